@@ -1,0 +1,170 @@
+/**
+ * Command-line flags shared by `npm run serve` and `npm run bench`: parsing, the
+ * mapping from scenario flags to scenario fields, and usage errors (exit code 2).
+ */
+import { readFile } from 'node:fs/promises'
+import { parseArgs } from 'node:util'
+import { SERVICE_NAMES, ScenarioError, resolveScenario, type Scenario, type ScenarioInput } from './scenario.ts'
+import { suggest } from './suggest.ts'
+
+/** A bad flag, flag value or scenario file: the CLI prints the message and exits with 2. */
+export class UsageError extends Error {
+  override name = 'UsageError'
+}
+
+export interface FlagSpec {
+  /** string flags take a value; boolean flags do not. */
+  type: 'string' | 'boolean'
+  value?: string
+  help: string
+}
+
+export const SCENARIO_FLAGS = {
+  scenario: { type: 'string', value: 'FILE', help: 'a JSON scenario file; its fields override the defaults, flags override it' },
+  latency: { type: 'string', value: 'MS', help: 'base latency of every service (defaults: catalog 100, others 40)' },
+  ...Object.fromEntries(
+    SERVICE_NAMES.flatMap((service) => [
+      [`${service}-latency`, { type: 'string', value: 'MS', help: `base latency of ${service} (wins over --latency)` }],
+      [`${service}-per-item`, { type: 'string', value: 'MS', help: `extra latency per id in a ${service} call` }],
+    ]),
+  ),
+  jitter: { type: 'string', value: 'SPEC', help: 'jitter of every service: none | uniform:MAX_MS | lognormal:MEDIAN_MS:SIGMA' },
+  products: { type: 'string', value: 'N', help: 'products per page (default 50)' },
+  'catalog-size': { type: 'string', value: 'N', help: 'products in the generated catalog (default 5000)' },
+  seed: { type: 'string', value: 'N', help: 'seed of the generated data and jitter (default 1)' },
+  'cache-ttl': { type: 'string', value: 'S', help: 'price cache TTL in seconds (default 300)' },
+  'redis-url': { type: 'string', value: 'URL', help: 'use this Redis (else REDIS_URL, else a redis-server the lab starts)' },
+  help: { type: 'boolean', help: 'show this help' },
+} satisfies Record<string, FlagSpec>
+
+export type FlagValues = Record<string, string | boolean | undefined>
+
+/** Parses argv against `specs`; unknown flags and stray arguments are usage errors. */
+export function parseFlags(argv: string[], specs: Record<string, FlagSpec>): FlagValues {
+  const options = Object.fromEntries(Object.entries(specs).map(([name, spec]) => [name, { type: spec.type }]))
+  const { tokens } = parseArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true })
+  const values: FlagValues = {}
+  for (const token of tokens) {
+    if (token.kind === 'positional') throw new UsageError(`Unexpected argument "${token.value}". Flags start with --; see --help.`)
+    if (token.kind !== 'option') continue
+    const spec = specs[token.name]
+    if (!spec) {
+      const close = suggest(token.name, Object.keys(specs))
+      throw new UsageError(`Unknown flag ${token.rawName}.${close ? ` Did you mean --${close}?` : ''} See --help.`)
+    }
+    if (spec.type === 'string' && (token.value === undefined || token.value.startsWith('--'))) {
+      throw new UsageError(`Flag --${token.name} needs a value: --${token.name} ${spec.value ?? 'VALUE'}.`)
+    }
+    if (spec.type === 'boolean' && token.value !== undefined) {
+      throw new UsageError(`Flag --${token.name} takes no value; got "${token.value}".`)
+    }
+    if (values[token.name] !== undefined) throw new UsageError(`Flag --${token.name} is given twice.`)
+    values[token.name] = token.value ?? true
+  }
+  return values
+}
+
+/** A number from a flag value, or a usage error naming the flag. */
+export function readNumberFlag(values: FlagValues, name: string, integer = false): number | undefined {
+  const raw = values[name]
+  if (raw === undefined || typeof raw === 'boolean') return undefined
+  const value = Number(raw)
+  if (raw.trim() === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
+    throw new UsageError(`Flag --${name}: got "${raw}"; expected ${integer ? 'an integer' : 'a number'}.`)
+  }
+  return value
+}
+
+/** Which flag sets a scenario field, so a range error names what the user typed. */
+const FLAG_OF_FIELD: Record<string, string> = {
+  productsPerPage: '--products',
+  catalogSize: '--catalog-size',
+  seed: '--seed',
+  cacheTtlSeconds: '--cache-ttl',
+}
+
+/** The scenario from the defaults, the --scenario file and the flags, in that order. */
+export async function resolveScenarioFromFlags(values: FlagValues): Promise<Scenario> {
+  const fileLayer = typeof values.scenario === 'string' ? await readScenarioFile(values.scenario) : {}
+  try {
+    resolveScenario(fileLayer)
+  } catch (error) {
+    if (error instanceof ScenarioError) throw new UsageError(`Scenario file ${String(values.scenario)}: ${error.message}`)
+    throw error
+  }
+  try {
+    return resolveScenario(fileLayer, scenarioLayerFromFlags(values))
+  } catch (error) {
+    if (!(error instanceof ScenarioError)) throw error
+    const flag = FLAG_OF_FIELD[error.field] ?? flagOfServiceField(error.field)
+    throw new UsageError(flag ? `Flag ${flag}: got ${JSON.stringify(error.value)}; expected ${error.accepted}.` : error.message)
+  }
+}
+
+function flagOfServiceField(field: string): string | undefined {
+  const match = /^services\.([a-z]+)\.(latencyMs|perItemMs|jitter)/.exec(field)
+  if (!match) return undefined
+  if (match[2] === 'jitter') return '--jitter'
+  return `--${match[1]}-${match[2] === 'latencyMs' ? 'latency' : 'per-item'} (or --latency)`
+}
+
+export function scenarioLayerFromFlags(values: FlagValues): ScenarioInput {
+  const latency = readNumberFlag(values, 'latency')
+  const jitter = typeof values.jitter === 'string' ? parseJitter(values.jitter) : undefined
+  const services = Object.fromEntries(
+    SERVICE_NAMES.map((service) => [
+      service,
+      {
+        latencyMs: readNumberFlag(values, `${service}-latency`) ?? latency,
+        perItemMs: readNumberFlag(values, `${service}-per-item`),
+        jitter,
+      },
+    ]),
+  )
+  return {
+    services,
+    productsPerPage: readNumberFlag(values, 'products', true),
+    catalogSize: readNumberFlag(values, 'catalog-size', true),
+    seed: readNumberFlag(values, 'seed', true),
+    cacheTtlSeconds: readNumberFlag(values, 'cache-ttl', true),
+  }
+}
+
+/** none | uniform:MAX_MS | lognormal:MEDIAN_MS:SIGMA */
+export function parseJitter(spec: string): ScenarioInput {
+  const [kind, ...params] = spec.split(':')
+  const numbers = params.map(Number)
+  const bad = (): never => {
+    throw new UsageError(`Flag --jitter: got "${spec}"; expected none, uniform:MAX_MS or lognormal:MEDIAN_MS:SIGMA (e.g. uniform:5, lognormal:3:0.5).`)
+  }
+  if (numbers.some((n, i) => !Number.isFinite(n) || params[i]?.trim() === '')) bad()
+  if (kind === 'none' && params.length === 0) return { kind }
+  if (kind === 'uniform' && params.length === 1) return { kind, maxMs: numbers[0] }
+  if (kind === 'lognormal' && params.length === 2) return { kind, medianMs: numbers[0], sigma: numbers[1] }
+  return bad()
+}
+
+async function readScenarioFile(path: string): Promise<ScenarioInput> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (error) {
+    throw new UsageError(`Cannot read scenario file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`)
+  }
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    throw new UsageError(`Scenario file ${path} is not valid JSON: ${(error as Error).message}.`)
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new UsageError(`Scenario file ${path} must hold a JSON object of scenario fields, e.g. {"productsPerPage": 20}.`)
+  }
+  return value as ScenarioInput
+}
+
+export function renderHelp(usage: string, specs: Record<string, FlagSpec>): string {
+  const rows = Object.entries(specs).map(([name, spec]) => [`--${name}${spec.value ? ` ${spec.value}` : ''}`, spec.help] as const)
+  const width = Math.max(...rows.map(([flag]) => flag.length)) + 2
+  return [usage, '', 'Flags:', ...rows.map(([flag, help]) => `  ${flag.padEnd(width)}${help}`)].join('\n')
+}

@@ -1,0 +1,100 @@
+/**
+ * `npm run serve -- [--port 3000] [scenario flags]`: starts Redis, the mocked upstreams
+ * (in a child process) and the API (in this process), prints the URLs of the variants,
+ * and stops everything it started on Ctrl-C or SIGTERM.
+ */
+import { parseFlags, readNumberFlag, renderHelp, resolveScenarioFromFlags, SCENARIO_FLAGS, UsageError } from './cli-args.ts'
+import { computeFloors } from './floors.ts'
+import { startCache, type RunningCache } from './start-cache.ts'
+import { startUpstreamProcess, type UpstreamProcess } from './upstream-process.ts'
+import { createDataset } from '../mock-upstreams/data.ts'
+import { buildApp } from '../variants/shared/app.ts'
+import type { FastifyInstance } from 'fastify'
+
+const FLAGS = {
+  port: { type: 'string', value: 'PORT', help: 'port of the API on 127.0.0.1 (default 3000; 0 picks a free one)' },
+  ...SCENARIO_FLAGS,
+} as const
+
+async function main(): Promise<void> {
+  const values = parseFlags(process.argv.slice(2), FLAGS)
+  if (values.help) {
+    console.log(renderHelp('Usage: npm run serve -- [flags]\n\nServes the four variants against the mocked upstreams for curl and your browser.', FLAGS))
+    return
+  }
+  const port = readNumberFlag(values, 'port', true) ?? 3000
+  if (port < 0 || port > 65535) throw new UsageError(`Flag --port: got ${port}; expected an integer from 0 to 65535.`)
+  const scenario = await resolveScenarioFromFlags(values)
+  const redisUrl = typeof values['redis-url'] === 'string' ? values['redis-url'] : process.env.REDIS_URL
+
+  let cache: RunningCache | undefined
+  let upstreams: UpstreamProcess | undefined
+  let app: FastifyInstance | undefined
+  let stopping: Promise<never> | undefined
+  const stopAll = (code: number): Promise<never> =>
+    (stopping ??= (async () => {
+      await app?.close().catch(() => {})
+      await upstreams?.stop().catch(() => {})
+      await cache?.stop().catch(() => {})
+      process.exit(code)
+    })())
+  // `on`, not `once`: a Ctrl-C can arrive twice (from the terminal and relayed by tsx),
+  // and a second one must not kill the process half-way through stopping.
+  process.on('SIGINT', () => {
+    if (!stopping) console.log('\nStopping…')
+    void stopAll(130)
+  })
+  process.on('SIGTERM', () => void stopAll(143))
+
+  try {
+    cache = await startCache({ redisUrl, commandTimeoutMs: scenario.cacheCommandTimeoutMs })
+    upstreams = await startUpstreamProcess(scenario)
+    app = await buildApp({ scenario, upstreamUrls: upstreams.urls, cache: cache.store })
+    await app.listen({ host: '127.0.0.1', port })
+  } catch (error) {
+    console.error(`Could not start: ${(error as Error).message}`)
+    return stopAll(1)
+  }
+
+  const address = app.server.address()
+  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`
+  const dataset = createDataset(scenario.seed, scenario.catalogSize)
+  const firstPage = dataset.products.slice(0, scenario.productsPerPage)
+  const floors = computeFloors(scenario, {
+    products: firstPage.length,
+    categories: new Set(firstPage.map((p) => p.categoryId)).size,
+  })
+  const lines = [
+    `api-speedup-lab: scenario "${scenario.name}", ${scenario.productsPerPage} products per page, seed ${scenario.seed}`,
+    `cache: ${cache.description}`,
+    '',
+    'Variants (floor = configured upstream latency on the critical path):',
+  ]
+  for (const route of (await app.inject({ method: 'GET', url: '/' })).json<{ variants: { name: string; url: string }[] }>().variants) {
+    const floor = floors[route.name]
+    const floorText = !floor ? '' : floor.coldMs === floor.warmMs ? `floor ${fmt(floor.warmMs)} ms` : `floor ${fmt(floor.warmMs)} ms warm, ${fmt(floor.coldMs)} ms cold`
+    lines.push(`  ${route.name.padEnd(10)} ${base}${route.url}?page=1&limit=${scenario.productsPerPage}   ${floorText}`)
+  }
+  lines.push(
+    '',
+    `Upstreams: ${Object.entries(upstreams.urls).map(([name, url]) => `${name} ${url}`).join(', ')}`,
+    `Upstream counters: curl ${upstreams.urls.catalog}/__lab/stats`,
+    '',
+    `Try: curl -s -D - -o /dev/null '${base}/parallel/products' | grep -i server-timing`,
+    'Ctrl-C stops the API, the upstreams and any redis-server the lab started.',
+  )
+  console.log(lines.join('\n'))
+}
+
+function fmt(ms: number): string {
+  return ms.toFixed(0)
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    console.error(error.message)
+    process.exit(2)
+  }
+  console.error(`Unexpected failure: ${(error as Error).stack ?? String(error)}`)
+  process.exit(1)
+})

@@ -1,0 +1,144 @@
+/**
+ * Chooses and starts the price cache's store, in this order:
+ * 1. `--redis-url` / `REDIS_URL` when given: that Redis, and failing to reach it is an error;
+ * 2. otherwise a `redis-server` the lab starts itself on a free 127.0.0.1 port, with no
+ *    persistence, stopped by `stop()`;
+ * 3. only when there is no redis-server on this machine: an in-process store, announced
+ *    loudly, because its numbers are not those of a real network cache.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { access, constants } from 'node:fs/promises'
+import { connect, createServer } from 'node:net'
+import { delimiter, join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { stopChild } from './stop-child.ts'
+import { connectRedisStore, createInProcessStore, redactUrl, type CacheStore } from '../variants/shared/cache-store.ts'
+
+export interface RunningCache {
+  store: CacheStore
+  /** Where the cache lives, password redacted: fit for logs, results and reports. */
+  description: string
+  /** True when the lab started the redis-server itself. */
+  startedByLab: boolean
+  stop(): Promise<void>
+}
+
+export interface StartCacheOptions {
+  /** From --redis-url or REDIS_URL. */
+  redisUrl?: string | undefined
+  commandTimeoutMs: number
+  warn?: (message: string) => void
+  /** Tests set this to check the fallback; by default PATH is searched. */
+  redisServerPath?: string | null
+}
+
+const IN_PROCESS_WARNING = [
+  '',
+  '!!! No Redis: REDIS_URL is not set and there is no redis-server on PATH.',
+  '!!! The cached variants use an IN-PROCESS map instead. Their numbers leave out the',
+  '!!! network round trip and serialisation a real cache costs. Install redis-server',
+  '!!! (Debian: apt-get install redis-server) or set REDIS_URL for real figures.',
+  '',
+].join('\n')
+
+export async function startCache(options: StartCacheOptions): Promise<RunningCache> {
+  const warn = options.warn ?? ((message: string) => console.warn(message))
+  if (options.redisUrl) {
+    const store = await connectRedisStore(options.redisUrl, { commandTimeoutMs: options.commandTimeoutMs, warn })
+    return { store, description: `redis at ${redactUrl(options.redisUrl)}`, startedByLab: false, stop: () => store.close() }
+  }
+  const binary = options.redisServerPath === undefined ? await findOnPath('redis-server') : options.redisServerPath
+  if (!binary) {
+    warn(IN_PROCESS_WARNING)
+    const store = createInProcessStore()
+    return { store, description: 'in-process map (no Redis found)', startedByLab: false, stop: () => store.close() }
+  }
+  const server = await startRedisServer(binary)
+  try {
+    const store = await connectRedisStore(server.url, { commandTimeoutMs: options.commandTimeoutMs, warn })
+    return {
+      store,
+      description: `redis at ${server.url} (redis-server started by the lab)`,
+      startedByLab: true,
+      async stop() {
+        await store.close()
+        await server.stop()
+      },
+    }
+  } catch (error) {
+    await server.stop()
+    throw error
+  }
+}
+
+export interface RedisServer {
+  url: string
+  process: ChildProcess
+  stop(): Promise<void>
+}
+
+/** Starts redis-server on a free loopback port, without persistence, and waits until it answers. */
+export async function startRedisServer(binary = 'redis-server'): Promise<RedisServer> {
+  const port = await findFreePort()
+  const child = spawn(
+    binary,
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--loglevel', 'warning'],
+    // Its own process group: a Ctrl-C in the terminal reaches the lab, which stops Redis
+    // last, instead of killing Redis under requests still running.
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
+  )
+  let stderr = ''
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve))
+  const stop = (): Promise<void> => stopChild(child)
+  const deadline = Date.now() + 5000
+  while (Date.now() < deadline) {
+    const failed = await Promise.race([spawnError, sleep(50).then(() => undefined)])
+    if (failed) throw new Error(`Cannot start redis-server (${binary}): ${failed.message}`)
+    if (child.exitCode !== null) throw new Error(`redis-server exited at start (code ${child.exitCode}): ${stderr.trim()}`)
+    if (await answersPing(port)) return { url: `redis://127.0.0.1:${port}`, process: child, stop }
+  }
+  await stop()
+  throw new Error(`redis-server did not answer on 127.0.0.1:${port} within 5 s: ${stderr.trim()}`)
+}
+
+/** A bare RESP PING over TCP: no client library, no retries. */
+async function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port })
+    const done = (ok: boolean): void => {
+      socket.destroy()
+      resolve(ok)
+    }
+    socket.setTimeout(500, () => done(false))
+    socket.once('error', () => done(false))
+    socket.once('connect', () => socket.write('PING\r\n'))
+    socket.once('data', (data) => done(data.toString().startsWith('+PONG')))
+  })
+}
+
+export async function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen({ host: '127.0.0.1', port: 0 }, () => {
+      const address = server.address()
+      const port = typeof address === 'object' && address ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+async function findOnPath(command: string): Promise<string | null> {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue
+    const candidate = join(dir, command)
+    try {
+      await access(candidate, constants.X_OK)
+      return candidate
+    } catch {
+      // not in this directory
+    }
+  }
+  return null
+}

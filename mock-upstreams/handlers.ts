@@ -1,0 +1,152 @@
+/**
+ * The five mocked services as msw request handlers. Each service lives at its own
+ * origin (`http://<service>.upstream.lab`); served over HTTP, each gets its own
+ * loopback port and requests are mapped onto that origin.
+ *
+ * Every handler counts its call, sleeps for the latency the scenario gives it
+ * (base + per-item × ids + seeded jitter), then answers with seeded data.
+ */
+import { http, HttpResponse, type HttpHandler, type JsonBodyType } from 'msw'
+import { SERVICE_NAMES, type Scenario, type ServiceName } from '../bench/scenario.ts'
+import { createDataset, type Dataset } from './data.ts'
+import { createLatencyModel, sleepUntil, type LatencyModel } from './latency.ts'
+import type { UpstreamStats } from './stats.ts'
+
+/** Ids one list call may carry: a bound, so a bad caller cannot make the mock allocate without limit. */
+export const MAX_IDS_PER_CALL = 1000
+
+/** Set by the HTTP adapter: `performance.now()` in the upstream process when the request arrived. */
+export const RECEIVED_AT_HEADER = 'x-lab-received-at'
+
+export function upstreamOrigin(service: ServiceName): string {
+  return `http://${service}.upstream.lab`
+}
+
+type Answer = { items: number; body: JsonBodyType; status?: number }
+
+export function createUpstreamHandlers(
+  scenario: Scenario,
+  stats: UpstreamStats,
+  dataset: Dataset = createDataset(scenario.seed, scenario.catalogSize),
+): Record<ServiceName, HttpHandler[]> {
+  const models = Object.fromEntries(
+    SERVICE_NAMES.map((name) => [name, createLatencyModel(scenario.services[name], scenario.seed, name)]),
+  ) as Record<ServiceName, LatencyModel>
+
+  /** A handler that counts the call, waits out its latency and answers. */
+  const handle = (
+    service: ServiceName,
+    method: 'get' | 'post',
+    path: string,
+    answer: (request: Request, params: Record<string, string | readonly string[] | undefined>) => Promise<Answer> | Answer,
+  ): HttpHandler =>
+    http[method](`${upstreamOrigin(service)}${path}`, async ({ request, params }) => {
+      // The call's latency runs from when the request reached the service: served over
+      // HTTP, the adapter stamps that moment, so parsing and routing happen inside it.
+      const received = Number(request.headers.get(RECEIVED_AT_HEADER) ?? performance.now())
+      const end = stats.begin(service, `${method.toUpperCase()} ${path}`)
+      try {
+        const result = await answer(request, params)
+        if (result.status !== undefined && result.status >= 400) {
+          return HttpResponse.json(result.body, { status: result.status })
+        }
+        // Serialise before the wait, so the answer leaves as soon as the latency is up.
+        const response = HttpResponse.json(result.body)
+        await sleepUntil(received + models[service].draw(result.items))
+        return response
+      } finally {
+        end()
+      }
+    })
+
+  return {
+    catalog: [
+      handle('catalog', 'get', '/products', (request) => {
+        const query = new URL(request.url).searchParams
+        const page = readQueryInt(query, 'page', 1, 1_000_000)
+        const limit = readQueryInt(query, 'limit', scenario.productsPerPage, MAX_IDS_PER_CALL)
+        const category = query.has('category') ? readQueryInt(query, 'category', 0, Number.MAX_SAFE_INTEGER) : undefined
+        if (typeof page === 'string') return badRequest(page)
+        if (typeof limit === 'string') return badRequest(limit)
+        if (typeof category === 'string') return badRequest(category)
+        const all = category === undefined ? dataset.products : (dataset.productsInCategory(category) ?? [])
+        const items = all.slice((page - 1) * limit, page * limit)
+        return { items: items.length, body: { page, limit, total: all.length, items } }
+      }),
+    ],
+    inventory: [
+      handle('inventory', 'get', '/stock/:productId', (_request, params) => {
+        const id = Number(params.productId)
+        if (!dataset.productById.has(id)) return notFound(`no product ${String(params.productId)}`)
+        return { items: 1, body: dataset.stockOf(id) }
+      }),
+      handle('inventory', 'post', '/stock/bulk', async (request) => {
+        const ids = await readProductIds(request, dataset)
+        if (typeof ids === 'string') return badRequest(ids)
+        return { items: ids.length, body: { items: ids.map((id) => dataset.stockOf(id)) } }
+      }),
+    ],
+    pricing: [
+      handle('pricing', 'post', '/prices', async (request) => {
+        const ids = await readProductIds(request, dataset)
+        if (typeof ids === 'string') return badRequest(ids)
+        return { items: ids.length, body: { prices: ids.map((id) => dataset.priceOf(id)) } }
+      }),
+    ],
+    reviews: [
+      handle('reviews', 'post', '/ratings', async (request) => {
+        const ids = await readProductIds(request, dataset)
+        if (typeof ids === 'string') return badRequest(ids)
+        return { items: ids.length, body: { ratings: ids.map((id) => dataset.ratingOf(id)) } }
+      }),
+    ],
+    categories: [
+      handle('categories', 'post', '/paths', async (request) => {
+        const ids = await readIds(request, (id) => dataset.categories.has(id), 'category')
+        if (typeof ids === 'string') return badRequest(ids)
+        const paths = ids.map((categoryId) => ({
+          categoryId,
+          path: dataset.ancestorPath(categoryId).map(({ id, name }) => ({ id, name })),
+        }))
+        return { items: ids.length, body: { paths } }
+      }),
+    ],
+  }
+}
+
+function badRequest(message: string): Answer {
+  return { items: 0, status: 400, body: { error: 'Bad Request', message } }
+}
+
+function notFound(message: string): Answer {
+  return { items: 0, status: 404, body: { error: 'Not Found', message } }
+}
+
+function readQueryInt(query: URLSearchParams, name: string, fallback: number, max: number): number | string {
+  const raw = query.get(name)
+  if (raw === null) return fallback
+  const value = Number(raw)
+  if (!/^\d+$/.test(raw) || value < 1 || value > max) return `query parameter "${name}" must be an integer from 1 to ${max}, got "${raw}"`
+  return value
+}
+
+function readProductIds(request: Request, dataset: Dataset): Promise<number[] | string> {
+  return readIds(request, (id) => dataset.productById.has(id), 'product')
+}
+
+/** Reads `{ "ids": [...] }`: a non-empty list of known ids, at most MAX_IDS_PER_CALL. */
+async function readIds(request: Request, exists: (id: number) => boolean, kind: string): Promise<number[] | string> {
+  let body: unknown
+  try {
+    body = await request.json()
+  } catch {
+    return 'body must be JSON: { "ids": [1, 2, 3] }'
+  }
+  const ids = (body as { ids?: unknown } | null)?.ids
+  if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_IDS_PER_CALL) {
+    return `"ids" must be a list of 1 to ${MAX_IDS_PER_CALL} ${kind} ids`
+  }
+  const unknown = ids.filter((id) => !Number.isSafeInteger(id) || !exists(id as number))
+  if (unknown.length > 0) return `unknown ${kind} ids: ${JSON.stringify(unknown.slice(0, 10))}`
+  return ids as number[]
+}

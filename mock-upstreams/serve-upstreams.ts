@@ -1,0 +1,127 @@
+/**
+ * Serves the msw handlers over real HTTP: one node:http server per service, each on
+ * its own free port on 127.0.0.1. A request is turned into a Fetch `Request` at the
+ * service's origin and answered by msw's `getResponse` (lighter than the express-based
+ * middleware; see shared/MEASURED.md).
+ *
+ * Every server also answers `GET /__lab/stats` (all services' counters) and
+ * `POST /__lab/reset`, so a harness in another process can read the counters.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { getResponse } from 'msw'
+import type { HttpHandler } from 'msw'
+import { SERVICE_NAMES, type Scenario, type ServiceName } from '../bench/scenario.ts'
+import { createUpstreamHandlers, RECEIVED_AT_HEADER, upstreamOrigin } from './handlers.ts'
+import { createUpstreamStats, type UpstreamStats } from './stats.ts'
+
+export const STATS_PATH = '/__lab/stats'
+export const RESET_PATH = '/__lab/reset'
+
+/** Request bodies larger than this are refused: the mocks only take lists of ids. */
+const MAX_BODY_BYTES = 1024 * 1024
+
+export interface RunningUpstreams {
+  /** Base URL of each service, e.g. http://127.0.0.1:41234 */
+  urls: Record<ServiceName, string>
+  stats: UpstreamStats
+  close(): Promise<void>
+}
+
+export async function startUpstreams(scenario: Scenario): Promise<RunningUpstreams> {
+  const stats = createUpstreamStats()
+  const handlers = createUpstreamHandlers(scenario, stats)
+  const servers: Server[] = []
+  const urls = {} as Record<ServiceName, string>
+  try {
+    for (const service of SERVICE_NAMES) {
+      const server = createServer((req, res) => {
+        req.headers[RECEIVED_AT_HEADER] = String(performance.now())
+        answer(service, handlers[service], stats, req, res).catch((error: unknown) => {
+          sendJson(res, 500, { error: 'Internal Server Error', message: `mock ${service} failed: ${String(error)}` })
+        })
+      })
+      // Keep connections open between benchmark samples so no sample pays for a handshake.
+      server.keepAliveTimeout = 65_000
+      servers.push(server)
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject)
+        server.listen({ host: '127.0.0.1', port: 0 }, resolve)
+      })
+      urls[service] = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    }
+  } catch (error) {
+    await closeServers(servers)
+    throw error
+  }
+  return { urls, stats, close: () => closeServers(servers) }
+}
+
+async function answer(
+  service: ServiceName,
+  handlers: HttpHandler[],
+  stats: UpstreamStats,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const url = req.url ?? '/'
+  if (url === STATS_PATH && req.method === 'GET') return sendJson(res, 200, stats.snapshot())
+  if (url === RESET_PATH && req.method === 'POST') {
+    stats.reset()
+    return sendJson(res, 200, { reset: true })
+  }
+
+  const body = await readBody(req)
+  if (body === undefined) return sendJson(res, 413, { error: 'Payload Too Large', message: `body over ${MAX_BODY_BYTES} bytes` })
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (typeof value === 'string') headers.set(name, value)
+    else if (Array.isArray(value)) for (const item of value) headers.append(name, item)
+  }
+  const method = req.method ?? 'GET'
+  const request = new Request(`${upstreamOrigin(service)}${url}`, {
+    method,
+    headers,
+    body: method === 'GET' || method === 'HEAD' || body.length === 0 ? undefined : new Uint8Array(body),
+  })
+  const response = await getResponse(handlers, request)
+  if (!response) return sendJson(res, 404, { error: 'Not Found', message: `mock ${service} has no handler for ${method} ${url}` })
+  const payload = Buffer.from(await response.arrayBuffer())
+  res.writeHead(response.status, {
+    'content-type': response.headers.get('content-type') ?? 'application/json',
+    'content-length': payload.length,
+  })
+  res.end(payload)
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > MAX_BODY_BYTES) return undefined
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks)
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return void res.destroy()
+  const payload = JSON.stringify(body)
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) })
+  res.end(payload)
+}
+
+async function closeServers(servers: Server[]): Promise<void> {
+  await Promise.all(
+    servers.map(
+      (server) =>
+        new Promise<void>((resolve) => {
+          if (!server.listening) return resolve()
+          server.close(() => resolve())
+          // Idle keep-alive connections would hold close() open until they time out.
+          server.closeAllConnections()
+        }),
+    ),
+  )
+}

@@ -1,0 +1,71 @@
+/**
+ * What each mocked service has seen: calls received (per endpoint too) and the most
+ * calls it had in flight at once. Tests read it directly; the harness reads it over
+ * HTTP from the upstream process (GET /__lab/stats).
+ */
+import { SERVICE_NAMES, type ServiceName } from '../bench/scenario.ts'
+
+export interface ServiceStats {
+  calls: number
+  inFlight: number
+  maxInFlight: number
+  /** Calls per endpoint, keyed "METHOD /path-pattern". */
+  endpoints: Record<string, number>
+}
+
+export interface StatsSnapshot {
+  services: Record<ServiceName, ServiceStats>
+  /** The most calls in flight at once across all services. */
+  maxInFlightOverall: number
+}
+
+export interface UpstreamStats {
+  /** Marks a call as started; the returned function marks it finished. */
+  begin(service: ServiceName, endpoint: string): () => void
+  snapshot(): StatsSnapshot
+  reset(): void
+}
+
+export function createUpstreamStats(): UpstreamStats {
+  let services = emptyServices()
+  let inFlightOverall = 0
+  let maxInFlightOverall = 0
+  return {
+    begin(service, endpoint) {
+      const stats = services[service]
+      stats.calls++
+      stats.endpoints[endpoint] = (stats.endpoints[endpoint] ?? 0) + 1
+      stats.inFlight++
+      stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight)
+      inFlightOverall++
+      maxInFlightOverall = Math.max(maxInFlightOverall, inFlightOverall)
+      let finished = false
+      return () => {
+        if (finished) return
+        finished = true
+        // Look the service up again: a reset() in between carried this call over.
+        services[service].inFlight--
+        inFlightOverall--
+      }
+    },
+    snapshot() {
+      return structuredClone({ services, maxInFlightOverall })
+    },
+    reset() {
+      // Calls still in flight stay counted as in flight, so the counters never go negative.
+      const carried = services
+      services = emptyServices()
+      for (const name of SERVICE_NAMES) {
+        services[name].inFlight = carried[name].inFlight
+        services[name].maxInFlight = carried[name].inFlight
+      }
+      maxInFlightOverall = inFlightOverall
+    },
+  }
+}
+
+function emptyServices(): Record<ServiceName, ServiceStats> {
+  return Object.fromEntries(
+    SERVICE_NAMES.map((name) => [name, { calls: 0, inFlight: 0, maxInFlight: 0, endpoints: {} }]),
+  ) as Record<ServiceName, ServiceStats>
+}

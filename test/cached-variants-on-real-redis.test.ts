@@ -1,0 +1,156 @@
+/**
+ * The cache-aside on a real redis-server: hits and misses, the TTL, and Redis going
+ * away (killed, frozen, restarted) without any request hanging or failing.
+ */
+import { Redis } from 'ioredis'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { startCache, startRedisServer, type RedisServer } from '../bench/start-cache.ts'
+import { connectRedisStore, type CacheStore } from '../variants/shared/cache-store.ts'
+import { priceCacheKey } from '../variants/shared/price-cache.ts'
+import { parseServerTiming } from '../variants/shared/stage-timing.ts'
+import { startLab, type Lab } from './helpers/lab.ts'
+import { SKIP_REDIS } from './helpers/redis.ts'
+
+const PAGE_ONE_KEY = priceCacheKey(Array.from({ length: 50 }, (_, i) => i + 1))
+const COMMAND_TIMEOUT_MS = 50
+
+describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
+  let server: RedisServer
+  let store: CacheStore
+  let lab: Lab
+  let warnings: string[]
+
+  beforeEach(async () => {
+    warnings = []
+    server = await startRedisServer()
+    store = await connectRedisStore(server.url, { commandTimeoutMs: COMMAND_TIMEOUT_MS, warn: (m) => warnings.push(m) })
+    lab = await startLab({ cache: store, scenario: { cacheCommandTimeoutMs: COMMAND_TIMEOUT_MS } })
+  })
+  afterEach(async () => {
+    server.process.kill('SIGCONT')
+    await lab.close()
+    await store.close()
+    await server.stop()
+  })
+
+  const pricingCalls = () => lab.upstreams.stats.snapshot().services.pricing.calls
+
+  async function waitForKey(): Promise<void> {
+    for (let i = 0; i < 100; i++) {
+      if ((await store.get(PAGE_ONE_KEY)) !== null) return
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    throw new Error('the price list never reached Redis')
+  }
+
+  it.each(['cached', 'parallel'])('%s: a miss calls pricing and stores the list with a TTL; a hit does not call pricing', async (variant) => {
+    const cold = await lab.get(`/${variant}/products`)
+    expect(cold.status).toBe(200)
+    expect(pricingCalls()).toBe(1)
+    await waitForKey()
+    const probe = new Redis(server.url)
+    const ttl = await probe.ttl(PAGE_ONE_KEY)
+    await probe.quit()
+    expect(ttl).toBeGreaterThan(0)
+    expect(ttl).toBeLessThanOrEqual(lab.scenario.cacheTtlSeconds)
+    const warm = await lab.get(`/${variant}/products`)
+    expect(warm.body).toBe(cold.body)
+    expect(pricingCalls()).toBe(1)
+    expect(warnings).toEqual([])
+  })
+
+  it('Redis killed: requests fall back to pricing, one warning for the outage, same body', async () => {
+    const before = (await lab.get('/cached/products')).body
+    await waitForKey()
+    await server.stop()
+    lab.upstreams.stats.reset()
+    for (let i = 0; i < 5; i++) {
+      const response = await lab.get('/cached/products')
+      expect(response.status).toBe(200)
+      expect(response.body).toBe(before)
+    }
+    expect(pricingCalls()).toBe(5)
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain('unavailable')
+  })
+
+  it('Redis frozen (SIGSTOP): the lookup fails at the command timeout and pricing answers', async () => {
+    const before = (await lab.get('/cached/products')).body
+    await waitForKey()
+    server.process.kill('SIGSTOP')
+    lab.upstreams.stats.reset()
+    for (let i = 0; i < 3; i++) {
+      const response = await lab.get('/cached/products')
+      expect(response.status).toBe(200)
+      expect(response.body).toBe(before)
+      const cache = parseServerTiming(response.serverTiming!).stages.find((s) => s.name === 'cache')!
+      // With ioredis's defaults this lookup never returns; bounded by the command timeout, with wide slack.
+      expect(cache.durationMs).toBeLessThan(COMMAND_TIMEOUT_MS * 20)
+    }
+    expect(pricingCalls()).toBe(3)
+    expect(warnings).toHaveLength(1)
+  })
+
+  it('Redis back after a freeze: the cache is used again', async () => {
+    await lab.get('/cached/products')
+    await waitForKey()
+    server.process.kill('SIGSTOP')
+    await lab.get('/cached/products')
+    server.process.kill('SIGCONT')
+    lab.upstreams.stats.reset()
+    let hits = 0
+    for (let i = 0; i < 50 && hits === 0; i++) {
+      const before = pricingCalls()
+      await lab.get('/cached/products')
+      if (pricingCalls() === before) hits++
+      else await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    expect(hits).toBe(1)
+  })
+})
+
+describe.skipIf(SKIP_REDIS)('startCache', () => {
+  it('starts its own redis-server on 127.0.0.1 and stops it', async () => {
+    const cache = await startCache({ commandTimeoutMs: 50, warn: () => {} })
+    try {
+      expect(cache.store.backend).toBe('redis')
+      expect(cache.startedByLab).toBe(true)
+      expect(cache.description).toMatch(/^redis at redis:\/\/127\.0\.0\.1:\d+ /)
+      await cache.store.set('k', 'v', 10)
+      expect(await cache.store.get('k')).toBe('v')
+    } finally {
+      await cache.stop()
+    }
+  })
+
+  it('uses REDIS_URL when given, and redacts its password', async () => {
+    const server = await startRedisServer()
+    try {
+      const url = server.url.replace('redis://', 'redis://:s3cret@')
+      // redis-server has no password here; ioredis warns and carries on, which is what we need to see the redaction.
+      const cache = await startCache({ redisUrl: url, commandTimeoutMs: 50, warn: () => {} })
+      expect(cache.startedByLab).toBe(false)
+      expect(cache.description).not.toContain('s3cret')
+      expect(cache.description).toContain('***')
+      await cache.stop()
+    } finally {
+      await server.stop()
+    }
+  })
+})
+
+describe('startCache without Redis', () => {
+  it('fails clearly when REDIS_URL points nowhere', async () => {
+    await expect(startCache({ redisUrl: 'redis://127.0.0.1:1', commandTimeoutMs: 50, warn: () => {} })).rejects.toThrow(
+      /Cannot connect to Redis at redis:\/\/127\.0\.0\.1:1.*REDIS_URL/,
+    )
+  })
+
+  it('falls back to an in-process store only when there is no redis-server, and says so loudly', async () => {
+    const warnings: string[] = []
+    const cache = await startCache({ commandTimeoutMs: 50, warn: (m) => warnings.push(m), redisServerPath: null })
+    expect(cache.store.backend).toBe('in-process')
+    expect(warnings.join('\n')).toMatch(/IN-PROCESS/)
+    await cache.stop()
+  })
+})

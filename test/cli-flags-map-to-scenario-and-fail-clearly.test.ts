@@ -1,0 +1,65 @@
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { parseFlags, resolveScenarioFromFlags, SCENARIO_FLAGS, UsageError } from '../bench/cli-args.ts'
+
+const resolve = async (argv: string[]) => resolveScenarioFromFlags(parseFlags(argv, SCENARIO_FLAGS))
+
+describe('scenario flags', () => {
+  it('--latency sets the base latency of every service; a per-service flag wins', async () => {
+    const scenario = await resolve(['--latency', '10', '--pricing-latency', '7'])
+    expect(scenario.services.catalog.latencyMs).toBe(10)
+    expect(scenario.services.inventory.latencyMs).toBe(10)
+    expect(scenario.services.pricing.latencyMs).toBe(7)
+    expect(scenario.services.pricing.perItemMs).toBe(35)
+  })
+
+  it('maps --products, --seed, --jitter and --cache-ttl', async () => {
+    const scenario = await resolve(['--products', '20', '--seed', '9', '--jitter', 'lognormal:3:0.5', '--cache-ttl', '60'])
+    expect(scenario.productsPerPage).toBe(20)
+    expect(scenario.seed).toBe(9)
+    expect(scenario.cacheTtlSeconds).toBe(60)
+    expect(scenario.services.reviews.jitter).toEqual({ kind: 'lognormal', medianMs: 3, sigma: 0.5 })
+  })
+
+  it('layers flags over a scenario file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lab-'))
+    const file = join(dir, 'scenario.json')
+    await writeFile(file, JSON.stringify({ name: 'small', productsPerPage: 10, services: { reviews: { latencyMs: 3 } } }))
+    const scenario = await resolve(['--scenario', file, '--products', '12'])
+    expect(scenario.name).toBe('small')
+    expect(scenario.productsPerPage).toBe(12)
+    expect(scenario.services.reviews.latencyMs).toBe(3)
+  })
+
+  it.each([
+    [['--latncy', '5'], 'Unknown flag --latncy. Did you mean --latency?'],
+    [['--latency'], 'Flag --latency needs a value'],
+    [['--latency', 'fast'], 'Flag --latency: got "fast"; expected a number.'],
+    [['--products', '0'], 'Flag --products: got 0; expected an integer from 1 to 500.'],
+    [['--products', '2.5'], 'Flag --products: got "2.5"; expected an integer.'],
+    [['--pricing-latency', '-3'], 'Flag --pricing-latency (or --latency): got -3; expected a number from 0 to 60000.'],
+    [['--jitter', 'gauss:3'], 'Flag --jitter: got "gauss:3"'],
+    [['--seed', '1', '--seed', '2'], 'Flag --seed is given twice.'],
+    [['stray'], 'Unexpected argument "stray"'],
+  ])('%j is a usage error: %s', async (argv, message) => {
+    const error = await resolve(argv).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(UsageError)
+    expect((error as Error).message).toContain(message)
+  })
+
+  it('reports a bad scenario file by name and field', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lab-'))
+    const bad = join(dir, 'bad.json')
+    await writeFile(bad, JSON.stringify({ productsPerPage: 'many' }))
+    await expect(resolve(['--scenario', bad])).rejects.toThrow(/bad\.json: Invalid scenario field "productsPerPage": got "many"/)
+    const broken = join(dir, 'broken.json')
+    await writeFile(broken, '{ "productsPerPage": ')
+    await expect(resolve(['--scenario', broken])).rejects.toThrow(/broken\.json is not valid JSON/)
+    await expect(resolve(['--scenario', join(dir, 'missing.json')])).rejects.toThrow(/Cannot read scenario file .*ENOENT/)
+  })
+})

@@ -1,0 +1,79 @@
+/** `npm run serve`: prints working URLs, and Ctrl-C stops the API, the upstreams and Redis. */
+import { spawn } from 'node:child_process'
+import { connect } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { SKIP_REDIS } from './helpers/redis.ts'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+
+function runServe(args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/serve.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  const waitFor = async (pattern: RegExp): Promise<RegExpMatchArray> => {
+    for (let i = 0; i < 300; i++) {
+      const match = output.match(pattern)
+      if (match) return match
+      if (child.exitCode !== null) throw new Error(`serve exited early: ${output}`)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    throw new Error(`serve never printed ${pattern}: ${output}`)
+  }
+  return { child, exit, waitFor, output: () => output }
+}
+
+function portIsOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port })
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve(true)
+    })
+    socket.once('error', () => resolve(false))
+  })
+}
+
+describe.skipIf(SKIP_REDIS)('npm run serve', () => {
+  it('serves the four variants on 127.0.0.1 and stops everything on SIGINT (exit 130)', async () => {
+    const serve = runServe(['--port', '0', '--latency', '2', '--pricing-per-item', '0.1'])
+    await serve.waitFor(/Ctrl-C stops/)
+    const text = serve.output()
+    const urls = [...text.matchAll(/^ +\w+ +http:\/\/127\.0\.0\.1:(\d+)\/(\w+)\/products/gm)]
+    expect(urls.map((m) => m[2])).toEqual(['naive', 'bulk', 'cached', 'parallel'])
+    const apiPort = Number(urls[0]![1])
+    const upstreamPorts = [...text.matchAll(/(?:catalog|inventory|pricing|reviews|categories) http:\/\/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]))
+    const redisPort = Number(text.match(/redis:\/\/127\.0\.0\.1:(\d+)/)![1])
+    expect(upstreamPorts).toHaveLength(5)
+
+    const response = await fetch(`http://127.0.0.1:${apiPort}/parallel/products?limit=5`)
+    expect(response.status).toBe(200)
+    expect(response.headers.get('server-timing')).toContain('catalog;start=')
+    expect((await response.json()).items).toHaveLength(5)
+
+    serve.child.kill('SIGINT')
+    expect(await serve.exit).toBe(130)
+    for (const port of [apiPort, ...upstreamPorts, redisPort]) expect(await portIsOpen(port), `port ${port} still open`).toBe(false)
+  })
+})
+
+describe('npm run serve with bad input', () => {
+  it.each([
+    [['--latncy', '5'], /Unknown flag --latncy\. Did you mean --latency\?/],
+    [['--products', '0'], /Flag --products: got 0; expected an integer from 1 to 500\./],
+    [['--port', '70000'], /Flag --port: got 70000/],
+  ])('%j exits with 2 and a clear message, before starting anything', async (args, message) => {
+    const serve = runServe(args)
+    expect(await serve.exit).toBe(2)
+    expect(serve.output()).toMatch(message)
+    expect(serve.output()).not.toMatch(/\n\s+at /)
+  })
+
+  it('--help lists the flags and exits 0', async () => {
+    const serve = runServe(['--help'])
+    expect(await serve.exit).toBe(0)
+    expect(serve.output()).toContain('--latency MS')
+  })
+})

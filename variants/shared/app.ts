@@ -1,0 +1,122 @@
+/**
+ * The API under test: one fastify app serving every variant under its own prefix,
+ * `GET /<variant>/products?page=1&limit=50[&category=<id>]`. Built without listening
+ * (tests use `inject`, the harness and `npm run serve` call `listen`).
+ */
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
+import { LIMITS, type Scenario, type ServiceName } from '../../bench/scenario.ts'
+import type { CacheStore } from './cache-store.ts'
+import { loadVariants } from './load-variants.ts'
+import { createPriceCache } from './price-cache.ts'
+import { productPageSchema } from './product-page.ts'
+import { createStageTimer } from './stage-timing.ts'
+import { createUpstreamClients, UpstreamError, type ProductQuery } from './upstream-clients.ts'
+import type { Variant } from './variant.ts'
+
+export interface AppOptions {
+  scenario: Scenario
+  upstreamUrls: Record<ServiceName, string>
+  cache: CacheStore
+  /** Defaults to every variant file in variants/. */
+  variants?: Variant[]
+  /** fastify's logger (pino); off by default so it costs the benchmark nothing. */
+  logger?: boolean
+  warn?: (message: string) => void
+}
+
+/** The accepted values of each query parameter, as said in 400 answers. */
+export const QUERY_LIMITS = {
+  page: { min: 1, max: 10_000 },
+  limit: { min: 1, max: LIMITS.productsPerPage.max },
+  category: { min: 1, max: 1_000_000 },
+} as const
+
+type QueryParameter = keyof typeof QUERY_LIMITS
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { scenario } = options
+  const variants = options.variants ?? (await loadVariants())
+  const upstreams = createUpstreamClients({
+    urls: options.upstreamUrls,
+    timeoutMs: scenario.upstreamTimeoutMs,
+    connections: scenario.upstreamConnections,
+  })
+  const priceCache = createPriceCache(options.cache, scenario.cacheTtlSeconds, options.warn)
+
+  const app = Fastify({
+    logger: options.logger ?? false,
+    // Reject what the schema does not allow instead of quietly fixing it up:
+    // unknown parameters are not removed, a repeated parameter is not coerced from an array.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
+  })
+  app.addHook('onClose', () => upstreams.close())
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const { status, body } = describeError(error, request.url)
+    if (status === 500) (options.warn ?? console.error)(`[api] ${request.method} ${request.url} failed: ${error.stack ?? error.message}`)
+    return reply.code(status).send(body)
+  })
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({
+      statusCode: 404,
+      error: 'Not Found',
+      message: `No route ${request.method} ${request.url.split('?')[0]}; try ${variants.map((v) => `/${v.name}/products`).join(', ')}.`,
+    }),
+  )
+
+  const querystring = {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      page: { type: 'integer', ...range('page'), default: 1 },
+      limit: { type: 'integer', ...range('limit'), default: scenario.productsPerPage },
+      category: { type: 'integer', ...range('category') },
+    },
+  } as const
+
+  app.get('/', async () => ({
+    variants: variants.map(({ name, parent }) => ({ name, parent, url: `/${name}/products` })),
+  }))
+
+  for (const variant of variants) {
+    app.get<{ Querystring: ProductQuery }>(
+      `/${variant.name}/products`,
+      { schema: { querystring, response: { 200: productPageSchema } } },
+      async (request, reply) => {
+        const timer = createStageTimer()
+        const page = await variant.getProducts({ query: request.query, upstreams, priceCache, time: timer.time })
+        reply.header('server-timing', timer.serverTiming())
+        return page
+      },
+    )
+  }
+  return app
+}
+
+function range(parameter: QueryParameter): { minimum: number; maximum: number } {
+  return { minimum: QUERY_LIMITS[parameter].min, maximum: QUERY_LIMITS[parameter].max }
+}
+
+/** Every error becomes a JSON answer that says what went wrong; never a stack trace. */
+function describeError(error: FastifyError, url: string): { status: number; body: Record<string, unknown> } {
+  if (error.validation && error.validationContext === 'querystring') {
+    const issue = error.validation[0]
+    const parameter =
+      (issue?.params as { additionalProperty?: string } | undefined)?.additionalProperty ?? issue?.instancePath.replace(/^\//, '') ?? ''
+    const raw = new URLSearchParams(url.split('?')[1] ?? '').getAll(parameter)
+    const limits = QUERY_LIMITS[parameter as QueryParameter]
+    const accepted = limits ? `one integer from ${limits.min} to ${limits.max}` : `no such parameter; accepted: ${Object.keys(QUERY_LIMITS).join(', ')}`
+    const got = raw.length === 0 ? 'nothing' : raw.map((value) => JSON.stringify(value)).join(' and ')
+    const message = `Query parameter "${parameter}": got ${got}; expected ${accepted}.`
+    return { status: 400, body: { statusCode: 400, error: 'Bad Request', message, parameter, accepted } }
+  }
+  if (error instanceof UpstreamError) {
+    const status = error.timedOut ? 504 : 502
+    const name = status === 504 ? 'Gateway Timeout' : 'Bad Gateway'
+    return { status, body: { statusCode: status, error: name, message: error.message, upstream: error.service } }
+  }
+  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500
+  if (status === 500) {
+    return { status, body: { statusCode: 500, error: 'Internal Server Error', message: 'The API failed unexpectedly; see its log.' } }
+  }
+  return { status, body: { statusCode: status, error: 'Bad Request', message: error.message } }
+}

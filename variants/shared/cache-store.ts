@@ -1,0 +1,128 @@
+/**
+ * Where the cached variants keep prices: a real Redis through ioredis, or, only on a
+ * machine with no Redis at all, an in-process map that says so.
+ *
+ * Redis must never make a request hang. With ioredis's defaults a GET issued while
+ * Redis is down waits ~70 s (20 retries with backoff), and forever while Redis is
+ * frozen (shared/MEASURED.md). So: no offline queue (a command while disconnected
+ * fails at once), a command timeout of tens of ms (a frozen Redis fails the command),
+ * no per-request retries, and reconnection in the background.
+ */
+import { Redis } from 'ioredis'
+
+export type CacheBackend = 'redis' | 'in-process'
+
+export interface CacheStore {
+  readonly backend: CacheBackend
+  get(key: string): Promise<string | null>
+  /** Stores `value` under `key`, expiring after `ttlSeconds`. */
+  set(key: string, value: string, ttlSeconds: number): Promise<void>
+  /** Empties the cache: benchmarks use it to measure cold requests. */
+  flush(): Promise<void>
+  close(): Promise<void>
+}
+
+export interface RedisStoreOptions {
+  /** A command that has not answered by then fails (the caller treats it as a miss). */
+  commandTimeoutMs: number
+  /** How long to wait for the first connection before giving up. */
+  connectTimeoutMs?: number
+  /** Where warnings go: one line when Redis goes away, one when it is back. */
+  warn?: (message: string) => void
+}
+
+export async function connectRedisStore(url: string, options: RedisStoreOptions): Promise<CacheStore> {
+  const warn = options.warn ?? ((message: string) => console.warn(message))
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    commandTimeout: options.commandTimeoutMs,
+    maxRetriesPerRequest: 0,
+    connectTimeout: options.connectTimeoutMs ?? 2000,
+    retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+  })
+  let healthy = true
+  let closing = false
+  const markDown = (reason: string): void => {
+    if (!healthy || closing) return
+    healthy = false
+    warn(`[cache] Redis at ${redactUrl(url)} is unavailable (${reason}); serving prices from the pricing service until it is back.`)
+  }
+  redis.on('error', (error: Error) => markDown(error.message))
+  redis.on('close', () => markDown('connection closed'))
+  redis.on('ready', () => {
+    if (healthy) return
+    healthy = true
+    warn(`[cache] Redis at ${redactUrl(url)} is back; using the cache again.`)
+  })
+
+  try {
+    await redis.connect()
+  } catch (error) {
+    redis.disconnect()
+    throw new Error(
+      `Cannot connect to Redis at ${redactUrl(url)}: ${(error as Error).message}. ` +
+        'Check REDIS_URL / --redis-url, or unset it to let the lab start its own redis-server.',
+    )
+  }
+
+  /** A failed command is a cache miss, never an error for the request. */
+  const guard = async <T>(command: () => Promise<T>, fallback: T): Promise<T> => {
+    try {
+      return await command()
+    } catch (error) {
+      markDown((error as Error).message)
+      return fallback
+    }
+  }
+
+  return {
+    backend: 'redis',
+    get: (key) => guard(() => redis.get(key), null),
+    set: (key, value, ttlSeconds) => guard(async () => void (await redis.set(key, value, 'EX', ttlSeconds)), undefined),
+    async flush() {
+      await redis.flushdb()
+    },
+    async close() {
+      closing = true
+      await redis.quit().catch(() => redis.disconnect())
+    },
+  }
+}
+
+/** The fallback for machines without Redis: a Map with expiry, in the API's own process. */
+export function createInProcessStore(): CacheStore {
+  const entries = new Map<string, { value: string; expiresAt: number }>()
+  return {
+    backend: 'in-process',
+    async get(key) {
+      const entry = entries.get(key)
+      if (!entry) return null
+      if (entry.expiresAt <= Date.now()) {
+        entries.delete(key)
+        return null
+      }
+      return entry.value
+    },
+    async set(key, value, ttlSeconds) {
+      entries.set(key, { value, expiresAt: Date.now() + ttlSeconds * 1000 })
+    },
+    async flush() {
+      entries.clear()
+    },
+    async close() {
+      entries.clear()
+    },
+  }
+}
+
+/** A Redis URL with its password replaced, fit for logs and reports. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password) parsed.password = '***'
+    return parsed.toString()
+  } catch {
+    return '(unparsable Redis URL)'
+  }
+}

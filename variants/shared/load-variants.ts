@@ -1,0 +1,58 @@
+/**
+ * Finds the variants: every `.ts` file directly in variants/ is one, named by its file
+ * name. Adding a variant is adding a file; no list to edit. Returned in story order:
+ * each variant after its parent.
+ */
+import { readdir } from 'node:fs/promises'
+import { basename } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import type { Variant } from './variant.ts'
+
+export const VARIANTS_DIR = fileURLToPath(new URL('..', import.meta.url))
+
+const NAME_PATTERN = /^[a-z][a-z0-9-]{0,39}$/
+
+export async function loadVariants(dir = VARIANTS_DIR): Promise<Variant[]> {
+  const files = (await readdir(dir)).filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts')).sort()
+  const variants: Variant[] = []
+  for (const file of files) {
+    const name = basename(file, '.ts')
+    if (!NAME_PATTERN.test(name)) {
+      throw new Error(`Variant file "${file}": the name must be kebab-case (a-z, 0-9, -), up to 40 characters, as it is used in URLs.`)
+    }
+    const module = (await import(pathToFileURL(`${dir}/${file}`).href)) as Record<string, unknown>
+    const { parent, getProducts } = module
+    if (typeof getProducts !== 'function') {
+      throw new Error(`Variant file "${file}" must export a function getProducts(context); it exports ${Object.keys(module).join(', ') || 'nothing'}.`)
+    }
+    if (parent !== null && typeof parent !== 'string') {
+      throw new Error(`Variant file "${file}" must export parent: the name of the variant it improves on, or null; got ${String(parent)}.`)
+    }
+    variants.push({ name, parent, getProducts: getProducts as Variant['getProducts'] })
+  }
+  return orderByParent(variants)
+}
+
+/** Roots first, then each variant after its parent (depth first, names alphabetical). */
+export function orderByParent(variants: Variant[]): Variant[] {
+  const names = new Set(variants.map((v) => v.name))
+  for (const v of variants) {
+    if (v.parent !== null && !names.has(v.parent)) {
+      throw new Error(`Variant "${v.name}" names parent "${v.parent}", which is not a variant (known: ${[...names].join(', ')}).`)
+    }
+  }
+  const ordered: Variant[] = []
+  const visit = (parent: string | null): void => {
+    const children = variants.filter((candidate) => candidate.parent === parent).sort((a, b) => a.name.localeCompare(b.name))
+    for (const v of children) {
+      ordered.push(v)
+      visit(v.name)
+    }
+  }
+  visit(null)
+  if (ordered.length !== variants.length) {
+    const cyclic = variants.filter((v) => !ordered.includes(v)).map((v) => v.name)
+    throw new Error(`Variants ${cyclic.join(', ')} form a cycle of parents; one of them must have parent null or an existing variant.`)
+  }
+  return ordered
+}

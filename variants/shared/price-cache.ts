@@ -1,0 +1,60 @@
+/**
+ * The story's price cache: cache-aside over a CacheStore, keyed by the page's product
+ * ids. A value that cannot be used (not JSON, wrong shape) is a miss, and a store that
+ * fails is a miss too: the cache can make a request faster, never wrong or stuck.
+ */
+import { createHash } from 'node:crypto'
+import type { CacheStore } from './cache-store.ts'
+import type { Price } from './upstream-clients.ts'
+
+/** Keys longer than this are hashed, so the key stays bounded for any page size. */
+const MAX_PLAIN_KEY_LENGTH = 120
+
+export interface PriceCache {
+  get(productIds: number[]): Promise<Price[] | undefined>
+  /** Stores in the background; a failure is logged by the store, never thrown. */
+  set(productIds: number[], prices: Price[]): void
+}
+
+export function createPriceCache(store: CacheStore, ttlSeconds: number, warn = console.warn): PriceCache {
+  return {
+    async get(productIds) {
+      const raw = await store.get(priceCacheKey(productIds))
+      if (raw === null) return undefined
+      const prices = parsePrices(raw, productIds)
+      if (!prices) warn(`[cache] ignoring an unusable cached price list (${raw.length} bytes); it will be overwritten.`)
+      return prices
+    },
+    set(productIds, prices) {
+      void store.set(priceCacheKey(productIds), JSON.stringify(prices), ttlSeconds)
+    },
+  }
+}
+
+/** "prices:" + the ids joined, as in the story; hashed once that gets long. */
+export function priceCacheKey(productIds: number[]): string {
+  const joined = productIds.join(',')
+  if (joined.length <= MAX_PLAIN_KEY_LENGTH) return `prices:${joined}`
+  return `prices:sha256:${createHash('sha256').update(joined).digest('hex')}`
+}
+
+function parsePrices(raw: string, productIds: number[]): Price[] | undefined {
+  let value: unknown
+  try {
+    value = JSON.parse(raw)
+  } catch {
+    return undefined
+  }
+  if (!Array.isArray(value) || value.length !== productIds.length) return undefined
+  const ok = value.every(
+    (price: Partial<Price> | null, i) =>
+      typeof price === 'object' &&
+      price !== null &&
+      price.productId === productIds[i] &&
+      typeof price.currency === 'string' &&
+      Number.isInteger(price.listCents) &&
+      Number.isInteger(price.amountCents) &&
+      typeof price.discountPercent === 'number',
+  )
+  return ok ? (value as Price[]) : undefined
+}

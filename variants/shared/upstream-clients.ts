@@ -1,0 +1,132 @@
+/**
+ * Clients for the five upstream services: one keep-alive undici Pool per service,
+ * every call bounded by the scenario's per-call timeout. A failure becomes an
+ * UpstreamError naming the service, which the API answers with 502 (or 504 on timeout).
+ */
+import { Pool } from 'undici'
+import { SERVICE_NAMES, type ServiceName } from '../../bench/scenario.ts'
+import type { Category, Price, Product, RatingSummary, StockLevel } from '../../mock-upstreams/data.ts'
+
+export type { Price, Product, RatingSummary, StockLevel }
+
+export interface ProductQuery {
+  page: number
+  limit: number
+  category?: number
+}
+
+export interface CatalogPage {
+  page: number
+  limit: number
+  total: number
+  items: Product[]
+}
+
+export interface CategoryPath {
+  categoryId: number
+  path: Pick<Category, 'id' | 'name'>[]
+}
+
+export interface UpstreamClients {
+  catalog: { listProducts(query: ProductQuery): Promise<CatalogPage> }
+  inventory: {
+    getStock(productId: number): Promise<StockLevel>
+    getStockBulk(productIds: number[]): Promise<StockLevel[]>
+  }
+  pricing: { calculatePrices(productIds: number[]): Promise<Price[]> }
+  reviews: { getRatingSummaries(productIds: number[]): Promise<RatingSummary[]> }
+  categories: { getAncestorPaths(categoryIds: number[]): Promise<CategoryPath[]> }
+  close(): Promise<void>
+}
+
+export class UpstreamError extends Error {
+  constructor(
+    readonly service: ServiceName,
+    message: string,
+    readonly timedOut = false,
+  ) {
+    super(`Upstream "${service}" ${message}`)
+    this.name = 'UpstreamError'
+  }
+}
+
+export interface UpstreamClientOptions {
+  urls: Record<ServiceName, string>
+  timeoutMs: number
+  connections: number
+}
+
+export function createUpstreamClients({ urls, timeoutMs, connections }: UpstreamClientOptions): UpstreamClients {
+  const pools = Object.fromEntries(
+    SERVICE_NAMES.map((name) => [name, new Pool(urls[name], { connections, keepAliveTimeout: 60_000 })]),
+  ) as Record<ServiceName, Pool>
+
+  async function call<T>(service: ServiceName, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    let response
+    try {
+      response = await pools[service].request({
+        method,
+        path,
+        headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      })
+    } catch (error) {
+      throw toUpstreamError(service, error, timeoutMs)
+    }
+    let text: string
+    try {
+      text = await response.body.text()
+    } catch (error) {
+      throw toUpstreamError(service, error, timeoutMs)
+    }
+    if (response.statusCode !== 200) {
+      throw new UpstreamError(service, `answered ${response.statusCode} to ${method} ${path}: ${text.slice(0, 200)}`)
+    }
+    try {
+      return JSON.parse(text) as T
+    } catch {
+      throw new UpstreamError(service, `sent a body that is not JSON for ${method} ${path}`)
+    }
+  }
+
+  /** POSTs `{ ids }` and unwraps the list under `key`; an empty list needs no call. */
+  async function callWithIds<T>(service: ServiceName, path: string, key: string, ids: number[]): Promise<T[]> {
+    if (ids.length === 0) return []
+    const body = await call<Record<string, T[] | undefined>>(service, 'POST', path, { ids })
+    const list = body[key]
+    if (!Array.isArray(list)) throw new UpstreamError(service, `sent no "${key}" list for POST ${path}`)
+    return list
+  }
+
+  return {
+    catalog: {
+      listProducts: ({ page, limit, category }) =>
+        call('catalog', 'GET', `/products?page=${page}&limit=${limit}${category === undefined ? '' : `&category=${category}`}`),
+    },
+    inventory: {
+      getStock: (productId) => call('inventory', 'GET', `/stock/${productId}`),
+      getStockBulk: (productIds) => callWithIds<StockLevel>('inventory', '/stock/bulk', 'items', productIds),
+    },
+    pricing: {
+      calculatePrices: (productIds) => callWithIds<Price>('pricing', '/prices', 'prices', productIds),
+    },
+    reviews: {
+      getRatingSummaries: (productIds) => callWithIds<RatingSummary>('reviews', '/ratings', 'ratings', productIds),
+    },
+    categories: {
+      getAncestorPaths: (categoryIds) => callWithIds<CategoryPath>('categories', '/paths', 'paths', categoryIds),
+    },
+    async close() {
+      await Promise.all(Object.values(pools).map((pool) => pool.close()))
+    },
+  }
+}
+
+function toUpstreamError(service: ServiceName, error: unknown, timeoutMs: number): UpstreamError {
+  const name = (error as { name?: string } | null)?.name
+  if (name === 'TimeoutError' || name === 'AbortError') {
+    return new UpstreamError(service, `did not answer within ${timeoutMs} ms (upstreamTimeoutMs)`, true)
+  }
+  return new UpstreamError(service, `failed: ${(error as Error | null)?.message ?? String(error)}`)
+}

@@ -1,0 +1,21 @@
+/** What a variant file is: a `parent` (the variant it improves on) and a `getProducts` handler. */
+import type { PriceCache } from './price-cache.ts'
+import type { ProductPage } from './product-page.ts'
+import type { StageTimer } from './stage-timing.ts'
+import type { ProductQuery, UpstreamClients } from './upstream-clients.ts'
+
+export interface VariantContext {
+  /** The validated query: page, limit and optionally category. */
+  query: ProductQuery
+  upstreams: UpstreamClients
+  priceCache: PriceCache
+  /** Times a stage for the Server-Timing header. */
+  time: StageTimer['time']
+}
+
+export interface Variant {
+  /** The file name without `.ts`: the route prefix, the results key and every chart label. */
+  name: string
+  parent: string | null
+  getProducts(context: VariantContext): Promise<ProductPage>
+}
