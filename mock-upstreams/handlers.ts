@@ -3,8 +3,12 @@
  * origin (`http://<service>.upstream.lab`); served over HTTP, each gets its own
  * loopback port and requests are mapped onto that origin.
  *
- * Every handler counts its call, sleeps for the latency the scenario gives it
- * (base + per-item × ids + seeded jitter), then answers with seeded data.
+ * Every call is counted and held for the latency the scenario gives it (base +
+ * per-item × ids + seeded jitter), measured from when the request arrived, then
+ * answered with seeded data. In-process (setupServer) the handler itself counts and
+ * waits. Served over HTTP, the adapter does both around the handler (see
+ * serve-upstreams.ts): the handler only stamps the moment the answer may leave, so
+ * msw's own routing and serialisation happen inside the latency, not after it.
  */
 import { http, HttpResponse, type HttpHandler, type JsonBodyType } from 'msw'
 import { SERVICE_NAMES, type Scenario, type ServiceName } from '../bench/scenario.ts'
@@ -17,6 +21,10 @@ export const MAX_IDS_PER_CALL = 1000
 
 /** Set by the HTTP adapter: `performance.now()` in the upstream process when the request arrived. */
 export const RECEIVED_AT_HEADER = 'x-lab-received-at'
+/** Set by a handler behind the adapter: when (`performance.now()`) the answer may leave. */
+export const SEND_AT_HEADER = 'x-lab-send-at'
+/** Set by a handler behind the adapter: which endpoint answered, for the per-endpoint counters. */
+export const ENDPOINT_HEADER = 'x-lab-endpoint'
 
 export function upstreamOrigin(service: ServiceName): string {
   return `http://${service}.upstream.lab`
@@ -33,7 +41,7 @@ export function createUpstreamHandlers(
     SERVICE_NAMES.map((name) => [name, createLatencyModel(scenario.services[name], scenario.seed, name)]),
   ) as Record<ServiceName, LatencyModel>
 
-  /** A handler that counts the call, waits out its latency and answers. */
+  /** A handler that answers with seeded data once the call's latency is up. */
   const handle = (
     service: ServiceName,
     method: 'get' | 'post',
@@ -41,21 +49,28 @@ export function createUpstreamHandlers(
     answer: (request: Request, params: Record<string, string | readonly string[] | undefined>) => Promise<Answer> | Answer,
   ): HttpHandler =>
     http[method](`${upstreamOrigin(service)}${path}`, async ({ request, params }) => {
-      // The call's latency runs from when the request reached the service: served over
-      // HTTP, the adapter stamps that moment, so parsing and routing happen inside it.
-      const received = Number(request.headers.get(RECEIVED_AT_HEADER) ?? performance.now())
-      const end = stats.begin(service, `${method.toUpperCase()} ${path}`)
+      const endpoint = `${method.toUpperCase()} ${path}`
+      const stampedAt = request.headers.get(RECEIVED_AT_HEADER)
+      const behindAdapter = stampedAt !== null
+      const received = behindAdapter ? Number(stampedAt) : performance.now()
+      const end = behindAdapter ? undefined : stats.begin(service)
       try {
         const result = await answer(request, params)
+        const headers: Record<string, string> = { [ENDPOINT_HEADER]: endpoint }
         if (result.status !== undefined && result.status >= 400) {
-          return HttpResponse.json(result.body, { status: result.status })
+          return HttpResponse.json(result.body, { status: result.status, headers })
+        }
+        const sendAt = received + models[service].draw(result.items)
+        if (behindAdapter) {
+          headers[SEND_AT_HEADER] = String(sendAt)
+          return HttpResponse.json(result.body, { headers })
         }
         // Serialise before the wait, so the answer leaves as soon as the latency is up.
-        const response = HttpResponse.json(result.body)
-        await sleepUntil(received + models[service].draw(result.items))
+        const response = HttpResponse.json(result.body, { headers })
+        await sleepUntil(sendAt)
         return response
       } finally {
-        end()
+        end?.(endpoint)
       }
     })
 

@@ -12,7 +12,8 @@ import type { AddressInfo } from 'node:net'
 import { getResponse } from 'msw'
 import type { HttpHandler } from 'msw'
 import { SERVICE_NAMES, type Scenario, type ServiceName } from '../bench/scenario.ts'
-import { createUpstreamHandlers, RECEIVED_AT_HEADER, upstreamOrigin } from './handlers.ts'
+import { createUpstreamHandlers, ENDPOINT_HEADER, RECEIVED_AT_HEADER, SEND_AT_HEADER, upstreamOrigin } from './handlers.ts'
+import { sleepUntil } from './latency.ts'
 import { createUpstreamStats, type UpstreamStats } from './stats.ts'
 
 export const STATS_PATH = '/__lab/stats'
@@ -71,8 +72,23 @@ async function answer(
     return sendJson(res, 200, { reset: true })
   }
 
+  const end = stats.begin(service)
+  let endpoint = 'unmatched'
+  try {
+    endpoint = await forward(service, handlers, req, res)
+  } finally {
+    end(endpoint)
+  }
+}
+
+/** Answers one request through msw, holding the answer until the handler's send-at time. Returns the endpoint. */
+async function forward(service: ServiceName, handlers: HttpHandler[], req: IncomingMessage, res: ServerResponse): Promise<string> {
+  const url = req.url ?? '/'
   const body = await readBody(req)
-  if (body === undefined) return sendJson(res, 413, { error: 'Payload Too Large', message: `body over ${MAX_BODY_BYTES} bytes` })
+  if (body === undefined) {
+    sendJson(res, 413, { error: 'Payload Too Large', message: `body over ${MAX_BODY_BYTES} bytes` })
+    return 'too large'
+  }
   const headers = new Headers()
   for (const [name, value] of Object.entries(req.headers)) {
     if (typeof value === 'string') headers.set(name, value)
@@ -85,13 +101,20 @@ async function answer(
     body: method === 'GET' || method === 'HEAD' || body.length === 0 ? undefined : new Uint8Array(body),
   })
   const response = await getResponse(handlers, request)
-  if (!response) return sendJson(res, 404, { error: 'Not Found', message: `mock ${service} has no handler for ${method} ${url}` })
+  if (!response) {
+    sendJson(res, 404, { error: 'Not Found', message: `mock ${service} has no handler for ${method} ${url}` })
+    return 'unmatched'
+  }
   const payload = Buffer.from(await response.arrayBuffer())
+  const sendAt = response.headers.get(SEND_AT_HEADER)
+  // Everything above ran inside the call's latency; only the write is left after it.
+  if (sendAt !== null) await sleepUntil(Number(sendAt))
   res.writeHead(response.status, {
     'content-type': response.headers.get('content-type') ?? 'application/json',
     'content-length': payload.length,
   })
   res.end(payload)
+  return response.headers.get(ENDPOINT_HEADER) ?? 'unknown'
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {

@@ -20,8 +20,8 @@ export interface StatsSnapshot {
 }
 
 export interface UpstreamStats {
-  /** Marks a call as started; the returned function marks it finished. */
-  begin(service: ServiceName, endpoint: string): () => void
+  /** Marks a call as started; the returned function marks it finished, by the endpoint that answered. */
+  begin(service: ServiceName): (endpoint: string) => void
   snapshot(): StatsSnapshot
   reset(): void
 }
@@ -31,21 +31,22 @@ export function createUpstreamStats(): UpstreamStats {
   let inFlightOverall = 0
   let maxInFlightOverall = 0
   return {
-    begin(service, endpoint) {
+    begin(service) {
       const stats = services[service]
       stats.calls++
-      stats.endpoints[endpoint] = (stats.endpoints[endpoint] ?? 0) + 1
       stats.inFlight++
       stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight)
       inFlightOverall++
       maxInFlightOverall = Math.max(maxInFlightOverall, inFlightOverall)
       let finished = false
-      return () => {
+      return (endpoint) => {
         if (finished) return
         finished = true
         // Look the service up again: a reset() in between carried this call over.
-        services[service].inFlight--
+        const current = services[service]
+        current.inFlight--
         inFlightOverall--
+        if (current === stats) current.endpoints[endpoint] = (current.endpoints[endpoint] ?? 0) + 1
       }
     },
     snapshot() {

@@ -52,6 +52,11 @@ describe.skipIf(SKIP_REDIS)('npm run serve', () => {
     expect(response.status).toBe(200)
     expect(response.headers.get('server-timing')).toContain('catalog;start=')
     expect((await response.json()).items).toHaveLength(5)
+    // The upstream process's counters, over HTTP on any upstream port.
+    const stats = await (await fetch(`http://127.0.0.1:${upstreamPorts[0]}/__lab/stats`)).json()
+    expect(stats.services.catalog.calls).toBe(1)
+    expect(stats.services.inventory.endpoints).toEqual({ 'POST /stock/bulk': 1 })
+    expect(stats.maxInFlightOverall).toBeGreaterThanOrEqual(3)
 
     serve.child.kill('SIGINT')
     expect(await serve.exit).toBe(130)
