@@ -38,7 +38,7 @@ function portIsOpen(port: number): Promise<boolean> {
 
 describe.skipIf(SKIP_REDIS)('npm run serve', () => {
   it('serves the four variants on 127.0.0.1 and stops everything on SIGINT (exit 130)', async () => {
-    const serve = runServe(['--port', '0', '--latency', '2', '--pricing-per-item', '0.1'])
+    const serve = runServe(['--port', '0', '--latency', '30', '--pricing-per-item', '0.1'])
     await serve.waitFor(/Ctrl-C stops/)
     const text = serve.output()
     const urls = [...text.matchAll(/^ +\w+ +http:\/\/127\.0\.0\.1:(\d+)\/(\w+)\/products/gm)]
