@@ -96,16 +96,17 @@ export async function resolveScenarioFromFlags(values: FlagValues): Promise<Scen
     return resolveScenario(fileLayer, scenarioLayerFromFlags(values))
   } catch (error) {
     if (!(error instanceof ScenarioError)) throw error
-    const flag = FLAG_OF_FIELD[error.field] ?? flagOfServiceField(error.field)
+    const flag = FLAG_OF_FIELD[error.field] ?? flagOfServiceField(error.field, values)
     throw new UsageError(flag ? `Flag ${flag}: got ${JSON.stringify(error.value)}; expected ${error.accepted}.` : error.message)
   }
 }
 
-function flagOfServiceField(field: string): string | undefined {
+function flagOfServiceField(field: string, values: FlagValues): string | undefined {
   const match = /^services\.([a-z]+)\.(latencyMs|perItemMs|jitter)/.exec(field)
   if (!match) return undefined
   if (match[2] === 'jitter') return '--jitter'
-  return `--${match[1]}-${match[2] === 'latencyMs' ? 'latency' : 'per-item'} (or --latency)`
+  if (match[2] === 'perItemMs') return `--${match[1]}-per-item`
+  return values[`${match[1]}-latency`] === undefined ? '--latency' : `--${match[1]}-latency`
 }
 
 export function scenarioLayerFromFlags(values: FlagValues): ScenarioInput {

@@ -111,7 +111,7 @@ export type ScenarioInput = Record<string, unknown>
  * file, then CLI flags), later layers winning field by field. Validates every field
  * and returns a deeply frozen object.
  */
-export function resolveScenario(...layers: ScenarioInput[]): Scenario {
+export function resolveScenario(...layers: Array<ScenarioInput | Scenario>): Scenario {
   let merged: unknown = DEFAULT_SCENARIO
   for (const layer of layers) merged = mergeDeep(merged, layer, '')
   return deepFreeze(validateScenario(merged))

@@ -12,24 +12,33 @@ import { connect, createServer } from 'node:net'
 import { delimiter, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { stopChild } from './stop-child.ts'
-import { connectRedisStore, createInProcessStore, redactUrl, type CacheStore } from '../variants/shared/cache-store.ts'
+import { connectRedisStore, createInProcessStore, redactUrl, type CacheStore, type RedisStoreOptions } from '../variants/shared/cache-store.ts'
 
-export interface RunningCache {
-  store: CacheStore
+export interface RunningRedis {
+  /** The Redis to use; undefined when there is none and the in-process store stands in. */
+  url: string | undefined
   /** Where the cache lives, password redacted: fit for logs, results and reports. */
   description: string
   /** True when the lab started the redis-server itself. */
   startedByLab: boolean
+  /** Stops the redis-server the lab started; nothing otherwise. */
   stop(): Promise<void>
 }
 
-export interface StartCacheOptions {
+export interface RunningCache extends Omit<RunningRedis, 'url'> {
+  store: CacheStore
+}
+
+export interface StartRedisOptions {
   /** From --redis-url or REDIS_URL. */
   redisUrl?: string | undefined
-  commandTimeoutMs: number
   warn?: (message: string) => void
   /** Tests set this to check the fallback; by default PATH is searched. */
   redisServerPath?: string | null
+}
+
+export interface StartCacheOptions extends StartRedisOptions {
+  commandTimeoutMs: number
 }
 
 const IN_PROCESS_WARNING = [
@@ -41,32 +50,43 @@ const IN_PROCESS_WARNING = [
   '',
 ].join('\n')
 
-export async function startCache(options: StartCacheOptions): Promise<RunningCache> {
+/** Finds or starts the Redis the cached variants use (see the order at the top of this file). */
+export async function startRedis(options: StartRedisOptions): Promise<RunningRedis> {
   const warn = options.warn ?? ((message: string) => console.warn(message))
   if (options.redisUrl) {
-    const store = await connectRedisStore(options.redisUrl, { commandTimeoutMs: options.commandTimeoutMs, warn })
-    return { store, description: `redis at ${redactUrl(options.redisUrl)}`, startedByLab: false, stop: () => store.close() }
+    return { url: options.redisUrl, description: `redis at ${redactUrl(options.redisUrl)}`, startedByLab: false, stop: async () => {} }
   }
   const binary = options.redisServerPath === undefined ? await findOnPath('redis-server') : options.redisServerPath
   if (!binary) {
     warn(IN_PROCESS_WARNING)
-    const store = createInProcessStore()
-    return { store, description: 'in-process map (no Redis found)', startedByLab: false, stop: () => store.close() }
+    return { url: undefined, description: 'in-process map (no Redis found)', startedByLab: false, stop: async () => {} }
   }
   const server = await startRedisServer(binary)
+  return { url: server.url, description: `redis at ${server.url} (redis-server started by the lab)`, startedByLab: true, stop: server.stop }
+}
+
+/** The store for a Redis found by startRedis: connected to it, or in-process when there is none. */
+export async function openCacheStore(url: string | undefined, options: RedisStoreOptions): Promise<CacheStore> {
+  return url === undefined ? createInProcessStore() : connectRedisStore(url, options)
+}
+
+/** startRedis and openCacheStore in one, for a process that serves the API itself. */
+export async function startCache(options: StartCacheOptions): Promise<RunningCache> {
+  const redis = await startRedis(options)
   try {
-    const store = await connectRedisStore(server.url, { commandTimeoutMs: options.commandTimeoutMs, warn })
+    const store = await openCacheStore(redis.url, { commandTimeoutMs: options.commandTimeoutMs, warn: options.warn })
+    const { description, startedByLab } = redis
     return {
       store,
-      description: `redis at ${server.url} (redis-server started by the lab)`,
-      startedByLab: true,
+      description,
+      startedByLab,
       async stop() {
         await store.close()
-        await server.stop()
+        await redis.stop()
       },
     }
   } catch (error) {
-    await server.stop()
+    await redis.stop()
     throw error
   }
 }

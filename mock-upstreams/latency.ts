@@ -11,6 +11,14 @@ import { createRandom, deriveSeed, normal } from './random.ts'
 
 /** Time left for the precise finish; larger than a timer's usual error either way. */
 const SPIN_MS = 1.5
+/**
+ * Above this many calls waiting at once, the precise finish is skipped: under load the
+ * waits overlap, spinning would keep the upstream process busy all the time and take
+ * a core from the API under test, and a timer's error is noise beside queueing.
+ */
+const MAX_SPINNING_SLEEPERS = 8
+
+let sleepers = 0
 
 export interface LatencyModel {
   /** Configured latency of one call carrying `items` ids: base + per-item × items + jitter. */
@@ -35,9 +43,19 @@ export function createLatencyModel(service: ServiceScenario, seed: number, label
   }
 }
 
-/** Resolves once `performance.now()` has reached `deadline` (never early). */
+/**
+ * Resolves once `performance.now()` has reached `deadline`: never early, and at low
+ * concurrency within a few microseconds of it.
+ */
 export async function sleepUntil(deadline: number): Promise<void> {
-  const coarse = deadline - performance.now() - SPIN_MS
-  if (coarse > 0) await sleep(coarse)
-  while (performance.now() < deadline) await yieldToLoop()
+  sleepers++
+  try {
+    const precise = sleepers <= MAX_SPINNING_SLEEPERS
+    const coarse = deadline - performance.now() - (precise ? SPIN_MS : 0)
+    if (coarse > 0) await sleep(coarse)
+    // A timer can fire early: whatever is left is waited out on the event loop.
+    while (performance.now() < deadline) await yieldToLoop()
+  } finally {
+    sleepers--
+  }
 }

@@ -1,40 +1,10 @@
 /** `npm run serve`: prints working URLs, and Ctrl-C stops the API, the upstreams and Redis. */
-import { spawn } from 'node:child_process'
-import { connect } from 'node:net'
-import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { SKIP_REDIS } from './helpers/redis.ts'
+import { portIsOpen } from './helpers/processes.ts'
+import { runCli } from './helpers/run-cli.ts'
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
-
-function runServe(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/serve.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  const waitFor = async (pattern: RegExp): Promise<RegExpMatchArray> => {
-    for (let i = 0; i < 300; i++) {
-      const match = output.match(pattern)
-      if (match) return match
-      if (child.exitCode !== null) throw new Error(`serve exited early: ${output}`)
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
-    throw new Error(`serve never printed ${pattern}: ${output}`)
-  }
-  return { child, exit, waitFor, output: () => output }
-}
-
-function portIsOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port })
-    socket.once('connect', () => {
-      socket.destroy()
-      resolve(true)
-    })
-    socket.once('error', () => resolve(false))
-  })
-}
+const runServe = (args: string[]) => runCli('bench/serve.ts', args)
 
 describe.skipIf(SKIP_REDIS)('npm run serve', () => {
   it('serves the four variants on 127.0.0.1 and stops everything on SIGINT (exit 130)', async () => {

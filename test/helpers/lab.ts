@@ -9,6 +9,7 @@ import { resolveScenario, type Scenario, type ScenarioInput } from '../../bench/
 import { startUpstreams, type RunningUpstreams } from '../../mock-upstreams/serve-upstreams.ts'
 import { buildApp } from '../../variants/shared/app.ts'
 import { createInProcessStore, type CacheStore } from '../../variants/shared/cache-store.ts'
+import type { Variant } from '../../variants/shared/variant.ts'
 
 /** Every service at the same latency: for tests about overlap, long enough to be robust on a busy machine. */
 export function uniformServices(latencyMs: number): ScenarioInput {
@@ -36,11 +37,11 @@ export interface Lab {
   close(): Promise<void>
 }
 
-export async function startLab(options: { scenario?: ScenarioInput; cache?: CacheStore; warn?: (m: string) => void } = {}): Promise<Lab> {
+export async function startLab(options: { scenario?: ScenarioInput; cache?: CacheStore; warn?: (m: string) => void; variants?: Variant[] } = {}): Promise<Lab> {
   const scenario = resolveScenario(FAST_SERVICES, options.scenario ?? {})
   const upstreams = await startUpstreams(scenario)
   const cache = options.cache ?? createInProcessStore()
-  const app = await buildApp({ scenario, upstreamUrls: upstreams.urls, cache, warn: options.warn ?? (() => {}) })
+  const app = await buildApp({ scenario, upstreamUrls: upstreams.urls, cache, variants: options.variants, warn: options.warn ?? (() => {}) })
   const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 })
   return {
     scenario,

@@ -21,6 +21,8 @@ export interface AppOptions {
   variants?: Variant[]
   /** fastify's logger (pino); off by default so it costs the benchmark nothing. */
   logger?: boolean
+  /** Adds the harness's routes: POST /__lab/cache/flush and GET /__lab/process. */
+  admin?: boolean
   warn?: (message: string) => void
 }
 
@@ -32,6 +34,17 @@ export const QUERY_LIMITS = {
 } as const
 
 type QueryParameter = keyof typeof QUERY_LIMITS
+
+export const ADMIN_PATHS = { flushCache: '/__lab/cache/flush', process: '/__lab/process' } as const
+
+/** What GET /__lab/process answers: the API process's CPU time and memory so far. */
+export interface ApiProcessUsage {
+  pid: number
+  cpuUserMicros: number
+  cpuSystemMicros: number
+  rssBytes: number
+  heapUsedBytes: number
+}
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { scenario } = options
@@ -72,6 +85,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       category: { type: 'integer', ...range('category') },
     },
   } as const
+
+  if (options.admin) {
+    app.post(ADMIN_PATHS.flushCache, async () => {
+      await options.cache.flush()
+      return { flushed: true }
+    })
+    app.get(ADMIN_PATHS.process, async (): Promise<ApiProcessUsage> => {
+      const cpu = process.cpuUsage()
+      const memory = process.memoryUsage()
+      return { pid: process.pid, cpuUserMicros: cpu.user, cpuSystemMicros: cpu.system, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed }
+    })
+  }
 
   app.get('/', async () => ({
     variants: variants.map(({ name, parent }) => ({ name, parent, url: `/${name}/products` })),

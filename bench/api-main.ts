@@ -1,0 +1,34 @@
+/**
+ * Entry of the API process: the fastify app under test in a process of its own, so the
+ * load generator and the harness never share its event loop. Started by api-process.ts.
+ */
+import { runAsLabProcess } from './lab-process.ts'
+import { resolveScenario, type Scenario, type ServiceName } from './scenario.ts'
+import { openCacheStore } from './start-cache.ts'
+import { buildApp } from '../variants/shared/app.ts'
+import type { CacheBackend } from '../variants/shared/cache-store.ts'
+
+export interface ApiInit {
+  scenario: Scenario
+  upstreamUrls: Record<ServiceName, string>
+  redisUrl: string | undefined
+}
+
+export interface ApiReady {
+  url: string
+  cacheBackend: CacheBackend
+}
+
+runAsLabProcess<ApiInit, ApiReady>('API', async ({ scenario: input, upstreamUrls, redisUrl }) => {
+  const scenario = resolveScenario(input)
+  const store = await openCacheStore(redisUrl, { commandTimeoutMs: scenario.cacheCommandTimeoutMs })
+  const app = await buildApp({ scenario, upstreamUrls, cache: store, admin: true })
+  const url = await app.listen({ host: '127.0.0.1', port: 0 })
+  return {
+    ready: { url, cacheBackend: store.backend },
+    async close() {
+      await app.close()
+      await store.close()
+    },
+  }
+})

@@ -1,0 +1,37 @@
+/** Starts the API under test in a child process and talks to its admin routes. */
+import { fileURLToPath } from 'node:url'
+import type { ApiInit, ApiReady } from './api-main.ts'
+import { forkLabProcess } from './lab-process.ts'
+import type { Scenario, ServiceName } from './scenario.ts'
+import { ADMIN_PATHS, type ApiProcessUsage } from '../variants/shared/app.ts'
+import type { CacheBackend } from '../variants/shared/cache-store.ts'
+
+const ENTRY = fileURLToPath(new URL('./api-main.ts', import.meta.url))
+
+export interface ApiProcess {
+  url: string
+  pid: number
+  cacheBackend: CacheBackend
+  flushCache(): Promise<void>
+  usage(): Promise<ApiProcessUsage>
+  stop(): Promise<void>
+}
+
+export async function startApiProcess(scenario: Scenario, upstreamUrls: Record<ServiceName, string>, redisUrl: string | undefined): Promise<ApiProcess> {
+  const init: ApiInit = { scenario, upstreamUrls, redisUrl }
+  const lab = await forkLabProcess<ApiReady>(ENTRY, init, 'API')
+  const { url, cacheBackend } = lab.ready
+  return {
+    url,
+    pid: lab.pid,
+    cacheBackend,
+    async flushCache() {
+      const response = await fetch(`${url}${ADMIN_PATHS.flushCache}`, { method: 'POST' })
+      if (!response.ok) throw new Error(`Flushing the cache failed: ${response.status} ${await response.text()}`)
+    },
+    async usage() {
+      return (await (await fetch(`${url}${ADMIN_PATHS.process}`)).json()) as ApiProcessUsage
+    },
+    stop: lab.stop,
+  }
+}

@@ -1,0 +1,26 @@
+/** The harness's HTTP client: one keep-alive connection to the API, one request at a time. */
+import { Pool } from 'undici'
+
+export interface Answer {
+  status: number
+  body: string
+  serverTiming: string | null
+}
+
+export interface HttpClient {
+  get(path: string): Promise<Answer>
+  close(): Promise<void>
+}
+
+export function createHttpClient(baseUrl: string, timeoutMs = 60_000): HttpClient {
+  const pool = new Pool(baseUrl, { connections: 1, keepAliveTimeout: 60_000 })
+  return {
+    async get(path) {
+      const response = await pool.request({ method: 'GET', path, signal: AbortSignal.timeout(timeoutMs) })
+      const body = await response.body.text()
+      const header = response.headers['server-timing']
+      return { status: response.statusCode, body, serverTiming: typeof header === 'string' ? header : null }
+    },
+    close: () => pool.close(),
+  }
+}

@@ -1,0 +1,310 @@
+/**
+ * report.html: one self-contained page (chart.js inlined, no network) rendered from
+ * results.json. Every string that comes from a scenario or a variant file is escaped;
+ * the embedded JSON cannot close its script tag.
+ */
+import { readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { formatMs, formatOverhead, formatPercent, headline, headlineText, stepRows } from './report-model.ts'
+import type { Results } from './results.ts'
+import { SERVICE_NAMES } from './scenario.ts'
+
+const CHART_JS = fileURLToPath(new URL('../node_modules/chart.js/dist/chart.umd.min.js', import.meta.url))
+
+export async function renderReport(results: Results): Promise<string> {
+  const chartJs = await readFile(CHART_JS, 'utf8')
+  const rows = stepRows(results)
+  const h = headline(results)
+  const title = `api-speedup-lab: ${results.scenario.name}`
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<header>
+  <p class="kicker">api-speedup-lab · scenario “${escapeHtml(results.scenario.name)}” · ${escapeHtml(results.finishedAt.slice(0, 16).replace('T', ' '))} UTC${results.run.quick ? ' · quick run' : ''}</p>
+  <h1>${h ? escapeHtml(headlineText(h)) : escapeHtml(title)}</h1>
+  <p class="lede">${escapeHtml(results.scenario.description)} Median latency, one request at a time, price cache warm.</p>
+  ${
+    results.valid
+      ? '<p class="valid">Valid run: every response answered 200 with the reference body.</p>'
+      : `<div class="invalid"><strong>Invalid run — do not trust these numbers.</strong><ul>${results.problems.map((p) => `<li>${escapeHtml(p)}</li>`).join('')}</ul></div>`
+  }
+</header>
+
+<section>
+  <h2>The story, step by step</h2>
+  <table class="steps">
+    <thead><tr><th>variant</th><th>what changed</th><th>p50</th><th>p99</th><th>cold p50</th><th>floor</th><th>lab overhead</th><th>vs parent</th><th>published</th></tr></thead>
+    <tbody>
+    ${rows
+      .map(
+        (r) => `<tr>
+      <td><code class="swatch" data-variant="${escapeHtml(r.variant)}">${escapeHtml(r.variant)}</code></td>
+      <td>${escapeHtml(r.summary)}</td>
+      <td class="num">${formatMs(r.p50Ms)}</td>
+      <td class="num">${formatMs(r.p99Ms)}</td>
+      <td class="num">${formatMs(r.coldP50Ms)}</td>
+      <td class="num">${formatMs(r.floorMs)}</td>
+      <td class="num">${escapeHtml(formatOverhead(r.overheadMs, r.floorMs))}</td>
+      <td class="num gain">${formatPercent(r.gainPercent)}</td>
+      <td class="num">${escapeHtml(r.published ?? '—')}</td>
+    </tr>`,
+      )
+      .join('')}
+    </tbody>
+  </table>
+  <p class="note"><em>Floor</em>: the configured upstream latency on the variant's critical path — what it would take if the lab cost nothing. <em>Lab overhead</em>: measured p50 minus floor (loopback HTTP, JSON, the event loops). <em>Cold</em>: the price cache flushed before every request. <em>Published</em>: the figure the original write-up gave for that step.</p>
+</section>
+
+<section>
+  <h2>Latency per variant</h2>
+  <div class="chart tall"><canvas id="latency-chart" aria-label="p50 and p99 latency per variant, with the floor"></canvas></div>
+</section>
+
+<section>
+  <h2>Where the time goes</h2>
+  <p class="note">Stages from the <code>Server-Timing</code> header (median start and duration over the samples). Sequential stages form a staircase; in <code>parallel</code> they overlap.</p>
+  <div class="waterfalls">
+  ${Object.keys(results.variants)
+    .map((name) => `<figure><figcaption>${escapeHtml(name)}</figcaption><div class="chart short"><canvas class="waterfall" data-variant="${escapeHtml(name)}" aria-label="stage waterfall of ${escapeHtml(name)}"></canvas></div></figure>`)
+    .join('\n  ')}
+  </div>
+</section>
+
+<section>
+  <h2>Upstream calls per request</h2>
+  <p class="note">Counted by the mocked services. The N+1 shows as one inventory call per product.</p>
+  <div class="chart"><canvas id="calls-chart" aria-label="upstream calls per request per variant"></canvas></div>
+</section>
+
+<section>
+  <h2>Under load</h2>
+  <p class="note">autocannon, ${results.run.durationSeconds} s per level, in its own process. Errors, timeouts, non-2xx answers and body mismatches are listed below when there are any.</p>
+  <div class="pair">
+    <div class="chart"><canvas id="throughput-chart" aria-label="requests per second against connections"></canvas></div>
+    <div class="chart"><canvas id="p99-chart" aria-label="p99 latency against connections"></canvas></div>
+  </div>
+  ${renderLoadTable(results)}
+</section>
+
+<section>
+  <h2>The code of each step</h2>
+  ${Object.entries(results.variants)
+    .filter(([, v]) => v.diffFromParent !== null)
+    .map(([name, v]) => {
+      const row = rows.find((r) => r.variant === name)
+      const gain = row?.gainPercent === null || row === undefined ? '' : ` — ${formatPercent(row.gainPercent)} p50 against ${escapeHtml(v.parent ?? '')}`
+      return `<details open><summary><code>${escapeHtml(name)}</code> against <code>${escapeHtml(v.parent ?? '')}</code>${gain}</summary>${renderDiff(v.diffFromParent ?? '')}</details>`
+    })
+    .join('\n  ')}
+</section>
+
+<section class="context">
+  <h2>Scenario and environment</h2>
+  <div class="pair">
+    ${renderScenario(results)}
+    ${renderEnvironment(results)}
+  </div>
+</section>
+
+<script type="application/json" id="results">${embedJson(results)}</script>
+<script>${chartJs}</script>
+<script>${CLIENT_SCRIPT}</script>
+</body>
+</html>
+`
+}
+
+function renderLoadTable(results: Results): string {
+  const rows = Object.entries(results.variants).flatMap(([name, v]) =>
+    v.load.map(
+      (l) => `<tr><td><code>${escapeHtml(name)}</code></td><td class="num">${l.connections}</td><td class="num">${l.requests}</td><td class="num">${l.requestsPerSec.toFixed(1)}</td><td class="num">${l.p50Ms}</td><td class="num">${l.p90Ms}</td><td class="num">${l.p99Ms}</td><td class="num">${l.maxMs}</td>
+      <td class="num${l.errors ? ' bad' : ''}">${l.errors}</td><td class="num${l.timeouts ? ' bad' : ''}">${l.timeouts}</td><td class="num${l.non2xx ? ' bad' : ''}">${l.non2xx}</td><td class="num${l.mismatches ? ' bad' : ''}">${l.mismatches}</td><td class="num">${l.apiCpuMsPerRequest === null ? '—' : l.apiCpuMsPerRequest.toFixed(2)}</td></tr>`,
+    ),
+  )
+  return `<table class="load"><thead><tr><th>variant</th><th>connections</th><th>responses</th><th>req/s</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>max ms</th><th>errors</th><th>timeouts</th><th>non-2xx</th><th>mismatches</th><th>API CPU ms / req</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
+}
+
+function renderDiff(diff: string): string {
+  const lines = diff.split('\n').filter((line) => !line.startsWith('===') && !line.startsWith('Index:'))
+  return `<pre class="diff">${lines
+    .map((line) => {
+      const kind = line.startsWith('+++') || line.startsWith('---') ? 'file' : line.startsWith('+') ? 'add' : line.startsWith('-') ? 'del' : line.startsWith('@@') ? 'hunk' : ''
+      return `<span class="${kind}">${escapeHtml(line)}</span>`
+    })
+    .join('\n')}</pre>`
+}
+
+function renderScenario(results: Results): string {
+  const s = results.scenario
+  const services = SERVICE_NAMES.map((name) => {
+    const service = s.services[name]
+    const jitter = service.jitter.kind === 'none' ? 'none' : JSON.stringify(service.jitter)
+    return `<tr><td>${name}</td><td class="num">${service.latencyMs}</td><td class="num">${service.perItemMs}</td><td>${escapeHtml(jitter)}</td></tr>`
+  }).join('')
+  return `<div><h3>Scenario “${escapeHtml(s.name)}”</h3>
+  <table><thead><tr><th>service</th><th>latency ms</th><th>per item ms</th><th>jitter</th></tr></thead><tbody>${services}</tbody></table>
+  <table><tbody>
+    <tr><th>products per page</th><td>${s.productsPerPage}</td></tr>
+    <tr><th>catalog size</th><td>${s.catalogSize}</td></tr>
+    <tr><th>seed</th><td>${s.seed}</td></tr>
+    <tr><th>price cache TTL</th><td>${s.cacheTtlSeconds} s</td></tr>
+    <tr><th>request measured</th><td><code>/&lt;variant&gt;${escapeHtml(results.run.path)}</code></td></tr>
+  </tbody></table></div>`
+}
+
+function renderEnvironment(results: Results): string {
+  const e = results.environment
+  const rows: Array<[string, string]> = [
+    ['CPU', `${e.cpuCount} × ${e.cpuModel}`],
+    ['memory', `${e.memoryGiB} GiB`],
+    ['OS', e.os],
+    ['Node', e.node],
+    ['cache', `${e.cacheBackend}: ${e.cache}`],
+    ['commit', e.gitCommit ?? 'unknown'],
+    ['run', `${results.startedAt} → ${results.finishedAt} (${results.durationSeconds} s)`],
+    ['tools', Object.entries(e.tools).map(([name, version]) => `${name} ${version}`).join(', ')],
+  ]
+  return `<div><h3>Environment</h3><table><tbody>${rows.map(([k, v]) => `<tr><th>${k}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</tbody></table>
+  ${e.cacheBackend === 'in-process' ? '<p class="invalid">No Redis was available: the cached variants used an in-process map, which leaves out the network round trip a real cache costs.</p>' : ''}</div>`
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
+}
+
+/** JSON inside a script element: nothing in it may read as "</script>" or a comment opener. */
+export function embedJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029')
+}
+
+const STYLE = `
+:root { --ink: #1d2330; --muted: #5b6475; --line: #e3e6ec; --bg: #fafbfc; --good: #2f8f4e; --bad: #c0392b; }
+* { box-sizing: border-box; }
+body { margin: 0 auto; max-width: 1180px; padding: 32px 28px 64px; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: var(--bg); }
+h1 { font-size: 30px; margin: 4px 0 8px; letter-spacing: -0.01em; }
+h2 { font-size: 20px; margin: 40px 0 10px; border-bottom: 1px solid var(--line); padding-bottom: 6px; }
+h3 { font-size: 16px; margin: 8px 0; }
+.kicker { color: var(--muted); margin: 0; font-size: 13px; text-transform: uppercase; letter-spacing: 0.04em; }
+.lede { color: var(--muted); margin: 0 0 8px; }
+.note { color: var(--muted); font-size: 13px; }
+.valid { color: var(--good); font-weight: 600; margin: 8px 0; }
+.invalid { color: var(--bad); border: 1px solid var(--bad); border-radius: 6px; padding: 8px 14px; background: #fff5f4; }
+table { border-collapse: collapse; width: 100%; background: #fff; margin: 8px 0; font-size: 14px; }
+th, td { padding: 6px 10px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
+thead th { font-size: 12px; text-transform: uppercase; letter-spacing: 0.03em; color: var(--muted); }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.gain { font-weight: 600; color: var(--good); }
+td.bad { color: var(--bad); font-weight: 700; }
+code { font: 13px ui-monospace, SFMono-Regular, Menlo, monospace; }
+code.swatch { border-left: 4px solid var(--swatch, #999); padding-left: 6px; }
+.chart { position: relative; height: 300px; background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 8px; }
+.chart.tall { height: 340px; }
+.chart.short { height: 190px; }
+.pair { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
+.waterfalls { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
+figure { margin: 0; }
+figcaption { font-weight: 600; margin-bottom: 4px; font-family: ui-monospace, monospace; }
+details { margin: 12px 0; background: #fff; border: 1px solid var(--line); border-radius: 6px; }
+summary { cursor: pointer; padding: 8px 12px; font-weight: 600; }
+pre.diff { margin: 0; padding: 10px 12px; overflow-x: auto; font: 12.5px/1.45 ui-monospace, SFMono-Regular, Menlo, monospace; border-top: 1px solid var(--line); }
+pre.diff .add { background: #e6f6ea; color: #1e5e31; display: inline-block; width: 100%; }
+pre.diff .del { background: #fdecea; color: #8c2a1f; display: inline-block; width: 100%; }
+pre.diff .hunk { color: #6a5acd; }
+pre.diff .file { color: var(--muted); font-weight: 600; }
+@media (max-width: 800px) { .pair, .waterfalls { grid-template-columns: 1fr; } }
+`
+
+/** Runs in the page: draws every chart from the embedded results. No network, no animation. */
+const CLIENT_SCRIPT = `
+(function () {
+  'use strict';
+  var results = JSON.parse(document.getElementById('results').textContent);
+  var names = Object.keys(results.variants);
+  var STORY = { naive: '#d9534f', bulk: '#f0ad4e', cached: '#3a8fd9', parallel: '#2f9e57' };
+  var EXTRA = ['#8e44ad', '#16a085', '#7f8c8d', '#c0392b', '#2c3e50'];
+  function color(name) { return STORY[name] || EXTRA[names.indexOf(name) % EXTRA.length]; }
+  var SERVICE_COLORS = { catalog: '#6c7a89', inventory: '#d9534f', cache: '#9b59b6', pricing: '#f0ad4e', reviews: '#3a8fd9', categories: '#2f9e57' };
+  Chart.defaults.animation = false;
+  Chart.defaults.responsive = true;
+  Chart.defaults.maintainAspectRatio = false;
+  Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+  document.querySelectorAll('code.swatch').forEach(function (el) { el.style.setProperty('--swatch', color(el.dataset.variant)); });
+
+  new Chart(document.getElementById('latency-chart'), {
+    type: 'bar',
+    data: {
+      labels: names,
+      datasets: [
+        { label: 'p50', data: names.map(function (n) { return results.variants[n].latency.p50Ms; }), backgroundColor: names.map(color) },
+        { label: 'p99', data: names.map(function (n) { return results.variants[n].latency.p99Ms; }), backgroundColor: names.map(function (n) { return color(n) + '66'; }) },
+        { type: 'line', label: 'floor', data: names.map(function (n) { return results.variants[n].floorMs; }), showLine: false,
+          pointStyle: 'line', pointRadius: 28, pointBorderWidth: 3, borderColor: '#1d2330', backgroundColor: '#1d2330' }
+      ]
+    },
+    options: {
+      scales: { y: { type: 'logarithmic', title: { display: true, text: 'ms (log scale)' } } },
+      plugins: { tooltip: { callbacks: { label: function (c) { return c.dataset.label + ': ' + (c.parsed.y == null ? '—' : c.parsed.y.toFixed(1) + ' ms'); } } } }
+    }
+  });
+
+  var longest = 0;
+  names.forEach(function (n) { results.variants[n].stages.forEach(function (s) { longest = Math.max(longest, s.startMs + s.durationMs); }); });
+  document.querySelectorAll('canvas.waterfall').forEach(function (canvas) {
+    var stages = results.variants[canvas.dataset.variant].stages;
+    new Chart(canvas, {
+      type: 'bar',
+      data: {
+        labels: stages.map(function (s) { return s.name; }),
+        datasets: [{ label: 'stage', data: stages.map(function (s) { return [s.startMs, s.startMs + s.durationMs]; }),
+          backgroundColor: stages.map(function (s) { return SERVICE_COLORS[s.name] || '#999'; }), borderSkipped: false, barPercentage: 0.8 }]
+      },
+      options: {
+        indexAxis: 'y',
+        scales: { x: { min: 0, max: Math.ceil(longest / 100) * 100, title: { display: true, text: 'ms since the request arrived' } } },
+        plugins: { legend: { display: false }, tooltip: { callbacks: { label: function (c) { var r = c.raw; return 'starts ' + r[0].toFixed(1) + ' ms, takes ' + (r[1] - r[0]).toFixed(1) + ' ms'; } } } }
+      }
+    });
+  });
+
+  var services = ['catalog', 'inventory', 'pricing', 'reviews', 'categories'];
+  new Chart(document.getElementById('calls-chart'), {
+    type: 'bar',
+    data: {
+      labels: names,
+      datasets: services.map(function (s) {
+        return { label: s, data: names.map(function (n) { return results.variants[n].upstreamCalls[s]; }), backgroundColor: SERVICE_COLORS[s] };
+      })
+    },
+    options: { indexAxis: 'y', scales: { x: { stacked: true, title: { display: true, text: 'calls per request (warm cache)' } }, y: { stacked: true } } }
+  });
+
+  function loadChart(id, field, title) {
+    var levels = results.run.connections;
+    new Chart(document.getElementById(id), {
+      type: 'line',
+      data: {
+        labels: levels.map(String),
+        datasets: names.map(function (n) {
+          var byLevel = {};
+          results.variants[n].load.forEach(function (l) { byLevel[l.connections] = l; });
+          return { label: n, data: levels.map(function (c) { return byLevel[c] ? byLevel[c][field] : null; }), borderColor: color(n), backgroundColor: color(n), tension: 0.2 };
+        })
+      },
+      options: { scales: { x: { title: { display: true, text: 'connections' } }, y: { type: field === 'p99Ms' ? 'logarithmic' : 'linear', title: { display: true, text: title } } } }
+    });
+  }
+  loadChart('throughput-chart', 'requestsPerSec', 'requests per second');
+  loadChart('p99-chart', 'p99Ms', 'p99 ms (log scale)');
+})();
+`

@@ -1,0 +1,88 @@
+/** summary.md (fit for a pull request) and the table printed in the terminal. */
+import { formatMs, formatOverhead, formatPercent, headline, headlineText, stepRows } from './report-model.ts'
+import type { Results } from './results.ts'
+
+export function renderSummaryMarkdown(results: Results): string {
+  const rows = stepRows(results)
+  const h = headline(results)
+  const lines = [
+    `# api-speedup-lab: scenario "${escapeMarkdown(results.scenario.name)}"`,
+    '',
+    h ? `**${headlineText(h)}** (p50, one request at a time, price cache warm)` : '',
+    '',
+    results.valid ? '' : `> **This run is invalid**: ${results.problems.map(escapeMarkdown).join('; ')}.`,
+    '',
+    stepTableMarkdown(results),
+    '',
+    `Floor: the configured upstream latency on the critical path. Lab overhead: p50 minus floor. ${rows.some((r) => r.coldP50Ms !== null) ? 'Cold: p50 with the cache flushed before each request.' : ''}`,
+    '',
+    '## Under load',
+    '',
+    '| variant | connections | req/s | p50 | p90 | p99 | errors | timeouts | non-2xx | mismatches | API CPU per request |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...Object.entries(results.variants).flatMap(([name, v]) =>
+      v.load.map(
+        (l) =>
+          `| ${name} | ${l.connections} | ${l.requestsPerSec.toFixed(1)} | ${l.p50Ms} ms | ${l.p90Ms} ms | ${l.p99Ms} ms | ${l.errors} | ${l.timeouts} | ${l.non2xx} | ${l.mismatches} | ${l.apiCpuMsPerRequest === null ? '—' : `${l.apiCpuMsPerRequest.toFixed(2)} ms`} |`,
+      ),
+    ),
+    '',
+    `Scenario: ${results.scenario.productsPerPage} products per page, seed ${results.scenario.seed}. ` +
+      `Machine: ${results.environment.cpuCount} × ${escapeMarkdown(results.environment.cpuModel)}, Node ${results.environment.node}, ` +
+      `cache: ${results.environment.cacheBackend}. Commit ${results.environment.gitCommit ?? 'unknown'}, ${results.finishedAt}.`,
+    '',
+  ]
+  return lines.filter((line, i, all) => !(line === '' && all[i - 1] === '')).join('\n')
+}
+
+/** The step table alone, in Markdown: also what the README shows. */
+export function stepTableMarkdown(results: Results): string {
+  const rows = stepRows(results)
+  return [
+    '| step | variant | p50 | p99 | cold p50 | floor | lab overhead | vs parent | published |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map(
+      (r) =>
+        `| ${escapeMarkdown(r.summary)} | \`${r.variant}\` | ${formatMs(r.p50Ms)} | ${formatMs(r.p99Ms)} | ${formatMs(r.coldP50Ms)} | ${formatMs(r.floorMs)} | ${formatOverhead(r.overheadMs, r.floorMs)} | ${formatPercent(r.gainPercent)} | ${r.published ?? '—'} |`,
+    ),
+  ].join('\n')
+}
+
+export function renderTerminalSummary(results: Results): string {
+  const rows = stepRows(results)
+  const top = Math.max(...results.run.connections)
+  const table = [
+    ['variant', 'p50', 'p99', 'cold p50', 'floor', 'lab overhead', 'vs parent', 'calls/req', `req/s @${top}`, 'published'],
+    ...rows.map((r) => {
+      const level = results.variants[r.variant]!.load.find((l) => l.connections === top)
+      return [
+        r.variant,
+        formatMs(r.p50Ms),
+        formatMs(r.p99Ms),
+        formatMs(r.coldP50Ms),
+        formatMs(r.floorMs),
+        formatOverhead(r.overheadMs, r.floorMs),
+        formatPercent(r.gainPercent),
+        String(r.calls),
+        level ? level.requestsPerSec.toFixed(1) : '—',
+        r.published ?? '—',
+      ]
+    }),
+  ]
+  const widths = table[0]!.map((_, column) => Math.max(...table.map((row) => row[column]!.length)))
+  const render = (row: string[]) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')
+  const h = headline(results)
+  return [
+    '',
+    h ? headlineText(h) : '',
+    render(table[0]!),
+    widths.map((w) => '─'.repeat(w)).join('  '),
+    ...table.slice(1).map(render),
+    '',
+    results.valid ? 'Valid run: no failed request, no differing body.' : `INVALID RUN: ${results.problems.join('; ')}`,
+  ].join('\n')
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]<>|#]/g, (char) => `\\${char}`).replace(/\n/g, ' ')
+}

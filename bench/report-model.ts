@@ -1,0 +1,94 @@
+/**
+ * What every rendering of a run shows (terminal, summary.md, report.html, README):
+ * the steps of the story as rows, and the headline. Computed from results.json only.
+ */
+import type { Results } from './results.ts'
+
+/** The story's published figures for each step (DESIGN.md), shown beside the measured ones. */
+export const PUBLISHED: Record<string, string> = {
+  naive: '4–8 s',
+  bulk: '1.2 s',
+  cached: '0.6 s',
+  parallel: '0.35 s',
+}
+
+export interface StepRow {
+  variant: string
+  parent: string | null
+  summary: string
+  p50Ms: number
+  p99Ms: number
+  coldP50Ms: number | null
+  floorMs: number | null
+  overheadMs: number | null
+  /** Change of p50 against the parent's p50, in percent (negative: faster). Null without a measured parent. */
+  gainPercent: number | null
+  published: string | null
+  calls: number
+}
+
+export function stepRows(results: Results): StepRow[] {
+  return Object.entries(results.variants).map(([variant, v]) => {
+    const parent = v.parent === null ? undefined : results.variants[v.parent]
+    return {
+      variant,
+      parent: v.parent,
+      summary: v.summary,
+      p50Ms: v.latency.p50Ms,
+      p99Ms: v.latency.p99Ms,
+      coldP50Ms: v.coldLatency?.p50Ms ?? null,
+      floorMs: v.floorMs,
+      overheadMs: v.overheadMs,
+      gainPercent: parent ? percentChange(parent.latency.p50Ms, v.latency.p50Ms) : null,
+      published: PUBLISHED[variant] ?? null,
+      calls: Object.values(v.upstreamCalls).reduce((sum, n) => sum + n, 0),
+    }
+  })
+}
+
+export interface Headline {
+  from: string
+  to: string
+  fromMs: number
+  toMs: number
+  percent: number
+}
+
+/** "naive 4.1 s → parallel 0.15 s, −96 %": the first variant against the last, p50 (warm). */
+export function headline(results: Results): Headline | undefined {
+  const names = Object.keys(results.variants)
+  const from = names[0]
+  const to = names.at(-1)
+  if (!from || !to || from === to) return undefined
+  const fromMs = results.variants[from]!.latency.p50Ms
+  const toMs = results.variants[to]!.latency.p50Ms
+  return { from, to, fromMs, toMs, percent: percentChange(fromMs, toMs) }
+}
+
+export function headlineText(h: Headline): string {
+  return `${h.from} ${formatMs(h.fromMs)} → ${h.to} ${formatMs(h.toMs)}, ${formatPercent(h.percent)}`
+}
+
+export function percentChange(before: number, after: number): number {
+  return before > 0 ? ((after - before) / before) * 100 : 0
+}
+
+export function formatMs(ms: number | null): string {
+  if (ms === null) return '—'
+  if (Math.abs(ms) >= 1000) return `${(ms / 1000).toFixed(2)} s`
+  if (Math.abs(ms) >= 100) return `${ms.toFixed(0)} ms`
+  return `${ms.toFixed(1)} ms`
+}
+
+export function formatPercent(percent: number | null): string {
+  if (percent === null) return '—'
+  const sign = percent < 0 ? '−' : '+'
+  return `${sign}${Math.abs(percent).toFixed(0)} %`
+}
+
+/** Overhead beside the floor, e.g. "+12.3 ms (+5.6 %)". */
+export function formatOverhead(overheadMs: number | null, floorMs: number | null): string {
+  if (overheadMs === null || floorMs === null) return '—'
+  const sign = overheadMs < 0 ? '−' : '+'
+  return `${sign}${formatMs(Math.abs(overheadMs))} (${formatPercent((overheadMs / floorMs) * 100)})`
+}

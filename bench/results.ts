@@ -1,0 +1,230 @@
+/**
+ * results.json: the contract between a run and everything rendered from it (report.html,
+ * summary.md, the terminal table, the README's table). Documented in results/README.md;
+ * RESULTS_SCHEMA below is checked against every file written, in the harness and in tests.
+ */
+import type { Scenario, ServiceName } from './scenario.ts'
+import type { CacheBackend } from '../variants/shared/cache-store.ts'
+import type { Stage } from '../variants/shared/stage-timing.ts'
+
+export const SCHEMA_VERSION = 1
+
+export interface LatencyStats {
+  samples: number
+  p50Ms: number
+  p75Ms: number
+  p99Ms: number
+  meanMs: number
+  minMs: number
+  maxMs: number
+  sdMs: number
+  /** Relative margin of error of the mean, in percent (95 % confidence). */
+  rme: number
+}
+
+export interface LoadLevel {
+  connections: number
+  durationSeconds: number
+  /** Responses received (2xx and not). */
+  requests: number
+  requestsPerSec: number
+  p50Ms: number
+  p90Ms: number
+  p99Ms: number
+  maxMs: number
+  errors: number
+  timeouts: number
+  non2xx: number
+  /** 2xx responses whose body differed from the reference body. */
+  mismatches: number
+  /** CPU time (user + system) of the API process per response, in ms. */
+  apiCpuMsPerRequest: number | null
+}
+
+export interface LatencyCase {
+  latency: LatencyStats
+  /** Upstream calls per request, per service, counted by the mocks. */
+  upstreamCalls: Record<ServiceName, number>
+  /** The most upstream calls in flight at once across services. */
+  maxInFlight: number
+  /** Median start and duration of each stage, from Server-Timing. */
+  stages: Stage[]
+  /** Requests that failed or did not answer 200, and 200s whose body differed. */
+  errors: number
+  mismatches: number
+}
+
+export interface VariantResult {
+  parent: string | null
+  /** First line of the variant file's comment: what it changes. */
+  summary: string
+  /** Configured upstream latency on the critical path (warm cache); null for a variant the lab has no model of. */
+  floorMs: number | null
+  coldFloorMs: number | null
+  /** Measured p50 minus the floor: the lab's own overhead. */
+  overheadMs: number | null
+  /** The overhead divided by the upstream calls on the critical path. */
+  overheadPerCallMs: number | null
+  /** Warm (or only) measurement. */
+  latency: LatencyStats
+  upstreamCalls: Record<ServiceName, number>
+  maxInFlight: number
+  stages: Stage[]
+  /** For variants that use the price cache: measured with the cache flushed before each sample. */
+  coldLatency: LatencyStats | null
+  coldUpstreamCalls: Record<ServiceName, number> | null
+  coldStages: Stage[] | null
+  load: LoadLevel[]
+  /** Unified diff of this variant's file against its parent's; null for a root. */
+  diffFromParent: string | null
+  errors: number
+  mismatches: number
+}
+
+export interface Environment {
+  node: string
+  os: string
+  cpuModel: string
+  cpuCount: number
+  memoryGiB: number
+  gitCommit: string | null
+  cacheBackend: CacheBackend
+  /** Where the cache lived, password redacted. */
+  cache: string
+  tools: Record<string, string>
+}
+
+export interface Results {
+  schemaVersion: typeof SCHEMA_VERSION
+  startedAt: string
+  finishedAt: string
+  durationSeconds: number
+  /** False when any request failed or any body differed: such numbers are not to be trusted. */
+  valid: boolean
+  problems: string[]
+  run: {
+    quick: boolean
+    variants: string[]
+    /** The request measured, e.g. /products?page=1&limit=50 under each variant's prefix. */
+    path: string
+    connections: number[]
+    durationSeconds: number
+  }
+  scenario: Scenario
+  environment: Environment
+  variants: Record<string, VariantResult>
+}
+
+const ISO_DATE = String.raw`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$`
+const num = { type: 'number' } as const
+const nonNegative = { type: 'number', minimum: 0 } as const
+const count = { type: 'integer', minimum: 0 } as const
+const nullable = (schema: object) => ({ anyOf: [schema, { type: 'null' }] })
+const strict = (properties: Record<string, object>) => ({
+  type: 'object',
+  additionalProperties: false,
+  required: Object.keys(properties),
+  properties,
+})
+
+const latencyStats = strict({
+  samples: { type: 'integer', minimum: 1 },
+  p50Ms: nonNegative,
+  p75Ms: nonNegative,
+  p99Ms: nonNegative,
+  meanMs: nonNegative,
+  minMs: nonNegative,
+  maxMs: nonNegative,
+  sdMs: nonNegative,
+  rme: nonNegative,
+})
+const calls = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['catalog', 'inventory', 'pricing', 'reviews', 'categories'],
+  properties: Object.fromEntries(['catalog', 'inventory', 'pricing', 'reviews', 'categories'].map((s) => [s, nonNegative])),
+}
+const stages = {
+  type: 'array',
+  items: strict({
+    name: { enum: ['catalog', 'inventory', 'cache', 'pricing', 'reviews', 'categories'] },
+    startMs: num,
+    durationMs: nonNegative,
+  }),
+}
+const loadLevel = strict({
+  connections: { type: 'integer', minimum: 1 },
+  durationSeconds: nonNegative,
+  requests: count,
+  requestsPerSec: nonNegative,
+  p50Ms: nonNegative,
+  p90Ms: nonNegative,
+  p99Ms: nonNegative,
+  maxMs: nonNegative,
+  errors: count,
+  timeouts: count,
+  non2xx: count,
+  mismatches: count,
+  apiCpuMsPerRequest: nullable(nonNegative),
+})
+
+/** JSON Schema (draft-07) of results.json. */
+export const RESULTS_SCHEMA = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'api-speedup-lab results.json',
+  ...strict({
+    schemaVersion: { const: SCHEMA_VERSION },
+    startedAt: { type: 'string', pattern: ISO_DATE },
+    finishedAt: { type: 'string', pattern: ISO_DATE },
+    durationSeconds: nonNegative,
+    valid: { type: 'boolean' },
+    problems: { type: 'array', items: { type: 'string' } },
+    run: strict({
+      quick: { type: 'boolean' },
+      variants: { type: 'array', items: { type: 'string' }, minItems: 1 },
+      path: { type: 'string' },
+      connections: { type: 'array', items: { type: 'integer', minimum: 1 } },
+      durationSeconds: nonNegative,
+    }),
+    // The scenario's own validation (bench/scenario.ts) is the full check; here, its shape.
+    scenario: {
+      type: 'object',
+      required: ['name', 'seed', 'productsPerPage', 'services'],
+      properties: { name: { type: 'string' }, seed: count, productsPerPage: { type: 'integer', minimum: 1 }, services: { type: 'object' } },
+    },
+    environment: strict({
+      node: { type: 'string' },
+      os: { type: 'string' },
+      cpuModel: { type: 'string' },
+      cpuCount: { type: 'integer', minimum: 1 },
+      memoryGiB: nonNegative,
+      gitCommit: nullable({ type: 'string' }),
+      cacheBackend: { enum: ['redis', 'in-process'] },
+      cache: { type: 'string' },
+      tools: { type: 'object', additionalProperties: { type: 'string' } },
+    }),
+    variants: {
+      type: 'object',
+      minProperties: 1,
+      additionalProperties: strict({
+        parent: nullable({ type: 'string' }),
+        summary: { type: 'string' },
+        floorMs: nullable(nonNegative),
+        coldFloorMs: nullable(nonNegative),
+        overheadMs: nullable(num),
+        overheadPerCallMs: nullable(num),
+        latency: latencyStats,
+        upstreamCalls: calls,
+        maxInFlight: count,
+        stages,
+        coldLatency: nullable(latencyStats),
+        coldUpstreamCalls: nullable(calls),
+        coldStages: nullable(stages),
+        load: { type: 'array', items: loadLevel },
+        diffFromParent: nullable({ type: 'string' }),
+        errors: count,
+        mismatches: count,
+      }),
+    },
+  }),
+} as const

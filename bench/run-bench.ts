@@ -1,0 +1,195 @@
+/**
+ * One benchmark run: start the stack (Redis, the upstream process, the API process),
+ * check correctness, measure latency one request at a time, then throughput under load,
+ * and assemble results.json. Rendering and writing are the caller's.
+ */
+import { startApiProcess, type ApiProcess } from './api-process.ts'
+import { checkCorrectness } from './check-correctness.ts'
+import { diffAgainstParent, summarizeVariant } from './code-diffs.ts'
+import { describeEnvironment } from './environment.ts'
+import { computeFloors } from './floors.ts'
+import { createHttpClient } from './http-client.ts'
+import { measureLatencyCase, planSamples, round, type LatencyContext } from './latency-phase.ts'
+import { measureLoadLevel } from './load-phase.ts'
+import type { Progress, Step } from './progress.ts'
+import { SCHEMA_VERSION, type LatencyCase, type LoadLevel, type Results, type VariantResult } from './results.ts'
+import type { RunSettings } from './run-settings.ts'
+import type { Scenario } from './scenario.ts'
+import { startRedis, type RunningRedis } from './start-cache.ts'
+import { startUpstreamProcess, type UpstreamProcess } from './upstream-process.ts'
+import { parseServerTiming } from '../variants/shared/stage-timing.ts'
+
+export interface Stack {
+  redis: RunningRedis
+  upstreams: UpstreamProcess
+  api: ApiProcess
+  /** Stops whatever was started, last started first. Safe to call twice. */
+  stop(): Promise<void>
+}
+
+/** Starts Redis, the upstreams and the API; if any part fails, stops what had started. */
+export async function startStack(scenario: Scenario, redisUrl: string | undefined, warn: (message: string) => void, onStarted?: (stop: () => Promise<void>) => void): Promise<Stack> {
+  const stops: Array<() => Promise<void>> = []
+  let stopping: Promise<void> | undefined
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      for (const stopPart of stops.reverse()) await stopPart().catch(() => {})
+    })())
+  onStarted?.(stop)
+  try {
+    const redis = await startRedis({ redisUrl, warn })
+    stops.push(redis.stop)
+    const upstreams = await startUpstreamProcess(scenario)
+    stops.push(upstreams.stop)
+    const api = await startApiProcess(scenario, upstreams.urls, redis.url)
+    stops.push(api.stop)
+    return { redis, upstreams, api, stop }
+  } catch (error) {
+    await stop()
+    throw error
+  }
+}
+
+export interface VariantInfo {
+  name: string
+  parent: string | null
+}
+
+/** `startedAt`: when the command started, so the run's duration includes starting the stack. */
+export async function runBench(scenario: Scenario, settings: RunSettings, stack: Stack, progress: Progress, startedAt = new Date()): Promise<Results> {
+  const { api, upstreams } = stack
+  const client = createHttpClient(api.url)
+  try {
+    const served = (JSON.parse((await client.get('/')).body) as { variants: VariantInfo[] }).variants
+    const selected = settings.variants.length ? served.filter((v) => settings.variants.includes(v.name)) : served
+    const names = selected.map((v) => v.name)
+    const path = `/products?page=1&limit=${scenario.productsPerPage}`
+
+    // 1. Correctness first: identical bodies, or the run stops here. This round also warms up.
+    const check = await progress.run({ phase: 'correctness', label: `same body from ${names.join(', ')}`, estimateMs: 0 }, () =>
+      checkCorrectness(client, names, path),
+    )
+    const usesCache = (name: string): boolean =>
+      parseServerTiming(check.answers[name]?.serverTiming ?? '').stages.some((stage) => stage.name === 'cache')
+
+    // For the variants that use the cache: time a cold and a warm request, which also
+    // leaves the cache warm. (Variants share the price list, so the check may have been warm.)
+    const coldMs: Record<string, number> = {}
+    const warmMs: Record<string, number> = {}
+    const timeRequest = async (name: string): Promise<number> => {
+      const started = performance.now()
+      await client.get(`/${name}${path}`)
+      return performance.now() - started
+    }
+    for (const name of names) {
+      coldMs[name] = check.answers[name]!.ms
+      if (!usesCache(name)) continue
+      await progress.run({ phase: 'warm-up', label: `${name}, cold and warm`, estimateMs: check.answers[name]!.ms }, async () => {
+        await api.flushCache()
+        coldMs[name] = await timeRequest(name)
+        warmMs[name] = await timeRequest(name)
+      })
+    }
+
+    // 2. Plan: samples per case from the time one request took, load levels from --duration.
+    const plan = (ms: number): number => planSamples(ms, settings.latencyBudgetMs, settings.minSamples, settings.maxSamples)
+    const cases = names.flatMap((name) => {
+      const cold = coldMs[name]!
+      const warm = warmMs[name] ?? cold
+      const warmCase = { variant: name, cold: false, samples: plan(warm), estimateMs: plan(warm) * warm }
+      if (!usesCache(name)) return [warmCase]
+      return [{ variant: name, cold: true, samples: plan(cold), estimateMs: plan(cold) * (cold + 1) }, warmCase]
+    })
+    const caseStep = (c: (typeof cases)[number]): Step => ({
+      phase: 'latency',
+      label: `${c.variant}${c.cold ? ' (cold cache)' : usesCache(c.variant) ? ' (warm cache)' : ''}, ${c.samples} samples`,
+      estimateMs: c.estimateMs,
+    })
+    // A level shorter than two requests would count almost nothing: autocannon drops the
+    // requests still in flight when the time is up. Slow variants get longer levels.
+    const levelSeconds = (name: string): number => Math.max(settings.durationSeconds, Math.ceil((2 * (warmMs[name] ?? coldMs[name]!)) / 1000))
+    const loadStep = (name: string, connections: number): Step => ({
+      phase: 'load',
+      label: `${name}, ${connections} connection${connections === 1 ? '' : 's'} for ${levelSeconds(name)}s`,
+      estimateMs: levelSeconds(name) * 1000 + 300,
+    })
+    progress.plan(cases.map(caseStep))
+    progress.plan(names.flatMap((name) => settings.connections.map((connections) => loadStep(name, connections))))
+
+    // 3. Latency, one request at a time.
+    const context: LatencyContext = { client, api, upstreams, path, reference: check.reference }
+    const measured: Record<string, { warm?: LatencyCase; cold?: LatencyCase }> = {}
+    for (const c of cases) {
+      const result = await progress.run(caseStep(c), () => measureLatencyCase(context, c))
+      measured[c.variant] = { ...measured[c.variant], [c.cold ? 'cold' : 'warm']: result }
+    }
+
+    // 4. Load, one variant and level at a time.
+    const load: Record<string, LoadLevel[]> = {}
+    for (const name of names) {
+      for (const connections of settings.connections) {
+        const level = await progress.run(loadStep(name, connections), () =>
+          measureLoadLevel({ api, path, reference: check.reference }, name, connections, levelSeconds(name)),
+        )
+        load[name] = [...(load[name] ?? []), level]
+      }
+    }
+
+    // 5. Results.
+    const page = JSON.parse(check.reference) as { items: { category: { id: number } }[] }
+    const floors = computeFloors(scenario, { products: page.items.length, categories: new Set(page.items.map((item) => item.category.id)).size })
+    const variants: Record<string, VariantResult> = {}
+    const problems: string[] = []
+    for (const { name, parent } of selected) {
+      const { warm, cold } = measured[name]!
+      if (!warm) throw new Error(`No warm measurement for ${name}`)
+      const floor = floors[name]
+      const overheadMs = floor ? round(warm.latency.p50Ms - floor.warmMs) : null
+      variants[name] = {
+        parent,
+        summary: await summarizeVariant(name),
+        floorMs: floor?.warmMs ?? null,
+        coldFloorMs: floor ? floor.coldMs : null,
+        overheadMs,
+        overheadPerCallMs: floor && overheadMs !== null ? round(overheadMs / floor.callsOnPath) : null,
+        latency: warm.latency,
+        upstreamCalls: warm.upstreamCalls,
+        maxInFlight: warm.maxInFlight,
+        stages: warm.stages,
+        coldLatency: cold?.latency ?? null,
+        coldUpstreamCalls: cold?.upstreamCalls ?? null,
+        coldStages: cold?.stages ?? null,
+        load: load[name] ?? [],
+        diffFromParent: await diffAgainstParent(name, parent),
+        errors: warm.errors + (cold?.errors ?? 0),
+        mismatches: warm.mismatches + (cold?.mismatches ?? 0),
+      }
+      const v = variants[name]!
+      if (v.errors) problems.push(`${name}: ${v.errors} failed request(s) in the latency phase`)
+      if (v.mismatches) problems.push(`${name}: ${v.mismatches} response(s) in the latency phase differed from the reference body`)
+      for (const level of v.load) {
+        const bad = level.errors + level.non2xx + level.mismatches
+        if (bad) {
+          problems.push(
+            `${name} at ${level.connections} connections: ${level.errors} errors (${level.timeouts} timeouts), ${level.non2xx} non-2xx, ${level.mismatches} body mismatches`,
+          )
+        }
+      }
+    }
+    const finishedAt = new Date()
+    return {
+      schemaVersion: SCHEMA_VERSION,
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      durationSeconds: round((finishedAt.getTime() - startedAt.getTime()) / 1000, 1),
+      valid: problems.length === 0,
+      problems,
+      run: { quick: settings.quick, variants: names, path, connections: settings.connections, durationSeconds: settings.durationSeconds },
+      scenario,
+      environment: describeEnvironment(api.cacheBackend, stack.redis.description),
+      variants,
+    }
+  } finally {
+    await client.close()
+  }
+}

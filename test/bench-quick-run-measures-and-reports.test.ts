@@ -1,0 +1,145 @@
+/**
+ * `npm run bench -- --quick`, end to end: it measures the story in order, writes
+ * results.json that matches its schema, summary.md, and a report.html that renders in
+ * a real headless Chromium with every chart drawn and no console error.
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { computeFloors } from '../bench/floors.ts'
+import { createDataset } from '../mock-upstreams/data.ts'
+import type { Results } from '../bench/results.ts'
+import { assertValidResults } from '../bench/write-results.ts'
+import { launchChromium, SKIP_BROWSER } from './helpers/chromium.ts'
+import { SKIP_REDIS } from './helpers/redis.ts'
+import { runCli } from './helpers/run-cli.ts'
+
+describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
+  let out: string
+  let exitCode: number | null
+  let output: string
+  let results: Results
+
+  beforeAll(async () => {
+    out = await mkdtemp(join(tmpdir(), 'lab-bench-'))
+    const run = runCli('bench/main.ts', ['--quick', '--out', out])
+    exitCode = await run.exit
+    output = run.output()
+    results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results
+  }, 120_000)
+
+  it('exits 0, shows progress and prints the summary table', () => {
+    expect(exitCode, output).toBe(0)
+    expect(output).toMatch(/\[latency\] naive, \d+ samples · step \d+\/\d+ · ~\d+s left/)
+    expect(output).toMatch(/\[load\] parallel, 10 connections/)
+    expect(output).toMatch(/^naive +\d/m)
+    expect(output).toContain('Valid run')
+  })
+
+  it('writes results.json that matches its schema, with every variant measured', () => {
+    expect(() => assertValidResults(results)).not.toThrow()
+    expect(results.valid).toBe(true)
+    expect(results.run.quick).toBe(true)
+    expect(Object.keys(results.variants)).toEqual(['naive', 'bulk', 'cached', 'parallel'])
+    expect(results.environment.cacheBackend).toBe('redis')
+    expect(results.environment.cpuCount).toBeGreaterThan(0)
+  })
+
+  it('measures the story in order: naive > bulk > cached > parallel at p50, each at or above its floor', () => {
+    const p50 = (name: string) => results.variants[name]!.latency.p50Ms
+    expect(p50('naive')).toBeGreaterThan(p50('bulk'))
+    expect(p50('bulk')).toBeGreaterThan(p50('cached'))
+    expect(p50('cached')).toBeGreaterThan(p50('parallel'))
+    for (const [name, v] of Object.entries(results.variants)) {
+      // The mocks never answer early, so no request can beat the floor.
+      expect(v.latency.minMs, name).toBeGreaterThanOrEqual(v.floorMs!)
+      expect(v.overheadMs, name).toBeCloseTo(v.latency.p50Ms - v.floorMs!, 1)
+    }
+  })
+
+  it('computes floors from the resolved scenario', () => {
+    const floors = computeFloors(results.scenario, { products: results.scenario.productsPerPage, categories: distinctCategoriesOnFirstPage(results) })
+    for (const [name, v] of Object.entries(results.variants)) expect(v.floorMs, name).toBe(floors[name]!.warmMs)
+  })
+
+  it('counts the upstream calls per request: the N+1, the bulk call, the cache', () => {
+    const perPage = results.scenario.productsPerPage
+    expect(results.variants.naive!.upstreamCalls).toEqual({ catalog: 1, inventory: perPage, pricing: 1, reviews: 1, categories: 1 })
+    expect(results.variants.bulk!.upstreamCalls.inventory).toBe(1)
+    for (const name of ['cached', 'parallel']) {
+      expect(results.variants[name]!.upstreamCalls.pricing, name).toBe(0)
+      expect(results.variants[name]!.coldUpstreamCalls!.pricing, name).toBe(1)
+      expect(results.variants[name]!.coldLatency!.p50Ms, name).toBeGreaterThan(results.variants[name]!.latency.p50Ms)
+    }
+    expect(results.variants.parallel!.maxInFlight).toBeGreaterThanOrEqual(3)
+    expect(results.variants.cached!.maxInFlight).toBe(1)
+  })
+
+  it('records a waterfall per variant, a load level per connection count, and the diff against the parent', () => {
+    for (const [name, v] of Object.entries(results.variants)) {
+      expect(v.stages.map((s) => s.name), name).toContain('catalog')
+      expect(v.load.map((l) => l.connections), name).toEqual(results.run.connections)
+      for (const level of v.load) expect(level.requests, `${name} at ${level.connections}`).toBeGreaterThan(0)
+    }
+    expect(results.variants.naive!.diffFromParent).toBeNull()
+    expect(results.variants.bulk!.diffFromParent).toContain('+  const stock = await time(\'inventory\', () => upstreams.inventory.getStockBulk(productIds))')
+  })
+
+  it('writes summary.md with the step table', () => {
+    const summary = readFileSync(join(out, 'summary.md'), 'utf8')
+    expect(summary).toMatch(/\*\*naive .* → parallel .*, −\d+ %\*\*/)
+    expect(summary).toContain('| `bulk` |')
+  })
+
+  describe.skipIf(SKIP_BROWSER)('report.html in headless Chromium', () => {
+    let browser: Awaited<ReturnType<typeof launchChromium>>
+    beforeAll(async () => {
+      browser = await launchChromium()
+    })
+    afterAll(() => browser?.close())
+
+    it('opens from disk with no console error, draws every chart, and is saved as a screenshot', async () => {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+      const errors: string[] = []
+      const requests: string[] = []
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text())
+      })
+      page.on('pageerror', (error) => errors.push(String(error)))
+      page.on('request', (request) => requests.push(request.url()))
+      await page.goto(pathToFileURL(join(out, 'report.html')).href, { waitUntil: 'load' })
+
+      const canvases = await page.$$eval('canvas', (elements) =>
+        elements.map((canvas) => {
+          const context = (canvas as HTMLCanvasElement).getContext('2d')!
+          const { width, height } = canvas as HTMLCanvasElement
+          const pixels = context.getImageData(0, 0, width, height).data
+          let drawn = 0
+          for (let i = 3; i < pixels.length; i += 4) if (pixels[i]! > 0) drawn++
+          return { id: canvas.id || canvas.getAttribute('data-variant'), width, height, drawn }
+        }),
+      )
+      // Latency, calls, throughput, p99, and one waterfall per variant.
+      expect(canvases).toHaveLength(4 + Object.keys(results.variants).length)
+      for (const canvas of canvases) {
+        expect(canvas.width, `${canvas.id} width`).toBeGreaterThan(100)
+        expect(canvas.drawn, `${canvas.id} has drawn pixels`).toBeGreaterThan(500)
+      }
+      expect(await page.textContent('h1')).toMatch(/naive .* → parallel .*, −\d+ %/)
+      await page.screenshot({ path: join(out, 'report.png'), fullPage: true })
+      expect(existsSync(join(out, 'report.png'))).toBe(true)
+      expect(errors).toEqual([])
+      // Self-contained: the only thing loaded is the file itself.
+      expect(requests.filter((url) => !url.startsWith('file:'))).toEqual([])
+    })
+  })
+})
+
+/** Distinct categories on page 1, which the floors of the categories call depend on. */
+function distinctCategoriesOnFirstPage(results: Results): number {
+  const { seed, catalogSize, productsPerPage } = results.scenario
+  return new Set(createDataset(seed, catalogSize).products.slice(0, productsPerPage).map((p) => p.categoryId)).size
+}

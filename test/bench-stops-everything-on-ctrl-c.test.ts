@@ -1,0 +1,29 @@
+/** Ctrl-C during a run: every process the lab started stops, its ports close, no results are written. */
+import { existsSync } from 'node:fs'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { SKIP_REDIS } from './helpers/redis.ts'
+import { isRunning, portIsOpen } from './helpers/processes.ts'
+import { runCli } from './helpers/run-cli.ts'
+
+describe.skipIf(SKIP_REDIS)('npm run bench interrupted', () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s during the latency phase: exit %i, children gone, Redis stopped, no results', async (signal, code) => {
+    const out = join(await mkdtemp(join(tmpdir(), 'lab-interrupted-')), 'run')
+    const run = runCli('bench/main.ts', ['--quick', '--out', out])
+    const [, redisPort, apiPid, upstreamPid] = await run.waitFor(/redis:\/\/127\.0\.0\.1:(\d+).*API pid (\d+), upstreams pid (\d+)/)
+    await run.waitFor(/\[latency\]/)
+    expect(isRunning(Number(apiPid))).toBe(true)
+    run.child.kill(signal)
+    expect(await run.exit).toBe(code)
+    expect(run.output()).toContain('Interrupted: stopping everything the lab started')
+    expect(isRunning(Number(apiPid))).toBe(false)
+    expect(isRunning(Number(upstreamPid))).toBe(false)
+    expect(await portIsOpen(Number(redisPort))).toBe(false)
+    expect(existsSync(join(out, 'results.json'))).toBe(false)
+  })
+})

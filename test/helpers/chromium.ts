@@ -1,0 +1,20 @@
+/**
+ * Debian's headless Chromium through playwright-core. Outside CI a machine without it
+ * skips the browser tests, visibly; in CI (CI=true) a missing browser fails them.
+ */
+import { existsSync } from 'node:fs'
+import { chromium, type Browser } from 'playwright-core'
+import { IN_CI } from './redis.ts'
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+export const CHROMIUM_AVAILABLE = existsSync(CHROMIUM_PATH)
+export const SKIP_BROWSER = !CHROMIUM_AVAILABLE && !IN_CI
+
+if (SKIP_BROWSER) console.warn(`No Chromium at ${CHROMIUM_PATH}: skipping the browser tests (they fail in CI instead).`)
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  })
+}

@@ -1,0 +1,35 @@
+/** Runs one of the lab's commands as a user would, capturing its output and exit code. */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+
+export interface RunningCli {
+  child: ChildProcess
+  exit: Promise<number | null>
+  output(): string
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>
+}
+
+export function runCli(script: string, args: string[], env: NodeJS.ProcessEnv = {}): RunningCli {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
+  let output = ''
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))))
+  return {
+    child,
+    exit,
+    output: () => output,
+    async waitFor(pattern, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs
+      while (Date.now() < deadline) {
+        const match = output.match(pattern)
+        if (match) return match
+        if (child.exitCode !== null) throw new Error(`exited (${child.exitCode}) before printing ${pattern}:\n${output}`)
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      throw new Error(`never printed ${pattern}:\n${output}`)
+    },
+  }
+}
