@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { formatMs, formatOverhead, formatPercent, headline, headlineText, stepRows } from './report-model.ts'
+import { formatMs, formatOverheadWithVerdict, formatPercent, headline, headlineText, isStoryScenario, stepRows, targetLines } from './report-model.ts'
 import type { Results } from './results.ts'
 import { SERVICE_NAMES } from './scenario.ts'
 
@@ -50,7 +50,7 @@ export async function renderReport(results: Results): Promise<string> {
       <td class="num">${formatMs(r.p99Ms)}</td>
       <td class="num">${formatMs(r.coldP50Ms)}</td>
       <td class="num">${formatMs(r.floorMs)}</td>
-      <td class="num">${escapeHtml(formatOverhead(r.overheadMs, r.floorMs))}</td>
+      <td class="num${r.withinTolerance === false ? ' over' : ''}" title="${r.overheadToleranceMs === null ? '' : `tolerance ${r.overheadToleranceMs} ms`}">${escapeHtml(formatOverheadWithVerdict(r))}</td>
       <td class="num gain">${formatPercent(r.gainPercent)}</td>
       <td class="num">${escapeHtml(r.published ?? '—')}</td>
     </tr>`,
@@ -58,7 +58,8 @@ export async function renderReport(results: Results): Promise<string> {
       .join('')}
     </tbody>
   </table>
-  <p class="note"><em>Floor</em>: the configured upstream latency on the variant's critical path — what it would take if the lab cost nothing. <em>Lab overhead</em>: measured p50 minus floor (loopback HTTP, JSON, the event loops). <em>Cold</em>: the price cache flushed before every request. <em>Published</em>: the figure the original write-up gave for that step.</p>
+  <p class="note"><em>Floor</em>: the configured upstream latency on the variant's critical path — what it would take if the lab cost nothing. <em>Lab overhead</em>: measured p50 minus floor (loopback HTTP, JSON, the event loops); ✓ when within max(3 % of the floor, 5 ms). <em>Cold</em>: the price cache flushed before every request. <em>Published</em>: the figure the original write-up gave for that step${isStoryScenario(results.scenario) ? '' : ' — for the story’s own scenario (50 products, 40 ms services), not this run’s'}.</p>
+  <ul class="targets">${targetLines(results).map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>
 </section>
 
 <section>
@@ -206,6 +207,8 @@ thead th { font-size: 12px; text-transform: uppercase; letter-spacing: 0.03em; c
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.gain { font-weight: 600; color: var(--good); }
 td.bad { color: var(--bad); font-weight: 700; }
+td.over { color: #a35a00; }
+ul.targets { margin: 6px 0; padding-left: 20px; font-size: 14px; }
 code { font: 13px ui-monospace, SFMono-Regular, Menlo, monospace; }
 code.swatch { border-left: 4px solid var(--swatch, #999); padding-left: 6px; }
 .chart { position: relative; height: 300px; background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 8px; }

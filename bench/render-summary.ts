@@ -1,5 +1,5 @@
 /** summary.md (fit for a pull request) and the table printed in the terminal. */
-import { formatMs, formatOverhead, formatPercent, headline, headlineText, stepRows } from './report-model.ts'
+import { formatMs, formatOverheadWithVerdict, formatPercent, headline, headlineText, isStoryScenario, stepRows, targetLines } from './report-model.ts'
 import type { Results } from './results.ts'
 
 export function renderSummaryMarkdown(results: Results): string {
@@ -14,7 +14,10 @@ export function renderSummaryMarkdown(results: Results): string {
     '',
     stepTableMarkdown(results),
     '',
-    `Floor: the configured upstream latency on the critical path. Lab overhead: p50 minus floor. ${rows.some((r) => r.coldP50Ms !== null) ? 'Cold: p50 with the cache flushed before each request.' : ''}`,
+    `Floor: the configured upstream latency on the critical path. Lab overhead: p50 minus floor (✓ within max(3 %, 5 ms)). ${rows.some((r) => r.coldP50Ms !== null) ? 'Cold: p50 with the cache flushed before each request.' : ''}` +
+      (isStoryScenario(results.scenario) ? '' : ' Published: the story\'s figures, for its own scenario (50 products, 40 ms services), not this one.'),
+    '',
+    ...targetLines(results).map((line) => `- ${line}`),
     '',
     '## Under load',
     '',
@@ -43,7 +46,7 @@ export function stepTableMarkdown(results: Results): string {
     '|---|---|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${escapeMarkdown(r.summary)} | \`${r.variant}\` | ${formatMs(r.p50Ms)} | ${formatMs(r.p99Ms)} | ${formatMs(r.coldP50Ms)} | ${formatMs(r.floorMs)} | ${formatOverhead(r.overheadMs, r.floorMs)} | ${formatPercent(r.gainPercent)} | ${r.published ?? '—'} |`,
+        `| ${escapeMarkdown(r.summary)} | \`${r.variant}\` | ${formatMs(r.p50Ms)} | ${formatMs(r.p99Ms)} | ${formatMs(r.coldP50Ms)} | ${formatMs(r.floorMs)} | ${formatOverheadWithVerdict(r)} | ${formatPercent(r.gainPercent)} | ${r.published ?? '—'} |`,
     ),
   ].join('\n')
 }
@@ -61,7 +64,7 @@ export function renderTerminalSummary(results: Results): string {
         formatMs(r.p99Ms),
         formatMs(r.coldP50Ms),
         formatMs(r.floorMs),
-        formatOverhead(r.overheadMs, r.floorMs),
+        formatOverheadWithVerdict(r),
         formatPercent(r.gainPercent),
         String(r.calls),
         level ? level.requestsPerSec.toFixed(1) : '—',
@@ -79,6 +82,7 @@ export function renderTerminalSummary(results: Results): string {
     widths.map((w) => '─'.repeat(w)).join('  '),
     ...table.slice(1).map(render),
     '',
+    ...targetLines(results),
     results.valid ? 'Valid run: no failed request, no differing body.' : `INVALID RUN: ${results.problems.join('; ')}`,
   ].join('\n')
 }

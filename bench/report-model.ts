@@ -3,6 +3,7 @@
  * the steps of the story as rows, and the headline. Computed from results.json only.
  */
 import type { Results } from './results.ts'
+import { DEFAULT_SCENARIO, type Scenario } from './scenario.ts'
 
 /** The story's published figures for each step (DESIGN.md), shown beside the measured ones. */
 export const PUBLISHED: Record<string, string> = {
@@ -21,6 +22,8 @@ export interface StepRow {
   coldP50Ms: number | null
   floorMs: number | null
   overheadMs: number | null
+  withinTolerance: boolean | null
+  overheadToleranceMs: number | null
   /** Change of p50 against the parent's p50, in percent (negative: faster). Null without a measured parent. */
   gainPercent: number | null
   published: string | null
@@ -39,6 +42,8 @@ export function stepRows(results: Results): StepRow[] {
       coldP50Ms: v.coldLatency?.p50Ms ?? null,
       floorMs: v.floorMs,
       overheadMs: v.overheadMs,
+      withinTolerance: v.withinTolerance,
+      overheadToleranceMs: v.overheadToleranceMs,
       gainPercent: parent ? percentChange(parent.latency.p50Ms, v.latency.p50Ms) : null,
       published: PUBLISHED[variant] ?? null,
       calls: Object.values(v.upstreamCalls).reduce((sum, n) => sum + n, 0),
@@ -91,4 +96,35 @@ export function formatOverhead(overheadMs: number | null, floorMs: number | null
   if (overheadMs === null || floorMs === null) return '—'
   const sign = overheadMs < 0 ? '−' : '+'
   return `${sign}${formatMs(Math.abs(overheadMs))} (${formatPercent((overheadMs / floorMs) * 100)})`
+}
+
+/** The published figures belong to the story's scenario; they compare only when the run used it. */
+export function isStoryScenario(scenario: Scenario): boolean {
+  return scenario.productsPerPage === DEFAULT_SCENARIO.productsPerPage && JSON.stringify(scenario.services) === JSON.stringify(DEFAULT_SCENARIO.services)
+}
+
+/** The lab's targets, as one line each: the story reproduced, the fidelity of its floors. */
+export function targetLines(results: Results): string[] {
+  const lines: string[] = []
+  if (results.story) {
+    const { ordered, naiveToParallelPercent } = results.story
+    lines.push(
+      `Story: p50 order naive > bulk > cached > parallel ${ordered ? 'holds ✓' : 'does NOT hold ✗'}; naive → parallel ${formatPercent(naiveToParallelPercent)} ${naiveToParallelPercent <= -90 ? '✓' : '✗'} (target: −90 % or better).`,
+    )
+  }
+  const judged = Object.entries(results.variants).filter(([, v]) => v.withinTolerance !== null)
+  if (judged.length) {
+    const within = judged.filter(([, v]) => v.withinTolerance).map(([name]) => name)
+    const outside = judged.filter(([, v]) => !v.withinTolerance).map(([name, v]) => `${name} +${v.overheadMs?.toFixed(1)} ms > ${v.overheadToleranceMs?.toFixed(1)} ms`)
+    lines.push(
+      `Fidelity (p50 within max(3 % of the floor, 5 ms) of the floor): ${within.length} of ${judged.length} variants${outside.length ? ` — outside: ${outside.join(', ')}` : ' ✓'}.`,
+    )
+  }
+  return lines
+}
+
+/** "+14.1 ms (+6 %) ✗" — the overhead and whether it is within the fidelity tolerance. */
+export function formatOverheadWithVerdict(row: StepRow): string {
+  const text = formatOverhead(row.overheadMs, row.floorMs)
+  return row.withinTolerance === null ? text : `${text} ${row.withinTolerance ? '✓' : '✗'}`
 }

@@ -65,6 +65,9 @@ export interface VariantResult {
   overheadMs: number | null
   /** The overhead divided by the upstream calls on the critical path. */
   overheadPerCallMs: number | null
+  /** The lab's fidelity target: p50 within max(3 % of the floor, 5 ms) of the floor. */
+  overheadToleranceMs: number | null
+  withinTolerance: boolean | null
   /** Warm (or only) measurement. */
   latency: LatencyStats
   upstreamCalls: Record<ServiceName, number>
@@ -110,6 +113,8 @@ export interface Results {
     connections: number[]
     durationSeconds: number
   }
+  /** Whether the run reproduced the story: p50 naive > bulk > cached > parallel, and naive → parallel. Null when a story variant was not measured. */
+  story: { ordered: boolean; naiveToParallelPercent: number } | null
   scenario: Scenario
   environment: Environment
   variants: Record<string, VariantResult>
@@ -186,6 +191,7 @@ export const RESULTS_SCHEMA = {
       connections: { type: 'array', items: { type: 'integer', minimum: 1 } },
       durationSeconds: nonNegative,
     }),
+    story: nullable(strict({ ordered: { type: 'boolean' }, naiveToParallelPercent: num })),
     // The scenario's own validation (bench/scenario.ts) is the full check; here, its shape.
     scenario: {
       type: 'object',
@@ -213,6 +219,8 @@ export const RESULTS_SCHEMA = {
         coldFloorMs: nullable(nonNegative),
         overheadMs: nullable(num),
         overheadPerCallMs: nullable(num),
+        overheadToleranceMs: nullable(nonNegative),
+        withinTolerance: nullable({ type: 'boolean' }),
         latency: latencyStats,
         upstreamCalls: calls,
         maxInFlight: count,

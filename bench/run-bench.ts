@@ -145,6 +145,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
       if (!warm) throw new Error(`No warm measurement for ${name}`)
       const floor = floors[name]
       const overheadMs = floor ? round(warm.latency.p50Ms - floor.warmMs) : null
+      const toleranceMs = floor ? round(Math.max(0.03 * floor.warmMs, 5)) : null
       variants[name] = {
         parent,
         summary: await summarizeVariant(name),
@@ -152,6 +153,8 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
         coldFloorMs: floor ? floor.coldMs : null,
         overheadMs,
         overheadPerCallMs: floor && overheadMs !== null ? round(overheadMs / floor.callsOnPath) : null,
+        overheadToleranceMs: toleranceMs,
+        withinTolerance: overheadMs !== null && toleranceMs !== null ? Math.abs(overheadMs) <= toleranceMs : null,
         latency: warm.latency,
         upstreamCalls: warm.upstreamCalls,
         maxInFlight: warm.maxInFlight,
@@ -185,6 +188,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
       valid: problems.length === 0,
       problems,
       run: { quick: settings.quick, variants: names, path, connections: settings.connections, durationSeconds: settings.durationSeconds },
+      story: storyCheck(variants),
       scenario,
       environment: describeEnvironment(api.cacheBackend, stack.redis.description),
       variants,
@@ -192,4 +196,12 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
   } finally {
     await client.close()
   }
+}
+
+/** The story reproduced? p50 ordering naive > bulk > cached > parallel, and the change naive → parallel. */
+function storyCheck(variants: Record<string, VariantResult>): Results['story'] {
+  const p50s = ['naive', 'bulk', 'cached', 'parallel'].map((name) => variants[name]?.latency.p50Ms)
+  if (p50s.some((p50) => p50 === undefined)) return null
+  const [naive, bulk, cached, parallel] = p50s as [number, number, number, number]
+  return { ordered: naive > bulk && bulk > cached && cached > parallel, naiveToParallelPercent: round(((parallel - naive) / naive) * 100, 1) }
 }

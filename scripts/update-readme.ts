@@ -11,7 +11,6 @@ import { chromium } from 'playwright-core'
 import { formatDuration } from '../bench/progress.ts'
 import { headline, headlineText } from '../bench/report-model.ts'
 import { stepTableMarkdown } from '../bench/render-summary.ts'
-import type { Results } from '../bench/results.ts'
 import { assertValidResults } from '../bench/write-results.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
