@@ -3,13 +3,13 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { cpus, release, totalmem, type } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import type { Environment } from './results.ts'
+import type { Calibration, Environment } from './results.ts'
 import type { CacheBackend } from '../variants/shared/cache-store.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const TOOLS = ['fastify', 'undici', 'msw', 'ioredis', 'tinybench', 'autocannon', 'chart.js']
 
-export function describeEnvironment(cacheBackend: CacheBackend, cache: string): Environment {
+export function describeEnvironment(cacheBackend: CacheBackend, cache: string, calibration: Calibration): Environment {
   const cpuList = cpus()
   return {
     node: process.version,
@@ -21,6 +21,7 @@ export function describeEnvironment(cacheBackend: CacheBackend, cache: string): 
     cacheBackend,
     cache,
     tools: Object.fromEntries(TOOLS.map((name) => [name, packageVersion(name)])),
+    calibration,
   }
 }
 

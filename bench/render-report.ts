@@ -50,7 +50,7 @@ export async function renderReport(results: Results): Promise<string> {
       <td class="num">${formatMs(r.p99Ms)}</td>
       <td class="num">${formatMs(r.coldP50Ms)}</td>
       <td class="num">${formatMs(r.floorMs)}</td>
-      <td class="num${r.withinTolerance === false ? ' over' : ''}" title="${r.overheadToleranceMs === null ? '' : `tolerance ${r.overheadToleranceMs} ms`}">${escapeHtml(formatOverheadWithVerdict(r))}</td>
+      <td class="num${r.withinTolerance === false ? ' over' : ''}" title="${r.overheadToleranceMs === null ? '' : `tolerance ${r.overheadToleranceMs} ms`}">${escapeHtml(formatOverheadWithVerdict(r))}${r.overheadPerCallMs === null ? '' : `<br><small>${r.overheadPerCallMs.toFixed(1)} ms per call on the path</small>`}</td>
       <td class="num gain">${formatPercent(r.gainPercent)}</td>
       <td class="num">${escapeHtml(r.published ?? '—')}</td>
     </tr>`,

@@ -84,6 +84,15 @@ export interface VariantResult {
   mismatches: number
 }
 
+/** One bare loopback HTTP call that waits `waitMs`, measured on this machine before the run. */
+export interface Calibration {
+  waitMs: number
+  samples: number
+  callP50Ms: number
+  /** callP50Ms − waitMs: the least overhead an upstream call can have on this machine. */
+  overheadMs: number
+}
+
 export interface Environment {
   node: string
   os: string
@@ -95,6 +104,7 @@ export interface Environment {
   /** Where the cache lived, password redacted. */
   cache: string
   tools: Record<string, string>
+  calibration: Calibration
 }
 
 export interface Results {
@@ -208,6 +218,7 @@ export const RESULTS_SCHEMA = {
       cacheBackend: { enum: ['redis', 'in-process'] },
       cache: { type: 'string' },
       tools: { type: 'object', additionalProperties: { type: 'string' } },
+      calibration: strict({ waitMs: nonNegative, samples: { type: 'integer', minimum: 1 }, callP50Ms: nonNegative, overheadMs: num }),
     }),
     variants: {
       type: 'object',

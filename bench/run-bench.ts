@@ -4,6 +4,7 @@
  * and assemble results.json. Rendering and writing are the caller's.
  */
 import { startApiProcess, type ApiProcess } from './api-process.ts'
+import { calibrateLoopback } from './calibrate.ts'
 import { checkCorrectness } from './check-correctness.ts'
 import { diffAgainstParent, summarizeVariant } from './code-diffs.ts'
 import { describeEnvironment } from './environment.ts'
@@ -65,6 +66,12 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
     const names = selected.map((v) => v.name)
     const path = `/products?page=1&limit=${scenario.productsPerPage}`
 
+    // 0. What a bare loopback call costs here, so the lab's overhead can be read against it.
+    const calibrationSamples = settings.quick ? 10 : 25
+    const calibration = await progress.run({ phase: 'calibration', label: 'a bare loopback call', estimateMs: (calibrationSamples + 3) * 42 }, () =>
+      calibrateLoopback(upstreams.urls.catalog, calibrationSamples),
+    )
+
     // 1. Correctness first: identical bodies, or the run stops here. This round also warms up.
     const check = await progress.run({ phase: 'correctness', label: `same body from ${names.join(', ')}`, estimateMs: 0 }, () =>
       checkCorrectness(client, names, path),
@@ -105,9 +112,9 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
       label: `${c.variant}${c.cold ? ' (cold cache)' : usesCache(c.variant) ? ' (warm cache)' : ''}, ${c.samples} samples`,
       estimateMs: c.estimateMs,
     })
-    // A level shorter than two requests would count almost nothing: autocannon drops the
-    // requests still in flight when the time is up. Slow variants get longer levels.
-    const levelSeconds = (name: string): number => Math.max(settings.durationSeconds, Math.ceil((2 * (warmMs[name] ?? coldMs[name]!)) / 1000))
+    // A level barely longer than one request would count almost nothing: autocannon drops
+    // the requests still in flight when the time is up. Slow variants get longer levels.
+    const levelSeconds = (name: string): number => Math.max(settings.durationSeconds, Math.ceil((1.5 * (warmMs[name] ?? coldMs[name]!)) / 1000))
     const loadStep = (name: string, connections: number): Step => ({
       phase: 'load',
       label: `${name}, ${connections} connection${connections === 1 ? '' : 's'} for ${levelSeconds(name)}s`,
@@ -190,7 +197,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
       run: { quick: settings.quick, variants: names, path, connections: settings.connections, durationSeconds: settings.durationSeconds },
       story: storyCheck(variants),
       scenario,
-      environment: describeEnvironment(api.cacheBackend, stack.redis.description),
+      environment: describeEnvironment(api.cacheBackend, stack.redis.description, calibration),
       variants,
     }
   } finally {

@@ -38,9 +38,9 @@ export const QUICK_RUN = {
   quick: true,
   connections: [1, 10],
   durationSeconds: 1,
-  latencyBudgetMs: 1_200,
+  latencyBudgetMs: 800,
   minSamples: 2,
-  maxSamples: 12,
+  maxSamples: 10,
   productsPerPage: 10,
 } as const
 

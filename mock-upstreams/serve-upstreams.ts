@@ -4,8 +4,9 @@
  * service's origin and answered by msw's `getResponse` (lighter than the express-based
  * middleware; see shared/MEASURED.md).
  *
- * Every server also answers `GET /__lab/stats` (all services' counters) and
- * `POST /__lab/reset`, so a harness in another process can read the counters.
+ * Every server also answers `GET /__lab/stats` (all services' counters),
+ * `POST /__lab/reset`, so a harness in another process can read the counters, and
+ * `GET /__lab/echo?ms=N`, a bare answer for measuring what the machine's loopback costs.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -18,6 +19,8 @@ import { createUpstreamStats, type UpstreamStats } from './stats.ts'
 
 export const STATS_PATH = '/__lab/stats'
 export const RESET_PATH = '/__lab/reset'
+/** `GET /__lab/echo?ms=40`: a bare answer after `ms`, with no msw and no data: the harness's calibration. */
+export const ECHO_PATH = '/__lab/echo'
 
 /** Request bodies larger than this are refused: the mocks only take lists of ids. */
 const MAX_BODY_BYTES = 1024 * 1024
@@ -70,6 +73,11 @@ async function answer(
   if (url === RESET_PATH && req.method === 'POST') {
     stats.reset()
     return sendJson(res, 200, { reset: true })
+  }
+  if (url.startsWith(`${ECHO_PATH}?ms=`) && req.method === 'GET') {
+    const ms = Math.min(Math.max(Number(url.slice(ECHO_PATH.length + 4)) || 0, 0), 10_000)
+    await sleepUntil(Number(req.headers[RECEIVED_AT_HEADER]) + ms)
+    return sendJson(res, 200, { waitedMs: ms })
   }
 
   const end = stats.begin(service)
