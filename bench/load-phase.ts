@@ -17,13 +17,33 @@ export interface LoadContext {
 /** A request still unanswered after this long counts as a timeout. */
 const REQUEST_TIMEOUT_SECONDS = 30
 
-export async function measureLoadLevel(context: LoadContext, variant: string, connections: number, durationSeconds: number): Promise<LoadLevel> {
+/**
+ * How long a level runs: for `durationSeconds`, or, for a variant so slow that few
+ * requests fit in that time, until each connection has made `requestsPerConnection`
+ * requests. (autocannon drops the requests still in flight when its time is up, which
+ * would under-count a slow variant's throughput by up to one request per connection.)
+ */
+export type LevelLength = { durationSeconds: number } | { requestsPerConnection: number }
+
+/** Below this many requests per connection in the time given, a level counts requests instead. */
+const MIN_REQUESTS_PER_CONNECTION = 10
+
+export function planLevelLength(durationSeconds: number, requestMs: number): LevelLength {
+  const fit = Math.floor((durationSeconds * 1000) / Math.max(requestMs, 1))
+  return fit >= MIN_REQUESTS_PER_CONNECTION ? { durationSeconds } : { requestsPerConnection: Math.max(2, fit) }
+}
+
+export function estimateLevelMs(length: LevelLength, requestMs: number): number {
+  return 'durationSeconds' in length ? length.durationSeconds * 1000 : length.requestsPerConnection * requestMs
+}
+
+export async function measureLoadLevel(context: LoadContext, variant: string, connections: number, length: LevelLength): Promise<LoadLevel> {
   const { api, path, reference } = context
   const before = await api.usage()
   const result = await autocannon({
     url: `${api.url}/${variant}${path}`,
     connections,
-    duration: durationSeconds,
+    ...('durationSeconds' in length ? { duration: length.durationSeconds } : { amount: connections * length.requestsPerConnection }),
     timeout: REQUEST_TIMEOUT_SECONDS,
     expectBody: reference,
   })
@@ -32,6 +52,7 @@ export async function measureLoadLevel(context: LoadContext, variant: string, co
   const cpuMs = (after.cpuUserMicros - before.cpuUserMicros + after.cpuSystemMicros - before.cpuSystemMicros) / 1000
   return {
     connections,
+    requestsPerConnection: 'requestsPerConnection' in length ? length.requestsPerConnection : null,
     durationSeconds: round(result.duration),
     requests,
     requestsPerSec: round(requests / Math.max(result.duration, 0.001)),

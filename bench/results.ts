@@ -24,6 +24,9 @@ export interface LatencyStats {
 
 export interface LoadLevel {
   connections: number
+  /** Null: the level ran for the run's duration. A number: it ran until each connection had made that many requests (slow variants). */
+  requestsPerConnection: number | null
+  /** How long the level actually ran. */
   durationSeconds: number
   /** Responses received (2xx and not). */
   requests: number
@@ -169,6 +172,7 @@ const stages = {
 }
 const loadLevel = strict({
   connections: { type: 'integer', minimum: 1 },
+  requestsPerConnection: nullable({ type: 'integer', minimum: 1 }),
   durationSeconds: nonNegative,
   requests: count,
   requestsPerSec: nonNegative,

@@ -11,7 +11,7 @@ import { describeEnvironment } from './environment.ts'
 import { computeFloors } from './floors.ts'
 import { createHttpClient } from './http-client.ts'
 import { measureLatencyCase, planSamples, round, type LatencyContext } from './latency-phase.ts'
-import { measureLoadLevel } from './load-phase.ts'
+import { estimateLevelMs, measureLoadLevel, planLevelLength, type LevelLength } from './load-phase.ts'
 import type { Progress, Step } from './progress.ts'
 import { SCHEMA_VERSION, type LatencyCase, type LoadLevel, type Results, type VariantResult } from './results.ts'
 import type { RunSettings } from './run-settings.ts'
@@ -112,14 +112,15 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
       label: `${c.variant}${c.cold ? ' (cold cache)' : usesCache(c.variant) ? ' (warm cache)' : ''}, ${c.samples} samples`,
       estimateMs: c.estimateMs,
     })
-    // A level barely longer than one request would count almost nothing: autocannon drops
-    // the requests still in flight when the time is up. Slow variants get longer levels.
-    const levelSeconds = (name: string): number => Math.max(settings.durationSeconds, Math.ceil((1.5 * (warmMs[name] ?? coldMs[name]!)) / 1000))
-    const loadStep = (name: string, connections: number): Step => ({
-      phase: 'load',
-      label: `${name}, ${connections} connection${connections === 1 ? '' : 's'} for ${levelSeconds(name)}s`,
-      estimateMs: levelSeconds(name) * 1000 + 300,
-    })
+    const levelLength = (name: string): LevelLength => planLevelLength(settings.durationSeconds, warmMs[name] ?? coldMs[name]!)
+    const loadStep = (name: string, connections: number): Step => {
+      const length = levelLength(name)
+      return {
+        phase: 'load',
+        label: `${name}, ${connections} connection${connections === 1 ? '' : 's'}, ${'durationSeconds' in length ? `${length.durationSeconds}s` : `${length.requestsPerConnection} requests each`}`,
+        estimateMs: estimateLevelMs(length, warmMs[name] ?? coldMs[name]!) + 300,
+      }
+    }
     progress.plan(cases.map(caseStep))
     progress.plan(names.flatMap((name) => settings.connections.map((connections) => loadStep(name, connections))))
 
@@ -136,7 +137,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
     for (const name of names) {
       for (const connections of settings.connections) {
         const level = await progress.run(loadStep(name, connections), () =>
-          measureLoadLevel({ api, path, reference: check.reference }, name, connections, levelSeconds(name)),
+          measureLoadLevel({ api, path, reference: check.reference }, name, connections, levelLength(name)),
         )
         load[name] = [...(load[name] ?? []), level]
       }

@@ -36,7 +36,7 @@ export const DEFAULT_RUN: Omit<RunSettings, 'outDir' | 'variants'> = {
 /** --quick: fewer samples, shorter load levels, and a smaller page unless --products is given. */
 export const QUICK_RUN = {
   quick: true,
-  connections: [1, 10],
+  connections: [10],
   durationSeconds: 1,
   latencyBudgetMs: 800,
   minSamples: 2,
