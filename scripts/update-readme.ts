@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { chromium } from 'playwright-core'
 import { formatDuration } from '../bench/progress.ts'
-import { headline, headlineText } from '../bench/report-model.ts'
+import { headline, headlineText, targetLines } from '../bench/report-model.ts'
 import { stepTableMarkdown } from '../bench/render-summary.ts'
 import { assertValidResults } from '../bench/write-results.ts'
 
@@ -31,6 +31,8 @@ async function main(): Promise<void> {
     h ? `**${headlineText(h)}**` : '',
     '',
     stepTableMarkdown(results),
+    '',
+    ...targetLines(results).map((line) => `- ${line}`),
     '',
     `Reference run: \`npm run bench\`, scenario "${results.scenario.name}", on ${e.cpuCount} × ${e.cpuModel}, ${e.memoryGiB} GiB, ` +
       `Node ${e.node}, cache: ${e.cacheBackend}, commit ${e.gitCommit ?? 'unknown'}, ${results.finishedAt.slice(0, 10)}, ` +
