@@ -4,8 +4,7 @@
  * Started by bench/upstream-process.ts; exits when its parent goes away.
  */
 import { runAsLabProcess } from '../bench/lab-process.ts'
-import { resolveScenario, type ScenarioInput } from '../bench/scenario.ts'
-import type { ServiceName } from '../bench/scenario.ts'
+import { resolveScenario, type ScenarioInput, type ServiceName } from '../bench/scenario.ts'
 import { startUpstreams } from './serve-upstreams.ts'
 
 runAsLabProcess<{ scenario: ScenarioInput }, { urls: Record<ServiceName, string> }>('upstream', async ({ scenario }) => {

@@ -43,8 +43,10 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
   })
   let healthy = true
   let closing = false
+  // Before the first connection, a failure is the caller's error to report, not an outage.
+  let connected = false
   const markDown = (reason: string): void => {
-    if (!healthy || closing) return
+    if (!connected || !healthy || closing) return
     healthy = false
     warn(`[cache] Redis at ${redactUrl(url)} is unavailable (${reason}); serving prices from the pricing service until it is back.`)
   }
@@ -58,10 +60,11 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
 
   try {
     await redis.connect()
+    connected = true
   } catch (error) {
     redis.disconnect()
     throw new Error(
-      `Cannot connect to Redis at ${redactUrl(url)}: ${(error as Error).message}. ` +
+      `Cannot connect to Redis at ${redactUrl(url)}: ${(error as Error).message.replace(/\.$/, '')}. ` +
         'Check REDIS_URL / --redis-url, or unset it to let the lab start its own redis-server.',
     )
   }
