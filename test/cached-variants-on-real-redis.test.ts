@@ -106,6 +106,27 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
       else await new Promise((resolve) => setTimeout(resolve, 20))
     }
     expect(hits).toBe(1)
+    // One line for the outage, one for the return.
+    expect(warnings).toHaveLength(2)
+    expect(warnings[0]).toContain('is unavailable')
+    expect(warnings[1]).toContain('is back; using the cache again')
+  })
+
+  it('two outages, frozen then killed: one warning each, and one when it came back in between', async () => {
+    await lab.get('/cached/products')
+    await waitForKey()
+    server.process.kill('SIGSTOP')
+    await lab.get('/cached/products')
+    await lab.get('/cached/products')
+    server.process.kill('SIGCONT')
+    for (let i = 0; i < 50 && !warnings.some((w) => w.includes('is back; using the cache again')); i++) {
+      await lab.get('/cached/products')
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    await server.stop()
+    await lab.get('/cached/products')
+    await lab.get('/cached/products')
+    expect(warnings.map((w) => (w.includes('is unavailable') ? 'down' : w.includes('is back;') ? 'back' : w))).toEqual(['down', 'back', 'down'])
   })
 })
 

@@ -52,11 +52,13 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
   }
   redis.on('error', (error: Error) => markDown(error.message))
   redis.on('close', () => markDown('connection closed'))
-  redis.on('ready', () => {
+  const markUp = (): void => {
     if (healthy) return
     healthy = true
     warn(`[cache] Redis at ${redactUrl(url)} is back; using the cache again.`)
-  })
+  }
+  // Back after a reconnect, or after a freeze that never dropped the connection.
+  redis.on('ready', markUp)
 
   try {
     await redis.connect()
@@ -72,7 +74,9 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
   /** A failed command is a cache miss, never an error for the request. */
   const guard = async <T>(command: () => Promise<T>, fallback: T): Promise<T> => {
     try {
-      return await command()
+      const result = await command()
+      markUp()
+      return result
     } catch (error) {
       markDown((error as Error).message)
       return fallback
