@@ -28,6 +28,8 @@ export const SCENARIO_FLAGS = {
       [`${service}-per-item`, { type: 'string', value: 'MS', help: `extra latency per id in a ${service} call` }],
     ]),
   ),
+  workers: { type: 'string', value: 'N', help: 'calls each service serves at once; more wait in its queue (defaults: catalog 64, inventory 16, pricing 16, reviews 32, categories 32)' },
+  deadline: { type: 'string', value: 'MS', help: 'the API\'s deadline per request: past it, 504 (default 5000)' },
   jitter: { type: 'string', value: 'SPEC', help: 'jitter of every service: none | uniform:MAX_MS | lognormal:MEDIAN_MS:SIGMA' },
   products: { type: 'string', value: 'N', help: 'products per page (default 50)' },
   'catalog-size': { type: 'string', value: 'N', help: 'products in the generated catalog (default 5000)' },
@@ -81,6 +83,7 @@ const FLAG_OF_FIELD: Record<string, string> = {
   catalogSize: '--catalog-size',
   seed: '--seed',
   cacheTtlSeconds: '--cache-ttl',
+  requestDeadlineMs: '--deadline',
 }
 
 /** The scenario from the defaults, the --scenario file and the flags, in that order. */
@@ -102,9 +105,10 @@ export async function resolveScenarioFromFlags(values: FlagValues): Promise<Scen
 }
 
 function flagOfServiceField(field: string, values: FlagValues): string | undefined {
-  const match = /^services\.([a-z]+)\.(latencyMs|perItemMs|jitter)/.exec(field)
+  const match = /^services\.([a-z]+)\.(latencyMs|perItemMs|jitter|workers)/.exec(field)
   if (!match) return undefined
   if (match[2] === 'jitter') return '--jitter'
+  if (match[2] === 'workers') return '--workers'
   if (match[2] === 'perItemMs') return `--${match[1]}-per-item`
   return values[`${match[1]}-latency`] === undefined ? '--latency' : `--${match[1]}-latency`
 }
@@ -118,6 +122,7 @@ export function scenarioLayerFromFlags(values: FlagValues): ScenarioInput {
       {
         latencyMs: readNumberFlag(values, `${service}-latency`) ?? latency,
         perItemMs: readNumberFlag(values, `${service}-per-item`),
+        workers: readNumberFlag(values, 'workers', true),
         jitter,
       },
     ]),
@@ -128,6 +133,7 @@ export function scenarioLayerFromFlags(values: FlagValues): ScenarioInput {
     catalogSize: readNumberFlag(values, 'catalog-size', true),
     seed: readNumberFlag(values, 'seed', true),
     cacheTtlSeconds: readNumberFlag(values, 'cache-ttl', true),
+    requestDeadlineMs: readNumberFlag(values, 'deadline', true),
   }
 }
 

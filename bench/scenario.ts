@@ -28,6 +28,13 @@ export interface ServiceScenario {
   perItemMs: number
   /** Random extra latency per call. @default { kind: 'none' } */
   jitter: Jitter
+  /**
+   * Calls served at once (a worker pool). Further calls wait in a FIFO queue, and the
+   * wait is part of their latency. @default catalog 64, inventory 16, pricing 16, reviews 32, categories 32
+   */
+  workers: number
+  /** Calls that may wait for a worker; one more is answered 503 at once. @default 256 */
+  queueLimit: number
 }
 
 export interface Scenario {
@@ -47,8 +54,10 @@ export interface Scenario {
   cacheTtlSeconds: number
   /** A Redis command that has not answered by then counts as a cache miss, in ms. @default 50 */
   cacheCommandTimeoutMs: number
-  /** A single upstream call that has not answered by then fails the request with 504, in ms. @default 10000 */
+  /** A single upstream call that has not answered by then fails the request with 504, in ms. @default 5000 */
   upstreamTimeoutMs: number
+  /** The whole request's deadline: past it the API answers 504, naming the stage it was waiting for, and aborts the calls still out. @default 5000 */
+  requestDeadlineMs: number
   /** Keep-alive connections the API may open to each upstream. @default 128 */
   upstreamConnections: number
 }
@@ -66,11 +75,28 @@ export const LIMITS = {
   cacheCommandTimeoutMs: { min: 1, max: 10_000 },
   upstreamTimeoutMs: { min: 1, max: 600_000 },
   upstreamConnections: { min: 1, max: 10_000 },
+  requestDeadlineMs: { min: 1, max: 600_000 },
+  workers: { min: 1, max: 100_000 },
+  queueLimit: { min: 0, max: 1_000_000 },
 } as const
 
 const NO_JITTER: Jitter = { kind: 'none' }
 
-/** The "seed" preset: the story of DESIGN.md. The only table of defaults in the lab. */
+/**
+ * The "seed" preset: the story of DESIGN.md. The only table of defaults in the lab.
+ *
+ * Capacities (workers) are chosen so that at 50 connections naive's fan-out saturates
+ * the services and parallel's does not. Unconstrained, naive at 50 connections would
+ * run 50 / 3.97 s = 12.6 req/s, keeping 12.6 × 50 × 40 ms = 25 inventory calls and
+ * 12.6 × 1.79 s = 22.5 pricing calls busy: more than 16 workers each, so calls queue,
+ * latency passes the 5 s deadline and requests fail with 504. Parallel (warm) at 50
+ * connections would run 50 / 0.14 s = 357 req/s, keeping 35.7 catalog calls busy (of
+ * 64), 14.3 inventory calls (of 16) and 14.3 each of reviews and categories (of 32),
+ * and no pricing call: it holds. Little's law gives each variant's saturation
+ * throughput, workers ÷ (calls per request × seconds per call) for the busiest service:
+ * naive 16 ÷ (50 × 0.04) = 8 req/s (inventory), bulk 16 ÷ 1.79 = 8.9 req/s (pricing),
+ * cached and parallel (warm) 16 ÷ 0.04 = 400 req/s (inventory).
+ */
 export const DEFAULT_SCENARIO: Scenario = deepFreeze({
   name: 'seed',
   description: 'Product listing aggregating five services, calibrated to the story: 4–8 s before, 0.35 s after.',
@@ -78,15 +104,16 @@ export const DEFAULT_SCENARIO: Scenario = deepFreeze({
   catalogSize: 5000,
   productsPerPage: 50,
   services: {
-    catalog: { latencyMs: 100, perItemMs: 0, jitter: NO_JITTER },
-    inventory: { latencyMs: 40, perItemMs: 0, jitter: NO_JITTER },
-    pricing: { latencyMs: 40, perItemMs: 35, jitter: NO_JITTER },
-    reviews: { latencyMs: 40, perItemMs: 0, jitter: NO_JITTER },
-    categories: { latencyMs: 40, perItemMs: 0, jitter: NO_JITTER },
+    catalog: { latencyMs: 100, perItemMs: 0, jitter: NO_JITTER, workers: 64, queueLimit: 256 },
+    inventory: { latencyMs: 40, perItemMs: 0, jitter: NO_JITTER, workers: 16, queueLimit: 256 },
+    pricing: { latencyMs: 40, perItemMs: 35, jitter: NO_JITTER, workers: 16, queueLimit: 256 },
+    reviews: { latencyMs: 40, perItemMs: 0, jitter: NO_JITTER, workers: 32, queueLimit: 256 },
+    categories: { latencyMs: 40, perItemMs: 0, jitter: NO_JITTER, workers: 32, queueLimit: 256 },
   },
   cacheTtlSeconds: 300,
   cacheCommandTimeoutMs: 50,
-  upstreamTimeoutMs: 10_000,
+  upstreamTimeoutMs: 5000,
+  requestDeadlineMs: 5000,
   upstreamConnections: 128,
 })
 
@@ -135,17 +162,20 @@ function validateScenario(raw: unknown): Scenario {
     cacheTtlSeconds: readInt(obj.cacheTtlSeconds, 'cacheTtlSeconds', LIMITS.cacheTtlSeconds),
     cacheCommandTimeoutMs: readInt(obj.cacheCommandTimeoutMs, 'cacheCommandTimeoutMs', LIMITS.cacheCommandTimeoutMs),
     upstreamTimeoutMs: readInt(obj.upstreamTimeoutMs, 'upstreamTimeoutMs', LIMITS.upstreamTimeoutMs),
+    requestDeadlineMs: readInt(obj.requestDeadlineMs, 'requestDeadlineMs', LIMITS.requestDeadlineMs),
     upstreamConnections: readInt(obj.upstreamConnections, 'upstreamConnections', LIMITS.upstreamConnections),
   }
 }
 
 function validateService(raw: unknown, path: string): ServiceScenario {
   const obj = readObject(raw, path)
-  checkKeys(obj, ['latencyMs', 'perItemMs', 'jitter'], `${path}.`)
+  checkKeys(obj, ['latencyMs', 'perItemMs', 'jitter', 'workers', 'queueLimit'], `${path}.`)
   return {
     latencyMs: readNumber(obj.latencyMs, `${path}.latencyMs`, LIMITS.latencyMs),
     perItemMs: readNumber(obj.perItemMs, `${path}.perItemMs`, LIMITS.perItemMs),
     jitter: validateJitter(obj.jitter, `${path}.jitter`),
+    workers: readInt(obj.workers, `${path}.workers`, LIMITS.workers),
+    queueLimit: readInt(obj.queueLimit, `${path}.queueLimit`, LIMITS.queueLimit),
   }
 }
 

@@ -15,6 +15,7 @@ import { SERVICE_NAMES, type Scenario, type ServiceName } from '../bench/scenari
 import { createDataset, type Dataset } from './data.ts'
 import { createLatencyModel, sleepUntil, type LatencyModel } from './latency.ts'
 import type { UpstreamStats } from './stats.ts'
+import { createCapacities } from './capacity.ts'
 
 /** Ids one list call may carry: a bound, so a bad caller cannot make the mock allocate without limit. */
 export const MAX_IDS_PER_CALL = 1000
@@ -40,6 +41,7 @@ export function createUpstreamHandlers(
   const models = Object.fromEntries(
     SERVICE_NAMES.map((name) => [name, createLatencyModel(scenario.services[name], scenario.seed, name)]),
   ) as Record<ServiceName, LatencyModel>
+  const capacities = createCapacities(scenario)
 
   /** A handler that answers with seeded data once the call's latency is up. */
   const handle = (
@@ -52,9 +54,22 @@ export function createUpstreamHandlers(
       const endpoint = `${method.toUpperCase()} ${path}`
       const stampedAt = request.headers.get(RECEIVED_AT_HEADER)
       const behindAdapter = stampedAt !== null
-      const received = behindAdapter ? Number(stampedAt) : performance.now()
+      let received = behindAdapter ? Number(stampedAt) : performance.now()
       const end = behindAdapter ? undefined : stats.begin(service)
+      let release: (() => void) | undefined
       try {
+        if (!behindAdapter) {
+          // In-process, the handler takes a worker itself (behind the adapter, the adapter has).
+          const ticket = capacities[service].acquire()
+          if (!ticket) {
+            stats.rejected(service)
+            return HttpResponse.json({ error: 'Service Unavailable', message: `mock ${service} is at capacity` }, { status: 503 })
+          }
+          release = await ticket.ready
+          stats.working(service, capacities[service].busy)
+          if (ticket.queued) stats.queued(service, performance.now() - received)
+          received = performance.now()
+        }
         const result = await answer(request, params)
         const headers: Record<string, string> = { [ENDPOINT_HEADER]: endpoint }
         if (result.status !== undefined && result.status >= 400) {
@@ -70,6 +85,7 @@ export function createUpstreamHandlers(
         await sleepUntil(sendAt)
         return response
       } finally {
+        release?.()
         end?.(endpoint)
       }
     })

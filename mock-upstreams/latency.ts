@@ -45,16 +45,19 @@ export function createLatencyModel(service: ServiceScenario, seed: number, label
 
 /**
  * Resolves once `performance.now()` has reached `deadline`: never early, and at low
- * concurrency within a few microseconds of it.
+ * concurrency within a few microseconds of it. Rejects at once if `signal` aborts.
  */
-export async function sleepUntil(deadline: number): Promise<void> {
+export async function sleepUntil(deadline: number, signal?: AbortSignal): Promise<void> {
   sleepers++
   try {
     const precise = sleepers <= MAX_SPINNING_SLEEPERS
     const coarse = deadline - performance.now() - (precise ? SPIN_MS : 0)
-    if (coarse > 0) await sleep(coarse)
+    if (coarse > 0) await sleep(coarse, undefined, { signal })
     // A timer can fire early: whatever is left is waited out on the event loop.
-    while (performance.now() < deadline) await yieldToLoop()
+    while (performance.now() < deadline) {
+      signal?.throwIfAborted()
+      await yieldToLoop()
+    }
   } finally {
     sleepers--
   }

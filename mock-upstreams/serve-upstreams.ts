@@ -15,6 +15,7 @@ import type { HttpHandler } from 'msw'
 import { SERVICE_NAMES, type Scenario, type ServiceName } from '../bench/scenario.ts'
 import { createUpstreamHandlers, ENDPOINT_HEADER, RECEIVED_AT_HEADER, SEND_AT_HEADER, upstreamOrigin } from './handlers.ts'
 import { sleepUntil } from './latency.ts'
+import { createCapacities, type Capacity } from './capacity.ts'
 import { createUpstreamStats, type UpstreamStats } from './stats.ts'
 
 export const STATS_PATH = '/__lab/stats'
@@ -35,13 +36,14 @@ export interface RunningUpstreams {
 export async function startUpstreams(scenario: Scenario): Promise<RunningUpstreams> {
   const stats = createUpstreamStats()
   const handlers = createUpstreamHandlers(scenario, stats)
+  const capacities = createCapacities(scenario)
   const servers: Server[] = []
   const urls = {} as Record<ServiceName, string>
   try {
     for (const service of SERVICE_NAMES) {
       const server = createServer((req, res) => {
         req.headers[RECEIVED_AT_HEADER] = String(performance.now())
-        answer(service, handlers[service], stats, req, res).catch((error: unknown) => {
+        answer(service, handlers[service], capacities[service], stats, req, res).catch((error: unknown) => {
           sendJson(res, 500, { error: 'Internal Server Error', message: `mock ${service} failed: ${String(error)}` })
         })
       })
@@ -64,6 +66,7 @@ export async function startUpstreams(scenario: Scenario): Promise<RunningUpstrea
 async function answer(
   service: ServiceName,
   handlers: HttpHandler[],
+  capacity: Capacity,
   stats: UpstreamStats,
   req: IncomingMessage,
   res: ServerResponse,
@@ -80,17 +83,42 @@ async function answer(
     return sendJson(res, 200, { waitedMs: ms })
   }
 
+  // The call is in flight from arrival; it holds a worker from when it gets one.
   const end = stats.begin(service)
   let endpoint = 'unmatched'
+  const closed = new AbortController()
+  res.once('close', () => {
+    if (!res.writableFinished) closed.abort(new Error('the caller closed the connection'))
+  })
   try {
-    endpoint = await forward(service, handlers, req, res)
+    const ticket = capacity.acquire(closed.signal)
+    if (!ticket) {
+      stats.rejected(service)
+      endpoint = 'rejected: queue full'
+      return sendJson(res, 503, { error: 'Service Unavailable', message: `mock ${service} is at capacity: every worker busy and the queue full` })
+    }
+    const release = await ticket.ready
+    try {
+      const started = performance.now()
+      stats.working(service, capacity.busy)
+      if (ticket.queued) stats.queued(service, started - Number(req.headers[RECEIVED_AT_HEADER]))
+      // The latency runs from when a worker takes the call; the wait before it comes on top.
+      req.headers[RECEIVED_AT_HEADER] = String(started)
+      endpoint = await forward(service, handlers, req, res, closed.signal)
+    } finally {
+      release()
+    }
+  } catch (error) {
+    if (!closed.signal.aborted) throw error
+    stats.cancelled(service)
+    endpoint = 'cancelled by the caller'
   } finally {
     end(endpoint)
   }
 }
 
 /** Answers one request through msw, holding the answer until the handler's send-at time. Returns the endpoint. */
-async function forward(service: ServiceName, handlers: HttpHandler[], req: IncomingMessage, res: ServerResponse): Promise<string> {
+async function forward(service: ServiceName, handlers: HttpHandler[], req: IncomingMessage, res: ServerResponse, closed: AbortSignal): Promise<string> {
   const url = req.url ?? '/'
   const body = await readBody(req)
   if (body === undefined) {
@@ -116,7 +144,7 @@ async function forward(service: ServiceName, handlers: HttpHandler[], req: Incom
   const payload = Buffer.from(await response.arrayBuffer())
   const sendAt = response.headers.get(SEND_AT_HEADER)
   // Everything above ran inside the call's latency; only the write is left after it.
-  if (sendAt !== null) await sleepUntil(Number(sendAt))
+  if (sendAt !== null) await sleepUntil(Number(sendAt), closed)
   res.writeHead(response.status, {
     'content-type': response.headers.get('content-type') ?? 'application/json',
     'content-length': payload.length,

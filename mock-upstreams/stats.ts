@@ -11,6 +11,15 @@ export interface ServiceStats {
   maxInFlight: number
   /** Calls per endpoint, keyed "METHOD /path-pattern". */
   endpoints: Record<string, number>
+  /** The most workers busy at once: never more than the service's `workers`. */
+  maxBusy: number
+  /** Calls that had to wait for a worker, and the longest such wait. */
+  queued: number
+  longestWaitMs: number
+  /** Calls refused with 503 because the queue was full. */
+  rejected: number
+  /** Calls whose caller closed the connection before the answer (e.g. the API's deadline). */
+  cancelled: number
 }
 
 export interface StatsSnapshot {
@@ -22,6 +31,12 @@ export interface StatsSnapshot {
 export interface UpstreamStats {
   /** Marks a call as started; the returned function marks it finished, by the endpoint that answered. */
   begin(service: ServiceName): (endpoint: string) => void
+  /** A call got a worker; `busy` workers are now taken. */
+  working(service: ServiceName, busy: number): void
+  /** A call waited `waitMs` for a worker. */
+  queued(service: ServiceName, waitMs: number): void
+  rejected(service: ServiceName): void
+  cancelled(service: ServiceName): void
   snapshot(): StatsSnapshot
   reset(): void
 }
@@ -49,6 +64,19 @@ export function createUpstreamStats(): UpstreamStats {
         if (current === stats) current.endpoints[endpoint] = (current.endpoints[endpoint] ?? 0) + 1
       }
     },
+    working(service, busy) {
+      services[service].maxBusy = Math.max(services[service].maxBusy, busy)
+    },
+    queued(service, waitMs) {
+      services[service].queued++
+      services[service].longestWaitMs = Math.max(services[service].longestWaitMs, Math.round(waitMs * 100) / 100)
+    },
+    rejected(service) {
+      services[service].rejected++
+    },
+    cancelled(service) {
+      services[service].cancelled++
+    },
     snapshot() {
       return structuredClone({ services, maxInFlightOverall })
     },
@@ -67,6 +95,6 @@ export function createUpstreamStats(): UpstreamStats {
 
 function emptyServices(): Record<ServiceName, ServiceStats> {
   return Object.fromEntries(
-    SERVICE_NAMES.map((name) => [name, { calls: 0, inFlight: 0, maxInFlight: 0, endpoints: {} }]),
+    SERVICE_NAMES.map((name) => [name, { calls: 0, inFlight: 0, maxInFlight: 0, endpoints: {}, maxBusy: 0, queued: 0, longestWaitMs: 0, rejected: 0, cancelled: 0 }]),
   ) as Record<ServiceName, ServiceStats>
 }

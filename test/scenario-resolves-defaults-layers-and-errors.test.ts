@@ -20,7 +20,7 @@ describe('resolveScenario', () => {
       { services: { pricing: { latencyMs: 5 } } },
     )
     expect(scenario.productsPerPage).toBe(20)
-    expect(scenario.services.pricing).toEqual({ latencyMs: 5, perItemMs: 10, jitter: { kind: 'none' } })
+    expect(scenario.services.pricing).toEqual({ latencyMs: 5, perItemMs: 10, jitter: { kind: 'none' }, workers: 16, queueLimit: 256 })
     expect(scenario.services.inventory.latencyMs).toBe(40)
   })
 

@@ -10,7 +10,8 @@ import { loadVariants } from './load-variants.ts'
 import { createPriceCache } from './price-cache.ts'
 import { productPageSchema } from './product-page.ts'
 import { createStageTimer } from './stage-timing.ts'
-import { createUpstreamClients, UpstreamError, type ProductQuery } from './upstream-clients.ts'
+import { createUpstreamPools, UpstreamError, type ProductQuery } from './upstream-clients.ts'
+import type { StageName } from './stage-timing.ts'
 import type { Variant } from './variant.ts'
 
 export interface AppOptions {
@@ -49,7 +50,7 @@ export interface ApiProcessUsage {
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { scenario } = options
   const variants = options.variants ?? (await loadVariants())
-  const upstreams = createUpstreamClients({
+  const pools = createUpstreamPools({
     urls: options.upstreamUrls,
     timeoutMs: scenario.upstreamTimeoutMs,
     connections: scenario.upstreamConnections,
@@ -62,7 +63,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // unknown parameters are not removed, a repeated parameter is not coerced from an array.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
   })
-  app.addHook('onClose', () => upstreams.close())
+  app.addHook('onClose', () => pools.close())
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, body } = describeError(error, request.url)
     if (status === 500) (options.warn ?? console.error)(`[api] ${request.method} ${request.url} failed: ${error.stack ?? error.message}`)
@@ -108,9 +109,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       { schema: { querystring, response: { 200: productPageSchema } } },
       async (request, reply) => {
         const timer = createStageTimer()
-        const page = await variant.getProducts({ query: request.query, upstreams, priceCache, time: timer.time })
-        reply.header('server-timing', timer.serverTiming())
-        return page
+        // The request's deadline: when it passes, the calls still out are aborted and the
+        // answer is a 504 naming the stages that were still waiting.
+        const deadline = new AbortController()
+        const clock = setTimeout(() => deadline.abort(new DeadlineError(scenario.requestDeadlineMs, timer.running())), scenario.requestDeadlineMs)
+        const missed = new Promise<never>((_, reject) => deadline.signal.addEventListener('abort', () => reject(deadline.signal.reason), { once: true }))
+        const work = variant.getProducts({ query: request.query, upstreams: pools.forRequest(deadline.signal), priceCache, time: timer.time })
+        try {
+          const page = await Promise.race([work, missed])
+          reply.header('server-timing', timer.serverTiming())
+          return page
+        } finally {
+          clearTimeout(clock)
+          // Whatever the work does after the deadline (its aborted calls reject) is not an answer.
+          work.catch(() => {})
+          missed.catch(() => {})
+        }
       },
     )
   }
@@ -119,6 +133,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
 function range(parameter: QueryParameter): { minimum: number; maximum: number } {
   return { minimum: QUERY_LIMITS[parameter].min, maximum: QUERY_LIMITS[parameter].max }
+}
+
+/** The request's deadline passed: 504, naming what it was waiting for. */
+export class DeadlineError extends Error {
+  constructor(
+    readonly deadlineMs: number,
+    readonly waitingFor: StageName[],
+  ) {
+    super(`The request missed its ${deadlineMs} ms deadline while waiting for ${waitingFor.length ? waitingFor.join(', ') : 'the API itself'}.`)
+    this.name = 'DeadlineError'
+  }
 }
 
 /** Every error becomes a JSON answer that says what went wrong; never a stack trace. */
@@ -133,6 +158,12 @@ function describeError(error: FastifyError, url: string): { status: number; body
     const got = raw.length === 0 ? 'nothing' : raw.map((value) => JSON.stringify(value)).join(' and ')
     const message = `Query parameter "${parameter}": got ${got}; expected ${accepted}.`
     return { status: 400, body: { statusCode: 400, error: 'Bad Request', message, parameter, accepted } }
+  }
+  if (error instanceof DeadlineError) {
+    return {
+      status: 504,
+      body: { statusCode: 504, error: 'Gateway Timeout', message: error.message, stage: error.waitingFor[0] ?? null, waitingFor: error.waitingFor, deadlineMs: error.deadlineMs },
+    }
   }
   if (error instanceof UpstreamError) {
     const status = error.timedOut ? 504 : 502

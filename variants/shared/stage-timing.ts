@@ -21,6 +21,8 @@ export interface StageTimer {
   /** Runs `work` and records it under `stage`. */
   time<T>(stage: StageName, work: () => Promise<T>): Promise<T>
   stages(): Stage[]
+  /** Stages started and not yet finished: what the request is waiting for. */
+  running(): StageName[]
   /** The Server-Timing header value: the stages in order of start, then the total. */
   serverTiming(): string
 }
@@ -28,6 +30,7 @@ export interface StageTimer {
 export function createStageTimer(now: () => number = () => performance.now()): StageTimer {
   const origin = now()
   const spans = new Map<StageName, { start: number; end: number }>()
+  const inProgress = new Map<StageName, number>()
   const stages = (): Stage[] =>
     [...spans]
       .map(([name, { start, end }]) => ({ name, startMs: start - origin, durationMs: end - start }))
@@ -35,15 +38,20 @@ export function createStageTimer(now: () => number = () => performance.now()): S
   return {
     async time(stage, work) {
       const start = now()
+      inProgress.set(stage, (inProgress.get(stage) ?? 0) + 1)
       try {
         return await work()
       } finally {
+        inProgress.set(stage, (inProgress.get(stage) ?? 1) - 1)
         const end = now()
         const span = spans.get(stage)
         spans.set(stage, span ? { start: Math.min(span.start, start), end: Math.max(span.end, end) } : { start, end })
       }
     },
     stages,
+    running() {
+      return STAGE_NAMES.filter((name) => (inProgress.get(name) ?? 0) > 0)
+    },
     serverTiming() {
       const entries = stages().map((s) => `${s.name};start=${s.startMs.toFixed(2)};dur=${s.durationMs.toFixed(2)}`)
       entries.push(`total;dur=${(now() - origin).toFixed(2)}`)

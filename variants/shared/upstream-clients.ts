@@ -27,6 +27,7 @@ export interface CategoryPath {
   path: Pick<Category, 'id' | 'name'>[]
 }
 
+/** The five services, for one request: every call is aborted when the request's signal is. */
 export interface UpstreamClients {
   catalog: { listProducts(query: ProductQuery): Promise<CatalogPage> }
   inventory: {
@@ -36,6 +37,12 @@ export interface UpstreamClients {
   pricing: { calculatePrices(productIds: number[]): Promise<Price[]> }
   reviews: { getRatingSummaries(productIds: number[]): Promise<RatingSummary[]> }
   categories: { getAncestorPaths(categoryIds: number[]): Promise<CategoryPath[]> }
+}
+
+/** The keep-alive pools, shared by all requests. */
+export interface UpstreamPools {
+  /** Clients whose calls end when `signal` aborts (the request's deadline) or after the per-call timeout. */
+  forRequest(signal: AbortSignal): UpstreamClients
   close(): Promise<void>
 }
 
@@ -56,12 +63,14 @@ export interface UpstreamClientOptions {
   connections: number
 }
 
-export function createUpstreamClients({ urls, timeoutMs, connections }: UpstreamClientOptions): UpstreamClients {
+export function createUpstreamPools({ urls, timeoutMs, connections }: UpstreamClientOptions): UpstreamPools {
   const pools = Object.fromEntries(
     SERVICE_NAMES.map((name) => [name, new Pool(urls[name], { connections, keepAliveTimeout: 60_000 })]),
   ) as Record<ServiceName, Pool>
 
-  async function call<T>(service: ServiceName, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  async function call<T>(signal: AbortSignal, service: ServiceName, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    // Aborting closes the connection, so the upstream sees the call go away.
+    const callSignal = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)])
     let response
     try {
       response = await pools[service].request({
@@ -69,16 +78,16 @@ export function createUpstreamClients({ urls, timeoutMs, connections }: Upstream
         path,
         headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: callSignal,
       })
     } catch (error) {
-      throw toUpstreamError(service, error, timeoutMs)
+      throw toUpstreamError(service, error, timeoutMs, signal)
     }
     let text: string
     try {
       text = await response.body.text()
     } catch (error) {
-      throw toUpstreamError(service, error, timeoutMs)
+      throw toUpstreamError(service, error, timeoutMs, signal)
     }
     if (response.statusCode !== 200) {
       throw new UpstreamError(service, `answered ${response.statusCode} to ${method} ${path}: ${text.slice(0, 200)}`)
@@ -91,39 +100,43 @@ export function createUpstreamClients({ urls, timeoutMs, connections }: Upstream
   }
 
   /** POSTs `{ ids }` and unwraps the list under `key`; an empty list needs no call. */
-  async function callWithIds<T>(service: ServiceName, path: string, key: string, ids: number[]): Promise<T[]> {
+  async function callWithIds<T>(signal: AbortSignal, service: ServiceName, path: string, key: string, ids: number[]): Promise<T[]> {
     if (ids.length === 0) return []
-    const body = await call<Record<string, T[] | undefined>>(service, 'POST', path, { ids })
+    const body = await call<Record<string, T[] | undefined>>(signal, service, 'POST', path, { ids })
     const list = body[key]
     if (!Array.isArray(list)) throw new UpstreamError(service, `sent no "${key}" list for POST ${path}`)
     return list
   }
 
   return {
-    catalog: {
-      listProducts: ({ page, limit, category }) =>
-        call('catalog', 'GET', `/products?page=${page}&limit=${limit}${category === undefined ? '' : `&category=${category}`}`),
-    },
-    inventory: {
-      getStock: (productId) => call('inventory', 'GET', `/stock/${productId}`),
-      getStockBulk: (productIds) => callWithIds<StockLevel>('inventory', '/stock/bulk', 'items', productIds),
-    },
-    pricing: {
-      calculatePrices: (productIds) => callWithIds<Price>('pricing', '/prices', 'prices', productIds),
-    },
-    reviews: {
-      getRatingSummaries: (productIds) => callWithIds<RatingSummary>('reviews', '/ratings', 'ratings', productIds),
-    },
-    categories: {
-      getAncestorPaths: (categoryIds) => callWithIds<CategoryPath>('categories', '/paths', 'paths', categoryIds),
-    },
+    forRequest: (signal) => ({
+      catalog: {
+        listProducts: ({ page, limit, category }) =>
+          call(signal, 'catalog', 'GET', `/products?page=${page}&limit=${limit}${category === undefined ? '' : `&category=${category}`}`),
+      },
+      inventory: {
+        getStock: (productId) => call(signal, 'inventory', 'GET', `/stock/${productId}`),
+        getStockBulk: (productIds) => callWithIds<StockLevel>(signal, 'inventory', '/stock/bulk', 'items', productIds),
+      },
+      pricing: {
+        calculatePrices: (productIds) => callWithIds<Price>(signal, 'pricing', '/prices', 'prices', productIds),
+      },
+      reviews: {
+        getRatingSummaries: (productIds) => callWithIds<RatingSummary>(signal, 'reviews', '/ratings', 'ratings', productIds),
+      },
+      categories: {
+        getAncestorPaths: (categoryIds) => callWithIds<CategoryPath>(signal, 'categories', '/paths', 'paths', categoryIds),
+      },
+    }),
     async close() {
       await Promise.all(Object.values(pools).map((pool) => pool.close()))
     },
   }
 }
 
-function toUpstreamError(service: ServiceName, error: unknown, timeoutMs: number): UpstreamError {
+function toUpstreamError(service: ServiceName, error: unknown, timeoutMs: number, requestSignal: AbortSignal): Error {
+  // The request's deadline passed: that is the error to report, not this call's.
+  if (requestSignal.aborted) return requestSignal.reason as Error
   const name = (error as { name?: string } | null)?.name
   if (name === 'TimeoutError' || name === 'AbortError') {
     return new UpstreamError(service, `did not answer within ${timeoutMs} ms (upstreamTimeoutMs)`, true)

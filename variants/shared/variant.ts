@@ -7,6 +7,7 @@ import type { ProductQuery, UpstreamClients } from './upstream-clients.ts'
 export interface VariantContext {
   /** The validated query: page, limit and optionally category. */
   query: ProductQuery
+  /** The five services; their calls are aborted when the request's deadline passes. */
   upstreams: UpstreamClients
   priceCache: PriceCache
   /** Times a stage for the Server-Timing header. */
