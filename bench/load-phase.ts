@@ -63,6 +63,7 @@ export async function measureLoadLevel(context: LoadContext, variant: string, co
     errors: result.errors,
     timeouts: result.timeouts,
     non2xx: result.non2xx,
+    statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, stat.count ?? 0])),
     mismatches: result.mismatches,
     apiCpuMsPerRequest: requests > 0 ? round(cpuMs / requests, 3) : null,
   }

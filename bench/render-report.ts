@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { formatMs, formatOverheadWithVerdict, formatPercent, headline, headlineText, isStoryScenario, stepRows, targetLines } from './report-model.ts'
+import { formatMs, formatNon2xx, formatOverheadWithVerdict, formatPercent, headline, headlineText, isStoryScenario, stepRows, targetLines } from './report-model.ts'
 import type { Results } from './results.ts'
 import { SERVICE_NAMES } from './scenario.ts'
 
@@ -125,7 +125,7 @@ function renderLoadTable(results: Results): string {
   const rows = Object.entries(results.variants).flatMap(([name, v]) =>
     v.load.map(
       (l) => `<tr><td><code>${escapeHtml(name)}</code></td><td class="num">${l.connections}</td><td class="num">${l.requests}</td><td class="num">${l.requestsPerSec.toFixed(1)}</td><td class="num">${l.p50Ms}</td><td class="num">${l.p90Ms}</td><td class="num">${l.p99Ms}</td><td class="num">${l.maxMs}</td>
-      <td class="num${l.errors ? ' bad' : ''}">${l.errors}</td><td class="num${l.timeouts ? ' bad' : ''}">${l.timeouts}</td><td class="num${l.non2xx ? ' bad' : ''}">${l.non2xx}</td><td class="num${l.mismatches ? ' bad' : ''}">${l.mismatches}</td><td class="num">${l.apiCpuMsPerRequest === null ? '—' : l.apiCpuMsPerRequest.toFixed(2)}</td></tr>`,
+      <td class="num${l.errors ? ' bad' : ''}">${l.errors}</td><td class="num${l.timeouts ? ' bad' : ''}">${l.timeouts}</td><td class="num${l.non2xx ? ' bad' : ''}">${formatNon2xx(l)}</td><td class="num${l.mismatches ? ' bad' : ''}">${l.mismatches}</td><td class="num">${l.apiCpuMsPerRequest === null ? '—' : l.apiCpuMsPerRequest.toFixed(2)}</td></tr>`,
     ),
   )
   return `<table class="load"><thead><tr><th>variant</th><th>connections</th><th>responses</th><th>req/s</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>max ms</th><th>errors</th><th>timeouts</th><th>non-2xx</th><th>mismatches</th><th>API CPU ms / req</th></tr></thead><tbody>${rows.join('')}</tbody></table>`

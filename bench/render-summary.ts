@@ -1,5 +1,5 @@
 /** summary.md (fit for a pull request) and the table printed in the terminal. */
-import { formatMs, formatOverheadWithVerdict, formatPercent, headline, headlineText, isStoryScenario, stepRows, targetLines } from './report-model.ts'
+import { formatMs, formatNon2xx, formatOverheadWithVerdict, formatPercent, headline, headlineText, isStoryScenario, stepRows, targetLines } from './report-model.ts'
 import type { Results } from './results.ts'
 
 export function renderSummaryMarkdown(results: Results): string {
@@ -26,7 +26,7 @@ export function renderSummaryMarkdown(results: Results): string {
     ...Object.entries(results.variants).flatMap(([name, v]) =>
       v.load.map(
         (l) =>
-          `| ${name} | ${l.connections} | ${l.requestsPerSec.toFixed(1)} | ${l.p50Ms} ms | ${l.p90Ms} ms | ${l.p99Ms} ms | ${l.errors} | ${l.timeouts} | ${l.non2xx} | ${l.mismatches} | ${l.apiCpuMsPerRequest === null ? '—' : `${l.apiCpuMsPerRequest.toFixed(2)} ms`} |`,
+          `| ${name} | ${l.connections} | ${l.requestsPerSec.toFixed(1)} | ${l.p50Ms} ms | ${l.p90Ms} ms | ${l.p99Ms} ms | ${l.errors} | ${l.timeouts} | ${formatNon2xx(l)} | ${l.mismatches} | ${l.apiCpuMsPerRequest === null ? '—' : `${l.apiCpuMsPerRequest.toFixed(2)} ms`} |`,
       ),
     ),
     '',

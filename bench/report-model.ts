@@ -135,3 +135,9 @@ export function formatOverheadWithVerdict(row: StepRow): string {
   const text = formatOverhead(row.overheadMs, row.floorMs)
   return row.withinTolerance === null ? text : `${text} ${row.withinTolerance ? '✓' : '✗'}`
 }
+
+/** Non-2xx answers with their statuses, e.g. "12 (504: 12)". */
+export function formatNon2xx(level: { non2xx: number; statusCodes: Record<string, number> }): string {
+  const codes = Object.entries(level.statusCodes).filter(([code]) => !code.startsWith('2'))
+  return codes.length ? `${level.non2xx} (${codes.map(([code, n]) => `${code}: ${n}`).join(', ')})` : String(level.non2xx)
+}

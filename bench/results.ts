@@ -38,6 +38,8 @@ export interface LoadLevel {
   errors: number
   timeouts: number
   non2xx: number
+  /** Responses per HTTP status, e.g. { "200": 180, "504": 12 }. */
+  statusCodes: Record<string, number>
   /** 2xx responses whose body differed from the reference body. */
   mismatches: number
   /** CPU time (user + system) of the API process per response, in ms. */
@@ -115,7 +117,10 @@ export interface Results {
   startedAt: string
   finishedAt: string
   durationSeconds: number
-  /** False when any request failed or any body differed: such numbers are not to be trusted. */
+  /**
+   * False when a body differed from the reference, or a request failed in the latency
+   * phase: such numbers are not to be trusted. Errors under load are results, not this.
+   */
   valid: boolean
   problems: string[]
   run: {
@@ -183,6 +188,7 @@ const loadLevel = strict({
   errors: count,
   timeouts: count,
   non2xx: count,
+  statusCodes: { type: 'object', additionalProperties: count },
   mismatches: count,
   apiCpuMsPerRequest: nullable(nonNegative),
 })

@@ -1,0 +1,43 @@
+/** A request past its deadline: 504 naming the stage it waited for, its upstream calls aborted, the API still up. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startLab, type Lab } from './helpers/lab.ts'
+
+let lab: Lab
+beforeAll(async () => {
+  // Pricing takes 2 s; the deadline is 300 ms.
+  lab = await startLab({ scenario: { requestDeadlineMs: 300, services: { pricing: { latencyMs: 2000, perItemMs: 0 } } } })
+})
+afterAll(() => lab.close())
+
+async function waitForCancelled(count: number): Promise<number> {
+  for (let i = 0; i < 100; i++) {
+    const cancelled = lab.upstreams.stats.snapshot().services.pricing.cancelled
+    if (cancelled >= count) return cancelled
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  return lab.upstreams.stats.snapshot().services.pricing.cancelled
+}
+
+describe.each(['bulk', 'parallel'])('%s past its deadline', (variant) => {
+  it('answers 504 naming the stage it was waiting for, and the mock sees its call go away', async () => {
+    await lab.cache.flush()
+    lab.upstreams.stats.reset()
+    const response = await lab.get(`/${variant}/products`)
+    expect(response.status).toBe(504)
+    const body = JSON.parse(response.body)
+    expect(body).toMatchObject({ statusCode: 504, error: 'Gateway Timeout', stage: 'pricing', deadlineMs: 300 })
+    expect(body.message).toBe('The request missed its 300 ms deadline while waiting for pricing.')
+    expect(JSON.stringify(body)).not.toMatch(/at .*\.ts:\d+/)
+    // The pricing call was aborted: its connection closed before the answer.
+    expect(await waitForCancelled(1)).toBe(1)
+    expect(lab.upstreams.stats.snapshot().services.pricing.inFlight).toBe(0)
+  })
+})
+
+it('stays up and answers afterwards', async () => {
+  const index = await lab.get('/')
+  expect(index.status).toBe(200)
+  const again = await lab.get('/naive/products?limit=2')
+  expect(again.status).toBe(504)
+  expect(JSON.parse(again.body).stage).toBe('pricing')
+})
