@@ -47,3 +47,44 @@ export function computeFloors(scenario: Scenario, page: PageShape): Record<strin
     },
   }
 }
+
+export interface Saturation {
+  /** Requests per second at which the busiest service's workers are all busy (Little's law). */
+  perSec: number
+  /** That service. */
+  bottleneck: ServiceName
+  /** Worker-seconds each request asks of each service. */
+  demandSeconds: Record<ServiceName, number>
+}
+
+/**
+ * The throughput at which each story variant should saturate, from the scenario alone:
+ * a service with W workers, asked for D worker-seconds per request, is fully busy at
+ * W / D requests per second (Little's law); the variant saturates at the lowest of these.
+ * Cached variants are taken warm (no pricing call).
+ */
+export function computeSaturation(scenario: Scenario, page: PageShape): Record<string, Saturation> {
+  const seconds = (service: ServiceName, items: number): number =>
+    (scenario.services[service].latencyMs + scenario.services[service].perItemMs * items) / 1000
+  const common = {
+    catalog: seconds('catalog', page.products),
+    reviews: seconds('reviews', page.products),
+    categories: seconds('categories', page.products === 0 ? 0 : page.categories),
+  }
+  const demands: Record<string, Record<ServiceName, number>> = {
+    naive: { ...common, inventory: page.products * seconds('inventory', 1), pricing: seconds('pricing', page.products) },
+    bulk: { ...common, inventory: seconds('inventory', page.products), pricing: seconds('pricing', page.products) },
+    cached: { ...common, inventory: seconds('inventory', page.products), pricing: 0 },
+    parallel: { ...common, inventory: seconds('inventory', page.products), pricing: 0 },
+  }
+  return Object.fromEntries(
+    Object.entries(demands).map(([variant, demandSeconds]) => {
+      const limits = (Object.entries(demandSeconds) as Array<[ServiceName, number]>)
+        .filter(([, demand]) => demand > 0)
+        .map(([service, demand]) => ({ service, perSec: scenario.services[service].workers / demand }))
+        .sort((a, b) => a.perSec - b.perSec)
+      const first = limits[0] ?? { service: 'catalog' as ServiceName, perSec: Infinity }
+      return [variant, { perSec: first.perSec, bottleneck: first.service, demandSeconds }]
+    }),
+  )
+}

@@ -17,6 +17,7 @@ import { loadVariants } from '../variants/shared/load-variants.ts'
 
 const FLAGS = {
   quick: { type: 'boolean', help: `a small, fast run for CI and a first look (${QUICK_RUN.productsPerPage} products per page unless --products, fewer samples, ${QUICK_RUN.durationSeconds} s load levels)` },
+  sweep: { type: 'boolean', help: 'also sweep each variant at fixed request rates around its predicted saturation (peak load; adds a few minutes)' },
   variants: { type: 'string', value: 'LIST', help: 'variants to measure, comma-separated (default: all)' },
   connections: { type: 'string', value: 'LIST', help: 'load levels, comma-separated (default 1,10,50; quick 10)' },
   duration: { type: 'string', value: 'S', help: 'seconds per load level (default 5; quick 2)' },

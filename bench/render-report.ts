@@ -93,6 +93,8 @@ export async function renderReport(results: Results): Promise<string> {
   ${renderLoadTable(results)}
 </section>
 
+${renderPeakLoad(results)}
+
 <section>
   <h2>The code of each step</h2>
   ${Object.entries(results.variants)
@@ -119,6 +121,34 @@ export async function renderReport(results: Results): Promise<string> {
 </body>
 </html>
 `
+}
+
+function renderPeakLoad(results: Results): string {
+  const swept = Object.entries(results.variants).filter(([, v]) => v.peakLoad !== null)
+  if (!swept.length) return ''
+  const rows = swept
+    .map(([name, v]) => {
+      const p = v.peakLoad!
+      return `<tr><td><code class="swatch" data-variant="${escapeHtml(name)}">${escapeHtml(name)}</code></td><td>${p.bottleneck}</td><td class="num">${p.predictedPerSec.toFixed(1)}</td><td class="num">${p.measuredPerSec.toFixed(1)}</td><td class="num">${formatPercent(p.errorPercent)}</td><td class="num">${p.kneePerSec === null ? 'none' : p.kneePerSec.toFixed(1)}</td><td class="num">${formatMs(p.p99TargetMs)}</td></tr>`
+    })
+    .join('')
+  const levels = swept.flatMap(([name, v]) =>
+    v.peakLoad!.levels.map((l) => {
+      const bottleneck = l.upstreams[v.peakLoad!.bottleneck]
+      return `<tr><td><code>${escapeHtml(name)}</code></td><td class="num">${l.offeredPerSec.toFixed(1)}</td><td class="num">${l.goodputPerSec.toFixed(1)}</td><td class="num">${l.p50Ms}</td><td class="num">${l.p99Ms}</td><td class="num${l.errors + l.timeouts ? ' bad' : ''}">${l.errors} / ${l.timeouts}</td><td class="num${l.non2xx ? ' bad' : ''}">${formatNon2xx(l)}</td><td class="num">${bottleneck.queued}</td><td class="num">${Math.round(bottleneck.longestWaitMs)}</td><td class="num${bottleneck.rejected ? ' bad' : ''}">${bottleneck.rejected}</td></tr>`
+    }),
+  )
+  return `<section>
+  <h2>Peak hours</h2>
+  <p class="note">Each variant at fixed request rates (an open model: the load does not slow down when the server does) around the throughput at which it should saturate, predicted from the scenario alone by Little's law: a service with <em>W</em> workers, asked for <em>D</em> worker-seconds per request, is full at <em>W / D</em> requests per second. Goodput: 200s with the right body per second. The knee: the highest offered load held with p99 under its target and no error.</p>
+  <div class="pair">
+    <div class="chart"><canvas id="goodput-chart" aria-label="goodput against offered load"></canvas></div>
+    <div class="chart"><canvas id="sweep-p99-chart" aria-label="p99 against offered load"></canvas></div>
+  </div>
+  <table><thead><tr><th>variant</th><th>bottleneck</th><th>predicted req/s</th><th>measured req/s</th><th>measured vs predicted</th><th>knee req/s</th><th>p99 target</th></tr></thead><tbody>${rows}</tbody></table>
+  <ul class="verdicts">${swept.map(([, v]) => `<li>${escapeHtml(v.peakLoad!.verdict)}</li>`).join('')}</ul>
+  <table class="load"><thead><tr><th>variant</th><th>offered req/s</th><th>goodput req/s</th><th>p50 ms</th><th>p99 ms</th><th>errors / timeouts</th><th>non-2xx</th><th>bottleneck queued</th><th>longest wait ms</th><th>503s</th></tr></thead><tbody>${levels.join('')}</tbody></table>
+</section>`
 }
 
 function renderLoadTable(results: Results): string {
@@ -208,7 +238,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 td.gain { font-weight: 600; color: var(--good); }
 td.bad { color: var(--bad); font-weight: 700; }
 td.over { color: #a35a00; }
-ul.targets { margin: 6px 0; padding-left: 20px; font-size: 14px; }
+ul.targets, ul.verdicts { margin: 6px 0; padding-left: 20px; font-size: 14px; }
 code { font: 13px ui-monospace, SFMono-Regular, Menlo, monospace; }
 code.swatch { border-left: 4px solid var(--swatch, #999); padding-left: 6px; }
 .chart { position: relative; height: 300px; background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 8px; }
@@ -309,5 +339,32 @@ const CLIENT_SCRIPT = `
   }
   loadChart('throughput-chart', 'requestsPerSec', 'requests per second');
   loadChart('p99-chart', 'p99Ms', 'p99 ms (log scale)');
+
+  function sweepChart(id, field, title) {
+    var canvas = document.getElementById(id);
+    if (!canvas) return;
+    var swept = names.filter(function (n) { return results.variants[n].peakLoad; });
+    var datasets = [];
+    swept.forEach(function (n) {
+      var peak = results.variants[n].peakLoad;
+      datasets.push({ label: n, data: peak.levels.map(function (l) { return { x: l.offeredPerSec, y: l[field] }; }),
+        borderColor: color(n), backgroundColor: color(n), showLine: true, tension: 0.1,
+        pointRadius: peak.levels.map(function (l) { return l.offeredPerSec === peak.kneePerSec ? 8 : 3; }),
+        pointStyle: peak.levels.map(function (l) { return l.offeredPerSec === peak.kneePerSec ? 'rectRot' : 'circle'; }) });
+    });
+    if (field === 'goodputPerSec') {
+      var top = 0;
+      swept.forEach(function (n) { results.variants[n].peakLoad.levels.forEach(function (l) { top = Math.max(top, l.offeredPerSec); }); });
+      datasets.push({ label: 'offered = served', data: [{ x: 0.1, y: 0.1 }, { x: top, y: top }], borderColor: '#999', borderDash: [4, 4], pointRadius: 0, showLine: true });
+    }
+    new Chart(canvas, {
+      type: 'scatter',
+      data: { datasets: datasets },
+      options: { scales: { x: { type: 'logarithmic', title: { display: true, text: 'offered load, req/s (log scale); ◆ = knee' } },
+        y: { type: 'logarithmic', title: { display: true, text: title } } } }
+    });
+  }
+  sweepChart('goodput-chart', 'goodputPerSec', 'goodput, req/s (log scale)');
+  sweepChart('sweep-p99-chart', 'p99Ms', 'p99 ms (log scale)');
 })();
 `

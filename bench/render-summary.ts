@@ -30,12 +30,31 @@ export function renderSummaryMarkdown(results: Results): string {
       ),
     ),
     '',
+    ...peakLoadMarkdown(results),
     `Scenario: ${results.scenario.productsPerPage} products per page, seed ${results.scenario.seed}. ` +
       `Machine: ${results.environment.cpuCount} × ${escapeMarkdown(results.environment.cpuModel)}, Node ${results.environment.node}, ` +
       `cache: ${results.environment.cacheBackend}. Commit ${results.environment.gitCommit ?? 'unknown'}, ${results.finishedAt}.`,
     '',
   ]
   return lines.filter((line, i, all) => !(line === '' && all[i - 1] === '')).join('\n')
+}
+
+function peakLoadMarkdown(results: Results): string[] {
+  const swept = Object.entries(results.variants).filter(([, v]) => v.peakLoad !== null)
+  if (!swept.length) return []
+  return [
+    '## Peak hours (fixed request rates)',
+    '',
+    '| variant | bottleneck | predicted req/s | measured req/s | measured vs predicted | knee req/s |',
+    '|---|---|---:|---:|---:|---:|',
+    ...swept.map(([name, v]) => {
+      const p = v.peakLoad!
+      return `| ${name} | ${p.bottleneck} | ${p.predictedPerSec.toFixed(1)} | ${p.measuredPerSec.toFixed(1)} | ${formatPercent(p.errorPercent)} | ${p.kneePerSec === null ? 'none' : p.kneePerSec.toFixed(1)} |`
+    }),
+    '',
+    ...swept.map(([, v]) => `- ${escapeMarkdown(v.peakLoad!.verdict)}`),
+    '',
+  ]
 }
 
 /** The step table alone, in Markdown: also what the README shows. */
@@ -83,6 +102,7 @@ export function renderTerminalSummary(results: Results): string {
     ...table.slice(1).map(render),
     '',
     ...targetLines(results),
+    ...Object.values(results.variants).flatMap((v) => (v.peakLoad ? [`Peak: ${v.peakLoad.verdict}`] : [])),
     results.valid ? 'Valid run: no failed request, no differing body.' : `INVALID RUN: ${results.problems.join('; ')}`,
   ].join('\n')
 }

@@ -46,6 +46,43 @@ export interface LoadLevel {
   apiCpuMsPerRequest: number | null
 }
 
+export interface SweepLevel {
+  /** The fixed request rate offered (open model). */
+  offeredPerSec: number
+  connections: number
+  durationSeconds: number
+  requests: number
+  /** 200s with the reference body per second, over the window in which answers could come back. */
+  goodputPerSec: number
+  p50Ms: number
+  p99Ms: number
+  maxMs: number
+  errors: number
+  timeouts: number
+  non2xx: number
+  statusCodes: Record<string, number>
+  mismatches: number
+  /** What the mocks saw during the level. */
+  upstreams: Record<ServiceName, { calls: number; maxBusy: number; queued: number; longestWaitMs: number; rejected: number; cancelled: number }>
+}
+
+export interface PeakLoad {
+  /** Little's law on the scenario: the throughput at which the bottleneck's workers are all busy. */
+  predictedPerSec: number
+  bottleneck: ServiceName
+  /** The most goodput measured at any level. */
+  measuredPerSec: number
+  /** measured ÷ predicted − 1, in percent. */
+  errorPercent: number
+  /** p99 target of the knee: 2 × the floor, at most the deadline. */
+  p99TargetMs: number
+  /** The highest offered load held (p99 under target, no error, goodput ≥ 90 %); null if none was. */
+  kneePerSec: number | null
+  /** Why it holds or collapses, in one sentence. */
+  verdict: string
+  levels: SweepLevel[]
+}
+
 export interface LatencyCase {
   latency: LatencyStats
   /** Upstream calls per request, per service, counted by the mocks. */
@@ -83,6 +120,8 @@ export interface VariantResult {
   coldUpstreamCalls: Record<ServiceName, number> | null
   coldStages: Stage[] | null
   load: LoadLevel[]
+  /** The --sweep: offered load against goodput and latency; null when not swept or not a story variant. */
+  peakLoad: PeakLoad | null
   /** Unified diff of this variant's file against its parent's; null for a root. */
   diffFromParent: string | null
   errors: number
@@ -130,6 +169,7 @@ export interface Results {
     path: string
     connections: number[]
     durationSeconds: number
+    sweep: boolean
   }
   /** Whether the run reproduced the story: p50 naive > bulk > cached > parallel, and naive → parallel. Null when a story variant was not measured. */
   story: { ordered: boolean; naiveToParallelPercent: number } | null
@@ -193,6 +233,34 @@ const loadLevel = strict({
   apiCpuMsPerRequest: nullable(nonNegative),
 })
 
+const upstreamLevel = strict({ calls: count, maxBusy: count, queued: count, longestWaitMs: nonNegative, rejected: count, cancelled: count })
+const sweepLevel = strict({
+  offeredPerSec: nonNegative,
+  connections: { type: 'integer', minimum: 1 },
+  durationSeconds: nonNegative,
+  requests: count,
+  goodputPerSec: nonNegative,
+  p50Ms: nonNegative,
+  p99Ms: nonNegative,
+  maxMs: nonNegative,
+  errors: count,
+  timeouts: count,
+  non2xx: count,
+  statusCodes: { type: 'object', additionalProperties: count },
+  mismatches: count,
+  upstreams: strict(Object.fromEntries(['catalog', 'inventory', 'pricing', 'reviews', 'categories'].map((s) => [s, upstreamLevel]))),
+})
+const peakLoad = strict({
+  predictedPerSec: nonNegative,
+  bottleneck: { enum: ['catalog', 'inventory', 'pricing', 'reviews', 'categories'] },
+  measuredPerSec: nonNegative,
+  errorPercent: num,
+  p99TargetMs: nonNegative,
+  kneePerSec: nullable(nonNegative),
+  verdict: { type: 'string' },
+  levels: { type: 'array', items: sweepLevel },
+})
+
 /** JSON Schema (draft-07) of results.json. */
 export const RESULTS_SCHEMA = {
   $schema: 'http://json-schema.org/draft-07/schema#',
@@ -210,6 +278,7 @@ export const RESULTS_SCHEMA = {
       path: { type: 'string' },
       connections: { type: 'array', items: { type: 'integer', minimum: 1 } },
       durationSeconds: nonNegative,
+      sweep: { type: 'boolean' },
     }),
     story: nullable(strict({ ordered: { type: 'boolean' }, naiveToParallelPercent: num })),
     // The scenario's own validation (bench/scenario.ts) is the full check; here, its shape.
@@ -250,6 +319,7 @@ export const RESULTS_SCHEMA = {
         coldUpstreamCalls: nullable(calls),
         coldStages: nullable(stages),
         load: { type: 'array', items: loadLevel },
+        peakLoad: nullable(peakLoad),
         diffFromParent: nullable({ type: 'string' }),
         errors: count,
         mismatches: count,

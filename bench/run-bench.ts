@@ -8,14 +8,15 @@ import { calibrateLoopback } from './calibrate.ts'
 import { checkCorrectness } from './check-correctness.ts'
 import { diffAgainstParent, summarizeVariant } from './code-diffs.ts'
 import { describeEnvironment } from './environment.ts'
-import { computeFloors } from './floors.ts'
+import { computeFloors, computeSaturation, type Saturation } from './floors.ts'
 import { createHttpClient } from './http-client.ts'
 import { measureLatencyCase, planSamples, round, type LatencyContext } from './latency-phase.ts'
 import { estimateLevelMs, measureLoadLevel, planLevelLength, type LevelLength } from './load-phase.ts'
 import type { Progress, Step } from './progress.ts'
-import { SCHEMA_VERSION, type LatencyCase, type LoadLevel, type Results, type VariantResult } from './results.ts'
+import { SCHEMA_VERSION, type LatencyCase, type LoadLevel, type PeakLoad, type Results, type SweepLevel, type VariantResult } from './results.ts'
+import { findKnee, measureSweepLevel, sweepLevelSeconds, SWEEP_FACTORS } from './sweep-phase.ts'
 import type { RunSettings } from './run-settings.ts'
-import type { Scenario } from './scenario.ts'
+import type { Scenario, ServiceName } from './scenario.ts'
 import { startRedis, type RunningRedis } from './start-cache.ts'
 import { startUpstreamProcess, type UpstreamProcess } from './upstream-process.ts'
 import { parseServerTiming } from '../variants/shared/stage-timing.ts'
@@ -76,6 +77,8 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
     const check = await progress.run({ phase: 'correctness', label: `same body from ${names.join(', ')}`, estimateMs: 0 }, () =>
       checkCorrectness(client, names, path),
     )
+    const page = JSON.parse(check.reference) as { items: { category: { id: number } }[] }
+    const pageShape = { products: page.items.length, categories: new Set(page.items.map((item) => item.category.id)).size }
     const usesCache = (name: string): boolean =>
       parseServerTiming(check.answers[name]?.serverTiming ?? '').stages.some((stage) => stage.name === 'cache')
 
@@ -143,9 +146,51 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
       }
     }
 
-    // 5. Results.
-    const page = JSON.parse(check.reference) as { items: { category: { id: number } }[] }
-    const floors = computeFloors(scenario, { products: page.items.length, categories: new Set(page.items.map((item) => item.category.id)).size })
+    // 5. Peak load (--sweep): fixed request rates around each variant's predicted saturation.
+    const floors = computeFloors(scenario, pageShape)
+    const peak: Record<string, PeakLoad> = {}
+    if (settings.sweep) {
+      const saturation = computeSaturation(scenario, pageShape)
+      const swept = names.filter((name) => saturation[name] && floors[name])
+      const levelSeconds = (name: string, factor: number): number =>
+        sweepLevelSeconds(settings.durationSeconds, warmMs[name] ?? coldMs[name]!, factor, scenario.requestDeadlineMs)
+      const sweepStep = (name: string, factor: number): Step => ({
+        phase: 'sweep',
+        label: `${name}, ${(saturation[name]!.perSec * factor).toFixed(1)} req/s for ${levelSeconds(name, factor)}s`,
+        estimateMs: levelSeconds(name, factor) * 1000 + 500,
+      })
+      progress.plan(swept.flatMap((name) => SWEEP_FACTORS.map((factor) => sweepStep(name, factor))))
+      for (const name of swept) {
+        const predicted = saturation[name]!
+        const levels = []
+        for (const factor of SWEEP_FACTORS) {
+          levels.push(
+            await progress.run(sweepStep(name, factor), () =>
+              measureSweepLevel(
+                { api, upstreams, path, reference: check.reference, deadlineMs: scenario.requestDeadlineMs },
+                name,
+                predicted.perSec * factor,
+                levelSeconds(name, factor),
+              ),
+            ),
+          )
+        }
+        const p99TargetMs = Math.min(2 * floors[name]!.warmMs, scenario.requestDeadlineMs)
+        const measuredPerSec = Math.max(...levels.map((l) => l.goodputPerSec))
+        peak[name] = {
+          predictedPerSec: round(predicted.perSec),
+          bottleneck: predicted.bottleneck,
+          measuredPerSec,
+          errorPercent: round((measuredPerSec / predicted.perSec - 1) * 100, 1),
+          p99TargetMs,
+          kneePerSec: findKnee(levels, p99TargetMs)?.offeredPerSec ?? null,
+          verdict: describePeak(name, scenario, predicted, measuredPerSec, levels),
+          levels,
+        }
+      }
+    }
+
+    // 6. Results.
     const variants: Record<string, VariantResult> = {}
     const problems: string[] = []
     for (const { name, parent } of selected) {
@@ -171,6 +216,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
         coldUpstreamCalls: cold?.upstreamCalls ?? null,
         coldStages: cold?.stages ?? null,
         load: load[name] ?? [],
+        peakLoad: peak[name] ?? null,
         diffFromParent: await diffAgainstParent(name, parent),
         errors: warm.errors + (cold?.errors ?? 0),
         mismatches: warm.mismatches + (cold?.mismatches ?? 0),
@@ -192,7 +238,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
       durationSeconds: round((finishedAt.getTime() - startedAt.getTime()) / 1000, 1),
       valid: problems.length === 0,
       problems,
-      run: { quick: settings.quick, variants: names, path, connections: settings.connections, durationSeconds: settings.durationSeconds },
+      run: { quick: settings.quick, variants: names, path, connections: settings.connections, durationSeconds: settings.durationSeconds, sweep: settings.sweep },
       story: storyCheck(variants),
       scenario,
       environment: describeEnvironment(api.cacheBackend, stack.redis.description, calibration),
@@ -209,4 +255,26 @@ function storyCheck(variants: Record<string, VariantResult>): Results['story'] {
   if (p50s.some((p50) => p50 === undefined)) return null
   const [naive, bulk, cached, parallel] = p50s as [number, number, number, number]
   return { ordered: naive > bulk && bulk > cached && cached > parallel, naiveToParallelPercent: round(((parallel - naive) / naive) * 100, 1) }
+}
+
+/** One sentence: why a variant holds or collapses, and which service saturates first. */
+function describePeak(name: string, scenario: Scenario, predicted: Saturation, measuredPerSec: number, levels: SweepLevel[]): string {
+  const service: ServiceName = predicted.bottleneck
+  const workers = scenario.services[service].workers
+  const demand = predicted.demandSeconds[service]
+  const top = levels.at(-1)
+  const because = `${service} saturates first: ${workers} workers ÷ ${round(demand, 3)} s of ${service} per request = ${round(predicted.perSec, 1)} req/s predicted, ${round(measuredPerSec, 1)} measured`
+  if (!top) return `${name}: ${because}.`
+  const failed = top.errors + top.timeouts + top.non2xx
+  const codes = Object.entries(top.statusCodes).filter(([code]) => !code.startsWith('2')).map(([code, n]) => `${n} × ${code}`)
+  const wait = top.upstreams[service].longestWaitMs
+  const cpuBound = measuredPerSec < 0.75 * predicted.perSec && wait < 20
+  const offered = `at ${round(top.offeredPerSec, 1)} req/s offered`
+  const outcome =
+    top.requests + failed === 0
+      ? `${offered} no request came back within the level (${top.durationSeconds} s); calls waited up to ${Math.round(wait)} ms for a ${service} worker`
+      : failed
+        ? `${offered} its calls waited up to ${Math.round(wait)} ms for a ${service} worker and ${failed} requests failed${codes.length ? ` (${codes.join(', ')})` : ''}, p99 ${top.p99Ms} ms`
+        : `${offered} it still answered every request, p99 ${top.p99Ms} ms (longest wait for a ${service} worker ${Math.round(wait)} ms)`
+  return `${name}: ${because}; ${outcome}.${cpuBound ? " Its upstream queue stayed short: the machine's CPU, not the upstreams, limited it." : ''}`
 }

@@ -22,9 +22,11 @@ export interface RunSettings {
   maxSamples: number
   /** Where results go; undefined: a new results/<timestamp>/. */
   outDir: string | undefined
+  /** Also run the peak-load sweep: fixed request rates around each variant's predicted saturation. */
+  sweep: boolean
 }
 
-export const DEFAULT_RUN: Omit<RunSettings, 'outDir' | 'variants'> = {
+export const DEFAULT_RUN: Omit<RunSettings, 'outDir' | 'variants' | 'sweep'> = {
   quick: false,
   connections: [1, 10, 50],
   durationSeconds: 5,
@@ -66,6 +68,7 @@ export function resolveRunSettings(values: FlagValues, knownVariants: readonly s
     minSamples: base.minSamples,
     maxSamples: base.maxSamples,
     outDir: typeof values.out === 'string' ? values.out : undefined,
+    sweep: values.sweep === true,
   }
 }
 

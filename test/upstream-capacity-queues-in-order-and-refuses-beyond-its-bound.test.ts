@@ -47,7 +47,7 @@ describe('a mocked service over HTTP, 2 workers and a queue of 2', () => {
   afterEach(() => upstreams?.close())
 
   it('keeps at most 2 calls in service, queues 2 in arrival order, and answers the 5th with 503 at once', async () => {
-    const scenario = resolveScenario(FAST_SERVICES, { services: { inventory: { latencyMs: 60, workers: 2, queueLimit: 2 } } })
+    const scenario = resolveScenario(FAST_SERVICES, { services: { inventory: { latencyMs: 300, workers: 2, queueLimit: 2 } } })
     upstreams = await startUpstreams(scenario)
     const pool = new Pool(upstreams.urls.inventory, { connections: 10 })
     const finished: number[] = []

@@ -1,0 +1,78 @@
+/**
+ * The peak-load sweep (--sweep): each variant at increasing offered load, as a fixed
+ * request rate (an open model: autocannon's overallRate, with enough connections that a
+ * slow server cannot slow the load down), around the saturation predicted from the
+ * scenario. Per level: goodput, latency, errors, 503/504s and the upstreams' queues.
+ */
+import { runLoad, type LoadContext } from './load-phase.ts'
+import { round } from './latency-phase.ts'
+import type { SweepLevel } from './results.ts'
+import { SERVICE_NAMES } from './scenario.ts'
+import type { UpstreamProcess } from './upstream-process.ts'
+
+/** Offered load as fractions of the predicted saturation throughput. */
+export const SWEEP_FACTORS = [0.5, 0.9, 1.1, 1.5, 2] as const
+
+/** A level lasts at least this many times one request, so few requests are cut off at its end. */
+const MIN_REQUESTS_PER_LEVEL_WINDOW = 4
+const MAX_CONNECTIONS = 1000
+
+/**
+ * Seconds for a level: at least the run's duration and four requests' time; beyond the
+ * predicted saturation, also twice the deadline, because there requests queue until
+ * they are answered or time out, and a shorter level would only see them in flight.
+ */
+export function sweepLevelSeconds(durationSeconds: number, requestMs: number, factor: number, deadlineMs: number): number {
+  const overloaded = factor > 1 ? (2 * deadlineMs) / 1000 : 0
+  return Math.ceil(Math.max(durationSeconds, (MIN_REQUESTS_PER_LEVEL_WINDOW * requestMs) / 1000, overloaded))
+}
+
+export async function measureSweepLevel(
+  context: LoadContext & { upstreams: UpstreamProcess; deadlineMs: number },
+  variant: string,
+  offeredPerSec: number,
+  durationSeconds: number,
+): Promise<SweepLevel> {
+  const { api, upstreams, path, reference, deadlineMs } = context
+  // Enough connections to keep offering the rate while every request waits out the deadline.
+  const connections = Math.min(MAX_CONNECTIONS, Math.max(4, Math.ceil((offeredPerSec * deadlineMs * 1.2) / 1000)))
+  await upstreams.resetStats()
+  const { result, mismatches, statusCodes } = await runLoad(
+    { url: `${api.url}/${variant}${path}`, connections, overallRate: offeredPerSec, duration: durationSeconds, timeout: Math.ceil(deadlineMs / 1000) + 5 },
+    reference,
+  )
+  const stats = await upstreams.stats()
+  const ok = Math.max(0, (result['2xx'] ?? 0) - mismatches)
+  // autocannon drops the requests still in flight when time is up: count over the window
+  // in which a response could have come back.
+  const window = Math.max(result.duration - Math.min(result.latency.p50 / 1000, result.duration / 2), 0.001)
+  return {
+    offeredPerSec: round(offeredPerSec),
+    connections,
+    durationSeconds: round(result.duration),
+    requests: result.requests.total,
+    goodputPerSec: round(ok / window),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    maxMs: result.latency.max,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+    statusCodes,
+    mismatches,
+    upstreams: Object.fromEntries(
+      SERVICE_NAMES.map((name) => {
+        const s = stats.services[name]
+        return [name, { calls: s.calls, maxBusy: s.maxBusy, queued: s.queued, longestWaitMs: s.longestWaitMs, rejected: s.rejected, cancelled: s.cancelled }]
+      }),
+    ) as SweepLevel['upstreams'],
+  }
+}
+
+/** The highest offered load held: p99 under the target, every answer a 200, goodput ≥ 90 % of offered. */
+export function findKnee(levels: SweepLevel[], p99TargetMs: number): SweepLevel | undefined {
+  return levels
+    .filter((l) => l.p99Ms <= p99TargetMs && l.errors + l.timeouts + l.non2xx + l.mismatches === 0 && l.goodputPerSec >= 0.9 * l.offeredPerSec)
+    .sort((a, b) => b.offeredPerSec - a.offeredPerSec)[0]
+}
+

@@ -1,0 +1,89 @@
+/**
+ * `npm run bench -- --sweep` on a scenario with few workers: fixed request rates around
+ * each variant's predicted saturation, the queue and the 504s beyond it, and a report
+ * whose peak-load charts draw.
+ */
+import { readFileSync } from 'node:fs'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { computeSaturation } from '../bench/floors.ts'
+import type { Results } from '../bench/results.ts'
+import { SWEEP_FACTORS } from '../bench/sweep-phase.ts'
+import { assertValidResults } from '../bench/write-results.ts'
+import { launchChromium, SKIP_BROWSER } from './helpers/chromium.ts'
+import { SKIP_REDIS } from './helpers/redis.ts'
+import { runCli } from './helpers/run-cli.ts'
+
+describe.skipIf(SKIP_REDIS)('npm run bench -- --sweep', () => {
+  let out: string
+  let results: Results
+  let output: string
+
+  beforeAll(async () => {
+    out = await mkdtemp(join(tmpdir(), 'lab-sweep-'))
+    const run = runCli('bench/main.ts', ['--quick', '--sweep', '--workers', '2', '--deadline', '1500', '--variants', 'bulk,parallel', '--duration', '1', '--out', out])
+    expect(await run.exit, run.output()).toBe(0)
+    output = run.output()
+    results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results
+  }, 150_000)
+
+  it('predicts each variant\'s saturation from the scenario and offers load around it', () => {
+    assertValidResults(results)
+    const predicted = computeSaturation(results.scenario, { products: 10, categories: 10 })
+    for (const name of ['bulk', 'parallel']) {
+      const peak = results.variants[name]!.peakLoad!
+      expect(peak.bottleneck).toBe(predicted[name]!.bottleneck)
+      expect(peak.predictedPerSec).toBeCloseTo(predicted[name]!.perSec, 1)
+      expect(peak.levels).toHaveLength(SWEEP_FACTORS.length)
+      peak.levels.forEach((level, i) => expect(level.offeredPerSec).toBeCloseTo(predicted[name]!.perSec * SWEEP_FACTORS[i]!, 1))
+      expect(peak.verdict).toContain(`${peak.bottleneck} saturates first`)
+    }
+    // bulk: 2 pricing workers, 0.39 s of pricing per request.
+    expect(results.variants.bulk!.peakLoad!.bottleneck).toBe('pricing')
+    expect(results.variants.parallel!.peakLoad!.bottleneck).toBe('catalog')
+  })
+
+  it('shows the queue and the missed deadlines beyond saturation, and none well below it', () => {
+    for (const name of ['bulk', 'parallel']) {
+      const peak = results.variants[name]!.peakLoad!
+      const lowest = peak.levels[0]!
+      const highest = peak.levels.at(-1)!
+      expect(lowest.errors + lowest.timeouts + lowest.non2xx, `${name} at half its saturation`).toBe(0)
+      expect(highest.upstreams[peak.bottleneck].queued, `${name} at twice its saturation queues`).toBeGreaterThan(0)
+      expect(highest.p99Ms).toBeGreaterThan(lowest.p99Ms)
+      // Goodput never exceeds what was offered by more than the measuring window's error.
+      for (const level of peak.levels) expect(level.goodputPerSec).toBeLessThanOrEqual(level.offeredPerSec * 1.25)
+    }
+    expect(output).toMatch(/Peak: bulk: pricing saturates first/)
+  })
+
+  it.skipIf(SKIP_BROWSER)('draws the peak-load charts in the report', async () => {
+    const browser = await launchChromium()
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+      const errors: string[] = []
+      page.on('pageerror', (error) => errors.push(String(error)))
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text())
+      })
+      await page.goto(pathToFileURL(join(out, 'report.html')).href)
+      for (const id of ['goodput-chart', 'sweep-p99-chart']) {
+        const drawn = await page.$eval(`#${id}`, (canvas) => {
+          const c = canvas as HTMLCanvasElement
+          const pixels = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data
+          let n = 0
+          for (let i = 3; i < pixels.length; i += 4) if (pixels[i]! > 0) n++
+          return n
+        })
+        expect(drawn, id).toBeGreaterThan(500)
+      }
+      expect(await page.textContent('body')).toContain('Peak hours')
+      expect(errors).toEqual([])
+    } finally {
+      await browser.close()
+    }
+  })
+})
