@@ -126,6 +126,17 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
     }
     progress.plan(cases.map(caseStep))
     progress.plan(names.flatMap((name) => settings.connections.map((connections) => loadStep(name, connections))))
+    const floors = computeFloors(scenario, pageShape)
+    const saturation = computeSaturation(scenario, pageShape)
+    const swept = settings.sweep ? names.filter((name) => saturation[name] && floors[name]) : []
+    const levelSeconds = (name: string, factor: number): number =>
+      sweepLevelSeconds(settings.durationSeconds, warmMs[name] ?? coldMs[name]!, factor, scenario.requestDeadlineMs)
+    const sweepStep = (name: string, factor: number): Step => ({
+      phase: 'sweep',
+      label: `${name}, ${(saturation[name]!.perSec * factor).toFixed(1)} req/s for ${levelSeconds(name, factor)}s`,
+      estimateMs: levelSeconds(name, factor) * 1000 + 500,
+    })
+    progress.plan(swept.flatMap((name) => SWEEP_FACTORS.map((factor) => sweepStep(name, factor))))
 
     // 3. Latency, one request at a time.
     const context: LatencyContext = { client, api, upstreams, path, reference: check.reference }
@@ -147,46 +158,33 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
     }
 
     // 5. Peak load (--sweep): fixed request rates around each variant's predicted saturation.
-    const floors = computeFloors(scenario, pageShape)
     const peak: Record<string, PeakLoad> = {}
-    if (settings.sweep) {
-      const saturation = computeSaturation(scenario, pageShape)
-      const swept = names.filter((name) => saturation[name] && floors[name])
-      const levelSeconds = (name: string, factor: number): number =>
-        sweepLevelSeconds(settings.durationSeconds, warmMs[name] ?? coldMs[name]!, factor, scenario.requestDeadlineMs)
-      const sweepStep = (name: string, factor: number): Step => ({
-        phase: 'sweep',
-        label: `${name}, ${(saturation[name]!.perSec * factor).toFixed(1)} req/s for ${levelSeconds(name, factor)}s`,
-        estimateMs: levelSeconds(name, factor) * 1000 + 500,
-      })
-      progress.plan(swept.flatMap((name) => SWEEP_FACTORS.map((factor) => sweepStep(name, factor))))
-      for (const name of swept) {
-        const predicted = saturation[name]!
-        const levels = []
-        for (const factor of SWEEP_FACTORS) {
-          levels.push(
-            await progress.run(sweepStep(name, factor), () =>
-              measureSweepLevel(
-                { api, upstreams, path, reference: check.reference, deadlineMs: scenario.requestDeadlineMs },
-                name,
-                predicted.perSec * factor,
-                levelSeconds(name, factor),
-              ),
+    for (const name of swept) {
+      const predicted = saturation[name]!
+      const levels = []
+      for (const factor of SWEEP_FACTORS) {
+        levels.push(
+          await progress.run(sweepStep(name, factor), () =>
+            measureSweepLevel(
+              { api, upstreams, path, reference: check.reference, deadlineMs: scenario.requestDeadlineMs },
+              name,
+              predicted.perSec * factor,
+              levelSeconds(name, factor),
             ),
-          )
-        }
-        const p99TargetMs = Math.min(2 * floors[name]!.warmMs, scenario.requestDeadlineMs)
-        const measuredPerSec = Math.max(...levels.map((l) => l.goodputPerSec))
-        peak[name] = {
-          predictedPerSec: round(predicted.perSec),
-          bottleneck: predicted.bottleneck,
-          measuredPerSec,
-          errorPercent: round((measuredPerSec / predicted.perSec - 1) * 100, 1),
-          p99TargetMs,
-          kneePerSec: findKnee(levels, p99TargetMs)?.offeredPerSec ?? null,
-          verdict: describePeak(name, scenario, predicted, measuredPerSec, levels),
-          levels,
-        }
+          ),
+        )
+      }
+      const p99TargetMs = Math.min(2 * floors[name]!.warmMs, scenario.requestDeadlineMs)
+      const measuredPerSec = Math.max(...levels.map((l) => l.goodputPerSec))
+      peak[name] = {
+        predictedPerSec: round(predicted.perSec),
+        bottleneck: predicted.bottleneck,
+        measuredPerSec,
+        errorPercent: round((measuredPerSec / predicted.perSec - 1) * 100, 1),
+        p99TargetMs,
+        kneePerSec: findKnee(levels, p99TargetMs)?.offeredPerSec ?? null,
+        verdict: describePeak(name, scenario, predicted, measuredPerSec, levels),
+        levels,
       }
     }
 

@@ -33,8 +33,9 @@ async function main(): Promise<void> {
     stepTableMarkdown(results),
     '',
     ...targetLines(results).map((line) => `- ${line}`),
+    ...Object.values(results.variants).flatMap((v) => (v.peakLoad ? [`- Peak: ${v.peakLoad.verdict}`] : [])),
     '',
-    `Reference run: \`npm run bench\`, scenario "${results.scenario.name}", on ${e.cpuCount} × ${e.cpuModel}, ${e.memoryGiB} GiB, ` +
+    `Reference run: \`npm run bench${results.run.sweep ? ' -- --sweep' : ''}\`, scenario "${results.scenario.name}", on ${e.cpuCount} × ${e.cpuModel}, ${e.memoryGiB} GiB, ` +
       `Node ${e.node}, cache: ${e.cacheBackend}, commit ${e.gitCommit ?? 'unknown'}, ${results.finishedAt.slice(0, 10)}, ` +
       `${formatDuration(results.durationSeconds * 1000)} in all.`,
     '',
