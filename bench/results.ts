@@ -51,8 +51,9 @@ export interface SweepLevel {
   offeredPerSec: number
   connections: number
   durationSeconds: number
+  /** Requests sent, on schedule. */
   requests: number
-  /** 200s with the reference body per second, over the window in which answers could come back. */
+  /** 200s with the reference body per second, counted over the steady window: the last three quarters of the sending time. */
   goodputPerSec: number
   p50Ms: number
   p99Ms: number

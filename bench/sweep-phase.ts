@@ -1,10 +1,11 @@
 /**
  * The peak-load sweep (--sweep): each variant at increasing offered load, as a fixed
- * request rate (an open model: autocannon's overallRate, with enough connections that a
- * slow server cannot slow the load down), around the saturation predicted from the
- * scenario. Per level: goodput, latency, errors, 503/504s and the upstreams' queues.
+ * request rate (an open model, see open-load.ts: a slow server cannot slow the load
+ * down), around the saturation predicted from the scenario. Per level: goodput,
+ * latency, errors, 503/504s and the upstreams' queues.
  */
-import { runLoad, type LoadContext } from './load-phase.ts'
+import type { LoadContext } from './load-phase.ts'
+import { percentile, runOpenLoad } from './open-load.ts'
 import { round } from './latency-phase.ts'
 import type { SweepLevel } from './results.ts'
 import { SERVICE_NAMES } from './scenario.ts'
@@ -15,7 +16,7 @@ export const SWEEP_FACTORS = [0.5, 0.9, 1.1, 1.5, 2] as const
 
 /** A level lasts at least this many times one request, so few requests are cut off at its end. */
 const MIN_REQUESTS_PER_LEVEL_WINDOW = 4
-const MAX_CONNECTIONS = 1000
+const MAX_CONNECTIONS = 4000
 
 /**
  * Seconds for a level: at least the run's duration and four requests' time; beyond the
@@ -34,32 +35,35 @@ export async function measureSweepLevel(
   durationSeconds: number,
 ): Promise<SweepLevel> {
   const { api, upstreams, path, reference, deadlineMs } = context
-  // Enough connections to keep offering the rate while every request waits out the deadline.
-  const connections = Math.min(MAX_CONNECTIONS, Math.max(4, Math.ceil((offeredPerSec * deadlineMs * 1.2) / 1000)))
+  // Enough connections for every request that can be in flight: the rate times the deadline, and some.
+  const connections = Math.min(MAX_CONNECTIONS, Math.max(4, Math.ceil((offeredPerSec * (deadlineMs + 1000) * 1.2) / 1000)))
   await upstreams.resetStats()
-  const { result, mismatches, statusCodes } = await runLoad(
-    { url: `${api.url}/${variant}${path}`, connections, overallRate: offeredPerSec, duration: durationSeconds, timeout: Math.ceil(deadlineMs / 1000) + 5 },
+  const run = await runOpenLoad({
+    origin: api.url,
+    path: `/${variant}${path}`,
+    ratePerSec: offeredPerSec,
+    durationSeconds,
+    timeoutMs: deadlineMs + 5000,
+    connections,
     reference,
-  )
+  })
   const stats = await upstreams.stats()
-  const ok = Math.max(0, (result['2xx'] ?? 0) - mismatches)
-  // autocannon drops the requests still in flight when time is up: count over the window
-  // in which a response could have come back.
-  const window = Math.max(result.duration - Math.min(result.latency.p50 / 1000, result.duration / 2), 0.001)
+  const latencies = [...run.latenciesMs].sort((a, b) => a - b)
+  const non2xx = Object.entries(run.statusCodes).filter(([code]) => !code.startsWith('2')).reduce((sum, [, n]) => sum + n, 0)
   return {
     offeredPerSec: round(offeredPerSec),
     connections,
-    durationSeconds: round(result.duration),
-    requests: result.requests.total,
-    goodputPerSec: round(ok / window),
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    maxMs: result.latency.max,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    non2xx: result.non2xx,
-    statusCodes,
-    mismatches,
+    durationSeconds: round(run.durationSeconds),
+    requests: run.sent,
+    goodputPerSec: round(run.okInWindow / run.windowSeconds),
+    p50Ms: round(percentile(latencies, 50)),
+    p99Ms: round(percentile(latencies, 99)),
+    maxMs: round(latencies.at(-1) ?? 0),
+    errors: run.errors,
+    timeouts: run.timeouts,
+    non2xx,
+    statusCodes: run.statusCodes,
+    mismatches: run.mismatches,
     upstreams: Object.fromEntries(
       SERVICE_NAMES.map((name) => {
         const s = stats.services[name]
