@@ -273,10 +273,10 @@ function describePeak(name: string, scenario: Scenario, predicted: Saturation, m
   const offered = `at ${round(top.offeredPerSec, 1)} req/s offered`
   const outcome =
     top.requests + failed === 0
-      ? `${offered} no request came back within the level (${top.durationSeconds} s); calls waited up to ${Math.round(wait)} ms for a ${service} worker`
+      ? `${offered} no request came back within the level (${top.durationSeconds} s); calls waited up to ${Math.round(wait)} ms for a worker of ${service}`
       : failed
-        ? `${offered} its calls waited up to ${Math.round(wait)} ms for a ${service} worker and ${failed} requests failed${codes.length ? ` (${codes.join(', ')})` : ''}, p99 ${top.p99Ms} ms`
-        : `${offered} it still answered every request, p99 ${top.p99Ms} ms (longest wait for a ${service} worker ${Math.round(wait)} ms)`
+        ? `${offered} calls waited up to ${Math.round(wait)} ms for a worker of ${service} and ${failed} requests failed${codes.length ? ` (${codes.join(', ')})` : ''}, p99 ${top.p99Ms} ms`
+        : `${offered} it still answered every request, p99 ${top.p99Ms} ms (longest wait for a worker of ${service}: ${Math.round(wait)} ms)`
   const shortfall = short
     ? ` Measured ${Math.round((1 - measuredPerSec / predicted.perSec) * 100)} % below the prediction: at its best, ${service} took ${Math.round(heldMs)} ms of worker time per request instead of the configured ${Math.round(demand * 1000)} ms — the machine's CPU, shared by the load generator, the API and the mocks, held the workers longer.`
     : ''
