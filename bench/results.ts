@@ -22,19 +22,15 @@ export interface LatencyStats {
   rme: number
 }
 
-export interface LoadLevel {
+/** What a load level's answers were: shared by the connection levels and the sweep's rate levels. */
+export interface Answers {
   connections: number
-  /** Null: the level ran for the run's duration. A number: it ran until each connection had made that many requests (slow variants). */
-  requestsPerConnection: number | null
   /** How long the level actually ran. */
   durationSeconds: number
-  /** Responses received (2xx and not). */
-  requests: number
-  requestsPerSec: number
   p50Ms: number
-  p90Ms: number
   p99Ms: number
   maxMs: number
+  /** Connection errors, and requests unanswered within the client's timeout. */
   errors: number
   timeouts: number
   non2xx: number
@@ -42,27 +38,26 @@ export interface LoadLevel {
   statusCodes: Record<string, number>
   /** 2xx responses whose body differed from the reference body. */
   mismatches: number
+}
+
+export interface LoadLevel extends Answers {
+  /** Null: the level ran for the run's duration. A number: it ran until each connection had made that many requests (slow variants). */
+  requestsPerConnection: number | null
+  /** Responses received (2xx and not). */
+  requests: number
+  requestsPerSec: number
+  p90Ms: number
   /** CPU time (user + system) of the API process per response, in ms. */
   apiCpuMsPerRequest: number | null
 }
 
-export interface SweepLevel {
+export interface SweepLevel extends Answers {
   /** The fixed request rate offered (open model). */
   offeredPerSec: number
-  connections: number
-  durationSeconds: number
   /** Requests sent, on schedule. */
   requests: number
   /** 200s with the reference body per second, counted over the steady window: the last three quarters of the sending time. */
   goodputPerSec: number
-  p50Ms: number
-  p99Ms: number
-  maxMs: number
-  errors: number
-  timeouts: number
-  non2xx: number
-  statusCodes: Record<string, number>
-  mismatches: number
   /** What the mocks saw during the level. */
   upstreams: Record<ServiceName, { calls: number; maxBusy: number; queued: number; longestWaitMs: number; rejected: number; cancelled: number }>
 }
@@ -216,14 +211,11 @@ const stages = {
     durationMs: nonNegative,
   }),
 }
-const loadLevel = strict({
+/** Schema of the fields of Answers. */
+const answers = {
   connections: { type: 'integer', minimum: 1 },
-  requestsPerConnection: nullable({ type: 'integer', minimum: 1 }),
   durationSeconds: nonNegative,
-  requests: count,
-  requestsPerSec: nonNegative,
   p50Ms: nonNegative,
-  p90Ms: nonNegative,
   p99Ms: nonNegative,
   maxMs: nonNegative,
   errors: count,
@@ -231,24 +223,22 @@ const loadLevel = strict({
   non2xx: count,
   statusCodes: { type: 'object', additionalProperties: count },
   mismatches: count,
+}
+const loadLevel = strict({
+  ...answers,
+  requestsPerConnection: nullable({ type: 'integer', minimum: 1 }),
+  requests: count,
+  requestsPerSec: nonNegative,
+  p90Ms: nonNegative,
   apiCpuMsPerRequest: nullable(nonNegative),
 })
 
 const upstreamLevel = strict({ calls: count, maxBusy: count, queued: count, longestWaitMs: nonNegative, rejected: count, cancelled: count })
 const sweepLevel = strict({
+  ...answers,
   offeredPerSec: nonNegative,
-  connections: { type: 'integer', minimum: 1 },
-  durationSeconds: nonNegative,
   requests: count,
   goodputPerSec: nonNegative,
-  p50Ms: nonNegative,
-  p99Ms: nonNegative,
-  maxMs: nonNegative,
-  errors: count,
-  timeouts: count,
-  non2xx: count,
-  statusCodes: { type: 'object', additionalProperties: count },
-  mismatches: count,
   upstreams: strict(Object.fromEntries(['catalog', 'inventory', 'pricing', 'reviews', 'categories'].map((s) => [s, upstreamLevel]))),
 })
 const peakLoad = strict({
