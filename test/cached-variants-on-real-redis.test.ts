@@ -24,7 +24,7 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
     warnings = []
     server = await startRedisServer()
     store = await connectRedisStore(server.url, { commandTimeoutMs: COMMAND_TIMEOUT_MS, warn: (m) => warnings.push(m) })
-    lab = await startLab({ cache: store, scenario: { cacheCommandTimeoutMs: COMMAND_TIMEOUT_MS } })
+    lab = await startLab({ cache: store, scenario: { cacheCommandTimeoutMs: COMMAND_TIMEOUT_MS }, warn: (m) => warnings.push(m) })
   })
   afterEach(async () => {
     server.process.kill('SIGCONT')
@@ -57,6 +57,29 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
     expect(warm.body).toBe(cold.body)
     expect(pricingCalls()).toBe(1)
     expect(warnings).toEqual([])
+  })
+
+  it('a key of the wrong Redis type is a miss, not an outage, and the next write replaces it', async () => {
+    const probe = new Redis(server.url)
+    await probe.hset(PAGE_ONE_KEY, 'not', 'a price list')
+    const response = await lab.get('/cached/products')
+    expect(response.status).toBe(200)
+    expect(pricingCalls()).toBe(1)
+    await waitForKey()
+    expect(await probe.type(PAGE_ONE_KEY)).toBe('string')
+    await probe.quit()
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatch(/WRONGTYPE.*treating it as a miss/)
+  })
+
+  it('a cached value that is not a price list is a miss and is overwritten', async () => {
+    await store.set(PAGE_ONE_KEY, '{"not":"prices"}', 60)
+    const response = await lab.get('/cached/products')
+    expect(response.status).toBe(200)
+    expect(pricingCalls()).toBe(1)
+    for (let i = 0; i < 100 && (await store.get(PAGE_ONE_KEY)) === '{"not":"prices"}'; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(JSON.parse((await store.get(PAGE_ONE_KEY))!)).toHaveLength(50)
+    expect(warnings.some((w) => w.includes('unusable cached price list'))).toBe(true)
   })
 
   it('Redis killed: requests fall back to pricing, one warning for the outage, same body', async () => {

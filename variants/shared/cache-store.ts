@@ -78,6 +78,12 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
       markUp()
       return result
     } catch (error) {
+      // Redis answered, with an error about this key (e.g. WRONGTYPE: the key holds a hash):
+      // Redis is up; the value is unusable, which is a miss. The next SET overwrites it.
+      if ((error as Error).name === 'ReplyError') {
+        warn(`[cache] Redis refused a command (${(error as Error).message}); treating it as a miss.`)
+        return fallback
+      }
       markDown((error as Error).message)
       return fallback
     }
