@@ -93,21 +93,33 @@ export async function startCache(options: StartCacheOptions): Promise<RunningCac
 
 export interface RedisServer {
   url: string
+  /** redis-server's own pid (tests freeze it with SIGSTOP). */
+  pid: number
+  /** The watchdog shell that runs it. */
   process: ChildProcess
   stop(): Promise<void>
 }
 
+/**
+ * A watchdog between the lab and redis-server: it runs Redis, prints its pid, and stops
+ * it on SIGTERM, or when its stdin closes — which happens when the lab dies, even from
+ * SIGKILL, so no redis-server is left behind.
+ */
+const WATCHDOG = `"$@" & child=$!; echo $child; trap 'kill $child 2>/dev/null; wait $child; exit 0' TERM INT; read _; kill $child 2>/dev/null; wait $child`
+
 /** Starts redis-server on a free loopback port, without persistence, and waits until it answers. */
 export async function startRedisServer(binary = 'redis-server'): Promise<RedisServer> {
   const port = await findFreePort()
-  const child = spawn(
-    binary,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--loglevel', 'warning'],
-    // Its own process group: a Ctrl-C in the terminal reaches the lab, which stops Redis
-    // last, instead of killing Redis under requests still running.
-    { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
-  )
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--loglevel', 'warning']
+  const child = spawn('sh', ['-c', WATCHDOG, 'redis-watchdog', binary, ...args], {
+    // stdin: the lifeline (never written; closed when the lab exits). Its own process
+    // group: a Ctrl-C in the terminal reaches the lab, which stops Redis last.
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+  })
+  let stdout = ''
   let stderr = ''
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve))
   const stop = (): Promise<void> => stopChild(child)
@@ -116,7 +128,8 @@ export async function startRedisServer(binary = 'redis-server'): Promise<RedisSe
     const failed = await Promise.race([spawnError, sleep(50).then(() => undefined)])
     if (failed) throw new Error(`Cannot start redis-server (${binary}): ${failed.message}`)
     if (child.exitCode !== null) throw new Error(`redis-server exited at start (code ${child.exitCode}): ${stderr.trim()}`)
-    if (await answersPing(port)) return { url: `redis://127.0.0.1:${port}`, process: child, stop }
+    const pid = Number.parseInt(stdout, 10)
+    if (pid > 0 && (await answersPing(port))) return { url: `redis://127.0.0.1:${port}`, pid, process: child, stop }
   }
   await stop()
   throw new Error(`redis-server did not answer on 127.0.0.1:${port} within 5 s: ${stderr.trim()}`)

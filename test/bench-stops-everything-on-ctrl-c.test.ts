@@ -26,4 +26,21 @@ describe.skipIf(SKIP_REDIS)('npm run bench interrupted', () => {
     expect(await portIsOpen(Number(redisPort))).toBe(false)
     expect(existsSync(join(out, 'results.json'))).toBe(false)
   })
+
+  it('SIGKILL (no chance to clean up): the children and redis-server still go away', async () => {
+    const out = join(await mkdtemp(join(tmpdir(), 'lab-killed-')), 'run')
+    const run = runCli('bench/main.ts', ['--quick', '--out', out])
+    const [, redisPort, apiPid, upstreamPid] = await run.waitFor(/redis:\/\/127\.0\.0\.1:(\d+).*API pid (\d+), upstreams pid (\d+)/)
+    await run.waitFor(/\[latency\]/)
+    run.child.kill('SIGKILL')
+    await run.exit
+    // The children watch their parent (IPC, and the watchdog's stdin): they stop on their own.
+    const gone = async (): Promise<boolean> =>
+      !isRunning(Number(apiPid)) && !isRunning(Number(upstreamPid)) && !(await portIsOpen(Number(redisPort)))
+    for (let i = 0; i < 100 && !(await gone()); i++) await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(isRunning(Number(apiPid))).toBe(false)
+    expect(isRunning(Number(upstreamPid))).toBe(false)
+    expect(await portIsOpen(Number(redisPort))).toBe(false)
+    expect(existsSync(join(out, 'results.json'))).toBe(false)
+  })
 })

@@ -27,7 +27,11 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
     lab = await startLab({ cache: store, scenario: { cacheCommandTimeoutMs: COMMAND_TIMEOUT_MS }, warn: (m) => warnings.push(m) })
   })
   afterEach(async () => {
-    server.process.kill('SIGCONT')
+    try {
+      process.kill(server.pid, 'SIGCONT')
+    } catch {
+      // the test stopped it already
+    }
     await lab.close()
     await store.close()
     await server.stop()
@@ -100,7 +104,7 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
   it('Redis frozen (SIGSTOP): the lookup fails at the command timeout and pricing answers', async () => {
     const before = (await lab.get('/cached/products')).body
     await waitForKey()
-    server.process.kill('SIGSTOP')
+    process.kill(server.pid, 'SIGSTOP')
     lab.upstreams.stats.reset()
     for (let i = 0; i < 3; i++) {
       const response = await lab.get('/cached/products')
@@ -117,9 +121,9 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
   it('Redis back after a freeze: the cache is used again', async () => {
     await lab.get('/cached/products')
     await waitForKey()
-    server.process.kill('SIGSTOP')
+    process.kill(server.pid, 'SIGSTOP')
     await lab.get('/cached/products')
-    server.process.kill('SIGCONT')
+    process.kill(server.pid, 'SIGCONT')
     lab.upstreams.stats.reset()
     let hits = 0
     for (let i = 0; i < 50 && hits === 0; i++) {
@@ -138,10 +142,10 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
   it('two outages, frozen then killed: one warning each, and one when it came back in between', async () => {
     await lab.get('/cached/products')
     await waitForKey()
-    server.process.kill('SIGSTOP')
+    process.kill(server.pid, 'SIGSTOP')
     await lab.get('/cached/products')
     await lab.get('/cached/products')
-    server.process.kill('SIGCONT')
+    process.kill(server.pid, 'SIGCONT')
     for (let i = 0; i < 50 && !warnings.some((w) => w.includes('is back; using the cache again')); i++) {
       await lab.get('/cached/products')
       await new Promise((resolve) => setTimeout(resolve, 20))

@@ -1,6 +1,7 @@
 /** Runs one of the lab's commands as a user would, capturing its output and exit code. */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { onTestFinished } from 'vitest'
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -11,8 +12,24 @@ export interface RunningCli {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>
 }
 
+/** Commands a test started: a failing test must not leave one running (it would hold ports and Redis). */
+const started = new Set<ChildProcess>()
+process.on('exit', () => {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+})
+
 export function runCli(script: string, args: string[], env: NodeJS.ProcessEnv = {}): RunningCli {
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
+  started.add(child)
+  child.once('exit', () => started.delete(child))
+  try {
+    // Inside a test: stop it as soon as the test is over, passed or failed.
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
+    })
+  } catch {
+    // In a beforeAll: the exit handler above is the safety net.
+  }
   let output = ''
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()))
