@@ -3,7 +3,7 @@
  * results.json that matches its schema, summary.md, and a report.html that renders in
  * a real headless Chromium with every chart drawn and no console error.
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { computeFloors } from '../bench/floors.ts'
 import { createDataset } from '../mock-upstreams/data.ts'
+import { renderReport } from '../bench/render-report.ts'
 import type { Results } from '../bench/results.ts'
 import { assertValidResults } from '../bench/write-results.ts'
 import { launchChromium, SKIP_BROWSER } from './helpers/chromium.ts'
@@ -134,6 +135,29 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
       expect(errors).toEqual([])
       // Self-contained: the only thing loaded is the file itself.
       expect(requests.filter((url) => !url.startsWith('file:'))).toEqual([])
+    })
+
+    it('shows hostile scenario text as text: no script runs, the embedded JSON stays in its tag', async () => {
+      const hostile = '</script><img src=x onerror=alert(1)><script>alert(2)</script>'
+      const tampered: Results = structuredClone(results)
+      tampered.scenario = { ...tampered.scenario, name: hostile, description: `${hostile} & "quotes"` }
+      const file = join(out, 'hostile.html')
+      writeFileSync(file, await renderReport(tampered))
+      const page = await browser.newPage()
+      const dialogs: string[] = []
+      const errors: string[] = []
+      page.on('dialog', (dialog) => {
+        dialogs.push(dialog.message())
+        void dialog.dismiss()
+      })
+      page.on('pageerror', (error) => errors.push(String(error)))
+      await page.goto(pathToFileURL(file).href, { waitUntil: 'load' })
+      expect(dialogs).toEqual([])
+      expect(errors).toEqual([])
+      expect(await page.$$('img')).toHaveLength(0)
+      expect(await page.textContent('.kicker')).toContain(hostile)
+      // The charts still drew from the embedded JSON, which parsed back to the same name.
+      expect(await page.evaluate(() => JSON.parse(document.getElementById('results')!.textContent!).scenario.name)).toBe(hostile)
     })
   })
 })
