@@ -104,18 +104,32 @@ export function createUpstreamPools({ urls, timeoutMs, connections }: UpstreamCl
     if (ids.length === 0) return []
     const body = await call<Record<string, T[] | undefined>>(signal, service, 'POST', path, { ids })
     const list = body[key]
-    if (!Array.isArray(list)) throw new UpstreamError(service, `sent no "${key}" list for POST ${path}`)
+    if (!Array.isArray(list) || !list.every((item) => typeof item === 'object' && item !== null)) {
+      throw new UpstreamError(service, `sent no "${key}" list of objects for POST ${path}`)
+    }
     return list
   }
 
   return {
     forRequest: (signal) => ({
       catalog: {
-        listProducts: ({ page, limit, category }) =>
-          call(signal, 'catalog', 'GET', `/products?page=${page}&limit=${limit}${category === undefined ? '' : `&category=${category}`}`),
+        listProducts: async ({ page, limit, category }) => {
+          const path = `/products?page=${page}&limit=${limit}${category === undefined ? '' : `&category=${category}`}`
+          const body = await call<Partial<CatalogPage>>(signal, 'catalog', 'GET', path)
+          const valid =
+            Array.isArray(body?.items) &&
+            typeof body.total === 'number' &&
+            body.items.every((item: Partial<Product> | null) => typeof item?.id === 'number' && typeof item.categoryId === 'number' && typeof item.name === 'string')
+          if (!valid) throw new UpstreamError('catalog', `sent a page that is not a list of products for GET ${path}`)
+          return body as CatalogPage
+        },
       },
       inventory: {
-        getStock: (productId) => call(signal, 'inventory', 'GET', `/stock/${productId}`),
+        getStock: async (productId) => {
+          const stock = await call<Partial<StockLevel> | null>(signal, 'inventory', 'GET', `/stock/${productId}`)
+          if (stock?.productId !== productId) throw new UpstreamError('inventory', `sent no stock for product ${productId}`)
+          return stock as StockLevel
+        },
         getStockBulk: (productIds) => callWithIds<StockLevel>(signal, 'inventory', '/stock/bulk', 'items', productIds),
       },
       pricing: {
