@@ -1,6 +1,6 @@
 /**
  * An upstream that answers 200 with an error body, sends a list of nulls, sends a body
- * that is not JSON, cuts its body short or resets the connection: the API answers 502
+ * that is not JSON or is huge, cuts its body short or resets the connection: the API answers 502
  * naming that upstream, with a JSON body and no stack trace, and stays up.
  */
 import { createServer, type Server, type ServerResponse } from 'node:http'
@@ -24,6 +24,7 @@ const FAULTS: Record<string, Fault> = {
     setTimeout(() => res.socket?.destroy(), 20)
   },
   'a reset connection': (res) => res.socket?.destroy(),
+  'a huge body (12 MB)': (res) => res.writeHead(200, { 'content-type': 'application/json' }).end(`{"items":[],"pad":"${' '.repeat(12 * 1024 * 1024)}"}`),
   'a 500': (res) => res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"boom"}'),
 }
 

@@ -57,6 +57,9 @@ export class UpstreamError extends Error {
   }
 }
 
+/** The largest upstream answer read: a page of 500 products is about 50 KB. */
+export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024
+
 export interface UpstreamClientOptions {
   urls: Record<ServiceName, string>
   timeoutMs: number
@@ -65,7 +68,8 @@ export interface UpstreamClientOptions {
 
 export function createUpstreamPools({ urls, timeoutMs, connections }: UpstreamClientOptions): UpstreamPools {
   const pools = Object.fromEntries(
-    SERVICE_NAMES.map((name) => [name, new Pool(urls[name], { connections, keepAliveTimeout: 60_000 })]),
+    // A body over the cap is an upstream error, not a reason to fill the API's memory.
+    SERVICE_NAMES.map((name) => [name, new Pool(urls[name], { connections, keepAliveTimeout: 60_000, maxResponseSize: MAX_RESPONSE_BYTES })]),
   ) as Record<ServiceName, Pool>
 
   async function call<T>(signal: AbortSignal, service: ServiceName, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
