@@ -78,3 +78,24 @@ describe.each(Object.keys(FAULTS))('an upstream answering with %s', (name) => {
     expect(JSON.stringify(body)).not.toMatch(/at .*\.ts:\d+/)
   })
 })
+
+describe('an upstream that never answers', () => {
+  it.each([
+    ['catalog', 'naive'],
+    ['pricing', 'bulk'],
+    ['reviews', 'parallel'],
+  ] as const)('%s in %s → 504 at the deadline, naming it, and the API stays up', async (service, variant) => {
+    fault = () => {} // accepts the request, never answers
+    const scenario = resolveScenario(FAST_SERVICES, { requestDeadlineMs: 300 })
+    const app = await buildApp({ scenario, upstreamUrls: { ...upstreams.urls, [service]: liarUrl }, cache: createInProcessStore(), warn: () => {} })
+    try {
+      const response = await app.inject({ method: 'GET', url: `/${variant}/products?limit=3` })
+      expect(response.statusCode).toBe(504)
+      expect(response.json()).toMatchObject({ statusCode: 504, error: 'Gateway Timeout', deadlineMs: 300 })
+      expect(response.json().waitingFor).toContain(service)
+      expect((await app.inject({ method: 'GET', url: '/' })).statusCode).toBe(200)
+    } finally {
+      await app.close()
+    }
+  })
+})
