@@ -1,0 +1,36 @@
+/** A run killed with SIGKILL while writing leaves the previous results readable, never a half-written file. */
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { runCli } from './helpers/run-cli.ts'
+
+describe('writeAtomically', () => {
+  it('under SIGKILL mid-write, results.json is always a whole file: the old one or a new one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lab-atomic-'))
+    const path = join(dir, 'results.json')
+    await writeFile(path, JSON.stringify({ generation: 0 }))
+    const script = join(dir, 'writer.mts')
+    // Writes ~4 MB versions of the file as fast as it can, until killed.
+    await writeFile(
+      script,
+      `import { writeAtomically } from ${JSON.stringify(new URL('../bench/write-results.ts', import.meta.url).pathname)}
+const pad = 'x'.repeat(4 * 1024 * 1024)
+let generation = 1
+process.stdout.write('writing\\n')
+for (;;) await writeAtomically(${JSON.stringify(path)}, JSON.stringify({ generation: generation++, pad }))
+`,
+    )
+    for (let round = 0; round < 5; round++) {
+      const writer = runCli(script, [])
+      await writer.waitFor(/writing/)
+      await new Promise((resolve) => setTimeout(resolve, 50 + round * 37))
+      writer.child.kill('SIGKILL')
+      await writer.exit
+      const content = JSON.parse(await readFile(path, 'utf8')) as { generation: number }
+      expect(Number.isInteger(content.generation)).toBe(true)
+    }
+    // Whatever the kills left behind is named as temporary, never as results.
+    for (const file of await readdir(dir)) expect(file === 'results.json' || file === 'writer.mts' || file.endsWith('.tmp')).toBe(true)
+  })
+})
