@@ -108,8 +108,8 @@ export interface RedisServer {
 const WATCHDOG = `"$@" & child=$!; echo $child; trap 'kill $child 2>/dev/null; wait $child; exit 0' TERM INT; read _; kill $child 2>/dev/null; wait $child`
 
 /** Starts redis-server on a free loopback port, without persistence, and waits until it answers. */
-export async function startRedisServer(binary = 'redis-server'): Promise<RedisServer> {
-  const port = await findFreePort()
+export async function startRedisServer(binary = 'redis-server', port?: number): Promise<RedisServer> {
+  port ??= await findFreePort()
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--loglevel', 'warning']
   const child = spawn('sh', ['-c', WATCHDOG, 'redis-watchdog', binary, ...args], {
     // stdin: the lifeline (never written; closed when the lab exits). Its own process

@@ -2,6 +2,7 @@
  * The cache-aside on a real redis-server: hits and misses, the TTL, and Redis going
  * away (killed, frozen, restarted) without any request hanging or failing.
  */
+import { createServer, type AddressInfo } from 'node:net'
 import { Redis } from 'ioredis'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startCache, startRedisServer, type RedisServer } from '../bench/start-cache.ts'
@@ -139,6 +140,25 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
     expect(warnings[1]).toContain('is back; using the cache again')
   })
 
+  it('Redis restarted on the same port: the client reconnects and the cache is used again', async () => {
+    await lab.get('/cached/products')
+    await waitForKey()
+    const port = Number(new URL(server.url).port)
+    await server.stop()
+    await lab.get('/cached/products')
+    server = await startRedisServer('redis-server', port)
+    // The new Redis is empty: once reconnected, one miss fills it, then requests hit.
+    let hit = false
+    for (let i = 0; i < 100 && !hit; i++) {
+      const before = pricingCalls()
+      await lab.get('/cached/products')
+      hit = pricingCalls() === before
+      if (!hit) await new Promise((resolve) => setTimeout(resolve, 30))
+    }
+    expect(hit).toBe(true)
+    expect(warnings.map((w) => (w.includes('is unavailable') ? 'down' : w.includes('is back;') ? 'back' : w))).toEqual(['down', 'back'])
+  })
+
   it('two outages, frozen then killed: one warning each, and one when it came back in between', async () => {
     await lab.get('/cached/products')
     await waitForKey()
@@ -193,6 +213,20 @@ describe('startCache without Redis', () => {
     expect(error).toBeInstanceOf(Error)
     expect((error as Error).message).toMatch(/Cannot connect to Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1.*REDIS_URL/)
     expect((error as Error).message).not.toContain('s3cret')
+  })
+
+  it('fails clearly, without hanging, when REDIS_URL accepts connections but never answers', async () => {
+    const mute = createServer((socket) => socket.on('data', () => {}))
+    await new Promise<void>((resolve) => mute.listen({ host: '127.0.0.1', port: 0 }, resolve))
+    const { port } = mute.address() as AddressInfo
+    try {
+      // A hang would fail this test by its timeout; ioredis's defaults wait for ever here.
+      await expect(startCache({ redisUrl: `redis://127.0.0.1:${port}`, commandTimeoutMs: 50, warn: () => {} })).rejects.toThrow(
+        new RegExp(`Cannot connect to Redis at redis://127\\.0\\.0\\.1:${port}`),
+      )
+    } finally {
+      mute.close()
+    }
   })
 
   it('falls back to an in-process store only when there is no redis-server, and says so loudly', async () => {
