@@ -6,7 +6,7 @@ import { createServer, type AddressInfo } from 'node:net'
 import { Redis } from 'ioredis'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startCache, startRedisServer, type RedisServer } from '../bench/start-cache.ts'
-import { connectRedisStore, type CacheStore } from '../variants/shared/cache-store.ts'
+import { connectRedisStore, MAX_PENDING_COMMANDS, type CacheStore } from '../variants/shared/cache-store.ts'
 import { priceCacheKey } from '../variants/shared/price-cache.ts'
 import { parseServerTiming } from '../variants/shared/stage-timing.ts'
 import { startLab, type Lab } from './helpers/lab.ts'
@@ -117,6 +117,28 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
     }
     expect(pricingCalls()).toBe(3)
     expect(warnings).toHaveLength(1)
+  })
+
+  it('during an outage nothing piles up: pending commands stay bounded and drain to zero', async () => {
+    await lab.get('/cached/products')
+    await waitForKey()
+    process.kill(server.pid, 'SIGSTOP')
+    // 300 lookups at once against a frozen Redis: each is sent, then fails at the command timeout.
+    const lookups = Array.from({ length: 300 }, () => store.get(PAGE_ONE_KEY))
+    // Never more than the cap waiting on Redis; the rest were misses without asking.
+    expect(store.pending()).toBeLessThanOrEqual(MAX_PENDING_COMMANDS)
+    expect(await Promise.all(lookups)).toEqual(Array(300).fill(null))
+    // The timed-out commands are dropped with the connection (while Redis is still frozen).
+    for (let i = 0; i < 100 && store.pending() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(store.pending()).toBe(0)
+    // And further lookups during the freeze are refused at once rather than queued.
+    await Promise.all(Array.from({ length: 300 }, () => store.get(PAGE_ONE_KEY)))
+    expect(store.pending()).toBeLessThan(10)
+    process.kill(server.pid, 'SIGCONT')
+    await server.stop()
+    // Against a dead Redis nothing is even sent.
+    await Promise.all(Array.from({ length: 300 }, () => store.get(PAGE_ONE_KEY)))
+    expect(store.pending()).toBe(0)
   })
 
   it('Redis back after a freeze: the cache is used again', async () => {

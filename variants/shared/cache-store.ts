@@ -12,6 +12,9 @@ import { Redis } from 'ioredis'
 
 export type CacheBackend = 'redis' | 'in-process'
 
+/** Commands allowed to wait for Redis at once; more are misses, so a slow Redis cannot grow a queue. */
+export const MAX_PENDING_COMMANDS = 256
+
 export interface CacheStore {
   readonly backend: CacheBackend
   get(key: string): Promise<string | null>
@@ -19,6 +22,8 @@ export interface CacheStore {
   set(key: string, value: string, ttlSeconds: number): Promise<void>
   /** Empties the cache: benchmarks use it to measure cold requests. */
   flush(): Promise<void>
+  /** Commands sent and not yet answered or failed: stays bounded during an outage (nothing is queued for later). */
+  pending(): number
   close(): Promise<void>
 }
 
@@ -73,6 +78,8 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
 
   /** A failed command is a cache miss, never an error for the request. */
   const guard = async <T>(command: () => Promise<T>, fallback: T): Promise<T> => {
+    // Never more than this many commands waiting for Redis: beyond it, a miss without asking.
+    if (redis.commandQueue.length >= MAX_PENDING_COMMANDS) return fallback
     try {
       const result = await command()
       markUp()
@@ -85,6 +92,13 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
         return fallback
       }
       markDown((error as Error).message)
+      // A command that timed out stays in ioredis's queue, waiting for a reply from a Redis
+      // that may never send one; during a freeze they would pile up. Destroy the socket
+      // (a polite close would wait for the frozen peer too): ioredis fails what it had
+      // queued and reconnects, and until it is ready, commands fail at once.
+      if (/timed out/i.test((error as Error).message) && redis.status === 'ready' && !closing) {
+        redis.stream.destroy()
+      }
       return fallback
     }
   }
@@ -96,6 +110,7 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
     async flush() {
       await redis.flushdb()
     },
+    pending: () => redis.commandQueue.length + ((redis as unknown as { offlineQueue?: { length: number } }).offlineQueue?.length ?? 0),
     async close() {
       closing = true
       await redis.quit().catch(() => redis.disconnect())
@@ -123,6 +138,7 @@ export function createInProcessStore(): CacheStore {
     async flush() {
       entries.clear()
     },
+    pending: () => 0,
     async close() {
       entries.clear()
     },
