@@ -103,9 +103,10 @@ export interface RedisServer {
 /**
  * A watchdog between the lab and redis-server: it runs Redis, prints its pid, and stops
  * it on SIGTERM, or when its stdin closes — which happens when the lab dies, even from
- * SIGKILL, so no redis-server is left behind.
+ * SIGKILL, so no redis-server is left behind. SIGCONT after SIGTERM: a Redis frozen by
+ * SIGSTOP (as the tests do) only acts on the SIGTERM once it runs again.
  */
-const WATCHDOG = `"$@" & child=$!; echo $child; trap 'kill $child 2>/dev/null; wait $child; exit 0' TERM INT; read _; kill $child 2>/dev/null; wait $child`
+const WATCHDOG = `"$@" & child=$!; echo $child; stop() { kill $child 2>/dev/null; kill -CONT $child 2>/dev/null; wait $child; }; trap 'stop; exit 0' TERM INT; read _; stop`
 
 /** Starts redis-server on a free loopback port, without persistence, and waits until it answers. */
 export async function startRedisServer(binary = 'redis-server', port?: number): Promise<RedisServer> {
