@@ -1,4 +1,5 @@
 import { SERVICE_NAMES, type Scenario, type ServiceName } from '../bench/scenario.ts'
+import type { UpstreamStats } from './stats.ts'
 
 /**
  * A service's capacity: at most `workers` calls served at once; further calls wait in a
@@ -76,4 +77,34 @@ export function createCapacities(scenario: Scenario): Record<ServiceName, Capaci
   return Object.fromEntries(
     SERVICE_NAMES.map((name) => [name, createCapacity(scenario.services[name].workers, scenario.services[name].queueLimit)]),
   ) as Record<ServiceName, Capacity>
+}
+
+export interface Worker {
+  /** When the call got its worker: its latency runs from here. */
+  startedAt: number
+  release(): void
+}
+
+/**
+ * Takes a worker of `service` for a call that arrived at `receivedAt`, recording in
+ * `stats` how busy the service is and how long the call waited. Undefined, with a 503
+ * recorded, when the queue is full. Rejects if `signal` aborts while the call waits.
+ */
+export async function takeWorker(
+  capacity: Capacity,
+  stats: UpstreamStats,
+  service: ServiceName,
+  receivedAt: number,
+  signal?: AbortSignal,
+): Promise<Worker | undefined> {
+  const ticket = capacity.acquire(signal)
+  if (!ticket) {
+    stats.rejected(service)
+    return undefined
+  }
+  const release = await ticket.ready
+  const startedAt = performance.now()
+  stats.working(service, capacity.busy)
+  if (ticket.queued) stats.queued(service, startedAt - receivedAt)
+  return { startedAt, release }
 }

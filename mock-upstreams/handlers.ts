@@ -15,7 +15,7 @@ import { SERVICE_NAMES, type Scenario, type ServiceName } from '../bench/scenari
 import { createDataset, type Dataset } from './data.ts'
 import { createLatencyModel, sleepUntil, type LatencyModel } from './latency.ts'
 import type { UpstreamStats } from './stats.ts'
-import { createCapacities } from './capacity.ts'
+import { createCapacities, takeWorker } from './capacity.ts'
 
 /** Ids one list call may carry: a bound, so a bad caller cannot make the mock allocate without limit. */
 export const MAX_IDS_PER_CALL = 1000
@@ -60,15 +60,10 @@ export function createUpstreamHandlers(
       try {
         if (!behindAdapter) {
           // In-process, the handler takes a worker itself (behind the adapter, the adapter has).
-          const ticket = capacities[service].acquire()
-          if (!ticket) {
-            stats.rejected(service)
-            return HttpResponse.json({ error: 'Service Unavailable', message: `mock ${service} is at capacity` }, { status: 503 })
-          }
-          release = await ticket.ready
-          stats.working(service, capacities[service].busy)
-          if (ticket.queued) stats.queued(service, performance.now() - received)
-          received = performance.now()
+          const worker = await takeWorker(capacities[service], stats, service, received)
+          if (!worker) return HttpResponse.json({ error: 'Service Unavailable', message: `mock ${service} is at capacity` }, { status: 503 })
+          release = worker.release
+          received = worker.startedAt
         }
         const result = await answer(request, params)
         const headers: Record<string, string> = { [ENDPOINT_HEADER]: endpoint }

@@ -15,7 +15,7 @@ import type { HttpHandler } from 'msw'
 import { SERVICE_NAMES, type Scenario, type ServiceName } from '../bench/scenario.ts'
 import { createUpstreamHandlers, ENDPOINT_HEADER, RECEIVED_AT_HEADER, SEND_AT_HEADER, upstreamOrigin } from './handlers.ts'
 import { sleepUntil } from './latency.ts'
-import { createCapacities, type Capacity } from './capacity.ts'
+import { createCapacities, takeWorker, type Capacity } from './capacity.ts'
 import { createUpstreamStats, type UpstreamStats } from './stats.ts'
 
 export const STATS_PATH = '/__lab/stats'
@@ -91,22 +91,17 @@ async function answer(
     if (!res.writableFinished) closed.abort(new Error('the caller closed the connection'))
   })
   try {
-    const ticket = capacity.acquire(closed.signal)
-    if (!ticket) {
-      stats.rejected(service)
+    const worker = await takeWorker(capacity, stats, service, Number(req.headers[RECEIVED_AT_HEADER]), closed.signal)
+    if (!worker) {
       endpoint = 'rejected: queue full'
       return sendJson(res, 503, { error: 'Service Unavailable', message: `mock ${service} is at capacity: every worker busy and the queue full` })
     }
-    const release = await ticket.ready
     try {
-      const started = performance.now()
-      stats.working(service, capacity.busy)
-      if (ticket.queued) stats.queued(service, started - Number(req.headers[RECEIVED_AT_HEADER]))
       // The latency runs from when a worker takes the call; the wait before it comes on top.
-      req.headers[RECEIVED_AT_HEADER] = String(started)
+      req.headers[RECEIVED_AT_HEADER] = String(worker.startedAt)
       endpoint = await forward(service, handlers, req, res, closed.signal)
     } finally {
-      release()
+      worker.release()
     }
   } catch (error) {
     if (!closed.signal.aborted) throw error
