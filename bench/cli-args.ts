@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import { SERVICE_NAMES, ScenarioError, resolveScenario, type Scenario, type ScenarioInput } from './scenario.ts'
+import { FAULT_KINDS, SERVICE_NAMES, ScenarioError, resolveScenario, type Scenario, type ScenarioInput } from './scenario.ts'
 import { suggest } from './suggest.ts'
 
 /** A bad flag, flag value or scenario file: the CLI prints the message and exits with 2. */
@@ -27,6 +27,10 @@ export const SCENARIO_FLAGS = {
       [`${service}-latency`, { type: 'string', value: 'MS', help: `base latency of ${service} (wins over --latency)` }],
       [`${service}-per-item`, { type: 'string', value: 'MS', help: `extra latency per id in a ${service} call` }],
     ]),
+  ),
+  faults: { type: 'string', value: 'SPEC', help: 'faults injected into every service\'s calls, as shares of calls: error=R,hang=R,reset=R (e.g. error=0.01); rates not named keep their value' },
+  ...Object.fromEntries(
+    SERVICE_NAMES.map((service) => [`${service}-faults`, { type: 'string', value: 'SPEC', help: `faults injected into ${service}'s calls (wins over --faults)` }]),
   ),
   workers: { type: 'string', value: 'N', help: 'calls each service serves at once; more wait in its queue (defaults: catalog 64, inventory 16, pricing 16, reviews 32, categories 32)' },
   deadline: { type: 'string', value: 'MS', help: 'the API\'s deadline per request: past it, 504 (default 5000)' },
@@ -105,8 +109,9 @@ export async function resolveScenarioFromFlags(values: FlagValues): Promise<Scen
 }
 
 function flagOfServiceField(field: string, values: FlagValues): string | undefined {
-  const match = /^services\.([a-z]+)\.(latencyMs|perItemMs|jitter|workers)/.exec(field)
+  const match = /^services\.([a-z]+)\.(latencyMs|perItemMs|jitter|workers|faults)/.exec(field)
   if (!match) return undefined
+  if (match[2] === 'faults') return values[`${match[1]}-faults`] === undefined ? '--faults' : `--${match[1]}-faults`
   if (match[2] === 'jitter') return '--jitter'
   if (match[2] === 'workers') return '--workers'
   if (match[2] === 'perItemMs') return `--${match[1]}-per-item`
@@ -116,16 +121,21 @@ function flagOfServiceField(field: string, values: FlagValues): string | undefin
 export function scenarioLayerFromFlags(values: FlagValues): ScenarioInput {
   const latency = readNumberFlag(values, 'latency')
   const jitter = typeof values.jitter === 'string' ? parseJitter(values.jitter) : undefined
+  const faults = typeof values.faults === 'string' ? parseFaults(values.faults, 'faults') : {}
   const services = Object.fromEntries(
-    SERVICE_NAMES.map((service) => [
-      service,
-      {
-        latencyMs: readNumberFlag(values, `${service}-latency`) ?? latency,
-        perItemMs: readNumberFlag(values, `${service}-per-item`),
-        workers: readNumberFlag(values, 'workers', true),
-        jitter,
-      },
-    ]),
+    SERVICE_NAMES.map((service) => {
+      const own = values[`${service}-faults`]
+      return [
+        service,
+        {
+          latencyMs: readNumberFlag(values, `${service}-latency`) ?? latency,
+          perItemMs: readNumberFlag(values, `${service}-per-item`),
+          workers: readNumberFlag(values, 'workers', true),
+          jitter,
+          faults: { ...faults, ...(typeof own === 'string' ? parseFaults(own, `${service}-faults`) : {}) },
+        },
+      ]
+    }),
   )
   return {
     services,
@@ -149,6 +159,29 @@ export function parseJitter(spec: string): ScenarioInput {
   if (kind === 'uniform' && params.length === 1) return { kind, maxMs: numbers[0] }
   if (kind === 'lognormal' && params.length === 2) return { kind, medianMs: numbers[0], sigma: numbers[1] }
   return bad()
+}
+
+/** error=R,hang=R,reset=R (any of them, in any order), or none: the rates of scenario field `faults`. */
+export function parseFaults(spec: string, flag: string): ScenarioInput {
+  const bad = (why: string): never => {
+    throw new UsageError(`Flag --${flag}: got "${spec}"; ${why}. Expected none or error=R,hang=R,reset=R with each R a share of calls from 0 to 1 (e.g. error=0.01,hang=0.001).`)
+  }
+  if (spec === 'none') return { errorRate: 0, hangRate: 0, resetRate: 0 }
+  const rates: ScenarioInput = {}
+  for (const part of spec.split(',')) {
+    const [kind, raw, ...rest] = part.split('=')
+    if (raw === undefined || rest.length > 0 || raw.trim() === '') bad(`"${part}" is not KIND=RATE`)
+    if (!(FAULT_KINDS as readonly string[]).includes(kind!)) {
+      const close = suggest(kind!, FAULT_KINDS)
+      bad(`"${kind}" is not a fault${close ? ` (did you mean "${close}"?)` : ''}`)
+    }
+    const field = `${kind}Rate`
+    if (field in rates) bad(`"${kind}" is given twice`)
+    const rate = Number(raw)
+    if (!Number.isFinite(rate)) bad(`"${raw}" is not a number`)
+    rates[field] = rate
+  }
+  return rates
 }
 
 async function readScenarioFile(path: string): Promise<ScenarioInput> {

@@ -4,7 +4,7 @@
  * resolved scenario, so changing a latency or the page size moves the floors with it.
  * Jitter only ever adds, so a floor stays a lower bound under jitter.
  */
-import type { Scenario, ServiceName } from './scenario.ts'
+import { faultRate, SERVICE_NAMES, type Scenario, type ServiceName } from './scenario.ts'
 
 export interface Floor {
   /** With the price cache warm (for variants without a cache: the only figure). */
@@ -13,6 +13,9 @@ export interface Floor {
   coldMs: number
   /** Upstream calls on the critical path (warm): the lab's overhead is paid per call. */
   callsOnPath: number
+  /** Calls per request to each service, warm and cold: each is a chance for an injected fault. */
+  calls: Record<ServiceName, number>
+  coldCalls: Record<ServiceName, number>
 }
 
 /** Products on the page and distinct categories among them: the items each call carries. */
@@ -32,20 +35,37 @@ export function computeFloors(scenario: Scenario, page: PageShape): Record<strin
   const categories = call('categories', page.categories)
 
   const bulk = catalog + inventoryBulk + pricing + reviews + categories
+  const oneEach: Record<ServiceName, number> = { catalog: 1, inventory: 1, pricing: 1, reviews: 1, categories: 1 }
+  const noPricing = { ...oneEach, pricing: 0 }
+  const naiveCalls = { ...oneEach, inventory: page.products }
   return {
     naive: {
       warmMs: catalog + page.products * inventoryEach + pricing + reviews + categories,
       coldMs: catalog + page.products * inventoryEach + pricing + reviews + categories,
       callsOnPath: 4 + page.products,
+      calls: naiveCalls,
+      coldCalls: naiveCalls,
     },
-    bulk: { warmMs: bulk, coldMs: bulk, callsOnPath: 5 },
-    cached: { warmMs: catalog + inventoryBulk + reviews + categories, coldMs: bulk, callsOnPath: 4 },
+    bulk: { warmMs: bulk, coldMs: bulk, callsOnPath: 5, calls: oneEach, coldCalls: oneEach },
+    cached: { warmMs: catalog + inventoryBulk + reviews + categories, coldMs: bulk, callsOnPath: 4, calls: noPricing, coldCalls: oneEach },
     parallel: {
       warmMs: catalog + Math.max(inventoryBulk, reviews, categories),
       coldMs: catalog + Math.max(inventoryBulk, pricing, reviews, categories),
       callsOnPath: 2,
+      calls: noPricing,
+      coldCalls: oneEach,
     },
   }
+}
+
+/**
+ * The share of requests the scenario's injected faults should fail, in percent: a request
+ * succeeds only if none of its calls draws a fault, and each call draws on its own.
+ * Sequential or concurrent, the calls a request needs are the same, so is the share.
+ */
+export function expectedFailurePercent(scenario: Scenario, calls: Record<ServiceName, number>): number {
+  const succeeds = SERVICE_NAMES.reduce((p, name) => p * (1 - faultRate(scenario.services[name].faults)) ** calls[name], 1)
+  return Math.round((1 - succeeds) * 100 * 100) / 100
 }
 
 export interface Saturation {

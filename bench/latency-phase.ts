@@ -4,11 +4,11 @@
  * every sample. The mocks' counters give the upstream calls per request; Server-Timing
  * gives the stage waterfall.
  */
-import { Bench, type Statistics } from 'tinybench'
+import { Bench, type FnReturnedObject, type Statistics } from 'tinybench'
 import type { ApiProcess } from './api-process.ts'
 import type { HttpClient } from './http-client.ts'
 import type { LatencyCase, LatencyStats } from './results.ts'
-import { SERVICE_NAMES, type ServiceName } from './scenario.ts'
+import { FAULT_KINDS, SERVICE_NAMES, type ServiceName } from './scenario.ts'
 import type { UpstreamProcess } from './upstream-process.ts'
 import { parseServerTiming, type Stage } from '../variants/shared/stage-timing.ts'
 
@@ -28,45 +28,77 @@ export interface LatencyCaseSpec {
   samples: number
 }
 
+/**
+ * A sample is the time of one good answer (200): a request that fails is counted, timed
+ * apart, and tried again, so injected faults show as failures, never as fast samples.
+ * This many failures in a row end the case: there is no latency left to measure.
+ */
+export const MAX_FAILURES_IN_A_ROW = 20
+
+class NoAnswerError extends Error {}
+
 export async function measureLatencyCase(context: LatencyContext, spec: LatencyCaseSpec): Promise<LatencyCase> {
   const { client, api, upstreams, path, reference } = context
   const url = `/${spec.variant}${path}`
   const timings: string[] = []
-  let runs = 0
-  let errors = 0
+  let requests = 0
   let mismatches = 0
+  const failures: Array<{ status: string; ms: number }> = []
   const bench = new Bench({ iterations: spec.samples, time: 0, warmup: false, throws: true })
-  bench.add(
-    `${spec.variant}${spec.cold ? ' (cold)' : ''}`,
-    async () => {
-      runs++
+  bench.add(`${spec.variant}${spec.cold ? ' (cold)' : ''}`, async () => {
+    for (let inARow = 0; inARow < MAX_FAILURES_IN_A_ROW; inARow++) {
+      // Cold: flushed before every attempt, since a failed attempt may have filled the cache.
+      if (spec.cold) await api.flushCache()
+      requests++
+      const started = bench.now()
+      let status: string
       try {
         const answer = await client.get(url)
-        if (answer.status !== 200) errors++
-        else if (answer.body !== reference) mismatches++
-        if (answer.serverTiming) timings.push(answer.serverTiming)
+        const ms = bench.now() - started
+        if (answer.status === 200) {
+          if (answer.body !== reference) mismatches++
+          if (answer.serverTiming) timings.push(answer.serverTiming)
+          return { overriddenDuration: ms } satisfies FnReturnedObject
+        }
+        status = String(answer.status)
       } catch {
-        // Counted, and the sample kept: a failing request must never make a variant look fast.
-        errors++
+        status = NO_ANSWER
       }
-    },
-    // Not timed: tinybench runs hooks outside the measured interval.
-    spec.cold ? { beforeEach: () => api.flushCache() } : {},
-  )
+      failures.push({ status, ms: bench.now() - started })
+    }
+    throw new NoAnswerError()
+  })
   await upstreams.resetStats()
-  const [task] = await bench.run()
+  let latency: LatencyStats | null = null
+  try {
+    const [task] = await bench.run()
+    const result = task?.result
+    if (!result || !('latency' in result)) throw new Error(`tinybench produced no latency for ${url} (state ${result?.state ?? 'unknown'}).`)
+    latency = toLatencyStats(result.latency)
+  } catch (error) {
+    if (!(error instanceof NoAnswerError) && !(error instanceof Error && error.cause instanceof NoAnswerError)) throw error
+  }
   const stats = await upstreams.stats()
-  const result = task?.result
-  if (!result || !('latency' in result)) throw new Error(`tinybench produced no latency for ${url} (state ${result?.state ?? 'unknown'}).`)
+  const statusCodes: Record<string, number> = {}
+  for (const { status } of failures) statusCodes[status] = (statusCodes[status] ?? 0) + 1
   return {
-    latency: toLatencyStats(result.latency),
-    upstreamCalls: Object.fromEntries(SERVICE_NAMES.map((name) => [name, round(stats.services[name].calls / runs, 3)])) as Record<ServiceName, number>,
+    latency,
+    upstreamCalls: Object.fromEntries(SERVICE_NAMES.map((name) => [name, round(stats.services[name].calls / requests, 3)])) as Record<ServiceName, number>,
     maxInFlight: stats.maxInFlightOverall,
     stages: medianStages(timings),
-    errors,
+    failures: {
+      requests,
+      failed: failures.length,
+      statusCodes,
+      p50Ms: failures.length ? round(median(failures.map((f) => f.ms))) : null,
+      injected: SERVICE_NAMES.reduce((sum, name) => sum + FAULT_KINDS.reduce((n, kind) => n + stats.services[name].faults[kind], 0), 0),
+    },
     mismatches,
   }
 }
+
+/** The status recorded for a request that got no HTTP answer at all. */
+export const NO_ANSWER = 'no answer'
 
 /** How many samples fit the budget for a request that took `estimateMs`, within [min, max]. */
 export function planSamples(estimateMs: number, budgetMs: number, min: number, max: number): number {

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { formatMs, formatNon2xx, formatOverheadWithVerdict, formatPercent, headline, headlineText, isStoryScenario, stepRows, targetLines } from './report-model.ts'
+import { describeFaults, faultRows, formatMs, formatNon2xx, formatOverheadWithVerdict, formatPercent, formatShare, headline, headlineText, isStoryScenario, stepRows, targetLines } from './report-model.ts'
 import type { Results } from './results.ts'
 import { SERVICE_NAMES } from './scenario.ts'
 
@@ -31,7 +31,9 @@ export async function renderReport(results: Results): Promise<string> {
   <p class="lede">${escapeHtml(results.scenario.description)} Median latency, one request at a time, price cache warm.</p>
   ${
     results.valid
-      ? '<p class="valid">Valid run: every response answered 200 with the reference body.</p>'
+      ? describeFaults(results.scenario)
+        ? '<p class="valid">Valid run: every 200 carried the reference body, and every failed request came from an injected fault.</p>'
+        : '<p class="valid">Valid run: every response answered 200 with the reference body.</p>'
       : `<div class="invalid"><strong>Invalid run — do not trust these numbers.</strong><ul>${results.problems.map((p) => `<li>${escapeHtml(p)}</li>`).join('')}</ul></div>`
   }
 </header>
@@ -93,6 +95,8 @@ export async function renderReport(results: Results): Promise<string> {
   ${renderLoadTable(results)}
 </section>
 
+${renderFaults(results)}
+
 ${renderPeakLoad(results)}
 
 <section>
@@ -121,6 +125,23 @@ ${renderPeakLoad(results)}
 </body>
 </html>
 `
+}
+
+function renderFaults(results: Results): string {
+  const faults = describeFaults(results.scenario)
+  if (!faults) return ''
+  const rows = faultRows(results)
+    .map(
+      (r) =>
+        `<tr><td><code class="swatch" data-variant="${escapeHtml(r.variant)}">${escapeHtml(r.variant)}</code>${r.cold ? ' <small>cold cache</small>' : ''}</td><td class="num">${r.calls}</td><td class="num">${formatShare(r.expectedPercent)}</td><td class="num${r.failed ? ' bad' : ''}">${formatShare(r.measuredPercent)} <small>(${r.failed} of ${r.requests})</small></td><td>${escapeHtml(r.statuses)}</td><td class="num">${formatMs(r.failedP50Ms)}</td><td class="num">${r.loadPercent === null ? '—' : `${formatShare(r.loadPercent)} <small>at ${r.loadConnections} conn.</small>`}</td></tr>`,
+    )
+    .join('')
+  return `<section>
+  <h2>Under injected faults</h2>
+  <p class="note">The scenario injects faults into the upstreams' calls: ${escapeHtml(faults)}. A request fails when any of its calls draws a fault, so the share expected to fail is 1 − Π(1 − rate)<sup>calls</sup> over the calls it makes. One at a time, a failed request is counted and tried again; the latencies above are those of good answers only. Errors answer 502 naming the upstream; a hang ends at the deadline with a 504.</p>
+  <div class="chart"><canvas id="faults-chart" aria-label="share of requests failed per variant, expected and measured"></canvas></div>
+  <table><thead><tr><th>variant</th><th>calls / request</th><th>expected to fail</th><th>failed, one at a time</th><th>statuses</th><th>median time to fail</th><th>failed under load</th></tr></thead><tbody>${rows}</tbody></table>
+</section>`
 }
 
 function renderPeakLoad(results: Results): string {
@@ -176,10 +197,12 @@ function renderScenario(results: Results): string {
   const services = SERVICE_NAMES.map((name) => {
     const service = s.services[name]
     const jitter = service.jitter.kind === 'none' ? 'none' : JSON.stringify(service.jitter)
-    return `<tr><td>${name}</td><td class="num">${service.latencyMs}</td><td class="num">${service.perItemMs}</td><td>${escapeHtml(jitter)}</td></tr>`
+    const { errorRate, hangRate, resetRate } = service.faults
+    const faults = errorRate + hangRate + resetRate === 0 ? 'none' : `error ${formatShare(errorRate * 100)}, hang ${formatShare(hangRate * 100)}, reset ${formatShare(resetRate * 100)}`
+    return `<tr><td>${name}</td><td class="num">${service.latencyMs}</td><td class="num">${service.perItemMs}</td><td>${escapeHtml(jitter)}</td><td class="num">${service.workers}</td><td>${faults}</td></tr>`
   }).join('')
   return `<div><h3>Scenario “${escapeHtml(s.name)}”</h3>
-  <table><thead><tr><th>service</th><th>latency ms</th><th>per item ms</th><th>jitter</th></tr></thead><tbody>${services}</tbody></table>
+  <table><thead><tr><th>service</th><th>latency ms</th><th>per item ms</th><th>jitter</th><th>workers</th><th>faults</th></tr></thead><tbody>${services}</tbody></table>
   <table><tbody>
     <tr><th>products per page</th><td>${s.productsPerPage}</td></tr>
     <tr><th>catalog size</th><td>${s.catalogSize}</td></tr>
@@ -273,14 +296,16 @@ const CLIENT_SCRIPT = `
   Chart.defaults.maintainAspectRatio = false;
   Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
   document.querySelectorAll('code.swatch').forEach(function (el) { el.style.setProperty('--swatch', color(el.dataset.variant)); });
+  // Null when a variant never answered 200 under injected faults.
+  function latencyOf(name, field) { var l = results.variants[name].latency; return l ? l[field] : null; }
 
   new Chart(document.getElementById('latency-chart'), {
     type: 'bar',
     data: {
       labels: names,
       datasets: [
-        { label: 'p50', data: names.map(function (n) { return results.variants[n].latency.p50Ms; }), backgroundColor: names.map(color) },
-        { label: 'p99', data: names.map(function (n) { return results.variants[n].latency.p99Ms; }), backgroundColor: names.map(function (n) { return color(n) + '66'; }) },
+        { label: 'p50', data: names.map(function (n) { return latencyOf(n, 'p50Ms'); }), backgroundColor: names.map(color) },
+        { label: 'p99', data: names.map(function (n) { return latencyOf(n, 'p99Ms'); }), backgroundColor: names.map(function (n) { return color(n) + '66'; }) },
         { type: 'line', label: 'floor', data: names.map(function (n) { return results.variants[n].floorMs; }), showLine: false,
           pointStyle: 'line', pointRadius: 28, pointBorderWidth: 3, borderColor: '#1d2330', backgroundColor: '#1d2330' }
       ]
@@ -362,6 +387,26 @@ const CLIENT_SCRIPT = `
       data: { datasets: datasets },
       options: { scales: { x: { type: 'logarithmic', title: { display: true, text: 'offered load, req/s (log scale); ◆ = knee' } },
         y: { type: 'logarithmic', title: { display: true, text: title } } } }
+    });
+  }
+  var faultsCanvas = document.getElementById('faults-chart');
+  if (faultsCanvas) {
+    var top = Math.max.apply(null, results.run.connections);
+    new Chart(faultsCanvas, {
+      type: 'bar',
+      data: {
+        labels: names,
+        datasets: [
+          { label: 'expected to fail', data: names.map(function (n) { return results.variants[n].failures.expectedPercent; }), backgroundColor: '#c9ced8' },
+          { label: 'failed, one at a time (warm)', data: names.map(function (n) { var f = results.variants[n].failures; return f.requests ? 100 * f.failed / f.requests : 0; }), backgroundColor: names.map(color) },
+          { label: 'failed under load, ' + top + ' connections', data: names.map(function (n) {
+            var l = results.variants[n].load.filter(function (x) { return x.connections === top; })[0];
+            var sent = l ? l.requests + l.errors + l.timeouts : 0;
+            return sent ? 100 * (l.non2xx + l.errors + l.timeouts) / sent : null;
+          }), backgroundColor: names.map(function (n) { return color(n) + '66'; }) }
+        ]
+      },
+      options: { scales: { y: { min: 0, title: { display: true, text: '% of requests' } } } }
     });
   }
   sweepChart('goodput-chart', 'goodputPerSec', 'goodput, req/s (log scale)');

@@ -1,5 +1,5 @@
 /** summary.md (fit for a pull request) and the table printed in the terminal. */
-import { formatMs, formatNon2xx, formatOverheadWithVerdict, formatPercent, headline, headlineText, isStoryScenario, stepRows, targetLines } from './report-model.ts'
+import { describeFaults, faultRows, formatMs, formatNon2xx, formatOverheadWithVerdict, formatPercent, formatShare, headline, headlineText, isStoryScenario, stepRows, targetLines } from './report-model.ts'
 import type { Results } from './results.ts'
 
 export function renderSummaryMarkdown(results: Results): string {
@@ -30,6 +30,7 @@ export function renderSummaryMarkdown(results: Results): string {
       ),
     ),
     '',
+    ...faultsMarkdown(results),
     ...peakLoadMarkdown(results),
     `Scenario: ${results.scenario.productsPerPage} products per page, seed ${results.scenario.seed}. ` +
       `Machine: ${results.environment.cpuCount} × ${escapeMarkdown(results.environment.cpuModel)}, Node ${results.environment.node}, ` +
@@ -37,6 +38,24 @@ export function renderSummaryMarkdown(results: Results): string {
     '',
   ]
   return lines.filter((line, i, all) => !(line === '' && all[i - 1] === '')).join('\n')
+}
+
+function faultsMarkdown(results: Results): string[] {
+  const faults = describeFaults(results.scenario)
+  if (!faults) return []
+  return [
+    '## Under injected faults',
+    '',
+    `Injected into the upstreams' calls: ${escapeMarkdown(faults)}. Expected: the share of requests with at least one faulty call, from the calls each makes.`,
+    '',
+    '| variant | calls/request | expected to fail | failed, one at a time | statuses | median time to fail | failed under load |',
+    '|---|---:|---:|---:|---|---:|---:|',
+    ...faultRows(results).map(
+      (r) =>
+        `| ${r.variant}${r.cold ? ', cold cache' : ''} | ${r.calls} | ${formatShare(r.expectedPercent)} | ${formatShare(r.measuredPercent)} (${r.failed} of ${r.requests}) | ${r.statuses} | ${formatMs(r.failedP50Ms)} | ${r.loadPercent === null ? '—' : `${formatShare(r.loadPercent)} at ${r.loadConnections} conn.`} |`,
+    ),
+    '',
+  ]
 }
 
 function peakLoadMarkdown(results: Results): string[] {
@@ -85,7 +104,7 @@ export function renderTerminalSummary(results: Results): string {
         formatMs(r.floorMs),
         formatOverheadWithVerdict(r),
         formatPercent(r.gainPercent),
-        String(r.calls),
+        String(Math.round(r.calls * 10) / 10),
         level ? level.requestsPerSec.toFixed(1) : '—',
         r.published ?? '—',
       ]
@@ -103,7 +122,11 @@ export function renderTerminalSummary(results: Results): string {
     '',
     ...targetLines(results),
     ...Object.values(results.variants).flatMap((v) => (v.peakLoad ? [`Peak: ${v.peakLoad.verdict}`] : [])),
-    results.valid ? 'Valid run: no failed request, no differing body.' : `INVALID RUN: ${results.problems.join('; ')}`,
+    results.valid
+      ? describeFaults(results.scenario)
+        ? 'Valid run: no differing body, and every failed request came from an injected fault.'
+        : 'Valid run: no failed request, no differing body.'
+      : `INVALID RUN: ${results.problems.join('; ')}`,
   ].join('\n')
 }
 

@@ -2,8 +2,8 @@
  * What every rendering of a run shows (terminal, summary.md, report.html, README):
  * the steps of the story as rows, and the headline. Computed from results.json only.
  */
-import type { Results } from './results.ts'
-import { DEFAULT_SCENARIO, type Scenario } from './scenario.ts'
+import type { CaseFailures, Results } from './results.ts'
+import { DEFAULT_SCENARIO, FAULT_KINDS, injectsFaults, SERVICE_NAMES, type Scenario } from './scenario.ts'
 
 /** The story's published figures for each step (DESIGN.md), shown beside the measured ones. */
 export const PUBLISHED: Record<string, string> = {
@@ -17,8 +17,9 @@ export interface StepRow {
   variant: string
   parent: string | null
   summary: string
-  p50Ms: number
-  p99Ms: number
+  /** Null: no good answer came (under injected faults). */
+  p50Ms: number | null
+  p99Ms: number | null
   coldP50Ms: number | null
   floorMs: number | null
   overheadMs: number | null
@@ -38,15 +39,15 @@ export function stepRows(results: Results): StepRow[] {
       variant,
       parent: v.parent,
       summary: v.summary,
-      p50Ms: v.latency.p50Ms,
-      p99Ms: v.latency.p99Ms,
+      p50Ms: v.latency?.p50Ms ?? null,
+      p99Ms: v.latency?.p99Ms ?? null,
       coldP50Ms: v.coldLatency?.p50Ms ?? null,
       floorMs: v.floorMs,
       overheadMs: v.overheadMs,
       withinTolerance: v.withinTolerance,
       overheadToleranceMs: v.overheadToleranceMs,
       overheadPerCallMs: v.overheadPerCallMs,
-      gainPercent: parent ? percentChange(parent.latency.p50Ms, v.latency.p50Ms) : null,
+      gainPercent: parent?.latency && v.latency ? percentChange(parent.latency.p50Ms, v.latency.p50Ms) : null,
       published: PUBLISHED[variant] ?? null,
       calls: Object.values(v.upstreamCalls).reduce((sum, n) => sum + n, 0),
     }
@@ -67,8 +68,9 @@ export function headline(results: Results): Headline | undefined {
   const from = names[0]
   const to = names.at(-1)
   if (!from || !to || from === to) return undefined
-  const fromMs = results.variants[from]!.latency.p50Ms
-  const toMs = results.variants[to]!.latency.p50Ms
+  const fromMs = results.variants[from]!.latency?.p50Ms
+  const toMs = results.variants[to]!.latency?.p50Ms
+  if (fromMs === undefined || toMs === undefined) return undefined
   return { from, to, fromMs, toMs, percent: percentChange(fromMs, toMs) }
 }
 
@@ -115,6 +117,8 @@ export function targetLines(results: Results): string[] {
       : '(the −90 % target is for the story’s scenario, not this one)'
     lines.push(`Story: p50 order naive > bulk > cached > parallel ${ordered ? 'holds ✓' : 'does NOT hold ✗'}; naive → parallel ${formatPercent(naiveToParallelPercent)} ${target}.`)
   }
+  const faults = faultLine(results)
+  if (faults) lines.push(faults)
   const { calibration } = results.environment
   lines.push(
     `Calibration: on this machine a bare loopback HTTP call that waits ${calibration.waitMs} ms takes ${formatMs(calibration.callP50Ms)} (+${calibration.overheadMs.toFixed(1)} ms), with no lab code in it: the least overhead any upstream call can have here.`,
@@ -140,4 +144,94 @@ export function formatOverheadWithVerdict(row: StepRow): string {
 export function formatNon2xx(level: { non2xx: number; statusCodes: Record<string, number> }): string {
   const codes = Object.entries(level.statusCodes).filter(([code]) => !code.startsWith('2'))
   return codes.length ? `${level.non2xx} (${codes.map(([code, n]) => `${code}: ${n}`).join(', ')})` : String(level.non2xx)
+}
+
+/** "inventory: error 1 %, hang 0.1 %; pricing: reset 0.5 %", or null when the scenario injects none. */
+export function describeFaults(scenario: Scenario): string | null {
+  if (!injectsFaults(scenario)) return null
+  return SERVICE_NAMES.flatMap((name) => {
+    const faults = scenario.services[name].faults
+    const parts = FAULT_KINDS.filter((kind) => faults[`${kind}Rate`] > 0).map((kind) => `${kind} ${formatShare(faults[`${kind}Rate`] * 100)}`)
+    return parts.length ? [`${name}: ${parts.join(', ')}`] : []
+  }).join('; ')
+}
+
+export interface FaultRow {
+  variant: string
+  /** The case measured with the price cache flushed before every request. */
+  cold: boolean
+  /** Calls per request the expectation counts; without a model, as the mocks counted them (a request that fails early makes fewer). */
+  calls: number
+  expectedPercent: number | null
+  /** Failed share of the latency phase's requests (warm case). */
+  measuredPercent: number
+  failed: number
+  requests: number
+  /** e.g. "502: 12, 504: 1" */
+  statuses: string
+  failedP50Ms: number | null
+  /** Non-2xx share under load at the most connections, and that level's connections. */
+  loadPercent: number | null
+  loadConnections: number | null
+}
+
+/** One row per latency case (cold ones apart): the share of requests the injected faults failed, expected and measured. */
+export function faultRows(results: Results): FaultRow[] {
+  const top = Math.max(...results.run.connections)
+  return Object.entries(results.variants).flatMap(([variant, v]) => {
+    const level = v.load.find((l) => l.connections === top)
+    const answered = level ? level.requests + level.errors + level.timeouts : 0
+    const row = (cold: boolean, failures: CaseFailures, calls: Record<string, number>): FaultRow => ({
+      variant,
+      cold,
+      calls: failures.expectedCalls ?? round1(Object.values(calls).reduce((sum, n) => sum + n, 0)),
+      expectedPercent: failures.expectedPercent,
+      measuredPercent: sharePercent(failures),
+      failed: failures.failed,
+      requests: failures.requests,
+      statuses: formatStatuses(failures.statusCodes),
+      failedP50Ms: failures.p50Ms,
+      loadPercent: null,
+      loadConnections: null,
+    })
+    const warm = {
+      ...row(false, v.failures, v.upstreamCalls),
+      loadPercent: level && answered ? ((level.non2xx + level.errors + level.timeouts) / answered) * 100 : null,
+      loadConnections: level ? level.connections : null,
+    }
+    return v.coldFailures && v.coldUpstreamCalls ? [row(true, v.coldFailures, v.coldUpstreamCalls), warm] : [warm]
+  })
+}
+
+function round1(value: number): number {
+  return Math.round(value * 10) / 10
+}
+
+export function sharePercent(failures: Pick<CaseFailures, 'failed' | 'requests'>): number {
+  return failures.requests ? (failures.failed / failures.requests) * 100 : 0
+}
+
+/** A share in percent with the digits it needs: "42 %", "1 %", "0.1 %". */
+export function formatShare(percent: number | null): string {
+  if (percent === null) return '—'
+  const digits = percent === 0 || percent >= 10 ? 0 : percent >= 1 ? 1 : 2
+  return `${Number(percent.toFixed(digits))} %`
+}
+
+/** Statuses and counts, e.g. "502: 12, 504: 1"; "—" for none. */
+export function formatStatuses(statusCodes: Record<string, number>): string {
+  const entries = Object.entries(statusCodes)
+  return entries.length ? entries.map(([code, n]) => `${code}: ${n}`).join(', ') : '—'
+}
+
+/** One line on what the faults did, for every rendering; null without faults. */
+export function faultLine(results: Results): string | null {
+  const faults = describeFaults(results.scenario)
+  if (!faults) return null
+  const rows = faultRows(results)
+  const parts = rows.map(
+    (r) =>
+      `${r.variant}${r.cold ? ' cold' : ''} ${formatShare(r.measuredPercent)} (${r.failed} of ${r.requests}${r.expectedPercent === null ? '' : `, expected ${formatShare(r.expectedPercent)}`}${r.loadPercent === null ? '' : `; ${formatShare(r.loadPercent)} at ${r.loadConnections} connections`})`,
+  )
+  return `Injected faults (${faults}). Requests failed — ${parts.join(', ')}. Every call is a chance to fail: the fewer calls a request makes, the fewer fail.`
 }

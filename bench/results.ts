@@ -79,17 +79,40 @@ export interface PeakLoad {
   levels: SweepLevel[]
 }
 
+/** The requests of a latency case that did not answer 200, with the scenario's injected faults. */
+export interface Failures {
+  /** Requests sent, good or not. */
+  requests: number
+  /** Requests that did not answer 200; each was tried again, so none is among the samples. */
+  failed: number
+  /** Failed requests per HTTP status ("no answer" when none came). */
+  statusCodes: Record<string, number>
+  /** Median time to a failure, in ms; null when none failed. */
+  p50Ms: number | null
+  /** Faults the mocks injected during the case (summed over services). */
+  injected: number
+}
+
 export interface LatencyCase {
-  latency: LatencyStats
+  /** Over the good answers only (200); null when none came (MAX_FAILURES_IN_A_ROW failed in a row). */
+  latency: LatencyStats | null
   /** Upstream calls per request, per service, counted by the mocks. */
   upstreamCalls: Record<ServiceName, number>
   /** The most upstream calls in flight at once across services. */
   maxInFlight: number
   /** Median start and duration of each stage, from Server-Timing. */
   stages: Stage[]
-  /** Requests that failed or did not answer 200, and 200s whose body differed. */
-  errors: number
+  failures: Failures
+  /** 200s whose body differed from the reference. */
   mismatches: number
+}
+
+/** Failures of a latency case, and the share the scenario's fault rates predict for the variant's calls. */
+export interface CaseFailures extends Failures {
+  /** 1 − Π (1 − fault rate of a service) ^ (its calls per request), in percent; null for a variant the lab has no model of. */
+  expectedPercent: number | null
+  /** The calls per request (all services) that expectation counts: what a request makes when none fails. */
+  expectedCalls: number | null
 }
 
 export interface VariantResult {
@@ -106,13 +129,15 @@ export interface VariantResult {
   /** The lab's fidelity target: p50 within max(3 % of the floor, 5 ms) of the floor. */
   overheadToleranceMs: number | null
   withinTolerance: boolean | null
-  /** Warm (or only) measurement. */
-  latency: LatencyStats
+  /** Warm (or only) measurement, over good answers; null when none came. */
+  latency: LatencyStats | null
   upstreamCalls: Record<ServiceName, number>
   maxInFlight: number
   stages: Stage[]
   /** For variants that use the price cache: measured with the cache flushed before each sample. */
   coldLatency: LatencyStats | null
+  failures: CaseFailures
+  coldFailures: CaseFailures | null
   coldUpstreamCalls: Record<ServiceName, number> | null
   coldStages: Stage[] | null
   load: LoadLevel[]
@@ -120,6 +145,7 @@ export interface VariantResult {
   peakLoad: PeakLoad | null
   /** Unified diff of this variant's file against its parent's; null for a root. */
   diffFromParent: string | null
+  /** Failed requests in the latency phase, warm and cold. */
   errors: number
   mismatches: number
 }
@@ -241,6 +267,15 @@ const sweepLevel = strict({
   goodputPerSec: nonNegative,
   upstreams: strict(Object.fromEntries(['catalog', 'inventory', 'pricing', 'reviews', 'categories'].map((s) => [s, upstreamLevel]))),
 })
+const failures = strict({
+  requests: count,
+  failed: count,
+  statusCodes: { type: 'object', additionalProperties: count },
+  p50Ms: nullable(nonNegative),
+  injected: count,
+  expectedPercent: nullable({ type: 'number', minimum: 0, maximum: 100 }),
+  expectedCalls: nullable(nonNegative),
+})
 const peakLoad = strict({
   predictedPerSec: nonNegative,
   bottleneck: { enum: ['catalog', 'inventory', 'pricing', 'reviews', 'categories'] },
@@ -302,11 +337,13 @@ export const RESULTS_SCHEMA = {
         overheadPerCallMs: nullable(num),
         overheadToleranceMs: nullable(nonNegative),
         withinTolerance: nullable({ type: 'boolean' }),
-        latency: latencyStats,
+        latency: nullable(latencyStats),
         upstreamCalls: calls,
         maxInFlight: count,
         stages,
         coldLatency: nullable(latencyStats),
+        failures,
+        coldFailures: nullable(failures),
         coldUpstreamCalls: nullable(calls),
         coldStages: nullable(stages),
         load: { type: 'array', items: loadLevel },

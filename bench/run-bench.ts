@@ -8,7 +8,7 @@ import { calibrateLoopback } from './calibrate.ts'
 import { checkCorrectness } from './check-correctness.ts'
 import { diffAgainstParent, summarizeVariant } from './code-diffs.ts'
 import { describeEnvironment } from './environment.ts'
-import { computeFloors, computeSaturation, type Saturation } from './floors.ts'
+import { computeFloors, computeSaturation, expectedFailurePercent, type Saturation } from './floors.ts'
 import { createHttpClient } from './http-client.ts'
 import { measureLatencyCase, planSamples, round, type LatencyContext } from './latency-phase.ts'
 import { estimateLevelMs, measureLoadLevel, planLevelLength, type LevelLength } from './load-phase.ts'
@@ -16,7 +16,7 @@ import type { Progress, Step } from './progress.ts'
 import { SCHEMA_VERSION, type LatencyCase, type LoadLevel, type PeakLoad, type Results, type SweepLevel, type VariantResult } from './results.ts'
 import { findKnee, measureSweepLevel, sweepLevelSeconds, SWEEP_FACTORS } from './sweep-phase.ts'
 import type { RunSettings } from './run-settings.ts'
-import type { Scenario, ServiceName } from './scenario.ts'
+import { injectsFaults, type Scenario, type ServiceName } from './scenario.ts'
 import { startRedis, type RunningRedis } from './start-cache.ts'
 import { startUpstreamProcess, type UpstreamProcess } from './upstream-process.ts'
 import { parseServerTiming } from '../variants/shared/stage-timing.ts'
@@ -72,6 +72,11 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
     const calibration = await progress.run({ phase: 'calibration', label: 'a bare loopback call', estimateMs: (calibrationSamples + 3) * 42 }, () =>
       calibrateLoopback(upstreams.urls.catalog, calibrationSamples),
     )
+
+    // Injected faults are off while the run checks correctness and warms up, and on for
+    // every measurement after; switching them on replays them from the seed.
+    const faulty = injectsFaults(scenario)
+    if (faulty) await upstreams.setFaults(false)
 
     // 1. Correctness first: identical bodies, or the run stops here. This round also warms up.
     const check = await progress.run({ phase: 'correctness', label: `same body from ${names.join(', ')}`, estimateMs: 0 }, () =>
@@ -138,10 +143,19 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
     })
     progress.plan(swept.flatMap((name) => SWEEP_FACTORS.map((factor) => sweepStep(name, factor))))
 
+    if (faulty) await upstreams.setFaults(true)
+
     // 3. Latency, one request at a time.
     const context: LatencyContext = { client, api, upstreams, path, reference: check.reference }
     const measured: Record<string, { warm?: LatencyCase; cold?: LatencyCase }> = {}
     for (const c of cases) {
+      // A warm case starts from a filled cache, filled without faults: the cold case before
+      // it flushed the cache, and under faults its last attempt may have failed to refill it.
+      if (!c.cold && usesCache(c.variant)) {
+        if (faulty) await upstreams.setFaults(false)
+        await client.get(`/${c.variant}${path}`)
+        if (faulty) await upstreams.setFaults(true)
+      }
       const result = await progress.run(caseStep(c), () => measureLatencyCase(context, c))
       measured[c.variant] = { ...measured[c.variant], [c.cold ? 'cold' : 'warm']: result }
     }
@@ -195,8 +209,12 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
       const { warm, cold } = measured[name]!
       if (!warm) throw new Error(`No warm measurement for ${name}`)
       const floor = floors[name]
-      const overheadMs = floor ? round(warm.latency.p50Ms - floor.warmMs) : null
+      const overheadMs = floor && warm.latency ? round(warm.latency.p50Ms - floor.warmMs) : null
       const toleranceMs = floor ? round(Math.max(0.03 * floor.warmMs, 5)) : null
+      const expected = (calls: Record<ServiceName, number> | undefined) => ({
+        expectedPercent: calls ? expectedFailurePercent(scenario, calls) : null,
+        expectedCalls: calls ? Object.values(calls).reduce((sum, n) => sum + n, 0) : null,
+      })
       variants[name] = {
         parent,
         summary: await summarizeVariant(name),
@@ -213,14 +231,25 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
         coldLatency: cold?.latency ?? null,
         coldUpstreamCalls: cold?.upstreamCalls ?? null,
         coldStages: cold?.stages ?? null,
+        failures: { ...warm.failures, ...expected(floor?.calls) },
+        coldFailures: cold ? { ...cold.failures, ...expected(floor?.coldCalls) } : null,
         load: load[name] ?? [],
         peakLoad: peak[name] ?? null,
         diffFromParent: await diffAgainstParent(name, parent),
-        errors: warm.errors + (cold?.errors ?? 0),
+        errors: warm.failures.failed + (cold?.failures.failed ?? 0),
         mismatches: warm.mismatches + (cold?.mismatches ?? 0),
       }
       const v = variants[name]!
-      if (v.errors) problems.push(`${name}: ${v.errors} failed request(s) in the latency phase`)
+      // Under injected faults, a 502 or 504 is a result (the variant's exposure to them);
+      // anything else, or any failure without faults, means the numbers cannot be trusted.
+      const statuses = { ...warm.failures.statusCodes }
+      for (const [status, n] of Object.entries(cold?.failures.statusCodes ?? {})) statuses[status] = (statuses[status] ?? 0) + n
+      const unexplained = Object.entries(statuses).filter(([status]) => !faulty || (status !== '502' && status !== '504'))
+      if (unexplained.length) {
+        const total = unexplained.reduce((sum, [, n]) => sum + n, 0)
+        problems.push(`${name}: ${total} failed request(s) in the latency phase (${unexplained.map(([status, n]) => `${status}: ${n}`).join(', ')})${faulty ? ' not explained by the injected faults' : ''}`)
+      }
+      if (!warm.latency && !faulty) problems.push(`${name}: no good answer in the latency phase`)
       if (v.mismatches) problems.push(`${name}: ${v.mismatches} response(s) in the latency phase differed from the reference body`)
       // Under load, errors, timeouts and 503/504s are results (a variant collapsing at peak
       // is the story), reported in every rendering. A wrong body is never a result.
@@ -249,7 +278,8 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
 
 /** The story reproduced? p50 ordering naive > bulk > cached > parallel, and the change naive → parallel. */
 function storyCheck(variants: Record<string, VariantResult>): Results['story'] {
-  const p50s = ['naive', 'bulk', 'cached', 'parallel'].map((name) => variants[name]?.latency.p50Ms)
+  const p50s = ['naive', 'bulk', 'cached', 'parallel'].map((name) => variants[name]?.latency?.p50Ms)
+  // A variant that was not measured, or never answered under injected faults: no story to tell.
   if (p50s.some((p50) => p50 === undefined)) return null
   const [naive, bulk, cached, parallel] = p50s as [number, number, number, number]
   return { ordered: naive > bulk && bulk > cached && cached > parallel, naiveToParallelPercent: round(((parallel - naive) / naive) * 100, 1) }

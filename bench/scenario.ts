@@ -35,7 +35,24 @@ export interface ServiceScenario {
   workers: number
   /** Calls that may wait for a worker; one more is answered 503 at once. @default 256 */
   queueLimit: number
+  /** Faults injected into this service's calls, drawn from the seeded generator. @default no faults */
+  faults: Faults
 }
+
+/**
+ * The share of calls (0 to 1, together at most 1) that fail, each drawn per call in
+ * call order from the scenario's seed. `error`: the call takes its usual time, then
+ * answers 500. `hang`: it never answers (the caller's timeout or deadline ends it).
+ * `reset`: it takes its usual time, then the connection is reset with no answer.
+ */
+export interface Faults {
+  errorRate: number
+  hangRate: number
+  resetRate: number
+}
+
+export const FAULT_KINDS = ['error', 'hang', 'reset'] as const
+export type FaultKind = (typeof FAULT_KINDS)[number]
 
 export interface Scenario {
   /** Shown in the terminal and the report. @default "seed" */
@@ -78,9 +95,11 @@ export const LIMITS = {
   requestDeadlineMs: { min: 1, max: 600_000 },
   workers: { min: 1, max: 100_000 },
   queueLimit: { min: 0, max: 1_000_000 },
+  faultRate: { min: 0, max: 1 },
 } as const
 
 const NO_JITTER: Jitter = { kind: 'none' }
+const NO_FAULTS: Faults = { errorRate: 0, hangRate: 0, resetRate: 0 }
 
 /**
  * The "seed" preset: the story of DESIGN.md. The only table of defaults in the lab.
@@ -104,11 +123,11 @@ export const DEFAULT_SCENARIO: Scenario = deepFreeze({
   catalogSize: 5000,
   productsPerPage: 50,
   services: {
-    catalog: { latencyMs: 100, perItemMs: 0, jitter: NO_JITTER, workers: 64, queueLimit: 256 },
-    inventory: { latencyMs: 40, perItemMs: 0, jitter: NO_JITTER, workers: 16, queueLimit: 256 },
-    pricing: { latencyMs: 40, perItemMs: 35, jitter: NO_JITTER, workers: 16, queueLimit: 256 },
-    reviews: { latencyMs: 40, perItemMs: 0, jitter: NO_JITTER, workers: 32, queueLimit: 256 },
-    categories: { latencyMs: 40, perItemMs: 0, jitter: NO_JITTER, workers: 32, queueLimit: 256 },
+    catalog: { latencyMs: 100, perItemMs: 0, jitter: NO_JITTER, workers: 64, queueLimit: 256, faults: NO_FAULTS },
+    inventory: { latencyMs: 40, perItemMs: 0, jitter: NO_JITTER, workers: 16, queueLimit: 256, faults: NO_FAULTS },
+    pricing: { latencyMs: 40, perItemMs: 35, jitter: NO_JITTER, workers: 16, queueLimit: 256, faults: NO_FAULTS },
+    reviews: { latencyMs: 40, perItemMs: 0, jitter: NO_JITTER, workers: 32, queueLimit: 256, faults: NO_FAULTS },
+    categories: { latencyMs: 40, perItemMs: 0, jitter: NO_JITTER, workers: 32, queueLimit: 256, faults: NO_FAULTS },
   },
   cacheTtlSeconds: 300,
   cacheCommandTimeoutMs: 50,
@@ -169,14 +188,38 @@ function validateScenario(raw: unknown): Scenario {
 
 function validateService(raw: unknown, path: string): ServiceScenario {
   const obj = readObject(raw, path)
-  checkKeys(obj, ['latencyMs', 'perItemMs', 'jitter', 'workers', 'queueLimit'], `${path}.`)
+  checkKeys(obj, ['latencyMs', 'perItemMs', 'jitter', 'workers', 'queueLimit', 'faults'], `${path}.`)
   return {
     latencyMs: readNumber(obj.latencyMs, `${path}.latencyMs`, LIMITS.latencyMs),
     perItemMs: readNumber(obj.perItemMs, `${path}.perItemMs`, LIMITS.perItemMs),
     jitter: validateJitter(obj.jitter, `${path}.jitter`),
     workers: readInt(obj.workers, `${path}.workers`, LIMITS.workers),
     queueLimit: readInt(obj.queueLimit, `${path}.queueLimit`, LIMITS.queueLimit),
+    faults: validateFaults(obj.faults, `${path}.faults`),
   }
+}
+
+function validateFaults(raw: unknown, path: string): Faults {
+  const obj = readObject(raw, path)
+  checkKeys(obj, ['errorRate', 'hangRate', 'resetRate'], `${path}.`)
+  const faults = {
+    errorRate: readNumber(obj.errorRate, `${path}.errorRate`, LIMITS.faultRate),
+    hangRate: readNumber(obj.hangRate, `${path}.hangRate`, LIMITS.faultRate),
+    resetRate: readNumber(obj.resetRate, `${path}.resetRate`, LIMITS.faultRate),
+  }
+  const total = faultRate(faults)
+  if (total > 1 + 1e-9) throw new ScenarioError(path, obj, 'rates that add up to at most 1', `These add up to ${Math.round(total * 1000) / 1000}.`)
+  return faults
+}
+
+/** The share of a service's calls that fail, whatever the fault. */
+export function faultRate(faults: Faults): number {
+  return faults.errorRate + faults.hangRate + faults.resetRate
+}
+
+/** Whether the scenario injects any fault at all. */
+export function injectsFaults(scenario: Scenario): boolean {
+  return SERVICE_NAMES.some((name) => faultRate(scenario.services[name].faults) > 0)
 }
 
 function validateJitter(raw: unknown, path: string): Jitter {

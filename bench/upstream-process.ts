@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url'
 import type { Scenario, ServiceName } from './scenario.ts'
 import type { StatsSnapshot } from '../mock-upstreams/stats.ts'
-import { RESET_PATH, STATS_PATH } from '../mock-upstreams/serve-upstreams.ts'
+import { FAULTS_PATH, RESET_PATH, STATS_PATH } from '../mock-upstreams/serve-upstreams.ts'
 import { forkLabProcess } from './lab-process.ts'
 
 const ENTRY = fileURLToPath(new URL('../mock-upstreams/main.ts', import.meta.url))
@@ -12,6 +12,8 @@ export interface UpstreamProcess {
   pid: number
   stats(): Promise<StatsSnapshot>
   resetStats(): Promise<void>
+  /** Switches the scenario's injected faults off, or on again (replayed from the seed). */
+  setFaults(enabled: boolean): Promise<void>
   stop(): Promise<void>
 }
 
@@ -28,6 +30,10 @@ export async function startUpstreamProcess(scenario: Scenario): Promise<Upstream
     },
     async resetStats() {
       await fetch(`${admin}${RESET_PATH}`, { method: 'POST' })
+    },
+    async setFaults(enabled) {
+      const response = await fetch(`${admin}${FAULTS_PATH}?enabled=${enabled}`, { method: 'POST' })
+      if (!response.ok) throw new Error(`The upstream process refused to switch faults ${enabled ? 'on' : 'off'}: ${response.status}.`)
     },
     stop: lab.stop,
   }

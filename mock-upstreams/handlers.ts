@@ -11,11 +11,12 @@
  * msw's own routing and serialisation happen inside the latency, not after it.
  */
 import { http, HttpResponse, type HttpHandler, type JsonBodyType } from 'msw'
-import { SERVICE_NAMES, type Scenario, type ServiceName } from '../bench/scenario.ts'
+import { SERVICE_NAMES, type FaultKind, type Scenario, type ServiceName } from '../bench/scenario.ts'
 import { createDataset, type Dataset } from './data.ts'
 import { createLatencyModel, sleepUntil, type LatencyModel } from './latency.ts'
 import type { UpstreamStats } from './stats.ts'
 import { createCapacities, takeWorker } from './capacity.ts'
+import { createFaultInjector, type FaultInjector } from './faults.ts'
 
 /** Ids one list call may carry: a bound, so a bad caller cannot make the mock allocate without limit. */
 export const MAX_IDS_PER_CALL = 1000
@@ -26,6 +27,8 @@ export const RECEIVED_AT_HEADER = 'x-lab-received-at'
 export const SEND_AT_HEADER = 'x-lab-send-at'
 /** Set by a handler behind the adapter: which endpoint answered, for the per-endpoint counters. */
 export const ENDPOINT_HEADER = 'x-lab-endpoint'
+/** Set by a handler behind the adapter: `hang` or `reset`, a fault for the adapter to act out on the connection. */
+export const FAULT_HEADER = 'x-lab-fault'
 
 export function upstreamOrigin(service: ServiceName): string {
   return `http://${service}.upstream.lab`
@@ -37,6 +40,7 @@ export function createUpstreamHandlers(
   scenario: Scenario,
   stats: UpstreamStats,
   dataset: Dataset = createDataset(scenario.seed, scenario.catalogSize),
+  faults: FaultInjector = createFaultInjector(scenario),
 ): Record<ServiceName, HttpHandler[]> {
   const models = Object.fromEntries(
     SERVICE_NAMES.map((name) => [name, createLatencyModel(scenario.services[name], scenario.seed, name)]),
@@ -71,6 +75,11 @@ export function createUpstreamHandlers(
           return HttpResponse.json(result.body, { status: result.status, headers })
         }
         const sendAt = received + models[service].draw(result.items)
+        const fault = faults.draw(service)
+        if (fault) {
+          stats.injected(service, fault)
+          return await injectFault(service, fault, endpoint, behindAdapter ? undefined : request.signal, sendAt)
+        }
         if (behindAdapter) {
           headers[SEND_AT_HEADER] = String(sendAt)
           return HttpResponse.json(result.body, { headers })
@@ -138,6 +147,29 @@ export function createUpstreamHandlers(
       }),
     ],
   }
+}
+
+/**
+ * A fault drawn for a call. Behind the adapter, the response only says what to do and
+ * when; the adapter holds the connection (hang) or resets it (reset). In-process, the
+ * handler acts it out itself: msw's network error stands in for a reset.
+ */
+async function injectFault(service: ServiceName, fault: FaultKind, endpoint: string, inProcess: AbortSignal | undefined, sendAt: number): Promise<Response> {
+  const headers = { [ENDPOINT_HEADER]: endpoint }
+  const body = { error: 'Internal Server Error', message: `mock ${service}: injected fault (error) on ${endpoint}` }
+  if (!inProcess) {
+    if (fault === 'error') return HttpResponse.json(body, { status: 500, headers: { ...headers, [SEND_AT_HEADER]: String(sendAt) } })
+    return HttpResponse.json(null, { headers: { ...headers, [FAULT_HEADER]: fault, [SEND_AT_HEADER]: String(sendAt) } })
+  }
+  if (fault === 'hang') {
+    await new Promise<void>((resolve) => {
+      if (inProcess.aborted) resolve()
+      inProcess.addEventListener('abort', () => resolve(), { once: true })
+    })
+    return HttpResponse.error()
+  }
+  await sleepUntil(sendAt, inProcess)
+  return fault === 'error' ? HttpResponse.json(body, { status: 500, headers }) : HttpResponse.error()
 }
 
 function badRequest(message: string): Answer {

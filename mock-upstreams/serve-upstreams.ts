@@ -5,15 +5,18 @@
  * middleware; see shared/MEASURED.md).
  *
  * Every server also answers `GET /__lab/stats` (all services' counters),
- * `POST /__lab/reset`, so a harness in another process can read the counters, and
- * `GET /__lab/echo?ms=N`, a bare answer for measuring what the machine's loopback costs.
+ * `POST /__lab/reset`, so a harness in another process can read the counters,
+ * `POST /__lab/faults?enabled=true|false`, which switches the scenario's injected faults
+ * on or off, and `GET /__lab/echo?ms=N`, a bare answer for measuring what the machine's
+ * loopback costs.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { getResponse } from 'msw'
 import type { HttpHandler } from 'msw'
 import { SERVICE_NAMES, type Scenario, type ServiceName } from '../bench/scenario.ts'
-import { createUpstreamHandlers, ENDPOINT_HEADER, RECEIVED_AT_HEADER, SEND_AT_HEADER, upstreamOrigin } from './handlers.ts'
+import { createUpstreamHandlers, ENDPOINT_HEADER, FAULT_HEADER, RECEIVED_AT_HEADER, SEND_AT_HEADER, upstreamOrigin } from './handlers.ts'
+import { createFaultInjector, type FaultInjector } from './faults.ts'
 import { sleepUntil } from './latency.ts'
 import { createCapacities, takeWorker, type Capacity } from './capacity.ts'
 import { createUpstreamStats, type UpstreamStats } from './stats.ts'
@@ -22,6 +25,8 @@ export const STATS_PATH = '/__lab/stats'
 export const RESET_PATH = '/__lab/reset'
 /** `GET /__lab/echo?ms=40`: a bare answer after `ms`, with no msw and no data: the harness's calibration. */
 export const ECHO_PATH = '/__lab/echo'
+/** `POST /__lab/faults?enabled=false`: no injected faults until `?enabled=true`, which replays them from the seed. */
+export const FAULTS_PATH = '/__lab/faults'
 
 /** Request bodies larger than this are refused: the mocks only take lists of ids. */
 const MAX_BODY_BYTES = 1024 * 1024
@@ -30,12 +35,14 @@ export interface RunningUpstreams {
   /** Base URL of each service, e.g. http://127.0.0.1:41234 */
   urls: Record<ServiceName, string>
   stats: UpstreamStats
+  faults: FaultInjector
   close(): Promise<void>
 }
 
 export async function startUpstreams(scenario: Scenario): Promise<RunningUpstreams> {
   const stats = createUpstreamStats()
-  const handlers = createUpstreamHandlers(scenario, stats)
+  const faults = createFaultInjector(scenario)
+  const handlers = createUpstreamHandlers(scenario, stats, undefined, faults)
   const capacities = createCapacities(scenario)
   const servers: Server[] = []
   const urls = {} as Record<ServiceName, string>
@@ -43,7 +50,7 @@ export async function startUpstreams(scenario: Scenario): Promise<RunningUpstrea
     for (const service of SERVICE_NAMES) {
       const server = createServer((req, res) => {
         req.headers[RECEIVED_AT_HEADER] = String(performance.now())
-        answer(service, handlers[service], capacities[service], stats, req, res).catch((error: unknown) => {
+        answer(service, handlers[service], capacities[service], stats, faults, req, res).catch((error: unknown) => {
           sendJson(res, 500, { error: 'Internal Server Error', message: `mock ${service} failed: ${String(error)}` })
         })
       })
@@ -60,7 +67,7 @@ export async function startUpstreams(scenario: Scenario): Promise<RunningUpstrea
     await closeServers(servers)
     throw error
   }
-  return { urls, stats, close: () => closeServers(servers) }
+  return { urls, stats, faults, close: () => closeServers(servers) }
 }
 
 async function answer(
@@ -68,6 +75,7 @@ async function answer(
   handlers: HttpHandler[],
   capacity: Capacity,
   stats: UpstreamStats,
+  faults: FaultInjector,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
@@ -76,6 +84,10 @@ async function answer(
   if (url === RESET_PATH && req.method === 'POST') {
     stats.reset()
     return sendJson(res, 200, { reset: true })
+  }
+  if ((url === `${FAULTS_PATH}?enabled=true` || url === `${FAULTS_PATH}?enabled=false`) && req.method === 'POST') {
+    faults.setEnabled(url.endsWith('true'))
+    return sendJson(res, 200, { enabled: faults.enabled })
   }
   if (url.startsWith(`${ECHO_PATH}?ms=`) && req.method === 'GET') {
     const ms = Math.min(Math.max(Number(url.slice(ECHO_PATH.length + 4)) || 0, 0), 10_000)
@@ -138,14 +150,29 @@ async function forward(service: ServiceName, handlers: HttpHandler[], req: Incom
   }
   const payload = Buffer.from(await response.arrayBuffer())
   const sendAt = response.headers.get(SEND_AT_HEADER)
+  const fault = response.headers.get(FAULT_HEADER)
+  // An injected hang holds the call (and its worker) until the caller gives up.
+  if (fault === 'hang') await untilAborted(closed)
   // Everything above ran inside the call's latency; only the write is left after it.
   if (sendAt !== null) await sleepUntil(Number(sendAt), closed)
+  if (fault === 'reset') {
+    // A TCP reset, not a polite close: the caller sees ECONNRESET and no answer.
+    res.socket?.resetAndDestroy()
+    return response.headers.get(ENDPOINT_HEADER) ?? 'unknown'
+  }
   res.writeHead(response.status, {
     'content-type': response.headers.get('content-type') ?? 'application/json',
     'content-length': payload.length,
   })
   res.end(payload)
   return response.headers.get(ENDPOINT_HEADER) ?? 'unknown'
+}
+
+function untilAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason as Error)
+    signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true })
+  })
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {

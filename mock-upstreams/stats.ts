@@ -3,7 +3,7 @@
  * calls it had in flight at once. Tests read it directly; the harness reads it over
  * HTTP from the upstream process (GET /__lab/stats).
  */
-import { SERVICE_NAMES, type ServiceName } from '../bench/scenario.ts'
+import { FAULT_KINDS, SERVICE_NAMES, type FaultKind, type ServiceName } from '../bench/scenario.ts'
 
 export interface ServiceStats {
   calls: number
@@ -20,6 +20,8 @@ export interface ServiceStats {
   rejected: number
   /** Calls whose caller closed the connection before the answer (e.g. the API's deadline). */
   cancelled: number
+  /** Faults injected by the scenario, per kind. */
+  faults: Record<FaultKind, number>
 }
 
 export interface StatsSnapshot {
@@ -37,6 +39,7 @@ export interface UpstreamStats {
   queued(service: ServiceName, waitMs: number): void
   rejected(service: ServiceName): void
   cancelled(service: ServiceName): void
+  injected(service: ServiceName, fault: FaultKind): void
   snapshot(): StatsSnapshot
   reset(): void
 }
@@ -77,6 +80,9 @@ export function createUpstreamStats(): UpstreamStats {
     cancelled(service) {
       services[service].cancelled++
     },
+    injected(service, fault) {
+      services[service].faults[fault]++
+    },
     snapshot() {
       return structuredClone({ services, maxInFlightOverall })
     },
@@ -95,6 +101,10 @@ export function createUpstreamStats(): UpstreamStats {
 
 function emptyServices(): Record<ServiceName, ServiceStats> {
   return Object.fromEntries(
-    SERVICE_NAMES.map((name) => [name, { calls: 0, inFlight: 0, maxInFlight: 0, endpoints: {}, maxBusy: 0, queued: 0, longestWaitMs: 0, rejected: 0, cancelled: 0 }]),
+    SERVICE_NAMES.map((name) => [name, { calls: 0, inFlight: 0, maxInFlight: 0, endpoints: {}, maxBusy: 0, queued: 0, longestWaitMs: 0, rejected: 0, cancelled: 0, faults: noFaults() }]),
   ) as Record<ServiceName, ServiceStats>
+}
+
+function noFaults(): Record<FaultKind, number> {
+  return Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])) as Record<FaultKind, number>
 }

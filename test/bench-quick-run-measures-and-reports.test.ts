@@ -14,7 +14,7 @@ import { createDataset } from '../mock-upstreams/data.ts'
 import { renderReport } from '../bench/render-report.ts'
 import type { Results } from '../bench/results.ts'
 import { assertValidResults } from '../bench/write-results.ts'
-import { launchChromium, SKIP_BROWSER } from './helpers/chromium.ts'
+import { drawnCanvases, launchChromium, SKIP_BROWSER } from './helpers/chromium.ts'
 import { SKIP_REDIS } from './helpers/redis.ts'
 import { runCli } from './helpers/run-cli.ts'
 
@@ -50,14 +50,21 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
   })
 
   it('measures the story in order: naive > bulk > cached > parallel at p50, each at or above its floor', () => {
-    const p50 = (name: string) => results.variants[name]!.latency.p50Ms
+    const p50 = (name: string) => results.variants[name]!.latency!.p50Ms
     expect(p50('naive')).toBeGreaterThan(p50('bulk'))
     expect(p50('bulk')).toBeGreaterThan(p50('cached'))
     expect(p50('cached')).toBeGreaterThan(p50('parallel'))
     for (const [name, v] of Object.entries(results.variants)) {
       // The mocks never answer early, so no request can beat the floor.
-      expect(v.latency.minMs, name).toBeGreaterThanOrEqual(v.floorMs!)
-      expect(v.overheadMs, name).toBeCloseTo(v.latency.p50Ms - v.floorMs!, 1)
+      expect(v.latency!.minMs, name).toBeGreaterThanOrEqual(v.floorMs!)
+      expect(v.overheadMs, name).toBeCloseTo(v.latency!.p50Ms - v.floorMs!, 1)
+    }
+  })
+
+  it('injects no fault by default: no request failed, and none was expected to', () => {
+    for (const [name, v] of Object.entries(results.variants)) {
+      expect(v.failures, name).toMatchObject({ failed: 0, injected: 0, expectedPercent: 0, statusCodes: {} })
+      expect(v.failures.requests, name).toBe(v.latency!.samples)
     }
   })
 
@@ -73,7 +80,7 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
     for (const name of ['cached', 'parallel']) {
       expect(results.variants[name]!.upstreamCalls.pricing, name).toBe(0)
       expect(results.variants[name]!.coldUpstreamCalls!.pricing, name).toBe(1)
-      expect(results.variants[name]!.coldLatency!.p50Ms, name).toBeGreaterThan(results.variants[name]!.latency.p50Ms)
+      expect(results.variants[name]!.coldLatency!.p50Ms, name).toBeGreaterThan(results.variants[name]!.latency!.p50Ms)
     }
     expect(results.variants.parallel!.maxInFlight).toBeGreaterThanOrEqual(3)
     expect(results.variants.cached!.maxInFlight).toBe(1)
@@ -113,16 +120,7 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
       page.on('request', (request) => requests.push(request.url()))
       await page.goto(pathToFileURL(join(out, 'report.html')).href, { waitUntil: 'load' })
 
-      const canvases = await page.$$eval('canvas', (elements) =>
-        elements.map((canvas) => {
-          const context = (canvas as HTMLCanvasElement).getContext('2d')!
-          const { width, height } = canvas as HTMLCanvasElement
-          const pixels = context.getImageData(0, 0, width, height).data
-          let drawn = 0
-          for (let i = 3; i < pixels.length; i += 4) if (pixels[i]! > 0) drawn++
-          return { id: canvas.id || canvas.getAttribute('data-variant'), width, height, drawn }
-        }),
-      )
+      const canvases = await drawnCanvases(page)
       // Latency, calls, throughput, p99, and one waterfall per variant.
       expect(canvases).toHaveLength(4 + Object.keys(results.variants).length)
       for (const canvas of canvases) {

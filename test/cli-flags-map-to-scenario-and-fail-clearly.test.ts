@@ -23,6 +23,15 @@ describe('scenario flags', () => {
     expect(scenario.services.reviews.jitter).toEqual({ kind: 'lognormal', medianMs: 3, sigma: 0.5 })
   })
 
+  it('--faults sets the fault rates of every service; --<service>-faults wins, rate by rate', async () => {
+    const scenario = await resolve(['--faults', 'error=0.01,reset=0.005', '--inventory-faults', 'hang=0.02,error=0'])
+    expect(scenario.services.catalog.faults).toEqual({ errorRate: 0.01, hangRate: 0, resetRate: 0.005 })
+    expect(scenario.services.inventory.faults).toEqual({ errorRate: 0, hangRate: 0.02, resetRate: 0.005 })
+    const none = await resolve(['--faults', 'error=0.5', '--pricing-faults', 'none'])
+    expect(none.services.pricing.faults).toEqual({ errorRate: 0, hangRate: 0, resetRate: 0 })
+    expect(none.services.reviews.faults.errorRate).toBe(0.5)
+  })
+
   it('layers flags over a scenario file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'lab-'))
     const file = join(dir, 'scenario.json')
@@ -43,6 +52,13 @@ describe('scenario flags', () => {
     [['--latency', '-3'], 'Flag --latency: got -3; expected a number from 0 to 60000.'],
     [['--jitter', 'gauss:3'], 'Flag --jitter: got "gauss:3"'],
     [['--seed', '1', '--seed', '2'], 'Flag --seed is given twice.'],
+    [['--faults', 'error=2'], 'Flag --faults: got 2; expected a number from 0 to 1.'],
+    [['--pricing-faults', 'hang=-1'], 'Flag --pricing-faults: got -1; expected a number from 0 to 1.'],
+    [['--faults', 'eror=0.1'], '"eror" is not a fault (did you mean "error"?)'],
+    [['--faults', 'error'], '"error" is not KIND=RATE'],
+    [['--faults', 'error=lots'], '"lots" is not a number'],
+    [['--faults', 'error=0.1,error=0.2'], '"error" is given twice'],
+    [['--faults', 'error=0.7,reset=0.7'], 'Flag --faults: got {"errorRate":0.7,"hangRate":0,"resetRate":0.7}; expected rates that add up to at most 1.'],
     [['stray'], 'Unexpected argument "stray"'],
   ])('%j is a usage error: %s', async (argv, message) => {
     const error = await resolve(argv).then(

@@ -20,7 +20,14 @@ describe('resolveScenario', () => {
       { services: { pricing: { latencyMs: 5 } } },
     )
     expect(scenario.productsPerPage).toBe(20)
-    expect(scenario.services.pricing).toEqual({ latencyMs: 5, perItemMs: 10, jitter: { kind: 'none' }, workers: 16, queueLimit: 256 })
+    expect(scenario.services.pricing).toEqual({
+      latencyMs: 5,
+      perItemMs: 10,
+      jitter: { kind: 'none' },
+      workers: 16,
+      queueLimit: 256,
+      faults: { errorRate: 0, hangRate: 0, resetRate: 0 },
+    })
     expect(scenario.services.inventory.latencyMs).toBe(40)
   })
 
@@ -49,6 +56,9 @@ describe('resolveScenario', () => {
     [{ services: { reviews: { jitter: { kind: 'gaussian' } } } }, 'services.reviews.jitter.kind', 'one of "none", "uniform", "lognormal"'],
     [{ services: { reviews: { jitter: { kind: 'uniform' } } } }, 'services.reviews.jitter.maxMs', 'a number from 0 to 60000'],
     [{ seed: -1 }, 'seed', 'an integer from 0 to 4294967295'],
+    [{ services: { inventory: { faults: { errorRate: 1.5 } } } }, 'services.inventory.faults.errorRate', 'a number from 0 to 1'],
+    [{ services: { inventory: { faults: { hangRate: -0.1 } } } }, 'services.inventory.faults.hangRate', 'a number from 0 to 1'],
+    [{ services: { inventory: { faults: { errorRate: 0.6, resetRate: 0.6 } } } }, 'services.inventory.faults', 'rates that add up to at most 1'],
   ])('rejects %j naming the field, the value and the accepted range', (input, field, accepted) => {
     const error = catchError(() => resolveScenario(input))
     expect(error).toBeInstanceOf(ScenarioError)
@@ -65,6 +75,8 @@ describe('resolveScenario', () => {
     expect(nested.message).toContain('Did you mean "services.pricing.latencyMs"?')
     const service = catchError(() => resolveScenario({ services: { inventroy: {} } }))
     expect(service.message).toContain('Did you mean "services.inventory"?')
+    const fault = catchError(() => resolveScenario({ services: { pricing: { faults: { errorRte: 0.1 } } } }))
+    expect(fault.message).toContain('Did you mean "services.pricing.faults.errorRate"?')
   })
 })
 

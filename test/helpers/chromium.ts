@@ -3,7 +3,7 @@
  * skips the browser tests, visibly; in CI (CI=true) a missing browser fails them.
  */
 import { existsSync } from 'node:fs'
-import { chromium, type Browser } from 'playwright-core'
+import { chromium, type Browser, type Page } from 'playwright-core'
 import { IN_CI } from './redis.ts'
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -17,4 +17,18 @@ export function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM_PATH,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   })
+}
+
+/** Every canvas on the page, with how many of its pixels were drawn: a chart that failed to draw has none. */
+export function drawnCanvases(page: Page): Promise<Array<{ id: string | null; width: number; height: number; drawn: number }>> {
+  return page.$$eval('canvas', (elements) =>
+    elements.map((canvas) => {
+      const context = (canvas as HTMLCanvasElement).getContext('2d')!
+      const { width, height } = canvas as HTMLCanvasElement
+      const pixels = context.getImageData(0, 0, width, height).data
+      let drawn = 0
+      for (let i = 3; i < pixels.length; i += 4) if (pixels[i]! > 0) drawn++
+      return { id: canvas.id || canvas.getAttribute('data-variant'), width, height, drawn }
+    }),
+  )
 }

@@ -1,0 +1,45 @@
+/**
+ * Faults injected into the mocks' calls, as the scenario asks: per service, a share of
+ * calls that answer 500 (`error`), never answer (`hang`) or have their connection reset
+ * (`reset`). One seeded draw per call, in call order, so the same scenario injects the
+ * same sequence of faults.
+ *
+ * Injection can be switched off (the harness does, while it checks correctness and warms
+ * up) and on again, which restarts every sequence from the seed.
+ */
+import { SERVICE_NAMES, type FaultKind, type Scenario, type ServiceName } from '../bench/scenario.ts'
+import { createRandom, deriveSeed, type Random } from './random.ts'
+
+export interface FaultInjector {
+  /** The fault for the next call to `service`, or undefined; draws nothing while switched off. */
+  draw(service: ServiceName): FaultKind | undefined
+  setEnabled(enabled: boolean): void
+  readonly enabled: boolean
+}
+
+export function createFaultInjector(scenario: Scenario): FaultInjector {
+  let enabled = true
+  let randoms = seededRandoms(scenario)
+  return {
+    draw(service) {
+      const { errorRate, hangRate, resetRate } = scenario.services[service].faults
+      if (!enabled || errorRate + hangRate + resetRate === 0) return undefined
+      const u = randoms[service]()
+      if (u < errorRate) return 'error'
+      if (u < errorRate + hangRate) return 'hang'
+      if (u < errorRate + hangRate + resetRate) return 'reset'
+      return undefined
+    },
+    setEnabled(on) {
+      if (on && !enabled) randoms = seededRandoms(scenario)
+      enabled = on
+    },
+    get enabled() {
+      return enabled
+    },
+  }
+}
+
+function seededRandoms(scenario: Scenario): Record<ServiceName, Random> {
+  return Object.fromEntries(SERVICE_NAMES.map((name) => [name, createRandom(deriveSeed(scenario.seed, `faults:${name}`))])) as Record<ServiceName, Random>
+}
