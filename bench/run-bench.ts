@@ -196,7 +196,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
         measuredPerSec,
         errorPercent: round((measuredPerSec / predicted.perSec - 1) * 100, 1),
         p99TargetMs,
-        kneePerSec: findKnee(levels, p99TargetMs)?.offeredPerSec ?? null,
+        kneePerSec: findKnee(levels, p99TargetMs, expectedFailurePercent(scenario, floors[name]!.calls) / 100)?.offeredPerSec ?? null,
         verdict: describePeak(name, scenario, predicted, measuredPerSec, levels),
         levels,
       }

@@ -73,10 +73,21 @@ export async function measureSweepLevel(
   }
 }
 
-/** The highest offered load held: p99 under the target, every answer a 200, goodput ≥ 90 % of offered. */
-export function findKnee(levels: SweepLevel[], p99TargetMs: number): SweepLevel | undefined {
+/**
+ * The highest offered load held: p99 under the target, no wrong body, goodput ≥ 90 % of
+ * what should succeed, and no failure beyond what injected faults explain. `expectedFailure`
+ * is the share (0–1) the scenario's faults should fail; a level may fail up to that share
+ * of its requests plus three binomial standard deviations. Without faults: not one.
+ */
+export function findKnee(levels: SweepLevel[], p99TargetMs: number, expectedFailure = 0): SweepLevel | undefined {
+  const allowed = (n: number): number => expectedFailure * n + 3 * Math.sqrt(n * expectedFailure * (1 - expectedFailure))
   return levels
-    .filter((l) => l.p99Ms <= p99TargetMs && l.errors + l.timeouts + l.non2xx + l.mismatches === 0 && l.goodputPerSec >= 0.9 * l.offeredPerSec)
+    .filter(
+      (l) =>
+        l.p99Ms <= p99TargetMs &&
+        l.mismatches === 0 &&
+        l.errors + l.timeouts + l.non2xx <= allowed(l.requests) &&
+        l.goodputPerSec >= 0.9 * (1 - expectedFailure) * l.offeredPerSec,
+    )
     .sort((a, b) => b.offeredPerSec - a.offeredPerSec)[0]
 }
-

@@ -10,8 +10,8 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { computeSaturation } from '../bench/floors.ts'
-import type { Results } from '../bench/results.ts'
-import { SWEEP_FACTORS } from '../bench/sweep-phase.ts'
+import type { Results, SweepLevel } from '../bench/results.ts'
+import { findKnee, SWEEP_FACTORS } from '../bench/sweep-phase.ts'
 import { assertValidResults } from '../bench/write-results.ts'
 import { launchChromium, SKIP_BROWSER } from './helpers/chromium.ts'
 import { SKIP_REDIS } from './helpers/redis.ts'
@@ -85,5 +85,35 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --sweep', () => {
     } finally {
       await browser.close()
     }
+  })
+})
+
+describe('findKnee', () => {
+  const level = (offeredPerSec: number, failed: number, p99Ms = 100): SweepLevel => ({
+    offeredPerSec,
+    connections: 10,
+    durationSeconds: 10,
+    requests: offeredPerSec * 10,
+    goodputPerSec: (offeredPerSec * 10 - failed) / 10,
+    p50Ms: 50,
+    p99Ms,
+    maxMs: p99Ms,
+    errors: 0,
+    timeouts: 0,
+    non2xx: failed,
+    statusCodes: failed ? { '200': offeredPerSec * 10 - failed, '502': failed } : { '200': offeredPerSec * 10 },
+    mismatches: 0,
+    upstreams: {} as SweepLevel['upstreams'],
+  })
+
+  it('without faults, a level with a single failure is past the knee', () => {
+    expect(findKnee([level(10, 0), level(20, 1)], 200)?.offeredPerSec).toBe(10)
+    expect(findKnee([level(10, 0), level(20, 0, 300)], 200)?.offeredPerSec).toBe(10)
+  })
+
+  it('under injected faults, tolerates the failures they explain and no more', () => {
+    // 10 % expected to fail: 200 requests may fail 20 + 3 × √18 ≈ 32.7 times.
+    expect(findKnee([level(10, 9), level(20, 30)], 200, 0.1)?.offeredPerSec).toBe(20)
+    expect(findKnee([level(10, 9), level(20, 40)], 200, 0.1)?.offeredPerSec).toBe(10)
   })
 })
