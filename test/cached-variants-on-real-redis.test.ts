@@ -7,7 +7,7 @@ import { Redis } from 'ioredis'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startCache, startRedisServer, type RedisServer } from '../bench/start-cache.ts'
 import { connectRedisStore, MAX_PENDING_COMMANDS, type CacheStore } from '../variants/shared/cache-store.ts'
-import { priceCacheKey } from '../variants/shared/price-cache.ts'
+import { MAX_CACHED_PRICES_LENGTH, priceCacheKey } from '../variants/shared/price-cache.ts'
 import { parseServerTiming } from '../variants/shared/stage-timing.ts'
 import { startLab, type Lab } from './helpers/lab.ts'
 import { SKIP_REDIS } from './helpers/redis.ts'
@@ -85,6 +85,53 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
     for (let i = 0; i < 100 && (await store.get(PAGE_ONE_KEY)) === '{"not":"prices"}'; i++) await new Promise((resolve) => setTimeout(resolve, 10))
     expect(JSON.parse((await store.get(PAGE_ONE_KEY))!)).toHaveLength(50)
     expect(warnings.some((w) => w.includes('unusable cached price list'))).toBe(true)
+  })
+
+  it('a cached value over the size cap is a miss, left unparsed, one log line, and is overwritten', async () => {
+    const huge = `[${'{"productId":1},'.repeat(MAX_CACHED_PRICES_LENGTH / 10)}{}]`
+    await store.set(PAGE_ONE_KEY, huge, 60)
+    const response = await lab.get('/cached/products')
+    expect(response.status).toBe(200)
+    expect(pricingCalls()).toBe(1)
+    for (let i = 0; i < 100 && (await store.get(PAGE_ONE_KEY))!.length > MAX_CACHED_PRICES_LENGTH; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(JSON.parse((await store.get(PAGE_ONE_KEY))!)).toHaveLength(50)
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatch(/over the \d+-character cap/)
+  })
+
+  it('a failed pricing call is never cached: the next request calls pricing again', async () => {
+    const failing = await startLab({ cache: store, scenario: { cacheCommandTimeoutMs: COMMAND_TIMEOUT_MS, services: { pricing: { faults: { errorRate: 1 } } } } })
+    try {
+      for (const variant of ['cached', 'parallel']) expect((await failing.get(`/${variant}/products`)).status).toBe(502)
+      // Give a background write every chance to land: none may.
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      expect(await store.get(PAGE_ONE_KEY)).toBeNull()
+      failing.upstreams.faults.setEnabled(false)
+      expect((await failing.get('/cached/products')).status).toBe(200)
+      await waitForKey()
+      expect(failing.upstreams.stats.snapshot().services.pricing.calls).toBe(3)
+    } finally {
+      await failing.close()
+    }
+  })
+
+  it('the key stays bounded for any page size, and every write sets a TTL', async () => {
+    const big = await lab.get('/cached/products?limit=500')
+    expect(big.status).toBe(200)
+    const probe = new Redis(server.url)
+    try {
+      let keys: string[] = []
+      for (let i = 0; i < 100 && keys.length === 0; i++) {
+        keys = await probe.keys('prices:*')
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      }
+      expect(keys).toHaveLength(1)
+      expect(keys[0]).toMatch(/^prices:sha256:[0-9a-f]{64}$/)
+      expect(await probe.ttl(keys[0]!)).toBeGreaterThan(0)
+      expect(PAGE_ONE_KEY.length).toBeLessThanOrEqual(200)
+    } finally {
+      await probe.quit()
+    }
   })
 
   it('Redis killed: requests fall back to pricing, one warning for the outage, same body', async () => {

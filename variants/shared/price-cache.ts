@@ -10,6 +10,9 @@ import type { Price } from './upstream-clients.ts'
 /** Keys longer than this are hashed, so the key stays bounded for any page size. */
 const MAX_PLAIN_KEY_LENGTH = 120
 
+/** A cached value longer than this is a miss, unparsed: a page's price list is ~100 bytes per product (45 KB for 500). */
+export const MAX_CACHED_PRICES_LENGTH = 1024 * 1024
+
 export interface PriceCache {
   get(productIds: number[]): Promise<Price[] | undefined>
   /** Stores in the background; a failure is logged by the store, never thrown. */
@@ -21,8 +24,11 @@ export function createPriceCache(store: CacheStore, ttlSeconds: number, warn = c
     async get(productIds) {
       const raw = await store.get(priceCacheKey(productIds))
       if (raw === null) return undefined
-      const prices = parsePrices(raw, productIds)
-      if (!prices) warn(`[cache] ignoring an unusable cached price list (${raw.length} bytes); it will be overwritten.`)
+      const prices = raw.length > MAX_CACHED_PRICES_LENGTH ? undefined : parsePrices(raw, productIds)
+      if (!prices) {
+        const why = raw.length > MAX_CACHED_PRICES_LENGTH ? `over the ${MAX_CACHED_PRICES_LENGTH}-character cap` : 'not a price list for this page'
+        warn(`[cache] ignoring an unusable cached price list (${raw.length} characters, ${why}); it will be overwritten.`)
+      }
       return prices
     },
     set(productIds, prices) {
