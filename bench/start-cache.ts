@@ -108,10 +108,14 @@ export interface RedisServer {
  */
 const WATCHDOG = `"$@" & child=$!; echo $child; stop() { kill $child 2>/dev/null; kill -CONT $child 2>/dev/null; wait $child; }; trap 'stop; exit 0' TERM INT; read _; stop`
 
-/** Starts redis-server on a free loopback port, without persistence, and waits until it answers. */
-export async function startRedisServer(binary = 'redis-server', port?: number): Promise<RedisServer> {
+/**
+ * Starts redis-server on a free loopback port, without persistence, and waits until it
+ * answers (a PING, which a Redis with a password answers with an error: still up).
+ * `extraArgs` go to redis-server as they are (tests pass `--requirepass`).
+ */
+export async function startRedisServer(binary = 'redis-server', port?: number, extraArgs: string[] = []): Promise<RedisServer> {
   port ??= await findFreePort()
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--loglevel', 'warning']
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--loglevel', 'warning', ...extraArgs]
   const child = spawn('sh', ['-c', WATCHDOG, 'redis-watchdog', binary, ...args], {
     // stdin: the lifeline (never written; closed when the lab exits). Its own process
     // group: a Ctrl-C in the terminal reaches the lab, which stops Redis last.
@@ -147,7 +151,8 @@ async function answersPing(port: number): Promise<boolean> {
     socket.setTimeout(500, () => done(false))
     socket.once('error', () => done(false))
     socket.once('connect', () => socket.write('PING\r\n'))
-    socket.once('data', (data) => done(data.toString().startsWith('+PONG')))
+    // "-NOAUTH": a Redis that wants a password is up all the same.
+    socket.once('data', (data) => done(data.toString().startsWith('+PONG') || data.toString().startsWith('-NOAUTH')))
   })
 }
 

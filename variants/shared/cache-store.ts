@@ -55,7 +55,12 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
     healthy = false
     warn(`[cache] Redis at ${redactUrl(url)} is unavailable (${reason}); serving prices from the pricing service until it is back.`)
   }
-  redis.on('error', (error: Error) => markDown(error.message))
+  // The reason behind a failed first connection (e.g. WRONGPASS), which connect() reports only as "Connection is closed".
+  let lastError: Error | undefined
+  redis.on('error', (error: Error) => {
+    lastError = error
+    markDown(error.message)
+  })
   redis.on('close', () => markDown('connection closed'))
   const markUp = (): void => {
     if (healthy) return
@@ -70,8 +75,12 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
     connected = true
   } catch (error) {
     redis.disconnect()
+    const reason = [(error as Error).message, lastError && lastError !== error ? lastError.message : undefined]
+      .filter(Boolean)
+      .map((message) => message!.replace(/\.$/, ''))
+      .join(': ')
     throw new Error(
-      `Cannot connect to Redis at ${redactUrl(url)}: ${(error as Error).message.replace(/\.$/, '')}. ` +
+      `Cannot connect to Redis at ${redactUrl(url)}: ${reason}. ` +
         'Check REDIS_URL / --redis-url, or unset it to let the lab start its own redis-server.',
     )
   }
