@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { describeFaults, faultRows, formatMs, formatNon2xx, formatOverheadWithVerdict, formatPercent, formatShare, headline, headlineText, isStoryScenario, stepRows, targetLines } from './report-model.ts'
+import { describeFaults, faultRows, formatLoadShares, formatMs, formatNon2xx, formatOverheadWithVerdict, formatPercent, formatShare, headline, headlineText, isStoryScenario, stepRows, targetLines } from './report-model.ts'
 import type { Results } from './results.ts'
 import { SERVICE_NAMES } from './scenario.ts'
 
@@ -133,12 +133,12 @@ function renderFaults(results: Results): string {
   const rows = faultRows(results)
     .map(
       (r) =>
-        `<tr><td><code class="swatch" data-variant="${escapeHtml(r.variant)}">${escapeHtml(r.variant)}</code>${r.cold ? ' <small>cold cache</small>' : ''}</td><td class="num">${r.calls}</td><td class="num">${formatShare(r.expectedPercent)}</td><td class="num${r.failed ? ' bad' : ''}">${formatShare(r.measuredPercent)} <small>(${r.failed} of ${r.requests})</small></td><td>${escapeHtml(r.statuses)}</td><td class="num">${formatMs(r.failedP50Ms)}</td><td class="num">${r.loadPercent === null ? '—' : `${formatShare(r.loadPercent)} <small>at ${r.loadConnections} conn.</small>`}</td></tr>`,
+        `<tr><td class="nowrap"><code class="swatch" data-variant="${escapeHtml(r.variant)}">${escapeHtml(r.variant)}</code>${r.cold ? ' <small>cold cache</small>' : ''}</td><td class="num">${r.calls}</td><td class="num">${formatShare(r.expectedPercent)}</td><td class="num${r.failed ? ' bad' : ''}">${formatShare(r.measuredPercent)} <small>(${r.failed} of ${r.requests})</small></td><td>${escapeHtml(r.statuses)}</td><td class="num">${formatMs(r.failedP50Ms)}</td><td class="num">${escapeHtml(formatLoadShares(r.load))}</td></tr>`,
     )
     .join('')
   return `<section>
   <h2>Under injected faults</h2>
-  <p class="note">The scenario injects faults into the upstreams' calls: ${escapeHtml(faults)}. A request fails when any of its calls draws a fault, so the share expected to fail is 1 − Π(1 − rate)<sup>calls</sup> over the calls it makes. One at a time, a failed request is counted and tried again; the latencies above are those of good answers only. Errors answer 502 naming the upstream; a hang ends at the deadline with a 504.</p>
+  <p class="note">The scenario injects faults into the upstreams' calls: ${escapeHtml(faults)}. A request fails when any of its calls draws a fault, so the share expected to fail is 1 − Π(1 − rate)<sup>calls</sup> over the calls it makes. One at a time, a failed request is counted and tried again; the latencies above are those of good answers only. Errors and resets answer 502 naming the upstream; a hang ends at the deadline with a 504. Under load, a level past a variant's saturation also fails with the 504s of the collapse (see "Under load").</p>
   <div class="chart"><canvas id="faults-chart" aria-label="share of requests failed per variant, expected and measured"></canvas></div>
   <table><thead><tr><th>variant</th><th>calls / request</th><th>expected to fail</th><th>failed, one at a time</th><th>statuses</th><th>median time to fail</th><th>failed under load</th></tr></thead><tbody>${rows}</tbody></table>
 </section>`
@@ -261,6 +261,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 td.gain { font-weight: 600; color: var(--good); }
 td.bad { color: var(--bad); font-weight: 700; }
 td.over { color: #a35a00; }
+td.nowrap { white-space: nowrap; }
 ul.targets, ul.verdicts { margin: 6px 0; padding-left: 20px; font-size: 14px; }
 code { font: 13px ui-monospace, SFMono-Regular, Menlo, monospace; }
 code.swatch { border-left: 4px solid var(--swatch, #999); padding-left: 6px; }
@@ -391,20 +392,20 @@ const CLIENT_SCRIPT = `
   }
   var faultsCanvas = document.getElementById('faults-chart');
   if (faultsCanvas) {
-    var top = Math.max.apply(null, results.run.connections);
     new Chart(faultsCanvas, {
       type: 'bar',
       data: {
         labels: names,
         datasets: [
           { label: 'expected to fail', data: names.map(function (n) { return results.variants[n].failures.expectedPercent; }), backgroundColor: '#c9ced8' },
-          { label: 'failed, one at a time (warm)', data: names.map(function (n) { var f = results.variants[n].failures; return f.requests ? 100 * f.failed / f.requests : 0; }), backgroundColor: names.map(color) },
-          { label: 'failed under load, ' + top + ' connections', data: names.map(function (n) {
-            var l = results.variants[n].load.filter(function (x) { return x.connections === top; })[0];
+          { label: 'one at a time (warm)', data: names.map(function (n) { var f = results.variants[n].failures; return f.requests ? 100 * f.failed / f.requests : 0; }), backgroundColor: names.map(color) }
+        ].concat(results.run.connections.map(function (connections, i) {
+          return { label: 'under load, ' + connections + ' conn.', data: names.map(function (n) {
+            var l = results.variants[n].load.filter(function (x) { return x.connections === connections; })[0];
             var sent = l ? l.requests + l.errors + l.timeouts : 0;
             return sent ? 100 * (l.non2xx + l.errors + l.timeouts) / sent : null;
-          }), backgroundColor: names.map(function (n) { return color(n) + '66'; }) }
-        ]
+          }), backgroundColor: names.map(function (n) { return color(n) + ['aa', '77', '44', '22'][Math.min(i, 3)]; }) };
+        }))
       },
       options: { scales: { y: { min: 0, title: { display: true, text: '% of requests' } } } }
     });

@@ -1,5 +1,5 @@
 /** summary.md (fit for a pull request) and the table printed in the terminal. */
-import { describeFaults, faultRows, formatMs, formatNon2xx, formatOverheadWithVerdict, formatPercent, formatShare, headline, headlineText, isStoryScenario, stepRows, targetLines } from './report-model.ts'
+import { describeFaults, faultRows, formatLoadShares, formatMs, formatNon2xx, formatOverheadWithVerdict, formatPercent, formatShare, headline, headlineText, isStoryScenario, stepRows, targetLines } from './report-model.ts'
 import type { Results } from './results.ts'
 
 export function renderSummaryMarkdown(results: Results): string {
@@ -52,7 +52,7 @@ function faultsMarkdown(results: Results): string[] {
     '|---|---:|---:|---:|---|---:|---:|',
     ...faultRows(results).map(
       (r) =>
-        `| ${r.variant}${r.cold ? ', cold cache' : ''} | ${r.calls} | ${formatShare(r.expectedPercent)} | ${formatShare(r.measuredPercent)} (${r.failed} of ${r.requests}) | ${r.statuses} | ${formatMs(r.failedP50Ms)} | ${r.loadPercent === null ? '—' : `${formatShare(r.loadPercent)} at ${r.loadConnections} conn.`} |`,
+        `| ${r.variant}${r.cold ? ', cold cache' : ''} | ${r.calls} | ${formatShare(r.expectedPercent)} | ${formatShare(r.measuredPercent)} (${r.failed} of ${r.requests}) | ${r.statuses} | ${formatMs(r.failedP50Ms)} | ${formatLoadShares(r.load)} |`,
     ),
     '',
   ]

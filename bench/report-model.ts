@@ -2,7 +2,7 @@
  * What every rendering of a run shows (terminal, summary.md, report.html, README):
  * the steps of the story as rows, and the headline. Computed from results.json only.
  */
-import type { CaseFailures, Results } from './results.ts'
+import type { CaseFailures, LoadLevel, Results } from './results.ts'
 import { DEFAULT_SCENARIO, FAULT_KINDS, injectsFaults, SERVICE_NAMES, type Scenario } from './scenario.ts'
 
 /** The story's published figures for each step (DESIGN.md), shown beside the measured ones. */
@@ -170,17 +170,13 @@ export interface FaultRow {
   /** e.g. "502: 12, 504: 1" */
   statuses: string
   failedP50Ms: number | null
-  /** Non-2xx share under load at the most connections, and that level's connections. */
-  loadPercent: number | null
-  loadConnections: number | null
+  /** The failed share at each load level (warm rows only): past saturation it includes the 504s of the collapse. */
+  load: Array<{ connections: number; percent: number }>
 }
 
 /** One row per latency case (cold ones apart): the share of requests the injected faults failed, expected and measured. */
 export function faultRows(results: Results): FaultRow[] {
-  const top = Math.max(...results.run.connections)
   return Object.entries(results.variants).flatMap(([variant, v]) => {
-    const level = v.load.find((l) => l.connections === top)
-    const answered = level ? level.requests + level.errors + level.timeouts : 0
     const row = (cold: boolean, failures: CaseFailures, calls: Record<string, number>): FaultRow => ({
       variant,
       cold,
@@ -191,20 +187,26 @@ export function faultRows(results: Results): FaultRow[] {
       requests: failures.requests,
       statuses: formatStatuses(failures.statusCodes),
       failedP50Ms: failures.p50Ms,
-      loadPercent: null,
-      loadConnections: null,
+      load: [],
     })
-    const warm = {
-      ...row(false, v.failures, v.upstreamCalls),
-      loadPercent: level && answered ? ((level.non2xx + level.errors + level.timeouts) / answered) * 100 : null,
-      loadConnections: level ? level.connections : null,
-    }
+    const warm = { ...row(false, v.failures, v.upstreamCalls), load: v.load.map((l) => ({ connections: l.connections, percent: failedUnderLoadPercent(l) })) }
     return v.coldFailures && v.coldUpstreamCalls ? [row(true, v.coldFailures, v.coldUpstreamCalls), warm] : [warm]
   })
 }
 
 function round1(value: number): number {
   return Math.round(value * 10) / 10
+}
+
+/** Requests at a load level that got no 2xx, in percent of those sent. */
+export function failedUnderLoadPercent(level: LoadLevel): number {
+  const sent = level.requests + level.errors + level.timeouts
+  return sent ? ((level.non2xx + level.errors + level.timeouts) / sent) * 100 : 0
+}
+
+/** "1 conn. 0 % · 10 conn. 3.1 % · 50 conn. 100 %", or "—". */
+export function formatLoadShares(load: FaultRow['load']): string {
+  return load.length ? load.map((l) => `${l.connections} conn. ${formatShare(l.percent)}`).join(' · ') : '—'
 }
 
 export function sharePercent(failures: Pick<CaseFailures, 'failed' | 'requests'>): number {
@@ -231,7 +233,7 @@ export function faultLine(results: Results): string | null {
   const rows = faultRows(results)
   const parts = rows.map(
     (r) =>
-      `${r.variant}${r.cold ? ' cold' : ''} ${formatShare(r.measuredPercent)} (${r.failed} of ${r.requests}${r.expectedPercent === null ? '' : `, expected ${formatShare(r.expectedPercent)}`}${r.loadPercent === null ? '' : `; ${formatShare(r.loadPercent)} at ${r.loadConnections} connections`})`,
+      `${r.variant}${r.cold ? ' cold' : ''} ${formatShare(r.measuredPercent)} (${r.failed} of ${r.requests}${r.expectedPercent === null ? '' : `, expected ${formatShare(r.expectedPercent)}`}${r.load.length ? `; under load ${formatLoadShares(r.load)}` : ''})`,
   )
   return `Injected faults (${faults}). Requests failed — ${parts.join(', ')}. Every call is a chance to fail: the fewer calls a request makes, the fewer fail.`
 }

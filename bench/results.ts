@@ -7,7 +7,7 @@ import type { Scenario, ServiceName } from './scenario.ts'
 import type { CacheBackend } from '../variants/shared/cache-store.ts'
 import type { Stage } from '../variants/shared/stage-timing.ts'
 
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 
 export interface LatencyStats {
   samples: number

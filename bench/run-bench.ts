@@ -10,7 +10,7 @@ import { diffAgainstParent, summarizeVariant } from './code-diffs.ts'
 import { describeEnvironment } from './environment.ts'
 import { computeFloors, computeSaturation, expectedFailurePercent, type Saturation } from './floors.ts'
 import { createHttpClient } from './http-client.ts'
-import { measureLatencyCase, planSamples, round, type LatencyContext } from './latency-phase.ts'
+import { MAX_FAILURES_IN_A_ROW, measureLatencyCase, planSamples, round, type LatencyContext } from './latency-phase.ts'
 import { estimateLevelMs, measureLoadLevel, planLevelLength, type LevelLength } from './load-phase.ts'
 import type { Progress, Step } from './progress.ts'
 import { SCHEMA_VERSION, type LatencyCase, type LoadLevel, type PeakLoad, type Results, type SweepLevel, type VariantResult } from './results.ts'
@@ -74,7 +74,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
     )
 
     // Injected faults are off while the run checks correctness and warms up, and on for
-    // every measurement after; switching them on replays them from the seed.
+    // every measurement after.
     const faulty = injectsFaults(scenario)
     if (faulty) await upstreams.setFaults(false)
 
@@ -108,12 +108,18 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
 
     // 2. Plan: samples per case from the time one request took, load levels from --duration.
     const plan = (ms: number): number => planSamples(ms, settings.latencyBudgetMs, settings.minSamples, settings.maxSamples)
+    const floors = computeFloors(scenario, pageShape)
+    // Under injected faults a sample takes 1 / (1 − the share expected to fail) requests.
+    const attempts = (name: string, cold: boolean): number => {
+      const calls = cold ? floors[name]?.coldCalls : floors[name]?.calls
+      return calls ? Math.min(MAX_FAILURES_IN_A_ROW, 1 / Math.max(0.05, 1 - expectedFailurePercent(scenario, calls) / 100)) : 1
+    }
     const cases = names.flatMap((name) => {
       const cold = coldMs[name]!
       const warm = warmMs[name] ?? cold
-      const warmCase = { variant: name, cold: false, samples: plan(warm), estimateMs: plan(warm) * warm }
+      const warmCase = { variant: name, cold: false, samples: plan(warm), estimateMs: plan(warm) * warm * attempts(name, false) }
       if (!usesCache(name)) return [warmCase]
-      return [{ variant: name, cold: true, samples: plan(cold), estimateMs: plan(cold) * (cold + 1) }, warmCase]
+      return [{ variant: name, cold: true, samples: plan(cold), estimateMs: plan(cold) * (cold + 1) * attempts(name, true) }, warmCase]
     })
     const caseStep = (c: (typeof cases)[number]): Step => ({
       phase: 'latency',
@@ -131,7 +137,6 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
     }
     progress.plan(cases.map(caseStep))
     progress.plan(names.flatMap((name) => settings.connections.map((connections) => loadStep(name, connections))))
-    const floors = computeFloors(scenario, pageShape)
     const saturation = computeSaturation(scenario, pageShape)
     const swept = settings.sweep ? names.filter((name) => saturation[name] && floors[name]) : []
     const levelSeconds = (name: string, factor: number): number =>

@@ -12,7 +12,7 @@ export interface UpstreamProcess {
   pid: number
   stats(): Promise<StatsSnapshot>
   resetStats(): Promise<void>
-  /** Switches the scenario's injected faults off, or on again (replayed from the seed). */
+  /** Switches the scenario's injected faults off, or on again (each service's sequence resumes where it stopped). */
   setFaults(enabled: boolean): Promise<void>
   stop(): Promise<void>
 }

@@ -5,7 +5,8 @@
  * same sequence of faults.
  *
  * Injection can be switched off (the harness does, while it checks correctness and warms
- * up) and on again, which restarts every sequence from the seed.
+ * up) and on again, which resumes each sequence where it stopped: restarting it would
+ * give every measurement the same first few draws.
  */
 import { SERVICE_NAMES, type FaultKind, type Scenario, type ServiceName } from '../bench/scenario.ts'
 import { createRandom, deriveSeed, type Random } from './random.ts'
@@ -19,7 +20,7 @@ export interface FaultInjector {
 
 export function createFaultInjector(scenario: Scenario): FaultInjector {
   let enabled = true
-  let randoms = seededRandoms(scenario)
+  const randoms = seededRandoms(scenario)
   return {
     draw(service) {
       const { errorRate, hangRate, resetRate } = scenario.services[service].faults
@@ -31,7 +32,6 @@ export function createFaultInjector(scenario: Scenario): FaultInjector {
       return undefined
     },
     setEnabled(on) {
-      if (on && !enabled) randoms = seededRandoms(scenario)
       enabled = on
     },
     get enabled() {

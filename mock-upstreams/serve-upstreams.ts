@@ -25,7 +25,7 @@ export const STATS_PATH = '/__lab/stats'
 export const RESET_PATH = '/__lab/reset'
 /** `GET /__lab/echo?ms=40`: a bare answer after `ms`, with no msw and no data: the harness's calibration. */
 export const ECHO_PATH = '/__lab/echo'
-/** `POST /__lab/faults?enabled=false`: no injected faults until `?enabled=true`, which replays them from the seed. */
+/** `POST /__lab/faults?enabled=false`: no injected faults until `?enabled=true`, which resumes their sequences. */
 export const FAULTS_PATH = '/__lab/faults'
 
 /** Request bodies larger than this are refused: the mocks only take lists of ids. */

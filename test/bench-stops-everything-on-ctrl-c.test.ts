@@ -1,4 +1,4 @@
-/** Ctrl-C during a run: every process the lab started stops, its ports close, no results are written. */
+/** Ctrl-C or SIGTERM in any phase of a run: every process the lab started stops, its ports close, no results are written. */
 import { existsSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -10,13 +10,18 @@ import { runCli } from './helpers/run-cli.ts'
 
 describe.skipIf(SKIP_REDIS)('npm run bench interrupted', () => {
   it.each([
-    ['SIGINT', 130],
-    ['SIGTERM', 143],
-  ] as const)('%s during the latency phase: exit %i, children gone, Redis stopped, no results', async (signal, code) => {
+    ['calibration', 'SIGINT', 130, []],
+    ['correctness', 'SIGTERM', 143, []],
+    ['warm-up', 'SIGINT', 130, ['--variants', 'parallel']],
+    ['latency', 'SIGINT', 130, []],
+    ['latency', 'SIGTERM', 143, []],
+    ['load', 'SIGINT', 130, ['--variants', 'parallel']],
+    ['sweep', 'SIGTERM', 143, ['--variants', 'parallel', '--sweep']],
+  ] as const)('during the %s phase, %s: exit %i, children gone, Redis stopped, no results', async (phase, signal, code, args) => {
     const out = join(await mkdtemp(join(tmpdir(), 'lab-interrupted-')), 'run')
-    const run = runCli('bench/main.ts', ['--quick', '--out', out])
+    const run = runCli('bench/main.ts', ['--quick', '--out', out, ...args])
     const [, redisPort, apiPid, upstreamPid] = await run.waitFor(/redis:\/\/127\.0\.0\.1:(\d+).*API pid (\d+), upstreams pid (\d+)/)
-    await run.waitFor(/\[latency\]/)
+    await run.waitFor(new RegExp(`\\[${phase}\\]`))
     expect(isRunning(Number(apiPid))).toBe(true)
     run.child.kill(signal)
     expect(await run.exit).toBe(code)
