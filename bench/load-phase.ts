@@ -25,6 +25,13 @@ const REQUEST_TIMEOUT_SECONDS = 30
  */
 export type LevelLength = { durationSeconds: number } | { requestsPerConnection: number }
 
+/**
+ * Below this many responses, a level's CPU per request is not given: the API process's
+ * CPU time comes in bursts (GC, compilation; 0 to 75 ms in an idle second, measured),
+ * which a handful of requests cannot average out.
+ */
+const MIN_REQUESTS_FOR_CPU = 20
+
 /** Below this many requests per connection in the time given, a level counts requests instead. */
 const MIN_REQUESTS_PER_CONNECTION = 10
 
@@ -91,6 +98,6 @@ export async function measureLoadLevel(context: LoadContext, variant: string, co
     non2xx: result.non2xx,
     statusCodes,
     mismatches,
-    apiCpuMsPerRequest: requests > 0 ? round(cpuMs / requests, 3) : null,
+    apiCpuMsPerRequest: requests >= MIN_REQUESTS_FOR_CPU ? round(cpuMs / requests, 3) : null,
   }
 }
