@@ -77,14 +77,23 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
     expect(warnings[0]).toMatch(/WRONGTYPE.*treating it as a miss/)
   })
 
-  it('a cached value that is not a price list is a miss and is overwritten', async () => {
-    await store.set(PAGE_ONE_KEY, '{"not":"prices"}', 60)
-    const response = await lab.get('/cached/products')
-    expect(response.status).toBe(200)
-    expect(pricingCalls()).toBe(1)
-    for (let i = 0; i < 100 && (await store.get(PAGE_ONE_KEY)) === '{"not":"prices"}'; i++) await new Promise((resolve) => setTimeout(resolve, 10))
-    expect(JSON.parse((await store.get(PAGE_ONE_KEY))!)).toHaveLength(50)
-    expect(warnings.some((w) => w.includes('unusable cached price list'))).toBe(true)
+  it.each([
+    ['not JSON', '{"prices": [1, 2'],
+    ['JSON of the wrong shape', '{"not":"prices"}'],
+    ['a price list for other products', JSON.stringify([{ productId: 999, currency: 'EUR', listCents: 1, amountCents: 1, discountPercent: 0 }])],
+  ])('a cached value that is %s is a miss, one log line, and is overwritten', async (_kind, bad) => {
+    const probe = new Redis(server.url)
+    try {
+      await probe.set(PAGE_ONE_KEY, bad, 'EX', 60)
+      const response = await lab.get('/cached/products')
+      expect(response.status).toBe(200)
+      expect(pricingCalls()).toBe(1)
+      for (let i = 0; i < 100 && (await probe.get(PAGE_ONE_KEY)) === bad; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+      expect(JSON.parse((await probe.get(PAGE_ONE_KEY))!)).toHaveLength(50)
+      expect(warnings.filter((w) => w.includes('unusable cached price list'))).toHaveLength(1)
+    } finally {
+      await probe.quit()
+    }
   })
 
   it('a cached value over the size cap is a miss, left unparsed, one log line, and is overwritten', async () => {
