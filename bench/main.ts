@@ -9,6 +9,7 @@ import { parseFlags, renderHelp, resolveScenarioFromFlags, SCENARIO_FLAGS, Usage
 import { CorrectnessError } from './check-correctness.ts'
 import { createProgress, formatDuration } from './progress.ts'
 import { renderReport } from './render-report.ts'
+import { describeFaults } from './report-model.ts'
 import { renderSummaryMarkdown, renderTerminalSummary } from './render-summary.ts'
 import { QUICK_RUN, resolveRunSettings } from './run-settings.ts'
 import { runBench, startStack } from './run-bench.ts'
@@ -60,6 +61,8 @@ async function main(): Promise<number> {
   process.on('SIGTERM', onSignal(143))
 
   console.error(`api-speedup-lab bench: scenario "${scenario.name}", ${scenario.productsPerPage} products per page${settings.quick ? ' (quick run)' : ''}`)
+  const faults = describeFaults(scenario)
+  if (faults) console.error(`injected faults (off for the correctness check and the warm-up): ${faults}`)
   const stack = await startStack(scenario, redisUrl, (message) => progress.note(message), (stop) => (stopStack = stop))
   try {
     progress.note(`cache: ${stack.redis.description}; API pid ${stack.api.pid}, upstreams pid ${stack.upstreams.pid}`)

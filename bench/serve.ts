@@ -5,6 +5,7 @@
  */
 import { parseFlags, readNumberFlag, renderHelp, resolveScenarioFromFlags, SCENARIO_FLAGS, UsageError } from './cli-args.ts'
 import { computeFloors } from './floors.ts'
+import { describeFaults } from './report-model.ts'
 import { startCache, type RunningCache } from './start-cache.ts'
 import { startUpstreamProcess, type UpstreamProcess } from './upstream-process.ts'
 import { createDataset } from '../mock-upstreams/data.ts'
@@ -64,9 +65,11 @@ async function main(): Promise<void> {
     products: firstPage.length,
     categories: new Set(firstPage.map((p) => p.categoryId)).size,
   })
+  const faults = describeFaults(scenario)
   const lines = [
     `api-speedup-lab: scenario "${scenario.name}", ${scenario.productsPerPage} products per page, seed ${scenario.seed}`,
     `cache: ${cache.description}`,
+    ...(faults ? [`injected faults: ${faults}`] : []),
     '',
     'Variants (floor = configured upstream latency on the critical path):',
   ]

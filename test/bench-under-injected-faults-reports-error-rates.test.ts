@@ -49,6 +49,7 @@ describe.skipIf(SKIP_REDIS)('npm run bench under injected faults', () => {
     expect(() => assertValidResults(faulty.results)).not.toThrow()
     expect(faulty.results.valid, faulty.results.problems.join('; ')).toBe(true)
     expect(faulty.output).toContain('every failed request came from an injected fault')
+    expect(faulty.output).toContain('injected faults (off for the correctness check and the warm-up): catalog: error 3 %, reset 1 %;')
     expect(faulty.results.scenario.services.inventory.faults).toEqual({ errorRate: 0.03, hangRate: 0, resetRate: 0.01 })
   })
 
