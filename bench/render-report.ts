@@ -219,7 +219,7 @@ function renderEnvironment(results: Results): string {
     ['memory', `${e.memoryGiB} GiB`],
     ['OS', e.os],
     ['Node', e.node],
-    ['cache', `${e.cacheBackend}: ${e.cache}`],
+    ['cache', e.cache],
     ['commit', e.gitCommit ?? 'unknown'],
     ['run', `${results.startedAt} → ${results.finishedAt} (${results.durationSeconds} s)`],
     ['tools', Object.entries(e.tools).map(([name, version]) => `${name} ${version}`).join(', ')],
