@@ -37,7 +37,7 @@ export const SCENARIO_FLAGS = {
   jitter: { type: 'string', value: 'SPEC', help: 'jitter of every service: none | uniform:MAX_MS | lognormal:MEDIAN_MS:SIGMA' },
   products: { type: 'string', value: 'N', help: 'products per page (default 50)' },
   'catalog-size': { type: 'string', value: 'N', help: 'products in the generated catalog (default 5000)' },
-  seed: { type: 'string', value: 'N', help: 'seed of the generated data and jitter (default 1)' },
+  seed: { type: 'string', value: 'N', help: 'seed of the generated data, the jitter and the injected faults (default 1)' },
   'cache-ttl': { type: 'string', value: 'S', help: 'price cache TTL in seconds (default 300)' },
   'redis-url': { type: 'string', value: 'URL', help: 'use this Redis (else REDIS_URL, else a redis-server the lab starts)' },
   help: { type: 'boolean', help: 'show this help' },

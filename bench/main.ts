@@ -11,7 +11,7 @@ import { createProgress, formatDuration } from './progress.ts'
 import { renderReport } from './render-report.ts'
 import { describeFaults } from './report-model.ts'
 import { renderSummaryMarkdown, renderTerminalSummary } from './render-summary.ts'
-import { QUICK_RUN, resolveRunSettings } from './run-settings.ts'
+import { DEFAULT_RUN, QUICK_RUN, resolveRunSettings } from './run-settings.ts'
 import { runBench, startStack } from './run-bench.ts'
 import { defaultRunDir, writeRun } from './write-results.ts'
 import { loadVariants } from '../variants/shared/load-variants.ts'
@@ -20,8 +20,8 @@ const FLAGS = {
   quick: { type: 'boolean', help: `a small, fast run for CI and a first look (${QUICK_RUN.productsPerPage} products per page unless --products, fewer samples, ${QUICK_RUN.durationSeconds} s load levels)` },
   sweep: { type: 'boolean', help: 'also sweep each variant at fixed request rates around its predicted saturation (peak load; adds a few minutes)' },
   variants: { type: 'string', value: 'LIST', help: 'variants to measure, comma-separated (default: all)' },
-  connections: { type: 'string', value: 'LIST', help: 'load levels, comma-separated (default 1,10,50; quick 10)' },
-  duration: { type: 'string', value: 'S', help: 'seconds per load level (default 5; quick 2)' },
+  connections: { type: 'string', value: 'LIST', help: `load levels, comma-separated (default ${DEFAULT_RUN.connections.join(',')}; quick ${QUICK_RUN.connections.join(',')})` },
+  duration: { type: 'string', value: 'S', help: `seconds per load level (default ${DEFAULT_RUN.durationSeconds}; quick ${QUICK_RUN.durationSeconds})` },
   out: { type: 'string', value: 'DIR', help: 'where to write results (default results/<timestamp>/, also reachable as results/latest)' },
   ...SCENARIO_FLAGS,
 } satisfies Record<string, FlagSpec>

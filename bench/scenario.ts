@@ -59,7 +59,7 @@ export interface Scenario {
   name: string
   /** One line saying what this scenario is about. @default the story's description */
   description: string
-  /** Seed of every random draw: data and jitter. Same seed, same run. @default 1 */
+  /** Seed of every random draw: data, jitter and injected faults. Same seed, same run. @default 1 */
   seed: number
   /** Products in the generated catalog. @default 5000 */
   catalogSize: number
