@@ -7,7 +7,7 @@
 import { setupServer } from 'msw/node'
 import { afterEach, describe, expect, it } from 'vitest'
 import { expectedFailurePercent } from '../bench/floors.ts'
-import { FAULT_KINDS, resolveScenario, type ScenarioInput, type ServiceName } from '../bench/scenario.ts'
+import { resolveScenario, type ScenarioInput, type ServiceName } from '../bench/scenario.ts'
 import { createUpstreamHandlers, upstreamOrigin } from '../mock-upstreams/handlers.ts'
 import { createUpstreamStats } from '../mock-upstreams/stats.ts'
 import { startLab, type Lab } from './helpers/lab.ts'
@@ -118,8 +118,9 @@ describe('an upstream fault injected by the scenario', () => {
 })
 
 describe('faults in the msw handlers used in-process', () => {
+  const stats = createUpstreamStats()
   const request = async (scenario: ScenarioInput, signal?: AbortSignal) => {
-    const stats = createUpstreamStats()
+    stats.reset()
     const server = setupServer(...Object.values(createUpstreamHandlers(resolveScenario({ services: { reviews: { latencyMs: 1 } } }, scenario), stats)).flat())
     server.listen({ onUnhandledRequest: 'error' })
     try {
@@ -136,7 +137,10 @@ describe('faults in the msw handlers used in-process', () => {
     expect(error.body).toContain('injected fault')
     expect(error.faults).toEqual({ error: 1, hang: 0, reset: 0 })
     await expect(request(faultsOn('reviews', { resetRate: 1 }))).rejects.toThrow(TypeError)
+    expect(stats.snapshot().services.reviews.faults.reset).toBe(1)
     await expect(request(faultsOn('reviews', { hangRate: 1 }), AbortSignal.timeout(100))).rejects.toThrow(/abort|timeout/i)
-    expect(FAULT_KINDS).toEqual(['error', 'hang', 'reset'])
+    expect(stats.snapshot().services.reviews.faults.hang).toBe(1)
+    // The hung handler ends when the caller aborts: nothing is left waiting.
+    await eventually(() => stats.snapshot().services.reviews.inFlight === 0)
   })
 })
