@@ -1,5 +1,6 @@
 /** summary.md (fit for a pull request) and the table printed in the terminal. */
 import { describeFaults, faultRows, formatLoadShares, formatMs, formatNon2xx, formatOverheadWithVerdict, formatPercent, formatShare, headline, headlineText, isStoryScenario, stepRows, targetLines } from './report-model.ts'
+import { round } from './latency-phase.ts'
 import type { Results } from './results.ts'
 
 export function renderSummaryMarkdown(results: Results): string {
@@ -104,7 +105,7 @@ export function renderTerminalSummary(results: Results): string {
         formatMs(r.floorMs),
         formatOverheadWithVerdict(r),
         formatPercent(r.gainPercent),
-        String(Math.round(r.calls * 10) / 10),
+        String(round(r.calls, 1)),
         level ? level.requestsPerSec.toFixed(1) : '—',
         r.published ?? '—',
       ]

@@ -2,6 +2,7 @@
  * What every rendering of a run shows (terminal, summary.md, report.html, README):
  * the steps of the story as rows, and the headline. Computed from results.json only.
  */
+import { round } from './latency-phase.ts'
 import type { CaseFailures, LoadLevel, Results } from './results.ts'
 import { DEFAULT_SCENARIO, FAULT_KINDS, injectsFaults, SERVICE_NAMES, type Scenario } from './scenario.ts'
 
@@ -143,7 +144,7 @@ export function formatOverheadWithVerdict(row: StepRow): string {
 /** Non-2xx answers with their statuses, e.g. "12 (504: 12)". */
 export function formatNon2xx(level: { non2xx: number; statusCodes: Record<string, number> }): string {
   const codes = Object.entries(level.statusCodes).filter(([code]) => !code.startsWith('2'))
-  return codes.length ? `${level.non2xx} (${codes.map(([code, n]) => `${code}: ${n}`).join(', ')})` : String(level.non2xx)
+  return codes.length ? `${level.non2xx} (${formatStatuses(Object.fromEntries(codes))})` : String(level.non2xx)
 }
 
 /** "inventory: error 1 %, hang 0.1 %; pricing: reset 0.5 %", or null when the scenario injects none. */
@@ -180,7 +181,7 @@ export function faultRows(results: Results): FaultRow[] {
     const row = (cold: boolean, failures: CaseFailures, calls: Record<string, number>): FaultRow => ({
       variant,
       cold,
-      calls: failures.expectedCalls ?? round1(Object.values(calls).reduce((sum, n) => sum + n, 0)),
+      calls: failures.expectedCalls ?? round(Object.values(calls).reduce((sum, n) => sum + n, 0), 1),
       expectedPercent: failures.expectedPercent,
       measuredPercent: sharePercent(failures),
       failed: failures.failed,
@@ -192,10 +193,6 @@ export function faultRows(results: Results): FaultRow[] {
     const warm = { ...row(false, v.failures, v.upstreamCalls), load: v.load.map((l) => ({ connections: l.connections, percent: failedUnderLoadPercent(l) })) }
     return v.coldFailures && v.coldUpstreamCalls ? [row(true, v.coldFailures, v.coldUpstreamCalls), warm] : [warm]
   })
-}
-
-function round1(value: number): number {
-  return Math.round(value * 10) / 10
 }
 
 /** Requests at a load level that got no 2xx, in percent of those sent. */

@@ -10,10 +10,9 @@
  * outage and one when Redis is back, and keep no growing queue of commands.
  */
 import autocannon from 'autocannon'
-import { startApiProcess } from '../bench/api-process.ts'
+import { startStack } from '../bench/run-bench.ts'
 import { resolveScenario } from '../bench/scenario.ts'
 import { startRedisServer } from '../bench/start-cache.ts'
-import { startUpstreamProcess } from '../bench/upstream-process.ts'
 
 const CONNECTIONS = 20
 const fast = { latencyMs: 5 }
@@ -42,22 +41,20 @@ async function main(): Promise<void> {
   const healthySeconds = Math.min(15, outageSeconds)
   const stops: Array<() => Promise<void>> = []
   const stopAll = async (): Promise<void> => {
-    for (const stop of stops.reverse()) await stop().catch(() => {})
+    for (const stop of [...stops].reverse()) await stop().catch(() => {})
   }
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     process.once(signal, () => void stopAll().then(() => process.exit(code)))
   }
   try {
+    // Our own redis-server, for its pid (to freeze it); the rest is the bench's stack.
     const redis = await startRedisServer()
     // Thawed before it is stopped: a frozen process does not act on SIGTERM.
     stops.push(async () => {
       process.kill(redis.pid, 'SIGCONT')
       await redis.stop()
     })
-    const upstreams = await startUpstreamProcess(SCENARIO)
-    stops.push(upstreams.stop)
-    const api = await startApiProcess(SCENARIO, upstreams.urls, redis.url)
-    stops.push(api.stop)
+    const { upstreams, api } = await startStack(SCENARIO, redis.url, console.warn, (stopStack) => stops.push(stopStack))
 
     const memory = async (): Promise<{ rssMB: number; heapMB: number }> => {
       const usage = await api.usage()
