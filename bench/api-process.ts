@@ -27,7 +27,16 @@ export async function startApiProcess(scenario: Scenario, upstreamUrls: Record<S
     cacheBackend,
     async flushCache() {
       const response = await fetch(`${url}${ADMIN_PATHS.flushCache}`, { method: 'POST' })
-      if (!response.ok) throw new Error(`Flushing the cache failed: ${response.status} ${await response.text()}`)
+      if (!response.ok) {
+        const body = await response.text()
+        let message = body
+        try {
+          message = (JSON.parse(body) as { message?: string }).message ?? body
+        } catch {
+          // Not JSON: the text is the message.
+        }
+        throw new Error(`The cache could not be flushed to measure cold requests (${response.status}): ${message}`)
+      }
     },
     async usage() {
       return (await (await fetch(`${url}${ADMIN_PATHS.process}`)).json()) as ApiProcessUsage

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { describeFaults, faultRows, formatLoadShares, formatMs, formatNon2xx, formatOverheadWithVerdict, formatPercent, formatShare, headline, headlineText, isStoryScenario, stepRows, targetLines } from './report-model.ts'
+import { cacheOutageText, describeFaults, faultRows, formatLoadShares, formatMs, formatNon2xx, formatOverheadWithVerdict, formatPercent, formatShare, headline, headlineText, isStoryScenario, stepRows, targetLines } from './report-model.ts'
 import type { Results } from './results.ts'
 import { SERVICE_NAMES } from './scenario.ts'
 
@@ -15,6 +15,7 @@ export async function renderReport(results: Results): Promise<string> {
   const chartJs = await readFile(CHART_JS, 'utf8')
   const rows = stepRows(results)
   const h = headline(results)
+  const outage = cacheOutageText(results)
   const title = `api-speedup-lab: ${results.scenario.name}`
   return `<!doctype html>
 <html lang="en">
@@ -36,6 +37,7 @@ export async function renderReport(results: Results): Promise<string> {
         : '<p class="valid">Valid run: every response answered 200 with the reference body.</p>'
       : `<div class="invalid"><strong>Invalid run — do not trust these numbers.</strong><ul>${results.problems.map((p) => `<li>${escapeHtml(p)}</li>`).join('')}</ul></div>`
   }
+  ${outage ? `<p class="caution" id="cache-outages">${escapeHtml(outage)}</p>` : ''}
 </header>
 
 <section>
@@ -253,6 +255,7 @@ h3 { font-size: 16px; margin: 8px 0; }
 .lede { color: var(--muted); margin: 0 0 8px; }
 .note { color: var(--muted); font-size: 13px; }
 .valid { color: var(--good); font-weight: 600; margin: 8px 0; }
+.caution { border: 1px solid #d39e00; border-radius: 6px; padding: 8px 14px; background: #fff8e5; }
 .invalid { color: var(--bad); border: 1px solid var(--bad); border-radius: 6px; padding: 8px 14px; background: #fff5f4; }
 table { border-collapse: collapse; width: 100%; background: #fff; margin: 8px 0; font-size: 14px; }
 th, td { padding: 6px 10px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }

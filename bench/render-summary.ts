@@ -1,11 +1,12 @@
 /** summary.md (fit for a pull request) and the table printed in the terminal. */
-import { describeFaults, faultRows, formatLoadShares, formatMs, formatNon2xx, formatOverheadWithVerdict, formatPercent, formatShare, headline, headlineText, isStoryScenario, stepRows, targetLines } from './report-model.ts'
+import { cacheOutageText, describeFaults, faultRows, formatLoadShares, formatMs, formatNon2xx, formatOverheadWithVerdict, formatPercent, formatShare, headline, headlineText, isStoryScenario, stepRows, targetLines } from './report-model.ts'
 import { round } from './latency-phase.ts'
 import type { Results } from './results.ts'
 
 export function renderSummaryMarkdown(results: Results): string {
   const rows = stepRows(results)
   const h = headline(results)
+  const outage = cacheOutageText(results)
   const lines = [
     `# api-speedup-lab: scenario "${escapeMarkdown(results.scenario.name)}"`,
     '',
@@ -13,6 +14,7 @@ export function renderSummaryMarkdown(results: Results): string {
     '',
     results.valid ? '' : `> **This run is invalid**: ${results.problems.map(escapeMarkdown).join('; ')}.`,
     '',
+    ...(outage ? [`> ${escapeMarkdown(outage)}`, ''] : []),
     stepTableMarkdown(results),
     '',
     `Floor: the configured upstream latency on the critical path. Lab overhead: p50 minus floor (✓ within max(3 %, 5 ms)). ${rows.some((r) => r.coldP50Ms !== null) ? 'Cold: p50 with the cache flushed before each request.' : ''}` +
@@ -114,6 +116,7 @@ export function renderTerminalSummary(results: Results): string {
   const widths = table[0]!.map((_, column) => Math.max(...table.map((row) => row[column]!.length)))
   const render = (row: string[]) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')
   const h = headline(results)
+  const outage = cacheOutageText(results)
   return [
     '',
     h ? headlineText(h) : '',
@@ -128,6 +131,7 @@ export function renderTerminalSummary(results: Results): string {
         ? 'Valid run: no differing body, and every failed request came from an injected fault.'
         : 'Valid run: no failed request, no differing body.'
       : `INVALID RUN: ${results.problems.join('; ')}`,
+    ...(outage ? [outage] : []),
   ].join('\n')
 }
 

@@ -234,3 +234,16 @@ export function faultLine(results: Results): string | null {
   )
   return `Injected faults (${faults}). Requests failed — ${parts.join(', ')}. Every call is a chance to fail: the fewer calls a request makes, the fewer fail.`
 }
+
+/** What Redis outages during the run mean for its figures, for every rendering; null when Redis never went away. */
+export function cacheOutageText(results: Results): string | null {
+  const outages = results.cacheOutages
+  if (!outages.length) return null
+  const total = outages.reduce((sum, o) => sum + o.outages, 0)
+  const where = outages.map((o) => `${o.phase}: ${o.step}${o.outages > 1 ? ` (${o.outages} times)` : ''}`).join('; ')
+  return (
+    `Redis was unavailable ${total === 1 ? 'once' : `${total} times`} during the run — ${where}. ` +
+    'Meanwhile the cached variants answered from the pricing service, as they are built to, so those figures include pricing calls. ' +
+    `A Redis command that takes over ${results.scenario.cacheCommandTimeoutMs} ms counts as an outage: on a busy machine, run again, or raise cacheCommandTimeoutMs in a scenario file.`
+  )
+}

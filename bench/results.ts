@@ -197,7 +197,21 @@ export interface Results {
   story: { ordered: boolean; naiveToParallelPercent: number } | null
   scenario: Scenario
   environment: Environment
+  /**
+   * The steps during which Redis became unavailable (a command failed or timed out): the
+   * cached variants then answered from the pricing service, as they are built to, so
+   * those steps' figures include pricing calls. Empty on a healthy run.
+   */
+  cacheOutages: CacheOutage[]
   variants: Record<string, VariantResult>
+}
+
+export interface CacheOutage {
+  phase: string
+  /** The step, as the progress line named it, e.g. "cached (warm cache), 50 samples". */
+  step: string
+  /** How many times Redis went away during it (one warning each). */
+  outages: number
 }
 
 const ISO_DATE = String.raw`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$`
@@ -325,6 +339,7 @@ export const RESULTS_SCHEMA = {
       tools: { type: 'object', additionalProperties: { type: 'string' } },
       calibration: strict({ waitMs: nonNegative, samples: { type: 'integer', minimum: 1 }, callP50Ms: nonNegative, overheadMs: num }),
     }),
+    cacheOutages: { type: 'array', items: strict({ phase: { type: 'string' }, step: { type: 'string' }, outages: { type: 'integer', minimum: 1 } }) },
     variants: {
       type: 'object',
       minProperties: 1,

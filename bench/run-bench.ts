@@ -13,7 +13,7 @@ import { createHttpClient } from './http-client.ts'
 import { MAX_FAILURES_IN_A_ROW, measureLatencyCase, planSamples, round, type LatencyContext } from './latency-phase.ts'
 import { estimateLevelMs, measureLoadLevel, planLevelLength, type LevelLength } from './load-phase.ts'
 import type { Progress, Step } from './progress.ts'
-import { SCHEMA_VERSION, type LatencyCase, type LoadLevel, type PeakLoad, type Results, type SweepLevel, type VariantResult } from './results.ts'
+import { SCHEMA_VERSION, type LatencyCase, type CacheOutage, type LoadLevel, type PeakLoad, type Results, type SweepLevel, type VariantResult } from './results.ts'
 import { findKnee, measureSweepLevel, sweepLevelSeconds, SWEEP_FACTORS } from './sweep-phase.ts'
 import type { RunSettings } from './run-settings.ts'
 import { injectsFaults, type Scenario, type ServiceName } from './scenario.ts'
@@ -61,6 +61,17 @@ export interface VariantInfo {
 export async function runBench(scenario: Scenario, settings: RunSettings, stack: Stack, progress: Progress, startedAt = new Date()): Promise<Results> {
   const { api, upstreams } = stack
   const client = createHttpClient(api.url)
+  // Every step runs through here, which notes the steps during which Redis went away:
+  // the cached variants then answered from pricing, and the report says where.
+  const cacheOutages: CacheOutage[] = []
+  let outagesSoFar = 0
+  const run = async <T>(step: Step, work: () => Promise<T>): Promise<T> => {
+    const result = await progress.run(step, work)
+    const { cacheOutages: outages } = await api.usage()
+    if (outages > outagesSoFar) cacheOutages.push({ phase: step.phase, step: step.label, outages: outages - outagesSoFar })
+    outagesSoFar = outages
+    return result
+  }
   try {
     const served = (JSON.parse((await client.get('/')).body) as { variants: VariantInfo[] }).variants
     const selected = settings.variants.length ? served.filter((v) => settings.variants.includes(v.name)) : served
@@ -69,7 +80,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
 
     // 0. What a bare loopback call costs here, so the lab's overhead can be read against it.
     const calibrationSamples = settings.quick ? 10 : 25
-    const calibration = await progress.run({ phase: 'calibration', label: 'a bare loopback call', estimateMs: (calibrationSamples + 3) * 42 }, () =>
+    const calibration = await run({ phase: 'calibration', label: 'a bare loopback call', estimateMs: (calibrationSamples + 3) * 42 }, () =>
       calibrateLoopback(upstreams.urls.catalog, calibrationSamples),
     )
 
@@ -79,7 +90,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
     if (faulty) await upstreams.setFaults(false)
 
     // 1. Correctness first: identical bodies, or the run stops here. This round also warms up.
-    const check = await progress.run({ phase: 'correctness', label: `same body from ${names.join(', ')}`, estimateMs: 0 }, () =>
+    const check = await run({ phase: 'correctness', label: `same body from ${names.join(', ')}`, estimateMs: 0 }, () =>
       checkCorrectness(client, names, path),
     )
     const page = JSON.parse(check.reference) as { items: { category: { id: number } }[] }
@@ -99,7 +110,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
     for (const name of names) {
       coldMs[name] = check.answers[name]!.ms
       if (!usesCache(name)) continue
-      await progress.run({ phase: 'warm-up', label: `${name}, cold and warm`, estimateMs: check.answers[name]!.ms }, async () => {
+      await run({ phase: 'warm-up', label: `${name}, cold and warm`, estimateMs: check.answers[name]!.ms }, async () => {
         await api.flushCache()
         coldMs[name] = await timeRequest(name)
         warmMs[name] = await timeRequest(name)
@@ -161,7 +172,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
         await client.get(`/${c.variant}${path}`)
         if (faulty) await upstreams.setFaults(true)
       }
-      const result = await progress.run(caseStep(c), () => measureLatencyCase(context, c))
+      const result = await run(caseStep(c), () => measureLatencyCase(context, c))
       measured[c.variant] = { ...measured[c.variant], [c.cold ? 'cold' : 'warm']: result }
     }
 
@@ -169,7 +180,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
     const load: Record<string, LoadLevel[]> = {}
     for (const name of names) {
       for (const connections of settings.connections) {
-        const level = await progress.run(loadStep(name, connections), () =>
+        const level = await run(loadStep(name, connections), () =>
           measureLoadLevel({ api, path, reference: check.reference }, name, connections, levelLength(name)),
         )
         load[name] = [...(load[name] ?? []), level]
@@ -183,7 +194,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
       const levels = []
       for (const factor of SWEEP_FACTORS) {
         levels.push(
-          await progress.run(sweepStep(name, factor), () =>
+          await run(sweepStep(name, factor), () =>
             measureSweepLevel(
               { api, upstreams, path, reference: check.reference, deadlineMs: scenario.requestDeadlineMs },
               name,
@@ -274,6 +285,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
       story: storyCheck(variants),
       scenario,
       environment: describeEnvironment(api.cacheBackend, stack.redis.description, calibration),
+      cacheOutages,
       variants,
     }
   } finally {

@@ -78,7 +78,10 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
     expect(results.variants.naive!.upstreamCalls).toEqual({ catalog: 1, inventory: perPage, pricing: 1, reviews: 1, categories: 1 })
     expect(results.variants.bulk!.upstreamCalls.inventory).toBe(1)
     for (const name of ['cached', 'parallel']) {
-      expect(results.variants[name]!.upstreamCalls.pricing, name).toBe(0)
+      // Warm: no pricing call, unless Redis went away during the case (a busy machine can
+      // delay a command past the 50 ms timeout); the results then say so.
+      const outage = results.cacheOutages.some((o) => o.step.startsWith(`${name} (warm cache)`))
+      if (!outage) expect(results.variants[name]!.upstreamCalls.pricing, name).toBe(0)
       expect(results.variants[name]!.coldUpstreamCalls!.pricing, name).toBe(1)
       expect(results.variants[name]!.coldLatency!.p50Ms, name).toBeGreaterThan(results.variants[name]!.latency!.p50Ms)
     }

@@ -14,6 +14,7 @@ import { SKIP_REDIS } from './helpers/redis.ts'
 
 const PAGE_ONE_KEY = priceCacheKey(Array.from({ length: 50 }, (_, i) => i + 1))
 const COMMAND_TIMEOUT_MS = 50
+const FLUSH_PATIENCE_MS = 1500
 
 describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
   let server: RedisServer
@@ -24,8 +25,8 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
   beforeEach(async () => {
     warnings = []
     server = await startRedisServer()
-    store = await connectRedisStore(server.url, { commandTimeoutMs: COMMAND_TIMEOUT_MS, warn: (m) => warnings.push(m) })
-    lab = await startLab({ cache: store, scenario: { cacheCommandTimeoutMs: COMMAND_TIMEOUT_MS }, warn: (m) => warnings.push(m) })
+    store = await connectRedisStore(server.url, { commandTimeoutMs: COMMAND_TIMEOUT_MS, flushPatienceMs: FLUSH_PATIENCE_MS, warn: (m) => warnings.push(m) })
+    lab = await startLab({ cache: store, scenario: { cacheCommandTimeoutMs: COMMAND_TIMEOUT_MS }, warn: (m) => warnings.push(m), admin: true })
   })
   afterEach(async () => {
     try {
@@ -246,6 +247,41 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
     }
     expect(hit).toBe(true)
     expect(warnings.map((w) => (w.includes('is unavailable') ? 'down' : w.includes('is back;') ? 'back' : w))).toEqual(['down', 'back'])
+  })
+
+  const flush = () => fetch(`${lab.baseUrl}/__lab/cache/flush`, { method: 'POST' })
+
+  it('a flush (before a cold measurement) waits out a short freeze, then empties the cache', async () => {
+    await lab.get('/cached/products')
+    await waitForKey()
+    process.kill(server.pid, 'SIGSTOP')
+    const flushing = flush()
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    process.kill(server.pid, 'SIGCONT')
+    const response = await flushing
+    expect(response.status, await response.clone().text()).toBe(200)
+    expect(await response.json()).toEqual({ flushed: true })
+    const probe = new Redis(server.url)
+    expect(await probe.dbsize()).toBe(0)
+    await probe.quit()
+    // The freeze was an outage, counted once, with its two lines.
+    expect(store.outages()).toBe(1)
+    expect(warnings.map((w) => (w.includes('is unavailable') ? 'down' : w.includes('is back;') ? 'back' : w))).toEqual(['down', 'back'])
+  })
+
+  it('a flush while Redis stays away: 503 naming Redis and how long it waited, no stack trace, and the API keeps answering', async () => {
+    const body = (await lab.get('/cached/products')).body
+    await server.stop()
+    const response = await flush()
+    expect(response.status).toBe(503)
+    const answer = (await response.json()) as { error: string; message: string }
+    expect(answer.error).toBe('Service Unavailable')
+    expect(answer.message).toMatch(/^Cannot empty the cache: Redis at redis:\/\/127\.0\.0\.1:\d+\/? stayed unavailable for 1\.5 s \(.+\)\.$/)
+    expect(warnings.join('\n')).not.toMatch(/\n\s+at /)
+    expect(store.outages()).toBe(1)
+    const after = await lab.get('/cached/products')
+    expect(after.status).toBe(200)
+    expect(after.body).toBe(body)
   })
 
   it('two outages, frozen then killed: one warning each, and one when it came back in between', async () => {

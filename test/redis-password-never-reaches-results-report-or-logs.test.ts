@@ -37,7 +37,9 @@ describe.skipIf(SKIP_REDIS)('a password in the Redis URL', () => {
     // It did use that Redis, password and all.
     expect(results.environment.cacheBackend).toBe('redis')
     expect(results.environment.cache).toBe(`redis at redis://:***@127.0.0.1:${port}`)
-    expect(results.variants.cached!.upstreamCalls.pricing).toBe(0)
+    // Warm, cached makes no pricing call, unless Redis went away during that case (a busy
+    // machine can delay a command past the 50 ms timeout), which the results then record.
+    if (!results.cacheOutages.some((o) => o.step.startsWith('cached (warm cache)'))) expect(results.variants.cached!.upstreamCalls.pricing).toBe(0)
     for (const file of ['results.json', 'report.html', 'summary.md']) expect(readFileSync(join(out, file), 'utf8'), file).not.toContain(SECRET)
     expect(run.output()).not.toContain(SECRET)
   }, 120_000)

@@ -37,11 +37,13 @@ export interface Lab {
   close(): Promise<void>
 }
 
-export async function startLab(options: { scenario?: ScenarioInput; cache?: CacheStore; warn?: (m: string) => void; variants?: Variant[] } = {}): Promise<Lab> {
+export async function startLab(
+  options: { scenario?: ScenarioInput; cache?: CacheStore; warn?: (m: string) => void; variants?: Variant[]; admin?: boolean } = {},
+): Promise<Lab> {
   const scenario = resolveScenario(FAST_SERVICES, options.scenario ?? {})
   const upstreams = await startUpstreams(scenario)
   const cache = options.cache ?? createInProcessStore()
-  const app = await buildApp({ scenario, upstreamUrls: upstreams.urls, cache, variants: options.variants, warn: options.warn ?? (() => {}) })
+  const app = await buildApp({ scenario, upstreamUrls: upstreams.urls, cache, variants: options.variants, admin: options.admin, warn: options.warn ?? (() => {}) })
   const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 })
   return {
     scenario,

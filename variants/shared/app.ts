@@ -5,7 +5,7 @@
  */
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
 import { LIMITS, type Scenario, type ServiceName } from '../../bench/scenario.ts'
-import type { CacheStore } from './cache-store.ts'
+import { CacheUnavailableError, type CacheStore } from './cache-store.ts'
 import { loadVariants } from './load-variants.ts'
 import { createPriceCache } from './price-cache.ts'
 import { productPageSchema } from './product-page.ts'
@@ -45,6 +45,8 @@ export interface ApiProcessUsage {
   cpuSystemMicros: number
   rssBytes: number
   heapUsedBytes: number
+  /** Times the price cache became unavailable since start (CacheStore.outages). */
+  cacheOutages: number
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -88,14 +90,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   } as const
 
   if (options.admin) {
-    app.post(ADMIN_PATHS.flushCache, async () => {
-      await options.cache.flush()
-      return { flushed: true }
+    app.post(ADMIN_PATHS.flushCache, async (_request, reply) => {
+      try {
+        await options.cache.flush()
+        return { flushed: true }
+      } catch (error) {
+        if (!(error instanceof CacheUnavailableError)) throw error
+        return reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: error.message })
+      }
     })
     app.get(ADMIN_PATHS.process, async (): Promise<ApiProcessUsage> => {
       const cpu = process.cpuUsage()
       const memory = process.memoryUsage()
-      return { pid: process.pid, cpuUserMicros: cpu.user, cpuSystemMicros: cpu.system, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed }
+      return { pid: process.pid, cpuUserMicros: cpu.user, cpuSystemMicros: cpu.system, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, cacheOutages: options.cache.outages() }
     })
   }
 

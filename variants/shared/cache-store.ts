@@ -15,13 +15,25 @@ export type CacheBackend = 'redis' | 'in-process'
 /** Commands allowed to wait for Redis at once; more are misses, so a slow Redis cannot grow a queue. */
 export const MAX_PENDING_COMMANDS = 256
 
+/**
+ * How long a flush keeps trying while Redis is away. A flush is the harness's, not a
+ * request's: a cold measurement needs an empty cache, so it waits out a short outage
+ * (a busy machine can delay one command past the timeout) rather than fail the run.
+ */
+export const FLUSH_PATIENCE_MS = 5000
+
+/** The cache could not be emptied: Redis stayed unavailable for FLUSH_PATIENCE_MS. */
+export class CacheUnavailableError extends Error {}
+
 export interface CacheStore {
   readonly backend: CacheBackend
   get(key: string): Promise<string | null>
   /** Stores `value` under `key`, expiring after `ttlSeconds`. */
   set(key: string, value: string, ttlSeconds: number): Promise<void>
-  /** Empties the cache: benchmarks use it to measure cold requests. */
+  /** Empties the cache: benchmarks use it to measure cold requests. Throws CacheUnavailableError when it cannot. */
   flush(): Promise<void>
+  /** How many times the cache has become unavailable since start: each is one warning, and requests then go to pricing. */
+  outages(): number
   /** Commands sent and not yet answered or failed: stays bounded during an outage (nothing is queued for later). */
   pending(): number
   close(): Promise<void>
@@ -34,6 +46,8 @@ export interface RedisStoreOptions {
   connectTimeoutMs?: number
   /** Where warnings go: one line when Redis goes away, one when it is back. */
   warn?: (message: string) => void
+  /** @default FLUSH_PATIENCE_MS */
+  flushPatienceMs?: number
 }
 
 export async function connectRedisStore(url: string, options: RedisStoreOptions): Promise<CacheStore> {
@@ -48,11 +62,13 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
   })
   let healthy = true
   let closing = false
+  let outages = 0
   // Before the first connection, a failure is the caller's error to report, not an outage.
   let connected = false
   const markDown = (reason: string): void => {
     if (!connected || !healthy || closing) return
     healthy = false
+    outages++
     warn(`[cache] Redis at ${redactUrl(url)} is unavailable (${reason}); serving prices from the pricing service until it is back.`)
   }
   // The reason behind a failed first connection (e.g. WRONGPASS), which connect() reports only as "Connection is closed".
@@ -85,6 +101,24 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
     )
   }
 
+  /**
+   * After a command failed: a ReplyError (e.g. WRONGTYPE: the key holds a hash) means Redis
+   * is up and refused this command, and is returned for the caller to handle; anything else
+   * is an outage.
+   */
+  const failed = (error: Error): 'refused' | 'outage' => {
+    if (error.name === 'ReplyError') return 'refused'
+    markDown(error.message)
+    // A command that timed out stays in ioredis's queue, waiting for a reply from a Redis
+    // that may never send one; during a freeze they would pile up. Destroy the socket
+    // (a polite close would wait for the frozen peer too): ioredis fails what it had
+    // queued and reconnects, and until it is ready, commands fail at once.
+    if (/timed out/i.test(error.message) && redis.status === 'ready' && !closing) {
+      redis.stream.destroy()
+    }
+    return 'outage'
+  }
+
   /** A failed command is a cache miss, never an error for the request. */
   const guard = async <T>(command: () => Promise<T>, fallback: T): Promise<T> => {
     // Never more than this many commands waiting for Redis: beyond it, a miss without asking.
@@ -94,20 +128,8 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
       markUp()
       return result
     } catch (error) {
-      // Redis answered, with an error about this key (e.g. WRONGTYPE: the key holds a hash):
-      // Redis is up; the value is unusable, which is a miss. The next SET overwrites it.
-      if ((error as Error).name === 'ReplyError') {
-        warn(`[cache] Redis refused a command (${(error as Error).message}); treating it as a miss.`)
-        return fallback
-      }
-      markDown((error as Error).message)
-      // A command that timed out stays in ioredis's queue, waiting for a reply from a Redis
-      // that may never send one; during a freeze they would pile up. Destroy the socket
-      // (a polite close would wait for the frozen peer too): ioredis fails what it had
-      // queued and reconnects, and until it is ready, commands fail at once.
-      if (/timed out/i.test((error as Error).message) && redis.status === 'ready' && !closing) {
-        redis.stream.destroy()
-      }
+      // The value is unusable, which is a miss. The next SET overwrites it.
+      if (failed(error as Error) === 'refused') warn(`[cache] Redis refused a command (${(error as Error).message}); treating it as a miss.`)
       return fallback
     }
   }
@@ -117,8 +139,25 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
     get: (key) => guard(() => redis.get(key), null),
     set: (key, value, ttlSeconds) => guard(async () => void (await redis.set(key, value, 'EX', ttlSeconds)), undefined),
     async flush() {
-      await redis.flushdb()
+      const patienceMs = options.flushPatienceMs ?? FLUSH_PATIENCE_MS
+      const giveUpAt = performance.now() + patienceMs
+      for (;;) {
+        try {
+          await redis.flushdb()
+          markUp()
+          return
+        } catch (error) {
+          const { message } = error as Error
+          if (failed(error as Error) === 'refused') throw new CacheUnavailableError(`Cannot empty the cache: Redis at ${redactUrl(url)} refused FLUSHDB (${message}).`)
+          if (performance.now() >= giveUpAt || closing) {
+            throw new CacheUnavailableError(`Cannot empty the cache: Redis at ${redactUrl(url)} stayed unavailable for ${patienceMs / 1000} s (${message}).`)
+          }
+          // Until ioredis has reconnected, a command fails at once: try again shortly.
+          await new Promise((resolve) => setTimeout(resolve, 50))
+        }
+      }
     },
+    outages: () => outages,
     pending: () => redis.commandQueue.length + ((redis as unknown as { offlineQueue?: { length: number } }).offlineQueue?.length ?? 0),
     async close() {
       closing = true
@@ -147,6 +186,7 @@ export function createInProcessStore(): CacheStore {
     async flush() {
       entries.clear()
     },
+    outages: () => 0,
     pending: () => 0,
     async close() {
       entries.clear()
