@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { cacheOutageText, describeFaults, faultRows, formatLoadShares, formatMs, formatNon2xx, formatOverheadWithVerdict, formatPercent, formatShare, headline, headlineText, isStoryScenario, stepRows, targetLines } from './report-model.ts'
+import { cacheOutageText, describeFaults, describeServiceFaults, faultRows, formatLoadShares, formatMs, formatNon2xx, formatOverheadWithVerdict, formatPercent, formatShare, headline, headlineText, isStoryScenario, stepRows, targetLines } from './report-model.ts'
 import type { Results } from './results.ts'
 import { SERVICE_NAMES } from './scenario.ts'
 
@@ -132,7 +132,10 @@ ${renderPeakLoad(results)}
 function renderFaults(results: Results): string {
   const faults = describeFaults(results.scenario)
   if (!faults) return ''
-  const rows = faultRows(results)
+  const all = faultRows(results)
+  // The chart draws the warm rows, with the shares computed here rather than again in the page.
+  const series = all.filter((r) => !r.cold).map(({ variant, expectedPercent, measuredPercent, load }) => ({ variant, expectedPercent, measuredPercent, load }))
+  const rows = all
     .map(
       (r) =>
         `<tr><td class="nowrap"><code class="swatch" data-variant="${escapeHtml(r.variant)}">${escapeHtml(r.variant)}</code>${r.cold ? ' <small>cold cache</small>' : ''}</td><td class="num">${r.calls}</td><td class="num">${formatShare(r.expectedPercent)}</td><td class="num${r.failed ? ' bad' : ''}">${formatShare(r.measuredPercent)} <small>(${r.failed} of ${r.requests})</small></td><td>${escapeHtml(r.statuses)}</td><td class="num">${formatMs(r.failedP50Ms)}</td><td class="num">${escapeHtml(formatLoadShares(r.load))}</td></tr>`,
@@ -142,6 +145,7 @@ function renderFaults(results: Results): string {
   <h2>Under injected faults</h2>
   <p class="note">The scenario injects faults into the upstreams' calls: ${escapeHtml(faults)}. A request fails when any of its calls draws a fault, so the share expected to fail is 1 − Π(1 − rate)<sup>calls</sup> over the calls it makes. One at a time, a failed request is counted and tried again; the latencies above are those of good answers only. Errors and resets answer 502 naming the upstream; a hang ends at the deadline with a 504. Under load, a level past a variant's saturation also fails with the 504s of the collapse (see "Under load").</p>
   <div class="chart"><canvas id="faults-chart" aria-label="share of requests failed per variant, expected and measured"></canvas></div>
+  <script type="application/json" id="fault-series">${embedJson(series)}</script>
   <table><thead><tr><th>variant</th><th>calls / request</th><th>expected to fail</th><th>failed, one at a time</th><th>statuses</th><th>median time to fail</th><th>failed under load</th></tr></thead><tbody>${rows}</tbody></table>
 </section>`
 }
@@ -199,8 +203,7 @@ function renderScenario(results: Results): string {
   const services = SERVICE_NAMES.map((name) => {
     const service = s.services[name]
     const jitter = service.jitter.kind === 'none' ? 'none' : JSON.stringify(service.jitter)
-    const { errorRate, hangRate, resetRate } = service.faults
-    const faults = errorRate + hangRate + resetRate === 0 ? 'none' : `error ${formatShare(errorRate * 100)}, hang ${formatShare(hangRate * 100)}, reset ${formatShare(resetRate * 100)}`
+    const faults = describeServiceFaults(s, name) ?? 'none'
     return `<tr><td>${name}</td><td class="num">${service.latencyMs}</td><td class="num">${service.perItemMs}</td><td>${escapeHtml(jitter)}</td><td class="num">${service.workers}</td><td>${faults}</td></tr>`
   }).join('')
   return `<div><h3>Scenario “${escapeHtml(s.name)}”</h3>
@@ -393,21 +396,22 @@ const CLIENT_SCRIPT = `
         y: { type: 'logarithmic', title: { display: true, text: title } } } }
     });
   }
-  var faultsCanvas = document.getElementById('faults-chart');
-  if (faultsCanvas) {
-    new Chart(faultsCanvas, {
+  var faultSeries = document.getElementById('fault-series');
+  if (faultSeries) {
+    var faultRows = JSON.parse(faultSeries.textContent);
+    var faultNames = faultRows.map(function (r) { return r.variant; });
+    new Chart(document.getElementById('faults-chart'), {
       type: 'bar',
       data: {
-        labels: names,
+        labels: faultNames,
         datasets: [
-          { label: 'expected to fail', data: names.map(function (n) { return results.variants[n].failures.expectedPercent; }), backgroundColor: '#c9ced8' },
-          { label: 'one at a time (warm)', data: names.map(function (n) { var f = results.variants[n].failures; return f.requests ? 100 * f.failed / f.requests : 0; }), backgroundColor: names.map(color) }
+          { label: 'expected to fail', data: faultRows.map(function (r) { return r.expectedPercent; }), backgroundColor: '#c9ced8' },
+          { label: 'one at a time (warm)', data: faultRows.map(function (r) { return r.measuredPercent; }), backgroundColor: faultNames.map(color) }
         ].concat(results.run.connections.map(function (connections, i) {
-          return { label: 'under load, ' + connections + ' conn.', data: names.map(function (n) {
-            var l = results.variants[n].load.filter(function (x) { return x.connections === connections; })[0];
-            var sent = l ? l.requests + l.errors + l.timeouts : 0;
-            return sent ? 100 * (l.non2xx + l.errors + l.timeouts) / sent : null;
-          }), backgroundColor: names.map(function (n) { return color(n) + ['aa', '77', '44', '22'][Math.min(i, 3)]; }) };
+          return { label: 'under load, ' + connections + ' conn.', data: faultRows.map(function (r) {
+            var level = r.load.filter(function (l) { return l.connections === connections; })[0];
+            return level ? level.percent : null;
+          }), backgroundColor: faultNames.map(function (n) { return color(n) + ['aa', '77', '44', '22'][Math.min(i, 3)]; }) };
         }))
       },
       options: { scales: { y: { min: 0, title: { display: true, text: '% of requests' } } } }

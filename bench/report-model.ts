@@ -4,7 +4,7 @@
  */
 import { round } from './latency-phase.ts'
 import type { CaseFailures, LoadLevel, Results } from './results.ts'
-import { DEFAULT_SCENARIO, FAULT_KINDS, injectsFaults, SERVICE_NAMES, type Scenario } from './scenario.ts'
+import { DEFAULT_SCENARIO, FAULT_KINDS, injectsFaults, SERVICE_NAMES, type Scenario, type ServiceName } from './scenario.ts'
 
 /** The story's published figures for each step (DESIGN.md), shown beside the measured ones. */
 export const PUBLISHED: Record<string, string> = {
@@ -151,10 +151,16 @@ export function formatNon2xx(level: { non2xx: number; statusCodes: Record<string
 export function describeFaults(scenario: Scenario): string | null {
   if (!injectsFaults(scenario)) return null
   return SERVICE_NAMES.flatMap((name) => {
-    const faults = scenario.services[name].faults
-    const parts = FAULT_KINDS.filter((kind) => faults[`${kind}Rate`] > 0).map((kind) => `${kind} ${formatShare(faults[`${kind}Rate`] * 100)}`)
-    return parts.length ? [`${name}: ${parts.join(', ')}`] : []
+    const faults = describeServiceFaults(scenario, name)
+    return faults ? [`${name}: ${faults}`] : []
   }).join('; ')
+}
+
+/** "error 1 %, hang 0.1 %" for one service, or null when it injects none. */
+export function describeServiceFaults(scenario: Scenario, name: ServiceName): string | null {
+  const faults = scenario.services[name].faults
+  const parts = FAULT_KINDS.filter((kind) => faults[`${kind}Rate`] > 0).map((kind) => `${kind} ${formatShare(faults[`${kind}Rate`] * 100)}`)
+  return parts.length ? parts.join(', ') : null
 }
 
 export interface FaultRow {

@@ -13,6 +13,7 @@ import { createHttpClient } from './http-client.ts'
 import { MAX_FAILURES_IN_A_ROW, measureLatencyCase, planSamples, round, type LatencyContext } from './latency-phase.ts'
 import { estimateLevelMs, measureLoadLevel, planLevelLength, type LevelLength } from './load-phase.ts'
 import type { Progress, Step } from './progress.ts'
+import { formatMs, formatStatuses } from './report-model.ts'
 import { SCHEMA_VERSION, type LatencyCase, type CacheOutage, type LoadLevel, type PeakLoad, type Results, type SweepLevel, type VariantResult } from './results.ts'
 import { findKnee, measureSweepLevel, sweepLevelSeconds, SWEEP_FACTORS } from './sweep-phase.ts'
 import type { RunSettings } from './run-settings.ts'
@@ -311,7 +312,7 @@ function describePeak(name: string, scenario: Scenario, predicted: Saturation, m
   const because = `${service} saturates first: ${workers} workers ÷ ${round(demand, 3)} s of ${service} per request = ${round(predicted.perSec, 1)} req/s predicted, ${round(measuredPerSec, 1)} measured`
   if (!top) return `${name}: ${because}.`
   const failed = top.errors + top.timeouts + top.non2xx
-  const codes = Object.entries(top.statusCodes).filter(([code]) => !code.startsWith('2')).map(([code, n]) => `${n} × ${code}`)
+  const failedCodes = Object.fromEntries(Object.entries(top.statusCodes).filter(([code]) => !code.startsWith('2')))
   const wait = top.upstreams[service].longestWaitMs
   // Short of the prediction: the bottleneck's workers were held longer than configured,
   // which on a small machine is the CPU the load generator, the API and the mocks share.
@@ -322,8 +323,8 @@ function describePeak(name: string, scenario: Scenario, predicted: Saturation, m
     top.requests + failed === 0
       ? `${offered} no request came back within the level (${top.durationSeconds} s); calls waited up to ${Math.round(wait)} ms for a worker of ${service}`
       : failed
-        ? `${offered} calls waited up to ${Math.round(wait)} ms for a worker of ${service} and ${failed} requests failed${codes.length ? ` (${codes.join(', ')})` : ''}, p99 ${top.p99Ms} ms`
-        : `${offered} it still answered every request, p99 ${top.p99Ms} ms (longest wait for a worker of ${service}: ${Math.round(wait)} ms)`
+        ? `${offered} calls waited up to ${Math.round(wait)} ms for a worker of ${service} and ${failed} requests failed${Object.keys(failedCodes).length ? ` (${formatStatuses(failedCodes)})` : ''}, p99 ${formatMs(top.p99Ms)}`
+        : `${offered} it still answered every request, p99 ${formatMs(top.p99Ms)} (longest wait for a worker of ${service}: ${Math.round(wait)} ms)`
   const shortfall = short
     ? ` Measured ${Math.round((1 - measuredPerSec / predicted.perSec) * 100)} % below the prediction: at its best, ${service} took ${Math.round(heldMs)} ms of worker time per request instead of the configured ${Math.round(demand * 1000)} ms — the machine's CPU, shared by the load generator, the API and the mocks, held the workers longer.`
     : ''

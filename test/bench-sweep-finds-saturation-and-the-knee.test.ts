@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { computeSaturation } from '../bench/floors.ts'
+import { formatMs } from '../bench/report-model.ts'
 import type { Results, SweepLevel } from '../bench/results.ts'
 import { findKnee, SWEEP_FACTORS } from '../bench/sweep-phase.ts'
 import { assertValidResults } from '../bench/write-results.ts'
@@ -40,6 +41,12 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --sweep', () => {
       expect(peak.levels).toHaveLength(SWEEP_FACTORS.length)
       peak.levels.forEach((level, i) => expect(level.offeredPerSec).toBeCloseTo(predicted[name]!.perSec * SWEEP_FACTORS[i]!, 1))
       expect(peak.verdict).toContain(`${peak.bottleneck} saturates first`)
+      // At twice its saturation, with a 1.5 s deadline, requests miss it: the verdict counts
+      // them as the tables write them ("504: 12").
+      const top = peak.levels.at(-1)!
+      const failed = Object.entries(top.statusCodes).filter(([code]) => !code.startsWith('2'))
+      expect(failed.length, name).toBeGreaterThan(0)
+      expect(peak.verdict).toContain(`(${failed.map(([code, n]) => `${code}: ${n}`).join(', ')}), p99 ${formatMs(top.p99Ms)}`)
     }
     // bulk: 2 pricing workers, 0.39 s of pricing per request.
     expect(results.variants.bulk!.peakLoad!.bottleneck).toBe('pricing')

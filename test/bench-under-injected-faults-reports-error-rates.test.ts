@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MAX_FAILURES_IN_A_ROW } from '../bench/latency-phase.ts'
 import type { Results } from '../bench/results.ts'
+import { faultRows } from '../bench/report-model.ts'
 import { assertValidResults } from '../bench/write-results.ts'
 import { drawnCanvases, launchChromium, SKIP_BROWSER } from './helpers/chromium.ts'
 import { SKIP_REDIS } from './helpers/redis.ts'
@@ -115,6 +116,17 @@ describe.skipIf(SKIP_REDIS)('npm run bench under injected faults', () => {
       expect(errors).toEqual([])
       const faultsChart = (await drawnCanvases(page)).find((canvas) => canvas.id === 'faults-chart')
       expect(faultsChart?.drawn).toBeGreaterThan(500)
+      // It draws the shares the tables print (computed once, in report-model), not shares of its own.
+      const datasets = await page.evaluate(() =>
+        (window as unknown as { Chart: { getChart(id: string): { data: { datasets: Array<{ label: string; data: unknown[] }> } } } }).Chart.getChart('faults-chart')!.data.datasets.map((d) => ({
+          label: d.label,
+          data: d.data,
+        })),
+      )
+      const warm = faultRows(run.results).filter((r) => !r.cold)
+      expect(datasets[0]).toEqual({ label: 'expected to fail', data: warm.map((r) => r.expectedPercent) })
+      expect(datasets[1]).toEqual({ label: 'one at a time (warm)', data: warm.map((r) => r.measuredPercent) })
+      expect(datasets.slice(2).map((d) => d.data)).toEqual(run.results.run.connections.map((c) => warm.map((r) => r.load.find((l) => l.connections === c)!.percent)))
       const rows = await page.$$eval('section:has(#faults-chart) tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''))
       const measured = Object.values(run.results.variants).reduce((n, v) => n + 1 + (v.coldFailures ? 1 : 0), 0)
       expect(rows).toHaveLength(measured)
