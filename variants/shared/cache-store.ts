@@ -5,7 +5,8 @@
  * Redis must never make a request hang. With ioredis's defaults a GET issued while
  * Redis is down waits ~70 s (20 retries with backoff), and forever while Redis is
  * frozen (shared/MEASURED.md). So: no offline queue (a command while disconnected
- * fails at once), a command timeout of tens of ms (a frozen Redis fails the command),
+ * fails at once), a command timeout of tens of ms (a frozen Redis fails the command;
+ * see withTimeout),
  * no per-request retries, and reconnection in the background.
  */
 import { Redis } from 'ioredis'
@@ -42,7 +43,7 @@ export interface CacheStore {
 export interface RedisStoreOptions {
   /** A command that has not answered by then fails (the caller treats it as a miss). */
   commandTimeoutMs: number
-  /** How long to wait for the first connection before giving up. */
+  /** How long to wait for the first connection (TCP, AUTH, ready check) before giving up. @default 2000 */
   connectTimeoutMs?: number
   /** Where warnings go: one line when Redis goes away, one when it is back. */
   warn?: (message: string) => void
@@ -52,12 +53,12 @@ export interface RedisStoreOptions {
 
 export async function connectRedisStore(url: string, options: RedisStoreOptions): Promise<CacheStore> {
   const warn = options.warn ?? ((message: string) => console.warn(message))
+  const connectTimeoutMs = options.connectTimeoutMs ?? 2000
   const redis = new Redis(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
-    commandTimeout: options.commandTimeoutMs,
     maxRetriesPerRequest: 0,
-    connectTimeout: options.connectTimeoutMs ?? 2000,
+    connectTimeout: connectTimeoutMs,
     retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
   })
   let healthy = true
@@ -87,7 +88,9 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
   redis.on('ready', markUp)
 
   try {
-    await redis.connect()
+    // Connecting includes AUTH and a ready check (INFO): a server that accepts the
+    // connection and never answers must not hold the start-up for ever.
+    await withTimeout(redis.connect(), connectTimeoutMs, `no answer within ${connectTimeoutMs} ms`)
     connected = true
   } catch (error) {
     redis.disconnect()
@@ -100,6 +103,8 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
         'Check REDIS_URL / --redis-url, or unset it to let the lab start its own redis-server.',
     )
   }
+
+  const timed = <T>(command: Promise<T>): Promise<T> => withTimeout(command, options.commandTimeoutMs)
 
   /**
    * After a command failed: a ReplyError (e.g. WRONGTYPE: the key holds a hash) means Redis
@@ -136,14 +141,14 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
 
   return {
     backend: 'redis',
-    get: (key) => guard(() => redis.get(key), null),
-    set: (key, value, ttlSeconds) => guard(async () => void (await redis.set(key, value, 'EX', ttlSeconds)), undefined),
+    get: (key) => guard(() => timed(redis.get(key)), null),
+    set: (key, value, ttlSeconds) => guard(async () => void (await timed(redis.set(key, value, 'EX', ttlSeconds))), undefined),
     async flush() {
       const patienceMs = options.flushPatienceMs ?? FLUSH_PATIENCE_MS
       const giveUpAt = performance.now() + patienceMs
       for (;;) {
         try {
-          await redis.flushdb()
+          await timed(redis.flushdb())
           markUp()
           return
         } catch (error) {
@@ -164,6 +169,38 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
       await redis.quit().catch(() => redis.disconnect())
     },
   }
+}
+
+/**
+ * `command`, failed with "Command timed out" when Redis has not answered `ms` after it was
+ * sent. (ioredis's own commandTimeout would do, but for one thing.) The timer's verdict waits
+ * for the event loop's I/O phase (setImmediate): when this process was itself busy past the
+ * timeout — an API at saturation can hold its loop for 100 ms — a reply already waiting on
+ * the socket is read first. Otherwise a busy API takes its own lag for Redis's, and turns
+ * hits into misses, i.e. into pricing calls, just when it can least afford them.
+ */
+export function withTimeout<T>(command: Promise<T>, ms: number, message = 'Command timed out'): Promise<T> {
+  return new Promise((resolve, reject) => {
+    let settled = false
+    const settle = (): boolean => !settled && (settled = true)
+    const timer = setTimeout(
+      () =>
+        setImmediate(() => {
+          if (settle()) reject(new Error(message))
+        }),
+      ms,
+    )
+    command.then(
+      (value) => {
+        clearTimeout(timer)
+        if (settle()) resolve(value)
+      },
+      (error: unknown) => {
+        clearTimeout(timer)
+        if (settle()) reject(error)
+      },
+    )
+  })
 }
 
 /** The fallback for machines without Redis: a Map with expiry, in the API's own process. */
