@@ -162,17 +162,23 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
 
     if (faulty) await upstreams.setFaults(true)
 
+    // What is measured warm, at load and in the sweep starts from a cache filled just before,
+    // with the full TTL and without faults (under faults the last cold attempt may have failed
+    // to refill it). Otherwise a price list filled minutes earlier could expire mid-level, and
+    // the stampede to pricing that follows would depend on how long the run had taken so far.
+    const fillCache = async (name: string): Promise<void> => {
+      if (!usesCache(name)) return
+      if (faulty) await upstreams.setFaults(false)
+      await api.flushCache()
+      await client.get(`/${name}${path}`)
+      if (faulty) await upstreams.setFaults(true)
+    }
+
     // 3. Latency, one request at a time.
     const context: LatencyContext = { client, api, upstreams, path, reference: check.reference }
     const measured: Record<string, { warm?: LatencyCase; cold?: LatencyCase }> = {}
     for (const c of cases) {
-      // A warm case starts from a filled cache, filled without faults: the cold case before
-      // it flushed the cache, and under faults its last attempt may have failed to refill it.
-      if (!c.cold && usesCache(c.variant)) {
-        if (faulty) await upstreams.setFaults(false)
-        await client.get(`/${c.variant}${path}`)
-        if (faulty) await upstreams.setFaults(true)
-      }
+      if (!c.cold) await fillCache(c.variant)
       const result = await run(caseStep(c), () => measureLatencyCase(context, c))
       measured[c.variant] = { ...measured[c.variant], [c.cold ? 'cold' : 'warm']: result }
     }
@@ -180,6 +186,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
     // 4. Load, one variant and level at a time.
     const load: Record<string, LoadLevel[]> = {}
     for (const name of names) {
+      await fillCache(name)
       for (const connections of settings.connections) {
         const level = await run(loadStep(name, connections), () =>
           measureLoadLevel({ api, path, reference: check.reference }, name, connections, levelLength(name)),
@@ -191,6 +198,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
     // 5. Peak load (--sweep): fixed request rates around each variant's predicted saturation.
     const peak: Record<string, PeakLoad> = {}
     for (const name of swept) {
+      await fillCache(name)
       const predicted = saturation[name]!
       const levels = []
       for (const factor of SWEEP_FACTORS) {
