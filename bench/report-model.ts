@@ -5,6 +5,7 @@
 import { round } from './latency-phase.ts'
 import type { CaseFailures, LoadLevel, Results } from './results.ts'
 import { DEFAULT_SCENARIO, FAULT_KINDS, injectsFaults, SERVICE_NAMES, type Scenario, type ServiceName } from './scenario.ts'
+import { MAX_PENDING_COMMANDS } from '../variants/shared/cache-store.ts'
 
 /** The story's published figures for each step (DESIGN.md), shown beside the measured ones. */
 export const PUBLISHED: Record<string, string> = {
@@ -241,15 +242,25 @@ export function faultLine(results: Results): string | null {
   return `Injected faults (${faults}). Requests failed — ${parts.join(', ')}. Every call is a chance to fail: the fewer calls a request makes, the fewer fail.`
 }
 
-/** What Redis outages during the run mean for its figures, for every rendering; null when Redis never went away. */
+/** What the price cache being unavailable during the run means for its figures, for every rendering; null when it never was. */
 export function cacheOutageText(results: Results): string | null {
-  const outages = results.cacheOutages
-  if (!outages.length) return null
-  const total = outages.reduce((sum, o) => sum + o.outages, 0)
-  const where = outages.map((o) => `${o.phase}: ${o.step}${o.outages > 1 ? ` (${o.outages} times)` : ''}`).join('; ')
-  return (
-    `Redis was unavailable ${total === 1 ? 'once' : `${total} times`} during the run — ${where}. ` +
-    'Meanwhile the cached variants answered from the pricing service, as they are built to, so those figures include pricing calls. ' +
-    `A Redis command that takes over ${results.scenario.cacheCommandTimeoutMs} ms counts as an outage: on a busy machine, run again, or raise cacheCommandTimeoutMs in a scenario file.`
-  )
+  const steps = results.cacheOutages
+  if (!steps.length) return null
+  const where = steps.map((o) => {
+    const what = [
+      o.outages ? `Redis away ${o.outages === 1 ? 'once' : `${o.outages} times`}` : '',
+      o.shedLookups ? `${o.shedLookups} lookup${o.shedLookups === 1 ? '' : 's'} skipped` : '',
+    ].filter(Boolean)
+    return `${o.phase}: ${o.step} (${what.join(', ')})`
+  })
+  return [
+    `The price cache was unavailable during the run — ${where.join('; ')}.`,
+    'Meanwhile the cached variants answered from the pricing service, as they are built to, so those figures include pricing calls.',
+    steps.some((o) => o.outages)
+      ? `A Redis command that takes over ${results.scenario.cacheCommandTimeoutMs} ms counts as an outage: on a busy machine, run again, or raise cacheCommandTimeoutMs in a scenario file.`
+      : '',
+    steps.some((o) => o.shedLookups) ? `A lookup is skipped (a miss) when ${MAX_PENDING_COMMANDS} commands already wait for Redis: the API had fallen far behind.` : '',
+  ]
+    .filter(Boolean)
+    .join(' ')
 }

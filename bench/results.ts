@@ -198,9 +198,10 @@ export interface Results {
   scenario: Scenario
   environment: Environment
   /**
-   * The steps during which Redis became unavailable (a command failed or timed out): the
-   * cached variants then answered from the pricing service, as they are built to, so
-   * those steps' figures include pricing calls. Empty on a healthy run.
+   * The steps during which the price cache was unavailable: Redis went away (a command
+   * failed or timed out), or lookups were skipped because too many commands were already
+   * waiting. The cached variants then answered from the pricing service, as they are built
+   * to, so those steps' figures include pricing calls. Empty on a healthy run.
    */
   cacheOutages: CacheOutage[]
   variants: Record<string, VariantResult>
@@ -212,6 +213,8 @@ export interface CacheOutage {
   step: string
   /** How many times Redis went away during it (one warning each). */
   outages: number
+  /** Lookups answered as misses without asking Redis, because MAX_PENDING_COMMANDS were already waiting. */
+  shedLookups: number
 }
 
 const ISO_DATE = String.raw`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$`
@@ -339,7 +342,7 @@ export const RESULTS_SCHEMA = {
       tools: { type: 'object', additionalProperties: { type: 'string' } },
       calibration: strict({ waitMs: nonNegative, samples: { type: 'integer', minimum: 1 }, callP50Ms: nonNegative, overheadMs: num }),
     }),
-    cacheOutages: { type: 'array', items: strict({ phase: { type: 'string' }, step: { type: 'string' }, outages: { type: 'integer', minimum: 1 } }) },
+    cacheOutages: { type: 'array', items: strict({ phase: { type: 'string' }, step: { type: 'string' }, outages: count, shedLookups: count }) },
     variants: {
       type: 'object',
       minProperties: 1,

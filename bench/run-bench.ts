@@ -62,15 +62,19 @@ export interface VariantInfo {
 export async function runBench(scenario: Scenario, settings: RunSettings, stack: Stack, progress: Progress, startedAt = new Date()): Promise<Results> {
   const { api, upstreams } = stack
   const client = createHttpClient(api.url)
-  // Every step runs through here, which notes the steps during which Redis went away:
-  // the cached variants then answered from pricing, and the report says where.
+  // Every step runs through here, which notes the steps during which the cache was
+  // unavailable (Redis away, or lookups shed): the cached variants then answered from
+  // pricing, and the report says where.
   const cacheOutages: CacheOutage[] = []
-  let outagesSoFar = 0
+  let before = { outages: 0, shedLookups: 0 }
   const run = async <T>(step: Step, work: () => Promise<T>): Promise<T> => {
     const result = await progress.run(step, work)
-    const { cacheOutages: outages } = await api.usage()
-    if (outages > outagesSoFar) cacheOutages.push({ phase: step.phase, step: step.label, outages: outages - outagesSoFar })
-    outagesSoFar = outages
+    const usage = await api.usage()
+    const now = { outages: usage.cacheOutages, shedLookups: usage.cacheShedLookups }
+    const outages = now.outages - before.outages
+    const shedLookups = now.shedLookups - before.shedLookups
+    if (outages || shedLookups) cacheOutages.push({ phase: step.phase, step: step.label, outages, shedLookups })
+    before = now
     return result
   }
   try {

@@ -47,6 +47,8 @@ export interface ApiProcessUsage {
   heapUsedBytes: number
   /** Times the price cache became unavailable since start (CacheStore.outages). */
   cacheOutages: number
+  /** Lookups skipped as misses since start, too many commands already waiting (CacheStore.shedLookups). */
+  cacheShedLookups: number
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -102,7 +104,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     app.get(ADMIN_PATHS.process, async (): Promise<ApiProcessUsage> => {
       const cpu = process.cpuUsage()
       const memory = process.memoryUsage()
-      return { pid: process.pid, cpuUserMicros: cpu.user, cpuSystemMicros: cpu.system, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, cacheOutages: options.cache.outages() }
+      return { pid: process.pid, cpuUserMicros: cpu.user, cpuSystemMicros: cpu.system, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, cacheOutages: options.cache.outages(), cacheShedLookups: options.cache.shedLookups() }
     })
   }
 

@@ -35,6 +35,8 @@ export interface CacheStore {
   flush(): Promise<void>
   /** How many times the cache has become unavailable since start: each is one warning, and requests then go to pricing. */
   outages(): number
+  /** Lookups answered as misses without asking, because MAX_PENDING_COMMANDS were already waiting for Redis. */
+  shedLookups(): number
   /** Commands sent and not yet answered or failed: stays bounded during an outage (nothing is queued for later). */
   pending(): number
   close(): Promise<void>
@@ -64,6 +66,7 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
   let healthy = true
   let closing = false
   let outages = 0
+  let shedLookups = 0
   // Before the first connection, a failure is the caller's error to report, not an outage.
   let connected = false
   const markDown = (reason: string): void => {
@@ -127,7 +130,10 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
   /** A failed command is a cache miss, never an error for the request. */
   const guard = async <T>(command: () => Promise<T>, fallback: T): Promise<T> => {
     // Never more than this many commands waiting for Redis: beyond it, a miss without asking.
-    if (redis.commandQueue.length >= MAX_PENDING_COMMANDS) return fallback
+    if (redis.commandQueue.length >= MAX_PENDING_COMMANDS) {
+      shedLookups++
+      return fallback
+    }
     try {
       const result = await command()
       markUp()
@@ -163,6 +169,7 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
       }
     },
     outages: () => outages,
+    shedLookups: () => shedLookups,
     pending: () => redis.commandQueue.length + ((redis as unknown as { offlineQueue?: { length: number } }).offlineQueue?.length ?? 0),
     async close() {
       closing = true
@@ -224,6 +231,7 @@ export function createInProcessStore(): CacheStore {
       entries.clear()
     },
     outages: () => 0,
+    shedLookups: () => 0,
     pending: () => 0,
     async close() {
       entries.clear()
