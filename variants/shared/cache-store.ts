@@ -127,13 +127,11 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
     return 'outage'
   }
 
+  /** Never more than this many commands waiting for Redis: beyond it, a miss (or no write) without asking. */
+  const full = (): boolean => redis.commandQueue.length >= MAX_PENDING_COMMANDS
+
   /** A failed command is a cache miss, never an error for the request. */
   const guard = async <T>(command: () => Promise<T>, fallback: T): Promise<T> => {
-    // Never more than this many commands waiting for Redis: beyond it, a miss without asking.
-    if (redis.commandQueue.length >= MAX_PENDING_COMMANDS) {
-      shedLookups++
-      return fallback
-    }
     try {
       const result = await command()
       markUp()
@@ -147,8 +145,14 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
 
   return {
     backend: 'redis',
-    get: (key) => guard(() => timed(redis.get(key)), null),
-    set: (key, value, ttlSeconds) => guard(async () => void (await timed(redis.set(key, value, 'EX', ttlSeconds))), undefined),
+    async get(key) {
+      if (!full()) return guard(() => timed(redis.get(key)), null)
+      shedLookups++
+      return null
+    },
+    async set(key, value, ttlSeconds) {
+      if (!full()) await guard(async () => void (await timed(redis.set(key, value, 'EX', ttlSeconds))), undefined)
+    },
     async flush() {
       const patienceMs = options.flushPatienceMs ?? FLUSH_PATIENCE_MS
       const giveUpAt = performance.now() + patienceMs
