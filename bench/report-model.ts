@@ -144,8 +144,13 @@ export function formatOverheadWithVerdict(row: StepRow): string {
 
 /** Non-2xx answers with their statuses, e.g. "12 (504: 12)". */
 export function formatNon2xx(level: { non2xx: number; statusCodes: Record<string, number> }): string {
-  const codes = Object.entries(level.statusCodes).filter(([code]) => !code.startsWith('2'))
-  return codes.length ? `${level.non2xx} (${formatStatuses(Object.fromEntries(codes))})` : String(level.non2xx)
+  const codes = nonOkStatuses(level.statusCodes)
+  return Object.keys(codes).length ? `${level.non2xx} (${formatStatuses(codes)})` : String(level.non2xx)
+}
+
+/** The statuses that are not 2xx, with their counts. */
+export function nonOkStatuses(statusCodes: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(statusCodes).filter(([code]) => !code.startsWith('2')))
 }
 
 /** "inventory: error 1 %, hang 0.1 %; pricing: reset 0.5 %", or null when the scenario injects none. */

@@ -13,7 +13,7 @@ import { createHttpClient } from './http-client.ts'
 import { MAX_FAILURES_IN_A_ROW, measureLatencyCase, planSamples, round, type LatencyContext } from './latency-phase.ts'
 import { estimateLevelMs, measureLoadLevel, planLevelLength, type LevelLength } from './load-phase.ts'
 import type { Progress, Step } from './progress.ts'
-import { formatMs, formatStatuses } from './report-model.ts'
+import { formatMs, formatStatuses, nonOkStatuses } from './report-model.ts'
 import { SCHEMA_VERSION, type LatencyCase, type CacheOutage, type LoadLevel, type PeakLoad, type Results, type SweepLevel, type VariantResult } from './results.ts'
 import { findKnee, measureSweepLevel, sweepLevelSeconds, SWEEP_FACTORS } from './sweep-phase.ts'
 import type { RunSettings } from './run-settings.ts'
@@ -276,7 +276,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
       const unexplained = Object.entries(statuses).filter(([status]) => !faulty || (status !== '502' && status !== '504'))
       if (unexplained.length) {
         const total = unexplained.reduce((sum, [, n]) => sum + n, 0)
-        problems.push(`${name}: ${total} failed request(s) in the latency phase (${unexplained.map(([status, n]) => `${status}: ${n}`).join(', ')})${faulty ? ' not explained by the injected faults' : ''}`)
+        problems.push(`${name}: ${total} failed request(s) in the latency phase (${formatStatuses(Object.fromEntries(unexplained))})${faulty ? ' not explained by the injected faults' : ''}`)
       }
       if (!warm.latency && !faulty) problems.push(`${name}: no good answer in the latency phase`)
       if (v.mismatches) problems.push(`${name}: ${v.mismatches} response(s) in the latency phase differed from the reference body`)
@@ -324,7 +324,7 @@ function describePeak(name: string, scenario: Scenario, predicted: Saturation, m
   const because = `${service} saturates first: ${workers} workers ÷ ${round(demand, 3)} s of ${service} per request = ${round(predicted.perSec, 1)} req/s predicted, ${round(measuredPerSec, 1)} measured`
   if (!top) return `${name}: ${because}.`
   const failed = top.errors + top.timeouts + top.non2xx
-  const failedCodes = Object.fromEntries(Object.entries(top.statusCodes).filter(([code]) => !code.startsWith('2')))
+  const failedCodes = nonOkStatuses(top.statusCodes)
   const wait = top.upstreams[service].longestWaitMs
   // Short of the prediction: the bottleneck's workers were held longer than configured,
   // which on a small machine is the CPU the load generator, the API and the mocks share.

@@ -7,6 +7,7 @@
 import type { LoadContext } from './load-phase.ts'
 import { percentile, runOpenLoad } from './open-load.ts'
 import { round } from './latency-phase.ts'
+import { nonOkStatuses } from './report-model.ts'
 import type { SweepLevel } from './results.ts'
 import { SERVICE_NAMES } from './scenario.ts'
 import type { UpstreamProcess } from './upstream-process.ts'
@@ -49,7 +50,7 @@ export async function measureSweepLevel(
   })
   const stats = await upstreams.stats()
   const latencies = [...run.latenciesMs].sort((a, b) => a - b)
-  const non2xx = Object.entries(run.statusCodes).filter(([code]) => !code.startsWith('2')).reduce((sum, [, n]) => sum + n, 0)
+  const non2xx = Object.values(nonOkStatuses(run.statusCodes)).reduce((sum, n) => sum + n, 0)
   return {
     offeredPerSec: round(offeredPerSec),
     connections,

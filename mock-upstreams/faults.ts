@@ -8,7 +8,7 @@
  * up) and on again, which resumes each sequence where it stopped: restarting it would
  * give every measurement the same first few draws.
  */
-import { SERVICE_NAMES, type FaultKind, type Scenario, type ServiceName } from '../bench/scenario.ts'
+import { faultRate, SERVICE_NAMES, type FaultKind, type Scenario, type ServiceName } from '../bench/scenario.ts'
 import { createRandom, deriveSeed, type Random } from './random.ts'
 
 export interface FaultInjector {
@@ -23,8 +23,9 @@ export function createFaultInjector(scenario: Scenario): FaultInjector {
   const randoms = seededRandoms(scenario)
   return {
     draw(service) {
-      const { errorRate, hangRate, resetRate } = scenario.services[service].faults
-      if (!enabled || errorRate + hangRate + resetRate === 0) return undefined
+      const { faults } = scenario.services[service]
+      if (!enabled || faultRate(faults) === 0) return undefined
+      const { errorRate, hangRate, resetRate } = faults
       const u = randoms[service]()
       if (u < errorRate) return 'error'
       if (u < errorRate + hangRate) return 'hang'

@@ -13,7 +13,7 @@
 import { http, HttpResponse, type HttpHandler, type JsonBodyType } from 'msw'
 import { SERVICE_NAMES, type FaultKind, type Scenario, type ServiceName } from '../bench/scenario.ts'
 import { createDataset, type Dataset } from './data.ts'
-import { createLatencyModel, sleepUntil, type LatencyModel } from './latency.ts'
+import { createLatencyModel, sleepUntil, untilAborted, type LatencyModel } from './latency.ts'
 import type { UpstreamStats } from './stats.ts'
 import { createCapacities, takeWorker } from './capacity.ts'
 import { createFaultInjector, type FaultInjector } from './faults.ts'
@@ -162,10 +162,7 @@ async function injectFault(service: ServiceName, fault: FaultKind, endpoint: str
     return HttpResponse.json(null, { headers: { ...headers, [FAULT_HEADER]: fault, [SEND_AT_HEADER]: String(sendAt) } })
   }
   if (fault === 'hang') {
-    await new Promise<void>((resolve) => {
-      if (inProcess.aborted) resolve()
-      inProcess.addEventListener('abort', () => resolve(), { once: true })
-    })
+    await untilAborted(inProcess).catch(() => {})
     return HttpResponse.error()
   }
   await sleepUntil(sendAt, inProcess)

@@ -62,3 +62,11 @@ export async function sleepUntil(deadline: number, signal?: AbortSignal): Promis
     sleepers--
   }
 }
+
+/** Never resolves: rejects with the signal's reason once it aborts (an injected hang, which only the caller ends). */
+export function untilAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason as Error)
+    signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true })
+  })
+}

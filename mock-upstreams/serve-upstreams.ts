@@ -17,7 +17,7 @@ import type { HttpHandler } from 'msw'
 import { SERVICE_NAMES, type Scenario, type ServiceName } from '../bench/scenario.ts'
 import { createUpstreamHandlers, ENDPOINT_HEADER, FAULT_HEADER, RECEIVED_AT_HEADER, SEND_AT_HEADER, upstreamOrigin } from './handlers.ts'
 import { createFaultInjector, type FaultInjector } from './faults.ts'
-import { sleepUntil } from './latency.ts'
+import { sleepUntil, untilAborted } from './latency.ts'
 import { createCapacities, takeWorker, type Capacity } from './capacity.ts'
 import { createUpstreamStats, type UpstreamStats } from './stats.ts'
 
@@ -166,13 +166,6 @@ async function forward(service: ServiceName, handlers: HttpHandler[], req: Incom
   })
   res.end(payload)
   return response.headers.get(ENDPOINT_HEADER) ?? 'unknown'
-}
-
-function untilAborted(signal: AbortSignal): Promise<never> {
-  return new Promise((_resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason as Error)
-    signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true })
-  })
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {

@@ -24,9 +24,10 @@ export function createPriceCache(store: CacheStore, ttlSeconds: number, warn = c
     async get(productIds) {
       const raw = await store.get(priceCacheKey(productIds))
       if (raw === null) return undefined
-      const prices = raw.length > MAX_CACHED_PRICES_LENGTH ? undefined : parsePrices(raw, productIds)
+      const oversized = raw.length > MAX_CACHED_PRICES_LENGTH
+      const prices = oversized ? undefined : parsePrices(raw, productIds)
       if (!prices) {
-        const why = raw.length > MAX_CACHED_PRICES_LENGTH ? `over the ${MAX_CACHED_PRICES_LENGTH}-character cap` : 'not a price list for this page'
+        const why = oversized ? `over the ${MAX_CACHED_PRICES_LENGTH}-character cap` : 'not a price list for this page'
         warn(`[cache] ignoring an unusable cached price list (${raw.length} characters, ${why}); it will be overwritten.`)
       }
       return prices
