@@ -1,12 +1,32 @@
 // @ts-check
+import css from '@eslint/css'
 import js from '@eslint/js'
+import globals from 'globals'
 import tseslint from 'typescript-eslint'
+
+/**
+ * The direction of imports (README, "Architecture"): scenario/ under everything; the mocks
+ * and the API under test beside each other, never importing the harness; inside the
+ * harness, results and their formatting under both measuring and rendering, and measuring
+ * never importing rendering. Each entry: the files, and the relative imports they may not
+ * make (matched on the import's path, which in this project is always relative).
+ */
+const LAYERS = [
+  { files: ['scenario/*.ts'], forbidden: String.raw`^\.\./`, why: 'scenario/ is the lab’s world, read by every layer: it imports nothing else of the lab' },
+  { files: ['scenario/*/**/*.ts'], forbidden: String.raw`^\.\./\.\./`, why: 'scenario/ is the lab’s world, read by every layer: it imports nothing else of the lab' },
+  { files: ['mock-upstreams/**/*.ts'], forbidden: String.raw`^(\.\./)+(bench|variants)(/|$)`, why: 'mock-upstreams/ imports only scenario/: it knows nothing of the harness or the API under test' },
+  { files: ['variants/**/*.ts'], forbidden: String.raw`^(\.\./)+(bench|mock-upstreams)(/|$)`, why: 'variants/ imports only scenario/ and variants/shared/: the API under test knows nothing of the harness or of its fake upstreams' },
+  { files: ['bench/record/**/*.ts'], forbidden: String.raw`^\.\./(cli|stack|measure|report)(/|$)|^(\.\./)+bench/(cli|stack|measure|report)(/|$)`, why: 'bench/record/ (the results contract and its formatting) sits under measuring and rendering' },
+  { files: ['bench/measure/**/*.ts'], forbidden: String.raw`^\.\./report(/|$)|^(\.\./)+bench/report(/|$)`, why: 'measuring never imports rendering: bench/measure/ writes results, bench/report/ renders them' },
+  { files: ['bench/report/**/*.{ts,js}'], forbidden: String.raw`^(\.\./)+(measure|stack|cli)(/|$)|^(\.\./)+bench/(measure|stack|cli)(/|$)`, why: 'bench/report/ renders results.json and nothing else' },
+]
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'results/', 'coverage/', 'scratch/'] },
-  js.configs.recommended,
-  ...tseslint.configs.recommended,
+  { files: ['**/*.{js,ts}'], ...js.configs.recommended },
+  ...tseslint.configs.recommended.map((config) => ({ files: ['**/*.{js,ts}'], ...config })),
   {
+    files: ['**/*.{js,ts}'],
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -14,4 +34,11 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
     },
   },
+  ...LAYERS.map(({ files, forbidden, why }) => ({
+    files,
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: forbidden, message: `Forbidden by the layering: ${why}.` }] }] },
+  })),
+  // The report page's script runs in the browser (inlined into report.html).
+  { files: ['bench/report/page/*.js'], languageOptions: { globals: globals.browser, sourceType: 'script' } },
+  { files: ['**/*.css'], plugins: { css }, language: 'css/css', ...css.configs.recommended },
 )

@@ -3,11 +3,12 @@
  * (in a child process) and the API (in this process), prints the URLs of the variants,
  * and stops everything it started on Ctrl-C or SIGTERM.
  */
-import { parseFlags, readNumberFlag, renderHelp, resolveScenarioFromFlags, SCENARIO_FLAGS, UsageError } from './cli-args.ts'
-import { computeFloors } from './floors.ts'
-import { describeFaults } from './report-model.ts'
-import { startCache, type RunningCache } from './start-cache.ts'
-import { startUpstreamProcess, type UpstreamProcess } from './upstream-process.ts'
+import { parseFlags, readNumberFlag, renderHelp, UsageError } from './cli/flags.ts'
+import { resolveScenarioFromFlags, SCENARIO_FLAGS } from './cli/scenario-flags.ts'
+import { computeFloors } from './measure/floors.ts'
+import { describeFaults } from './report/report-model.ts'
+import { startCache, type RunningCache } from './stack/start-cache.ts'
+import { startUpstreamProcess, type UpstreamProcess } from './stack/upstream-process.ts'
 import { createDataset } from '../mock-upstreams/data.ts'
 import { buildApp } from '../variants/shared/app.ts'
 import type { FastifyInstance } from 'fastify'
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stopAll(143))
 
   try {
-    cache = await startCache({ redisUrl, commandTimeoutMs: scenario.cacheCommandTimeoutMs })
+    cache = await startCache({ redisUrl, commandTimeoutMs: scenario.cacheCommandTimeoutMs, maxPendingCommands: scenario.cacheMaxPendingCommands })
     upstreams = await startUpstreamProcess(scenario)
     app = await buildApp({ scenario, upstreamUrls: upstreams.urls, cache: cache.store })
     await app.listen({ host: '127.0.0.1', port })

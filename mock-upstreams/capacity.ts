@@ -1,4 +1,4 @@
-import { SERVICE_NAMES, type Scenario, type ServiceName } from '../bench/scenario.ts'
+import { SERVICE_NAMES, type Scenario, type ServiceName } from '../scenario/types.ts'
 import type { UpstreamStats } from './stats.ts'
 
 /**

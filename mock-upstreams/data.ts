@@ -3,39 +3,8 @@
  * of products, plus stock, prices and ratings derived per product from the seed.
  * Same seed, same data, byte for byte.
  */
+import type { Category, Price, Product, RatingSummary, StockLevel } from '../scenario/wire-types.ts'
 import { createRandom, deriveSeed, hashToUnit, pick } from './random.ts'
-
-export interface Category {
-  id: number
-  name: string
-  parentId: number | null
-}
-
-export interface Product {
-  id: number
-  name: string
-  categoryId: number
-}
-
-export interface StockLevel {
-  productId: number
-  available: number
-  warehouse: string
-}
-
-export interface Price {
-  productId: number
-  currency: string
-  listCents: number
-  discountPercent: number
-  amountCents: number
-}
-
-export interface RatingSummary {
-  productId: number
-  average: number
-  count: number
-}
 
 export interface Dataset {
   categories: ReadonlyMap<number, Category>

@@ -8,7 +8,8 @@
  * up) and on again, which resumes each sequence where it stopped: restarting it would
  * give every measurement the same first few draws.
  */
-import { faultRate, SERVICE_NAMES, type FaultKind, type Scenario, type ServiceName } from '../bench/scenario.ts'
+import { faultRate } from '../scenario/faults.ts'
+import { SERVICE_NAMES, type FaultKind, type Scenario, type ServiceName } from '../scenario/types.ts'
 import { createRandom, deriveSeed, type Random } from './random.ts'
 
 export interface FaultInjector {

@@ -11,7 +11,7 @@
  * msw's own routing and serialisation happen inside the latency, not after it.
  */
 import { http, HttpResponse, type HttpHandler, type JsonBodyType } from 'msw'
-import { SERVICE_NAMES, type FaultKind, type Scenario, type ServiceName } from '../bench/scenario.ts'
+import { SERVICE_NAMES, type FaultKind, type Scenario, type ServiceName } from '../scenario/types.ts'
 import { createDataset, type Dataset } from './data.ts'
 import { createLatencyModel, sleepUntil, untilAborted, type LatencyModel } from './latency.ts'
 import type { UpstreamStats } from './stats.ts'

@@ -6,7 +6,7 @@
  * setImmediate until the deadline has passed.
  */
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises'
-import type { ServiceScenario } from '../bench/scenario.ts'
+import type { ServiceScenario } from '../scenario/types.ts'
 import { createRandom, deriveSeed, normal } from './random.ts'
 
 /** Time left for the precise finish; larger than a timer's usual error either way. */

@@ -4,29 +4,20 @@
  * service's origin and answered by msw's `getResponse` (lighter than the express-based
  * middleware; see shared/MEASURED.md).
  *
- * Every server also answers `GET /__lab/stats` (all services' counters),
- * `POST /__lab/reset`, so a harness in another process can read the counters,
- * `POST /__lab/faults?enabled=true|false`, which switches the scenario's injected faults
- * on or off, and `GET /__lab/echo?ms=N`, a bare answer for measuring what the machine's
- * loopback costs.
+ * Every server also answers the admin endpoints of admin-paths.ts: the counters, their
+ * reset, the injected faults' switch, and a bare echo for calibration.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { getResponse } from 'msw'
 import type { HttpHandler } from 'msw'
-import { SERVICE_NAMES, type Scenario, type ServiceName } from '../bench/scenario.ts'
+import { SERVICE_NAMES, type Scenario, type ServiceName } from '../scenario/types.ts'
+import { ECHO_PATH, FAULTS_PATH, RESET_PATH, STATS_PATH } from './admin-paths.ts'
 import { createUpstreamHandlers, ENDPOINT_HEADER, FAULT_HEADER, RECEIVED_AT_HEADER, SEND_AT_HEADER, upstreamOrigin } from './handlers.ts'
 import { createFaultInjector, type FaultInjector } from './faults.ts'
 import { sleepUntil, untilAborted } from './latency.ts'
 import { createCapacities, takeWorker, type Capacity } from './capacity.ts'
 import { createUpstreamStats, type UpstreamStats } from './stats.ts'
-
-export const STATS_PATH = '/__lab/stats'
-export const RESET_PATH = '/__lab/reset'
-/** `GET /__lab/echo?ms=40`: a bare answer after `ms`, with no msw and no data: the harness's calibration. */
-export const ECHO_PATH = '/__lab/echo'
-/** `POST /__lab/faults?enabled=false`: no injected faults until `?enabled=true`, which resumes their sequences. */
-export const FAULTS_PATH = '/__lab/faults'
 
 /** Request bodies larger than this are refused: the mocks only take lists of ids. */
 const MAX_BODY_BYTES = 1024 * 1024

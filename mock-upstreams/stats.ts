@@ -3,7 +3,7 @@
  * calls it had in flight at once. Tests read it directly; the harness reads it over
  * HTTP from the upstream process (GET /__lab/stats).
  */
-import { FAULT_KINDS, SERVICE_NAMES, type FaultKind, type ServiceName } from '../bench/scenario.ts'
+import { FAULT_KINDS, SERVICE_NAMES, type FaultKind, type ServiceName } from '../scenario/types.ts'
 
 export interface ServiceStats {
   calls: number

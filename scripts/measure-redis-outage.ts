@@ -10,9 +10,9 @@
  * outage and one when Redis is back, and keep no growing queue of commands.
  */
 import autocannon from 'autocannon'
-import { startStack } from '../bench/run-bench.ts'
-import { resolveScenario } from '../bench/scenario.ts'
-import { startRedisServer } from '../bench/start-cache.ts'
+import { startRedisServer } from '../bench/stack/start-cache.ts'
+import { startStack } from '../bench/stack/start-stack.ts'
+import { resolveScenario } from '../scenario/resolve-scenario.ts'
 
 const CONNECTIONS = 20
 const fast = { latencyMs: 5 }

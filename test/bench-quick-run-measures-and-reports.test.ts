@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { computeFloors } from '../bench/floors.ts'
+import { computeFloors } from '../bench/measure/floors.ts'
 import { createDataset } from '../mock-upstreams/data.ts'
-import { renderReport } from '../bench/render-report.ts'
-import type { Results } from '../bench/results.ts'
-import { assertValidResults } from '../bench/write-results.ts'
+import { renderReport } from '../bench/report/render-report.ts'
+import type { Results } from '../bench/record/results.ts'
+import { assertValidResults } from '../bench/record/write-results.ts'
 import { drawnCanvases, launchChromium, SKIP_BROWSER } from './helpers/chromium.ts'
 import { SKIP_REDIS } from './helpers/redis.ts'
 import { runCli } from './helpers/run-cli.ts'
@@ -26,7 +26,7 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
 
   beforeAll(async () => {
     out = await mkdtemp(join(tmpdir(), 'lab-bench-'))
-    const run = runCli('bench/main.ts', ['--quick', '--out', out])
+    const run = runCli('bench/bench.ts', ['--quick', '--out', out])
     exitCode = await run.exit
     output = run.output()
     results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results

@@ -13,7 +13,7 @@ describe('npm run bench with bad input', () => {
     [['--scenario', 'no-such-file.json'], /Cannot read scenario file no-such-file\.json: ENOENT/],
     [['--products', '100000'], /Flag --products: got 100000; expected an integer from 1 to 500\./],
   ])('%j → exit 2', async (args, message) => {
-    const run = runCli('bench/main.ts', args)
+    const run = runCli('bench/bench.ts', args)
     expect(await run.exit).toBe(2)
     expect(run.output()).toMatch(message)
     // Nothing was started: no cache line, no progress, no stack trace.
@@ -21,7 +21,7 @@ describe('npm run bench with bad input', () => {
   })
 
   it('--help lists every flag and exits 0', async () => {
-    const run = runCli('bench/main.ts', ['--help'])
+    const run = runCli('bench/bench.ts', ['--help'])
     expect(await run.exit).toBe(0)
     for (const flag of ['--quick', '--variants', '--latency', '--products', '--connections', '--duration', '--scenario', '--seed', '--redis-url', '--out']) {
       expect(run.output()).toContain(flag)

@@ -19,7 +19,7 @@ describe.skipIf(SKIP_REDIS)('npm run bench interrupted', () => {
     ['sweep', 'SIGTERM', 143, ['--variants', 'parallel', '--sweep']],
   ] as const)('during the %s phase, %s: exit %i, children gone, Redis stopped, no results', async (phase, signal, code, args) => {
     const out = join(await mkdtemp(join(tmpdir(), 'lab-interrupted-')), 'run')
-    const run = runCli('bench/main.ts', ['--quick', '--out', out, ...args])
+    const run = runCli('bench/bench.ts', ['--quick', '--out', out, ...args])
     const [, redisPort, apiPid, upstreamPid] = await run.waitFor(/redis:\/\/127\.0\.0\.1:(\d+).*API pid (\d+), upstreams pid (\d+)/)
     await run.waitFor(new RegExp(`\\[${phase}\\]`))
     expect(isRunning(Number(apiPid))).toBe(true)
@@ -34,7 +34,7 @@ describe.skipIf(SKIP_REDIS)('npm run bench interrupted', () => {
 
   it('SIGKILL (no chance to clean up): the children and redis-server still go away', async () => {
     const out = join(await mkdtemp(join(tmpdir(), 'lab-killed-')), 'run')
-    const run = runCli('bench/main.ts', ['--quick', '--out', out])
+    const run = runCli('bench/bench.ts', ['--quick', '--out', out])
     const [, redisPort, apiPid, upstreamPid] = await run.waitFor(/redis:\/\/127\.0\.0\.1:(\d+).*API pid (\d+), upstreams pid (\d+)/)
     await run.waitFor(/\[latency\]/)
     run.child.kill('SIGKILL')

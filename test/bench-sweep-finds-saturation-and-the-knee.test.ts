@@ -9,11 +9,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { computeSaturation } from '../bench/floors.ts'
-import { formatMs } from '../bench/report-model.ts'
-import type { Results, SweepLevel } from '../bench/results.ts'
-import { findKnee, SWEEP_FACTORS } from '../bench/sweep-phase.ts'
-import { assertValidResults } from '../bench/write-results.ts'
+import { computeSaturation } from '../bench/measure/floors.ts'
+import { formatMs } from '../bench/record/format.ts'
+import type { Results, SweepLevel } from '../bench/record/results.ts'
+import { findKnee } from '../bench/measure/judge.ts'
+import { SWEEP_FACTORS } from '../bench/measure/plan.ts'
+import { assertValidResults } from '../bench/record/write-results.ts'
 import { launchChromium, SKIP_BROWSER } from './helpers/chromium.ts'
 import { SKIP_REDIS } from './helpers/redis.ts'
 import { runCli } from './helpers/run-cli.ts'
@@ -25,7 +26,7 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --sweep', () => {
 
   beforeAll(async () => {
     out = await mkdtemp(join(tmpdir(), 'lab-sweep-'))
-    const run = runCli('bench/main.ts', ['--quick', '--sweep', '--workers', '2', '--deadline', '1500', '--variants', 'bulk,parallel', '--duration', '1', '--out', out])
+    const run = runCli('bench/bench.ts', ['--quick', '--sweep', '--workers', '2', '--deadline', '1500', '--variants', 'bulk,parallel', '--duration', '1', '--out', out])
     expect(await run.exit, run.output()).toBe(0)
     output = run.output()
     results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results

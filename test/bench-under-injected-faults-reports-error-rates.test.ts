@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { MAX_FAILURES_IN_A_ROW } from '../bench/latency-phase.ts'
-import type { Results } from '../bench/results.ts'
-import { faultRows } from '../bench/report-model.ts'
-import { assertValidResults } from '../bench/write-results.ts'
+import { MAX_FAILURES_IN_A_ROW } from '../bench/measure/plan.ts'
+import type { Results } from '../bench/record/results.ts'
+import { faultRows } from '../bench/report/report-model.ts'
+import { assertValidResults } from '../bench/record/write-results.ts'
 import { drawnCanvases, launchChromium, SKIP_BROWSER } from './helpers/chromium.ts'
 import { SKIP_REDIS } from './helpers/redis.ts'
 import { runCli } from './helpers/run-cli.ts'
@@ -27,7 +27,7 @@ interface Run {
 
 async function bench(args: string[]): Promise<Run> {
   const out = await mkdtemp(join(tmpdir(), 'lab-faults-'))
-  const run = runCli('bench/main.ts', ['--quick', '--out', out, ...args])
+  const run = runCli('bench/bench.ts', ['--quick', '--out', out, ...args])
   const exitCode = await run.exit
   const output = run.output()
   return { out, exitCode, output, results: JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results }

@@ -5,8 +5,9 @@
 import { createServer, type AddressInfo } from 'node:net'
 import { Redis } from 'ioredis'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { startCache, startRedisServer, type RedisServer } from '../bench/start-cache.ts'
-import { connectRedisStore, MAX_PENDING_COMMANDS, type CacheStore } from '../variants/shared/cache-store.ts'
+import { startCache, startRedisServer, type RedisServer } from '../bench/stack/start-cache.ts'
+import { DEFAULT_SCENARIO } from '../scenario/defaults.ts'
+import { connectRedisStore, type CacheStore } from '../variants/shared/cache-store.ts'
 import { MAX_CACHED_PRICES_LENGTH, priceCacheKey } from '../variants/shared/price-cache.ts'
 import { parseServerTiming } from '../variants/shared/stage-timing.ts'
 import { startLab, type Lab } from './helpers/lab.ts'
@@ -14,6 +15,7 @@ import { SKIP_REDIS } from './helpers/redis.ts'
 
 const PAGE_ONE_KEY = priceCacheKey(Array.from({ length: 50 }, (_, i) => i + 1))
 const COMMAND_TIMEOUT_MS = 50
+const MAX_PENDING_COMMANDS = DEFAULT_SCENARIO.cacheMaxPendingCommands
 const FLUSH_PATIENCE_MS = 1500
 
 describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
@@ -25,7 +27,7 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
   beforeEach(async () => {
     warnings = []
     server = await startRedisServer()
-    store = await connectRedisStore(server.url, { commandTimeoutMs: COMMAND_TIMEOUT_MS, flushPatienceMs: FLUSH_PATIENCE_MS, warn: (m) => warnings.push(m) })
+    store = await connectRedisStore(server.url, { commandTimeoutMs: COMMAND_TIMEOUT_MS, maxPendingCommands: MAX_PENDING_COMMANDS, flushPatienceMs: FLUSH_PATIENCE_MS, warn: (m) => warnings.push(m) })
     lab = await startLab({ cache: store, scenario: { cacheCommandTimeoutMs: COMMAND_TIMEOUT_MS }, warn: (m) => warnings.push(m), admin: true })
   })
   afterEach(async () => {
@@ -100,7 +102,7 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
   it('a cached value over the size cap is a miss, left unparsed, one log line, and is overwritten', async () => {
     // Moving 1.6 MB can take longer than 50 ms on a busy machine, which would be an outage,
     // not this case: this lab's store waits longer.
-    const patient = await connectRedisStore(server.url, { commandTimeoutMs: 5000, warn: (m) => warnings.push(m) })
+    const patient = await connectRedisStore(server.url, { commandTimeoutMs: 5000, maxPendingCommands: MAX_PENDING_COMMANDS, warn: (m) => warnings.push(m) })
     const bigLab = await startLab({ cache: patient, warn: (m) => warnings.push(m) })
     const probe = new Redis(server.url)
     try {
@@ -324,7 +326,7 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
 
 describe.skipIf(SKIP_REDIS)('startCache', () => {
   it('starts its own redis-server on 127.0.0.1 and stops it', async () => {
-    const cache = await startCache({ commandTimeoutMs: 50, warn: () => {} })
+    const cache = await startCache({ commandTimeoutMs: 50, maxPendingCommands: MAX_PENDING_COMMANDS, warn: () => {} })
     try {
       expect(cache.store.backend).toBe('redis')
       expect(cache.startedByLab).toBe(true)
@@ -341,7 +343,7 @@ describe.skipIf(SKIP_REDIS)('startCache', () => {
     try {
       const url = server.url.replace('redis://', 'redis://:s3cret@')
       // redis-server has no password here; ioredis warns and carries on, which is what we need to see the redaction.
-      const cache = await startCache({ redisUrl: url, commandTimeoutMs: 50, warn: () => {} })
+      const cache = await startCache({ redisUrl: url, commandTimeoutMs: 50, maxPendingCommands: MAX_PENDING_COMMANDS, warn: () => {} })
       expect(cache.startedByLab).toBe(false)
       expect(cache.description).not.toContain('s3cret')
       expect(cache.description).toContain('***')
@@ -354,7 +356,7 @@ describe.skipIf(SKIP_REDIS)('startCache', () => {
 
 describe('startCache without Redis', () => {
   it('fails clearly when REDIS_URL points nowhere', async () => {
-    const error = await startCache({ redisUrl: 'redis://:s3cret@127.0.0.1:1', commandTimeoutMs: 50, warn: () => {} }).catch((e: unknown) => e as Error)
+    const error = await startCache({ redisUrl: 'redis://:s3cret@127.0.0.1:1', commandTimeoutMs: 50, maxPendingCommands: MAX_PENDING_COMMANDS, warn: () => {} }).catch((e: unknown) => e as Error)
     expect(error).toBeInstanceOf(Error)
     expect((error as Error).message).toMatch(/Cannot connect to Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1.*REDIS_URL/)
     expect((error as Error).message).not.toContain('s3cret')
@@ -366,7 +368,7 @@ describe('startCache without Redis', () => {
     const { port } = mute.address() as AddressInfo
     try {
       // A hang would fail this test by its timeout; ioredis's defaults wait for ever here.
-      await expect(startCache({ redisUrl: `redis://127.0.0.1:${port}`, commandTimeoutMs: 50, warn: () => {} })).rejects.toThrow(
+      await expect(startCache({ redisUrl: `redis://127.0.0.1:${port}`, commandTimeoutMs: 50, maxPendingCommands: MAX_PENDING_COMMANDS, warn: () => {} })).rejects.toThrow(
         new RegExp(`Cannot connect to Redis at redis://127\\.0\\.0\\.1:${port}/?: no answer within 2000 ms`),
       )
     } finally {
@@ -376,7 +378,7 @@ describe('startCache without Redis', () => {
 
   it('falls back to an in-process store only when there is no redis-server, and says so loudly', async () => {
     const warnings: string[] = []
-    const cache = await startCache({ commandTimeoutMs: 50, warn: (m) => warnings.push(m), redisServerPath: null })
+    const cache = await startCache({ commandTimeoutMs: 50, maxPendingCommands: MAX_PENDING_COMMANDS, warn: (m) => warnings.push(m), redisServerPath: null })
     expect(cache.store.backend).toBe('in-process')
     expect(warnings.join('\n')).toMatch(/IN-PROCESS/)
     await cache.stop()

@@ -2,7 +2,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { parseFlags, resolveScenarioFromFlags, SCENARIO_FLAGS, UsageError } from '../bench/cli-args.ts'
+import { parseFlags, UsageError } from '../bench/cli/flags.ts'
+import { resolveScenarioFromFlags, SCENARIO_FLAGS } from '../bench/cli/scenario-flags.ts'
 
 const resolve = async (argv: string[]) => resolveScenarioFromFlags(parseFlags(argv, SCENARIO_FLAGS))
 

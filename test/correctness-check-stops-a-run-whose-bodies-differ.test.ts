@@ -1,7 +1,7 @@
 /** Correctness before speed: a variant that changes the answer stops the run, naming the field. */
 import { describe, expect, it } from 'vitest'
-import { checkCorrectness, CorrectnessError, describeDifference } from '../bench/check-correctness.ts'
-import { createHttpClient } from '../bench/http-client.ts'
+import { checkCorrectness, CorrectnessError, describeDifference } from '../bench/measure/check-correctness.ts'
+import { createHttpClient } from '../bench/measure/http-client.ts'
 import { loadVariants } from '../variants/shared/load-variants.ts'
 import type { Variant } from '../variants/shared/variant.ts'
 import { startLab } from './helpers/lab.ts'

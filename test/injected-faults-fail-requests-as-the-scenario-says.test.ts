@@ -6,8 +6,9 @@
  */
 import { setupServer } from 'msw/node'
 import { afterEach, describe, expect, it } from 'vitest'
-import { expectedFailurePercent } from '../bench/floors.ts'
-import { resolveScenario, type ScenarioInput, type ServiceName } from '../bench/scenario.ts'
+import { expectedFailurePercent } from '../bench/measure/floors.ts'
+import { resolveScenario } from '../scenario/resolve-scenario.ts'
+import type { ScenarioInput, ServiceName } from '../scenario/types.ts'
 import { createUpstreamHandlers, upstreamOrigin } from '../mock-upstreams/handlers.ts'
 import { createUpstreamStats } from '../mock-upstreams/stats.ts'
 import { startLab, type Lab } from './helpers/lab.ts'

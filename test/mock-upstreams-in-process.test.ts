@@ -4,7 +4,7 @@
  */
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { resolveScenario } from '../bench/scenario.ts'
+import { resolveScenario } from '../scenario/resolve-scenario.ts'
 import { createDataset } from '../mock-upstreams/data.ts'
 import { createUpstreamHandlers, upstreamOrigin } from '../mock-upstreams/handlers.ts'
 import { createUpstreamStats } from '../mock-upstreams/stats.ts'

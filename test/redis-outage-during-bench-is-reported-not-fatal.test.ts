@@ -10,8 +10,8 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Results } from '../bench/results.ts'
-import { startRedisServer, type RedisServer } from '../bench/start-cache.ts'
+import type { Results } from '../bench/record/results.ts'
+import { startRedisServer, type RedisServer } from '../bench/stack/start-cache.ts'
 import { SKIP_REDIS } from './helpers/redis.ts'
 import { runCli } from './helpers/run-cli.ts'
 
@@ -32,7 +32,7 @@ describe.skipIf(SKIP_REDIS)('Redis frozen during npm run bench', () => {
 
   it('the run completes, every request answered, and every rendering names the step Redis was away for', async () => {
     const out = await mkdtemp(join(tmpdir(), 'lab-outage-'))
-    const run = runCli('bench/main.ts', ['--quick', '--variants', 'cached', '--connections', '2', '--out', out], { REDIS_URL: redis.url })
+    const run = runCli('bench/bench.ts', ['--quick', '--variants', 'cached', '--connections', '2', '--out', out], { REDIS_URL: redis.url })
     await run.waitFor(/\[latency\] cached \(cold cache\)/)
     process.kill(redis.pid, 'SIGSTOP')
     await new Promise((resolve) => setTimeout(resolve, 400))

@@ -9,8 +9,8 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Results } from '../bench/results.ts'
-import { findFreePort, startRedisServer, type RedisServer } from '../bench/start-cache.ts'
+import type { Results } from '../bench/record/results.ts'
+import { findFreePort, startRedisServer, type RedisServer } from '../bench/stack/start-cache.ts'
 import { SKIP_REDIS } from './helpers/redis.ts'
 import { runCli } from './helpers/run-cli.ts'
 
@@ -30,7 +30,7 @@ describe.skipIf(SKIP_REDIS)('a password in the Redis URL', () => {
 
   it('never reaches results.json, report.html, summary.md or the terminal of npm run bench', async () => {
     const out = await mkdtemp(join(tmpdir(), 'lab-secret-'))
-    const run = runCli('bench/main.ts', ['--quick', '--variants', 'bulk,cached', '--connections', '2', '--out', out], { REDIS_URL: url })
+    const run = runCli('bench/bench.ts', ['--quick', '--variants', 'bulk,cached', '--connections', '2', '--out', out], { REDIS_URL: url })
     const code = await run.exit
     expect(code, run.output()).toBe(0)
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results
@@ -65,7 +65,7 @@ describe.skipIf(SKIP_REDIS)('a password in the Redis URL', () => {
   })
 
   it('a wrong password stops npm run bench with a clear error that does not echo it', async () => {
-    const run = runCli('bench/main.ts', ['--quick', '--variants', 'bulk', '--out', await mkdtemp(join(tmpdir(), 'lab-secret-'))], {
+    const run = runCli('bench/bench.ts', ['--quick', '--variants', 'bulk', '--out', await mkdtemp(join(tmpdir(), 'lab-secret-'))], {
       REDIS_URL: `redis://:wrong-${SECRET}@127.0.0.1:${port}`,
     })
     expect(await run.exit).not.toBe(0)

@@ -4,11 +4,12 @@
  * what it means for their figures. Nothing on a healthy run.
  */
 import { describe, expect, it } from 'vitest'
-import { cacheOutageText } from '../bench/report-model.ts'
-import type { CacheOutage, Results } from '../bench/results.ts'
-import { MAX_PENDING_COMMANDS } from '../variants/shared/cache-store.ts'
+import { cacheOutageText } from '../bench/report/report-model.ts'
+import type { CacheOutage, Results } from '../bench/record/results.ts'
+import { DEFAULT_SCENARIO } from '../scenario/defaults.ts'
 
-const run = (cacheOutages: CacheOutage[]) => ({ cacheOutages, scenario: { cacheCommandTimeoutMs: 50 } }) as unknown as Results
+const MAX_PENDING_COMMANDS = DEFAULT_SCENARIO.cacheMaxPendingCommands
+const run = (cacheOutages: CacheOutage[]) => ({ cacheOutages, scenario: { cacheCommandTimeoutMs: 50, cacheMaxPendingCommands: MAX_PENDING_COMMANDS } }) as unknown as Results
 
 describe('cacheOutageText', () => {
   it('says nothing on a healthy run', () => {

@@ -14,7 +14,7 @@ describe('writeAtomically', () => {
     // Writes ~4 MB versions of the file as fast as it can, until killed.
     await writeFile(
       script,
-      `import { writeAtomically } from ${JSON.stringify(new URL('../bench/write-results.ts', import.meta.url).pathname)}
+      `import { writeAtomically } from ${JSON.stringify(new URL('../bench/record/write-results.ts', import.meta.url).pathname)}
 const pad = 'x'.repeat(4 * 1024 * 1024)
 let generation = 1
 process.stdout.write('writing\\n')

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_SCENARIO, resolveScenario, ScenarioError } from '../bench/scenario.ts'
+import { DEFAULT_SCENARIO } from '../scenario/defaults.ts'
+import { resolveScenario, ScenarioError } from '../scenario/resolve-scenario.ts'
 
 describe('resolveScenario', () => {
   it('gives the seed preset of DESIGN.md with no input', () => {

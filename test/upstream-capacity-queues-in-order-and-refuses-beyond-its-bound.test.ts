@@ -1,7 +1,7 @@
 /** A mocked service at capacity: the next calls wait in FIFO order; beyond the queue, 503 at once. */
 import { Pool } from 'undici'
 import { afterEach, describe, expect, it } from 'vitest'
-import { resolveScenario } from '../bench/scenario.ts'
+import { resolveScenario } from '../scenario/resolve-scenario.ts'
 import { createCapacity } from '../mock-upstreams/capacity.ts'
 import { startUpstreams, type RunningUpstreams } from '../mock-upstreams/serve-upstreams.ts'
 import { FAST_SERVICES } from './helpers/lab.ts'

@@ -5,7 +5,8 @@
  * assertions are on counts and order, never on wall-clock figures.
  */
 import type { FastifyInstance } from 'fastify'
-import { resolveScenario, type Scenario, type ScenarioInput } from '../../bench/scenario.ts'
+import { resolveScenario } from '../../scenario/resolve-scenario.ts'
+import type { Scenario, ScenarioInput } from '../../scenario/types.ts'
 import { startUpstreams, type RunningUpstreams } from '../../mock-upstreams/serve-upstreams.ts'
 import { buildApp } from '../../variants/shared/app.ts'
 import { createInProcessStore, type CacheStore } from '../../variants/shared/cache-store.ts'

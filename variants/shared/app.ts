@@ -4,13 +4,15 @@
  * (tests use `inject`, the harness and `npm run serve` call `listen`).
  */
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
-import { LIMITS, type Scenario, type ServiceName } from '../../bench/scenario.ts'
-import { CacheUnavailableError, type CacheStore } from './cache-store.ts'
+import { LIMITS, type Scenario, type ServiceName } from '../../scenario/types.ts'
+import { addAdminRoutes } from './admin-routes.ts'
+import type { CacheStore } from './cache-store.ts'
 import { loadVariants } from './load-variants.ts'
 import { createPriceCache } from './price-cache.ts'
 import { productPageSchema } from './product-page.ts'
 import { createStageTimer } from './stage-timing.ts'
-import { createUpstreamPools, UpstreamError, type ProductQuery } from './upstream-clients.ts'
+import { createUpstreamPools, type ProductQuery } from './upstream-clients.ts'
+import { UpstreamError } from './upstream-error.ts'
 import type { StageName } from './stage-timing.ts'
 import type { Variant } from './variant.ts'
 
@@ -35,21 +37,6 @@ export const QUERY_LIMITS = {
 } as const
 
 type QueryParameter = keyof typeof QUERY_LIMITS
-
-export const ADMIN_PATHS = { flushCache: '/__lab/cache/flush', process: '/__lab/process' } as const
-
-/** What GET /__lab/process answers: the API process's CPU time and memory so far. */
-export interface ApiProcessUsage {
-  pid: number
-  cpuUserMicros: number
-  cpuSystemMicros: number
-  rssBytes: number
-  heapUsedBytes: number
-  /** Times the price cache became unavailable since start (CacheStore.outages). */
-  cacheOutages: number
-  /** Lookups skipped as misses since start, too many commands already waiting (CacheStore.shedLookups). */
-  cacheShedLookups: number
-}
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { scenario } = options
@@ -91,22 +78,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   } as const
 
-  if (options.admin) {
-    app.post(ADMIN_PATHS.flushCache, async (_request, reply) => {
-      try {
-        await options.cache.flush()
-        return { flushed: true }
-      } catch (error) {
-        if (!(error instanceof CacheUnavailableError)) throw error
-        return reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: error.message })
-      }
-    })
-    app.get(ADMIN_PATHS.process, async (): Promise<ApiProcessUsage> => {
-      const cpu = process.cpuUsage()
-      const memory = process.memoryUsage()
-      return { pid: process.pid, cpuUserMicros: cpu.user, cpuSystemMicros: cpu.system, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, cacheOutages: options.cache.outages(), cacheShedLookups: options.cache.shedLookups() }
-    })
-  }
+  if (options.admin) addAdminRoutes(app, options.cache)
 
   app.get('/', async () => ({
     variants: variants.map(({ name, parent }) => ({ name, parent, url: `/${name}/products` })),

@@ -11,10 +11,8 @@
  */
 import { Redis } from 'ioredis'
 
-export type CacheBackend = 'redis' | 'in-process'
-
-/** Commands allowed to wait for Redis at once; more are misses, so a slow Redis cannot grow a queue. */
-export const MAX_PENDING_COMMANDS = 256
+export const CACHE_BACKENDS = ['redis', 'in-process'] as const
+export type CacheBackend = (typeof CACHE_BACKENDS)[number]
 
 /**
  * How long a flush keeps trying while Redis is away. A flush is the harness's, not a
@@ -35,7 +33,7 @@ export interface CacheStore {
   flush(): Promise<void>
   /** How many times the cache has become unavailable since start: each is one warning, and requests then go to pricing. */
   outages(): number
-  /** Lookups answered as misses without asking, because MAX_PENDING_COMMANDS were already waiting for Redis. */
+  /** Lookups answered as misses without asking, because `maxPendingCommands` were already waiting for Redis. */
   shedLookups(): number
   /** Commands sent and not yet answered or failed: stays bounded during an outage (nothing is queued for later). */
   pending(): number
@@ -45,6 +43,11 @@ export interface CacheStore {
 export interface RedisStoreOptions {
   /** A command that has not answered by then fails (the caller treats it as a miss). */
   commandTimeoutMs: number
+  /**
+   * Commands allowed to wait for Redis at once; more are misses (or skipped writes), so a
+   * slow Redis cannot grow a queue (the scenario's cacheMaxPendingCommands).
+   */
+  maxPendingCommands: number
   /** How long to wait for the first connection (TCP, AUTH, ready check) before giving up. @default 2000 */
   connectTimeoutMs?: number
   /** Where warnings go: one line when Redis goes away, one when it is back. */
@@ -128,7 +131,7 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
   }
 
   /** Never more than this many commands waiting for Redis: beyond it, a miss (or no write) without asking. */
-  const full = (): boolean => redis.commandQueue.length >= MAX_PENDING_COMMANDS
+  const full = (): boolean => redis.commandQueue.length >= options.maxPendingCommands
 
   /** A failed command is a cache miss, never an error for the request. */
   const guard = async <T>(command: () => Promise<T>, fallback: T): Promise<T> => {

@@ -5,22 +5,19 @@
  */
 import { readdir } from 'node:fs/promises'
 import { basename } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { pathToFileURL } from 'node:url'
 import type { Variant } from './variant.ts'
-
-export const VARIANTS_DIR = fileURLToPath(new URL('..', import.meta.url))
-
-const NAME_PATTERN = /^[a-z][a-z0-9-]{0,39}$/
+import { VARIANT_NAME, VARIANTS_DIR, variantFile } from './variant-files.ts'
 
 export async function loadVariants(dir = VARIANTS_DIR): Promise<Variant[]> {
   const files = (await readdir(dir)).filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts')).sort()
   const variants: Variant[] = []
   for (const file of files) {
     const name = basename(file, '.ts')
-    if (!NAME_PATTERN.test(name)) {
+    if (!VARIANT_NAME.test(name)) {
       throw new Error(`Variant file "${file}": the name must be kebab-case (a-z, 0-9, -), up to 40 characters, as it is used in URLs.`)
     }
-    const module = (await import(pathToFileURL(`${dir}/${file}`).href)) as Record<string, unknown>
+    const module = (await import(pathToFileURL(variantFile(name, dir)).href)) as Record<string, unknown>
     const { parent, getProducts } = module
     if (typeof getProducts !== 'function') {
       throw new Error(`Variant file "${file}" must export a function getProducts(context); it exports ${Object.keys(module).join(', ') || 'nothing'}.`)

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto'
 import type { CacheStore } from './cache-store.ts'
-import type { Price } from './upstream-clients.ts'
+import type { Price } from '../../scenario/wire-types.ts'
 
 /** Keys longer than this are hashed, so the key stays bounded for any page size. */
 const MAX_PLAIN_KEY_LENGTH = 120

@@ -1,26 +1,30 @@
 /**
  * The endpoint's answer, shared by every variant so that the same request always
  * produces the same bytes: the response schema (fastify serialises with it, fixing
- * field order) and the one function that joins the upstreams' answers into a page.
+ * field order), declared once with TypeBox so the TypeScript type comes from it, and the
+ * one function that joins the upstreams' answers into a page.
  */
-import type { CatalogPage, CategoryPath, Price, RatingSummary, StockLevel } from './upstream-clients.ts'
-import { UpstreamError } from './upstream-clients.ts'
+import { Type, type Static, type TSchema } from 'typebox'
+import type { CatalogPage, CategoryPath, Price, RatingSummary, StockLevel } from '../../scenario/wire-types.ts'
+import { UpstreamError } from './upstream-error.ts'
 
-export interface ProductView {
-  id: number
-  name: string
-  category: { id: number; path: string[] }
-  price: { currency: string; amountCents: number; listCents: number; discountPercent: number }
-  stock: { available: number; inStock: boolean; warehouse: string }
-  rating: { average: number; count: number }
-}
+/** An object with exactly these fields, in this order (the order of the bytes sent). */
+const exactly = <P extends Record<string, TSchema>>(properties: P) => Type.Object(properties, { additionalProperties: false })
 
-export interface ProductPage {
-  page: number
-  limit: number
-  total: number
-  items: ProductView[]
-}
+/** One product as the page shows it. */
+const ProductViewSchema = exactly({
+  id: Type.Integer(),
+  name: Type.String(),
+  category: exactly({ id: Type.Integer(), path: Type.Array(Type.String()) }),
+  price: exactly({ currency: Type.String(), amountCents: Type.Integer(), listCents: Type.Integer(), discountPercent: Type.Number() }),
+  stock: exactly({ available: Type.Integer(), inStock: Type.Boolean(), warehouse: Type.String() }),
+  rating: exactly({ average: Type.Number(), count: Type.Integer() }),
+})
+export type ProductView = Static<typeof ProductViewSchema>
+
+/** JSON schema of a ProductPage; fastify serialises responses with it. */
+export const productPageSchema = exactly({ page: Type.Integer(), limit: Type.Integer(), total: Type.Integer(), items: Type.Array(ProductViewSchema) })
+export type ProductPage = Static<typeof productPageSchema>
 
 export interface PageParts {
   stock: StockLevel[]
@@ -64,55 +68,3 @@ function need<T>(value: T | undefined, service: UpstreamError['service'], what: 
   if (value === undefined) throw new UpstreamError(service, `sent no ${what}`)
   return value
 }
-
-const integer = { type: 'integer' } as const
-const number = { type: 'number' } as const
-const string = { type: 'string' } as const
-
-/** JSON schema of a ProductPage; fastify serialises responses with it. */
-export const productPageSchema = {
-  type: 'object',
-  required: ['page', 'limit', 'total', 'items'],
-  additionalProperties: false,
-  properties: {
-    page: integer,
-    limit: integer,
-    total: integer,
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['id', 'name', 'category', 'price', 'stock', 'rating'],
-        properties: {
-          id: integer,
-          name: string,
-          category: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['id', 'path'],
-            properties: { id: integer, path: { type: 'array', items: string } },
-          },
-          price: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['currency', 'amountCents', 'listCents', 'discountPercent'],
-            properties: { currency: string, amountCents: integer, listCents: integer, discountPercent: number },
-          },
-          stock: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['available', 'inStock', 'warehouse'],
-            properties: { available: integer, inStock: { type: 'boolean' }, warehouse: string },
-          },
-          rating: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['average', 'count'],
-            properties: { average: number, count: integer },
-          },
-        },
-      },
-    },
-  },
-} as const

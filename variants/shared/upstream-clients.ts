@@ -4,27 +4,14 @@
  * UpstreamError naming the service, which the API answers with 502 (or 504 on timeout).
  */
 import { Pool } from 'undici'
-import { SERVICE_NAMES, type ServiceName } from '../../bench/scenario.ts'
-import type { Category, Price, Product, RatingSummary, StockLevel } from '../../mock-upstreams/data.ts'
-
-export type { Price, Product, RatingSummary, StockLevel }
+import { SERVICE_NAMES, type ServiceName } from '../../scenario/types.ts'
+import type { CatalogPage, CategoryPath, Price, Product, RatingSummary, StockLevel } from '../../scenario/wire-types.ts'
+import { UpstreamError } from './upstream-error.ts'
 
 export interface ProductQuery {
   page: number
   limit: number
   category?: number
-}
-
-export interface CatalogPage {
-  page: number
-  limit: number
-  total: number
-  items: Product[]
-}
-
-export interface CategoryPath {
-  categoryId: number
-  path: Pick<Category, 'id' | 'name'>[]
 }
 
 /** The five services, for one request: every call is aborted when the request's signal is. */
@@ -44,17 +31,6 @@ export interface UpstreamPools {
   /** Clients whose calls end when `signal` aborts (the request's deadline) or after the per-call timeout. */
   forRequest(signal: AbortSignal): UpstreamClients
   close(): Promise<void>
-}
-
-export class UpstreamError extends Error {
-  constructor(
-    readonly service: ServiceName,
-    message: string,
-    readonly timedOut = false,
-  ) {
-    super(`Upstream "${service}" ${message}`)
-    this.name = 'UpstreamError'
-  }
 }
 
 /** The largest upstream answer read: a page of 500 products is about 50 KB. */

@@ -1,0 +1,93 @@
+/**
+ * results.json from what a run measured: each variant's figures beside its model and its
+ * code, the verdicts, and the run's context (scenario, environment, calibration).
+ */
+import { expectedFailurePercent, type Floor } from './floors.ts'
+import { findProblems, judgeFidelity, judgeStory } from './judge.ts'
+import type { RunSettings } from '../cli/run-settings.ts'
+import { diffAgainstParent, summarizeVariant } from '../record/code-diffs.ts'
+import { describeEnvironment } from '../record/environment.ts'
+import { round } from '../record/format.ts'
+import { SCHEMA_VERSION, type CacheOutage, type Calibration, type CaseFailures, type Failures, type LatencyCase, type LatencyMeasurements, type LoadLevel, type PeakLoad, type Results, type VariantResult } from '../record/results.ts'
+import type { Scenario, ServiceName } from '../../scenario/types.ts'
+import type { CacheBackend } from '../../variants/shared/cache-store.ts'
+
+export interface VariantInfo {
+  name: string
+  parent: string | null
+}
+
+/** Everything a run measured, and what it measured against. */
+export interface Measured {
+  startedAt: Date
+  scenario: Scenario
+  settings: RunSettings
+  variants: VariantInfo[]
+  path: string
+  faulty: boolean
+  /** What the API's price cache used ('redis' or 'in-process'), and where it lived, password redacted. */
+  cache: { backend: CacheBackend; description: string }
+  calibration: Calibration
+  floors: Record<string, Floor>
+  latency: LatencyMeasurements
+  load: Record<string, LoadLevel[]>
+  peak: Record<string, PeakLoad>
+  cacheOutages: CacheOutage[]
+}
+
+export async function assembleResults(m: Measured): Promise<Results> {
+  const variants: Record<string, VariantResult> = {}
+  const problems: string[] = []
+  for (const { name, parent } of m.variants) {
+    const { warm, cold } = m.latency[name]!
+    if (!warm) throw new Error(`No warm measurement for ${name}`)
+    variants[name] = await assembleVariant(m, name, parent, warm, cold)
+    problems.push(...findProblems(name, warm, cold, m.load[name] ?? [], m.faulty))
+  }
+  const finishedAt = new Date()
+  const { settings } = m
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    startedAt: m.startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationSeconds: round((finishedAt.getTime() - m.startedAt.getTime()) / 1000, 1),
+    valid: problems.length === 0,
+    problems,
+    run: { quick: settings.quick, variants: m.variants.map((v) => v.name), path: m.path, connections: settings.connections, durationSeconds: settings.durationSeconds, sweep: settings.sweep },
+    story: judgeStory(variants),
+    scenario: m.scenario,
+    environment: describeEnvironment(m.cache.backend, m.cache.description, m.calibration),
+    cacheOutages: m.cacheOutages,
+    variants,
+  }
+}
+
+async function assembleVariant(m: Measured, name: string, parent: string | null, warm: LatencyCase, cold: LatencyCase | undefined): Promise<VariantResult> {
+  const floor = m.floors[name]
+  const failures = (failed: Failures, calls: Record<ServiceName, number> | undefined): CaseFailures => ({
+    ...failed,
+    expectedPercent: calls ? expectedFailurePercent(m.scenario, calls) : null,
+    expectedCalls: calls ? Object.values(calls).reduce((sum, n) => sum + n, 0) : null,
+  })
+  return {
+    parent,
+    summary: await summarizeVariant(name),
+    floorMs: floor?.warmMs ?? null,
+    coldFloorMs: floor ? floor.coldMs : null,
+    ...judgeFidelity(floor, warm.latency),
+    latency: warm.latency,
+    upstreamCalls: warm.upstreamCalls,
+    maxInFlight: warm.maxInFlight,
+    stages: warm.stages,
+    coldLatency: cold?.latency ?? null,
+    coldUpstreamCalls: cold?.upstreamCalls ?? null,
+    coldStages: cold?.stages ?? null,
+    failures: failures(warm.failures, floor?.calls),
+    coldFailures: cold ? failures(cold.failures, floor?.coldCalls) : null,
+    load: m.load[name] ?? [],
+    peakLoad: m.peak[name] ?? null,
+    diffFromParent: await diffAgainstParent(name, parent),
+    errors: warm.failures.failed + (cold?.failures.failed ?? 0),
+    mismatches: warm.mismatches + (cold?.mismatches ?? 0),
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The latency phase: one request at a time, measured with tinybench. Each case is a
+ * variant with the price cache warm, or (for variants that use it) flushed before
+ * every sample. The mocks' counters give the upstream calls per request; Server-Timing
+ * gives the stage waterfall.
+ */
+import { Bench, type FnReturnedObject, type Statistics } from 'tinybench'
+import type { PhaseContext, Target } from './phase-context.ts'
+import { MAX_FAILURES_IN_A_ROW, type CasePlan, type LatencyCaseSpec } from './plan.ts'
+import { median, percentiles } from './stats.ts'
+import { round } from '../record/format.ts'
+import type { LatencyCase, LatencyMeasurements, LatencyStats } from '../record/results.ts'
+import { FAULT_KINDS, SERVICE_NAMES, type ServiceName } from '../../scenario/types.ts'
+import { parseServerTiming, type Stage } from '../../variants/shared/stage-timing.ts'
+
+/** Every planned case, one request at a time; a warm case starts from a freshly filled cache. */
+export async function runLatencyPhase(context: PhaseContext, cases: CasePlan[]): Promise<LatencyMeasurements> {
+  const measured: LatencyMeasurements = {}
+  for (const c of cases) {
+    if (!c.cold) await context.fillCache(c.variant)
+    const result = await context.run(c.step, () => measureLatencyCase(context, c))
+    measured[c.variant] = { ...measured[c.variant], [c.cold ? 'cold' : 'warm']: result }
+  }
+  return measured
+}
+
+class NoAnswerError extends Error {}
+
+export async function measureLatencyCase(context: Target, spec: LatencyCaseSpec): Promise<LatencyCase> {
+  const { client, api, upstreams, path, reference } = context
+  const url = `/${spec.variant}${path}`
+  const timings: string[] = []
+  const samplesMs: number[] = []
+  let requests = 0
+  let mismatches = 0
+  const failures: Array<{ status: string; ms: number }> = []
+  const bench = new Bench({ iterations: spec.samples, time: 0, warmup: false, throws: true })
+  bench.add(`${spec.variant}${spec.cold ? ' (cold)' : ''}`, async () => {
+    for (let inARow = 0; inARow < MAX_FAILURES_IN_A_ROW; inARow++) {
+      // Cold: flushed before every attempt, since a failed attempt may have filled the cache.
+      if (spec.cold) await api.flushCache()
+      requests++
+      const started = bench.now()
+      let status: string
+      try {
+        const answer = await client.get(url)
+        const ms = bench.now() - started
+        if (answer.status === 200) {
+          if (answer.body !== reference) mismatches++
+          if (answer.serverTiming) timings.push(answer.serverTiming)
+          samplesMs.push(ms)
+          return { overriddenDuration: ms } satisfies FnReturnedObject
+        }
+        status = String(answer.status)
+      } catch {
+        status = NO_ANSWER
+      }
+      failures.push({ status, ms: bench.now() - started })
+    }
+    throw new NoAnswerError()
+  })
+  await upstreams.resetStats()
+  let latency: LatencyStats | null = null
+  try {
+    const [task] = await bench.run()
+    const result = task?.result
+    if (!result || !('latency' in result)) throw new Error(`tinybench produced no latency for ${url} (state ${result?.state ?? 'unknown'}).`)
+    latency = toLatencyStats(result.latency, samplesMs)
+  } catch (error) {
+    if (!(error instanceof NoAnswerError) && !(error instanceof Error && error.cause instanceof NoAnswerError)) throw error
+  }
+  const stats = await upstreams.stats()
+  const statusCodes: Record<string, number> = {}
+  for (const { status } of failures) statusCodes[status] = (statusCodes[status] ?? 0) + 1
+  return {
+    latency,
+    upstreamCalls: Object.fromEntries(SERVICE_NAMES.map((name) => [name, round(stats.services[name].calls / requests, 3)])) as Record<ServiceName, number>,
+    maxInFlight: stats.maxInFlightOverall,
+    stages: medianStages(timings),
+    failures: {
+      requests,
+      failed: failures.length,
+      statusCodes,
+      p50Ms: failures.length ? round(median(failures.map((f) => f.ms))) : null,
+      injected: SERVICE_NAMES.reduce((sum, name) => sum + FAULT_KINDS.reduce((n, kind) => n + stats.services[name].faults[kind], 0), 0),
+    },
+    mismatches,
+  }
+}
+
+/** The status recorded for a request that got no HTTP answer at all. */
+export const NO_ANSWER = 'no answer'
+
+/**
+ * The case's statistics: percentiles by the lab's one definition (stats.ts) over the good
+ * answers' times, which are exactly the samples tinybench timed; the mean, spread and
+ * margin of error from tinybench.
+ */
+export function toLatencyStats(latency: Statistics, samplesMs: number[]): LatencyStats {
+  const [p50, p75, p99] = percentiles(samplesMs, [50, 75, 99])
+  return {
+    samples: latency.samplesCount,
+    p50Ms: round(p50),
+    p75Ms: round(p75),
+    p99Ms: round(p99),
+    meanMs: round(latency.mean),
+    minMs: round(latency.min),
+    maxMs: round(latency.max),
+    sdMs: round(latency.sd),
+    rme: round(Number.isFinite(latency.rme) ? latency.rme : 0),
+  }
+}
+
+/** Per stage, the median start and the median duration over all samples; ordered by start. */
+export function medianStages(headers: string[]): Stage[] {
+  const byName = new Map<Stage['name'], Stage[]>()
+  for (const header of headers) {
+    for (const stage of parseServerTiming(header).stages) {
+      byName.set(stage.name, [...(byName.get(stage.name) ?? []), stage])
+    }
+  }
+  return [...byName]
+    .filter(([, stages]) => stages.length * 2 >= headers.length)
+    .map(([name, stages]) => ({
+      name,
+      startMs: round(median(stages.map((s) => s.startMs))),
+      durationMs: round(median(stages.map((s) => s.durationMs))),
+    }))
+    .sort((a, b) => a.startMs - b.startMs)
+}

@@ -1,0 +1,27 @@
+/** What the measuring phases share: the target of every measurement, and the run's steps. */
+import type { HttpClient } from './http-client.ts'
+import type { Step } from '../cli/progress.ts'
+import type { ApiProcess } from '../stack/api-process.ts'
+import type { UpstreamProcess } from '../stack/upstream-process.ts'
+
+/** The API and mocks of the stack, the request measured, and the body every 200 must match. */
+export interface Target {
+  /** The harness's one keep-alive connection to the API, for one request at a time. */
+  client: HttpClient
+  api: ApiProcess
+  upstreams: UpstreamProcess
+  /** The measured request, under each variant's prefix, e.g. /products?page=1&limit=50. */
+  path: string
+  /** The body every 200 must match, byte for byte. */
+  reference: string
+}
+
+export interface PhaseContext extends Target {
+  /** Runs a planned step: shown as progress, and noted when the price cache was unavailable during it. */
+  run<T>(step: Step, work: () => Promise<T>): Promise<T>
+  /**
+   * Before a warm measurement of a variant that uses the price cache: empties it and fills
+   * it with one request (faults off), so it starts with the full TTL. Nothing otherwise.
+   */
+  fillCache(variant: string): Promise<void>
+}

@@ -1,0 +1,150 @@
+/**
+ * The plan of a run, made before anything is measured from the first estimates (how long
+ * one request of each variant took in the correctness check and the warm-up): the latency
+ * cases and their samples, the load levels and how long each runs, the sweep's rates, and
+ * the progress step of each, so the time left covers them all.
+ */
+import { expectedFailurePercent, type Floor, type Saturation } from './floors.ts'
+import type { Step } from '../cli/progress.ts'
+import type { RunSettings } from '../cli/run-settings.ts'
+import type { Scenario } from '../../scenario/types.ts'
+
+/** What the run knows of each variant before it plans. */
+export interface Probe {
+  /** One request with the price cache empty (for a variant without a cache: its only request). */
+  coldMs: Record<string, number>
+  /** One request with the price cache filled; only for variants that use it. */
+  warmMs: Record<string, number>
+  usesCache(variant: string): boolean
+}
+
+/**
+ * A sample is the time of one good answer (200): a request that fails is counted, timed
+ * apart, and tried again, so injected faults show as failures, never as fast samples.
+ * This many failures in a row end the case: there is no latency left to measure.
+ */
+export const MAX_FAILURES_IN_A_ROW = 20
+
+export interface LatencyCaseSpec {
+  variant: string
+  cold: boolean
+  samples: number
+}
+
+export interface CasePlan extends LatencyCaseSpec {
+  step: Step
+}
+
+/**
+ * How long a level runs: for `durationSeconds`, or, for a variant so slow that few
+ * requests fit in that time, until each connection has made `requestsPerConnection`
+ * requests. (autocannon drops the requests still in flight when its time is up, which
+ * would under-count a slow variant's throughput by up to one request per connection.)
+ */
+export type LevelLength = { durationSeconds: number } | { requestsPerConnection: number }
+
+export interface LevelPlan {
+  variant: string
+  connections: number
+  length: LevelLength
+  step: Step
+}
+
+export interface SweepPlan {
+  variant: string
+  predicted: Saturation
+  levels: Array<{ offeredPerSec: number; seconds: number; step: Step }>
+}
+
+export interface RunPlan {
+  cases: CasePlan[]
+  load: LevelPlan[]
+  sweep: SweepPlan[]
+  /** Every step above, in the order they run. */
+  steps: Step[]
+}
+
+export interface Model {
+  floors: Record<string, Floor>
+  saturation: Record<string, Saturation>
+}
+
+export function planRun(scenario: Scenario, settings: RunSettings, variants: string[], probe: Probe, model: Model): RunPlan {
+  const requestMs = (name: string): number => probe.warmMs[name] ?? probe.coldMs[name]!
+  const cases = variants.flatMap((name) => planCases(scenario, settings, name, probe, model.floors[name]))
+  const load = variants.flatMap((name) =>
+    settings.connections.map((connections): LevelPlan => {
+      const length = planLevelLength(settings.durationSeconds, requestMs(name))
+      const lasts = 'durationSeconds' in length ? `${length.durationSeconds}s` : `${length.requestsPerConnection} requests each`
+      const label = `${name}, ${connections} connection${connections === 1 ? '' : 's'}, ${lasts}`
+      return { variant: name, connections, length, step: { phase: 'load', label, estimateMs: estimateLevelMs(length, requestMs(name)) + 300 } }
+    }),
+  )
+  const swept = settings.sweep ? variants.filter((name) => model.saturation[name] && model.floors[name]) : []
+  const sweep = swept.map((name): SweepPlan => {
+    const predicted = model.saturation[name]!
+    const levels = SWEEP_FACTORS.map((factor) => {
+      const offeredPerSec = predicted.perSec * factor
+      const seconds = sweepLevelSeconds(settings.durationSeconds, requestMs(name), factor, scenario.requestDeadlineMs)
+      return { offeredPerSec, seconds, step: { phase: 'sweep', label: `${name}, ${offeredPerSec.toFixed(1)} req/s for ${seconds}s`, estimateMs: seconds * 1000 + 500 } }
+    })
+    return { variant: name, predicted, levels }
+  })
+  const steps = [...cases.map((c) => c.step), ...load.map((l) => l.step), ...sweep.flatMap((s) => s.levels.map((l) => l.step))]
+  return { cases, load, sweep, steps }
+}
+
+/** A variant's latency cases: cold first (for variants that use the price cache), then warm. */
+function planCases(scenario: Scenario, settings: RunSettings, name: string, probe: Probe, floor: Floor | undefined): CasePlan[] {
+  const samples = (ms: number): number => planSamples(ms, settings.latencyBudgetMs, settings.minSamples, settings.maxSamples)
+  // Under injected faults a sample takes 1 / (1 − the share expected to fail) requests.
+  const attempts = (cold: boolean): number => {
+    const calls = cold ? floor?.coldCalls : floor?.calls
+    return calls ? Math.min(MAX_FAILURES_IN_A_ROW, 1 / Math.max(0.05, 1 - expectedFailurePercent(scenario, calls) / 100)) : 1
+  }
+  const cold = probe.coldMs[name]!
+  const warm = probe.warmMs[name] ?? cold
+  const usesCache = probe.usesCache(name)
+  const step = (isCold: boolean, n: number, estimateMs: number): Step => ({
+    phase: 'latency',
+    label: `${name}${isCold ? ' (cold cache)' : usesCache ? ' (warm cache)' : ''}, ${n} samples`,
+    estimateMs,
+  })
+  const warmCase: CasePlan = { variant: name, cold: false, samples: samples(warm), step: step(false, samples(warm), samples(warm) * warm * attempts(false)) }
+  if (!usesCache) return [warmCase]
+  const coldCase: CasePlan = { variant: name, cold: true, samples: samples(cold), step: step(true, samples(cold), samples(cold) * (cold + 1) * attempts(true)) }
+  return [coldCase, warmCase]
+}
+
+/** How many samples fit the budget for a request that took `estimateMs`, within [min, max]. */
+export function planSamples(estimateMs: number, budgetMs: number, min: number, max: number): number {
+  return Math.max(min, Math.min(max, Math.round(budgetMs / Math.max(estimateMs, 1))))
+}
+
+/** Below this many requests per connection in the time given, a level counts requests instead. */
+const MIN_REQUESTS_PER_CONNECTION = 10
+
+export function planLevelLength(durationSeconds: number, requestMs: number): LevelLength {
+  const fit = Math.floor((durationSeconds * 1000) / Math.max(requestMs, 1))
+  return fit >= MIN_REQUESTS_PER_CONNECTION ? { durationSeconds } : { requestsPerConnection: Math.max(2, fit) }
+}
+
+export function estimateLevelMs(length: LevelLength, requestMs: number): number {
+  return 'durationSeconds' in length ? length.durationSeconds * 1000 : length.requestsPerConnection * requestMs
+}
+
+/** Offered load as fractions of the predicted saturation throughput. */
+export const SWEEP_FACTORS = [0.5, 0.9, 1.1, 1.5, 2] as const
+
+/** A level lasts at least this many times one request, so few requests are cut off at its end. */
+const MIN_REQUESTS_PER_LEVEL_WINDOW = 4
+
+/**
+ * Seconds for a level: at least the run's duration and four requests' time; beyond the
+ * predicted saturation, also twice the deadline, because there requests queue until
+ * they are answered or time out, and a shorter level would only see them in flight.
+ */
+export function sweepLevelSeconds(durationSeconds: number, requestMs: number, factor: number, deadlineMs: number): number {
+  const overloaded = factor > 1 ? (2 * deadlineMs) / 1000 : 0
+  return Math.ceil(Math.max(durationSeconds, (MIN_REQUESTS_PER_LEVEL_WINDOW * requestMs) / 1000, overloaded))
+}

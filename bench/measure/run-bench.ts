@@ -1,0 +1,141 @@
+/**
+ * One benchmark run on a started stack, in order: calibrate, check correctness, warm up,
+ * plan, then measure latency one request at a time, throughput under load and (--sweep)
+ * peak load, and assemble results.json. Each phase lives in its own file; this one only
+ * runs them in order. Rendering and writing are the caller's.
+ */
+import { assembleResults, type VariantInfo } from './assemble-results.ts'
+import { calibrateLoopback } from './calibrate.ts'
+import { checkCorrectness, type CorrectnessCheck } from './check-correctness.ts'
+import { computeFloors, computeSaturation, type PageShape } from './floors.ts'
+import { createHttpClient, type HttpClient } from './http-client.ts'
+import { judgePeak } from './judge.ts'
+import { runLatencyPhase } from './latency-phase.ts'
+import { runLoadPhase } from './load-phase.ts'
+import type { PhaseContext } from './phase-context.ts'
+import { planRun, type Model, type Probe } from './plan.ts'
+import { createStepRunner, type StepRunner } from './steps.ts'
+import { runSweepPhase } from './sweep-phase.ts'
+import type { Progress } from '../cli/progress.ts'
+import type { RunSettings } from '../cli/run-settings.ts'
+import type { PeakLoad, Results } from '../record/results.ts'
+import type { Stack } from '../stack/start-stack.ts'
+import { injectsFaults } from '../../scenario/faults.ts'
+import type { Scenario } from '../../scenario/types.ts'
+import { parseServerTiming } from '../../variants/shared/stage-timing.ts'
+
+/** `startedAt`: when the command started, so the run's duration includes starting the stack. */
+export async function runBench(scenario: Scenario, settings: RunSettings, stack: Stack, progress: Progress, startedAt = new Date()): Promise<Results> {
+  const { api, upstreams } = stack
+  const client = createHttpClient(api.url)
+  const steps = createStepRunner(progress, api)
+  try {
+    const variants = await selectVariants(client, settings)
+    const names = variants.map((v) => v.name)
+    const path = `/products?page=1&limit=${scenario.productsPerPage}`
+
+    // What a bare loopback call costs here, so the lab's overhead can be read against it.
+    const calibrationSamples = settings.quick ? 10 : 25
+    const calibration = await steps.run({ phase: 'calibration', label: 'a bare loopback call', estimateMs: (calibrationSamples + 3) * 42 }, () =>
+      calibrateLoopback(upstreams.urls.catalog, calibrationSamples),
+    )
+
+    // Injected faults are off while the run checks correctness, warms up and fills the
+    // cache, and on for every measurement.
+    const faulty = injectsFaults(scenario)
+    const setFaults = async (enabled: boolean): Promise<void> => {
+      if (faulty) await upstreams.setFaults(enabled)
+    }
+    await setFaults(false)
+
+    // Correctness first: identical bodies, or the run stops here. This round also warms up.
+    const check = await steps.run({ phase: 'correctness', label: `same body from ${names.join(', ')}`, estimateMs: 0 }, () => checkCorrectness(client, names, path))
+    const probe = await warmUp(steps, stack, client, check, path)
+    const page = pageShape(check.reference)
+    const model: Model = { floors: computeFloors(scenario, page), saturation: computeSaturation(scenario, page) }
+    const plan = planRun(scenario, settings, names, probe, model)
+    progress.plan(plan.steps)
+    await setFaults(true)
+
+    const context: PhaseContext = {
+      client,
+      api,
+      upstreams,
+      path,
+      reference: check.reference,
+      run: (step, work) => steps.run(step, work),
+      // A price list filled minutes earlier could expire mid-measurement, and the stampede to
+      // pricing that follows would depend on how long the run had taken so far. Without
+      // faults: under faults the last cold attempt may have failed to refill it.
+      async fillCache(variant) {
+        if (!probe.usesCache(variant)) return
+        await setFaults(false)
+        await api.flushCache()
+        await client.get(`/${variant}${path}`)
+        await setFaults(true)
+      },
+    }
+    const latency = await runLatencyPhase(context, plan.cases)
+    const load = await runLoadPhase(context, plan.load)
+    const swept = await runSweepPhase(context, scenario.requestDeadlineMs, plan.sweep)
+    const peak: Record<string, PeakLoad> = {}
+    for (const { variant, predicted } of plan.sweep) peak[variant] = judgePeak(variant, scenario, predicted, model.floors[variant]!, swept[variant]!)
+
+    return await assembleResults({
+      startedAt,
+      scenario,
+      settings,
+      variants,
+      path,
+      faulty,
+      cache: { backend: api.cacheBackend, description: stack.redis.description },
+      calibration,
+      floors: model.floors,
+      latency,
+      load,
+      peak,
+      cacheOutages: steps.cacheOutages,
+    })
+  } finally {
+    await client.close()
+  }
+}
+
+/** The variants the API serves, in story order; only those asked for by --variants. */
+async function selectVariants(client: HttpClient, settings: RunSettings): Promise<VariantInfo[]> {
+  const served = (JSON.parse((await client.get('/')).body) as { variants: VariantInfo[] }).variants
+  return settings.variants.length ? served.filter((v) => settings.variants.includes(v.name)) : served
+}
+
+/**
+ * The first estimates, for the plan: one request per variant from the correctness check,
+ * and, for the variants that use the price cache (their Server-Timing has a `cache` stage),
+ * one cold and one warm request, which also leaves the cache warm. (Variants share the
+ * price list, so the check may have been warm.)
+ */
+async function warmUp(steps: StepRunner, stack: Stack, client: HttpClient, check: CorrectnessCheck, path: string): Promise<Probe> {
+  const usesCache = (name: string): boolean =>
+    parseServerTiming(check.answers[name]?.serverTiming ?? '').stages.some((stage) => stage.name === 'cache')
+  const timeRequest = async (name: string): Promise<number> => {
+    const started = performance.now()
+    await client.get(`/${name}${path}`)
+    return performance.now() - started
+  }
+  const probe: Probe = { coldMs: {}, warmMs: {}, usesCache }
+  for (const [name, answer] of Object.entries(check.answers)) {
+    probe.coldMs[name] = answer.ms
+    if (!usesCache(name)) continue
+    await steps.run({ phase: 'warm-up', label: `${name}, cold and warm`, estimateMs: answer.ms }, async () => {
+      await stack.api.flushCache()
+      probe.coldMs[name] = await timeRequest(name)
+      probe.warmMs[name] = await timeRequest(name)
+    })
+  }
+  return probe
+}
+
+/** Products on the measured page and distinct categories among them: the items each call carries. */
+function pageShape(reference: string): PageShape {
+  const page = JSON.parse(reference) as { items: { category: { id: number } }[] }
+  return { products: page.items.length, categories: new Set(page.items.map((item) => item.category.id)).size }
+}

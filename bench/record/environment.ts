@@ -1,0 +1,44 @@
+/** The machine and software a run measured on, for results.json: numbers carry their context. */
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { cpus, release, totalmem, type } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import type { Calibration, Environment } from './results.ts'
+import type { CacheBackend } from '../../variants/shared/cache-store.ts'
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const TOOLS = ['fastify', 'undici', 'msw', 'ioredis', 'tinybench', 'autocannon', 'chart.js']
+
+export function describeEnvironment(cacheBackend: CacheBackend, cache: string, calibration: Calibration): Environment {
+  const cpuList = cpus()
+  return {
+    node: process.version,
+    os: `${type()} ${release()} (${process.platform}/${process.arch})`,
+    cpuModel: cpuList[0]?.model.trim() ?? 'unknown',
+    cpuCount: Math.max(cpuList.length, 1),
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    gitCommit: gitCommit(),
+    cacheBackend,
+    cache,
+    tools: Object.fromEntries(TOOLS.map((name) => [name, packageVersion(name)])),
+    calibration,
+  }
+}
+
+function gitCommit(): string | null {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim()
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim()
+    return dirty ? `${commit}+changes` : commit
+  } catch {
+    return null
+  }
+}
+
+function packageVersion(name: string): string {
+  try {
+    return (JSON.parse(readFileSync(`${ROOT}/node_modules/${name}/package.json`, 'utf8')) as { version: string }).version
+  } catch {
+    return 'unknown'
+  }
+}

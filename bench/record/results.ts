@@ -1,0 +1,260 @@
+/**
+ * results.json: the contract between a run and everything rendered from it (report.html,
+ * summary.md, the terminal table, the README's table). Declared once, with TypeBox: each
+ * schema below is the JSON Schema ajv checks every file against (write-results.ts, the
+ * tests), and `Static<typeof …>` is the TypeScript type the code reads and writes, so the
+ * two cannot drift. Documented field by field in results/README.md.
+ */
+import { Type, type Static, type TSchema } from 'typebox'
+import { SERVICE_NAMES, type Scenario, type ServiceName } from '../../scenario/types.ts'
+import { CACHE_BACKENDS } from '../../variants/shared/cache-store.ts'
+import { STAGE_NAMES } from '../../variants/shared/stage-timing.ts'
+
+/** 3: the scenario gained cacheMaxPendingCommands, and every percentile is the lab's own (results/README.md). */
+export const SCHEMA_VERSION = 3
+
+const ISO_DATE = String.raw`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$`
+const num = () => Type.Number()
+const nonNegative = () => Type.Number({ minimum: 0 })
+const count = () => Type.Integer({ minimum: 0 })
+const text = () => Type.String()
+const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
+/** An object with exactly these fields, all required: a misspelt or missing field is an error. */
+const strict = <P extends Record<string, TSchema>>(properties: P) => Type.Object(properties, { additionalProperties: false })
+/** One entry per upstream service. */
+const perService = <T extends TSchema>(schema: T) =>
+  strict(Object.fromEntries(SERVICE_NAMES.map((name) => [name, schema])) as Record<ServiceName, T>)
+/** Responses per HTTP status, e.g. { "200": 180, "504": 12 }. */
+const statusCounts = () => Type.Record(Type.String(), count())
+
+const LatencyStatsSchema = strict({
+  samples: Type.Integer({ minimum: 1 }),
+  p50Ms: nonNegative(),
+  p75Ms: nonNegative(),
+  p99Ms: nonNegative(),
+  meanMs: nonNegative(),
+  minMs: nonNegative(),
+  maxMs: nonNegative(),
+  sdMs: nonNegative(),
+  /** Relative margin of error of the mean, in percent (95 % confidence). */
+  rme: nonNegative(),
+})
+export type LatencyStats = Static<typeof LatencyStatsSchema>
+
+/** Median start and duration of a stage, from Server-Timing. */
+const StageSchema = strict({ name: Type.Enum(STAGE_NAMES), startMs: num(), durationMs: nonNegative() })
+
+/** What a load level's answers were: the fields shared by the connection levels and the sweep's rate levels. */
+const answers = {
+  connections: Type.Integer({ minimum: 1 }),
+  /** How long the level actually ran, in seconds. */
+  durationSeconds: nonNegative(),
+  p50Ms: nonNegative(),
+  p99Ms: nonNegative(),
+  maxMs: nonNegative(),
+  /** Connection errors, and requests unanswered within the client's timeout. */
+  errors: count(),
+  timeouts: count(),
+  non2xx: count(),
+  statusCodes: statusCounts(),
+  /** 2xx responses whose body differed from the reference body. */
+  mismatches: count(),
+}
+
+const LoadLevelSchema = strict({
+  ...answers,
+  /** Null: the level ran for the run's duration. A number: it ran until each connection had made that many requests (slow variants). */
+  requestsPerConnection: nullable(Type.Integer({ minimum: 1 })),
+  /** Responses received (2xx and not). */
+  requests: count(),
+  requestsPerSec: nonNegative(),
+  p90Ms: nonNegative(),
+  /** CPU time (user + system) of the API process per response, in ms. */
+  apiCpuMsPerRequest: nullable(nonNegative()),
+})
+export type LoadLevel = Static<typeof LoadLevelSchema>
+
+/** What one mocked service saw during a sweep level. */
+const UpstreamLevelSchema = strict({ calls: count(), maxBusy: count(), queued: count(), longestWaitMs: nonNegative(), rejected: count(), cancelled: count() })
+
+const SweepLevelSchema = strict({
+  ...answers,
+  /** The fixed request rate offered (open model). */
+  offeredPerSec: nonNegative(),
+  /** Requests sent, on schedule. */
+  requests: count(),
+  /** 200s with the reference body per second, counted over the steady window: the last three quarters of the sending time. */
+  goodputPerSec: nonNegative(),
+  upstreams: perService(UpstreamLevelSchema),
+})
+export type SweepLevel = Static<typeof SweepLevelSchema>
+
+const PeakLoadSchema = strict({
+  /** Little's law on the scenario: the throughput at which the bottleneck's workers are all busy. */
+  predictedPerSec: nonNegative(),
+  bottleneck: Type.Enum(SERVICE_NAMES),
+  /** The most goodput measured at any level. */
+  measuredPerSec: nonNegative(),
+  /** measured ÷ predicted − 1, in percent. */
+  errorPercent: num(),
+  /** p99 target of the knee: 2 × the floor, at most the deadline. */
+  p99TargetMs: nonNegative(),
+  /** The highest offered load held (p99 under target, no error, goodput ≥ 90 %); null if none was. */
+  kneePerSec: nullable(nonNegative()),
+  /** Why it holds or collapses, in one sentence. */
+  verdict: text(),
+  levels: Type.Array(SweepLevelSchema),
+})
+export type PeakLoad = Static<typeof PeakLoadSchema>
+
+/** The requests of a latency case that did not answer 200, with the scenario's injected faults. */
+const failures = {
+  /** Requests sent, good or not. */
+  requests: count(),
+  /** Requests that did not answer 200; each was tried again, so none is among the samples. */
+  failed: count(),
+  /** Failed requests per HTTP status ("no answer" when none came). */
+  statusCodes: statusCounts(),
+  /** Median time to a failure, in ms; null when none failed. */
+  p50Ms: nullable(nonNegative()),
+  /** Faults the mocks injected during the case (summed over services). */
+  injected: count(),
+}
+
+/** Failures of a latency case, and the share the scenario's fault rates predict for the variant's calls. */
+const CaseFailuresSchema = strict({
+  ...failures,
+  /** 1 − Π (1 − fault rate of a service) ^ (its calls per request), in percent; null for a variant the lab has no model of. */
+  expectedPercent: nullable(Type.Number({ minimum: 0, maximum: 100 })),
+  /** The calls per request (all services) that expectation counts: what a request makes when none fails. */
+  expectedCalls: nullable(nonNegative()),
+})
+export type CaseFailures = Static<typeof CaseFailuresSchema>
+/** A latency case's failures as measured, before the expectation is set beside them. */
+export type Failures = Omit<CaseFailures, 'expectedPercent' | 'expectedCalls'>
+
+/** Upstream calls per request, per service, counted by the mocks. */
+const CallsSchema = perService(nonNegative())
+
+const VariantResultSchema = strict({
+  parent: nullable(text()),
+  /** First sentence of the variant file's comment: what it changes. */
+  summary: text(),
+  /** Configured upstream latency on the critical path (warm cache); null for a variant the lab has no model of. */
+  floorMs: nullable(nonNegative()),
+  coldFloorMs: nullable(nonNegative()),
+  /** Measured p50 minus the floor: the lab's own overhead. */
+  overheadMs: nullable(num()),
+  /** The overhead divided by the upstream calls on the critical path. */
+  overheadPerCallMs: nullable(num()),
+  /** The lab's fidelity target: p50 within max(3 % of the floor, 5 ms) of the floor. */
+  overheadToleranceMs: nullable(nonNegative()),
+  withinTolerance: nullable(Type.Boolean()),
+  /** Warm (or only) measurement, over good answers; null when none came. */
+  latency: nullable(LatencyStatsSchema),
+  upstreamCalls: CallsSchema,
+  /** The most upstream calls in flight at once across services. */
+  maxInFlight: count(),
+  stages: Type.Array(StageSchema),
+  /** For variants that use the price cache: measured with the cache flushed before each sample. */
+  coldLatency: nullable(LatencyStatsSchema),
+  failures: CaseFailuresSchema,
+  coldFailures: nullable(CaseFailuresSchema),
+  coldUpstreamCalls: nullable(CallsSchema),
+  coldStages: nullable(Type.Array(StageSchema)),
+  load: Type.Array(LoadLevelSchema),
+  /** The --sweep: offered load against goodput and latency; null when not swept or not modelled. */
+  peakLoad: nullable(PeakLoadSchema),
+  /** Unified diff of this variant's file against its parent's; null for a root. */
+  diffFromParent: nullable(text()),
+  /** Failed requests in the latency phase, warm and cold. */
+  errors: count(),
+  mismatches: count(),
+})
+export type VariantResult = Static<typeof VariantResultSchema>
+
+/** What one latency case measured (a variant, warm or cold): the fields of a VariantResult it fills. */
+export type LatencyCase = Pick<VariantResult, 'latency' | 'upstreamCalls' | 'maxInFlight' | 'stages' | 'mismatches'> & { failures: Failures }
+
+/** Each variant's latency cases: warm (or only) and, for variants that use the price cache, cold. */
+export type LatencyMeasurements = Record<string, { warm?: LatencyCase; cold?: LatencyCase }>
+
+/** One bare loopback HTTP call that waits `waitMs`, measured on this machine before the run. */
+const CalibrationSchema = strict({
+  waitMs: nonNegative(),
+  samples: Type.Integer({ minimum: 1 }),
+  callP50Ms: nonNegative(),
+  /** callP50Ms − waitMs: the least overhead an upstream call can have on this machine. */
+  overheadMs: num(),
+})
+export type Calibration = Static<typeof CalibrationSchema>
+
+const EnvironmentSchema = strict({
+  node: text(),
+  os: text(),
+  cpuModel: text(),
+  cpuCount: Type.Integer({ minimum: 1 }),
+  memoryGiB: nonNegative(),
+  gitCommit: nullable(text()),
+  cacheBackend: Type.Enum(CACHE_BACKENDS),
+  /** Where the cache lived, password redacted. */
+  cache: text(),
+  tools: Type.Record(Type.String(), Type.String()),
+  calibration: CalibrationSchema,
+})
+export type Environment = Static<typeof EnvironmentSchema>
+
+const CacheOutageSchema = strict({
+  phase: text(),
+  /** The step, as the progress line named it, e.g. "cached (warm cache), 50 samples". */
+  step: text(),
+  /** How many times Redis went away during it (one warning each). */
+  outages: count(),
+  /** Lookups answered as misses without asking Redis, because scenario.cacheMaxPendingCommands were already waiting. */
+  shedLookups: count(),
+})
+export type CacheOutage = Static<typeof CacheOutageSchema>
+
+/** The scenario's own validation (scenario/resolve-scenario.ts) is the full check; here, its shape. */
+const ScenarioSchema = Type.Unsafe<Scenario>(
+  Type.Object({ name: text(), seed: count(), productsPerPage: Type.Integer({ minimum: 1 }), services: Type.Object({}) }),
+)
+
+/** JSON Schema (draft-07) of results.json, and through Static its type. */
+export const RESULTS_SCHEMA = Type.Object(
+  {
+    schemaVersion: Type.Literal(SCHEMA_VERSION),
+    startedAt: Type.String({ pattern: ISO_DATE }),
+    finishedAt: Type.String({ pattern: ISO_DATE }),
+    durationSeconds: nonNegative(),
+    /**
+     * False when a body differed from the reference, or a request failed in the latency
+     * phase: such numbers are not to be trusted. Errors under load are results, not this.
+     */
+    valid: Type.Boolean(),
+    problems: Type.Array(text()),
+    run: strict({
+      quick: Type.Boolean(),
+      variants: Type.Array(text(), { minItems: 1 }),
+      /** The request measured, e.g. /products?page=1&limit=50 under each variant's prefix. */
+      path: text(),
+      connections: Type.Array(Type.Integer({ minimum: 1 })),
+      durationSeconds: nonNegative(),
+      sweep: Type.Boolean(),
+    }),
+    /** Whether the run reproduced the story: p50 in story order, and its first step against its last. Null when a story variant was not measured. */
+    story: nullable(strict({ ordered: Type.Boolean(), naiveToParallelPercent: num() })),
+    scenario: ScenarioSchema,
+    environment: EnvironmentSchema,
+    /**
+     * The steps during which the price cache was unavailable: Redis went away (a command
+     * failed or timed out), or lookups were skipped because too many commands were already
+     * waiting. The cached variants then answered from the pricing service, as they are built
+     * to, so those steps' figures include pricing calls. Empty on a healthy run.
+     */
+    cacheOutages: Type.Array(CacheOutageSchema),
+    variants: Type.Record(Type.String(), VariantResultSchema, { minProperties: 1 }),
+  },
+  { additionalProperties: false, $schema: 'http://json-schema.org/draft-07/schema#', title: 'api-speedup-lab results.json' },
+)
+export type Results = Static<typeof RESULTS_SCHEMA>

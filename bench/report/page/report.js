@@ -1,0 +1,231 @@
+// @ts-check
+/**
+ * The report page's script: draws every chart from the JSON embedded in the page (the
+ * results, and the colours and series render-report.ts computed). Inlined into report.html
+ * as it is, after chart.js, so it is a plain script (no module syntax) wrapped in a
+ * function; lint and the type-checker read it like the rest of the lab. No network, no
+ * animation.
+ */
+;(() => {
+  'use strict'
+  /** @typedef {import('../../record/results.ts').Results} Results */
+  /** @typedef {import('../../record/results.ts').LoadLevel} LoadLevel */
+  /** @typedef {import('../../record/results.ts').SweepLevel} SweepLevel */
+  /** @typedef {import('./page-data.ts').PageData} PageData */
+  /** @typedef {import('./page-data.ts').FaultSeries} FaultSeries */
+  /** @typedef {import('chart.js').ChartConfiguration} ChartConfiguration */
+
+  /** @type {typeof import('chart.js').Chart} */
+  const Chart = /** @type {any} */ (window).Chart
+
+  /**
+   * The JSON in a script element of the page, or undefined when the page has none.
+   * @param {string} id
+   * @returns {any}
+   */
+  function embedded(id) {
+    const element = document.getElementById(id)
+    return element ? JSON.parse(element.textContent ?? 'null') : undefined
+  }
+
+  /** @type {Results} */
+  const results = embedded('results')
+  /** @type {PageData} */
+  const data = embedded('page-data')
+  const names = Object.keys(results.variants)
+  /** @param {string} name */
+  const color = (name) => data.variantColors[name] ?? '#999999'
+  /** @param {string} name */
+  const variant = (name) => /** @type {Results['variants'][string]} */ (results.variants[name])
+  /**
+   * A canvas the page is known to hold.
+   * @param {string} id
+   */
+  const canvas = (id) => /** @type {HTMLCanvasElement} */ (document.getElementById(id))
+
+  Chart.defaults.animation = false
+  Chart.defaults.responsive = true
+  Chart.defaults.maintainAspectRatio = false
+  Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif'
+  document.querySelectorAll('code.swatch').forEach((element) => {
+    const swatch = /** @type {HTMLElement} */ (element)
+    swatch.style.setProperty('--swatch', color(swatch.dataset.variant ?? ''))
+  })
+
+  /**
+   * A figure of a variant's warm latency; null when it never answered 200 under injected faults.
+   * @param {string} name
+   * @param {'p50Ms' | 'p99Ms'} field
+   */
+  const latencyOf = (name, field) => variant(name).latency?.[field] ?? null
+
+  /** @type {ChartConfiguration} */
+  const latency = {
+    type: 'bar',
+    data: {
+      labels: names,
+      datasets: [
+        { label: 'p50', data: names.map((n) => latencyOf(n, 'p50Ms')), backgroundColor: names.map(color) },
+        { label: 'p99', data: names.map((n) => latencyOf(n, 'p99Ms')), backgroundColor: names.map((n) => `${color(n)}66`) },
+        /** @type {any} */ ({
+          type: 'line',
+          label: 'floor',
+          data: names.map((n) => variant(n).floorMs),
+          showLine: false,
+          pointStyle: 'line',
+          pointRadius: 28,
+          pointBorderWidth: 3,
+          borderColor: '#1d2330',
+          backgroundColor: '#1d2330',
+        }),
+      ],
+    },
+    options: {
+      scales: { y: { type: 'logarithmic', title: { display: true, text: 'ms (log scale)' } } },
+      plugins: { tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${c.parsed.y === null ? '—' : `${c.parsed.y.toFixed(1)} ms`}` } } },
+    },
+  }
+  new Chart(canvas('latency-chart'), latency)
+
+  let longest = 0
+  for (const n of names) for (const s of variant(n).stages) longest = Math.max(longest, s.startMs + s.durationMs)
+  document.querySelectorAll('canvas.waterfall').forEach((element) => {
+    const waterfall = /** @type {HTMLCanvasElement} */ (element)
+    const stages = variant(waterfall.dataset.variant ?? '').stages
+    new Chart(waterfall, {
+      type: 'bar',
+      data: {
+        labels: stages.map((s) => s.name),
+        datasets: [
+          {
+            label: 'stage',
+            data: stages.map((s) => /** @type {[number, number]} */ ([s.startMs, s.startMs + s.durationMs])),
+            backgroundColor: stages.map((s) => data.stageColors[s.name] ?? '#999999'),
+            borderSkipped: false,
+            barPercentage: 0.8,
+          },
+        ],
+      },
+      options: {
+        indexAxis: 'y',
+        scales: { x: { min: 0, max: Math.ceil(longest / 100) * 100, title: { display: true, text: 'ms since the request arrived' } } },
+        plugins: {
+          legend: { display: false },
+          tooltip: {
+            callbacks: {
+              label: (c) => {
+                const [start, end] = /** @type {[number, number]} */ (c.raw)
+                return `starts ${start.toFixed(1)} ms, takes ${(end - start).toFixed(1)} ms`
+              },
+            },
+          },
+        },
+      },
+    })
+  })
+
+  new Chart(canvas('calls-chart'), {
+    type: 'bar',
+    data: {
+      labels: names,
+      datasets: data.services.map((s) => ({ label: s, data: names.map((n) => variant(n).upstreamCalls[s]), backgroundColor: data.stageColors[s] })),
+    },
+    options: { indexAxis: 'y', scales: { x: { stacked: true, title: { display: true, text: 'calls per request (warm cache)' } }, y: { stacked: true } } },
+  })
+
+  /**
+   * A figure of every variant at every load level.
+   * @param {string} id
+   * @param {'requestsPerSec' | 'p99Ms'} field
+   * @param {string} title
+   */
+  function loadChart(id, field, title) {
+    const levels = results.run.connections
+    new Chart(canvas(id), {
+      type: 'line',
+      data: {
+        labels: levels.map(String),
+        datasets: names.map((n) => {
+          /** @type {Record<number, LoadLevel>} */
+          const byLevel = {}
+          for (const l of variant(n).load) byLevel[l.connections] = l
+          return { label: n, data: levels.map((c) => byLevel[c]?.[field] ?? null), borderColor: color(n), backgroundColor: color(n), tension: 0.2 }
+        }),
+      },
+      options: { scales: { x: { title: { display: true, text: 'connections' } }, y: { type: field === 'p99Ms' ? 'logarithmic' : 'linear', title: { display: true, text: title } } } },
+    })
+  }
+  loadChart('throughput-chart', 'requestsPerSec', 'requests per second')
+  loadChart('p99-chart', 'p99Ms', 'p99 ms (log scale)')
+
+  /**
+   * A figure of every swept variant against the offered load; ◆ marks the knee.
+   * @param {string} id
+   * @param {'goodputPerSec' | 'p99Ms'} field
+   * @param {string} title
+   */
+  function sweepChart(id, field, title) {
+    const target = document.getElementById(id)
+    if (!target) return
+    const swept = names.flatMap((n) => {
+      const peak = variant(n).peakLoad
+      return peak ? [{ name: n, peak }] : []
+    })
+    /** @type {import('chart.js').ChartConfiguration<'scatter'>['data']['datasets']} */
+    const datasets = swept.map(({ name, peak }) => {
+      /** @param {SweepLevel} l */
+      const knee = (l) => l.offeredPerSec === peak.kneePerSec
+      return {
+        label: name,
+        data: peak.levels.map((l) => ({ x: l.offeredPerSec, y: l[field] })),
+        borderColor: color(name),
+        backgroundColor: color(name),
+        showLine: true,
+        tension: 0.1,
+        pointRadius: peak.levels.map((l) => (knee(l) ? 8 : 3)),
+        pointStyle: peak.levels.map((l) => (knee(l) ? 'rectRot' : 'circle')),
+      }
+    })
+    if (field === 'goodputPerSec') {
+      const top = Math.max(0, ...swept.flatMap(({ peak }) => peak.levels.map((l) => l.offeredPerSec)))
+      datasets.push({ label: 'offered = served', data: [{ x: 0.1, y: 0.1 }, { x: top, y: top }], borderColor: '#999', borderDash: [4, 4], pointRadius: 0, showLine: true })
+    }
+    /** @type {import('chart.js').ChartConfiguration<'scatter'>} */
+    const scatter = {
+      type: 'scatter',
+      data: { datasets },
+      options: {
+        scales: {
+          x: { type: 'logarithmic', title: { display: true, text: 'offered load, req/s (log scale); ◆ = knee' } },
+          y: { type: 'logarithmic', title: { display: true, text: title } },
+        },
+      },
+    }
+    new Chart(/** @type {HTMLCanvasElement} */ (target), scatter)
+  }
+
+  /** @type {FaultSeries | undefined} */
+  const faultSeries = embedded('fault-series')
+  if (faultSeries) {
+    const faultNames = faultSeries.map((r) => r.variant)
+    const alpha = ['aa', '77', '44', '22']
+    new Chart(canvas('faults-chart'), {
+      type: 'bar',
+      data: {
+        labels: faultNames,
+        datasets: [
+          { label: 'expected to fail', data: faultSeries.map((r) => r.expectedPercent), backgroundColor: '#c9ced8' },
+          { label: 'one at a time (warm)', data: faultSeries.map((r) => r.measuredPercent), backgroundColor: faultNames.map(color) },
+          ...results.run.connections.map((connections, i) => ({
+            label: `under load, ${connections} conn.`,
+            data: faultSeries.map((r) => r.load.find((l) => l.connections === connections)?.percent ?? null),
+            backgroundColor: faultNames.map((n) => color(n) + alpha[Math.min(i, 3)]),
+          })),
+        ],
+      },
+      options: { scales: { y: { min: 0, title: { display: true, text: '% of requests' } } } },
+    })
+  }
+  sweepChart('goodput-chart', 'goodputPerSec', 'goodput, req/s (log scale)')
+  sweepChart('sweep-p99-chart', 'p99Ms', 'p99 ms (log scale)')
+})()

@@ -1,0 +1,97 @@
+/** summary.md: the run's tables in Markdown, fit for a pull request; its step table is also the README's. */
+import { cacheOutageText, describeFaults, faultRows, formatLoadShares, formatNon2xx, formatOverheadWithVerdict, headline, headlineText, isStoryScenario, stepRows, targetLines } from './report-model.ts'
+import { formatMs, formatPercent, formatShare } from '../record/format.ts'
+import type { Results } from '../record/results.ts'
+
+export function renderSummaryMarkdown(results: Results): string {
+  const rows = stepRows(results)
+  const h = headline(results)
+  const outage = cacheOutageText(results)
+  const lines = [
+    `# api-speedup-lab: scenario "${escapeMarkdown(results.scenario.name)}"`,
+    '',
+    h ? `**${headlineText(h)}** (p50, one request at a time, price cache warm)` : '',
+    '',
+    results.valid ? '' : `> **This run is invalid**: ${results.problems.map(escapeMarkdown).join('; ')}.`,
+    '',
+    ...(outage ? [`> ${escapeMarkdown(outage)}`, ''] : []),
+    stepTableMarkdown(results),
+    '',
+    `Floor: the configured upstream latency on the critical path. Lab overhead: p50 minus floor (✓ within max(3 %, 5 ms)). ${rows.some((r) => r.coldP50Ms !== null) ? 'Cold: p50 with the cache flushed before each request.' : ''}` +
+      (isStoryScenario(results.scenario) ? '' : ' Published: the story\'s figures, for its own scenario (50 products, 40 ms services), not this one.'),
+    '',
+    ...targetLines(results).map((line) => `- ${line}`),
+    '',
+    '## Under load',
+    '',
+    '| variant | connections | req/s | p50 | p90 | p99 | errors | timeouts | non-2xx | mismatches | API CPU per request |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...Object.entries(results.variants).flatMap(([name, v]) =>
+      v.load.map(
+        (l) =>
+          `| ${name} | ${l.connections} | ${l.requestsPerSec.toFixed(1)} | ${l.p50Ms} ms | ${l.p90Ms} ms | ${l.p99Ms} ms | ${l.errors} | ${l.timeouts} | ${formatNon2xx(l)} | ${l.mismatches} | ${l.apiCpuMsPerRequest === null ? '—' : `${l.apiCpuMsPerRequest.toFixed(2)} ms`} |`,
+      ),
+    ),
+    '',
+    ...faultsMarkdown(results),
+    ...peakLoadMarkdown(results),
+    `Scenario: ${results.scenario.productsPerPage} products per page, seed ${results.scenario.seed}. ` +
+      `Machine: ${results.environment.cpuCount} × ${escapeMarkdown(results.environment.cpuModel)}, Node ${results.environment.node}, ` +
+      `cache: ${results.environment.cacheBackend}. Commit ${results.environment.gitCommit ?? 'unknown'}, ${results.finishedAt}.`,
+    '',
+  ]
+  return lines.filter((line, i, all) => !(line === '' && all[i - 1] === '')).join('\n')
+}
+
+function faultsMarkdown(results: Results): string[] {
+  const faults = describeFaults(results.scenario)
+  if (!faults) return []
+  return [
+    '## Under injected faults',
+    '',
+    `Injected into the upstreams' calls: ${escapeMarkdown(faults)}. Expected: the share of requests with at least one faulty call, from the calls each makes.`,
+    '',
+    '| variant | calls/request | expected to fail | failed, one at a time | statuses | median time to fail | failed under load |',
+    '|---|---:|---:|---:|---|---:|---:|',
+    ...faultRows(results).map(
+      (r) =>
+        `| ${r.variant}${r.cold ? ', cold cache' : ''} | ${r.calls} | ${formatShare(r.expectedPercent)} | ${formatShare(r.measuredPercent)} (${r.failed} of ${r.requests}) | ${r.statuses} | ${formatMs(r.failedP50Ms)} | ${formatLoadShares(r.load)} |`,
+    ),
+    '',
+  ]
+}
+
+function peakLoadMarkdown(results: Results): string[] {
+  const swept = Object.entries(results.variants).filter(([, v]) => v.peakLoad !== null)
+  if (!swept.length) return []
+  return [
+    '## Peak hours (fixed request rates)',
+    '',
+    '| variant | bottleneck | predicted req/s | measured req/s | measured vs predicted | knee req/s |',
+    '|---|---|---:|---:|---:|---:|',
+    ...swept.map(([name, v]) => {
+      const p = v.peakLoad!
+      return `| ${name} | ${p.bottleneck} | ${p.predictedPerSec.toFixed(1)} | ${p.measuredPerSec.toFixed(1)} | ${formatPercent(p.errorPercent)} | ${p.kneePerSec === null ? 'none' : p.kneePerSec.toFixed(1)} |`
+    }),
+    '',
+    ...swept.map(([, v]) => `- ${escapeMarkdown(v.peakLoad!.verdict)}`),
+    '',
+  ]
+}
+
+/** The step table alone, in Markdown: also what the README shows. */
+export function stepTableMarkdown(results: Results): string {
+  const rows = stepRows(results)
+  return [
+    '| step | variant | p50 | p99 | cold p50 | floor | lab overhead | vs parent | published |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map(
+      (r) =>
+        `| ${escapeMarkdown(r.summary)} | \`${r.variant}\` | ${formatMs(r.p50Ms)} | ${formatMs(r.p99Ms)} | ${formatMs(r.coldP50Ms)} | ${formatMs(r.floorMs)} | ${formatOverheadWithVerdict(r)} | ${formatPercent(r.gainPercent)} | ${r.published ?? '—'} |`,
+    ),
+  ].join('\n')
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]<>|#]/g, (char) => `\\${char}`).replace(/\n/g, ' ')
+}

@@ -1,0 +1,252 @@
+/**
+ * report.html: one self-contained page rendered from results.json, with chart.js, the
+ * sheet (page/report.css) and the page's script (page/report.js) inlined, so it opens
+ * from disk with no network. Every interpolation is escaped by the `html` tag; the
+ * embedded JSON cannot close its script tag.
+ */
+import { readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { embedJson, html, trusted, type SafeHtml } from './html.ts'
+import { faultSeries, pageData } from './page/page-data.ts'
+import {
+  cacheOutageText,
+  describeFaults,
+  describeServiceFaults,
+  faultRows,
+  formatLoadShares,
+  formatNon2xx,
+  formatOverheadWithVerdict,
+  headline,
+  headlineText,
+  isStoryScenario,
+  stepRows,
+  targetLines,
+  type StepRow,
+} from './report-model.ts'
+import { formatMs, formatPercent, formatShare } from '../record/format.ts'
+import type { Results } from '../record/results.ts'
+import { SERVICE_NAMES } from '../../scenario/types.ts'
+
+const asset = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url))
+const CHART_JS = asset('../../node_modules/chart.js/dist/chart.umd.min.js')
+const STYLE = asset('./page/report.css')
+const SCRIPT = asset('./page/report.js')
+
+export async function renderReport(results: Results): Promise<string> {
+  const [chartJs, style, script] = await Promise.all([readFile(CHART_JS, 'utf8'), readFile(STYLE, 'utf8'), readFile(SCRIPT, 'utf8')])
+  const title = `api-speedup-lab: ${results.scenario.name}`
+  const page = html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<style>${trusted(style)}</style>
+</head>
+<body>
+${renderHeader(results, title)}
+${renderSteps(results)}
+
+<section>
+  <h2>Latency per variant</h2>
+  <div class="chart tall"><canvas id="latency-chart" aria-label="p50 and p99 latency per variant, with the floor"></canvas></div>
+</section>
+
+<section>
+  <h2>Where the time goes</h2>
+  <p class="note">Stages from the <code>Server-Timing</code> header (median start and duration over the samples). Sequential stages form a staircase; in <code>parallel</code> they overlap.</p>
+  <div class="waterfalls">
+  ${Object.keys(results.variants).map(
+    (name) =>
+      html`<figure><figcaption>${name}</figcaption><div class="chart short"><canvas class="waterfall" data-variant="${name}" aria-label="stage waterfall of ${name}"></canvas></div></figure>
+  `,
+  )}</div>
+</section>
+
+<section>
+  <h2>Upstream calls per request</h2>
+  <p class="note">Counted by the mocked services. The N+1 shows as one inventory call per product.</p>
+  <div class="chart"><canvas id="calls-chart" aria-label="upstream calls per request per variant"></canvas></div>
+</section>
+
+<section>
+  <h2>Under load</h2>
+  <p class="note">autocannon, ${results.run.durationSeconds} s per level, in its own process. Errors, timeouts, non-2xx answers and body mismatches are listed below when there are any.</p>
+  <div class="pair">
+    <div class="chart"><canvas id="throughput-chart" aria-label="requests per second against connections"></canvas></div>
+    <div class="chart"><canvas id="p99-chart" aria-label="p99 latency against connections"></canvas></div>
+  </div>
+  ${renderLoadTable(results)}
+</section>
+
+${renderFaults(results)}
+
+${renderPeakLoad(results)}
+
+${renderDiffs(results)}
+
+<section class="context">
+  <h2>Scenario and environment</h2>
+  <div class="pair">
+    ${renderScenario(results)}
+    ${renderEnvironment(results)}
+  </div>
+</section>
+
+<script type="application/json" id="results">${embedJson(results)}</script>
+<script type="application/json" id="page-data">${embedJson(pageData(results))}</script>
+<script>${trusted(chartJs)}</script>
+<script>${trusted(script)}</script>
+</body>
+</html>
+`
+  return page.html
+}
+
+function renderHeader(results: Results, title: string): SafeHtml {
+  const h = headline(results)
+  const outage = cacheOutageText(results)
+  const valid = describeFaults(results.scenario)
+    ? html`<p class="valid">Valid run: every 200 carried the reference body, and every failed request came from an injected fault.</p>`
+    : html`<p class="valid">Valid run: every response answered 200 with the reference body.</p>`
+  return html`<header>
+  <p class="kicker">api-speedup-lab · scenario “${results.scenario.name}” · ${results.finishedAt.slice(0, 16).replace('T', ' ')} UTC${results.run.quick ? ' · quick run' : ''}</p>
+  <h1>${h ? headlineText(h) : title}</h1>
+  <p class="lede">${results.scenario.description} Median latency, one request at a time, price cache warm.</p>
+  ${results.valid ? valid : html`<div class="invalid"><strong>Invalid run — do not trust these numbers.</strong><ul>${results.problems.map((p) => html`<li>${p}</li>`)}</ul></div>`}
+  ${outage && html`<p class="caution" id="cache-outages">${outage}</p>`}
+</header>`
+}
+
+function renderSteps(results: Results): SafeHtml {
+  const row = (r: StepRow): SafeHtml => html`<tr>
+      <td><code class="swatch" data-variant="${r.variant}">${r.variant}</code></td>
+      <td>${r.summary}</td>
+      <td class="num">${formatMs(r.p50Ms)}</td>
+      <td class="num">${formatMs(r.p99Ms)}</td>
+      <td class="num">${formatMs(r.coldP50Ms)}</td>
+      <td class="num">${formatMs(r.floorMs)}</td>
+      <td class="num${r.withinTolerance === false ? ' over' : ''}" title="${r.overheadToleranceMs === null ? '' : `tolerance ${r.overheadToleranceMs} ms`}">${formatOverheadWithVerdict(r)}${r.overheadPerCallMs !== null && html`<br><small>${r.overheadPerCallMs.toFixed(1)} ms per call on the path</small>`}</td>
+      <td class="num gain">${formatPercent(r.gainPercent)}</td>
+      <td class="num">${r.published ?? '—'}</td>
+    </tr>`
+  return html`<section>
+  <h2>The story, step by step</h2>
+  <table class="steps">
+    <thead><tr><th>variant</th><th>what changed</th><th>p50</th><th>p99</th><th>cold p50</th><th>floor</th><th>lab overhead</th><th>vs parent</th><th>published</th></tr></thead>
+    <tbody>
+    ${stepRows(results).map(row)}
+    </tbody>
+  </table>
+  <p class="note"><em>Floor</em>: the configured upstream latency on the variant's critical path — what it would take if the lab cost nothing. <em>Lab overhead</em>: measured p50 minus floor (loopback HTTP, JSON, the event loops); ✓ when within max(3 % of the floor, 5 ms). <em>Cold</em>: the price cache flushed before every request. <em>Published</em>: the figure the original write-up gave for that step${isStoryScenario(results.scenario) ? '' : ' — for the story’s own scenario (50 products, 40 ms services), not this run’s'}.</p>
+  <ul class="targets">${targetLines(results).map((line) => html`<li>${line}</li>`)}</ul>
+</section>`
+}
+
+function renderFaults(results: Results): SafeHtml | '' {
+  const faults = describeFaults(results.scenario)
+  if (!faults) return ''
+  const rows = faultRows(results)
+  return html`<section>
+  <h2>Under injected faults</h2>
+  <p class="note">The scenario injects faults into the upstreams' calls: ${faults}. A request fails when any of its calls draws a fault, so the share expected to fail is 1 − Π(1 − rate)<sup>calls</sup> over the calls it makes. One at a time, a failed request is counted and tried again; the latencies above are those of good answers only. Errors and resets answer 502 naming the upstream; a hang ends at the deadline with a 504. Under load, a level past a variant's saturation also fails with the 504s of the collapse (see "Under load").</p>
+  <div class="chart"><canvas id="faults-chart" aria-label="share of requests failed per variant, expected and measured"></canvas></div>
+  <script type="application/json" id="fault-series">${embedJson(faultSeries(rows))}</script>
+  <table><thead><tr><th>variant</th><th>calls / request</th><th>expected to fail</th><th>failed, one at a time</th><th>statuses</th><th>median time to fail</th><th>failed under load</th></tr></thead><tbody>${rows.map(
+    (r) =>
+      html`<tr><td class="nowrap"><code class="swatch" data-variant="${r.variant}">${r.variant}</code>${r.cold && html` <small>cold cache</small>`}</td><td class="num">${r.calls}</td><td class="num">${formatShare(r.expectedPercent)}</td><td class="num${r.failed ? ' bad' : ''}">${formatShare(r.measuredPercent)} <small>(${r.failed} of ${r.requests})</small></td><td>${r.statuses}</td><td class="num">${formatMs(r.failedP50Ms)}</td><td class="num">${formatLoadShares(r.load)}</td></tr>`,
+  )}</tbody></table>
+</section>`
+}
+
+function renderPeakLoad(results: Results): SafeHtml | '' {
+  const swept = Object.entries(results.variants).flatMap(([name, v]) => (v.peakLoad ? [{ name, peak: v.peakLoad }] : []))
+  if (!swept.length) return ''
+  const rows = swept.map(
+    ({ name, peak: p }) =>
+      html`<tr><td><code class="swatch" data-variant="${name}">${name}</code></td><td>${p.bottleneck}</td><td class="num">${p.predictedPerSec.toFixed(1)}</td><td class="num">${p.measuredPerSec.toFixed(1)}</td><td class="num">${formatPercent(p.errorPercent)}</td><td class="num">${p.kneePerSec === null ? 'none' : p.kneePerSec.toFixed(1)}</td><td class="num">${formatMs(p.p99TargetMs)}</td></tr>`,
+  )
+  const levels = swept.flatMap(({ name, peak }) =>
+    peak.levels.map((l) => {
+      const bottleneck = l.upstreams[peak.bottleneck]
+      return html`<tr><td><code>${name}</code></td><td class="num">${l.offeredPerSec.toFixed(1)}</td><td class="num">${l.goodputPerSec.toFixed(1)}</td><td class="num">${formatMs(l.p50Ms)}</td><td class="num">${formatMs(l.p99Ms)}</td><td class="num${l.errors + l.timeouts ? ' bad' : ''}">${l.errors} / ${l.timeouts}</td><td class="num${l.non2xx ? ' bad' : ''}">${formatNon2xx(l)}</td><td class="num">${bottleneck.queued}</td><td class="num">${Math.round(bottleneck.longestWaitMs)}</td><td class="num${bottleneck.rejected ? ' bad' : ''}">${bottleneck.rejected}</td></tr>`
+    }),
+  )
+  return html`<section>
+  <h2>Peak hours</h2>
+  <p class="note">Each variant at fixed request rates (an open model: the load does not slow down when the server does) around the throughput at which it should saturate, predicted from the scenario alone by Little's law: a service with <em>W</em> workers, asked for <em>D</em> worker-seconds per request, is full at <em>W / D</em> requests per second. Goodput: 200s with the right body per second. The knee: the highest offered load held with p99 under its target and no error.</p>
+  <div class="pair">
+    <div class="chart"><canvas id="goodput-chart" aria-label="goodput against offered load"></canvas></div>
+    <div class="chart"><canvas id="sweep-p99-chart" aria-label="p99 against offered load"></canvas></div>
+  </div>
+  <table><thead><tr><th>variant</th><th>bottleneck</th><th>predicted req/s</th><th>measured req/s</th><th>measured vs predicted</th><th>knee req/s</th><th>p99 target</th></tr></thead><tbody>${rows}</tbody></table>
+  <ul class="verdicts">${swept.map(({ peak }) => html`<li>${peak.verdict}</li>`)}</ul>
+  <table class="load"><thead><tr><th>variant</th><th>offered req/s</th><th>goodput req/s</th><th>p50</th><th>p99</th><th>errors / timeouts</th><th>non-2xx</th><th>bottleneck queued</th><th>longest wait ms</th><th>503s</th></tr></thead><tbody>${levels}</tbody></table>
+</section>`
+}
+
+function renderLoadTable(results: Results): SafeHtml {
+  const rows = Object.entries(results.variants).flatMap(([name, v]) =>
+    v.load.map(
+      (l) => html`<tr><td><code>${name}</code></td><td class="num">${l.connections}</td><td class="num">${l.requests}</td><td class="num">${l.requestsPerSec.toFixed(1)}</td><td class="num">${formatMs(l.p50Ms)}</td><td class="num">${formatMs(l.p90Ms)}</td><td class="num">${formatMs(l.p99Ms)}</td><td class="num">${formatMs(l.maxMs)}</td>
+      <td class="num${l.errors ? ' bad' : ''}">${l.errors}</td><td class="num${l.timeouts ? ' bad' : ''}">${l.timeouts}</td><td class="num${l.non2xx ? ' bad' : ''}">${formatNon2xx(l)}</td><td class="num${l.mismatches ? ' bad' : ''}">${l.mismatches}</td><td class="num">${l.apiCpuMsPerRequest === null ? '—' : l.apiCpuMsPerRequest.toFixed(2)}</td></tr>`,
+    ),
+  )
+  return html`<table class="load"><thead><tr><th>variant</th><th>connections</th><th>responses</th><th>req/s</th><th>p50</th><th>p90</th><th>p99</th><th>max</th><th>errors</th><th>timeouts</th><th>non-2xx</th><th>mismatches</th><th>API CPU ms / req</th></tr></thead><tbody>${rows}</tbody></table>`
+}
+
+function renderDiffs(results: Results): SafeHtml {
+  const rows = stepRows(results)
+  const diffs = Object.entries(results.variants).flatMap(([name, v]) => {
+    if (v.diffFromParent === null) return []
+    const gain = rows.find((r) => r.variant === name)?.gainPercent ?? null
+    return [
+      html`<details open><summary><code>${name}</code> against <code>${v.parent ?? ''}</code>${gain !== null && ` — ${formatPercent(gain)} p50 against ${v.parent ?? ''}`}</summary>${renderDiff(v.diffFromParent)}</details>
+  `,
+    ]
+  })
+  return html`<section>
+  <h2>The code of each step</h2>
+  ${diffs}</section>`
+}
+
+function renderDiff(diff: string): SafeHtml {
+  const lines = diff.split('\n').filter((line) => !line.startsWith('===') && !line.startsWith('Index:'))
+  const kindOf = (line: string): string =>
+    line.startsWith('+++') || line.startsWith('---') ? 'file' : line.startsWith('+') ? 'add' : line.startsWith('-') ? 'del' : line.startsWith('@@') ? 'hunk' : ''
+  return html`<pre class="diff">${lines.map((line, i) => html`${i > 0 && '\n'}<span class="${kindOf(line)}">${line}</span>`)}</pre>`
+}
+
+function renderScenario(results: Results): SafeHtml {
+  const s = results.scenario
+  const services = SERVICE_NAMES.map((name) => {
+    const service = s.services[name]
+    const jitter = service.jitter.kind === 'none' ? 'none' : JSON.stringify(service.jitter)
+    return html`<tr><td>${name}</td><td class="num">${service.latencyMs}</td><td class="num">${service.perItemMs}</td><td>${jitter}</td><td class="num">${service.workers}</td><td>${describeServiceFaults(s, name) ?? 'none'}</td></tr>`
+  })
+  return html`<div><h3>Scenario “${s.name}”</h3>
+  <table><thead><tr><th>service</th><th>latency ms</th><th>per item ms</th><th>jitter</th><th>workers</th><th>faults</th></tr></thead><tbody>${services}</tbody></table>
+  <table><tbody>
+    <tr><th>products per page</th><td>${s.productsPerPage}</td></tr>
+    <tr><th>catalog size</th><td>${s.catalogSize}</td></tr>
+    <tr><th>seed</th><td>${s.seed}</td></tr>
+    <tr><th>price cache TTL</th><td>${s.cacheTtlSeconds} s</td></tr>
+    <tr><th>request measured</th><td><code>/&lt;variant&gt;${results.run.path}</code></td></tr>
+  </tbody></table></div>`
+}
+
+function renderEnvironment(results: Results): SafeHtml {
+  const e = results.environment
+  const rows: Array<[string, string]> = [
+    ['CPU', `${e.cpuCount} × ${e.cpuModel}`],
+    ['memory', `${e.memoryGiB} GiB`],
+    ['OS', e.os],
+    ['Node', e.node],
+    ['cache', e.cache],
+    ['commit', e.gitCommit ?? 'unknown'],
+    ['run', `${results.startedAt} → ${results.finishedAt} (${results.durationSeconds} s)`],
+    ['tools', Object.entries(e.tools).map(([name, version]) => `${name} ${version}`).join(', ')],
+  ]
+  return html`<div><h3>Environment</h3><table><tbody>${rows.map(([k, v]) => html`<tr><th>${k}</th><td>${v}</td></tr>`)}</tbody></table>
+  ${e.cacheBackend === 'in-process' && html`<p class="invalid">No Redis was available: the cached variants used an in-process map, which leaves out the network round trip a real cache costs.</p>`}</div>`
+}

@@ -1,0 +1,47 @@
+/** The table and the verdicts printed in the terminal at the end of a run. */
+import { cacheOutageText, describeFaults, formatOverheadWithVerdict, headline, headlineText, stepRows, targetLines } from './report-model.ts'
+import { formatMs, formatPercent, round } from '../record/format.ts'
+import type { Results } from '../record/results.ts'
+
+export function renderTerminalSummary(results: Results): string {
+  const rows = stepRows(results)
+  const top = Math.max(...results.run.connections)
+  const table = [
+    ['variant', 'p50', 'p99', 'cold p50', 'floor', 'lab overhead', 'vs parent', 'calls/req', `req/s @${top}`, 'published'],
+    ...rows.map((r) => {
+      const level = results.variants[r.variant]!.load.find((l) => l.connections === top)
+      return [
+        r.variant,
+        formatMs(r.p50Ms),
+        formatMs(r.p99Ms),
+        formatMs(r.coldP50Ms),
+        formatMs(r.floorMs),
+        formatOverheadWithVerdict(r),
+        formatPercent(r.gainPercent),
+        String(round(r.calls, 1)),
+        level ? level.requestsPerSec.toFixed(1) : '—',
+        r.published ?? '—',
+      ]
+    }),
+  ]
+  const widths = table[0]!.map((_, column) => Math.max(...table.map((row) => row[column]!.length)))
+  const render = (row: string[]) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')
+  const h = headline(results)
+  const outage = cacheOutageText(results)
+  return [
+    '',
+    h ? headlineText(h) : '',
+    render(table[0]!),
+    widths.map((w) => '─'.repeat(w)).join('  '),
+    ...table.slice(1).map(render),
+    '',
+    ...targetLines(results),
+    ...Object.values(results.variants).flatMap((v) => (v.peakLoad ? [`Peak: ${v.peakLoad.verdict}`] : [])),
+    results.valid
+      ? describeFaults(results.scenario)
+        ? 'Valid run: no differing body, and every failed request came from an injected fault.'
+        : 'Valid run: no failed request, no differing body.'
+      : `INVALID RUN: ${results.problems.join('; ')}`,
+    ...(outage ? [outage] : []),
+  ].join('\n')
+}

@@ -1,0 +1,235 @@
+/**
+ * What every rendering of a run shows (terminal, summary.md, report.html, README):
+ * the steps of the story as rows, the headline, the targets and the notes on faults and
+ * the cache. Computed from results.json only.
+ */
+import { formatMs, formatPercent, formatShare, formatStatuses, nonOkStatuses, round } from '../record/format.ts'
+import type { CaseFailures, LoadLevel, Results } from '../record/results.ts'
+import { DEFAULT_SCENARIO } from '../../scenario/defaults.ts'
+import { injectsFaults } from '../../scenario/faults.ts'
+import { publishedFigure, STORY_VARIANTS } from '../../scenario/story.ts'
+import { FAULT_KINDS, SERVICE_NAMES, type Scenario, type ServiceName } from '../../scenario/types.ts'
+
+export interface StepRow {
+  variant: string
+  parent: string | null
+  summary: string
+  /** Null: no good answer came (under injected faults). */
+  p50Ms: number | null
+  p99Ms: number | null
+  coldP50Ms: number | null
+  floorMs: number | null
+  overheadMs: number | null
+  withinTolerance: boolean | null
+  overheadToleranceMs: number | null
+  overheadPerCallMs: number | null
+  /** Change of p50 against the parent's p50, in percent (negative: faster). Null without a measured parent. */
+  gainPercent: number | null
+  published: string | null
+  calls: number
+}
+
+export function stepRows(results: Results): StepRow[] {
+  return Object.entries(results.variants).map(([variant, v]) => {
+    const parent = v.parent === null ? undefined : results.variants[v.parent]
+    return {
+      variant,
+      parent: v.parent,
+      summary: v.summary,
+      p50Ms: v.latency?.p50Ms ?? null,
+      p99Ms: v.latency?.p99Ms ?? null,
+      coldP50Ms: v.coldLatency?.p50Ms ?? null,
+      floorMs: v.floorMs,
+      overheadMs: v.overheadMs,
+      withinTolerance: v.withinTolerance,
+      overheadToleranceMs: v.overheadToleranceMs,
+      overheadPerCallMs: v.overheadPerCallMs,
+      gainPercent: parent?.latency && v.latency ? percentChange(parent.latency.p50Ms, v.latency.p50Ms) : null,
+      published: publishedFigure(variant) ?? null,
+      calls: Object.values(v.upstreamCalls).reduce((sum, n) => sum + n, 0),
+    }
+  })
+}
+
+export interface Headline {
+  from: string
+  to: string
+  fromMs: number
+  toMs: number
+  percent: number
+}
+
+/** "naive 4.1 s → parallel 0.15 s, −96 %": the first variant against the last, p50 (warm). */
+export function headline(results: Results): Headline | undefined {
+  const names = Object.keys(results.variants)
+  const from = names[0]
+  const to = names.at(-1)
+  if (!from || !to || from === to) return undefined
+  const fromMs = results.variants[from]!.latency?.p50Ms
+  const toMs = results.variants[to]!.latency?.p50Ms
+  if (fromMs === undefined || toMs === undefined) return undefined
+  return { from, to, fromMs, toMs, percent: percentChange(fromMs, toMs) }
+}
+
+export function headlineText(h: Headline): string {
+  return `${h.from} ${formatMs(h.fromMs)} → ${h.to} ${formatMs(h.toMs)}, ${formatPercent(h.percent)}`
+}
+
+export function percentChange(before: number, after: number): number {
+  return before > 0 ? ((after - before) / before) * 100 : 0
+}
+
+/** Overhead beside the floor, e.g. "+12.3 ms (+5.6 %)". */
+export function formatOverhead(overheadMs: number | null, floorMs: number | null): string {
+  if (overheadMs === null || floorMs === null) return '—'
+  const sign = overheadMs < 0 ? '−' : '+'
+  return `${sign}${formatMs(Math.abs(overheadMs))} (${formatPercent((overheadMs / floorMs) * 100)})`
+}
+
+/** The published figures belong to the story's scenario; they compare only when the run used it. */
+export function isStoryScenario(scenario: Scenario): boolean {
+  return scenario.productsPerPage === DEFAULT_SCENARIO.productsPerPage && JSON.stringify(scenario.services) === JSON.stringify(DEFAULT_SCENARIO.services)
+}
+
+/** The lab's targets, as one line each: the story reproduced, the fidelity of its floors. */
+export function targetLines(results: Results): string[] {
+  const lines: string[] = []
+  if (results.story) {
+    const { ordered, naiveToParallelPercent } = results.story
+    const target = isStoryScenario(results.scenario)
+      ? `${naiveToParallelPercent <= -90 ? '✓' : '✗'} (target: −90 % or better)`
+      : '(the −90 % target is for the story’s scenario, not this one)'
+    lines.push(`Story: p50 order ${STORY_VARIANTS.join(' > ')} ${ordered ? 'holds ✓' : 'does NOT hold ✗'}; ${STORY_VARIANTS[0]} → ${STORY_VARIANTS.at(-1)} ${formatPercent(naiveToParallelPercent)} ${target}.`)
+  }
+  const faults = faultLine(results)
+  if (faults) lines.push(faults)
+  const { calibration } = results.environment
+  lines.push(
+    `Calibration: on this machine a bare loopback HTTP call that waits ${calibration.waitMs} ms takes ${formatMs(calibration.callP50Ms)} (+${calibration.overheadMs.toFixed(1)} ms), with no lab code in it: the least overhead any upstream call can have here.`,
+  )
+  const judged = Object.entries(results.variants).filter(([, v]) => v.withinTolerance !== null)
+  if (judged.length) {
+    const within = judged.filter(([, v]) => v.withinTolerance).map(([name]) => name)
+    const outside = judged.filter(([, v]) => !v.withinTolerance).map(([name, v]) => `${name} +${v.overheadMs?.toFixed(1)} ms > ${v.overheadToleranceMs?.toFixed(1)} ms`)
+    lines.push(
+      `Fidelity (p50 within max(3 % of the floor, 5 ms) of the floor): ${within.length} of ${judged.length} variants${outside.length ? ` — outside: ${outside.join(', ')}` : ' ✓'}.`,
+    )
+  }
+  return lines
+}
+
+/** "+14.1 ms (+6 %) ✗" — the overhead and whether it is within the fidelity tolerance. */
+export function formatOverheadWithVerdict(row: StepRow): string {
+  const text = formatOverhead(row.overheadMs, row.floorMs)
+  return row.withinTolerance === null ? text : `${text} ${row.withinTolerance ? '✓' : '✗'}`
+}
+
+/** Non-2xx answers with their statuses, e.g. "12 (504: 12)". */
+export function formatNon2xx(level: { non2xx: number; statusCodes: Record<string, number> }): string {
+  const codes = nonOkStatuses(level.statusCodes)
+  return Object.keys(codes).length ? `${level.non2xx} (${formatStatuses(codes)})` : String(level.non2xx)
+}
+
+/** "inventory: error 1 %, hang 0.1 %; pricing: reset 0.5 %", or null when the scenario injects none. */
+export function describeFaults(scenario: Scenario): string | null {
+  if (!injectsFaults(scenario)) return null
+  return SERVICE_NAMES.flatMap((name) => {
+    const faults = describeServiceFaults(scenario, name)
+    return faults ? [`${name}: ${faults}`] : []
+  }).join('; ')
+}
+
+/** "error 1 %, hang 0.1 %" for one service, or null when it injects none. */
+export function describeServiceFaults(scenario: Scenario, name: ServiceName): string | null {
+  const faults = scenario.services[name].faults
+  const parts = FAULT_KINDS.filter((kind) => faults[`${kind}Rate`] > 0).map((kind) => `${kind} ${formatShare(faults[`${kind}Rate`] * 100)}`)
+  return parts.length ? parts.join(', ') : null
+}
+
+export interface FaultRow {
+  variant: string
+  /** The case measured with the price cache flushed before every request. */
+  cold: boolean
+  /** Calls per request the expectation counts; without a model, as the mocks counted them (a request that fails early makes fewer). */
+  calls: number
+  expectedPercent: number | null
+  /** Failed share of the latency phase's requests (warm case). */
+  measuredPercent: number
+  failed: number
+  requests: number
+  /** e.g. "502: 12, 504: 1" */
+  statuses: string
+  failedP50Ms: number | null
+  /** The failed share at each load level (warm rows only): past saturation it includes the 504s of the collapse. */
+  load: Array<{ connections: number; percent: number }>
+}
+
+/** One row per latency case (cold ones apart): the share of requests the injected faults failed, expected and measured. */
+export function faultRows(results: Results): FaultRow[] {
+  return Object.entries(results.variants).flatMap(([variant, v]) => {
+    const row = (cold: boolean, failures: CaseFailures, calls: Record<string, number>): FaultRow => ({
+      variant,
+      cold,
+      calls: failures.expectedCalls ?? round(Object.values(calls).reduce((sum, n) => sum + n, 0), 1),
+      expectedPercent: failures.expectedPercent,
+      measuredPercent: sharePercent(failures),
+      failed: failures.failed,
+      requests: failures.requests,
+      statuses: formatStatuses(failures.statusCodes),
+      failedP50Ms: failures.p50Ms,
+      load: [],
+    })
+    const warm = { ...row(false, v.failures, v.upstreamCalls), load: v.load.map((l) => ({ connections: l.connections, percent: failedUnderLoadPercent(l) })) }
+    return v.coldFailures && v.coldUpstreamCalls ? [row(true, v.coldFailures, v.coldUpstreamCalls), warm] : [warm]
+  })
+}
+
+/** Requests at a load level that got no 2xx, in percent of those sent. */
+export function failedUnderLoadPercent(level: LoadLevel): number {
+  const sent = level.requests + level.errors + level.timeouts
+  return sent ? ((level.non2xx + level.errors + level.timeouts) / sent) * 100 : 0
+}
+
+/** "1 conn. 0 % · 10 conn. 3.1 % · 50 conn. 100 %", or "—". */
+export function formatLoadShares(load: FaultRow['load']): string {
+  return load.length ? load.map((l) => `${l.connections} conn. ${formatShare(l.percent)}`).join(' · ') : '—'
+}
+
+export function sharePercent(failures: Pick<CaseFailures, 'failed' | 'requests'>): number {
+  return failures.requests ? (failures.failed / failures.requests) * 100 : 0
+}
+
+/** One line on what the faults did, for every rendering; null without faults. */
+export function faultLine(results: Results): string | null {
+  const faults = describeFaults(results.scenario)
+  if (!faults) return null
+  const rows = faultRows(results)
+  const parts = rows.map(
+    (r) =>
+      `${r.variant}${r.cold ? ' cold' : ''} ${formatShare(r.measuredPercent)} (${r.failed} of ${r.requests}${r.expectedPercent === null ? '' : `, expected ${formatShare(r.expectedPercent)}`}${r.load.length ? `; under load ${formatLoadShares(r.load)}` : ''})`,
+  )
+  return `Injected faults (${faults}). Requests failed — ${parts.join(', ')}. Every call is a chance to fail: the fewer calls a request makes, the fewer fail.`
+}
+
+/** What the price cache being unavailable during the run means for its figures, for every rendering; null when it never was. */
+export function cacheOutageText(results: Results): string | null {
+  const steps = results.cacheOutages
+  if (!steps.length) return null
+  const where = steps.map((o) => {
+    const what = [
+      o.outages ? `Redis away ${o.outages === 1 ? 'once' : `${o.outages} times`}` : '',
+      o.shedLookups ? `${o.shedLookups} lookup${o.shedLookups === 1 ? '' : 's'} skipped` : '',
+    ].filter(Boolean)
+    return `${o.phase}: ${o.step} (${what.join(', ')})`
+  })
+  return [
+    `The price cache was unavailable during the run — ${where.join('; ')}.`,
+    'Meanwhile the cached variants answered from the pricing service, as they are built to, so those figures include pricing calls.',
+    steps.some((o) => o.outages)
+      ? `A Redis command that takes over ${results.scenario.cacheCommandTimeoutMs} ms counts as an outage: on a busy machine, run again, or raise cacheCommandTimeoutMs in a scenario file.`
+      : '',
+    steps.some((o) => o.shedLookups) ? `A lookup is skipped (a miss) when ${results.scenario.cacheMaxPendingCommands} commands already wait for Redis: the API had fallen far behind.` : '',
+  ]
+    .filter(Boolean)
+    .join(' ')
+}

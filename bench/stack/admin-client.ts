@@ -1,0 +1,30 @@
+/**
+ * The harness asking a lab process's admin endpoint (the mocks' counters, the API's cache
+ * flush). Every answer is checked: one that is not 2xx is an error naming the process,
+ * what was asked, the status and the process's own message, never a value read as if
+ * it had worked.
+ */
+export async function askLabProcess(process: string, url: string, method: 'GET' | 'POST', doing: string): Promise<unknown> {
+  let response: Response
+  try {
+    response = await fetch(url, { method })
+  } catch (error) {
+    throw new Error(`Could not ${doing}: the ${process} process did not answer at ${url} (${(error as Error).message}).`)
+  }
+  const body = await response.text()
+  if (!response.ok) throw new Error(`Could not ${doing}: the ${process} process answered ${response.status}: ${messageOf(body)}`)
+  try {
+    return JSON.parse(body) as unknown
+  } catch {
+    throw new Error(`Could not ${doing}: the ${process} process answered ${response.status} with a body that is not JSON: ${body.slice(0, 200)}`)
+  }
+}
+
+/** The `message` of a JSON error body, else the body itself. */
+function messageOf(body: string): string {
+  try {
+    return (JSON.parse(body) as { message?: string }).message ?? body
+  } catch {
+    return body
+  }
+}

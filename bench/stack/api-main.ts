@@ -1,0 +1,23 @@
+/**
+ * Entry of the API process: the fastify app under test in a process of its own, so the
+ * load generator and the harness never share its event loop. Started by api-process.ts.
+ */
+import type { ApiInit, ApiReady } from './api-process.ts'
+import { runAsLabProcess } from './lab-process.ts'
+import { openCacheStore } from './start-cache.ts'
+import { resolveScenario } from '../../scenario/resolve-scenario.ts'
+import { buildApp } from '../../variants/shared/app.ts'
+
+runAsLabProcess<ApiInit, ApiReady>('API', async ({ scenario: input, upstreamUrls, redisUrl }) => {
+  const scenario = resolveScenario(input)
+  const store = await openCacheStore(redisUrl, { commandTimeoutMs: scenario.cacheCommandTimeoutMs, maxPendingCommands: scenario.cacheMaxPendingCommands })
+  const app = await buildApp({ scenario, upstreamUrls, cache: store, admin: true })
+  const url = await app.listen({ host: '127.0.0.1', port: 0 })
+  return {
+    ready: { url, cacheBackend: store.backend },
+    async close() {
+      await app.close()
+      await store.close()
+    },
+  }
+})

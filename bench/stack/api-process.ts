@@ -1,0 +1,47 @@
+/** Starts the API under test in a child process and talks to its admin routes. */
+import { fileURLToPath } from 'node:url'
+import type { Scenario, ServiceName } from '../../scenario/types.ts'
+import { ADMIN_PATHS, type ApiProcessUsage } from '../../variants/shared/admin-paths.ts'
+import type { CacheBackend } from '../../variants/shared/cache-store.ts'
+import { askLabProcess } from './admin-client.ts'
+import { forkLabProcess } from './lab-process.ts'
+
+const ENTRY = fileURLToPath(new URL('./api-main.ts', import.meta.url))
+
+/** What api-main.ts is started with, over IPC. */
+export interface ApiInit {
+  scenario: Scenario
+  upstreamUrls: Record<ServiceName, string>
+  redisUrl: string | undefined
+}
+
+/** What api-main.ts answers once it listens. */
+export interface ApiReady {
+  url: string
+  cacheBackend: CacheBackend
+}
+
+export interface ApiProcess {
+  url: string
+  pid: number
+  cacheBackend: CacheBackend
+  flushCache(): Promise<void>
+  usage(): Promise<ApiProcessUsage>
+  stop(): Promise<void>
+}
+
+export async function startApiProcess(scenario: Scenario, upstreamUrls: Record<ServiceName, string>, redisUrl: string | undefined): Promise<ApiProcess> {
+  const init: ApiInit = { scenario, upstreamUrls, redisUrl }
+  const lab = await forkLabProcess<ApiReady>(ENTRY, init, 'API')
+  const { url, cacheBackend } = lab.ready
+  return {
+    url,
+    pid: lab.pid,
+    cacheBackend,
+    async flushCache() {
+      await askLabProcess('API', `${url}${ADMIN_PATHS.flushCache}`, 'POST', 'empty the price cache to measure cold requests')
+    },
+    usage: async () => (await askLabProcess('API', `${url}${ADMIN_PATHS.process}`, 'GET', 'read the API process’s CPU time')) as ApiProcessUsage,
+    stop: lab.stop,
+  }
+}

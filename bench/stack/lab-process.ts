@@ -1,0 +1,86 @@
+/**
+ * The lab's child processes (the mocked upstreams, the API under test): forked with
+ * tsx, handed their start-up data over IPC, and stopped by their parent. A child also
+ * exits when its parent goes away, so none is left behind.
+ */
+import { fork, type ChildProcess } from 'node:child_process'
+import { setTimeout as sleep } from 'node:timers/promises'
+
+export interface LabProcess<Ready> {
+  child: ChildProcess
+  pid: number
+  ready: Ready
+  stop(): Promise<void>
+}
+
+type Message<Ready> = { type: 'ready'; ready: Ready } | { type: 'failed'; message: string }
+
+/** node's --import flag that loads tsx, so a child runs TypeScript like its parent. */
+export function tsxExecArgv(): string[] {
+  return ['--import', import.meta.resolve('tsx')]
+}
+
+/** Forks `entry`, sends it `init` and waits for it to say it is ready. */
+export async function forkLabProcess<Ready>(entry: string, init: unknown, name: string, startTimeoutMs = 20_000): Promise<LabProcess<Ready>> {
+  const child = fork(entry, [], { execArgv: tsxExecArgv(), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const stop = (): Promise<void> => stopChild(child)
+  try {
+    const ready = await new Promise<Ready>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`The ${name} process did not start within ${startTimeoutMs} ms.`)), startTimeoutMs)
+      child.once('message', (message: Message<Ready>) => {
+        clearTimeout(timer)
+        if (message.type === 'ready') resolve(message.ready)
+        else reject(new Error(`The ${name} process failed to start: ${message.message}`))
+      })
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer)
+        reject(new Error(`The ${name} process exited during start-up (${signal ?? `code ${code}`}).`))
+      })
+      child.send(init as object)
+    })
+    return { child, pid: child.pid ?? -1, ready, stop }
+  } catch (error) {
+    await stop()
+    throw error
+  }
+}
+
+/** In a child: starts with the parent's init message, reports ready, and closes on SIGTERM or when the parent goes away. */
+export function runAsLabProcess<Init, Ready>(name: string, start: (init: Init) => Promise<{ ready: Ready; close(): Promise<void> }>): void {
+  if (!process.send) {
+    console.error(`The ${name} process is started by the lab (npm run serve / npm run bench), not by hand.`)
+    process.exit(2)
+  }
+  let close: (() => Promise<void>) | undefined
+  const stop = async (code: number): Promise<void> => {
+    await close?.().catch(() => {})
+    process.exit(code)
+  }
+  process.once('message', (init: Init) => {
+    start(init)
+      .then((started) => {
+        close = started.close
+        process.send?.({ type: 'ready', ready: started.ready })
+      })
+      .catch((error: unknown) => {
+        process.send?.({ type: 'failed', message: (error as Error).message })
+        void stop(1)
+      })
+  })
+  // A Ctrl-C reaches the whole process group; the parent decides when its children stop.
+  process.on('SIGINT', () => {})
+  process.on('SIGTERM', () => void stop(0))
+  process.on('disconnect', () => void stop(0))
+}
+
+/** Stops a child process: SIGTERM, then SIGKILL if it is still there after `graceMs`. */
+export async function stopChild(child: ChildProcess, graceMs = 3000): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  child.kill('SIGTERM')
+  const stopped = await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)])
+  if (!stopped) {
+    child.kill('SIGKILL')
+    await exited
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The direction of imports is enforced by lint (eslint.config.js, LAYERS): an import that
+ * crosses the layering fails `npm test`. Each case lints a one-line file, as if it stood at
+ * that path, through the project's own ESLint configuration.
+ */
+import { ESLint } from 'eslint'
+import { describe, expect, it } from 'vitest'
+import { ROOT } from './helpers/run-cli.ts'
+
+const eslint = new ESLint({ cwd: ROOT })
+
+async function layeringErrors(path: string, from: string): Promise<string[]> {
+  const [result] = await eslint.lintText(`import { x } from '${from}'\nexport const y = x\n`, { filePath: path })
+  return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message)
+}
+
+describe('imports follow the layering', () => {
+  it.each([
+    ['scenario/types.ts', '../bench/bench.ts', 'scenario/ is the lab’s world'],
+    ['scenario/types.ts', '../variants/shared/app.ts', 'scenario/ is the lab’s world'],
+    ['scenario/presets/shop.ts', '../../mock-upstreams/data.ts', 'scenario/ is the lab’s world'],
+    ['mock-upstreams/handlers.ts', '../bench/stack/lab-process.ts', 'mock-upstreams/ imports only scenario/'],
+    ['mock-upstreams/handlers.ts', '../variants/shared/upstream-clients.ts', 'mock-upstreams/ imports only scenario/'],
+    ['variants/naive.ts', '../bench/measure/run-bench.ts', 'variants/ imports only scenario/'],
+    ['variants/shared/upstream-clients.ts', '../../mock-upstreams/data.ts', 'variants/ imports only scenario/'],
+    ['bench/measure/run-bench.ts', '../report/report-model.ts', 'measuring never imports rendering'],
+    ['bench/measure/run-bench.ts', '../../bench/report/render-report.ts', 'measuring never imports rendering'],
+    ['bench/record/results.ts', '../measure/stats.ts', 'bench/record/'],
+    ['bench/report/report-model.ts', '../measure/run-bench.ts', 'bench/report/ renders results.json'],
+  ])('%s may not import %s', async (path, from, why) => {
+    const errors = await layeringErrors(path, from)
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toContain(why)
+  })
+
+  it.each([
+    ['scenario/resolve-scenario.ts', './types.ts'],
+    ['scenario/presets/shop.ts', '../types.ts'],
+    ['mock-upstreams/handlers.ts', '../scenario/types.ts'],
+    ['variants/naive.ts', './shared/product-page.ts'],
+    ['variants/shared/app.ts', '../../scenario/types.ts'],
+    ['bench/measure/run-bench.ts', '../record/results.ts'],
+    ['bench/measure/run-bench.ts', '../stack/start-stack.ts'],
+    ['bench/report/report-model.ts', '../record/format.ts'],
+    ['bench/bench.ts', './report/render-report.ts'],
+  ])('%s may import %s', async (path, from) => {
+    expect(await layeringErrors(path, from)).toEqual([])
+  })
+
+  it('holds for every file of the lab as it is', async () => {
+    const results = await eslint.lintFiles(['scenario', 'mock-upstreams', 'variants', 'bench', 'scripts'])
+    const crossings = results.flatMap((r) => r.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => `${r.filePath}:${m.line} ${m.message}`))
+    expect(crossings).toEqual([])
+  })
+})
