@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { SKIP_REDIS } from './helpers/redis.ts'
 import { isRunning, portIsOpen } from './helpers/processes.ts'
 import { runCli } from './helpers/run-cli.ts'
@@ -40,12 +40,14 @@ describe.skipIf(SKIP_REDIS)('npm run bench interrupted', () => {
     run.child.kill('SIGKILL')
     await run.exit
     // The children watch their parent (IPC, and the watchdog's stdin): they stop on their own.
-    const gone = async (): Promise<boolean> =>
-      !isRunning(Number(apiPid)) && !isRunning(Number(upstreamPid)) && !(await portIsOpen(Number(redisPort)))
-    for (let i = 0; i < 100 && !(await gone()); i++) await new Promise((resolve) => setTimeout(resolve, 50))
-    expect(isRunning(Number(apiPid))).toBe(false)
-    expect(isRunning(Number(upstreamPid))).toBe(false)
-    expect(await portIsOpen(Number(redisPort))).toBe(false)
+    await vi.waitFor(
+      async () => {
+        expect(isRunning(Number(apiPid))).toBe(false)
+        expect(isRunning(Number(upstreamPid))).toBe(false)
+        expect(await portIsOpen(Number(redisPort))).toBe(false)
+      },
+      { timeout: 5000, interval: 50 },
+    )
     expect(existsSync(join(out, 'results.json'))).toBe(false)
   })
 })

@@ -4,7 +4,7 @@
  */
 import { createServer, type AddressInfo } from 'node:net'
 import { Redis } from 'ioredis'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { startCache, startRedisServer, type RedisServer } from '../bench/stack/start-cache.ts'
 import { DEFAULT_SCENARIO } from '../scenario/defaults.ts'
 import { connectRedisStore, type CacheStore } from '../variants/shared/cache-store.ts'
@@ -43,12 +43,11 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
 
   const pricingCalls = () => lab.upstreams.stats.snapshot().services.pricing.calls
 
+  /** Until page one's price list is in Redis: the write after a miss lands in the background. */
   async function waitForKey(): Promise<void> {
-    for (let i = 0; i < 100; i++) {
-      if ((await store.get(PAGE_ONE_KEY)) !== null) return
-      await new Promise((resolve) => setTimeout(resolve, 10))
-    }
-    throw new Error('the price list never reached Redis')
+    await vi
+      .waitUntil(async () => (await store.get(PAGE_ONE_KEY)) !== null, { timeout: 5000, interval: 10 })
+      .catch(() => Promise.reject(new Error('the price list never reached Redis')))
   }
 
   it.each(['cached', 'parallel'])('%s: a miss calls pricing and stores the list with a TTL; a hit does not call pricing', async (variant) => {
@@ -91,8 +90,7 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
       const response = await lab.get('/cached/products')
       expect(response.status).toBe(200)
       expect(pricingCalls()).toBe(1)
-      for (let i = 0; i < 100 && (await probe.get(PAGE_ONE_KEY)) === bad; i++) await new Promise((resolve) => setTimeout(resolve, 10))
-      expect(JSON.parse((await probe.get(PAGE_ONE_KEY))!)).toHaveLength(50)
+      await vi.waitFor(async () => expect(JSON.parse((await probe.get(PAGE_ONE_KEY))!)).toHaveLength(50), { timeout: 5000, interval: 10 })
       expect(warnings.filter((w) => w.includes('unusable cached price list'))).toHaveLength(1)
     } finally {
       await probe.quit()
@@ -111,8 +109,7 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
       const response = await bigLab.get('/cached/products')
       expect(response.status).toBe(200)
       expect(bigLab.upstreams.stats.snapshot().services.pricing.calls).toBe(1)
-      for (let i = 0; i < 200 && (await probe.strlen(PAGE_ONE_KEY)) > MAX_CACHED_PRICES_LENGTH; i++) await new Promise((resolve) => setTimeout(resolve, 10))
-      expect(JSON.parse((await probe.get(PAGE_ONE_KEY))!)).toHaveLength(50)
+      await vi.waitFor(async () => expect(JSON.parse((await probe.get(PAGE_ONE_KEY))!)).toHaveLength(50), { timeout: 5000, interval: 10 })
       expect(warnings).toHaveLength(1)
       expect(warnings[0]).toMatch(/over the \d+-character cap/)
     } finally {
@@ -143,11 +140,13 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
     expect(big.status).toBe(200)
     const probe = new Redis(server.url)
     try {
-      let keys: string[] = []
-      for (let i = 0; i < 100 && keys.length === 0; i++) {
-        keys = await probe.keys('prices:*')
-        await new Promise((resolve) => setTimeout(resolve, 10))
-      }
+      const keys = await vi.waitUntil(
+        async () => {
+          const found = await probe.keys('prices:*')
+          return found.length > 0 && found
+        },
+        { timeout: 5000, interval: 10 },
+      )
       expect(keys).toHaveLength(1)
       expect(keys[0]).toMatch(/^prices:sha256:[0-9a-f]{64}$/)
       expect(await probe.ttl(keys[0]!)).toBeGreaterThan(0)
@@ -200,8 +199,7 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
     expect(store.shedLookups()).toBe(300 - store.pending())
     expect(await Promise.all(lookups)).toEqual(Array(300).fill(null))
     // The timed-out commands are dropped with the connection (while Redis is still frozen).
-    for (let i = 0; i < 100 && store.pending() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
-    expect(store.pending()).toBe(0)
+    await vi.waitFor(() => expect(store.pending()).toBe(0), { timeout: 1000, interval: 10 })
     // And further lookups during the freeze are refused at once rather than queued.
     await Promise.all(Array.from({ length: 300 }, () => store.get(PAGE_ONE_KEY)))
     expect(store.pending()).toBeLessThan(10)
@@ -220,12 +218,15 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
     process.kill(server.pid, 'SIGCONT')
     lab.upstreams.stats.reset()
     let hits = 0
-    for (let i = 0; i < 50 && hits === 0; i++) {
-      const before = pricingCalls()
-      await lab.get('/cached/products')
-      if (pricingCalls() === before) hits++
-      else await new Promise((resolve) => setTimeout(resolve, 20))
-    }
+    await vi.waitUntil(
+      async () => {
+        const before = pricingCalls()
+        await lab.get('/cached/products')
+        if (pricingCalls() === before) hits++
+        return hits > 0
+      },
+      { timeout: 5000, interval: 20 },
+    )
     expect(hits).toBe(1)
     // One line for the outage, one for the return.
     expect(warnings).toHaveLength(2)
@@ -242,12 +243,15 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
     server = await startRedisServer('redis-server', port)
     // The new Redis is empty: once reconnected, one miss fills it, then requests hit.
     let hit = false
-    for (let i = 0; i < 100 && !hit; i++) {
-      const before = pricingCalls()
-      await lab.get('/cached/products')
-      hit = pricingCalls() === before
-      if (!hit) await new Promise((resolve) => setTimeout(resolve, 30))
-    }
+    await vi.waitUntil(
+      async () => {
+        const before = pricingCalls()
+        await lab.get('/cached/products')
+        hit = pricingCalls() === before
+        return hit
+      },
+      { timeout: 10_000, interval: 30 },
+    )
     expect(hit).toBe(true)
     expect(warnings.map((w) => (w.includes('is unavailable') ? 'down' : w.includes('is back;') ? 'back' : w))).toEqual(['down', 'back'])
   })
@@ -313,10 +317,13 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
     await lab.get('/cached/products')
     await lab.get('/cached/products')
     process.kill(server.pid, 'SIGCONT')
-    for (let i = 0; i < 50 && !warnings.some((w) => w.includes('is back; using the cache again')); i++) {
-      await lab.get('/cached/products')
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
+    await vi.waitUntil(
+      async () => {
+        await lab.get('/cached/products')
+        return warnings.some((w) => w.includes('is back; using the cache again'))
+      },
+      { timeout: 5000, interval: 20 },
+    )
     await server.stop()
     await lab.get('/cached/products')
     await lab.get('/cached/products')

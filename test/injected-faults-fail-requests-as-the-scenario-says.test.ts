@@ -5,7 +5,7 @@
  * share of failed requests is what the calls each variant makes predict.
  */
 import { setupServer } from 'msw/node'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { expectedFailurePercent } from '../bench/measure/floors.ts'
 import { resolveScenario } from '../scenario/resolve-scenario.ts'
 import type { ScenarioInput, ServiceName } from '../scenario/types.ts'
@@ -27,13 +27,7 @@ async function labWith(scenario: ScenarioInput): Promise<Lab> {
 const faultsOn = (service: ServiceName, faults: Record<string, number>): ScenarioInput => ({ services: { [service]: { faults } } })
 
 /** Until the condition holds: the mock learns of a closed connection a moment after the API gives up. */
-async function eventually(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition never held')
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}
+const eventually = (condition: () => boolean): Promise<boolean> => vi.waitUntil(condition, { timeout: 5000, interval: 10 })
 
 describe('an upstream fault injected by the scenario', () => {
   it.each([

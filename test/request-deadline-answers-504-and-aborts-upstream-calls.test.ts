@@ -1,5 +1,5 @@
 /** A request past its deadline: 504 naming the stage it waited for, its upstream calls aborted, the API still up. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { startLab, type Lab } from './helpers/lab.ts'
 
 let lab: Lab
@@ -9,13 +9,11 @@ beforeAll(async () => {
 })
 afterAll(() => lab.close())
 
+/** The pricing calls the mock saw cancelled, once there are `count` (the mock learns a moment after the API gives up), or after 1 s. */
 async function waitForCancelled(count: number): Promise<number> {
-  for (let i = 0; i < 100; i++) {
-    const cancelled = lab.upstreams.stats.snapshot().services.pricing.cancelled
-    if (cancelled >= count) return cancelled
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-  return lab.upstreams.stats.snapshot().services.pricing.cancelled
+  const cancelled = (): number => lab.upstreams.stats.snapshot().services.pricing.cancelled
+  await vi.waitUntil(() => cancelled() >= count, { timeout: 1000, interval: 10 }).catch(() => {})
+  return cancelled()
 }
 
 describe.each(['bulk', 'parallel'])('%s past its deadline', (variant) => {

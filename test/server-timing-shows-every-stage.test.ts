@@ -1,5 +1,5 @@
 /** Server-Timing: one entry per stage with its start and duration, sequential or overlapping as the code is. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createStageTimer, parseServerTiming, type Stage } from '../variants/shared/stage-timing.ts'
 import { startLab, uniformServices, type Lab } from './helpers/lab.ts'
 
@@ -86,11 +86,8 @@ describe('createStageTimer', () => {
   })
 })
 
+/** Until a request to `path` is answered from the cache (no pricing stage): the write after a miss lands in the background. */
 async function waitForWarm(path: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const { stages } = parseServerTiming((await lab.get(path)).serverTiming ?? '')
-    if (!stages.some((s) => s.name === 'pricing')) return
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-  throw new Error(`${path} never became warm`)
+  const warm = async (): Promise<boolean> => !parseServerTiming((await lab.get(path)).serverTiming ?? '').stages.some((s) => s.name === 'pricing')
+  await vi.waitUntil(warm, { timeout: 5000, interval: 10 })
 }

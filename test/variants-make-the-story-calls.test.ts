@@ -1,5 +1,5 @@
 /** Count what the mocks receive: the N+1, the bulk call, the cache, the calls in flight. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { priceCacheKey } from '../variants/shared/price-cache.ts'
 import { startLab, uniformServices, type Lab } from './helpers/lab.ts'
 
@@ -83,10 +83,7 @@ function firstCacheKey(): string {
   return priceCacheKey(Array.from({ length: 50 }, (_, i) => i + 1))
 }
 
-async function waitFor(check: () => Promise<boolean>, attempts = 100): Promise<void> {
-  for (let i = 0; i < attempts; i++) {
-    if (await check()) return
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-  throw new Error('condition not met after 100 attempts')
+/** Until `check` holds: the cache write after a miss lands in the background. */
+async function waitFor(check: () => Promise<boolean>): Promise<void> {
+  await vi.waitUntil(check, { timeout: 5000, interval: 10 })
 }

@@ -1,7 +1,7 @@
 /** Runs one of the lab's commands as a user would, capturing its output and exit code. */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { onTestFinished } from 'vitest'
+import { onTestFinished, vi } from 'vitest'
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -39,14 +39,16 @@ export function runCli(script: string, args: string[], env: NodeJS.ProcessEnv = 
     exit,
     output: () => output,
     async waitFor(pattern, timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs
-      while (Date.now() < deadline) {
+      // Fails at once if the command exits first, not only at the timeout.
+      const exitedFirst = exit.then(() => {
         const match = output.match(pattern)
         if (match) return match
-        if (child.exitCode !== null) throw new Error(`exited (${child.exitCode}) before printing ${pattern}:\n${output}`)
-        await new Promise((resolve) => setTimeout(resolve, 50))
-      }
-      throw new Error(`never printed ${pattern}:\n${output}`)
+        throw new Error(`exited (${child.exitCode}) before printing ${pattern}:\n${output}`)
+      })
+      const printed = vi.waitUntil(() => output.match(pattern), { timeout: timeoutMs, interval: 50 }).catch(() => {
+        throw new Error(`never printed ${pattern}:\n${output}`)
+      })
+      return Promise.race([printed, exitedFirst])
     },
   }
 }
