@@ -39,6 +39,6 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: forbidden, message: `Forbidden by the layering: ${why}.` }] }] },
   })),
   // The report page's script runs in the browser (inlined into report.html).
-  { files: ['bench/report/page/*.js'], languageOptions: { globals: globals.browser, sourceType: 'script' } },
+  { files: ['bench/report/page/*.js'], languageOptions: { globals: globals.browser } },
   { files: ['**/*.css'], plugins: { css }, language: 'css/css', ...css.configs.recommended },
 )

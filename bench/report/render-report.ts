@@ -96,7 +96,7 @@ ${renderDiffs(results)}
 <script type="application/json" id="results">${embedJson(results)}</script>
 <script type="application/json" id="page-data">${embedJson(pageData(results))}</script>
 <script>${trusted(chartJs)}</script>
-<script>${trusted(script)}</script>
+<script type="module">${trusted(script)}</script>
 </body>
 </html>
 `

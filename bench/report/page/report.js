@@ -2,71 +2,83 @@
 /**
  * The report page's script: draws every chart from the JSON embedded in the page (the
  * results, and the colours and series render-report.ts computed). Inlined into report.html
- * as it is, after chart.js, so it is a plain script (no module syntax) wrapped in a
- * function; lint and the type-checker read it like the rest of the lab. No network, no
- * animation.
+ * as it is, as a module script, which runs once the page is parsed and after chart.js;
+ * lint and the type-checker read it like the rest of the lab. No network, no animation.
  */
-;(() => {
-  'use strict'
-  /** @typedef {import('../../record/results.ts').Results} Results */
-  /** @typedef {import('../../record/results.ts').LoadLevel} LoadLevel */
-  /** @typedef {import('../../record/results.ts').SweepLevel} SweepLevel */
-  /** @typedef {import('./page-data.ts').PageData} PageData */
-  /** @typedef {import('./page-data.ts').FaultSeries} FaultSeries */
-  /** @typedef {import('chart.js').ChartConfiguration} ChartConfiguration */
+/** @typedef {import('../../record/results.ts').Results} Results */
+/** @typedef {import('../../record/results.ts').LoadLevel} LoadLevel */
+/** @typedef {import('../../record/results.ts').SweepLevel} SweepLevel */
+/** @typedef {import('./page-data.ts').PageData} PageData */
+/** @typedef {import('./page-data.ts').FaultSeries} FaultSeries */
+/** @typedef {import('chart.js').ChartConfiguration} ChartConfiguration */
 
-  /** @type {typeof import('chart.js').Chart} */
-  const Chart = /** @type {any} */ (window).Chart
+/** @type {typeof import('chart.js').Chart} */
+const Chart = /** @type {any} */ (window).Chart
 
-  /**
-   * The JSON in a script element of the page, or undefined when the page has none.
-   * @param {string} id
-   * @returns {any}
-   */
-  function embedded(id) {
-    const element = document.getElementById(id)
-    return element ? JSON.parse(element.textContent ?? 'null') : undefined
-  }
+/** @type {Results} */
+const results = embedded('results')
+/** @type {PageData} */
+const data = embedded('page-data')
+const names = Object.keys(results.variants)
 
-  /** @type {Results} */
-  const results = embedded('results')
-  /** @type {PageData} */
-  const data = embedded('page-data')
-  const names = Object.keys(results.variants)
-  /** @param {string} name */
-  const color = (name) => data.variantColors[name] ?? '#999999'
-  /** @param {string} name */
-  const variant = (name) => /** @type {Results['variants'][string]} */ (results.variants[name])
-  /**
-   * A canvas the page is known to hold.
-   * @param {string} id
-   */
-  const canvas = (id) => /** @type {HTMLCanvasElement} */ (document.getElementById(id))
+Chart.defaults.animation = false
+Chart.defaults.responsive = true
+Chart.defaults.maintainAspectRatio = false
+Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif'
+document.querySelectorAll('code.swatch').forEach((element) => {
+  const swatch = /** @type {HTMLElement} */ (element)
+  swatch.style.setProperty('--swatch', color(swatch.dataset.variant ?? ''))
+})
+drawLatencyChart()
+drawWaterfalls()
+drawCallsChart()
+drawLoadChart('throughput-chart', 'requestsPerSec', 'requests per second')
+drawLoadChart('p99-chart', 'p99Ms', 'p99 ms (log scale)')
+drawFaultsChart()
+drawSweepChart('goodput-chart', 'goodputPerSec', 'goodput, req/s (log scale)')
+drawSweepChart('sweep-p99-chart', 'p99Ms', 'p99 ms (log scale)')
 
-  Chart.defaults.animation = false
-  Chart.defaults.responsive = true
-  Chart.defaults.maintainAspectRatio = false
-  Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif'
-  document.querySelectorAll('code.swatch').forEach((element) => {
-    const swatch = /** @type {HTMLElement} */ (element)
-    swatch.style.setProperty('--swatch', color(swatch.dataset.variant ?? ''))
-  })
+/**
+ * The JSON in a script element of the page, or undefined when the page has none.
+ * @param {string} id
+ * @returns {any}
+ */
+function embedded(id) {
+  const element = document.getElementById(id)
+  return element ? JSON.parse(element.textContent ?? 'null') : undefined
+}
 
-  /**
-   * A figure of a variant's warm latency; null when it never answered 200 under injected faults.
-   * @param {string} name
-   * @param {'p50Ms' | 'p99Ms'} field
-   */
+/** @param {string} name */
+function color(name) {
+  return data.variantColors[name] ?? '#999999'
+}
+
+/** @param {string} name */
+function variant(name) {
+  return /** @type {Results['variants'][string]} */ (results.variants[name])
+}
+
+/**
+ * A canvas the page is known to hold.
+ * @param {string} id
+ */
+function canvas(id) {
+  return /** @type {HTMLCanvasElement} */ (document.getElementById(id))
+}
+
+/** p50 and p99 per variant (null when it never answered 200 under injected faults), with the floor marked. */
+function drawLatencyChart() {
+  /** @param {string} name @param {'p50Ms' | 'p99Ms'} field */
   const latencyOf = (name, field) => variant(name).latency?.[field] ?? null
-
   /** @type {ChartConfiguration} */
-  const latency = {
+  const config = {
     type: 'bar',
     data: {
       labels: names,
       datasets: [
         { label: 'p50', data: names.map((n) => latencyOf(n, 'p50Ms')), backgroundColor: names.map(color) },
         { label: 'p99', data: names.map((n) => latencyOf(n, 'p99Ms')), backgroundColor: names.map((n) => `${color(n)}66`) },
+        // A line dataset in a bar chart, drawn as one short line per variant: chart.js's types have no place for it.
         /** @type {any} */ ({
           type: 'line',
           label: 'floor',
@@ -85,8 +97,11 @@
       plugins: { tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${c.parsed.y === null ? '—' : `${c.parsed.y.toFixed(1)} ms`}` } } },
     },
   }
-  new Chart(canvas('latency-chart'), latency)
+  new Chart(canvas('latency-chart'), config)
+}
 
+/** One waterfall of stages per variant, all on the same time axis. */
+function drawWaterfalls() {
   let longest = 0
   for (const n of names) for (const s of variant(n).stages) longest = Math.max(longest, s.startMs + s.durationMs)
   document.querySelectorAll('canvas.waterfall').forEach((element) => {
@@ -123,7 +138,10 @@
       },
     })
   })
+}
 
+/** Upstream calls per request, stacked by service. */
+function drawCallsChart() {
   new Chart(canvas('calls-chart'), {
     type: 'bar',
     data: {
@@ -132,100 +150,101 @@
     },
     options: { indexAxis: 'y', scales: { x: { stacked: true, title: { display: true, text: 'calls per request (warm cache)' } }, y: { stacked: true } } },
   })
+}
 
-  /**
-   * A figure of every variant at every load level.
-   * @param {string} id
-   * @param {'requestsPerSec' | 'p99Ms'} field
-   * @param {string} title
-   */
-  function loadChart(id, field, title) {
-    const levels = results.run.connections
-    new Chart(canvas(id), {
-      type: 'line',
-      data: {
-        labels: levels.map(String),
-        datasets: names.map((n) => {
-          /** @type {Record<number, LoadLevel>} */
-          const byLevel = {}
-          for (const l of variant(n).load) byLevel[l.connections] = l
-          return { label: n, data: levels.map((c) => byLevel[c]?.[field] ?? null), borderColor: color(n), backgroundColor: color(n), tension: 0.2 }
-        }),
-      },
-      options: { scales: { x: { title: { display: true, text: 'connections' } }, y: { type: field === 'p99Ms' ? 'logarithmic' : 'linear', title: { display: true, text: title } } } },
-    })
-  }
-  loadChart('throughput-chart', 'requestsPerSec', 'requests per second')
-  loadChart('p99-chart', 'p99Ms', 'p99 ms (log scale)')
+/**
+ * A figure of every variant at every load level.
+ * @param {string} id
+ * @param {'requestsPerSec' | 'p99Ms'} field
+ * @param {string} title
+ */
+function drawLoadChart(id, field, title) {
+  const levels = results.run.connections
+  new Chart(canvas(id), {
+    type: 'line',
+    data: {
+      labels: levels.map(String),
+      datasets: names.map((n) => {
+        /** @type {Record<number, LoadLevel>} */
+        const byLevel = {}
+        for (const l of variant(n).load) byLevel[l.connections] = l
+        return { label: n, data: levels.map((c) => byLevel[c]?.[field] ?? null), borderColor: color(n), backgroundColor: color(n), tension: 0.2 }
+      }),
+    },
+    options: { scales: { x: { title: { display: true, text: 'connections' } }, y: { type: field === 'p99Ms' ? 'logarithmic' : 'linear', title: { display: true, text: title } } } },
+  })
+}
 
-  /**
-   * A figure of every swept variant against the offered load; ◆ marks the knee.
-   * @param {string} id
-   * @param {'goodputPerSec' | 'p99Ms'} field
-   * @param {string} title
-   */
-  function sweepChart(id, field, title) {
-    const target = document.getElementById(id)
-    if (!target) return
-    const swept = names.flatMap((n) => {
-      const peak = variant(n).peakLoad
-      return peak ? [{ name: n, peak }] : []
-    })
-    /** @type {import('chart.js').ChartConfiguration<'scatter'>['data']['datasets']} */
-    const datasets = swept.map(({ name, peak }) => {
-      /** @param {SweepLevel} l */
-      const knee = (l) => l.offeredPerSec === peak.kneePerSec
-      return {
-        label: name,
-        data: peak.levels.map((l) => ({ x: l.offeredPerSec, y: l[field] })),
-        borderColor: color(name),
-        backgroundColor: color(name),
-        showLine: true,
-        tension: 0.1,
-        pointRadius: peak.levels.map((l) => (knee(l) ? 8 : 3)),
-        pointStyle: peak.levels.map((l) => (knee(l) ? 'rectRot' : 'circle')),
-      }
-    })
-    if (field === 'goodputPerSec') {
-      const top = Math.max(0, ...swept.flatMap(({ peak }) => peak.levels.map((l) => l.offeredPerSec)))
-      datasets.push({ label: 'offered = served', data: [{ x: 0.1, y: 0.1 }, { x: top, y: top }], borderColor: '#999', borderDash: [4, 4], pointRadius: 0, showLine: true })
-    }
-    /** @type {import('chart.js').ChartConfiguration<'scatter'>} */
-    const scatter = {
-      type: 'scatter',
-      data: { datasets },
-      options: {
-        scales: {
-          x: { type: 'logarithmic', title: { display: true, text: 'offered load, req/s (log scale); ◆ = knee' } },
-          y: { type: 'logarithmic', title: { display: true, text: title } },
-        },
-      },
-    }
-    new Chart(/** @type {HTMLCanvasElement} */ (target), scatter)
-  }
-
+/** Under injected faults: the share of requests each variant failed, expected, one at a time and at each load level. */
+function drawFaultsChart() {
   /** @type {FaultSeries | undefined} */
-  const faultSeries = embedded('fault-series')
-  if (faultSeries) {
-    const faultNames = faultSeries.map((r) => r.variant)
-    const alpha = ['aa', '77', '44', '22']
-    new Chart(canvas('faults-chart'), {
-      type: 'bar',
-      data: {
-        labels: faultNames,
-        datasets: [
-          { label: 'expected to fail', data: faultSeries.map((r) => r.expectedPercent), backgroundColor: '#c9ced8' },
-          { label: 'one at a time (warm)', data: faultSeries.map((r) => r.measuredPercent), backgroundColor: faultNames.map(color) },
-          ...results.run.connections.map((connections, i) => ({
-            label: `under load, ${connections} conn.`,
-            data: faultSeries.map((r) => r.load.find((l) => l.connections === connections)?.percent ?? null),
-            backgroundColor: faultNames.map((n) => color(n) + alpha[Math.min(i, 3)]),
-          })),
-        ],
-      },
-      options: { scales: { y: { min: 0, title: { display: true, text: '% of requests' } } } },
-    })
+  const series = embedded('fault-series')
+  if (!series) return
+  const faultNames = series.map((r) => r.variant)
+  const alpha = ['aa', '77', '44', '22']
+  new Chart(canvas('faults-chart'), {
+    type: 'bar',
+    data: {
+      labels: faultNames,
+      datasets: [
+        { label: 'expected to fail', data: series.map((r) => r.expectedPercent), backgroundColor: '#c9ced8' },
+        { label: 'one at a time (warm)', data: series.map((r) => r.measuredPercent), backgroundColor: faultNames.map(color) },
+        ...results.run.connections.map((connections, i) => ({
+          label: `under load, ${connections} conn.`,
+          data: series.map((r) => r.load.find((l) => l.connections === connections)?.percent ?? null),
+          backgroundColor: faultNames.map((n) => color(n) + alpha[Math.min(i, 3)]),
+        })),
+      ],
+    },
+    options: { scales: { y: { min: 0, title: { display: true, text: '% of requests' } } } },
+  })
+}
+
+/**
+ * A figure of every swept variant against the offered load; ◆ marks the knee. Nothing when the run had no sweep.
+ * @param {string} id
+ * @param {'goodputPerSec' | 'p99Ms'} field
+ * @param {string} title
+ */
+function drawSweepChart(id, field, title) {
+  const target = document.getElementById(id)
+  if (!target) return
+  const swept = names.flatMap((n) => {
+    const peak = variant(n).peakLoad
+    return peak ? [{ name: n, peak }] : []
+  })
+  /** @type {import('chart.js').ChartConfiguration<'scatter'>['data']['datasets']} */
+  const datasets = swept.map(({ name, peak }) => {
+    /** @param {SweepLevel} l */
+    const knee = (l) => l.offeredPerSec === peak.kneePerSec
+    return {
+      label: name,
+      data: peak.levels.map((l) => ({ x: l.offeredPerSec, y: l[field] })),
+      borderColor: color(name),
+      backgroundColor: color(name),
+      showLine: true,
+      tension: 0.1,
+      pointRadius: peak.levels.map((l) => (knee(l) ? 8 : 3)),
+      pointStyle: peak.levels.map((l) => (knee(l) ? 'rectRot' : 'circle')),
+    }
+  })
+  if (field === 'goodputPerSec') {
+    const top = Math.max(0, ...swept.flatMap(({ peak }) => peak.levels.map((l) => l.offeredPerSec)))
+    datasets.push({ label: 'offered = served', data: [{ x: 0.1, y: 0.1 }, { x: top, y: top }], borderColor: '#999', borderDash: [4, 4], pointRadius: 0, showLine: true })
   }
-  sweepChart('goodput-chart', 'goodputPerSec', 'goodput, req/s (log scale)')
-  sweepChart('sweep-p99-chart', 'p99Ms', 'p99 ms (log scale)')
-})()
+  /** @type {import('chart.js').ChartConfiguration<'scatter'>} */
+  const config = {
+    type: 'scatter',
+    data: { datasets },
+    options: {
+      scales: {
+        x: { type: 'logarithmic', title: { display: true, text: 'offered load, req/s (log scale); ◆ = knee' } },
+        y: { type: 'logarithmic', title: { display: true, text: title } },
+      },
+    },
+  }
+  new Chart(/** @type {HTMLCanvasElement} */ (target), config)
+}
+
+// A module: its names stay out of the page's global scope.
+export {}
