@@ -5,17 +5,22 @@ import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 /**
- * The direction of imports (README, "Architecture"): scenario/ under everything; the mocks
- * and the API under test beside each other, never importing the harness; inside the
- * harness, results and their formatting under both measuring and rendering, and measuring
- * never importing rendering. Each entry: the files, and the relative imports they may not
- * make (matched on the import's path, which in this project is always relative).
+ * The direction of imports (README, "How it is built"): scenario/ under everything; the
+ * mocks and the API under test beside each other, never importing the harness; inside the
+ * harness, the CLI helpers, the stack and the results contract (record/) under measuring
+ * and rendering, and measuring never importing rendering. Each entry: the files, and the
+ * relative imports they may not make (matched on the import's path, which in this project
+ * is always relative; a dynamic import() is not checked).
  */
+const SCENARIO = 'scenario/ is the lab’s world, read by every layer: it imports nothing else of the lab'
 const LAYERS = [
-  { files: ['scenario/*.ts'], forbidden: String.raw`^\.\./`, why: 'scenario/ is the lab’s world, read by every layer: it imports nothing else of the lab' },
-  { files: ['scenario/*/**/*.ts'], forbidden: String.raw`^\.\./\.\./`, why: 'scenario/ is the lab’s world, read by every layer: it imports nothing else of the lab' },
+  { files: ['scenario/*.ts'], forbidden: String.raw`^\.\./`, why: SCENARIO },
+  { files: ['scenario/*/*.ts'], forbidden: String.raw`^\.\./\.\./`, why: SCENARIO },
+  { files: ['scenario/*/*/*.ts'], forbidden: String.raw`^\.\./\.\./\.\./`, why: SCENARIO },
   { files: ['mock-upstreams/**/*.ts'], forbidden: String.raw`^(\.\./)+(bench|variants)(/|$)`, why: 'mock-upstreams/ imports only scenario/: it knows nothing of the harness or the API under test' },
   { files: ['variants/**/*.ts'], forbidden: String.raw`^(\.\./)+(bench|mock-upstreams)(/|$)`, why: 'variants/ imports only scenario/ and variants/shared/: the API under test knows nothing of the harness or of its fake upstreams' },
+  { files: ['bench/cli/**/*.ts'], forbidden: String.raw`^\.\./(stack|measure|report)(/|$)|^(\.\./)+bench/(stack|measure|report)(/|$)`, why: 'bench/cli/ (flags, settings, progress) sits under the harness: it starts and measures nothing' },
+  { files: ['bench/stack/**/*.ts'], forbidden: String.raw`^\.\./(cli|measure|record|report)(/|$)|^(\.\./)+bench/(cli|measure|record|report)(/|$)`, why: 'bench/stack/ starts and stops the processes; it knows nothing of what is measured' },
   { files: ['bench/record/**/*.ts'], forbidden: String.raw`^\.\./(cli|stack|measure|report)(/|$)|^(\.\./)+bench/(cli|stack|measure|report)(/|$)`, why: 'bench/record/ (the results contract and its formatting) sits under measuring and rendering' },
   { files: ['bench/measure/**/*.ts'], forbidden: String.raw`^\.\./report(/|$)|^(\.\./)+bench/report(/|$)`, why: 'measuring never imports rendering: bench/measure/ writes results, bench/report/ renders them' },
   { files: ['bench/report/**/*.{ts,js}'], forbidden: String.raw`^(\.\./)+(measure|stack|cli)(/|$)|^(\.\./)+bench/(measure|stack|cli)(/|$)`, why: 'bench/report/ renders results.json and nothing else' },

@@ -4,7 +4,7 @@
  * (`reset`). One seeded draw per call, in call order, so the same scenario injects the
  * same sequence of faults.
  *
- * Injection can be switched off (the harness does, while it checks correctness and warms
+ * Injection can be switched off (a benchmark does, while it checks correctness and warms
  * up) and on again, which resumes each sequence where it stopped: restarting it would
  * give every measurement the same first few draws.
  */

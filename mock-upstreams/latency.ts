@@ -13,7 +13,7 @@ import { createRandom, deriveSeed, normal } from './random.ts'
 const SPIN_MS = 1.5
 /**
  * Above this many calls waiting at once, the precise finish is skipped: under load the
- * waits overlap, spinning would keep the upstream process busy all the time and take
+ * waits overlap, spinning would keep the mocks busy all the time and take
  * a core from the API under test, and a timer's error is noise beside queueing.
  */
 const MAX_SPINNING_SLEEPERS = 8

@@ -1,7 +1,7 @@
 /**
  * What each mocked service has seen: calls received (per endpoint too) and the most
- * calls it had in flight at once. Tests read it directly; the harness reads it over
- * HTTP from the upstream process (GET /__lab/stats).
+ * calls it had in flight at once. Tests read it directly; over HTTP it is
+ * `GET /__lab/stats` on any service's port.
  */
 import { FAULT_KINDS, SERVICE_NAMES, type FaultKind, type ServiceName } from '../scenario/types.ts'
 

@@ -1,5 +1,5 @@
 /**
- * The "seed" preset: the story of DESIGN.md, and the only table of defaults in the lab.
+ * The "seed" preset: the story the README tells, and the only table of defaults in the lab.
  * `resolveScenario()` layers a scenario file and CLI flags over it; `--help` reads it.
  */
 import { deepFreeze } from './deep-freeze.ts'

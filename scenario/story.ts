@@ -1,5 +1,5 @@
 /**
- * The story the default scenario reproduces (DESIGN.md): its steps in order, each a variant
+ * The story the default scenario reproduces (README): its steps in order, each a variant
  * of variants/, with the figure the original write-up published for it. The only place
  * the story's variant names are written down; the model, the judge and every rendering
  * read them from here.

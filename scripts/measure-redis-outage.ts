@@ -9,7 +9,9 @@
  * The API must answer from pricing within the command timeout, log one warning for the
  * outage and one when Redis is back, and keep no growing queue of commands.
  */
-import autocannon from 'autocannon'
+import { runLoad } from '../bench/measure/load-phase.ts'
+import { percentiles } from '../bench/measure/stats.ts'
+import { round } from '../bench/record/format.ts'
 import { startRedisServer } from '../bench/stack/start-cache.ts'
 import { startStack } from '../bench/stack/start-stack.ts'
 import { resolveScenario } from '../scenario/resolve-scenario.ts'
@@ -25,6 +27,8 @@ interface Phase {
   requests: number
   non2xx: number
   errors: number
+  /** 2xx answers whose body differed from the one before the outage. */
+  mismatches: number
   p50Ms: number
   p99Ms: number
   maxMs: number
@@ -60,22 +64,22 @@ async function main(): Promise<void> {
       const usage = await api.usage()
       return { rssMB: toMB(usage.rssBytes), heapMB: toMB(usage.heapUsedBytes) }
     }
+    const reference = await (await fetch(`${api.url}/cached/products`)).text()
     const load = async (seconds: number, label: string): Promise<Phase> => {
       const samples: string[] = []
       const sampler = setInterval(() => void memory().then((m) => samples.push(`${m.rssMB}`)), 5000)
-      const result = await new Promise<autocannon.Result>((resolve, reject) => {
-        autocannon({ url: `${api.url}/cached/products`, connections: CONNECTIONS, duration: seconds }, (error, r) => (error ? reject(error) : resolve(r)))
-      })
+      const { result, mismatches, latenciesMs } = await runLoad({ url: `${api.url}/cached/products`, connections: CONNECTIONS, duration: seconds }, reference)
       clearInterval(sampler)
-      const phase = { seconds, requests: result.requests.total, non2xx: result.non2xx, errors: result.errors + result.timeouts, p50Ms: result.latency.p50, p99Ms: result.latency.p99, maxMs: result.latency.max, ...(await memory()) }
+      // The lab's one percentile definition, over every response's time (bench/measure/stats.ts).
+      const [p50, p99, max] = latenciesMs.length ? percentiles(latenciesMs, [50, 99, 100]) : [0, 0, 0]
+      const phase = { seconds, requests: result.requests.total, non2xx: result.non2xx, errors: result.errors + result.timeouts, mismatches, p50Ms: round(p50), p99Ms: round(p99), maxMs: round(max), ...(await memory()) }
       console.log(
         `${label.padEnd(8)} ${seconds} s: ${phase.requests} requests, p50 ${phase.p50Ms} ms, p99 ${phase.p99Ms} ms, max ${phase.maxMs} ms, ` +
-          `non-2xx ${phase.non2xx}, errors ${phase.errors}; API rss ${phase.rssMB} MB (every 5 s: ${samples.join(', ') || '—'}), heap ${phase.heapMB} MB`,
+          `non-2xx ${phase.non2xx}, errors ${phase.errors}, other bodies ${phase.mismatches}; API rss ${phase.rssMB} MB (every 5 s: ${samples.join(', ') || '—'}), heap ${phase.heapMB} MB`,
       )
       return phase
     }
 
-    await fetch(`${api.url}/cached/products`)
     const start = await memory()
     console.log(`start: API rss ${start.rssMB} MB, heap ${start.heapMB} MB; ${CONNECTIONS} connections on /cached/products`)
     const healthy = await load(healthySeconds, 'healthy')

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { computeFloors } from '../bench/measure/floors.ts'
 import { createDataset } from '../mock-upstreams/data.ts'
 import { renderReport } from '../bench/report/render-report.ts'
-import type { Results } from '../bench/record/results.ts'
+import type { Results, VariantResult } from '../bench/record/results.ts'
 import { assertValidResults } from '../bench/record/write-results.ts'
 import { drawnCanvases, launchChromium, SKIP_BROWSER } from './helpers/chromium.ts'
 import { SKIP_REDIS } from './helpers/redis.ts'
@@ -47,6 +47,22 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
     expect(Object.keys(results.variants)).toEqual(['naive', 'bulk', 'cached', 'parallel'])
     expect(results.environment.cacheBackend).toBe('redis')
     expect(results.environment.cpuCount).toBeGreaterThan(0)
+  })
+
+  it('is checked by a schema that rejects what the contract does not allow', () => {
+    const broken = (change: (copy: Results) => void): unknown => {
+      const copy = structuredClone(results)
+      change(copy)
+      return copy
+    }
+    const rejects = (why: string, document: unknown) => expect(() => assertValidResults(document), why).toThrow(/does not match its schema/)
+    rejects('an older schemaVersion', broken((r) => Object.assign(r, { schemaVersion: 2 })))
+    rejects('a field the contract does not have', broken((r) => Object.assign(r.variants.naive!, { surprise: 1 })))
+    rejects('a missing field', broken((r) => delete (r.variants.bulk as Partial<VariantResult>).floorMs))
+    rejects('a negative count', broken((r) => (r.variants.cached!.errors = -1)))
+    rejects('a status count that is not a count, under a key with a line break', broken((r) => Object.assign(r.variants.parallel!.failures.statusCodes, { '50\n2': 'x' })))
+    rejects('a stage that does not exist', broken((r) => r.variants.parallel!.stages.push({ name: 'lunch' as 'catalog', startMs: 0, durationMs: 1 })))
+    rejects('no variant at all', broken((r) => (r.variants = {})))
   })
 
   it('measures the story in order: naive > bulk > cached > parallel at p50, each at or above its floor', () => {

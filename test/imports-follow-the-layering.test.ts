@@ -26,6 +26,8 @@ describe('imports follow the layering', () => {
     ['bench/measure/run-bench.ts', '../report/report-model.ts', 'measuring never imports rendering'],
     ['bench/measure/run-bench.ts', '../../bench/report/render-report.ts', 'measuring never imports rendering'],
     ['bench/record/results.ts', '../measure/stats.ts', 'bench/record/'],
+    ['bench/stack/api-process.ts', '../measure/plan.ts', 'bench/stack/'],
+    ['bench/cli/progress.ts', '../report/html.ts', 'bench/cli/'],
     ['bench/report/report-model.ts', '../measure/run-bench.ts', 'bench/report/ renders results.json'],
   ])('%s may not import %s', async (path, from, why) => {
     const errors = await layeringErrors(path, from)
@@ -42,6 +44,8 @@ describe('imports follow the layering', () => {
     ['bench/measure/run-bench.ts', '../record/results.ts'],
     ['bench/measure/run-bench.ts', '../stack/start-stack.ts'],
     ['bench/report/report-model.ts', '../record/format.ts'],
+    ['bench/cli/progress.ts', '../record/format.ts'],
+    ['bench/stack/api-process.ts', '../../variants/shared/admin-paths.ts'],
     ['bench/bench.ts', './report/render-report.ts'],
   ])('%s may import %s', async (path, from) => {
     expect(await layeringErrors(path, from)).toEqual([])

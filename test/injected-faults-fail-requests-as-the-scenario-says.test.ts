@@ -27,7 +27,8 @@ async function labWith(scenario: ScenarioInput): Promise<Lab> {
 const faultsOn = (service: ServiceName, faults: Record<string, number>): ScenarioInput => ({ services: { [service]: { faults } } })
 
 /** Until the condition holds: the mock learns of a closed connection a moment after the API gives up. */
-const eventually = (condition: () => boolean): Promise<boolean> => vi.waitUntil(condition, { timeout: 5000, interval: 10 })
+const eventually = (condition: () => boolean): Promise<boolean> =>
+  vi.waitUntil(condition, { timeout: 5000, interval: 10 }).catch(() => Promise.reject(new Error('condition never held')))
 
 describe('an upstream fault injected by the scenario', () => {
   it.each([

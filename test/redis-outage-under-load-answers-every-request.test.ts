@@ -13,6 +13,7 @@ interface Phase {
   requests: number
   non2xx: number
   errors: number
+  mismatches: number
   rssMB: number
 }
 
@@ -26,6 +27,7 @@ describe.skipIf(SKIP_REDIS)('a Redis outage under load', () => {
     for (const phase of ['healthy', 'frozen', 'back'] as const) {
       expect(figures[phase].requests, phase).toBeGreaterThan(0)
       expect(figures[phase].non2xx + figures[phase].errors, phase).toBe(0)
+      expect(figures[phase].mismatches, phase).toBe(0)
     }
     // Stopped by pid: redis-server (thawed first), the upstream process and the API process.
     expect(Object.keys(figures.processes)).toEqual(['redis', 'upstreams', 'api'])

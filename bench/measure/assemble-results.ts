@@ -10,7 +10,7 @@ import { describeEnvironment } from '../record/environment.ts'
 import { round } from '../record/format.ts'
 import { SCHEMA_VERSION, type CacheOutage, type Calibration, type CaseFailures, type Failures, type LatencyCase, type LatencyMeasurements, type LoadLevel, type PeakLoad, type Results, type VariantResult } from '../record/results.ts'
 import type { Scenario, ServiceName } from '../../scenario/types.ts'
-import type { CacheBackend } from '../../variants/shared/cache-store.ts'
+import type { CacheBackend } from '../../variants/shared/admin-paths.ts'
 
 export interface VariantInfo {
   name: string

@@ -2,7 +2,7 @@
  * What each story variant should cost, from the scenario alone: its floor (the critical
  * path of configured upstream latency: what it would take if the lab cost nothing), the
  * calls it makes per request, the worker-seconds it asks of each service and the
- * throughput at which it saturates (DESIGN.md). Changing a latency or the page size moves
+ * throughput at which it saturates (README, "Peak hours"). Changing a latency or the page size moves
  * them all. Jitter only ever adds, so a floor stays a lower bound under jitter.
  *
  * The shape of each variant's calls is written below by hand, once per variant, warm and
@@ -19,7 +19,7 @@ export interface PageShape {
 }
 
 /** Upstream calls, in sequence or concurrently: `call` is `times` calls in a row, each carrying `items` ids. */
-type CallTree = { call: ServiceName; items: number; times?: number } | { sequence: CallTree[] } | { concurrently: CallTree[] }
+type CallTree = { call: ServiceName; items: number; times: number } | { sequence: CallTree[] } | { concurrently: CallTree[] }
 
 const call = (service: ServiceName, items: number, times = 1): CallTree => ({ call: service, items, times })
 const sequence = (...calls: CallTree[]): CallTree => ({ sequence: calls })
@@ -43,17 +43,20 @@ function storyCalls(page: PageShape): Record<StoryVariant, { warm: CallTree; col
   }
 }
 
-/** The critical path of some calls: its configured latency, and the calls on it. */
+/**
+ * The critical path of some calls: its configured latency, and the calls on it. Of calls
+ * made concurrently, the slowest is on the path (on a tie, the first written).
+ */
 function criticalPath(calls: CallTree, ms: (service: ServiceName, items: number) => number): { ms: number; calls: number } {
-  if ('call' in calls) return { ms: (calls.times ?? 1) * ms(calls.call, calls.items), calls: calls.times ?? 1 }
+  if ('call' in calls) return { ms: calls.times * ms(calls.call, calls.items), calls: calls.times }
   const parts = ('sequence' in calls ? calls.sequence : calls.concurrently).map((part) => criticalPath(part, ms))
   if ('sequence' in calls) return parts.reduce((sum, part) => ({ ms: sum.ms + part.ms, calls: sum.calls + part.calls }), { ms: 0, calls: 0 })
-  return parts.reduce((slowest, part) => (part.ms > slowest.ms ? part : slowest), { ms: 0, calls: 0 })
+  return parts.reduce((slowest, part) => (part.ms > slowest.ms ? part : slowest))
 }
 
-/** Every call, with the configured latency of each, whatever their order. */
+/** Every call of the tree, whatever their order: the service, the ids each carries, and how many in a row. */
 function eachCall(calls: CallTree): Array<{ service: ServiceName; items: number; times: number }> {
-  if ('call' in calls) return [{ service: calls.call, items: calls.items, times: calls.times ?? 1 }]
+  if ('call' in calls) return [{ service: calls.call, items: calls.items, times: calls.times }]
   return ('sequence' in calls ? calls.sequence : calls.concurrently).flatMap(eachCall)
 }
 
@@ -75,7 +78,7 @@ export interface Floor {
   coldMs: number
   /** Upstream calls on the critical path (warm): the lab's overhead is paid per call. */
   callsOnPath: number
-  /** CallTree per request to each service, warm and cold: each is a chance for an injected fault. */
+  /** Calls per request to each service, warm and cold: each is a chance for an injected fault. */
   calls: Record<ServiceName, number>
   coldCalls: Record<ServiceName, number>
 }
@@ -112,8 +115,9 @@ export interface Saturation {
 /**
  * The throughput at which each story variant should saturate, from the scenario alone:
  * a service with W workers, asked for D worker-seconds per request, is fully busy at
- * W / D requests per second (Little's law); the variant saturates at the lowest of these.
- * Cached variants are taken warm (no pricing call).
+ * W / D requests per second (Little's law); the variant saturates at the lowest of these
+ * (on a tie, the service named is the first in SERVICE_NAMES order). Cached variants are
+ * taken warm (no pricing call).
  */
 export function computeSaturation(scenario: Scenario, page: PageShape): Record<string, Saturation> {
   return Object.fromEntries(

@@ -26,15 +26,15 @@ export async function runLatencyPhase(context: PhaseContext, cases: CasePlan[]):
 
 class NoAnswerError extends Error {}
 
-export async function measureLatencyCase(context: Target, spec: LatencyCaseSpec): Promise<LatencyCase> {
+async function measureLatencyCase(context: Target, spec: LatencyCaseSpec): Promise<LatencyCase> {
   const { client, api, upstreams, path, reference } = context
   const url = `/${spec.variant}${path}`
   const timings: string[] = []
-  const samplesMs: number[] = []
   let requests = 0
   let mismatches = 0
   const failures: Array<{ status: string; ms: number }> = []
-  const bench = new Bench({ iterations: spec.samples, time: 0, warmup: false, throws: true })
+  // retainSamples: the percentiles are computed from tinybench's own samples (toLatencyStats).
+  const bench = new Bench({ iterations: spec.samples, time: 0, warmup: false, throws: true, retainSamples: true })
   bench.add(`${spec.variant}${spec.cold ? ' (cold)' : ''}`, async () => {
     for (let inARow = 0; inARow < MAX_FAILURES_IN_A_ROW; inARow++) {
       // Cold: flushed before every attempt, since a failed attempt may have filled the cache.
@@ -48,7 +48,6 @@ export async function measureLatencyCase(context: Target, spec: LatencyCaseSpec)
         if (answer.status === 200) {
           if (answer.body !== reference) mismatches++
           if (answer.serverTiming) timings.push(answer.serverTiming)
-          samplesMs.push(ms)
           return { overriddenDuration: ms } satisfies FnReturnedObject
         }
         status = String(answer.status)
@@ -65,7 +64,7 @@ export async function measureLatencyCase(context: Target, spec: LatencyCaseSpec)
     const [task] = await bench.run()
     const result = task?.result
     if (!result || !('latency' in result)) throw new Error(`tinybench produced no latency for ${url} (state ${result?.state ?? 'unknown'}).`)
-    latency = toLatencyStats(result.latency, samplesMs)
+    latency = toLatencyStats(result.latency)
   } catch (error) {
     if (!(error instanceof NoAnswerError) && !(error instanceof Error && error.cause instanceof NoAnswerError)) throw error
   }
@@ -92,12 +91,13 @@ export async function measureLatencyCase(context: Target, spec: LatencyCaseSpec)
 export const NO_ANSWER = 'no answer'
 
 /**
- * The case's statistics: percentiles by the lab's one definition (stats.ts) over the good
- * answers' times, which are exactly the samples tinybench timed; the mean, spread and
- * margin of error from tinybench.
+ * The case's statistics: percentiles by the lab's one definition (stats.ts) over the
+ * samples tinybench timed (the good answers' times; it must retain them), and the mean,
+ * spread and margin of error from tinybench.
  */
-export function toLatencyStats(latency: Statistics, samplesMs: number[]): LatencyStats {
-  const [p50, p75, p99] = percentiles(samplesMs, [50, 75, 99])
+function toLatencyStats(latency: Statistics): LatencyStats {
+  if (!latency.samples) throw new Error('tinybench kept no samples: the Bench needs retainSamples: true.')
+  const [p50, p75, p99] = percentiles(latency.samples, [50, 75, 99])
   return {
     samples: latency.samplesCount,
     p50Ms: round(p50),
@@ -112,7 +112,7 @@ export function toLatencyStats(latency: Statistics, samplesMs: number[]): Latenc
 }
 
 /** Per stage, the median start and the median duration over all samples; ordered by start. */
-export function medianStages(headers: string[]): Stage[] {
+function medianStages(headers: string[]): Stage[] {
   const byName = new Map<Stage['name'], Stage[]>()
   for (const header of headers) {
     for (const stage of parseServerTiming(header).stages) {

@@ -2,8 +2,9 @@
  * The load phase: autocannon against one variant at a time, at each level of
  * connections, for a fixed duration. It runs in the harness's process, never in the
  * API's. Every error, timeout, non-2xx and body mismatch is counted and reported.
- * Latency percentiles are the lab's own (stats.ts) over the time of every 2xx response
- * as autocannon timed it, not autocannon's histogram, which keeps whole milliseconds.
+ * Latency percentiles are the lab's own (stats.ts) over the time of every response, 2xx
+ * or not, as autocannon timed it (the responses its histogram records), not that
+ * histogram's, which keeps whole milliseconds.
  */
 import autocannon from 'autocannon'
 import type { PhaseContext, Target } from './phase-context.ts'
@@ -11,8 +12,6 @@ import { percentiles } from './stats.ts'
 import type { LevelPlan, LevelLength } from './plan.ts'
 import { round } from '../record/format.ts'
 import type { LoadLevel } from '../record/results.ts'
-
-export type LoadContext = Pick<Target, 'api' | 'path' | 'reference'>
 
 /** A request still unanswered after this long counts as a timeout. */
 const REQUEST_TIMEOUT_SECONDS = 30
@@ -29,16 +28,16 @@ export interface LoadRun {
   /** 2xx responses whose body differed from the reference (an error status is not a mismatch: it is counted as non-2xx). */
   mismatches: number
   statusCodes: Record<string, number>
-  /** The time of each 2xx response, in ms, as autocannon timed it (from the request written to the response read). */
-  okLatenciesMs: number[]
+  /** The time of every response, 2xx or not, in ms, as autocannon timed it (from the request written to the response read). Errors and timeouts have none. */
+  latenciesMs: number[]
 }
 
 const is2xx = (status: number): boolean => status >= 200 && status < 300
 
-/** One autocannon run that checks every 2xx body against the reference and keeps every 2xx response's time. */
+/** One autocannon run that checks every 2xx body against the reference and keeps every response's time. */
 export async function runLoad(options: autocannon.Options, reference: string): Promise<LoadRun> {
   let mismatches = 0
-  const okLatenciesMs: number[] = []
+  const latenciesMs: number[] = []
   const checked: autocannon.Options = {
     ...options,
     requests: [
@@ -51,12 +50,10 @@ export async function runLoad(options: autocannon.Options, reference: string): P
   }
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(checked, (error: unknown, done: autocannon.Result) => (error ? reject(error as Error) : resolve(done)))
-    instance.on('response', (_client, status, _bytes, responseTimeMs) => {
-      if (is2xx(status)) okLatenciesMs.push(responseTimeMs)
-    })
+    instance.on('response', (_client, _status, _bytes, responseTimeMs) => latenciesMs.push(responseTimeMs))
   })
   const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, stat.count ?? 0]))
-  return { result, mismatches, statusCodes, okLatenciesMs }
+  return { result, mismatches, statusCodes, latenciesMs }
 }
 
 /** Every variant at every planned level, each starting from a freshly filled cache. */
@@ -70,10 +67,10 @@ export async function runLoadPhase(context: PhaseContext, levels: LevelPlan[]): 
   return load
 }
 
-export async function measureLoadLevel(context: LoadContext, variant: string, connections: number, length: LevelLength): Promise<LoadLevel> {
+async function measureLoadLevel(context: Pick<Target, 'api' | 'path' | 'reference'>, variant: string, connections: number, length: LevelLength): Promise<LoadLevel> {
   const { api, path, reference } = context
   const before = await api.usage()
-  const { result, mismatches, statusCodes, okLatenciesMs } = await runLoad(
+  const { result, mismatches, statusCodes, latenciesMs } = await runLoad(
     {
       url: `${api.url}/${variant}${path}`,
       connections,
@@ -85,8 +82,8 @@ export async function measureLoadLevel(context: LoadContext, variant: string, co
   const after = await api.usage()
   const requests = result.requests.total
   const cpuMs = (after.cpuUserMicros - before.cpuUserMicros + after.cpuSystemMicros - before.cpuSystemMicros) / 1000
-  // No 2xx response at all (a level that only failed): 0, as autocannon's empty histogram says.
-  const [p50, p90, p99, max] = okLatenciesMs.length ? percentiles(okLatenciesMs, [50, 90, 99, 100]) : [0, 0, 0, 0]
+  // No response at all (every request an error or a timeout): 0, as autocannon's empty histogram said.
+  const [p50, p90, p99, max] = latenciesMs.length ? percentiles(latenciesMs, [50, 90, 99, 100]) : [0, 0, 0, 0]
   return {
     connections,
     requestsPerConnection: 'requestsPerConnection' in length ? length.requestsPerConnection : null,

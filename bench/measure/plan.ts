@@ -117,19 +117,19 @@ function planCases(scenario: Scenario, settings: RunSettings, name: string, prob
 }
 
 /** How many samples fit the budget for a request that took `estimateMs`, within [min, max]. */
-export function planSamples(estimateMs: number, budgetMs: number, min: number, max: number): number {
+function planSamples(estimateMs: number, budgetMs: number, min: number, max: number): number {
   return Math.max(min, Math.min(max, Math.round(budgetMs / Math.max(estimateMs, 1))))
 }
 
 /** Below this many requests per connection in the time given, a level counts requests instead. */
 const MIN_REQUESTS_PER_CONNECTION = 10
 
-export function planLevelLength(durationSeconds: number, requestMs: number): LevelLength {
+function planLevelLength(durationSeconds: number, requestMs: number): LevelLength {
   const fit = Math.floor((durationSeconds * 1000) / Math.max(requestMs, 1))
   return fit >= MIN_REQUESTS_PER_CONNECTION ? { durationSeconds } : { requestsPerConnection: Math.max(2, fit) }
 }
 
-export function estimateLevelMs(length: LevelLength, requestMs: number): number {
+function estimateLevelMs(length: LevelLength, requestMs: number): number {
   return 'durationSeconds' in length ? length.durationSeconds * 1000 : length.requestsPerConnection * requestMs
 }
 
@@ -144,7 +144,7 @@ const MIN_REQUESTS_PER_LEVEL_WINDOW = 4
  * predicted saturation, also twice the deadline, because there requests queue until
  * they are answered or time out, and a shorter level would only see them in flight.
  */
-export function sweepLevelSeconds(durationSeconds: number, requestMs: number, factor: number, deadlineMs: number): number {
+function sweepLevelSeconds(durationSeconds: number, requestMs: number, factor: number, deadlineMs: number): number {
   const overloaded = factor > 1 ? (2 * deadlineMs) / 1000 : 0
   return Math.ceil(Math.max(durationSeconds, (MIN_REQUESTS_PER_LEVEL_WINDOW * requestMs) / 1000, overloaded))
 }

@@ -31,7 +31,7 @@ export async function runSweepPhase(
   return measured
 }
 
-export async function measureSweepLevel(
+async function measureSweepLevel(
   context: Pick<Target, 'api' | 'upstreams' | 'path' | 'reference'> & { deadlineMs: number },
   variant: string,
   offeredPerSec: number,

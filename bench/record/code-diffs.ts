@@ -6,7 +6,8 @@ import { VARIANTS_DIR, variantFile } from '../../variants/shared/variant-files.t
 export async function diffAgainstParent(variant: string, parent: string | null, dir = VARIANTS_DIR): Promise<string | null> {
   if (parent === null) return null
   const [before, after] = await Promise.all([readFile(variantFile(parent, dir), 'utf8'), readFile(variantFile(variant, dir), 'utf8')])
-  return createTwoFilesPatch(`variants/${parent}.ts`, `variants/${variant}.ts`, before, after, '', '', { context: 3 })
+  // Labelled with the files' paths from the project's root, as a reader finds them.
+  return createTwoFilesPatch(variantFile(parent, 'variants'), variantFile(variant, 'variants'), before, after, '', '', { context: 3 })
 }
 
 /** The first sentence of the comment at the top of a variant file: what the variant changes. */

@@ -7,7 +7,7 @@
  */
 import { Type, type Static, type TSchema } from 'typebox'
 import { SERVICE_NAMES, type Scenario, type ServiceName } from '../../scenario/types.ts'
-import { CACHE_BACKENDS } from '../../variants/shared/cache-store.ts'
+import { CACHE_BACKENDS } from '../../variants/shared/admin-paths.ts'
 import { STAGE_NAMES } from '../../variants/shared/stage-timing.ts'
 
 /** 3: the scenario gained cacheMaxPendingCommands, and every percentile is the lab's own (results/README.md). */
@@ -21,11 +21,18 @@ const text = () => Type.String()
 const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
 /** An object with exactly these fields, all required: a misspelt or missing field is an error. */
 const strict = <P extends Record<string, TSchema>>(properties: P) => Type.Object(properties, { additionalProperties: false })
+/**
+ * Any keys, each holding `schema`: `additionalProperties`, which checks every key. (TypeBox's
+ * Record writes `patternProperties: { "^.*$": … }`, and `.` does not match a line break,
+ * so a key with one would go unchecked.)
+ */
+const mapOf = <T extends TSchema>(schema: T, options: { minProperties?: number } = {}) =>
+  Type.Unsafe<Record<string, Static<T>>>({ type: 'object', additionalProperties: schema, ...options })
 /** One entry per upstream service. */
 const perService = <T extends TSchema>(schema: T) =>
   strict(Object.fromEntries(SERVICE_NAMES.map((name) => [name, schema])) as Record<ServiceName, T>)
 /** Responses per HTTP status, e.g. { "200": 180, "504": 12 }. */
-const statusCounts = () => Type.Record(Type.String(), count())
+const statusCounts = () => mapOf(count())
 
 const LatencyStatsSchema = strict({
   samples: Type.Integer({ minimum: 1 }),
@@ -199,7 +206,7 @@ const EnvironmentSchema = strict({
   cacheBackend: Type.Enum(CACHE_BACKENDS),
   /** Where the cache lived, password redacted. */
   cache: text(),
-  tools: Type.Record(Type.String(), Type.String()),
+  tools: mapOf(text()),
   calibration: CalibrationSchema,
 })
 export type Environment = Static<typeof EnvironmentSchema>
@@ -253,7 +260,7 @@ export const RESULTS_SCHEMA = Type.Object(
      * to, so those steps' figures include pricing calls. Empty on a healthy run.
      */
     cacheOutages: Type.Array(CacheOutageSchema),
-    variants: Type.Record(Type.String(), VariantResultSchema, { minProperties: 1 }),
+    variants: mapOf(VariantResultSchema, { minProperties: 1 }),
   },
   { additionalProperties: false, $schema: 'http://json-schema.org/draft-07/schema#', title: 'api-speedup-lab results.json' },
 )

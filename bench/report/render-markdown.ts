@@ -1,5 +1,5 @@
 /** summary.md: the run's tables in Markdown, fit for a pull request; its step table is also the README's. */
-import { cacheOutageText, describeFaults, faultRows, formatLoadShares, formatNon2xx, formatOverheadWithVerdict, headline, headlineText, isStoryScenario, stepRows, targetLines } from './report-model.ts'
+import { cacheOutageText, describeFaults, faultRows, formatLoadShares, formatNon2xx, formatOverheadWithVerdict, headline, headlineText, isStoryScenario, stepRows, storyScenarioText, targetLines } from './report-model.ts'
 import { formatMs, formatPercent, formatShare } from '../record/format.ts'
 import type { Results } from '../record/results.ts'
 
@@ -18,7 +18,7 @@ export function renderSummaryMarkdown(results: Results): string {
     stepTableMarkdown(results),
     '',
     `Floor: the configured upstream latency on the critical path. Lab overhead: p50 minus floor (✓ within max(3 %, 5 ms)). ${rows.some((r) => r.coldP50Ms !== null) ? 'Cold: p50 with the cache flushed before each request.' : ''}` +
-      (isStoryScenario(results.scenario) ? '' : ' Published: the story\'s figures, for its own scenario (50 products, 40 ms services), not this one.'),
+      (isStoryScenario(results.scenario) ? '' : ` Published: the story's figures, for ${storyScenarioText()}, not this one.`),
     '',
     ...targetLines(results).map((line) => `- ${line}`),
     '',
@@ -29,7 +29,7 @@ export function renderSummaryMarkdown(results: Results): string {
     ...Object.entries(results.variants).flatMap(([name, v]) =>
       v.load.map(
         (l) =>
-          `| ${name} | ${l.connections} | ${l.requestsPerSec.toFixed(1)} | ${l.p50Ms} ms | ${l.p90Ms} ms | ${l.p99Ms} ms | ${l.errors} | ${l.timeouts} | ${formatNon2xx(l)} | ${l.mismatches} | ${l.apiCpuMsPerRequest === null ? '—' : `${l.apiCpuMsPerRequest.toFixed(2)} ms`} |`,
+          `| ${name} | ${l.connections} | ${l.requestsPerSec.toFixed(1)} | ${formatMs(l.p50Ms)} | ${formatMs(l.p90Ms)} | ${formatMs(l.p99Ms)} | ${l.errors} | ${l.timeouts} | ${formatNon2xx(l)} | ${l.mismatches} | ${l.apiCpuMsPerRequest === null ? '—' : `${l.apiCpuMsPerRequest.toFixed(2)} ms`} |`,
       ),
     ),
     '',

@@ -20,6 +20,7 @@ import {
   headlineText,
   isStoryScenario,
   stepRows,
+  storyScenarioText,
   targetLines,
   type StepRow,
 } from './report-model.ts'
@@ -138,7 +139,7 @@ function renderSteps(results: Results): SafeHtml {
     ${stepRows(results).map(row)}
     </tbody>
   </table>
-  <p class="note"><em>Floor</em>: the configured upstream latency on the variant's critical path — what it would take if the lab cost nothing. <em>Lab overhead</em>: measured p50 minus floor (loopback HTTP, JSON, the event loops); ✓ when within max(3 % of the floor, 5 ms). <em>Cold</em>: the price cache flushed before every request. <em>Published</em>: the figure the original write-up gave for that step${isStoryScenario(results.scenario) ? '' : ' — for the story’s own scenario (50 products, 40 ms services), not this run’s'}.</p>
+  <p class="note"><em>Floor</em>: the configured upstream latency on the variant's critical path — what it would take if the lab cost nothing. <em>Lab overhead</em>: measured p50 minus floor (loopback HTTP, JSON, the event loops); ✓ when within max(3 % of the floor, 5 ms). <em>Cold</em>: the price cache flushed before every request. <em>Published</em>: the figure the original write-up gave for that step${isStoryScenario(results.scenario) ? '' : ` — for ${storyScenarioText()}, not this run’s`}.</p>
   <ul class="targets">${targetLines(results).map((line) => html`<li>${line}</li>`)}</ul>
 </section>`
 }

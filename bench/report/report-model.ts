@@ -91,6 +91,11 @@ export function isStoryScenario(scenario: Scenario): boolean {
   return scenario.productsPerPage === DEFAULT_SCENARIO.productsPerPage && JSON.stringify(scenario.services) === JSON.stringify(DEFAULT_SCENARIO.services)
 }
 
+/** What the story's scenario is, for a run on another: "the “seed” scenario: 50 products per page, its default services". */
+export function storyScenarioText(): string {
+  return `the “${DEFAULT_SCENARIO.name}” scenario: ${DEFAULT_SCENARIO.productsPerPage} products per page and its default services`
+}
+
 /** The lab's targets, as one line each: the story reproduced, the fidelity of its floors. */
 export function targetLines(results: Results): string[] {
   const lines: string[] = []

@@ -4,19 +4,19 @@
  * what was asked, the status and the process's own message, never a value read as if
  * it had worked.
  */
-export async function askLabProcess(process: string, url: string, method: 'GET' | 'POST', doing: string): Promise<unknown> {
+export async function askLabProcess(name: string, url: string, method: 'GET' | 'POST', doing: string): Promise<unknown> {
   let response: Response
   try {
     response = await fetch(url, { method })
   } catch (error) {
-    throw new Error(`Could not ${doing}: the ${process} process did not answer at ${url} (${(error as Error).message}).`)
+    throw new Error(`Could not ${doing}: the ${name} process did not answer at ${url} (${(error as Error).message}).`)
   }
   const body = await response.text()
-  if (!response.ok) throw new Error(`Could not ${doing}: the ${process} process answered ${response.status}: ${messageOf(body)}`)
+  if (!response.ok) throw new Error(`Could not ${doing}: the ${name} process answered ${response.status}: ${messageOf(body)}`)
   try {
     return JSON.parse(body) as unknown
   } catch {
-    throw new Error(`Could not ${doing}: the ${process} process answered ${response.status} with a body that is not JSON: ${body.slice(0, 200)}`)
+    throw new Error(`Could not ${doing}: the ${name} process answered ${response.status} with a body that is not JSON: ${body.slice(0, 200)}`)
   }
 }
 

@@ -1,8 +1,7 @@
 /** Starts the API under test in a child process and talks to its admin routes. */
 import { fileURLToPath } from 'node:url'
 import type { Scenario, ServiceName } from '../../scenario/types.ts'
-import { ADMIN_PATHS, type ApiProcessUsage } from '../../variants/shared/admin-paths.ts'
-import type { CacheBackend } from '../../variants/shared/cache-store.ts'
+import { ADMIN_PATHS, type ApiProcessUsage, type CacheBackend } from '../../variants/shared/admin-paths.ts'
 import { askLabProcess } from './admin-client.ts'
 import { forkLabProcess } from './lab-process.ts'
 

@@ -1,7 +1,7 @@
 /** Runs one of the lab's commands as a user would, capturing its output and exit code. */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { onTestFinished, vi } from 'vitest'
+import { onTestFinished } from 'vitest'
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -34,21 +34,44 @@ export function runCli(script: string, args: string[], env: NodeJS.ProcessEnv = 
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()))
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))))
+  let closed = false
+  child.once('close', () => (closed = true))
   return {
     child,
     exit,
     output: () => output,
-    async waitFor(pattern, timeoutMs = 60_000) {
-      // Fails at once if the command exits first, not only at the timeout.
-      const exitedFirst = exit.then(() => {
-        const match = output.match(pattern)
-        if (match) return match
-        throw new Error(`exited (${child.exitCode}) before printing ${pattern}:\n${output}`)
+    waitFor(pattern, timeoutMs = 60_000) {
+      // Checked on every chunk of output, not polled; fails as soon as the command ends without printing it.
+      return new Promise<RegExpMatchArray>((resolve, reject) => {
+        const done = (): void => {
+          clearTimeout(timer)
+          child.stdout!.off('data', check)
+          child.stderr!.off('data', check)
+          child.off('close', exited)
+        }
+        const check = (): void => {
+          const match = output.match(pattern)
+          if (!match) return
+          done()
+          resolve(match)
+        }
+        const exited = (): void => {
+          done()
+          const match = output.match(pattern)
+          if (match) resolve(match)
+          else reject(new Error(`exited (${child.exitCode}) before printing ${pattern}:\n${output}`))
+        }
+        const timer = setTimeout(() => {
+          done()
+          reject(new Error(`never printed ${pattern}:\n${output}`))
+        }, timeoutMs)
+        child.stdout!.on('data', check)
+        child.stderr!.on('data', check)
+        // 'close': the command has exited and all its output has been read.
+        child.once('close', exited)
+        check()
+        if (closed) exited()
       })
-      const printed = vi.waitUntil(() => output.match(pattern), { timeout: timeoutMs, interval: 50 }).catch(() => {
-        throw new Error(`never printed ${pattern}:\n${output}`)
-      })
-      return Promise.race([printed, exitedFirst])
     },
   }
 }

@@ -1,8 +1,12 @@
 /**
- * The harness's side of the API: the paths of the admin routes (admin-routes.ts adds them
- * when the API runs under the harness) and what they answer. Nothing else, so the harness
- * reads it without loading the app.
+ * What the API tells whoever runs it: the paths of the admin routes (admin-routes.ts adds
+ * them on request) and what they answer, and which store the price cache uses. Nothing
+ * else, so a caller reads it without loading the app or a Redis client.
  */
+
+/** Where the price cache lives: a real Redis, or (only on a machine without one) an in-process map. */
+export const CACHE_BACKENDS = ['redis', 'in-process'] as const
+export type CacheBackend = (typeof CACHE_BACKENDS)[number]
 
 export const ADMIN_PATHS = { flushCache: '/__lab/cache/flush', process: '/__lab/process' } as const
 

@@ -24,7 +24,7 @@ export interface AppOptions {
   variants?: Variant[]
   /** fastify's logger (pino); off by default so it costs the benchmark nothing. */
   logger?: boolean
-  /** Adds the harness's routes: POST /__lab/cache/flush and GET /__lab/process. */
+  /** Adds the routes a benchmark needs: emptying the price cache, and the process's CPU time (admin-routes.ts). */
   admin?: boolean
   warn?: (message: string) => void
 }

@@ -10,9 +10,8 @@
  * no per-request retries, and reconnection in the background.
  */
 import { Redis } from 'ioredis'
+import type { CacheBackend } from './admin-paths.ts'
 
-export const CACHE_BACKENDS = ['redis', 'in-process'] as const
-export type CacheBackend = (typeof CACHE_BACKENDS)[number]
 
 /**
  * How long a flush keeps trying while Redis is away. A flush is the harness's, not a

@@ -5,16 +5,16 @@
  */
 import type { FaultRow } from '../report-model.ts'
 import type { Results } from '../../record/results.ts'
-import { STORY_VARIANTS } from '../../../scenario/story.ts'
+import { STORY_VARIANTS, type STORY } from '../../../scenario/story.ts'
 import { SERVICE_NAMES, type ServiceName } from '../../../scenario/types.ts'
 import { STAGE_NAMES, type StageName } from '../../../variants/shared/stage-timing.ts'
 
-/** The story's variants, first to last: red, amber, blue, green. */
-const STORY_COLORS = ['#d9534f', '#f0ad4e', '#3a8fd9', '#2f9e57']
+/** One per step of the story, in its order (red to green); the type checks there is one per step. */
+const STORY_COLORS = ['#d9534f', '#f0ad4e', '#3a8fd9', '#2f9e57'] as const satisfies { length: (typeof STORY)['length'] }
 /** Any other variant, by its place in the run. */
 const OTHER_COLORS = ['#8e44ad', '#16a085', '#7f8c8d', '#c0392b', '#2c3e50']
-/** The stages of STAGE_NAMES, in order: catalog, inventory, cache, pricing, reviews, categories. */
-const STAGE_COLORS = ['#6c7a89', '#d9534f', '#9b59b6', '#f0ad4e', '#3a8fd9', '#2f9e57']
+/** One per stage of STAGE_NAMES, in its order; the type checks there is one per stage. */
+const STAGE_COLORS = ['#6c7a89', '#d9534f', '#9b59b6', '#f0ad4e', '#3a8fd9', '#2f9e57'] as const satisfies { length: (typeof STAGE_NAMES)['length'] }
 
 export interface PageData {
   variantColors: Record<string, string>
