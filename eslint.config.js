@@ -7,8 +7,8 @@ import tseslint from 'typescript-eslint'
 /**
  * The direction of imports (README, "How it is built"): scenario/ under everything; the
  * mocks and the API under test beside each other, never importing the harness; inside the
- * harness, the CLI helpers, the stack and the results contract (record/) under measuring
- * and rendering, and measuring never importing rendering. Each entry: the files, and the
+ * harness, the CLI helpers and the stack under measuring, the results contract (record/)
+ * under measuring, rendering and the CLI, and measuring never importing rendering. Each entry: the files, and the
  * relative imports they may not make (matched on the import's path, which in this project
  * is always relative; a dynamic import() is not checked).
  */

@@ -1,7 +1,7 @@
 /**
  * The latency model: how long one call to a mocked service takes, and a sleep that
  * keeps to it. Timers alone fire up to ~0.5 ms late and now and then ~0.8 ms early
- * (shared/MEASURED.md); the lab's floors are exact sums of configured latency, so the
+ * (measured on this project's machines); the lab's floors are exact sums of configured latency, so the
  * mock sleeps on a timer to just short of its deadline and yields the rest on
  * setImmediate until the deadline has passed.
  */

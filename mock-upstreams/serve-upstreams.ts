@@ -1,8 +1,9 @@
 /**
  * Serves the msw handlers over real HTTP: one node:http server per service, each on
  * its own free port on 127.0.0.1. A request is turned into a Fetch `Request` at the
- * service's origin and answered by msw's `getResponse` (lighter than the express-based
- * middleware; see shared/MEASURED.md).
+ * service's origin and answered by msw's `getResponse`, which is lighter than msw's
+ * express-based middleware: a loopback round trip through it costs about 0.3 ms on this
+ * project's machines, and one through the middleware more.
  *
  * Every server also answers the admin endpoints of admin-paths.ts: the counters, their
  * reset, the injected faults' switch, and a bare echo for calibration.

@@ -64,7 +64,9 @@ async function main(): Promise<void> {
       const usage = await api.usage()
       return { rssMB: toMB(usage.rssBytes), heapMB: toMB(usage.heapUsedBytes) }
     }
-    const reference = await (await fetch(`${api.url}/cached/products`)).text()
+    const first = await fetch(`${api.url}/cached/products`)
+    const reference = await first.text()
+    if (!first.ok) throw new Error(`the first request answered ${first.status}, so there is no body to compare with: ${reference.slice(0, 200)}`)
     const load = async (seconds: number, label: string): Promise<Phase> => {
       const samples: string[] = []
       const sampler = setInterval(() => void memory().then((m) => samples.push(`${m.rssMB}`)), 5000)

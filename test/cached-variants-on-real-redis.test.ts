@@ -47,7 +47,7 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
   async function waitForKey(): Promise<void> {
     await vi
       .waitUntil(async () => (await store.get(PAGE_ONE_KEY)) !== null, { timeout: 5000, interval: 10 })
-      .catch(() => Promise.reject(new Error('the price list never reached Redis')))
+      .catch((error: unknown) => Promise.reject(new Error('the price list never reached Redis', { cause: error })))
   }
 
   it.each(['cached', 'parallel'])('%s: a miss calls pricing and stores the list with a TTL; a hit does not call pricing', async (variant) => {

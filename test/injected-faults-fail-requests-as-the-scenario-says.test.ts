@@ -28,7 +28,7 @@ const faultsOn = (service: ServiceName, faults: Record<string, number>): Scenari
 
 /** Until the condition holds: the mock learns of a closed connection a moment after the API gives up. */
 const eventually = (condition: () => boolean): Promise<boolean> =>
-  vi.waitUntil(condition, { timeout: 5000, interval: 10 }).catch(() => Promise.reject(new Error('condition never held')))
+  vi.waitUntil(condition, { timeout: 5000, interval: 10 }).catch((error: unknown) => Promise.reject(new Error('condition never held', { cause: error })))
 
 describe('an upstream fault injected by the scenario', () => {
   it.each([

@@ -3,7 +3,7 @@ import { DEFAULT_SCENARIO } from '../scenario/defaults.ts'
 import { resolveScenario, ScenarioError } from '../scenario/resolve-scenario.ts'
 
 describe('resolveScenario', () => {
-  it('gives the seed preset of DESIGN.md with no input', () => {
+  it('gives the seed preset (the story of the README) with no input', () => {
     const scenario = resolveScenario()
     expect(scenario.productsPerPage).toBe(50)
     expect(scenario.services.catalog.latencyMs).toBe(100)

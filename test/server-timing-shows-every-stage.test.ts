@@ -89,5 +89,5 @@ describe('createStageTimer', () => {
 /** Until a request to `path` is answered from the cache (no pricing stage): the write after a miss lands in the background. */
 async function waitForWarm(path: string): Promise<void> {
   const warm = async (): Promise<boolean> => !parseServerTiming((await lab.get(path)).serverTiming ?? '').stages.some((s) => s.name === 'pricing')
-  await vi.waitUntil(warm, { timeout: 5000, interval: 10 }).catch(() => Promise.reject(new Error(`${path} never became warm`)))
+  await vi.waitUntil(warm, { timeout: 5000, interval: 10 }).catch((error: unknown) => Promise.reject(new Error(`${path} never became warm`, { cause: error })))
 }

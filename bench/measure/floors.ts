@@ -2,7 +2,7 @@
  * What each story variant should cost, from the scenario alone: its floor (the critical
  * path of configured upstream latency: what it would take if the lab cost nothing), the
  * calls it makes per request, the worker-seconds it asks of each service and the
- * throughput at which it saturates (README, "Peak hours"). Changing a latency or the page size moves
+ * throughput at which it saturates (README: the variants' table, and "Peak hours"). Changing a latency or the page size moves
  * them all. Jitter only ever adds, so a floor stays a lower bound under jitter.
  *
  * The shape of each variant's calls is written below by hand, once per variant, warm and

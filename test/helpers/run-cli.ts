@@ -41,7 +41,8 @@ export function runCli(script: string, args: string[], env: NodeJS.ProcessEnv = 
     exit,
     output: () => output,
     waitFor(pattern, timeoutMs = 60_000) {
-      // Checked on every chunk of output, not polled; fails as soon as the command ends without printing it.
+      // Checked on every chunk of output, not polled; fails once the command has ended (and
+      // its output, shared with any children it started, is all read) without printing it.
       return new Promise<RegExpMatchArray>((resolve, reject) => {
         const done = (): void => {
           clearTimeout(timer)
@@ -59,7 +60,7 @@ export function runCli(script: string, args: string[], env: NodeJS.ProcessEnv = 
           done()
           const match = output.match(pattern)
           if (match) resolve(match)
-          else reject(new Error(`exited (${child.exitCode}) before printing ${pattern}:\n${output}`))
+          else reject(new Error(`exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}:\n${output}`))
         }
         const timer = setTimeout(() => {
           done()

@@ -4,14 +4,13 @@
  *
  * Redis must never make a request hang. With ioredis's defaults a GET issued while
  * Redis is down waits ~70 s (20 retries with backoff), and forever while Redis is
- * frozen (shared/MEASURED.md). So: no offline queue (a command while disconnected
+ * frozen (measured on this project's machines). So: no offline queue (a command while disconnected
  * fails at once), a command timeout of tens of ms (a frozen Redis fails the command;
  * see withTimeout),
  * no per-request retries, and reconnection in the background.
  */
 import { Redis } from 'ioredis'
 import type { CacheBackend } from './admin-paths.ts'
-
 
 /**
  * How long a flush keeps trying while Redis is away. A flush is the harness's, not a
