@@ -11,7 +11,9 @@ import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { computeFloors } from '../bench/measure/floors.ts'
 import { createDataset } from '../mock-upstreams/data.ts'
+import { renderSummaryMarkdown } from '../bench/report/render-markdown.ts'
 import { renderReport } from '../bench/report/render-report.ts'
+import { renderTerminalSummary } from '../bench/report/render-terminal.ts'
 import type { Results, VariantResult } from '../bench/record/results.ts'
 import { assertValidResults } from '../bench/record/write-results.ts'
 import { drawnCanvases, launchChromium, SKIP_BROWSER } from './helpers/chromium.ts'
@@ -63,6 +65,27 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
     rejects('a status count that is not a count, under a key with a line break', broken((r) => Object.assign(r.variants.parallel!.failures.statusCodes, { '50\n2': 'x' })))
     rejects('a stage that does not exist', broken((r) => r.variants.parallel!.stages.push({ name: 'lunch' as 'catalog', startMs: 0, durationMs: 1 })))
     rejects('no variant at all', broken((r) => (r.variants = {})))
+  })
+
+  it('says what "valid" checked, and beside it how many requests failed under load', async () => {
+    const clean = [renderTerminalSummary(results), renderSummaryMarkdown(results), await renderReport(results)]
+    for (const text of clean) {
+      expect(text).toContain('Valid run: every 200 carried the body all 4 variants agreed on, and no request failed in the latency phase.')
+      expect(text).toMatch(/Under load, every one of \d+ requests was answered 2xx\./)
+    }
+    // The same run, had naive's level answered 504 six times and timed out twice.
+    const collapsed = structuredClone(results)
+    const level = collapsed.variants.naive!.load[0]!
+    Object.assign(level, { requests: level.requests, non2xx: 6, timeouts: 2, statusCodes: { '200': level.requests - 6, '504': 6 } })
+    const sent = Object.values(results.variants).reduce((sum, v) => sum + v.load.reduce((n, l) => n + l.requests, 0), 0) + 2
+    for (const text of [renderTerminalSummary(collapsed), renderSummaryMarkdown(collapsed), await renderReport(collapsed)]) {
+      expect(text).not.toContain('every response answered 200')
+      expect(text).toContain(`Under load, 8 of ${sent} requests failed (504: 6, no answer: 2).`)
+    }
+    // One variant: its bodies were compared with nothing but its own first answer, and it says so.
+    const alone = structuredClone(results)
+    alone.run.variants = ['parallel']
+    expect(renderTerminalSummary(alone)).toContain("every 200 carried the body of parallel's first answer (one variant: no other to compare it with)")
   })
 
   it('measures the story in order: naive > bulk > cached > parallel at p50, each at or above its floor', () => {

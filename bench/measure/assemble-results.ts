@@ -42,7 +42,7 @@ export async function assembleResults(m: Measured): Promise<Results> {
     const { warm, cold } = m.latency[name]!
     if (!warm) throw new Error(`No warm measurement for ${name}`)
     variants[name] = await assembleVariant(m, name, parent, warm, cold)
-    problems.push(...findProblems(name, warm, cold, m.load[name] ?? [], m.faulty))
+    problems.push(...findProblems(name, warm, cold, m.load[name] ?? [], m.peak[name]?.levels ?? [], m.faulty))
   }
   const finishedAt = new Date()
   const { settings } = m

@@ -41,7 +41,7 @@ export function judgeStory(variants: Record<string, VariantResult>): Results['st
  * failure without faults, is a problem. Under load, errors, timeouts and 503/504s are
  * results (a variant collapsing at peak is the story); a wrong body never is.
  */
-export function findProblems(name: string, warm: LatencyCase, cold: LatencyCase | undefined, load: LoadLevel[], faulty: boolean): string[] {
+export function findProblems(name: string, warm: LatencyCase, cold: LatencyCase | undefined, load: LoadLevel[], sweep: SweepLevel[], faulty: boolean): string[] {
   const problems: string[] = []
   const statuses = { ...warm.failures.statusCodes }
   for (const [status, n] of Object.entries(cold?.failures.statusCodes ?? {})) statuses[status] = (statuses[status] ?? 0) + n
@@ -55,6 +55,9 @@ export function findProblems(name: string, warm: LatencyCase, cold: LatencyCase 
   if (mismatches) problems.push(`${name}: ${mismatches} response(s) in the latency phase differed from the reference body`)
   for (const level of load) {
     if (level.mismatches) problems.push(`${name} at ${level.connections} connections: ${level.mismatches} response(s) differed from the reference body`)
+  }
+  for (const level of sweep) {
+    if (level.mismatches) problems.push(`${name} at ${round(level.offeredPerSec, 1)} req/s offered: ${level.mismatches} response(s) differed from the reference body`)
   }
   return problems
 }

@@ -94,7 +94,8 @@ async function measureLoadLevel(context: Pick<Target, 'api' | 'path' | 'referenc
     p90Ms: round(p90),
     p99Ms: round(p99),
     maxMs: round(max),
-    errors: result.errors,
+    // autocannon counts a timeout as an error too: here each failure is counted once.
+    errors: result.errors - result.timeouts,
     timeouts: result.timeouts,
     non2xx: result.non2xx,
     statusCodes,

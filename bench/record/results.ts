@@ -59,7 +59,7 @@ const answers = {
   p50Ms: nonNegative(),
   p99Ms: nonNegative(),
   maxMs: nonNegative(),
-  /** Connection errors, and requests unanswered within the client's timeout. */
+  /** Requests that got no answer: a connection error (reset, refused), or (`timeouts`) none within the client's timeout. Each failure counts in one of the two. */
   errors: count(),
   timeouts: count(),
   non2xx: count(),

@@ -1,5 +1,5 @@
 /** summary.md: the run's tables in Markdown, fit for a pull request; its step table is also the README's. */
-import { cacheOutageText, describeFaults, faultRows, formatLoadShares, formatNon2xx, formatOverheadWithVerdict, headline, headlineText, isStoryScenario, stepRows, storyScenarioText, targetLines } from './report-model.ts'
+import { cacheOutageText, describeFaults, faultRows, formatLoadShares, formatNon2xx, formatOverheadWithVerdict, headline, headlineText, isStoryScenario, loadFailures, stepRows, storyScenarioText, targetLines, validityText } from './report-model.ts'
 import { formatMs, formatPercent, formatShare } from '../record/format.ts'
 import type { Results } from '../record/results.ts'
 
@@ -12,7 +12,9 @@ export function renderSummaryMarkdown(results: Results): string {
     '',
     h ? `**${headlineText(h)}** (p50, one request at a time, price cache warm)` : '',
     '',
-    results.valid ? '' : `> **This run is invalid**: ${results.problems.map(escapeMarkdown).join('; ')}.`,
+    results.valid ? escapeMarkdown(validityText(results)) : `> **This run is invalid**: ${results.problems.map(escapeMarkdown).join('; ')}.`,
+    '',
+    escapeMarkdown(loadFailures(results)?.text ?? ''),
     '',
     ...(outage ? [`> ${escapeMarkdown(outage)}`, ''] : []),
     stepTableMarkdown(results),

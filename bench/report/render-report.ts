@@ -19,9 +19,11 @@ import {
   headline,
   headlineText,
   isStoryScenario,
+  loadFailures,
   stepRows,
   storyScenarioText,
   targetLines,
+  validityText,
   type StepRow,
 } from './report-model.ts'
 import { formatMs, formatPercent, formatShare } from '../record/format.ts'
@@ -72,7 +74,7 @@ ${renderSteps(results)}
 
 <section>
   <h2>Under load</h2>
-  <p class="note">autocannon, ${results.run.durationSeconds} s per level, in its own process. Errors, timeouts, non-2xx answers and body mismatches are listed below when there are any.</p>
+  <p class="note">autocannon, ${results.run.durationSeconds} s per level, in the harness's process (never the API's). Errors, timeouts, non-2xx answers and body mismatches are listed below when there are any.</p>
   <div class="pair">
     <div class="chart"><canvas id="throughput-chart" aria-label="requests per second against connections"></canvas></div>
     <div class="chart"><canvas id="p99-chart" aria-label="p99 latency against connections"></canvas></div>
@@ -107,14 +109,13 @@ ${renderDiffs(results)}
 function renderHeader(results: Results, title: string): SafeHtml {
   const h = headline(results)
   const outage = cacheOutageText(results)
-  const valid = describeFaults(results.scenario)
-    ? html`<p class="valid">Valid run: every 200 carried the reference body, and every failed request came from an injected fault.</p>`
-    : html`<p class="valid">Valid run: every response answered 200 with the reference body.</p>`
+  const underLoad = loadFailures(results)
   return html`<header>
   <p class="kicker">api-speedup-lab · scenario “${results.scenario.name}” · ${results.finishedAt.slice(0, 16).replace('T', ' ')} UTC${results.run.quick ? ' · quick run' : ''}</p>
   <h1>${h ? headlineText(h) : title}</h1>
   <p class="lede">${results.scenario.description} Median latency, one request at a time, price cache warm.</p>
-  ${results.valid ? valid : html`<div class="invalid"><strong>Invalid run — do not trust these numbers.</strong><ul>${results.problems.map((p) => html`<li>${p}</li>`)}</ul></div>`}
+  ${results.valid ? html`<p class="valid">${validityText(results)}</p>` : html`<div class="invalid"><strong>Invalid run — do not trust these numbers.</strong><ul>${results.problems.map((p) => html`<li>${p}</li>`)}</ul></div>`}
+  ${underLoad && html`<p class="${underLoad.failed ? 'caution' : 'note'}" id="load-failures">${underLoad.text}</p>`}
   ${outage && html`<p class="caution" id="cache-outages">${outage}</p>`}
 </header>`
 }

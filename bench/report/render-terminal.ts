@@ -1,5 +1,5 @@
 /** The table and the verdicts printed in the terminal at the end of a run. */
-import { cacheOutageText, describeFaults, formatOverheadWithVerdict, headline, headlineText, stepRows, targetLines } from './report-model.ts'
+import { cacheOutageText, formatOverheadWithVerdict, headline, headlineText, loadFailures, stepRows, targetLines, validityText } from './report-model.ts'
 import { formatMs, formatPercent, round } from '../record/format.ts'
 import type { Results } from '../record/results.ts'
 
@@ -37,11 +37,8 @@ export function renderTerminalSummary(results: Results): string {
     '',
     ...targetLines(results),
     ...Object.values(results.variants).flatMap((v) => (v.peakLoad ? [`Peak: ${v.peakLoad.verdict}`] : [])),
-    results.valid
-      ? describeFaults(results.scenario)
-        ? 'Valid run: no differing body, and every failed request came from an injected fault.'
-        : 'Valid run: no failed request, no differing body.'
-      : `INVALID RUN: ${results.problems.join('; ')}`,
+    results.valid ? validityText(results) : `INVALID RUN: ${results.problems.join('; ')}`,
+    ...(loadFailures(results) ? [loadFailures(results)!.text] : []),
     ...(outage ? [outage] : []),
   ].join('\n')
 }

@@ -238,3 +238,45 @@ export function cacheOutageText(results: Results): string | null {
     .filter(Boolean)
     .join(' ')
 }
+
+/**
+ * What "valid" checked, in one sentence (for a valid run): the bodies, compared across
+ * variants or, with one variant, only with its own first answer; and the latency phase.
+ * Failures under load are not part of it: loadFailuresText says them beside it.
+ */
+export function validityText(results: Results): string {
+  const [only, ...others] = results.run.variants
+  const bodies = others.length
+    ? `every 200 carried the body all ${results.run.variants.length} variants agreed on`
+    : `every 200 carried the body of ${only}'s first answer (one variant: no other to compare it with)`
+  const latency = describeFaults(results.scenario)
+    ? 'in the latency phase every failed request failed as injected faults make requests fail (502, 504)'
+    : 'no request failed in the latency phase'
+  return `Valid run: ${bodies}, and ${latency}.`
+}
+
+/** How many requests failed under load (connection levels and sweep), by status: results, not faults of the lab. Null without load. */
+export function loadFailures(results: Results): { failed: number; text: string } | null {
+  const phases = [
+    { where: 'under load', levels: Object.values(results.variants).flatMap((v) => v.load.map((l) => ({ ...l, sent: l.requests + l.errors + l.timeouts }))) },
+    { where: 'in the sweep', levels: Object.values(results.variants).flatMap((v) => (v.peakLoad?.levels ?? []).map((l) => ({ ...l, sent: l.requests }))) },
+  ].filter((phase) => phase.levels.length)
+  const parts = phases.map(({ where, levels }) => {
+    const sent = levels.reduce((sum, l) => sum + l.sent, 0)
+    const failed = levels.reduce((sum, l) => sum + l.non2xx + l.errors + l.timeouts, 0)
+    if (!failed) return `${where}, every one of ${sent} requests was answered 2xx`
+    const statuses: Record<string, number> = {}
+    for (const l of levels) for (const [code, n] of Object.entries(nonOkStatuses(l.statusCodes))) statuses[code] = (statuses[code] ?? 0) + n
+    const noAnswer = levels.reduce((sum, l) => sum + l.errors + l.timeouts, 0)
+    const why = [...(Object.keys(statuses).length ? [formatStatuses(statuses)] : []), ...(noAnswer ? [`no answer: ${noAnswer}`] : [])].join(', ')
+    return `${where}, ${failed} of ${sent} requests failed (${why})`
+  })
+  if (!parts.length) return null
+  const failed = phases.reduce((sum, { levels }) => sum + levels.reduce((n, l) => n + l.non2xx + l.errors + l.timeouts, 0), 0)
+  const why = failed ? ' A failure under load is a result, not a fault of the lab: the tables below say where.' : ''
+  return { failed, text: `${capitalize(parts.join('; '))}.${why}` }
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}

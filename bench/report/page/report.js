@@ -123,7 +123,7 @@ function drawWaterfalls() {
       },
       options: {
         indexAxis: 'y',
-        scales: { x: { min: 0, max: Math.ceil(longest / 100) * 100, title: { display: true, text: 'ms since the request arrived' } } },
+        scales: { x: { min: 0, max: Math.ceil(longest / 100) * 100, title: { display: true, text: 'ms since the handler started' } } },
         plugins: {
           legend: { display: false },
           tooltip: {
