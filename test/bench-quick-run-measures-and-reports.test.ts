@@ -15,6 +15,7 @@ import { renderSummaryMarkdown } from '../bench/report/render-markdown.ts'
 import { renderReport } from '../bench/report/render-report.ts'
 import { renderTerminalSummary } from '../bench/report/render-terminal.ts'
 import type { Results, VariantResult } from '../bench/record/results.ts'
+import { formatMs } from '../bench/record/format.ts'
 import { assertValidResults } from '../bench/record/write-results.ts'
 import { drawnCanvases, launchChromium, SKIP_BROWSER } from './helpers/chromium.ts'
 import { SKIP_REDIS } from './helpers/redis.ts'
@@ -86,6 +87,22 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
     const alone = structuredClone(results)
     alone.run.variants = ['parallel']
     expect(renderTerminalSummary(alone)).toContain("every 200 carried the body of parallel's first answer (one variant: no other to compare it with)")
+  })
+
+  it('states no p99 from fewer than 100 samples: the max, called that, with n beside it', () => {
+    const table = renderTerminalSummary(results)
+    for (const [name, v] of Object.entries(results.variants)) {
+      const latency = v.latency!
+      expect(latency.samples, name).toBeLessThan(100)
+      expect(latency.p99Ms, name).toBeNull()
+      // e.g. "naive     990 ms  max 992 ms   2  …"
+      expect(table).toMatch(new RegExp(`^${name} +\\S+ m?s +max ${formatMs(latency.maxMs).replace('.', '\\.')} +${latency.samples} `, 'm'))
+      for (const level of v.load) {
+        expect(level.answered, name).toBe(level.requests)
+        expect(level.p90Ms === null, name).toBe(level.answered < 20)
+        expect(level.p99Ms === null, name).toBe(level.answered < 100)
+      }
+    }
   })
 
   it('measures the story in order: naive > bulk > cached > parallel at p50, each at or above its floor', () => {

@@ -4,7 +4,7 @@
  * collapsed at peak load, and the problems that make a run invalid.
  */
 import { expectedFailurePercent, type Floor, type Saturation } from './floors.ts'
-import { formatMs, formatStatuses, nonOkStatuses, round } from '../record/format.ts'
+import { describeTail, formatStatuses, nonOkStatuses, round } from '../record/format.ts'
 import type { LatencyCase, LatencyStats, LoadLevel, PeakLoad, Results, SweepLevel, VariantResult } from '../record/results.ts'
 import { STORY_VARIANTS } from '../../scenario/story.ts'
 import type { Scenario, ServiceName } from '../../scenario/types.ts'
@@ -89,7 +89,8 @@ export function findKnee(levels: SweepLevel[], p99TargetMs: number, expectedFail
   return levels
     .filter(
       (l) =>
-        l.p99Ms <= p99TargetMs &&
+        // Too few answers for a p99: the slowest of them must be under the target.
+        (l.p99Ms ?? l.maxMs) <= p99TargetMs &&
         l.mismatches === 0 &&
         l.errors + l.timeouts + l.non2xx <= allowed(l.requests) &&
         l.goodputPerSec >= 0.9 * (1 - expectedFailure) * l.offeredPerSec,
@@ -117,8 +118,8 @@ function describePeak(name: string, scenario: Scenario, predicted: Saturation, m
     top.requests + failed === 0
       ? `${offered} no request came back within the level (${top.durationSeconds} s); calls waited up to ${Math.round(wait)} ms for a worker of ${service}`
       : failed
-        ? `${offered} calls waited up to ${Math.round(wait)} ms for a worker of ${service} and ${failed} requests failed${Object.keys(failedCodes).length ? ` (${formatStatuses(failedCodes)})` : ''}, p99 ${formatMs(top.p99Ms)}`
-        : `${offered} it still answered every request, p99 ${formatMs(top.p99Ms)} (longest wait for a worker of ${service}: ${Math.round(wait)} ms)`
+        ? `${offered} calls waited up to ${Math.round(wait)} ms for a worker of ${service} and ${failed} requests failed${Object.keys(failedCodes).length ? ` (${formatStatuses(failedCodes)})` : ''}, ${describeTail(top.p99Ms, top.maxMs)}`
+        : `${offered} it still answered every request, ${describeTail(top.p99Ms, top.maxMs)} (longest wait for a worker of ${service}: ${Math.round(wait)} ms)`
   const shortfall = short
     ? ` Measured ${Math.round((1 - measuredPerSec / predicted.perSec) * 100)} % below the prediction: at its best, ${service} took ${Math.round(heldMs)} ms of worker time per request instead of the configured ${Math.round(demand * 1000)} ms — the machine's CPU, shared by the load generator, the API and the mocks, held the workers longer.`
     : ''

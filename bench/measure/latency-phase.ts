@@ -7,7 +7,7 @@
 import { Bench, type FnReturnedObject, type Statistics } from 'tinybench'
 import type { PhaseContext, Target } from './phase-context.ts'
 import { MAX_FAILURES_IN_A_ROW, type CasePlan, type LatencyCaseSpec } from './plan.ts'
-import { median, percentiles } from './stats.ts'
+import { median, percentiles, statedPercentile } from './stats.ts'
 import { round } from '../record/format.ts'
 import type { LatencyCase, LatencyMeasurements, LatencyStats } from '../record/results.ts'
 import { FAULT_KINDS, SERVICE_NAMES, type ServiceName } from '../../scenario/types.ts'
@@ -97,12 +97,13 @@ export const NO_ANSWER = 'no answer'
  */
 function toLatencyStats(latency: Statistics): LatencyStats {
   if (!latency.samples) throw new Error('tinybench kept no samples: the Bench needs retainSamples: true.')
-  const [p50, p75, p99] = percentiles(latency.samples, [50, 75, 99])
+  const [p50, p75] = percentiles(latency.samples, [50, 75])
+  const p99 = statedPercentile(latency.samples, 99)
   return {
     samples: latency.samplesCount,
     p50Ms: round(p50),
     p75Ms: round(p75),
-    p99Ms: round(p99),
+    p99Ms: p99 === null ? null : round(p99),
     meanMs: round(latency.mean),
     minMs: round(latency.min),
     maxMs: round(latency.max),

@@ -8,7 +8,7 @@
  */
 import autocannon from 'autocannon'
 import type { PhaseContext, Target } from './phase-context.ts'
-import { percentiles } from './stats.ts'
+import { percentiles, statedPercentile } from './stats.ts'
 import type { LevelPlan, LevelLength } from './plan.ts'
 import { round } from '../record/format.ts'
 import type { LoadLevel } from '../record/results.ts'
@@ -83,16 +83,18 @@ async function measureLoadLevel(context: Pick<Target, 'api' | 'path' | 'referenc
   const requests = result.requests.total
   const cpuMs = (after.cpuUserMicros - before.cpuUserMicros + after.cpuSystemMicros - before.cpuSystemMicros) / 1000
   // No response at all (every request an error or a timeout): 0, as autocannon's empty histogram said.
-  const [p50, p90, p99, max] = latenciesMs.length ? percentiles(latenciesMs, [50, 90, 99, 100]) : [0, 0, 0, 0]
+  const [p50, max] = latenciesMs.length ? percentiles(latenciesMs, [50, 100]) : [0, 0]
+  const [p90, p99] = [statedPercentile(latenciesMs, 90), statedPercentile(latenciesMs, 99)]
   return {
     connections,
     requestsPerConnection: 'requestsPerConnection' in length ? length.requestsPerConnection : null,
     durationSeconds: round(result.duration),
     requests,
     requestsPerSec: round(requests / Math.max(result.duration, 0.001)),
+    answered: latenciesMs.length,
     p50Ms: round(p50),
-    p90Ms: round(p90),
-    p99Ms: round(p99),
+    p90Ms: p90 === null ? null : round(p90),
+    p99Ms: p99 === null ? null : round(p99),
     maxMs: round(max),
     // autocannon counts a timeout as an error too: here each failure is counted once.
     errors: result.errors - result.timeouts,

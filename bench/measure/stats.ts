@@ -23,6 +23,18 @@ export function percentiles<const P extends readonly number[]>(values: readonly 
   return ps.map((p) => percentileOfSorted(sorted, p)) as { [K in keyof P]: number }
 }
 
+/**
+ * Below these many values a p99 (a p90) is not stated: over fewer it is little more than
+ * the largest value under another name. The maximum is given instead, and called that.
+ */
+export const MIN_VALUES_FOR_P99 = 100
+export const MIN_VALUES_FOR_P90 = 20
+
+/** The p99 or p90 of `values` when there are enough of them to state it, else null (see MIN_VALUES_FOR_P99). */
+export function statedPercentile(values: readonly number[], p: 90 | 99): number | null {
+  return values.length >= (p === 99 ? MIN_VALUES_FOR_P99 : MIN_VALUES_FOR_P90) ? percentile(values, p) : null
+}
+
 export function median(values: readonly number[]): number {
   return percentile(values, 50)
 }

@@ -6,7 +6,7 @@
  */
 import { runOpenLoad } from './open-load.ts'
 import type { PhaseContext, Target } from './phase-context.ts'
-import { percentiles } from './stats.ts'
+import { percentiles, statedPercentile } from './stats.ts'
 import { nonOkStatuses, round } from '../record/format.ts'
 import type { SweepLevel } from '../record/results.ts'
 import type { SweepPlan } from './plan.ts'
@@ -52,7 +52,8 @@ async function measureSweepLevel(
   })
   const stats = await upstreams.stats()
   // No answer at all within the level: 0, as before any answer came.
-  const [p50, p99, max] = run.latenciesMs.length ? percentiles(run.latenciesMs, [50, 99, 100]) : [0, 0, 0]
+  const [p50, max] = run.latenciesMs.length ? percentiles(run.latenciesMs, [50, 100]) : [0, 0]
+  const p99 = statedPercentile(run.latenciesMs, 99)
   const non2xx = Object.values(nonOkStatuses(run.statusCodes)).reduce((sum, n) => sum + n, 0)
   return {
     offeredPerSec: round(offeredPerSec),
@@ -60,8 +61,9 @@ async function measureSweepLevel(
     durationSeconds: round(run.durationSeconds),
     requests: run.sent,
     goodputPerSec: round(run.okInWindow / run.windowSeconds),
+    answered: run.latenciesMs.length,
     p50Ms: round(p50),
-    p99Ms: round(p99),
+    p99Ms: p99 === null ? null : round(p99),
     maxMs: round(max),
     errors: run.errors,
     timeouts: run.timeouts,

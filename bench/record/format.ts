@@ -16,6 +16,16 @@ export function formatMs(ms: number | null): string {
   return `${ms.toFixed(1)} ms`
 }
 
+/** A tail as the lab may state it: the p99 when there were enough values for one, else the max, called that: "149 ms", "max 4.05 s". */
+export function formatTail(p99Ms: number | null, maxMs: number): string {
+  return p99Ms === null ? `max ${formatMs(maxMs)}` : formatMs(p99Ms)
+}
+
+/** The same in a sentence: "p99 149 ms", "max 4.05 s". */
+export function describeTail(p99Ms: number | null, maxMs: number): string {
+  return p99Ms === null ? `max ${formatMs(maxMs)}` : `p99 ${formatMs(p99Ms)}`
+}
+
 /** "−35 %", "+6 %"; "—" for no figure. */
 export function formatPercent(percent: number | null): string {
   if (percent === null) return '—'

@@ -34,11 +34,15 @@ const perService = <T extends TSchema>(schema: T) =>
 /** Responses per HTTP status, e.g. { "200": 180, "504": 12 }. */
 const statusCounts = () => mapOf(count())
 
+/** A p99 (p90) over fewer than 100 (20) values is not stated: null, and the max stands for the tail. */
+const stated = () => nullable(nonNegative())
+
 const LatencyStatsSchema = strict({
+  /** The n of every figure below. */
   samples: Type.Integer({ minimum: 1 }),
   p50Ms: nonNegative(),
   p75Ms: nonNegative(),
-  p99Ms: nonNegative(),
+  p99Ms: stated(),
   meanMs: nonNegative(),
   minMs: nonNegative(),
   maxMs: nonNegative(),
@@ -56,8 +60,10 @@ const answers = {
   connections: Type.Integer({ minimum: 1 }),
   /** How long the level actually ran, in seconds. */
   durationSeconds: nonNegative(),
+  /** Answers received, of any status: the n of p50Ms, p99Ms (p90Ms) and maxMs. */
+  answered: count(),
   p50Ms: nonNegative(),
-  p99Ms: nonNegative(),
+  p99Ms: stated(),
   maxMs: nonNegative(),
   /** Requests that got no answer: a connection error (reset, refused), or (`timeouts`) none within the client's timeout. Each failure counts in one of the two. */
   errors: count(),
@@ -75,7 +81,7 @@ const LoadLevelSchema = strict({
   /** Responses received (2xx and not). */
   requests: count(),
   requestsPerSec: nonNegative(),
-  p90Ms: nonNegative(),
+  p90Ms: stated(),
   /** CPU time (user + system) of the API process per response, in ms. */
   apiCpuMsPerRequest: nullable(nonNegative()),
 })

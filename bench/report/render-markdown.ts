@@ -1,5 +1,5 @@
 /** summary.md: the run's tables in Markdown, fit for a pull request; its step table is also the README's. */
-import { cacheOutageText, describeFaults, faultRows, formatLoadShares, formatNon2xx, formatOverheadWithVerdict, headline, headlineText, isStoryScenario, loadFailures, stepRows, storyScenarioText, targetLines, validityText } from './report-model.ts'
+import { cacheOutageText, describeFaults, faultRows, formatLoadShares, formatNon2xx, formatOverheadWithVerdict, headline, headlineText, formatColdP50, isStoryScenario, loadFailures, stepRows, storyScenarioText, targetLines, validityText } from './report-model.ts'
 import { formatMs, formatPercent, formatShare } from '../record/format.ts'
 import type { Results } from '../record/results.ts'
 
@@ -19,21 +19,23 @@ export function renderSummaryMarkdown(results: Results): string {
     ...(outage ? [`> ${escapeMarkdown(outage)}`, ''] : []),
     stepTableMarkdown(results),
     '',
-    `Floor: the configured upstream latency on the critical path. Lab overhead: p50 minus floor (✓ within max(3 %, 5 ms)). ${rows.some((r) => r.coldP50Ms !== null) ? 'Cold: p50 with the cache flushed before each request.' : ''}` +
+    `n: samples, one request at a time. p99: from 100 samples up; below, the max, called that. Floor: the configured upstream latency on the critical path. Lab overhead: p50 minus floor (✓ within max(3 %, 5 ms)). ${rows.some((r) => r.coldP50Ms !== null) ? 'Cold: p50 with the cache flushed before each request.' : ''}` +
       (isStoryScenario(results.scenario) ? '' : ` Published: the story's figures, for ${storyScenarioText()}, not this one.`),
     '',
     ...targetLines(results).map((line) => `- ${line}`),
     '',
     '## Under load',
     '',
-    '| variant | connections | req/s | p50 | p90 | p99 | errors | timeouts | non-2xx | mismatches | API CPU per request |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| variant | connections | responses | req/s | p50 | p90 | p99 | max | errors | timeouts | non-2xx | mismatches | API CPU per request |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...Object.entries(results.variants).flatMap(([name, v]) =>
       v.load.map(
         (l) =>
-          `| ${name} | ${l.connections} | ${l.requestsPerSec.toFixed(1)} | ${formatMs(l.p50Ms)} | ${formatMs(l.p90Ms)} | ${formatMs(l.p99Ms)} | ${l.errors} | ${l.timeouts} | ${formatNon2xx(l)} | ${l.mismatches} | ${l.apiCpuMsPerRequest === null ? '—' : `${l.apiCpuMsPerRequest.toFixed(2)} ms`} |`,
+          `| ${name} | ${l.connections} | ${l.answered} | ${l.requestsPerSec.toFixed(1)} | ${formatMs(l.p50Ms)} | ${formatMs(l.p90Ms)} | ${formatMs(l.p99Ms)} | ${formatMs(l.maxMs)} | ${l.errors} | ${l.timeouts} | ${formatNon2xx(l)} | ${l.mismatches} | ${l.apiCpuMsPerRequest === null ? '—' : `${l.apiCpuMsPerRequest.toFixed(2)} ms`} |`,
       ),
     ),
+    '',
+    'p90 and p99 are given from 20 and 100 responses up; below, "—" (the max stands for the tail).',
     '',
     ...faultsMarkdown(results),
     ...peakLoadMarkdown(results),
@@ -85,11 +87,11 @@ function peakLoadMarkdown(results: Results): string[] {
 export function stepTableMarkdown(results: Results): string {
   const rows = stepRows(results)
   return [
-    '| step | variant | p50 | p99 | cold p50 | floor | lab overhead | vs parent | published |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| step | variant | p50 | p99 | n | cold p50 | floor | lab overhead | vs parent | published |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${escapeMarkdown(r.summary)} | \`${r.variant}\` | ${formatMs(r.p50Ms)} | ${formatMs(r.p99Ms)} | ${formatMs(r.coldP50Ms)} | ${formatMs(r.floorMs)} | ${formatOverheadWithVerdict(r)} | ${formatPercent(r.gainPercent)} | ${r.published ?? '—'} |`,
+        `| ${escapeMarkdown(r.summary)} | \`${r.variant}\` | ${formatMs(r.p50Ms)} | ${r.tail} | ${r.samples ?? '—'} | ${formatColdP50(r)} | ${formatMs(r.floorMs)} | ${formatOverheadWithVerdict(r)} | ${formatPercent(r.gainPercent)} | ${r.published ?? '—'} |`,
     ),
   ].join('\n')
 }

@@ -26,7 +26,7 @@ import {
   validityText,
   type StepRow,
 } from './report-model.ts'
-import { formatMs, formatPercent, formatShare } from '../record/format.ts'
+import { formatMs, formatPercent, formatShare, formatTail } from '../record/format.ts'
 import type { Results } from '../record/results.ts'
 import { SERVICE_NAMES } from '../../scenario/types.ts'
 
@@ -74,7 +74,7 @@ ${renderSteps(results)}
 
 <section>
   <h2>Under load</h2>
-  <p class="note">autocannon, ${results.run.durationSeconds} s per level, in the harness's process (never the API's). Errors, timeouts, non-2xx answers and body mismatches are listed below when there are any.</p>
+  <p class="note">autocannon, ${results.run.durationSeconds} s per level, in the harness's process (never the API's). Errors, timeouts, non-2xx answers and body mismatches are listed below when there are any. Latencies are over every response (2xx or not); p90 and p99 are given from 20 and 100 responses up, below them "—": the max stands for the tail.</p>
   <div class="pair">
     <div class="chart"><canvas id="throughput-chart" aria-label="requests per second against connections"></canvas></div>
     <div class="chart"><canvas id="p99-chart" aria-label="p99 latency against connections"></canvas></div>
@@ -125,8 +125,9 @@ function renderSteps(results: Results): SafeHtml {
       <td><code class="swatch" data-variant="${r.variant}">${r.variant}</code></td>
       <td>${r.summary}</td>
       <td class="num">${formatMs(r.p50Ms)}</td>
-      <td class="num">${formatMs(r.p99Ms)}</td>
-      <td class="num">${formatMs(r.coldP50Ms)}</td>
+      <td class="num">${r.tail}</td>
+      <td class="num">${r.samples ?? '—'}</td>
+      <td class="num">${formatMs(r.coldP50Ms)}${r.coldSamples !== null && html`<br><small>n = ${r.coldSamples}</small>`}</td>
       <td class="num">${formatMs(r.floorMs)}</td>
       <td class="num${r.withinTolerance === false ? ' over' : ''}" title="${r.overheadToleranceMs === null ? '' : `tolerance ${r.overheadToleranceMs} ms`}">${formatOverheadWithVerdict(r)}${r.overheadPerCallMs !== null && html`<br><small>${r.overheadPerCallMs.toFixed(1)} ms per call on the path</small>`}</td>
       <td class="num gain">${formatPercent(r.gainPercent)}</td>
@@ -135,12 +136,12 @@ function renderSteps(results: Results): SafeHtml {
   return html`<section>
   <h2>The story, step by step</h2>
   <table class="steps">
-    <thead><tr><th>variant</th><th>what changed</th><th>p50</th><th>p99</th><th>cold p50</th><th>floor</th><th>lab overhead</th><th>vs parent</th><th>published</th></tr></thead>
+    <thead><tr><th>variant</th><th>what changed</th><th>p50</th><th>p99</th><th>n</th><th>cold p50</th><th>floor</th><th>lab overhead</th><th>vs parent</th><th>published</th></tr></thead>
     <tbody>
     ${stepRows(results).map(row)}
     </tbody>
   </table>
-  <p class="note"><em>Floor</em>: the configured upstream latency on the variant's critical path — what it would take if the lab cost nothing. <em>Lab overhead</em>: measured p50 minus floor (loopback HTTP, JSON, the event loops); ✓ when within max(3 % of the floor, 5 ms). <em>Cold</em>: the price cache flushed before every request. <em>Published</em>: the figure the original write-up gave for that step${isStoryScenario(results.scenario) ? '' : ` — for ${storyScenarioText()}, not this run’s`}.</p>
+  <p class="note"><em>Floor</em>: the configured upstream latency on the variant's critical path — what it would take if the lab cost nothing. <em>Lab overhead</em>: measured p50 minus floor (loopback HTTP, JSON, the event loops); ✓ when within max(3 % of the floor, 5 ms). <em>n</em>: samples, one request at a time; <em>p99</em> from 100 samples up, below them the max, called that. <em>Cold</em>: the price cache flushed before every request. <em>Published</em>: the figure the original write-up gave for that step${isStoryScenario(results.scenario) ? '' : ` — for ${storyScenarioText()}, not this run’s`}.</p>
   <ul class="targets">${targetLines(results).map((line) => html`<li>${line}</li>`)}</ul>
 </section>`
 }
@@ -171,7 +172,7 @@ function renderPeakLoad(results: Results): SafeHtml | '' {
   const levels = swept.flatMap(({ name, peak }) =>
     peak.levels.map((l) => {
       const bottleneck = l.upstreams[peak.bottleneck]
-      return html`<tr><td><code>${name}</code></td><td class="num">${l.offeredPerSec.toFixed(1)}</td><td class="num">${l.goodputPerSec.toFixed(1)}</td><td class="num">${formatMs(l.p50Ms)}</td><td class="num">${formatMs(l.p99Ms)}</td><td class="num${l.errors + l.timeouts ? ' bad' : ''}">${l.errors} / ${l.timeouts}</td><td class="num${l.non2xx ? ' bad' : ''}">${formatNon2xx(l)}</td><td class="num">${bottleneck.queued}</td><td class="num">${Math.round(bottleneck.longestWaitMs)}</td><td class="num${bottleneck.rejected ? ' bad' : ''}">${bottleneck.rejected}</td></tr>`
+      return html`<tr><td><code>${name}</code></td><td class="num">${l.offeredPerSec.toFixed(1)}</td><td class="num">${l.goodputPerSec.toFixed(1)}</td><td class="num">${l.answered}</td><td class="num">${formatMs(l.p50Ms)}</td><td class="num">${formatTail(l.p99Ms, l.maxMs)}</td><td class="num${l.errors + l.timeouts ? ' bad' : ''}">${l.errors} / ${l.timeouts}</td><td class="num${l.non2xx ? ' bad' : ''}">${formatNon2xx(l)}</td><td class="num">${bottleneck.queued}</td><td class="num">${Math.round(bottleneck.longestWaitMs)}</td><td class="num${bottleneck.rejected ? ' bad' : ''}">${bottleneck.rejected}</td></tr>`
     }),
   )
   return html`<section>
@@ -183,7 +184,7 @@ function renderPeakLoad(results: Results): SafeHtml | '' {
   </div>
   <table><thead><tr><th>variant</th><th>bottleneck</th><th>predicted req/s</th><th>measured req/s</th><th>measured vs predicted</th><th>knee req/s</th><th>p99 target</th></tr></thead><tbody>${rows}</tbody></table>
   <ul class="verdicts">${swept.map(({ peak }) => html`<li>${peak.verdict}</li>`)}</ul>
-  <table class="load"><thead><tr><th>variant</th><th>offered req/s</th><th>goodput req/s</th><th>p50</th><th>p99</th><th>errors / timeouts</th><th>non-2xx</th><th>bottleneck queued</th><th>longest wait ms</th><th>503s</th></tr></thead><tbody>${levels}</tbody></table>
+  <table class="load"><thead><tr><th>variant</th><th>offered req/s</th><th>goodput req/s</th><th>answers</th><th>p50</th><th>p99</th><th>errors / timeouts</th><th>non-2xx</th><th>bottleneck queued</th><th>longest wait ms</th><th>503s</th></tr></thead><tbody>${levels}</tbody></table>
 </section>`
 }
 

@@ -1,5 +1,5 @@
 /** The table and the verdicts printed in the terminal at the end of a run. */
-import { cacheOutageText, formatOverheadWithVerdict, headline, headlineText, loadFailures, stepRows, targetLines, validityText } from './report-model.ts'
+import { cacheOutageText, formatColdP50, formatOverheadWithVerdict, headline, headlineText, loadFailures, stepRows, targetLines, validityText } from './report-model.ts'
 import { formatMs, formatPercent, round } from '../record/format.ts'
 import type { Results } from '../record/results.ts'
 
@@ -7,14 +7,15 @@ export function renderTerminalSummary(results: Results): string {
   const rows = stepRows(results)
   const top = Math.max(...results.run.connections)
   const table = [
-    ['variant', 'p50', 'p99', 'cold p50', 'floor', 'lab overhead', 'vs parent', 'calls/req', `req/s @${top}`, 'published'],
+    ['variant', 'p50', 'p99', 'n', 'cold p50', 'floor', 'lab overhead', 'vs parent', 'calls/req', `req/s @${top}`, 'published'],
     ...rows.map((r) => {
       const level = results.variants[r.variant]!.load.find((l) => l.connections === top)
       return [
         r.variant,
         formatMs(r.p50Ms),
-        formatMs(r.p99Ms),
-        formatMs(r.coldP50Ms),
+        r.tail,
+        r.samples === null ? '—' : String(r.samples),
+        formatColdP50(r),
         formatMs(r.floorMs),
         formatOverheadWithVerdict(r),
         formatPercent(r.gainPercent),

@@ -3,7 +3,7 @@
  * the steps of the story as rows, the headline, the targets and the notes on faults and
  * the cache. Computed from results.json only.
  */
-import { formatMs, formatPercent, formatShare, formatStatuses, nonOkStatuses, round } from '../record/format.ts'
+import { formatMs, formatPercent, formatShare, formatStatuses, formatTail, nonOkStatuses, round } from '../record/format.ts'
 import type { CaseFailures, LoadLevel, Results } from '../record/results.ts'
 import { DEFAULT_SCENARIO } from '../../scenario/defaults.ts'
 import { injectsFaults } from '../../scenario/faults.ts'
@@ -16,8 +16,12 @@ export interface StepRow {
   summary: string
   /** Null: no good answer came (under injected faults). */
   p50Ms: number | null
-  p99Ms: number | null
+  /** The p99, or from fewer than 100 samples the max, called that: "149 ms", "max 4.05 s"; "—" without an answer. */
+  tail: string
+  /** The n of p50Ms and tail. */
+  samples: number | null
   coldP50Ms: number | null
+  coldSamples: number | null
   floorMs: number | null
   overheadMs: number | null
   withinTolerance: boolean | null
@@ -37,8 +41,10 @@ export function stepRows(results: Results): StepRow[] {
       parent: v.parent,
       summary: v.summary,
       p50Ms: v.latency?.p50Ms ?? null,
-      p99Ms: v.latency?.p99Ms ?? null,
+      tail: v.latency ? formatTail(v.latency.p99Ms, v.latency.maxMs) : '—',
+      samples: v.latency?.samples ?? null,
       coldP50Ms: v.coldLatency?.p50Ms ?? null,
+      coldSamples: v.coldLatency?.samples ?? null,
       floorMs: v.floorMs,
       overheadMs: v.overheadMs,
       withinTolerance: v.withinTolerance,
@@ -121,6 +127,11 @@ export function targetLines(results: Results): string[] {
     )
   }
   return lines
+}
+
+/** A cold p50 with its n: "1.90 s (n = 6)", or "—". */
+export function formatColdP50(row: StepRow): string {
+  return row.coldP50Ms === null ? '—' : `${formatMs(row.coldP50Ms)} (n = ${row.coldSamples})`
 }
 
 /** "+14.1 ms (+6 %) ✗" — the overhead and whether it is within the fidelity tolerance. */
