@@ -28,9 +28,11 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
 
 describe('runLoad', () => {
   it('times every response, the 504s included, and checks only the 2xx bodies', async () => {
-    const { result, latenciesMs, statusCodes, mismatches } = await runLoad({ url, connections: 1, amount: 30, timeout: 10 }, '{"ok":true}')
+    const { result, latenciesMs, statusCodes, mismatches, good } = await runLoad({ url, connections: 1, amount: 30, timeout: 10 }, '{"ok":true}')
     expect(result.requests.total).toBe(30)
     expect(statusCodes).toEqual({ '200': 20, '504': 10 })
+    // Good answers apart from all: the 504s are answers, never good ones.
+    expect(good).toBe(20)
     expect(latenciesMs).toHaveLength(30)
     // The 504s took at least their 60 ms (a timer may fire a little early; a busy machine may slow a 200 too).
     expect(latenciesMs.filter((ms) => ms >= SLOW_MS - 5).length).toBeGreaterThanOrEqual(10)
@@ -39,8 +41,9 @@ describe('runLoad', () => {
     expect(latenciesMs.some((ms) => !Number.isInteger(ms))).toBe(true)
   })
 
-  it('counts a 2xx body that differs from the reference as a mismatch', async () => {
-    const { mismatches, statusCodes } = await runLoad({ url, connections: 1, amount: 6, timeout: 10 }, '{"ok":false}')
+  it('counts a 2xx body that differs from the reference as a mismatch, not as a good answer', async () => {
+    const { mismatches, good, statusCodes } = await runLoad({ url, connections: 1, amount: 6, timeout: 10 }, '{"ok":false}')
     expect(mismatches).toBe(statusCodes['200'])
+    expect(good).toBe(0)
   })
 })

@@ -2,9 +2,15 @@
  * The load phase: autocannon against one variant at a time, at each level of
  * connections, for a fixed duration. It runs in the harness's process, never in the
  * API's. Every error, timeout, non-2xx and body mismatch is counted and reported.
- * Latency percentiles are the lab's own (stats.ts) over the time of every response, 2xx
- * or not, as autocannon timed it (the responses its histogram records), not that
- * histogram's, which keeps whole milliseconds.
+ *
+ * What autocannon reports is not taken as it is where it is not what the lab means:
+ * - a level lasts from its first request sent to its last answer, timed here: autocannon's
+ *   own duration ends at its next one-second tick, up to a second of idle time later;
+ * - latency percentiles are the lab's own (stats.ts) over the time of every response, 2xx
+ *   or not, as autocannon timed it, not its histogram, which keeps whole milliseconds;
+ * - good answers (2xx with the reference body) per second are counted apart from all
+ *   answers, so the 504s of a collapse never read as throughput;
+ * - a timeout counts once, as a timeout (autocannon counts it as an error too).
  */
 import autocannon from 'autocannon'
 import type { PhaseContext, Target } from './phase-context.ts'
@@ -18,24 +24,28 @@ const REQUEST_TIMEOUT_SECONDS = 30
 
 /**
  * Below this many responses, a level's CPU per request is not given: the API process's
- * CPU time comes in bursts (GC, compilation; 0 to 75 ms in an idle second, measured),
- * which a handful of requests cannot average out.
+ * CPU time comes in bursts (GC, compilation), which a handful of requests cannot average out.
  */
 const MIN_REQUESTS_FOR_CPU = 20
 
 export interface LoadRun {
   result: autocannon.Result
+  /** 2xx responses with the reference body. */
+  good: number
   /** 2xx responses whose body differed from the reference (an error status is not a mismatch: it is counted as non-2xx). */
   mismatches: number
   statusCodes: Record<string, number>
   /** The time of every response, 2xx or not, in ms, as autocannon timed it (from the request written to the response read). Errors and timeouts have none. */
   latenciesMs: number[]
+  /** Seconds from the start (first request sent) to the last answer, error or timeout. */
+  elapsedSeconds: number
 }
 
 const is2xx = (status: number): boolean => status >= 200 && status < 300
 
-/** One autocannon run that checks every 2xx body against the reference and keeps every response's time. */
+/** One autocannon run that checks every 2xx body against the reference, keeps every response's time, and times the run itself. */
 export async function runLoad(options: autocannon.Options, reference: string): Promise<LoadRun> {
+  let good = 0
   let mismatches = 0
   const latenciesMs: number[] = []
   const checked: autocannon.Options = {
@@ -43,17 +53,26 @@ export async function runLoad(options: autocannon.Options, reference: string): P
     requests: [
       {
         onResponse: (status: number, body: string) => {
-          if (is2xx(status) && body !== reference) mismatches++
+          if (!is2xx(status)) return
+          if (body === reference) good++
+          else mismatches++
         },
       },
     ],
   }
+  const startedAt = performance.now()
+  let lastAt = startedAt
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(checked, (error: unknown, done: autocannon.Result) => (error ? reject(error as Error) : resolve(done)))
-    instance.on('response', (_client, _status, _bytes, responseTimeMs) => latenciesMs.push(responseTimeMs))
+    instance.on('response', (_client, _status, _bytes, responseTimeMs) => {
+      latenciesMs.push(responseTimeMs)
+      lastAt = performance.now()
+    })
+    instance.on('reqError', () => (lastAt = performance.now()))
   })
   const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, stat.count ?? 0]))
-  return { result, mismatches, statusCodes, latenciesMs }
+  const elapsedSeconds = lastAt > startedAt ? (lastAt - startedAt) / 1000 : result.duration
+  return { result, good, mismatches, statusCodes, latenciesMs, elapsedSeconds }
 }
 
 /** Every variant at every planned level, each starting from a freshly filled cache. */
@@ -67,10 +86,12 @@ export async function runLoadPhase(context: PhaseContext, levels: LevelPlan[]): 
   return load
 }
 
-async function measureLoadLevel(context: Pick<Target, 'api' | 'path' | 'reference'>, variant: string, connections: number, length: LevelLength): Promise<LoadLevel> {
+export async function measureLoadLevel(context: Pick<Target, 'api' | 'path' | 'reference'>, variant: string, connections: number, length: LevelLength): Promise<LoadLevel> {
   const { api, path, reference } = context
+  // A level does not pay for the garbage of the ones before it.
+  await api.collectGarbage()
   const before = await api.usage()
-  const { result, mismatches, statusCodes, latenciesMs } = await runLoad(
+  const { result, good, mismatches, statusCodes, latenciesMs, elapsedSeconds } = await runLoad(
     {
       url: `${api.url}/${variant}${path}`,
       connections,
@@ -81,27 +102,32 @@ async function measureLoadLevel(context: Pick<Target, 'api' | 'path' | 'referenc
   )
   const after = await api.usage()
   const requests = result.requests.total
-  const cpuMs = (after.cpuUserMicros - before.cpuUserMicros + after.cpuSystemMicros - before.cpuSystemMicros) / 1000
+  // The API's CPU while requests were in flight: not its idle background (GC, timers) after them.
+  const cpuMs = (after.busyCpuMicros - before.busyCpuMicros) / 1000
+  const eventLoopMs = after.busyMainThreadMicros === null || before.busyMainThreadMicros === null ? null : (after.busyMainThreadMicros - before.busyMainThreadMicros) / 1000
+  const perRequest = (ms: number | null): number | null => (ms !== null && requests >= MIN_REQUESTS_FOR_CPU ? round(ms / requests, 3) : null)
+  const seconds = Math.max(elapsedSeconds, 0.001)
   // No response at all (every request an error or a timeout): 0, as autocannon's empty histogram said.
   const [p50, max] = latenciesMs.length ? percentiles(latenciesMs, [50, 100]) : [0, 0]
   const [p90, p99] = [statedPercentile(latenciesMs, 90), statedPercentile(latenciesMs, 99)]
   return {
     connections,
     requestsPerConnection: 'requestsPerConnection' in length ? length.requestsPerConnection : null,
-    durationSeconds: round(result.duration),
+    durationSeconds: round(elapsedSeconds),
     requests,
-    requestsPerSec: round(requests / Math.max(result.duration, 0.001)),
+    requestsPerSec: round(requests / seconds),
+    goodPerSec: round(good / seconds),
     answered: latenciesMs.length,
     p50Ms: round(p50),
     p90Ms: p90 === null ? null : round(p90),
     p99Ms: p99 === null ? null : round(p99),
     maxMs: round(max),
-    // autocannon counts a timeout as an error too: here each failure is counted once.
     errors: result.errors - result.timeouts,
     timeouts: result.timeouts,
     non2xx: result.non2xx,
     statusCodes,
     mismatches,
-    apiCpuMsPerRequest: requests >= MIN_REQUESTS_FOR_CPU ? round(cpuMs / requests, 3) : null,
+    apiCpuMsPerRequest: perRequest(cpuMs),
+    apiEventLoopMsPerRequest: perRequest(eventLoopMs),
   }
 }

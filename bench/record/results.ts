@@ -58,7 +58,7 @@ const StageSchema = strict({ name: Type.Enum(STAGE_NAMES), startMs: num(), durat
 /** What a load level's answers were: the fields shared by the connection levels and the sweep's rate levels. */
 const answers = {
   connections: Type.Integer({ minimum: 1 }),
-  /** How long the level actually ran, in seconds. */
+  /** How long the level actually ran, in seconds: from its first request sent to its last answer. */
   durationSeconds: nonNegative(),
   /** Answers received, of any status: the n of p50Ms, p99Ms (p90Ms) and maxMs. */
   answered: count(),
@@ -80,10 +80,15 @@ const LoadLevelSchema = strict({
   requestsPerConnection: nullable(Type.Integer({ minimum: 1 })),
   /** Responses received (2xx and not). */
   requests: count(),
+  /** Every answer per second, 2xx or not. */
   requestsPerSec: nonNegative(),
+  /** Good answers per second: 2xx with the reference body. */
+  goodPerSec: nonNegative(),
   p90Ms: stated(),
-  /** CPU time (user + system) of the API process per response, in ms. */
+  /** CPU time (user + system) of the API process, all its threads, while requests were in flight, per response, in ms; null below 20 responses. */
   apiCpuMsPerRequest: nullable(nonNegative()),
+  /** The same for the event loop's thread alone: the requests' own work, without the runtime's helper threads; null where the OS does not tell. */
+  apiEventLoopMsPerRequest: nullable(nonNegative()),
 })
 export type LoadLevel = Static<typeof LoadLevelSchema>
 

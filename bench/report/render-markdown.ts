@@ -1,5 +1,5 @@
 /** summary.md: the run's tables in Markdown, fit for a pull request; its step table is also the README's. */
-import { cacheOutageText, describeFaults, faultRows, formatLoadShares, formatNon2xx, formatOverheadWithVerdict, headline, headlineText, formatColdP50, isStoryScenario, loadFailures, stepRows, storyScenarioText, targetLines, validityText } from './report-model.ts'
+import { cacheOutageText, describeFaults, faultRows, formatLoadShares, formatNon2xx, formatOverheadWithVerdict, headline, headlineText, formatApiCpu, formatColdP50, isStoryScenario, loadFailures, stepRows, storyScenarioText, targetLines, validityText } from './report-model.ts'
 import { formatMs, formatPercent, formatShare } from '../record/format.ts'
 import type { Results } from '../record/results.ts'
 
@@ -26,16 +26,16 @@ export function renderSummaryMarkdown(results: Results): string {
     '',
     '## Under load',
     '',
-    '| variant | connections | responses | req/s | p50 | p90 | p99 | max | errors | timeouts | non-2xx | mismatches | API CPU per request |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| variant | connections | responses | answers/s | good/s | p50 | p90 | p99 | max | errors | timeouts | non-2xx | mismatches | API CPU per request (event loop / all threads) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...Object.entries(results.variants).flatMap(([name, v]) =>
       v.load.map(
         (l) =>
-          `| ${name} | ${l.connections} | ${l.answered} | ${l.requestsPerSec.toFixed(1)} | ${formatMs(l.p50Ms)} | ${formatMs(l.p90Ms)} | ${formatMs(l.p99Ms)} | ${formatMs(l.maxMs)} | ${l.errors} | ${l.timeouts} | ${formatNon2xx(l)} | ${l.mismatches} | ${l.apiCpuMsPerRequest === null ? '—' : `${l.apiCpuMsPerRequest.toFixed(2)} ms`} |`,
+          `| ${name} | ${l.connections} | ${l.answered} | ${l.requestsPerSec.toFixed(1)} | ${l.goodPerSec.toFixed(1)} | ${formatMs(l.p50Ms)} | ${formatMs(l.p90Ms)} | ${formatMs(l.p99Ms)} | ${formatMs(l.maxMs)} | ${l.errors} | ${l.timeouts} | ${formatNon2xx(l)} | ${l.mismatches} | ${formatApiCpu(l)} |`,
       ),
     ),
     '',
-    'p90 and p99 are given from 20 and 100 responses up; below, "—" (the max stands for the tail).',
+    'Good: 2xx answers with the reference body. A level lasts from its first request to its last answer. p90 and p99 are given from 20 and 100 responses up; below, "—" (the max stands for the tail). API CPU: while requests were in flight, after a garbage collection; the event loop’s thread alone (the requests’ own work), then all the process’s threads (with the runtime’s JIT compiler and GC helpers).',
     '',
     ...faultsMarkdown(results),
     ...peakLoadMarkdown(results),

@@ -13,6 +13,7 @@ import {
   describeFaults,
   describeServiceFaults,
   faultRows,
+  formatApiCpu,
   formatLoadShares,
   formatNon2xx,
   formatOverheadWithVerdict,
@@ -74,9 +75,9 @@ ${renderSteps(results)}
 
 <section>
   <h2>Under load</h2>
-  <p class="note">autocannon, ${results.run.durationSeconds} s per level, in the harness's process (never the API's). Errors, timeouts, non-2xx answers and body mismatches are listed below when there are any. Latencies are over every response (2xx or not); p90 and p99 are given from 20 and 100 responses up, below them "—": the max stands for the tail.</p>
+  <p class="note">autocannon, ${results.run.durationSeconds} s per level, in the harness's process (never the API's). A level lasts from its first request to its last answer. <em>Good</em>: 2xx answers with the reference body, per second, apart from every answer; errors, timeouts, non-2xx answers and body mismatches are listed below when there are any. Latencies are over every response (2xx or not); p90 and p99 are given from 20 and 100 responses up, below them "—": the max stands for the tail. <em>API CPU</em>: the API process's CPU while requests were in flight, per response, after a garbage collection before the level: its event loop's thread alone (the requests' own work), then all its threads (with the runtime's JIT compiler and GC helpers, whose share varies from run to run).</p>
   <div class="pair">
-    <div class="chart"><canvas id="throughput-chart" aria-label="requests per second against connections"></canvas></div>
+    <div class="chart"><canvas id="throughput-chart" aria-label="good answers per second against connections"></canvas></div>
     <div class="chart"><canvas id="p99-chart" aria-label="p99 latency against connections"></canvas></div>
   </div>
   ${renderLoadTable(results)}
@@ -191,11 +192,11 @@ function renderPeakLoad(results: Results): SafeHtml | '' {
 function renderLoadTable(results: Results): SafeHtml {
   const rows = Object.entries(results.variants).flatMap(([name, v]) =>
     v.load.map(
-      (l) => html`<tr><td><code>${name}</code></td><td class="num">${l.connections}</td><td class="num">${l.requests}</td><td class="num">${l.requestsPerSec.toFixed(1)}</td><td class="num">${formatMs(l.p50Ms)}</td><td class="num">${formatMs(l.p90Ms)}</td><td class="num">${formatMs(l.p99Ms)}</td><td class="num">${formatMs(l.maxMs)}</td>
-      <td class="num${l.errors ? ' bad' : ''}">${l.errors}</td><td class="num${l.timeouts ? ' bad' : ''}">${l.timeouts}</td><td class="num${l.non2xx ? ' bad' : ''}">${formatNon2xx(l)}</td><td class="num${l.mismatches ? ' bad' : ''}">${l.mismatches}</td><td class="num">${l.apiCpuMsPerRequest === null ? '—' : l.apiCpuMsPerRequest.toFixed(2)}</td></tr>`,
+      (l) => html`<tr><td><code>${name}</code></td><td class="num">${l.connections}</td><td class="num">${l.requests}</td><td class="num">${l.requestsPerSec.toFixed(1)}</td><td class="num">${l.goodPerSec.toFixed(1)}</td><td class="num">${formatMs(l.p50Ms)}</td><td class="num">${formatMs(l.p90Ms)}</td><td class="num">${formatMs(l.p99Ms)}</td><td class="num">${formatMs(l.maxMs)}</td>
+      <td class="num${l.errors ? ' bad' : ''}">${l.errors}</td><td class="num${l.timeouts ? ' bad' : ''}">${l.timeouts}</td><td class="num${l.non2xx ? ' bad' : ''}">${formatNon2xx(l)}</td><td class="num${l.mismatches ? ' bad' : ''}">${l.mismatches}</td><td class="num">${formatApiCpu(l)}</td></tr>`,
     ),
   )
-  return html`<table class="load"><thead><tr><th>variant</th><th>connections</th><th>responses</th><th>req/s</th><th>p50</th><th>p90</th><th>p99</th><th>max</th><th>errors</th><th>timeouts</th><th>non-2xx</th><th>mismatches</th><th>API CPU ms / req</th></tr></thead><tbody>${rows}</tbody></table>`
+  return html`<table class="load"><thead><tr><th>variant</th><th>connections</th><th>responses</th><th>answers/s</th><th>good/s</th><th>p50</th><th>p90</th><th>p99</th><th>max</th><th>errors</th><th>timeouts</th><th>non-2xx</th><th>mismatches</th><th>API CPU / req: event loop / all threads</th></tr></thead><tbody>${rows}</tbody></table>`
 }
 
 function renderDiffs(results: Results): SafeHtml {

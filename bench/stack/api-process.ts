@@ -25,13 +25,16 @@ export interface ApiProcess {
   pid: number
   cacheBackend: CacheBackend
   flushCache(): Promise<void>
+  /** A full garbage collection in the API process, so a measurement does not pay for the garbage of the ones before it. */
+  collectGarbage(): Promise<void>
   usage(): Promise<ApiProcessUsage>
   stop(): Promise<void>
 }
 
 export async function startApiProcess(scenario: Scenario, upstreamUrls: Record<ServiceName, string>, redisUrl: string | undefined): Promise<ApiProcess> {
   const init: ApiInit = { scenario, upstreamUrls, redisUrl }
-  const lab = await forkLabProcess<ApiReady>(ENTRY, init, 'API')
+  // --expose-gc: the harness empties the API's heap before each load level (collectGarbage).
+  const lab = await forkLabProcess<ApiReady>(ENTRY, init, 'API', ['--expose-gc'])
   const { url, cacheBackend } = lab.ready
   return {
     url,
@@ -39,6 +42,9 @@ export async function startApiProcess(scenario: Scenario, upstreamUrls: Record<S
     cacheBackend,
     async flushCache() {
       await askLabProcess('API', `${url}${ADMIN_PATHS.flushCache}`, 'POST', 'empty the price cache to measure cold requests')
+    },
+    async collectGarbage() {
+      await askLabProcess('API', `${url}${ADMIN_PATHS.collectGarbage}`, 'POST', 'collect the API process’s garbage')
     },
     usage: async () => (await askLabProcess('API', `${url}${ADMIN_PATHS.process}`, 'GET', 'read the API process’s CPU time')) as ApiProcessUsage,
     stop: lab.stop,

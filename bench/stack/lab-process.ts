@@ -20,9 +20,9 @@ export function tsxExecArgv(): string[] {
   return ['--import', import.meta.resolve('tsx')]
 }
 
-/** Forks `entry`, sends it `init` and waits for it to say it is ready. */
-export async function forkLabProcess<Ready>(entry: string, init: unknown, name: string, startTimeoutMs = 20_000): Promise<LabProcess<Ready>> {
-  const child = fork(entry, [], { execArgv: tsxExecArgv(), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+/** Forks `entry` (with node's `nodeFlags` too), sends it `init` and waits for it to say it is ready. */
+export async function forkLabProcess<Ready>(entry: string, init: unknown, name: string, nodeFlags: string[] = [], startTimeoutMs = 20_000): Promise<LabProcess<Ready>> {
+  const child = fork(entry, [], { execArgv: [...tsxExecArgv(), ...nodeFlags], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const stop = (): Promise<void> => stopChild(child)
   try {
     const ready = await new Promise<Ready>((resolve, reject) => {

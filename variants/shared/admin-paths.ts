@@ -8,7 +8,7 @@
 export const CACHE_BACKENDS = ['redis', 'in-process'] as const
 export type CacheBackend = (typeof CACHE_BACKENDS)[number]
 
-export const ADMIN_PATHS = { flushCache: '/__lab/cache/flush', process: '/__lab/process' } as const
+export const ADMIN_PATHS = { flushCache: '/__lab/cache/flush', process: '/__lab/process', collectGarbage: '/__lab/gc' } as const
 
 /** What GET /__lab/process answers: the API process's CPU time and memory so far. */
 export interface ApiProcessUsage {
@@ -17,6 +17,18 @@ export interface ApiProcessUsage {
   cpuSystemMicros: number
   rssBytes: number
   heapUsedBytes: number
+  /**
+   * CPU time (user + system) spent while at least one request (other than these admin
+   * routes) was in flight, since start: a request's cost without the idle process's
+   * background (GC, timers) between requests.
+   */
+  busyCpuMicros: number
+  /**
+   * The same for the event loop's thread alone, in microseconds: the requests' own work,
+   * without the runtime's helper threads (JIT compilation, concurrent GC), whose share
+   * varies from run to run. Null where the OS does not tell (it is read on Linux).
+   */
+  busyMainThreadMicros: number | null
   /** Times the price cache became unavailable since start (CacheStore.outages). */
   cacheOutages: number
   /** Lookups skipped as misses since start, too many commands already waiting (CacheStore.shedLookups). */

@@ -1,13 +1,21 @@
 /**
  * The harness's routes on the API, added only when it runs under the harness (`admin`):
- * `POST /__lab/cache/flush` empties the price cache before a cold measurement, and
- * `GET /__lab/process` tells the API process's CPU time, memory and cache outages.
+ * `POST /__lab/cache/flush` empties the price cache before a cold measurement,
+ * `POST /__lab/gc` collects the heap's garbage before a load level (when node runs with
+ * --expose-gc), and `GET /__lab/process` tells the API process's CPU time, memory and
+ * cache outages. With them, the app counts the CPU it spends while requests are in flight.
+ *
+ * The event loop thread's own CPU time is read from Linux's /proc (schedstat, in
+ * nanoseconds): Node 20 has no API for one thread's CPU time, and process.cpuUsage()
+ * counts every thread, the runtime's helpers (JIT compilation, concurrent GC) too.
  */
+import { readFileSync } from 'node:fs'
 import type { FastifyInstance } from 'fastify'
 import { ADMIN_PATHS, type ApiProcessUsage } from './admin-paths.ts'
 import { CacheUnavailableError, type CacheStore } from './cache-store.ts'
 
 export function addAdminRoutes(app: FastifyInstance, cache: CacheStore): void {
+  const busy = trackBusyCpu(app)
   app.post(ADMIN_PATHS.flushCache, async (_request, reply) => {
     try {
       await cache.flush()
@@ -17,17 +25,70 @@ export function addAdminRoutes(app: FastifyInstance, cache: CacheStore): void {
       return reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: error.message })
     }
   })
+  app.post(ADMIN_PATHS.collectGarbage, async (_request, reply) => {
+    const gc = (globalThis as { gc?: () => void }).gc
+    if (!gc) return reply.code(501).send({ statusCode: 501, error: 'Not Implemented', message: 'node runs without --expose-gc: the heap cannot be collected on request.' })
+    gc()
+    return { collected: true }
+  })
   app.get(ADMIN_PATHS.process, async (): Promise<ApiProcessUsage> => {
     const cpu = process.cpuUsage()
     const memory = process.memoryUsage()
+    const { all, mainThread } = busy()
     return {
       pid: process.pid,
       cpuUserMicros: cpu.user,
       cpuSystemMicros: cpu.system,
       rssBytes: memory.rss,
       heapUsedBytes: memory.heapUsed,
+      busyCpuMicros: all,
+      busyMainThreadMicros: mainThread,
       cacheOutages: cache.outages(),
       cacheShedLookups: cache.shedLookups(),
     }
   })
+}
+
+/** CPU time so far, in microseconds: every thread's, and the event loop thread's alone (null where the OS does not tell). */
+function cpuNow(): { all: number; mainThread: number | null } {
+  const { user, system } = process.cpuUsage()
+  return { all: user + system, mainThread: mainThreadMicros() }
+}
+
+const SCHEDSTAT = `/proc/${process.pid}/task/${process.pid}/schedstat`
+let schedstatReadable = true
+
+/** The event loop thread's CPU time: the first field of its schedstat, in nanoseconds. */
+function mainThreadMicros(): number | null {
+  if (!schedstatReadable) return null
+  try {
+    return Number(readFileSync(SCHEDSTAT, 'utf8').split(' ')[0]) / 1000
+  } catch {
+    schedstatReadable = false
+    return null
+  }
+}
+
+/**
+ * CPU time spent while at least one request other than the admin routes is in flight:
+ * from the first request of a busy period to the end of its last response (the socket's
+ * `close`, which also comes for a request whose caller went away). Returns a reading.
+ */
+function trackBusyCpu(app: FastifyInstance): () => { all: number; mainThread: number | null } {
+  let inFlight = 0
+  let since = cpuNow()
+  const spent = { all: 0, mainThread: 0 as number | null }
+  const elapsed = (from: ReturnType<typeof cpuNow>, to: ReturnType<typeof cpuNow>) => ({
+    all: to.all - from.all,
+    mainThread: from.mainThread === null || to.mainThread === null ? null : to.mainThread - from.mainThread,
+  })
+  const plus = (a: typeof spent, b: typeof spent) => ({ all: a.all + b.all, mainThread: a.mainThread === null || b.mainThread === null ? null : a.mainThread + b.mainThread })
+  app.addHook('onRequest', async (request, reply) => {
+    if (Object.values(ADMIN_PATHS).some((path) => request.url.startsWith(path))) return
+    if (inFlight++ === 0) since = cpuNow()
+    reply.raw.once('close', () => {
+      if (--inFlight === 0) Object.assign(spent, plus(spent, elapsed(since, cpuNow())))
+    })
+  })
+  return () => (inFlight > 0 ? plus(spent, elapsed(since, cpuNow())) : { ...spent })
 }

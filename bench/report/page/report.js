@@ -32,7 +32,7 @@ document.querySelectorAll('code.swatch').forEach((element) => {
 drawLatencyChart()
 drawWaterfalls()
 drawCallsChart()
-drawLoadChart('throughput-chart', 'requestsPerSec', 'requests per second')
+drawLoadChart('throughput-chart', 'goodPerSec', 'good answers per second (2xx, the right body)')
 drawLoadChart('p99-chart', 'tail', 'p99 ms (log scale; the max below 100 responses)')
 drawFaultsChart()
 drawSweepChart('goodput-chart', 'goodputPerSec', 'goodput, req/s (log scale)')
@@ -168,7 +168,7 @@ function drawCallsChart() {
 /**
  * A figure of every variant at every load level.
  * @param {string} id
- * @param {'requestsPerSec' | 'tail'} field
+ * @param {'goodPerSec' | 'tail'} field
  * @param {string} title
  */
 function drawLoadChart(id, field, title) {
