@@ -26,7 +26,7 @@ export function renderSummaryMarkdown(results: Results): string {
     '',
     '## Under load',
     '',
-    '| variant | connections | responses | answers/s | good/s | p50 | p90 | p99 | max | errors | timeouts | non-2xx | mismatches | API CPU per request (event loop / all threads) |',
+    '| variant | connections | responses | answers/s | good/s | p50 | p90 | p99 | max | errors | timeouts | non-2xx | mismatches | API CPU ms per request (event loop / all threads) |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...Object.entries(results.variants).flatMap(([name, v]) =>
       v.load.map(

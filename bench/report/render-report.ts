@@ -196,7 +196,7 @@ function renderLoadTable(results: Results): SafeHtml {
       <td class="num${l.errors ? ' bad' : ''}">${l.errors}</td><td class="num${l.timeouts ? ' bad' : ''}">${l.timeouts}</td><td class="num${l.non2xx ? ' bad' : ''}">${formatNon2xx(l)}</td><td class="num${l.mismatches ? ' bad' : ''}">${l.mismatches}</td><td class="num">${formatApiCpu(l)}</td></tr>`,
     ),
   )
-  return html`<table class="load"><thead><tr><th>variant</th><th>connections</th><th>responses</th><th>answers/s</th><th>good/s</th><th>p50</th><th>p90</th><th>p99</th><th>max</th><th>errors</th><th>timeouts</th><th>non-2xx</th><th>mismatches</th><th>API CPU / req: event loop / all threads</th></tr></thead><tbody>${rows}</tbody></table>`
+  return html`<div class="wide"><table class="load"><thead><tr><th>variant</th><th>conn.</th><th>answers</th><th>all/s</th><th>good/s</th><th>p50</th><th>p90</th><th>p99</th><th>max</th><th>errors</th><th>timeouts</th><th>non-2xx</th><th>wrong body</th><th>API CPU ms/req: loop / all</th></tr></thead><tbody>${rows}</tbody></table></div>`
 }
 
 function renderDiffs(results: Results): SafeHtml {

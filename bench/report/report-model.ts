@@ -140,10 +140,10 @@ export function formatOverheadWithVerdict(row: StepRow): string {
   return row.withinTolerance === null ? text : `${text} ${row.withinTolerance ? '✓' : '✗'}`
 }
 
-/** The API's CPU per request at a load level, the event loop's thread / all threads: "2.10 / 3.02 ms"; "—" when not given. */
+/** The API's CPU per request at a load level, the event loop's thread / all threads, in ms: "2.10 / 3.02"; "—" when not given. */
 export function formatApiCpu(level: Pick<LoadLevel, 'apiCpuMsPerRequest' | 'apiEventLoopMsPerRequest'>): string {
   if (level.apiCpuMsPerRequest === null) return '—'
-  return `${level.apiEventLoopMsPerRequest === null ? '—' : level.apiEventLoopMsPerRequest.toFixed(2)} / ${level.apiCpuMsPerRequest.toFixed(2)} ms`
+  return `${level.apiEventLoopMsPerRequest === null ? '—' : level.apiEventLoopMsPerRequest.toFixed(2)} / ${level.apiCpuMsPerRequest.toFixed(2)}`
 }
 
 /** Non-2xx answers with their statuses, e.g. "12 (504: 12)". */

@@ -32,11 +32,11 @@ document.querySelectorAll('code.swatch').forEach((element) => {
 drawLatencyChart()
 drawWaterfalls()
 drawCallsChart()
-drawLoadChart('throughput-chart', 'goodPerSec', 'good answers per second (2xx, the right body)')
-drawLoadChart('p99-chart', 'tail', 'p99 ms (log scale; the max below 100 responses)')
+drawLoadChart('throughput-chart', 'goodPerSec', 'good answers per second')
+drawLoadChart('p99-chart', 'tail', 'p99 ms (log; max below n = 100)')
 drawFaultsChart()
 drawSweepChart('goodput-chart', 'goodputPerSec', 'goodput, req/s (log scale)')
-drawSweepChart('sweep-p99-chart', 'tail', 'p99 ms (log scale; the max below 100 answers)')
+drawSweepChart('sweep-p99-chart', 'tail', 'p99 ms (log; max below n = 100)')
 
 /**
  * The JSON in a script element of the page, or undefined when the page has none.
