@@ -290,7 +290,7 @@ export function loadFailures(results: Results): { failed: number; text: string }
   })
   if (!parts.length) return null
   const failed = phases.reduce((sum, { levels }) => sum + levels.reduce((n, l) => n + l.non2xx + l.errors + l.timeouts, 0), 0)
-  const why = failed ? ' A failure under load is a result, not a fault of the lab: the tables below say where.' : ''
+  const why = failed ? ' A failure under load is a result, not a fault of the lab: the load and peak-hours tables say where.' : ''
   return { failed, text: `${capitalize(parts.join('; '))}.${why}` }
 }
 
