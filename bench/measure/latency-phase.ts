@@ -8,7 +8,7 @@ import { Bench, type FnReturnedObject, type Statistics } from 'tinybench'
 import type { PhaseContext, Target } from './phase-context.ts'
 import { MAX_FAILURES_IN_A_ROW, type CasePlan, type LatencyCaseSpec } from './plan.ts'
 import { median, percentiles, statedPercentile } from './stats.ts'
-import { round } from '../record/format.ts'
+import { round, roundStated } from '../record/format.ts'
 import type { LatencyCase, LatencyMeasurements, LatencyStats } from '../record/results.ts'
 import { FAULT_KINDS, SERVICE_NAMES, type ServiceName } from '../../scenario/types.ts'
 import { parseServerTiming, type Stage } from '../../variants/shared/stage-timing.ts'
@@ -103,7 +103,7 @@ function toLatencyStats(latency: Statistics): LatencyStats {
     samples: latency.samplesCount,
     p50Ms: round(p50),
     p75Ms: round(p75),
-    p99Ms: p99 === null ? null : round(p99),
+    p99Ms: roundStated(p99),
     meanMs: round(latency.mean),
     minMs: round(latency.min),
     maxMs: round(latency.max),

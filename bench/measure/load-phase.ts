@@ -16,7 +16,7 @@ import autocannon from 'autocannon'
 import type { PhaseContext, Target } from './phase-context.ts'
 import { percentiles, statedPercentile } from './stats.ts'
 import type { LevelPlan, LevelLength } from './plan.ts'
-import { round } from '../record/format.ts'
+import { round, roundStated } from '../record/format.ts'
 import type { LoadLevel } from '../record/results.ts'
 
 /** A request still unanswered after this long counts as a timeout. */
@@ -119,8 +119,8 @@ export async function measureLoadLevel(context: Pick<Target, 'api' | 'path' | 'r
     goodPerSec: round(good / seconds),
     answered: latenciesMs.length,
     p50Ms: round(p50),
-    p90Ms: p90 === null ? null : round(p90),
-    p99Ms: p99 === null ? null : round(p99),
+    p90Ms: roundStated(p90),
+    p99Ms: roundStated(p99),
     maxMs: round(max),
     errors: result.errors - result.timeouts,
     timeouts: result.timeouts,

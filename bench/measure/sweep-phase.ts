@@ -7,7 +7,7 @@
 import { runOpenLoad } from './open-load.ts'
 import type { PhaseContext, Target } from './phase-context.ts'
 import { percentiles, statedPercentile } from './stats.ts'
-import { nonOkStatuses, round } from '../record/format.ts'
+import { nonOkStatuses, round, roundStated } from '../record/format.ts'
 import type { SweepLevel } from '../record/results.ts'
 import type { SweepPlan } from './plan.ts'
 import { SERVICE_NAMES } from '../../scenario/types.ts'
@@ -63,7 +63,7 @@ async function measureSweepLevel(
     goodputPerSec: round(run.okInWindow / run.windowSeconds),
     answered: run.latenciesMs.length,
     p50Ms: round(p50),
-    p99Ms: p99 === null ? null : round(p99),
+    p99Ms: roundStated(p99),
     maxMs: round(max),
     errors: run.errors,
     timeouts: run.timeouts,

@@ -8,6 +8,11 @@ export function round(value: number, digits = 2): number {
   return Math.round(value * factor) / factor
 }
 
+/** round() for a figure that may not be stated (null stays null). */
+export function roundStated(value: number | null): number | null {
+  return value === null ? null : round(value)
+}
+
 /** "4.10 s", "151 ms", "13.1 ms"; "—" for no figure. */
 export function formatMs(ms: number | null): string {
   if (ms === null) return '—'
