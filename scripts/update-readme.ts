@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     ...targetLines(results).map((line) => `- ${line}`),
     ...Object.values(results.variants).flatMap((v) => (v.peakLoad ? [`- Peak: ${v.peakLoad.verdict}`] : [])),
     `- ${validityText(results)}`,
-    ...(loadFailures(results) ? [`- ${loadFailures(results)!.text}`] : []),
+    ...[loadFailures(results)].flatMap((underLoad) => (underLoad ? [`- ${underLoad.text}`] : [])),
     '',
     `Reference run: \`npm run bench${results.run.sweep ? ' -- --sweep' : ''}\`, scenario "${results.scenario.name}", on ${e.cpuCount} × ${e.cpuModel}, ${e.memoryGiB} GiB, ` +
       `Node ${e.node}, cache: ${e.cacheBackend}, commit ${e.gitCommit ?? 'unknown'}, ${results.finishedAt.slice(0, 10)}, ` +

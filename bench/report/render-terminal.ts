@@ -29,6 +29,7 @@ export function renderTerminalSummary(results: Results): string {
   const render = (row: string[]) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')
   const h = headline(results)
   const outage = cacheOutageText(results)
+  const underLoad = loadFailures(results)
   return [
     '',
     h ? headlineText(h) : '',
@@ -39,7 +40,7 @@ export function renderTerminalSummary(results: Results): string {
     ...targetLines(results),
     ...Object.values(results.variants).flatMap((v) => (v.peakLoad ? [`Peak: ${v.peakLoad.verdict}`] : [])),
     results.valid ? validityText(results) : `INVALID RUN: ${results.problems.join('; ')}`,
-    ...(loadFailures(results) ? [loadFailures(results)!.text] : []),
+    ...(underLoad ? [underLoad.text] : []),
     ...(outage ? [outage] : []),
   ].join('\n')
 }

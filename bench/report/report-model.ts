@@ -259,7 +259,7 @@ export function cacheOutageText(results: Results): string | null {
 /**
  * What "valid" checked, in one sentence (for a valid run): the bodies, compared across
  * variants or, with one variant, only with its own first answer; and the latency phase.
- * Failures under load are not part of it: loadFailuresText says them beside it.
+ * Failures under load are not part of it: loadFailures says them beside it.
  */
 export function validityText(results: Results): string {
   const [only, ...others] = results.run.variants
@@ -278,18 +278,19 @@ export function loadFailures(results: Results): { failed: number; text: string }
     { where: 'under load', levels: Object.values(results.variants).flatMap((v) => v.load.map((l) => ({ ...l, sent: l.requests + l.errors + l.timeouts }))) },
     { where: 'in the sweep', levels: Object.values(results.variants).flatMap((v) => (v.peakLoad?.levels ?? []).map((l) => ({ ...l, sent: l.requests }))) },
   ].filter((phase) => phase.levels.length)
+  if (!phases.length) return null
+  let failed = 0
   const parts = phases.map(({ where, levels }) => {
     const sent = levels.reduce((sum, l) => sum + l.sent, 0)
-    const failed = levels.reduce((sum, l) => sum + l.non2xx + l.errors + l.timeouts, 0)
-    if (!failed) return `${where}, every one of ${sent} requests was answered 2xx`
+    const noAnswer = levels.reduce((sum, l) => sum + l.errors + l.timeouts, 0)
+    const failedHere = noAnswer + levels.reduce((sum, l) => sum + l.non2xx, 0)
+    failed += failedHere
+    if (!failedHere) return `${where}, every one of ${sent} requests was answered 2xx`
     const statuses: Record<string, number> = {}
     for (const l of levels) for (const [code, n] of Object.entries(nonOkStatuses(l.statusCodes))) statuses[code] = (statuses[code] ?? 0) + n
-    const noAnswer = levels.reduce((sum, l) => sum + l.errors + l.timeouts, 0)
     const why = [...(Object.keys(statuses).length ? [formatStatuses(statuses)] : []), ...(noAnswer ? [`no answer: ${noAnswer}`] : [])].join(', ')
-    return `${where}, ${failed} of ${sent} requests failed (${why})`
+    return `${where}, ${failedHere} of ${sent} requests failed (${why})`
   })
-  if (!parts.length) return null
-  const failed = phases.reduce((sum, { levels }) => sum + levels.reduce((n, l) => n + l.non2xx + l.errors + l.timeouts, 0), 0)
   const why = failed ? ' A failure under load is a result, not a fault of the lab: the load and peak-hours tables say where.' : ''
   return { failed, text: `${capitalize(parts.join('; '))}.${why}` }
 }
