@@ -61,11 +61,17 @@ export function createUpstreamHandlers(
       let received = behindAdapter ? Number(stampedAt) : performance.now()
       const end = behindAdapter ? undefined : stats.begin(service)
       let release: (() => void) | undefined
+      // In-process, the handler counts how the call ended itself (behind the adapter, the adapter does).
+      let outcome: 'served' | 'rejected' | 'cancelled' = 'served'
+      let configuredMs: number | undefined
       try {
         if (!behindAdapter) {
           // In-process, the handler takes a worker itself (behind the adapter, the adapter has).
           const worker = await takeWorker(capacities[service], stats, service, received)
-          if (!worker) return HttpResponse.json({ error: 'Service Unavailable', message: `mock ${service} is at capacity` }, { status: 503 })
+          if (!worker) {
+            outcome = 'rejected'
+            return HttpResponse.json({ error: 'Service Unavailable', message: `mock ${service} is at capacity` }, { status: 503 })
+          }
           release = worker.release
           received = worker.startedAt
         }
@@ -75,6 +81,7 @@ export function createUpstreamHandlers(
           return HttpResponse.json(result.body, { status: result.status, headers })
         }
         const sendAt = received + models[service].draw(result.items)
+        configuredMs = sendAt - received
         const fault = faults.draw(service)
         if (fault) {
           stats.injected(service, fault)
@@ -90,7 +97,13 @@ export function createUpstreamHandlers(
         return response
       } finally {
         release?.()
-        end?.(endpoint)
+        if (end) {
+          // The caller gave up before the answer (an injected hang always ends so).
+          if (outcome === 'served' && request.signal.aborted) outcome = 'cancelled'
+          if (outcome === 'served') stats.served(service, configuredMs === undefined ? undefined : { heldMs: performance.now() - received, configuredMs })
+          else if (outcome === 'cancelled') stats.cancelled(service)
+          end(endpoint)
+        }
       }
     })
 

@@ -32,10 +32,10 @@ export interface RunningUpstreams {
 }
 
 export async function startUpstreams(scenario: Scenario): Promise<RunningUpstreams> {
-  const stats = createUpstreamStats()
+  const capacities = createCapacities(scenario)
+  const stats = createUpstreamStats((service) => capacities[service].waiting)
   const faults = createFaultInjector(scenario)
   const handlers = createUpstreamHandlers(scenario, stats, undefined, faults)
-  const capacities = createCapacities(scenario)
   const servers: Server[] = []
   const urls = {} as Record<ServiceName, string>
   try {
@@ -87,9 +87,12 @@ async function answer(
     return sendJson(res, 200, { waitedMs: ms })
   }
 
-  // The call is in flight from arrival; it holds a worker from when it gets one.
+  // The call is in flight from arrival; it holds a worker from when it gets one. It ends
+  // served, refused (503, counted by takeWorker) or cancelled by the caller: exactly one.
   const end = stats.begin(service)
   let endpoint = 'unmatched'
+  let outcome: 'served' | 'rejected' | 'cancelled' = 'served'
+  let held: { heldMs: number; configuredMs: number } | undefined
   const closed = new AbortController()
   res.once('close', () => {
     if (!res.writableFinished) closed.abort(new Error('the caller closed the connection'))
@@ -97,32 +100,46 @@ async function answer(
   try {
     const worker = await takeWorker(capacity, stats, service, Number(req.headers[RECEIVED_AT_HEADER]), closed.signal)
     if (!worker) {
+      outcome = 'rejected'
       endpoint = 'rejected: queue full'
       return sendJson(res, 503, { error: 'Service Unavailable', message: `mock ${service} is at capacity: every worker busy and the queue full` })
     }
     try {
       // The latency runs from when a worker takes the call; the wait before it comes on top.
       req.headers[RECEIVED_AT_HEADER] = String(worker.startedAt)
-      endpoint = await forward(service, handlers, req, res, closed.signal)
+      const answered = await forward(service, handlers, req, res, closed.signal)
+      endpoint = answered.endpoint
+      if (answered.sendAt !== undefined) held = { heldMs: performance.now() - worker.startedAt, configuredMs: answered.sendAt - worker.startedAt }
     } finally {
       worker.release()
     }
   } catch (error) {
     if (!closed.signal.aborted) throw error
-    stats.cancelled(service)
+    outcome = 'cancelled'
     endpoint = 'cancelled by the caller'
   } finally {
+    if (outcome === 'served') stats.served(service, held)
+    else if (outcome === 'cancelled') stats.cancelled(service)
     end(endpoint)
   }
 }
 
-/** Answers one request through msw, holding the answer until the handler's send-at time. Returns the endpoint. */
-async function forward(service: ServiceName, handlers: HttpHandler[], req: IncomingMessage, res: ServerResponse, closed: AbortSignal): Promise<string> {
+/**
+ * Answers one request through msw, holding the answer until the handler's send-at time.
+ * Returns the endpoint, and the send-at time when the handler set one (every answer but a 4xx).
+ */
+async function forward(
+  service: ServiceName,
+  handlers: HttpHandler[],
+  req: IncomingMessage,
+  res: ServerResponse,
+  closed: AbortSignal,
+): Promise<{ endpoint: string; sendAt?: number }> {
   const url = req.url ?? '/'
   const body = await readBody(req)
   if (body === undefined) {
     sendJson(res, 413, { error: 'Payload Too Large', message: `body over ${MAX_BODY_BYTES} bytes` })
-    return 'too large'
+    return { endpoint: 'too large' }
   }
   const headers = new Headers()
   for (const [name, value] of Object.entries(req.headers)) {
@@ -138,26 +155,28 @@ async function forward(service: ServiceName, handlers: HttpHandler[], req: Incom
   const response = await getResponse(handlers, request)
   if (!response) {
     sendJson(res, 404, { error: 'Not Found', message: `mock ${service} has no handler for ${method} ${url}` })
-    return 'unmatched'
+    return { endpoint: 'unmatched' }
   }
   const payload = Buffer.from(await response.arrayBuffer())
-  const sendAt = response.headers.get(SEND_AT_HEADER)
+  const stamped = response.headers.get(SEND_AT_HEADER)
+  const sendAt = stamped === null ? undefined : Number(stamped)
+  const endpoint = response.headers.get(ENDPOINT_HEADER) ?? 'unknown'
   const fault = response.headers.get(FAULT_HEADER)
   // An injected hang holds the call (and its worker) until the caller gives up.
   if (fault === 'hang') await untilAborted(closed)
   // Everything above ran inside the call's latency; only the write is left after it.
-  if (sendAt !== null) await sleepUntil(Number(sendAt), closed)
+  if (sendAt !== undefined) await sleepUntil(sendAt, closed)
   if (fault === 'reset') {
     // A TCP reset, not a polite close: the caller sees ECONNRESET and no answer.
     res.socket?.resetAndDestroy()
-    return response.headers.get(ENDPOINT_HEADER) ?? 'unknown'
+    return { endpoint, sendAt }
   }
   res.writeHead(response.status, {
     'content-type': response.headers.get('content-type') ?? 'application/json',
     'content-length': payload.length,
   })
   res.end(payload)
-  return response.headers.get(ENDPOINT_HEADER) ?? 'unknown'
+  return { endpoint, sendAt }
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {

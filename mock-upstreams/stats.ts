@@ -1,7 +1,9 @@
 /**
- * What each mocked service has seen: calls received (per endpoint too) and the most
- * calls it had in flight at once. Tests read it directly; over HTTP it is
- * `GET /__lab/stats` on any service's port.
+ * What each mocked service has seen: calls received (per endpoint too), how each ended
+ * (served, refused with 503, cancelled by the caller: with the calls still in flight they
+ * add up to the calls received), the most calls it had in flight at once, its queue, and
+ * how long its workers were held against the latency configured. Tests read it directly;
+ * over HTTP it is `GET /__lab/stats` on any service's port.
  */
 import { FAULT_KINDS, SERVICE_NAMES, type FaultKind, type ServiceName } from '../scenario/types.ts'
 
@@ -16,12 +18,24 @@ export interface ServiceStats {
   /** Calls that had to wait for a worker, and the longest such wait. */
   queued: number
   longestWaitMs: number
+  /** Calls a worker finished: answered, whatever the status (an injected error or reset too). */
+  served: number
   /** Calls refused with 503 because the queue was full. */
   rejected: number
   /** Calls whose caller closed the connection before the answer (e.g. the API's deadline). */
   cancelled: number
   /** Faults injected by the scenario, per kind. */
   faults: Record<FaultKind, number>
+  /** Calls waiting for a worker when the snapshot was taken. */
+  waiting: number
+  /**
+   * Of the served calls with a configured latency (`timedCalls`): the worker time they held,
+   * from getting a worker to the answer written, and the latency configured for them, summed,
+   * in ms. Held beyond configured is the mock's own cost: on a loaded machine, the CPU.
+   */
+  timedCalls: number
+  heldMs: number
+  configuredMs: number
 }
 
 export interface StatsSnapshot {
@@ -37,6 +51,8 @@ export interface UpstreamStats {
   working(service: ServiceName, busy: number): void
   /** A call waited `waitMs` for a worker. */
   queued(service: ServiceName, waitMs: number): void
+  /** A worker finished a call; `heldMs` and `configuredMs` when the call had a configured latency (not a 4xx). */
+  served(service: ServiceName, held?: { heldMs: number; configuredMs: number }): void
   rejected(service: ServiceName): void
   cancelled(service: ServiceName): void
   injected(service: ServiceName, fault: FaultKind): void
@@ -44,7 +60,8 @@ export interface UpstreamStats {
   reset(): void
 }
 
-export function createUpstreamStats(): UpstreamStats {
+/** `waiting(service)`: how many calls wait for a worker of `service` now (the capacity's queue). */
+export function createUpstreamStats(waiting: (service: ServiceName) => number = () => 0): UpstreamStats {
   let services = emptyServices()
   let inFlightOverall = 0
   let maxInFlightOverall = 0
@@ -74,6 +91,14 @@ export function createUpstreamStats(): UpstreamStats {
       services[service].queued++
       services[service].longestWaitMs = Math.max(services[service].longestWaitMs, Math.round(waitMs * 100) / 100)
     },
+    served(service, held) {
+      const stats = services[service]
+      stats.served++
+      if (!held) return
+      stats.timedCalls++
+      stats.heldMs += held.heldMs
+      stats.configuredMs += held.configuredMs
+    },
     rejected(service) {
       services[service].rejected++
     },
@@ -84,7 +109,9 @@ export function createUpstreamStats(): UpstreamStats {
       services[service].faults[fault]++
     },
     snapshot() {
-      return structuredClone({ services, maxInFlightOverall })
+      const copy = structuredClone({ services, maxInFlightOverall })
+      for (const name of SERVICE_NAMES) copy.services[name].waiting = waiting(name)
+      return copy
     },
     reset() {
       // Calls still in flight stay counted as in flight, so the counters never go negative.
@@ -101,7 +128,23 @@ export function createUpstreamStats(): UpstreamStats {
 
 function emptyServices(): Record<ServiceName, ServiceStats> {
   return Object.fromEntries(
-    SERVICE_NAMES.map((name) => [name, { calls: 0, inFlight: 0, maxInFlight: 0, endpoints: {}, maxBusy: 0, queued: 0, longestWaitMs: 0, rejected: 0, cancelled: 0, faults: noFaults() }]),
+    SERVICE_NAMES.map((name) => [name, {
+      calls: 0,
+      inFlight: 0,
+      maxInFlight: 0,
+      endpoints: {},
+      maxBusy: 0,
+      queued: 0,
+      longestWaitMs: 0,
+      served: 0,
+      rejected: 0,
+      cancelled: 0,
+      faults: noFaults(),
+      waiting: 0,
+      timedCalls: 0,
+      heldMs: 0,
+      configuredMs: 0,
+    }]),
   ) as Record<ServiceName, ServiceStats>
 }
 

@@ -39,5 +39,5 @@ export const DEFAULT_SCENARIO: Scenario = deepFreeze({
   cacheMaxPendingCommands: 256,
   upstreamTimeoutMs: 5000,
   requestDeadlineMs: 5000,
-  upstreamConnections: 128,
+  upstreamConnections: 512,
 })

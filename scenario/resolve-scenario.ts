@@ -42,6 +42,8 @@ function validateScenario(raw: unknown): Scenario {
   const services = Object.fromEntries(
     SERVICE_NAMES.map((name) => [name, validateService(servicesRaw[name], `services.${name}`)]),
   ) as Record<ServiceName, ServiceScenario>
+  const upstreamConnections = readInt(obj.upstreamConnections, 'upstreamConnections', LIMITS.upstreamConnections)
+  checkPoolShowsEveryQueue(upstreamConnections, services)
   return {
     name: readString(obj.name, 'name', 80),
     description: readString(obj.description, 'description', 500),
@@ -54,7 +56,25 @@ function validateScenario(raw: unknown): Scenario {
     cacheMaxPendingCommands: readInt(obj.cacheMaxPendingCommands, 'cacheMaxPendingCommands', LIMITS.cacheMaxPendingCommands),
     upstreamTimeoutMs: readInt(obj.upstreamTimeoutMs, 'upstreamTimeoutMs', LIMITS.upstreamTimeoutMs),
     requestDeadlineMs: readInt(obj.requestDeadlineMs, 'requestDeadlineMs', LIMITS.requestDeadlineMs),
-    upstreamConnections: readInt(obj.upstreamConnections, 'upstreamConnections', LIMITS.upstreamConnections),
+    upstreamConnections,
+  }
+}
+
+/**
+ * The API's pool to a service must let through every call the service can hold (its workers
+ * and its queue) and one more, or the excess would wait unseen in the API's pool: the mock's
+ * queue would never fill and its 503 never come.
+ */
+function checkPoolShowsEveryQueue(connections: number, services: Record<ServiceName, ServiceScenario>): void {
+  for (const name of SERVICE_NAMES) {
+    const { workers, queueLimit } = services[name]
+    if (connections > workers + queueLimit) continue
+    throw new ScenarioError(
+      'upstreamConnections',
+      connections,
+      `more than the calls any service can hold (${name}: ${workers} workers + a queue of ${queueLimit} = ${workers + queueLimit})`,
+      `The API's pool would hold back calls that ${name} should queue or refuse with 503. Raise upstreamConnections to ${workers + queueLimit + 1} or more, or lower ${name}'s workers or queueLimit.`,
+    )
   }
 }
 

@@ -77,7 +77,10 @@ export interface Scenario {
   upstreamTimeoutMs: number
   /** The whole request's deadline: past it the API answers 504, naming the stage it was waiting for, and aborts the calls still out. @default 5000 */
   requestDeadlineMs: number
-  /** Keep-alive connections the API may open to each upstream. @default 128 */
+  /**
+   * Keep-alive connections the API may open to each upstream: more than any service's workers
+   * + queueLimit, so the mock's queue and its 503 are never hidden behind the API's pool. @default 512
+   */
   upstreamConnections: number
 }
 

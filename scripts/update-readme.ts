@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     stepTableMarkdown(results),
     '',
     ...targetLines(results).map((line) => `- ${line}`),
-    ...Object.values(results.variants).flatMap((v) => (v.peakLoad ? [`- Peak: ${v.peakLoad.verdict}`] : [])),
+    ...Object.values(results.variants).flatMap((v) => (v.peakLoad ? [`- Peak: ${v.peakLoad.verdict}`, ...v.peakLoad.warnings.map((w) => `- Warning: ${w}`)] : [])),
     `- ${validityText(results)}`,
     ...[loadFailures(results)].flatMap((underLoad) => (underLoad ? [`- ${underLoad.text}`] : [])),
     '',

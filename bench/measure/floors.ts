@@ -3,12 +3,14 @@
  * path of configured upstream latency: what it would take if the lab cost nothing), the
  * calls it makes per request, the worker-seconds it asks of each service and the
  * throughput at which it saturates (README: the variants' table, and "Peak hours"). Changing a latency or the page size moves
- * them all. Jitter only ever adds, so a floor stays a lower bound under jitter.
+ * them all. A call's configured latency includes its service's mean jitter, so jitter enters
+ * the floor and the saturation as the mocks draw it, not the lab's overhead.
  *
  * The shape of each variant's calls is written below by hand, once per variant, warm and
  * cold; a variant outside the story has no model ("—" in every rendering).
  */
 import { faultRate } from '../../scenario/faults.ts'
+import { jitterMeanMs } from '../../scenario/jitter.ts'
 import type { StoryVariant } from '../../scenario/story.ts'
 import { SERVICE_NAMES, type Scenario, type ServiceName } from '../../scenario/types.ts'
 
@@ -66,9 +68,10 @@ function callsPerService(calls: CallTree): Record<ServiceName, number> {
   return counts
 }
 
-/** Configured latency of one call to `service` carrying `items` ids (jitter aside). */
+/** Configured latency of one call to `service` carrying `items` ids: base + per item × items + the jitter's mean. */
 function callMs(scenario: Scenario, service: ServiceName, items: number): number {
-  return scenario.services[service].latencyMs + scenario.services[service].perItemMs * items
+  const { latencyMs, perItemMs, jitter } = scenario.services[service]
+  return latencyMs + perItemMs * items + jitterMeanMs(jitter)
 }
 
 export interface Floor {

@@ -6,8 +6,9 @@
  * What autocannon reports is not taken as it is where it is not what the lab means:
  * - a level lasts from its first request sent to its last answer, timed here: autocannon's
  *   own duration ends at its next one-second tick, up to a second of idle time later;
- * - latency percentiles are the lab's own (stats.ts) over the time of every response, 2xx
- *   or not, as autocannon timed it, not its histogram, which keeps whole milliseconds;
+ * - latency percentiles are the lab's own (stats.ts) over the time of every 2xx response,
+ *   as autocannon timed it, not its histogram, which keeps whole milliseconds; a failure
+ *   (a fast 503 or a 504 at the deadline) is counted by status, never mixed into them;
  * - good answers (2xx with the reference body) per second are counted apart from all
  *   answers, so the 504s of a collapse never read as throughput;
  * - a timeout counts once, as a timeout (autocannon counts it as an error too).
@@ -35,7 +36,7 @@ export interface LoadRun {
   /** 2xx responses whose body differed from the reference (an error status is not a mismatch: it is counted as non-2xx). */
   mismatches: number
   statusCodes: Record<string, number>
-  /** The time of every response, 2xx or not, in ms, as autocannon timed it (from the request written to the response read). Errors and timeouts have none. */
+  /** The time of every 2xx response, in ms, as autocannon timed it (from the request written to the response read). Failures have none. */
   latenciesMs: number[]
   /** Seconds from the start (first request sent) to the last answer, error or timeout. */
   elapsedSeconds: number
@@ -64,8 +65,8 @@ export async function runLoad(options: autocannon.Options, reference: string): P
   let lastAt = startedAt
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(checked, (error: unknown, done: autocannon.Result) => (error ? reject(error as Error) : resolve(done)))
-    instance.on('response', (_client, _status, _bytes, responseTimeMs) => {
-      latenciesMs.push(responseTimeMs)
+    instance.on('response', (_client, status, _bytes, responseTimeMs) => {
+      if (is2xx(status)) latenciesMs.push(responseTimeMs)
       lastAt = performance.now()
     })
     instance.on('reqError', () => (lastAt = performance.now()))
@@ -107,7 +108,7 @@ export async function measureLoadLevel(context: Pick<Target, 'api' | 'path' | 'r
   const eventLoopMs = after.busyMainThreadMicros === null || before.busyMainThreadMicros === null ? null : (after.busyMainThreadMicros - before.busyMainThreadMicros) / 1000
   const perRequest = (ms: number | null): number | null => (ms !== null && requests >= MIN_REQUESTS_FOR_CPU ? round(ms / requests, 3) : null)
   const seconds = Math.max(elapsedSeconds, 0.001)
-  // No response at all (every request an error or a timeout): 0, as autocannon's empty histogram said.
+  // No 2xx at all (every request failed): 0, as autocannon's empty histogram said.
   const [p50, max] = latenciesMs.length ? percentiles(latenciesMs, [50, 100]) : [0, 0]
   const [p90, p99] = [statedPercentile(latenciesMs, 90), statedPercentile(latenciesMs, 99)]
   return {

@@ -1,18 +1,25 @@
 /**
  * The peak-load sweep (--sweep): each variant at increasing offered load, as a fixed
  * request rate (an open model, see open-load.ts: a slow server cannot slow the load
- * down), around the saturation predicted from the scenario. Per level: goodput,
- * latency, errors, 503/504s and the upstreams' queues.
+ * down), around the saturation predicted from the scenario. Per level: goodput counted
+ * by send time and by answer time, latency, failures, whether the latency and the
+ * bottleneck's queue were still rising, how late the generator sent, how busy the API's
+ * event loop was, and what each mocked service saw (its queue, its 503s, how long its
+ * workers were held against the latency configured).
  */
-import { runOpenLoad } from './open-load.ts'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { RISING_FRACTION, runOpenLoad, summarizeOpenLoad } from './open-load.ts'
 import type { PhaseContext, Target } from './phase-context.ts'
 import { percentiles, statedPercentile } from './stats.ts'
 import { nonOkStatuses, round, roundStated } from '../record/format.ts'
 import type { SweepLevel } from '../record/results.ts'
 import type { SweepPlan } from './plan.ts'
-import { SERVICE_NAMES } from '../../scenario/types.ts'
+import { SERVICE_NAMES, type ServiceName } from '../../scenario/types.ts'
 
-const MAX_CONNECTIONS = 4000
+/** How often the bottleneck's queue is read during a level. */
+const QUEUE_SAMPLE_MS = 250
+/** A queue that grew by less than this many calls is not rising, whatever the rate. */
+const MIN_QUEUE_RISE = 1
 
 /** Each swept variant at each planned rate, from a freshly filled cache; the levels measured, per variant. */
 export async function runSweepPhase(
@@ -21,61 +28,109 @@ export async function runSweepPhase(
   sweeps: SweepPlan[],
 ): Promise<Record<string, SweepLevel[]>> {
   const measured: Record<string, SweepLevel[]> = {}
-  for (const { variant, levels } of sweeps) {
+  for (const { variant, predicted, levels } of sweeps) {
     await context.fillCache(variant)
     measured[variant] = []
     for (const level of levels) {
-      measured[variant].push(await context.run(level.step, () => measureSweepLevel({ ...context, deadlineMs }, variant, level.offeredPerSec, level.seconds)))
+      const measure = (): Promise<SweepLevel> => measureSweepLevel({ ...context, deadlineMs }, variant, predicted.bottleneck, level.offeredPerSec, level.seconds)
+      measured[variant].push(await context.run(level.step, measure))
     }
   }
   return measured
 }
 
-async function measureSweepLevel(
+export async function measureSweepLevel(
   context: Pick<Target, 'api' | 'upstreams' | 'path' | 'reference'> & { deadlineMs: number },
   variant: string,
+  bottleneck: ServiceName,
   offeredPerSec: number,
   durationSeconds: number,
 ): Promise<SweepLevel> {
   const { api, upstreams, path, reference, deadlineMs } = context
-  // Enough connections for every request that can be in flight: the rate times the deadline, and some.
-  const connections = Math.min(MAX_CONNECTIONS, Math.max(4, Math.ceil((offeredPerSec * (deadlineMs + 1000) * 1.2) / 1000)))
+  // A level does not pay for the garbage of the ones before it.
+  await api.collectGarbage()
   await upstreams.resetStats()
-  const run = await runOpenLoad({
-    origin: api.url,
-    path: `/${variant}${path}`,
-    ratePerSec: offeredPerSec,
-    durationSeconds,
-    timeoutMs: deadlineMs + 5000,
-    connections,
-    reference,
-  })
+  const before = await api.usage()
+  const sampling = sampleQueue(upstreams, bottleneck, durationSeconds)
+  const run = await runOpenLoad({ origin: api.url, path: `/${variant}${path}`, ratePerSec: offeredPerSec, durationSeconds, timeoutMs: deadlineMs + 5000, reference })
+  const queue = await sampling
+  const after = await api.usage()
   const stats = await upstreams.stats()
-  // No answer at all within the level: 0, as before any answer came.
-  const [p50, max] = run.latenciesMs.length ? percentiles(run.latenciesMs, [50, 100]) : [0, 0]
-  const p99 = statedPercentile(run.latenciesMs, 99)
-  const non2xx = Object.values(nonOkStatuses(run.statusCodes)).reduce((sum, n) => sum + n, 0)
+  const level = summarizeOpenLoad(run)
+
+  const queueRise = riseOf(queue, durationSeconds * 1000)
+  const queueRisingAbove = Math.max(MIN_QUEUE_RISE, RISING_FRACTION * offeredPerSec * (durationSeconds / 2))
+  const rising = (level.latencyRiseMs ?? 0) > level.risingAboveMs || (queueRise ?? 0) > queueRisingAbove
+  const eventLoopMs = after.busyMainThreadMicros === null || before.busyMainThreadMicros === null ? null : (after.busyMainThreadMicros - before.busyMainThreadMicros) / 1000
+  // No good answer at all within the level: 0, as before any answer came.
+  const [p50, max] = level.goodLatenciesMs.length ? percentiles(level.goodLatenciesMs, [50, 100]) : [0, 0]
+  const non2xx = Object.values(nonOkStatuses(level.statusCodes)).reduce((sum, n) => sum + n, 0)
   return {
     offeredPerSec: round(offeredPerSec),
-    connections,
-    durationSeconds: round(run.durationSeconds),
-    requests: run.sent,
-    goodputPerSec: round(run.okInWindow / run.windowSeconds),
-    answered: run.latenciesMs.length,
+    connections: Math.max(1, level.maxInFlight),
+    durationSeconds: round(level.durationSeconds),
+    requests: level.sent,
+    goodputPerSec: round(level.goodputPerSec),
+    throughputPerSec: round(level.throughputPerSec),
+    windowSeconds: round(level.windowSeconds),
+    answered: level.goodLatenciesMs.length,
     p50Ms: round(p50),
-    p99Ms: roundStated(p99),
+    p99Ms: roundStated(statedPercentile(level.goodLatenciesMs, 99)),
     maxMs: round(max),
-    errors: run.errors,
-    timeouts: run.timeouts,
+    errors: level.errors,
+    timeouts: level.timeouts,
     non2xx,
-    statusCodes: run.statusCodes,
-    mismatches: run.mismatches,
+    statusCodes: level.statusCodes,
+    mismatches: level.mismatches,
+    latencyRiseMs: level.latencyRiseMs === null ? null : round(level.latencyRiseMs),
+    latencyRisingAboveMs: round(level.risingAboveMs),
+    queueRise: queueRise === null ? null : round(queueRise, 1),
+    queueRisingAbove: round(queueRisingAbove, 1),
+    rising,
+    latePercent: round(level.latePercent, 1),
+    maxLateMs: round(level.maxLateMs),
+    apiEventLoopPercent: eventLoopMs === null || level.durationSeconds <= 0 ? null : round(Math.min(100, (eventLoopMs / (level.durationSeconds * 1000)) * 100), 1),
     upstreams: Object.fromEntries(
       SERVICE_NAMES.map((name) => {
         const s = stats.services[name]
-        return [name, { calls: s.calls, maxBusy: s.maxBusy, queued: s.queued, longestWaitMs: s.longestWaitMs, rejected: s.rejected, cancelled: s.cancelled }]
+        const perCall = (ms: number): number | null => (s.timedCalls ? round(ms / s.timedCalls) : null)
+        return [
+          name,
+          {
+            calls: s.calls,
+            served: s.served,
+            rejected: s.rejected,
+            cancelled: s.cancelled,
+            maxBusy: s.maxBusy,
+            queued: s.queued,
+            longestWaitMs: s.longestWaitMs,
+            heldMsPerCall: perCall(s.heldMs),
+            configuredMsPerCall: perCall(s.configuredMs),
+          },
+        ]
       }),
     ) as SweepLevel['upstreams'],
   }
 }
 
+/** The bottleneck's queue length, read every QUEUE_SAMPLE_MS while the level sends: [ms since the start, calls waiting]. */
+async function sampleQueue(upstreams: Target['upstreams'], service: ServiceName, durationSeconds: number): Promise<Array<[number, number]>> {
+  const samples: Array<[number, number]> = []
+  const started = performance.now()
+  for (let at = QUEUE_SAMPLE_MS; at <= durationSeconds * 1000; at += QUEUE_SAMPLE_MS) {
+    await sleep(Math.max(0, started + at - performance.now()))
+    samples.push([performance.now() - started, (await upstreams.stats()).services[service].waiting])
+  }
+  return samples
+}
+
+/** The mean of the samples in the last quarter minus that of the second quarter; null when a quarter has none. */
+function riseOf(samples: Array<[number, number]>, scheduleMs: number): number | null {
+  const mean = (from: number, to: number): number | null => {
+    const inside = samples.filter(([at]) => at >= from && at < to).map(([, n]) => n)
+    return inside.length ? inside.reduce((a, b) => a + b, 0) / inside.length : null
+  }
+  const second = mean(scheduleMs / 4, scheduleMs / 2)
+  const last = mean((scheduleMs * 3) / 4, scheduleMs + 1)
+  return second === null || last === null ? null : last - second
+}

@@ -10,8 +10,8 @@ import { SERVICE_NAMES, type Scenario, type ServiceName } from '../../scenario/t
 import { CACHE_BACKENDS } from '../../variants/shared/admin-paths.ts'
 import { STAGE_NAMES } from '../../variants/shared/stage-timing.ts'
 
-/** 3: the scenario gained cacheMaxPendingCommands, and every percentile is the lab's own (results/README.md). */
-export const SCHEMA_VERSION = 3
+/** 4: sweep levels say whether they were still rising, count goodput by send time and throughput by answer time, and the mocks' workers' hold times (results/README.md). */
+export const SCHEMA_VERSION = 4
 
 const ISO_DATE = String.raw`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$`
 const num = () => Type.Number()
@@ -57,10 +57,15 @@ const StageSchema = strict({ name: Type.Enum(STAGE_NAMES), startMs: num(), durat
 
 /** What a load level's answers were: the fields shared by the connection levels and the sweep's rate levels. */
 const answers = {
+  /** Load levels: the connections autocannon kept busy. Sweep levels: the most requests in flight at once, each on its own connection. */
   connections: Type.Integer({ minimum: 1 }),
   /** How long the level actually ran, in seconds: from its first request sent to its last answer. */
   durationSeconds: nonNegative(),
-  /** Answers received, of any status: the n of p50Ms, p99Ms (p90Ms) and maxMs. */
+  /**
+   * Answers that succeeded (2xx; in the sweep, 200 with the reference body): the n of p50Ms,
+   * p99Ms (p90Ms) and maxMs. A failure has no place in the latency figures: it is counted by
+   * status, error and timeout.
+   */
   answered: count(),
   p50Ms: nonNegative(),
   p99Ms: stated(),
@@ -92,8 +97,22 @@ const LoadLevelSchema = strict({
 })
 export type LoadLevel = Static<typeof LoadLevelSchema>
 
-/** What one mocked service saw during a sweep level. */
-const UpstreamLevelSchema = strict({ calls: count(), maxBusy: count(), queued: count(), longestWaitMs: nonNegative(), rejected: count(), cancelled: count() })
+/** What one mocked service saw during a sweep level. calls = served + rejected + cancelled. */
+const UpstreamLevelSchema = strict({
+  calls: count(),
+  /** Calls a worker finished and answered (an injected error too). */
+  served: count(),
+  /** Calls refused with 503: every worker busy and the queue full. */
+  rejected: count(),
+  /** Calls the API gave up on (its deadline) before the answer. */
+  cancelled: count(),
+  maxBusy: count(),
+  queued: count(),
+  longestWaitMs: nonNegative(),
+  /** Worker time per served call, from getting a worker to the answer written, and the latency configured for those calls; null when none was served. */
+  heldMsPerCall: nullable(nonNegative()),
+  configuredMsPerCall: nullable(nonNegative()),
+})
 
 const SweepLevelSchema = strict({
   ...answers,
@@ -101,8 +120,27 @@ const SweepLevelSchema = strict({
   offeredPerSec: nonNegative(),
   /** Requests sent, on schedule. */
   requests: count(),
-  /** 200s with the reference body per second, counted over the steady window: the last three quarters of the sending time. */
+  /** The steady window: the last three quarters of the sending time (the first is the ramp), in seconds. */
+  windowSeconds: nonNegative(),
+  /** Good answers (200, reference body) to the requests sent in the window, per second of it: never more than offered. */
   goodputPerSec: nonNegative(),
+  /** Good answers that came back during the window, per second of it: what the system delivered. Past saturation, its capacity. */
+  throughputPerSec: nonNegative(),
+  /** Median latency of the requests sent in the last quarter minus the second quarter's (a failure counts as the client's timeout), in ms; null when a quarter sent none. */
+  latencyRiseMs: nullable(num()),
+  /** The rise above which the latency was still rising: 3 % of the time between the two quarters (a 3 % overload), at least 5 ms. */
+  latencyRisingAboveMs: nonNegative(),
+  /** The bottleneck's mean queue (calls waiting for a worker) in the last quarter minus the second quarter's, read every 250 ms; null when a quarter had no reading. */
+  queueRise: nullable(num()),
+  /** The growth above which the queue was still rising: 3 % of the offered rate over the time between the quarters, at least 1 call. */
+  queueRisingAbove: nonNegative(),
+  /** The latency or the bottleneck's queue was still rising: the level was not held, however it ended. */
+  rising: Type.Boolean(),
+  /** Requests the generator sent more than 2 ms after they were due, in percent, and the latest, in ms: its own error. */
+  latePercent: Type.Number({ minimum: 0, maximum: 100 }),
+  maxLateMs: nonNegative(),
+  /** CPU time of the API's event-loop thread over the level's duration, in percent of one core; null where the OS does not tell. */
+  apiEventLoopPercent: nullable(Type.Number({ minimum: 0, maximum: 100 })),
   upstreams: perService(UpstreamLevelSchema),
 })
 export type SweepLevel = Static<typeof SweepLevelSchema>
@@ -111,16 +149,22 @@ const PeakLoadSchema = strict({
   /** Little's law on the scenario: the throughput at which the bottleneck's workers are all busy. */
   predictedPerSec: nonNegative(),
   bottleneck: Type.Enum(SERVICE_NAMES),
-  /** The most goodput measured at any level. */
+  /**
+   * The most good answers per second any level sustained: per level, the lower of its goodput
+   * (by send time, never above what was offered) and its throughput (by answer time: past
+   * saturation, the capacity).
+   */
   measuredPerSec: nonNegative(),
   /** measured ÷ predicted − 1, in percent. */
   errorPercent: num(),
   /** p99 target of the knee: 2 × the floor, at most the deadline. */
   p99TargetMs: nonNegative(),
-  /** The highest offered load held (p99 under target, no error, goodput ≥ 90 %); null if none was. */
+  /** The highest offered load held (latency and queue not rising, p99 under target, no error, goodput ≥ 90 %); null if none was. */
   kneePerSec: nullable(nonNegative()),
   /** Why it holds or collapses, in one sentence. */
   verdict: text(),
+  /** What makes the figures above doubtful, each naming its reason: a figure above the hard capacity, a generator that sent late. */
+  warnings: Type.Array(text()),
   levels: Type.Array(SweepLevelSchema),
 })
 export type PeakLoad = Static<typeof PeakLoadSchema>

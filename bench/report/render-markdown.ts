@@ -1,6 +1,6 @@
 /** summary.md: the run's tables in Markdown, fit for a pull request; its step table is also the README's. */
-import { cacheOutageText, describeFaults, faultRows, formatLoadShares, formatNon2xx, formatOverheadWithVerdict, headline, headlineText, formatApiCpu, formatColdP50, isStoryScenario, loadFailures, stepRows, storyScenarioText, targetLines, validityText } from './report-model.ts'
-import { formatMs, formatPercent, formatShare } from '../record/format.ts'
+import { cacheOutageText, describeFaults, faultRows, formatLoadShares, formatNon2xx, formatHeld, formatRise, formatOverheadWithVerdict, headline, headlineText, formatApiCpu, formatColdP50, isStoryScenario, loadFailures, stepRows, storyScenarioText, targetLines, validityText } from './report-model.ts'
+import { formatMs, formatPercent, formatShare, formatTail } from '../record/format.ts'
 import type { Results } from '../record/results.ts'
 
 export function renderSummaryMarkdown(results: Results): string {
@@ -79,6 +79,16 @@ function peakLoadMarkdown(results: Results): string[] {
     }),
     '',
     ...swept.map(([, v]) => `- ${escapeMarkdown(v.peakLoad!.verdict)}`),
+    ...swept.flatMap(([, v]) => v.peakLoad!.warnings.map((w) => `- **Warning:** ${escapeMarkdown(w)}`)),
+    '',
+    '| variant | offered req/s | goodput req/s | delivered req/s | n | p50 | p99 | errors / timeouts | non-2xx | rise: latency ms / queue | bottleneck ms per call: held / configured | 503s | sent late % |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...swept.flatMap(([name, v]) =>
+      v.peakLoad!.levels.map((l) => {
+        const b = l.upstreams[v.peakLoad!.bottleneck]
+        return `| ${name} | ${l.offeredPerSec.toFixed(1)} | ${l.goodputPerSec.toFixed(1)} | ${l.throughputPerSec.toFixed(1)} | ${l.answered} | ${formatMs(l.p50Ms)} | ${formatTail(l.p99Ms, l.maxMs)} | ${l.errors} / ${l.timeouts} | ${formatNon2xx(l)} | ${formatRise(l)} | ${formatHeld(b)} | ${b.rejected} | ${l.latePercent} |`
+      }),
+    ),
     '',
   ]
 }

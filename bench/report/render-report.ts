@@ -14,9 +14,11 @@ import {
   describeServiceFaults,
   faultRows,
   formatApiCpu,
+  formatHeld,
   formatLoadShares,
   formatNon2xx,
   formatOverheadWithVerdict,
+  formatRise,
   headline,
   headlineText,
   isStoryScenario,
@@ -27,6 +29,7 @@ import {
   validityText,
   type StepRow,
 } from './report-model.ts'
+import { overheldShare } from '../record/derived.ts'
 import { formatMs, formatPercent, formatShare, formatTail } from '../record/format.ts'
 import type { Results } from '../record/results.ts'
 import { SERVICE_NAMES } from '../../scenario/types.ts'
@@ -172,20 +175,23 @@ function renderPeakLoad(results: Results): SafeHtml | '' {
   )
   const levels = swept.flatMap(({ name, peak }) =>
     peak.levels.map((l) => {
-      const bottleneck = l.upstreams[peak.bottleneck]
-      return html`<tr><td><code>${name}</code></td><td class="num">${l.offeredPerSec.toFixed(1)}</td><td class="num">${l.goodputPerSec.toFixed(1)}</td><td class="num">${l.answered}</td><td class="num">${formatMs(l.p50Ms)}</td><td class="num">${formatTail(l.p99Ms, l.maxMs)}</td><td class="num${l.errors + l.timeouts ? ' bad' : ''}">${l.errors} / ${l.timeouts}</td><td class="num${l.non2xx ? ' bad' : ''}">${formatNon2xx(l)}</td><td class="num">${bottleneck.queued}</td><td class="num">${Math.round(bottleneck.longestWaitMs)}</td><td class="num${bottleneck.rejected ? ' bad' : ''}">${bottleneck.rejected}</td></tr>`
+      const b = l.upstreams[peak.bottleneck]
+      const overheld = overheldShare(l, peak.bottleneck) !== null
+      return html`<tr><td><code>${name}</code></td><td class="num">${l.offeredPerSec.toFixed(1)}</td><td class="num">${l.goodputPerSec.toFixed(1)}</td><td class="num">${l.throughputPerSec.toFixed(1)}</td><td class="num">${l.answered}</td><td class="num">${formatMs(l.p50Ms)}</td><td class="num">${formatTail(l.p99Ms, l.maxMs)}</td><td class="num${l.errors + l.timeouts ? ' bad' : ''}">${l.errors} / ${l.timeouts}</td><td class="num${l.non2xx ? ' bad' : ''}">${formatNon2xx(l)}</td><td class="num${l.rising ? ' bad' : ''}">${formatRise(l)}</td><td class="num">${b.queued} / ${Math.round(b.longestWaitMs)}</td><td class="num${overheld ? ' bad' : ''}">${formatHeld(b)}</td><td class="num${b.rejected ? ' bad' : ''}">${b.rejected}</td><td class="num${l.latePercent > 10 ? ' bad' : ''}">${l.latePercent}</td><td class="num">${l.apiEventLoopPercent ?? '—'}</td></tr>`
     }),
   )
+  const warnings = swept.flatMap(({ peak }) => peak.warnings)
   return html`<section>
   <h2>Peak hours</h2>
-  <p class="note">Each variant at fixed request rates (an open model: the load does not slow down when the server does) around the throughput at which it should saturate, predicted from the scenario alone by Little's law: a service with <em>W</em> workers, asked for <em>D</em> worker-seconds per request, is full at <em>W / D</em> requests per second. Goodput: 200s with the right body per second. The knee: the highest offered load held with p99 under its target and no error.</p>
+  <p class="note">Each variant at fixed request rates (an open model: the load does not slow down when the server does) around the throughput at which it should saturate, predicted from the scenario alone by Little's law: a service with <em>W</em> workers, asked for <em>D</em> worker-seconds per request, is full at <em>W / D</em> requests per second. Each level is counted over its steady window (the last three quarters of its sending time): <em>goodput</em> is the good answers (200, right body) to the requests sent in the window, per second, never more than offered; <em>delivered</em> is the good answers that came back in the window, per second: past saturation, the capacity. Measured: the best level's lower of the two. A level is <em>still rising</em> when its latency, or its bottleneck's queue, grew from the second quarter to the last by more than a 3 % overload would make them: it was not held, however it ended. The knee: the highest offered load held, not rising, with p99 under its target and no failure.</p>
   <div class="pair">
-    <div class="chart"><canvas id="goodput-chart" aria-label="goodput against offered load"></canvas></div>
+    <div class="chart"><canvas id="goodput-chart" aria-label="good answers per second against offered load"></canvas></div>
     <div class="chart"><canvas id="sweep-p99-chart" aria-label="p99 against offered load"></canvas></div>
   </div>
   <table><thead><tr><th>variant</th><th>bottleneck</th><th>predicted req/s</th><th>measured req/s</th><th>measured vs predicted</th><th>knee req/s</th><th>p99 target</th></tr></thead><tbody>${rows}</tbody></table>
   <ul class="verdicts">${swept.map(({ peak }) => html`<li>${peak.verdict}</li>`)}</ul>
-  <table class="load"><thead><tr><th>variant</th><th>offered req/s</th><th>goodput req/s</th><th>answers</th><th>p50</th><th>p99</th><th>errors / timeouts</th><th>non-2xx</th><th>bottleneck queued</th><th>longest wait ms</th><th>503s</th></tr></thead><tbody>${levels}</tbody></table>
+  ${warnings.length ? html`<ul class="warnings">${warnings.map((w) => html`<li>${w}</li>`)}</ul>` : ''}
+  <div class="wide"><table class="load"><thead><tr><th>variant</th><th>offered req/s</th><th>goodput req/s</th><th>delivered req/s</th><th>n</th><th>p50</th><th>p99</th><th>errors / timeouts</th><th>non-2xx</th><th>rise: latency ms / queue</th><th>bottleneck queued / longest wait ms</th><th>bottleneck ms per call: held / configured</th><th>503s</th><th>sent late %</th><th>API loop %</th></tr></thead><tbody>${levels}</tbody></table></div>
 </section>`
 }
 

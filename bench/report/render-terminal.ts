@@ -38,7 +38,7 @@ export function renderTerminalSummary(results: Results): string {
     ...table.slice(1).map(render),
     '',
     ...targetLines(results),
-    ...Object.values(results.variants).flatMap((v) => (v.peakLoad ? [`Peak: ${v.peakLoad.verdict}`] : [])),
+    ...Object.values(results.variants).flatMap((v) => (v.peakLoad ? [`Peak: ${v.peakLoad.verdict}`, ...v.peakLoad.warnings.map((w) => `Warning: ${w}`)] : [])),
     results.valid ? validityText(results) : `INVALID RUN: ${results.problems.join('; ')}`,
     ...(underLoad ? [underLoad.text] : []),
     ...(outage ? [outage] : []),

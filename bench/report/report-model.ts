@@ -4,7 +4,7 @@
  * the cache. Computed from results.json only.
  */
 import { formatMs, formatPercent, formatShare, formatStatuses, formatTail, nonOkStatuses, round } from '../record/format.ts'
-import type { CaseFailures, LoadLevel, Results } from '../record/results.ts'
+import type { CaseFailures, LoadLevel, Results, SweepLevel } from '../record/results.ts'
 import { DEFAULT_SCENARIO } from '../../scenario/defaults.ts'
 import { injectsFaults } from '../../scenario/faults.ts'
 import { publishedFigure, STORY_VARIANTS } from '../../scenario/story.ts'
@@ -114,6 +114,7 @@ export function targetLines(results: Results): string[] {
   }
   const faults = faultLine(results)
   if (faults) lines.push(faults)
+  lines.push(...warmMissLines(results))
   const { calibration } = results.environment
   lines.push(
     `Calibration: on this machine a bare loopback HTTP call that waits ${calibration.waitMs} ms takes ${formatMs(calibration.callP50Ms)} (+${calibration.overheadMs.toFixed(1)} ms), with no lab code in it: the least overhead any upstream call can have here.`,
@@ -127,6 +128,23 @@ export function targetLines(results: Results): string[] {
     )
   }
   return lines
+}
+
+/**
+ * A warm case makes no pricing call: its prices come from the cache filled just before it.
+ * One that made some measured something else, and says so: the cache expired during it (a
+ * TTL shorter than the case) or was unavailable.
+ */
+export function warmMissLines(results: Results): string[] {
+  return Object.entries(results.variants).flatMap(([name, v]) => {
+    // Only a variant with a cold case uses the price cache.
+    if (v.coldLatency === null && v.coldFailures === null) return []
+    const perRequest = v.upstreamCalls.pricing
+    if (perRequest <= 0) return []
+    const unavailable = results.cacheOutages.some((o) => o.phase === 'latency' && o.step.startsWith(`${name} (warm`))
+    const why = unavailable ? 'the price cache was unavailable during it' : `the price cache expired during it (TTL ${results.scenario.cacheTtlSeconds} s)`
+    return [`Flagged: ${name}'s warm case made ${round(perRequest, 2)} pricing calls per request, where a warm cache makes none: ${why}, so its warm figures include pricing calls.`]
+  })
 }
 
 /** A cold p50 with its n: "1.90 s (n = 6)", or "—". */
@@ -144,6 +162,18 @@ export function formatOverheadWithVerdict(row: StepRow): string {
 export function formatApiCpu(level: Pick<LoadLevel, 'apiCpuMsPerRequest' | 'apiEventLoopMsPerRequest'>): string {
   if (level.apiCpuMsPerRequest === null) return '—'
   return `${level.apiEventLoopMsPerRequest === null ? '—' : level.apiEventLoopMsPerRequest.toFixed(2)} / ${level.apiCpuMsPerRequest.toFixed(2)}`
+}
+
+/** A sweep level's rise from its second quarter to its last: "+412 / +4.5 still rising", "+3 / 0". */
+export function formatRise(level: Pick<SweepLevel, 'latencyRiseMs' | 'queueRise' | 'rising'>): string {
+  const signed = (n: number | null, digits: number): string => (n === null ? '—' : `${n > 0 ? '+' : ''}${n.toFixed(digits)}`)
+  return `${signed(level.latencyRiseMs, 0)} / ${signed(level.queueRise, 1)}${level.rising ? ' still rising' : ''}`
+}
+
+/** A mocked service's worker time per call against the latency configured: "1,931 / 1,790", or "—" when it served none. */
+export function formatHeld(upstream: SweepLevel['upstreams'][ServiceName]): string {
+  if (upstream.heldMsPerCall === null || upstream.configuredMsPerCall === null) return '—'
+  return `${Math.round(upstream.heldMsPerCall).toLocaleString('en-US')} / ${Math.round(upstream.configuredMsPerCall).toLocaleString('en-US')}`
 }
 
 /** Non-2xx answers with their statuses, e.g. "12 (504: 12)". */

@@ -35,7 +35,7 @@ drawCallsChart()
 drawLoadChart('throughput-chart', 'goodPerSec', 'good answers per second')
 drawLoadChart('p99-chart', 'tail', 'p99 ms (log; max below n = 100)')
 drawFaultsChart()
-drawSweepChart('goodput-chart', 'goodputPerSec', 'goodput, req/s (log scale)')
+drawSweepChart('goodput-chart', 'sustained', 'good answers sustained, req/s (log scale)')
 drawSweepChart('sweep-p99-chart', 'tail', 'p99 ms (log; max below n = 100)')
 
 /**
@@ -218,7 +218,7 @@ function drawFaultsChart() {
 /**
  * A figure of every swept variant against the offered load; ◆ marks the knee. Nothing when the run had no sweep.
  * @param {string} id
- * @param {'goodputPerSec' | 'tail'} field
+ * @param {'sustained' | 'tail'} field
  * @param {string} title
  */
 function drawSweepChart(id, field, title) {
@@ -234,7 +234,8 @@ function drawSweepChart(id, field, title) {
     const knee = (l) => l.offeredPerSec === peak.kneePerSec
     return {
       label: name,
-      data: peak.levels.map((l) => ({ x: l.offeredPerSec, y: field === 'tail' ? tail(l) : l[field] })),
+      // Sustained: the lower of goodput (by send time) and delivered (by answer time), as the measured saturation is.
+      data: peak.levels.map((l) => ({ x: l.offeredPerSec, y: field === 'tail' ? tail(l) : Math.min(l.goodputPerSec, l.throughputPerSec) })),
       borderColor: color(name),
       backgroundColor: color(name),
       showLine: true,
@@ -243,7 +244,7 @@ function drawSweepChart(id, field, title) {
       pointStyle: peak.levels.map((l) => (knee(l) ? 'rectRot' : 'circle')),
     }
   })
-  if (field === 'goodputPerSec') {
+  if (field === 'sustained') {
     const top = Math.max(0, ...swept.flatMap(({ peak }) => peak.levels.map((l) => l.offeredPerSec)))
     datasets.push({ label: 'offered = served', data: [{ x: 0.1, y: 0.1 }, { x: top, y: top }], borderColor: '#999', borderDash: [4, 4], pointRadius: 0, showLine: true })
   }

@@ -1,8 +1,8 @@
 /**
- * A load level's p50/p90/p99/max are the lab's percentiles of every response autocannon
- * received, 2xx or not (what autocannon's own histogram recorded, to the fraction of a
- * millisecond): a level where an overloaded variant answers 504 late shows those 504s in
- * its latencies, never a figure from the few that succeeded, or none.
+ * A load level's p50/p90/p99/max are the lab's percentiles of the 2xx answers autocannon
+ * timed (to the fraction of a millisecond, not its histogram's whole ones). A failure is
+ * never among them: a fast 503 would flatter the latency and a 504 at the deadline would
+ * stand for a wait no page was served after; failures are counted by status instead.
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -27,15 +27,15 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
 
 describe('runLoad', () => {
-  it('times every response, the 504s included, and checks only the 2xx bodies', async () => {
+  it('times the 2xx answers, counts the 504s apart, and checks only the 2xx bodies', async () => {
     const { result, latenciesMs, statusCodes, mismatches, good } = await runLoad({ url, connections: 1, amount: 30, timeout: 10 }, '{"ok":true}')
     expect(result.requests.total).toBe(30)
     expect(statusCodes).toEqual({ '200': 20, '504': 10 })
     // Good answers apart from all: the 504s are answers, never good ones.
     expect(good).toBe(20)
-    expect(latenciesMs).toHaveLength(30)
-    // The 504s took at least their 60 ms (a timer may fire a little early; a busy machine may slow a 200 too).
-    expect(latenciesMs.filter((ms) => ms >= SLOW_MS - 5).length).toBeGreaterThanOrEqual(10)
+    // The 20 answers that succeeded, not the 10 slow 504s (a busy machine may slow a 200, rarely past 60 ms).
+    expect(latenciesMs).toHaveLength(20)
+    expect(latenciesMs.filter((ms) => ms < SLOW_MS - 5).length).toBeGreaterThanOrEqual(15)
     expect(mismatches).toBe(0)
     // Fractions of a millisecond, not whole ones.
     expect(latenciesMs.some((ms) => !Number.isInteger(ms))).toBe(true)
