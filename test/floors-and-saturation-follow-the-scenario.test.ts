@@ -29,6 +29,17 @@ describe('floors', () => {
     expect(floors.parallel!.coldMs).toBe(100 + 390)
   })
 
+  it('add the mean of each call\'s jitter: max / 2 for uniform, median · e^(σ²/2) for lognormal', () => {
+    const uniform = computeFloors(resolveScenario({ services: { pricing: { jitter: { kind: 'uniform', maxMs: 20 } } } }), STORY_PAGE)
+    expect(uniform.bulk!.warmMs).toBe(2010 + 10)
+    expect(uniform.naive!.warmMs).toBe(3970 + 10)
+    const lognormal = resolveScenario({ services: { inventory: { jitter: { kind: 'lognormal', medianMs: 4, sigma: 0.5 } } } })
+    const mean = 4 * Math.exp(0.125)
+    expect(computeFloors(lognormal, STORY_PAGE).naive!.warmMs).toBeCloseTo(3970 + 50 * mean, 9)
+    // And the saturation: inventory is asked 50 × (40 + mean) ms per naive request.
+    expect(computeSaturation(lognormal, STORY_PAGE).naive!.perSec).toBeCloseTo(16 / (50 * (0.04 + mean / 1000)), 9)
+  })
+
   it('count one call on the path for concurrent calls, even when they cost nothing', () => {
     const scenario = resolveScenario({ services: { inventory: { latencyMs: 0 }, reviews: { latencyMs: 0 }, categories: { latencyMs: 0 } } })
     expect(computeFloors(scenario, STORY_PAGE).parallel!.callsOnPath).toBe(2)

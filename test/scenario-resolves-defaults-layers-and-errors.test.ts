@@ -68,6 +68,17 @@ describe('resolveScenario', () => {
     expect(error.message).toContain(accepted)
   })
 
+  it('rejects an API pool that would hide a service\'s queue, naming the service and the least pool that does not', () => {
+    const error = catchError(() => resolveScenario({ upstreamConnections: 128 }))
+    expect(error).toBeInstanceOf(ScenarioError)
+    expect((error as ScenarioError).field).toBe('upstreamConnections')
+    // catalog: 64 workers + a queue of 256: the first service whose calls the pool would hold back.
+    expect(error.message).toContain('catalog: 64 workers + a queue of 256 = 320')
+    expect(error.message).toContain('Raise upstreamConnections to 321 or more')
+    expect(() => resolveScenario({ upstreamConnections: 128, services: { catalog: { queueLimit: 8 }, inventory: { queueLimit: 8 }, pricing: { queueLimit: 8 }, reviews: { queueLimit: 8 }, categories: { queueLimit: 8 } } })).not.toThrow()
+    expect(resolveScenario().upstreamConnections).toBeGreaterThan(64 + 256)
+  })
+
   it('rejects unknown fields with a "did you mean"', () => {
     const error = catchError(() => resolveScenario({ productsPerPag: 10 }))
     expect(error.message).toContain('"productsPerPag"')

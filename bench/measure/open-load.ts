@@ -43,6 +43,7 @@ export interface SentRequest {
 
 export interface OpenLoadRun {
   requests: SentRequest[]
+  ratePerSec: number
   /** The schedule's length: `durationSeconds`. */
   sendingSeconds: number
   /** The most requests in flight at once: the connections the level needed (and had). */
@@ -93,7 +94,7 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRun
   } finally {
     await pool.close()
   }
-  return { requests, sendingSeconds: durationSeconds, maxInFlight, timeoutMs }
+  return { requests, ratePerSec, sendingSeconds: durationSeconds, maxInFlight, timeoutMs }
 }
 
 /** A request sent later than this after it was due counts as late. */
@@ -147,7 +148,7 @@ export interface OpenLoadSummary {
 
 /** A level's figures, from its records. */
 export function summarizeOpenLoad(run: OpenLoadRun): OpenLoadSummary {
-  const { requests, sendingSeconds, maxInFlight, timeoutMs } = run
+  const { requests, ratePerSec, sendingSeconds, maxInFlight, timeoutMs } = run
   const scheduleMs = sendingSeconds * 1000
   const windowStart = scheduleMs / 4
   const windowSeconds = (scheduleMs - windowStart) / 1000
@@ -190,7 +191,7 @@ export function summarizeOpenLoad(run: OpenLoadRun): OpenLoadSummary {
     sent: requests.length,
     durationSeconds: Math.max(0, lastMs - firstSent) / 1000,
     windowSeconds,
-    goodputPerSec: due ? (requests.length / sendingSeconds) * (goodDue / due) : 0,
+    goodputPerSec: due ? ratePerSec * (goodDue / due) : 0,
     throughputPerSec: deliveredPerSec(goodDone, windowSeconds),
     goodLatenciesMs,
     statusCodes,
