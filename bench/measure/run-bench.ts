@@ -1,11 +1,11 @@
 /**
- * One benchmark run on a started stack, in order: calibrate, check correctness, warm up,
+ * One benchmark run on a started stack, in order: check correctness, warm up, calibrate,
  * plan, then measure latency one request at a time, throughput under load and (--sweep)
  * peak load, and assemble results.json. Each phase lives in its own file; this one only
  * runs them in order. Rendering and writing are the caller's.
  */
 import { assembleResults, type VariantInfo } from './assemble-results.ts'
-import { calibrateLoopback } from './calibrate.ts'
+import { CALIBRATION_ROUNDS, calibrateUpstreamHop } from './calibrate.ts'
 import { checkCorrectness, type CorrectnessCheck } from './check-correctness.ts'
 import { computeFloors, computeSaturation, type PageShape } from './floors.ts'
 import { createHttpClient, type HttpClient } from './http-client.ts'
@@ -34,12 +34,6 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
     const names = variants.map((v) => v.name)
     const path = `/products?page=1&limit=${scenario.productsPerPage}`
 
-    // What a bare loopback call costs here, so the lab's overhead can be read against it.
-    const calibrationSamples = settings.quick ? 10 : 25
-    const calibration = await steps.run({ phase: 'calibration', label: 'a bare loopback call', estimateMs: (calibrationSamples + 3) * 42 }, () =>
-      calibrateLoopback(upstreams.urls.catalog, calibrationSamples),
-    )
-
     // Injected faults are off while the run checks correctness, warms up and fills the
     // cache, and on for every measurement.
     const faulty = injectsFaults(scenario)
@@ -51,6 +45,13 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
     // Correctness first: identical bodies, or the run stops here. This round also warms up.
     const check = await steps.run({ phase: 'correctness', label: `same body from ${names.join(', ')}`, estimateMs: 0 }, () => checkCorrectness(client, names, path))
     const probe = await warmUp(steps, stack, client, check, path)
+    // What a bare call from the API to an upstream costs here, so the lab's overhead can be
+    // read against it: measured now that both processes are warm.
+    const calibrationSamples = settings.quick ? 10 : 25
+    const calibration = await steps.run(
+      { phase: 'calibration', label: 'a bare call from the API to an upstream', estimateMs: (CALIBRATION_ROUNDS * calibrationSamples + 10) * 42 },
+      () => calibrateUpstreamHop(api, 'catalog', calibrationSamples),
+    )
     const page = pageShape(check.reference)
     const model: Model = { floors: computeFloors(scenario, page), saturation: computeSaturation(scenario, page) }
     const plan = planRun(scenario, settings, names, probe, model)

@@ -241,10 +241,18 @@ export type LatencyCase = Pick<VariantResult, 'latency' | 'upstreamCalls' | 'max
 /** Each variant's latency cases: warm (or only) and, for variants that use the price cache, cold. */
 export type LatencyMeasurements = Record<string, { warm?: LatencyCase; cold?: LatencyCase }>
 
-/** One bare loopback HTTP call that waits `waitMs`, measured on this machine before the run. */
+/**
+ * One bare upstream call that waits `waitMs`, from the API process through its own pool to
+ * the upstream process's echo endpoint, measured on this machine once both are warm.
+ */
 const CalibrationSchema = strict({
   waitMs: nonNegative(),
+  /** Calls per round. */
   samples: Type.Integer({ minimum: 1 }),
+  rounds: Type.Integer({ minimum: 1 }),
+  /** The median call of each round, in ms. */
+  roundP50sMs: Type.Array(nonNegative(), { minItems: 1 }),
+  /** The median of the rounds' medians. */
   callP50Ms: nonNegative(),
   /** callP50Ms − waitMs: the least overhead an upstream call can have on this machine. */
   overheadMs: num(),

@@ -117,7 +117,7 @@ export function targetLines(results: Results): string[] {
   lines.push(...warmMissLines(results))
   const { calibration } = results.environment
   lines.push(
-    `Calibration: on this machine a bare loopback HTTP call that waits ${calibration.waitMs} ms takes ${formatMs(calibration.callP50Ms)} (+${calibration.overheadMs.toFixed(1)} ms), with no lab code in it: the least overhead any upstream call can have here.`,
+    `Calibration: on this machine a bare call from the API to an upstream that waits ${calibration.waitMs} ms takes ${formatMs(calibration.callP50Ms)} (+${calibration.overheadMs.toFixed(1)} ms; the median of ${calibration.rounds} rounds of ${calibration.samples}, warm), with no lab code in it: the least overhead any upstream call can have here.`,
   )
   const judged = Object.entries(results.variants).filter(([, v]) => v.withinTolerance !== null)
   if (judged.length) {

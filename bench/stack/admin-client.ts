@@ -4,19 +4,19 @@
  * what was asked, the status and the process's own message, never a value read as if
  * it had worked.
  */
-export async function askLabProcess(name: string, url: string, method: 'GET' | 'POST', doing: string): Promise<unknown> {
+export async function askLabProcess(name: string, url: string, method: 'GET' | 'POST', doing: string, body?: unknown): Promise<unknown> {
   let response: Response
   try {
-    response = await fetch(url, { method })
+    response = await fetch(url, body === undefined ? { method } : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
   } catch (error) {
     throw new Error(`Could not ${doing}: the ${name} process did not answer at ${url} (${(error as Error).message}).`)
   }
-  const body = await response.text()
-  if (!response.ok) throw new Error(`Could not ${doing}: the ${name} process answered ${response.status}: ${messageOf(body)}`)
+  const text = await response.text()
+  if (!response.ok) throw new Error(`Could not ${doing}: the ${name} process answered ${response.status}: ${messageOf(text)}`)
   try {
-    return JSON.parse(body) as unknown
+    return JSON.parse(text) as unknown
   } catch {
-    throw new Error(`Could not ${doing}: the ${name} process answered ${response.status} with a body that is not JSON: ${body.slice(0, 200)}`)
+    throw new Error(`Could not ${doing}: the ${name} process answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`)
   }
 }
 

@@ -1,7 +1,7 @@
 /** Starts the API under test in a child process and talks to its admin routes. */
 import { fileURLToPath } from 'node:url'
 import type { Scenario, ServiceName } from '../../scenario/types.ts'
-import { ADMIN_PATHS, type ApiProcessUsage, type CacheBackend } from '../../variants/shared/admin-paths.ts'
+import { ADMIN_PATHS, type ApiProcessUsage, type CacheBackend, type TimedUpstreamCalls } from '../../variants/shared/admin-paths.ts'
 import { askLabProcess } from './admin-client.ts'
 import { forkLabProcess } from './lab-process.ts'
 
@@ -28,6 +28,8 @@ export interface ApiProcess {
   /** A full garbage collection in the API process, so a measurement does not pay for the garbage of the ones before it. */
   collectGarbage(): Promise<void>
   usage(): Promise<ApiProcessUsage>
+  /** `samples` GETs of `path` on `service`, one at a time, through the API's own pool: each one's time in ms. */
+  timeUpstreamCalls(service: ServiceName, path: string, samples: number): Promise<number[]>
   stop(): Promise<void>
 }
 
@@ -47,6 +49,14 @@ export async function startApiProcess(scenario: Scenario, upstreamUrls: Record<S
       await askLabProcess('API', `${url}${ADMIN_PATHS.collectGarbage}`, 'POST', 'collect the API process’s garbage')
     },
     usage: async () => (await askLabProcess('API', `${url}${ADMIN_PATHS.process}`, 'GET', 'read the API process’s CPU time')) as ApiProcessUsage,
+    async timeUpstreamCalls(service, path, samples) {
+      const doing = `time calls from the API to ${service}`
+      const { timesMs } = (await askLabProcess('API', `${url}${ADMIN_PATHS.timeUpstreamCalls}`, 'POST', doing, { service, path, samples })) as Partial<TimedUpstreamCalls>
+      if (!Array.isArray(timesMs) || timesMs.length !== samples || !timesMs.every((ms) => typeof ms === 'number' && ms >= 0)) {
+        throw new Error(`Could not ${doing}: the API process answered without ${samples} times.`)
+      }
+      return timesMs
+    },
     stop: lab.stop,
   }
 }

@@ -8,7 +8,24 @@
 export const CACHE_BACKENDS = ['redis', 'in-process'] as const
 export type CacheBackend = (typeof CACHE_BACKENDS)[number]
 
-export const ADMIN_PATHS = { flushCache: '/__lab/cache/flush', process: '/__lab/process', collectGarbage: '/__lab/gc' } as const
+export const ADMIN_PATHS = {
+  flushCache: '/__lab/cache/flush',
+  process: '/__lab/process',
+  collectGarbage: '/__lab/gc',
+  timeUpstreamCalls: '/__lab/time-upstream-calls',
+} as const
+
+/** What POST /__lab/time-upstream-calls takes: `samples` GETs of `path` on `service`, one at a time, through the API's own pool. */
+export interface TimeUpstreamCalls {
+  service: string
+  path: string
+  samples: number
+}
+
+/** What it answers: each call's time, in ms, from the call to its body read, in order. */
+export interface TimedUpstreamCalls {
+  timesMs: number[]
+}
 
 /** What GET /__lab/process answers: the API process's CPU time and memory so far. */
 export interface ApiProcessUsage {

@@ -2,8 +2,10 @@
  * The harness's routes on the API, added only when it runs under the harness (`admin`):
  * `POST /__lab/cache/flush` empties the price cache before a cold measurement,
  * `POST /__lab/gc` collects the heap's garbage before a load level (when node runs with
- * --expose-gc), and `GET /__lab/process` tells the API process's CPU time, memory and
- * cache outages. With them, the app counts the CPU it spends while requests are in flight.
+ * --expose-gc), `GET /__lab/process` tells the API process's CPU time, memory and
+ * cache outages, and `POST /__lab/time-upstream-calls` times calls through the API's own
+ * pools (the calibration of the API → upstream hop). With them, the app counts the CPU it
+ * spends while requests are in flight.
  *
  * The event loop thread's own CPU time is read from Linux's /proc (schedstat, in
  * nanoseconds): Node 20 has no API for one thread's CPU time, and process.cpuUsage()
@@ -11,10 +13,13 @@
  */
 import { readFileSync } from 'node:fs'
 import type { FastifyInstance } from 'fastify'
-import { ADMIN_PATHS, type ApiProcessUsage } from './admin-paths.ts'
+import { ADMIN_PATHS, type ApiProcessUsage, type TimedUpstreamCalls, type TimeUpstreamCalls } from './admin-paths.ts'
 import { CacheUnavailableError, type CacheStore } from './cache-store.ts'
+import { SERVICE_NAMES, type ServiceName } from '../../scenario/types.ts'
+import type { UpstreamPools } from './upstream-clients.ts'
+import { UpstreamError } from './upstream-error.ts'
 
-export function addAdminRoutes(app: FastifyInstance, cache: CacheStore): void {
+export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, pools: UpstreamPools): void {
   const busy = trackBusyCpu(app)
   app.post(ADMIN_PATHS.flushCache, async (_request, reply) => {
     try {
@@ -31,6 +36,32 @@ export function addAdminRoutes(app: FastifyInstance, cache: CacheStore): void {
     gc()
     return { collected: true }
   })
+  app.post<{ Body: TimeUpstreamCalls }>(
+    ADMIN_PATHS.timeUpstreamCalls,
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['service', 'path', 'samples'],
+          properties: { service: { enum: SERVICE_NAMES }, path: { type: 'string', pattern: '^/', maxLength: 500 }, samples: { type: 'integer', minimum: 1, maximum: 1000 } },
+        },
+      },
+    },
+    async (request, reply): Promise<TimedUpstreamCalls | undefined> => {
+      const { service, path, samples } = request.body
+      const timesMs: number[] = []
+      try {
+        // One at a time, as the latency phase's requests make their calls.
+        for (let i = 0; i < samples; i++) timesMs.push(await pools.timeGet(service as ServiceName, path))
+      } catch (error) {
+        // An upstream that failed or timed out: the harness is told which, never a 500.
+        const message = error instanceof UpstreamError ? error.message : `${service} did not answer GET ${path}: ${(error as Error).message}`
+        return reply.code(502).send({ statusCode: 502, error: 'Bad Gateway', message })
+      }
+      return { timesMs }
+    },
+  )
   app.get(ADMIN_PATHS.process, async (): Promise<ApiProcessUsage> => {
     const cpu = process.cpuUsage()
     const memory = process.memoryUsage()

@@ -30,6 +30,8 @@ export interface UpstreamClients {
 export interface UpstreamPools {
   /** Clients whose calls end when `signal` aborts (the request's deadline) or after the per-call timeout. */
   forRequest(signal: AbortSignal): UpstreamClients
+  /** One GET of `path` through `service`'s pool, as the clients call: its time in ms, from the call to the body read (for the harness's calibration). */
+  timeGet(service: ServiceName, path: string): Promise<number>
   close(): Promise<void>
 }
 
@@ -122,6 +124,11 @@ export function createUpstreamPools({ urls, timeoutMs, connections }: UpstreamCl
         getAncestorPaths: (categoryIds) => callWithIds<CategoryPath>(signal, 'categories', '/paths', 'paths', categoryIds),
       },
     }),
+    async timeGet(service, path) {
+      const started = performance.now()
+      await call<unknown>(AbortSignal.timeout(timeoutMs), service, 'GET', path)
+      return performance.now() - started
+    },
     async close() {
       await Promise.all(Object.values(pools).map((pool) => pool.close()))
     },
