@@ -100,9 +100,8 @@ export function createUpstreamHandlers(
         if (end) {
           // The caller gave up before the answer (an injected hang always ends so).
           if (outcome === 'served' && request.signal.aborted) outcome = 'cancelled'
-          if (outcome === 'served') stats.served(service, configuredMs === undefined ? undefined : { heldMs: performance.now() - received, configuredMs })
-          else if (outcome === 'cancelled') stats.cancelled(service)
-          end(endpoint)
+          const held = configuredMs === undefined ? undefined : { heldMs: performance.now() - received, configuredMs }
+          end(endpoint, outcome === 'served' ? { outcome, held } : { outcome })
         }
       }
     })

@@ -118,9 +118,7 @@ async function answer(
     outcome = 'cancelled'
     endpoint = 'cancelled by the caller'
   } finally {
-    if (outcome === 'served') stats.served(service, held)
-    else if (outcome === 'cancelled') stats.cancelled(service)
-    end(endpoint)
+    end(endpoint, outcome === 'served' ? { outcome, held } : { outcome })
   }
 }
 

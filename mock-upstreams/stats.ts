@@ -44,17 +44,22 @@ export interface StatsSnapshot {
   maxInFlightOverall: number
 }
 
+/** How a call that got past the queue ended; `held` when it had a configured latency (not a 4xx). */
+export type CallEnd = { outcome: 'served'; held?: { heldMs: number; configuredMs: number } } | { outcome: 'cancelled' } | { outcome: 'rejected' }
+
 export interface UpstreamStats {
-  /** Marks a call as started; the returned function marks it finished, by the endpoint that answered. */
-  begin(service: ServiceName): (endpoint: string) => void
+  /**
+   * Marks a call as started; the returned function marks it finished, by the endpoint that
+   * answered and how it ended (a refusal is counted by `rejected`, at once). A call begun
+   * before a reset() ends uncounted: the new period never saw it begin.
+   */
+  begin(service: ServiceName): (endpoint: string, end: CallEnd) => void
   /** A call got a worker; `busy` workers are now taken. */
   working(service: ServiceName, busy: number): void
   /** A call waited `waitMs` for a worker. */
   queued(service: ServiceName, waitMs: number): void
-  /** A worker finished a call; `heldMs` and `configuredMs` when the call had a configured latency (not a 4xx). */
-  served(service: ServiceName, held?: { heldMs: number; configuredMs: number }): void
+  /** A call refused at once: the queue was full (counted as it begins, so never across a reset). */
   rejected(service: ServiceName): void
-  cancelled(service: ServiceName): void
   injected(service: ServiceName, fault: FaultKind): void
   snapshot(): StatsSnapshot
   reset(): void
@@ -74,14 +79,22 @@ export function createUpstreamStats(waiting: (service: ServiceName) => number = 
       inFlightOverall++
       maxInFlightOverall = Math.max(maxInFlightOverall, inFlightOverall)
       let finished = false
-      return (endpoint) => {
+      return (endpoint, end) => {
         if (finished) return
         finished = true
         // Look the service up again: a reset() in between carried this call over.
         const current = services[service]
         current.inFlight--
         inFlightOverall--
-        if (current === stats) current.endpoints[endpoint] = (current.endpoints[endpoint] ?? 0) + 1
+        if (current !== stats) return
+        current.endpoints[endpoint] = (current.endpoints[endpoint] ?? 0) + 1
+        if (end.outcome === 'cancelled') current.cancelled++
+        if (end.outcome !== 'served') return
+        current.served++
+        if (!end.held) return
+        current.timedCalls++
+        current.heldMs += end.held.heldMs
+        current.configuredMs += end.held.configuredMs
       }
     },
     working(service, busy) {
@@ -91,19 +104,8 @@ export function createUpstreamStats(waiting: (service: ServiceName) => number = 
       services[service].queued++
       services[service].longestWaitMs = Math.max(services[service].longestWaitMs, Math.round(waitMs * 100) / 100)
     },
-    served(service, held) {
-      const stats = services[service]
-      stats.served++
-      if (!held) return
-      stats.timedCalls++
-      stats.heldMs += held.heldMs
-      stats.configuredMs += held.configuredMs
-    },
     rejected(service) {
       services[service].rejected++
-    },
-    cancelled(service) {
-      services[service].cancelled++
     },
     injected(service, fault) {
       services[service].faults[fault]++

@@ -60,6 +60,14 @@ describe('saturation', () => {
     }
   })
 
+  it('counts the worker time injected hangs hold, until the deadline or the call\'s timeout', () => {
+    // naive: 50 inventory calls of 40 ms, 0.2 % of them hung for the 5 s deadline: 50 × (0.04 + 0.002 × 5) = 2.5 s.
+    const hung = resolveScenario({ services: { inventory: { faults: { hangRate: 0.002 } } } })
+    expect(computeSaturation(hung, STORY_PAGE).naive!.perSec).toBeCloseTo(16 / 2.5, 9)
+    const shorter = resolveScenario({ upstreamTimeoutMs: 1000, services: { inventory: { faults: { hangRate: 0.002 } } } })
+    expect(computeSaturation(shorter, STORY_PAGE).naive!.perSec).toBeCloseTo(16 / (50 * (0.04 + 0.002)), 9)
+  })
+
   it('names the first service in SERVICE_NAMES order when two saturate at the same rate', () => {
     // inventory, reviews and categories: 16 workers ÷ 0.04 s each.
     const scenario = resolveScenario({ services: { catalog: { latencyMs: 10 }, reviews: { workers: 16 }, categories: { workers: 16 } } })

@@ -76,6 +76,14 @@ describe('summarizeOpenLoad', () => {
     expect(level.latencyRiseMs!).toBeGreaterThan(level.risingAboveMs)
   })
 
+  it('times delivered from the spacing of the answers, so one late or early answer cannot move it', () => {
+    const run = simulate(10, 20, 100, 50)
+    // One answer of the window comes 4.9 s late.
+    const late = run.requests.find((r) => r.dueMs >= 10_000)!
+    late.doneMs = late.dueMs + 4900
+    expect(summarizeOpenLoad(run).throughputPerSec).toBeCloseTo(10, 0)
+  })
+
   it('counts a failure as slower than any answer, and no failure among the latencies', () => {
     const run = simulate(10, 4, 100, 50)
     for (const r of run.requests.filter((r) => r.dueMs >= 3000)) Object.assign(r, { outcome: 504, good: false })

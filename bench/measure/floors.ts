@@ -106,6 +106,16 @@ export function expectedFailurePercent(scenario: Scenario, calls: Record<Service
   return Math.round((1 - succeeds) * 100 * 100) / 100
 }
 
+/**
+ * Worker time an injected hang adds to a call, on average: a hung call holds its worker until
+ * the caller gives up, at the request's deadline or the call's own timeout, whichever is first.
+ * (It also fails its request, so a sequential variant makes fewer calls after it: this counts
+ * the hang's cost, not that saving.)
+ */
+function hungMs(scenario: Scenario, service: ServiceName): number {
+  return scenario.services[service].faults.hangRate * Math.min(scenario.requestDeadlineMs, scenario.upstreamTimeoutMs)
+}
+
 export interface Saturation {
   /** Requests per second at which the busiest service's workers are all busy (Little's law). */
   perSec: number
@@ -118,7 +128,8 @@ export interface Saturation {
 /**
  * The throughput at which each story variant should saturate, from the scenario alone:
  * a service with W workers, asked for D worker-seconds per request, is fully busy at
- * W / D requests per second (Little's law); the variant saturates at the lowest of these
+ * W / D requests per second (Little's law), D counting the jitter's mean and the worker time
+ * injected hangs hold (hungMs); the variant saturates at the lowest of these
  * (on a tie, the service named is the first in SERVICE_NAMES order). Cached variants are
  * taken warm (no pricing call).
  */
@@ -126,7 +137,7 @@ export function computeSaturation(scenario: Scenario, page: PageShape): Record<s
   return Object.fromEntries(
     Object.entries(storyCalls(page)).map(([variant, { warm }]) => {
       const demandSeconds = Object.fromEntries(SERVICE_NAMES.map((name) => [name, 0])) as Record<ServiceName, number>
-      for (const { service, items, times } of eachCall(warm)) demandSeconds[service] += (times * callMs(scenario, service, items)) / 1000
+      for (const { service, items, times } of eachCall(warm)) demandSeconds[service] += (times * (callMs(scenario, service, items) + hungMs(scenario, service))) / 1000
       const limits = SERVICE_NAMES.filter((service) => demandSeconds[service] > 0)
         .map((service) => ({ service, perSec: scenario.services[service].workers / demandSeconds[service] }))
         .sort((a, b) => a.perSec - b.perSec)

@@ -129,17 +129,20 @@ function peakWarnings(
   if (best && measuredPerSec > round(predicted.perSec, 2)) {
     // One good answer more or less moves a rate by about 1 / window.
     const countingError = 1 / Math.max(best.windowSeconds, 0.001)
+    // Calls per request tell only when every request ran to its end: a request cut off at
+    // the deadline, or failed by a fault, makes fewer calls than the model counts.
+    const failed = best.errors + best.timeouts + best.non2xx
     const calls = best.requests ? best.upstreams[service].calls / best.requests : 0
     const modelCalls = floor.calls[service]
     const { heldMsPerCall, configuredMsPerCall } = best.upstreams[service]
     const reason =
-      calls < modelCalls * 0.95
+      failed === 0 && calls < modelCalls * 0.95
         ? `because the variant made ${round(calls, 2)} ${service} calls per request where the model counts ${modelCalls}: the model does not describe this code`
         : heldMsPerCall !== null && configuredMsPerCall !== null && heldMsPerCall < configuredMsPerCall
           ? `because ${service}'s workers were held ${formatMs(heldMsPerCall)} per call, less than the ${formatMs(configuredMsPerCall)} configured: the mocks did not keep to the scenario`
           : measuredPerSec - predicted.perSec <= countingError
             ? `by less than one answer in the level's ${best.windowSeconds} s window (±${round(countingError, 2)} req/s): counting error, not capacity`
-            : `by more than one answer in the level's ${best.windowSeconds} s window: some answers were served before ${service}'s workers were all busy, which a longer level (--duration) would dilute`
+            : `by more than one answer in the level's ${best.windowSeconds} s window, with the calls and their hold times as the model counts: the window was too short to time the answers' spacing well; a longer level (--duration) would`
     warnings.push(`Measured ${round(measuredPerSec, 2)} req/s at ${best.offeredPerSec} req/s offered, above the hard capacity (${capacityText(scenario, predicted)}) ${reason}.`)
   }
   if (knee && knee.offeredPerSec > round(predicted.perSec, 2)) {
@@ -171,10 +174,10 @@ function describePeak(name: string, scenario: Scenario, predicted: Saturation, m
   const offered = `at ${round(top.offeredPerSec, 1)} req/s offered`
   const rejected = top.upstreams[service].rejected
   const outcome =
-    top.requests + failed === 0
-      ? `${offered} no request came back within the level (${top.durationSeconds} s); calls waited up to ${Math.round(wait)} ms for a worker of ${service}`
+    top.answered === 0 && failed === top.timeouts
+      ? `${offered} no request was answered within the client's timeout; calls waited up to ${Math.round(wait)} ms for a worker of ${service}`
       : failed
-        ? `${offered} calls waited up to ${Math.round(wait)} ms for a worker of ${service}${rejected ? ` (${rejected} refused with 503, its queue full)` : ''} and ${failed} requests failed${Object.keys(failedCodes).length ? ` (${formatStatuses(failedCodes)})` : ''}, ${describeTail(top.p99Ms, top.maxMs)}`
+        ? `${offered} calls waited up to ${Math.round(wait)} ms for a worker of ${service}${rejected ? ` (${rejected} refused with 503, its queue full)` : ''} and ${failed} requests failed${Object.keys(failedCodes).length ? ` (${formatStatuses(failedCodes)})` : ''}, ${top.answered ? describeTail(top.p99Ms, top.maxMs) : 'no good answer'}`
         : `${offered} it still answered every request, ${describeTail(top.p99Ms, top.maxMs)} (longest wait for a worker of ${service}: ${Math.round(wait)} ms)`
   return `${name}: ${because}; ${outcome}.${best ? cpuSentence(scenario, predicted, measuredPerSec, best) : ''}`
 }

@@ -81,7 +81,10 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRun
     for (let i = 0; i < total; i++) {
       const dueMs = i * interval
       const wait = started + dueMs - performance.now()
+      // Behind schedule, still yield once: the answers that came in are read before the
+      // next request leaves, rather than after a burst of all the overdue ones.
       if (wait > 0) await sleep(wait)
+      else await yieldToLoop()
       // A timer can fire early (MEASURED.md): the rest is waited out on the event loop.
       while (performance.now() - started < dueMs) await yieldToLoop()
       const record: SentRequest = { dueMs, sentMs: performance.now() - started, doneMs: null, outcome: 'error', good: false, mismatch: false }
@@ -118,8 +121,9 @@ export interface OpenLoadSummary {
   /** The rate offered times the share of good answers (200, reference body) among the requests due in the window: never above the rate offered. */
   goodputPerSec: number
   /**
-   * The rate at which the requests due in the window were answered well: their good answers,
-   * n, as (n − 1) ÷ the time from the first to the last of them. Held, it is the rate
+   * The rate at which the requests due in the window were answered well: their good answers
+   * in the order they came, the first and last 5 % set aside (at least one each), as the
+   * answers between ÷ the time between them. Held, it is the rate
    * offered; past saturation, what the system can deliver: served first in, first out, the
    * window's requests have the bottleneck to themselves from the first answer to the last,
    * while the latency grows. (Answers counted by when they came, over the window, would
@@ -206,14 +210,18 @@ export function summarizeOpenLoad(run: OpenLoadRun): OpenLoadSummary {
   }
 }
 
-/** n answers, per second, from the first to the last of them; n ÷ the window when there are too few for a span. */
+/** Below this many answers, the rate is n ÷ the window: too few to time the spacing between them. */
+const MIN_ANSWERS_FOR_SPACING = 10
+/** Share of the answers set aside at each end, so one early or late answer cannot move the rate. */
+const TRIM = 0.05
+
+/** Answers per second from the time between them, trimmed (see OpenLoadSummary.throughputPerSec); n ÷ the window when there are too few. */
 function deliveredPerSec(doneMs: number[], windowSeconds: number): number {
-  if (doneMs.length < 2) return doneMs.length / windowSeconds
-  let first = Infinity
-  let last = -Infinity
-  for (const ms of doneMs) {
-    first = Math.min(first, ms)
-    last = Math.max(last, ms)
-  }
-  return last > first ? ((doneMs.length - 1) / (last - first)) * 1000 : doneMs.length / windowSeconds
+  if (doneMs.length < MIN_ANSWERS_FOR_SPACING) return doneMs.length / windowSeconds
+  const sorted = [...doneMs].sort((a, b) => a - b)
+  const cut = Math.max(1, Math.floor(sorted.length * TRIM))
+  const first = sorted[cut]!
+  const last = sorted[sorted.length - 1 - cut]!
+  const between = sorted.length - 1 - 2 * cut
+  return last > first ? (between / (last - first)) * 1000 : doneMs.length / windowSeconds
 }

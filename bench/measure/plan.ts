@@ -80,7 +80,8 @@ export function planRun(scenario: Scenario, settings: RunSettings, variants: str
       return { variant: name, connections, length, step: { phase: 'load', label, estimateMs: estimateLevelMs(length, requestMs(name)) + 300 } }
     }),
   )
-  const swept = settings.sweep ? variants.filter((name) => model.saturation[name] && model.floors[name]) : []
+  // A variant whose services cost nothing saturates nowhere (W / 0): there is no rate to sweep around.
+  const swept = settings.sweep ? variants.filter((name) => model.floors[name] && Number.isFinite(model.saturation[name]?.perSec)) : []
   const sweep = swept.map((name): SweepPlan => {
     const predicted = model.saturation[name]!
     const levels = SWEEP_FACTORS.map((factor) => {

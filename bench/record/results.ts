@@ -124,7 +124,11 @@ const SweepLevelSchema = strict({
   windowSeconds: nonNegative(),
   /** Good answers (200, reference body) to the requests sent in the window, per second of it: never more than offered. */
   goodputPerSec: nonNegative(),
-  /** Good answers that came back during the window, per second of it: what the system delivered. Past saturation, its capacity. */
+  /**
+   * Delivered: the rate at which the requests sent in the window were answered well, from the
+   * spacing of their good answers (the first and last 5 % set aside): held, the rate offered;
+   * past saturation, the capacity. Below 10 good answers, their number ÷ the window.
+   */
   throughputPerSec: nonNegative(),
   /** Median latency of the requests sent in the last quarter minus the second quarter's (a failure counts as the client's timeout), in ms; null when a quarter sent none. */
   latencyRiseMs: nullable(num()),

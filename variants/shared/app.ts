@@ -102,7 +102,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           return page
         } finally {
           clearTimeout(clock)
-          // Whatever the work does after the deadline (its aborted calls reject) is not an answer.
+          // Answered (a page, or an error from one call): the calls still out, siblings of
+          // the one that failed, are not needed; they are aborted, as at the deadline.
+          if (!deadline.signal.aborted) deadline.abort(new Error('the request was already answered'))
+          // Whatever the work does after that (its aborted calls reject) is not an answer.
           work.catch(() => {})
           missed.catch(() => {})
         }
