@@ -80,11 +80,23 @@ export async function runLoad(options: autocannon.Options, reference: string): P
 export async function runLoadPhase(context: PhaseContext, levels: LevelPlan[]): Promise<Record<string, LoadLevel[]>> {
   const load: Record<string, LoadLevel[]> = {}
   for (const level of levels) {
-    if (!load[level.variant]) await context.fillCache(level.variant)
+    if (!load[level.variant]) {
+      await context.fillCache(level.variant)
+      await warmUpUnderLoad(context, level.variant, level.connections)
+    }
     const measured = await context.run(level.step, () => measureLoadLevel(context, level.variant, level.connections, level.length))
     load[level.variant] = [...(load[level.variant] ?? []), measured]
   }
   return load
+}
+
+/**
+ * Before a variant's first level: one untimed request per connection, all at once. The
+ * latency phase sent one request at a time; the first concurrent ones still find code the
+ * JIT has not compiled for them, and their CPU would land in the first level's figure.
+ */
+async function warmUpUnderLoad(context: Pick<Target, 'api' | 'path' | 'reference'>, variant: string, connections: number): Promise<void> {
+  await runLoad({ url: `${context.api.url}/${variant}${context.path}`, connections, amount: connections, timeout: REQUEST_TIMEOUT_SECONDS }, context.reference)
 }
 
 export async function measureLoadLevel(context: Pick<Target, 'api' | 'path' | 'reference'>, variant: string, connections: number, length: LevelLength): Promise<LoadLevel> {
