@@ -10,10 +10,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { computeSaturation } from '../bench/measure/floors.ts'
+import { computeFloors, computeSaturation } from '../bench/measure/floors.ts'
+import { resolveScenario } from '../scenario/resolve-scenario.ts'
 import { formatMs } from '../bench/record/format.ts'
 import type { Results, SweepLevel } from '../bench/record/results.ts'
-import { findKnee } from '../bench/measure/judge.ts'
+import { findKnee, judgePeak } from '../bench/measure/judge.ts'
 import { SWEEP_FACTORS } from '../bench/measure/plan.ts'
 import { assertValidResults } from '../bench/record/write-results.ts'
 import { launchChromium, SKIP_BROWSER } from './helpers/chromium.ts'
@@ -210,3 +211,59 @@ describe('findKnee', () => {
     expect(findKnee([level(10, 9), level(20, 40)], 200, 0.1)?.offeredPerSec).toBe(10)
   })
 })
+
+describe('judgePeak', () => {
+  const scenario = resolveScenario()
+  const page = { products: 50, categories: 41 }
+  const floor = computeFloors(scenario, page).naive!
+  const predicted = computeSaturation(scenario, page).naive!
+  const held = (offeredPerSec: number): SweepLevel => ({
+    offeredPerSec,
+    connections: 30,
+    durationSeconds: 20,
+    requests: offeredPerSec * 17,
+    answered: offeredPerSec * 17,
+    goodputPerSec: offeredPerSec,
+    throughputPerSec: offeredPerSec,
+    windowSeconds: 12.75,
+    latencyRiseMs: 0,
+    latencyRisingAboveMs: 255,
+    queueRise: 0,
+    queueRisingAbove: 1,
+    rising: false,
+    latePercent: 0,
+    maxLateMs: 1,
+    apiEventLoopPercent: 5,
+    p50Ms: 4000,
+    p99Ms: 4100,
+    maxMs: 4100,
+    errors: 0,
+    timeouts: 0,
+    non2xx: 0,
+    statusCodes: { '200': offeredPerSec * 17 },
+    mismatches: 0,
+    upstreams: Object.fromEntries(
+      ['catalog', 'inventory', 'pricing', 'reviews', 'categories'].map((name) => [
+        name,
+        { calls: 1, served: 1, rejected: 0, cancelled: 0, maxBusy: 16, queued: 0, longestWaitMs: 0, heldMsPerCall: 40, configuredMsPerCall: 40 },
+      ]),
+    ) as SweepLevel['upstreams'],
+  })
+
+  it('calls a saturation measured at a level that was held a lower bound, naming the level that was not', () => {
+    const collapsed: SweepLevel = { ...held(8.8), goodputPerSec: 0.2, throughputPerSec: 0.2, rising: true, non2xx: 140, statusCodes: { '200': 10, '504': 140 } }
+    const peak = judgePeak('naive', scenario, predicted, floor, [held(4), held(7.2), collapsed])
+    expect(peak.measuredPerSec).toBe(7.2)
+    expect(peak.kneePerSec).toBe(7.2)
+    expect(peak.verdict).toContain('at least 7.2 measured (the most offered that was held; at 8.8 req/s it was not)')
+    expect(peak.warnings).toEqual([])
+  })
+
+  it('says CPU-bound when the bottleneck\'s workers were held longer than configured', () => {
+    const slow = held(7.2)
+    slow.upstreams.inventory = { ...slow.upstreams.inventory, heldMsPerCall: 46, configuredMsPerCall: 40 }
+    const peak = judgePeak('naive', scenario, predicted, floor, [held(4), slow])
+    expect(peak.verdict).toContain("CPU-bound: at 7.2 req/s offered, inventory's workers were held 46.0 ms per call against 40.0 ms configured (+15 %)")
+  })
+})
+

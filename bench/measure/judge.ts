@@ -166,7 +166,14 @@ function describePeak(name: string, scenario: Scenario, predicted: Saturation, m
   const workers = scenario.services[service].workers
   const demand = predicted.demandSeconds[service]
   const top = levels.at(-1)
-  const because = `${service} saturates first: ${workers} workers ÷ ${round(demand, 3)} s of ${service} per request = ${round(predicted.perSec, 1)} req/s predicted, ${round(measuredPerSec, 1)} measured`
+  // Measured at a level that was held, answering all it was offered: the capacity is at
+  // least that, somewhere below the next level, which was not held.
+  const next = best ? levels.find((l) => l.offeredPerSec > best.offeredPerSec) : undefined
+  const lowerBound = best && !best.rising && sustainedPerSec(best) >= 0.98 * best.offeredPerSec && next
+  const measured = lowerBound
+    ? `at least ${round(measuredPerSec, 1)} measured (the most offered that was held; at ${round(next.offeredPerSec, 1)} req/s it was not)`
+    : `${round(measuredPerSec, 1)} measured`
+  const because = `${service} saturates first: ${workers} workers ÷ ${round(demand, 3)} s of ${service} per request = ${round(predicted.perSec, 1)} req/s predicted, ${measured}`
   if (!top) return `${name}: ${because}.`
   const failed = top.errors + top.timeouts + top.non2xx
   const failedCodes = nonOkStatuses(top.statusCodes)
