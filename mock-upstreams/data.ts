@@ -3,7 +3,7 @@
  * of products, plus stock, prices and ratings derived per product from the seed.
  * Same seed, same data, byte for byte.
  */
-import type { Category, Price, Product, RatingSummary, StockLevel } from '../scenario/wire-types.ts'
+import type { CatalogPage, Category, CategoryPath, Price, Product, RatingSummary, StockLevel } from '../scenario/wire-types.ts'
 import { createRandom, deriveSeed, hashToUnit, pick } from './random.ts'
 
 export interface Dataset {
@@ -17,6 +17,10 @@ export interface Dataset {
   ratingOf(productId: number): RatingSummary
   /** Names from the root down to the category itself. */
   ancestorPath(categoryId: number): Category[]
+  /** What catalog answers for a page: `limit` products from `(page − 1) × limit`, of a category's subtree or of all. */
+  catalogPage(page: number, limit: number, category?: number): CatalogPage
+  /** What categories answers for one category: its path's ids and names. */
+  categoryPath(categoryId: number): CategoryPath
 }
 
 const ROOTS = ['Home', 'Kitchen', 'Garden', 'Sports', 'Electronics', 'Toys', 'Books', 'Fashion']
@@ -64,16 +68,7 @@ export function createDataset(seed: number, catalogSize: number): Dataset {
     categories,
     products,
     productById,
-    productsInCategory(categoryId) {
-      if (!categories.has(categoryId)) return undefined
-      let list = productsByCategory.get(categoryId)
-      if (!list) {
-        const ids = subtree(categoryId)
-        list = products.filter((p) => ids.has(p.categoryId))
-        productsByCategory.set(categoryId, list)
-      }
-      return list
-    },
+    productsInCategory,
     stockOf(productId) {
       const u = hashToUnit(seed, 'stock', productId)
       return {
@@ -92,10 +87,30 @@ export function createDataset(seed: number, catalogSize: number): Dataset {
       const average = count === 0 ? 0 : Math.round((2.5 + hashToUnit(seed, 'review-average', productId) * 2.5) * 10) / 10
       return { productId, average, count }
     },
-    ancestorPath(categoryId) {
-      const path: Category[] = []
-      for (let c = categories.get(categoryId); c; c = c.parentId === null ? undefined : categories.get(c.parentId)) path.unshift(c)
-      return path
+    ancestorPath,
+    catalogPage(page, limit, category) {
+      const all = category === undefined ? products : (productsInCategory(category) ?? [])
+      return { page, limit, total: all.length, items: all.slice((page - 1) * limit, page * limit) }
     },
+    categoryPath(categoryId) {
+      return { categoryId, path: ancestorPath(categoryId).map(({ id, name }) => ({ id, name })) }
+    },
+  }
+
+  function productsInCategory(categoryId: number): readonly Product[] | undefined {
+    if (!categories.has(categoryId)) return undefined
+    let list = productsByCategory.get(categoryId)
+    if (!list) {
+      const ids = subtree(categoryId)
+      list = products.filter((p) => ids.has(p.categoryId))
+      productsByCategory.set(categoryId, list)
+    }
+    return list
+  }
+
+  function ancestorPath(categoryId: number): Category[] {
+    const path: Category[] = []
+    for (let c = categories.get(categoryId); c; c = c.parentId === null ? undefined : categories.get(c.parentId)) path.unshift(c)
+    return path
   }
 }

@@ -116,9 +116,8 @@ export function createUpstreamHandlers(
         if (typeof page === 'string') return badRequest(page)
         if (typeof limit === 'string') return badRequest(limit)
         if (typeof category === 'string') return badRequest(category)
-        const all = category === undefined ? dataset.products : (dataset.productsInCategory(category) ?? [])
-        const items = all.slice((page - 1) * limit, page * limit)
-        return { items: items.length, body: { page, limit, total: all.length, items } }
+        const body = dataset.catalogPage(page, limit, category)
+        return { items: body.items.length, body }
       }),
     ],
     inventory: [
@@ -151,11 +150,7 @@ export function createUpstreamHandlers(
       handle('categories', 'post', '/paths', async (request) => {
         const ids = await readIds(request, (id) => dataset.categories.has(id), 'category')
         if (typeof ids === 'string') return badRequest(ids)
-        const paths = ids.map((categoryId) => ({
-          categoryId,
-          path: dataset.ancestorPath(categoryId).map(({ id, name }) => ({ id, name })),
-        }))
-        return { items: ids.length, body: { paths } }
+        return { items: ids.length, body: { paths: ids.map((categoryId) => dataset.categoryPath(categoryId)) } }
       }),
     ],
   }
