@@ -166,7 +166,12 @@ export function formatApiCpu(level: Pick<LoadLevel, 'apiCpuMsPerRequest' | 'apiE
 
 /** A sweep level's rise from its second quarter to its last: "+412 / +4.5 still rising", "+3 / 0". */
 export function formatRise(level: Pick<SweepLevel, 'latencyRiseMs' | 'queueRise' | 'rising'>): string {
-  const signed = (n: number | null, digits: number): string => (n === null ? '—' : `${n > 0 ? '+' : ''}${n.toFixed(digits)}`)
+  const signed = (n: number | null, digits: number): string => {
+    if (n === null) return '—'
+    const shown = n.toFixed(digits)
+    // A rise that rounds to nothing is written 0, never −0 or +0.0.
+    return Number(shown) === 0 ? '0' : `${n > 0 ? '+' : ''}${shown}`
+  }
   return `${signed(level.latencyRiseMs, 0)} / ${signed(level.queueRise, 1)}${level.rising ? ' still rising' : ''}`
 }
 
