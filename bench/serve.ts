@@ -5,11 +5,10 @@
  */
 import { parseFlags, readNumberFlag, renderHelp, UsageError } from './cli/flags.ts'
 import { resolveScenarioFromFlags, SCENARIO_FLAGS } from './cli/scenario-flags.ts'
-import { computeFloors } from './measure/floors.ts'
+import { modelVariants } from './stack/model-process.ts'
 import { describeFaults } from './report/report-model.ts'
 import { startCache, type RunningCache } from './stack/start-cache.ts'
 import { startUpstreamProcess, type UpstreamProcess } from './stack/upstream-process.ts'
-import { createDataset } from '../mock-upstreams/data.ts'
 import { buildApp } from '../variants/shared/app.ts'
 import type { FastifyInstance } from 'fastify'
 
@@ -60,12 +59,9 @@ async function main(): Promise<void> {
 
   const address = app.server.address()
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`
-  const dataset = createDataset(scenario.seed, scenario.catalogSize)
-  const firstPage = dataset.products.slice(0, scenario.productsPerPage)
-  const floors = computeFloors(scenario, {
-    products: firstPage.length,
-    categories: new Set(firstPage.map((p) => p.categoryId)).size,
-  })
+  const routes = (await app.inject({ method: 'GET', url: '/' })).json<{ variants: { name: string; url: string }[] }>().variants
+  // Each variant's floor, from its own code in virtual time.
+  const outcomes = await modelVariants(scenario, routes.map((route) => route.name))
   const faults = describeFaults(scenario)
   const lines = [
     `api-speedup-lab: scenario "${scenario.name}", ${scenario.productsPerPage} products per page, seed ${scenario.seed}`,
@@ -74,9 +70,10 @@ async function main(): Promise<void> {
     '',
     'Variants (floor = configured upstream latency on the critical path):',
   ]
-  for (const route of (await app.inject({ method: 'GET', url: '/' })).json<{ variants: { name: string; url: string }[] }>().variants) {
-    const floor = floors[route.name]
-    const floorText = !floor ? '' : floor.coldMs === floor.warmMs ? `floor ${fmt(floor.warmMs)} ms` : `floor ${fmt(floor.warmMs)} ms warm, ${fmt(floor.coldMs)} ms cold`
+  for (const route of routes) {
+    const outcome = outcomes[route.name]
+    const floor = outcome && 'model' in outcome ? outcome.model.floor : undefined
+    const floorText = !floor ? `not modelled: ${outcome && 'notModelled' in outcome ? outcome.notModelled : 'no model'}` : floor.coldMs === floor.warmMs ? `floor ${fmt(floor.warmMs)} ms` : `floor ${fmt(floor.warmMs)} ms warm, ${fmt(floor.coldMs)} ms cold`
     lines.push(`  ${route.name.padEnd(10)} ${base}${route.url}?page=1&limit=${scenario.productsPerPage}   ${floorText}`)
   }
   lines.push(

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { computeFloors, computeSaturation } from '../bench/measure/floors.ts'
+import { computeFloors, computeSaturation } from './helpers/story-oracle.ts'
 import { resolveScenario } from '../scenario/resolve-scenario.ts'
 import { formatMs } from '../bench/record/format.ts'
 import type { Results, SweepLevel } from '../bench/record/results.ts'
@@ -215,7 +215,7 @@ describe('findKnee', () => {
 describe('judgePeak', () => {
   const scenario = resolveScenario()
   const page = { products: 50, categories: 41 }
-  const floor = computeFloors(scenario, page).naive!
+  const floor = { ...computeFloors(scenario, page).naive!, maxInFlight: 1, coldMaxInFlight: 1, stages: [], coldStages: [] }
   const predicted = computeSaturation(scenario, page).naive!
   const held = (offeredPerSec: number): SweepLevel => ({
     offeredPerSec,

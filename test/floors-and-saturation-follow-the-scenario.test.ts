@@ -1,10 +1,10 @@
 /**
- * What each story variant should cost, from the scenario alone (bench/measure/floors.ts):
+ * The model's oracle (test/helpers/story-oracle.ts): what each story variant should cost, from the scenario alone:
  * the floors, calls and saturations the README states for the default scenario, and how
  * they move with the scenario.
  */
 import { describe, expect, it } from 'vitest'
-import { computeFloors, computeSaturation } from '../bench/measure/floors.ts'
+import { computeFloors, computeSaturation } from './helpers/story-oracle.ts'
 import { resolveScenario } from '../scenario/resolve-scenario.ts'
 
 const STORY_PAGE = { products: 50, categories: 41 }

@@ -29,6 +29,7 @@ describe('imports follow the layering', () => {
     ['bench/stack/api-process.ts', '../measure/plan.ts', 'bench/stack/'],
     ['bench/cli/progress.ts', '../report/html.ts', 'bench/cli/'],
     ['bench/report/report-model.ts', '../measure/run-bench.ts', 'bench/report/ renders results.json'],
+    ['model/derive.ts', '../bench/measure/floors.ts', 'model/ (the virtual-time runs)'],
   ])('%s may not import %s', async (path, from, why) => {
     const errors = await layeringErrors(path, from)
     expect(errors).toHaveLength(1)
@@ -47,6 +48,8 @@ describe('imports follow the layering', () => {
     ['bench/cli/progress.ts', '../record/format.ts'],
     ['bench/stack/api-process.ts', '../../variants/shared/admin-paths.ts'],
     ['bench/bench.ts', './report/render-report.ts'],
+    ['model/virtual-run.ts', '../mock-upstreams/data.ts'],
+    ['bench/stack/model-main.ts', '../../model/model-variant.ts'],
   ])('%s may import %s', async (path, from) => {
     expect(await layeringErrors(path, from)).toEqual([])
   })

@@ -29,6 +29,8 @@ export interface Measured {
   cache: { backend: CacheBackend; description: string }
   calibration: Calibration
   floors: Record<string, Floor>
+  /** Why a variant has no model: its virtual run threw, never answered, or looped. */
+  notModelled: Record<string, string>
   latency: LatencyMeasurements
   load: Record<string, LoadLevel[]>
   peak: Record<string, PeakLoad>
@@ -72,6 +74,7 @@ async function assembleVariant(m: Measured, name: string, parent: string | null,
   return {
     parent,
     summary: await summarizeVariant(name),
+    notModelled: m.notModelled[name] ?? null,
     floorMs: floor?.warmMs ?? null,
     coldFloorMs: floor ? floor.coldMs : null,
     ...judgeFidelity(floor, warm.latency),

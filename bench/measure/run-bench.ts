@@ -7,7 +7,6 @@
 import { assembleResults, type VariantInfo } from './assemble-results.ts'
 import { CALIBRATION_ROUNDS, calibrateUpstreamHop } from './calibrate.ts'
 import { checkCorrectness, type CorrectnessCheck } from './check-correctness.ts'
-import { computeFloors, computeSaturation, type PageShape } from './floors.ts'
 import { createHttpClient, type HttpClient } from './http-client.ts'
 import { judgePeak } from './judge.ts'
 import { runLatencyPhase } from './latency-phase.ts'
@@ -19,6 +18,7 @@ import { runSweepPhase } from './sweep-phase.ts'
 import type { Progress } from '../cli/progress.ts'
 import type { RunSettings } from '../cli/run-settings.ts'
 import type { PeakLoad, Results } from '../record/results.ts'
+import { modelVariants } from '../stack/model-process.ts'
 import type { Stack } from '../stack/start-stack.ts'
 import { injectsFaults } from '../../scenario/faults.ts'
 import type { Scenario } from '../../scenario/types.ts'
@@ -52,8 +52,16 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
       { phase: 'calibration', label: 'a bare call from the API to an upstream', estimateMs: (CALIBRATION_ROUNDS * calibrationSamples + 10) * 42 },
       () => calibrateUpstreamHop(api, 'catalog', calibrationSamples),
     )
-    const page = pageShape(check.reference)
-    const model: Model = { floors: computeFloors(scenario, page), saturation: computeSaturation(scenario, page) }
+    // What each variant should cost, derived from its own code in virtual time.
+    const outcomes = await steps.run({ phase: 'model', label: `${names.join(', ')} in virtual time`, estimateMs: 1500 }, () => modelVariants(scenario, names))
+    const model: Model = { floors: {}, saturation: {} }
+    const notModelled: Record<string, string> = {}
+    for (const [name, outcome] of Object.entries(outcomes)) {
+      if ('model' in outcome) {
+        model.floors[name] = outcome.model.floor
+        model.saturation[name] = outcome.model.saturation
+      } else notModelled[name] = outcome.notModelled
+    }
     const plan = planRun(scenario, settings, names, probe, model)
     progress.plan(plan.steps)
     await setFaults(true)
@@ -92,6 +100,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
       cache: { backend: api.cacheBackend, description: stack.redis.description },
       calibration,
       floors: model.floors,
+      notModelled,
       latency,
       load,
       peak,
@@ -133,10 +142,4 @@ async function warmUp(steps: StepRunner, stack: Stack, client: HttpClient, check
     })
   }
   return probe
-}
-
-/** Products on the measured page and distinct categories among them: the items each call carries. */
-function pageShape(reference: string): PageShape {
-  const page = JSON.parse(reference) as { items: { category: { id: number } }[] }
-  return { products: page.items.length, categories: new Set(page.items.map((item) => item.category.id)).size }
 }

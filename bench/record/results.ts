@@ -10,8 +10,8 @@ import { SERVICE_NAMES, type Scenario, type ServiceName } from '../../scenario/t
 import { CACHE_BACKENDS } from '../../variants/shared/admin-paths.ts'
 import { STAGE_NAMES } from '../../variants/shared/stage-timing.ts'
 
-/** 4: sweep levels say whether they were still rising, count goodput by send time and throughput by answer time, and the mocks' workers' hold times (results/README.md). */
-export const SCHEMA_VERSION = 4
+/** 5: the model is derived from each variant's code, and a variant without one says why (`notModelled`) (results/README.md). */
+export const SCHEMA_VERSION = 5
 
 const ISO_DATE = String.raw`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$`
 const num = () => Type.Number()
@@ -206,7 +206,9 @@ const VariantResultSchema = strict({
   parent: nullable(text()),
   /** First sentence of the variant file's comment: what it changes. */
   summary: text(),
-  /** Configured upstream latency on the critical path (warm cache); null for a variant the lab has no model of. */
+  /** Why the lab has no model of this variant (its virtual run threw, never answered, or looped); null when it has one. */
+  notModelled: nullable(text()),
+  /** Configured upstream latency on the critical path (warm cache), from the variant's virtual run; null when it has no model. */
   floorMs: nullable(nonNegative()),
   coldFloorMs: nullable(nonNegative()),
   /** Measured p50 minus the floor: the lab's own overhead. */

@@ -115,6 +115,9 @@ export function targetLines(results: Results): string[] {
   const faults = faultLine(results)
   if (faults) lines.push(faults)
   lines.push(...warmMissLines(results))
+  for (const [name, v] of Object.entries(results.variants)) {
+    if (v.notModelled) lines.push(`Not modelled: ${name}: ${v.notModelled}. Its floor, overhead and saturation show "—".`)
+  }
   const { calibration } = results.environment
   lines.push(
     `Calibration: on this machine a bare call from the API to an upstream that waits ${calibration.waitMs} ms takes ${formatMs(calibration.callP50Ms)} (+${calibration.overheadMs.toFixed(1)} ms; the median of ${calibration.rounds} rounds of ${calibration.samples}, warm), with no lab code in it: the least overhead any upstream call can have here.`,

@@ -10,6 +10,11 @@ import type { Variant } from './variant.ts'
 import { VARIANT_NAME, VARIANTS_DIR, variantFile } from './variant-files.ts'
 
 export async function loadVariants(dir = VARIANTS_DIR): Promise<Variant[]> {
+  return orderByParent(await readVariants(dir))
+}
+
+/** Every variant file in `dir`, checked one by one, in file order: their parents may live elsewhere. */
+export async function readVariants(dir = VARIANTS_DIR): Promise<Variant[]> {
   const files = (await readdir(dir)).filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts')).sort()
   const variants: Variant[] = []
   for (const file of files) {
@@ -27,7 +32,7 @@ export async function loadVariants(dir = VARIANTS_DIR): Promise<Variant[]> {
     }
     variants.push({ name, parent, getProducts: getProducts as Variant['getProducts'] })
   }
-  return orderByParent(variants)
+  return variants
 }
 
 /** Roots first, then each variant after its parent (depth first, names alphabetical). */

@@ -1,0 +1,38 @@
+/**
+ * The model of each variant, from a child process that runs them in virtual time
+ * (model-main.ts). A variant that never gives its event loop back (a loop with no await)
+ * cannot be stopped from inside: the process is given MODEL_WALL_MS of real time, and if
+ * it runs over, each variant is modelled again in a process of its own, so only the one
+ * that hangs is "not modelled".
+ */
+import { fileURLToPath } from 'node:url'
+import { forkLabProcess } from './lab-process.ts'
+import type { ModelOutcome } from '../../model/types.ts'
+import type { Scenario } from '../../scenario/types.ts'
+
+const ENTRY = fileURLToPath(new URL('./model-main.ts', import.meta.url))
+
+/** Real time a model process may take: starting (tsx) and every variant's virtual runs, which take milliseconds each. */
+export const MODEL_WALL_MS = 15_000
+
+export async function modelVariants(scenario: Scenario, variants: string[], dir?: string): Promise<Record<string, ModelOutcome>> {
+  try {
+    return await modelIn(scenario, variants, dir)
+  } catch {
+    const outcomes: Record<string, ModelOutcome> = {}
+    for (const name of variants) {
+      try {
+        Object.assign(outcomes, await modelIn(scenario, [name], dir))
+      } catch (error) {
+        outcomes[name] = { notModelled: `its virtual run did not finish within ${MODEL_WALL_MS / 1000} s of real time (${(error as Error).message})` }
+      }
+    }
+    return outcomes
+  }
+}
+
+async function modelIn(scenario: Scenario, variants: string[], dir: string | undefined): Promise<Record<string, ModelOutcome>> {
+  const lab = await forkLabProcess<Record<string, ModelOutcome>>(ENTRY, { scenario, variants, dir }, 'model', [], MODEL_WALL_MS)
+  await lab.stop()
+  return lab.ready
+}

@@ -1,0 +1,86 @@
+/**
+ * What a variant should cost, derived from its virtual runs (virtual-run.ts), warm and cold:
+ * the floor, the calls on the critical path, the calls per service, the most in flight, the
+ * worker-seconds each request asks of each service and the Little's-law saturation. No
+ * variant is named here: any code that makes calls gets the same treatment.
+ */
+import { SERVICE_NAMES, type Scenario, type ServiceName } from '../scenario/types.ts'
+import type { Saturation, VariantModel, VirtualCall, VirtualRun } from './types.ts'
+
+/** The model of a variant from one warm and one cold virtual run. */
+export function deriveModel(scenario: Scenario, warm: VirtualRun, cold: VirtualRun): VariantModel {
+  return {
+    floor: {
+      warmMs: exactElapsedMs(warm),
+      coldMs: exactElapsedMs(cold),
+      callsOnPath: criticalPath(warm.calls).length,
+      calls: callsPerService(warm.calls),
+      coldCalls: callsPerService(cold.calls),
+      maxInFlight: maxInFlight(warm.calls),
+      coldMaxInFlight: maxInFlight(cold.calls),
+      stages: warm.stages,
+      coldStages: cold.stages,
+    },
+    saturation: saturation(scenario, warm.calls),
+  }
+}
+
+/**
+ * The chain of calls that set the end time: from the call whose answer came last, back
+ * through, each time, the call whose answer came last before this one was made. A call
+ * made before another's answer came did not wait for it, even at the same virtual time
+ * (calls that cost nothing): only the order of events decides.
+ */
+export function criticalPath(calls: readonly VirtualCall[]): VirtualCall[] {
+  const latest = (candidates: VirtualCall[]): VirtualCall | undefined =>
+    candidates.reduce<VirtualCall | undefined>((a, c) => (!a || c.endMs > a.endMs || (c.endMs === a.endMs && c.endSeq > a.endSeq) ? c : a), undefined)
+  const path: VirtualCall[] = []
+  for (let current = latest([...calls]); current; current = latest(calls.filter((c) => c.endSeq < current!.startSeq))) path.unshift(current)
+  return path
+}
+
+/** The virtual time, with the fractions of a millisecond the clock's whole-millisecond timers left out of the calls on the critical path. */
+function exactElapsedMs(run: VirtualRun): number {
+  return run.elapsedMs + criticalPath(run.calls).reduce((sum, call) => sum + (call.configuredMs - Math.floor(call.configuredMs)), 0)
+}
+
+function callsPerService(calls: readonly VirtualCall[]): Record<ServiceName, number> {
+  const counts = Object.fromEntries(SERVICE_NAMES.map((name) => [name, 0])) as Record<ServiceName, number>
+  for (const call of calls) counts[call.service]++
+  return counts
+}
+
+/** The most calls in flight at once: made and not yet answered, by the order of events. */
+function maxInFlight(calls: readonly VirtualCall[]): number {
+  const events = calls.flatMap((c) => [{ seq: c.startSeq, delta: 1 }, { seq: c.endSeq, delta: -1 }]).sort((a, b) => a.seq - b.seq)
+  let inFlight = 0
+  let most = 0
+  for (const { delta } of events) most = Math.max(most, (inFlight += delta))
+  return most
+}
+
+/**
+ * Worker time an injected hang adds to a call, on average: a hung call holds its worker until
+ * the caller gives up, at the request's deadline or the call's own timeout, whichever is first.
+ * (It also fails its request, so a sequential variant makes fewer calls after it: this counts
+ * the hang's cost, not that saving.)
+ */
+function hungMs(scenario: Scenario, service: ServiceName): number {
+  return scenario.services[service].faults.hangRate * Math.min(scenario.requestDeadlineMs, scenario.upstreamTimeoutMs)
+}
+
+/**
+ * A service with W workers, asked for D worker-seconds per request (its calls' configured
+ * latency, the jitter's mean and the time injected hangs hold), is fully busy at W / D
+ * requests per second (Little's law); the variant saturates at the lowest of these (on a tie,
+ * the first service in SERVICE_NAMES order). Taken warm: a cached variant's steady state.
+ */
+function saturation(scenario: Scenario, calls: readonly VirtualCall[]): Saturation {
+  const demandSeconds = Object.fromEntries(SERVICE_NAMES.map((name) => [name, 0])) as Record<ServiceName, number>
+  for (const call of calls) demandSeconds[call.service] += (call.configuredMs + hungMs(scenario, call.service)) / 1000
+  const limits = SERVICE_NAMES.filter((service) => demandSeconds[service] > 0)
+    .map((service) => ({ service, perSec: scenario.services[service].workers / demandSeconds[service] }))
+    .sort((a, b) => a.perSec - b.perSec)
+  const first = limits[0] ?? { service: SERVICE_NAMES[0], perSec: Infinity }
+  return { perSec: first.perSec, bottleneck: first.service, demandSeconds }
+}

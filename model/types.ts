@@ -1,0 +1,70 @@
+/**
+ * What the model says of a variant, as types: the calls of a virtual run and what they
+ * yield. A leaf: the harness reads these shapes without loading the virtual run.
+ */
+import type { ServiceName } from '../scenario/types.ts'
+import type { Stage } from '../variants/shared/stage-timing.ts'
+
+/** One upstream call of a virtual run: virtual ms from the request's start. */
+export interface VirtualCall {
+  service: ServiceName
+  items: number
+  startMs: number
+  endMs: number
+  /**
+   * The order of events within the run: when the call was made and when its answer came.
+   * At equal virtual times it tells what could have depended on what: a call made before
+   * another's answer came did not wait for it.
+   */
+  startSeq: number
+  endSeq: number
+  /**
+   * The call's configured latency, exact. Timers count whole milliseconds, so the call waits
+   * its whole milliseconds on the clock, and the floor adds the fractions of the calls on
+   * its critical path (derive.ts).
+   */
+  configuredMs: number
+}
+
+export interface VirtualRun {
+  /** Virtual ms from the request's start to its answer: the floor. */
+  elapsedMs: number
+  /** Every call, in the order they were made. */
+  calls: VirtualCall[]
+  stages: Stage[]
+}
+
+export interface Floor {
+  /** With the price cache warm (for variants without a cache: the only figure). */
+  warmMs: number
+  /** With the price cache empty; equals warmMs for variants without a cache. */
+  coldMs: number
+  /** Upstream calls on the critical path (warm): the lab's overhead is paid per call. */
+  callsOnPath: number
+  /** Calls per request to each service, warm and cold: each is a chance for an injected fault. */
+  calls: Record<ServiceName, number>
+  coldCalls: Record<ServiceName, number>
+  /** The most calls in flight at once, warm and cold. */
+  maxInFlight: number
+  coldMaxInFlight: number
+  /** The ideal stage waterfall, warm and cold: the stages as Server-Timing names them, in virtual time. */
+  stages: Stage[]
+  coldStages: Stage[]
+}
+
+export interface Saturation {
+  /** Requests per second at which the busiest service's workers are all busy (Little's law). */
+  perSec: number
+  /** That service. */
+  bottleneck: ServiceName
+  /** Worker-seconds each request asks of each service. */
+  demandSeconds: Record<ServiceName, number>
+}
+
+export interface VariantModel {
+  floor: Floor
+  saturation: Saturation
+}
+
+/** A variant's model, or why it has none. */
+export type ModelOutcome = { model: VariantModel } | { notModelled: string }

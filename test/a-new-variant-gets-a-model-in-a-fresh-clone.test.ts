@@ -1,0 +1,64 @@
+/**
+ * A user's variant, added as a file to variants/ of a fresh copy of the project, gets
+ * what the story's variants get: a floor, an overhead, a saturation and expected failures,
+ * derived from its code, in results.json and in the report (checked in Chromium).
+ */
+import { execFileSync } from 'node:child_process'
+import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { Results } from '../bench/record/results.ts'
+import { launchChromium, SKIP_BROWSER } from './helpers/chromium.ts'
+import { SKIP_REDIS } from './helpers/redis.ts'
+import { ROOT, runCli } from './helpers/run-cli.ts'
+
+describe.skipIf(SKIP_REDIS)('a variant added to variants/', () => {
+  let clone: string
+  let out: string
+  let results: Results
+
+  beforeAll(async () => {
+    // The project as a fresh clone has it: the files git knows of, node_modules shared.
+    clone = await mkdtemp(join(tmpdir(), 'lab-clone-'))
+    const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: ROOT }).toString().split('\n').filter(Boolean)
+    for (const file of files) {
+      mkdirSync(dirname(join(clone, file)), { recursive: true })
+      cpSync(join(ROOT, file), join(clone, file))
+    }
+    symlinkSync(join(ROOT, 'node_modules'), join(clone, 'node_modules'), 'dir')
+    const fixture = readFileSync(join(ROOT, 'test/fixtures/variants/concurrent-inventory.ts'), 'utf8')
+    writeFileSync(join(clone, 'variants/concurrent-inventory.ts'), fixture.replaceAll('../../../variants/shared/', './shared/'))
+    out = join(clone, 'out')
+    const run = runCli(join(clone, 'bench/bench.ts'), ['--quick', '--variants', 'naive,concurrent-inventory', '--out', out])
+    expect(await run.exit, run.output()).toBe(0)
+    results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results
+  }, 120_000)
+
+  it('has its floor, overhead, saturation and expected failures in results.json', () => {
+    const v = results.variants['concurrent-inventory']!
+    expect(v.notModelled).toBeNull()
+    expect(v.parent).toBe('naive')
+    // --quick: 10 products. catalog 100 + the slowest of 10 inventory calls 40 + pricing 40 + 35 × 10 + reviews 40 + categories 40.
+    expect(v.floorMs).toBe(100 + 40 + 390 + 40 + 40)
+    expect(v.overheadMs).not.toBeNull()
+    expect(v.latency!.p50Ms).toBeGreaterThanOrEqual(v.floorMs!)
+    expect(v.failures.expectedPercent).toBe(0)
+    expect(v.failures.expectedCalls).toBe(14)
+  })
+
+  it.skipIf(SKIP_BROWSER)('shows them in the report', async () => {
+    const browser = await launchChromium()
+    try {
+      const page = await browser.newPage()
+      await page.goto(pathToFileURL(join(out, 'report.html')).href)
+      const row = (await page.locator('tr', { hasText: 'concurrent-inventory' }).first().textContent())!
+      expect(row).toContain('610 ms')
+      expect(row).toMatch(/\+\d+\.\d ms/)
+    } finally {
+      await browser.close()
+    }
+  })
+})
