@@ -87,6 +87,15 @@ describe('the story variants in the default scenario', () => {
   }, 30_000)
 })
 
+describe('the published preset (scenario/presets/published.json)', () => {
+  it('reproduces the write-up\'s step figures: 6.1 s, 1.2 s, 0.6 s and 0.35 s', async () => {
+    const { readFile } = await import('node:fs/promises')
+    const preset = JSON.parse(await readFile(fileURLToPath(new URL('../scenario/presets/published.json', import.meta.url)), 'utf8')) as ScenarioInput
+    const outcomes = await modelVariants(resolveScenario(preset), STORY)
+    expect(STORY.map((name) => modelled(outcomes[name]).floor.warmMs)).toEqual([6100, 1200, 600, 350])
+  }, 30_000)
+})
+
 describe('a user\'s variants', () => {
   let outcomes: Record<string, ModelOutcome>
   beforeAll(async () => {

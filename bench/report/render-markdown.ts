@@ -1,5 +1,5 @@
 /** summary.md: the run's tables in Markdown, fit for a pull request; its step table is also the README's. */
-import { cacheOutageText, describeFaults, faultRows, formatLoadShares, formatNon2xx, formatHeld, formatRise, formatOverheadWithVerdict, headline, headlineText, formatApiCpu, formatColdP50, isStoryScenario, loadFailures, stepRows, storyScenarioText, targetLines, validityText } from './report-model.ts'
+import { cacheOutageText, describeFaults, faultRows, formatLoadShares, formatNon2xx, formatHeld, formatRise, formatOverheadWithVerdict, headline, headlineText, formatApiCpu, formatColdP50, loadFailures, publishedNote, stepRows, targetLines, validityText } from './report-model.ts'
 import { formatMs, formatPercent, formatShare, formatTail } from '../record/format.ts'
 import type { Results } from '../record/results.ts'
 
@@ -20,7 +20,7 @@ export function renderSummaryMarkdown(results: Results): string {
     stepTableMarkdown(results),
     '',
     `n: samples, one request at a time. p99: from 100 samples up; below, the max, called that. Floor: the configured upstream latency on the critical path. Lab overhead: p50 minus floor (✓ within max(3 %, 5 ms)). ${rows.some((r) => r.coldP50Ms !== null) ? 'Cold: p50 with the cache flushed before each request.' : ''}` +
-      (isStoryScenario(results.scenario) ? '' : ` Published: the story's figures, for ${storyScenarioText()}, not this one.`),
+      ` Published: ${publishedNote(results.scenario)}.`,
     '',
     ...targetLines(results).map((line) => `- ${line}`),
     '',

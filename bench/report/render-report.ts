@@ -21,10 +21,9 @@ import {
   formatRise,
   headline,
   headlineText,
-  isStoryScenario,
+  publishedNote,
   loadFailures,
   stepRows,
-  storyScenarioText,
   targetLines,
   validityText,
   type StepRow,
@@ -145,7 +144,7 @@ function renderSteps(results: Results): SafeHtml {
     ${stepRows(results).map(row)}
     </tbody>
   </table>
-  <p class="note"><em>Floor</em>: the configured upstream latency on the variant's critical path — what it would take if the lab cost nothing. <em>Lab overhead</em>: measured p50 minus floor (loopback HTTP, JSON, the event loops); ✓ when within max(3 % of the floor, 5 ms). <em>n</em>: samples, one request at a time; <em>p99</em> from 100 samples up, below them the max, called that. <em>Cold</em>: the price cache flushed before every request. <em>Published</em>: the figure the original write-up gave for that step${isStoryScenario(results.scenario) ? '' : ` — for ${storyScenarioText()}, not this run’s`}.</p>
+  <p class="note"><em>Floor</em>: the configured upstream latency on the variant's critical path — what it would take if the lab cost nothing. <em>Lab overhead</em>: measured p50 minus floor (loopback HTTP, JSON, the event loops); ✓ when within max(3 % of the floor, 5 ms). <em>n</em>: samples, one request at a time; <em>p99</em> from 100 samples up, below them the max, called that. <em>Cold</em>: the price cache flushed before every request. <em>Published</em>: ${publishedNote(results.scenario)}.</p>
   <ul class="targets">${targetLines(results).map((line) => html`<li>${line}</li>`)}</ul>
 </section>`
 }
