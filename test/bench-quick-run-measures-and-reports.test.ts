@@ -187,6 +187,20 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
         expect(canvas.drawn, `${canvas.id} has drawn pixels`).toBeGreaterThan(500)
       }
       expect(await page.textContent('h1')).toMatch(/naive .* → parallel .*, −\d+ %/)
+      // Under each measured stage, the model's ideal one: bulk's five stages, from its virtual run.
+      const waterfall = await page.evaluate(() => {
+        type Chart = { data: { datasets: Array<{ label: string; data: Array<[number, number] | null> }>; labels: string[] } }
+        const canvas = document.querySelector('canvas.waterfall[data-variant="bulk"]')!
+        const chart = (window as unknown as { Chart: { getChart(c: Element): Chart } }).Chart.getChart(canvas)
+        return { labels: chart.data.labels, datasets: chart.data.datasets.map((d) => ({ label: d.label, data: d.data })) }
+      })
+      const ideal = results.variants.bulk!.idealStages!
+      expect(waterfall.datasets.map((d) => d.label)).toEqual(['measured', 'ideal (the model)'])
+      expect(waterfall.datasets[1]!.data).toEqual(waterfall.labels.map((name) => {
+        const s = ideal.find((stage) => stage.name === name)!
+        return [s.startMs, s.startMs + s.durationMs]
+      }))
+      expect(ideal.map((s) => s.name)).toEqual(['catalog', 'inventory', 'pricing', 'reviews', 'categories'])
       await page.screenshot({ path: join(out, 'report.png'), fullPage: true })
       expect(existsSync(join(out, 'report.png'))).toBe(true)
       expect(errors).toEqual([])

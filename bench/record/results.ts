@@ -10,7 +10,7 @@ import { SERVICE_NAMES, type Scenario, type ServiceName } from '../../scenario/t
 import { CACHE_BACKENDS } from '../../variants/shared/admin-paths.ts'
 import { STAGE_NAMES } from '../../variants/shared/stage-timing.ts'
 
-/** 5: the model is derived from each variant's code, and a variant without one says why (`notModelled`) (results/README.md). */
+/** 5: the model is derived from each variant's code (`idealStages` its waterfall), and a variant without one says why (`notModelled`) (results/README.md). */
 export const SCHEMA_VERSION = 5
 
 const ISO_DATE = String.raw`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$`
@@ -224,6 +224,8 @@ const VariantResultSchema = strict({
   /** The most upstream calls in flight at once across services. */
   maxInFlight: count(),
   stages: Type.Array(StageSchema),
+  /** The model's ideal waterfall (warm): each stage's start and duration in the variant's virtual run, if the lab cost nothing; null when not modelled. */
+  idealStages: nullable(Type.Array(StageSchema)),
   /** For variants that use the price cache: measured with the cache flushed before each sample. */
   coldLatency: nullable(LatencyStatsSchema),
   failures: CaseFailuresSchema,

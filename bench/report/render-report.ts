@@ -60,7 +60,7 @@ ${renderSteps(results)}
 
 <section>
   <h2>Where the time goes</h2>
-  <p class="note">Stages from the <code>Server-Timing</code> header (median start and duration over the samples). Sequential stages form a staircase; in <code>parallel</code> they overlap.</p>
+  <p class="note">Stages from the <code>Server-Timing</code> header (median start and duration over the samples). Sequential stages form a staircase; in <code>parallel</code> they overlap. Under each measured stage, an outlined bar is the model's ideal: when the stage starts and how long it takes in the variant's virtual run, where the lab costs nothing — the gap between them is the lab's overhead, stage by stage.</p>
   <div class="waterfalls">
   ${Object.keys(results.variants).map(
     (name) =>

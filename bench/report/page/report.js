@@ -113,25 +113,51 @@ function drawLatencyChart() {
   new Chart(canvas('latency-chart'), config)
 }
 
-/** One waterfall of stages per variant, all on the same time axis. */
+/**
+ * One waterfall of stages per variant, all on the same time axis: the measured stages, and
+ * under each the model's ideal one (an outlined ghost bar), so the lab's overhead shows
+ * stage by stage. A variant without a model has no ghost bars.
+ */
 function drawWaterfalls() {
   let longest = 0
-  for (const n of names) for (const s of variant(n).stages) longest = Math.max(longest, s.startMs + s.durationMs)
+  for (const n of names) for (const s of [...variant(n).stages, ...(variant(n).idealStages ?? [])]) longest = Math.max(longest, s.startMs + s.durationMs)
   document.querySelectorAll('canvas.waterfall').forEach((element) => {
     const waterfall = /** @type {HTMLCanvasElement} */ (element)
-    const stages = variant(waterfall.dataset.variant ?? '').stages
+    const v = variant(waterfall.dataset.variant ?? '')
+    const ideal = v.idealStages ?? []
+    const labels = [...new Set([...v.stages.map((s) => s.name), ...ideal.map((s) => s.name)])]
+    /** @param {typeof v.stages} stages */
+    const spans = (stages) =>
+      labels.map((name) => {
+        const s = stages.find((stage) => stage.name === name)
+        return s ? /** @type {[number, number]} */ ([s.startMs, s.startMs + s.durationMs]) : null
+      })
+    const color = (/** @type {string} */ name) => data.stageColors[/** @type {keyof typeof data.stageColors} */ (name)] ?? '#999999'
     new Chart(waterfall, {
       type: 'bar',
       data: {
-        labels: stages.map((s) => s.name),
+        labels,
         datasets: [
           {
-            label: 'stage',
-            data: stages.map((s) => /** @type {[number, number]} */ ([s.startMs, s.startMs + s.durationMs])),
-            backgroundColor: stages.map((s) => data.stageColors[s.name] ?? '#999999'),
+            label: 'measured',
+            data: spans(v.stages),
+            backgroundColor: labels.map(color),
             borderSkipped: false,
-            barPercentage: 0.8,
+            barPercentage: 0.9,
           },
+          ...(v.idealStages
+            ? [
+                {
+                  label: 'ideal (the model)',
+                  data: spans(ideal),
+                  backgroundColor: 'rgba(0, 0, 0, 0)',
+                  borderColor: labels.map(color),
+                  borderWidth: 1.5,
+                  borderSkipped: false,
+                  barPercentage: 0.9,
+                },
+              ]
+            : []),
         ],
       },
       options: {
@@ -143,7 +169,7 @@ function drawWaterfalls() {
             callbacks: {
               label: (c) => {
                 const [start, end] = /** @type {[number, number]} */ (c.raw)
-                return `starts ${start.toFixed(1)} ms, takes ${(end - start).toFixed(1)} ms`
+                return `${c.dataset.label}: starts ${start.toFixed(1)} ms, takes ${(end - start).toFixed(1)} ms`
               },
             },
           },
