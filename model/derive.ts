@@ -13,7 +13,7 @@ export function deriveModel(scenario: Scenario, warm: VirtualRun, cold: VirtualR
     floor: {
       warmMs: exactElapsedMs(warm),
       coldMs: exactElapsedMs(cold),
-      callsOnPath: criticalPath(warm.calls).length,
+      callsOnPath: criticalPath(beforeAnswer(warm)).length,
       calls: callsPerService(warm.calls),
       coldCalls: callsPerService(cold.calls),
       maxInFlight: maxInFlight(warm.calls),
@@ -32,16 +32,27 @@ export function deriveModel(scenario: Scenario, warm: VirtualRun, cold: VirtualR
  * (calls that cost nothing): only the order of events decides.
  */
 export function criticalPath(calls: readonly VirtualCall[]): VirtualCall[] {
-  const latest = (candidates: VirtualCall[]): VirtualCall | undefined =>
-    candidates.reduce<VirtualCall | undefined>((a, c) => (!a || c.endMs > a.endMs || (c.endMs === a.endMs && c.endSeq > a.endSeq) ? c : a), undefined)
+  // Latest by the clock; on a tie, by the fraction of a millisecond the clock left out, then by the order of events.
+  const later = (c: VirtualCall, a: VirtualCall): boolean =>
+    c.endMs > a.endMs || (c.endMs === a.endMs && (fraction(c) > fraction(a) || (fraction(c) === fraction(a) && c.endSeq > a.endSeq)))
+  const latest = (candidates: VirtualCall[]): VirtualCall | undefined => candidates.reduce<VirtualCall | undefined>((a, c) => (!a || later(c, a) ? c : a), undefined)
   const path: VirtualCall[] = []
   for (let current = latest([...calls]); current; current = latest(calls.filter((c) => c.endSeq < current!.startSeq))) path.unshift(current)
   return path
 }
 
+/** The calls that ended before the answer: the ones the answer can have waited for. */
+function beforeAnswer(run: VirtualRun): VirtualCall[] {
+  return run.calls.filter((call) => call.endSeq >= 0 && call.endSeq < run.answeredSeq)
+}
+
 /** The virtual time, with the fractions of a millisecond the clock's whole-millisecond timers left out of the calls on the critical path. */
 function exactElapsedMs(run: VirtualRun): number {
-  return run.elapsedMs + criticalPath(run.calls).reduce((sum, call) => sum + (call.configuredMs - Math.floor(call.configuredMs)), 0)
+  return run.elapsedMs + criticalPath(beforeAnswer(run)).reduce((sum, call) => sum + fraction(call), 0)
+}
+
+function fraction(call: VirtualCall): number {
+  return call.configuredMs - Math.floor(call.configuredMs)
 }
 
 function callsPerService(calls: readonly VirtualCall[]): Record<ServiceName, number> {

@@ -27,8 +27,10 @@ export interface VirtualCall {
 }
 
 export interface VirtualRun {
-  /** Virtual ms from the request's start to its answer: the floor. */
+  /** Virtual ms from the request's start to its answer (its promise settled), in whole milliseconds. */
   elapsedMs: number
+  /** Where the answer falls in the run's order of events: calls that ended after it are not on its path. */
+  answeredSeq: number
   /** Every call, in the order they were made. */
   calls: VirtualCall[]
   stages: Stage[]

@@ -50,43 +50,78 @@ export function createVirtualWorld(scenario: Scenario, jitter: VirtualWorld['jit
   return { scenario, dataset: createDataset(scenario.seed, scenario.catalogSize), store: createInProcessStore(), jitter, nowMs: 0 }
 }
 
+const FAKED = ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'Date', 'performance', 'hrtime'] as const
+/** The global `scheduler` (Node 22+): faked where it exists; fake-timers cannot fake it where it does not. */
+const HAS_SCHEDULER = 'scheduler' in globalThis
+
+/** Real time a run waits, with no fake timer left, for real work (a file read, a digest) to come back. */
+const REAL_GRACE_MS = 100
+/** Timers fired after the answer (a trailing flush, a prefetch), at most: they add calls, never time. */
+const MAX_EVENTS_AFTER_ANSWER = 1000
+
 /**
  * Runs one request of `variant` on a fake clock, installed for the run and uninstalled after.
- * Rejects with NotModelledError when the variant throws, never answers (no timer left and
- * its promise still pending) or fires more than MAX_VIRTUAL_EVENTS timers.
+ * The floor is the virtual time at which its promise settled; calls made after that (a
+ * prefetch, a background refresh) count towards the work asked of each service, never
+ * towards the time. Rejects with NotModelledError when the variant throws (a timer callback
+ * too), never answers (its promise pending, no timer left, and no real work coming back
+ * within REAL_GRACE_MS), or fires more than MAX_VIRTUAL_EVENTS timers before answering.
  */
 export async function runVirtually(variant: Variant, world: VirtualWorld): Promise<VirtualRun> {
+  // The real timers, for the grace given to real work while the clock is faked.
+  const realSetTimeout = globalThis.setTimeout
   const clock = FakeTimers.withGlobal(globalThis).install({
     now: world.nowMs,
-    toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'Date', 'performance', 'hrtime'],
+    toFake: [...FAKED, ...(HAS_SCHEDULER ? (['scheduler'] as const) : [])],
     loopLimit: MAX_VIRTUAL_EVENTS,
   })
-  // fake-timers replaces node:timers and node:timers/promises on their CommonJS objects;
-  // a variant's `import { setTimeout } from 'node:timers/promises'` sees it once synced.
-  syncBuiltinESMExports()
   try {
+    // fake-timers replaces node:timers and node:timers/promises on their CommonJS objects;
+    // a variant's `import { setTimeout } from 'node:timers/promises'` sees it once synced.
+    syncBuiltinESMExports()
     const calls: VirtualCall[] = []
+    const events = { sequence: 0 }
     const start = clock.now
     const timer = createStageTimer(() => clock.now)
-    const upstreams = virtualClients(world, calls, () => clock.now - start)
+    const upstreams = virtualClients(world, calls, events, () => clock.now - start)
     const query = { page: 1, limit: world.scenario.productsPerPage }
-    let outcome: { done: true } | { error: unknown } | undefined
-    const answer = variant.getProducts({ query, upstreams, priceCache: createPriceCache(world.store, world.scenario.cacheTtlSeconds, () => {}), time: timer.time }).then(
-      () => (outcome = { done: true }),
-      (error: unknown) => (outcome = { error }),
-    )
-    try {
-      // Fires every timer in time order, letting promises settle between them, until none is left.
-      await clock.runAllAsync()
-    } catch (error) {
-      throw new NotModelledError(`it kept setting timers: over ${MAX_VIRTUAL_EVENTS} fired in virtual time without an answer (${(error as Error).message.split('\n')[0]})`)
+    let outcome: { atMs: number; sequence: number; error?: unknown } | undefined
+    const settle = (error?: unknown): void => void (outcome ??= { atMs: clock.now - start, sequence: events.sequence++, ...(error === undefined ? {} : { error }) })
+    // A getProducts that returns at once, or throws at once, is handled as one that awaits.
+    void Promise.resolve()
+      .then(() => variant.getProducts({ query, upstreams, priceCache: createPriceCache(world.store, world.scenario.cacheTtlSeconds, () => {}), time: timer.time }))
+      .then(
+        () => settle(),
+        (error: unknown) => settle(error ?? new Error('it rejected with nothing')),
+      )
+    const firedTimer = async (): Promise<void> => {
+      try {
+        await clock.nextAsync()
+      } catch (error) {
+        settle(error)
+      }
     }
-    // The answer may come on the last microtasks.
-    for (let i = 0; i < 10 && !outcome; i++) await Promise.resolve()
-    void answer
-    if (!outcome) throw new NotModelledError('it never answered: its promise was still pending with no timer left to fire')
-    if ('error' in outcome) throw new NotModelledError(`it threw: ${String((outcome.error as Error)?.message ?? outcome.error)}`)
-    return { elapsedMs: clock.now - start, calls, stages: timer.stages() }
+    let fired = 0
+    for (;;) {
+      await flushMicrotasks()
+      if (outcome) break
+      if (clock.countTimers() === 0) {
+        // Nothing left on the clock: real work (I/O, crypto) may still come back.
+        await new Promise((resolve) => realSetTimeout(resolve, REAL_GRACE_MS))
+        await flushMicrotasks()
+        if (outcome || clock.countTimers() > 0) continue
+        throw new NotModelledError(
+          `it never answered: its promise was still pending with no timer left to fire after ${REAL_GRACE_MS} ms of real time (does it await real I/O, or a timer function taken before the clock was faked?)`,
+        )
+      }
+      if (++fired > MAX_VIRTUAL_EVENTS) throw new NotModelledError(`it kept setting timers: over ${MAX_VIRTUAL_EVENTS} fired in virtual time without an answer`)
+      await firedTimer()
+    }
+    const answered = outcome as { atMs: number; sequence: number; error?: unknown }
+    if ('error' in answered) throw new NotModelledError(`it threw: ${String((answered.error as Error)?.message ?? answered.error)}`)
+    // What it left running: calls count towards the work asked, a timer that throws or never stops does not matter.
+    for (let i = 0; i < MAX_EVENTS_AFTER_ANSWER && clock.countTimers() > 0; i++) await clock.nextAsync().catch(() => {})
+    return { elapsedMs: answered.atMs, answeredSeq: answered.sequence, calls, stages: timer.stages() }
   } finally {
     world.nowMs = clock.now
     clock.uninstall()
@@ -94,19 +129,25 @@ export async function runVirtually(variant: Variant, world: VirtualWorld): Promi
   }
 }
 
+/** Lets the promises that can settle now settle (a few rounds of microtasks). */
+async function flushMicrotasks(): Promise<void> {
+  for (let i = 0; i < 20; i++) await Promise.resolve()
+}
+
 /** In-process clients: each call waits its configured latency on the (fake) clock, then answers with the dataset's data. */
-function virtualClients(world: VirtualWorld, calls: VirtualCall[], now: () => number): UpstreamClients {
+function virtualClients(world: VirtualWorld, calls: VirtualCall[], events: { sequence: number }, now: () => number): UpstreamClients {
   const { scenario, dataset } = world
-  let sequence = 0
   /** A call carrying `items` ids (for catalog: the products it answers with), as the mocks time it. */
   const call = async <T>(service: ServiceName, items: number, answer: () => T): Promise<T> => {
     const { latencyMs, perItemMs, jitter } = scenario.services[service]
     const ms = latencyMs + perItemMs * items + (world.jitter === 'mean' ? jitterMeanMs(jitter) : 0)
-    const record: VirtualCall = { service, items, startMs: now(), endMs: Number.NaN, startSeq: sequence++, endSeq: -1, configuredMs: ms }
+    const record: VirtualCall = { service, items, startMs: now(), endMs: Number.NaN, startSeq: events.sequence++, endSeq: -1, configuredMs: ms }
     calls.push(record)
-    await new Promise((resolve) => setTimeout(resolve, Math.floor(ms)))
+    // Under a millisecond: no timer (fake-timers would make a 0 ms timer set inside another's callback 1 ms).
+    if (Math.floor(ms) > 0) await new Promise((resolve) => setTimeout(resolve, Math.floor(ms)))
+    else await Promise.resolve()
     record.endMs = now()
-    record.endSeq = sequence++
+    record.endSeq = events.sequence++
     return answer()
   }
   const known = (ids: number[], exists: (id: number) => boolean, what: string): void => {

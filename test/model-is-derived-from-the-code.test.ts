@@ -33,6 +33,9 @@ describe.each<[string, ScenarioInput]>([
   ['the default scenario', {}],
   ['--latency 10 --products 20', { productsPerPage: 20, services: Object.fromEntries(['catalog', 'inventory', 'pricing', 'reviews', 'categories'].map((s) => [s, { latencyMs: 10 }])) }],
   ['pricing at 0 ms per item, 4 inventory workers', { services: { pricing: { perItemMs: 0 }, inventory: { workers: 4 } } }],
+  ['lognormal jitter on inventory, hangs on pricing', { services: { inventory: { jitter: { kind: 'lognormal', medianMs: 4, sigma: 0.5 } }, pricing: { faults: { hangRate: 0.01 } } } }],
+  ['fractional latencies', { services: { catalog: { latencyMs: 100.4 }, inventory: { latencyMs: 40.7 }, pricing: { perItemMs: 35.3 }, reviews: { latencyMs: 12.9 } } }],
+  ['services that cost nothing', { services: { inventory: { latencyMs: 0 }, reviews: { latencyMs: 0 }, categories: { latencyMs: 0 } } }],
 ])('the story variants in %s', (_name, input) => {
   const scenario = resolveScenario(input)
   let outcomes: Record<string, ModelOutcome>
@@ -50,6 +53,7 @@ describe.each<[string, ScenarioInput]>([
       const oracle = floors[name]!
       expect(model.floor.warmMs, name).toBeCloseTo(oracle.warmMs, 9)
       expect(model.floor.coldMs, name).toBeCloseTo(oracle.coldMs, 9)
+      // Where concurrent calls tie, any one of them is the path; its length must be the oracle's.
       expect(model.floor.callsOnPath, name).toBe(oracle.callsOnPath)
       expect(model.floor.calls, name).toEqual(oracle.calls)
       expect(model.floor.coldCalls, name).toEqual(oracle.coldCalls)
@@ -101,7 +105,7 @@ describe('a user\'s variants', () => {
   beforeAll(async () => {
     outcomes = await modelVariants(
       resolveScenario(),
-      ['concurrent-inventory', 'batched-loader', 'retry-after-backoff', 'never-answers', 'polls-forever', 'calls-a-missing-service'],
+      ['concurrent-inventory', 'batched-loader', 'retry-after-backoff', 'answers-then-keeps-a-timer', 'reads-a-file', 'never-answers', 'polls-forever', 'calls-a-missing-service', 'throws-in-a-timer'],
       FIXTURES,
     )
   }, 30_000)
@@ -126,7 +130,21 @@ describe('a user\'s variants', () => {
     expect(floor.calls.inventory).toBe(2)
   })
 
-  it('a variant that never answers, loops on its timers, or calls a missing service: not modelled, with the reason', () => {
+  it('the floor is when it answered: a prefetch it does not wait for and a timer it leaves running add work, not time', () => {
+    const { floor, saturation } = modelled(outcomes['answers-then-keeps-a-timer'])
+    expect(floor.warmMs).toBe(2010)
+    expect(floor.callsOnPath).toBe(5)
+    // Two pricing calls of 1.79 s asked of pricing per request, the prefetch included.
+    expect(floor.calls.pricing).toBe(2)
+    expect(saturation.demandSeconds.pricing).toBeCloseTo(2 * 1.79, 9)
+  })
+
+  it('real I/O (a file read) comes back within the grace and is not on the virtual clock', () => {
+    expect(modelled(outcomes['reads-a-file']).floor.warmMs).toBe(2010)
+  })
+
+  it('a variant that never answers, loops on its timers, throws in a timer, or calls a missing service: not modelled, with the reason', () => {
+    expect(outcomes['throws-in-a-timer']).toEqual({ notModelled: 'it threw: a bug in a callback' })
     expect(outcomes['never-answers']).toEqual({ notModelled: expect.stringContaining('never answered') })
     expect(outcomes['polls-forever']).toEqual({ notModelled: expect.stringContaining('kept setting timers') })
     expect(outcomes['calls-a-missing-service']).toEqual({ notModelled: expect.stringContaining('it threw') })

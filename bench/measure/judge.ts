@@ -19,7 +19,7 @@ export function judgeFidelity(
   const toleranceMs = floor ? round(Math.max(0.03 * floor.warmMs, 5)) : null
   return {
     overheadMs,
-    overheadPerCallMs: floor && overheadMs !== null ? round(overheadMs / floor.callsOnPath) : null,
+    overheadPerCallMs: floor && overheadMs !== null && floor.callsOnPath > 0 ? round(overheadMs / floor.callsOnPath) : null,
     overheadToleranceMs: toleranceMs,
     withinTolerance: overheadMs !== null && toleranceMs !== null ? Math.abs(overheadMs) <= toleranceMs : null,
   }

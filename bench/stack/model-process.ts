@@ -16,19 +16,33 @@ const ENTRY = fileURLToPath(new URL('./model-main.ts', import.meta.url))
 export const MODEL_WALL_MS = 15_000
 
 export async function modelVariants(scenario: Scenario, variants: string[], dir?: string): Promise<Record<string, ModelOutcome>> {
-  try {
-    return await modelIn(scenario, variants, dir)
-  } catch {
-    const outcomes: Record<string, ModelOutcome> = {}
-    for (const name of variants) {
-      try {
-        Object.assign(outcomes, await modelIn(scenario, [name], dir))
-      } catch (error) {
-        outcomes[name] = { notModelled: `its virtual run did not finish within ${MODEL_WALL_MS / 1000} s of real time (${(error as Error).message})` }
+  const outcomes: Record<string, ModelOutcome> = {}
+  // A process stops after a variant that never answered (its real work could leak into the next run): the rest go to a fresh one.
+  for (let left = variants; left.length > 0; left = left.filter((name) => !(name in outcomes))) {
+    try {
+      const answered = await modelIn(scenario, left, dir)
+      if (Object.keys(answered).length === 0) {
+        for (const name of left) outcomes[name] = { notModelled: `no variant file variants/${name}.ts was found to run` }
+      }
+      Object.assign(outcomes, answered)
+    } catch {
+      // The process failed or ran over its time: each variant again on its own, to find which.
+      for (const name of left) {
+        try {
+          Object.assign(outcomes, await modelIn(scenario, [name], dir))
+          outcomes[name] ??= { notModelled: `no variant file variants/${name}.ts was found to run` }
+        } catch (error) {
+          const message = (error as Error).message
+          outcomes[name] = {
+            notModelled: /did not start within/.test(message)
+              ? `its virtual run did not finish within ${MODEL_WALL_MS / 1000} s of real time (a loop that never gives its event loop back?)`
+              : `its virtual run stopped the model process: ${message}`,
+          }
+        }
       }
     }
-    return outcomes
   }
+  return outcomes
 }
 
 async function modelIn(scenario: Scenario, variants: string[], dir: string | undefined): Promise<Record<string, ModelOutcome>> {
