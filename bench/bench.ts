@@ -33,7 +33,9 @@ const FLAGS = {
 const USAGE = `Usage: npm run bench -- [flags]
 
 Measures the variants in variants/ against the mocked upstreams: correctness first, then
-latency one request at a time (tinybench), then throughput under load (autocannon).`
+what each should cost (its own code run in virtual time), then latency one request at a
+time (tinybench), throughput under load (autocannon) and, with --sweep, peak hours at
+fixed request rates.`
 
 async function main(): Promise<number> {
   const startedAt = new Date()

@@ -20,7 +20,7 @@ const FLAGS = {
 async function main(): Promise<void> {
   const values = parseFlags(process.argv.slice(2), FLAGS)
   if (values.help) {
-    console.log(renderHelp('Usage: npm run serve -- [flags]\n\nServes the four variants against the mocked upstreams for curl and your browser.', FLAGS))
+    console.log(renderHelp('Usage: npm run serve -- [flags]\n\nServes the variants in variants/ against the mocked upstreams for curl and your browser.', FLAGS))
     return
   }
   const port = readNumberFlag(values, 'port', true) ?? 3000
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     `cache: ${cache.description}`,
     ...(faults ? [`injected faults: ${faults}`] : []),
     '',
-    'Variants (floor = configured upstream latency on the critical path):',
+    'Variants (floor = what its code takes in virtual time, if the lab cost nothing: the configured latency of the calls on its critical path, and its own timers):',
   ]
   for (const route of routes) {
     const outcome = outcomes[route.name]
