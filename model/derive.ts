@@ -9,11 +9,12 @@ import type { Saturation, VariantModel, VirtualCall, VirtualRun } from './types.
 
 /** The model of a variant from one warm and one cold virtual run. */
 export function deriveModel(scenario: Scenario, warm: VirtualRun, cold: VirtualRun): VariantModel {
+  const warmPath = criticalPath(beforeAnswer(warm))
   return {
     floor: {
-      warmMs: exactElapsedMs(warm),
-      coldMs: exactElapsedMs(cold),
-      callsOnPath: criticalPath(beforeAnswer(warm)).length,
+      warmMs: exactElapsedMs(warm, warmPath),
+      coldMs: exactElapsedMs(cold, criticalPath(beforeAnswer(cold))),
+      callsOnPath: warmPath.length,
       calls: callsPerService(warm.calls),
       coldCalls: callsPerService(cold.calls),
       maxInFlight: maxInFlight(warm.calls),
@@ -47,8 +48,8 @@ function beforeAnswer(run: VirtualRun): VirtualCall[] {
 }
 
 /** The virtual time, with the fractions of a millisecond the clock's whole-millisecond timers left out of the calls on the critical path. */
-function exactElapsedMs(run: VirtualRun): number {
-  return run.elapsedMs + criticalPath(beforeAnswer(run)).reduce((sum, call) => sum + fraction(call), 0)
+function exactElapsedMs(run: VirtualRun, path: readonly VirtualCall[]): number {
+  return run.elapsedMs + path.reduce((sum, call) => sum + fraction(call), 0)
 }
 
 function fraction(call: VirtualCall): number {

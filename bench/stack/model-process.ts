@@ -22,7 +22,7 @@ export async function modelVariants(scenario: Scenario, variants: string[], dir?
     try {
       const answered = await modelIn(scenario, left, dir)
       if (Object.keys(answered).length === 0) {
-        for (const name of left) outcomes[name] = { notModelled: `no variant file variants/${name}.ts was found to run` }
+        for (const name of left) outcomes[name] = noFile(name)
       }
       Object.assign(outcomes, answered)
     } catch {
@@ -30,7 +30,7 @@ export async function modelVariants(scenario: Scenario, variants: string[], dir?
       for (const name of left) {
         try {
           Object.assign(outcomes, await modelIn(scenario, [name], dir))
-          outcomes[name] ??= { notModelled: `no variant file variants/${name}.ts was found to run` }
+          outcomes[name] ??= noFile(name)
         } catch (error) {
           const message = (error as Error).message
           outcomes[name] = {
@@ -43,6 +43,11 @@ export async function modelVariants(scenario: Scenario, variants: string[], dir?
     }
   }
   return outcomes
+}
+
+/** The reason for a variant name with no file the model process could run. */
+function noFile(name: string): ModelOutcome {
+  return { notModelled: `no variant file variants/${name}.ts was found to run` }
 }
 
 async function modelIn(scenario: Scenario, variants: string[], dir: string | undefined): Promise<Record<string, ModelOutcome>> {

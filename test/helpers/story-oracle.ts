@@ -6,6 +6,7 @@
  */
 import { jitterMeanMs } from '../../scenario/jitter.ts'
 import { SERVICE_NAMES, type Scenario, type ServiceName } from '../../scenario/types.ts'
+import type { Floor as ModelFloor, Saturation } from '../../model/types.ts'
 
 type StoryVariant = 'naive' | 'bulk' | 'cached' | 'parallel'
 
@@ -69,17 +70,8 @@ function callMs(scenario: Scenario, service: ServiceName, items: number): number
   return latencyMs + perItemMs * items + jitterMeanMs(jitter)
 }
 
-export interface Floor {
-  /** With the price cache warm (for variants without a cache: the only figure). */
-  warmMs: number
-  /** With the price cache empty; equals warmMs for variants without a cache. */
-  coldMs: number
-  /** Upstream calls on the critical path (warm): the lab's overhead is paid per call. */
-  callsOnPath: number
-  /** Calls per request to each service, warm and cold: each is a chance for an injected fault. */
-  calls: Record<ServiceName, number>
-  coldCalls: Record<ServiceName, number>
-}
+/** What the oracle states of a floor: the figures the hand-written formulas give (the model's Floor has more). */
+export type Floor = Pick<ModelFloor, 'warmMs' | 'coldMs' | 'callsOnPath' | 'calls' | 'coldCalls'>
 
 export function computeFloors(scenario: Scenario, page: PageShape): Record<string, Floor> {
   const ms = (service: ServiceName, items: number): number => callMs(scenario, service, items)
@@ -96,14 +88,6 @@ function hungMs(scenario: Scenario, service: ServiceName): number {
   return scenario.services[service].faults.hangRate * Math.min(scenario.requestDeadlineMs, scenario.upstreamTimeoutMs)
 }
 
-export interface Saturation {
-  /** Requests per second at which the busiest service's workers are all busy (Little's law). */
-  perSec: number
-  /** That service. */
-  bottleneck: ServiceName
-  /** Worker-seconds each request asks of each service. */
-  demandSeconds: Record<ServiceName, number>
-}
 
 /**
  * The throughput at which each story variant should saturate, from the scenario alone:
