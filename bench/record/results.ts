@@ -143,7 +143,7 @@ const SweepLevelSchema = strict({
   /** Requests the generator sent more than 2 ms after they were due, in percent, and the latest, in ms: its own error. */
   latePercent: Type.Number({ minimum: 0, maximum: 100 }),
   maxLateMs: nonNegative(),
-  /** CPU time of the API's event-loop thread over the level's duration, in percent of one core; null where the OS does not tell. */
+  /** CPU time of the API's event-loop thread while requests were in flight, over the level's duration (first send to last answer), in percent of one core; null where the OS does not tell. */
   apiEventLoopPercent: nullable(Type.Number({ minimum: 0, maximum: 100 })),
   upstreams: perService(UpstreamLevelSchema),
 })

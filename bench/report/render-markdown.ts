@@ -19,7 +19,7 @@ export function renderSummaryMarkdown(results: Results): string {
     ...(outage ? [`> ${escapeMarkdown(outage)}`, ''] : []),
     stepTableMarkdown(results),
     '',
-    `n: samples, one request at a time. p99: from 100 samples up; below, the max, called that. Floor: the configured upstream latency on the critical path. Lab overhead: p50 minus floor (✓ within max(3 %, 5 ms)). ${rows.some((r) => r.coldP50Ms !== null) ? 'Cold: p50 with the cache flushed before each request.' : ''}` +
+    `n: samples, one request at a time. p99: from 100 samples up; below, the max, called that. Floor: what the variant's own code takes in virtual time (the configured upstream latency on its critical path, and its own timers). Lab overhead: p50 minus floor (✓ within max(3 %, 5 ms)). ${rows.some((r) => r.coldP50Ms !== null) ? 'Cold: p50 with the cache flushed before each request.' : ''}` +
       ` Published: ${publishedNote(results.scenario)}.`,
     '',
     ...targetLines(results).map((line) => `- ${line}`),

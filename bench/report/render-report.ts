@@ -144,7 +144,7 @@ function renderSteps(results: Results): SafeHtml {
     ${stepRows(results).map(row)}
     </tbody>
   </table>
-  <p class="note"><em>Floor</em>: the configured upstream latency on the variant's critical path — what it would take if the lab cost nothing. <em>Lab overhead</em>: measured p50 minus floor (loopback HTTP, JSON, the event loops); ✓ when within max(3 % of the floor, 5 ms). <em>n</em>: samples, one request at a time; <em>p99</em> from 100 samples up, below them the max, called that. <em>Cold</em>: the price cache flushed before every request. <em>Published</em>: ${publishedNote(results.scenario)}.</p>
+  <p class="note"><em>Floor</em>: what the variant's own code takes in virtual time — the configured upstream latency on its critical path, and its own timers: what it would take if the lab cost nothing. <em>Lab overhead</em>: measured p50 minus floor (loopback HTTP, JSON, the event loops); ✓ when within max(3 % of the floor, 5 ms). <em>n</em>: samples, one request at a time; <em>p99</em> from 100 samples up, below them the max, called that. <em>Cold</em>: the price cache flushed before every request. <em>Published</em>: ${publishedNote(results.scenario)}.</p>
   <ul class="targets">${targetLines(results).map((line) => html`<li>${line}</li>`)}</ul>
 </section>`
 }
