@@ -7,22 +7,34 @@
 import { relative } from 'node:path'
 import { parseFlags, renderHelp, UsageError, type FlagSpec } from './cli/flags.ts'
 import { createProgress } from './cli/progress.ts'
-import { DEFAULT_RUN, QUICK_RUN, resolveRunSettings } from './cli/run-settings.ts'
+import { DEFAULT_RUN, QUICK_RUN, resolveRunSettings, VARY_RUN, type RunSettings } from './cli/run-settings.ts'
 import { resolveScenarioFromFlags, SCENARIO_FLAGS } from './cli/scenario-flags.ts'
+import { resolveVary, VARY_PARAMETERS, type Vary } from './cli/vary.ts'
+import type { VariantInfo } from './measure/assemble-results.ts'
 import { CorrectnessError } from './measure/check-correctness.ts'
 import { runBench } from './measure/run-bench.ts'
+import { runWhatIf } from './measure/what-if.ts'
 import { formatDuration } from './record/format.ts'
+import type { Results, WhatIf } from './record/results.ts'
 import { defaultRunDir, writeRun } from './record/write-results.ts'
 import { renderSummaryMarkdown } from './report/render-markdown.ts'
 import { renderReport } from './report/render-report.ts'
 import { renderTerminalSummary } from './report/render-terminal.ts'
+import { renderWhatIfMarkdown, renderWhatIfReport, renderWhatIfTerminal } from './report/render-what-if.ts'
 import { describeFaults } from './report/report-model.ts'
-import { startStack } from './stack/start-stack.ts'
+import { startStack, type Stack } from './stack/start-stack.ts'
+import type { Scenario } from '../scenario/types.ts'
 import { loadVariants } from '../variants/shared/load-variants.ts'
 
 const FLAGS = {
   quick: { type: 'boolean', help: `a small, fast run for CI and a first look (${QUICK_RUN.productsPerPage} products per page unless --products, fewer samples, ${QUICK_RUN.durationSeconds} s load levels)` },
   sweep: { type: 'boolean', help: 'also sweep each variant at fixed request rates around its predicted saturation (peak load; adds a few minutes)' },
+  predict: { type: 'boolean', help: 'measure nothing, start nothing: results.json, the report and summary.md from each variant\'s model alone (its own code run in virtual time), in seconds' },
+  vary: {
+    type: 'string',
+    value: 'PARAM=V1,V2,…',
+    help: `the model at each value of one parameter (${Object.keys(VARY_PARAMETERS).join(', ')}); without --predict, each value's latency is measured too (one request at a time, no load levels)`,
+  },
   variants: { type: 'string', value: 'LIST', help: 'variants to measure, comma-separated (default: all)' },
   connections: { type: 'string', value: 'LIST', help: `load levels, comma-separated (default ${DEFAULT_RUN.connections.join(',')}; quick ${QUICK_RUN.connections.join(',')})` },
   duration: { type: 'string', value: 'S', help: `seconds per load level (default ${DEFAULT_RUN.durationSeconds}; quick ${QUICK_RUN.durationSeconds})` },
@@ -35,22 +47,38 @@ const USAGE = `Usage: npm run bench -- [flags]
 Measures the variants in variants/ against the mocked upstreams: correctness first, then
 what each should cost (its own code run in virtual time), then latency one request at a
 time (tinybench), throughput under load (autocannon) and, with --sweep, peak hours at
-fixed request rates.`
+fixed request rates.
+
+With --predict, nothing is started or measured: each variant's model alone. With --vary,
+the model at each value of one parameter and (without --predict) each value's latency.`
 
 async function main(): Promise<number> {
-  const startedAt = new Date()
+  // From the process's start, so a run's duration includes loading the lab.
+  const startedAt = new Date(performance.timeOrigin)
   const values = parseFlags(process.argv.slice(2), FLAGS)
   if (values.help) {
     console.log(renderHelp(USAGE, FLAGS))
     return 0
   }
   // Everything is validated before anything starts.
-  const quickPage = values.quick && values.products === undefined ? { products: String(QUICK_RUN.productsPerPage) } : {}
+  const whatIf = values.predict === true || values.vary !== undefined
+  if (whatIf) {
+    const measuring = values.predict ? 'it measures nothing' : '--vary measures the latency phase alone'
+    for (const flag of ['sweep', 'connections', 'duration', ...(values.predict ? ['redis-url'] : [])]) {
+      if (values[flag] !== undefined) throw new UsageError(`Flag --${flag} does not go with --${values.predict ? 'predict' : 'vary'}: ${measuring}.`)
+    }
+  }
+  const varyingProducts = typeof values.vary === 'string' && values.vary.startsWith('products=')
+  const quickPage = values.quick && values.products === undefined && !varyingProducts ? { products: String(QUICK_RUN.productsPerPage) } : {}
   const scenario = await resolveScenarioFromFlags({ ...values, ...quickPage })
+  const vary = typeof values.vary === 'string' ? await resolveVary(values.vary, { ...values, ...quickPage }) : undefined
   const variants = await loadVariants()
   const settings = resolveRunSettings(values, variants.map((v) => v.name))
   const redisUrl = typeof values['redis-url'] === 'string' ? values['redis-url'] : process.env.REDIS_URL
   const outDir = settings.outDir ?? defaultRunDir(startedAt)
+  const selected = variants.filter((v) => !settings.variants.length || settings.variants.includes(v.name)).map(({ name, parent }) => ({ name, parent }))
+
+  if (whatIf && values.predict) return predict(startedAt, scenario, vary, settings, selected, outDir)
 
   const progress = createProgress()
   let stopStack: (() => Promise<void>) | undefined
@@ -69,12 +97,39 @@ async function main(): Promise<number> {
   console.error(`api-speedup-lab bench: scenario "${scenario.name}", ${scenario.productsPerPage} products per page${settings.quick ? ' (quick run)' : ''}`)
   const faults = describeFaults(scenario)
   if (faults) console.error(`injected faults (off for the correctness check and the warm-up): ${faults}`)
-  const stack = await startStack(scenario, redisUrl, (message) => progress.note(message), (stop) => (stopStack = stop))
+  /** One run on a stack of its own, started for it and stopped after. */
+  const measureAt = async (at: Scenario, runSettings: RunSettings): Promise<Results> => {
+    const stack: Stack = await startStack(at, redisUrl, (message) => progress.note(message), (stop) => (stopStack = stop))
+    try {
+      progress.note(`cache: ${stack.redis.description}; API pid ${stack.api.pid}, upstreams pid ${stack.upstreams.pid}`)
+      return await runBench(at, runSettings, stack, progress, startedAt)
+    } finally {
+      await stack.stop()
+    }
+  }
   try {
-    progress.note(`cache: ${stack.redis.description}; API pid ${stack.api.pid}, upstreams pid ${stack.upstreams.pid}`)
-    const results = await runBench(scenario, settings, stack, progress, startedAt)
+    if (vary) {
+      // The latency phase alone at each value: no load levels, no sweep.
+      const sampled = settings.quick ? {} : { latencyBudgetMs: VARY_RUN.latencyBudgetMs, minSamples: VARY_RUN.minSamples, maxSamples: VARY_RUN.maxSamples }
+      const atEachValue: RunSettings = { ...settings, ...sampled, connections: [...VARY_RUN.connections], sweep: false }
+      const measure = async (at: Scenario, value: number | null): Promise<Results | { failed: string }> => {
+        const where = `${vary.parameter} = ${value}${vary.unit ? ` ${vary.unit}` : ''}`
+        progress.note(`${where}: a stack of its own`)
+        try {
+          return await measureAt(at, atEachValue)
+        } catch (error) {
+          // One value that cannot be measured (a variant past the deadline answers 504) does not cost the others.
+          if (!(error instanceof CorrectnessError)) throw error
+          progress.note(`${where}: not measured, the correctness check failed: ${error.message}`)
+          return { failed: `not measured: the correctness check failed: ${error.message}` }
+        }
+      }
+      const measured = await runWhatIf({ startedAt, quick: settings.quick, variants: selected, scenario, vary, measure })
+      progress.stop()
+      return await writeWhatIf(measured, startedAt, outDir)
+    }
+    const results = await measureAt(scenario, settings)
     progress.stop()
-    await stack.stop()
     results.durationSeconds = Math.round((Date.now() - startedAt.getTime()) / 100) / 10
     const schemaProblem = await writeRun(outDir, results, { 'report.html': await renderReport(results), 'summary.md': renderSummaryMarkdown(results) })
     if (schemaProblem) console.error(`\nWARNING (a bug in the lab, please report it): ${schemaProblem}`)
@@ -84,8 +139,24 @@ async function main(): Promise<number> {
     return results.valid ? 0 : 1
   } finally {
     progress.stop()
-    await stack.stop()
   }
+}
+
+/** --predict: the model alone, at one scenario or at each value of --vary; nothing is started but the model's own process. */
+async function predict(startedAt: Date, scenario: Scenario, vary: Vary | undefined, settings: RunSettings, variants: VariantInfo[], outDir: string): Promise<number> {
+  console.error(`api-speedup-lab bench --predict: scenario "${scenario.name}"${vary ? `, ${vary.parameter} at ${vary.values.join(', ')}` : ''}; nothing is measured`)
+  const predicted = await runWhatIf({ startedAt, quick: settings.quick, variants, scenario, vary, measure: undefined })
+  return writeWhatIf(predicted, startedAt, outDir)
+}
+
+async function writeWhatIf(whatIf: WhatIf, startedAt: Date, outDir: string): Promise<number> {
+  whatIf.durationSeconds = Math.round((Date.now() - startedAt.getTime()) / 100) / 10
+  const schemaProblem = await writeRun(outDir, whatIf, { 'report.html': await renderWhatIfReport(whatIf), 'summary.md': renderWhatIfMarkdown(whatIf) })
+  if (schemaProblem) console.error(`\nWARNING (a bug in the lab, please report it): ${schemaProblem}`)
+  console.log(renderWhatIfTerminal(whatIf))
+  const shown = relative(process.cwd(), outDir) || '.'
+  console.log(`\nWrote ${shown}/report.html, summary.md and results.json in ${formatDuration(whatIf.durationSeconds * 1000)}.`)
+  return whatIf.valid ? 0 : 1
 }
 
 main().then(

@@ -47,6 +47,13 @@ describe.skipIf(SKIP_REDIS)('a variant added to variants/', () => {
     expect(v.latency!.p50Ms).toBeGreaterThanOrEqual(v.floorMs!)
     expect(v.failures.expectedPercent).toBe(0)
     expect(v.failures.expectedCalls).toBe(14)
+    // Outside the sweep too: inventory is asked for 10 × 40 ms per request, and has 16 workers.
+    expect(v.model!.bottleneck).toBe('inventory')
+    expect(v.model!.saturationPerSec).toBe(40)
+    expect(v.model!.demandMs.inventory).toBe(400)
+    expect(v.model!.maxInFlight).toBe(10)
+    expect(v.model!.callsOnPath).toBe(5)
+    expect(v.model!.expectedFailurePercent).toBe(0)
   })
 
   it.skipIf(SKIP_BROWSER)('shows them in the report', async () => {
@@ -57,6 +64,7 @@ describe.skipIf(SKIP_REDIS)('a variant added to variants/', () => {
       const row = (await page.locator('tr', { hasText: 'concurrent-inventory' }).first().textContent())!
       expect(row).toContain('610 ms')
       expect(row).toMatch(/\+\d+\.\d ms/)
+      expect(row).toContain('40.0/s inventory')
     } finally {
       await browser.close()
     }

@@ -180,27 +180,39 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
       await page.goto(pathToFileURL(join(out, 'report.html')).href, { waitUntil: 'load' })
 
       const canvases = await drawnCanvases(page)
-      // Latency, calls, throughput, p99, and one waterfall per variant.
-      expect(canvases).toHaveLength(4 + Object.keys(results.variants).length)
+      // Latency, calls, throughput, p99, and one waterfall per variant, two (cold, warm) for those that use the price cache.
+      const coldCases = Object.values(results.variants).filter((v) => v.coldStages?.length).length
+      expect(coldCases).toBe(2)
+      expect(canvases).toHaveLength(4 + Object.keys(results.variants).length + coldCases)
       for (const canvas of canvases) {
         expect(canvas.width, `${canvas.id} width`).toBeGreaterThan(100)
         expect(canvas.drawn, `${canvas.id} has drawn pixels`).toBeGreaterThan(500)
       }
       expect(await page.textContent('h1')).toMatch(/naive .* → parallel .*, −\d+ %/)
       // Under each measured stage, the model's ideal one: bulk's five stages, from its virtual run.
-      const waterfall = await page.evaluate(() => {
-        type Chart = { data: { datasets: Array<{ label: string; data: Array<[number, number] | null> }>; labels: string[] } }
-        const canvas = document.querySelector('canvas.waterfall[data-variant="bulk"]')!
-        const chart = (window as unknown as { Chart: { getChart(c: Element): Chart } }).Chart.getChart(canvas)
-        return { labels: chart.data.labels, datasets: chart.data.datasets.map((d) => ({ label: d.label, data: d.data })) }
-      })
-      const ideal = results.variants.bulk!.idealStages!
+      const waterfallOf = (selector: string) =>
+        page.evaluate((selector) => {
+          type Chart = { data: { datasets: Array<{ label: string; data: Array<[number, number] | null> }>; labels: string[] } }
+          const canvas = document.querySelector(selector)!
+          const chart = (window as unknown as { Chart: { getChart(c: Element): Chart } }).Chart.getChart(canvas)
+          return { labels: chart.data.labels, datasets: chart.data.datasets.map((d) => ({ label: d.label, data: d.data })) }
+        }, selector)
+      const spansOf = (labels: string[], stages: Array<{ name: string; startMs: number; durationMs: number }>) =>
+        labels.map((name) => {
+          const s = stages.find((stage) => stage.name === name)
+          return s ? [s.startMs, s.startMs + s.durationMs] : null
+        })
+      const waterfall = await waterfallOf('canvas.waterfall[data-variant="bulk"][data-case="warm"]')
+      const ideal = results.variants.bulk!.model!.stages
       expect(waterfall.datasets.map((d) => d.label)).toEqual(['measured', 'ideal (the model)'])
-      expect(waterfall.datasets[1]!.data).toEqual(waterfall.labels.map((name) => {
-        const s = ideal.find((stage) => stage.name === name)!
-        return [s.startMs, s.startMs + s.durationMs]
-      }))
+      expect(waterfall.datasets[1]!.data).toEqual(spansOf(waterfall.labels, ideal))
       expect(ideal.map((s) => s.name)).toEqual(['catalog', 'inventory', 'pricing', 'reviews', 'categories'])
+      // Cold, cached's ideal waterfall has the pricing call its warm one does not.
+      const cold = await waterfallOf('canvas.waterfall[data-variant="cached"][data-case="cold"]')
+      const coldIdeal = results.variants.cached!.model!.coldStages
+      expect(cold.datasets[1]!.data).toEqual(spansOf(cold.labels, coldIdeal))
+      expect(coldIdeal.some((s) => s.name === 'pricing')).toBe(true)
+      expect(results.variants.cached!.model!.stages.some((s) => s.name === 'pricing')).toBe(false)
       await page.screenshot({ path: join(out, 'report.png'), fullPage: true })
       expect(existsSync(join(out, 'report.png'))).toBe(true)
       expect(errors).toEqual([])

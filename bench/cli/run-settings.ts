@@ -47,6 +47,17 @@ export const QUICK_RUN = {
   productsPerPage: 10,
 } as const
 
+/**
+ * --vary without --predict: only the latency phase at each value, with samples between
+ * --quick's and a full run's (a value's p50 is read against its floor, not charted alone).
+ */
+export const VARY_RUN = {
+  connections: [],
+  latencyBudgetMs: 1500,
+  minSamples: 3,
+  maxSamples: 15,
+} as const
+
 export const RUN_LIMITS = {
   connections: { min: 1, max: 1000 },
   durationSeconds: { min: 1, max: 600 },

@@ -2,7 +2,7 @@
  * results.json from what a run measured: each variant's figures beside its model and its
  * code, the verdicts, and the run's context (scenario, environment, calibration).
  */
-import { expectedFailurePercent, type Floor } from './floors.ts'
+import { expectedFailurePercent, recordModel, type VariantModel } from './floors.ts'
 import { findProblems, judgeFidelity, judgeStory } from './judge.ts'
 import type { RunSettings } from '../cli/run-settings.ts'
 import { diffAgainstParent, summarizeVariant } from '../record/code-diffs.ts'
@@ -28,7 +28,8 @@ export interface Measured {
   /** What the API's price cache used ('redis' or 'in-process'), and where it lived, password redacted. */
   cache: { backend: CacheBackend; description: string }
   calibration: Calibration
-  floors: Record<string, Floor>
+  /** Each modelled variant's model, derived from its code in virtual time. */
+  models: Record<string, VariantModel>
   /** Why a variant has no model: its virtual run threw, never answered, or looped. */
   notModelled: Record<string, string>
   latency: LatencyMeasurements
@@ -50,6 +51,7 @@ export async function assembleResults(m: Measured): Promise<Results> {
   const { settings } = m
   return {
     schemaVersion: SCHEMA_VERSION,
+    kind: 'run',
     startedAt: m.startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     durationSeconds: round((finishedAt.getTime() - m.startedAt.getTime()) / 1000, 1),
@@ -65,7 +67,9 @@ export async function assembleResults(m: Measured): Promise<Results> {
 }
 
 async function assembleVariant(m: Measured, name: string, parent: string | null, warm: LatencyCase, cold: LatencyCase | undefined): Promise<VariantResult> {
-  const floor = m.floors[name]
+  const model = m.models[name]
+  const floor = model?.floor
+  const recorded = model ? recordModel(m.scenario, model) : undefined
   const failures = (failed: Failures, calls: Record<ServiceName, number> | undefined): CaseFailures => ({
     ...failed,
     expectedPercent: calls ? expectedFailurePercent(m.scenario, calls) : null,
@@ -75,14 +79,14 @@ async function assembleVariant(m: Measured, name: string, parent: string | null,
     parent,
     summary: await summarizeVariant(name),
     notModelled: m.notModelled[name] ?? null,
-    floorMs: floor?.warmMs ?? null,
-    coldFloorMs: floor ? floor.coldMs : null,
+    floorMs: recorded?.floorMs ?? null,
+    coldFloorMs: recorded?.coldFloorMs ?? null,
     ...judgeFidelity(floor, warm.latency),
     latency: warm.latency,
     upstreamCalls: warm.upstreamCalls,
     maxInFlight: warm.maxInFlight,
     stages: warm.stages,
-    idealStages: floor?.stages ?? null,
+    model: recorded?.model ?? null,
     coldLatency: cold?.latency ?? null,
     coldUpstreamCalls: cold?.upstreamCalls ?? null,
     coldStages: cold?.stages ?? null,

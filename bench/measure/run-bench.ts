@@ -7,6 +7,7 @@
 import { assembleResults, type VariantInfo } from './assemble-results.ts'
 import { CALIBRATION_ROUNDS, calibrateUpstreamHop } from './calibrate.ts'
 import { checkCorrectness, type CorrectnessCheck } from './check-correctness.ts'
+import type { VariantModel } from './floors.ts'
 import { createHttpClient, type HttpClient } from './http-client.ts'
 import { judgePeak } from './judge.ts'
 import { runLatencyPhase } from './latency-phase.ts'
@@ -55,9 +56,11 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
     // What each variant should cost, derived from its own code in virtual time.
     const outcomes = await steps.run({ phase: 'model', label: `${names.join(', ')} in virtual time`, estimateMs: 1500 }, () => modelVariants(scenario, names))
     const model: Model = { floors: {}, saturation: {} }
+    const models: Record<string, VariantModel> = {}
     const notModelled: Record<string, string> = {}
     for (const [name, outcome] of Object.entries(outcomes)) {
       if ('model' in outcome) {
+        models[name] = outcome.model
         model.floors[name] = outcome.model.floor
         model.saturation[name] = outcome.model.saturation
       } else notModelled[name] = outcome.notModelled
@@ -99,7 +102,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
       faulty,
       cache: { backend: api.cacheBackend, description: stack.redis.description },
       calibration,
-      floors: model.floors,
+      models,
       notModelled,
       latency,
       load,

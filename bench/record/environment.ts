@@ -3,13 +3,18 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { cpus, release, totalmem, type } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import type { Calibration, Environment } from './results.ts'
+import type { Calibration, Environment, Machine } from './results.ts'
 import type { CacheBackend } from '../../variants/shared/admin-paths.ts'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const TOOLS = ['fastify', 'undici', 'msw', 'ioredis', 'tinybench', 'autocannon', 'chart.js']
 
 export function describeEnvironment(cacheBackend: CacheBackend, cache: string, calibration: Calibration): Environment {
+  return { ...describeMachine(), cacheBackend, cache, calibration }
+}
+
+/** The machine and the code, without what a measurement adds (the cache, the calibration). */
+export function describeMachine(): Machine {
   const cpuList = cpus()
   return {
     node: process.version,
@@ -18,10 +23,7 @@ export function describeEnvironment(cacheBackend: CacheBackend, cache: string, c
     cpuCount: Math.max(cpuList.length, 1),
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     gitCommit: gitCommit(),
-    cacheBackend,
-    cache,
     tools: Object.fromEntries(TOOLS.map((name) => [name, packageVersion(name)])),
-    calibration,
   }
 }
 

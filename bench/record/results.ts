@@ -10,8 +10,12 @@ import { SERVICE_NAMES, type Scenario, type ServiceName } from '../../scenario/t
 import { CACHE_BACKENDS } from '../../variants/shared/admin-paths.ts'
 import { STAGE_NAMES } from '../../variants/shared/stage-timing.ts'
 
-/** 5: the model is derived from each variant's code (`idealStages` its waterfall), and a variant without one says why (`notModelled`) (results/README.md). */
-export const SCHEMA_VERSION = 5
+/**
+ * 6: each variant's whole model is recorded (`model`: calls, critical path, saturation,
+ * expected failures, ideal waterfalls warm and cold), and `kind` tells a measured run
+ * ('run') from a what-if (`--predict`, `--vary`; what-if.ts) (results/README.md).
+ */
+export const SCHEMA_VERSION = 6
 
 const ISO_DATE = String.raw`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$`
 const num = () => Type.Number()
@@ -202,6 +206,30 @@ export type Failures = Omit<CaseFailures, 'expectedPercent' | 'expectedCalls'>
 /** Upstream calls per request, per service, counted by the mocks. */
 const CallsSchema = perService(nonNegative())
 
+/** What a variant should cost, from its own code run in virtual time (model/), beyond its floor. */
+export const ModelSchema = strict({
+  /** Upstream calls on the critical path (warm): the chain whose answers set the floor. */
+  callsOnPath: count(),
+  /** Calls per request to each service, warm and cold (the price cache filled, empty). */
+  calls: CallsSchema,
+  coldCalls: CallsSchema,
+  /** The most calls in flight at once, warm and cold. */
+  maxInFlight: count(),
+  coldMaxInFlight: count(),
+  /** Worker time each request asks of each service (warm), in ms: its calls' configured latency, the jitter's mean and what injected hangs hold. */
+  demandMs: perService(nonNegative()),
+  /** Little's law: the rate at which the bottleneck's workers are all busy; null when no call costs anything (it never saturates). */
+  saturationPerSec: nullable(nonNegative()),
+  bottleneck: nullable(Type.Enum(SERVICE_NAMES)),
+  /** The share of requests the scenario's injected faults should fail, warm and cold, in percent. */
+  expectedFailurePercent: Type.Number({ minimum: 0, maximum: 100 }),
+  coldExpectedFailurePercent: Type.Number({ minimum: 0, maximum: 100 }),
+  /** The ideal stage waterfall, warm and cold: each stage's start and duration in virtual time, if the lab cost nothing. */
+  stages: Type.Array(StageSchema),
+  coldStages: Type.Array(StageSchema),
+})
+export type ModelFigures = Static<typeof ModelSchema>
+
 const VariantResultSchema = strict({
   parent: nullable(text()),
   /** First sentence of the variant file's comment: what it changes. */
@@ -224,8 +252,8 @@ const VariantResultSchema = strict({
   /** The most upstream calls in flight at once across services. */
   maxInFlight: count(),
   stages: Type.Array(StageSchema),
-  /** The model's ideal waterfall (warm): each stage's start and duration in the variant's virtual run, if the lab cost nothing; null when not modelled. */
-  idealStages: nullable(Type.Array(StageSchema)),
+  /** The rest of the variant's model (calls, saturation, expected failures, ideal waterfalls); null when not modelled. */
+  model: nullable(ModelSchema),
   /** For variants that use the price cache: measured with the cache flushed before each sample. */
   coldLatency: nullable(LatencyStatsSchema),
   failures: CaseFailuresSchema,
@@ -267,17 +295,24 @@ const CalibrationSchema = strict({
 })
 export type Calibration = Static<typeof CalibrationSchema>
 
-const EnvironmentSchema = strict({
+/** The machine and the code: what a what-if records of its environment too. */
+const machine = {
   node: text(),
   os: text(),
   cpuModel: text(),
   cpuCount: Type.Integer({ minimum: 1 }),
   memoryGiB: nonNegative(),
   gitCommit: nullable(text()),
+  tools: mapOf(text()),
+}
+const MachineSchema = strict(machine)
+export type Machine = Static<typeof MachineSchema>
+
+const EnvironmentSchema = strict({
+  ...machine,
   cacheBackend: Type.Enum(CACHE_BACKENDS),
   /** Where the cache lived, password redacted. */
   cache: text(),
-  tools: mapOf(text()),
   calibration: CalibrationSchema,
 })
 export type Environment = Static<typeof EnvironmentSchema>
@@ -302,6 +337,8 @@ const ScenarioSchema = Type.Unsafe<Scenario>(
 export const RESULTS_SCHEMA = Type.Object(
   {
     schemaVersion: Type.Literal(SCHEMA_VERSION),
+    /** A measured run; a what-if (--predict, --vary) has its own contract (what-if.ts). */
+    kind: Type.Literal('run'),
     startedAt: Type.String({ pattern: ISO_DATE }),
     finishedAt: Type.String({ pattern: ISO_DATE }),
     durationSeconds: nonNegative(),
@@ -336,3 +373,73 @@ export const RESULTS_SCHEMA = Type.Object(
   { additionalProperties: false, $schema: 'http://json-schema.org/draft-07/schema#', title: 'api-speedup-lab results.json' },
 )
 export type Results = Static<typeof RESULTS_SCHEMA>
+
+/** What a what-if measured of a variant at one value: the latency phase's figures beside the floor. */
+const WhatIfMeasuredSchema = strict({
+  /** Warm (or only) p50 over good answers, and its n; null when none came. */
+  p50Ms: nullable(nonNegative()),
+  samples: count(),
+  coldP50Ms: nullable(nonNegative()),
+  coldSamples: nullable(count()),
+  /** As in a run's variants: p50 − floor, the tolerance max(3 % of the floor, 5 ms), and whether it was within. */
+  overheadMs: nullable(num()),
+  overheadToleranceMs: nullable(nonNegative()),
+  withinTolerance: nullable(Type.Boolean()),
+  /** Upstream calls per request, as the mocks counted them (warm case). */
+  upstreamCalls: CallsSchema,
+})
+export type WhatIfMeasured = Static<typeof WhatIfMeasuredSchema>
+
+const WhatIfVariantSchema = strict({
+  notModelled: nullable(text()),
+  floorMs: nullable(nonNegative()),
+  coldFloorMs: nullable(nonNegative()),
+  model: nullable(ModelSchema),
+  /** Real time the model took for this variant (its virtual runs, cold and warm), in ms: the model's own cost. */
+  modelWallMs: nullable(nonNegative()),
+  /** Null when nothing was measured (--predict). */
+  measured: nullable(WhatIfMeasuredSchema),
+})
+export type WhatIfVariant = Static<typeof WhatIfVariantSchema>
+
+const WhatIfPointSchema = strict({
+  /** The varied parameter's value here; null without --vary. */
+  value: nullable(num()),
+  scenario: ScenarioSchema,
+  /** As a run's: false when a body differed or a request failed in the latency phase (measured points only). */
+  valid: Type.Boolean(),
+  problems: Type.Array(text()),
+  /** Measured points: where the cache lived, and what a bare call from the API to an upstream cost here. */
+  cacheBackend: nullable(Type.Enum(CACHE_BACKENDS)),
+  calibration: nullable(CalibrationSchema),
+  variants: mapOf(WhatIfVariantSchema, { minProperties: 1 }),
+})
+export type WhatIfPoint = Static<typeof WhatIfPointSchema>
+
+/**
+ * JSON Schema of a what-if's results.json (--predict, --vary): each variant's model at one
+ * scenario, or at each value of one parameter, and with --vary but not --predict, the
+ * latency phase measured at each value too.
+ */
+export const WHAT_IF_SCHEMA = Type.Object(
+  {
+    schemaVersion: Type.Literal(SCHEMA_VERSION),
+    kind: Type.Literal('what-if'),
+    startedAt: Type.String({ pattern: ISO_DATE }),
+    finishedAt: Type.String({ pattern: ISO_DATE }),
+    durationSeconds: nonNegative(),
+    /** False: the model alone (--predict), nothing started or measured. */
+    measured: Type.Boolean(),
+    valid: Type.Boolean(),
+    problems: Type.Array(text()),
+    run: strict({ quick: Type.Boolean(), variants: Type.Array(text(), { minItems: 1 }) }),
+    /** The parameter varied: its flag (e.g. "latency"), what it sets, in which unit, and the values in the order given; null without --vary. */
+    vary: nullable(strict({ parameter: text(), label: text(), unit: text(), values: Type.Array(num(), { minItems: 1 }) })),
+    variants: mapOf(strict({ parent: nullable(text()), summary: text(), diffFromParent: nullable(text()) }), { minProperties: 1 }),
+    environment: MachineSchema,
+    /** One per value of the varied parameter, in order; one without --vary. */
+    points: Type.Array(WhatIfPointSchema, { minItems: 1 }),
+  },
+  { additionalProperties: false, $schema: 'http://json-schema.org/draft-07/schema#', title: 'api-speedup-lab results.json (what-if)' },
+)
+export type WhatIf = Static<typeof WHAT_IF_SCHEMA>

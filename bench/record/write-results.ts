@@ -8,7 +8,7 @@ import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Ajv } from 'ajv'
-import { RESULTS_SCHEMA, type Results } from './results.ts'
+import { RESULTS_SCHEMA, WHAT_IF_SCHEMA, type Results, type WhatIf } from './results.ts'
 
 export const RESULTS_DIR = fileURLToPath(new URL('../../results', import.meta.url))
 
@@ -17,12 +17,22 @@ export function defaultRunDir(startedAt: Date): string {
   return join(RESULTS_DIR, startedAt.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-'))
 }
 
-let validate: ReturnType<Ajv['compile']> | undefined
+const ajv = new Ajv({ allErrors: true, strict: true })
+let validateRun: ReturnType<Ajv['compile']> | undefined
+let validateWhatIf: ReturnType<Ajv['compile']> | undefined
 
-/** Checks results against RESULTS_SCHEMA; throws with every problem named. */
+/** Checks a measured run's results against RESULTS_SCHEMA; throws with every problem named. */
 export function assertValidResults(results: unknown): asserts results is Results {
-  validate ??= new Ajv({ allErrors: true, strict: true }).compile(RESULTS_SCHEMA)
-  if (!validate(results)) {
+  check((validateRun ??= ajv.compile(RESULTS_SCHEMA)), results)
+}
+
+/** Checks a what-if's results (--predict, --vary) against WHAT_IF_SCHEMA; throws with every problem named. */
+export function assertValidWhatIf(whatIf: unknown): asserts whatIf is WhatIf {
+  check((validateWhatIf ??= ajv.compile(WHAT_IF_SCHEMA)), whatIf)
+}
+
+function check(validate: ReturnType<Ajv['compile']>, document: unknown): void {
+  if (!validate(document)) {
     const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? ''}`).join('; ')
     throw new Error(`results.json does not match its schema: ${problems}`)
   }
@@ -37,10 +47,11 @@ export interface RunFiles {
  * Writes the run. Results that fail the schema are a bug in the lab, but a run is never
  * thrown away for it: they are written, marked invalid, and the problem is returned.
  */
-export async function writeRun(dir: string, results: Results, files: RunFiles): Promise<string | undefined> {
+export async function writeRun(dir: string, results: Results | WhatIf, files: RunFiles): Promise<string | undefined> {
   let schemaProblem: string | undefined
   try {
-    assertValidResults(results)
+    if (results.kind === 'what-if') assertValidWhatIf(results)
+    else assertValidResults(results)
   } catch (error) {
     schemaProblem = (error as Error).message
     results.valid = false

@@ -97,11 +97,11 @@ function peakLoadMarkdown(results: Results): string[] {
 export function stepTableMarkdown(results: Results): string {
   const rows = stepRows(results)
   return [
-    '| step | variant | p50 | p99 | n | cold p50 | floor | lab overhead | vs parent | published |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| step | variant | p50 | p99 | n | cold p50 | floor | lab overhead | vs parent | saturates at | published |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${escapeMarkdown(r.summary)} | \`${r.variant}\` | ${formatMs(r.p50Ms)} | ${r.tail} | ${r.samples ?? '—'} | ${formatColdP50(r)} | ${formatMs(r.floorMs)} | ${formatOverheadWithVerdict(r)} | ${formatPercent(r.gainPercent)} | ${r.published ?? '—'} |`,
+        `| ${escapeMarkdown(r.summary)} | \`${r.variant}\` | ${formatMs(r.p50Ms)} | ${r.tail} | ${r.samples ?? '—'} | ${formatColdP50(r)} | ${formatMs(r.floorMs)} | ${formatOverheadWithVerdict(r)} | ${formatPercent(r.gainPercent)} | ${r.saturation} | ${r.published ?? '—'} |`,
     ),
   ].join('\n')
 }

@@ -31,7 +31,7 @@ import {
 import { overheldShare } from '../record/derived.ts'
 import { formatMs, formatPercent, formatShare, formatTail } from '../record/format.ts'
 import type { Results } from '../record/results.ts'
-import { SERVICE_NAMES } from '../../scenario/types.ts'
+import { SERVICE_NAMES, type Scenario } from '../../scenario/types.ts'
 
 const asset = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url))
 const CHART_JS = asset('../../node_modules/chart.js/dist/chart.umd.min.js')
@@ -62,11 +62,14 @@ ${renderSteps(results)}
   <h2>Where the time goes</h2>
   <p class="note">Stages from the <code>Server-Timing</code> header (median start and duration over the samples). Sequential stages form a staircase; in <code>parallel</code> they overlap. Under each measured stage, an outlined bar is the model's ideal: when the stage starts and how long it takes in the variant's virtual run, where the lab costs nothing — the gap between them is the lab's overhead, stage by stage.</p>
   <div class="waterfalls">
-  ${Object.keys(results.variants).map(
-    (name) =>
-      html`<figure><figcaption>${name}</figcaption><div class="chart short"><canvas class="waterfall" data-variant="${name}" aria-label="stage waterfall of ${name}"></canvas></div></figure>
+  ${Object.entries(results.variants).flatMap(([name, v]) => [
+    ...(v.coldStages?.length
+      ? [html`<figure><figcaption>${name}, cache cold</figcaption><div class="chart short"><canvas class="waterfall" data-variant="${name}" data-case="cold" aria-label="stage waterfall of ${name} with the price cache cold"></canvas></div></figure>
+  `]
+      : []),
+    html`<figure><figcaption>${name}${v.coldStages?.length ? ', cache warm' : ''}</figcaption><div class="chart short"><canvas class="waterfall" data-variant="${name}" data-case="warm" aria-label="stage waterfall of ${name}"></canvas></div></figure>
   `,
-  )}</div>
+  ])}</div>
 </section>
 
 <section>
@@ -100,7 +103,7 @@ ${renderDiffs(results)}
 </section>
 
 <script type="application/json" id="results">${embedJson(results)}</script>
-<script type="application/json" id="page-data">${embedJson(pageData(results))}</script>
+<script type="application/json" id="page-data">${embedJson(pageData(Object.keys(results.variants)))}</script>
 <script>${trusted(chartJs)}</script>
 <script type="module">${trusted(script)}</script>
 </body>
@@ -134,17 +137,18 @@ function renderSteps(results: Results): SafeHtml {
       <td class="num">${formatMs(r.floorMs)}</td>
       <td class="num${r.withinTolerance === false ? ' over' : ''}" title="${r.overheadToleranceMs === null ? '' : `tolerance ${r.overheadToleranceMs} ms`}">${formatOverheadWithVerdict(r)}${r.overheadPerCallMs !== null && html`<br><small>${r.overheadPerCallMs.toFixed(1)} ms per call on the path</small>`}</td>
       <td class="num gain">${formatPercent(r.gainPercent)}</td>
+      <td class="num nowrap">${r.saturation}</td>
       <td class="num">${r.published ?? '—'}</td>
     </tr>`
   return html`<section>
   <h2>The story, step by step</h2>
   <table class="steps">
-    <thead><tr><th>variant</th><th>what changed</th><th>p50</th><th>p99</th><th>n</th><th>cold p50</th><th>floor</th><th>lab overhead</th><th>vs parent</th><th>published</th></tr></thead>
+    <thead><tr><th>variant</th><th>what changed</th><th>p50</th><th>p99</th><th>n</th><th>cold p50</th><th>floor</th><th>lab overhead</th><th>vs parent</th><th>saturates at</th><th>published</th></tr></thead>
     <tbody>
     ${stepRows(results).map(row)}
     </tbody>
   </table>
-  <p class="note"><em>Floor</em>: what the variant's own code takes in virtual time — the configured upstream latency on its critical path, and its own timers: what it would take if the lab cost nothing. <em>Lab overhead</em>: measured p50 minus floor (loopback HTTP, JSON, the event loops); ✓ when within max(3 % of the floor, 5 ms). <em>n</em>: samples, one request at a time; <em>p99</em> from 100 samples up, below them the max, called that. <em>Cold</em>: the price cache flushed before every request. <em>Published</em>: ${publishedNote(results.scenario)}.</p>
+  <p class="note"><em>Floor</em>: what the variant's own code takes in virtual time — the configured upstream latency on its critical path, and its own timers: what it would take if the lab cost nothing. <em>Lab overhead</em>: measured p50 minus floor (loopback HTTP, JSON, the event loops); ✓ when within max(3 % of the floor, 5 ms). <em>n</em>: samples, one request at a time; <em>p99</em> from 100 samples up, below them the max, called that. <em>Cold</em>: the price cache flushed before every request. <em>Saturates at</em>: the model's Little's-law prediction, the request rate at which the named service's workers are all busy (the worker time each request asks of it, warm, against its workers); <code>--sweep</code> measures it. <em>Published</em>: ${publishedNote(results.scenario)}.</p>
   <ul class="targets">${targetLines(results).map((line) => html`<li>${line}</li>`)}</ul>
 </section>`
 }
@@ -219,7 +223,7 @@ function renderDiffs(results: Results): SafeHtml {
   ${diffs}</section>`
 }
 
-function renderDiff(diff: string): SafeHtml {
+export function renderDiff(diff: string): SafeHtml {
   const lines = diff.split('\n').filter((line) => !line.startsWith('===') && !line.startsWith('Index:'))
   const kindOf = (line: string): string =>
     line.startsWith('+++') || line.startsWith('---') ? 'file' : line.startsWith('+') ? 'add' : line.startsWith('-') ? 'del' : line.startsWith('@@') ? 'hunk' : ''
@@ -227,7 +231,11 @@ function renderDiff(diff: string): SafeHtml {
 }
 
 function renderScenario(results: Results): SafeHtml {
-  const s = results.scenario
+  return renderScenarioTable(results.scenario, results.run.path)
+}
+
+/** The scenario's services and settings, and the request measured when there was one. */
+export function renderScenarioTable(s: Scenario, path?: string): SafeHtml {
   const services = SERVICE_NAMES.map((name) => {
     const service = s.services[name]
     const jitter = service.jitter.kind === 'none' ? 'none' : JSON.stringify(service.jitter)
@@ -240,7 +248,7 @@ function renderScenario(results: Results): SafeHtml {
     <tr><th>catalog size</th><td>${s.catalogSize}</td></tr>
     <tr><th>seed</th><td>${s.seed}</td></tr>
     <tr><th>price cache TTL</th><td>${s.cacheTtlSeconds} s</td></tr>
-    <tr><th>request measured</th><td><code>/&lt;variant&gt;${results.run.path}</code></td></tr>
+    ${path !== undefined && html`<tr><th>request measured</th><td><code>/&lt;variant&gt;${path}</code></td></tr>`}
   </tbody></table></div>`
 }
 

@@ -7,7 +7,7 @@ export function renderTerminalSummary(results: Results): string {
   const rows = stepRows(results)
   const top = Math.max(...results.run.connections)
   const table = [
-    ['variant', 'p50', 'p99', 'n', 'cold p50', 'floor', 'lab overhead', 'vs parent', 'calls/req', `good/s @${top}`, 'published'],
+    ['variant', 'p50', 'p99', 'n', 'cold p50', 'floor', 'lab overhead', 'vs parent', 'calls/req', 'saturates at', `good/s @${top}`, 'published'],
     ...rows.map((r) => {
       const level = results.variants[r.variant]!.load.find((l) => l.connections === top)
       return [
@@ -20,6 +20,7 @@ export function renderTerminalSummary(results: Results): string {
         formatOverheadWithVerdict(r),
         formatPercent(r.gainPercent),
         String(round(r.calls, 1)),
+        r.saturation,
         level ? level.goodPerSec.toFixed(1) : '—',
         r.published ?? '—',
       ]

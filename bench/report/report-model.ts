@@ -4,7 +4,7 @@
  * the cache. Computed from results.json only.
  */
 import { formatMs, formatPercent, formatShare, formatStatuses, formatTail, nonOkStatuses, round } from '../record/format.ts'
-import type { CaseFailures, LoadLevel, Results, SweepLevel } from '../record/results.ts'
+import type { CaseFailures, LoadLevel, ModelFigures, Results, SweepLevel } from '../record/results.ts'
 import { DEFAULT_SCENARIO } from '../../scenario/defaults.ts'
 import { injectsFaults } from '../../scenario/faults.ts'
 import { publishedFigure, STORY_VARIANTS } from '../../scenario/story.ts'
@@ -31,6 +31,8 @@ export interface StepRow {
   gainPercent: number | null
   published: string | null
   calls: number
+  /** The model's Little's-law saturation and its bottleneck: "8.9/s pricing"; "—" without a model. */
+  saturation: string
 }
 
 export function stepRows(results: Results): StepRow[] {
@@ -53,8 +55,17 @@ export function stepRows(results: Results): StepRow[] {
       gainPercent: parent?.latency && v.latency ? percentChange(parent.latency.p50Ms, v.latency.p50Ms) : null,
       published: publishedFigure(variant) ?? null,
       calls: Object.values(v.upstreamCalls).reduce((sum, n) => sum + n, 0),
+      saturation: formatSaturation(v.model),
     }
   })
+}
+
+/** "8.9/s pricing": the rate at which the bottleneck's workers are all busy; "never" when no call costs anything; "—" without a model. */
+export function formatSaturation(model: Pick<ModelFigures, 'saturationPerSec' | 'bottleneck'> | null): string {
+  if (!model) return '—'
+  if (model.saturationPerSec === null || model.bottleneck === null) return 'never'
+  const perSec = model.saturationPerSec
+  return `${perSec >= 100 ? Math.round(perSec).toLocaleString('en-US') : perSec.toFixed(1)}/s ${model.bottleneck}`
 }
 
 export interface Headline {

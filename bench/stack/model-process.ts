@@ -1,9 +1,9 @@
 /**
  * The model of each variant, from a child process that runs them in virtual time
- * (model-main.ts). A variant that never gives its event loop back (a loop with no await)
- * cannot be stopped from inside: the process is given MODEL_WALL_MS of real time, and if
- * it runs over, each variant is modelled again in a process of its own, so only the one
- * that hangs is "not modelled".
+ * (model-main.ts): at one scenario, or at several (a what-if's values) in the same process.
+ * A variant that never gives its event loop back (a loop with no await) cannot be stopped
+ * from inside: the process is given MODEL_WALL_MS of real time, and if it runs over, each
+ * job is modelled again in a process of its own, so only the one that hangs is "not modelled".
  */
 import { fileURLToPath } from 'node:url'
 import { forkLabProcess } from './lab-process.ts'
@@ -15,28 +15,48 @@ const ENTRY = fileURLToPath(new URL('./model-main.ts', import.meta.url))
 /** Real time a model process may take: starting (tsx) and every variant's virtual runs, which take milliseconds each. */
 export const MODEL_WALL_MS = 15_000
 
-export async function modelVariants(scenario: Scenario, variants: string[], dir?: string): Promise<Record<string, ModelOutcome>> {
-  const outcomes: Record<string, ModelOutcome> = {}
+/** One variant at one scenario (its index in the list given). */
+export interface ModelJob {
+  scenario: number
+  variant: string
+}
+
+/** A variant's model or why it has none, and the real time its virtual runs took, in ms. */
+export type TimedOutcome = ModelOutcome & { wallMs: number }
+
+/** Each variant's model at `scenario`. */
+export async function modelVariants(scenario: Scenario, variants: string[], dir?: string): Promise<Record<string, TimedOutcome>> {
+  const [outcomes] = await modelScenarios([scenario], variants, dir)
+  return outcomes!
+}
+
+/** Each variant's model at each scenario, in one process when all goes well. */
+export async function modelScenarios(scenarios: Scenario[], variants: string[], dir?: string): Promise<Array<Record<string, TimedOutcome>>> {
+  const outcomes: Array<Record<string, TimedOutcome>> = scenarios.map(() => ({}))
+  const done = (job: ModelJob): boolean => job.variant in outcomes[job.scenario]!
+  const record = (answered: Array<ModelJob & { outcome: TimedOutcome }>): void => {
+    for (const { scenario, variant, outcome } of answered) outcomes[scenario]![variant] = outcome
+  }
+  const all = scenarios.flatMap((_, scenario) => variants.map((variant) => ({ scenario, variant })))
   // A process stops after a variant that never answered (its real work could leak into the next run): the rest go to a fresh one.
-  for (let left = variants; left.length > 0; left = left.filter((name) => !(name in outcomes))) {
+  for (let left = all; left.length > 0; left = left.filter((job) => !done(job))) {
     try {
-      const answered = await modelIn(scenario, left, dir)
-      if (Object.keys(answered).length === 0) {
-        for (const name of left) outcomes[name] = noFile(name)
-      }
-      Object.assign(outcomes, answered)
+      const answered = await modelIn(scenarios, left, dir)
+      record(answered)
+      if (answered.length === 0) for (const job of left) outcomes[job.scenario]![job.variant] = noFile(job.variant)
     } catch {
-      // The process failed or ran over its time: each variant again on its own, to find which.
-      for (const name of left) {
+      // The process failed or ran over its time: each job again on its own, to find which.
+      for (const job of left) {
         try {
-          Object.assign(outcomes, await modelIn(scenario, [name], dir))
-          outcomes[name] ??= noFile(name)
+          record(await modelIn(scenarios, [job], dir))
+          outcomes[job.scenario]![job.variant] ??= noFile(job.variant)
         } catch (error) {
           const message = (error as Error).message
-          outcomes[name] = {
+          outcomes[job.scenario]![job.variant] = {
             notModelled: /did not start within/.test(message)
               ? `its virtual run did not finish within ${MODEL_WALL_MS / 1000} s of real time (a loop that never gives its event loop back?)`
               : `its virtual run stopped the model process: ${message}`,
+            wallMs: MODEL_WALL_MS,
           }
         }
       }
@@ -46,12 +66,12 @@ export async function modelVariants(scenario: Scenario, variants: string[], dir?
 }
 
 /** The reason for a variant name with no file the model process could run. */
-function noFile(name: string): ModelOutcome {
-  return { notModelled: `no variant file variants/${name}.ts was found to run` }
+function noFile(name: string): TimedOutcome {
+  return { notModelled: `no variant file variants/${name}.ts was found to run`, wallMs: 0 }
 }
 
-async function modelIn(scenario: Scenario, variants: string[], dir: string | undefined): Promise<Record<string, ModelOutcome>> {
-  const lab = await forkLabProcess<Record<string, ModelOutcome>>(ENTRY, { scenario, variants, dir }, 'model', [], MODEL_WALL_MS)
+async function modelIn(scenarios: Scenario[], jobs: ModelJob[], dir: string | undefined): Promise<Array<ModelJob & { outcome: TimedOutcome }>> {
+  const lab = await forkLabProcess<Array<ModelJob & { outcome: TimedOutcome }>>(ENTRY, { scenarios, jobs, dir }, 'model', [], MODEL_WALL_MS)
   await lab.stop()
   return lab.ready
 }

@@ -10,6 +10,13 @@ import type { Floor as ModelFloor, Saturation } from '../../model/types.ts'
 
 type StoryVariant = 'naive' | 'bulk' | 'cached' | 'parallel'
 
+/** Products on the scenario's page and the distinct categories among them, as the oracle needs them. */
+export async function pageShape(scenario: Scenario): Promise<PageShape> {
+  const { createDataset } = await import('../../mock-upstreams/data.ts')
+  const items = createDataset(scenario.seed, scenario.catalogSize).catalogPage(1, scenario.productsPerPage).items
+  return { products: items.length, categories: new Set(items.map((p) => p.categoryId)).size }
+}
+
 /** Products on the page and distinct categories among them: the items each call carries. */
 export interface PageShape {
   products: number

@@ -4,7 +4,6 @@
  * variant and stage, the services in order, and the faults chart's series.
  */
 import type { FaultRow } from '../report-model.ts'
-import type { Results } from '../../record/results.ts'
 import { STORY_VARIANTS, type STORY } from '../../../scenario/story.ts'
 import { SERVICE_NAMES, type ServiceName } from '../../../scenario/types.ts'
 import { STAGE_NAMES, type StageName } from '../../../variants/shared/stage-timing.ts'
@@ -26,8 +25,8 @@ export interface PageData {
 /** The warm fault rows, as the faults chart draws them (shares computed by report-model, not again in the page). */
 export type FaultSeries = Array<Pick<FaultRow, 'variant' | 'expectedPercent' | 'measuredPercent' | 'load'>>
 
-export function pageData(results: Results): PageData {
-  const names = Object.keys(results.variants)
+/** The page's colours for these variants (a run's or a what-if's), in their order. */
+export function pageData(names: string[]): PageData {
   const colorOf = (name: string, index: number): string => {
     const story = (STORY_VARIANTS as readonly string[]).indexOf(name)
     return story >= 0 ? STORY_COLORS[story]! : OTHER_COLORS[index % OTHER_COLORS.length]!

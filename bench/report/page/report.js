@@ -114,19 +114,31 @@ function drawLatencyChart() {
 }
 
 /**
- * One waterfall of stages per variant, all on the same time axis: the measured stages, and
- * under each the model's ideal one (an outlined ghost bar), so the lab's overhead shows
- * stage by stage. A variant without a model has no ghost bars.
+ * One waterfall of stages per variant (and, for a variant that uses the price cache, one
+ * with it cold), all on the same time axis: the measured stages, and under each the model's
+ * ideal one (an outlined ghost bar), so the lab's overhead shows stage by stage. A variant
+ * without a model has no ghost bars.
  */
 function drawWaterfalls() {
+  /**
+   * The measured and the ideal stages of a waterfall canvas.
+   * @param {HTMLCanvasElement} element
+   */
+  const stagesOf = (element) => {
+    const v = variant(element.dataset.variant ?? '')
+    const cold = element.dataset.case === 'cold'
+    return { measured: (cold ? v.coldStages : v.stages) ?? [], ideal: v.model ? (cold ? v.model.coldStages : v.model.stages) : null }
+  }
+  const canvases = /** @type {HTMLCanvasElement[]} */ (Array.from(document.querySelectorAll('canvas.waterfall')))
   let longest = 0
-  for (const n of names) for (const s of [...variant(n).stages, ...(variant(n).idealStages ?? [])]) longest = Math.max(longest, s.startMs + s.durationMs)
-  document.querySelectorAll('canvas.waterfall').forEach((element) => {
-    const waterfall = /** @type {HTMLCanvasElement} */ (element)
-    const v = variant(waterfall.dataset.variant ?? '')
-    const ideal = v.idealStages ?? []
-    const labels = [...new Set([...v.stages.map((s) => s.name), ...ideal.map((s) => s.name)])]
-    /** @param {typeof v.stages} stages */
+  for (const element of canvases) {
+    const { measured, ideal } = stagesOf(element)
+    for (const s of [...measured, ...(ideal ?? [])]) longest = Math.max(longest, s.startMs + s.durationMs)
+  }
+  for (const waterfall of canvases) {
+    const { measured, ideal } = stagesOf(waterfall)
+    const labels = [...new Set([...measured.map((s) => s.name), ...(ideal ?? []).map((s) => s.name)])]
+    /** @param {typeof measured} stages */
     const spans = (stages) =>
       labels.map((name) => {
         const s = stages.find((stage) => stage.name === name)
@@ -140,12 +152,12 @@ function drawWaterfalls() {
         datasets: [
           {
             label: 'measured',
-            data: spans(v.stages),
+            data: spans(measured),
             backgroundColor: labels.map(color),
             borderSkipped: false,
             barPercentage: 0.9,
           },
-          ...(v.idealStages
+          ...(ideal
             ? [
                 {
                   label: 'ideal (the model)',
@@ -176,7 +188,7 @@ function drawWaterfalls() {
         },
       },
     })
-  })
+  }
 }
 
 /** Upstream calls per request, stacked by service. */
