@@ -30,6 +30,11 @@ const FLAGS = {
   quick: { type: 'boolean', help: `a small, fast run for CI and a first look (${QUICK_RUN.productsPerPage} products per page unless --products, fewer samples, ${QUICK_RUN.durationSeconds} s load levels)` },
   sweep: { type: 'boolean', help: 'also sweep each variant at fixed request rates around its predicted saturation (peak load; adds a few minutes)' },
   predict: { type: 'boolean', help: 'measure nothing, start nothing: results.json, the report and summary.md from each variant\'s model alone (its own code run in virtual time), in seconds' },
+  'model-jitter': {
+    type: 'string',
+    value: 'MODE',
+    help: "how the model counts each service's jitter: mean (default: its mean on every call), seed (drawn per call from the scenario's seed, as the mocks draw it: one request's luck), none",
+  },
   vary: {
     type: 'string',
     value: 'PARAM=V1,V2,…',
@@ -124,7 +129,7 @@ async function main(): Promise<number> {
           return { failed: `not measured: the correctness check failed: ${error.message}` }
         }
       }
-      const measured = await runWhatIf({ startedAt, quick: settings.quick, variants: selected, scenario, vary, measure })
+      const measured = await runWhatIf({ startedAt, quick: settings.quick, modelJitter: settings.modelJitter, variants: selected, scenario, vary, measure })
       progress.stop()
       return await writeWhatIf(measured, startedAt, outDir)
     }
@@ -145,7 +150,7 @@ async function main(): Promise<number> {
 /** --predict: the model alone, at one scenario or at each value of --vary; nothing is started but the model's own process. */
 async function predict(startedAt: Date, scenario: Scenario, vary: Vary | undefined, settings: RunSettings, variants: VariantInfo[], outDir: string): Promise<number> {
   console.error(`api-speedup-lab bench --predict: scenario "${scenario.name}"${vary ? `, ${vary.parameter} at ${vary.values.join(', ')}` : ''}; nothing is measured`)
-  const predicted = await runWhatIf({ startedAt, quick: settings.quick, variants, scenario, vary, measure: undefined })
+  const predicted = await runWhatIf({ startedAt, quick: settings.quick, modelJitter: settings.modelJitter, variants, scenario, vary, measure: undefined })
   return writeWhatIf(predicted, startedAt, outDir)
 }
 

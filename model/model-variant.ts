@@ -6,14 +6,14 @@
 import type { Scenario } from '../scenario/types.ts'
 import type { Variant } from '../variants/shared/variant.ts'
 import { deriveModel } from './derive.ts'
-import type { ModelOutcome } from './types.ts'
+import type { JitterMode, ModelOutcome } from './types.ts'
 import { createVirtualWorld, NotModelledError, runVirtually } from './virtual-run.ts'
 
 export type { ModelOutcome } from './types.ts'
 
-export async function modelVariant(scenario: Scenario, variant: Variant): Promise<ModelOutcome> {
+export async function modelVariant(scenario: Scenario, variant: Variant, jitter: JitterMode = 'mean'): Promise<ModelOutcome> {
   try {
-    const world = createVirtualWorld(scenario)
+    const world = createVirtualWorld(scenario, jitter)
     const cold = await runVirtually(variant, world)
     const warm = await runVirtually(variant, world)
     return { model: deriveModel(scenario, warm, cold) }

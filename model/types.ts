@@ -70,3 +70,12 @@ export interface VariantModel {
 
 /** A variant's model, or why it has none. */
 export type ModelOutcome = { model: VariantModel } | { notModelled: string }
+
+/**
+ * How the model counts each service's jitter: 'mean' adds the jitter's mean to every call
+ * (the default: the floor is what a request costs on average); 'seed' draws it per call, in
+ * call order, from the scenario's seed with the mocks' own generator (one request's draws,
+ * the cold run first); 'none' leaves it out.
+ */
+export const JITTER_MODES = ['mean', 'seed', 'none'] as const
+export type JitterMode = (typeof JITTER_MODES)[number]

@@ -1,7 +1,7 @@
 /**
  * A virtual-time run of a variant: its own `getProducts`, against in-process upstream
  * clients whose every call completes after exactly the scenario's configured latency
- * (base + per item × ids; the jitter's mean when asked) on a simulated clock, with no real
+ * (base + per item × ids; the jitter's mean, or a draw from the seed, or none: JitterMode) on a simulated clock, with no real
  * waiting. The variant's own timers (a batching window, a retry's backoff, a hedge's delay)
  * run on the same clock: @sinonjs/fake-timers replaces setTimeout, setImmediate,
  * setInterval, Date, performance and process.hrtime for the run. It fakes the globals of
@@ -14,9 +14,10 @@
 import { syncBuiltinESMExports } from 'node:module'
 import FakeTimers from '@sinonjs/fake-timers'
 import { createDataset, type Dataset } from '../mock-upstreams/data.ts'
+import { createLatencyModel, type LatencyModel } from '../mock-upstreams/latency.ts'
 import { jitterMeanMs } from '../scenario/jitter.ts'
-import type { Scenario, ServiceName } from '../scenario/types.ts'
-import type { VirtualCall, VirtualRun } from './types.ts'
+import { SERVICE_NAMES, type Scenario, type ServiceName } from '../scenario/types.ts'
+import type { JitterMode, VirtualCall, VirtualRun } from './types.ts'
 import { createPriceCache } from '../variants/shared/price-cache.ts'
 import { createInProcessStore, type CacheStore } from '../variants/shared/cache-store.ts'
 import { createStageTimer } from '../variants/shared/stage-timing.ts'
@@ -40,14 +41,17 @@ export interface VirtualWorld {
   dataset: Dataset
   /** The price cache's store, in virtual time: empty for a cold run, filled by the run before for a warm one. */
   store: CacheStore
-  /** Add each service's mean jitter to its calls (the model's floor), or none. */
-  jitter: 'mean' | 'none'
+  /** How each call counts its service's jitter (JitterMode). */
+  jitter: JitterMode
+  /** With jitter 'seed': each service's draws, in call order, from the scenario's seed, as the mocks draw them. */
+  latency: Record<ServiceName, LatencyModel>
   /** The virtual clock between runs: a warm run starts where the cold one ended, so the cache's TTL runs on. */
   nowMs: number
 }
 
-export function createVirtualWorld(scenario: Scenario, jitter: VirtualWorld['jitter'] = 'mean'): VirtualWorld {
-  return { scenario, dataset: createDataset(scenario.seed, scenario.catalogSize), store: createInProcessStore(), jitter, nowMs: 0 }
+export function createVirtualWorld(scenario: Scenario, jitter: JitterMode = 'mean'): VirtualWorld {
+  const latency = Object.fromEntries(SERVICE_NAMES.map((name) => [name, createLatencyModel(scenario.services[name], scenario.seed, name)])) as Record<ServiceName, LatencyModel>
+  return { scenario, dataset: createDataset(scenario.seed, scenario.catalogSize), store: createInProcessStore(), jitter, latency, nowMs: 0 }
 }
 
 const FAKED = ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'Date', 'performance', 'hrtime'] as const
@@ -140,7 +144,7 @@ function virtualClients(world: VirtualWorld, calls: VirtualCall[], events: { seq
   /** A call carrying `items` ids (for catalog: the products it answers with), as the mocks time it. */
   const call = async <T>(service: ServiceName, items: number, answer: () => T): Promise<T> => {
     const { latencyMs, perItemMs, jitter } = scenario.services[service]
-    const ms = latencyMs + perItemMs * items + (world.jitter === 'mean' ? jitterMeanMs(jitter) : 0)
+    const ms = world.jitter === 'seed' ? world.latency[service].draw(items) : latencyMs + perItemMs * items + (world.jitter === 'mean' ? jitterMeanMs(jitter) : 0)
     const record: VirtualCall = { service, items, startMs: now(), endMs: Number.NaN, startSeq: events.sequence++, endSeq: -1, configuredMs: ms }
     calls.push(record)
     // Under a millisecond: no timer (fake-timers would make a 0 ms timer set inside another's callback 1 ms).

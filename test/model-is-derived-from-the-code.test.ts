@@ -11,7 +11,7 @@ import { expectedFailurePercent } from '../bench/measure/floors.ts'
 import { modelVariants } from '../bench/stack/model-process.ts'
 import type { ModelOutcome } from '../model/types.ts'
 import { resolveScenario } from '../scenario/resolve-scenario.ts'
-import type { ScenarioInput } from '../scenario/types.ts'
+import { SERVICE_NAMES, type ScenarioInput } from '../scenario/types.ts'
 import { computeFloors, computeSaturation, pageShape } from './helpers/story-oracle.ts'
 
 const STORY = ['naive', 'bulk', 'cached', 'parallel']
@@ -93,13 +93,33 @@ describe('the published preset (scenario/presets/published.json)', () => {
   }, 30_000)
 })
 
+describe('jitter drawn from the seed (--model-jitter seed)', () => {
+  it('gives each call the draw the mocks would give it, in call order: the cold run first, the warm run next', async () => {
+    const scenario = resolveScenario({ services: Object.fromEntries(SERVICE_NAMES.map((s) => [s, { jitter: { kind: 'uniform', maxMs: 20 } }])) })
+    const { createLatencyModel } = await import('../mock-upstreams/latency.ts')
+    const page = await pageShape(scenario)
+    // bulk: one call to each service, in sequence; the categories call carries the page's distinct categories.
+    const items = { catalog: page.products, inventory: page.products, pricing: page.products, reviews: page.products, categories: page.categories }
+    const mocks = Object.fromEntries(SERVICE_NAMES.map((s) => [s, createLatencyModel(scenario.services[s], scenario.seed, s)]))
+    const draws = () => SERVICE_NAMES.map((s) => mocks[s]!.draw(items[s]))
+    const [cold, warm] = [draws(), draws()]
+    const sum = (ms: number[]) => ms.reduce((a, b) => a + b, 0)
+    const floor = modelled((await modelVariants(scenario, ['bulk'], { jitter: 'seed' })).bulk).floor
+    expect(floor.coldMs).toBeCloseTo(sum(cold), 6)
+    expect(floor.warmMs).toBeCloseTo(sum(warm), 6)
+    // Not the mean, and not without jitter: each call's own draw.
+    expect(floor.warmMs).not.toBeCloseTo(2010 + 5 * 10, 0)
+    expect(floor.coldMs).not.toBeCloseTo(floor.warmMs, 3)
+  })
+})
+
 describe('a user\'s variants', () => {
   let outcomes: Record<string, ModelOutcome>
   beforeAll(async () => {
     outcomes = await modelVariants(
       resolveScenario(),
       ['concurrent-inventory', 'batched-loader', 'retry-after-backoff', 'answers-then-keeps-a-timer', 'reads-a-file', 'never-answers', 'polls-forever', 'calls-a-missing-service', 'throws-in-a-timer'],
-      FIXTURES,
+      { dir: FIXTURES },
     )
   }, 30_000)
 

@@ -4,6 +4,7 @@
  * Defaults and the --quick preset live here and nowhere else.
  */
 import { UsageError, readNumberFlag, type FlagValues } from './flags.ts'
+import { JITTER_MODES, type JitterMode } from '../../model/types.ts'
 import { suggest } from '../../scenario/suggest.ts'
 
 export interface RunSettings {
@@ -24,9 +25,11 @@ export interface RunSettings {
   outDir: string | undefined
   /** Also run the peak-load sweep: fixed request rates around each variant's predicted saturation. */
   sweep: boolean
+  /** How the model counts each service's jitter: its mean (default), drawn from the seed, or none. */
+  modelJitter: JitterMode
 }
 
-export const DEFAULT_RUN: Omit<RunSettings, 'outDir' | 'variants' | 'sweep'> = {
+export const DEFAULT_RUN: Omit<RunSettings, 'outDir' | 'variants' | 'sweep' | 'modelJitter'> = {
   quick: false,
   connections: [1, 10, 50],
   durationSeconds: 5,
@@ -81,7 +84,15 @@ export function resolveRunSettings(values: FlagValues, knownVariants: readonly s
     maxSamples: base.maxSamples,
     outDir: typeof values.out === 'string' ? values.out : undefined,
     sweep: values.sweep === true,
+    modelJitter: parseModelJitter(values['model-jitter']),
   }
+}
+
+function parseModelJitter(raw: string | boolean | undefined): JitterMode {
+  if (raw === undefined || typeof raw === 'boolean') return 'mean'
+  if ((JITTER_MODES as readonly string[]).includes(raw)) return raw as JitterMode
+  const close = suggest(raw, JITTER_MODES)
+  throw new UsageError(`Flag --model-jitter: got "${raw}"; expected one of ${JITTER_MODES.join(', ')}${close ? ` (did you mean "${close}"?)` : ''}.`)
 }
 
 function parseConnections(raw: string): number[] {

@@ -57,7 +57,7 @@ export async function assembleResults(m: Measured): Promise<Results> {
     durationSeconds: round((finishedAt.getTime() - m.startedAt.getTime()) / 1000, 1),
     valid: problems.length === 0,
     problems,
-    run: { quick: settings.quick, variants: m.variants.map((v) => v.name), path: m.path, connections: settings.connections, durationSeconds: settings.durationSeconds, sweep: settings.sweep },
+    run: { quick: settings.quick, variants: m.variants.map((v) => v.name), path: m.path, connections: settings.connections, durationSeconds: settings.durationSeconds, sweep: settings.sweep, modelJitter: settings.modelJitter },
     story: judgeStory(variants),
     scenario: m.scenario,
     environment: describeEnvironment(m.cache.backend, m.cache.description, m.calibration),

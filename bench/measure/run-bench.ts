@@ -54,7 +54,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
       () => calibrateUpstreamHop(api, 'catalog', calibrationSamples),
     )
     // What each variant should cost, derived from its own code in virtual time.
-    const outcomes = await steps.run({ phase: 'model', label: `${names.join(', ')} in virtual time`, estimateMs: 1500 }, () => modelVariants(scenario, names))
+    const outcomes = await steps.run({ phase: 'model', label: `${names.join(', ')} in virtual time`, estimateMs: 1500 }, () => modelVariants(scenario, names, { jitter: settings.modelJitter }))
     const model: Model = { floors: {}, saturation: {} }
     const models: Record<string, VariantModel> = {}
     const notModelled: Record<string, string> = {}

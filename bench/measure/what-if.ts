@@ -12,11 +12,13 @@ import { describeMachine } from '../record/environment.ts'
 import { round } from '../record/format.ts'
 import { SCHEMA_VERSION, type Results, type WhatIf, type WhatIfPoint, type WhatIfVariant } from '../record/results.ts'
 import { modelScenarios, type TimedOutcome } from '../stack/model-process.ts'
+import type { JitterMode } from '../../model/types.ts'
 import type { Scenario } from '../../scenario/types.ts'
 
 export interface WhatIfRequest {
   startedAt: Date
   quick: boolean
+  modelJitter: JitterMode
   /** The variants, in story order. */
   variants: VariantInfo[]
   /** The scenario of a --predict without --vary. */
@@ -35,7 +37,7 @@ export async function runWhatIf(request: WhatIfRequest): Promise<WhatIf> {
   const names = variants.map((v) => v.name)
   const scenarios = vary ? vary.scenarios : [request.scenario]
   const values = vary ? vary.values : [null]
-  const models = await modelScenarios(scenarios, names)
+  const models = await modelScenarios(scenarios, names, { jitter: request.modelJitter })
   const points: WhatIfPoint[] = []
   for (const [i, scenario] of scenarios.entries()) {
     const measured = request.measure ? await request.measure(scenario, values[i]!) : undefined
@@ -52,7 +54,7 @@ export async function runWhatIf(request: WhatIfRequest): Promise<WhatIf> {
     measured: request.measure !== undefined,
     valid: points.every((point) => point.valid),
     problems,
-    run: { quick: request.quick, variants: names },
+    run: { quick: request.quick, variants: names, modelJitter: request.modelJitter },
     vary: vary ? { parameter: vary.parameter, label: vary.label, unit: vary.unit, values: vary.values } : null,
     variants: Object.fromEntries(
       await Promise.all(variants.map(async ({ name, parent }) => [name, { parent, summary: await summarizeVariant(name), diffFromParent: await diffAgainstParent(name, parent) }] as const)),

@@ -6,6 +6,7 @@
  * two cannot drift. Documented field by field in results/README.md.
  */
 import { Type, type Static, type TSchema } from 'typebox'
+import { JITTER_MODES } from '../../model/types.ts'
 import { SERVICE_NAMES, type Scenario, type ServiceName } from '../../scenario/types.ts'
 import { CACHE_BACKENDS } from '../../variants/shared/admin-paths.ts'
 import { STAGE_NAMES } from '../../variants/shared/stage-timing.ts'
@@ -356,6 +357,8 @@ export const RESULTS_SCHEMA = Type.Object(
       connections: Type.Array(Type.Integer({ minimum: 1 })),
       durationSeconds: nonNegative(),
       sweep: Type.Boolean(),
+      /** How the model counted each service's jitter: its mean on every call, drawn from the seed, or none (--model-jitter). */
+      modelJitter: Type.Enum(JITTER_MODES),
     }),
     /** Whether the run reproduced the story: p50 in story order, and its first step against its last. Null when a story variant was not measured. */
     story: nullable(strict({ ordered: Type.Boolean(), naiveToParallelPercent: num() })),
@@ -432,7 +435,7 @@ export const WHAT_IF_SCHEMA = Type.Object(
     measured: Type.Boolean(),
     valid: Type.Boolean(),
     problems: Type.Array(text()),
-    run: strict({ quick: Type.Boolean(), variants: Type.Array(text(), { minItems: 1 }) }),
+    run: strict({ quick: Type.Boolean(), variants: Type.Array(text(), { minItems: 1 }), modelJitter: Type.Enum(JITTER_MODES) }),
     /** The parameter varied: its flag (e.g. "latency"), what it sets, in which unit, and the values in the order given; null without --vary. */
     vary: nullable(strict({ parameter: text(), label: text(), unit: text(), values: Type.Array(num(), { minItems: 1 }) })),
     variants: mapOf(strict({ parent: nullable(text()), summary: text(), diffFromParent: nullable(text()) }), { minProperties: 1 }),

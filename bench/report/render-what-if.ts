@@ -9,11 +9,17 @@ import { fileURLToPath } from 'node:url'
 import { embedJson, html, trusted } from './html.ts'
 import { pageData } from './page/page-data.ts'
 import { renderDiff, renderScenarioTable } from './render-report.ts'
-import { describeFaults } from './report-model.ts'
+import { describeFaults, isStoryScenario, PUBLISHED_PRESET } from './report-model.ts'
 import { formatValue, whatIfLines, whatIfRows, whatIfTitle, type WhatIfRow } from './what-if-model.ts'
 import { formatMs, formatPercent, formatShare } from '../record/format.ts'
 import type { WhatIf } from '../record/results.ts'
 import { publishedFigure } from '../../scenario/story.ts'
+import type { Scenario } from '../../scenario/types.ts'
+
+/** The write-up's figures belong to the story's scenario and to the preset built to reproduce them. */
+function publishedApplies(scenario: Scenario): boolean {
+  return scenario.name === PUBLISHED_PRESET || isStoryScenario(scenario)
+}
 
 interface Column {
   head: string
@@ -44,7 +50,7 @@ function columns(w: WhatIf): Column[] {
     { head: 'in flight', cell: (r) => (r.maxInFlight === null ? '—' : String(r.maxInFlight)) },
     { head: 'saturates at', cell: (r) => r.saturation },
     // The write-up's figure for each step of the story, beside the floor that should reproduce it (scenario/presets/published.json).
-    ...(w.vary || !Object.keys(w.variants).some((name) => publishedFigure(name)) ? [] : [{ head: 'published', cell: (r: WhatIfRow) => publishedFigure(r.variant) ?? '—' }]),
+    ...(w.vary || !publishedApplies(w.points[0]!.scenario) || !Object.keys(w.variants).some((name) => publishedFigure(name)) ? [] : [{ head: 'published', cell: (r: WhatIfRow) => publishedFigure(r.variant) ?? '—' }]),
     ...(faulty ? [{ head: 'expected to fail', cell: (r: WhatIfRow) => formatShare(r.expectedFailurePercent) }] : []),
   ]
 }

@@ -7,7 +7,7 @@
  */
 import { fileURLToPath } from 'node:url'
 import { forkLabProcess } from './lab-process.ts'
-import type { ModelOutcome } from '../../model/types.ts'
+import type { JitterMode, ModelOutcome } from '../../model/types.ts'
 import type { Scenario } from '../../scenario/types.ts'
 
 const ENTRY = fileURLToPath(new URL('./model-main.ts', import.meta.url))
@@ -24,14 +24,21 @@ export interface ModelJob {
 /** A variant's model or why it has none, and the real time its virtual runs took, in ms. */
 export type TimedOutcome = ModelOutcome & { wallMs: number }
 
+export interface ModelOptions {
+  /** Where the variant files are (default variants/). */
+  dir?: string
+  /** How each call counts its service's jitter (default 'mean'). */
+  jitter?: JitterMode
+}
+
 /** Each variant's model at `scenario`. */
-export async function modelVariants(scenario: Scenario, variants: string[], dir?: string): Promise<Record<string, TimedOutcome>> {
-  const [outcomes] = await modelScenarios([scenario], variants, dir)
+export async function modelVariants(scenario: Scenario, variants: string[], options: ModelOptions = {}): Promise<Record<string, TimedOutcome>> {
+  const [outcomes] = await modelScenarios([scenario], variants, options)
   return outcomes!
 }
 
 /** Each variant's model at each scenario, in one process when all goes well. */
-export async function modelScenarios(scenarios: Scenario[], variants: string[], dir?: string): Promise<Array<Record<string, TimedOutcome>>> {
+export async function modelScenarios(scenarios: Scenario[], variants: string[], options: ModelOptions = {}): Promise<Array<Record<string, TimedOutcome>>> {
   const outcomes: Array<Record<string, TimedOutcome>> = scenarios.map(() => ({}))
   const done = (job: ModelJob): boolean => job.variant in outcomes[job.scenario]!
   const record = (answered: Array<ModelJob & { outcome: TimedOutcome }>): void => {
@@ -41,14 +48,14 @@ export async function modelScenarios(scenarios: Scenario[], variants: string[], 
   // A process stops after a variant that never answered (its real work could leak into the next run): the rest go to a fresh one.
   for (let left = all; left.length > 0; left = left.filter((job) => !done(job))) {
     try {
-      const answered = await modelIn(scenarios, left, dir)
+      const answered = await modelIn(scenarios, left, options)
       record(answered)
       if (answered.length === 0) for (const job of left) outcomes[job.scenario]![job.variant] = noFile(job.variant)
     } catch {
       // The process failed or ran over its time: each job again on its own, to find which.
       for (const job of left) {
         try {
-          record(await modelIn(scenarios, [job], dir))
+          record(await modelIn(scenarios, [job], options))
           outcomes[job.scenario]![job.variant] ??= noFile(job.variant)
         } catch (error) {
           const message = (error as Error).message
@@ -70,8 +77,8 @@ function noFile(name: string): TimedOutcome {
   return { notModelled: `no variant file variants/${name}.ts was found to run`, wallMs: 0 }
 }
 
-async function modelIn(scenarios: Scenario[], jobs: ModelJob[], dir: string | undefined): Promise<Array<ModelJob & { outcome: TimedOutcome }>> {
-  const lab = await forkLabProcess<Array<ModelJob & { outcome: TimedOutcome }>>(ENTRY, { scenarios, jobs, dir }, 'model', [], MODEL_WALL_MS)
+async function modelIn(scenarios: Scenario[], jobs: ModelJob[], options: ModelOptions): Promise<Array<ModelJob & { outcome: TimedOutcome }>> {
+  const lab = await forkLabProcess<Array<ModelJob & { outcome: TimedOutcome }>>(ENTRY, { scenarios, jobs, dir: options.dir, jitter: options.jitter ?? 'mean' }, 'model', [], MODEL_WALL_MS)
   await lab.stop()
   return lab.ready
 }
