@@ -160,6 +160,32 @@ describe('--predict --vary latency=5,10,20,40,80', () => {
   })
 })
 
+describe('a value past the deadline', () => {
+  it('is flagged by the model: the variant answers 504, never 200', async () => {
+    const { output } = await whatIf(['--predict', '--vary', 'latency=40,80', '--variants', 'naive'])
+    expect(output).toMatch(/Past the deadline: naive at 80 ms \(floor 6\.07 s\): a request that takes longer than the API's 5\.00 s deadline is answered 504/)
+    expect(output).not.toMatch(/naive at 40 ms \(floor/)
+  }, 60_000)
+
+  it.skipIf(SKIP_REDIS)('measured, it is recorded as not measured, and the other values are measured all the same', async () => {
+    // cached's first request (cache cold) takes 610 ms: past a 300 ms deadline it answers 504 and the correctness check fails.
+    const out = await mkdtemp(join(tmpdir(), 'lab-what-if-'))
+    const run = runCli('bench/bench.ts', ['--quick', '--vary', 'deadline=300,5000', '--variants', 'cached', '--out', out])
+    expect(await run.exit, run.output()).toBe(1)
+    const w = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as WhatIf
+    expect(() => assertValidWhatIf(w)).not.toThrow()
+    expect(w.valid).toBe(false)
+    const [tooShort, enough] = w.points as [WhatIf['points'][number], WhatIf['points'][number]]
+    expect(tooShort.valid).toBe(false)
+    expect(tooShort.problems.join(' ')).toMatch(/not measured: the correctness check failed: .*504.*deadline/)
+    expect(tooShort.variants.cached!.measured).toBeNull()
+    expect(enough.valid).toBe(true)
+    expect(enough.variants.cached!.measured!.p50Ms).toBeGreaterThanOrEqual(enough.variants.cached!.floorMs!)
+    expect(w.problems[0]).toMatch(/^deadline=300: not measured/)
+    expect(run.output()).toMatch(/At 300 ms: not measured/)
+  }, 120_000)
+})
+
 describe('--vary with bad input', () => {
   it.each([
     [['--vary', 'latncy=5,10'], /Flag --vary: got "latncy=5,10"; "latncy" is not a parameter it can vary \(did you mean "latency"\?\)/],
