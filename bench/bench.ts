@@ -13,7 +13,7 @@ import { resolveVary, VARY_PARAMETERS, type Vary } from './cli/vary.ts'
 import type { VariantInfo } from './measure/assemble-results.ts'
 import { CorrectnessError } from './measure/check-correctness.ts'
 import { runBench } from './measure/run-bench.ts'
-import { runWhatIf } from './measure/what-if.ts'
+import { runWhatIf, type WhatIfRequest } from './measure/what-if.ts'
 import { formatDuration } from './record/format.ts'
 import type { Results, WhatIf } from './record/results.ts'
 import { defaultRunDir, writeRun } from './record/write-results.ts'
@@ -23,13 +23,14 @@ import { renderTerminalSummary } from './report/render-terminal.ts'
 import { renderWhatIfMarkdown, renderWhatIfReport, renderWhatIfTerminal } from './report/render-what-if.ts'
 import { describeFaults } from './report/report-model.ts'
 import { startStack, type Stack } from './stack/start-stack.ts'
+import type { ModelOutcome } from '../model/types.ts'
 import type { Scenario } from '../scenario/types.ts'
 import { loadVariants } from '../variants/shared/load-variants.ts'
 
 const FLAGS = {
   quick: { type: 'boolean', help: `a small, fast run for CI and a first look (${QUICK_RUN.productsPerPage} products per page unless --products, fewer samples, ${QUICK_RUN.durationSeconds} s load levels)` },
   sweep: { type: 'boolean', help: 'also sweep each variant at fixed request rates around its predicted saturation (peak load; adds a few minutes)' },
-  predict: { type: 'boolean', help: 'measure nothing, start nothing: results.json, the report and summary.md from each variant\'s model alone (its own code run in virtual time), in seconds' },
+  predict: { type: 'boolean', help: 'measure nothing, start no server: results.json, the report and summary.md from each variant\'s model alone (its own code run in virtual time), in seconds' },
   'model-jitter': {
     type: 'string',
     value: 'MODE',
@@ -88,7 +89,15 @@ async function main(): Promise<number> {
   const progress = createProgress()
   let stopStack: (() => Promise<void>) | undefined
   let exiting: Promise<void> | undefined
+  /** A --vary interrupted once: the values measured so far are written, the rest marked not measured. */
+  let interrupted: number | undefined
   const onSignal = (code: number) => () => {
+    if (vary && interrupted === undefined) {
+      interrupted = code
+      progress.note('Interrupted: stopping the stack; the values measured so far will be written, the others marked not measured. Ctrl-C again stops at once, writing nothing.')
+      void stopStack?.()
+      return
+    }
     exiting ??= (async () => {
       progress.stop()
       process.stderr.write(`\nInterrupted: stopping everything the lab started; no results are written.\n`)
@@ -99,15 +108,16 @@ async function main(): Promise<number> {
   process.on('SIGINT', onSignal(130))
   process.on('SIGTERM', onSignal(143))
 
-  console.error(`api-speedup-lab bench: scenario "${scenario.name}", ${scenario.productsPerPage} products per page${settings.quick ? ' (quick run)' : ''}`)
+  const page = vary?.parameter === 'products' ? `${vary.values.join(', ')} products per page` : `${scenario.productsPerPage} products per page`
+  console.error(`api-speedup-lab bench: scenario "${scenario.name}", ${page}${settings.quick ? ' (quick run)' : ''}${vary ? `; ${vary.parameter} at ${vary.values.join(', ')}${vary.unit ? ` ${vary.unit}` : ''}, the latency phase at each` : ''}`)
   const faults = describeFaults(scenario)
   if (faults) console.error(`injected faults (off for the correctness check and the warm-up): ${faults}`)
   /** One run on a stack of its own, started for it and stopped after. */
-  const measureAt = async (at: Scenario, runSettings: RunSettings): Promise<Results> => {
+  const measureAt = async (at: Scenario, runSettings: RunSettings, models?: Record<string, ModelOutcome>): Promise<Results> => {
     const stack: Stack = await startStack(at, redisUrl, (message) => progress.note(message), (stop) => (stopStack = stop))
     try {
       progress.note(`cache: ${stack.redis.description}; API pid ${stack.api.pid}, upstreams pid ${stack.upstreams.pid}`)
-      return await runBench(at, runSettings, stack, progress, startedAt)
+      return await runBench(at, runSettings, stack, progress, startedAt, models)
     } finally {
       await stack.stop()
     }
@@ -116,22 +126,28 @@ async function main(): Promise<number> {
     if (vary) {
       // The latency phase alone at each value: no load levels, no sweep.
       const sampled = settings.quick ? {} : { latencyBudgetMs: VARY_RUN.latencyBudgetMs, minSamples: VARY_RUN.minSamples, maxSamples: VARY_RUN.maxSamples }
-      const atEachValue: RunSettings = { ...settings, ...sampled, connections: [...VARY_RUN.connections], sweep: false }
-      const measure = async (at: Scenario, value: number | null): Promise<Results | { failed: string }> => {
+      const measure: WhatIfRequest['measure'] = async ({ scenario: at, value, variants: measuring, models }) => {
         const where = `${vary.parameter} = ${value}${vary.unit ? ` ${vary.unit}` : ''}`
+        if (interrupted !== undefined) return { failed: 'not measured: the run was interrupted (Ctrl-C) before this value' }
         progress.note(`${where}: a stack of its own`)
         try {
-          return await measureAt(at, atEachValue)
+          return await measureAt(at, { ...settings, ...sampled, variants: measuring, connections: [...VARY_RUN.connections], sweep: false }, models)
         } catch (error) {
-          // One value that cannot be measured (a variant past the deadline answers 504) does not cost the others.
-          if (!(error instanceof CorrectnessError)) throw error
-          progress.note(`${where}: not measured, the correctness check failed: ${error.message}`)
-          return { failed: `not measured: the correctness check failed: ${error.message}` }
+          // One value that cannot be measured (its stack did not start, a variant answered 504) does not cost the others.
+          const why =
+            interrupted !== undefined
+              ? 'not measured: the run was interrupted (Ctrl-C) while this value was measured'
+              : error instanceof CorrectnessError
+                ? `not measured: the correctness check failed: ${error.message}`
+                : `not measured: ${(error as Error).message}`
+          progress.note(`${where}: ${why}`)
+          return { failed: why }
         }
       }
       const measured = await runWhatIf({ startedAt, quick: settings.quick, modelJitter: settings.modelJitter, variants: selected, scenario, vary, measure })
       progress.stop()
-      return await writeWhatIf(measured, startedAt, outDir)
+      const code = await writeWhatIf(measured, startedAt, outDir)
+      return interrupted ?? code
     }
     const results = await measureAt(scenario, settings)
     progress.stop()
@@ -149,7 +165,11 @@ async function main(): Promise<number> {
 
 /** --predict: the model alone, at one scenario or at each value of --vary; nothing is started but the model's own process. */
 async function predict(startedAt: Date, scenario: Scenario, vary: Vary | undefined, settings: RunSettings, variants: VariantInfo[], outDir: string): Promise<number> {
-  console.error(`api-speedup-lab bench --predict: scenario "${scenario.name}"${vary ? `, ${vary.parameter} at ${vary.values.join(', ')}` : ''}; nothing is measured`)
+  // Exiting kills the model process (lab-process.ts), even one stuck in a loop that never yields.
+  process.on('SIGINT', () => process.exit(130))
+  process.on('SIGTERM', () => process.exit(143))
+  const page = vary?.parameter === 'products' ? '' : `, ${scenario.productsPerPage} products per page${settings.quick ? ' (quick)' : ''}`
+  console.error(`api-speedup-lab bench --predict: scenario "${scenario.name}"${page}${vary ? `, ${vary.parameter} at ${vary.values.join(', ')}` : ''}; nothing is measured`)
   const predicted = await runWhatIf({ startedAt, quick: settings.quick, modelJitter: settings.modelJitter, variants, scenario, vary, measure: undefined })
   return writeWhatIf(predicted, startedAt, outDir)
 }

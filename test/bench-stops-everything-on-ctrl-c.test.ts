@@ -1,9 +1,13 @@
-/** Ctrl-C or SIGTERM in any phase of a run: every process the lab started stops, its ports close, no results are written. */
-import { existsSync } from 'node:fs'
+/**
+ * Ctrl-C or SIGTERM in any phase of a run: every process the lab started stops, its ports
+ * close, no results are written; a measured --vary writes the values measured so far.
+ */
+import { existsSync, readFileSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
+import type { WhatIf } from '../bench/record/results.ts'
 import { SKIP_REDIS } from './helpers/redis.ts'
 import { isRunning, portIsOpen } from './helpers/processes.ts'
 import { runCli } from './helpers/run-cli.ts'
@@ -30,6 +34,28 @@ describe.skipIf(SKIP_REDIS)('npm run bench interrupted', () => {
     expect(isRunning(Number(upstreamPid))).toBe(false)
     expect(await portIsOpen(Number(redisPort))).toBe(false)
     expect(existsSync(join(out, 'results.json'))).toBe(false)
+  })
+
+  it('a measured --vary, SIGINT during its second value: exit 130, everything stopped, the first value written, the second marked interrupted', async () => {
+    const out = join(await mkdtemp(join(tmpdir(), 'lab-interrupted-')), 'run')
+    const run = runCli('bench/bench.ts', ['--quick', '--vary', 'products=4,8', '--variants', 'bulk', '--out', out])
+    // The second value's stack, and its latency phase.
+    const [, redisPort, apiPid, upstreamPid] = await run.waitFor(/products = 8: a stack of its own[^]*redis:\/\/127\.0\.0\.1:(\d+).*API pid (\d+), upstreams pid (\d+)/)
+    await run.waitFor(/products = 8: a stack of its own[^]*\[latency\] bulk/)
+    run.child.kill('SIGINT')
+    expect(await run.exit).toBe(130)
+    expect(isRunning(Number(apiPid))).toBe(false)
+    expect(isRunning(Number(upstreamPid))).toBe(false)
+    expect(await portIsOpen(Number(redisPort))).toBe(false)
+    const whatIf = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as WhatIf
+    const [first, second] = whatIf.points as [WhatIf['points'][number], WhatIf['points'][number]]
+    expect(first.valid).toBe(true)
+    expect(first.variants.bulk!.measured!.p50Ms).toBeGreaterThanOrEqual(first.variants.bulk!.floorMs!)
+    expect(second.valid).toBe(false)
+    expect(second.problems).toEqual(['not measured: the run was interrupted (Ctrl-C) while this value was measured'])
+    expect(second.variants.bulk!.measured).toBeNull()
+    // The model needs no stack: the interrupted value still has its floor.
+    expect(second.variants.bulk!.floorMs).toBe(100 + 40 + 40 + 35 * 8 + 40 + 40)
   })
 
   it('SIGKILL (no chance to clean up): the children and redis-server still go away', async () => {

@@ -31,8 +31,9 @@ export interface Vary {
   parameter: string
   label: string
   unit: string
+  /** Ascending, whatever order they were given in. */
   values: number[]
-  /** The scenario at each value, in order. */
+  /** The scenario at each value, in the order of `values` (ascending). */
   scenarios: Scenario[]
 }
 
@@ -43,19 +44,25 @@ export async function resolveVary(raw: string, values: FlagValues): Promise<Vary
   }
   const [parameter, list, ...rest] = raw.split('=')
   if (list === undefined || rest.length > 0 || !parameter) bad('it is not PARAM=V1,V2,…')
-  const described = VARY_PARAMETERS[parameter!]
+  const described = Object.hasOwn(VARY_PARAMETERS, parameter!) ? VARY_PARAMETERS[parameter!] : undefined
   if (!described) {
     const close = suggest(parameter!, Object.keys(VARY_PARAMETERS))
     bad(`"${parameter}" is not a parameter it can vary${close ? ` (did you mean "${close}"?)` : ''}`)
   }
   if (values[parameter!] !== undefined) bad(`--${parameter} is given too; vary it or set it, not both`)
+  // A service's own latency flag wins over --latency: varying "every service" would leave that one out.
+  const own = parameter === 'latency' ? SERVICE_NAMES.find((service) => values[`${service}-latency`] !== undefined) : undefined
+  if (own) bad(`--${own}-latency is given too, and a service's own latency wins over --latency; vary ${own}-latency, or leave it out`)
   const parts = list!.split(',').map((part) => part.trim())
   if (parts.some((part) => part === '' || !Number.isFinite(Number(part)))) bad(`"${parts.find((part) => part === '' || !Number.isFinite(Number(part)))}" is not a number`)
   const numbers = parts.map(Number)
   if (new Set(numbers).size !== numbers.length) bad('a value is listed twice')
   if (numbers.length > MAX_VARY_VALUES) bad(`${numbers.length} values; at most ${MAX_VARY_VALUES}`)
+  // In ascending order, whatever order they were given in: the charts draw a line through them.
+  const order = numbers.map((_, i) => i).sort((a, b) => numbers[a]! - numbers[b]!)
   const scenarios: Scenario[] = []
-  for (const [i, value] of numbers.entries()) {
+  for (const i of order) {
+    const value = numbers[i]!
     try {
       scenarios.push(await resolveScenarioFromFlags({ ...values, [parameter!]: parts[i] }))
     } catch (error) {
@@ -63,5 +70,5 @@ export async function resolveVary(raw: string, values: FlagValues): Promise<Vary
       throw error
     }
   }
-  return { parameter: parameter!, ...described!, values: numbers, scenarios }
+  return { parameter: parameter!, ...described!, values: order.map((i) => numbers[i]!), scenarios }
 }

@@ -35,7 +35,8 @@ export function recordModel(scenario: Scenario, model: VariantModel): { floorMs:
       maxInFlight: floor.maxInFlight,
       coldMaxInFlight: floor.coldMaxInFlight,
       demandMs: Object.fromEntries(SERVICE_NAMES.map((name) => [name, round(saturation.demandSeconds[name] * 1000)])) as Record<ServiceName, number>,
-      saturationPerSec: free ? null : round(saturation.perSec),
+      // Four significant digits: a saturation of 0.004/s is not 0.
+      saturationPerSec: free ? null : Number(saturation.perSec.toPrecision(4)),
       bottleneck: free ? null : saturation.bottleneck,
       expectedFailurePercent: expectedFailurePercent(scenario, floor.calls),
       coldExpectedFailurePercent: expectedFailurePercent(scenario, floor.coldCalls),

@@ -20,13 +20,17 @@ import type { Progress } from '../cli/progress.ts'
 import type { RunSettings } from '../cli/run-settings.ts'
 import type { PeakLoad, Results } from '../record/results.ts'
 import { modelVariants } from '../stack/model-process.ts'
+import type { ModelOutcome } from '../../model/types.ts'
 import type { Stack } from '../stack/start-stack.ts'
 import { injectsFaults } from '../../scenario/faults.ts'
 import type { Scenario } from '../../scenario/types.ts'
 import { parseServerTiming } from '../../variants/shared/stage-timing.ts'
 
-/** `startedAt`: when the command started, so the run's duration includes starting the stack. */
-export async function runBench(scenario: Scenario, settings: RunSettings, stack: Stack, progress: Progress, startedAt = new Date()): Promise<Results> {
+/**
+ * `startedAt`: when the command started, so the run's duration includes starting the stack.
+ * `modelled`: each variant's model when the caller has it already (a what-if); else it is modelled here.
+ */
+export async function runBench(scenario: Scenario, settings: RunSettings, stack: Stack, progress: Progress, startedAt = new Date(), modelled?: Record<string, ModelOutcome>): Promise<Results> {
   const { api, upstreams } = stack
   const client = createHttpClient(api.url)
   const steps = createStepRunner(progress, api)
@@ -54,7 +58,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
       () => calibrateUpstreamHop(api, 'catalog', calibrationSamples),
     )
     // What each variant should cost, derived from its own code in virtual time.
-    const outcomes = await steps.run({ phase: 'model', label: `${names.join(', ')} in virtual time`, estimateMs: 1500 }, () => modelVariants(scenario, names, { jitter: settings.modelJitter }))
+    const outcomes = modelled ?? (await steps.run({ phase: 'model', label: `${names.join(', ')} in virtual time`, estimateMs: 1500 }, () => modelVariants(scenario, names, { jitter: settings.modelJitter })))
     const model: Model = { floors: {}, saturation: {} }
     const models: Record<string, VariantModel> = {}
     const notModelled: Record<string, string> = {}

@@ -9,7 +9,7 @@ import { recordModel } from './floors.ts'
 import type { Vary } from '../cli/vary.ts'
 import { diffAgainstParent, summarizeVariant } from '../record/code-diffs.ts'
 import { describeMachine } from '../record/environment.ts'
-import { round } from '../record/format.ts'
+import { formatMs, round } from '../record/format.ts'
 import { SCHEMA_VERSION, type Results, type WhatIf, type WhatIfPoint, type WhatIfVariant } from '../record/results.ts'
 import { modelScenarios, type TimedOutcome } from '../stack/model-process.ts'
 import type { JitterMode } from '../../model/types.ts'
@@ -25,11 +25,26 @@ export interface WhatIfRequest {
   scenario: Scenario
   vary: Vary | undefined
   /**
-   * Measures the variants at one value's scenario; undefined: the model alone. A value that
-   * could not be measured (its correctness check failed: a variant answered 504 past the
-   * deadline, say) gives the reason, and the other values are measured all the same.
+   * Measures `variants` at one value's scenario, with their models; undefined: the model alone.
+   * A value that could not be measured (its stack did not start, its correctness check
+   * failed) gives the reason, and the other values are measured all the same.
    */
-  measure: ((scenario: Scenario, value: number | null) => Promise<Results | { failed: string }>) | undefined
+  measure: ((at: { scenario: Scenario; value: number | null; variants: string[]; models: Record<string, TimedOutcome> }) => Promise<Results | { failed: string }>) | undefined
+}
+
+/**
+ * A variant whose floor (cold, the slower) is this close to the deadline or past it is not
+ * measured at that value: with the lab's overhead it would answer 504, fail the correctness
+ * check and cost every other variant its measurement there.
+ */
+const DEADLINE_MARGIN = 0.95
+
+/** Why a variant is not measured at a scenario, or null: its floor and the deadline. */
+function pastDeadline(scenario: Scenario, outcome: TimedOutcome): string | null {
+  if (!('model' in outcome)) return null
+  const slowest = Math.max(outcome.model.floor.warmMs, outcome.model.floor.coldMs)
+  if (slowest < DEADLINE_MARGIN * scenario.requestDeadlineMs) return null
+  return `its floor (${formatMs(slowest)}) is at or past ${DEADLINE_MARGIN * 100} % of the API's ${formatMs(scenario.requestDeadlineMs)} deadline: it would answer 504 (--deadline raises it)`
 }
 
 export async function runWhatIf(request: WhatIfRequest): Promise<WhatIf> {
@@ -40,8 +55,16 @@ export async function runWhatIf(request: WhatIfRequest): Promise<WhatIf> {
   const models = await modelScenarios(scenarios, names, { jitter: request.modelJitter })
   const points: WhatIfPoint[] = []
   for (const [i, scenario] of scenarios.entries()) {
-    const measured = request.measure ? await request.measure(scenario, values[i]!) : undefined
-    points.push(assemblePoint(scenario, values[i]!, models[i]!, names, measured))
+    const outcomes = models[i]!
+    const skipped: Record<string, string> = {}
+    for (const name of request.measure ? names : []) {
+      const why = pastDeadline(scenario, outcomes[name]!)
+      if (why) skipped[name] = why
+    }
+    const measuring = names.filter((name) => !(name in skipped))
+    let measured: Results | { failed: string } | undefined
+    if (request.measure && measuring.length) measured = await request.measure({ scenario, value: values[i]!, variants: measuring, models: outcomes })
+    points.push(assemblePoint(scenario, values[i]!, outcomes, names, measured, skipped))
   }
   const problems = points.flatMap((point) => point.problems.map((problem) => (vary ? `${vary.parameter}=${point.value}: ${problem}` : problem)))
   const finishedAt = new Date()
@@ -64,7 +87,14 @@ export async function runWhatIf(request: WhatIfRequest): Promise<WhatIf> {
   }
 }
 
-function assemblePoint(scenario: Scenario, value: number | null, outcomes: Record<string, TimedOutcome>, names: string[], measured: Results | { failed: string } | undefined): WhatIfPoint {
+function assemblePoint(
+  scenario: Scenario,
+  value: number | null,
+  outcomes: Record<string, TimedOutcome>,
+  names: string[],
+  measured: Results | { failed: string } | undefined,
+  skipped: Record<string, string>,
+): WhatIfPoint {
   const results = measured && 'failed' in measured ? undefined : measured
   const variants: Record<string, WhatIfVariant> = {}
   for (const name of names) {
@@ -89,6 +119,7 @@ function assemblePoint(scenario: Scenario, value: number | null, outcomes: Recor
             upstreamCalls: v.upstreamCalls,
           }
         : null,
+      notMeasured: skipped[name] ?? null,
     }
   }
   return {

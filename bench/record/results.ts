@@ -400,8 +400,10 @@ const WhatIfVariantSchema = strict({
   model: nullable(ModelSchema),
   /** Real time the model took for this variant (its virtual runs, cold and warm), in ms: the model's own cost. */
   modelWallMs: nullable(nonNegative()),
-  /** Null when nothing was measured (--predict). */
+  /** Null when nothing was measured (--predict, or see notMeasured). */
   measured: nullable(WhatIfMeasuredSchema),
+  /** Why this variant was not measured at this value while others were (its floor is past the deadline: it would answer 504); null otherwise. */
+  notMeasured: nullable(text()),
 })
 export type WhatIfVariant = Static<typeof WhatIfVariantSchema>
 

@@ -2,7 +2,7 @@
  * Writes a run's files atomically: each goes to a temporary file first and is renamed
  * into place, results.json last, so a directory with a results.json is complete and an
  * interrupted run never leaves a file that looks finished. results/latest then points at
- * the new run.
+ * the new run, if it was a measured one.
  */
 import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
@@ -60,7 +60,8 @@ export async function writeRun(dir: string, results: Results | WhatIf, files: Ru
   await mkdir(dir, { recursive: true })
   for (const [name, content] of Object.entries(files)) await writeAtomically(join(dir, name), content)
   await writeAtomically(join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
-  if (resolve(dirname(dir)) === resolve(RESULTS_DIR)) await pointLatestAt(dir)
+  // results/latest is the newest measured run: a what-if (--predict, --vary) does not move it.
+  if (results.kind === 'run' && resolve(dirname(dir)) === resolve(RESULTS_DIR)) await pointLatestAt(dir)
   return schemaProblem
 }
 

@@ -65,7 +65,8 @@ export function formatSaturation(model: Pick<ModelFigures, 'saturationPerSec' | 
   if (!model) return '—'
   if (model.saturationPerSec === null || model.bottleneck === null) return 'never'
   const perSec = model.saturationPerSec
-  return `${perSec >= 100 ? Math.round(perSec).toLocaleString('en-US') : perSec.toFixed(1)}/s ${model.bottleneck}`
+  // Two significant digits below 10/s, so a slow service's 0.040/s does not read 0.0.
+  return `${perSec >= 100 ? Math.round(perSec).toLocaleString('en-US') : perSec >= 10 ? perSec.toFixed(1) : perSec.toPrecision(2)}/s ${model.bottleneck}`
 }
 
 export interface Headline {
@@ -100,7 +101,8 @@ export function percentChange(before: number, after: number): number {
 export function formatOverhead(overheadMs: number | null, floorMs: number | null): string {
   if (overheadMs === null || floorMs === null) return '—'
   const sign = overheadMs < 0 ? '−' : '+'
-  return `${sign}${formatMs(Math.abs(overheadMs))} (${formatPercent((overheadMs / floorMs) * 100)})`
+  // A floor of 0 (every latency 0) has no percent to give.
+  return `${sign}${formatMs(Math.abs(overheadMs))}${floorMs > 0 ? ` (${formatPercent((overheadMs / floorMs) * 100)})` : ''}`
 }
 
 /** The published figures belong to the story's scenario; they compare only when the run used it. */

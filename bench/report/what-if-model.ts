@@ -93,16 +93,22 @@ export function whatIfLines(w: WhatIf): string[] {
       ? `Measured: at each value, a stack of its own, the correctness check and the latency phase${w.run.quick ? ' (quick-sized samples)' : ''}, one request at a time; the p50 is of the warm (or only) case.`
       : 'Nothing was measured: no server was started. Each figure is the variant’s own code run in virtual time against the scenario’s configured latencies (the floor: what it would take if the lab cost nothing).',
   )
+  lines.push('Calls per request, on the critical path and in flight, the saturation and the share expected to fail are those of the warm case (the price cache filled): a cached variant’s steady state.')
   const faults = describeFaults(w.points[0]!.scenario)
   if (faults) lines.push(`Injected faults (${faults}): “expected to fail” is 1 − Π(1 − rate)^calls over the calls a request makes, warm.`)
   const at = (r: WhatIfRow): string => `${r.variant}${w.vary ? ` at ${formatValue(w, r.value)}` : ''}`
   for (const r of rows) {
     if (r.notModelled) lines.push(`Not modelled: ${at(r)}: ${r.notModelled}.`)
   }
-  const late = rows.filter((r) => (r.coldFloorMs ?? r.floorMs ?? 0) > r.deadlineMs)
+  const late = rows.filter((r) => Math.max(r.coldFloorMs ?? 0, r.floorMs ?? 0) > r.deadlineMs)
   if (late.length) {
-    const each = late.map((r) => `${at(r)} (floor ${formatMs(r.floorMs)}${r.coldFloorMs !== r.floorMs ? `, cold ${formatMs(r.coldFloorMs)}` : ''})`)
-    lines.push(`Past the deadline: ${each.join(', ')}: a request that takes longer than the API's ${formatMs(late[0]!.deadlineMs)} deadline is answered 504, never 200 (--deadline raises it).`)
+    const each = late.map((r) => `${at(r)} (floor ${formatMs(r.floorMs)}${r.coldFloorMs !== r.floorMs ? `, cold ${formatMs(r.coldFloorMs)}` : ''}, deadline ${formatMs(r.deadlineMs)})`)
+    lines.push(`Past the deadline: ${each.join(', ')}: a request that takes longer than the API's deadline is answered 504, never 200 (--deadline raises it).`)
+  }
+  for (const point of w.points) {
+    for (const [name, v] of Object.entries(point.variants)) {
+      if (v.notMeasured) lines.push(`Not measured: ${name}${w.vary ? ` at ${formatValue(w, point.value)}` : ''}: ${v.notMeasured}.`)
+    }
   }
   for (const point of w.points) {
     if (!point.valid) lines.push(`${w.vary ? `At ${formatValue(w, point.value)}` : 'Measured'}: ${point.problems.join('; ')}`)

@@ -15,6 +15,16 @@ export interface LabProcess<Ready> {
 
 type Message<Ready> = { type: 'ready'; ready: Ready } | { type: 'failed'; message: string }
 
+/**
+ * Every child still running. The lab stops its children before it exits; one it could not
+ * (a model process stuck in a loop that never yields, which no SIGTERM handler can interrupt)
+ * is killed as the lab exits, Ctrl-C included.
+ */
+const live = new Set<ChildProcess>()
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL')
+})
+
 /** node's --import flag that loads tsx, so a child runs TypeScript like its parent. */
 export function tsxExecArgv(): string[] {
   return ['--import', import.meta.resolve('tsx')]
@@ -23,6 +33,8 @@ export function tsxExecArgv(): string[] {
 /** Forks `entry` (with node's `nodeFlags` too), sends it `init` and waits for it to say it is ready. */
 export async function forkLabProcess<Ready>(entry: string, init: unknown, name: string, nodeFlags: string[] = [], startTimeoutMs = 20_000): Promise<LabProcess<Ready>> {
   const child = fork(entry, [], { execArgv: [...tsxExecArgv(), ...nodeFlags], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  live.add(child)
+  child.once('exit', () => live.delete(child))
   const stop = (): Promise<void> => stopChild(child)
   try {
     const ready = await new Promise<Ready>((resolve, reject) => {

@@ -12,8 +12,10 @@ import type { Scenario } from '../../scenario/types.ts'
 
 const ENTRY = fileURLToPath(new URL('./model-main.ts', import.meta.url))
 
-/** Real time a model process may take: starting (tsx) and every variant's virtual runs, which take milliseconds each. */
+/** Real time a model process may take for one job: starting (tsx) and a variant's virtual runs, which take milliseconds. */
 export const MODEL_WALL_MS = 15_000
+/** And for each job after the first: far more than a virtual run takes, so only a variant that hangs runs over. */
+const MODEL_WALL_MS_PER_JOB = 1000
 
 /** One variant at one scenario (its index in the list given). */
 export interface ModelJob {
@@ -21,8 +23,8 @@ export interface ModelJob {
   variant: string
 }
 
-/** A variant's model or why it has none, and the real time its virtual runs took, in ms. */
-export type TimedOutcome = ModelOutcome & { wallMs: number }
+/** A variant's model or why it has none, and the real time its virtual runs took, in ms; null when it has no file or stopped the process. */
+export type TimedOutcome = ModelOutcome & { wallMs: number | null }
 
 export interface ModelOptions {
   /** Where the variant files are (default variants/). */
@@ -63,7 +65,7 @@ export async function modelScenarios(scenarios: Scenario[], variants: string[], 
             notModelled: /did not start within/.test(message)
               ? `its virtual run did not finish within ${MODEL_WALL_MS / 1000} s of real time (a loop that never gives its event loop back?)`
               : `its virtual run stopped the model process: ${message}`,
-            wallMs: MODEL_WALL_MS,
+            wallMs: null,
           }
         }
       }
@@ -74,11 +76,11 @@ export async function modelScenarios(scenarios: Scenario[], variants: string[], 
 
 /** The reason for a variant name with no file the model process could run. */
 function noFile(name: string): TimedOutcome {
-  return { notModelled: `no variant file variants/${name}.ts was found to run`, wallMs: 0 }
+  return { notModelled: `no variant file variants/${name}.ts was found to run`, wallMs: null }
 }
 
 async function modelIn(scenarios: Scenario[], jobs: ModelJob[], options: ModelOptions): Promise<Array<ModelJob & { outcome: TimedOutcome }>> {
-  const lab = await forkLabProcess<Array<ModelJob & { outcome: TimedOutcome }>>(ENTRY, { scenarios, jobs, dir: options.dir, jitter: options.jitter ?? 'mean' }, 'model', [], MODEL_WALL_MS)
+  const lab = await forkLabProcess<Array<ModelJob & { outcome: TimedOutcome }>>(ENTRY, { scenarios, jobs, dir: options.dir, jitter: options.jitter ?? 'mean' }, 'model', [], MODEL_WALL_MS + (jobs.length - 1) * MODEL_WALL_MS_PER_JOB)
   await lab.stop()
   return lab.ready
 }

@@ -28,13 +28,19 @@ export async function startStack(scenario: Scenario, redisUrl: string | undefine
       for (const stopPart of stops.reverse()) await stopPart().catch(() => {})
     })())
   onStarted?.(stop)
+  /** A part that started after the stack was told to stop (Ctrl-C during start-up) is stopped at once, and the start-up ends there. */
+  const keep = async <T extends { stop(): Promise<void> }>(part: T): Promise<T> => {
+    if (stopping) {
+      await part.stop().catch(() => {})
+      throw new Error('The stack was stopped while it was starting.')
+    }
+    stops.push(part.stop)
+    return part
+  }
   try {
-    const redis = await startRedis({ redisUrl, warn })
-    stops.push(redis.stop)
-    const upstreams = await startUpstreamProcess(scenario)
-    stops.push(upstreams.stop)
-    const api = await startApiProcess(scenario, upstreams.urls, redis.url)
-    stops.push(api.stop)
+    const redis = await keep(await startRedis({ redisUrl, warn }))
+    const upstreams = await keep(await startUpstreamProcess(scenario))
+    const api = await keep(await startApiProcess(scenario, upstreams.urls, redis.url))
     return { redis, upstreams, api, stop }
   } catch (error) {
     await stop()
