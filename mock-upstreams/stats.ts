@@ -5,6 +5,7 @@
  * how long its workers were held against the latency configured. Tests read it directly;
  * over HTTP it is `GET /__lab/stats` on any service's port.
  */
+import { createHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { FAULT_KINDS, SERVICE_NAMES, type FaultKind, type ServiceName } from '../scenario/types.ts'
 
 export interface ServiceStats {
@@ -42,6 +43,14 @@ export interface StatsSnapshot {
   services: Record<ServiceName, ServiceStats>
   /** The most calls in flight at once across all services. */
   maxInFlightOverall: number
+  /**
+   * Of the served calls with a configured latency, all services: how much longer than
+   * configured each held its worker (to the answer written), p50 and p99 in ms. The mocks'
+   * own error: on a loaded machine, their timers fire late and their CPU queues answers.
+   */
+  overshoot: { calls: number; p50Ms: number; p99Ms: number; meanConfiguredMs: number }
+  /** This process's event loop since the reset: busy share, and delay p99 in ms (perf_hooks). */
+  eventLoop: { utilizationPercent: number; delayP99Ms: number }
 }
 
 /** How a call that got past the queue ended; `held` when it had a configured latency (not a 4xx). */
@@ -65,11 +74,22 @@ export interface UpstreamStats {
   reset(): void
 }
 
+/** The event-loop delay histogram's resolution, in ms. */
+const LOOP_RESOLUTION_MS = 10
+
 /** `waiting(service)`: how many calls wait for a worker of `service` now (the capacity's queue). */
 export function createUpstreamStats(waiting: (service: ServiceName) => number = () => 0): UpstreamStats {
   let services = emptyServices()
   let inFlightOverall = 0
   let maxInFlightOverall = 0
+  // In microseconds (a histogram records integers); a call held no longer than configured counts as 1 µs.
+  const overshoot = createHistogram()
+  const delay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS })
+  delay.enable()
+  let loopSince = performance.eventLoopUtilization()
+  // The latency configured for the calls the overshoot is of, all services: what it is set against.
+  let timedConfiguredMs = 0
+  let timedConfiguredCalls = 0
   return {
     begin(service) {
       const stats = services[service]
@@ -95,6 +115,9 @@ export function createUpstreamStats(waiting: (service: ServiceName) => number = 
         current.timedCalls++
         current.heldMs += end.held.heldMs
         current.configuredMs += end.held.configuredMs
+        overshoot.record(Math.max(1, Math.round((end.held.heldMs - end.held.configuredMs) * 1000)))
+        timedConfiguredMs += end.held.configuredMs
+        timedConfiguredCalls++
       }
     },
     working(service, busy) {
@@ -113,7 +136,21 @@ export function createUpstreamStats(waiting: (service: ServiceName) => number = 
     snapshot() {
       const copy = structuredClone({ services, maxInFlightOverall })
       for (const name of SERVICE_NAMES) copy.services[name].waiting = waiting(name)
-      return copy
+      const ms = (microseconds: number) => Math.round(microseconds) / 1000
+      return {
+        ...copy,
+        overshoot: {
+          calls: overshoot.count,
+          p50Ms: overshoot.count ? ms(overshoot.percentile(50)) : 0,
+          p99Ms: overshoot.count ? ms(overshoot.percentile(99)) : 0,
+          meanConfiguredMs: timedConfiguredCalls ? Math.round((timedConfiguredMs / timedConfiguredCalls) * 100) / 100 : 0,
+        },
+        eventLoop: {
+          utilizationPercent: Math.round(performance.eventLoopUtilization(loopSince).utilization * 1000) / 10,
+          // The histogram records the time between its checks, its resolution included: the delay is what is left.
+          delayP99Ms: delay.count ? Math.max(0, Math.round((delay.percentile(99) / 1e6 - LOOP_RESOLUTION_MS) * 100) / 100) : 0,
+        },
+      }
     },
     reset() {
       // Calls still in flight stay counted as in flight, so the counters never go negative.
@@ -124,6 +161,11 @@ export function createUpstreamStats(waiting: (service: ServiceName) => number = 
         services[name].maxInFlight = carried[name].inFlight
       }
       maxInFlightOverall = inFlightOverall
+      overshoot.reset()
+      timedConfiguredMs = 0
+      timedConfiguredCalls = 0
+      delay.reset()
+      loopSince = performance.eventLoopUtilization()
     },
   }
 }

@@ -32,7 +32,7 @@ describe('API CPU per request', () => {
   })
 
   it('for bulk at 10 connections: 20 requests, their CPU given for the event loop and for all threads', async () => {
-    const context = { api: stack.api, path: PATH, reference }
+    const context = { api: stack.api, upstreams: stack.upstreams, path: PATH, reference, redisPid: stack.redis.pid }
     const level = await measureLoadLevel(context, 'bulk', 10, { requestsPerConnection: 2 })
     expect(level.requests).toBe(20)
     // 10 connections × 2 requests of about 2 s: about 5 good answers per second, timed from the first request to the last answer.

@@ -52,6 +52,24 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
     expect(results.environment.cpuCount).toBeGreaterThan(0)
   })
 
+  it('self-checks every load level: each process\'s CPU, the machine\'s, the event loops and the mocks\' overshoot', () => {
+    for (const [name, v] of Object.entries(results.variants)) {
+      for (const level of v.load) {
+        const check = level.selfCheck
+        // On Linux every reading is there; the lab started this Redis, so its CPU is read too.
+        for (const process of ['harness', 'api', 'upstreams', 'redis'] as const) expect(check.cpuPercent[process], `${name} ${process}`).not.toBeNull()
+        expect(check.machineCpuPercent, name).not.toBeNull()
+        expect(check.eventLoop.api, name).not.toBeNull()
+        expect(check.eventLoop.upstreams, name).not.toBeNull()
+        // Every request's calls were held by a mock: at least one served call per request answered.
+        expect(check.mockOvershoot!.calls, name).toBeGreaterThanOrEqual(level.answered)
+        // The API worked: its CPU was above nothing; a reason, when there is one, is a sentence.
+        expect(check.cpuPercent.api!, name).toBeGreaterThan(0)
+        for (const reason of check.labBound) expect(reason).toMatch(/limit/)
+      }
+    }
+  })
+
   it('is checked by a schema that rejects what the contract does not allow', () => {
     const broken = (change: (copy: Results) => void): unknown => {
       const copy = structuredClone(results)

@@ -165,6 +165,15 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --sweep', () => {
   })
 })
 
+/** A self-check with nothing saturated: the figures are the code's. */
+const QUIET: SweepLevel['selfCheck'] = {
+  cpuPercent: { harness: 20, api: 30, upstreams: 25, redis: 1 },
+  machineCpuPercent: 40,
+  eventLoop: { harness: { utilizationPercent: 20, delayP99Ms: 11 }, api: { utilizationPercent: 30, delayP99Ms: 11 }, upstreams: { utilizationPercent: 25, delayP99Ms: 11 } },
+  mockOvershoot: { calls: 100, p50Ms: 0.1, p99Ms: 0.4, meanConfiguredMs: 40 },
+  labBound: [],
+}
+
 describe('findKnee', () => {
   const level = (offeredPerSec: number, failed: number, p99Ms = 100): SweepLevel => ({
     offeredPerSec,
@@ -192,6 +201,7 @@ describe('findKnee', () => {
     statusCodes: failed ? { '200': offeredPerSec * 10 - failed, '502': failed } : { '200': offeredPerSec * 10 },
     mismatches: 0,
     upstreams: {} as SweepLevel['upstreams'],
+    selfCheck: QUIET,
   })
 
   it('without faults, a level with a single failure is past the knee', () => {
@@ -248,6 +258,7 @@ describe('judgePeak', () => {
         { calls: 1, served: 1, rejected: 0, cancelled: 0, maxBusy: 16, queued: 0, longestWaitMs: 0, heldMsPerCall: 40, configuredMsPerCall: 40 },
       ]),
     ) as SweepLevel['upstreams'],
+    selfCheck: QUIET,
   })
 
   it('calls a saturation measured at a level that was held a lower bound, naming the level that was not', () => {
@@ -257,6 +268,16 @@ describe('judgePeak', () => {
     expect(peak.kneePerSec).toBe(7.2)
     expect(peak.verdict).toContain('at least 7.2 measured (the most offered that was held; at 8.8 req/s it was not)')
     expect(peak.warnings).toEqual([])
+  })
+
+  it('says lab-bound, not CPU-bound, when the self-check saw the lab saturated, and warns at that level', () => {
+    const slow = held(7.2)
+    slow.upstreams.inventory = { ...slow.upstreams.inventory, heldMsPerCall: 46, configuredMsPerCall: 40 }
+    slow.selfCheck = { ...QUIET, machineCpuPercent: 97.5, labBound: ["the machine's CPU was 97.5 % busy (limit 90 %)"] }
+    const peak = judgePeak('naive', scenario, predicted, floor, [held(4), slow])
+    expect(peak.verdict).toContain("Lab-bound: at 7.2 req/s offered, the machine's CPU was 97.5 % busy (limit 90 %): the measured saturation is the machine's, not the code's.")
+    expect(peak.verdict).not.toContain('CPU-bound')
+    expect(peak.warnings).toEqual(["At 7.2 req/s offered, lab-bound: the machine's CPU was 97.5 % busy (limit 90 %). That level's figures are the machine's, not the code's."])
   })
 
   it('says CPU-bound when the bottleneck\'s workers were held longer than configured', () => {

@@ -104,7 +104,7 @@ export function findKnee(levels: SweepLevel[], p99TargetMs: number, expectedFail
     .sort((a, b) => b.offeredPerSec - a.offeredPerSec)[0]
 }
 
-/** Above this share of requests sent late, the generator's schedule is not what the level says. */
+/** Above this share of requests sent late, the generator's schedule is not what the level says (a level past LAB_LIMITS.latePercent is lab-bound, said once). */
 const LATE_WARNING_PERCENT = 10
 
 /** The hard capacity in words: "16 workers of pricing ÷ 1.79 s per request = 8.94 req/s". */
@@ -151,7 +151,9 @@ function peakWarnings(
     )
   }
   for (const level of levels) {
-    if (level.latePercent > LATE_WARNING_PERCENT) {
+    if (level.selfCheck.labBound.length) {
+      warnings.push(`At ${level.offeredPerSec} req/s offered, lab-bound: ${level.selfCheck.labBound.join('; ')}. That level's figures are the machine's, not the code's.`)
+    } else if (level.latePercent > LATE_WARNING_PERCENT) {
       warnings.push(
         `At ${level.offeredPerSec} req/s offered, the load generator sent ${level.latePercent} % of requests more than 2 ms late (the latest ${formatMs(level.maxLateMs)}): the harness's CPU could not keep the schedule, so the load offered was less regular than stated.`,
       )
@@ -200,6 +202,10 @@ function cpuSentence(scenario: Scenario, predicted: Saturation, measuredPerSec: 
   const { heldMsPerCall, configuredMsPerCall, maxBusy } = best.upstreams[service]
   const over = overheldShare(best, service)
   const at = `at ${best.offeredPerSec} req/s offered`
+  // The self-check knows, where the figures below would only suggest it.
+  if (best.selfCheck.labBound.length) {
+    return ` Lab-bound: ${at}, ${best.selfCheck.labBound.join('; ')}: the measured saturation is the machine's, not the code's. Fewer connections or a lower rate, a quieter machine, or the roles on separate hosts would measure the code.`
+  }
   if (over !== null) {
     return ` CPU-bound: ${at}, ${service}'s workers were held ${formatMs(heldMsPerCall)} per call against ${formatMs(configuredMsPerCall)} configured (+${Math.round(over * 100)} %): the machine's CPU, shared by the load generator, the API and the mocks, held them longer.`
   }

@@ -14,6 +14,7 @@
  * - a timeout counts once, as a timeout (autocannon counts it as an error too).
  */
 import autocannon from 'autocannon'
+import { apiLoopBetween, judgeSelfCheck, startSelfCheck } from './self-check.ts'
 import type { PhaseContext, Target } from './phase-context.ts'
 import { percentiles, statedPercentile } from './stats.ts'
 import type { LevelPlan, LevelLength } from './plan.ts'
@@ -99,11 +100,13 @@ async function warmUpUnderLoad(context: Pick<Target, 'api' | 'path' | 'reference
   await runLoad({ url: `${context.api.url}/${variant}${context.path}`, connections, amount: connections, timeout: REQUEST_TIMEOUT_SECONDS }, context.reference)
 }
 
-export async function measureLoadLevel(context: Pick<Target, 'api' | 'path' | 'reference'>, variant: string, connections: number, length: LevelLength): Promise<LoadLevel> {
-  const { api, path, reference } = context
+export async function measureLoadLevel(context: Pick<Target, 'api' | 'upstreams' | 'path' | 'reference' | 'redisPid'>, variant: string, connections: number, length: LevelLength): Promise<LoadLevel> {
+  const { api, upstreams, path, reference } = context
   // A level does not pay for the garbage of the ones before it.
   await api.collectGarbage()
+  await upstreams.resetStats()
   const before = await api.usage()
+  const watch = startSelfCheck({ api: api.pid, upstreams: upstreams.pid, redis: context.redisPid })
   const { result, good, mismatches, statusCodes, latenciesMs, elapsedSeconds } = await runLoad(
     {
       url: `${api.url}/${variant}${path}`,
@@ -113,7 +116,9 @@ export async function measureLoadLevel(context: Pick<Target, 'api' | 'path' | 'r
     },
     reference,
   )
+  const reading = watch.stop()
   const after = await api.usage()
+  const selfCheck = judgeSelfCheck(reading, apiLoopBetween(before.eventLoop, after.eventLoop), await upstreams.stats(), null)
   const requests = result.requests.total
   // The API's CPU while requests were in flight: not its idle background (GC, timers) after them.
   const cpuMs = (after.busyCpuMicros - before.busyCpuMicros) / 1000
@@ -142,5 +147,6 @@ export async function measureLoadLevel(context: Pick<Target, 'api' | 'path' | 'r
     mismatches,
     apiCpuMsPerRequest: perRequest(cpuMs),
     apiEventLoopMsPerRequest: perRequest(eventLoopMs),
+    selfCheck,
   }
 }

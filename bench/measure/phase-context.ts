@@ -14,6 +14,8 @@ export interface Target {
   path: string
   /** The body every 200 must match, byte for byte. */
   reference: string
+  /** The redis-server the lab started, whose CPU the self-checks read; null for any other (self-check.ts). */
+  redisPid: number | null
 }
 
 export interface PhaseContext extends Target {

@@ -79,6 +79,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
       upstreams,
       path,
       reference: check.reference,
+      redisPid: stack.redis.pid,
       run: (step, work) => steps.run(step, work),
       // A price list filled minutes earlier could expire mid-measurement, and the stampede to
       // pricing that follows would depend on how long the run had taken so far. Without

@@ -10,6 +10,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { RISING_FRACTION, runOpenLoad, summarizeOpenLoad } from './open-load.ts'
 import type { PhaseContext, Target } from './phase-context.ts'
+import { apiLoopBetween, judgeSelfCheck, startSelfCheck } from './self-check.ts'
 import { percentiles, statedPercentile } from './stats.ts'
 import { nonOkStatuses, round, roundStated } from '../record/format.ts'
 import type { SweepLevel } from '../record/results.ts'
@@ -40,7 +41,7 @@ export async function runSweepPhase(
 }
 
 export async function measureSweepLevel(
-  context: Pick<Target, 'api' | 'upstreams' | 'path' | 'reference'> & { deadlineMs: number },
+  context: Pick<Target, 'api' | 'upstreams' | 'path' | 'reference' | 'redisPid'> & { deadlineMs: number },
   variant: string,
   bottleneck: ServiceName,
   offeredPerSec: number,
@@ -51,10 +52,12 @@ export async function measureSweepLevel(
   await api.collectGarbage()
   await upstreams.resetStats()
   const before = await api.usage()
+  const watch = startSelfCheck({ api: api.pid, upstreams: upstreams.pid, redis: context.redisPid })
   const startedAt = performance.now()
   const sampling = sampleQueue(upstreams, bottleneck, durationSeconds)
   const run = await runOpenLoad({ origin: api.url, path: `/${variant}${path}`, ratePerSec: offeredPerSec, durationSeconds, timeoutMs: deadlineMs + 5000, reference })
   const queue = await sampling
+  const reading = watch.stop()
   const after = await api.usage()
   const elapsedMs = performance.now() - startedAt
   const stats = await settledStats(upstreams)
@@ -117,6 +120,7 @@ export async function measureSweepLevel(
         ]
       }),
     ) as SweepLevel['upstreams'],
+    selfCheck: judgeSelfCheck(reading, apiLoopBetween(before.eventLoop, after.eventLoop), stats, round(level.latePercent, 1)),
   }
 }
 

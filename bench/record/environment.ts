@@ -8,6 +8,8 @@ import type { CacheBackend } from '../../variants/shared/admin-paths.ts'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const TOOLS = ['fastify', 'undici', 'msw', 'ioredis', 'tinybench', 'autocannon', 'chart.js']
+/** The commit the run's code came from: read as the lab loads, since a file edited during a long run would otherwise mark it "+changes". */
+const COMMIT_AT_START = gitCommit()
 
 export function describeEnvironment(cacheBackend: CacheBackend, cache: string, calibration: Calibration): Environment {
   return { ...describeMachine(), cacheBackend, cache, calibration }
@@ -22,7 +24,7 @@ export function describeMachine(): Machine {
     cpuModel: cpuList[0]?.model.trim() ?? 'unknown',
     cpuCount: Math.max(cpuList.length, 1),
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-    gitCommit: gitCommit(),
+    gitCommit: COMMIT_AT_START,
     tools: Object.fromEntries(TOOLS.map((name) => [name, packageVersion(name)])),
   }
 }

@@ -60,6 +60,28 @@ export type LatencyStats = Static<typeof LatencyStatsSchema>
 /** Median start and duration of a stage, from Server-Timing. */
 const StageSchema = strict({ name: Type.Enum(STAGE_NAMES), startMs: num(), durationMs: nonNegative() })
 
+/** A Node process's event loop over a level: its busy share (perf_hooks' utilisation) and its delay p99, in ms. */
+const LoopReadingSchema = strict({ utilizationPercent: Type.Number({ minimum: 0, maximum: 100 }), delayP99Ms: nonNegative() })
+export type LoopReading = Static<typeof LoopReadingSchema>
+
+/**
+ * Is it the code or the machine? How busy the lab's own processes and the machine were during
+ * a level, and whether that makes its figures the lab's rather than the code's (self-check.ts).
+ */
+const SelfCheckSchema = strict({
+  /** CPU over the level, in percent of one core, all threads: the harness (load generator), the API under test, the mocked upstreams, Redis; null where the OS does not tell or Redis is not the lab's. */
+  cpuPercent: strict({ harness: nullable(nonNegative()), api: nullable(nonNegative()), upstreams: nullable(nonNegative()), redis: nullable(nonNegative()) }),
+  /** The whole machine's CPU over the level, in percent of all its cores; null where the OS does not tell. */
+  machineCpuPercent: nullable(Type.Number({ minimum: 0, maximum: 100 })),
+  /** Each Node process's event loop; null when it could not be read. */
+  eventLoop: strict({ harness: LoopReadingSchema, api: nullable(LoopReadingSchema), upstreams: nullable(LoopReadingSchema) }),
+  /** How much longer than configured the mocks held their served calls (all services), p50 and p99, in ms, and the calls' mean configured latency; null when none was served. */
+  mockOvershoot: nullable(strict({ calls: Type.Integer({ minimum: 1 }), p50Ms: nonNegative(), p99Ms: nonNegative(), meanConfiguredMs: nonNegative() })),
+  /** Why the level's figures are the lab's or the machine's rather than the code's, one sentence each; empty when none (self-check.ts, LAB_LIMITS). */
+  labBound: Type.Array(text()),
+})
+export type SelfCheck = Static<typeof SelfCheckSchema>
+
 /** What a load level's answers were: the fields shared by the connection levels and the sweep's rate levels. */
 const answers = {
   /** Load levels: the connections autocannon kept busy. Sweep levels: the most requests in flight at once, each on its own connection. */
@@ -99,6 +121,7 @@ const LoadLevelSchema = strict({
   apiCpuMsPerRequest: nullable(nonNegative()),
   /** The same for the event loop's thread alone: the requests' own work, without the runtime's helper threads; null where the OS does not tell. */
   apiEventLoopMsPerRequest: nullable(nonNegative()),
+  selfCheck: SelfCheckSchema,
 })
 export type LoadLevel = Static<typeof LoadLevelSchema>
 
@@ -151,6 +174,7 @@ const SweepLevelSchema = strict({
   /** CPU time of the API's event-loop thread while requests were in flight, over the level's duration (first send to last answer), in percent of one core; null where the OS does not tell. */
   apiEventLoopPercent: nullable(Type.Number({ minimum: 0, maximum: 100 })),
   upstreams: perService(UpstreamLevelSchema),
+  selfCheck: SelfCheckSchema,
 })
 export type SweepLevel = Static<typeof SweepLevelSchema>
 

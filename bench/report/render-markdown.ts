@@ -1,5 +1,5 @@
 /** summary.md: the run's tables in Markdown, fit for a pull request; its step table is also the README's. */
-import { cacheOutageText, describeFaults, faultRows, formatLoadShares, formatNon2xx, formatHeld, formatRise, formatOverheadWithVerdict, headline, headlineText, formatApiCpu, formatColdP50, loadFailures, publishedNote, stepRows, targetLines, validityText } from './report-model.ts'
+import { cacheOutageText, describeFaults, faultRows, formatLoadShares, formatNon2xx, formatHeld, formatRise, formatOverheadWithVerdict, headline, headlineText, formatApiCpu, formatColdP50, formatSelfCheck, loadFailures, publishedNote, stepRows, targetLines, validityText } from './report-model.ts'
 import { formatMs, formatPercent, formatShare, formatTail } from '../record/format.ts'
 import type { Results } from '../record/results.ts'
 
@@ -26,16 +26,16 @@ export function renderSummaryMarkdown(results: Results): string {
     '',
     '## Under load',
     '',
-    '| variant | connections | responses | answers/s | good/s | p50 | p90 | p99 | max | errors | timeouts | non-2xx | mismatches | API CPU ms per request (event loop / all threads) |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| variant | connections | responses | answers/s | good/s | p50 | p90 | p99 | max | errors | timeouts | non-2xx | mismatches | API CPU ms per request (event loop / all threads) | lab CPU % of a core (machine: of all) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...Object.entries(results.variants).flatMap(([name, v]) =>
       v.load.map(
         (l) =>
-          `| ${name} | ${l.connections} | ${l.answered} | ${l.requestsPerSec.toFixed(1)} | ${l.goodPerSec.toFixed(1)} | ${formatMs(l.p50Ms)} | ${formatMs(l.p90Ms)} | ${formatMs(l.p99Ms)} | ${formatMs(l.maxMs)} | ${l.errors} | ${l.timeouts} | ${formatNon2xx(l)} | ${l.mismatches} | ${formatApiCpu(l)} |`,
+          `| ${name} | ${l.connections} | ${l.answered} | ${l.requestsPerSec.toFixed(1)} | ${l.goodPerSec.toFixed(1)} | ${formatMs(l.p50Ms)} | ${formatMs(l.p90Ms)} | ${formatMs(l.p99Ms)} | ${formatMs(l.maxMs)} | ${l.errors} | ${l.timeouts} | ${formatNon2xx(l)} | ${l.mismatches} | ${formatApiCpu(l)} | ${formatSelfCheck(l.selfCheck)} |`,
       ),
     ),
     '',
-    'Good: 2xx answers with the reference body. A level lasts from its first request to its last answer. p90 and p99 are given from 20 and 100 responses up; below, "—" (the max stands for the tail). API CPU: while requests were in flight, after a garbage collection; the event loop’s thread alone (the requests’ own work), then all the process’s threads (with the runtime’s JIT compiler and GC helpers).',
+    'Good: 2xx answers with the reference body. A level lasts from its first request to its last answer. p90 and p99 are given from 20 and 100 responses up; below, "—" (the max stands for the tail). API CPU: while requests were in flight, after a garbage collection; the event loop’s thread alone (the requests’ own work), then all the process’s threads (with the runtime’s JIT compiler and GC helpers). Lab CPU: the load generator’s (harness) and the mocks’ CPU in percent of one core, the machine’s in percent of all its cores; lab-bound when a lab process or the machine passed 90 %, the mocks held answers later than max(5 ms, 3 % of their configured latency) at p99, or the harness’s event loop was over 20 ms late at p99.',
     '',
     ...faultsMarkdown(results),
     ...peakLoadMarkdown(results),
@@ -81,12 +81,12 @@ function peakLoadMarkdown(results: Results): string[] {
     ...swept.map(([, v]) => `- ${escapeMarkdown(v.peakLoad!.verdict)}`),
     ...swept.flatMap(([, v]) => v.peakLoad!.warnings.map((w) => `- **Warning:** ${escapeMarkdown(w)}`)),
     '',
-    '| variant | offered req/s | goodput req/s | delivered req/s | n | p50 | p99 | errors / timeouts | non-2xx | rise: latency ms / queue | bottleneck ms per call: held / configured | 503s | sent late % |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| variant | offered req/s | goodput req/s | delivered req/s | n | p50 | p99 | errors / timeouts | non-2xx | rise: latency ms / queue | bottleneck ms per call: held / configured | 503s | sent late % | lab CPU % |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...swept.flatMap(([name, v]) =>
       v.peakLoad!.levels.map((l) => {
         const b = l.upstreams[v.peakLoad!.bottleneck]
-        return `| ${name} | ${l.offeredPerSec.toFixed(1)} | ${l.goodputPerSec.toFixed(1)} | ${l.throughputPerSec.toFixed(1)} | ${l.answered} | ${formatMs(l.p50Ms)} | ${formatTail(l.p99Ms, l.maxMs)} | ${l.errors} / ${l.timeouts} | ${formatNon2xx(l)} | ${formatRise(l)} | ${formatHeld(b)} | ${b.rejected} | ${l.latePercent} |`
+        return `| ${name} | ${l.offeredPerSec.toFixed(1)} | ${l.goodputPerSec.toFixed(1)} | ${l.throughputPerSec.toFixed(1)} | ${l.answered} | ${formatMs(l.p50Ms)} | ${formatTail(l.p99Ms, l.maxMs)} | ${l.errors} / ${l.timeouts} | ${formatNon2xx(l)} | ${formatRise(l)} | ${formatHeld(b)} | ${b.rejected} | ${l.latePercent} | ${formatSelfCheck(l.selfCheck)} |`
       }),
     ),
     '',

@@ -19,6 +19,7 @@ import {
   formatNon2xx,
   formatOverheadWithVerdict,
   formatRise,
+  formatSelfCheck,
   headline,
   headlineText,
   publishedNote,
@@ -80,7 +81,7 @@ ${renderSteps(results)}
 
 <section>
   <h2>Under load</h2>
-  <p class="note">autocannon, ${results.run.durationSeconds} s per level, in the harness's process (never the API's). A level lasts from its first request to its last answer. <em>Good</em>: 2xx answers with the reference body, per second, apart from every answer; errors, timeouts, non-2xx answers and body mismatches are listed below when there are any. Latencies are over every response (2xx or not); p90 and p99 are given from 20 and 100 responses up, below them "—": the max stands for the tail. <em>API CPU</em>: the API process's CPU while requests were in flight, per response, after a garbage collection before the level: its event loop's thread alone (the requests' own work), then all its threads (with the runtime's JIT compiler and GC helpers, whose share varies from run to run).</p>
+  <p class="note">autocannon, ${results.run.durationSeconds} s per level, in the harness's process (never the API's). A level lasts from its first request to its last answer. <em>Good</em>: 2xx answers with the reference body, per second, apart from every answer; errors, timeouts, non-2xx answers and body mismatches are listed below when there are any. Latencies are over every response (2xx or not); p90 and p99 are given from 20 and 100 responses up, below them "—": the max stands for the tail. <em>API CPU</em>: the API process's CPU while requests were in flight, per response, after a garbage collection before the level: its event loop's thread alone (the requests' own work), then all its threads (with the runtime's JIT compiler and GC helpers, whose share varies from run to run). <em>Lab CPU</em>: the load generator's (harness) and the mocked upstreams' CPU in percent of one core, the machine's in percent of all its cores; a level is <em>lab-bound</em> (✕ in the charts, its figures the machine's rather than the code's) when a lab process or the machine passed 90 %, the mocks held their answers later than max(5 ms, 3 % of their configured latency) at p99, the harness's event loop was over 20 ms late at p99, or (sweep) the generator sent more than 5 % of its requests late.</p>
   <div class="pair">
     <div class="chart"><canvas id="throughput-chart" aria-label="good answers per second against connections"></canvas></div>
     <div class="chart"><canvas id="p99-chart" aria-label="p99 latency against connections"></canvas></div>
@@ -180,7 +181,7 @@ function renderPeakLoad(results: Results): SafeHtml | '' {
     peak.levels.map((l) => {
       const b = l.upstreams[peak.bottleneck]
       const overheld = overheldShare(l, peak.bottleneck) !== null
-      return html`<tr><td><code>${name}</code></td><td class="num">${l.offeredPerSec.toFixed(1)}</td><td class="num">${l.goodputPerSec.toFixed(1)}</td><td class="num">${l.throughputPerSec.toFixed(1)}</td><td class="num">${l.answered}</td><td class="num">${formatMs(l.p50Ms)}</td><td class="num">${formatTail(l.p99Ms, l.maxMs)}</td><td class="num${l.errors + l.timeouts ? ' bad' : ''}">${l.errors} / ${l.timeouts}</td><td class="num${l.non2xx ? ' bad' : ''}">${formatNon2xx(l)}</td><td class="num${l.rising ? ' bad' : ''}">${formatRise(l)}</td><td class="num">${b.queued} / ${Math.round(b.longestWaitMs)}</td><td class="num${overheld ? ' bad' : ''}">${formatHeld(b)}</td><td class="num${b.rejected ? ' bad' : ''}">${b.rejected}</td><td class="num${l.latePercent > 10 ? ' bad' : ''}">${l.latePercent}</td><td class="num">${l.apiEventLoopPercent ?? '—'}</td></tr>`
+      return html`<tr><td><code>${name}</code></td><td class="num">${l.offeredPerSec.toFixed(1)}</td><td class="num">${l.goodputPerSec.toFixed(1)}</td><td class="num">${l.throughputPerSec.toFixed(1)}</td><td class="num">${l.answered}</td><td class="num">${formatMs(l.p50Ms)}</td><td class="num">${formatTail(l.p99Ms, l.maxMs)}</td><td class="num${l.errors + l.timeouts ? ' bad' : ''}">${l.errors} / ${l.timeouts}</td><td class="num${l.non2xx ? ' bad' : ''}">${formatNon2xx(l)}</td><td class="num${l.rising ? ' bad' : ''}">${formatRise(l)}</td><td class="num">${b.queued} / ${Math.round(b.longestWaitMs)}</td><td class="num${overheld ? ' bad' : ''}">${formatHeld(b)}</td><td class="num${b.rejected ? ' bad' : ''}">${b.rejected}</td><td class="num${l.latePercent > 10 ? ' bad' : ''}">${l.latePercent}</td><td class="num">${l.apiEventLoopPercent ?? '—'}</td><td class="num${l.selfCheck.labBound.length ? ' bad' : ''}" title="${l.selfCheck.labBound.join('; ')}">${formatSelfCheck(l.selfCheck)}</td></tr>`
     }),
   )
   const warnings = swept.flatMap(({ peak }) => peak.warnings)
@@ -194,7 +195,7 @@ function renderPeakLoad(results: Results): SafeHtml | '' {
   <table><thead><tr><th>variant</th><th>bottleneck</th><th>predicted req/s</th><th>measured req/s</th><th>measured vs predicted</th><th>knee req/s</th><th>p99 target</th></tr></thead><tbody>${rows}</tbody></table>
   <ul class="verdicts">${swept.map(({ peak }) => html`<li>${peak.verdict}</li>`)}</ul>
   ${warnings.length ? html`<ul class="warnings">${warnings.map((w) => html`<li>${w}</li>`)}</ul>` : ''}
-  <div class="wide"><table class="load"><thead><tr><th>variant</th><th>offered req/s</th><th>goodput req/s</th><th>delivered req/s</th><th>n</th><th>p50</th><th>p99</th><th>errors / timeouts</th><th>non-2xx</th><th>rise: latency ms / queue</th><th>bottleneck queued / longest wait ms</th><th>bottleneck ms per call: held / configured</th><th>503s</th><th>sent late %</th><th>API loop %</th></tr></thead><tbody>${levels}</tbody></table></div>
+  <div class="wide"><table class="load"><thead><tr><th>variant</th><th>offered req/s</th><th>goodput req/s</th><th>delivered req/s</th><th>n</th><th>p50</th><th>p99</th><th>errors / timeouts</th><th>non-2xx</th><th>rise: latency ms / queue</th><th>bottleneck queued / longest wait ms</th><th>bottleneck ms per call: held / configured</th><th>503s</th><th>sent late %</th><th>API loop %</th><th>lab CPU %</th></tr></thead><tbody>${levels}</tbody></table></div>
 </section>`
 }
 
@@ -202,10 +203,10 @@ function renderLoadTable(results: Results): SafeHtml {
   const rows = Object.entries(results.variants).flatMap(([name, v]) =>
     v.load.map(
       (l) => html`<tr><td><code>${name}</code></td><td class="num">${l.connections}</td><td class="num">${l.requests}</td><td class="num">${l.requestsPerSec.toFixed(1)}</td><td class="num">${l.goodPerSec.toFixed(1)}</td><td class="num">${formatMs(l.p50Ms)}</td><td class="num">${formatMs(l.p90Ms)}</td><td class="num">${formatMs(l.p99Ms)}</td><td class="num">${formatMs(l.maxMs)}</td>
-      <td class="num${l.errors ? ' bad' : ''}">${l.errors}</td><td class="num${l.timeouts ? ' bad' : ''}">${l.timeouts}</td><td class="num${l.non2xx ? ' bad' : ''}">${formatNon2xx(l)}</td><td class="num${l.mismatches ? ' bad' : ''}">${l.mismatches}</td><td class="num">${formatApiCpu(l)}</td></tr>`,
+      <td class="num${l.errors ? ' bad' : ''}">${l.errors}</td><td class="num${l.timeouts ? ' bad' : ''}">${l.timeouts}</td><td class="num${l.non2xx ? ' bad' : ''}">${formatNon2xx(l)}</td><td class="num${l.mismatches ? ' bad' : ''}">${l.mismatches}</td><td class="num">${formatApiCpu(l)}</td><td class="num${l.selfCheck.labBound.length ? ' bad' : ''}" title="${l.selfCheck.labBound.join('; ')}">${formatSelfCheck(l.selfCheck)}</td></tr>`,
     ),
   )
-  return html`<div class="wide"><table class="load"><thead><tr><th>variant</th><th>conn.</th><th>answers</th><th>all/s</th><th>good/s</th><th>p50</th><th>p90</th><th>p99</th><th>max</th><th>errors</th><th>timeouts</th><th>non-2xx</th><th>wrong body</th><th>API CPU ms/req: loop / all</th></tr></thead><tbody>${rows}</tbody></table></div>`
+  return html`<div class="wide"><table class="load"><thead><tr><th>variant</th><th>conn.</th><th>answers</th><th>all/s</th><th>good/s</th><th>p50</th><th>p90</th><th>p99</th><th>max</th><th>errors</th><th>timeouts</th><th>non-2xx</th><th>wrong body</th><th>API CPU ms/req: loop / all</th><th>lab CPU %</th></tr></thead><tbody>${rows}</tbody></table></div>`
 }
 
 function renderDiffs(results: Results): SafeHtml {

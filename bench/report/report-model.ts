@@ -4,7 +4,7 @@
  * the cache. Computed from results.json only.
  */
 import { formatMs, formatPercent, formatShare, formatStatuses, formatTail, nonOkStatuses, round } from '../record/format.ts'
-import type { CaseFailures, LoadLevel, ModelFigures, Results, SweepLevel } from '../record/results.ts'
+import type { CaseFailures, LoadLevel, ModelFigures, Results, SelfCheck, SweepLevel } from '../record/results.ts'
 import { DEFAULT_SCENARIO } from '../../scenario/defaults.ts'
 import { injectsFaults } from '../../scenario/faults.ts'
 import { publishedFigure, STORY_VARIANTS } from '../../scenario/story.ts'
@@ -129,6 +129,26 @@ export function storyScenarioText(): string {
   return `the “${DEFAULT_SCENARIO.name}” scenario: ${DEFAULT_SCENARIO.productsPerPage} products per page and its default services`
 }
 
+/** A level's self-check in a table cell: the lab's processes' and the machine's CPU, "harness 23 · mocks 41 · machine 55 %", with "lab-bound" first when it was. */
+export function formatSelfCheck(check: SelfCheck): string {
+  const percent = (n: number | null) => (n === null ? '—' : String(Math.round(n)))
+  const figures = `harness ${percent(check.cpuPercent.harness)} · mocks ${percent(check.cpuPercent.upstreams)} · machine ${percent(check.machineCpuPercent)} %`
+  return check.labBound.length ? `lab-bound: ${figures}` : figures
+}
+
+/**
+ * Every level whose figures are the lab's or the machine's rather than the code's, with why,
+ * and what to do about it, in one line; null when none was.
+ */
+export function labBoundLine(results: Results): string | null {
+  const bound = Object.entries(results.variants).flatMap(([name, v]) => [
+    ...v.load.filter((l) => l.selfCheck.labBound.length).map((l) => `${name} at ${l.connections} connection${l.connections === 1 ? '' : 's'} (${l.selfCheck.labBound.join('; ')})`),
+    ...(v.peakLoad?.levels ?? []).filter((l) => l.selfCheck.labBound.length).map((l) => `${name} at ${l.offeredPerSec} req/s offered (${l.selfCheck.labBound.join('; ')})`),
+  ])
+  if (!bound.length) return null
+  return `Lab-bound — these figures are the machine's, not the code's: ${bound.join(', ')}. Fewer connections or a lower rate, a quieter machine, or the roles on separate hosts would measure the code.`
+}
+
 /** The lab's targets, as one line each: the story reproduced, the fidelity of its floors. */
 export function targetLines(results: Results): string[] {
   const lines: string[] = []
@@ -141,6 +161,8 @@ export function targetLines(results: Results): string[] {
   }
   const faults = faultLine(results)
   if (faults) lines.push(faults)
+  const labBound = labBoundLine(results)
+  if (labBound) lines.push(labBound)
   lines.push(...warmMissLines(results))
   for (const [name, v] of Object.entries(results.variants)) {
     if (v.notModelled) lines.push(`Not modelled: ${name}: ${v.notModelled}. Its floor, overhead and saturation show "—".`)

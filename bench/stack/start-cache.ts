@@ -21,6 +21,8 @@ export interface RunningRedis {
   description: string
   /** True when the lab started the redis-server itself. */
   startedByLab: boolean
+  /** The redis-server the lab started (its CPU is the lab's); null for any other. */
+  pid: number | null
   /** Stops the redis-server the lab started; nothing otherwise. */
   stop(): Promise<void>
 }
@@ -52,15 +54,15 @@ const IN_PROCESS_WARNING = [
 export async function startRedis(options: StartRedisOptions): Promise<RunningRedis> {
   const warn = options.warn ?? ((message: string) => console.warn(message))
   if (options.redisUrl) {
-    return { url: options.redisUrl, description: `redis at ${redactUrl(options.redisUrl)}`, startedByLab: false, stop: async () => {} }
+    return { url: options.redisUrl, description: `redis at ${redactUrl(options.redisUrl)}`, startedByLab: false, pid: null, stop: async () => {} }
   }
   const binary = options.redisServerPath === undefined ? await findOnPath('redis-server') : options.redisServerPath
   if (!binary) {
     warn(IN_PROCESS_WARNING)
-    return { url: undefined, description: 'in-process map (no Redis found)', startedByLab: false, stop: async () => {} }
+    return { url: undefined, description: 'in-process map (no Redis found)', startedByLab: false, pid: null, stop: async () => {} }
   }
   const server = await startRedisServer(binary)
-  return { url: server.url, description: `redis at ${server.url} (redis-server started by the lab)`, startedByLab: true, stop: server.stop }
+  return { url: server.url, description: `redis at ${server.url} (redis-server started by the lab)`, startedByLab: true, pid: server.pid, stop: server.stop }
 }
 
 /** The store for a Redis found by startRedis: connected to it, or in-process when there is none. */
@@ -74,10 +76,11 @@ export async function startCache(options: StartCacheOptions): Promise<RunningCac
   try {
     const { commandTimeoutMs, maxPendingCommands, warn } = options
     const store = await openCacheStore(redis.url, { commandTimeoutMs, maxPendingCommands, warn })
-    const { description, startedByLab } = redis
+    const { description, startedByLab, pid } = redis
     return {
       store,
       description,
+      pid,
       startedByLab,
       async stop() {
         await store.close()

@@ -50,4 +50,9 @@ export interface ApiProcessUsage {
   cacheOutages: number
   /** Lookups skipped as misses since start, too many commands already waiting (CacheStore.shedLookups). */
   cacheShedLookups: number
+  /**
+   * The event loop since start: time idle and active, in ms (perf_hooks), and the p99 of its
+   * delay, in ms, since the previous GET of this route (each read starts a new period).
+   */
+  eventLoop: { idleMs: number; activeMs: number; delayP99Ms: number }
 }

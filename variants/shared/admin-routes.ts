@@ -2,8 +2,8 @@
  * The harness's routes on the API, added only when it runs under the harness (`admin`):
  * `POST /__lab/cache/flush` empties the price cache before a cold measurement,
  * `POST /__lab/gc` collects the heap's garbage before a load level (when node runs with
- * --expose-gc), `GET /__lab/process` tells the API process's CPU time, memory and
- * cache outages, and `POST /__lab/time-upstream-calls` times calls through the API's own
+ * --expose-gc), `GET /__lab/process` tells the API process's CPU time, memory, event loop
+ * and cache outages, and `POST /__lab/time-upstream-calls` times calls through the API's own
  * pools (the calibration of the API → upstream hop). With them, the app counts the CPU it
  * spends while requests are in flight.
  *
@@ -12,6 +12,7 @@
  * counts every thread, the runtime's helpers (JIT compilation, concurrent GC) too.
  */
 import { readFileSync } from 'node:fs'
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import type { FastifyInstance } from 'fastify'
 import { ADMIN_PATHS, type ApiProcessUsage, type TimedUpstreamCalls, type TimeUpstreamCalls } from './admin-paths.ts'
 import { CacheUnavailableError, type CacheStore } from './cache-store.ts'
@@ -19,8 +20,13 @@ import { SERVICE_NAMES, type ServiceName } from '../../scenario/types.ts'
 import type { UpstreamPools } from './upstream-clients.ts'
 import { UpstreamError } from './upstream-error.ts'
 
+/** The event-loop delay histogram's resolution, in ms. */
+const LOOP_RESOLUTION_MS = 10
+
 export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, pools: UpstreamPools): void {
   const busy = trackBusyCpu(app)
+  const delay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS })
+  delay.enable()
   app.post(ADMIN_PATHS.flushCache, async (_request, reply) => {
     try {
       await cache.flush()
@@ -76,8 +82,18 @@ export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, pools: U
       busyMainThreadMicros: mainThread,
       cacheOutages: cache.outages(),
       cacheShedLookups: cache.shedLookups(),
+      eventLoop: eventLoopSinceLastRead(),
     }
   })
+  app.addHook('onClose', async () => delay.disable())
+
+  function eventLoopSinceLastRead(): ApiProcessUsage['eventLoop'] {
+    const { idle, active } = performance.eventLoopUtilization()
+    // The histogram records the time between its checks, its resolution included: the delay is what is left.
+    const delayP99Ms = delay.count ? Math.max(0, Math.round((delay.percentile(99) / 1e6 - LOOP_RESOLUTION_MS) * 100) / 100) : 0
+    delay.reset()
+    return { idleMs: idle, activeMs: active, delayP99Ms }
+  }
 }
 
 /** CPU time so far, in microseconds: every thread's, and the event loop thread's alone (null where the OS does not tell). */

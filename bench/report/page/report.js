@@ -20,6 +20,8 @@ const results = embedded('results')
 /** @type {PageData} */
 const data = embedded('page-data')
 const names = Object.keys(results.variants)
+/** The colour of a lab-bound level's point: a figure of the machine, not of the code. */
+const LAB_BOUND_COLOR = '#8a8f98'
 
 Chart.defaults.animation = false
 Chart.defaults.responsive = true
@@ -221,10 +223,23 @@ function drawLoadChart(id, field, title) {
         for (const l of variant(n).load) byLevel[l.connections] = l
         /** @param {LoadLevel | undefined} l */
         const value = (l) => (l === undefined ? null : field === 'tail' ? tail(l) : l[field])
-        return { label: n, data: levels.map((c) => value(byLevel[c])), borderColor: color(n), backgroundColor: color(n), tension: 0.2 }
+        /** @param {number} c */
+        const bound = (c) => (byLevel[c]?.selfCheck.labBound.length ?? 0) > 0
+        return {
+          label: n,
+          data: levels.map((c) => value(byLevel[c])),
+          borderColor: color(n),
+          backgroundColor: color(n),
+          tension: 0.2,
+          // A lab-bound level (the machine's figure, not the code's): a grey cross instead of the variant's dot.
+          pointStyle: levels.map((c) => (bound(c) ? 'crossRot' : 'circle')),
+          pointRadius: levels.map((c) => (bound(c) ? 8 : 3)),
+          pointBorderColor: levels.map((c) => (bound(c) ? LAB_BOUND_COLOR : color(n))),
+          pointBorderWidth: levels.map((c) => (bound(c) ? 3 : 1)),
+        }
       }),
     },
-    options: { scales: { x: { title: { display: true, text: 'connections' } }, y: { type: field === 'tail' ? 'logarithmic' : 'linear', title: { display: true, text: title } } } },
+    options: { scales: { x: { title: { display: true, text: 'connections; ✕ = lab-bound' } }, y: { type: field === 'tail' ? 'logarithmic' : 'linear', title: { display: true, text: title } } } },
   })
 }
 
@@ -278,8 +293,11 @@ function drawSweepChart(id, field, title) {
       backgroundColor: color(name),
       showLine: true,
       tension: 0.1,
-      pointRadius: peak.levels.map((l) => (knee(l) ? 8 : 3)),
-      pointStyle: peak.levels.map((l) => (knee(l) ? 'rectRot' : 'circle')),
+      pointRadius: peak.levels.map((l) => (knee(l) || l.selfCheck.labBound.length ? 8 : 3)),
+      // A lab-bound level (the machine's figure, not the code's): a grey cross.
+      pointStyle: peak.levels.map((l) => (l.selfCheck.labBound.length ? 'crossRot' : knee(l) ? 'rectRot' : 'circle')),
+      pointBorderColor: peak.levels.map((l) => (l.selfCheck.labBound.length ? LAB_BOUND_COLOR : color(name))),
+      pointBorderWidth: peak.levels.map((l) => (l.selfCheck.labBound.length ? 3 : 1)),
     }
   })
   if (field === 'sustained') {
@@ -292,7 +310,7 @@ function drawSweepChart(id, field, title) {
     data: { datasets },
     options: {
       scales: {
-        x: { type: 'logarithmic', title: { display: true, text: 'offered load, req/s (log scale); ◆ = knee' } },
+        x: { type: 'logarithmic', title: { display: true, text: 'offered load, req/s (log scale); ◆ = knee, ✕ = lab-bound' } },
         y: { type: 'logarithmic', title: { display: true, text: title } },
       },
     },
