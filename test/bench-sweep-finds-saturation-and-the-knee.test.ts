@@ -171,6 +171,7 @@ const QUIET: SweepLevel['selfCheck'] = {
   machineCpuPercent: 40,
   eventLoop: { harness: { utilizationPercent: 20, delayP99Ms: 11 }, api: { utilizationPercent: 30, delayP99Ms: 11 }, upstreams: { utilizationPercent: 25, delayP99Ms: 11 } },
   mockOvershoot: { calls: 100, p50Ms: 0.1, p99Ms: 0.4, meanConfiguredMs: 40 },
+  mockCpuMsPerCall: 0.4,
   labBound: [],
 }
 

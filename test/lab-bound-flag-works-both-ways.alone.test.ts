@@ -11,7 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { measureLoadLevel } from '../bench/measure/load-phase.ts'
 import { judgeSelfCheck, LAB_LIMITS, type MachineReading } from '../bench/measure/self-check.ts'
 import { startStack, type Stack } from '../bench/stack/start-stack.ts'
+import type { StatsSnapshot } from '../mock-upstreams/stats.ts'
 import { resolveScenario } from '../scenario/resolve-scenario.ts'
+import { SERVICE_NAMES } from '../scenario/types.ts'
 
 const PATH = '/products?page=1&limit=10'
 
@@ -43,6 +45,7 @@ describe('a load level, quiet and then with the machine saturated on purpose', (
     expect(selfCheck.eventLoop.upstreams).not.toBeNull()
     // 16 requests × 5 calls, each held by a mock: the overshoot is over all of them.
     expect(selfCheck.mockOvershoot!.calls).toBe(16 * 5)
+    expect(selfCheck.mockCpuMsPerCall!).toBeGreaterThan(0)
   }, 30_000)
 
   it('with a CPU burner on every core: lab-bound, the machine named', async () => {
@@ -59,11 +62,18 @@ describe('a load level, quiet and then with the machine saturated on purpose', (
 })
 
 describe('the thresholds, each both ways', () => {
-  const quiet: MachineReading = { cpuPercent: { harness: 20, api: 95, upstreams: 30, redis: 2 }, machineCpuPercent: 60, harnessLoop: { utilizationPercent: 20, delayP99Ms: 1 } }
-  const mocks = (p99Ms: number, meanConfiguredMs = 40) => ({ overshoot: { calls: 100, p50Ms: 0.1, p99Ms, meanConfiguredMs }, eventLoop: { utilizationPercent: 30, delayP99Ms: 1 } })
+  const quiet: MachineReading = { seconds: 2, cpuPercent: { harness: 20, api: 95, upstreams: 30, redis: 2 }, machineCpuPercent: 60, harnessLoop: { utilizationPercent: 20, delayP99Ms: 1 } }
+  // 100 calls received, 20 per service.
+  const services = Object.fromEntries(SERVICE_NAMES.map((name) => [name, { calls: 20 }])) as unknown as StatsSnapshot['services']
+  const mocks = (p99Ms: number, meanConfiguredMs = 40) => ({ services, overshoot: { calls: 100, p50Ms: 0.1, p99Ms, meanConfiguredMs }, eventLoop: { utilizationPercent: 30, delayP99Ms: 1 } })
 
   it('a quiet level is not lab-bound, however busy the API under test (its CPU is the code\'s)', () => {
     expect(judgeSelfCheck(quiet, null, mocks(0.5), 1).labBound).toEqual([])
+  })
+
+  it('gives the mocks\' CPU per call: 30 % of a core for 2 s over 100 calls is 6 ms a call', () => {
+    expect(judgeSelfCheck(quiet, null, mocks(0.5), 1).mockCpuMsPerCall).toBe(6)
+    expect(judgeSelfCheck(quiet, null, null, 1).mockCpuMsPerCall).toBeNull()
   })
 
   it.each([

@@ -96,6 +96,8 @@ function snapshot(pids: LabPids): CpuSnapshot {
 
 /** What the harness reads itself over a level: the processes' and the machine's CPU, and its own event loop. */
 export interface MachineReading {
+  /** The time the reading spans, in seconds. */
+  seconds: number
   cpuPercent: SelfCheck['cpuPercent']
   machineCpuPercent: number | null
   harnessLoop: LoopReading
@@ -121,6 +123,7 @@ export function startSelfCheck(pids: LabPids): { stop(): MachineReading } {
           ? round(Math.min(100, ((after.machine.busy - before.machine.busy) / (after.machine.total - before.machine.total)) * 100), 1)
           : null
       return {
+        seconds: round(seconds, 3),
         cpuPercent: { harness: share('harness'), api: share('api'), upstreams: share('upstreams'), redis: share('redis') },
         machineCpuPercent: machine,
         harnessLoop: {
@@ -145,7 +148,12 @@ export function apiLoopBetween(before: ApiProcessUsage['eventLoop'], after: ApiP
  * machine's rather than the code's (LAB_LIMITS). The API's own CPU is never a reason: it is
  * the code under test. `latePercent`: the open-load generator's (sweep levels only).
  */
-export function judgeSelfCheck(reading: MachineReading, apiLoop: LoopReading | null, upstreams: Pick<StatsSnapshot, 'overshoot' | 'eventLoop'> | null, latePercent: number | null): SelfCheck {
+export function judgeSelfCheck(
+  reading: MachineReading,
+  apiLoop: LoopReading | null,
+  upstreams: Pick<StatsSnapshot, 'services' | 'overshoot' | 'eventLoop'> | null,
+  latePercent: number | null,
+): SelfCheck {
   const labBound: string[] = []
   const lab = [
     ['harness (load generator)', reading.cpuPercent.harness],
@@ -166,7 +174,15 @@ export function judgeSelfCheck(reading: MachineReading, apiLoop: LoopReading | n
     cpuPercent: reading.cpuPercent,
     machineCpuPercent: machine,
     eventLoop: { harness: reading.harnessLoop, api: apiLoop, upstreams: upstreams?.eventLoop ?? null },
+    mockCpuMsPerCall: mockCpuPerCall(reading, upstreams),
     mockOvershoot: overshoot ? { calls: overshoot.calls, p50Ms: overshoot.p50Ms, p99Ms: overshoot.p99Ms, meanConfiguredMs: overshoot.meanConfiguredMs } : null,
     labBound,
   }
+}
+
+/** The mocks' CPU over the reading divided by the calls they received in it, in ms. */
+function mockCpuPerCall(reading: MachineReading, upstreams: Pick<StatsSnapshot, 'services'> | null): number | null {
+  const calls = upstreams ? Object.values(upstreams.services).reduce((sum, s) => sum + s.calls, 0) : 0
+  const percent = reading.cpuPercent.upstreams
+  return percent === null || calls === 0 ? null : round(((percent / 100) * reading.seconds * 1000) / calls, 3)
 }

@@ -77,6 +77,8 @@ const SelfCheckSchema = strict({
   eventLoop: strict({ harness: LoopReadingSchema, api: nullable(LoopReadingSchema), upstreams: nullable(LoopReadingSchema) }),
   /** How much longer than configured the mocks held their served calls (all services), p50 and p99, in ms, and the calls' mean configured latency; null when none was served. */
   mockOvershoot: nullable(strict({ calls: Type.Integer({ minimum: 1 }), p50Ms: nonNegative(), p99Ms: nonNegative(), meanConfiguredMs: nonNegative() })),
+  /** The mocked upstreams' CPU per call they received, in ms (all threads): what each upstream call costs the lab; null without a reading or a call. */
+  mockCpuMsPerCall: nullable(nonNegative()),
   /** Why the level's figures are the lab's or the machine's rather than the code's, one sentence each; empty when none (self-check.ts, LAB_LIMITS). */
   labBound: Type.Array(text()),
 })

@@ -1,0 +1,119 @@
+/**
+ * `npm run self-test -- [--quick]`: what the lab itself costs on this machine, so anyone can
+ * re-measure it. Starts the stack with the default scenario and prints four figures:
+ *
+ * 1. the overhead per upstream call on the critical path of the warm `cached` and `parallel`
+ *    requests (p50 − floor, ÷ the calls on the path), against the calibration (a bare call
+ *    from the API to an upstream, with no lab code in it);
+ * 2. the mocks' CPU per call they receive, and 3. the API's CPU per request, both at
+ *    `parallel`, 50 connections, with the level's self-check;
+ * 4. how much load the open-load generator can send on time: increasing rates against the
+ *    upstream process's bare echo, the highest with no more than 5 % of requests late.
+ */
+import { setTimeout as sleep } from 'node:timers/promises'
+import { parseArgs } from 'node:util'
+import { calibrateUpstreamHop } from '../bench/measure/calibrate.ts'
+import { createHttpClient } from '../bench/measure/http-client.ts'
+import { measureLoadLevel } from '../bench/measure/load-phase.ts'
+import { runOpenLoad, summarizeOpenLoad } from '../bench/measure/open-load.ts'
+import { LAB_LIMITS } from '../bench/measure/self-check.ts'
+import { percentiles } from '../bench/measure/stats.ts'
+import { formatMs, round } from '../bench/record/format.ts'
+import { modelVariants } from '../bench/stack/model-process.ts'
+import { startStack, type Stack } from '../bench/stack/start-stack.ts'
+import { ECHO_PATH } from '../mock-upstreams/admin-paths.ts'
+import { resolveScenario } from '../scenario/resolve-scenario.ts'
+
+const values = (() => {
+  try {
+    return parseArgs({ options: { quick: { type: 'boolean' }, help: { type: 'boolean' } }, strict: true }).values
+  } catch (error) {
+    console.error(`${(error as Error).message} See --help.`)
+    process.exit(2)
+  }
+})()
+if (values.help) {
+  console.log('Usage: npm run self-test -- [--quick]\n\nPrints what the lab itself costs on this machine: overhead per hop against the calibration, the mocks\' CPU per call, the API\'s CPU per request, and the load the generator can send on time. --quick: fewer samples, shorter levels.')
+  process.exit(0)
+}
+const quick = values.quick === true
+const SAMPLES = quick ? 10 : 30
+const LOAD_SECONDS = quick ? 1 : 5
+const GENERATOR_RATES = quick ? [500, 1000] : [500, 1000, 2000, 4000, 8000]
+const GENERATOR_SECONDS = quick ? 1 : 2
+const PATH = '/products?page=1&limit=50'
+
+const scenario = resolveScenario()
+let stack: Stack | undefined
+const stop = async (code: number): Promise<never> => {
+  await stack?.stop()
+  process.exit(code)
+}
+process.on('SIGINT', () => void stop(130))
+process.on('SIGTERM', () => void stop(143))
+
+try {
+  stack = await startStack(scenario, process.env.REDIS_URL, (message) => console.error(message))
+  const { api, upstreams } = stack
+  console.log(`api-speedup-lab self-test: the lab's own cost on this machine${quick ? ' (quick)' : ''}; cache: ${stack.redis.description}\n`)
+
+  // 1. Overhead per hop, against the calibration.
+  const calibration = await calibrateUpstreamHop(api, 'catalog', quick ? 10 : 25)
+  const models = await modelVariants(scenario, ['cached', 'parallel'])
+  const client = createHttpClient(api.url)
+  const hops: string[] = []
+  try {
+    for (const name of ['cached', 'parallel']) {
+      const outcome = models[name]!
+      if (!('model' in outcome)) throw new Error(`${name} could not be modelled: ${outcome.notModelled}`)
+      const { warmMs, callsOnPath } = outcome.model.floor
+      await client.get(`/${name}${PATH}`) // fills the price cache
+      const times: number[] = []
+      for (let i = 0; i < SAMPLES; i++) {
+        const started = performance.now()
+        const answer = await client.get(`/${name}${PATH}`)
+        if (answer.status !== 200) throw new Error(`${name} answered ${answer.status}`)
+        times.push(performance.now() - started)
+      }
+      const [p50] = percentiles(times, [50])
+      const perHop = (p50! - warmMs) / callsOnPath
+      hops.push(`  ${name.padEnd(9)} p50 ${formatMs(p50!)} over its ${formatMs(warmMs)} floor: +${(p50! - warmMs).toFixed(1)} ms for ${callsOnPath} calls on the path = ${perHop.toFixed(2)} ms per hop, ${(perHop - calibration.overheadMs).toFixed(2)} ms over the calibration's`)
+    }
+  } finally {
+    await client.close()
+  }
+  console.log(`1. Overhead per hop (${SAMPLES} requests one at a time, warm). Calibration: a bare call from the API to an upstream that waits ${calibration.waitMs} ms takes ${formatMs(calibration.callP50Ms)}, +${calibration.overheadMs.toFixed(2)} ms.`)
+  console.log(hops.join('\n'))
+
+  // 2 and 3. The mocks' CPU per call and the API's per request, at parallel, 50 connections.
+  const reference = (await (await fetch(`${api.url}/parallel${PATH}`)).text())
+  const context = { api, upstreams, path: PATH, reference, redisPid: stack.redis.pid }
+  await measureLoadLevel(context, 'parallel', 50, { requestsPerConnection: 1 }) // compiles the code the level runs
+  const level = await measureLoadLevel(context, 'parallel', 50, { durationSeconds: LOAD_SECONDS })
+  const check = level.selfCheck
+  const percent = (n: number | null) => (n === null ? '—' : `${n} %`)
+  console.log(`\n2–3. parallel, 50 connections, ${level.durationSeconds} s: ${level.goodPerSec.toFixed(1)} good answers/s, p50 ${formatMs(level.p50Ms)}.`)
+  console.log(`  the mocks: ${check.mockCpuMsPerCall === null ? '—' : `${check.mockCpuMsPerCall.toFixed(3)} ms`} of CPU per call (${percent(check.cpuPercent.upstreams)} of a core); answers held late by p50 ${check.mockOvershoot?.p50Ms ?? '—'} ms, p99 ${check.mockOvershoot?.p99Ms ?? '—'} ms`)
+  console.log(`  the API: ${level.apiCpuMsPerRequest ?? '—'} ms of CPU per request, all threads (${level.apiEventLoopMsPerRequest ?? '—'} ms its event loop's thread; ${percent(check.cpuPercent.api)} of a core)`)
+  console.log(`  the harness ${percent(check.cpuPercent.harness)}, Redis ${percent(check.cpuPercent.redis)}, the machine ${percent(check.machineCpuPercent)} of all cores${check.labBound.length ? `; LAB-BOUND: ${check.labBound.join('; ')}` : '; not lab-bound'}`)
+
+  // 4. The generator: the highest rate it sends on time, against the upstreams' bare echo.
+  const echo = `${ECHO_PATH}?ms=0`
+  const echoBody = await (await fetch(`${upstreams.urls.catalog}${echo}`)).text()
+  console.log(`\n4. The open-load generator against the upstream process's bare echo (${GENERATOR_SECONDS} s per rate; on time: at most ${LAB_LIMITS.latePercent} % of requests over 2 ms late):`)
+  let onTime = 0
+  for (const rate of GENERATOR_RATES) {
+    const run = await runOpenLoad({ origin: upstreams.urls.catalog, path: echo, ratePerSec: rate, durationSeconds: GENERATOR_SECONDS, timeoutMs: 5000, reference: echoBody })
+    const summary = summarizeOpenLoad(run)
+    const kept = summary.latePercent <= LAB_LIMITS.latePercent
+    if (kept) onTime = rate
+    console.log(`  ${String(rate).padStart(5)} req/s: ${round(summary.latePercent, 1)} % late (the latest ${formatMs(summary.maxLateMs)}), ${summary.sent} sent, ${run.maxInFlight} in flight at most${kept ? '' : ' — behind its schedule'}`)
+    await sleep(200)
+    if (!kept) break
+  }
+  console.log(`  → it sends ${onTime ? `at least ${onTime} req/s on time` : `no tested rate on time`} here.`)
+  await stop(0)
+} catch (error) {
+  console.error(`\nThe self-test failed: ${(error as Error).message}`)
+  await stop(1)
+}
