@@ -4,16 +4,17 @@
  * loopback port and requests are mapped onto that origin.
  *
  * Every call is counted and held for the latency the scenario gives it (base +
- * per-item × ids + seeded jitter), measured from when the request arrived, then
- * answered with seeded data. In-process (setupServer) the handler itself counts and
- * waits. Served over HTTP, the adapter does both around the handler (see
- * serve-upstreams.ts): the handler only stamps the moment the answer may leave, so
- * msw's own routing and serialisation happen inside the latency, not after it.
+ * per-item × ids + seeded jitter), measured from when it got a worker, then answered
+ * with seeded data. In-process (setupServer) the handler itself counts, draws the
+ * latency and the fault, and waits. Served over HTTP, the adapter does all of that
+ * around the handler (see serve-upstreams.ts): the handler only says what the service
+ * answers (status, body, endpoint, and how many items the latency is for), which is the
+ * same for the same request, so the adapter can keep the answer and write it again.
  */
 import { http, HttpResponse, type HttpHandler, type JsonBodyType } from 'msw'
-import { SERVICE_NAMES, type FaultKind, type Scenario, type ServiceName } from '../scenario/types.ts'
+import { type FaultKind, type Scenario, type ServiceName } from '../scenario/types.ts'
 import { createDataset, type Dataset } from './data.ts'
-import { createLatencyModel, sleepUntil, untilAborted, type LatencyModel } from './latency.ts'
+import { createLatencyModels, sleepUntil, untilAborted } from './latency.ts'
 import type { UpstreamStats } from './stats.ts'
 import { createCapacities, takeWorker } from './capacity.ts'
 import { createFaultInjector, type FaultInjector } from './faults.ts'
@@ -21,14 +22,12 @@ import { createFaultInjector, type FaultInjector } from './faults.ts'
 /** Ids one list call may carry: a bound, so a bad caller cannot make the mock allocate without limit. */
 export const MAX_IDS_PER_CALL = 1000
 
-/** Set by the HTTP adapter: `performance.now()` in the upstream process when the request arrived. */
-export const RECEIVED_AT_HEADER = 'x-lab-received-at'
-/** Set by a handler behind the adapter: when (`performance.now()`) the answer may leave. */
-export const SEND_AT_HEADER = 'x-lab-send-at'
+/** Set by the HTTP adapter on the requests it hands to msw: the adapter holds the call, draws its latency and fault, and counts it. */
+export const BEHIND_ADAPTER_HEADER = 'x-lab-behind-adapter'
 /** Set by a handler behind the adapter: which endpoint answered, for the per-endpoint counters. */
 export const ENDPOINT_HEADER = 'x-lab-endpoint'
-/** Set by a handler behind the adapter: `hang` or `reset`, a fault for the adapter to act out on the connection. */
-export const FAULT_HEADER = 'x-lab-fault'
+/** Set by a handler behind the adapter on an answer that takes the service's latency (not a 4xx): the ids it carries. */
+export const ITEMS_HEADER = 'x-lab-items'
 
 export function upstreamOrigin(service: ServiceName): string {
   return `http://${service}.upstream.lab`
@@ -42,9 +41,7 @@ export function createUpstreamHandlers(
   dataset: Dataset = createDataset(scenario.seed, scenario.catalogSize),
   faults: FaultInjector = createFaultInjector(scenario),
 ): Record<ServiceName, HttpHandler[]> {
-  const models = Object.fromEntries(
-    SERVICE_NAMES.map((name) => [name, createLatencyModel(scenario.services[name], scenario.seed, name)]),
-  ) as Record<ServiceName, LatencyModel>
+  const models = createLatencyModels(scenario)
   const capacities = createCapacities(scenario)
 
   /** A handler that answers with seeded data once the call's latency is up. */
@@ -56,25 +53,26 @@ export function createUpstreamHandlers(
   ): HttpHandler =>
     http[method](`${upstreamOrigin(service)}${path}`, async ({ request, params }) => {
       const endpoint = `${method.toUpperCase()} ${path}`
-      const stampedAt = request.headers.get(RECEIVED_AT_HEADER)
-      const behindAdapter = stampedAt !== null
-      let received = behindAdapter ? Number(stampedAt) : performance.now()
-      const end = behindAdapter ? undefined : stats.begin(service)
+      if (request.headers.has(BEHIND_ADAPTER_HEADER)) {
+        // The adapter does the rest; what the service answers is all it needs.
+        const result = await answer(request, params)
+        const timed = result.status === undefined || result.status < 400
+        return HttpResponse.json(result.body, { status: result.status, headers: { [ENDPOINT_HEADER]: endpoint, ...(timed ? { [ITEMS_HEADER]: String(result.items) } : {}) } })
+      }
+      let received = performance.now()
+      const end = stats.begin(service)
       let release: (() => void) | undefined
       // In-process, the handler counts how the call ended itself (behind the adapter, the adapter does).
       let outcome: 'served' | 'rejected' | 'cancelled' = 'served'
       let configuredMs: number | undefined
       try {
-        if (!behindAdapter) {
-          // In-process, the handler takes a worker itself (behind the adapter, the adapter has).
-          const worker = await takeWorker(capacities[service], stats, service, received)
-          if (!worker) {
-            outcome = 'rejected'
-            return HttpResponse.json({ error: 'Service Unavailable', message: `mock ${service} is at capacity` }, { status: 503 })
-          }
-          release = worker.release
-          received = worker.startedAt
+        const worker = await takeWorker(capacities[service], stats, service, received)
+        if (!worker) {
+          outcome = 'rejected'
+          return HttpResponse.json({ error: 'Service Unavailable', message: `mock ${service} is at capacity` }, { status: 503 })
         }
+        release = worker.release
+        received = worker.startedAt
         const result = await answer(request, params)
         const headers: Record<string, string> = { [ENDPOINT_HEADER]: endpoint }
         if (result.status !== undefined && result.status >= 400) {
@@ -85,11 +83,7 @@ export function createUpstreamHandlers(
         const fault = faults.draw(service)
         if (fault) {
           stats.injected(service, fault)
-          return await injectFault(service, fault, endpoint, behindAdapter ? undefined : request.signal, sendAt)
-        }
-        if (behindAdapter) {
-          headers[SEND_AT_HEADER] = String(sendAt)
-          return HttpResponse.json(result.body, { headers })
+          return await injectFault(service, fault, endpoint, request.signal, sendAt)
         }
         // Serialise before the wait, so the answer leaves as soon as the latency is up.
         const response = HttpResponse.json(result.body, { headers })
@@ -97,12 +91,10 @@ export function createUpstreamHandlers(
         return response
       } finally {
         release?.()
-        if (end) {
-          // The caller gave up before the answer (an injected hang always ends so).
-          if (outcome === 'served' && request.signal.aborted) outcome = 'cancelled'
-          const held = configuredMs === undefined ? undefined : { heldMs: performance.now() - received, configuredMs }
-          end(endpoint, outcome === 'served' ? { outcome, held } : { outcome })
-        }
+        // The caller gave up before the answer (an injected hang always ends so).
+        if (outcome === 'served' && request.signal.aborted) outcome = 'cancelled'
+        const held = configuredMs === undefined ? undefined : { heldMs: performance.now() - received, configuredMs }
+        end(endpoint, outcome === 'served' ? { outcome, held } : { outcome })
       }
     })
 
@@ -156,24 +148,19 @@ export function createUpstreamHandlers(
   }
 }
 
-/**
- * A fault drawn for a call. Behind the adapter, the response only says what to do and
- * when; the adapter holds the connection (hang) or resets it (reset). In-process, the
- * handler acts it out itself: msw's network error stands in for a reset.
- */
-async function injectFault(service: ServiceName, fault: FaultKind, endpoint: string, inProcess: AbortSignal | undefined, sendAt: number): Promise<Response> {
-  const headers = { [ENDPOINT_HEADER]: endpoint }
-  const body = { error: 'Internal Server Error', message: `mock ${service}: injected fault (error) on ${endpoint}` }
-  if (!inProcess) {
-    if (fault === 'error') return HttpResponse.json(body, { status: 500, headers: { ...headers, [SEND_AT_HEADER]: String(sendAt) } })
-    return HttpResponse.json(null, { headers: { ...headers, [FAULT_HEADER]: fault, [SEND_AT_HEADER]: String(sendAt) } })
-  }
+/** The body of an injected `error` fault: a 500 saying so. */
+export function injectedErrorBody(service: ServiceName, endpoint: string): { error: string; message: string } {
+  return { error: 'Internal Server Error', message: `mock ${service}: injected fault (error) on ${endpoint}` }
+}
+
+/** A fault drawn for an in-process call, acted out by the handler: msw's network error stands in for a reset. */
+async function injectFault(service: ServiceName, fault: FaultKind, endpoint: string, signal: AbortSignal, sendAt: number): Promise<Response> {
   if (fault === 'hang') {
-    await untilAborted(inProcess).catch(() => {})
+    await untilAborted(signal).catch(() => {})
     return HttpResponse.error()
   }
-  await sleepUntil(sendAt, inProcess)
-  return fault === 'error' ? HttpResponse.json(body, { status: 500, headers }) : HttpResponse.error()
+  await sleepUntil(sendAt, signal)
+  return fault === 'error' ? HttpResponse.json(injectedErrorBody(service, endpoint), { status: 500, headers: { [ENDPOINT_HEADER]: endpoint } }) : HttpResponse.error()
 }
 
 function badRequest(message: string): Answer {

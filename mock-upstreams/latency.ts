@@ -5,8 +5,7 @@
  * mock sleeps on a timer to just short of its deadline and yields the rest on
  * setImmediate until the deadline has passed.
  */
-import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises'
-import type { ServiceScenario } from '../scenario/types.ts'
+import { SERVICE_NAMES, type Scenario, type ServiceName, type ServiceScenario } from '../scenario/types.ts'
 import { createRandom, deriveSeed, normal } from './random.ts'
 
 /** Time left for the precise finish; larger than a timer's usual error either way. */
@@ -23,6 +22,11 @@ let sleepers = 0
 export interface LatencyModel {
   /** Configured latency of one call carrying `items` ids: base + per-item × items + jitter. */
   draw(items: number): number
+}
+
+/** One latency model per service, each with its own seeded jitter sequence. */
+export function createLatencyModels(scenario: Scenario): Record<ServiceName, LatencyModel> {
+  return Object.fromEntries(SERVICE_NAMES.map((name) => [name, createLatencyModel(scenario.services[name], scenario.seed, name)])) as Record<ServiceName, LatencyModel>
 }
 
 export function createLatencyModel(service: ServiceScenario, seed: number, label: string): LatencyModel {
@@ -46,21 +50,40 @@ export function createLatencyModel(service: ServiceScenario, seed: number, label
 /**
  * Resolves once `performance.now()` has reached `deadline`: never early, and at low
  * concurrency within a few microseconds of it. Rejects at once if `signal` aborts.
+ * Plain callbacks, not timers/promises: that one adds an abort listener and a promise per
+ * timer, a visible share of the mocks' CPU per call under load.
  */
-export async function sleepUntil(deadline: number, signal?: AbortSignal): Promise<void> {
-  sleepers++
-  try {
+export function sleepUntil(deadline: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error)
+    let timer: NodeJS.Timeout | undefined
+    let immediate: NodeJS.Immediate | undefined
+    const settle = (): void => {
+      sleepers--
+      signal?.removeEventListener('abort', onAbort)
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer)
+      clearImmediate(immediate)
+      settle()
+      reject(signal?.reason as Error)
+    }
+    // A timer can fire early: whatever is left is waited out on the event loop.
+    const finish = (): void => {
+      if (performance.now() < deadline) {
+        immediate = setImmediate(finish)
+        return
+      }
+      settle()
+      resolve()
+    }
+    sleepers++
+    signal?.addEventListener('abort', onAbort, { once: true })
     const precise = sleepers <= MAX_SPINNING_SLEEPERS
     const coarse = deadline - performance.now() - (precise ? SPIN_MS : 0)
-    if (coarse > 0) await sleep(coarse, undefined, { signal })
-    // A timer can fire early: whatever is left is waited out on the event loop.
-    while (performance.now() < deadline) {
-      signal?.throwIfAborted()
-      await yieldToLoop()
-    }
-  } finally {
-    sleepers--
-  }
+    if (coarse > 0) timer = setTimeout(finish, coarse)
+    else finish()
+  })
 }
 
 /** Never resolves: rejects with the signal's reason once it aborts (an injected hang, which only the caller ends). */

@@ -1,9 +1,16 @@
 /**
  * Serves the msw handlers over real HTTP: one node:http server per service, each on
- * its own free port on 127.0.0.1. A request is turned into a Fetch `Request` at the
- * service's origin and answered by msw's `getResponse`, which is lighter than msw's
- * express-based middleware: a loopback round trip through it costs about 0.3 ms on this
- * project's machines, and one through the middleware more.
+ * its own free port on 127.0.0.1. msw's handlers define what each service answers; this
+ * adapter does the rest of a call: it counts it, gives it a worker, draws its latency and
+ * its fault, holds it, and writes the answer.
+ *
+ * A request is turned into a Fetch `Request` at the service's origin and answered by msw's
+ * `getResponse` the first time it is seen. The answer depends only on the request (the data
+ * is seeded), so it is kept, serialised, and written again for the same method, path and
+ * body: building Fetch objects and routing through msw cost ~0.3 ms of CPU per call on this
+ * project's machines (`npm run self-test -- --cpu-prof DIR`), more than everything else the
+ * mocks do per call, and that CPU is the lab's, taken from the API under test. Written by
+ * hand because msw has no server of its own for Node (its interceptors patch clients).
  *
  * Every server also answers the admin endpoints of admin-paths.ts: the counters, their
  * reset, the injected faults' switch, and a bare echo for calibration.
@@ -14,14 +21,38 @@ import { getResponse } from 'msw'
 import type { HttpHandler } from 'msw'
 import { SERVICE_NAMES, type Scenario, type ServiceName } from '../scenario/types.ts'
 import { ECHO_PATH, FAULTS_PATH, RESET_PATH, STATS_PATH } from './admin-paths.ts'
-import { createUpstreamHandlers, ENDPOINT_HEADER, FAULT_HEADER, RECEIVED_AT_HEADER, SEND_AT_HEADER, upstreamOrigin } from './handlers.ts'
+import { BEHIND_ADAPTER_HEADER, createUpstreamHandlers, ENDPOINT_HEADER, injectedErrorBody, ITEMS_HEADER, upstreamOrigin } from './handlers.ts'
 import { createFaultInjector, type FaultInjector } from './faults.ts'
-import { sleepUntil, untilAborted } from './latency.ts'
+import { createLatencyModels, sleepUntil, untilAborted, type LatencyModel } from './latency.ts'
 import { createCapacities, takeWorker, type Capacity } from './capacity.ts'
 import { createUpstreamStats, type UpstreamStats } from './stats.ts'
 
 /** Request bodies larger than this are refused: the mocks only take lists of ids. */
 const MAX_BODY_BYTES = 1024 * 1024
+/** Answers kept for requests seen before: at most this many, the oldest dropped first, and only for bodies up to MAX_KEPT_BODY_BYTES. */
+const MAX_KEPT_ANSWERS = 20_000
+const MAX_KEPT_BODY_BYTES = 16 * 1024
+
+/** What msw answered to a request, serialised: written again to the same request. */
+interface KeptAnswer {
+  status: number
+  headers: Record<string, string | number>
+  payload: Buffer
+  endpoint: string
+  /** The ids the answer carries, for its latency; undefined for an answer given at once (a 4xx). */
+  items?: number
+}
+
+/** What a service needs to answer calls: its handlers, latency and capacity, the answers kept, and the shared counters and faults. */
+interface Service {
+  name: ServiceName
+  handlers: HttpHandler[]
+  latency: LatencyModel
+  capacity: Capacity
+  kept: Map<string, KeptAnswer>
+  stats: UpstreamStats
+  faults: FaultInjector
+}
 
 export interface RunningUpstreams {
   /** Base URL of each service, e.g. http://127.0.0.1:41234 */
@@ -36,14 +67,15 @@ export async function startUpstreams(scenario: Scenario): Promise<RunningUpstrea
   const stats = createUpstreamStats((service) => capacities[service].waiting)
   const faults = createFaultInjector(scenario)
   const handlers = createUpstreamHandlers(scenario, stats, undefined, faults)
+  const latency = createLatencyModels(scenario)
   const servers: Server[] = []
   const urls = {} as Record<ServiceName, string>
   try {
-    for (const service of SERVICE_NAMES) {
+    for (const name of SERVICE_NAMES) {
+      const service: Service = { name, handlers: handlers[name], latency: latency[name], capacity: capacities[name], kept: new Map(), stats, faults }
       const server = createServer((req, res) => {
-        req.headers[RECEIVED_AT_HEADER] = String(performance.now())
-        answer(service, handlers[service], capacities[service], stats, faults, req, res).catch((error: unknown) => {
-          sendJson(res, 500, { error: 'Internal Server Error', message: `mock ${service} failed: ${String(error)}` })
+        answer(service, performance.now(), req, res).catch((error: unknown) => {
+          sendJson(res, 500, { error: 'Internal Server Error', message: `mock ${name} failed: ${String(error)}` })
         })
       })
       // Keep connections open between benchmark samples so no sample pays for a handshake.
@@ -53,7 +85,7 @@ export async function startUpstreams(scenario: Scenario): Promise<RunningUpstrea
         server.once('error', reject)
         server.listen({ host: '127.0.0.1', port: 0 }, resolve)
       })
-      urls[service] = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+      urls[name] = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
     }
   } catch (error) {
     await closeServers(servers)
@@ -62,15 +94,8 @@ export async function startUpstreams(scenario: Scenario): Promise<RunningUpstrea
   return { urls, stats, faults, close: () => closeServers(servers) }
 }
 
-async function answer(
-  service: ServiceName,
-  handlers: HttpHandler[],
-  capacity: Capacity,
-  stats: UpstreamStats,
-  faults: FaultInjector,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<void> {
+async function answer(service: Service, receivedAt: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { name, stats, faults } = service
   const url = req.url ?? '/'
   if (url === STATS_PATH && req.method === 'GET') return sendJson(res, 200, stats.snapshot())
   if (url === RESET_PATH && req.method === 'POST') {
@@ -83,13 +108,13 @@ async function answer(
   }
   if (url.startsWith(`${ECHO_PATH}?ms=`) && req.method === 'GET') {
     const ms = Math.min(Math.max(Number(url.slice(ECHO_PATH.length + 4)) || 0, 0), 10_000)
-    await sleepUntil(Number(req.headers[RECEIVED_AT_HEADER]) + ms)
+    await sleepUntil(receivedAt + ms)
     return sendJson(res, 200, { waitedMs: ms })
   }
 
   // The call is in flight from arrival; it holds a worker from when it gets one. It ends
   // served, refused (503, counted by takeWorker) or cancelled by the caller: exactly one.
-  const end = stats.begin(service)
+  const end = stats.begin(name)
   let endpoint = 'unmatched'
   let outcome: 'served' | 'rejected' | 'cancelled' = 'served'
   let held: { heldMs: number; configuredMs: number } | undefined
@@ -98,16 +123,15 @@ async function answer(
     if (!res.writableFinished) closed.abort(new Error('the caller closed the connection'))
   })
   try {
-    const worker = await takeWorker(capacity, stats, service, Number(req.headers[RECEIVED_AT_HEADER]), closed.signal)
+    const worker = await takeWorker(service.capacity, stats, name, receivedAt, closed.signal)
     if (!worker) {
       outcome = 'rejected'
       endpoint = 'rejected: queue full'
-      return sendJson(res, 503, { error: 'Service Unavailable', message: `mock ${service} is at capacity: every worker busy and the queue full` })
+      return sendJson(res, 503, { error: 'Service Unavailable', message: `mock ${name} is at capacity: every worker busy and the queue full` })
     }
     try {
       // The latency runs from when a worker takes the call; the wait before it comes on top.
-      req.headers[RECEIVED_AT_HEADER] = String(worker.startedAt)
-      const answered = await forward(service, handlers, req, res, closed.signal)
+      const answered = await serve(service, worker.startedAt, req, res, closed.signal)
       endpoint = answered.endpoint
       if (answered.sendAt !== undefined) held = { heldMs: performance.now() - worker.startedAt, configuredMs: answered.sendAt - worker.startedAt }
     } finally {
@@ -123,76 +147,103 @@ async function answer(
 }
 
 /**
- * Answers one request through msw, holding the answer until the handler's send-at time.
- * Returns the endpoint, and the send-at time when the handler set one (every answer but a 4xx).
+ * Serves one call that has a worker: the service's answer (kept, or asked of msw), its
+ * latency and fault drawn, held until the latency is up, then written. Returns the
+ * endpoint, and the send-at time for an answer that took the latency (every one but a 4xx).
  */
-async function forward(
-  service: ServiceName,
-  handlers: HttpHandler[],
-  req: IncomingMessage,
-  res: ServerResponse,
-  closed: AbortSignal,
-): Promise<{ endpoint: string; sendAt?: number }> {
-  const url = req.url ?? '/'
+async function serve(service: Service, startedAt: number, req: IncomingMessage, res: ServerResponse, closed: AbortSignal): Promise<{ endpoint: string; sendAt?: number }> {
   const body = await readBody(req)
   if (body === undefined) {
     sendJson(res, 413, { error: 'Payload Too Large', message: `body over ${MAX_BODY_BYTES} bytes` })
     return { endpoint: 'too large' }
   }
-  const headers = new Headers()
+  const method = req.method ?? 'GET'
+  const url = req.url ?? '/'
+  const key = `${method} ${url}\n${body.toString('latin1')}`
+  let answer = service.kept.get(key)
+  if (!answer) {
+    answer = await askMsw(service, method, url, req, body)
+    if (body.length <= MAX_KEPT_BODY_BYTES) keep(service.kept, key, answer)
+  }
+  const { endpoint, items } = answer
+  if (items === undefined) {
+    res.writeHead(answer.status, answer.headers).end(answer.payload)
+    return { endpoint }
+  }
+  // The same order of draws as in-process: the latency, then the fault.
+  const sendAt = startedAt + service.latency.draw(items)
+  const fault = service.faults.draw(service.name)
+  if (fault) service.stats.injected(service.name, fault)
+  // An injected hang holds the call (and its worker) until the caller gives up.
+  if (fault === 'hang') await untilAborted(closed)
+  await sleepUntil(sendAt, closed)
+  if (fault === 'reset') {
+    // A TCP reset, not a polite close: the caller sees ECONNRESET and no answer.
+    res.socket?.resetAndDestroy()
+  } else if (fault === 'error') {
+    sendJson(res, 500, injectedErrorBody(service.name, endpoint))
+  } else {
+    res.writeHead(answer.status, answer.headers).end(answer.payload)
+  }
+  return { endpoint, sendAt }
+}
+
+/** Asks msw's handlers for the answer to a request, as a Fetch `Request` at the service's origin. */
+async function askMsw(service: Service, method: string, url: string, req: IncomingMessage, body: Buffer): Promise<KeptAnswer> {
+  const headers = new Headers({ [BEHIND_ADAPTER_HEADER]: '1' })
   for (const [name, value] of Object.entries(req.headers)) {
     if (typeof value === 'string') headers.set(name, value)
     else if (Array.isArray(value)) for (const item of value) headers.append(name, item)
   }
-  const method = req.method ?? 'GET'
-  const request = new Request(`${upstreamOrigin(service)}${url}`, {
+  const request = new Request(`${upstreamOrigin(service.name)}${url}`, {
     method,
     headers,
     body: method === 'GET' || method === 'HEAD' || body.length === 0 ? undefined : new Uint8Array(body),
   })
-  const response = await getResponse(handlers, request)
+  const response = await getResponse(service.handlers, request)
   if (!response) {
-    sendJson(res, 404, { error: 'Not Found', message: `mock ${service} has no handler for ${method} ${url}` })
-    return { endpoint: 'unmatched' }
+    const payload = Buffer.from(JSON.stringify({ error: 'Not Found', message: `mock ${service.name} has no handler for ${method} ${url}` }))
+    return { status: 404, headers: jsonHeaders(payload), payload, endpoint: 'unmatched' }
   }
   const payload = Buffer.from(await response.arrayBuffer())
-  const stamped = response.headers.get(SEND_AT_HEADER)
-  const sendAt = stamped === null ? undefined : Number(stamped)
-  const endpoint = response.headers.get(ENDPOINT_HEADER) ?? 'unknown'
-  const fault = response.headers.get(FAULT_HEADER)
-  // An injected hang holds the call (and its worker) until the caller gives up.
-  if (fault === 'hang') await untilAborted(closed)
-  // Everything above ran inside the call's latency; only the write is left after it.
-  if (sendAt !== undefined) await sleepUntil(sendAt, closed)
-  if (fault === 'reset') {
-    // A TCP reset, not a polite close: the caller sees ECONNRESET and no answer.
-    res.socket?.resetAndDestroy()
-    return { endpoint, sendAt }
+  const items = response.headers.get(ITEMS_HEADER)
+  return {
+    status: response.status,
+    headers: { 'content-type': response.headers.get('content-type') ?? 'application/json', 'content-length': payload.length },
+    payload,
+    endpoint: response.headers.get(ENDPOINT_HEADER) ?? 'unknown',
+    items: items === null ? undefined : Number(items),
   }
-  res.writeHead(response.status, {
-    'content-type': response.headers.get('content-type') ?? 'application/json',
-    'content-length': payload.length,
-  })
-  res.end(payload)
-  return { endpoint, sendAt }
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (size > MAX_BODY_BYTES) return undefined
-    chunks.push(chunk)
-  }
-  return Buffer.concat(chunks)
+/** Keeps an answer, dropping the oldest kept once there are MAX_KEPT_ANSWERS. */
+function keep(kept: Map<string, KeptAnswer>, key: string, answer: KeptAnswer): void {
+  if (kept.size >= MAX_KEPT_ANSWERS) kept.delete(kept.keys().next().value as string)
+  kept.set(key, answer)
+}
+
+function jsonHeaders(payload: Buffer): Record<string, string | number> {
+  return { 'content-type': 'application/json', 'content-length': payload.length }
+}
+
+/** The request's body, or undefined once it passes MAX_BODY_BYTES (the rest is read and dropped). */
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk)
+    })
+    req.once('end', () => resolve(size > MAX_BODY_BYTES ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)))
+    req.once('error', reject)
+  })
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent) return void res.destroy()
-  const payload = JSON.stringify(body)
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) })
-  res.end(payload)
+  const payload = Buffer.from(JSON.stringify(body))
+  res.writeHead(status, jsonHeaders(payload)).end(payload)
 }
 
 async function closeServers(servers: Server[]): Promise<void> {

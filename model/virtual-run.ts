@@ -14,9 +14,9 @@
 import { syncBuiltinESMExports } from 'node:module'
 import FakeTimers from '@sinonjs/fake-timers'
 import { createDataset, type Dataset } from '../mock-upstreams/data.ts'
-import { createLatencyModel, type LatencyModel } from '../mock-upstreams/latency.ts'
+import { createLatencyModels, type LatencyModel } from '../mock-upstreams/latency.ts'
 import { jitterMeanMs } from '../scenario/jitter.ts'
-import { SERVICE_NAMES, type Scenario, type ServiceName } from '../scenario/types.ts'
+import { type Scenario, type ServiceName } from '../scenario/types.ts'
 import type { JitterMode, VirtualCall, VirtualRun } from './types.ts'
 import { createPriceCache } from '../variants/shared/price-cache.ts'
 import { createInProcessStore, type CacheStore } from '../variants/shared/cache-store.ts'
@@ -50,7 +50,7 @@ export interface VirtualWorld {
 }
 
 export function createVirtualWorld(scenario: Scenario, jitter: JitterMode = 'mean'): VirtualWorld {
-  const latency = Object.fromEntries(SERVICE_NAMES.map((name) => [name, createLatencyModel(scenario.services[name], scenario.seed, name)])) as Record<ServiceName, LatencyModel>
+  const latency = createLatencyModels(scenario)
   return { scenario, dataset: createDataset(scenario.seed, scenario.catalogSize), store: createInProcessStore(), jitter, latency, nowMs: 0 }
 }
 

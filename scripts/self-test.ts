@@ -10,6 +10,8 @@
  * 4. how much load the open-load generator can send on time: increasing rates against the
  *    upstream process's bare echo, the highest with no more than 5 % of requests late.
  */
+import { mkdir, readdir } from 'node:fs/promises'
+import { resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import { calibrateUpstreamHop } from '../bench/measure/calibrate.ts'
@@ -20,23 +22,46 @@ import { LAB_LIMITS } from '../bench/measure/self-check.ts'
 import { percentiles } from '../bench/measure/stats.ts'
 import { formatMs, round } from '../bench/record/format.ts'
 import { modelVariants } from '../bench/stack/model-process.ts'
+import { CPU_PROFILE_DIR_ENV } from '../bench/stack/lab-process.ts'
 import { startStack, type Stack } from '../bench/stack/start-stack.ts'
 import { ECHO_PATH } from '../mock-upstreams/admin-paths.ts'
 import { resolveScenario } from '../scenario/resolve-scenario.ts'
+import { monotonicUs, summarizeProfiles, type ProfileSummary } from './cpu-profile.ts'
 
 const values = (() => {
   try {
-    return parseArgs({ options: { quick: { type: 'boolean' }, help: { type: 'boolean' } }, strict: true }).values
+    return parseArgs({ options: { quick: { type: 'boolean' }, 'cpu-prof': { type: 'string' }, help: { type: 'boolean' } }, strict: true }).values
   } catch (error) {
     console.error(`${(error as Error).message} See --help.`)
     process.exit(2)
   }
 })()
 if (values.help) {
-  console.log('Usage: npm run self-test -- [--quick]\n\nPrints what the lab itself costs on this machine: overhead per hop against the calibration, the mocks\' CPU per call, the API\'s CPU per request, and the load the generator can send on time. --quick: fewer samples, shorter levels.')
+  console.log(
+    [
+      'Usage: npm run self-test -- [--quick] [--cpu-prof DIR]',
+      '',
+      "Prints what the lab itself costs on this machine: overhead per hop against the calibration, the mocks' CPU per call, the API's CPU per request, and the load the generator can send on time.",
+      '',
+      '  --quick          fewer samples, shorter levels',
+      "  --cpu-prof DIR   the API and the mocks write V8 CPU profiles (node --cpu-prof) into DIR, and the self-test prints where",
+      '                   each spent its CPU, by package and by function; the generator test (4) is left out, so the',
+      '                   profiles hold parts 1–3 only. Open a profile in Chrome DevTools (Performance) or speedscope.',
+    ].join('\n'),
+  )
   process.exit(0)
 }
 const quick = values.quick === true
+const profileDir = values['cpu-prof'] === undefined ? undefined : resolve(values['cpu-prof'])
+if (profileDir !== undefined) {
+  await mkdir(profileDir, { recursive: true })
+  const stale = (await readdir(profileDir)).filter((file) => file.endsWith('.cpuprofile'))
+  if (stale.length > 0) {
+    console.error(`--cpu-prof: ${profileDir} already holds ${stale.length} .cpuprofile file(s); give an empty or new directory.`)
+    process.exit(2)
+  }
+  process.env[CPU_PROFILE_DIR_ENV] = profileDir
+}
 const SAMPLES = quick ? 10 : 30
 const LOAD_SECONDS = quick ? 1 : 5
 const GENERATOR_RATES = quick ? [500, 1000] : [500, 1000, 2000, 4000, 8000]
@@ -51,6 +76,21 @@ const stop = async (code: number): Promise<never> => {
 }
 process.on('SIGINT', () => void stop(130))
 process.on('SIGTERM', () => void stop(143))
+
+function printProfiles(summaries: ProfileSummary[], names: Map<number, string>, perUnit: Map<number, { unit: string; count: number }>): void {
+  for (const summary of summaries) {
+    const name = names.get(summary.pid)
+    if (!name) continue
+    const { unit, count } = perUnit.get(summary.pid)!
+    const each = (ms: number) => (count > 0 ? `  ${((1000 * ms) / count).toFixed(1).padStart(6)} µs/${unit}` : '')
+    const share = (ms: number) => `${((100 * ms) / summary.busyMs).toFixed(1).padStart(5)} %${each(ms)}`
+    console.log(`\nWhere ${name} spent its CPU during the load level (pid ${summary.pid}, ${Math.round(summary.busyMs)} ms sampled on its main thread${count > 0 ? `, ${Math.round(count)} ${unit}s` : ''}), self time:`)
+    console.log('  by package:')
+    for (const { name: pkg, ms } of summary.byPackage.slice(0, 16)) console.log(`    ${share(ms)}  ${pkg}`)
+    console.log('  by function:')
+    for (const { name: fn, ms } of summary.byFunction.slice(0, 30)) console.log(`    ${share(ms)}  ${fn}`)
+  }
+}
 
 try {
   stack = await startStack(scenario, process.env.REDIS_URL, (message) => console.error(message))
@@ -89,13 +129,27 @@ try {
   const reference = (await (await fetch(`${api.url}/parallel${PATH}`)).text())
   const context = { api, upstreams, path: PATH, reference, redisPid: stack.redis.pid }
   await measureLoadLevel(context, 'parallel', 50, { requestsPerConnection: 1 }) // compiles the code the level runs
+  const window = { fromUs: monotonicUs(), toUs: 0 }
   const level = await measureLoadLevel(context, 'parallel', 50, { durationSeconds: LOAD_SECONDS })
+  window.toUs = monotonicUs()
+  // The counters were reset as the level began: what the mocks received during it.
+  const mockCalls = Object.values((await upstreams.stats()).services).reduce((sum, service) => sum + service.calls, 0)
   const check = level.selfCheck
   const percent = (n: number | null) => (n === null ? '—' : `${n} %`)
   console.log(`\n2–3. parallel, 50 connections, ${level.durationSeconds} s: ${level.goodPerSec.toFixed(1)} good answers/s, p50 ${formatMs(level.p50Ms)}.`)
   console.log(`  the mocks: ${check.mockCpuMsPerCall === null ? '—' : `${check.mockCpuMsPerCall.toFixed(3)} ms`} of CPU per call (${percent(check.cpuPercent.upstreams)} of a core); answers held late by p50 ${check.mockOvershoot?.p50Ms ?? '—'} ms, p99 ${check.mockOvershoot?.p99Ms ?? '—'} ms`)
   console.log(`  the API: ${level.apiCpuMsPerRequest ?? '—'} ms of CPU per request, all threads (${level.apiEventLoopMsPerRequest ?? '—'} ms its event loop's thread; ${percent(check.cpuPercent.api)} of a core)`)
   console.log(`  the harness ${percent(check.cpuPercent.harness)}, Redis ${percent(check.cpuPercent.redis)}, the machine ${percent(check.machineCpuPercent)} of all cores${check.labBound.length ? `; LAB-BOUND: ${check.labBound.join('; ')}` : '; not lab-bound'}`)
+
+  if (profileDir !== undefined) {
+    const pids = new Map([[api.pid, 'the API'], [upstreams.pid, 'the mocks']])
+    await stack.stop() // the children write their profiles as they exit
+    stack = undefined
+    const perUnit = new Map([[api.pid, { unit: 'request', count: level.goodPerSec * level.durationSeconds }], [upstreams.pid, { unit: 'call', count: mockCalls }]])
+    printProfiles(await summarizeProfiles(profileDir, window), pids, perUnit)
+    console.log(`\n(Profiles in ${profileDir}; the generator test is left out with --cpu-prof.)`)
+    await stop(0)
+  }
 
   // 4. The generator: the highest rate it sends on time, against the upstreams' bare echo.
   const echo = `${ECHO_PATH}?ms=0`

@@ -27,5 +27,5 @@ describe.skipIf(!HAS_WRK && !IN_CI)('the lab against wrk', () => {
     expect(rows, run.output()).toHaveLength(6)
     for (const row of rows) expect(row, run.output()).toContain('✓')
     expect(run.output()).toContain('The lab agrees with wrk within the tolerances.')
-  }, 120_000)
+  }, 180_000)
 })

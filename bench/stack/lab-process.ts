@@ -30,9 +30,20 @@ export function tsxExecArgv(): string[] {
   return ['--import', import.meta.resolve('tsx')]
 }
 
+/**
+ * Set to a directory, every child the lab forks writes a V8 CPU profile there as it exits
+ * (node's --cpu-prof): `npm run self-test -- --cpu-prof DIR` sets it and sums the profiles up.
+ */
+export const CPU_PROFILE_DIR_ENV = 'LAB_CPU_PROF_DIR'
+
+function profileFlags(): string[] {
+  const dir = process.env[CPU_PROFILE_DIR_ENV]
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []
+}
+
 /** Forks `entry` (with node's `nodeFlags` too), sends it `init` and waits for it to say it is ready. */
 export async function forkLabProcess<Ready>(entry: string, init: unknown, name: string, nodeFlags: string[] = [], startTimeoutMs = 20_000): Promise<LabProcess<Ready>> {
-  const child = fork(entry, [], { execArgv: [...tsxExecArgv(), ...nodeFlags], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const child = fork(entry, [], { execArgv: [...tsxExecArgv(), ...profileFlags(), ...nodeFlags], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   live.add(child)
   child.once('exit', () => live.delete(child))
   const stop = (): Promise<void> => stopChild(child)

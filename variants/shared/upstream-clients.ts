@@ -51,33 +51,48 @@ export function createUpstreamPools({ urls, timeoutMs, connections }: UpstreamCl
   ) as Record<ServiceName, Pool>
 
   async function call<T>(signal: AbortSignal, service: ServiceName, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    // Aborting closes the connection, so the upstream sees the call go away.
-    const callSignal = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)])
-    let response
+    // Aborting closes the connection, so the upstream sees the call go away. One controller
+    // and one timer per call: AbortSignal.any and AbortSignal.timeout cost several times
+    // more CPU (weak references, a finalizer per signal), a measurable share of a request.
+    const call = new AbortController()
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      call.abort(new Error(`no answer within ${timeoutMs} ms`))
+    }, timeoutMs)
+    const onAbort = (): void => call.abort(signal.reason)
+    if (signal.aborted) onAbort()
+    else signal.addEventListener('abort', onAbort, { once: true })
     try {
-      response = await pools[service].request({
-        method,
-        path,
-        headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: callSignal,
-      })
-    } catch (error) {
-      throw toUpstreamError(service, error, timeoutMs, signal)
-    }
-    let text: string
-    try {
-      text = await response.body.text()
-    } catch (error) {
-      throw toUpstreamError(service, error, timeoutMs, signal)
-    }
-    if (response.statusCode !== 200) {
-      throw new UpstreamError(service, `answered ${response.statusCode} to ${method} ${path}: ${text.slice(0, 200)}`)
-    }
-    try {
-      return JSON.parse(text) as T
-    } catch {
-      throw new UpstreamError(service, `sent a body that is not JSON for ${method} ${path}`)
+      let response
+      try {
+        response = await pools[service].request({
+          method,
+          path,
+          headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: call.signal,
+        })
+      } catch (error) {
+        throw toUpstreamError(service, error, timeoutMs, signal, timedOut)
+      }
+      let text: string
+      try {
+        text = await response.body.text()
+      } catch (error) {
+        throw toUpstreamError(service, error, timeoutMs, signal, timedOut)
+      }
+      if (response.statusCode !== 200) {
+        throw new UpstreamError(service, `answered ${response.statusCode} to ${method} ${path}: ${text.slice(0, 200)}`)
+      }
+      try {
+        return JSON.parse(text) as T
+      } catch {
+        throw new UpstreamError(service, `sent a body that is not JSON for ${method} ${path}`)
+      }
+    } finally {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', onAbort)
     }
   }
 
@@ -135,12 +150,9 @@ export function createUpstreamPools({ urls, timeoutMs, connections }: UpstreamCl
   }
 }
 
-function toUpstreamError(service: ServiceName, error: unknown, timeoutMs: number, requestSignal: AbortSignal): Error {
+function toUpstreamError(service: ServiceName, error: unknown, timeoutMs: number, requestSignal: AbortSignal, timedOut: boolean): Error {
   // The request's deadline passed: that is the error to report, not this call's.
   if (requestSignal.aborted) return requestSignal.reason as Error
-  const name = (error as { name?: string } | null)?.name
-  if (name === 'TimeoutError' || name === 'AbortError') {
-    return new UpstreamError(service, `did not answer within ${timeoutMs} ms (upstreamTimeoutMs)`, true)
-  }
+  if (timedOut) return new UpstreamError(service, `did not answer within ${timeoutMs} ms (upstreamTimeoutMs)`, true)
   return new UpstreamError(service, `failed: ${(error as Error | null)?.message ?? String(error)}`)
 }
