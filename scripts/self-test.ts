@@ -26,6 +26,7 @@ import { CPU_PROFILE_DIR_ENV } from '../bench/stack/lab-process.ts'
 import { startStack, type Stack } from '../bench/stack/start-stack.ts'
 import { ECHO_PATH } from '../mock-upstreams/admin-paths.ts'
 import { resolveScenario } from '../scenario/resolve-scenario.ts'
+import { parseServerTiming } from '../variants/shared/stage-timing.ts'
 import { monotonicUs, summarizeProfiles, type ProfileSummary } from './cpu-profile.ts'
 
 const values = (() => {
@@ -84,7 +85,7 @@ function printProfiles(summaries: ProfileSummary[], names: Map<number, string>, 
     const { unit, count } = perUnit.get(summary.pid)!
     const each = (ms: number) => (count > 0 ? `  ${((1000 * ms) / count).toFixed(1).padStart(6)} µs/${unit}` : '')
     const share = (ms: number) => `${((100 * ms) / summary.busyMs).toFixed(1).padStart(5)} %${each(ms)}`
-    console.log(`\nWhere ${name} spent its CPU during the load level (pid ${summary.pid}, ${Math.round(summary.busyMs)} ms sampled on its main thread${count > 0 ? `, ${Math.round(count)} ${unit}s` : ''}), self time:`)
+    console.log(`\nWhere the CPU of ${name} went during the load level (pid ${summary.pid}, ${Math.round(summary.busyMs)} ms sampled on its main thread${count > 0 ? `, ${Math.round(count)} ${unit}s` : ''}), self time:`)
     console.log('  by package:')
     for (const { name: pkg, ms } of summary.byPackage.slice(0, 16)) console.log(`    ${share(ms)}  ${pkg}`)
     console.log('  by function:')
@@ -106,18 +107,32 @@ try {
     for (const name of ['cached', 'parallel']) {
       const outcome = models[name]!
       if (!('model' in outcome)) throw new Error(`${name} could not be modelled: ${outcome.notModelled}`)
-      const { warmMs, callsOnPath } = outcome.model.floor
+      const { warmMs, callsOnPath, stages: ideal } = outcome.model.floor
       await client.get(`/${name}${PATH}`) // fills the price cache
       const times: number[] = []
+      // Each stage's time over its ideal one, and the time outside the API's own total (the request's leg).
+      const over = new Map<string, number[]>()
+      const leg: number[] = []
       for (let i = 0; i < SAMPLES; i++) {
         const started = performance.now()
         const answer = await client.get(`/${name}${PATH}`)
+        const elapsed = performance.now() - started
         if (answer.status !== 200) throw new Error(`${name} answered ${answer.status}`)
-        times.push(performance.now() - started)
+        times.push(elapsed)
+        const timing = parseServerTiming(answer.serverTiming ?? '')
+        if (timing.totalMs !== undefined) leg.push(elapsed - timing.totalMs)
+        for (const stage of timing.stages) {
+          const configured = ideal.find((one) => one.name === stage.name)
+          if (configured) over.set(stage.name, [...(over.get(stage.name) ?? []), stage.durationMs - configured.durationMs])
+        }
       }
       const [p50] = percentiles(times, [50])
       const perHop = (p50! - warmMs) / callsOnPath
+      const median = (values: number[]) => percentiles(values, [50])[0]!
+      const signed = (ms: number) => `${ms < 0 ? '−' : '+'}${Math.abs(ms).toFixed(2)}`
+      const where = [...over].map(([stage, values]) => `${stage} ${signed(median(values))}`).join(', ')
       hops.push(`  ${name.padEnd(9)} p50 ${formatMs(p50!)} over its ${formatMs(warmMs)} floor: +${(p50! - warmMs).toFixed(1)} ms for ${callsOnPath} calls on the path = ${perHop.toFixed(2)} ms per hop, ${(perHop - calibration.overheadMs).toFixed(2)} ms over the calibration's`)
+      if (leg.length > 0) hops.push(`            where (medians, ms over ideal, from Server-Timing): ${where}; outside the API's total (the request's own leg: harness ⇄ API, routing, serialising) ${signed(median(leg))}`)
     }
   } finally {
     await client.close()
