@@ -30,6 +30,17 @@ const ADJECTIVES = ['Sturdy', 'Light', 'Quiet', 'Bright', 'Soft', 'Rapid', 'Slim
 const NOUNS = ['Kettle', 'Lamp', 'Backpack', 'Chair', 'Speaker', 'Blender', 'Jacket', 'Bottle', 'Planter', 'Puzzle', 'Racket', 'Notebook', 'Tent', 'Mug', 'Drill']
 const WAREHOUSES = ['AMS-1', 'FRA-2', 'MAD-1', 'WAW-3']
 
+/**
+ * The ids of the first `count` top-level categories, in order, without building the data set:
+ * ids are given depth first, so each root's id follows the whole subtree of the one before.
+ */
+export function topLevelCategoryIds(count: number): number[] {
+  let perLevel = 1
+  let subtree = 1
+  for (const fanOut of BRANCHING) subtree += perLevel *= fanOut
+  return Array.from({ length: Math.min(count, ROOTS.length) }, (_, i) => 1 + i * subtree)
+}
+
 export function createDataset(seed: number, catalogSize: number): Dataset {
   const random = createRandom(deriveSeed(seed, 'dataset'))
 

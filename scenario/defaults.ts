@@ -3,10 +3,20 @@
  * `resolveScenario()` layers a scenario file and CLI flags over it; `--help` reads it.
  */
 import { deepFreeze } from './deep-freeze.ts'
-import type { Faults, Jitter, Scenario } from './types.ts'
+import type { Faults, Jitter, Scenario, Traffic } from './types.ts'
 
 const NO_JITTER: Jitter = { kind: 'none' }
 const NO_FAULTS: Faults = { errorRate: 0, hangRate: 0, resetRate: 0 }
+
+/**
+ * A shop's listing traffic: most visits land on the first page of the whole catalogue at the
+ * default size; fewer change the size or open a category; each page deeper is visited less.
+ * Ranked page first, then size, then listing (whole catalogue, then 4 categories), Zipf with
+ * s = 1.1 over the 10 × 2 × 5 = 100 distinct requests puts 81 % of requests on pages 1–3
+ * and 23 % on the top request, the long tail the rest: the shape listing analytics
+ * usually show (page 1 dominant, a steep drop after page 3).
+ */
+const DEFAULT_TRAFFIC: Traffic = { kind: 'mix', zipfExponent: 1.1, pages: 10, categories: 4, limits: [50, 20], sample: 12 }
 
 /**
  * Capacities (workers) are chosen so that at 50 connections naive's fan-out saturates
@@ -40,4 +50,5 @@ export const DEFAULT_SCENARIO: Scenario = deepFreeze({
   upstreamTimeoutMs: 5000,
   requestDeadlineMs: 5000,
   upstreamConnections: 512,
+  traffic: DEFAULT_TRAFFIC,
 })

@@ -8,7 +8,7 @@ import { deepFreeze } from './deep-freeze.ts'
 import { DEFAULT_SCENARIO } from './defaults.ts'
 import { faultRate } from './faults.ts'
 import { suggest } from './suggest.ts'
-import { JITTER_KINDS, LIMITS, SERVICE_NAMES, type Faults, type Jitter, type JitterKind, type Scenario, type ScenarioInput, type ServiceName, type ServiceScenario } from './types.ts'
+import { JITTER_KINDS, LIMITS, SERVICE_NAMES, TRAFFIC_KINDS, type Faults, type Jitter, type JitterKind, type Scenario, type ScenarioInput, type ServiceName, type ServiceScenario, type Traffic, type TrafficKind } from './types.ts'
 
 /** A bad scenario value: names the field, the value received and what is accepted. */
 export class ScenarioError extends Error {
@@ -57,6 +57,30 @@ function validateScenario(raw: unknown): Scenario {
     upstreamTimeoutMs: readInt(obj.upstreamTimeoutMs, 'upstreamTimeoutMs', LIMITS.upstreamTimeoutMs),
     requestDeadlineMs: readInt(obj.requestDeadlineMs, 'requestDeadlineMs', LIMITS.requestDeadlineMs),
     upstreamConnections,
+    traffic: validateTraffic(obj.traffic, 'traffic'),
+  }
+}
+
+function validateTraffic(raw: unknown, path: string): Traffic {
+  const obj = readObject(raw, path)
+  checkKeys(obj, Object.keys(DEFAULT_SCENARIO.traffic), `${path}.`)
+  const kind = obj.kind
+  if (typeof kind !== 'string' || !(TRAFFIC_KINDS as readonly string[]).includes(kind)) {
+    throw new ScenarioError(`${path}.kind`, kind, `one of ${TRAFFIC_KINDS.map((k) => `"${k}"`).join(', ')}`)
+  }
+  const limits = obj.limits
+  if (!Array.isArray(limits) || limits.length < LIMITS.trafficLimits.min || limits.length > LIMITS.trafficLimits.max) {
+    throw new ScenarioError(`${path}.limits`, limits, `a list of ${LIMITS.trafficLimits.min} to ${LIMITS.trafficLimits.max} page sizes`)
+  }
+  const sizes = limits.map((limit, i) => readInt(limit, `${path}.limits[${i}]`, LIMITS.productsPerPage))
+  if (new Set(sizes).size !== sizes.length) throw new ScenarioError(`${path}.limits`, limits, 'page sizes each given once')
+  return {
+    kind: kind as TrafficKind,
+    zipfExponent: readNumber(obj.zipfExponent, `${path}.zipfExponent`, LIMITS.zipfExponent),
+    pages: readInt(obj.pages, `${path}.pages`, LIMITS.trafficPages),
+    categories: readInt(obj.categories, `${path}.categories`, LIMITS.trafficCategories),
+    limits: sizes,
+    sample: readInt(obj.sample, `${path}.sample`, LIMITS.trafficSample),
   }
 }
 

@@ -51,6 +51,31 @@ export interface Faults {
 export const FAULT_KINDS = ['error', 'hang', 'reset'] as const
 export type FaultKind = (typeof FAULT_KINDS)[number]
 
+export const TRAFFIC_KINDS = ['mix', 'single'] as const
+export type TrafficKind = (typeof TRAFFIC_KINDS)[number]
+
+/**
+ * Which listing pages the measured requests ask for. `mix`: a seeded sequence over a catalogue
+ * of distinct requests (the whole catalogue and `categories` top-level categories, pages 1 to
+ * `pages`, each size in `limits`), ranked page first, then size, then listing, with Zipf
+ * popularity over the ranks. `single`: every request is page 1 of the whole catalogue at
+ * `productsPerPage`, as in the story.
+ */
+export interface Traffic {
+  /** @default "mix" */
+  kind: TrafficKind
+  /** The Zipf exponent s: the request of rank r is asked for in proportion to 1 / r^s. @default 1.1 */
+  zipfExponent: number
+  /** Pages of each listing asked for, from page 1. @default 10 */
+  pages: number
+  /** Top-level categories with a listing of their own, besides the whole catalogue. @default 4 */
+  categories: number
+  /** Page sizes asked for, the most popular first. @default [50, 20] */
+  limits: number[]
+  /** Requests of the mix the latency phase sends to each variant, one at a time, within a time budget. @default 12 */
+  sample: number
+}
+
 export interface Scenario {
   /** Shown in the terminal and the report. @default "seed" */
   name: string
@@ -82,6 +107,8 @@ export interface Scenario {
    * + queueLimit, so the mock's queue and its 503 are never hidden behind the API's pool. @default 512
    */
   upstreamConnections: number
+  /** The requests measured: a seeded mix of listing pages, or the story's one page. */
+  traffic: Traffic
 }
 
 /** A partial scenario, as written in a scenario file or produced from CLI flags. */
@@ -105,4 +132,10 @@ export const LIMITS = {
   workers: { min: 1, max: 100_000 },
   queueLimit: { min: 0, max: 1_000_000 },
   faultRate: { min: 0, max: 1 },
+  zipfExponent: { min: 0, max: 5 },
+  trafficPages: { min: 1, max: 1000 },
+  /** The data set has eight top-level categories (mock-upstreams/data.ts). */
+  trafficCategories: { min: 0, max: 8 },
+  trafficLimits: { min: 1, max: 8 },
+  trafficSample: { min: 1, max: 1000 },
 } as const

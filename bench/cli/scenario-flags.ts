@@ -37,6 +37,12 @@ export const SCENARIO_FLAGS = {
   'catalog-size': { type: 'string', value: 'N', help: `products in the generated catalog (default ${D.catalogSize})` },
   seed: { type: 'string', value: 'N', help: `seed of the generated data, the jitter and the injected faults (default ${D.seed})` },
   'cache-ttl': { type: 'string', value: 'S', help: `price cache TTL in seconds (default ${D.cacheTtlSeconds})` },
+  traffic: { type: 'string', value: 'KIND', help: `the requests measured: mix (a seeded Zipf mix of listing pages) or single (page 1 only, as in the story) (default ${D.traffic.kind})` },
+  zipf: { type: 'string', value: 'S', help: `the mix's Zipf exponent: the request of rank r is asked for in proportion to 1 / r^S (default ${D.traffic.zipfExponent})` },
+  pages: { type: 'string', value: 'N', help: `pages of each listing in the mix (default ${D.traffic.pages})` },
+  categories: { type: 'string', value: 'N', help: `top-level categories with a listing in the mix, besides the whole catalogue, 0 to 8 (default ${D.traffic.categories})` },
+  limits: { type: 'string', value: 'N,N', help: `page sizes in the mix, the most popular first (default ${D.traffic.limits.join(',')})` },
+  'mix-sample': { type: 'string', value: 'N', help: `requests of the mix the latency phase sends to each variant (default ${D.traffic.sample})` },
   'redis-url': { type: 'string', value: 'URL', help: 'use this Redis (else REDIS_URL, else a redis-server the lab starts)' },
   help: { type: 'boolean', help: 'show this help' },
 } satisfies Record<string, FlagSpec>
@@ -48,6 +54,12 @@ const FLAG_OF_FIELD: Record<string, string> = {
   seed: '--seed',
   cacheTtlSeconds: '--cache-ttl',
   requestDeadlineMs: '--deadline',
+  'traffic.kind': '--traffic',
+  'traffic.zipfExponent': '--zipf',
+  'traffic.pages': '--pages',
+  'traffic.categories': '--categories',
+  'traffic.limits': '--limits',
+  'traffic.sample': '--mix-sample',
 }
 
 /** The scenario from the defaults, the --scenario file and the flags, in that order. */
@@ -63,7 +75,7 @@ export async function resolveScenarioFromFlags(values: FlagValues): Promise<Scen
     return resolveScenario(fileLayer, scenarioLayerFromFlags(values))
   } catch (error) {
     if (!(error instanceof ScenarioError)) throw error
-    const flag = FLAG_OF_FIELD[error.field] ?? flagOfServiceField(error.field, values)
+    const flag = FLAG_OF_FIELD[error.field.replace(/\[\d+\]$/, '')] ?? flagOfServiceField(error.field, values)
     throw new UsageError(flag ? `Flag ${flag}: got ${JSON.stringify(error.value)}; expected ${error.accepted}.` : error.message)
   }
 }
@@ -104,7 +116,22 @@ export function scenarioLayerFromFlags(values: FlagValues): ScenarioInput {
     seed: readNumberFlag(values, 'seed', true),
     cacheTtlSeconds: readNumberFlag(values, 'cache-ttl', true),
     requestDeadlineMs: readNumberFlag(values, 'deadline', true),
+    traffic: {
+      kind: typeof values.traffic === 'string' ? values.traffic : undefined,
+      zipfExponent: readNumberFlag(values, 'zipf'),
+      pages: readNumberFlag(values, 'pages', true),
+      categories: readNumberFlag(values, 'categories', true),
+      limits: typeof values.limits === 'string' ? parseLimits(values.limits) : undefined,
+      sample: readNumberFlag(values, 'mix-sample', true),
+    },
   }
+}
+
+/** N,N,…: the mix's page sizes, each an integer (their range is checked with the scenario). */
+function parseLimits(spec: string): number[] {
+  const sizes = spec.split(',').map((part) => (part.trim() === '' ? NaN : Number(part)))
+  if (sizes.some((size) => !Number.isInteger(size))) throw new UsageError(`Flag --limits: got "${spec}"; expected page sizes separated by commas, e.g. 50,20.`)
+  return sizes
 }
 
 /** none | uniform:MAX_MS | lognormal:MEDIAN_MS:SIGMA */

@@ -3,6 +3,7 @@
  * them on request) and what they answer, and which store the price cache uses. Nothing
  * else, so a caller reads it without loading the app or a Redis client.
  */
+import type { ServiceName } from '../../scenario/types.ts'
 
 /** Where the price cache lives: a real Redis, or (only on a machine without one) an in-process map. */
 export const CACHE_BACKENDS = ['redis', 'in-process'] as const
@@ -55,4 +56,21 @@ export interface ApiProcessUsage {
    * delay, in ms, since the previous GET of this route (each read starts a new period).
    */
   eventLoop: { idleMs: number; activeMs: number; delayP99Ms: number }
+  /** The price cache's lookups since start, counted by the API as it makes them. */
+  priceCache: PriceCacheCounts
+  /** Calls begun to each upstream for requests since start (the calibration's are not counted). */
+  upstreamCalls: Record<ServiceName, number>
+}
+
+/**
+ * Price-cache lookups by outcome; they add up to the lookups made. `hits`: a usable price list
+ * (Redis keyspace_hits − unusable); `misses`: none stored (keyspace_misses); `unusable`: one
+ * stored that could not be used; `unavailable`: Redis did not answer (an outage, a timeout, a
+ * lookup shed). Every one but a hit goes on to pricing.
+ */
+export interface PriceCacheCounts {
+  hits: number
+  misses: number
+  unusable: number
+  unavailable: number
 }

@@ -14,8 +14,9 @@
 import { readFileSync } from 'node:fs'
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import type { FastifyInstance } from 'fastify'
-import { ADMIN_PATHS, type ApiProcessUsage, type TimedUpstreamCalls, type TimeUpstreamCalls } from './admin-paths.ts'
+import { ADMIN_PATHS, type ApiProcessUsage, type PriceCacheCounts, type TimedUpstreamCalls, type TimeUpstreamCalls } from './admin-paths.ts'
 import { CacheUnavailableError, type CacheStore } from './cache-store.ts'
+import type { PriceCache } from './price-cache.ts'
 import { SERVICE_NAMES, type ServiceName } from '../../scenario/types.ts'
 import type { UpstreamPools } from './upstream-clients.ts'
 import { UpstreamError } from './upstream-error.ts'
@@ -23,7 +24,7 @@ import { UpstreamError } from './upstream-error.ts'
 /** The event-loop delay histogram's resolution, in ms. */
 const LOOP_RESOLUTION_MS = 10
 
-export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, pools: UpstreamPools): void {
+export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCache: PriceCache, pools: UpstreamPools): void {
   const busy = trackBusyCpu(app)
   const delay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS })
   delay.enable()
@@ -82,6 +83,8 @@ export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, pools: U
       busyMainThreadMicros: mainThread,
       cacheOutages: cache.outages(),
       cacheShedLookups: cache.shedLookups(),
+      priceCache: priceCacheCounts(cache, priceCache),
+      upstreamCalls: pools.calls(),
       eventLoop: eventLoopSinceLastRead(),
     }
   })
@@ -94,6 +97,13 @@ export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, pools: U
     delay.reset()
     return { idleMs: idle, activeMs: active, delayP99Ms }
   }
+}
+
+/** The price cache's lookups since start, by outcome: a hit is a value found that could be used. */
+function priceCacheCounts(cache: CacheStore, priceCache: PriceCache): PriceCacheCounts {
+  const { found, notFound, unavailable } = cache.lookups()
+  const unusable = priceCache.unusable()
+  return { hits: found - unusable, misses: notFound, unusable, unavailable }
 }
 
 /** CPU time so far, in microseconds: every thread's, and the event loop thread's alone (null where the OS does not tell). */

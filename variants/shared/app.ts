@@ -78,7 +78,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   } as const
 
-  if (options.admin) addAdminRoutes(app, options.cache, pools)
+  if (options.admin) addAdminRoutes(app, options.cache, priceCache, pools)
 
   app.get('/', async () => ({
     variants: variants.map(({ name, parent }) => ({ name, parent, url: `/${name}/products` })),

@@ -33,9 +33,21 @@ export interface CacheStore {
   outages(): number
   /** Lookups answered as misses without asking, because `maxPendingCommands` were already waiting for Redis. */
   shedLookups(): number
+  /**
+   * Every `get` since start, by what the store said: a value (`found`, Redis's keyspace_hits),
+   * none (`notFound`, its keyspace_misses), or no answer (`unavailable`: an outage, a timeout,
+   * a refused command, or a lookup shed). They add up to the lookups made.
+   */
+  lookups(): CacheLookups
   /** Commands sent and not yet answered or failed: stays bounded during an outage (nothing is queued for later). */
   pending(): number
   close(): Promise<void>
+}
+
+export interface CacheLookups {
+  found: number
+  notFound: number
+  unavailable: number
 }
 
 export interface RedisStoreOptions {
@@ -131,13 +143,16 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
   /** Never more than this many commands waiting for Redis: beyond it, a miss (or no write) without asking. */
   const full = (): boolean => redis.commandQueue.length >= options.maxPendingCommands
 
+  const lookups: CacheLookups = { found: 0, notFound: 0, unavailable: 0 }
+
   /** A failed command is a cache miss, never an error for the request. */
-  const guard = async <T>(command: () => Promise<T>, fallback: T): Promise<T> => {
+  const guard = async <T>(command: () => Promise<T>, fallback: T, onFailure?: () => void): Promise<T> => {
     try {
       const result = await command()
       markUp()
       return result
     } catch (error) {
+      onFailure?.()
       // The value is unusable, which is a miss. The next SET overwrites it.
       if (failed(error as Error) === 'refused') warn(`[cache] Redis refused a command (${(error as Error).message}); treating it as a miss.`)
       return fallback
@@ -147,9 +162,17 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
   return {
     backend: 'redis',
     async get(key) {
-      if (!full()) return guard(() => timed(redis.get(key)), null)
-      shedLookups++
-      return null
+      if (full()) {
+        shedLookups++
+        lookups.unavailable++
+        return null
+      }
+      let answered = true
+      const value = await guard(() => timed(redis.get(key)), null, () => (answered = false))
+      if (!answered) lookups.unavailable++
+      else if (value === null) lookups.notFound++
+      else lookups.found++
+      return value
     },
     async set(key, value, ttlSeconds) {
       if (!full()) await guard(async () => void (await timed(redis.set(key, value, 'EX', ttlSeconds))), undefined)
@@ -175,6 +198,7 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
     },
     outages: () => outages,
     shedLookups: () => shedLookups,
+    lookups: () => ({ ...lookups }),
     pending: () => redis.commandQueue.length + ((redis as unknown as { offlineQueue?: { length: number } }).offlineQueue?.length ?? 0),
     async close() {
       closing = true
@@ -218,15 +242,17 @@ export function withTimeout<T>(command: Promise<T>, ms: number, message = 'Comma
 /** The fallback for machines without Redis: a Map with expiry, in the API's own process. */
 export function createInProcessStore(): CacheStore {
   const entries = new Map<string, { value: string; expiresAt: number }>()
+  const lookups: CacheLookups = { found: 0, notFound: 0, unavailable: 0 }
   return {
     backend: 'in-process',
     async get(key) {
       const entry = entries.get(key)
-      if (!entry) return null
-      if (entry.expiresAt <= Date.now()) {
-        entries.delete(key)
+      if (!entry || entry.expiresAt <= Date.now()) {
+        if (entry) entries.delete(key)
+        lookups.notFound++
         return null
       }
+      lookups.found++
       return entry.value
     },
     async set(key, value, ttlSeconds) {
@@ -237,6 +263,7 @@ export function createInProcessStore(): CacheStore {
     },
     outages: () => 0,
     shedLookups: () => 0,
+    lookups: () => ({ ...lookups }),
     pending: () => 0,
     async close() {
       entries.clear()

@@ -15,18 +15,23 @@ export const MAX_CACHED_PRICES_LENGTH = 1024 * 1024
 
 export interface PriceCache {
   get(productIds: number[]): Promise<Price[] | undefined>
+  /** Lookups that found a value that could not be used (a miss, though Redis counts it a keyspace hit), since start. */
+  unusable(): number
   /** Stores in the background; a failure is logged by the store, never thrown. */
   set(productIds: number[], prices: Price[]): void
 }
 
 export function createPriceCache(store: CacheStore, ttlSeconds: number, warn = console.warn): PriceCache {
+  let unusable = 0
   return {
+    unusable: () => unusable,
     async get(productIds) {
       const raw = await store.get(priceCacheKey(productIds))
       if (raw === null) return undefined
       const oversized = raw.length > MAX_CACHED_PRICES_LENGTH
       const prices = oversized ? undefined : parsePrices(raw, productIds)
       if (!prices) {
+        unusable++
         const why = oversized ? `over the ${MAX_CACHED_PRICES_LENGTH}-character cap` : 'not a price list for this page'
         warn(`[cache] ignoring an unusable cached price list (${raw.length} characters, ${why}); it will be overwritten.`)
       }

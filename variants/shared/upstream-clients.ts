@@ -32,6 +32,8 @@ export interface UpstreamPools {
   forRequest(signal: AbortSignal): UpstreamClients
   /** One GET of `path` through `service`'s pool, as the clients call: its time in ms, from the call to the body read (for the harness's calibration). */
   timeGet(service: ServiceName, path: string): Promise<number>
+  /** Calls begun for requests since start, per service (the calibration's are not counted). */
+  calls(): Record<ServiceName, number>
   close(): Promise<void>
 }
 
@@ -50,7 +52,10 @@ export function createUpstreamPools({ urls, timeoutMs, connections }: UpstreamCl
     SERVICE_NAMES.map((name) => [name, new Pool(urls[name], { connections, keepAliveTimeout: 60_000, maxResponseSize: MAX_RESPONSE_BYTES })]),
   ) as Record<ServiceName, Pool>
 
-  async function call<T>(signal: AbortSignal, service: ServiceName, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  const begun = Object.fromEntries(SERVICE_NAMES.map((name) => [name, 0])) as Record<ServiceName, number>
+
+  async function call<T>(signal: AbortSignal, service: ServiceName, method: 'GET' | 'POST', path: string, body?: unknown, counted = true): Promise<T> {
+    if (counted) begun[service]++
     // Aborting closes the connection, so the upstream sees the call go away. One controller
     // and one timer per call: AbortSignal.any and AbortSignal.timeout cost several times
     // more CPU (weak references, a finalizer per signal), a measurable share of a request.
@@ -141,9 +146,10 @@ export function createUpstreamPools({ urls, timeoutMs, connections }: UpstreamCl
     }),
     async timeGet(service, path) {
       const started = performance.now()
-      await call<unknown>(AbortSignal.timeout(timeoutMs), service, 'GET', path)
+      await call<unknown>(AbortSignal.timeout(timeoutMs), service, 'GET', path, undefined, false)
       return performance.now() - started
     },
+    calls: () => ({ ...begun }),
     async close() {
       await Promise.all(Object.values(pools).map((pool) => pool.close()))
     },

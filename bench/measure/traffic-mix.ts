@@ -1,0 +1,81 @@
+/**
+ * The traffic mix (scenario field `traffic`): the catalogue of distinct listing requests,
+ * ranked, and the seeded sequence drawn from it with Zipf popularity over the ranks. The
+ * same scenario gives the same catalogue and the same sequence, so a run can be replayed.
+ *
+ * Written here rather than taken from a package: a Zipf draw is a cumulative table and a
+ * binary search over it (a few lines), and it must use the lab's own seeded generator so
+ * the sequence depends on the scenario's seed and nothing else.
+ */
+import { createRandom, deriveSeed } from '../../mock-upstreams/random.ts'
+import { topLevelCategoryIds } from '../../mock-upstreams/data.ts'
+import type { Scenario } from '../../scenario/types.ts'
+
+export interface MixRequest {
+  /** 1 for the most popular. */
+  rank: number
+  /** The request under a variant's prefix, e.g. /products?page=2&limit=20&category=70. */
+  path: string
+  page: number
+  limit: number
+  /** The top-level category listed, or null for the whole catalogue. */
+  category: number | null
+  /** The share of the mix's requests that ask for this one (its Zipf weight). */
+  share: number
+}
+
+export interface TrafficMix {
+  kind: Scenario['traffic']['kind']
+  /** Every distinct request, most popular first. */
+  catalogue: readonly MixRequest[]
+  /** The first `count` requests of the sequence named `stream`: the same for the same scenario and stream, and a prefix of any longer one. */
+  sequence(count: number, stream?: string): MixRequest[]
+  /** The distinct requests among the first `count` of the stream, in order of first appearance. */
+  distinct(count: number, stream?: string): MixRequest[]
+}
+
+/** The path of a listing page, as the API takes it. */
+export function listingPath(page: number, limit: number, category: number | null = null): string {
+  return `/products?page=${page}&limit=${limit}${category === null ? '' : `&category=${category}`}`
+}
+
+export function createTrafficMix(scenario: Scenario): TrafficMix {
+  const { traffic } = scenario
+  const listings: Array<number | null> = traffic.kind === 'single' ? [null] : [null, ...topLevelCategoryIds(traffic.categories)]
+  const pages = traffic.kind === 'single' ? 1 : traffic.pages
+  const limits = traffic.kind === 'single' ? [scenario.productsPerPage] : traffic.limits
+  const ranked: Array<Omit<MixRequest, 'share'>> = []
+  for (let page = 1; page <= pages; page++)
+    for (const limit of limits) for (const category of listings) ranked.push({ rank: ranked.length + 1, path: listingPath(page, limit, category), page, limit, category })
+  const weights = ranked.map(({ rank }) => 1 / rank ** traffic.zipfExponent)
+  const total = weights.reduce((sum, w) => sum + w, 0)
+  const catalogue = ranked.map((request, i) => ({ ...request, share: weights[i]! / total }))
+  // cumulative[i]: the share of ranks 1..i+1; the last is 1 by construction.
+  const cumulative: number[] = []
+  let sum = 0
+  for (const request of catalogue) cumulative.push((sum += request.share))
+  cumulative[cumulative.length - 1] = 1
+
+  const draw = (u: number): MixRequest => {
+    let low = 0
+    let high = cumulative.length - 1
+    while (low < high) {
+      const middle = (low + high) >> 1
+      if (u < cumulative[middle]!) high = middle
+      else low = middle + 1
+    }
+    return catalogue[low]!
+  }
+  const sequence = (count: number, stream = 'requests'): MixRequest[] => {
+    const random = createRandom(deriveSeed(scenario.seed, `traffic:${stream}`))
+    return Array.from({ length: count }, () => draw(random()))
+  }
+  return {
+    kind: traffic.kind,
+    catalogue,
+    sequence,
+    distinct(count, stream) {
+      return [...new Map(sequence(count, stream).map((request) => [request.rank, request])).values()]
+    },
+  }
+}
