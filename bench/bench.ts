@@ -7,6 +7,7 @@
 import { relative } from 'node:path'
 import { parseFlags, renderHelp, UsageError, type FlagSpec } from './cli/flags.ts'
 import { createProgress } from './cli/progress.ts'
+import { resolveScenario } from '../scenario/resolve-scenario.ts'
 import { DEFAULT_RUN, QUICK_RUN, resolveRunSettings, VARY_RUN, type RunSettings } from './cli/run-settings.ts'
 import { resolveScenarioFromFlags, SCENARIO_FLAGS } from './cli/scenario-flags.ts'
 import { resolveVary, VARY_PARAMETERS, type Vary } from './cli/vary.ts'
@@ -28,7 +29,7 @@ import type { Scenario } from '../scenario/types.ts'
 import { loadVariants } from '../variants/shared/load-variants.ts'
 
 const FLAGS = {
-  quick: { type: 'boolean', help: `a small, fast run for CI and a first look (${QUICK_RUN.productsPerPage} products per page unless --products, fewer samples, ${QUICK_RUN.durationSeconds} s load levels)` },
+  quick: { type: 'boolean', help: `a small, fast run for CI and a first look (${QUICK_RUN.productsPerPage} products per page unless --products, the mix's page sizes ${QUICK_RUN.mixLimits.join(',')} unless --limits, fewer samples, ${QUICK_RUN.durationSeconds} s load levels)` },
   sweep: { type: 'boolean', help: 'also sweep each variant at fixed request rates around its predicted saturation (peak load; adds a few minutes)' },
   predict: { type: 'boolean', help: 'measure nothing, start no server: results.json, the report and summary.md from each variant\'s model alone (its own code run in virtual time), in seconds' },
   'model-jitter': {
@@ -75,7 +76,10 @@ async function main(): Promise<number> {
     }
   }
   const varyingProducts = typeof values.vary === 'string' && values.vary.startsWith('products=')
-  const quickPage = values.quick && values.products === undefined && !varyingProducts ? { products: String(QUICK_RUN.productsPerPage) } : {}
+  const quickPage = {
+    ...(values.quick && values.products === undefined && !varyingProducts ? { products: String(QUICK_RUN.productsPerPage) } : {}),
+    ...(values.quick && values.limits === undefined ? { limits: QUICK_RUN.mixLimits.join(',') } : {}),
+  }
   const scenario = await resolveScenarioFromFlags({ ...values, ...quickPage })
   const vary = typeof values.vary === 'string' ? await resolveVary(values.vary, { ...values, ...quickPage }) : undefined
   const variants = await loadVariants()
@@ -131,7 +135,9 @@ async function main(): Promise<number> {
         if (interrupted !== undefined) return { failed: 'not measured: the run was interrupted (Ctrl-C) before this value' }
         progress.note(`${where}: a stack of its own`)
         try {
-          return await measureAt(at, { ...settings, ...sampled, variants: measuring, connections: [...VARY_RUN.connections], sweep: false }, models)
+          // The reference request alone: the mix's sample would cost each value its time, and a what-if reads p50 against the floor.
+          const single = resolveScenario(at, { traffic: { kind: 'single' } })
+          return await measureAt(single, { ...settings, ...sampled, variants: measuring, connections: [...VARY_RUN.connections], sweep: false }, models)
         } catch (error) {
           // One value that cannot be measured (its stack did not start, a variant answered 504) does not cost the others.
           const why =

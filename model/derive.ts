@@ -8,7 +8,7 @@ import { SERVICE_NAMES, type Scenario, type ServiceName } from '../scenario/type
 import type { Saturation, VariantModel, VirtualCall, VirtualRun } from './types.ts'
 
 /** The model of a variant from one warm and one cold virtual run. */
-export function deriveModel(scenario: Scenario, warm: VirtualRun, cold: VirtualRun): VariantModel {
+export function deriveModel(scenario: Scenario, warm: VirtualRun, cold: VirtualRun): Omit<VariantModel, 'mix'> {
   const warmPath = criticalPath(beforeAnswer(warm))
   return {
     floor: {
@@ -43,6 +43,11 @@ export function criticalPath(calls: readonly VirtualCall[]): VirtualCall[] {
 }
 
 /** The calls that ended before the answer: the ones the answer can have waited for. */
+/** A run's exact virtual time: its critical path's configured latency, fractions included. */
+export function exactFloorMs(run: VirtualRun): number {
+  return exactElapsedMs(run, criticalPath(beforeAnswer(run)))
+}
+
 function beforeAnswer(run: VirtualRun): VirtualCall[] {
   return run.calls.filter((call) => call.endSeq >= 0 && call.endSeq < run.answeredSeq)
 }
@@ -88,8 +93,17 @@ function hungMs(scenario: Scenario, service: ServiceName): number {
  * the first service in SERVICE_NAMES order). Taken warm: a cached variant's steady state.
  */
 function saturation(scenario: Scenario, calls: readonly VirtualCall[]): Saturation {
+  return mixSaturation(scenario, [{ share: 1, calls }])
+}
+
+/**
+ * Little's law over a mix of requests: each service's demand is the requests' demands weighted
+ * by their shares of the traffic, and the saturation the rate at which the busiest service's
+ * workers are all busy.
+ */
+export function mixSaturation(scenario: Scenario, runs: ReadonlyArray<{ share: number; calls: readonly VirtualCall[] }>): Saturation {
   const demandSeconds = Object.fromEntries(SERVICE_NAMES.map((name) => [name, 0])) as Record<ServiceName, number>
-  for (const call of calls) demandSeconds[call.service] += (call.configuredMs + hungMs(scenario, call.service)) / 1000
+  for (const { share, calls } of runs) for (const call of calls) demandSeconds[call.service] += (share * (call.configuredMs + hungMs(scenario, call.service))) / 1000
   const limits = SERVICE_NAMES.filter((service) => demandSeconds[service] > 0)
     .map((service) => ({ service, perSec: scenario.services[service].workers / demandSeconds[service] }))
     .sort((a, b) => a.perSec - b.perSec)

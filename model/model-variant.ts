@@ -5,18 +5,43 @@
  */
 import type { Scenario } from '../scenario/types.ts'
 import type { Variant } from '../variants/shared/variant.ts'
-import { deriveModel } from './derive.ts'
-import type { JitterMode, ModelOutcome } from './types.ts'
+import { deriveModel, exactFloorMs, mixSaturation } from './derive.ts'
+import type { JitterMode, MixInput, MixModel, ModelOutcome, VirtualCall } from './types.ts'
 import { createVirtualWorld, NotModelledError, runVirtually } from './virtual-run.ts'
 
 export type { ModelOutcome } from './types.ts'
 
-export async function modelVariant(scenario: Scenario, variant: Variant, jitter: JitterMode = 'mean'): Promise<ModelOutcome> {
+/**
+ * The mix's sample, one request after another in one virtual world whose price cache starts
+ * empty: the cache's TTL runs on the virtual clock, so a key asked for again after it expired
+ * misses again. A variant with no price cache makes no lookup. Then the whole mix's
+ * saturation, in steady state (mixSaturation).
+ */
+async function modelMix(scenario: Scenario, variant: Variant, jitter: JitterMode, mix: MixInput): Promise<MixModel> {
+  const world = createVirtualWorld(scenario, jitter)
+  const requests: MixModel['requests'] = []
+  for (const query of mix.sample) {
+    const before = world.store.lookups()
+    const run = await runVirtually(variant, world, query)
+    const after = world.store.lookups()
+    requests.push({ floorMs: exactFloorMs(run), hits: after.found - before.found, misses: after.notFound - before.notFound })
+  }
+  // Steady state: every distinct request once cold (which fills its price list), then warm.
+  const steady = createVirtualWorld(scenario, jitter)
+  const warm: Array<{ share: number; calls: VirtualCall[] }> = []
+  for (const { query, share } of mix.catalogue) {
+    await runVirtually(variant, steady, query)
+    warm.push({ share, calls: (await runVirtually(variant, steady, query)).calls })
+  }
+  return { requests, saturation: mixSaturation(scenario, warm) }
+}
+
+export async function modelVariant(scenario: Scenario, variant: Variant, jitter: JitterMode = 'mean', mix?: MixInput): Promise<ModelOutcome> {
   try {
     const world = createVirtualWorld(scenario, jitter)
     const cold = await runVirtually(variant, world)
     const warm = await runVirtually(variant, world)
-    return { model: deriveModel(scenario, warm, cold) }
+    return { model: { ...deriveModel(scenario, warm, cold), mix: mix?.catalogue.length ? await modelMix(scenario, variant, jitter, mix) : null } }
   } catch (error) {
     if (error instanceof NotModelledError) return { notModelled: error.message }
     return { notModelled: `it could not be run: ${(error as Error).message}` }

@@ -4,6 +4,7 @@
  */
 import type { ServiceName } from '../scenario/types.ts'
 import type { Stage } from '../variants/shared/stage-timing.ts'
+import type { ProductQuery } from '../variants/shared/upstream-clients.ts'
 
 /** One upstream call of a virtual run: virtual ms from the request's start. */
 export interface VirtualCall {
@@ -63,9 +64,31 @@ export interface Saturation {
   demandSeconds: Record<ServiceName, number>
 }
 
+/**
+ * The traffic mix's sample, run in order in virtual time from an empty price cache, as the
+ * latency phase sends it: per request, its floor and what its price-cache lookups found.
+ */
+export interface MixModel {
+  requests: Array<{ floorMs: number; hits: number; misses: number }>
+  /**
+   * Little's law over the whole mix once the price cache holds every request's list (each
+   * distinct request run cold, then warm, its warm demand weighted by its share): the rate the
+   * load and sweep phases, which send the mix, should saturate at.
+   */
+  saturation: Saturation
+}
+
+/** What the model is given of the traffic mix: the latency phase's sample in order, and every distinct request with its share. */
+export interface MixInput {
+  sample: ProductQuery[]
+  catalogue: Array<{ query: ProductQuery; share: number }>
+}
+
 export interface VariantModel {
   floor: Floor
   saturation: Saturation
+  /** Null when no mix sample was asked for (traffic single, or a model made without one). */
+  mix: MixModel | null
 }
 
 /** A variant's model, or why it has none. */

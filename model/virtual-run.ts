@@ -21,7 +21,7 @@ import type { JitterMode, VirtualCall, VirtualRun } from './types.ts'
 import { createPriceCache } from '../variants/shared/price-cache.ts'
 import { createInProcessStore, type CacheStore } from '../variants/shared/cache-store.ts'
 import { createStageTimer } from '../variants/shared/stage-timing.ts'
-import type { UpstreamClients } from '../variants/shared/upstream-clients.ts'
+import type { ProductQuery, UpstreamClients } from '../variants/shared/upstream-clients.ts'
 import type { Variant } from '../variants/shared/variant.ts'
 
 
@@ -64,14 +64,14 @@ const REAL_GRACE_MS = 100
 const MAX_EVENTS_AFTER_ANSWER = 1000
 
 /**
- * Runs one request of `variant` on a fake clock, installed for the run and uninstalled after.
+ * Runs one request of `variant` (page 1 at the scenario's page size, unless `query` says another) on a fake clock, installed for the run and uninstalled after.
  * The floor is the virtual time at which its promise settled; calls made after that (a
  * prefetch, a background refresh) count towards the work asked of each service, never
  * towards the time. Rejects with NotModelledError when the variant throws (a timer callback
  * too), never answers (its promise pending, no timer left, and no real work coming back
  * within REAL_GRACE_MS), or fires more than MAX_VIRTUAL_EVENTS timers before answering.
  */
-export async function runVirtually(variant: Variant, world: VirtualWorld): Promise<VirtualRun> {
+export async function runVirtually(variant: Variant, world: VirtualWorld, query: ProductQuery = { page: 1, limit: world.scenario.productsPerPage }): Promise<VirtualRun> {
   // The real timers, for the grace given to real work while the clock is faked.
   const realSetTimeout = globalThis.setTimeout
   const clock = FakeTimers.withGlobal(globalThis).install({
@@ -88,7 +88,6 @@ export async function runVirtually(variant: Variant, world: VirtualWorld): Promi
     const start = clock.now
     const timer = createStageTimer(() => clock.now)
     const upstreams = virtualClients(world, calls, events, () => clock.now - start)
-    const query = { page: 1, limit: world.scenario.productsPerPage }
     let outcome: { atMs: number; sequence: number; error?: unknown } | undefined
     const settle = (error?: unknown): void => void (outcome ??= { atMs: clock.now - start, sequence: events.sequence++, ...(error === undefined ? {} : { error }) })
     // A getProducts that returns at once, or throws at once, is handled as one that awaits.

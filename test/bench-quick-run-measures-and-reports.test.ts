@@ -198,10 +198,12 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
       await page.goto(pathToFileURL(join(out, 'report.html')).href, { waitUntil: 'load' })
 
       const canvases = await drawnCanvases(page)
-      // Latency, calls, throughput, p99, and one waterfall per variant, two (cold, warm) for those that use the price cache.
+      // Latency, calls, throughput, p99, one waterfall per variant, two (cold, warm) for those that use the price cache, and each variant's load levels second by second.
       const coldCases = Object.values(results.variants).filter((v) => v.coldStages?.length).length
       expect(coldCases).toBe(2)
-      expect(canvases).toHaveLength(4 + Object.keys(results.variants).length + coldCases)
+      const timelines = Object.values(results.variants).filter((v) => v.load.some((l) => l.timeline.length)).length
+      expect(timelines).toBe(4)
+      expect(canvases).toHaveLength(4 + Object.keys(results.variants).length + coldCases + timelines)
       for (const canvas of canvases) {
         expect(canvas.width, `${canvas.id} width`).toBeGreaterThan(100)
         expect(canvas.drawn, `${canvas.id} has drawn pixels`).toBeGreaterThan(500)

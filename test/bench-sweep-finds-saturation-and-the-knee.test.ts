@@ -43,7 +43,8 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --sweep', () => {
     // Two runs of the same sweep: its knee and its saturation must not be luck. They run
     // side by side (bulk's load is a few requests a second, mostly waiting), each with its
     // own stack and Redis.
-    const args = ['--quick', '--sweep', '--scenario', scenarioFile, '--variants', 'bulk', '--deadline', '3000', '--duration', '1']
+    // The story's one request (--traffic single): the capacity these tests hold the sweep to is its page's.
+    const args = ['--quick', '--sweep', '--traffic', 'single', '--scenario', scenarioFile, '--variants', 'bulk', '--deadline', '3000', '--duration', '1']
     const runs = [out, join(out, 'again')].map((dir) => ({ dir, run: runCli('bench/bench.ts', [...args, '--out', dir]) }))
     for (const { run } of runs) expect(await run.exit, run.output()).toBe(0)
     output = runs[0]!.run.output()
@@ -175,8 +176,12 @@ const QUIET: SweepLevel['selfCheck'] = {
   labBound: [],
 }
 
+/** A level of the story's one request: no lookups to count. */
+const NO_TRAFFIC = { meanMs: 100, meanHitMs: null, meanMissMs: null, priceCache: null, hitRatio: null, pricingCallsPerSec: 0, timeline: [] }
+
 describe('findKnee', () => {
   const level = (offeredPerSec: number, failed: number, p99Ms = 100): SweepLevel => ({
+    ...NO_TRAFFIC,
     offeredPerSec,
     connections: 10,
     durationSeconds: 10,
@@ -229,6 +234,7 @@ describe('judgePeak', () => {
   const floor = { ...computeFloors(scenario, page).naive!, maxInFlight: 1, coldMaxInFlight: 1, stages: [], coldStages: [] }
   const predicted = computeSaturation(scenario, page).naive!
   const held = (offeredPerSec: number): SweepLevel => ({
+    ...NO_TRAFFIC,
     offeredPerSec,
     connections: 30,
     durationSeconds: 20,

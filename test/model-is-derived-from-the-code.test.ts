@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { expectedFailurePercent } from '../bench/measure/floors.ts'
 import { modelVariants } from '../bench/stack/model-process.ts'
+import { createTrafficMix, type MixRequest } from '../bench/measure/traffic-mix.ts'
 import type { ModelOutcome } from '../model/types.ts'
 import { resolveScenario } from '../scenario/resolve-scenario.ts'
 import { SERVICE_NAMES, type ScenarioInput } from '../scenario/types.ts'
@@ -163,5 +164,44 @@ describe('a user\'s variants', () => {
     expect(outcomes['never-answers']).toEqual({ notModelled: expect.stringContaining('never answered'), wallMs })
     expect(outcomes['polls-forever']).toEqual({ notModelled: expect.stringContaining('kept setting timers'), wallMs })
     expect(outcomes['calls-a-missing-service']).toEqual({ notModelled: expect.stringContaining('it threw'), wallMs })
+  })
+})
+
+describe('the traffic mix, in virtual time', () => {
+  const scenario = resolveScenario({ traffic: { pages: 3, categories: 1, limits: [20, 5], zipfExponent: 1 } })
+  const mix = createTrafficMix(scenario)
+  const query = (r: MixRequest) => ({ page: r.page, limit: r.limit, ...(r.category === null ? {} : { category: r.category }) })
+  const sample = mix.sequence(15, 'sample')
+  let outcomes: Record<string, ModelOutcome>
+
+  beforeAll(async () => {
+    outcomes = await modelVariants(scenario, STORY, { mix: { sample: sample.map(query), catalogue: mix.catalogue.map((r) => ({ query: query(r), share: r.share })) } })
+  }, 30_000)
+
+  it('saturates bulk where pricing\'s workers are all busy for the mix\'s average page: 16 ÷ Σ share × (40 + 35 × size) ms', () => {
+    const pricingSeconds = mix.catalogue.reduce((sum, r) => sum + (r.share * (40 + 35 * r.limit)) / 1000, 0)
+    const saturation = modelled(outcomes.bulk).mix!.saturation
+    expect(saturation.bottleneck).toBe('pricing')
+    expect(saturation.perSec).toBeCloseTo(16 / pricingSeconds, 6)
+    // Warm, cached and parallel never call pricing: inventory's 16 workers, one 40 ms call a request.
+    for (const name of ['cached', 'parallel']) expect(modelled(outcomes[name]).mix!.saturation).toMatchObject({ bottleneck: 'inventory', perSec: expect.closeTo(400, 6) })
+  })
+
+  it('hits the price cache on exactly the sample\'s repeats, from an empty cache; a variant without one makes no lookup', () => {
+    const seen = new Set<string>()
+    const repeats = sample.map((r) => {
+      const again = seen.has(r.path)
+      seen.add(r.path)
+      return again ? 1 : 0
+    })
+    for (const name of ['cached', 'parallel']) {
+      const requests = modelled(outcomes[name]).mix!.requests
+      expect(requests.map((r) => r.hits)).toEqual(repeats)
+      expect(requests.map((r) => r.misses)).toEqual(repeats.map((hit) => 1 - hit))
+    }
+    for (const name of ['naive', 'bulk']) expect(modelled(outcomes[name]).mix!.requests.every((r) => r.hits + r.misses === 0)).toBe(true)
+    // A page of 5 costs bulk less than a page of 20: the floor follows each request's own page.
+    const floors = modelled(outcomes.bulk).mix!.requests.map((r) => r.floorMs)
+    sample.forEach((r, i) => expect(floors[i]).toBeCloseTo(100 + 40 + 40 + 35 * r.limit + 40 + 40, 6))
   })
 })

@@ -55,7 +55,7 @@ describe('summarizeOpenLoad', () => {
       const worker = free.indexOf(Math.min(...free))
       const doneMs = Math.max(dueMs, free[worker]!) + serviceMs
       free[worker] = doneMs
-      requests.push({ dueMs, sentMs: dueMs, doneMs, outcome: 200, good: true, mismatch: false })
+      requests.push({ dueMs, sentMs: dueMs, doneMs, outcome: 200, good: true, mismatch: false, cache: null })
     }
     return { requests, ratePerSec: rate, sendingSeconds: seconds, maxInFlight: servers, timeoutMs: 60_000 }
   }

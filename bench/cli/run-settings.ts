@@ -48,6 +48,8 @@ export const QUICK_RUN = {
   minSamples: 2,
   maxSamples: 10,
   productsPerPage: 10,
+  /** The mix's page sizes unless --limits: small pages, as the story's page is. */
+  mixLimits: [10, 4],
 } as const
 
 /**

@@ -45,7 +45,7 @@ export async function assembleResults(m: Measured): Promise<Results> {
     const { warm, cold } = m.latency[name]!
     if (!warm) throw new Error(`No warm measurement for ${name}`)
     variants[name] = await assembleVariant(m, name, parent, warm, cold)
-    problems.push(...findProblems(name, warm, cold, m.load[name] ?? [], m.peak[name]?.levels ?? [], m.faulty))
+    problems.push(...findProblems(name, warm, cold, m.latency[name]!.mix, m.load[name] ?? [], m.peak[name]?.levels ?? [], m.faulty))
   }
   const finishedAt = new Date()
   const { settings } = m
@@ -92,6 +92,7 @@ async function assembleVariant(m: Measured, name: string, parent: string | null,
     coldStages: cold?.stages ?? null,
     failures: failures(warm.failures, floor?.calls),
     coldFailures: cold ? failures(cold.failures, floor?.coldCalls) : null,
+    mix: m.latency[name]!.mix ?? null,
     load: m.load[name] ?? [],
     peakLoad: m.peak[name] ?? null,
     diffFromParent: await diffAgainstParent(name, parent),

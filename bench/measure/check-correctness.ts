@@ -1,6 +1,7 @@
 /**
- * Correctness before speed: every variant must answer the measured request with the
- * same bytes. A run whose variants disagree stops here, and nothing is charted.
+ * Correctness before speed: every variant must answer the measured request, and a few of the
+ * traffic mix's (another page, size or category), with the same bytes. A run whose variants
+ * disagree stops here, and nothing is charted.
  */
 import type { HttpClient } from './http-client.ts'
 
@@ -11,12 +12,25 @@ export class CorrectnessError extends Error {
 export interface CorrectnessCheck {
   /** The body every variant answered: the reference for every later response. */
   reference: string
-  /** How long each variant's answer took, and its Server-Timing: the first estimates of a run. */
+  /** How long each variant's answer to `path` took, and its Server-Timing: the first estimates of a run. */
   answers: Record<string, { ms: number; serverTiming: string | null }>
+  /** Each path checked → the body all variants answered. */
+  references: Map<string, string>
 }
 
-/** Fetches `path` from every variant, in turn, and checks that the bodies are identical. */
-export async function checkCorrectness(client: HttpClient, variants: string[], path: string): Promise<CorrectnessCheck> {
+/** Fetches `path`, then each of `otherPaths`, from every variant in turn, and checks that the bodies are identical. */
+export async function checkCorrectness(client: HttpClient, variants: string[], path: string, otherPaths: string[] = []): Promise<CorrectnessCheck> {
+  const references = new Map<string, string>()
+  let answers: CorrectnessCheck['answers'] = {}
+  for (const checked of [path, ...otherPaths.filter((other) => other !== path)]) {
+    const check = await checkPath(client, variants, checked)
+    references.set(checked, check.reference)
+    if (checked === path) answers = check.answers
+  }
+  return { reference: references.get(path)!, answers, references }
+}
+
+async function checkPath(client: HttpClient, variants: string[], path: string): Promise<Omit<CorrectnessCheck, 'references'>> {
   let reference: { variant: string; body: string } | undefined
   const answers: CorrectnessCheck['answers'] = {}
   for (const variant of variants) {

@@ -6,7 +6,7 @@
 import { expectedFailurePercent, type Floor, type Saturation } from './floors.ts'
 import { overheldShare, sustainedPerSec } from '../record/derived.ts'
 import { describeTail, formatMs, formatStatuses, nonOkStatuses, round } from '../record/format.ts'
-import type { LatencyCase, LatencyStats, LoadLevel, PeakLoad, Results, SweepLevel, VariantResult } from '../record/results.ts'
+import type { LatencyCase, LatencyStats, LoadLevel, MixFigures, PeakLoad, Results, SweepLevel, VariantResult } from '../record/results.ts'
 import { STORY_VARIANTS } from '../../scenario/story.ts'
 import type { Scenario, ServiceName } from '../../scenario/types.ts'
 
@@ -42,8 +42,14 @@ export function judgeStory(variants: Record<string, VariantResult>): Results['st
  * failure without faults, is a problem. Under load, errors, timeouts and 503/504s are
  * results (a variant collapsing at peak is the story); a wrong body never is.
  */
-export function findProblems(name: string, warm: LatencyCase, cold: LatencyCase | undefined, load: LoadLevel[], sweep: SweepLevel[], faulty: boolean): string[] {
+export function findProblems(name: string, warm: LatencyCase, cold: LatencyCase | undefined, mix: MixFigures | undefined, load: LoadLevel[], sweep: SweepLevel[], faulty: boolean): string[] {
   const problems: string[] = []
+  const mixUnexplained = Object.entries(mix?.statusCodes ?? {}).filter(([status]) => !faulty || (status !== '502' && status !== '504'))
+  if (mixUnexplained.length) {
+    const total = mixUnexplained.reduce((sum, [, n]) => sum + n, 0)
+    problems.push(`${name}: ${total} request(s) of the mix failed (${formatStatuses(Object.fromEntries(mixUnexplained))})${faulty ? ' not explained by the injected faults' : ''}`)
+  }
+  if (mix?.mismatches) problems.push(`${name}: ${mix.mismatches} answer(s) to the mix differed from the other variants' for the same request`)
   const statuses = { ...warm.failures.statusCodes }
   for (const [status, n] of Object.entries(cold?.failures.statusCodes ?? {})) statuses[status] = (statuses[status] ?? 0) + n
   const unexplained = Object.entries(statuses).filter(([status]) => !faulty || (status !== '502' && status !== '504'))

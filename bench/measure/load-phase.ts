@@ -13,13 +13,17 @@
  *   answers, so the 504s of a collapse never read as throughput;
  * - a timeout counts once, as a timeout (autocannon counts it as an error too).
  */
+import type { IncomingHttpHeaders } from 'node:http'
 import autocannon from 'autocannon'
 import { apiLoopBetween, judgeSelfCheck, startSelfCheck } from './self-check.ts'
 import type { PhaseContext, Target } from './phase-context.ts'
 import { percentiles, statedPercentile } from './stats.ts'
 import type { LevelPlan, LevelLength } from './plan.ts'
 import { round, roundStated } from '../record/format.ts'
-import type { LoadLevel } from '../record/results.ts'
+import type { LoadLevel, PriceCacheFigures, TimelinePoint } from '../record/results.ts'
+import { cacheOutcome, type LoadTraffic } from './traffic-mix.ts'
+import type { ApiCounters } from '../../variants/shared/admin-paths.ts'
+import { buildTimeline, startCounterReadings, type TimedAnswer } from './timeline.ts'
 
 /** A request still unanswered after this long counts as a timeout. */
 const REQUEST_TIMEOUT_SECONDS = 30
@@ -39,42 +43,87 @@ export interface LoadRun {
   statusCodes: Record<string, number>
   /** The time of every 2xx response, in ms, as autocannon timed it (from the request written to the response read). Failures have none. */
   latenciesMs: number[]
+  /** For each of those, what its Server-Timing said of the price cache: a hit (a cache stage, no pricing), a lookup that went on to pricing, or none. */
+  caches: Array<'hit' | 'miss' | null>
   /** Seconds from the start (first request sent) to the last answer, error or timeout. */
   elapsedSeconds: number
+  /** Second by second, when the API's counters were given to read. */
+  timeline: TimelinePoint[]
 }
 
 const is2xx = (status: number): boolean => status >= 200 && status < 300
 
-/** One autocannon run that checks every 2xx body against the reference, keeps every response's time, and times the run itself. */
-export async function runLoad(options: autocannon.Options, reference: string): Promise<LoadRun> {
+/**
+ * One autocannon run that checks every 2xx body against the reference (with `traffic`, the
+ * reference for its path), keeps every response's time, and times the run itself. With
+ * `counters`, it reads the API's counters every second and records a timeline.
+ */
+export async function runLoad(options: autocannon.Options, reference: string, extra: { traffic?: LoadTraffic; counters?: () => Promise<ApiCounters> } = {}): Promise<LoadRun> {
+  const { traffic, counters } = extra
   let good = 0
   let mismatches = 0
   const latenciesMs: number[] = []
+  const caches: Array<'hit' | 'miss' | null> = []
+  // What the last 2xx said of the cache: autocannon calls onResponse, then emits 'response' at once.
+  let lastCache: 'hit' | 'miss' | null = null
   const checked: autocannon.Options = {
     ...options,
     requests: [
       {
-        onResponse: (status: number, body: string) => {
+        ...(traffic
+          ? {
+              setupRequest: (request: autocannon.Request, context: { path?: string }) => {
+                const next = traffic.next()
+                context.path = next.path
+                return { ...request, path: `${traffic.prefix}${next.path}` }
+              },
+            }
+          : {}),
+        onResponse: (status: number, body: string, context: { path?: string }, headers?: IncomingHttpHeaders) => {
+          lastCache = null
           if (!is2xx(status)) return
-          if (body === reference) good++
+          let expected = reference
+          if (traffic) {
+            const path = context.path ?? ''
+            const known = traffic.references.get(path)
+            if (known === undefined) traffic.references.set(path, body)
+            expected = known ?? body
+            lastCache = cacheOutcome(headers)
+          }
+          if (body === expected) good++
           else mismatches++
         },
       },
     ],
   }
+  const answers: TimedAnswer[] = []
   const startedAt = performance.now()
   let lastAt = startedAt
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(checked, (error: unknown, done: autocannon.Result) => (error ? reject(error as Error) : resolve(done)))
-    instance.on('response', (_client, status, _bytes, responseTimeMs) => {
-      if (is2xx(status)) latenciesMs.push(responseTimeMs)
-      lastAt = performance.now()
+  const readings = counters ? startCounterReadings(counters, startedAt) : undefined
+  let timeline: TimelinePoint[] = []
+  try {
+    const result = await new Promise<autocannon.Result>((resolve, reject) => {
+      const instance = autocannon(checked, (error: unknown, done: autocannon.Result) => (error ? reject(error as Error) : resolve(done)))
+      instance.on('response', (_client, status, _bytes, responseTimeMs) => {
+        lastAt = performance.now()
+        answers.push({ atMs: lastAt - startedAt, goodMs: is2xx(status) ? responseTimeMs : null })
+        if (is2xx(status)) {
+          latenciesMs.push(responseTimeMs)
+          caches.push(lastCache)
+        }
+      })
+      instance.on('reqError', () => {
+        lastAt = performance.now()
+        answers.push({ atMs: lastAt - startedAt, goodMs: null })
+      })
     })
-    instance.on('reqError', () => (lastAt = performance.now()))
-  })
-  const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, stat.count ?? 0]))
-  const elapsedSeconds = lastAt > startedAt ? (lastAt - startedAt) / 1000 : result.duration
-  return { result, good, mismatches, statusCodes, latenciesMs, elapsedSeconds }
+    const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, stat.count ?? 0]))
+    const elapsedSeconds = lastAt > startedAt ? (lastAt - startedAt) / 1000 : result.duration
+    if (readings) timeline = buildTimeline(answers, await readings.stop())
+    return { result, good, mismatches, statusCodes, latenciesMs, caches, elapsedSeconds, timeline }
+  } finally {
+    await readings?.stop()
+  }
 }
 
 /** Every variant at every planned level, each starting from a freshly filled cache. */
@@ -100,14 +149,16 @@ async function warmUpUnderLoad(context: Pick<Target, 'api' | 'path' | 'reference
   await runLoad({ url: `${context.api.url}/${variant}${context.path}`, connections, amount: connections, timeout: REQUEST_TIMEOUT_SECONDS }, context.reference)
 }
 
-export async function measureLoadLevel(context: Pick<Target, 'api' | 'upstreams' | 'path' | 'reference' | 'redisPid'>, variant: string, connections: number, length: LevelLength): Promise<LoadLevel> {
+export async function measureLoadLevel(context: Pick<Target, 'api' | 'upstreams' | 'path' | 'reference' | 'redisPid' | 'traffic'>, variant: string, connections: number, length: LevelLength): Promise<LoadLevel> {
   const { api, upstreams, path, reference } = context
+  // Every variant at this many connections is sent the same sequence of the mix.
+  const traffic = context.traffic?.mix.kind === 'mix' ? { prefix: `/${variant}`, next: context.traffic.mix.stream(`load:${connections}`), references: context.traffic.references } : undefined
   // A level does not pay for the garbage of the ones before it.
   await api.collectGarbage()
   await upstreams.resetStats()
   const before = await api.usage()
   const watch = startSelfCheck({ api: api.pid, upstreams: upstreams.pid, redis: context.redisPid })
-  const { result, good, mismatches, statusCodes, latenciesMs, elapsedSeconds } = await runLoad(
+  const { result, good, mismatches, statusCodes, latenciesMs, caches, elapsedSeconds, timeline } = await runLoad(
     {
       url: `${api.url}/${variant}${path}`,
       connections,
@@ -115,6 +166,7 @@ export async function measureLoadLevel(context: Pick<Target, 'api' | 'upstreams'
       timeout: REQUEST_TIMEOUT_SECONDS,
     },
     reference,
+    { traffic, counters: () => api.counters() },
   )
   const reading = watch.stop()
   const after = await api.usage()
@@ -148,5 +200,39 @@ export async function measureLoadLevel(context: Pick<Target, 'api' | 'upstreams'
     apiCpuMsPerRequest: perRequest(cpuMs),
     apiEventLoopMsPerRequest: perRequest(eventLoopMs),
     selfCheck,
+    ...trafficFigures(
+      latenciesMs.map((ms, i) => ({ ms, cache: caches[i] ?? null })),
+      before,
+      after,
+      seconds,
+      timeline,
+    ),
   }
+}
+
+/** A level's figures of the traffic: the mean, of hits and of misses, the API's lookups and pricing calls per second, and its timeline. */
+export function trafficFigures(
+  answers: Array<{ ms: number; cache: 'hit' | 'miss' | null }>,
+  before: ApiCounters,
+  after: ApiCounters,
+  seconds: number,
+  timeline: TimelinePoint[],
+): Pick<LoadLevel, 'meanMs' | 'meanHitMs' | 'meanMissMs' | 'priceCache' | 'hitRatio' | 'pricingCallsPerSec' | 'timeline'> {
+  const priceCache = subtractCounts(after.priceCache, before.priceCache)
+  const lookups = priceCache.hits + priceCache.misses + priceCache.unusable + priceCache.unavailable
+  return {
+    meanMs: meanOf(answers.map((a) => a.ms)) ?? 0,
+    meanHitMs: meanOf(answers.filter((a) => a.cache === 'hit').map((a) => a.ms)),
+    meanMissMs: meanOf(answers.filter((a) => a.cache === 'miss').map((a) => a.ms)),
+    priceCache: lookups ? priceCache : null,
+    hitRatio: lookups ? round(priceCache.hits / lookups, 4) : null,
+    pricingCallsPerSec: round((after.upstreamCalls.pricing - before.upstreamCalls.pricing) / Math.max(seconds, 0.001)),
+    timeline,
+  }
+}
+
+const meanOf = (values: number[]): number | null => (values.length ? round(values.reduce((sum, v) => sum + v, 0) / values.length) : null)
+
+export function subtractCounts(after: PriceCacheFigures, before: PriceCacheFigures): PriceCacheFigures {
+  return { hits: after.hits - before.hits, misses: after.misses - before.misses, unusable: after.unusable - before.unusable, unavailable: after.unavailable - before.unavailable }
 }

@@ -14,6 +14,7 @@
  */
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises'
 import { Pool } from 'undici'
+import { cacheOutcome, type LoadTraffic } from './traffic-mix.ts'
 import { median } from './stats.ts'
 
 export interface OpenLoadOptions {
@@ -25,6 +26,8 @@ export interface OpenLoadOptions {
   timeoutMs: number
   /** The body every 200 must match. */
   reference: string
+  /** The traffic mix instead of `path`: each request the next of its stream, each 200 checked against the reference for its path. */
+  traffic?: LoadTraffic
 }
 
 /** One request of a level; times in ms from the level's start (its first request due). */
@@ -39,6 +42,8 @@ export interface SentRequest {
   good: boolean
   /** A 200 whose body differed from the reference. */
   mismatch: boolean
+  /** What the answer's Server-Timing said of the price cache: a hit, a lookup that went to pricing, or no lookup. */
+  cache: 'hit' | 'miss' | null
 }
 
 export interface OpenLoadRun {
@@ -52,7 +57,7 @@ export interface OpenLoadRun {
 }
 
 export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRun> {
-  const { origin, path, ratePerSec, durationSeconds, timeoutMs, reference } = options
+  const { origin, path, ratePerSec, durationSeconds, timeoutMs, reference, traffic } = options
   // connections: null: a new connection whenever every open one is busy. A cap would make
   // requests beyond it wait inside the client, leaving late and unreported.
   const pool = new Pool(origin, { connections: null, keepAliveTimeout: 60_000 })
@@ -63,11 +68,19 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRun
   let maxInFlight = 0
   const started = performance.now()
   const one = async (record: SentRequest): Promise<void> => {
+    const next = traffic?.next().path
     try {
-      const response = await pool.request({ method: 'GET', path, signal: AbortSignal.timeout(timeoutMs) })
+      const response = await pool.request({ method: 'GET', path: next === undefined ? path : `${traffic!.prefix}${next}`, signal: AbortSignal.timeout(timeoutMs) })
       const body = await response.body.text()
+      let expected = reference
+      if (next !== undefined && response.statusCode === 200) {
+        const known = traffic!.references.get(next)
+        if (known === undefined) traffic!.references.set(next, body)
+        expected = known ?? body
+        record.cache = cacheOutcome(response.headers)
+      }
       record.outcome = response.statusCode
-      record.good = response.statusCode === 200 && body === reference
+      record.good = response.statusCode === 200 && body === expected
       record.mismatch = response.statusCode === 200 && !record.good
     } catch (error) {
       record.outcome = (error as Error).name === 'TimeoutError' ? 'timeout' : 'error'
@@ -87,7 +100,7 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRun
       else await yieldToLoop()
       // A timer can fire early (MEASURED.md): the rest is waited out on the event loop.
       while (performance.now() - started < dueMs) await yieldToLoop()
-      const record: SentRequest = { dueMs, sentMs: performance.now() - started, doneMs: null, outcome: 'error', good: false, mismatch: false }
+      const record: SentRequest = { dueMs, sentMs: performance.now() - started, doneMs: null, outcome: 'error', good: false, mismatch: false, cache: null }
       requests.push(record)
       inFlight++
       maxInFlight = Math.max(maxInFlight, inFlight)

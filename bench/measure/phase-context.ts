@@ -1,5 +1,6 @@
 /** What the measuring phases share: the target of every measurement, and the run's steps. */
 import type { HttpClient } from './http-client.ts'
+import type { TrafficMix } from './traffic-mix.ts'
 import type { Step } from '../cli/progress.ts'
 import type { ApiProcess } from '../stack/api-process.ts'
 import type { UpstreamProcess } from '../stack/upstream-process.ts'
@@ -14,6 +15,8 @@ export interface Target {
   path: string
   /** The body every 200 must match, byte for byte. */
   reference: string
+  /** The traffic mix the load levels send, and each path's reference body; absent: every request is `path`. */
+  traffic?: { mix: TrafficMix; references: Map<string, string> }
   /** The redis-server the lab started, whose CPU the self-checks read; null for any other (self-check.ts). */
   redisPid: number | null
 }

@@ -56,8 +56,16 @@ export interface SweepPlan {
   levels: Array<{ offeredPerSec: number; seconds: number; step: Step }>
 }
 
+/** A variant's share of the traffic mix in the latency phase: the sample's first `count` requests. */
+export interface MixCasePlan {
+  variant: string
+  count: number
+  step: Step
+}
+
 export interface RunPlan {
   cases: CasePlan[]
+  mixCases: MixCasePlan[]
   load: LevelPlan[]
   sweep: SweepPlan[]
   /** Every step above, in the order they run. */
@@ -67,11 +75,14 @@ export interface RunPlan {
 export interface Model {
   floors: Record<string, Floor>
   saturation: Record<string, Saturation>
+  /** Each variant's floor for each request of the mix's sample, in order (model.mix); absent without one. */
+  mixFloorsMs: Record<string, number[]>
 }
 
-export function planRun(scenario: Scenario, settings: RunSettings, variants: string[], probe: Probe, model: Model): RunPlan {
+export function planRun(scenario: Scenario, settings: RunSettings, variants: string[], probe: Probe, model: Model, mixSampleSize = 0): RunPlan {
   const requestMs = (name: string): number => probe.warmMs[name] ?? probe.coldMs[name]!
   const cases = variants.flatMap((name) => planCases(scenario, settings, name, probe, model.floors[name]))
+  const mixCases = mixSampleSize === 0 ? [] : variants.map((name) => planMixCase(settings, name, mixSampleSize, model.mixFloorsMs[name] ?? Array<number>(mixSampleSize).fill(probe.coldMs[name]!)))
   const load = variants.flatMap((name) =>
     settings.connections.map((connections): LevelPlan => {
       const length = planLevelLength(settings.durationSeconds, requestMs(name))
@@ -91,8 +102,8 @@ export function planRun(scenario: Scenario, settings: RunSettings, variants: str
     })
     return { variant: name, predicted, levels }
   })
-  const steps = [...cases.map((c) => c.step), ...load.map((l) => l.step), ...sweep.flatMap((s) => s.levels.map((l) => l.step))]
-  return { cases, load, sweep, steps }
+  const steps = [...cases.map((c) => c.step), ...mixCases.map((c) => c.step), ...load.map((l) => l.step), ...sweep.flatMap((s) => s.levels.map((l) => l.step))]
+  return { cases, mixCases, load, sweep, steps }
 }
 
 /** A variant's latency cases: cold first (for variants that use the price cache), then warm. */
@@ -115,6 +126,19 @@ function planCases(scenario: Scenario, settings: RunSettings, name: string, prob
   if (!usesCache) return [warmCase]
   const coldCase: CasePlan = { variant: name, cold: true, samples: samples(cold), step: step(true, samples(cold), samples(cold) * (cold + 1) * attempts(true)) }
   return [coldCase, warmCase]
+}
+
+/**
+ * The mix's requests for a variant: as many of the sample's first requests as fit half a
+ * latency case's budget by their floors (plus 5 % for the lab), at least three (a quick run:
+ * its minimum samples), at most the whole sample.
+ */
+function planMixCase(settings: RunSettings, name: string, sampleSize: number, floorsMs: number[]): MixCasePlan {
+  const least = Math.min(3, settings.minSamples)
+  let count = 0
+  let spentMs = 0
+  while (count < sampleSize && (count < least || spentMs + floorsMs[count]! * 1.05 <= settings.latencyBudgetMs / 2)) spentMs += floorsMs[count++]! * 1.05
+  return { variant: name, count, step: { phase: 'latency', label: `${name}, the traffic mix, ${count} request${count === 1 ? '' : 's'} from an empty cache`, estimateMs: spentMs + count * 5 } }
 }
 
 /** How many samples fit the budget for a request that took `estimateMs`, within [min, max]. */

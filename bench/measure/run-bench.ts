@@ -12,6 +12,8 @@ import { createHttpClient, type HttpClient } from './http-client.ts'
 import { judgePeak } from './judge.ts'
 import { runLatencyPhase } from './latency-phase.ts'
 import { runLoadPhase } from './load-phase.ts'
+import { measureMixCase } from './mix-case.ts'
+import { createTrafficMix, type MixRequest } from './traffic-mix.ts'
 import type { PhaseContext } from './phase-context.ts'
 import { planRun, type Model, type Probe } from './plan.ts'
 import { createStepRunner, type StepRunner } from './steps.ts'
@@ -20,7 +22,8 @@ import type { Progress } from '../cli/progress.ts'
 import type { RunSettings } from '../cli/run-settings.ts'
 import type { PeakLoad, Results } from '../record/results.ts'
 import { modelVariants } from '../stack/model-process.ts'
-import type { ModelOutcome } from '../../model/types.ts'
+import type { MixModel, ModelOutcome } from '../../model/types.ts'
+import type { ProductQuery } from '../../variants/shared/upstream-clients.ts'
 import type { Stack } from '../stack/start-stack.ts'
 import { injectsFaults } from '../../scenario/faults.ts'
 import type { Scenario } from '../../scenario/types.ts'
@@ -38,6 +41,11 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
     const variants = await selectVariants(client, settings)
     const names = variants.map((v) => v.name)
     const path = `/products?page=1&limit=${scenario.productsPerPage}`
+    // The traffic mix's sample: what the latency phase sends each variant after its own cases, and the model runs too.
+    const mix = createTrafficMix(scenario)
+    const sample = mix.kind === 'mix' ? mix.sequence(scenario.traffic.sample, MIX_SAMPLE_STREAM) : []
+    // The correctness check covers the sample's first distinct requests besides the measured one.
+    const mixChecked = [...new Set(sample.map((r) => r.path))].filter((p) => p !== path).slice(0, settings.quick ? 1 : MIX_PATHS_CHECKED)
 
     // Injected faults are off while the run checks correctness, warms up and fills the
     // cache, and on for every measurement.
@@ -48,7 +56,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
     await setFaults(false)
 
     // Correctness first: identical bodies, or the run stops here. This round also warms up.
-    const check = await steps.run({ phase: 'correctness', label: `same body from ${names.join(', ')}`, estimateMs: 0 }, () => checkCorrectness(client, names, path))
+    const check = await steps.run({ phase: 'correctness', label: `same body from ${names.join(', ')}`, estimateMs: 0 }, () => checkCorrectness(client, names, path, mixChecked))
     const probe = await warmUp(steps, stack, client, check, path)
     // What a bare call from the API to an upstream costs here, so the lab's overhead can be
     // read against it: measured now that both processes are warm.
@@ -58,18 +66,22 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
       () => calibrateUpstreamHop(api, 'catalog', calibrationSamples),
     )
     // What each variant should cost, derived from its own code in virtual time.
-    const outcomes = modelled ?? (await steps.run({ phase: 'model', label: `${names.join(', ')} in virtual time`, estimateMs: 1500 }, () => modelVariants(scenario, names, { jitter: settings.modelJitter })))
-    const model: Model = { floors: {}, saturation: {} }
+    const outcomes = modelled ?? (await steps.run({ phase: 'model', label: `${names.join(', ')} in virtual time`, estimateMs: 1500 }, () => modelVariants(scenario, names, { jitter: settings.modelJitter, mix: mix.kind === 'mix' ? { sample: sample.map(toQuery), catalogue: mix.catalogue.map((r) => ({ query: toQuery(r), share: r.share })) } : undefined })))
+    const model: Model = { floors: {}, saturation: {}, mixFloorsMs: {} }
+    const mixModels: Record<string, MixModel | null> = {}
     const models: Record<string, VariantModel> = {}
     const notModelled: Record<string, string> = {}
     for (const [name, outcome] of Object.entries(outcomes)) {
       if ('model' in outcome) {
         models[name] = outcome.model
         model.floors[name] = outcome.model.floor
-        model.saturation[name] = outcome.model.saturation
+        // The load phase and the sweep send the mix: its saturation is the one to sweep around.
+        model.saturation[name] = outcome.model.mix?.saturation ?? outcome.model.saturation
+        mixModels[name] = outcome.model.mix
+        if (outcome.model.mix) model.mixFloorsMs[name] = outcome.model.mix.requests.map((r) => r.floorMs)
       } else notModelled[name] = outcome.notModelled
     }
-    const plan = planRun(scenario, settings, names, probe, model)
+    const plan = planRun(scenario, settings, names, probe, model, sample.length)
     progress.plan(plan.steps)
     await setFaults(true)
 
@@ -79,6 +91,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
       upstreams,
       path,
       reference: check.reference,
+      traffic: { mix, references: check.references },
       redisPid: stack.redis.pid,
       run: (step, work) => steps.run(step, work),
       // A price list filled minutes earlier could expire mid-measurement, and the stampede to
@@ -93,6 +106,10 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
       },
     }
     const latency = await runLatencyPhase(context, plan.cases)
+    for (const c of plan.mixCases) {
+      const spec = { variant: c.variant, requests: sample.slice(0, c.count), model: mixModels[c.variant] ?? null, references: check.references }
+      latency[c.variant] = { ...latency[c.variant], mix: await context.run(c.step, () => measureMixCase(context, spec)) }
+    }
     const load = await runLoadPhase(context, plan.load)
     const swept = await runSweepPhase(context, scenario.requestDeadlineMs, plan.sweep)
     const peak: Record<string, PeakLoad> = {}
@@ -117,6 +134,15 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
   } finally {
     await client.close()
   }
+}
+
+/** The seeded stream the latency phase's mix sample is drawn from. */
+const MIX_SAMPLE_STREAM = 'sample'
+/** Requests of the mix's sample, besides the measured one, that the correctness check covers (a quick run: 1). */
+const MIX_PATHS_CHECKED = 2
+
+function toQuery(request: MixRequest): ProductQuery {
+  return { page: request.page, limit: request.limit, ...(request.category === null ? {} : { category: request.category }) }
 }
 
 /** The variants the API serves, in story order; only those asked for by --variants. */

@@ -16,6 +16,8 @@ import { nonOkStatuses, round, roundStated } from '../record/format.ts'
 import type { SweepLevel } from '../record/results.ts'
 import type { SweepPlan } from './plan.ts'
 import { SERVICE_NAMES, type ServiceName } from '../../scenario/types.ts'
+import { trafficFigures } from './load-phase.ts'
+import { buildTimeline, startCounterReadings } from './timeline.ts'
 
 /** How often the bottleneck's queue is read during a level. */
 const QUEUE_SAMPLE_MS = 250
@@ -41,7 +43,7 @@ export async function runSweepPhase(
 }
 
 export async function measureSweepLevel(
-  context: Pick<Target, 'api' | 'upstreams' | 'path' | 'reference' | 'redisPid'> & { deadlineMs: number },
+  context: Pick<Target, 'api' | 'upstreams' | 'path' | 'reference' | 'redisPid' | 'traffic'> & { deadlineMs: number },
   variant: string,
   bottleneck: ServiceName,
   offeredPerSec: number,
@@ -53,9 +55,16 @@ export async function measureSweepLevel(
   await upstreams.resetStats()
   const before = await api.usage()
   const watch = startSelfCheck({ api: api.pid, upstreams: upstreams.pid, redis: context.redisPid })
+  // Every variant at this rate is sent the same sequence of the mix.
+  const traffic = context.traffic?.mix.kind === 'mix' ? { prefix: `/${variant}`, next: context.traffic.mix.stream(`sweep:${round(offeredPerSec, 1)}`), references: context.traffic.references } : undefined
   const startedAt = performance.now()
   const sampling = sampleQueue(upstreams, bottleneck, durationSeconds)
-  const run = await runOpenLoad({ origin: api.url, path: `/${variant}${path}`, ratePerSec: offeredPerSec, durationSeconds, timeoutMs: deadlineMs + 5000, reference })
+  const readings = startCounterReadings(() => api.counters())
+  const run = await runOpenLoad({ origin: api.url, path: `/${variant}${path}`, ratePerSec: offeredPerSec, durationSeconds, timeoutMs: deadlineMs + 5000, reference, traffic })
+  const timeline = buildTimeline(
+    run.requests.map((r) => ({ atMs: r.doneMs ?? r.sentMs, goodMs: r.good && r.doneMs !== null ? r.doneMs - r.dueMs : null })),
+    await readings.stop(),
+  )
   const queue = await sampling
   const reading = watch.stop()
   const after = await api.usage()
@@ -121,6 +130,7 @@ export async function measureSweepLevel(
       }),
     ) as SweepLevel['upstreams'],
     selfCheck: judgeSelfCheck(reading, apiLoopBetween(before.eventLoop, after.eventLoop), stats, round(level.latePercent, 1)),
+    ...trafficFigures(run.requests.flatMap((r) => (r.good && r.doneMs !== null ? [{ ms: r.doneMs - r.dueMs, cache: r.cache }] : [])), before, after, level.durationSeconds, timeline),
   }
 }
 

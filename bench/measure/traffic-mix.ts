@@ -9,7 +9,9 @@
  */
 import { createRandom, deriveSeed } from '../../mock-upstreams/random.ts'
 import { topLevelCategoryIds } from '../../mock-upstreams/data.ts'
+import type { IncomingHttpHeaders } from 'node:http'
 import type { Scenario } from '../../scenario/types.ts'
+import { parseServerTiming } from '../../variants/shared/stage-timing.ts'
 
 export interface MixRequest {
   /** 1 for the most popular. */
@@ -32,6 +34,8 @@ export interface TrafficMix {
   sequence(count: number, stream?: string): MixRequest[]
   /** The distinct requests among the first `count` of the stream, in order of first appearance. */
   distinct(count: number, stream?: string): MixRequest[]
+  /** The stream named `stream` without end: each call, the next request of the same sequence `sequence` gives. */
+  stream(stream: string): () => MixRequest
 }
 
 /** The path of a listing page, as the API takes it. */
@@ -66,16 +70,38 @@ export function createTrafficMix(scenario: Scenario): TrafficMix {
     }
     return catalogue[low]!
   }
-  const sequence = (count: number, stream = 'requests'): MixRequest[] => {
+  const open = (stream: string): (() => MixRequest) => {
     const random = createRandom(deriveSeed(scenario.seed, `traffic:${stream}`))
-    return Array.from({ length: count }, () => draw(random()))
+    return () => draw(random())
   }
+  const sequence = (count: number, stream = 'requests'): MixRequest[] => Array.from({ length: count }, open(stream))
   return {
     kind: traffic.kind,
     catalogue,
     sequence,
+    stream: open,
     distinct(count, stream) {
       return [...new Map(sequence(count, stream).map((request) => [request.rank, request])).values()]
     },
   }
+}
+
+/** What a level sends when it sends the traffic mix: the next request of the mix's stream, under the variant's prefix. */
+export interface LoadTraffic {
+  /** The variant's prefix, e.g. /parallel. */
+  prefix: string
+  next(): MixRequest
+  /** Path → the body every 2xx to it must carry; a path not yet in it takes the first body answered. */
+  references: Map<string, string>
+}
+
+/** What an answer's Server-Timing says of the price cache: hit (looked up, no pricing call), miss (looked up, then pricing), or null (no lookup). */
+export function cacheOutcome(headers: IncomingHttpHeaders | undefined): 'hit' | 'miss' | null {
+  if (!headers) return null
+  const key = Object.keys(headers).find((name) => name.toLowerCase() === 'server-timing')
+  const value = key === undefined ? undefined : headers[key]
+  if (typeof value !== 'string') return null
+  const stages = parseServerTiming(value).stages.map((stage) => stage.name)
+  if (!stages.includes('cache')) return null
+  return stages.includes('pricing') ? 'miss' : 'hit'
 }

@@ -12,11 +12,13 @@ import { CACHE_BACKENDS } from '../../variants/shared/admin-paths.ts'
 import { STAGE_NAMES } from '../../variants/shared/stage-timing.ts'
 
 /**
+ * 7: the traffic mix (scenario.traffic): each variant's `mix` in the latency phase, with the
+ * price cache's hits and misses as the API counted them and the model's expectation.
  * 6: each variant's whole model is recorded (`model`: calls, critical path, saturation,
  * expected failures, ideal waterfalls warm and cold), and `kind` tells a measured run
  * ('run') from a what-if (`--predict`, `--vary`; what-if.ts) (results/README.md).
  */
-export const SCHEMA_VERSION = 6
+export const SCHEMA_VERSION = 7
 
 const ISO_DATE = String.raw`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$`
 const num = () => Type.Number()
@@ -108,6 +110,46 @@ const answers = {
   mismatches: count(),
 }
 
+/**
+ * One second of a load or sweep level (the last may be shorter): the answers that came in it,
+ * and what the API counted in it (pricing calls begun, price-cache hits and lookups that were
+ * not hits), read from the API every second; null when a reading failed.
+ */
+const TimelinePointSchema = strict({
+  /** The end of the second, from the level's first request, in seconds. */
+  atSeconds: nonNegative(),
+  seconds: nonNegative(),
+  answers: count(),
+  /** 2xx answers: the n of p50Ms, p99Ms (stated: null below 100) and maxMs; null without one. */
+  good: count(),
+  failed: count(),
+  p50Ms: nullable(nonNegative()),
+  p99Ms: stated(),
+  maxMs: nullable(nonNegative()),
+  pricingCalls: nullable(count()),
+  cacheHits: nullable(count()),
+  cacheMisses: nullable(count()),
+})
+export type TimelinePoint = Static<typeof TimelinePointSchema>
+
+/** Price-cache lookups by outcome, as the API counted them (variants/shared/admin-paths.ts, PriceCacheCounts). */
+const PriceCacheSchema = strict({ hits: count(), misses: count(), unusable: count(), unavailable: count() })
+export type PriceCacheFigures = Static<typeof PriceCacheSchema>
+
+/** What the traffic mix did to a level: the cache's hits, the mean beside the mean of hits alone, pricing's load, the seconds. */
+const trafficFigures = {
+  /** Mean of the 2xx answers, and of those that hit the price cache / looked it up and went to pricing (Server-Timing); null without one. */
+  meanMs: nonNegative(),
+  meanHitMs: nullable(nonNegative()),
+  meanMissMs: nullable(nonNegative()),
+  /** The lookups of the level, counted by the API; null when it made none. */
+  priceCache: nullable(PriceCacheSchema),
+  hitRatio: nullable(Type.Number({ minimum: 0, maximum: 1 })),
+  /** Pricing calls the API began, per second of the level. */
+  pricingCallsPerSec: nonNegative(),
+  timeline: Type.Array(TimelinePointSchema),
+}
+
 const LoadLevelSchema = strict({
   ...answers,
   /** Null: the level ran for the run's duration. A number: it ran until each connection had made that many requests (slow variants). */
@@ -124,6 +166,7 @@ const LoadLevelSchema = strict({
   /** The same for the event loop's thread alone: the requests' own work, without the runtime's helper threads; null where the OS does not tell. */
   apiEventLoopMsPerRequest: nullable(nonNegative()),
   selfCheck: SelfCheckSchema,
+  ...trafficFigures,
 })
 export type LoadLevel = Static<typeof LoadLevelSchema>
 
@@ -177,6 +220,7 @@ const SweepLevelSchema = strict({
   apiEventLoopPercent: nullable(Type.Number({ minimum: 0, maximum: 100 })),
   upstreams: perService(UpstreamLevelSchema),
   selfCheck: SelfCheckSchema,
+  ...trafficFigures,
 })
 export type SweepLevel = Static<typeof SweepLevelSchema>
 
@@ -257,6 +301,52 @@ export const ModelSchema = strict({
 })
 export type ModelFigures = Static<typeof ModelSchema>
 
+/**
+ * The traffic mix in the latency phase: the first `requests` of the scenario's seeded sample,
+ * one at a time, to a variant whose price cache starts empty. Every variant is sent the same
+ * requests, so every body is checked against the others' for the same path.
+ */
+const MixSchema = strict({
+  requests: Type.Integer({ minimum: 1 }),
+  /** Distinct requests among them: each one's first lookup cannot hit. */
+  distinct: Type.Integer({ minimum: 1 }),
+  /** Over the good answers (200): n, p50, p99 (stated), mean and max, in ms; null when none came. */
+  latency: nullable(strict({ samples: Type.Integer({ minimum: 1 }), p50Ms: nonNegative(), p99Ms: stated(), meanMs: nonNegative(), maxMs: nonNegative() })),
+  /**
+   * The mean of the good answers that hit the price cache (Server-Timing: a cache stage and no
+   * pricing stage): the article's "for cached requests"; and of those that looked it up and went
+   * on to pricing. Null when there were none.
+   */
+  meanHitMs: nullable(nonNegative()),
+  meanMissMs: nullable(nonNegative()),
+  /** The lookups, counted by the API; null for a variant that made none. */
+  priceCache: nullable(PriceCacheSchema),
+  /** hits ÷ lookups; null without lookups. */
+  hitRatio: nullable(Type.Number({ minimum: 0, maximum: 1 })),
+  /**
+   * The model: the same requests in virtual time, its hit ratio (null without lookups) and mean
+   * floor; and Little's law over the whole mix with every price list cached (each distinct request's
+   * warm demand weighted by its share), the saturation the load and sweep phases, which send the mix,
+   * are judged against (null: no call costs anything). Null without a model.
+   */
+  expected: nullable(
+    strict({
+      hitRatio: nullable(Type.Number({ minimum: 0, maximum: 1 })),
+      meanFloorMs: nonNegative(),
+      saturationPerSec: nullable(nonNegative()),
+      bottleneck: nullable(Type.Enum(SERVICE_NAMES)),
+    }),
+  ),
+  /** Pricing calls per request, counted by the mocks. */
+  pricingCallsPerRequest: nonNegative(),
+  /** Requests that did not answer 200 (each is sent once, not tried again), by status. */
+  failed: count(),
+  statusCodes: statusCounts(),
+  /** 200s whose body differed from another variant's (or the correctness check's) for the same path. */
+  mismatches: count(),
+})
+export type MixFigures = Static<typeof MixSchema>
+
 const VariantResultSchema = strict({
   parent: nullable(text()),
   /** First sentence of the variant file's comment: what it changes. */
@@ -287,6 +377,8 @@ const VariantResultSchema = strict({
   coldFailures: nullable(CaseFailuresSchema),
   coldUpstreamCalls: nullable(CallsSchema),
   coldStages: nullable(Type.Array(StageSchema)),
+  /** The traffic mix's sample (scenario.traffic); null with traffic single. */
+  mix: nullable(MixSchema),
   load: Type.Array(LoadLevelSchema),
   /** The --sweep: offered load against goodput and latency; null when not swept or not modelled. */
   peakLoad: nullable(PeakLoadSchema),
@@ -302,7 +394,7 @@ export type VariantResult = Static<typeof VariantResultSchema>
 export type LatencyCase = Pick<VariantResult, 'latency' | 'upstreamCalls' | 'maxInFlight' | 'stages' | 'mismatches'> & { failures: Failures }
 
 /** Each variant's latency cases: warm (or only) and, for variants that use the price cache, cold. */
-export type LatencyMeasurements = Record<string, { warm?: LatencyCase; cold?: LatencyCase }>
+export type LatencyMeasurements = Record<string, { warm?: LatencyCase; cold?: LatencyCase; mix?: MixFigures }>
 
 /**
  * One bare upstream call that waits `waitMs`, from the API process through its own pool to

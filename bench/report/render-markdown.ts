@@ -1,5 +1,5 @@
 /** summary.md: the run's tables in Markdown, fit for a pull request; its step table is also the README's. */
-import { cacheOutageText, describeFaults, faultRows, formatLoadShares, formatNon2xx, formatHeld, formatRise, formatOverheadWithVerdict, headline, headlineText, formatApiCpu, formatColdP50, formatSelfCheck, loadFailures, publishedNote, stepRows, targetLines, validityText } from './report-model.ts'
+import { cacheOutageText, describeFaults, faultRows, formatLoadShares, formatNon2xx, formatHeld, formatRise, formatOverheadWithVerdict, headline, headlineText, formatApiCpu, formatColdP50, formatSelfCheck, loadFailures, mixNote, mixRows, publishedNote, stepRows, targetLines, validityText } from './report-model.ts'
 import { formatMs, formatPercent, formatShare, formatTail } from '../record/format.ts'
 import type { Results } from '../record/results.ts'
 
@@ -24,6 +24,7 @@ export function renderSummaryMarkdown(results: Results): string {
     '',
     ...targetLines(results).map((line) => `- ${line}`),
     '',
+    ...mixMarkdown(results),
     '## Under load',
     '',
     '| variant | connections | responses | answers/s | good/s | p50 | p90 | p99 | max | errors | timeouts | non-2xx | mismatches | API CPU ms per request (event loop / all threads) | lab CPU % of a core (machine: of all) |',
@@ -45,6 +46,24 @@ export function renderSummaryMarkdown(results: Results): string {
     '',
   ]
   return lines.filter((line, i, all) => !(line === '' && all[i - 1] === '')).join('\n')
+}
+
+function mixMarkdown(results: Results): string[] {
+  const rows = mixRows(results)
+  if (!rows.length) return []
+  return [
+    '## The traffic mix',
+    '',
+    '| variant | requests | p50 | p99 | mean | mean of hits | hit ratio | pricing calls per request | saturates at (the mix, warm) | under load | hit ratio | mean | mean of hits | pricing calls/s |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map(
+      (r) =>
+        `| ${r.variant} | ${r.requests} | ${formatMs(r.p50Ms)} | ${r.tail} | ${formatMs(r.meanMs)} | ${formatMs(r.meanHitMs)} | ${r.hitRatio} | ${r.pricingCallsPerRequest} | ${r.saturation} | ${r.load ? `${r.load.connections} connections` : '—'} | ${r.load?.hitRatio ?? '—'} | ${formatMs(r.load?.meanMs ?? null)} | ${formatMs(r.load?.meanHitMs ?? null)} | ${r.load ? r.load.pricingCallsPerSec.toFixed(1) : '—'} |`,
+    ),
+    '',
+    escapeMarkdown(mixNote(results)),
+    '',
+  ]
 }
 
 function faultsMarkdown(results: Results): string[] {

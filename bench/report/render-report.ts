@@ -24,6 +24,8 @@ import {
   headlineText,
   publishedNote,
   loadFailures,
+  mixNote,
+  mixRows,
   stepRows,
   targetLines,
   validityText,
@@ -79,6 +81,8 @@ ${renderSteps(results)}
   <div class="chart"><canvas id="calls-chart" aria-label="upstream calls per request per variant"></canvas></div>
 </section>
 
+${renderMix(results)}
+
 <section>
   <h2>Under load</h2>
   <p class="note">autocannon, ${results.run.durationSeconds} s per level, in the harness's process (never the API's). A level lasts from its first request to its last answer. <em>Good</em>: 2xx answers with the reference body, per second, apart from every answer; errors, timeouts, non-2xx answers and body mismatches are listed below when there are any. Latencies are over every response (2xx or not); p90 and p99 are given from 20 and 100 responses up, below them "—": the max stands for the tail. <em>API CPU</em>: the API process's CPU while requests were in flight, per response, after a garbage collection before the level: its event loop's thread alone (the requests' own work), then all its threads (with the runtime's JIT compiler and GC helpers, whose share varies from run to run). <em>Lab CPU</em>: the load generator's (harness) and the mocked upstreams' CPU in percent of one core, the machine's in percent of all its cores; a level is <em>lab-bound</em> (✕ in the charts, its figures the machine's rather than the code's) when a lab process or the machine passed 90 %, the mocks held their answers later than max(5 ms, 3 % of their configured latency) at p99, the harness's event loop was over 20 ms late at p99, or (sweep) the generator sent more than 5 % of its requests late.</p>
@@ -88,6 +92,8 @@ ${renderSteps(results)}
   </div>
   ${renderLoadTable(results)}
 </section>
+
+${renderTimelines(results)}
 
 ${renderFaults(results)}
 
@@ -111,6 +117,37 @@ ${renderDiffs(results)}
 </html>
 `
   return page.html
+}
+
+function renderMix(results: Results): SafeHtml | '' {
+  const rows = mixRows(results)
+  if (!rows.length) return ''
+  return html`<section id="mix">
+  <h2>The traffic mix</h2>
+  <p class="note">${mixNote(results)}</p>
+  <table>
+    <thead><tr><th>variant</th><th class="num">requests</th><th class="num">p50</th><th class="num">p99</th><th class="num">mean</th><th class="num">mean of hits</th><th class="num">hit ratio</th><th class="num">pricing calls per request</th><th class="num">saturates at (the mix, warm)</th><th class="num">under load</th><th class="num">hit ratio</th><th class="num">mean</th><th class="num">mean of hits</th><th class="num">pricing calls/s</th></tr></thead>
+    <tbody>${rows.map(
+      (r) => html`<tr><td><code class="swatch" data-variant="${r.variant}">${r.variant}</code></td><td class="num">${r.requests}</td><td class="num">${formatMs(r.p50Ms)}</td><td class="num">${r.tail}</td><td class="num">${formatMs(r.meanMs)}</td><td class="num">${formatMs(r.meanHitMs)}</td><td class="num">${r.hitRatio}</td><td class="num">${r.pricingCallsPerRequest}</td><td class="num">${r.saturation}</td><td class="num">${r.load ? `${r.load.connections} connections` : '—'}</td><td class="num">${r.load?.hitRatio ?? '—'}</td><td class="num">${formatMs(r.load?.meanMs ?? null)}</td><td class="num">${formatMs(r.load?.meanHitMs ?? null)}</td><td class="num">${r.load ? r.load.pricingCallsPerSec.toFixed(1) : '—'}</td></tr>`,
+    )}</tbody>
+  </table>
+</section>`
+}
+
+/** Second by second, each variant's load levels one after another (and its sweep's): where pricing calls and the p99 rise together, a price list expired under load. */
+function renderTimelines(results: Results): SafeHtml | '' {
+  const charts = Object.entries(results.variants).flatMap(([name, v]) => [
+    ...(v.load.some((l) => l.timeline.length) ? [{ name, phase: 'load', caption: `${name}, load levels ${v.load.map((l) => l.connections).join(', ')} connections` }] : []),
+    ...(v.peakLoad?.levels.some((l) => l.timeline.length) ? [{ name, phase: 'sweep', caption: `${name}, sweep ${v.peakLoad.levels.map((l) => Math.round(l.offeredPerSec)).join(', ')} req/s` }] : []),
+  ])
+  if (!charts.length) return ''
+  return html`<section id="timelines">
+  <h2>Second by second</h2>
+  <p class="note">Each level, one second per point, the levels one after another (a dotted line where a level starts): p50 and p99 of the good answers in that second (p99 from 100 answers up, else the max), and what the API counted in it: pricing calls begun and price-cache lookups that were not hits. Where a price list expires under load, every request that misses it calls pricing at once: the pricing spike and the p99 spike fall in the same second.</p>
+  <div class="waterfalls">${charts.map(
+    (c) => html`<figure><figcaption>${c.caption}</figcaption><div class="chart"><canvas class="timeline" data-variant="${c.name}" data-phase="${c.phase}" aria-label="second by second: ${c.caption}"></canvas></div></figure>`,
+  )}</div>
+</section>`
 }
 
 function renderHeader(results: Results, title: string): SafeHtml {

@@ -1,5 +1,5 @@
 /** The table and the verdicts printed in the terminal at the end of a run. */
-import { cacheOutageText, formatColdP50, formatOverheadWithVerdict, headline, headlineText, loadFailures, stepRows, targetLines, validityText } from './report-model.ts'
+import { cacheOutageText, formatColdP50, formatOverheadWithVerdict, headline, headlineText, loadFailures, mixNote, mixRows, stepRows, targetLines, validityText } from './report-model.ts'
 import { formatMs, formatPercent, round } from '../record/format.ts'
 import type { Results } from '../record/results.ts'
 
@@ -26,18 +26,40 @@ export function renderTerminalSummary(results: Results): string {
       ]
     }),
   ]
-  const widths = table[0]!.map((_, column) => Math.max(...table.map((row) => row[column]!.length)))
-  const render = (row: string[]) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')
+  const mix = mixRows(results)
+  const mixTable = [
+    ['the mix', 'requests', 'p50', 'p99', 'mean', 'mean of hits', 'hit ratio', 'pricing/req', 'saturates at', 'under load', 'hit ratio', 'mean', 'mean of hits', 'pricing/s'],
+    ...mix.map((r) => [
+      r.variant,
+      r.requests,
+      formatMs(r.p50Ms),
+      r.tail,
+      formatMs(r.meanMs),
+      formatMs(r.meanHitMs),
+      r.hitRatio,
+      String(round(r.pricingCallsPerRequest, 2)),
+      r.saturation,
+      r.load ? `${r.load.connections} conn.` : '—',
+      r.load?.hitRatio ?? '—',
+      formatMs(r.load?.meanMs ?? null),
+      formatMs(r.load?.meanHitMs ?? null),
+      r.load ? r.load.pricingCallsPerSec.toFixed(1) : '—',
+    ]),
+  ]
+  const layout = (rowsOf: string[][]) => {
+    const widths = rowsOf[0]!.map((_, column) => Math.max(...rowsOf.map((row) => row[column]!.length)))
+    const render = (row: string[]) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')
+    return [render(rowsOf[0]!), widths.map((w) => '─'.repeat(w)).join('  '), ...rowsOf.slice(1).map(render)]
+  }
   const h = headline(results)
   const outage = cacheOutageText(results)
   const underLoad = loadFailures(results)
   return [
     '',
     h ? headlineText(h) : '',
-    render(table[0]!),
-    widths.map((w) => '─'.repeat(w)).join('  '),
-    ...table.slice(1).map(render),
+    ...layout(table),
     '',
+    ...(mix.length ? [...layout(mixTable), '', mixNote(results), ''] : []),
     ...targetLines(results),
     ...Object.values(results.variants).flatMap((v) => (v.peakLoad ? [`Peak: ${v.peakLoad.verdict}`, ...v.peakLoad.warnings.map((w) => `Warning: ${w}`)] : [])),
     results.valid ? validityText(results) : `INVALID RUN: ${results.problems.join('; ')}`,

@@ -385,3 +385,62 @@ export function loadFailures(results: Results): { failed: number; text: string }
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1)
 }
+
+/** One variant's traffic mix: the latency phase's sample, and the busiest load level's. */
+export interface MixRow {
+  variant: string
+  /** "12 (7 distinct)" */
+  requests: string
+  p50Ms: number | null
+  tail: string
+  meanMs: number | null
+  /** The mean of the answers that hit the price cache: the article's "for cached requests". */
+  meanHitMs: number | null
+  /** "42 % (model 42 %)"; "—" for a variant with no price cache. */
+  hitRatio: string
+  pricingCallsPerRequest: number
+  /** The model's saturation over the whole mix, warm: "400/s inventory". */
+  saturation: string
+  /** The busiest load level with the mix: connections, hit ratio, mean, mean of hits, pricing calls per second. */
+  load: { connections: number; hitRatio: string; meanMs: number; meanHitMs: number | null; pricingCallsPerSec: number } | null
+}
+
+/** The traffic mix's rows, or none when the run sent the story's one request (traffic single). */
+export function mixRows(results: Results): MixRow[] {
+  if (results.scenario.traffic?.kind !== 'mix') return []
+  return Object.entries(results.variants).flatMap(([variant, v]) => {
+    const mix = v.mix
+    if (!mix) return []
+    const top = [...v.load].sort((a, b) => b.connections - a.connections)[0]
+    return [
+      {
+        variant,
+        requests: `${mix.requests} (${mix.distinct} distinct)`,
+        p50Ms: mix.latency?.p50Ms ?? null,
+        tail: mix.latency ? formatTail(mix.latency.p99Ms, mix.latency.maxMs) : '—',
+        meanMs: mix.latency?.meanMs ?? null,
+        meanHitMs: mix.meanHitMs,
+        hitRatio: formatHitRatio(mix.hitRatio, mix.expected?.hitRatio ?? null),
+        pricingCallsPerRequest: mix.pricingCallsPerRequest,
+        saturation: mix.expected ? formatSaturation(mix.expected) : '—',
+        load: top ? { connections: top.connections, hitRatio: formatHitRatio(top.hitRatio, null), meanMs: top.meanMs, meanHitMs: top.meanHitMs, pricingCallsPerSec: top.pricingCallsPerSec } : null,
+      },
+    ]
+  })
+}
+
+/** "42 %", "42 % (model 42 %)"; "—" without lookups. */
+export function formatHitRatio(measured: number | null, expected: number | null): string {
+  if (measured === null) return '—'
+  return `${formatShare(measured * 100)}${expected === null ? '' : ` (model ${formatShare(expected * 100)})`}`
+}
+
+/** What the mix table means, in a sentence or two. */
+export function mixNote(results: Results): string {
+  const { traffic } = results.scenario
+  return (
+    `The mix: requests drawn from ${traffic.pages} pages × ${traffic.limits.length} page sizes (${traffic.limits.join(', ')}) × ${traffic.categories + 1} listings, Zipf s = ${traffic.zipfExponent}, seeded. ` +
+    'In the latency phase, each variant is sent the same first requests of one sample, one at a time, its price cache emptied first; "model" is the hit ratio its own code gives in virtual time. ' +
+    'Hits and misses are the API\'s own counts; the mean of hits is over the answers that hit (the article\'s "for cached requests"). Under load and in the sweep, every variant at a level is sent the same seeded sequence, and the cache carries over from level to level; "saturates at" is the model\'s Little\'s law over the whole mix with every price list cached, which the sweep is judged against.'
+  )
+}

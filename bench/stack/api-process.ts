@@ -1,7 +1,7 @@
 /** Starts the API under test in a child process and talks to its admin routes. */
 import { fileURLToPath } from 'node:url'
 import type { Scenario, ServiceName } from '../../scenario/types.ts'
-import { ADMIN_PATHS, type ApiProcessUsage, type CacheBackend, type TimedUpstreamCalls } from '../../variants/shared/admin-paths.ts'
+import { ADMIN_PATHS, type ApiCounters, type ApiProcessUsage, type CacheBackend, type TimedUpstreamCalls } from '../../variants/shared/admin-paths.ts'
 import { askLabProcess } from './admin-client.ts'
 import { forkLabProcess } from './lab-process.ts'
 
@@ -28,6 +28,8 @@ export interface ApiProcess {
   /** A full garbage collection in the API process, so a measurement does not pay for the garbage of the ones before it. */
   collectGarbage(): Promise<void>
   usage(): Promise<ApiProcessUsage>
+  /** The price cache's lookups and the calls to each upstream since start (cheap: read every second of a level). */
+  counters(): Promise<ApiCounters>
   /** `samples` GETs of `path` on `service`, one at a time, through the API's own pool: each one's time in ms. */
   timeUpstreamCalls(service: ServiceName, path: string, samples: number): Promise<number[]>
   stop(): Promise<void>
@@ -48,6 +50,7 @@ export async function startApiProcess(scenario: Scenario, upstreamUrls: Record<S
     async collectGarbage() {
       await askLabProcess('API', `${url}${ADMIN_PATHS.collectGarbage}`, 'POST', 'collect the API process’s garbage')
     },
+    counters: async () => (await askLabProcess('API', `${url}${ADMIN_PATHS.counters}`, 'GET', 'read the API’s counters')) as ApiCounters,
     usage: async () => (await askLabProcess('API', `${url}${ADMIN_PATHS.process}`, 'GET', 'read the API process’s CPU time')) as ApiProcessUsage,
     async timeUpstreamCalls(service, path, samples) {
       const doing = `time calls from the API to ${service}`

@@ -11,14 +11,14 @@
 import { runAsLabProcess } from './lab-process.ts'
 import type { ModelJob, TimedOutcome } from './model-process.ts'
 import { modelVariant } from '../../model/model-variant.ts'
-import type { JitterMode } from '../../model/types.ts'
+import type { JitterMode, MixInput } from '../../model/types.ts'
 import { resolveScenario } from '../../scenario/resolve-scenario.ts'
 import type { ScenarioInput } from '../../scenario/types.ts'
 import { readVariants } from '../../variants/shared/load-variants.ts'
 
-type Init = { scenarios: ScenarioInput[]; jobs: ModelJob[]; dir?: string; jitter: JitterMode }
+type Init = { scenarios: ScenarioInput[]; jobs: ModelJob[]; dir?: string; jitter: JitterMode; mix?: MixInput }
 
-runAsLabProcess<Init, Array<ModelJob & { outcome: TimedOutcome }>>('model', async ({ scenarios, jobs, dir, jitter }) => {
+runAsLabProcess<Init, Array<ModelJob & { outcome: TimedOutcome }>>('model', async ({ scenarios, jobs, dir, jitter, mix }) => {
   const resolved = scenarios.map((scenario) => resolveScenario(scenario))
   const variants = new Map((await readVariants(dir)).map((variant) => [variant.name, variant]))
   const answered: Array<ModelJob & { outcome: TimedOutcome }> = []
@@ -26,7 +26,7 @@ runAsLabProcess<Init, Array<ModelJob & { outcome: TimedOutcome }>>('model', asyn
     const variant = variants.get(job.variant)
     if (!variant) continue
     const started = performance.now()
-    const outcome = await modelVariant(resolved[job.scenario]!, variant, jitter)
+    const outcome = await modelVariant(resolved[job.scenario]!, variant, jitter, mix)
     answered.push({ ...job, outcome: { ...outcome, wallMs: Math.round((performance.now() - started) * 100) / 100 } })
     if ('notModelled' in outcome && outcome.notModelled.startsWith('it never answered')) break
   }

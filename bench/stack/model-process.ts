@@ -7,7 +7,7 @@
  */
 import { fileURLToPath } from 'node:url'
 import { forkLabProcess } from './lab-process.ts'
-import type { JitterMode, ModelOutcome } from '../../model/types.ts'
+import type { JitterMode, MixInput, ModelOutcome } from '../../model/types.ts'
 import type { Scenario } from '../../scenario/types.ts'
 
 const ENTRY = fileURLToPath(new URL('./model-main.ts', import.meta.url))
@@ -31,6 +31,8 @@ export interface ModelOptions {
   dir?: string
   /** How each call counts its service's jitter (default 'mean'). */
   jitter?: JitterMode
+  /** The traffic mix to run in virtual time after the cold and warm runs (model.mix); none by default. */
+  mix?: MixInput
 }
 
 /** Each variant's model at `scenario`. */
@@ -80,7 +82,7 @@ function noFile(name: string): TimedOutcome {
 }
 
 async function modelIn(scenarios: Scenario[], jobs: ModelJob[], options: ModelOptions): Promise<Array<ModelJob & { outcome: TimedOutcome }>> {
-  const lab = await forkLabProcess<Array<ModelJob & { outcome: TimedOutcome }>>(ENTRY, { scenarios, jobs, dir: options.dir, jitter: options.jitter ?? 'mean' }, 'model', [], MODEL_WALL_MS + (jobs.length - 1) * MODEL_WALL_MS_PER_JOB)
+  const lab = await forkLabProcess<Array<ModelJob & { outcome: TimedOutcome }>>(ENTRY, { scenarios, jobs, dir: options.dir, jitter: options.jitter ?? 'mean', mix: options.mix }, 'model', [], MODEL_WALL_MS + (jobs.length - 1) * MODEL_WALL_MS_PER_JOB)
   await lab.stop()
   return lab.ready
 }

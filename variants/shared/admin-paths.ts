@@ -14,7 +14,14 @@ export const ADMIN_PATHS = {
   process: '/__lab/process',
   collectGarbage: '/__lab/gc',
   timeUpstreamCalls: '/__lab/time-upstream-calls',
+  counters: '/__lab/counters',
 } as const
+
+/** What GET /__lab/counters answers: the price cache's lookups and the calls to each upstream since start; cheap enough to read every second of a load level. */
+export interface ApiCounters {
+  priceCache: PriceCacheCounts
+  upstreamCalls: Record<ServiceName, number>
+}
 
 /** What POST /__lab/time-upstream-calls takes: `samples` GETs of `path` on `service`, one at a time, through the API's own pool. */
 export interface TimeUpstreamCalls {
@@ -28,8 +35,8 @@ export interface TimedUpstreamCalls {
   timesMs: number[]
 }
 
-/** What GET /__lab/process answers: the API process's CPU time and memory so far. */
-export interface ApiProcessUsage {
+/** What GET /__lab/process answers: the API process's CPU time and memory so far, and its counters. */
+export interface ApiProcessUsage extends ApiCounters {
   pid: number
   cpuUserMicros: number
   cpuSystemMicros: number
@@ -56,10 +63,6 @@ export interface ApiProcessUsage {
    * delay, in ms, since the previous GET of this route (each read starts a new period).
    */
   eventLoop: { idleMs: number; activeMs: number; delayP99Ms: number }
-  /** The price cache's lookups since start, counted by the API as it makes them. */
-  priceCache: PriceCacheCounts
-  /** Calls begun to each upstream for requests since start (the calibration's are not counted). */
-  upstreamCalls: Record<ServiceName, number>
 }
 
 /**

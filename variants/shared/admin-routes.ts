@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs'
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import type { FastifyInstance } from 'fastify'
-import { ADMIN_PATHS, type ApiProcessUsage, type PriceCacheCounts, type TimedUpstreamCalls, type TimeUpstreamCalls } from './admin-paths.ts'
+import { ADMIN_PATHS, type ApiCounters, type ApiProcessUsage, type PriceCacheCounts, type TimedUpstreamCalls, type TimeUpstreamCalls } from './admin-paths.ts'
 import { CacheUnavailableError, type CacheStore } from './cache-store.ts'
 import type { PriceCache } from './price-cache.ts'
 import { SERVICE_NAMES, type ServiceName } from '../../scenario/types.ts'
@@ -69,6 +69,7 @@ export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCac
       return { timesMs }
     },
   )
+  app.get(ADMIN_PATHS.counters, async (): Promise<ApiCounters> => ({ priceCache: priceCacheCounts(cache, priceCache), upstreamCalls: pools.calls() }))
   app.get(ADMIN_PATHS.process, async (): Promise<ApiProcessUsage> => {
     const cpu = process.cpuUsage()
     const memory = process.memoryUsage()

@@ -37,6 +37,7 @@ drawCallsChart()
 drawLoadChart('throughput-chart', 'goodPerSec', 'good answers per second')
 drawLoadChart('p99-chart', 'tail', 'p99 ms (log; max below n = 100)')
 drawFaultsChart()
+drawTimelines()
 drawSweepChart('goodput-chart', 'sustained', 'good answers sustained, req/s (log scale)')
 drawSweepChart('sweep-p99-chart', 'tail', 'p99 ms (log; max below n = 100)')
 
@@ -316,6 +317,68 @@ function drawSweepChart(id, field, title) {
     },
   }
   new Chart(/** @type {HTMLCanvasElement} */ (target), config)
+}
+
+/** Every level of a variant's load phase (or sweep), second by second, the levels end to end. */
+function drawTimelines() {
+  document.querySelectorAll('canvas.timeline').forEach((element) => {
+    const target = /** @type {HTMLCanvasElement} */ (element)
+    const v = variant(target.dataset.variant ?? '')
+    /** @type {Array<LoadLevel | SweepLevel>} */
+    const levels = target.dataset.phase === 'sweep' ? (v.peakLoad?.levels ?? []) : v.load
+    /** @type {Array<{ x: number, point: import('../../record/results.ts').TimelinePoint }>} */
+    const points = []
+    /** @type {number[]} */
+    const starts = []
+    let offset = 0
+    for (const level of levels) {
+      starts.push(offset)
+      for (const point of level.timeline) points.push({ x: Math.round((offset + point.atSeconds) * 100) / 100, point })
+      offset += Math.max(level.durationSeconds, level.timeline.at(-1)?.atSeconds ?? 0)
+    }
+    /**
+     * @param {string} label
+     * @param {(p: import('../../record/results.ts').TimelinePoint) => number | null} value
+     * @param {string} axis
+     * @param {string} colour
+     * @param {number[]} [dash]
+     */
+    const line = (label, value, axis, colour, dash = []) => ({
+      label,
+      data: points.map(({ x, point }) => ({ x, y: value(point) })),
+      yAxisID: axis,
+      borderColor: colour,
+      backgroundColor: colour,
+      borderDash: dash,
+      pointRadius: 2,
+      showLine: true,
+      spanGaps: false,
+    })
+    /** @type {import('chart.js').ChartConfiguration<'scatter'>} */
+    const config = {
+      type: 'scatter',
+      data: {
+        datasets: [
+          line('p50 ms', (p) => p.p50Ms, 'ms', color(target.dataset.variant ?? '')),
+          line('p99 ms (max below 100)', (p) => p.p99Ms ?? p.maxMs, 'ms', color(target.dataset.variant ?? ''), [6, 3]),
+          line('pricing calls', (p) => p.pricingCalls, 'calls', '#c0392b'),
+          line('cache lookups not hit', (p) => p.cacheMisses, 'calls', '#e0a030', [2, 2]),
+          // Where each level starts.
+          ...starts.slice(1).map((x) => ({ label: '', data: [{ x, y: 0 }, { x, y: 1 }], yAxisID: 'edge', borderColor: '#bbb', borderDash: [2, 4], pointRadius: 0, showLine: true })),
+        ],
+      },
+      options: {
+        plugins: { legend: { labels: { filter: (item) => item.text !== '' } } },
+        scales: {
+          x: { type: 'linear', title: { display: true, text: 'seconds, the levels end to end' } },
+          ms: { axis: 'y', type: 'logarithmic', position: 'left', title: { display: true, text: 'ms (log)' } },
+          calls: { axis: 'y', type: 'linear', position: 'right', min: 0, title: { display: true, text: 'per second' }, grid: { drawOnChartArea: false } },
+          edge: { axis: 'y', display: false, min: 0, max: 1 },
+        },
+      },
+    }
+    new Chart(target, config)
+  })
 }
 
 // A module: its names stay out of the page's global scope.

@@ -1,0 +1,95 @@
+/**
+ * A level second by second: the API's counters read every second while it runs, and the
+ * answers that came in each second between two readings, for the timeline results.json
+ * keeps of every load and sweep level (requests, p50, p99, failures, pricing calls, cache
+ * hits and misses per second): where a price list expired under load, the pricing spike and
+ * the p99 spike fall in the same second.
+ */
+import { setTimeout as sleep } from 'node:timers/promises'
+import { percentiles, statedPercentile } from './stats.ts'
+import { round, roundStated } from '../record/format.ts'
+import type { TimelinePoint } from '../record/results.ts'
+import type { ApiCounters } from '../../variants/shared/admin-paths.ts'
+
+export const TIMELINE_SECOND_MS = 1000
+
+/** A reading of the API's counters, `atMs` from the level's start; undefined when the API did not answer it. */
+export interface CounterReading {
+  atMs: number
+  counters: ApiCounters | undefined
+}
+
+/** One answer of a level: when it came (ms from the level's start), and its latency if it was a good one. */
+export interface TimedAnswer {
+  atMs: number
+  goodMs: number | null
+}
+
+/**
+ * Reads `read` now (the level's start, atMs 0, whose time `startedAt` is) and every second
+ * after, until stopped; the last reading is taken as it stops (once, however often stop is called). A failed reading is kept as
+ * undefined: that second's counts are then null, the answers still counted.
+ */
+export function startCounterReadings(read: () => Promise<ApiCounters>, startedAt = performance.now()): { stop(): Promise<CounterReading[]> } {
+  const readings: CounterReading[] = []
+  let stopped = false
+  const take = async (): Promise<void> => {
+    const atMs = performance.now() - startedAt
+    readings.push({ atMs, counters: await read().catch(() => undefined) })
+  }
+  const loop = (async () => {
+    await take()
+    for (let next = TIMELINE_SECOND_MS; !stopped; next += TIMELINE_SECOND_MS) {
+      await sleep(Math.max(0, startedAt + next - performance.now()))
+      if (stopped) break
+      await take()
+    }
+  })()
+  let stopping: Promise<CounterReading[]> | undefined
+  return {
+    stop: () =>
+      (stopping ??= (async () => {
+        stopped = true
+        await loop
+        await take()
+        return readings
+      })()),
+  }
+}
+
+/** The answers between each two readings, with what the counters say of that span; a span with no answer after the last answer is left out. */
+export function buildTimeline(answers: TimedAnswer[], readings: CounterReading[]): TimelinePoint[] {
+  const lastAnswerMs = answers.reduce((latest, a) => Math.max(latest, a.atMs), 0)
+  const points: TimelinePoint[] = []
+  const sorted = [...answers].sort((a, b) => a.atMs - b.atMs)
+  let i = 0
+  for (let k = 1; k < readings.length; k++) {
+    const from = readings[k - 1]!
+    const to = readings[k]!
+    const inSpan: TimedAnswer[] = []
+    // The last span takes every answer left (one that came as the final reading was taken).
+    while (i < sorted.length && (sorted[i]!.atMs <= to.atMs || k === readings.length - 1)) inSpan.push(sorted[i++]!)
+    if (inSpan.length === 0 && from.atMs >= lastAnswerMs) continue
+    points.push(toPoint(inSpan, to.atMs, to.atMs - from.atMs, from.counters, to.counters))
+  }
+  return points
+}
+
+function toPoint(answers: TimedAnswer[], atMs: number, spanMs: number, before: ApiCounters | undefined, after: ApiCounters | undefined): TimelinePoint {
+  const goodMs = answers.flatMap((a) => (a.goodMs === null ? [] : [a.goodMs]))
+  const [p50, max] = goodMs.length ? percentiles(goodMs, [50, 100]) : [null, null]
+  const notHits = (c: ApiCounters): number => c.priceCache.misses + c.priceCache.unusable + c.priceCache.unavailable
+  return {
+    atSeconds: round(atMs / 1000, 2),
+    seconds: round(spanMs / 1000, 3),
+    answers: answers.length,
+    good: goodMs.length,
+    failed: answers.length - goodMs.length,
+    p50Ms: p50 === null ? null : round(p50),
+    p99Ms: roundStated(statedPercentile(goodMs, 99)),
+    maxMs: max === null ? null : round(max),
+    pricingCalls: before && after ? after.upstreamCalls.pricing - before.upstreamCalls.pricing : null,
+    cacheHits: before && after ? after.priceCache.hits - before.priceCache.hits : null,
+    cacheMisses: before && after ? notHits(after) - notHits(before) : null,
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The flash-sale preset (scenario/presets/flash-sale.json): one hot page whose price list
+ * lives 3 s, under more load than pricing can serve. At an expiry under load, cache-aside
+ * has every request that misses call pricing: `cached` and `parallel` each make more than
+ * one pricing call in a second that, with one key and a 3 s TTL, needs at most one; the
+ * p99 rises in the seconds that follow. The report draws the timeline in a real Chromium.
+ */
+import { readFileSync } from 'node:fs'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Results } from '../bench/record/results.ts'
+import { launchChromium, SKIP_BROWSER } from './helpers/chromium.ts'
+import { SKIP_REDIS } from './helpers/redis.ts'
+import { runCli } from './helpers/run-cli.ts'
+
+describe.skipIf(SKIP_REDIS)('the flash-sale preset under load', () => {
+  let out: string
+  let results: Results
+  let output: string
+  let exitCode: number | null
+
+  beforeAll(async () => {
+    out = await mkdtemp(join(tmpdir(), 'lab-flash-'))
+    const run = runCli('bench/bench.ts', ['--quick', '--scenario', 'scenario/presets/flash-sale.json', '--limits', '10', '--variants', 'cached,parallel', '--connections', '20', '--duration', '8', '--out', out])
+    exitCode = await run.exit
+    output = run.output()
+    results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results
+  }, 150_000)
+
+  it('runs the preset: one hot page, a 3 s TTL', () => {
+    expect(exitCode, output).toBe(0)
+    expect(results.scenario.name).toBe('flash-sale')
+    expect(results.scenario.cacheTtlSeconds).toBe(3)
+    // --quick's page of 10, and --limits 10 so the mix's one page is the same (--quick alone would add a size).
+    expect(results.scenario.traffic).toMatchObject({ kind: 'mix', pages: 1, categories: 0, limits: [10] })
+  })
+
+  it.each(['cached', 'parallel'])('%s: more than one pricing call in an expiry window, counted by the API; the timeline adds up', (variant) => {
+    const [level] = results.variants[variant]!.load
+    const timeline = level!.timeline
+    expect(timeline.length).toBeGreaterThanOrEqual(6)
+    // One key, a 3 s TTL: without a stampede a second holds at most one pricing call.
+    const most = Math.max(...timeline.map((p) => p.pricingCalls ?? 0))
+    expect(most, JSON.stringify(timeline)).toBeGreaterThan(1)
+    // The seconds add up to the level: answers, and pricing calls against the level's own counts.
+    expect(timeline.reduce((sum, p) => sum + p.answers, 0)).toBe(level!.requests)
+    const pricing = timeline.reduce((sum, p) => sum + (p.pricingCalls ?? 0), 0)
+    const lookups = level!.priceCache!
+    expect(pricing).toBe(lookups.misses + lookups.unusable + lookups.unavailable)
+    // The stampede's answers wait for pricing: some second after the spike is slower than the hits.
+    const spikeAt = timeline.findIndex((p) => (p.pricingCalls ?? 0) === most)
+    const after = timeline.slice(spikeAt, spikeAt + 3).map((p) => p.maxMs ?? 0)
+    expect(Math.max(...after)).toBeGreaterThan(2 * level!.meanHitMs!)
+  })
+
+  describe.skipIf(SKIP_BROWSER)('report.html', () => {
+    let browser: Awaited<ReturnType<typeof launchChromium>>
+    beforeAll(async () => {
+      browser = await launchChromium()
+    })
+    afterAll(() => browser?.close())
+
+    it('draws a timeline per variant, with points for every second', async () => {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+      const errors: string[] = []
+      page.on('pageerror', (error) => errors.push(String(error)))
+      await page.goto(pathToFileURL(join(out, 'report.html')).href, { waitUntil: 'load' })
+      const charts = await page.$$eval('canvas.timeline', (canvases) =>
+        canvases.map((canvas) => {
+          type Chart = { data: { datasets: Array<{ label: string; data: Array<{ x: number; y: number | null }> }> } }
+          const chart = (window as unknown as { Chart: { getChart(c: Element): Chart | undefined } }).Chart.getChart(canvas)
+          return { variant: (canvas as HTMLElement).dataset.variant, datasets: chart?.data.datasets.map((d) => ({ label: d.label, points: d.data.filter((p) => p.y !== null).length })) ?? [] }
+        }),
+      )
+      expect(errors).toEqual([])
+      expect(charts.map((c) => c.variant)).toEqual(['cached', 'parallel'])
+      for (const chart of charts) {
+        const seconds = results.variants[chart.variant!]!.load[0]!.timeline.length
+        expect(chart.datasets.find((d) => d.label === 'pricing calls')?.points).toBe(seconds)
+        expect(chart.datasets.find((d) => d.label === 'p50 ms')?.points).toBeGreaterThan(0)
+      }
+    })
+  })
+})
