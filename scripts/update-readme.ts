@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { chromium } from 'playwright-core'
 import { formatDuration } from '../bench/record/format.ts'
 import { assertValidResults } from '../bench/record/write-results.ts'
-import { stepTableMarkdown } from '../bench/report/render-markdown.ts'
+import { mixMarkdown, stepTableMarkdown } from '../bench/report/render-markdown.ts'
 import { headline, headlineText, loadFailures, targetLines, validityText } from '../bench/report/report-model.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -38,6 +38,8 @@ async function main(): Promise<void> {
     `- ${validityText(results)}`,
     ...[loadFailures(results)].flatMap((underLoad) => (underLoad ? [`- ${underLoad.text}`] : [])),
     '',
+    // Inside the README's own section: the table's heading in bold, not a section of its own.
+    ...mixMarkdown(results).map((line) => (line.startsWith('## ') ? `**${line.slice(3)}**` : line)),
     `Reference run: \`npm run bench${results.run.sweep ? ' -- --sweep' : ''}\`, scenario "${results.scenario.name}", on ${e.cpuCount} × ${e.cpuModel}, ${e.memoryGiB} GiB, ` +
       `Node ${e.node}, cache: ${e.cacheBackend}, commit ${e.gitCommit ?? 'unknown'}, ${results.finishedAt.slice(0, 10)}, ` +
       `${formatDuration(results.durationSeconds * 1000)} in all.`,

@@ -24,6 +24,12 @@ describe('scenario flags', () => {
     expect(scenario.services.reviews.jitter).toEqual({ kind: 'lognormal', medianMs: 3, sigma: 0.5 })
   })
 
+  it('maps the traffic mix: --traffic, --zipf, --pages, --categories, --limits, --mix-sample', async () => {
+    const scenario = await resolve(['--traffic', 'mix', '--zipf', '0.8', '--pages', '3', '--categories', '2', '--limits', '24,12,48', '--mix-sample', '20'])
+    expect(scenario.traffic).toEqual({ kind: 'mix', zipfExponent: 0.8, pages: 3, categories: 2, limits: [24, 12, 48], sample: 20 })
+    expect((await resolve(['--traffic', 'single'])).traffic.kind).toBe('single')
+  })
+
   it('--faults sets the fault rates of every service; --<service>-faults wins, rate by rate', async () => {
     const scenario = await resolve(['--faults', 'error=0.01,reset=0.005', '--inventory-faults', 'hang=0.02,error=0'])
     expect(scenario.services.catalog.faults).toEqual({ errorRate: 0.01, hangRate: 0, resetRate: 0.005 })
@@ -61,6 +67,14 @@ describe('scenario flags', () => {
     [['--faults', 'error=0.1,error=0.2'], '"error" is given twice'],
     [['--faults', 'error=0.7,reset=0.7'], 'Flag --faults: got {"errorRate":0.7,"hangRate":0,"resetRate":0.7}; expected rates that add up to at most 1.'],
     [['stray'], 'Unexpected argument "stray"'],
+    [['--traffic', 'busy'], 'Flag --traffic: got "busy"; expected one of "mix", "single".'],
+    [['--zipf', '9'], 'Flag --zipf: got 9; expected a number from 0 to 5.'],
+    [['--pages', '0'], 'Flag --pages: got 0; expected an integer from 1 to 1000.'],
+    [['--categories', '9'], 'Flag --categories: got 9; expected an integer from 0 to 8.'],
+    [['--limits', '50,,20'], 'Flag --limits: got "50,,20"; expected page sizes separated by commas'],
+    [['--limits', '50,600'], 'Flag --limits: got 600; expected an integer from 1 to 500.'],
+    [['--limits', '20,20'], 'Flag --limits: got [20,20]; expected page sizes each given once.'],
+    [['--mix-sample', '0'], 'Flag --mix-sample: got 0; expected an integer from 1 to 1000.'],
   ])('%j is a usage error: %s', async (argv, message) => {
     const error = await resolve(argv).then(
       () => undefined,

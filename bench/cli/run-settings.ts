@@ -31,11 +31,12 @@ export interface RunSettings {
 
 export const DEFAULT_RUN: Omit<RunSettings, 'outDir' | 'variants' | 'sweep' | 'modelJitter'> = {
   quick: false,
-  connections: [1, 10, 50],
+  // One at a time is the latency phase's: the load levels start at 10.
+  connections: [10, 50],
   durationSeconds: 5,
-  latencyBudgetMs: 12_000,
-  // An odd number, so the p50 of the slowest variants (naive: 4 s a sample) is one of them; 9 brackets it between the 2nd and 8th with 96 % confidence.
-  minSamples: 9,
+  latencyBudgetMs: 8_000,
+  // An odd number, so the p50 of the slowest variants (naive: 4 s a sample) is one of them; 5 brackets the true median between the 1st and 5th with 94 % confidence.
+  minSamples: 5,
   maxSamples: 50,
 }
 

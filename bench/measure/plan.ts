@@ -130,11 +130,11 @@ function planCases(scenario: Scenario, settings: RunSettings, name: string, prob
 
 /**
  * The mix's requests for a variant: as many of the sample's first requests as fit half a
- * latency case's budget by their floors (plus 5 % for the lab), at least three (a quick run:
- * its minimum samples), at most the whole sample.
+ * latency case's budget by their floors (plus 5 % for the lab), at least two, at most the
+ * whole sample.
  */
 function planMixCase(settings: RunSettings, name: string, sampleSize: number, floorsMs: number[]): MixCasePlan {
-  const least = Math.min(3, settings.minSamples)
+  const least = Math.min(2, settings.minSamples)
   let count = 0
   let spentMs = 0
   while (count < sampleSize && (count < least || spentMs + floorsMs[count]! * 1.05 <= settings.latencyBudgetMs / 2)) spentMs += floorsMs[count++]! * 1.05

@@ -1,5 +1,5 @@
 /** summary.md: the run's tables in Markdown, fit for a pull request; its step table is also the README's. */
-import { cacheOutageText, describeFaults, faultRows, formatLoadShares, formatNon2xx, formatHeld, formatRise, formatOverheadWithVerdict, headline, headlineText, formatApiCpu, formatColdP50, formatSelfCheck, loadFailures, mixNote, mixRows, publishedNote, stepRows, targetLines, validityText } from './report-model.ts'
+import { cacheOutageText, describeFaults, faultRows, formatLoadShares, formatNon2xx, formatHeld, formatRise, formatOverheadWithVerdict, headline, headlineText, formatApiCpu, formatColdP50, formatHitRatio, formatSelfCheck, loadFailures, mixNote, mixRows, publishedNote, stepRows, targetLines, validityText } from './report-model.ts'
 import { formatMs, formatPercent, formatShare, formatTail } from '../record/format.ts'
 import type { Results } from '../record/results.ts'
 
@@ -27,12 +27,12 @@ export function renderSummaryMarkdown(results: Results): string {
     ...mixMarkdown(results),
     '## Under load',
     '',
-    '| variant | connections | responses | answers/s | good/s | p50 | p90 | p99 | max | errors | timeouts | non-2xx | mismatches | API CPU ms per request (event loop / all threads) | lab CPU % of a core (machine: of all) |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| variant | connections | responses | answers/s | good/s | p50 | p90 | p99 | max | mean / of hits | hit ratio | pricing calls/s | errors | timeouts | non-2xx | mismatches | API CPU ms per request (event loop / all threads) | lab CPU % of a core (machine: of all) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...Object.entries(results.variants).flatMap(([name, v]) =>
       v.load.map(
         (l) =>
-          `| ${name} | ${l.connections} | ${l.answered} | ${l.requestsPerSec.toFixed(1)} | ${l.goodPerSec.toFixed(1)} | ${formatMs(l.p50Ms)} | ${formatMs(l.p90Ms)} | ${formatMs(l.p99Ms)} | ${formatMs(l.maxMs)} | ${l.errors} | ${l.timeouts} | ${formatNon2xx(l)} | ${l.mismatches} | ${formatApiCpu(l)} | ${formatSelfCheck(l.selfCheck)} |`,
+          `| ${name} | ${l.connections} | ${l.answered} | ${l.requestsPerSec.toFixed(1)} | ${l.goodPerSec.toFixed(1)} | ${formatMs(l.p50Ms)} | ${formatMs(l.p90Ms)} | ${formatMs(l.p99Ms)} | ${formatMs(l.maxMs)} | ${formatMs(l.meanMs)} / ${formatMs(l.meanHitMs)} | ${formatHitRatio(l.hitRatio, null)} | ${l.pricingCallsPerSec.toFixed(1)} | ${l.errors} | ${l.timeouts} | ${formatNon2xx(l)} | ${l.mismatches} | ${formatApiCpu(l)} | ${formatSelfCheck(l.selfCheck)} |`,
       ),
     ),
     '',
@@ -48,7 +48,8 @@ export function renderSummaryMarkdown(results: Results): string {
   return lines.filter((line, i, all) => !(line === '' && all[i - 1] === '')).join('\n')
 }
 
-function mixMarkdown(results: Results): string[] {
+/** The traffic mix's table and its note, under a heading; nothing with traffic single. */
+export function mixMarkdown(results: Results): string[] {
   const rows = mixRows(results)
   if (!rows.length) return []
   return [

@@ -15,6 +15,7 @@ import {
   faultRows,
   formatApiCpu,
   formatHeld,
+  formatHitRatio,
   formatLoadShares,
   formatNon2xx,
   formatOverheadWithVerdict,
@@ -125,12 +126,12 @@ function renderMix(results: Results): SafeHtml | '' {
   return html`<section id="mix">
   <h2>The traffic mix</h2>
   <p class="note">${mixNote(results)}</p>
-  <table>
+  <div class="wide"><table>
     <thead><tr><th>variant</th><th class="num">requests</th><th class="num">p50</th><th class="num">p99</th><th class="num">mean</th><th class="num">mean of hits</th><th class="num">hit ratio</th><th class="num">pricing calls per request</th><th class="num">saturates at (the mix, warm)</th><th class="num">under load</th><th class="num">hit ratio</th><th class="num">mean</th><th class="num">mean of hits</th><th class="num">pricing calls/s</th></tr></thead>
     <tbody>${rows.map(
       (r) => html`<tr><td><code class="swatch" data-variant="${r.variant}">${r.variant}</code></td><td class="num">${r.requests}</td><td class="num">${formatMs(r.p50Ms)}</td><td class="num">${r.tail}</td><td class="num">${formatMs(r.meanMs)}</td><td class="num">${formatMs(r.meanHitMs)}</td><td class="num">${r.hitRatio}</td><td class="num">${r.pricingCallsPerRequest}</td><td class="num">${r.saturation}</td><td class="num">${r.load ? `${r.load.connections} connections` : '—'}</td><td class="num">${r.load?.hitRatio ?? '—'}</td><td class="num">${formatMs(r.load?.meanMs ?? null)}</td><td class="num">${formatMs(r.load?.meanHitMs ?? null)}</td><td class="num">${r.load ? r.load.pricingCallsPerSec.toFixed(1) : '—'}</td></tr>`,
     )}</tbody>
-  </table>
+  </table></div>
 </section>`
 }
 
@@ -239,11 +240,11 @@ function renderPeakLoad(results: Results): SafeHtml | '' {
 function renderLoadTable(results: Results): SafeHtml {
   const rows = Object.entries(results.variants).flatMap(([name, v]) =>
     v.load.map(
-      (l) => html`<tr><td><code>${name}</code></td><td class="num">${l.connections}</td><td class="num">${l.requests}</td><td class="num">${l.requestsPerSec.toFixed(1)}</td><td class="num">${l.goodPerSec.toFixed(1)}</td><td class="num">${formatMs(l.p50Ms)}</td><td class="num">${formatMs(l.p90Ms)}</td><td class="num">${formatMs(l.p99Ms)}</td><td class="num">${formatMs(l.maxMs)}</td>
+      (l) => html`<tr><td><code>${name}</code></td><td class="num">${l.connections}</td><td class="num">${l.requests}</td><td class="num">${l.requestsPerSec.toFixed(1)}</td><td class="num">${l.goodPerSec.toFixed(1)}</td><td class="num">${formatMs(l.p50Ms)}</td><td class="num">${formatMs(l.p90Ms)}</td><td class="num">${formatMs(l.p99Ms)}</td><td class="num">${formatMs(l.maxMs)}</td><td class="num">${formatMs(l.meanMs)} / ${formatMs(l.meanHitMs)}</td><td class="num">${formatHitRatio(l.hitRatio, null)}</td><td class="num">${l.pricingCallsPerSec.toFixed(1)}</td>
       <td class="num${l.errors ? ' bad' : ''}">${l.errors}</td><td class="num${l.timeouts ? ' bad' : ''}">${l.timeouts}</td><td class="num${l.non2xx ? ' bad' : ''}">${formatNon2xx(l)}</td><td class="num${l.mismatches ? ' bad' : ''}">${l.mismatches}</td><td class="num">${formatApiCpu(l)}</td><td class="num${l.selfCheck.labBound.length ? ' bad' : ''}" title="${l.selfCheck.labBound.join('; ')}">${formatSelfCheck(l.selfCheck)}</td></tr>`,
     ),
   )
-  return html`<div class="wide"><table class="load"><thead><tr><th>variant</th><th>conn.</th><th>answers</th><th>all/s</th><th>good/s</th><th>p50</th><th>p90</th><th>p99</th><th>max</th><th>errors</th><th>timeouts</th><th>non-2xx</th><th>wrong body</th><th>API CPU ms/req: loop / all</th><th>lab CPU %</th></tr></thead><tbody>${rows}</tbody></table></div>`
+  return html`<div class="wide"><table class="load"><thead><tr><th>variant</th><th>conn.</th><th>answers</th><th>all/s</th><th>good/s</th><th>p50</th><th>p90</th><th>p99</th><th>max</th><th>mean / of hits</th><th>hit ratio</th><th>pricing calls/s</th><th>errors</th><th>timeouts</th><th>non-2xx</th><th>wrong body</th><th>API CPU ms/req: loop / all</th><th>lab CPU %</th></tr></thead><tbody>${rows}</tbody></table></div>`
 }
 
 function renderDiffs(results: Results): SafeHtml {

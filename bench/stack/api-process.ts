@@ -1,6 +1,6 @@
 /** Starts the API under test in a child process and talks to its admin routes. */
 import { fileURLToPath } from 'node:url'
-import type { Scenario, ServiceName } from '../../scenario/types.ts'
+import { SERVICE_NAMES, type Scenario, type ServiceName } from '../../scenario/types.ts'
 import { ADMIN_PATHS, type ApiCounters, type ApiProcessUsage, type CacheBackend, type TimedUpstreamCalls } from '../../variants/shared/admin-paths.ts'
 import { askLabProcess } from './admin-client.ts'
 import { forkLabProcess } from './lab-process.ts'
@@ -50,7 +50,15 @@ export async function startApiProcess(scenario: Scenario, upstreamUrls: Record<S
     async collectGarbage() {
       await askLabProcess('API', `${url}${ADMIN_PATHS.collectGarbage}`, 'POST', 'collect the API process’s garbage')
     },
-    counters: async () => (await askLabProcess('API', `${url}${ADMIN_PATHS.counters}`, 'GET', 'read the API’s counters')) as ApiCounters,
+    async counters() {
+      const counters = (await askLabProcess('API', `${url}${ADMIN_PATHS.counters}`, 'GET', 'read the API’s counters')) as Partial<ApiCounters>
+      const counts = (value: unknown, keys: readonly string[]): boolean =>
+        typeof value === 'object' && value !== null && keys.every((key) => Number.isInteger((value as Record<string, unknown>)[key]))
+      if (!counts(counters.priceCache, ['hits', 'misses', 'unusable', 'unavailable']) || !counts(counters.upstreamCalls, SERVICE_NAMES)) {
+        throw new Error(`Could not read the API’s counters: it answered ${JSON.stringify(counters).slice(0, 200)}, not the price cache's lookups and the calls per upstream.`)
+      }
+      return counters as ApiCounters
+    },
     usage: async () => (await askLabProcess('API', `${url}${ADMIN_PATHS.process}`, 'GET', 'read the API process’s CPU time')) as ApiProcessUsage,
     async timeUpstreamCalls(service, path, samples) {
       const doing = `time calls from the API to ${service}`
