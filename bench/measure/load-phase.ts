@@ -25,6 +25,9 @@ import { cacheOutcome, type LoadTraffic } from './traffic-mix.ts'
 import type { ApiCounters } from '../../variants/shared/admin-paths.ts'
 import { buildTimeline, startCounterReadings, type TimedAnswer } from './timeline.ts'
 
+/** How long a level waits, after its last answer, for the requests autocannon gave up on to end in the API. */
+const DRAIN_PATIENCE_MS = 15_000
+
 /** A request still unanswered after this long counts as a timeout. */
 const REQUEST_TIMEOUT_SECONDS = 30
 
@@ -58,13 +61,19 @@ const is2xx = (status: number): boolean => status >= 200 && status < 300
  * reference for its path), keeps every response's time, and times the run itself. With
  * `counters`, it reads the API's counters every second and records a timeline.
  */
-export async function runLoad(options: autocannon.Options, reference: string, extra: { traffic?: LoadTraffic; counters?: () => Promise<ApiCounters> } = {}): Promise<LoadRun> {
-  const { traffic, counters } = extra
+export async function runLoad(
+  options: autocannon.Options,
+  reference: string,
+  extra: { traffic?: LoadTraffic; counters?: () => Promise<ApiCounters>; drained?: () => Promise<void> } = {},
+): Promise<LoadRun> {
+  const { traffic, counters, drained } = extra
   let good = 0
   let mismatches = 0
   const latenciesMs: number[] = []
   const caches: Array<'hit' | 'miss' | null> = []
-  // What the last 2xx said of the cache: autocannon calls onResponse, then emits 'response' at once.
+  // What the last 2xx said of the cache. Relies on autocannon (9.0, pinned) calling onResponse and
+  // then emitting 'response' synchronously for the same answer, and on one request in flight per
+  // connection (no pipelining), so the context's path is the answer's.
   let lastCache: 'hit' | 'miss' | null = null
   const checked: autocannon.Options = {
     ...options,
@@ -119,6 +128,9 @@ export async function runLoad(options: autocannon.Options, reference: string, ex
     })
     const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, stat.count ?? 0]))
     const elapsedSeconds = lastAt > startedAt ? (lastAt - startedAt) / 1000 : result.duration
+    // autocannon drops what is in flight when its time is up; the API still serves it. The level
+    // ends when the API is idle, so its lookups and calls are counted here, never in the next level.
+    await drained?.()
     if (readings) timeline = buildTimeline(answers, await readings.stop())
     return { result, good, mismatches, statusCodes, latenciesMs, caches, elapsedSeconds, timeline }
   } finally {
@@ -126,7 +138,11 @@ export async function runLoad(options: autocannon.Options, reference: string, ex
   }
 }
 
-/** Every variant at every planned level, each starting from a freshly filled cache. */
+/**
+ * Every variant at every planned level. A variant's first level starts from a cache filled with
+ * the reference page alone; under the traffic mix, the cache then carries over from level to
+ * level, as a shop's would, so the levels show it warming (their timelines, second by second).
+ */
 export async function runLoadPhase(context: PhaseContext, levels: LevelPlan[]): Promise<Record<string, LoadLevel[]>> {
   const load: Record<string, LoadLevel[]> = {}
   for (const level of levels) {
@@ -166,7 +182,7 @@ export async function measureLoadLevel(context: Pick<Target, 'api' | 'upstreams'
       timeout: REQUEST_TIMEOUT_SECONDS,
     },
     reference,
-    { traffic, counters: () => api.counters() },
+    { traffic, counters: () => api.counters(), drained: () => api.drained(DRAIN_PATIENCE_MS) },
   )
   const reading = watch.stop()
   const after = await api.usage()
@@ -221,7 +237,7 @@ export function trafficFigures(
   const priceCache = subtractCounts(after.priceCache, before.priceCache)
   const lookups = priceCache.hits + priceCache.misses + priceCache.unusable + priceCache.unavailable
   return {
-    meanMs: meanOf(answers.map((a) => a.ms)) ?? 0,
+    meanMs: meanOf(answers.map((a) => a.ms)),
     meanHitMs: meanOf(answers.filter((a) => a.cache === 'hit').map((a) => a.ms)),
     meanMissMs: meanOf(answers.filter((a) => a.cache === 'miss').map((a) => a.ms)),
     priceCache: lookups ? priceCache : null,

@@ -29,4 +29,10 @@ export interface PhaseContext extends Target {
    * it with one request (faults off), so it starts with the full TTL. Nothing otherwise.
    */
   fillCache(variant: string): Promise<void>
+  /**
+   * Before the sweep of a variant that uses the price cache: as fillCache, but with every
+   * distinct request of the traffic mix, so the sweep meets the steady state its predicted
+   * saturation assumes (every price list cached). With traffic single, fillCache.
+   */
+  fillMix(variant: string): Promise<void>
 }

@@ -4,6 +4,7 @@
  * peak load, and assemble results.json. Each phase lives in its own file; this one only
  * runs them in order. Rendering and writing are the caller's.
  */
+import { Pool } from 'undici'
 import { assembleResults, type VariantInfo } from './assemble-results.ts'
 import { CALIBRATION_ROUNDS, calibrateUpstreamHop } from './calibrate.ts'
 import { checkCorrectness, type CorrectnessCheck } from './check-correctness.ts'
@@ -104,6 +105,13 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
         await client.get(`/${variant}${path}`)
         await setFaults(true)
       },
+      async fillMix(variant) {
+        if (!probe.usesCache(variant)) return
+        await setFaults(false)
+        await api.flushCache()
+        await fetchAll(api.url, mix.catalogue.map((r) => `/${variant}${r.path}`), FILL_CONNECTIONS)
+        await setFaults(true)
+      },
     }
     const latency = await runLatencyPhase(context, plan.cases)
     for (const c of plan.mixCases) {
@@ -133,6 +141,28 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
     })
   } finally {
     await client.close()
+  }
+}
+
+/** Requests at once when the whole mix fills the cache before a sweep: pricing's workers, by default. */
+const FILL_CONNECTIONS = 16
+
+/** GETs every path, `connections` at a time; a failure is an error naming the path (the fill runs without faults). */
+async function fetchAll(origin: string, paths: string[], connections: number): Promise<void> {
+  const pool = new Pool(origin, { connections })
+  try {
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < paths.length) {
+        const path = paths[next++]!
+        const response = await pool.request({ method: 'GET', path })
+        await response.body.text()
+        if (response.statusCode !== 200) throw new Error(`Could not fill the price cache before the sweep: ${path} answered ${response.statusCode}.`)
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(connections, paths.length) }, worker))
+  } finally {
+    await pool.close()
   }
 }
 

@@ -19,6 +19,9 @@ import { SERVICE_NAMES, type ServiceName } from '../../scenario/types.ts'
 import { trafficFigures } from './load-phase.ts'
 import { buildTimeline, startCounterReadings } from './timeline.ts'
 
+/** How long a level waits, after its last answer, for requests still in the API to end. */
+const DRAIN_PATIENCE_MS = 15_000
+
 /** How often the bottleneck's queue is read during a level. */
 const QUEUE_SAMPLE_MS = 250
 /** A queue that grew by less than this many calls is not rising, whatever the rate. */
@@ -32,10 +35,12 @@ export async function runSweepPhase(
 ): Promise<Record<string, SweepLevel[]>> {
   const measured: Record<string, SweepLevel[]> = {}
   for (const { variant, predicted, levels } of sweeps) {
-    await context.fillCache(variant)
+    // The predicted saturation is the warm mix's: the sweep starts with every price list cached.
+    await context.fillMix(variant)
     measured[variant] = []
-    for (const level of levels) {
-      const measure = (): Promise<SweepLevel> => measureSweepLevel({ ...context, deadlineMs }, variant, predicted.bottleneck, level.offeredPerSec, level.seconds)
+    for (const [index, level] of levels.entries()) {
+      // Every variant's level at the same share of its saturation is sent the same sequence of the mix.
+      const measure = (): Promise<SweepLevel> => measureSweepLevel({ ...context, deadlineMs }, variant, predicted.bottleneck, level.offeredPerSec, level.seconds, `sweep:${index}`)
       measured[variant].push(await context.run(level.step, measure))
     }
   }
@@ -48,6 +53,7 @@ export async function measureSweepLevel(
   bottleneck: ServiceName,
   offeredPerSec: number,
   durationSeconds: number,
+  stream = `sweep:${offeredPerSec}`,
 ): Promise<SweepLevel> {
   const { api, upstreams, path, reference, deadlineMs } = context
   // A level does not pay for the garbage of the ones before it.
@@ -55,12 +61,13 @@ export async function measureSweepLevel(
   await upstreams.resetStats()
   const before = await api.usage()
   const watch = startSelfCheck({ api: api.pid, upstreams: upstreams.pid, redis: context.redisPid })
-  // Every variant at this rate is sent the same sequence of the mix.
-  const traffic = context.traffic?.mix.kind === 'mix' ? { prefix: `/${variant}`, next: context.traffic.mix.stream(`sweep:${round(offeredPerSec, 1)}`), references: context.traffic.references } : undefined
+  const traffic = context.traffic?.mix.kind === 'mix' ? { prefix: `/${variant}`, next: context.traffic.mix.stream(stream), references: context.traffic.references } : undefined
   const startedAt = performance.now()
   const sampling = sampleQueue(upstreams, bottleneck, durationSeconds)
   const readings = startCounterReadings(() => api.counters())
   const run = await runOpenLoad({ origin: api.url, path: `/${variant}${path}`, ratePerSec: offeredPerSec, durationSeconds, timeoutMs: deadlineMs + 5000, reference, traffic })
+  // A request the generator timed out may still run in the API: the level ends when the API is idle.
+  await api.drained(DRAIN_PATIENCE_MS)
   const timeline = buildTimeline(
     run.requests.map((r) => ({ atMs: r.doneMs ?? r.sentMs, goodMs: r.good && r.doneMs !== null ? r.doneMs - r.dueMs : null })),
     await readings.stop(),

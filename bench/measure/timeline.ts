@@ -1,9 +1,10 @@
 /**
  * A level second by second: the API's counters read every second while it runs, and the
- * answers that came in each second between two readings, for the timeline results.json
- * keeps of every load and sweep level (requests, p50, p99, failures, pricing calls, cache
- * hits and misses per second): where a price list expired under load, the pricing spike and
- * the p99 spike fall in the same second.
+ * answers that came in each span between two readings, for the timeline results.json keeps
+ * of every load and sweep level (answers, p50, p99, failures, pricing calls, cache hits and
+ * lookups that were not hits). A pricing call is counted when the API begins it, an answer
+ * when it comes: where a price list expires under load, the pricing spike comes first and
+ * the slow answers follow, one pricing call's time later (1.8 s for a page of 50).
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { percentiles, statedPercentile } from './stats.ts'
@@ -13,7 +14,7 @@ import type { ApiCounters } from '../../variants/shared/admin-paths.ts'
 
 export const TIMELINE_SECOND_MS = 1000
 
-/** A reading of the API's counters, `atMs` from the level's start; undefined when the API did not answer it. */
+/** A reading of the API's counters, `atMs` (from the level's start) when its answer came; undefined when the API did not answer it. */
 export interface CounterReading {
   atMs: number
   counters: ApiCounters | undefined
@@ -26,22 +27,25 @@ export interface TimedAnswer {
 }
 
 /**
- * Reads `read` now (the level's start, atMs 0, whose time `startedAt` is) and every second
- * after, until stopped; the last reading is taken as it stops (once, however often stop is called). A failed reading is kept as
- * undefined: that second's counts are then null, the answers still counted.
+ * Reads `read` now (the level's start, whose time `startedAt` is) and every second after,
+ * until stopped; the last reading is taken as it stops (once, however often stop is called),
+ * so the last span is as long as the level ran past its last whole second. Each reading is
+ * stamped when its answer came: the counts it holds are those of that moment at the latest.
+ * A failed reading is kept as undefined: the two spans it bounds have null counts, their
+ * answers still counted.
  */
 export function startCounterReadings(read: () => Promise<ApiCounters>, startedAt = performance.now()): { stop(): Promise<CounterReading[]> } {
   const readings: CounterReading[] = []
-  let stopped = false
+  const stopped = new AbortController()
   const take = async (): Promise<void> => {
-    const atMs = performance.now() - startedAt
-    readings.push({ atMs, counters: await read().catch(() => undefined) })
+    const counters = await read().catch(() => undefined)
+    readings.push({ atMs: performance.now() - startedAt, counters })
   }
   const loop = (async () => {
     await take()
-    for (let next = TIMELINE_SECOND_MS; !stopped; next += TIMELINE_SECOND_MS) {
-      await sleep(Math.max(0, startedAt + next - performance.now()))
-      if (stopped) break
+    for (let next = TIMELINE_SECOND_MS; !stopped.signal.aborted; next += TIMELINE_SECOND_MS) {
+      const waited = await sleep(Math.max(0, startedAt + next - performance.now()), true, { signal: stopped.signal }).catch(() => false)
+      if (!waited) break
       await take()
     }
   })()
@@ -49,7 +53,7 @@ export function startCounterReadings(read: () => Promise<ApiCounters>, startedAt
   return {
     stop: () =>
       (stopping ??= (async () => {
-        stopped = true
+        stopped.abort()
         await loop
         await take()
         return readings
@@ -57,7 +61,7 @@ export function startCounterReadings(read: () => Promise<ApiCounters>, startedAt
   }
 }
 
-/** The answers between each two readings, with what the counters say of that span; a span with no answer after the last answer is left out. */
+/** The answers between each two readings, with what the counters say of that span; a span with no answer after the last answer is left out (unless no answer came at all). */
 export function buildTimeline(answers: TimedAnswer[], readings: CounterReading[]): TimelinePoint[] {
   const lastAnswerMs = answers.reduce((latest, a) => Math.max(latest, a.atMs), 0)
   const points: TimelinePoint[] = []
@@ -69,7 +73,7 @@ export function buildTimeline(answers: TimedAnswer[], readings: CounterReading[]
     const inSpan: TimedAnswer[] = []
     // The last span takes every answer left (one that came as the final reading was taken).
     while (i < sorted.length && (sorted[i]!.atMs <= to.atMs || k === readings.length - 1)) inSpan.push(sorted[i++]!)
-    if (inSpan.length === 0 && from.atMs >= lastAnswerMs) continue
+    if (inSpan.length === 0 && answers.length > 0 && from.atMs >= lastAnswerMs) continue
     points.push(toPoint(inSpan, to.atMs, to.atMs - from.atMs, from.counters, to.counters))
   }
   return points

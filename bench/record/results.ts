@@ -138,8 +138,12 @@ export type PriceCacheFigures = Static<typeof PriceCacheSchema>
 
 /** What the traffic mix did to a level: the cache's hits, the mean beside the mean of hits alone, pricing's load, the seconds. */
 const trafficFigures = {
-  /** Mean of the 2xx answers, and of those that hit the price cache / looked it up and went to pricing (Server-Timing); null without one. */
-  meanMs: nonNegative(),
+  /**
+   * Mean of the 2xx answers (null without one), and of those whose Server-Timing says they hit
+   * the price cache / did not (a `pricing` stage after the `cache` one: a miss, an unusable value
+   * or Redis unavailable); null without one.
+   */
+  meanMs: nullable(nonNegative()),
   meanHitMs: nullable(nonNegative()),
   meanMissMs: nullable(nonNegative()),
   /** The lookups of the level, counted by the API; null when it made none. */
@@ -304,7 +308,9 @@ export type ModelFigures = Static<typeof ModelSchema>
 /**
  * The traffic mix in the latency phase: the first `requests` of the scenario's seeded sample,
  * one at a time, to a variant whose price cache starts empty. Every variant is sent the same
- * requests, so every body is checked against the others' for the same path.
+ * sequence, as much of it as fits its budget (so a slow variant gets a shorter prefix: compare a
+ * variant's hit ratio with its own model's, over the same prefix), and every body is checked
+ * against the body the correctness check, or the first variant to answer that path, got.
  */
 const MixSchema = strict({
   requests: Type.Integer({ minimum: 1 }),
@@ -342,7 +348,7 @@ const MixSchema = strict({
   /** Requests that did not answer 200 (each is sent once, not tried again), by status. */
   failed: count(),
   statusCodes: statusCounts(),
-  /** 200s whose body differed from another variant's (or the correctness check's) for the same path. */
+  /** 200s whose body differed from the body first recorded for the same path (by the correctness check, or by whichever variant answered it first). */
   mismatches: count(),
 })
 export type MixFigures = Static<typeof MixSchema>

@@ -144,7 +144,7 @@ function renderTimelines(results: Results): SafeHtml | '' {
   if (!charts.length) return ''
   return html`<section id="timelines">
   <h2>Second by second</h2>
-  <p class="note">Each level, one second per point, the levels one after another (a dotted line where a level starts): p50 and p99 of the good answers in that second (p99 from 100 answers up, else the max), and what the API counted in it: pricing calls begun and price-cache lookups that were not hits. Where a price list expires under load, every request that misses it calls pricing at once: the pricing spike and the p99 spike fall in the same second.</p>
+  <p class="note">Each level, one second per point, the levels one after another (a dotted line where a level starts): p50 and p99 of the good answers in that second (p99 from 100 answers up, else the max), and what the API counted in it, per second: pricing calls begun and price-cache lookups that were not hits. Where a price list expires under load, every request that misses it calls pricing at once: the pricing spike comes first, and the slow answers follow one pricing call's time later.</p>
   <div class="waterfalls">${charts.map(
     (c) => html`<figure><figcaption>${c.caption}</figcaption><div class="chart"><canvas class="timeline" data-variant="${c.name}" data-phase="${c.phase}" aria-label="second by second: ${c.caption}"></canvas></div></figure>`,
   )}</div>

@@ -402,7 +402,7 @@ export interface MixRow {
   /** The model's saturation over the whole mix, warm: "400/s inventory". */
   saturation: string
   /** The busiest load level with the mix: connections, hit ratio, mean, mean of hits, pricing calls per second. */
-  load: { connections: number; hitRatio: string; meanMs: number; meanHitMs: number | null; pricingCallsPerSec: number } | null
+  load: { connections: number; hitRatio: string; meanMs: number | null; meanHitMs: number | null; pricingCallsPerSec: number } | null
 }
 
 /** The traffic mix's rows, or none when the run sent the story's one request (traffic single). */

@@ -28,8 +28,10 @@ export interface ApiProcess {
   /** A full garbage collection in the API process, so a measurement does not pay for the garbage of the ones before it. */
   collectGarbage(): Promise<void>
   usage(): Promise<ApiProcessUsage>
-  /** The price cache's lookups and the calls to each upstream since start (cheap: read every second of a level). */
+  /** The price cache's lookups and the calls to each upstream since start, and the requests in flight (cheap: read every second of a level). */
   counters(): Promise<ApiCounters>
+  /** Resolves once no request is in flight in the API (read every 20 ms), or after `patienceMs`: a level's requests the load generator gave up on still run there. */
+  drained(patienceMs: number): Promise<void>
   /** `samples` GETs of `path` on `service`, one at a time, through the API's own pool: each one's time in ms. */
   timeUpstreamCalls(service: ServiceName, path: string, samples: number): Promise<number[]>
   stop(): Promise<void>
@@ -40,6 +42,15 @@ export async function startApiProcess(scenario: Scenario, upstreamUrls: Record<S
   // --expose-gc: the harness empties the API's heap before each load level (collectGarbage).
   const lab = await forkLabProcess<ApiReady>(ENTRY, init, 'API', ['--expose-gc'])
   const { url, cacheBackend } = lab.ready
+  const counters = async (): Promise<ApiCounters> => {
+    const answer = (await askLabProcess('API', `${url}${ADMIN_PATHS.counters}`, 'GET', 'read the API’s counters')) as Partial<ApiCounters>
+    const counts = (value: unknown, keys: readonly string[]): boolean =>
+      typeof value === 'object' && value !== null && keys.every((key) => Number.isInteger((value as Record<string, unknown>)[key]))
+    if (!counts(answer.priceCache, ['hits', 'misses', 'unusable', 'unavailable']) || !counts(answer.upstreamCalls, SERVICE_NAMES) || !counts(answer, ['inFlight'])) {
+      throw new Error(`Could not read the API’s counters: it answered ${JSON.stringify(answer).slice(0, 200)}, not the price cache's lookups, the calls per upstream and the requests in flight.`)
+    }
+    return answer as ApiCounters
+  }
   return {
     url,
     pid: lab.pid,
@@ -50,14 +61,13 @@ export async function startApiProcess(scenario: Scenario, upstreamUrls: Record<S
     async collectGarbage() {
       await askLabProcess('API', `${url}${ADMIN_PATHS.collectGarbage}`, 'POST', 'collect the API process’s garbage')
     },
-    async counters() {
-      const counters = (await askLabProcess('API', `${url}${ADMIN_PATHS.counters}`, 'GET', 'read the API’s counters')) as Partial<ApiCounters>
-      const counts = (value: unknown, keys: readonly string[]): boolean =>
-        typeof value === 'object' && value !== null && keys.every((key) => Number.isInteger((value as Record<string, unknown>)[key]))
-      if (!counts(counters.priceCache, ['hits', 'misses', 'unusable', 'unavailable']) || !counts(counters.upstreamCalls, SERVICE_NAMES)) {
-        throw new Error(`Could not read the API’s counters: it answered ${JSON.stringify(counters).slice(0, 200)}, not the price cache's lookups and the calls per upstream.`)
+    counters,
+    async drained(patienceMs) {
+      const until = performance.now() + patienceMs
+      while (performance.now() < until) {
+        if ((await counters()).inFlight === 0) return
+        await new Promise((resolve) => setTimeout(resolve, 20))
       }
-      return counters as ApiCounters
     },
     usage: async () => (await askLabProcess('API', `${url}${ADMIN_PATHS.process}`, 'GET', 'read the API process’s CPU time')) as ApiProcessUsage,
     async timeUpstreamCalls(service, path, samples) {

@@ -21,6 +21,8 @@ export const ADMIN_PATHS = {
 export interface ApiCounters {
   priceCache: PriceCacheCounts
   upstreamCalls: Record<ServiceName, number>
+  /** Requests (not these admin routes) in flight now: a level's counters are read once it is 0, so none of its requests lands in the next. */
+  inFlight: number
 }
 
 /** What POST /__lab/time-upstream-calls takes: `samples` GETs of `path` on `service`, one at a time, through the API's own pool. */

@@ -69,11 +69,11 @@ export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCac
       return { timesMs }
     },
   )
-  app.get(ADMIN_PATHS.counters, async (): Promise<ApiCounters> => ({ priceCache: priceCacheCounts(cache, priceCache), upstreamCalls: pools.calls() }))
+  app.get(ADMIN_PATHS.counters, async (): Promise<ApiCounters> => ({ priceCache: priceCacheCounts(cache, priceCache), upstreamCalls: pools.calls(), inFlight: busy.inFlight() }))
   app.get(ADMIN_PATHS.process, async (): Promise<ApiProcessUsage> => {
     const cpu = process.cpuUsage()
     const memory = process.memoryUsage()
-    const { all, mainThread } = busy()
+    const { all, mainThread } = busy.read()
     return {
       pid: process.pid,
       cpuUserMicros: cpu.user,
@@ -86,6 +86,7 @@ export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCac
       cacheShedLookups: cache.shedLookups(),
       priceCache: priceCacheCounts(cache, priceCache),
       upstreamCalls: pools.calls(),
+      inFlight: busy.inFlight(),
       eventLoop: eventLoopSinceLastRead(),
     }
   })
@@ -130,9 +131,9 @@ function mainThreadMicros(): number | null {
 /**
  * CPU time spent while at least one request other than the admin routes is in flight:
  * from the first request of a busy period to the end of its last response (the socket's
- * `close`, which also comes for a request whose caller went away). Returns a reading.
+ * `close`, which also comes for a request whose caller went away). Returns a reading, and the requests in flight now.
  */
-function trackBusyCpu(app: FastifyInstance): () => { all: number; mainThread: number | null } {
+function trackBusyCpu(app: FastifyInstance): { read(): { all: number; mainThread: number | null }; inFlight(): number } {
   let inFlight = 0
   let since = cpuNow()
   const spent = { all: 0, mainThread: 0 as number | null }
@@ -148,5 +149,5 @@ function trackBusyCpu(app: FastifyInstance): () => { all: number; mainThread: nu
       if (--inFlight === 0) Object.assign(spent, plus(spent, elapsed(since, cpuNow())))
     })
   })
-  return () => (inFlight > 0 ? plus(spent, elapsed(since, cpuNow())) : { ...spent })
+  return { read: () => (inFlight > 0 ? plus(spent, elapsed(since, cpuNow())) : { ...spent }), inFlight: () => inFlight }
 }

@@ -319,6 +319,15 @@ function drawSweepChart(id, field, title) {
   new Chart(/** @type {HTMLCanvasElement} */ (target), config)
 }
 
+/**
+ * A count over a span of `seconds`, per second; null without a count or a span.
+ * @param {number | null} count
+ * @param {number} seconds
+ */
+function perSecond(count, seconds) {
+  return count === null || seconds <= 0 ? null : Math.round((count / seconds) * 10) / 10
+}
+
 /** Every level of a variant's load phase (or sweep), second by second, the levels end to end. */
 function drawTimelines() {
   document.querySelectorAll('canvas.timeline').forEach((element) => {
@@ -361,8 +370,9 @@ function drawTimelines() {
         datasets: [
           line('p50 ms', (p) => p.p50Ms, 'ms', color(target.dataset.variant ?? '')),
           line('p99 ms (max below 100)', (p) => p.p99Ms ?? p.maxMs, 'ms', color(target.dataset.variant ?? ''), [6, 3]),
-          line('pricing calls', (p) => p.pricingCalls, 'calls', '#c0392b'),
-          line('cache lookups not hit', (p) => p.cacheMisses, 'calls', '#e0a030', [2, 2]),
+          // Counts over each span (about a second; the last may be shorter), as rates.
+          line('pricing calls', (p) => perSecond(p.pricingCalls, p.seconds), 'calls', '#c0392b'),
+          line('cache lookups not hit', (p) => perSecond(p.cacheMisses, p.seconds), 'calls', '#e0a030', [2, 2]),
           // Where each level starts.
           ...starts.slice(1).map((x) => ({ label: '', data: [{ x, y: 0 }, { x, y: 1 }], yAxisID: 'edge', borderColor: '#bbb', borderDash: [2, 4], pointRadius: 0, showLine: true })),
         ],
