@@ -174,7 +174,13 @@ export function targetLines(results: Results): string[] {
   const judged = Object.entries(results.variants).filter(([, v]) => v.withinTolerance !== null)
   if (judged.length) {
     const within = judged.filter(([, v]) => v.withinTolerance).map(([name]) => name)
-    const outside = judged.filter(([, v]) => !v.withinTolerance).map(([name, v]) => `${name} +${v.overheadMs?.toFixed(1)} ms > ${v.overheadToleranceMs?.toFixed(1)} ms`)
+    const outside = judged
+      .filter(([, v]) => !v.withinTolerance)
+      .map(([name, v]) => {
+        // Enough digits to tell them apart: 6.64 over a tolerance of 6.6 does not read "6.6 > 6.6".
+        const digits = v.overheadMs?.toFixed(1) === v.overheadToleranceMs?.toFixed(1) ? 2 : 1
+        return `${name} +${v.overheadMs?.toFixed(digits)} ms > ${v.overheadToleranceMs?.toFixed(digits)} ms`
+      })
     lines.push(
       `Fidelity (p50 within max(3 % of the floor, 5 ms) of the floor): ${within.length} of ${judged.length} variants${outside.length ? ` — outside: ${outside.join(', ')}` : ' ✓'}.`,
     )
