@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { expectedFailurePercent } from '../bench/measure/floors.ts'
 import { modelVariants } from '../bench/stack/model-process.ts'
-import { createTrafficMix, type MixRequest } from '../bench/measure/traffic-mix.ts'
+import { createTrafficMix, mixQuery } from '../bench/measure/traffic-mix.ts'
 import type { ModelOutcome } from '../model/types.ts'
 import { resolveScenario } from '../scenario/resolve-scenario.ts'
 import { SERVICE_NAMES, type ScenarioInput } from '../scenario/types.ts'
@@ -170,12 +170,11 @@ describe('a user\'s variants', () => {
 describe('the traffic mix, in virtual time', () => {
   const scenario = resolveScenario({ traffic: { pages: 3, categories: 1, limits: [20, 5], zipfExponent: 1 } })
   const mix = createTrafficMix(scenario)
-  const query = (r: MixRequest) => ({ page: r.page, limit: r.limit, ...(r.category === null ? {} : { category: r.category }) })
   const sample = mix.sequence(15, 'sample')
   let outcomes: Record<string, ModelOutcome>
 
   beforeAll(async () => {
-    outcomes = await modelVariants(scenario, STORY, { mix: { sample: sample.map(query), catalogue: mix.catalogue.map((r) => ({ query: query(r), share: r.share })) } })
+    outcomes = await modelVariants(scenario, STORY, { mix: { sample: sample.map(mixQuery), catalogue: mix.catalogue.map((r) => ({ query: mixQuery(r), share: r.share })) } })
   }, 30_000)
 
   it('saturates bulk where pricing\'s workers are all busy for the mix\'s average page: 16 ÷ Σ share × (40 + 35 × size) ms', () => {

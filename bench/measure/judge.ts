@@ -42,21 +42,22 @@ export function judgeStory(variants: Record<string, VariantResult>): Results['st
  * failure without faults, is a problem. Under load, errors, timeouts and 503/504s are
  * results (a variant collapsing at peak is the story); a wrong body never is.
  */
+/** Failures by status that injected faults do not explain (under faults a 502 or 504 is a result): their count and "503: 2"; undefined when none. */
+function unexplainedFailures(statusCodes: Record<string, number>, faulty: boolean): { total: number; text: string } | undefined {
+  const unexplained = Object.entries(statusCodes).filter(([status]) => !faulty || (status !== '502' && status !== '504'))
+  if (!unexplained.length) return undefined
+  return { total: unexplained.reduce((sum, [, n]) => sum + n, 0), text: formatStatuses(Object.fromEntries(unexplained)) }
+}
+
 export function findProblems(name: string, warm: LatencyCase, cold: LatencyCase | undefined, mix: MixFigures | undefined, load: LoadLevel[], sweep: SweepLevel[], faulty: boolean): string[] {
   const problems: string[] = []
-  const mixUnexplained = Object.entries(mix?.statusCodes ?? {}).filter(([status]) => !faulty || (status !== '502' && status !== '504'))
-  if (mixUnexplained.length) {
-    const total = mixUnexplained.reduce((sum, [, n]) => sum + n, 0)
-    problems.push(`${name}: ${total} request(s) of the mix failed (${formatStatuses(Object.fromEntries(mixUnexplained))})${faulty ? ' not explained by the injected faults' : ''}`)
-  }
+  const mixUnexplained = unexplainedFailures(mix?.statusCodes ?? {}, faulty)
+  if (mixUnexplained) problems.push(`${name}: ${mixUnexplained.total} request(s) of the mix failed (${mixUnexplained.text})${faulty ? ' not explained by the injected faults' : ''}`)
   if (mix?.mismatches) problems.push(`${name}: ${mix.mismatches} answer(s) to the mix differed from the other variants' for the same request`)
   const statuses = { ...warm.failures.statusCodes }
   for (const [status, n] of Object.entries(cold?.failures.statusCodes ?? {})) statuses[status] = (statuses[status] ?? 0) + n
-  const unexplained = Object.entries(statuses).filter(([status]) => !faulty || (status !== '502' && status !== '504'))
-  if (unexplained.length) {
-    const total = unexplained.reduce((sum, [, n]) => sum + n, 0)
-    problems.push(`${name}: ${total} failed request(s) in the latency phase (${formatStatuses(Object.fromEntries(unexplained))})${faulty ? ' not explained by the injected faults' : ''}`)
-  }
+  const unexplained = unexplainedFailures(statuses, faulty)
+  if (unexplained) problems.push(`${name}: ${unexplained.total} failed request(s) in the latency phase (${unexplained.text})${faulty ? ' not explained by the injected faults' : ''}`)
   if (!warm.latency && !faulty) problems.push(`${name}: no good answer in the latency phase`)
   const mismatches = warm.mismatches + (cold?.mismatches ?? 0)
   if (mismatches) problems.push(`${name}: ${mismatches} response(s) in the latency phase differed from the reference body`)

@@ -17,16 +17,13 @@ import type { IncomingHttpHeaders } from 'node:http'
 import autocannon from 'autocannon'
 import { apiLoopBetween, judgeSelfCheck, startSelfCheck } from './self-check.ts'
 import type { PhaseContext, Target } from './phase-context.ts'
-import { percentiles, statedPercentile } from './stats.ts'
+import { mean, percentiles, statedPercentile } from './stats.ts'
 import type { LevelPlan, LevelLength } from './plan.ts'
 import { round, roundStated } from '../record/format.ts'
 import type { LoadLevel, PriceCacheFigures, TimelinePoint } from '../record/results.ts'
-import { cacheOutcome, type LoadTraffic } from './traffic-mix.ts'
+import { cacheOutcome, matchesReference, serverTimingOf, type LoadTraffic } from './traffic-mix.ts'
 import type { ApiCounters } from '../../variants/shared/admin-paths.ts'
 import { buildTimeline, startCounterReadings, type TimedAnswer } from './timeline.ts'
-
-/** How long a level waits, after its last answer, for the requests autocannon gave up on to end in the API. */
-const DRAIN_PATIENCE_MS = 15_000
 
 /** A request still unanswered after this long counts as a timeout. */
 const REQUEST_TIMEOUT_SECONDS = 30
@@ -91,15 +88,8 @@ export async function runLoad(
         onResponse: (status: number, body: string, context: { path?: string }, headers?: IncomingHttpHeaders) => {
           lastCache = null
           if (!is2xx(status)) return
-          let expected = reference
-          if (traffic) {
-            const path = context.path ?? ''
-            const known = traffic.references.get(path)
-            if (known === undefined) traffic.references.set(path, body)
-            expected = known ?? body
-            lastCache = cacheOutcome(headers)
-          }
-          if (body === expected) good++
+          if (traffic) lastCache = cacheOutcome(serverTimingOf(headers))
+          if (traffic ? matchesReference(traffic.references, context.path ?? '', body) : body === reference) good++
           else mismatches++
         },
       },
@@ -182,7 +172,7 @@ export async function measureLoadLevel(context: Pick<Target, 'api' | 'upstreams'
       timeout: REQUEST_TIMEOUT_SECONDS,
     },
     reference,
-    { traffic, counters: () => api.counters(), drained: () => api.drained(DRAIN_PATIENCE_MS) },
+    { traffic, counters: () => api.counters(), drained: () => api.drained() },
   )
   const reading = watch.stop()
   const after = await api.usage()
@@ -237,17 +227,15 @@ export function trafficFigures(
   const priceCache = subtractCounts(after.priceCache, before.priceCache)
   const lookups = priceCache.hits + priceCache.misses + priceCache.unusable + priceCache.unavailable
   return {
-    meanMs: meanOf(answers.map((a) => a.ms)),
-    meanHitMs: meanOf(answers.filter((a) => a.cache === 'hit').map((a) => a.ms)),
-    meanMissMs: meanOf(answers.filter((a) => a.cache === 'miss').map((a) => a.ms)),
+    meanMs: roundStated(mean(answers.map((a) => a.ms))),
+    meanHitMs: roundStated(mean(answers.filter((a) => a.cache === 'hit').map((a) => a.ms))),
+    meanMissMs: roundStated(mean(answers.filter((a) => a.cache === 'miss').map((a) => a.ms))),
     priceCache: lookups ? priceCache : null,
     hitRatio: lookups ? round(priceCache.hits / lookups, 4) : null,
     pricingCallsPerSec: round((after.upstreamCalls.pricing - before.upstreamCalls.pricing) / Math.max(seconds, 0.001)),
     timeline,
   }
 }
-
-const meanOf = (values: number[]): number | null => (values.length ? round(values.reduce((sum, v) => sum + v, 0) / values.length) : null)
 
 export function subtractCounts(after: PriceCacheFigures, before: PriceCacheFigures): PriceCacheFigures {
   return { hits: after.hits - before.hits, misses: after.misses - before.misses, unusable: after.unusable - before.unusable, unavailable: after.unavailable - before.unavailable }

@@ -12,13 +12,12 @@
  */
 import { NO_ANSWER } from './latency-phase.ts'
 import type { Target } from './phase-context.ts'
-import { percentiles, statedPercentile } from './stats.ts'
-import type { MixRequest } from './traffic-mix.ts'
+import { mean, percentiles, statedPercentile } from './stats.ts'
+import { cacheOutcome, matchesReference, type MixRequest } from './traffic-mix.ts'
 import { round, roundStated } from '../record/format.ts'
 import type { MixFigures } from '../record/results.ts'
 import { subtractCounts } from './load-phase.ts'
 import type { MixModel } from '../../model/types.ts'
-import { parseServerTiming } from '../../variants/shared/stage-timing.ts'
 
 export interface MixCaseSpec {
   variant: string
@@ -36,7 +35,7 @@ export async function measureMixCase(context: Pick<Target, 'client' | 'api' | 'u
   await api.flushCache()
   await upstreams.resetStats()
   const before = (await api.usage()).priceCache
-  const good: Array<{ ms: number; lookedUp: boolean; hit: boolean }> = []
+  const good: Array<{ ms: number; cache: 'hit' | 'miss' | null }> = []
   const statusCodes: Record<string, number> = {}
   let mismatches = 0
   for (const request of requests) {
@@ -47,11 +46,8 @@ export async function measureMixCase(context: Pick<Target, 'client' | 'api' | 'u
       const ms = performance.now() - started
       status = String(answer.status)
       if (answer.status === 200) {
-        const reference = references.get(request.path)
-        if (reference === undefined) references.set(request.path, answer.body)
-        else if (reference !== answer.body) mismatches++
-        const stages = parseServerTiming(answer.serverTiming ?? '').stages.map((stage) => stage.name)
-        good.push({ ms, lookedUp: stages.includes('cache'), hit: stages.includes('cache') && !stages.includes('pricing') })
+        if (!matchesReference(references, request.path, answer.body)) mismatches++
+        good.push({ ms, cache: cacheOutcome(answer.serverTiming) })
         continue
       }
     } catch {
@@ -63,16 +59,15 @@ export async function measureMixCase(context: Pick<Target, 'client' | 'api' | 'u
   const lookups = counted.hits + counted.misses + counted.unusable + counted.unavailable
   const stats = await upstreams.stats()
   const times = good.map((g) => g.ms)
-  const meanOf = (values: number[]): number | null => (values.length ? round(values.reduce((sum, v) => sum + v, 0) / values.length) : null)
   const [p50, max] = times.length ? percentiles(times, [50, 100]) : [0, 0]
   const modelled = spec.model?.requests.slice(0, requests.length)
   const modelLookups = modelled?.reduce((sum, r) => sum + r.hits + r.misses, 0) ?? 0
   return {
     requests: requests.length,
     distinct: new Set(requests.map((r) => r.path)).size,
-    latency: times.length ? { samples: times.length, p50Ms: round(p50), p99Ms: roundStated(statedPercentile(times, 99)), meanMs: meanOf(times)!, maxMs: round(max) } : null,
-    meanHitMs: meanOf(good.filter((g) => g.hit).map((g) => g.ms)),
-    meanMissMs: meanOf(good.filter((g) => g.lookedUp && !g.hit).map((g) => g.ms)),
+    latency: times.length ? { samples: times.length, p50Ms: round(p50), p99Ms: roundStated(statedPercentile(times, 99)), meanMs: round(mean(times)!), maxMs: round(max) } : null,
+    meanHitMs: roundStated(mean(good.filter((g) => g.cache === 'hit').map((g) => g.ms))),
+    meanMissMs: roundStated(mean(good.filter((g) => g.cache === 'miss').map((g) => g.ms))),
     priceCache: lookups ? counted : null,
     hitRatio: lookups ? round(counted.hits / lookups, 4) : null,
     expected: modelled?.length

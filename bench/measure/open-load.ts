@@ -14,7 +14,7 @@
  */
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises'
 import { Pool } from 'undici'
-import { cacheOutcome, type LoadTraffic } from './traffic-mix.ts'
+import { cacheOutcome, matchesReference, serverTimingOf, type LoadTraffic } from './traffic-mix.ts'
 import { median } from './stats.ts'
 
 export interface OpenLoadOptions {
@@ -72,15 +72,9 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRun
     try {
       const response = await pool.request({ method: 'GET', path: next === undefined ? path : `${traffic!.prefix}${next}`, signal: AbortSignal.timeout(timeoutMs) })
       const body = await response.body.text()
-      let expected = reference
-      if (next !== undefined && response.statusCode === 200) {
-        const known = traffic!.references.get(next)
-        if (known === undefined) traffic!.references.set(next, body)
-        expected = known ?? body
-        record.cache = cacheOutcome(response.headers)
-      }
       record.outcome = response.statusCode
-      record.good = response.statusCode === 200 && body === expected
+      if (next !== undefined && response.statusCode === 200) record.cache = cacheOutcome(serverTimingOf(response.headers))
+      record.good = response.statusCode === 200 && (next === undefined ? body === reference : matchesReference(traffic!.references, next, body))
       record.mismatch = response.statusCode === 200 && !record.good
     } catch (error) {
       record.outcome = (error as Error).name === 'TimeoutError' ? 'timeout' : 'error'

@@ -14,7 +14,7 @@ import { judgePeak } from './judge.ts'
 import { runLatencyPhase } from './latency-phase.ts'
 import { runLoadPhase } from './load-phase.ts'
 import { measureMixCase } from './mix-case.ts'
-import { createTrafficMix, type MixRequest } from './traffic-mix.ts'
+import { createTrafficMix, mixQuery } from './traffic-mix.ts'
 import type { PhaseContext } from './phase-context.ts'
 import { planRun, type Model, type Probe } from './plan.ts'
 import { createStepRunner, type StepRunner } from './steps.ts'
@@ -24,7 +24,6 @@ import type { RunSettings } from '../cli/run-settings.ts'
 import type { PeakLoad, Results } from '../record/results.ts'
 import { modelVariants } from '../stack/model-process.ts'
 import type { MixModel, ModelOutcome } from '../../model/types.ts'
-import type { ProductQuery } from '../../variants/shared/upstream-clients.ts'
 import type { Stack } from '../stack/start-stack.ts'
 import { injectsFaults } from '../../scenario/faults.ts'
 import type { Scenario } from '../../scenario/types.ts'
@@ -67,7 +66,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
       () => calibrateUpstreamHop(api, 'catalog', calibrationSamples),
     )
     // What each variant should cost, derived from its own code in virtual time.
-    const outcomes = modelled ?? (await steps.run({ phase: 'model', label: `${names.join(', ')} in virtual time`, estimateMs: 1500 }, () => modelVariants(scenario, names, { jitter: settings.modelJitter, mix: mix.kind === 'mix' ? { sample: sample.map(toQuery), catalogue: mix.catalogue.map((r) => ({ query: toQuery(r), share: r.share })) } : undefined })))
+    const outcomes = modelled ?? (await steps.run({ phase: 'model', label: `${names.join(', ')} in virtual time`, estimateMs: 1500 }, () => modelVariants(scenario, names, { jitter: settings.modelJitter, mix: mix.kind === 'mix' ? { sample: sample.map(mixQuery), catalogue: mix.catalogue.map((r) => ({ query: mixQuery(r), share: r.share })) } : undefined })))
     const model: Model = { floors: {}, saturation: {}, mixFloorsMs: {} }
     const mixModels: Record<string, MixModel | null> = {}
     const models: Record<string, VariantModel> = {}
@@ -170,10 +169,6 @@ async function fetchAll(origin: string, paths: string[], connections: number): P
 const MIX_SAMPLE_STREAM = 'sample'
 /** Requests of the mix's sample, besides the measured one, that the correctness check covers (the slowest variant's answer costs seconds each). */
 const MIX_PATHS_CHECKED = 1
-
-function toQuery(request: MixRequest): ProductQuery {
-  return { page: request.page, limit: request.limit, ...(request.category === null ? {} : { category: request.category }) }
-}
 
 /** The variants the API serves, in story order; only those asked for by --variants. */
 async function selectVariants(client: HttpClient, settings: RunSettings): Promise<VariantInfo[]> {

@@ -35,6 +35,11 @@ export function statedPercentile(values: readonly number[], p: 90 | 99): number 
   return values.length >= (p === 99 ? MIN_VALUES_FOR_P99 : MIN_VALUES_FOR_P90) ? percentile(values, p) : null
 }
 
+/** The arithmetic mean; null for no values. */
+export function mean(values: readonly number[]): number | null {
+  return values.length ? values.reduce((sum, v) => sum + v, 0) / values.length : null
+}
+
 export function median(values: readonly number[]): number {
   return percentile(values, 50)
 }

@@ -19,9 +19,6 @@ import { SERVICE_NAMES, type ServiceName } from '../../scenario/types.ts'
 import { trafficFigures } from './load-phase.ts'
 import { buildTimeline, startCounterReadings } from './timeline.ts'
 
-/** How long a level waits, after its last answer, for requests still in the API to end. */
-const DRAIN_PATIENCE_MS = 15_000
-
 /** How often the bottleneck's queue is read during a level. */
 const QUEUE_SAMPLE_MS = 250
 /** A queue that grew by less than this many calls is not rising, whatever the rate. */
@@ -53,7 +50,8 @@ export async function measureSweepLevel(
   bottleneck: ServiceName,
   offeredPerSec: number,
   durationSeconds: number,
-  stream = `sweep:${offeredPerSec}`,
+  /** The mix's stream this level sends (the same for every variant's level at the same index). */
+  stream: string,
 ): Promise<SweepLevel> {
   const { api, upstreams, path, reference, deadlineMs } = context
   // A level does not pay for the garbage of the ones before it.
@@ -67,7 +65,7 @@ export async function measureSweepLevel(
   const readings = startCounterReadings(() => api.counters())
   const run = await runOpenLoad({ origin: api.url, path: `/${variant}${path}`, ratePerSec: offeredPerSec, durationSeconds, timeoutMs: deadlineMs + 5000, reference, traffic })
   // A request the generator timed out may still run in the API: the level ends when the API is idle.
-  await api.drained(DRAIN_PATIENCE_MS)
+  await api.drained()
   const timeline = buildTimeline(
     run.requests.map((r) => ({ atMs: r.doneMs ?? r.sentMs, goodMs: r.good && r.doneMs !== null ? r.doneMs - r.dueMs : null })),
     await readings.stop(),

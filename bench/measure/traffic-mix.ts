@@ -12,6 +12,7 @@ import { topLevelCategoryIds } from '../../mock-upstreams/data.ts'
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Scenario } from '../../scenario/types.ts'
 import { parseServerTiming } from '../../variants/shared/stage-timing.ts'
+import type { ProductQuery } from '../../variants/shared/upstream-clients.ts'
 
 export interface MixRequest {
   /** 1 for the most popular. */
@@ -36,6 +37,11 @@ export interface TrafficMix {
   distinct(count: number, stream?: string): MixRequest[]
   /** The stream named `stream` without end: each call, the next request of the same sequence `sequence` gives. */
   stream(stream: string): () => MixRequest
+}
+
+/** The API's query for a request of the mix. */
+export function mixQuery(request: MixRequest): ProductQuery {
+  return { page: request.page, limit: request.limit, ...(request.category === null ? {} : { category: request.category }) }
 }
 
 /** The path of a listing page, as the API takes it. */
@@ -95,13 +101,27 @@ export interface LoadTraffic {
   references: Map<string, string>
 }
 
+/**
+ * Whether a 200's body is the one recorded for its path; the first body seen for a path not
+ * yet recorded becomes its reference (the correctness check records a few before anything runs).
+ */
+export function matchesReference(references: Map<string, string>, path: string, body: string): boolean {
+  const known = references.get(path)
+  if (known === undefined) references.set(path, body)
+  return known === undefined || known === body
+}
+
+/** The Server-Timing header among an answer's headers, whatever its case. */
+export function serverTimingOf(headers: IncomingHttpHeaders | undefined): string | null {
+  const key = headers && Object.keys(headers).find((name) => name.toLowerCase() === 'server-timing')
+  const value = key === undefined ? undefined : headers?.[key]
+  return typeof value === 'string' ? value : null
+}
+
 /** What an answer's Server-Timing says of the price cache: hit (looked up, no pricing call), miss (looked up, then pricing), or null (no lookup). */
-export function cacheOutcome(headers: IncomingHttpHeaders | undefined): 'hit' | 'miss' | null {
-  if (!headers) return null
-  const key = Object.keys(headers).find((name) => name.toLowerCase() === 'server-timing')
-  const value = key === undefined ? undefined : headers[key]
-  if (typeof value !== 'string') return null
-  const stages = parseServerTiming(value).stages.map((stage) => stage.name)
+export function cacheOutcome(serverTiming: string | null): 'hit' | 'miss' | null {
+  if (serverTiming === null) return null
+  const stages = parseServerTiming(serverTiming).stages.map((stage) => stage.name)
   if (!stages.includes('cache')) return null
   return stages.includes('pricing') ? 'miss' : 'hit'
 }

@@ -30,12 +30,15 @@ export interface ApiProcess {
   usage(): Promise<ApiProcessUsage>
   /** The price cache's lookups and the calls to each upstream since start, and the requests in flight (cheap: read every second of a level). */
   counters(): Promise<ApiCounters>
-  /** Resolves once no request is in flight in the API (read every 20 ms), or after `patienceMs`: a level's requests the load generator gave up on still run there. */
-  drained(patienceMs: number): Promise<void>
+  /** Resolves once no request is in flight in the API (read every 20 ms), or after `patienceMs` (DRAIN_PATIENCE_MS): a level's requests the load generator gave up on still run there. */
+  drained(patienceMs?: number): Promise<void>
   /** `samples` GETs of `path` on `service`, one at a time, through the API's own pool: each one's time in ms. */
   timeUpstreamCalls(service: ServiceName, path: string, samples: number): Promise<number[]>
   stop(): Promise<void>
 }
+
+/** How long a level waits, after its last answer, for the requests still in the API to end. */
+export const DRAIN_PATIENCE_MS = 15_000
 
 export async function startApiProcess(scenario: Scenario, upstreamUrls: Record<ServiceName, string>, redisUrl: string | undefined): Promise<ApiProcess> {
   const init: ApiInit = { scenario, upstreamUrls, redisUrl }
@@ -62,7 +65,7 @@ export async function startApiProcess(scenario: Scenario, upstreamUrls: Record<S
       await askLabProcess('API', `${url}${ADMIN_PATHS.collectGarbage}`, 'POST', 'collect the API process’s garbage')
     },
     counters,
-    async drained(patienceMs) {
+    async drained(patienceMs = DRAIN_PATIENCE_MS) {
       const until = performance.now() + patienceMs
       while (performance.now() < until) {
         if ((await counters()).inFlight === 0) return
