@@ -5,13 +5,29 @@
  * still shows what the API counted.
  */
 import { describe, expect, it } from 'vitest'
-import { buildTimeline, type CounterReading } from '../bench/measure/timeline.ts'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { buildTimeline, startCounterReadings, type CounterReading } from '../bench/measure/timeline.ts'
 import type { ApiCounters } from '../variants/shared/admin-paths.ts'
 
 const counters = (pricing: number, hits: number, misses: number): ApiCounters => ({
   priceCache: { hits, misses, unusable: 0, unavailable: 0 },
   upstreamCalls: { catalog: 0, inventory: 0, pricing, reviews: 0, categories: 0 },
   inFlight: 0,
+})
+
+describe('startCounterReadings', () => {
+  it('reads at the start, every second, and as it stops; a last span under 250 ms joins the one before', async () => {
+    const read = async () => counters(0, 0, 0)
+    const short = startCounterReadings(read)
+    await sleep(1100)
+    // The reading at 1 s and the one as it stops would bound a span of ~100 ms: one span of ~1.1 s instead.
+    expect((await short.stop()).length).toBe(2)
+    const long = startCounterReadings(read)
+    await sleep(1600)
+    const readings = await long.stop()
+    expect(readings.length).toBe(3)
+    expect(readings.at(-1)!.atMs - readings.at(-2)!.atMs).toBeGreaterThanOrEqual(250)
+  })
 })
 
 describe('buildTimeline', () => {

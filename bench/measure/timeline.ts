@@ -12,7 +12,12 @@ import { round, roundStated } from '../record/format.ts'
 import type { TimelinePoint } from '../record/results.ts'
 import type { ApiCounters } from '../../variants/shared/admin-paths.ts'
 
-export const TIMELINE_SECOND_MS = 1000
+const TIMELINE_SECOND_MS = 1000
+/**
+ * A last span shorter than this is folded into the one before: a count over a few ms, as a
+ * rate per second, would read as a spike (or a drop to zero) that never happened.
+ */
+const MIN_LAST_SPAN_MS = 250
 
 /** A reading of the API's counters, `atMs` (from the level's start) when its answer came; undefined when the API did not answer it. */
 export interface CounterReading {
@@ -29,7 +34,8 @@ export interface TimedAnswer {
 /**
  * Reads `read` now (the level's start, whose time `startedAt` is) and every second after,
  * until stopped; the last reading is taken as it stops (once, however often stop is called),
- * so the last span is as long as the level ran past its last whole second. Each reading is
+ * so the last span is as long as the level ran past its last whole second (at least
+ * MIN_LAST_SPAN_MS: a shorter one joins the span before it). Each reading is
  * stamped when its answer came: the counts it holds are those of that moment at the latest.
  * A failed reading is kept as undefined: the two spans it bounds have null counts, their
  * answers still counted.
@@ -55,6 +61,8 @@ export function startCounterReadings(read: () => Promise<ApiCounters>, startedAt
       (stopping ??= (async () => {
         stopped.abort()
         await loop
+        const last = readings.at(-1)
+        if (readings.length > 1 && last && performance.now() - startedAt - last.atMs < MIN_LAST_SPAN_MS) readings.pop()
         await take()
         return readings
       })()),

@@ -138,8 +138,8 @@ function renderMix(results: Results): SafeHtml | '' {
 /** Second by second, each variant's load levels one after another (and its sweep's): where pricing calls and the p99 rise together, a price list expired under load. */
 function renderTimelines(results: Results): SafeHtml | '' {
   const charts = Object.entries(results.variants).flatMap(([name, v]) => [
-    ...(v.load.some((l) => l.timeline.length) ? [{ name, phase: 'load', caption: `${name}, load levels ${v.load.map((l) => l.connections).join(', ')} connections` }] : []),
-    ...(v.peakLoad?.levels.some((l) => l.timeline.length) ? [{ name, phase: 'sweep', caption: `${name}, sweep ${v.peakLoad.levels.map((l) => Math.round(l.offeredPerSec)).join(', ')} req/s` }] : []),
+    ...(v.load.some((l) => l.timeline.length) ? [{ name, phase: 'load', caption: `${name}, load at ${v.load.map((l) => l.connections).join(', ')} connections` }] : []),
+    ...(v.peakLoad?.levels.some((l) => l.timeline.length) ? [{ name, phase: 'sweep', caption: `${name}, sweep at ${v.peakLoad.levels.map((l) => Math.round(l.offeredPerSec)).join(', ')} req/s` }] : []),
   ])
   if (!charts.length) return ''
   return html`<section id="timelines">
