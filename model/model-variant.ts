@@ -6,7 +6,9 @@
 import type { Scenario } from '../scenario/types.ts'
 import type { Variant } from '../variants/shared/variant.ts'
 import { deriveModel, exactFloorMs, mixSaturation } from './derive.ts'
-import type { JitterMode, MixInput, MixModel, ModelOutcome, VirtualCall } from './types.ts'
+import type { JitterMode, MixInput, MixModel, ModelledLevel, ModelOutcome, VirtualCall } from './types.ts'
+import { runLoadVirtually } from './virtual-level.ts'
+import type { ProductQuery } from '../variants/shared/upstream-clients.ts'
 import { createVirtualWorld, NotModelledError, runVirtually } from './virtual-run.ts'
 
 export type { ModelOutcome } from './types.ts'
@@ -14,8 +16,8 @@ export type { ModelOutcome } from './types.ts'
 /**
  * The mix's sample, one request after another in one virtual world whose price cache starts
  * empty: the cache's TTL runs on the virtual clock, so a key asked for again after it expired
- * misses again. A variant with no price cache makes no lookup. Then the whole mix's
- * saturation, in steady state (mixSaturation).
+ * misses again. A variant with no price cache makes no lookup. Then the load phase's levels,
+ * when given (virtual-level.ts), and the whole mix's saturation, in steady state (mixSaturation).
  */
 async function modelMix(scenario: Scenario, variant: Variant, jitter: JitterMode, mix: MixInput): Promise<MixModel> {
   const world = createVirtualWorld(scenario, jitter)
@@ -33,7 +35,17 @@ async function modelMix(scenario: Scenario, variant: Variant, jitter: JitterMode
     await runVirtually(variant, steady, query)
     warm.push({ share, calls: (await runVirtually(variant, steady, query)).calls })
   }
-  return { requests, saturation: mixSaturation(scenario, warm) }
+  return { requests, load: await modelLoad(variant, jitter, scenario, mix), saturation: mixSaturation(scenario, warm) }
+}
+
+/** The variant's load levels as the harness will run them, in a virtual world of their own. */
+async function modelLoad(variant: Variant, jitter: JitterMode, scenario: Scenario, mix: MixInput): Promise<ModelledLevel[]> {
+  const levels = mix.load?.levels[variant.name]
+  if (!mix.load || !levels?.length) return []
+  const { reference, streams } = mix.load
+  const queries = (stream: string): ProductQuery[] => (streams[stream] ?? []).map((index) => mix.catalogue[index]!.query)
+  const warmUp = mix.load.warmUp?.[variant.name] ?? true
+  return runLoadVirtually(variant, createVirtualWorld(scenario, jitter), reference, levels.map(({ connections, length, stream }) => ({ connections, length, queries: queries(stream) })), warmUp)
 }
 
 export async function modelVariant(scenario: Scenario, variant: Variant, jitter: JitterMode = 'mean', mix?: MixInput): Promise<ModelOutcome> {

@@ -70,6 +70,8 @@ export interface Saturation {
  */
 export interface MixModel {
   requests: Array<{ floorMs: number; hits: number; misses: number }>
+  /** The load phase's levels, in virtual time (virtual-level.ts), in the order they run; empty when none was given. */
+  load: ModelledLevel[]
   /**
    * Little's law over the whole mix once the price cache holds every request's list (each
    * distinct request run cold, then warm, its warm demand weighted by its share): the rate the
@@ -82,6 +84,51 @@ export interface MixModel {
 export interface MixInput {
   sample: ProductQuery[]
   catalogue: Array<{ query: ProductQuery; share: number }>
+  /** The load phase as the harness will run it, to run in virtual time; absent: not modelled. */
+  load?: LoadInput
+}
+
+/**
+ * How long a load level runs: for `durationSeconds`, or, for a variant so slow that few
+ * requests fit in that time, until each connection has made `requestsPerConnection`
+ * requests. (autocannon drops the requests still in flight when its time is up, which
+ * would under-count a slow variant's throughput by up to one request per connection.)
+ */
+export type LevelLength = { durationSeconds: number } | { requestsPerConnection: number }
+
+/**
+ * The load phase's plan: the reference request that fills the price cache first, the seeded
+ * sequences the levels send (as indexes into the catalogue, by stream name), and each
+ * variant's levels in the order they run (their lengths differ by variant).
+ */
+export interface LoadInput {
+  reference: ProductQuery
+  streams: Record<string, number[]>
+  levels: Record<string, Array<{ connections: number; length: LevelLength; stream: string }>>
+  /** Whether the variant's first level follows one request per connection of the reference, all at once (the harness's warm-up under load); default true. */
+  warmUp?: Record<string, boolean>
+}
+
+/** A load level run in virtual time: what the measured level reports, as the variant's own code gives it. */
+export interface ModelledLevel {
+  connections: number
+  length: LevelLength
+  /** Answers counted (within the level's duration), good or failed, and per second from the first request to the last answer. */
+  requests: number
+  requestsPerSec: number
+  /** Answers that were not failures (the variant answered before the deadline), per second. */
+  goodPerSec: number
+  /** The mean time of those answers, in virtual ms; null without one. */
+  meanMs: number | null
+  /** The price cache's lookups: every request's, those answered after the duration too. */
+  hits: number
+  misses: number
+  /** Hits over lookups; null without a lookup. */
+  hitRatio: number | null
+  pricingCalls: number
+  pricingCallsPerSec: number
+  /** The sequence given ran out before the level's end: its figures cover fewer requests than the level sends. */
+  sequenceEnded: boolean
 }
 
 export interface VariantModel {

@@ -8,12 +8,17 @@
  * the process it runs in, so it runs in a child process of its own (model-main.ts), never
  * in the harness.
  *
+ * Each call takes a worker of its service as the mocks' do: beyond the scenario's workers,
+ * calls wait their turn, so a request that makes more calls at once than a service has
+ * workers pays the queue in its floor (50 concurrent inventory calls on 16 workers: four rounds).
+ *
  * What a run yields: the virtual time the request took, every upstream call with its
  * service, ids and virtual start and end, and the stages as Server-Timing names them.
  */
 import { syncBuiltinESMExports } from 'node:module'
 import FakeTimers from '@sinonjs/fake-timers'
 import { createDataset, type Dataset } from '../mock-upstreams/data.ts'
+import { createCapacities, type Capacity } from '../mock-upstreams/capacity.ts'
 import { createLatencyModels, type LatencyModel } from '../mock-upstreams/latency.ts'
 import { jitterMeanMs } from '../scenario/jitter.ts'
 import { type Scenario, type ServiceName } from '../scenario/types.ts'
@@ -22,6 +27,7 @@ import { createPriceCache } from '../variants/shared/price-cache.ts'
 import { createInProcessStore, type CacheStore } from '../variants/shared/cache-store.ts'
 import { createStageTimer } from '../variants/shared/stage-timing.ts'
 import type { ProductQuery, UpstreamClients } from '../variants/shared/upstream-clients.ts'
+import { UpstreamError } from '../variants/shared/upstream-error.ts'
 import type { Variant } from '../variants/shared/variant.ts'
 
 
@@ -47,11 +53,13 @@ export interface VirtualWorld {
   latency: Record<ServiceName, LatencyModel>
   /** The virtual clock between runs: a warm run starts where the cold one ended, so the cache's TTL runs on. */
   nowMs: number
+  /** Each service's workers and queue, as the mocks hold them: calls beyond the workers wait their turn, beyond the queue are refused. */
+  capacities: Record<ServiceName, Capacity>
 }
 
 export function createVirtualWorld(scenario: Scenario, jitter: JitterMode = 'mean'): VirtualWorld {
   const latency = createLatencyModels(scenario)
-  return { scenario, dataset: createDataset(scenario.seed, scenario.catalogSize), store: createInProcessStore(), jitter, latency, nowMs: 0 }
+  return { scenario, dataset: createDataset(scenario.seed, scenario.catalogSize), store: createInProcessStore(), jitter, latency, nowMs: 0, capacities: createCapacities(scenario) }
 }
 
 const FAKED = ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'Date', 'performance', 'hrtime'] as const
@@ -72,17 +80,7 @@ const MAX_EVENTS_AFTER_ANSWER = 1000
  * within REAL_GRACE_MS), or fires more than MAX_VIRTUAL_EVENTS timers before answering.
  */
 export async function runVirtually(variant: Variant, world: VirtualWorld, query: ProductQuery = { page: 1, limit: world.scenario.productsPerPage }): Promise<VirtualRun> {
-  // The real timers, for the grace given to real work while the clock is faked.
-  const realSetTimeout = globalThis.setTimeout
-  const clock = FakeTimers.withGlobal(globalThis).install({
-    now: world.nowMs,
-    toFake: [...FAKED, ...(HAS_SCHEDULER ? (['scheduler'] as const) : [])],
-    loopLimit: MAX_VIRTUAL_EVENTS,
-  })
-  try {
-    // fake-timers replaces node:timers and node:timers/promises on their CommonJS objects;
-    // a variant's `import { setTimeout } from 'node:timers/promises'` sees it once synced.
-    syncBuiltinESMExports()
+  return onVirtualClock(world, MAX_VIRTUAL_EVENTS, async (clock, drive) => {
     const calls: VirtualCall[] = []
     const events = { sequence: 0 }
     const start = clock.now
@@ -97,38 +95,85 @@ export async function runVirtually(variant: Variant, world: VirtualWorld, query:
         () => settle(),
         (error: unknown) => settle(error ?? new Error('it rejected with nothing')),
       )
-    const firedTimer = async (): Promise<void> => {
-      try {
-        await clock.nextAsync()
-      } catch (error) {
-        settle(error)
-      }
-    }
-    let fired = 0
-    for (;;) {
-      await flushMicrotasks()
-      if (outcome) break
-      if (clock.countTimers() === 0) {
-        // Nothing left on the clock: real work (I/O, crypto) may still come back.
-        await new Promise((resolve) => realSetTimeout(resolve, REAL_GRACE_MS))
-        await flushMicrotasks()
-        if (outcome || clock.countTimers() > 0) continue
-        throw new NotModelledError(
-          `it never answered: its promise was still pending with no timer left to fire after ${REAL_GRACE_MS} ms of real time (does it await real I/O, or a timer function taken before the clock was faked?)`,
-        )
-      }
-      if (++fired > MAX_VIRTUAL_EVENTS) throw new NotModelledError(`it kept setting timers: over ${MAX_VIRTUAL_EVENTS} fired in virtual time without an answer`)
-      await firedTimer()
-    }
+    await drive(() => outcome !== undefined, settle)
     const answered = outcome as { atMs: number; sequence: number; error?: unknown }
     if ('error' in answered) throw new NotModelledError(`it threw: ${String((answered.error as Error)?.message ?? answered.error)}`)
     // What it left running: calls count towards the work asked, a timer that throws or never stops does not matter.
     for (let i = 0; i < MAX_EVENTS_AFTER_ANSWER && clock.countTimers() > 0; i++) await clock.nextAsync().catch(() => {})
     return { elapsedMs: answered.atMs, answeredSeq: answered.sequence, calls, stages: timer.stages() }
+  })
+}
+
+/**
+ * Fires the clock's timers, one at a time, letting promises settle between them, until `done`:
+ * a timer callback that throws is given to `onError`. Rejects with NotModelledError when nothing
+ * is left to fire and no real work comes back within REAL_GRACE_MS, or after `maxEvents` timers.
+ */
+export type Drive = (done: () => boolean, onError: (error: unknown) => void) => Promise<void>
+
+/**
+ * Runs `work` on a fake clock installed for it (starting at the world's virtual time) and
+ * uninstalled after, the world's time moved on to where it ended. `work` is given the clock
+ * and a `drive` that moves it on.
+ */
+export async function onVirtualClock<T>(world: VirtualWorld, maxEvents: number, work: (clock: FakeTimers.Clock, drive: Drive) => Promise<T>): Promise<T> {
+  // The real timers, for the grace given to real work while the clock is faked.
+  const realSetTimeout = globalThis.setTimeout
+  const clock = FakeTimers.withGlobal(globalThis).install({
+    now: world.nowMs,
+    toFake: [...FAKED, ...(HAS_SCHEDULER ? (['scheduler'] as const) : [])],
+    loopLimit: maxEvents,
+  })
+  const drive: Drive = async (done, onError) => {
+    let fired = 0
+    for (;;) {
+      await flushMicrotasks()
+      if (done()) return
+      if (clock.countTimers() === 0) {
+        // Nothing left on the clock: real work (I/O, crypto) may still come back.
+        await new Promise((resolve) => realSetTimeout(resolve, REAL_GRACE_MS))
+        await flushMicrotasks()
+        if (done() || clock.countTimers() > 0) continue
+        throw new NotModelledError(
+          `it never answered: its promise was still pending with no timer left to fire after ${REAL_GRACE_MS} ms of real time (does it await real I/O, or a timer function taken before the clock was faked?)`,
+        )
+      }
+      if (++fired > maxEvents) throw new NotModelledError(`it kept setting timers: over ${maxEvents} fired in virtual time without an answer`)
+      try {
+        await clock.nextAsync()
+      } catch (error) {
+        onError(error)
+      }
+    }
+  }
+  try {
+    // fake-timers replaces node:timers and node:timers/promises on their CommonJS objects;
+    // a variant's `import { setTimeout } from 'node:timers/promises'` sees it once synced.
+    syncBuiltinESMExports()
+    return await work(clock, drive)
   } finally {
     world.nowMs = clock.now
     clock.uninstall()
     syncBuiltinESMExports()
+  }
+}
+
+/** Waits for `served`, or rejects as the API's client does: when the request is aborted, or after the call's own timeout. */
+async function givingUpAfter(served: Promise<void>, { signal, timeoutMs }: CallLimits, service: ServiceName): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let onAbort: (() => void) | undefined
+  const gaveUp = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new UpstreamError(service, `timed out after ${timeoutMs} ms`)), timeoutMs)
+    onAbort = () => reject(new UpstreamError(service, 'aborted: the request ran out of time'))
+    if (signal.aborted) onAbort()
+    else signal.addEventListener('abort', onAbort, { once: true })
+  })
+  served.catch(() => {})
+  try {
+    await Promise.race([served, gaveUp])
+  } finally {
+    clearTimeout(timer)
+    signal.removeEventListener('abort', onAbort!)
   }
 }
 
@@ -137,8 +182,23 @@ async function flushMicrotasks(): Promise<void> {
   for (let i = 0; i < 20; i++) await Promise.resolve()
 }
 
-/** In-process clients: each call waits its configured latency on the (fake) clock, then answers with the dataset's data. */
-function virtualClients(world: VirtualWorld, calls: VirtualCall[], events: { sequence: number }, now: () => number): UpstreamClients {
+/**
+ * What a request of a load level adds to its calls, as the API does it: `signal` aborts them at
+ * the request's deadline, and each gives up after `timeoutMs`.
+ */
+export interface CallLimits {
+  signal: AbortSignal
+  timeoutMs: number
+}
+
+/**
+ * In-process clients: each call takes a worker of its service (waiting in its queue when all
+ * are busy, refused when the queue is full, as the mocks do), holds it for its configured
+ * latency on the (fake) clock, then answers with the dataset's data. With `limits`, a call
+ * waiting for a worker leaves the queue when the request is aborted, and a call that has its
+ * worker holds it to the end (the mocks' worker does) while its caller has given up.
+ */
+export function virtualClients(world: VirtualWorld, calls: VirtualCall[], events: { sequence: number }, now: () => number, limits?: CallLimits): UpstreamClients {
   const { scenario, dataset } = world
   /** A call carrying `items` ids (for catalog: the products it answers with), as the mocks time it. */
   const call = async <T>(service: ServiceName, items: number, answer: () => T): Promise<T> => {
@@ -146,11 +206,22 @@ function virtualClients(world: VirtualWorld, calls: VirtualCall[], events: { seq
     const ms = world.jitter === 'seed' ? world.latency[service].draw(items) : latencyMs + perItemMs * items + (world.jitter === 'mean' ? jitterMeanMs(jitter) : 0)
     const record: VirtualCall = { service, items, startMs: now(), endMs: Number.NaN, startSeq: events.sequence++, endSeq: -1, configuredMs: ms }
     calls.push(record)
-    // Under a millisecond: no timer (fake-timers would make a 0 ms timer set inside another's callback 1 ms).
-    if (Math.floor(ms) > 0) await new Promise((resolve) => setTimeout(resolve, Math.floor(ms)))
-    else await Promise.resolve()
-    record.endMs = now()
-    record.endSeq = events.sequence++
+    const served = (async () => {
+      const ticket = world.capacities[service].acquire(limits?.signal)
+      if (!ticket) throw new UpstreamError(service, `answered 503: at capacity (${scenario.services[service].workers} workers busy, ${scenario.services[service].queueLimit} waiting)`)
+      const release = await ticket.ready
+      try {
+        // Under a millisecond: no timer (fake-timers would make a 0 ms timer set inside another's callback 1 ms).
+        if (Math.floor(ms) > 0) await new Promise((resolve) => setTimeout(resolve, Math.floor(ms)))
+        else await Promise.resolve()
+      } finally {
+        release()
+      }
+      record.endMs = now()
+      record.endSeq = events.sequence++
+    })()
+    if (limits) await givingUpAfter(served, limits, service)
+    else await served
     return answer()
   }
   const known = (ids: number[], exists: (id: number) => boolean, what: string): void => {

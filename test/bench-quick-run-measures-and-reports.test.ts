@@ -173,6 +173,19 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
     expect(results.variants.bulk!.diffFromParent).toContain('+  const stock = await time(\'inventory\', () => upstreams.inventory.getStockBulk(productIds))')
   })
 
+  it("sets each load level beside the same level in virtual time: the hit ratio the variant's own code gives, within 10 points", () => {
+    for (const [name, v] of Object.entries(results.variants)) {
+      for (const level of v.load) {
+        const where = `${name} at ${level.connections}`
+        expect(level.model, where).not.toBeNull()
+        expect(level.model!.sequenceEnded, where).toBe(false)
+        expect(level.model!.requestsPerSec, where).toBeGreaterThan(0)
+        if (level.hitRatio === null) expect(level.model!.hitRatio, where).toBeNull()
+        else expect(Math.abs(level.hitRatio - level.model!.hitRatio!), where).toBeLessThanOrEqual(0.1)
+      }
+    }
+  })
+
   it('writes summary.md with the step table', () => {
     const summary = readFileSync(join(out, 'summary.md'), 'utf8')
     expect(summary).toMatch(/\*\*naive .* → parallel .*, −\d+ %\*\*/)

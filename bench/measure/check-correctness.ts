@@ -3,7 +3,7 @@
  * traffic mix's (another page, size or category), with the same bytes. A run whose variants
  * disagree stops here, and nothing is charted.
  */
-import type { HttpClient } from './http-client.ts'
+import type { Answer, HttpClient } from './http-client.ts'
 
 export class CorrectnessError extends Error {
   override name = 'CorrectnessError'
@@ -12,48 +12,54 @@ export class CorrectnessError extends Error {
 export interface CorrectnessCheck {
   /** The body every variant answered: the reference for every later response. */
   reference: string
-  /** How long each variant's answer to `path` took, and its Server-Timing: the first estimates of a run. */
+  /** How long each variant's answer to `path` took (all variants at once), and its Server-Timing: the first estimates of a run. */
   answers: Record<string, { ms: number; serverTiming: string | null }>
   /** Each path checked → the body all variants answered. */
   references: Map<string, string>
 }
 
-/** Fetches `path`, then each of `otherPaths`, from every variant in turn, and checks that the bodies are identical. */
+/**
+ * Fetches `path` and each of `otherPaths` from every variant, all at once (the check takes the
+ * slowest answer's time, not their sum; give a client with a connection for each), and checks
+ * that each path's bodies are identical, in variant order.
+ */
 export async function checkCorrectness(client: HttpClient, variants: string[], path: string, otherPaths: string[] = []): Promise<CorrectnessCheck> {
+  if (variants.length === 0) throw new CorrectnessError('No variant to check.')
+  const paths = [path, ...otherPaths.filter((other) => other !== path)]
+  const fetched = await Promise.all(paths.map((checked) => Promise.all(variants.map((variant) => timedGet(client, `/${variant}${checked}`)))))
   const references = new Map<string, string>()
   let answers: CorrectnessCheck['answers'] = {}
-  for (const checked of [path, ...otherPaths.filter((other) => other !== path)]) {
-    const check = await checkPath(client, variants, checked)
+  paths.forEach((checked, i) => {
+    const check = checkPath(variants, checked, fetched[i]!)
     references.set(checked, check.reference)
     if (checked === path) answers = check.answers
-  }
+  })
   return { reference: references.get(path)!, answers, references }
 }
 
-async function checkPath(client: HttpClient, variants: string[], path: string): Promise<Omit<CorrectnessCheck, 'references'>> {
-  let reference: { variant: string; body: string } | undefined
+async function timedGet(client: HttpClient, path: string): Promise<Answer & { ms: number }> {
+  const started = performance.now()
+  const answer = await client.get(path)
+  return { ...answer, ms: performance.now() - started }
+}
+
+function checkPath(variants: string[], path: string, fetched: Array<Answer & { ms: number }>): Omit<CorrectnessCheck, 'references'> {
   const answers: CorrectnessCheck['answers'] = {}
-  for (const variant of variants) {
-    const started = performance.now()
-    const answer = await client.get(`/${variant}${path}`)
-    answers[variant] = { ms: performance.now() - started, serverTiming: answer.serverTiming }
-    if (answer.status !== 200) {
-      throw new CorrectnessError(`Variant "${variant}" answered ${answer.status} to ${path}: ${answer.body.slice(0, 300)}`)
-    }
-    if (!reference) {
-      reference = { variant, body: answer.body }
-      continue
-    }
-    if (answer.body !== reference.body) {
-      const difference = describeDifference(reference.body, answer.body)
-      throw new CorrectnessError(
-        `Variants "${reference.variant}" and "${variant}" answer ${path} differently: ${difference}. ` +
-          'An optimisation must change the time, never the answer; fix the variant and run again.',
-      )
-    }
-  }
-  if (!reference) throw new CorrectnessError('No variant to check.')
-  return { reference: reference.body, answers }
+  variants.forEach((variant, i) => {
+    const answer = fetched[i]!
+    answers[variant] = { ms: answer.ms, serverTiming: answer.serverTiming }
+    if (answer.status !== 200) throw new CorrectnessError(`Variant "${variant}" answered ${answer.status} to ${path}: ${answer.body.slice(0, 300)}`)
+  })
+  const [first] = variants
+  const reference = fetched[0]!.body
+  variants.forEach((variant, i) => {
+    if (fetched[i]!.body === reference) return
+    const difference = describeDifference(reference, fetched[i]!.body)
+    throw new CorrectnessError(
+      `Variants "${first}" and "${variant}" answer ${path} differently: ${difference}. ` + 'An optimisation must change the time, never the answer; fix the variant and run again.',
+    )
+  })
+  return { reference, answers }
 }
 
 /** Where two JSON bodies first differ, e.g. `items[3].price.amountCents: 1299 vs 1300`. */

@@ -1,4 +1,4 @@
-/** The harness's HTTP client: one keep-alive connection to the API, one request at a time. */
+/** The harness's HTTP client: keep-alive connections to the API, one by default (one request at a time). */
 import { Pool } from 'undici'
 
 export interface Answer {
@@ -12,8 +12,8 @@ export interface HttpClient {
   close(): Promise<void>
 }
 
-export function createHttpClient(baseUrl: string, timeoutMs = 60_000): HttpClient {
-  const pool = new Pool(baseUrl, { connections: 1, keepAliveTimeout: 60_000 })
+export function createHttpClient(baseUrl: string, timeoutMs = 60_000, connections = 1): HttpClient {
+  const pool = new Pool(baseUrl, { connections, keepAliveTimeout: 60_000 })
   return {
     async get(path) {
       const response = await pool.request({ method: 'GET', path, signal: AbortSignal.timeout(timeoutMs) })

@@ -23,6 +23,7 @@ import { round, roundStated } from '../record/format.ts'
 import type { LoadLevel, PriceCacheFigures, TimelinePoint } from '../record/results.ts'
 import { cacheOutcome, matchesReference, serverTimingOf, type LoadTraffic } from './traffic-mix.ts'
 import type { ApiCounters } from '../../variants/shared/admin-paths.ts'
+import type { ModelledLevel } from '../../model/types.ts'
 import { buildTimeline, startCounterReadings, type TimedAnswer } from './timeline.ts'
 
 /** A request still unanswered after this long counts as a timeout. */
@@ -133,32 +134,58 @@ export async function runLoad(
  * the reference page alone; under the traffic mix, the cache then carries over from level to
  * level, as a shop's would, so the levels show it warming (their timelines, second by second).
  */
-export async function runLoadPhase(context: PhaseContext, levels: LevelPlan[]): Promise<Record<string, LoadLevel[]>> {
+export async function runLoadPhase(context: PhaseContext, levels: LevelPlan[], modelled: Record<string, ModelledLevel[]> = {}): Promise<Record<string, LoadLevel[]>> {
   const load: Record<string, LoadLevel[]> = {}
   for (const level of levels) {
     if (!load[level.variant]) {
       await context.fillCache(level.variant)
-      await warmUpUnderLoad(context, level.variant, level.connections)
+      if (warmsUpUnderLoad(level.length)) await warmUpUnderLoad(context, level.variant, level.connections)
     }
     const measured = await context.run(level.step, () => measureLoadLevel(context, level.variant, level.connections, level.length))
-    load[level.variant] = [...(load[level.variant] ?? []), measured]
+    const done = load[level.variant] ?? []
+    // The model ran the same levels in the same order (planLoadLevels).
+    const model = modelled[level.variant]?.[done.length]
+    load[level.variant] = [...done, { ...measured, model: model && model.connections === level.connections ? modelFigures(model) : null }]
   }
   return load
+}
+
+function modelFigures(level: ModelledLevel): NonNullable<LoadLevel['model']> {
+  return {
+    requestsPerSec: round(level.requestsPerSec),
+    goodPerSec: round(level.goodPerSec),
+    meanMs: level.meanMs === null ? null : round(level.meanMs),
+    hitRatio: level.hitRatio === null ? null : round(level.hitRatio, 4),
+    pricingCallsPerSec: round(level.pricingCallsPerSec),
+    sequenceEnded: level.sequenceEnded,
+  }
 }
 
 /**
  * Before a variant's first level: one untimed request per connection, all at once. The
  * latency phase sent one request at a time; the first concurrent ones still find code the
  * JIT has not compiled for them, and their CPU would land in the first level's figure.
+ * Not for a variant so slow that its levels count requests: there one untimed round costs a
+ * whole request's time (4 s for naive), for a few ms of CPU spread over its level's requests.
  */
+export function warmsUpUnderLoad(length: LevelLength): boolean {
+  return 'durationSeconds' in length
+}
+
+/** One untimed request per connection, all at once (warmsUpUnderLoad). */
 async function warmUpUnderLoad(context: Pick<Target, 'api' | 'path' | 'reference'>, variant: string, connections: number): Promise<void> {
   await runLoad({ url: `${context.api.url}/${variant}${context.path}`, connections, amount: connections, timeout: REQUEST_TIMEOUT_SECONDS }, context.reference)
+}
+
+/** The seeded stream a load level of `connections` sends: the same for every variant. */
+export function loadStream(connections: number): string {
+  return `load:${connections}`
 }
 
 export async function measureLoadLevel(context: Pick<Target, 'api' | 'upstreams' | 'path' | 'reference' | 'redisPid' | 'traffic'>, variant: string, connections: number, length: LevelLength): Promise<LoadLevel> {
   const { api, upstreams, path, reference } = context
   // Every variant at this many connections is sent the same sequence of the mix.
-  const traffic = context.traffic?.mix.kind === 'mix' ? { prefix: `/${variant}`, next: context.traffic.mix.stream(`load:${connections}`), references: context.traffic.references } : undefined
+  const traffic = context.traffic?.mix.kind === 'mix' ? { prefix: `/${variant}`, next: context.traffic.mix.stream(loadStream(connections)), references: context.traffic.references } : undefined
   // A level does not pay for the garbage of the ones before it.
   await api.collectGarbage()
   await upstreams.resetStats()
@@ -206,6 +233,7 @@ export async function measureLoadLevel(context: Pick<Target, 'api' | 'upstreams'
     apiCpuMsPerRequest: perRequest(cpuMs),
     apiEventLoopMsPerRequest: perRequest(eventLoopMs),
     selfCheck,
+    model: null,
     ...trafficFigures(
       latenciesMs.map((ms, i) => ({ ms, cache: caches[i] ?? null })),
       before,

@@ -8,6 +8,9 @@ import { expectedFailurePercent, type Floor, type Saturation } from './floors.ts
 import type { Step } from '../cli/progress.ts'
 import type { RunSettings } from '../cli/run-settings.ts'
 import type { Scenario } from '../../scenario/types.ts'
+import type { LevelLength } from '../../model/types.ts'
+
+export type { LevelLength } from '../../model/types.ts'
 
 /** What the run knows of each variant before it plans. */
 export interface Probe {
@@ -34,14 +37,6 @@ export interface LatencyCaseSpec {
 export interface CasePlan extends LatencyCaseSpec {
   step: Step
 }
-
-/**
- * How long a level runs: for `durationSeconds`, or, for a variant so slow that few
- * requests fit in that time, until each connection has made `requestsPerConnection`
- * requests. (autocannon drops the requests still in flight when its time is up, which
- * would under-count a slow variant's throughput by up to one request per connection.)
- */
-export type LevelLength = { durationSeconds: number } | { requestsPerConnection: number }
 
 export interface LevelPlan {
   variant: string
@@ -80,17 +75,14 @@ export interface Model {
 }
 
 export function planRun(scenario: Scenario, settings: RunSettings, variants: string[], probe: Probe, model: Model, mixSampleSize = 0): RunPlan {
-  const requestMs = (name: string): number => probe.warmMs[name] ?? probe.coldMs[name]!
+  const requestMs = (name: string): number => probeMs(probe, name)
   const cases = variants.flatMap((name) => planCases(scenario, settings, name, probe, model.floors[name]))
   const mixCases = mixSampleSize === 0 ? [] : variants.map((name) => planMixCase(settings, name, mixSampleSize, model.mixFloorsMs[name] ?? Array<number>(mixSampleSize).fill(probe.coldMs[name]!)))
-  const load = variants.flatMap((name) =>
-    settings.connections.map((connections): LevelPlan => {
-      const length = planLevelLength(settings.durationSeconds, requestMs(name))
-      const lasts = 'durationSeconds' in length ? `${length.durationSeconds}s` : `${length.requestsPerConnection} requests each`
-      const label = `${name}, ${connections} connection${connections === 1 ? '' : 's'}, ${lasts}`
-      return { variant: name, connections, length, step: { phase: 'load', label, estimateMs: estimateLevelMs(length, requestMs(name)) + 300 } }
-    }),
-  )
+  const load = planLoadLevels(settings, variants, probe).map(({ variant: name, connections, length }): LevelPlan => {
+    const lasts = 'durationSeconds' in length ? `${length.durationSeconds}s` : `${length.requestsPerConnection} requests each`
+    const label = `${name}, ${connections} connection${connections === 1 ? '' : 's'}, ${lasts}`
+    return { variant: name, connections, length, step: { phase: 'load', label, estimateMs: estimateLevelMs(length, requestMs(name)) + 300 } }
+  })
   // A variant whose services cost nothing saturates nowhere (W / 0): there is no rate to sweep around.
   const swept = settings.sweep ? variants.filter((name) => model.floors[name] && Number.isFinite(model.saturation[name]?.perSec)) : []
   const sweep = swept.map((name): SweepPlan => {
@@ -104,6 +96,18 @@ export function planRun(scenario: Scenario, settings: RunSettings, variants: str
   })
   const steps = [...cases.map((c) => c.step), ...mixCases.map((c) => c.step), ...load.map((l) => l.step), ...sweep.flatMap((s) => s.levels.map((l) => l.step))]
   return { cases, mixCases, load, sweep, steps }
+}
+
+/** The load phase's levels, in the order they run: each variant at each level of connections, its length from how long one of its requests took. */
+export function planLoadLevels(settings: Pick<RunSettings, 'connections' | 'durationSeconds'>, variants: string[], probe: Probe): Array<Omit<LevelPlan, 'step'>> {
+  return variants.flatMap((variant) =>
+    settings.connections.map((connections) => ({ variant, connections, length: planLevelLength(settings.durationSeconds, probeMs(probe, variant)) })),
+  )
+}
+
+/** How long one request of the variant took before the plan: warm where it uses the price cache. */
+export function probeMs(probe: Probe, variant: string): number {
+  return probe.warmMs[variant] ?? probe.coldMs[variant]!
 }
 
 /** A variant's latency cases: cold first (for variants that use the price cache), then warm. */

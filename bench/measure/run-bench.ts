@@ -12,18 +12,18 @@ import type { VariantModel } from './floors.ts'
 import { createHttpClient, type HttpClient } from './http-client.ts'
 import { judgePeak } from './judge.ts'
 import { runLatencyPhase } from './latency-phase.ts'
-import { runLoadPhase } from './load-phase.ts'
+import { loadStream, runLoadPhase, warmsUpUnderLoad } from './load-phase.ts'
 import { measureMixCase } from './mix-case.ts'
-import { createTrafficMix, mixQuery } from './traffic-mix.ts'
+import { cacheOutcome, createTrafficMix, mixQuery, type TrafficMix } from './traffic-mix.ts'
 import type { PhaseContext } from './phase-context.ts'
-import { planRun, type Model, type Probe } from './plan.ts'
+import { planLoadLevels, planRun, probeMs, type Model, type Probe } from './plan.ts'
 import { createStepRunner, type StepRunner } from './steps.ts'
 import { runSweepPhase } from './sweep-phase.ts'
 import type { Progress } from '../cli/progress.ts'
 import type { RunSettings } from '../cli/run-settings.ts'
 import type { PeakLoad, Results } from '../record/results.ts'
 import { modelVariants } from '../stack/model-process.ts'
-import type { MixModel, ModelOutcome } from '../../model/types.ts'
+import type { LoadInput, MixModel, ModelOutcome } from '../../model/types.ts'
 import type { Stack } from '../stack/start-stack.ts'
 import { injectsFaults } from '../../scenario/faults.ts'
 import type { Scenario } from '../../scenario/types.ts'
@@ -56,7 +56,15 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
     await setFaults(false)
 
     // Correctness first: identical bodies, or the run stops here. This round also warms up.
-    const check = await steps.run({ phase: 'correctness', label: `same body from ${names.join(', ')}`, estimateMs: 0 }, () => checkCorrectness(client, names, path, mixChecked))
+    const check = await steps.run({ phase: 'correctness', label: `same body from ${names.join(', ')}`, estimateMs: 0 }, async () => {
+      // Every variant and path at once: a connection each.
+      const checking = createHttpClient(api.url, undefined, names.length * (1 + mixChecked.length))
+      try {
+        return await checkCorrectness(checking, names, path, mixChecked)
+      } finally {
+        await checking.close()
+      }
+    })
     const probe = await warmUp(steps, stack, client, check, path)
     // What a bare call from the API to an upstream costs here, so the lab's overhead can be
     // read against it: measured now that both processes are warm.
@@ -66,7 +74,8 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
       () => calibrateUpstreamHop(api, 'catalog', calibrationSamples),
     )
     // What each variant should cost, derived from its own code in virtual time.
-    const outcomes = modelled ?? (await steps.run({ phase: 'model', label: `${names.join(', ')} in virtual time`, estimateMs: 1500 }, () => modelVariants(scenario, names, { jitter: settings.modelJitter, mix: mix.kind === 'mix' ? { sample: sample.map(mixQuery), catalogue: mix.catalogue.map((r) => ({ query: mixQuery(r), share: r.share })) } : undefined })))
+    const mixInput = mix.kind === 'mix' ? { sample: sample.map(mixQuery), catalogue: mix.catalogue.map((r) => ({ query: mixQuery(r), share: r.share })), load: loadInput(mix, planLoadLevels(settings, names, probe), probe, scenario.productsPerPage) } : undefined
+    const outcomes = modelled ?? (await steps.run({ phase: 'model', label: `${names.join(', ')} in virtual time`, estimateMs: 2500 }, () => modelVariants(scenario, names, { jitter: settings.modelJitter, mix: mixInput })))
     const model: Model = { floors: {}, saturation: {}, mixFloorsMs: {} }
     const mixModels: Record<string, MixModel | null> = {}
     const models: Record<string, VariantModel> = {}
@@ -117,7 +126,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
       const spec = { variant: c.variant, requests: sample.slice(0, c.count), model: mixModels[c.variant] ?? null, references: check.references }
       latency[c.variant] = { ...latency[c.variant], mix: await context.run(c.step, () => measureMixCase(context, spec)) }
     }
-    const load = await runLoadPhase(context, plan.load)
+    const load = await runLoadPhase(context, plan.load, Object.fromEntries(Object.entries(mixModels).map(([name, m]) => [name, m?.load ?? []])))
     const swept = await runSweepPhase(context, scenario.requestDeadlineMs, plan.sweep)
     const peak: Record<string, PeakLoad> = {}
     for (const { variant, predicted } of plan.sweep) peak[variant] = judgePeak(variant, scenario, predicted, model.floors[variant]!, swept[variant]!)
@@ -142,6 +151,32 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
     await client.close()
   }
 }
+
+/**
+ * The load phase for the model to run in virtual time: the levels in the order they will run and
+ * the sequences they send (the streams measureLoadLevel draws), long enough for a level of
+ * requests half as long as the fastest probe, or each connection's count.
+ */
+function loadInput(mix: TrafficMix, levels: ReturnType<typeof planLoadLevels>, probe: Probe, productsPerPage: number): LoadInput {
+  const fastestMs = Math.max(MIN_MODELLED_REQUEST_MS, Math.min(...levels.map((l) => probeMs(probe, l.variant))) / 2)
+  const counts = new Map<string, number>()
+  for (const { connections, length } of levels) {
+    const perConnection = 'durationSeconds' in length ? Math.ceil((length.durationSeconds * 1000) / fastestMs) + 1 : length.requestsPerConnection
+    const stream = loadStream(connections)
+    counts.set(stream, Math.max(counts.get(stream) ?? 0, connections * perConnection))
+  }
+  const streams = Object.fromEntries([...counts].map(([stream, count]) => [stream, mix.sequence(count, stream).map((r) => r.rank - 1)]))
+  const byVariant: LoadInput['levels'] = {}
+  const warmUp: Record<string, boolean> = {}
+  for (const { variant, connections, length } of levels) {
+    warmUp[variant] ??= warmsUpUnderLoad(length)
+    byVariant[variant] = [...(byVariant[variant] ?? []), { connections, length, stream: loadStream(connections) }]
+  }
+  return { reference: { page: 1, limit: productsPerPage }, streams, levels: byVariant, warmUp }
+}
+
+/** A modelled level's requests are drawn for requests at least this long: bounds the sequence sent to the model process. */
+const MIN_MODELLED_REQUEST_MS = 10
 
 /** Requests at once when the whole mix fills the cache before a sweep: pricing's workers, by default. */
 const FILL_CONNECTIONS = 16
@@ -179,8 +214,9 @@ async function selectVariants(client: HttpClient, settings: RunSettings): Promis
 /**
  * The first estimates, for the plan: one request per variant from the correctness check,
  * and, for the variants that use the price cache (their Server-Timing has a `cache` stage),
- * one cold and one warm request, which also leaves the cache warm. (Variants share the
- * price list, so the check may have been warm.)
+ * one warm request. The check's request was their cold one when it went on to pricing (the
+ * cache starts empty, and the check sends every variant at once); otherwise (a price list
+ * another variant had stored) the cache is emptied and one cold request timed first.
  */
 async function warmUp(steps: StepRunner, stack: Stack, client: HttpClient, check: CorrectnessCheck, path: string): Promise<Probe> {
   const usesCache = (name: string): boolean =>
@@ -194,9 +230,13 @@ async function warmUp(steps: StepRunner, stack: Stack, client: HttpClient, check
   for (const [name, answer] of Object.entries(check.answers)) {
     probe.coldMs[name] = answer.ms
     if (!usesCache(name)) continue
-    await steps.run({ phase: 'warm-up', label: `${name}, cold and warm`, estimateMs: answer.ms }, async () => {
-      await stack.api.flushCache()
-      probe.coldMs[name] = await timeRequest(name)
+    // The check's answer was cold when it went on to pricing (the cache starts empty): then one warm request is enough.
+    const checkWasCold = cacheOutcome(answer.serverTiming) === 'miss'
+    await steps.run({ phase: 'warm-up', label: `${name}, ${checkWasCold ? 'warm' : 'cold and warm'}`, estimateMs: checkWasCold ? 300 : answer.ms }, async () => {
+      if (!checkWasCold) {
+        await stack.api.flushCache()
+        probe.coldMs[name] = await timeRequest(name)
+      }
       probe.warmMs[name] = await timeRequest(name)
     })
   }

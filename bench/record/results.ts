@@ -18,7 +18,7 @@ import { STAGE_NAMES } from '../../variants/shared/stage-timing.ts'
  * expected failures, ideal waterfalls warm and cold), and `kind` tells a measured run
  * ('run') from a what-if (`--predict`, `--vary`; what-if.ts) (results/README.md).
  */
-export const SCHEMA_VERSION = 7
+export const SCHEMA_VERSION = 8
 
 const ISO_DATE = String.raw`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$`
 const num = () => Type.Number()
@@ -171,6 +171,25 @@ const LoadLevelSchema = strict({
   apiEventLoopMsPerRequest: nullable(nonNegative()),
   selfCheck: SelfCheckSchema,
   ...trafficFigures,
+  /**
+   * The same level in virtual time (model/virtual-level.ts): the variant's own code sent the
+   * same sequence by as many connections, on upstreams with the scenario's workers and queues,
+   * without the lab's own time per request or injected faults. Null without a model, under
+   * traffic single, and in a what-if.
+   */
+  model: nullable(
+    strict({
+      requestsPerSec: nonNegative(),
+      goodPerSec: nonNegative(),
+      /** The mean time of the good answers, in ms; null without one. */
+      meanMs: nullable(nonNegative()),
+      /** Null without a price-cache lookup. */
+      hitRatio: nullable(Type.Number({ minimum: 0, maximum: 1 })),
+      pricingCallsPerSec: nonNegative(),
+      /** The sequence given to the model ran out before the level's end: its figures cover fewer requests. */
+      sequenceEnded: Type.Boolean(),
+    }),
+  ),
 })
 export type LoadLevel = Static<typeof LoadLevelSchema>
 

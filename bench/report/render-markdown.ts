@@ -1,5 +1,5 @@
 /** summary.md: the run's tables in Markdown, fit for a pull request; its step table is also the README's. */
-import { cacheOutageText, describeFaults, faultRows, formatLoadShares, formatNon2xx, formatHeld, formatRise, formatOverheadWithVerdict, headline, headlineText, formatApiCpu, formatColdP50, formatHitRatio, formatSelfCheck, loadFailures, mixNote, mixRows, publishedNote, stepRows, targetLines, validityText } from './report-model.ts'
+import { cacheOutageText, describeFaults, faultRows, formatLoadShares, formatNon2xx, formatHeld, formatRise, formatOverheadWithVerdict, headline, headlineText, formatApiCpu, formatColdP50, formatHitRatio, formatWithModel, formatSelfCheck, loadFailures, mixNote, mixRows, publishedNote, stepRows, targetLines, validityText } from './report-model.ts'
 import { formatMs, formatPercent, formatShare, formatTail } from '../record/format.ts'
 import type { Results } from '../record/results.ts'
 
@@ -32,7 +32,7 @@ export function renderSummaryMarkdown(results: Results): string {
     ...Object.entries(results.variants).flatMap(([name, v]) =>
       v.load.map(
         (l) =>
-          `| ${name} | ${l.connections} | ${l.answered} | ${l.requestsPerSec.toFixed(1)} | ${l.goodPerSec.toFixed(1)} | ${formatMs(l.p50Ms)} | ${formatMs(l.p90Ms)} | ${formatMs(l.p99Ms)} | ${formatMs(l.maxMs)} | ${formatMs(l.meanMs)} / ${formatMs(l.meanHitMs)} | ${formatHitRatio(l.hitRatio, null)} | ${l.pricingCallsPerSec.toFixed(1)} | ${l.errors} | ${l.timeouts} | ${formatNon2xx(l)} | ${l.mismatches} | ${formatApiCpu(l)} | ${formatSelfCheck(l.selfCheck)} |`,
+          `| ${name} | ${l.connections} | ${l.answered} | ${l.requestsPerSec.toFixed(1)} | ${formatWithModel(l.goodPerSec, l.model?.goodPerSec, l)} | ${formatMs(l.p50Ms)} | ${formatMs(l.p90Ms)} | ${formatMs(l.p99Ms)} | ${formatMs(l.maxMs)} | ${formatMs(l.meanMs)} / ${formatMs(l.meanHitMs)} | ${formatHitRatio(l.hitRatio, l.model?.hitRatio ?? null)} | ${formatWithModel(l.pricingCallsPerSec, l.model?.pricingCallsPerSec, l)} | ${l.errors} | ${l.timeouts} | ${formatNon2xx(l)} | ${l.mismatches} | ${formatApiCpu(l)} | ${formatSelfCheck(l.selfCheck)} |`,
       ),
     ),
     '',
@@ -59,7 +59,7 @@ export function mixMarkdown(results: Results): string[] {
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${r.variant} | ${r.requests} | ${formatMs(r.p50Ms)} | ${r.tail} | ${formatMs(r.meanMs)} | ${formatMs(r.meanHitMs)} | ${r.hitRatio} | ${r.pricingCallsPerRequest} | ${r.saturation} | ${r.load ? `${r.load.connections} connections` : '—'} | ${r.load?.hitRatio ?? '—'} | ${formatMs(r.load?.meanMs ?? null)} | ${formatMs(r.load?.meanHitMs ?? null)} | ${r.load ? r.load.pricingCallsPerSec.toFixed(1) : '—'} |`,
+        `| ${r.variant} | ${r.requests} | ${formatMs(r.p50Ms)} | ${r.tail} | ${formatMs(r.meanMs)} | ${formatMs(r.meanHitMs)} | ${r.hitRatio} | ${r.pricingCallsPerRequest} | ${r.saturation} | ${r.load ? `${r.load.connections} connections` : '—'} | ${r.load?.hitRatio ?? '—'} | ${r.load?.mean ?? '—'} | ${formatMs(r.load?.meanHitMs ?? null)} | ${r.load?.pricingCallsPerSec ?? '—'} |`,
     ),
     '',
     escapeMarkdown(mixNote(results)),

@@ -15,7 +15,7 @@ import {
   faultRows,
   formatApiCpu,
   formatHeld,
-  formatHitRatio,
+  formatHitRatio, formatWithModel,
   formatLoadShares,
   formatNon2xx,
   formatOverheadWithVerdict,
@@ -129,7 +129,7 @@ function renderMix(results: Results): SafeHtml | '' {
   <div class="wide"><table>
     <thead><tr><th>variant</th><th class="num">requests</th><th class="num">p50</th><th class="num">p99</th><th class="num">mean</th><th class="num">mean of hits</th><th class="num">hit ratio</th><th class="num">pricing calls per request</th><th class="num">saturates at (the mix, warm)</th><th class="num">under load</th><th class="num">hit ratio</th><th class="num">mean</th><th class="num">mean of hits</th><th class="num">pricing calls/s</th></tr></thead>
     <tbody>${rows.map(
-      (r) => html`<tr><td><code class="swatch" data-variant="${r.variant}">${r.variant}</code></td><td class="num">${r.requests}</td><td class="num">${formatMs(r.p50Ms)}</td><td class="num">${r.tail}</td><td class="num">${formatMs(r.meanMs)}</td><td class="num">${formatMs(r.meanHitMs)}</td><td class="num">${r.hitRatio}</td><td class="num">${r.pricingCallsPerRequest}</td><td class="num">${r.saturation}</td><td class="num">${r.load ? `${r.load.connections} connections` : '—'}</td><td class="num">${r.load?.hitRatio ?? '—'}</td><td class="num">${formatMs(r.load?.meanMs ?? null)}</td><td class="num">${formatMs(r.load?.meanHitMs ?? null)}</td><td class="num">${r.load ? r.load.pricingCallsPerSec.toFixed(1) : '—'}</td></tr>`,
+      (r) => html`<tr><td><code class="swatch" data-variant="${r.variant}">${r.variant}</code></td><td class="num">${r.requests}</td><td class="num">${formatMs(r.p50Ms)}</td><td class="num">${r.tail}</td><td class="num">${formatMs(r.meanMs)}</td><td class="num">${formatMs(r.meanHitMs)}</td><td class="num">${r.hitRatio}</td><td class="num">${r.pricingCallsPerRequest}</td><td class="num">${r.saturation}</td><td class="num">${r.load ? `${r.load.connections} connections` : '—'}</td><td class="num">${r.load?.hitRatio ?? '—'}</td><td class="num">${r.load?.mean ?? '—'}</td><td class="num">${formatMs(r.load?.meanHitMs ?? null)}</td><td class="num">${r.load?.pricingCallsPerSec ?? '—'}</td></tr>`,
     )}</tbody>
   </table></div>
 </section>`
@@ -240,7 +240,7 @@ function renderPeakLoad(results: Results): SafeHtml | '' {
 function renderLoadTable(results: Results): SafeHtml {
   const rows = Object.entries(results.variants).flatMap(([name, v]) =>
     v.load.map(
-      (l) => html`<tr><td><code>${name}</code></td><td class="num">${l.connections}</td><td class="num">${l.requests}</td><td class="num">${l.requestsPerSec.toFixed(1)}</td><td class="num">${l.goodPerSec.toFixed(1)}</td><td class="num">${formatMs(l.p50Ms)}</td><td class="num">${formatMs(l.p90Ms)}</td><td class="num">${formatMs(l.p99Ms)}</td><td class="num">${formatMs(l.maxMs)}</td><td class="num">${formatMs(l.meanMs)} / ${formatMs(l.meanHitMs)}</td><td class="num">${formatHitRatio(l.hitRatio, null)}</td><td class="num">${l.pricingCallsPerSec.toFixed(1)}</td>
+      (l) => html`<tr><td><code>${name}</code></td><td class="num">${l.connections}</td><td class="num">${l.requests}</td><td class="num">${l.requestsPerSec.toFixed(1)}</td><td class="num">${formatWithModel(l.goodPerSec, l.model?.goodPerSec, l)}</td><td class="num">${formatMs(l.p50Ms)}</td><td class="num">${formatMs(l.p90Ms)}</td><td class="num">${formatMs(l.p99Ms)}</td><td class="num">${formatMs(l.maxMs)}</td><td class="num">${formatMs(l.meanMs)} / ${formatMs(l.meanHitMs)}</td><td class="num">${formatHitRatio(l.hitRatio, l.model?.hitRatio ?? null)}</td><td class="num">${formatWithModel(l.pricingCallsPerSec, l.model?.pricingCallsPerSec, l)}</td>
       <td class="num${l.errors ? ' bad' : ''}">${l.errors}</td><td class="num${l.timeouts ? ' bad' : ''}">${l.timeouts}</td><td class="num${l.non2xx ? ' bad' : ''}">${formatNon2xx(l)}</td><td class="num${l.mismatches ? ' bad' : ''}">${l.mismatches}</td><td class="num">${formatApiCpu(l)}</td><td class="num${l.selfCheck.labBound.length ? ' bad' : ''}" title="${l.selfCheck.labBound.join('; ')}">${formatSelfCheck(l.selfCheck)}</td></tr>`,
     ),
   )

@@ -1,5 +1,5 @@
 /** The table and the verdicts printed in the terminal at the end of a run. */
-import { cacheOutageText, formatColdP50, formatOverheadWithVerdict, headline, headlineText, loadFailures, mixNote, mixRows, stepRows, targetLines, validityText } from './report-model.ts'
+import { cacheOutageText, formatColdP50, formatWithModel, formatOverheadWithVerdict, headline, headlineText, loadFailures, mixNote, mixRows, stepRows, targetLines, validityText } from './report-model.ts'
 import { formatMs, formatPercent, round } from '../record/format.ts'
 import type { Results } from '../record/results.ts'
 
@@ -21,7 +21,7 @@ export function renderTerminalSummary(results: Results): string {
         formatPercent(r.gainPercent),
         String(round(r.calls, 1)),
         r.saturation,
-        level ? level.goodPerSec.toFixed(1) : '—',
+        level ? formatWithModel(level.goodPerSec, level.model?.goodPerSec, level) : '—',
         r.published ?? '—',
       ]
     }),
@@ -41,9 +41,9 @@ export function renderTerminalSummary(results: Results): string {
       r.saturation,
       r.load ? `${r.load.connections} conn.` : '—',
       r.load?.hitRatio ?? '—',
-      formatMs(r.load?.meanMs ?? null),
+      r.load?.mean ?? '—',
       formatMs(r.load?.meanHitMs ?? null),
-      r.load ? r.load.pricingCallsPerSec.toFixed(1) : '—',
+      r.load?.pricingCallsPerSec ?? '—',
     ]),
   ]
   const layout = (rowsOf: string[][]) => {

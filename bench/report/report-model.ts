@@ -407,8 +407,8 @@ export interface MixRow {
   pricingCallsPerRequest: number
   /** The model's saturation over the whole mix, warm: "400/s inventory". */
   saturation: string
-  /** The busiest load level with the mix: connections, hit ratio, mean, mean of hits, pricing calls per second. */
-  load: { connections: number; hitRatio: string; meanMs: number | null; meanHitMs: number | null; pricingCallsPerSec: number } | null
+  /** The busiest load level with the mix: connections, hit ratio, mean, mean of hits, pricing calls per second; with the model's beside them. */
+  load: { connections: number; hitRatio: string; mean: string; meanHitMs: number | null; pricingCallsPerSec: string } | null
 }
 
 /** The traffic mix's rows, or none when the run sent the story's one request (traffic single). */
@@ -429,7 +429,15 @@ export function mixRows(results: Results): MixRow[] {
         hitRatio: formatHitRatio(mix.hitRatio, mix.expected?.hitRatio ?? null),
         pricingCallsPerRequest: mix.pricingCallsPerRequest,
         saturation: mix.expected ? formatSaturation(mix.expected) : '—',
-        load: top ? { connections: top.connections, hitRatio: formatHitRatio(top.hitRatio, null), meanMs: top.meanMs, meanHitMs: top.meanHitMs, pricingCallsPerSec: top.pricingCallsPerSec } : null,
+        load: top
+          ? {
+              connections: top.connections,
+              hitRatio: formatHitRatio(top.hitRatio, top.model?.hitRatio ?? null),
+              mean: `${formatMs(top.meanMs)}${top.model?.meanMs === null || top.model?.meanMs === undefined ? '' : ` (model ${formatMs(top.model.meanMs)})`}`,
+              meanHitMs: top.meanHitMs,
+              pricingCallsPerSec: formatWithModel(top.pricingCallsPerSec, top.model?.pricingCallsPerSec, top),
+            }
+          : null,
       },
     ]
   })
@@ -441,12 +449,18 @@ export function formatHitRatio(measured: number | null, expected: number | null)
   return `${formatShare(measured * 100)}${expected === null ? '' : ` (model ${formatShare(expected * 100)})`}`
 }
 
+/** A level's figure with the model's beside it, e.g. "61.1 (model 96.6)"; the model's figure is marked "≥" when its sequence ran out (it covers fewer requests). */
+export function formatWithModel(measured: number, model: number | null | undefined, level: Pick<LoadLevel, 'model'>): string {
+  if (model === null || model === undefined) return measured.toFixed(1)
+  return `${measured.toFixed(1)} (model ${level.model?.sequenceEnded ? '≥ ' : ''}${model.toFixed(1)})`
+}
+
 /** What the mix table means, in a sentence or two. */
 export function mixNote(results: Results): string {
   const { traffic } = results.scenario
   return (
     `The mix: requests drawn from ${traffic.pages} pages × ${traffic.limits.length} page sizes (${traffic.limits.join(', ')}) × ${traffic.categories + 1} listings, Zipf s = ${traffic.zipfExponent}, seeded. ` +
     'In the latency phase, each variant is sent the same first requests of one sample, one at a time, its price cache emptied first; "model" is the hit ratio its own code gives in virtual time. ' +
-    'Hits and misses are the API\'s own counts; the mean of hits is over the answers that hit (the article\'s "for cached requests"). Under load and in the sweep, every variant at a level is sent the same seeded sequence, and the cache carries over from level to level; "saturates at" is the model\'s Little\'s law over the whole mix with every price list cached, which the sweep is judged against.'
+    'Hits and misses are the API\'s own counts; the mean of hits is over the answers that hit (the article\'s "for cached requests"). Under load and in the sweep, every variant at a level is sent the same seeded sequence, and the cache carries over from level to level; under load, "model" is the same levels run in virtual time by the variant\'s own code, on upstreams with the scenario\'s workers and queues (without the lab\'s own time per request or injected faults); "saturates at" is the model\'s Little\'s law over the whole mix with every price list cached, which the sweep is judged against.'
   )
 }

@@ -21,7 +21,11 @@ export const ADMIN_PATHS = {
 export interface ApiCounters {
   priceCache: PriceCacheCounts
   upstreamCalls: Record<ServiceName, number>
-  /** Requests (not these admin routes) in flight now: a level's counters are read once it is 0, so none of its requests lands in the next. */
+  /**
+   * Requests (not these admin routes) in flight now: from the first byte to the connection's close,
+   * and a variant's work until it settles, though its client went away. A level's counters are
+   * read once it is 0, so none of its requests lands in the next.
+   */
   inFlight: number
 }
 

@@ -13,7 +13,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { ADMIN_PATHS, type ApiCounters, type ApiProcessUsage, type PriceCacheCounts, type TimedUpstreamCalls, type TimeUpstreamCalls } from './admin-paths.ts'
 import { CacheUnavailableError, type CacheStore } from './cache-store.ts'
 import type { PriceCache } from './price-cache.ts'
@@ -24,7 +24,12 @@ import { UpstreamError } from './upstream-error.ts'
 /** The event-loop delay histogram's resolution, in ms. */
 const LOOP_RESOLUTION_MS = 10
 
-export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCache: PriceCache, pools: UpstreamPools): void {
+/** What the API's handlers tell the admin routes: `hold(request)` when a variant's work starts, and the function it returns when that work settles. */
+export interface AdminHooks {
+  hold(request: FastifyRequest): () => void
+}
+
+export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCache: PriceCache, pools: UpstreamPools): AdminHooks {
   const busy = trackBusyCpu(app)
   const delay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS })
   delay.enable()
@@ -91,6 +96,7 @@ export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCac
     }
   })
   app.addHook('onClose', async () => delay.disable())
+  return { hold: busy.hold }
 
   function eventLoopSinceLastRead(): ApiProcessUsage['eventLoop'] {
     const { idle, active } = performance.eventLoopUtilization()
@@ -133,7 +139,10 @@ function mainThreadMicros(): number | null {
  * from the first request of a busy period to the end of its last response (the socket's
  * `close`, which also comes for a request whose caller went away). Returns a reading, and the requests in flight now.
  */
-function trackBusyCpu(app: FastifyInstance): { read(): { all: number; mainThread: number | null }; inFlight(): number } {
+function trackBusyCpu(app: FastifyInstance): { read(): { all: number; mainThread: number | null }; inFlight(): number; hold: AdminHooks['hold'] } {
+  // A request is in flight from its first byte until both its connection has closed and its
+  // variant's work has settled: a client that goes away (autocannon at a level's end) closes the
+  // one while the other runs on, its calls and lookups still to come.
   let inFlight = 0
   let since = cpuNow()
   const spent = { all: 0, mainThread: 0 as number | null }
@@ -142,12 +151,28 @@ function trackBusyCpu(app: FastifyInstance): { read(): { all: number; mainThread
     mainThread: from.mainThread === null || to.mainThread === null ? null : to.mainThread - from.mainThread,
   })
   const plus = (a: typeof spent, b: typeof spent) => ({ all: a.all + b.all, mainThread: a.mainThread === null || b.mainThread === null ? null : a.mainThread + b.mainThread })
+  /** What still holds each request in flight: its open connection, its running work. */
+  const holds = new WeakMap<object, { count: number }>()
+  const release = (held: { count: number }): void => {
+    if (--held.count === 0 && --inFlight === 0) Object.assign(spent, plus(spent, elapsed(since, cpuNow())))
+  }
   app.addHook('onRequest', async (request, reply) => {
     if (Object.values(ADMIN_PATHS).some((path) => request.url.startsWith(path))) return
     if (inFlight++ === 0) since = cpuNow()
-    reply.raw.once('close', () => {
-      if (--inFlight === 0) Object.assign(spent, plus(spent, elapsed(since, cpuNow())))
-    })
+    const held = { count: 1 }
+    holds.set(request.raw, held)
+    reply.raw.once('close', () => release(held))
   })
-  return { read: () => (inFlight > 0 ? plus(spent, elapsed(since, cpuNow())) : { ...spent }), inFlight: () => inFlight }
+  const hold: AdminHooks['hold'] = (request) => {
+    const held = holds.get(request.raw)
+    if (!held) return () => {}
+    held.count++
+    let done = false
+    return () => {
+      if (done) return
+      done = true
+      release(held)
+    }
+  }
+  return { read: () => (inFlight > 0 ? plus(spent, elapsed(since, cpuNow())) : { ...spent }), inFlight: () => inFlight, hold }
 }

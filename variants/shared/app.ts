@@ -78,7 +78,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   } as const
 
-  if (options.admin) addAdminRoutes(app, options.cache, priceCache, pools)
+  // With the admin routes: a variant's work counts as in flight until it settles, also after
+  // its answer (a deadline's 504) or after the client went away (autocannon at a level's end).
+  const hold = options.admin ? addAdminRoutes(app, options.cache, priceCache, pools).hold : () => () => {}
 
   app.get('/', async () => ({
     variants: variants.map(({ name, parent }) => ({ name, parent, url: `/${name}/products` })),
@@ -95,7 +97,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         const deadline = new AbortController()
         const clock = setTimeout(() => deadline.abort(new DeadlineError(scenario.requestDeadlineMs, timer.running())), scenario.requestDeadlineMs)
         const missed = new Promise<never>((_, reject) => deadline.signal.addEventListener('abort', () => reject(deadline.signal.reason), { once: true }))
+        const release = hold(request)
         const work = variant.getProducts({ query: request.query, upstreams: pools.forRequest(deadline.signal), priceCache, time: timer.time })
+        work.then(release, release)
         try {
           const page = await Promise.race([work, missed])
           reply.header('server-timing', timer.serverTiming())

@@ -1,0 +1,143 @@
+/**
+ * The load phase of one variant in virtual time: its own `getProducts`, many requests at
+ * once, on the virtual upstreams of virtual-run.ts with their workers and queues, the price
+ * cache's TTL on the same clock. It runs what the harness will send: the price cache filled
+ * with the reference request, one untimed request per connection of it, then each level in
+ * turn, `connections` requests in flight, each connection sending the next request of the
+ * level's seeded sequence when its answer comes (autocannon's closed loop), for the level's
+ * duration or number of requests; a level ends when nothing is left in flight.
+ *
+ * What it gives per level is what the measured level reports: answers per second, the price
+ * cache's hits and misses (the API's counts: every lookup, those still in flight at the end
+ * too), pricing calls per second. The request's deadline and each call's timeout abort as the
+ * API's do. Left out: the lab's own time per request (a few ms, the fidelity line's), the
+ * gaps between levels (the harness's bookkeeping, well under a second) and injected faults.
+ */
+import { createPriceCache } from '../variants/shared/price-cache.ts'
+import { createStageTimer } from '../variants/shared/stage-timing.ts'
+import type { ProductQuery } from '../variants/shared/upstream-clients.ts'
+import type { Variant } from '../variants/shared/variant.ts'
+import type { LevelLength, ModelledLevel, VirtualCall } from './types.ts'
+import { onVirtualClock, virtualClients, type VirtualWorld } from './virtual-run.ts'
+
+/** Timer events a level may fire: a level of 50 connections at 400 requests a second for 10 s fires some 25,000. */
+export const MAX_LEVEL_EVENTS = 2_000_000
+
+/** Timers fired after a level's last answer, at most: calls still holding workers, a refresh left running. */
+const MAX_EVENTS_AFTER_LEVEL = 100_000
+
+export interface LevelInput {
+  connections: number
+  length: LevelLength
+  /** The level's requests in the order they are sent; the level ends early (`sequenceEnded`) if they run out. */
+  queries: ProductQuery[]
+}
+
+/**
+ * The reference request once (it fills its price list), one request per connection of the
+ * first level at once (the harness's warm-up under load, unless `warmUp` is false), then every
+ * level in order, the cache carrying over.
+ */
+export async function runLoadVirtually(variant: Variant, world: VirtualWorld, reference: ProductQuery, levels: LevelInput[], warmUp = true): Promise<ModelledLevel[]> {
+  const first = levels[0]
+  if (!first) return []
+  await runLevel(variant, world, { connections: 1, length: { requestsPerConnection: 1 }, queries: [reference] })
+  if (warmUp) await runLevel(variant, world, { connections: first.connections, length: { requestsPerConnection: 1 }, queries: Array<ProductQuery>(first.connections).fill(reference) })
+  const modelled: ModelledLevel[] = []
+  for (const level of levels) modelled.push(await runLevel(variant, world, level))
+  return modelled
+}
+
+async function runLevel(variant: Variant, world: VirtualWorld, { connections, length, queries }: LevelInput): Promise<ModelledLevel> {
+  const { scenario } = world
+  return onVirtualClock(world, MAX_LEVEL_EVENTS, async (clock, drive) => {
+    const start = clock.now
+    const now = (): number => clock.now - start
+    const endsAtMs = 'durationSeconds' in length ? length.durationSeconds * 1000 : Infinity
+    const calls: VirtualCall[] = []
+    const events = { sequence: 0 }
+    const priceCache = createPriceCache(world.store, scenario.cacheTtlSeconds, () => {})
+    const lookupsBefore = world.store.lookups()
+    let next = 0
+    let sequenceEnded = false
+    let answered = 0
+    let good = 0
+    let goodMs = 0
+    let lastAnswerMs = 0
+    let timerError: unknown
+
+    /** One request as the API serves it: a failure when the variant throws or the deadline passes first. */
+    const request = async (query: ProductQuery): Promise<boolean> => {
+      const controller = new AbortController()
+      const upstreams = virtualClients(world, calls, events, now, { signal: controller.signal, timeoutMs: scenario.upstreamTimeoutMs })
+      let deadline: ReturnType<typeof setTimeout> | undefined
+      const late = new Promise<false>((resolve) => {
+        deadline = setTimeout(() => {
+          controller.abort()
+          resolve(false)
+        }, scenario.requestDeadlineMs)
+      })
+      const served = Promise.resolve()
+        .then(() => variant.getProducts({ query, upstreams, priceCache, time: createStageTimer(() => clock.now).time }))
+        .then(
+          () => true,
+          () => false,
+        )
+      try {
+        return await Promise.race([served, late])
+      } finally {
+        clearTimeout(deadline)
+      }
+    }
+    const connection = async (): Promise<void> => {
+      for (let sent = 0; ; sent++) {
+        if ('requestsPerConnection' in length && sent >= length.requestsPerConnection) return
+        if (now() >= endsAtMs) return
+        const query = queries[next++]
+        if (!query) {
+          sequenceEnded = true
+          return
+        }
+        const sentMs = now()
+        const ok = await request(query)
+        // autocannon stops at the level's duration: an answer after it is not counted.
+        if (now() > endsAtMs) return
+        answered++
+        if (ok) {
+          good++
+          goodMs += now() - sentMs
+        }
+        lastAnswerMs = now()
+      }
+    }
+    let done = false
+    void Promise.all(Array.from({ length: connections }, connection)).then(() => (done = true))
+    await drive(
+      () => done,
+      (error) => (timerError ??= error),
+    )
+    // Nothing in flight: what the connections left (calls held past a deadline, a price list being stored) ends here;
+    // a timer that never stops does not hold the level.
+    for (let i = 0; i < MAX_EVENTS_AFTER_LEVEL && clock.countTimers() > 0; i++) await clock.nextAsync().catch(() => {})
+    if (timerError !== undefined) throw timerError
+    const lookups = world.store.lookups()
+    const hits = lookups.found - lookupsBefore.found
+    const misses = lookups.notFound - lookupsBefore.notFound
+    const seconds = Math.max(lastAnswerMs, 1) / 1000
+    const pricingCalls = calls.filter((call) => call.service === 'pricing').length
+    return {
+      connections,
+      length,
+      requests: answered,
+      requestsPerSec: answered / seconds,
+      goodPerSec: good / seconds,
+      meanMs: good ? goodMs / good : null,
+      hits,
+      misses,
+      hitRatio: hits + misses ? hits / (hits + misses) : null,
+      pricingCalls,
+      pricingCallsPerSec: pricingCalls / seconds,
+      sequenceEnded,
+    }
+  })
+}
