@@ -45,7 +45,12 @@ async function modelLoad(variant: Variant, jitter: JitterMode, scenario: Scenari
   const { reference, streams } = mix.load
   const queries = (stream: string): ProductQuery[] => (streams[stream] ?? []).map((index) => mix.catalogue[index]!.query)
   const warmUp = mix.load.warmUp?.[variant.name] ?? true
-  return runLoadVirtually(variant, createVirtualWorld(scenario, jitter), reference, levels.map(({ connections, length, stream }) => ({ connections, length, queries: queries(stream) })), warmUp)
+  try {
+    return await runLoadVirtually(variant, createVirtualWorld(scenario, jitter), reference, levels.map(({ connections, length, stream }) => ({ connections, length, queries: queries(stream) })), warmUp)
+  } catch {
+    // The levels are extra: a variant whose load cannot be run in virtual time keeps its floor and saturation, its levels no model.
+    return []
+  }
 }
 
 export async function modelVariant(scenario: Scenario, variant: Variant, jitter: JitterMode = 'mean', mix?: MixInput): Promise<ModelOutcome> {

@@ -9,8 +9,9 @@
  *
  * What it gives per level is what the measured level reports: answers per second, the price
  * cache's hits and misses (the API's counts: every lookup, those still in flight at the end
- * too), pricing calls per second. The request's deadline and each call's timeout abort as the
- * API's do. Left out: the lab's own time per request (a few ms, the fidelity line's), the
+ * too), pricing calls per second. The request's deadline, each call's timeout and the answer
+ * abort the calls still out as the API's do, and an aborted call frees its worker at once, as
+ * the HTTP mocks free it when the connection closes. Left out: the lab's own time per request (a few ms, the fidelity line's), the
  * gaps between levels (the harness's bookkeeping, well under a second) and injected faults.
  */
 import { createPriceCache } from '../variants/shared/price-cache.ts'
@@ -87,6 +88,8 @@ async function runLevel(variant: Variant, world: VirtualWorld, { connections, le
         return await Promise.race([served, late])
       } finally {
         clearTimeout(deadline)
+        // Answered (or failed): the calls still out are not needed; the API aborts them, as at the deadline.
+        controller.abort()
       }
     }
     const connection = async (): Promise<void> => {

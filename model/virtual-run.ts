@@ -158,23 +158,34 @@ export async function onVirtualClock<T>(world: VirtualWorld, maxEvents: number, 
   }
 }
 
-/** Waits for `served`, or rejects as the API's client does: when the request is aborted, or after the call's own timeout. */
-async function givingUpAfter(served: Promise<void>, { signal, timeoutMs }: CallLimits, service: ServiceName): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  let onAbort: (() => void) | undefined
-  const gaveUp = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new UpstreamError(service, `timed out after ${timeoutMs} ms`)), timeoutMs)
-    onAbort = () => reject(new UpstreamError(service, 'aborted: the request ran out of time'))
-    if (signal.aborted) onAbort()
-    else signal.addEventListener('abort', onAbort, { once: true })
-  })
-  served.catch(() => {})
-  try {
-    await Promise.race([served, gaveUp])
-  } finally {
-    clearTimeout(timer)
-    signal.removeEventListener('abort', onAbort!)
+/** A call's own signal: aborted when its request is, or after the call's timeout, with the error the API's client gives. */
+function callSignal({ signal, timeoutMs }: CallLimits, service: ServiceName): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController()
+  const timer = setTimeout(() => controller.abort(new UpstreamError(service, `timed out after ${timeoutMs} ms`, true)), timeoutMs)
+  const onAbort = (): void => controller.abort(new UpstreamError(service, 'aborted: the request ran out of time or was already answered'))
+  if (signal.aborted) onAbort()
+  else signal.addEventListener('abort', onAbort, { once: true })
+  return {
+    signal: controller.signal,
+    dispose() {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', onAbort)
+    },
   }
+}
+
+/** Waits `ms` on the clock, or less when `signal` aborts first. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve()
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms)
+    function done(): void {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    signal?.addEventListener('abort', done, { once: true })
+  })
 }
 
 /** Lets the promises that can settle now settle (a few rounds of microtasks). */
@@ -194,9 +205,10 @@ export interface CallLimits {
 /**
  * In-process clients: each call takes a worker of its service (waiting in its queue when all
  * are busy, refused when the queue is full, as the mocks do), holds it for its configured
- * latency on the (fake) clock, then answers with the dataset's data. With `limits`, a call
- * waiting for a worker leaves the queue when the request is aborted, and a call that has its
- * worker holds it to the end (the mocks' worker does) while its caller has given up.
+ * latency on the (fake) clock, then answers with the dataset's data. With `limits`, a call is
+ * given up on, as the API's client gives up on it, when the request is aborted (its deadline,
+ * or its answer already sent) or after the call's own timeout; and as the HTTP mocks see the
+ * connection close, it then leaves the queue, or frees its worker at once.
  */
 export function virtualClients(world: VirtualWorld, calls: VirtualCall[], events: { sequence: number }, now: () => number, limits?: CallLimits): UpstreamClients {
   const { scenario, dataset } = world
@@ -206,22 +218,24 @@ export function virtualClients(world: VirtualWorld, calls: VirtualCall[], events
     const ms = world.jitter === 'seed' ? world.latency[service].draw(items) : latencyMs + perItemMs * items + (world.jitter === 'mean' ? jitterMeanMs(jitter) : 0)
     const record: VirtualCall = { service, items, startMs: now(), endMs: Number.NaN, startSeq: events.sequence++, endSeq: -1, configuredMs: ms }
     calls.push(record)
-    const served = (async () => {
-      const ticket = world.capacities[service].acquire(limits?.signal)
+    const giveUp = limits ? callSignal(limits, service) : undefined
+    try {
+      const ticket = world.capacities[service].acquire(giveUp?.signal)
       if (!ticket) throw new UpstreamError(service, `answered 503: at capacity (${scenario.services[service].workers} workers busy, ${scenario.services[service].queueLimit} waiting)`)
-      const release = await ticket.ready
+      const release = await ticket.ready.catch(() => Promise.reject(giveUp?.signal.reason as Error))
       try {
         // Under a millisecond: no timer (fake-timers would make a 0 ms timer set inside another's callback 1 ms).
-        if (Math.floor(ms) > 0) await new Promise((resolve) => setTimeout(resolve, Math.floor(ms)))
+        if (Math.floor(ms) > 0) await sleep(Math.floor(ms), giveUp?.signal)
         else await Promise.resolve()
       } finally {
         release()
       }
-      record.endMs = now()
-      record.endSeq = events.sequence++
-    })()
-    if (limits) await givingUpAfter(served, limits, service)
-    else await served
+      if (giveUp?.signal.aborted) throw giveUp.signal.reason as Error
+    } finally {
+      giveUp?.dispose()
+    }
+    record.endMs = now()
+    record.endSeq = events.sequence++
     return answer()
   }
   const known = (ids: number[], exists: (id: number) => boolean, what: string): void => {

@@ -20,3 +20,32 @@ export const STORY_VARIANTS: readonly StoryVariant[] = STORY.map((step) => step.
 export function publishedFigure(variant: string): string | undefined {
   return STORY.find((step) => step.variant === variant)?.published
 }
+
+/**
+ * Beyond the story: the fixes a TypeScript team would reach for, each a variant of variants/
+ * with the lesson it teaches in a sentence and the scenario preset that shows it best (null:
+ * the default scenario). Any other variant (a user's own) is beyond the story too, with its
+ * file's summary and no lesson.
+ */
+export const BEYOND_THE_STORY = [
+  {
+    variant: 'dataloader',
+    lesson: "DataLoader batches only the loads that run together: the same loader awaited in naive's for … await loop still makes one call per product.",
+    preset: null,
+  },
+  {
+    variant: 'item-cache',
+    lesson: 'Pages, categories and page sizes share products: a price cached per product is a hit on every page that lists it, where a key per page misses.',
+    preset: 'scenario/presets/long-tail.json',
+  },
+] as const
+
+/** Whether the variant is one of the story's steps. */
+export function isStoryVariant(variant: string): boolean {
+  return (STORY_VARIANTS as readonly string[]).includes(variant)
+}
+
+/** The lesson and preset of one of the lab's variants beyond the story; undefined for the story's and a user's own. */
+export function beyondTheStory(variant: string): { lesson: string; preset: string | null } | undefined {
+  return BEYOND_THE_STORY.find((step) => step.variant === variant)
+}

@@ -53,6 +53,18 @@ describe('a load level in virtual time', () => {
     expect(l.meanMs).toBeCloseTo((2010 + 3800) / 2, 10)
   }, 30_000)
 
+  it('a call given up on at the deadline frees its worker at once, as the HTTP mocks free it when the connection closes', async () => {
+    // One pricing worker, a 3 s deadline, two connections of two requests. A's first answers at
+    // 2010 ms; B's pricing call gets the worker at 1930 and is aborted at B's deadline, 3000,
+    // which frees it: A's second (sent at 2010) prices from 3000 to 4790 and answers at 4870,
+    // within its deadline (5010). Held to its end (3720), it would fail. B's second fails at 6000.
+    const input = { requestDeadlineMs: 3000, upstreamTimeoutMs: 3000, services: { pricing: { workers: 1 } } }
+    const l = await level('bulk', input, 2, { requestsPerConnection: 2 }, [REFERENCE, REFERENCE, REFERENCE, REFERENCE])
+    expect(l).toMatchObject({ requests: 4, pricingCalls: 4 })
+    expect(l.goodPerSec).toBeCloseTo(2 / 6, 10)
+    expect(l.meanMs).toBeCloseTo((2010 + (4870 - 2010)) / 2, 10)
+  }, 30_000)
+
   it('parallel, one connection for 1 s: the answers within the second count, the lookups of all', async () => {
     // Warm after the fill: 140 ms each; the 8th is sent at 980 ms and answered after the second.
     const l = await level('parallel', {}, 1, { durationSeconds: 1 }, Array(20).fill(REFERENCE))

@@ -21,6 +21,8 @@ import { runCli } from './helpers/run-cli.ts'
 import { computeFloors, computeSaturation, pageShape } from './helpers/story-oracle.ts'
 
 const STORY = ['naive', 'bulk', 'cached', 'parallel']
+/** Every variant of variants/, in the order the lab runs them: the story's, then the ones beyond it. */
+const ALL = [...STORY, 'item-cache', 'dataloader']
 
 async function whatIf(args: string[]): Promise<{ out: string; output: string; whatIf: WhatIf }> {
   const out = await mkdtemp(join(tmpdir(), 'lab-what-if-'))
@@ -108,7 +110,7 @@ describe('npm run bench -- --predict', () => {
     expect(page.requests).toEqual([])
     expect(page.text).toContain('prediction, nothing measured')
     // One warm waterfall per variant; a cold one for the two that use the price cache.
-    expect(page.charts.map((c) => c.id).sort()).toEqual(['bulk/warm', 'cached/cold', 'cached/warm', 'naive/warm', 'parallel/cold', 'parallel/warm'])
+    expect(page.charts.map((c) => c.id).sort()).toEqual(['bulk/warm', 'cached/cold', 'cached/warm', 'dataloader/warm', 'item-cache/cold', 'item-cache/warm', 'naive/warm', 'parallel/cold', 'parallel/warm'])
     for (const canvas of page.drawn) expect(canvas.drawn, `${canvas.id} has drawn pixels`).toBeGreaterThan(500)
     const cold = page.charts.find((c) => c.id === 'parallel/cold')!.datasets[0]!.data as Array<[number, number]>
     const coldStages = run.whatIf.points[0]!.variants.parallel!.model!.coldStages
@@ -153,10 +155,10 @@ describe('--predict --vary latency=5,10,20,40,80', () => {
     const page = await openPage(join(run.out, 'report.html'))
     expect(page.errors).toEqual([])
     const vary = page.charts.find((c) => c.id === 'vary-chart')!
-    expect(vary.datasets.map((d) => d.label)).toEqual(STORY.map((name) => `${name} floor`))
+    expect(vary.datasets.map((d) => d.label)).toEqual(ALL.map((name) => `${name} floor`))
     expect(vary.datasets[0]!.data).toEqual(run.whatIf.points.map((p) => ({ x: p.value, y: p.variants.naive!.floorMs })))
     const gain = page.charts.find((c) => c.id === 'gain-chart')!
-    expect(gain.datasets.map((d) => d.label)).toEqual(['bulk vs naive, floor', 'cached vs bulk, floor', 'parallel vs cached, floor'])
+    expect(gain.datasets.map((d) => d.label)).toEqual(['bulk vs naive, floor', 'cached vs bulk, floor', 'parallel vs cached, floor', 'item-cache vs parallel, floor', 'dataloader vs naive, floor'])
     for (const id of ['vary-chart', 'gain-chart']) expect(page.drawn.find((c) => c.id === id)!.drawn, id).toBeGreaterThan(500)
   })
 })

@@ -7,12 +7,12 @@ import { runCli } from './helpers/run-cli.ts'
 const runServe = (args: string[]) => runCli('bench/serve.ts', args)
 
 describe.skipIf(SKIP_REDIS)('npm run serve', () => {
-  it('serves the four variants on 127.0.0.1 and stops everything on SIGINT (exit 130)', async () => {
+  it('serves every variant on 127.0.0.1 and stops everything on SIGINT (exit 130)', async () => {
     const serve = runServe(['--port', '0', '--latency', '30', '--pricing-per-item', '0.1'])
     await serve.waitFor(/Ctrl-C stops/)
     const text = serve.output()
-    const urls = [...text.matchAll(/^ +\w+ +http:\/\/127\.0\.0\.1:(\d+)\/(\w+)\/products/gm)]
-    expect(urls.map((m) => m[2])).toEqual(['naive', 'bulk', 'cached', 'parallel'])
+    const urls = [...text.matchAll(/^ +[\w-]+ +http:\/\/127\.0\.0\.1:(\d+)\/([\w-]+)\/products/gm)]
+    expect(urls.map((m) => m[2])).toEqual(['naive', 'bulk', 'cached', 'parallel', 'item-cache', 'dataloader'])
     const apiPort = Number(urls[0]![1])
     const upstreamPorts = [...text.matchAll(/(?:catalog|inventory|pricing|reviews|categories) http:\/\/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]))
     const redisPort = Number(text.match(/redis:\/\/127\.0\.0\.1:(\d+)/)![1])

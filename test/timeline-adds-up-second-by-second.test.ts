@@ -13,6 +13,7 @@ const counters = (pricing: number, hits: number, misses: number): ApiCounters =>
   priceCache: { hits, misses, unusable: 0, unavailable: 0 },
   upstreamCalls: { catalog: 0, inventory: 0, pricing, reviews: 0, categories: 0 },
   inFlight: 0,
+  handled: 0,
 })
 
 describe('startCounterReadings', () => {

@@ -5,13 +5,15 @@ import type { Variant } from '../variants/shared/variant.ts'
 const variant = (name: string, parent: string | null): Variant => ({ name, parent, getProducts: async () => ({ page: 1, limit: 1, total: 0, items: [] }) })
 
 describe('variants', () => {
-  it('are the files of variants/, in story order, each declaring its parent', async () => {
+  it('are the files of variants/, in story order, each declaring its parent; the ones beyond the story after their parents\' lines', async () => {
     const variants = await loadVariants()
     expect(variants.map((v) => [v.name, v.parent])).toEqual([
       ['naive', null],
       ['bulk', 'naive'],
       ['cached', 'bulk'],
       ['parallel', 'cached'],
+      ['item-cache', 'parallel'],
+      ['dataloader', 'naive'],
     ])
   })
 

@@ -205,10 +205,12 @@ export async function measureLoadLevel(context: Pick<Target, 'api' | 'upstreams'
   const after = await api.usage()
   const selfCheck = judgeSelfCheck(reading, apiLoopBetween(before.eventLoop, after.eventLoop), await upstreams.stats(), null)
   const requests = result.requests.total
-  // The API's CPU while requests were in flight: not its idle background (GC, timers) after them.
+  // The API's CPU while requests were in flight: not its idle background (GC, timers) after them;
+  // per request it handled, those the load generator dropped at the level's end included.
   const cpuMs = (after.busyCpuMicros - before.busyCpuMicros) / 1000
   const eventLoopMs = after.busyMainThreadMicros === null || before.busyMainThreadMicros === null ? null : (after.busyMainThreadMicros - before.busyMainThreadMicros) / 1000
-  const perRequest = (ms: number | null): number | null => (ms !== null && requests >= MIN_REQUESTS_FOR_CPU ? round(ms / requests, 3) : null)
+  const handled = after.handled - before.handled
+  const perRequest = (ms: number | null): number | null => (ms !== null && handled >= MIN_REQUESTS_FOR_CPU ? round(ms / handled, 3) : null)
   const seconds = Math.max(elapsedSeconds, 0.001)
   // No 2xx at all (every request failed): 0, as autocannon's empty histogram said.
   const [p50, max] = latenciesMs.length ? percentiles(latenciesMs, [50, 100]) : [0, 0]

@@ -157,7 +157,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
  * the sequences they send (the streams measureLoadLevel draws), long enough for a level of
  * requests half as long as the fastest probe, or each connection's count.
  */
-function loadInput(mix: TrafficMix, levels: ReturnType<typeof planLoadLevels>, probe: Probe, productsPerPage: number): LoadInput {
+function loadInput(mix: TrafficMix, levels: ReturnType<typeof planLoadLevels>, probe: Probe, productsPerPage: number): LoadInput | undefined {
   const fastestMs = Math.max(MIN_MODELLED_REQUEST_MS, Math.min(...levels.map((l) => probeMs(probe, l.variant))) / 2)
   const counts = new Map<string, number>()
   for (const { connections, length } of levels) {
@@ -165,6 +165,8 @@ function loadInput(mix: TrafficMix, levels: ReturnType<typeof planLoadLevels>, p
     const stream = loadStream(connections)
     counts.set(stream, Math.max(counts.get(stream) ?? 0, connections * perConnection))
   }
+  // Past MAX_MODELLED_REQUESTS a level is not modelled (its sequence would be long to send and to run): no level gets a model.
+  if ([...counts.values()].some((count) => count > MAX_MODELLED_REQUESTS)) return undefined
   const streams = Object.fromEntries([...counts].map(([stream, count]) => [stream, mix.sequence(count, stream).map((r) => r.rank - 1)]))
   const byVariant: LoadInput['levels'] = {}
   const warmUp: Record<string, boolean> = {}
@@ -177,6 +179,8 @@ function loadInput(mix: TrafficMix, levels: ReturnType<typeof planLoadLevels>, p
 
 /** A modelled level's requests are drawn for requests at least this long: bounds the sequence sent to the model process. */
 const MIN_MODELLED_REQUEST_MS = 10
+/** The longest sequence a level is modelled with (50 connections for 5 s of requests 10 ms long: 25,000); past it, the levels have no model. */
+const MAX_MODELLED_REQUESTS = 100_000
 
 /** Requests at once when the whole mix fills the cache before a sweep: pricing's workers, by default. */
 const FILL_CONNECTIONS = 16

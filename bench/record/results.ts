@@ -165,7 +165,7 @@ const LoadLevelSchema = strict({
   /** Good answers per second: 2xx with the reference body. */
   goodPerSec: nonNegative(),
   p90Ms: stated(),
-  /** CPU time (user + system) of the API process, all its threads, while requests were in flight, per response, in ms; null below 20 responses. */
+  /** CPU time (user + system) of the API process, all its threads, while requests were in flight, per request it handled (those the load generator dropped at the level's end included), in ms; null below 20. */
   apiCpuMsPerRequest: nullable(nonNegative()),
   /** The same for the event loop's thread alone: the requests' own work, without the runtime's helper threads; null where the OS does not tell. */
   apiEventLoopMsPerRequest: nullable(nonNegative()),

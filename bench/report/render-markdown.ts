@@ -116,13 +116,26 @@ function peakLoadMarkdown(results: Results): string[] {
 /** The step table alone, in Markdown: also what the README shows. */
 export function stepTableMarkdown(results: Results): string {
   const rows = stepRows(results)
-  return [
-    '| step | variant | p50 | p99 | n | cold p50 | floor | lab overhead | vs parent | saturates at | published |',
+  const table = (group: typeof rows, head: string) => [
+    `| ${head} | variant | p50 | p99 | n | cold p50 | floor | lab overhead | vs parent | saturates at | published |`,
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...rows.map(
+    ...group.map(
       (r) =>
         `| ${escapeMarkdown(r.summary)} | \`${r.variant}\` | ${formatMs(r.p50Ms)} | ${r.tail} | ${r.samples ?? '—'} | ${formatColdP50(r)} | ${formatMs(r.floorMs)} | ${formatOverheadWithVerdict(r)} | ${formatPercent(r.gainPercent)} | ${r.saturation} | ${r.published ?? '—'} |`,
     ),
+  ]
+  const story = rows.filter((r) => r.group === 'story')
+  const beyond = rows.filter((r) => r.group === 'beyond')
+  return [
+    ...(story.length ? table(story, 'step') : []),
+    ...(beyond.length
+      ? [
+          ...(story.length ? ['', '**Beyond the story**', ''] : []),
+          ...table(beyond, 'beyond the story'),
+          '',
+          ...beyond.map((r) => `- \`${r.variant}\`: ${escapeMarkdown(r.lesson ?? r.summary)}${r.preset === null ? '' : ` Shown best with \`--scenario ${r.preset}\`.`}`),
+        ]
+      : []),
   ].join('\n')
 }
 

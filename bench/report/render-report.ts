@@ -179,14 +179,23 @@ function renderSteps(results: Results): SafeHtml {
       <td class="num nowrap">${r.saturation}</td>
       <td class="num">${r.published ?? '—'}</td>
     </tr>`
-  return html`<section>
-  <h2>The story, step by step</h2>
-  <table class="steps">
+  const rows = stepRows(results)
+  const table = (group: StepRow[]): SafeHtml => html`<table class="steps">
     <thead><tr><th>variant</th><th>what changed</th><th>p50</th><th>p99</th><th>n</th><th>cold p50</th><th>floor</th><th>lab overhead</th><th>vs parent</th><th>saturates at</th><th>published</th></tr></thead>
     <tbody>
-    ${stepRows(results).map(row)}
+    ${group.map(row)}
     </tbody>
-  </table>
+  </table>`
+  const story = rows.filter((r) => r.group === 'story')
+  const beyond = rows.filter((r) => r.group === 'beyond')
+  return html`<section>
+  <h2>The story, step by step</h2>
+  ${story.length ? table(story) : html`<p class="note">None of the story's variants was measured in this run.</p>`}
+  ${beyond.length > 0 &&
+  html`<h3 id="beyond-the-story">Beyond the story</h3>
+  <p class="note">The fixes the ecosystem uses, and any variant of your own: each against its parent.</p>
+  ${table(beyond)}
+  <ul class="lessons">${beyond.map((r) => html`<li><code>${r.variant}</code>: ${r.lesson ?? r.summary}${r.preset !== null && html` Shown best with <code>--scenario ${r.preset}</code>.`}</li>`)}</ul>`}
   <p class="note"><em>Floor</em>: what the variant's own code takes in virtual time — the configured upstream latency on its critical path, and its own timers: what it would take if the lab cost nothing. <em>Lab overhead</em>: measured p50 minus floor (loopback HTTP, JSON, the event loops); ✓ when within max(3 % of the floor, 5 ms). <em>n</em>: samples, one request at a time; <em>p99</em> from 100 samples up, below them the max, called that. <em>Cold</em>: the price cache flushed before every request. <em>Saturates at</em>: the model's Little's-law prediction, the request rate at which the named service's workers are all busy (the worker time each request asks of it, warm, against its workers); <code>--sweep</code> measures it. <em>Published</em>: ${publishedNote(results.scenario)}.</p>
   <ul class="targets">${targetLines(results).map((line) => html`<li>${line}</li>`)}</ul>
 </section>`

@@ -3,12 +3,22 @@ import { cacheOutageText, formatColdP50, formatWithModel, formatOverheadWithVerd
 import { formatMs, formatPercent, round } from '../record/format.ts'
 import type { Results } from '../record/results.ts'
 
+/** A laid-out table (header, rule, rows) with "beyond the story:" before its rows past the story's. */
+function withBeyondLine(lines: string[], storyRows: number, beyondRows: number): string[] {
+  if (beyondRows === 0 || storyRows === 0) return lines
+  return [...lines.slice(0, 2 + storyRows), 'beyond the story:', ...lines.slice(2 + storyRows)]
+}
+
 export function renderTerminalSummary(results: Results): string {
   const rows = stepRows(results)
   const top = Math.max(...results.run.connections)
+  const header = ['variant', 'p50', 'p99', 'n', 'cold p50', 'floor', 'lab overhead', 'vs parent', 'calls/req', 'saturates at', `good/s @${top}`, 'published']
+  // The story's steps first; the rows beyond it after a line that says so.
+  const beyond = rows.filter((r) => r.group === 'beyond')
+  const ordered = [...rows.filter((r) => r.group === 'story'), ...beyond]
   const table = [
-    ['variant', 'p50', 'p99', 'n', 'cold p50', 'floor', 'lab overhead', 'vs parent', 'calls/req', 'saturates at', `good/s @${top}`, 'published'],
-    ...rows.map((r) => {
+    header,
+    ...ordered.map((r) => {
       const level = results.variants[r.variant]!.load.find((l) => l.connections === top)
       return [
         r.variant,
@@ -57,7 +67,8 @@ export function renderTerminalSummary(results: Results): string {
   return [
     '',
     h ? headlineText(h) : '',
-    ...layout(table),
+    ...withBeyondLine(layout(table), ordered.length - beyond.length, beyond.length),
+    ...beyond.map((r) => `${r.variant}: ${r.lesson ?? r.summary}${r.preset === null ? '' : ` (--scenario ${r.preset})`}`),
     '',
     ...(mix.length ? [...layout(mixTable), '', mixNote(results), ''] : []),
     ...targetLines(results),

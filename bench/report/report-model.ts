@@ -7,7 +7,7 @@ import { formatMs, formatPercent, formatShare, formatStatuses, formatTail, nonOk
 import type { CaseFailures, LoadLevel, ModelFigures, Results, SelfCheck, SweepLevel } from '../record/results.ts'
 import { DEFAULT_SCENARIO } from '../../scenario/defaults.ts'
 import { injectsFaults } from '../../scenario/faults.ts'
-import { publishedFigure, STORY_VARIANTS } from '../../scenario/story.ts'
+import { beyondTheStory, isStoryVariant, publishedFigure, STORY_VARIANTS } from '../../scenario/story.ts'
 import { FAULT_KINDS, SERVICE_NAMES, type Scenario, type ServiceName } from '../../scenario/types.ts'
 
 export interface StepRow {
@@ -30,6 +30,11 @@ export interface StepRow {
   /** Change of p50 against the parent's p50, in percent (negative: faster). Null without a measured parent. */
   gainPercent: number | null
   published: string | null
+  /** One of the story's steps, or beyond it (the ecosystem's fixes, a user's own variants). */
+  group: 'story' | 'beyond'
+  /** Beyond the story: what the variant teaches, and the scenario preset that shows it (null: the default); null for others. */
+  lesson: string | null
+  preset: string | null
   calls: number
   /** The model's Little's-law saturation and its bottleneck: "8.9/s pricing"; "—" without a model. */
   saturation: string
@@ -54,6 +59,9 @@ export function stepRows(results: Results): StepRow[] {
       overheadPerCallMs: v.overheadPerCallMs,
       gainPercent: parent?.latency && v.latency ? percentChange(parent.latency.p50Ms, v.latency.p50Ms) : null,
       published: publishedFigure(variant) ?? null,
+      group: isStoryVariant(variant) ? 'story' : 'beyond',
+      lesson: beyondTheStory(variant)?.lesson ?? null,
+      preset: beyondTheStory(variant)?.preset ?? null,
       calls: Object.values(v.upstreamCalls).reduce((sum, n) => sum + n, 0),
       saturation: formatSaturation(v.model),
     }
@@ -77,9 +85,11 @@ export interface Headline {
   percent: number
 }
 
-/** "naive 4.1 s → parallel 0.15 s, −96 %": the first variant against the last, p50 (warm). */
+/** "naive 4.1 s → parallel 0.15 s, −96 %": the story's first step against its last, p50 (warm). */
 export function headline(results: Results): Headline | undefined {
-  const names = Object.keys(results.variants)
+  // The story's first step against its last, of those measured; without any, the first variant against the last.
+  const story = Object.keys(results.variants).filter(isStoryVariant)
+  const names = story.length ? story : Object.keys(results.variants)
   const from = names[0]
   const to = names.at(-1)
   if (!from || !to || from === to) return undefined

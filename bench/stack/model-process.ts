@@ -16,6 +16,8 @@ const ENTRY = fileURLToPath(new URL('./model-main.ts', import.meta.url))
 export const MODEL_WALL_MS = 15_000
 /** And for each job after the first: far more than a virtual run takes, so only a variant that hangs runs over. */
 const MODEL_WALL_MS_PER_JOB = 1000
+/** With the load levels to run too (at most 100,000 virtual requests a level: a few seconds). */
+const MODEL_WALL_MS_PER_JOB_WITH_LOAD = 5000
 
 /** One variant at one scenario (its index in the list given). */
 export interface ModelJob {
@@ -82,7 +84,7 @@ function noFile(name: string): TimedOutcome {
 }
 
 async function modelIn(scenarios: Scenario[], jobs: ModelJob[], options: ModelOptions): Promise<Array<ModelJob & { outcome: TimedOutcome }>> {
-  const lab = await forkLabProcess<Array<ModelJob & { outcome: TimedOutcome }>>(ENTRY, { scenarios, jobs, dir: options.dir, jitter: options.jitter ?? 'mean', mix: options.mix }, 'model', [], MODEL_WALL_MS + (jobs.length - 1) * MODEL_WALL_MS_PER_JOB)
+  const lab = await forkLabProcess<Array<ModelJob & { outcome: TimedOutcome }>>(ENTRY, { scenarios, jobs, dir: options.dir, jitter: options.jitter ?? 'mean', mix: options.mix }, 'model', [], MODEL_WALL_MS + (jobs.length - 1) * (options.mix?.load ? MODEL_WALL_MS_PER_JOB_WITH_LOAD : MODEL_WALL_MS_PER_JOB))
   await lab.stop()
   return lab.ready
 }

@@ -27,6 +27,8 @@ export interface ApiCounters {
    * read once it is 0, so none of its requests lands in the next.
    */
   inFlight: number
+  /** Requests (not these admin routes) the API has begun since start, answered or not: what its busy CPU was spent on. */
+  handled: number
 }
 
 /** What POST /__lab/time-upstream-calls takes: `samples` GETs of `path` on `service`, one at a time, through the API's own pool. */

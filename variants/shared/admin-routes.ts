@@ -74,7 +74,7 @@ export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCac
       return { timesMs }
     },
   )
-  app.get(ADMIN_PATHS.counters, async (): Promise<ApiCounters> => ({ priceCache: priceCacheCounts(cache, priceCache), upstreamCalls: pools.calls(), inFlight: busy.inFlight() }))
+  app.get(ADMIN_PATHS.counters, async (): Promise<ApiCounters> => ({ priceCache: priceCacheCounts(cache, priceCache), upstreamCalls: pools.calls(), inFlight: busy.inFlight(), handled: busy.handled() }))
   app.get(ADMIN_PATHS.process, async (): Promise<ApiProcessUsage> => {
     const cpu = process.cpuUsage()
     const memory = process.memoryUsage()
@@ -92,6 +92,7 @@ export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCac
       priceCache: priceCacheCounts(cache, priceCache),
       upstreamCalls: pools.calls(),
       inFlight: busy.inFlight(),
+      handled: busy.handled(),
       eventLoop: eventLoopSinceLastRead(),
     }
   })
@@ -139,7 +140,7 @@ function mainThreadMicros(): number | null {
  * from the first request of a busy period to the end of its last response (the socket's
  * `close`, which also comes for a request whose caller went away). Returns a reading, and the requests in flight now.
  */
-function trackBusyCpu(app: FastifyInstance): { read(): { all: number; mainThread: number | null }; inFlight(): number; hold: AdminHooks['hold'] } {
+function trackBusyCpu(app: FastifyInstance): { read(): { all: number; mainThread: number | null }; inFlight(): number; handled(): number; hold: AdminHooks['hold'] } {
   // A request is in flight from its first byte until both its connection has closed and its
   // variant's work has settled: a client that goes away (autocannon at a level's end) closes the
   // one while the other runs on, its calls and lookups still to come.
@@ -156,8 +157,10 @@ function trackBusyCpu(app: FastifyInstance): { read(): { all: number; mainThread
   const release = (held: { count: number }): void => {
     if (--held.count === 0 && --inFlight === 0) Object.assign(spent, plus(spent, elapsed(since, cpuNow())))
   }
+  let handled = 0
   app.addHook('onRequest', async (request, reply) => {
     if (Object.values(ADMIN_PATHS).some((path) => request.url.startsWith(path))) return
+    handled++
     if (inFlight++ === 0) since = cpuNow()
     const held = { count: 1 }
     holds.set(request.raw, held)
@@ -174,5 +177,5 @@ function trackBusyCpu(app: FastifyInstance): { read(): { all: number; mainThread
       release(held)
     }
   }
-  return { read: () => (inFlight > 0 ? plus(spent, elapsed(since, cpuNow())) : { ...spent }), inFlight: () => inFlight, hold }
+  return { read: () => (inFlight > 0 ? plus(spent, elapsed(since, cpuNow())) : { ...spent }), inFlight: () => inFlight, handled: () => handled, hold }
 }

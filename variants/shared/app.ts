@@ -98,8 +98,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         const clock = setTimeout(() => deadline.abort(new DeadlineError(scenario.requestDeadlineMs, timer.running())), scenario.requestDeadlineMs)
         const missed = new Promise<never>((_, reject) => deadline.signal.addEventListener('abort', () => reject(deadline.signal.reason), { once: true }))
         const release = hold(request)
-        const work = variant.getProducts({ query: request.query, upstreams: pools.forRequest(deadline.signal), priceCache, time: timer.time })
-        work.then(release, release)
+        // A getProducts that throws at once, or returns no promise, is handled as one that awaits.
+        const work = Promise.resolve().then(() => variant.getProducts({ query: request.query, upstreams: pools.forRequest(deadline.signal), priceCache, time: timer.time }))
+        // In flight until the work settles, at most a deadline and a call's timeout: work that never settles does not hold a level's drain.
+        const letGo = setTimeout(release, scenario.requestDeadlineMs + scenario.upstreamTimeoutMs)
+        letGo.unref()
+        void work.then(release, release).finally(() => clearTimeout(letGo))
         try {
           const page = await Promise.race([work, missed])
           reply.header('server-timing', timer.serverTiming())

@@ -27,6 +27,10 @@ export interface CacheStore {
   get(key: string): Promise<string | null>
   /** Stores `value` under `key`, expiring after `ttlSeconds`. */
   set(key: string, value: string, ttlSeconds: number): Promise<void>
+  /** Several keys in one round trip (Redis MGET): a value or null for each, in order; each key counts as one lookup. */
+  getMany(keys: string[]): Promise<Array<string | null>>
+  /** Several entries in one round trip (a pipeline of SET … EX), each expiring after `ttlSeconds`. */
+  setMany(entries: Array<[key: string, value: string]>, ttlSeconds: number): Promise<void>
   /** Empties the cache: benchmarks use it to measure cold requests. Throws CacheUnavailableError when it cannot. */
   flush(): Promise<void>
   /** How many times the cache has become unavailable since start: each is one warning, and requests then go to pricing. */
@@ -177,6 +181,35 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
     async set(key, value, ttlSeconds) {
       if (!full()) await guard(async () => void (await timed(redis.set(key, value, 'EX', ttlSeconds))), undefined)
     },
+    async getMany(keys) {
+      if (keys.length === 0) return []
+      const none = keys.map(() => null)
+      if (full()) {
+        shedLookups++
+        lookups.unavailable += keys.length
+        return none
+      }
+      let answered = true
+      const values = await guard<Array<string | null>>(() => timed(redis.mget(keys)), none, () => (answered = false))
+      if (!answered) lookups.unavailable += keys.length
+      else {
+        const found = values.filter((value) => value !== null).length
+        lookups.found += found
+        lookups.notFound += values.length - found
+      }
+      return values
+    },
+    async setMany(entries, ttlSeconds) {
+      if (entries.length === 0 || full()) return
+      await guard(async () => {
+        const pipeline = redis.pipeline()
+        for (const [key, value] of entries) pipeline.set(key, value, 'EX', ttlSeconds)
+        // A pipeline answers with an [error, result] pair per command: the first error fails it.
+        const replies = (await timed(pipeline.exec())) ?? []
+        const refused = replies.find(([error]) => error)
+        if (refused) throw refused[0]!
+      }, undefined)
+    },
     async flush() {
       const patienceMs = options.flushPatienceMs ?? FLUSH_PATIENCE_MS
       const giveUpAt = performance.now() + patienceMs
@@ -243,20 +276,24 @@ export function withTimeout<T>(command: Promise<T>, ms: number, message = 'Comma
 export function createInProcessStore(): CacheStore {
   const entries = new Map<string, { value: string; expiresAt: number }>()
   const lookups: CacheLookups = { found: 0, notFound: 0, unavailable: 0 }
+  const get = (key: string): string | null => {
+    const entry = entries.get(key)
+    if (!entry || entry.expiresAt <= Date.now()) {
+      if (entry) entries.delete(key)
+      lookups.notFound++
+      return null
+    }
+    lookups.found++
+    return entry.value
+  }
+  const set = (key: string, value: string, ttlSeconds: number): void => void entries.set(key, { value, expiresAt: Date.now() + ttlSeconds * 1000 })
   return {
     backend: 'in-process',
-    async get(key) {
-      const entry = entries.get(key)
-      if (!entry || entry.expiresAt <= Date.now()) {
-        if (entry) entries.delete(key)
-        lookups.notFound++
-        return null
-      }
-      lookups.found++
-      return entry.value
-    },
-    async set(key, value, ttlSeconds) {
-      entries.set(key, { value, expiresAt: Date.now() + ttlSeconds * 1000 })
+    get: async (key) => get(key),
+    set: async (key, value, ttlSeconds) => set(key, value, ttlSeconds),
+    getMany: async (keys) => keys.map(get),
+    async setMany(pairs, ttlSeconds) {
+      for (const [key, value] of pairs) set(key, value, ttlSeconds)
     },
     async flush() {
       entries.clear()

@@ -1,7 +1,8 @@
 /**
- * The story's price cache: cache-aside over a CacheStore, keyed by the page's product
- * ids. A value that cannot be used (not JSON, wrong shape) is a miss, and a store that
- * fails is a miss too: the cache can make a request faster, never wrong or stuck.
+ * The price cache: cache-aside over a CacheStore, keyed by the page's product ids (the
+ * story's), or one key per product (item-cache's). A value that cannot be used (not JSON,
+ * wrong shape) is a miss, and a store that fails is a miss too: the cache can make a
+ * request faster, never wrong or stuck.
  */
 import { createHash } from 'node:crypto'
 import type { CacheStore } from './cache-store.ts'
@@ -14,11 +15,16 @@ const MAX_PLAIN_KEY_LENGTH = 120
 export const MAX_CACHED_PRICES_LENGTH = 1024 * 1024
 
 export interface PriceCache {
+  /** The page's price list, cached under one key for the page's ids (the story's cache-aside). */
   get(productIds: number[]): Promise<Price[] | undefined>
   /** Lookups that found a value that could not be used (a miss, though Redis counts it a keyspace hit), since start. */
   unusable(): number
   /** Stores in the background; a failure is logged by the store, never thrown. */
   set(productIds: number[], prices: Price[]): void
+  /** Each product's price from its own key (`price:<id>`), all in one round trip: the price or undefined (not cached, or unusable), in order. */
+  getEach(productIds: number[]): Promise<Array<Price | undefined>>
+  /** Stores each price under its product's key, in one round trip, in the background. */
+  setEach(prices: Price[]): void
 }
 
 export function createPriceCache(store: CacheStore, ttlSeconds: number, warn = console.warn): PriceCache {
@@ -40,7 +46,27 @@ export function createPriceCache(store: CacheStore, ttlSeconds: number, warn = c
     set(productIds, prices) {
       void store.set(priceCacheKey(productIds), JSON.stringify(prices), ttlSeconds)
     },
+    async getEach(productIds) {
+      const raws = await store.getMany(productIds.map(productPriceKey))
+      return raws.map((raw, i) => {
+        if (raw === null) return undefined
+        const price = raw.length > MAX_CACHED_PRICES_LENGTH ? undefined : parsePrices(`[${raw}]`, [productIds[i]!])?.[0]
+        if (!price) {
+          unusable++
+          warn(`[cache] ignoring an unusable cached price (${raw.length} characters, not the price of product ${productIds[i]}); it will be overwritten.`)
+        }
+        return price
+      })
+    },
+    setEach(prices) {
+      void store.setMany(prices.map((price) => [productPriceKey(price.productId), JSON.stringify(price)]), ttlSeconds)
+    },
   }
+}
+
+/** One product's price, on its own: "price:" + its id. */
+export function productPriceKey(productId: number): string {
+  return `price:${productId}`
 }
 
 /** "prices:" + the ids joined, as in the story; hashed once that gets long. */

@@ -55,7 +55,8 @@ export function createUpstreamPools({ urls, timeoutMs, connections }: UpstreamCl
   const begun = Object.fromEntries(SERVICE_NAMES.map((name) => [name, 0])) as Record<ServiceName, number>
 
   async function call<T>(signal: AbortSignal, service: ServiceName, method: 'GET' | 'POST', path: string, body?: unknown, counted = true): Promise<T> {
-    if (counted) begun[service]++
+    // A call made after its request was aborted (a sibling's after a fail-fast) never leaves: not counted.
+    if (counted && !signal.aborted) begun[service]++
     // Aborting closes the connection, so the upstream sees the call go away. One controller
     // and one timer per call: AbortSignal.any and AbortSignal.timeout cost several times
     // more CPU (weak references, a finalizer per signal), a measurable share of a request.
