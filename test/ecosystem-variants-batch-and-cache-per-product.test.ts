@@ -18,7 +18,7 @@ import { ADMIN_PATHS, type ApiCounters } from '../variants/shared/admin-paths.ts
 import { connectRedisStore, type CacheStore } from '../variants/shared/cache-store.ts'
 import { loadVariants, readVariants } from '../variants/shared/load-variants.ts'
 import { startLab, type Lab } from './helpers/lab.ts'
-import { SKIP_REDIS } from './helpers/redis.ts'
+import { readKeyspace, SKIP_REDIS } from './helpers/redis.ts'
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/variants/', import.meta.url))
 const modelled = (outcome: ModelOutcome | undefined) => {
@@ -80,11 +80,7 @@ describe.skipIf(SKIP_REDIS)('item-cache: one key per product, on a real Redis', 
   })
 
   const counters = async (): Promise<ApiCounters> => (await (await fetch(`${lab.baseUrl}${ADMIN_PATHS.counters}`)).json()) as ApiCounters
-  const keyspace = async (): Promise<{ hits: number; misses: number }> => {
-    const info = await probe.info('stats')
-    const read = (name: string): number => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1])
-    return { hits: read('keyspace_hits'), misses: read('keyspace_misses') }
-  }
+  const keyspace = () => readKeyspace(probe)
 
   it('on the same seeded mix from an empty cache: a hit ratio at least the page key\'s, the same bodies, every lookup counted by Redis too', async () => {
     const requests = createTrafficMix(lab.scenario).sequence(40, 'item-cache')

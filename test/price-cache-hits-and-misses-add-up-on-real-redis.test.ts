@@ -12,7 +12,7 @@ import { ADMIN_PATHS, type ApiProcessUsage } from '../variants/shared/admin-path
 import { connectRedisStore, type CacheStore } from '../variants/shared/cache-store.ts'
 import { parseServerTiming } from '../variants/shared/stage-timing.ts'
 import { startLab, type Lab } from './helpers/lab.ts'
-import { SKIP_REDIS } from './helpers/redis.ts'
+import { readKeyspace, SKIP_REDIS } from './helpers/redis.ts'
 
 const TRAFFIC = { pages: 3, categories: 2, limits: [10, 4], zipfExponent: 1.1 }
 
@@ -36,11 +36,7 @@ describe.skipIf(SKIP_REDIS)('price-cache hits and misses, counted by the API, on
   })
 
   const usage = async (): Promise<ApiProcessUsage> => (await (await fetch(`${lab.baseUrl}${ADMIN_PATHS.process}`)).json()) as ApiProcessUsage
-  const keyspace = async (): Promise<{ hits: number; misses: number }> => {
-    const info = await probe.info('stats')
-    const read = (name: string): number => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1])
-    return { hits: read('keyspace_hits'), misses: read('keyspace_misses') }
-  }
+  const keyspace = () => readKeyspace(probe)
 
   it.each(['cached', 'parallel'])('%s: hits + misses = lookups = Redis keyspace hits + misses; pricing calls = misses', async (variant) => {
     const mix = createTrafficMix(lab.scenario)

@@ -19,3 +19,10 @@ export const IN_CI = process.env.CI === 'true' || process.env.CI === '1'
 export const SKIP_REDIS = !REDIS_AVAILABLE && !IN_CI
 
 if (SKIP_REDIS) console.warn('redis-server is not installed: skipping the Redis tests (they fail in CI instead).')
+
+/** Redis's own count of lookups since it started (INFO stats): keys found and not found, MGET counting each key. */
+export async function readKeyspace(redis: { info(section: string): Promise<string> }): Promise<{ hits: number; misses: number }> {
+  const info = await redis.info('stats')
+  const read = (name: string): number => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1])
+  return { hits: read('keyspace_hits'), misses: read('keyspace_misses') }
+}
