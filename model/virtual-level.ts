@@ -1,11 +1,12 @@
 /**
  * The load phase of one variant in virtual time: its own `getProducts`, many requests at
  * once, on the virtual upstreams of virtual-run.ts with their workers and queues, the price
- * cache's TTL on the same clock. It runs what the harness will send: the price cache filled
- * with the reference request, one untimed request per connection of it, then each level in
- * turn, `connections` requests in flight, each connection sending the next request of the
- * level's seeded sequence when its answer comes (autocannon's closed loop), for the level's
- * duration or number of requests; a level ends when nothing is left in flight.
+ * cache's TTL on the same clock. It runs what the harness will send: before each level, the
+ * price cache emptied and filled with the reference request (before the first, also one
+ * untimed request per connection of it); then the level, `connections` requests in flight,
+ * each connection sending the next request of the level's seeded sequence when its answer
+ * comes (autocannon's closed loop), for the level's duration or number of requests; a level
+ * ends when nothing is left in flight.
  *
  * What it gives per level is what the measured level reports: answers per second, the price
  * cache's hits and misses (the API's counts: every lookup, those still in flight at the end
@@ -35,17 +36,19 @@ export interface LevelInput {
 }
 
 /**
- * The reference request once (it fills its price list), one request per connection of the
- * first level at once (the harness's warm-up under load, unless `warmUp` is false), then every
- * level in order, the cache carrying over.
+ * Each level in order, each from the same start, as the harness runs them: the cache emptied
+ * and the reference request once (it fills its price list); before the first, one request per
+ * connection at once (the harness's warm-up under load, unless `warmUp` is false).
  */
 export async function runLoadVirtually(variant: Variant, world: VirtualWorld, reference: ProductQuery, levels: LevelInput[], warmUp = true): Promise<ModelledLevel[]> {
-  const first = levels[0]
-  if (!first) return []
-  await runLevel(variant, world, { connections: 1, length: { requestsPerConnection: 1 }, queries: [reference] })
-  if (warmUp) await runLevel(variant, world, { connections: first.connections, length: { requestsPerConnection: 1 }, queries: Array<ProductQuery>(first.connections).fill(reference) })
   const modelled: ModelledLevel[] = []
-  for (const level of levels) modelled.push(await runLevel(variant, world, level))
+  for (const level of levels) {
+    // Every level from the same start: the cache emptied, then the reference request's price list.
+    await world.store.flush()
+    await runLevel(variant, world, { connections: 1, length: { requestsPerConnection: 1 }, queries: [reference] })
+    if (warmUp && modelled.length === 0) await runLevel(variant, world, { connections: level.connections, length: { requestsPerConnection: 1 }, queries: Array<ProductQuery>(level.connections).fill(reference) })
+    modelled.push(await runLevel(variant, world, level))
+  }
   return modelled
 }
 
