@@ -4,11 +4,14 @@
  * still makes one call per product, in the mocks' counts and in the model's. `item-cache`
  * caches prices per product: on the same seeded mix, from an empty cache, its hit ratio over
  * the product keys is at least the page key's (`parallel`), with identical bodies, counted by
- * the API and by Redis alike (MGET counts each key).
+ * the API and by Redis alike (MGET counts each key); each price is stored under its product
+ * with the TTL, a partial hit prices only the products missing (one call, timed by the mock
+ * for that many), and a product's value that is not its price is a miss, logged once, and
+ * overwritten.
  */
 import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createTrafficMix } from '../bench/measure/traffic-mix.ts'
 import { modelVariants } from '../bench/stack/model-process.ts'
 import { startRedisServer, type RedisServer } from '../bench/stack/start-cache.ts'
@@ -16,6 +19,7 @@ import type { ModelOutcome } from '../model/types.ts'
 import { resolveScenario } from '../scenario/resolve-scenario.ts'
 import { ADMIN_PATHS, type ApiCounters } from '../variants/shared/admin-paths.ts'
 import { connectRedisStore, type CacheStore } from '../variants/shared/cache-store.ts'
+import { productPriceKey } from '../variants/shared/price-cache.ts'
 import { loadVariants, readVariants } from '../variants/shared/load-variants.ts'
 import { startLab, type Lab } from './helpers/lab.ts'
 import { readKeyspace, SKIP_REDIS } from './helpers/redis.ts'
@@ -65,11 +69,12 @@ describe.skipIf(SKIP_REDIS)('item-cache: one key per product, on a real Redis', 
   let store: CacheStore
   let lab: Lab
   let probe: Redis
+  const warnings: string[] = []
 
   beforeAll(async () => {
     server = await startRedisServer()
     store = await connectRedisStore(server.url, { commandTimeoutMs: 500, maxPendingCommands: 256 })
-    lab = await startLab({ cache: store, scenario: { catalogSize: 400, traffic: { pages: 3, categories: 2, limits: [10, 4], zipfExponent: 1.1 } }, admin: true })
+    lab = await startLab({ cache: store, scenario: { catalogSize: 400, traffic: { pages: 3, categories: 2, limits: [10, 4], zipfExponent: 1.1 } }, admin: true, warn: (m) => warnings.push(m) })
     probe = new Redis(server.url)
   })
   afterAll(async () => {
@@ -104,7 +109,52 @@ describe.skipIf(SKIP_REDIS)('item-cache: one key per product, on a real Redis', 
       ratio[variant] = hits / (hits + misses)
     }
     expect(ratio['item-cache']).toBeGreaterThanOrEqual(ratio.parallel!)
+    expect(warnings).toEqual([])
     // Per product, a page's lookups are its products' keys: far more than one per request.
     expect(await probe.dbsize()).toBeGreaterThan(new Set(requests.map((r) => r.path)).size)
+  })
+
+  const PAGE = '/products?page=2&limit=10'
+  const pageIds = async (): Promise<number[]> => (JSON.parse((await lab.get(`/item-cache${PAGE}`)).body) as { items: Array<{ id: number }> }).items.map((item) => item.id)
+
+  it('stores each price under its product with the TTL; a partial hit prices only the products missing, in one call', async () => {
+    await store.flush()
+    const ids = await pageIds()
+    await vi.waitFor(async () => expect(await probe.exists(...ids.map(productPriceKey))).toBe(ids.length), { timeout: 5000, interval: 10 })
+    const ttl = await probe.ttl(productPriceKey(ids[0]!))
+    expect(ttl).toBeGreaterThan(0)
+    expect(ttl).toBeLessThanOrEqual(lab.scenario.cacheTtlSeconds)
+    await probe.del(...ids.slice(0, 3).map(productPriceKey))
+    lab.upstreams.stats.reset()
+    const before = await counters()
+    const answer = await lab.get(`/item-cache${PAGE}`)
+    const after = await counters()
+    expect(after.priceCache.hits - before.priceCache.hits).toBe(7)
+    expect(after.priceCache.misses - before.priceCache.misses).toBe(3)
+    expect(after.upstreamCalls.pricing - before.upstreamCalls.pricing).toBe(1)
+    // One call, timed by the mock as pricing's 3 missing products: latency + 3 × per item.
+    const pricing = lab.upstreams.stats.snapshot().services.pricing
+    expect(pricing.calls).toBe(1)
+    const { latencyMs, perItemMs } = lab.scenario.services.pricing
+    expect(pricing.configuredMs).toBeCloseTo(latencyMs + 3 * perItemMs, 6)
+    expect(answer.body).toBe((await lab.get(`/parallel${PAGE}`)).body)
+    await vi.waitFor(async () => expect(await probe.exists(...ids.map(productPriceKey))).toBe(ids.length), { timeout: 5000, interval: 10 })
+  })
+
+  it("a product's cached value that is not its price is a miss, one log line, and is overwritten", async () => {
+    await store.flush()
+    const ids = await pageIds()
+    const key = productPriceKey(ids[4]!)
+    await vi.waitFor(async () => expect(await probe.exists(key)).toBe(1), { timeout: 5000, interval: 10 })
+    await probe.set(key, JSON.stringify({ productId: 999, currency: 'EUR', listCents: 1, amountCents: 1, discountPercent: 0 }), 'EX', 60)
+    warnings.length = 0
+    const before = await counters()
+    expect((await lab.get(`/item-cache${PAGE}`)).status).toBe(200)
+    const after = await counters()
+    expect(after.priceCache.unusable - before.priceCache.unusable).toBe(1)
+    expect(after.priceCache.hits - before.priceCache.hits).toBe(9)
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatch(/unusable cached price .*not the price of product/)
+    await vi.waitFor(async () => expect((JSON.parse((await probe.get(key))!) as { productId: number }).productId).toBe(ids[4]), { timeout: 5000, interval: 10 })
   })
 })

@@ -185,7 +185,7 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
       if (keys.length === 0) return []
       const none = keys.map(() => null)
       if (full()) {
-        shedLookups++
+        shedLookups += keys.length
         lookups.unavailable += keys.length
         return none
       }
