@@ -10,19 +10,19 @@
  * overwritten.
  */
 import { fileURLToPath } from 'node:url'
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createTrafficMix } from '../bench/measure/traffic-mix.ts'
 import { modelVariants } from '../bench/stack/model-process.ts'
-import { startRedisServer, type RedisServer } from '../bench/stack/start-cache.ts'
 import type { ModelOutcome } from '../model/types.ts'
 import { resolveScenario } from '../scenario/resolve-scenario.ts'
 import { ADMIN_PATHS, type ApiCounters } from '../variants/shared/admin-paths.ts'
-import { connectRedisStore, type CacheStore } from '../variants/shared/cache-store.ts'
+import type { CacheStore } from '../variants/shared/cache-store.ts'
 import { productPriceKey } from '../variants/shared/price-cache.ts'
 import { loadVariants, readVariants } from '../variants/shared/load-variants.ts'
 import { startLab, type Lab } from './helpers/lab.ts'
-import { readKeyspace, SKIP_REDIS } from './helpers/redis.ts'
+import { SKIP_REDIS } from './helpers/redis.ts'
+import { startRedisLab, type RedisLab } from './helpers/redis-lab.ts'
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/variants/', import.meta.url))
 const modelled = (outcome: ModelOutcome | undefined) => {
@@ -65,27 +65,23 @@ describe('dataloader batches only the loads that run together', () => {
 })
 
 describe.skipIf(SKIP_REDIS)('item-cache: one key per product, on a real Redis', () => {
-  let server: RedisServer
+  let redis: RedisLab
   let store: CacheStore
   let lab: Lab
   let probe: Redis
   const warnings: string[] = []
 
   beforeAll(async () => {
-    server = await startRedisServer()
-    store = await connectRedisStore(server.url, { commandTimeoutMs: 500, maxPendingCommands: 256 })
-    lab = await startLab({ cache: store, scenario: { catalogSize: 400, traffic: { pages: 3, categories: 2, limits: [10, 4], zipfExponent: 1.1 } }, admin: true, warn: (m) => warnings.push(m) })
-    probe = new Redis(server.url)
+    const started = await startRedisLab({ scenario: { catalogSize: 400, traffic: { pages: 3, categories: 2, limits: [10, 4], zipfExponent: 1.1 } }, admin: true, warn: (m) => warnings.push(m) })
+    redis = started
+    store = started.store
+    lab = started.lab
+    probe = started.probe
   })
-  afterAll(async () => {
-    probe.disconnect()
-    await lab.close()
-    await store.close()
-    await server.stop()
-  })
+  afterAll(() => redis.close())
 
   const counters = async (): Promise<ApiCounters> => (await (await fetch(`${lab.baseUrl}${ADMIN_PATHS.counters}`)).json()) as ApiCounters
-  const keyspace = () => readKeyspace(probe)
+  const keyspace = () => redis.keyspace()
 
   it('on the same seeded mix from an empty cache: a hit ratio at least the page key\'s, the same bodies, every lookup counted by Redis too', async () => {
     const requests = createTrafficMix(lab.scenario).sequence(40, 'item-cache')

@@ -4,39 +4,32 @@
  * cache stage, agree with Redis's own INFO stats (keyspace_hits, keyspace_misses) on a real
  * redis-server, and every lookup that was not a hit made exactly one pricing call.
  */
-import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTrafficMix } from '../bench/measure/traffic-mix.ts'
-import { startRedisServer, type RedisServer } from '../bench/stack/start-cache.ts'
 import { ADMIN_PATHS, type ApiProcessUsage } from '../variants/shared/admin-paths.ts'
-import { connectRedisStore, type CacheStore } from '../variants/shared/cache-store.ts'
+import type { CacheStore } from '../variants/shared/cache-store.ts'
 import { parseServerTiming } from '../variants/shared/stage-timing.ts'
-import { startLab, type Lab } from './helpers/lab.ts'
-import { readKeyspace, SKIP_REDIS } from './helpers/redis.ts'
+import type { Lab } from './helpers/lab.ts'
+import { SKIP_REDIS } from './helpers/redis.ts'
+import { startRedisLab, type RedisLab } from './helpers/redis-lab.ts'
 
 const TRAFFIC = { pages: 3, categories: 2, limits: [10, 4], zipfExponent: 1.1 }
 
 describe.skipIf(SKIP_REDIS)('price-cache hits and misses, counted by the API, on a real Redis', () => {
-  let server: RedisServer
+  let redis: RedisLab
   let store: CacheStore
   let lab: Lab
-  let probe: Redis
 
   beforeAll(async () => {
-    server = await startRedisServer()
-    store = await connectRedisStore(server.url, { commandTimeoutMs: 500, maxPendingCommands: 256 })
-    lab = await startLab({ cache: store, scenario: { catalogSize: 400, traffic: TRAFFIC }, admin: true })
-    probe = new Redis(server.url)
+    const started = await startRedisLab({ scenario: { catalogSize: 400, traffic: TRAFFIC }, admin: true })
+    redis = started
+    store = started.store
+    lab = started.lab
   })
-  afterAll(async () => {
-    probe.disconnect()
-    await lab.close()
-    await store.close()
-    await server.stop()
-  })
+  afterAll(() => redis.close())
 
   const usage = async (): Promise<ApiProcessUsage> => (await (await fetch(`${lab.baseUrl}${ADMIN_PATHS.process}`)).json()) as ApiProcessUsage
-  const keyspace = () => readKeyspace(probe)
+  const keyspace = () => redis.keyspace()
 
   it.each(['cached', 'parallel'])('%s: hits + misses = lookups = Redis keyspace hits + misses; pricing calls = misses', async (variant) => {
     const mix = createTrafficMix(lab.scenario)
