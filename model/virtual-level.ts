@@ -12,8 +12,9 @@
  * cache's hits and misses (the API's counts: every lookup, those still in flight at the end
  * too), pricing calls per second. The request's deadline, each call's timeout and the answer
  * abort the calls still out as the API's do, and an aborted call frees its worker at once, as
- * the HTTP mocks free it when the connection closes. Left out: the lab's own time per request (a few ms, the fidelity line's), the
- * gaps between levels (the harness's bookkeeping, well under a second) and injected faults.
+ * the HTTP mocks free it when the connection closes. Left out: the lab's own time per request
+ * (a few ms, the fidelity line's), the gaps between levels (the harness's bookkeeping, well
+ * under a second) and injected faults.
  */
 import { createPriceCache } from '../variants/shared/price-cache.ts'
 import { createStageTimer } from '../variants/shared/stage-timing.ts'

@@ -217,6 +217,8 @@ export function virtualClients(world: VirtualWorld, calls: VirtualCall[], events
     const { latencyMs, perItemMs, jitter } = scenario.services[service]
     const ms = world.jitter === 'seed' ? world.latency[service].draw(items) : latencyMs + perItemMs * items + (world.jitter === 'mean' ? jitterMeanMs(jitter) : 0)
     const record: VirtualCall = { service, items, startMs: now(), endMs: Number.NaN, startSeq: events.sequence++, endSeq: -1, configuredMs: ms }
+    // A call made after its request was aborted never leaves, and the API does not count it.
+    if (limits?.signal.aborted) throw limits.signal.reason instanceof Error ? limits.signal.reason : new UpstreamError(service, 'aborted: the request ran out of time or was already answered')
     calls.push(record)
     const giveUp = limits ? callSignal(limits, service) : undefined
     try {

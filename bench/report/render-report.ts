@@ -175,7 +175,7 @@ function renderSteps(results: Results): SafeHtml {
       <td class="num">${formatMs(r.coldP50Ms)}${r.coldSamples !== null && html`<br><small>n = ${r.coldSamples}</small>`}</td>
       <td class="num">${formatMs(r.floorMs)}</td>
       <td class="num${r.withinTolerance === false ? ' over' : ''}" title="${r.overheadToleranceMs === null ? '' : `tolerance ${r.overheadToleranceMs} ms`}">${formatOverheadWithVerdict(r)}${r.overheadPerCallMs !== null && html`<br><small>${r.overheadPerCallMs.toFixed(1)} ms per call on the path</small>`}</td>
-      <td class="num gain">${formatPercent(r.gainPercent)}</td>
+      <td class="num ${r.gainPercent !== null && r.gainPercent > 0 ? 'loss' : 'gain'}">${formatPercent(r.gainPercent)}</td>
       <td class="num nowrap">${r.saturation}</td>
       <td class="num">${r.published ?? '—'}</td>
     </tr>`

@@ -50,7 +50,8 @@ export function createPriceCache(store: CacheStore, ttlSeconds: number, warn = c
       const raws = await store.getMany(productIds.map(productPriceKey))
       return raws.map((raw, i) => {
         if (raw === null) return undefined
-        const price = raw.length > MAX_CACHED_PRICES_LENGTH ? undefined : parsePrices(`[${raw}]`, [productIds[i]!])?.[0]
+        const value = raw.length > MAX_CACHED_PRICES_LENGTH ? undefined : parseJson(raw)
+        const price = isPriceOf(value, productIds[i]!) ? value : undefined
         if (!price) {
           unusable++
           warn(`[cache] ignoring an unusable cached price (${raw.length} characters, not the price of product ${productIds[i]}); it will be overwritten.`)
@@ -77,22 +78,29 @@ export function priceCacheKey(productIds: number[]): string {
 }
 
 function parsePrices(raw: string, productIds: number[]): Price[] | undefined {
-  let value: unknown
+  const value = parseJson(raw)
+  if (!Array.isArray(value) || value.length !== productIds.length) return undefined
+  return value.every((price, i) => isPriceOf(price, productIds[i]!)) ? (value as Price[]) : undefined
+}
+
+function parseJson(raw: string): unknown {
   try {
-    value = JSON.parse(raw)
+    return JSON.parse(raw)
   } catch {
     return undefined
   }
-  if (!Array.isArray(value) || value.length !== productIds.length) return undefined
-  const ok = value.every(
-    (price: Partial<Price> | null, i) =>
-      typeof price === 'object' &&
-      price !== null &&
-      price.productId === productIds[i] &&
-      typeof price.currency === 'string' &&
-      Number.isInteger(price.listCents) &&
-      Number.isInteger(price.amountCents) &&
-      typeof price.discountPercent === 'number',
+}
+
+/** Whether a cached value is a price, and the price of `productId`. */
+function isPriceOf(value: unknown, productId: number): value is Price {
+  const price = value as Partial<Price> | null
+  return (
+    typeof price === 'object' &&
+    price !== null &&
+    price.productId === productId &&
+    typeof price.currency === 'string' &&
+    Number.isInteger(price.listCents) &&
+    Number.isInteger(price.amountCents) &&
+    typeof price.discountPercent === 'number'
   )
-  return ok ? (value as Price[]) : undefined
 }
