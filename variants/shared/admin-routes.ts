@@ -24,13 +24,13 @@ import { UpstreamError } from './upstream-error.ts'
 /** The event-loop delay histogram's resolution, in ms. */
 const LOOP_RESOLUTION_MS = 10
 
-/** What the API's handlers tell the admin routes: `hold(request)` when a variant's work starts, and the function it returns when that work settles. */
+/** What the API's handlers tell the admin routes: `hold(request)` when a variant's work starts, and the function it returns when that work settles (called after `maxHoldMs` at the latest). */
 export interface AdminHooks {
   hold(request: FastifyRequest): () => void
 }
 
-export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCache: PriceCache, pools: UpstreamPools): AdminHooks {
-  const busy = trackBusyCpu(app)
+export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCache: PriceCache, pools: UpstreamPools, maxHoldMs: number): AdminHooks {
+  const busy = trackBusyCpu(app, maxHoldMs)
   const delay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS })
   delay.enable()
   app.post(ADMIN_PATHS.flushCache, async (_request, reply) => {
@@ -140,7 +140,7 @@ function mainThreadMicros(): number | null {
  * from the first request of a busy period to the end of its last response (the socket's
  * `close`, which also comes for a request whose caller went away). Returns a reading, and the requests in flight now.
  */
-function trackBusyCpu(app: FastifyInstance): { read(): { all: number; mainThread: number | null }; inFlight(): number; handled(): number; hold: AdminHooks['hold'] } {
+function trackBusyCpu(app: FastifyInstance, maxHoldMs: number): { read(): { all: number; mainThread: number | null }; inFlight(): number; handled(): number; hold: AdminHooks['hold'] } {
   // A request is in flight from its first byte until both its connection has closed and its
   // variant's work has settled: a client that goes away (autocannon at a level's end) closes the
   // one while the other runs on, its calls and lookups still to come.
@@ -171,11 +171,15 @@ function trackBusyCpu(app: FastifyInstance): { read(): { all: number; mainThread
     if (!held) return () => {}
     held.count++
     let done = false
-    return () => {
+    const end = (): void => {
       if (done) return
       done = true
+      clearTimeout(letGo)
       release(held)
     }
+    const letGo = setTimeout(end, maxHoldMs)
+    letGo.unref()
+    return end
   }
   return { read: () => (inFlight > 0 ? plus(spent, elapsed(since, cpuNow())) : { ...spent }), inFlight: () => inFlight, handled: () => handled, hold }
 }

@@ -80,7 +80,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // With the admin routes: a variant's work counts as in flight until it settles, also after
   // its answer (a deadline's 504) or after the client went away (autocannon at a level's end).
-  const hold = options.admin ? addAdminRoutes(app, options.cache, priceCache, pools).hold : () => () => {}
+  // Held at most a deadline and a call's timeout: work that never settles does not hold a level's drain.
+  const hold = options.admin ? addAdminRoutes(app, options.cache, priceCache, pools, scenario.requestDeadlineMs + scenario.upstreamTimeoutMs).hold : () => () => {}
 
   app.get('/', async () => ({
     variants: variants.map(({ name, parent }) => ({ name, parent, url: `/${name}/products` })),
@@ -100,10 +101,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         const release = hold(request)
         // A getProducts that throws at once, or returns no promise, is handled as one that awaits.
         const work = Promise.resolve().then(() => variant.getProducts({ query: request.query, upstreams: pools.forRequest(deadline.signal), priceCache, time: timer.time }))
-        // In flight until the work settles, at most a deadline and a call's timeout: work that never settles does not hold a level's drain.
-        const letGo = setTimeout(release, scenario.requestDeadlineMs + scenario.upstreamTimeoutMs)
-        letGo.unref()
-        void work.then(release, release).finally(() => clearTimeout(letGo))
+        void work.then(release, release)
         try {
           const page = await Promise.race([work, missed])
           reply.header('server-timing', timer.serverTiming())
