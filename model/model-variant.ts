@@ -23,10 +23,8 @@ async function modelMix(scenario: Scenario, variant: Variant, jitter: JitterMode
   const world = createVirtualWorld(scenario, jitter)
   const requests: MixModel['requests'] = []
   for (const query of mix.sample) {
-    const before = world.store.lookups()
     const run = await runVirtually(variant, world, query)
-    const after = world.store.lookups()
-    requests.push({ floorMs: exactFloorMs(run), hits: after.found - before.found, misses: after.notFound - before.notFound })
+    requests.push({ floorMs: exactFloorMs(run), ...run.lookups })
   }
   // Steady state: every distinct request once cold (which fills its price list), then warm.
   const steady = createVirtualWorld(scenario, jitter)

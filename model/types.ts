@@ -35,6 +35,8 @@ export interface VirtualRun {
   /** Every call, in the order they were made. */
   calls: VirtualCall[]
   stages: Stage[]
+  /** Its price-cache lookups, counted as the API counts them (priceCacheCounts): found and usable, or not. */
+  lookups: { hits: number; misses: number }
 }
 
 export interface Floor {

@@ -16,7 +16,7 @@
  * (a few ms, the fidelity line's), the gaps between levels (the harness's bookkeeping, well
  * under a second) and injected faults.
  */
-import { createPriceCache } from '../variants/shared/price-cache.ts'
+import { createPriceCache, priceCacheCounts, priceCacheTiming } from '../variants/shared/price-cache.ts'
 import { createStageTimer } from '../variants/shared/stage-timing.ts'
 import type { ProductQuery } from '../variants/shared/upstream-clients.ts'
 import type { Variant } from '../variants/shared/variant.ts'
@@ -61,8 +61,10 @@ async function runLevel(variant: Variant, world: VirtualWorld, { connections, le
     const endsAtMs = 'durationSeconds' in length ? length.durationSeconds * 1000 : Infinity
     const calls: VirtualCall[] = []
     const events = { sequence: 0 }
-    const priceCache = createPriceCache(world.store, scenario.cacheTtlSeconds, () => {})
-    const lookupsBefore = world.store.lookups()
+    const priceCache = createPriceCache(world.store, priceCacheTiming(scenario), () => {})
+    // Work no one request owns (a shared refresh): never aborted by a request, each call bounded by its timeout.
+    const background = virtualClients(world, calls, events, now, { signal: new AbortController().signal, timeoutMs: scenario.upstreamTimeoutMs })
+    const countsBefore = priceCacheCounts(world.store, priceCache)
     let next = 0
     let sequenceEnded = false
     let answered = 0
@@ -83,7 +85,7 @@ async function runLevel(variant: Variant, world: VirtualWorld, { connections, le
         }, scenario.requestDeadlineMs)
       })
       const served = Promise.resolve()
-        .then(() => variant.getProducts({ query, upstreams, priceCache, time: createStageTimer(() => clock.now).time }))
+        .then(() => variant.getProducts({ query, upstreams, background, priceCache, time: createStageTimer(() => clock.now).time }))
         .then(
           () => true,
           () => false,
@@ -127,9 +129,10 @@ async function runLevel(variant: Variant, world: VirtualWorld, { connections, le
     // a timer that never stops does not hold the level.
     for (let i = 0; i < MAX_EVENTS_AFTER_LEVEL && clock.countTimers() > 0; i++) await clock.nextAsync().catch(() => {})
     if (timerError !== undefined) throw timerError
-    const lookups = world.store.lookups()
-    const hits = lookups.found - lookupsBefore.found
-    const misses = lookups.notFound - lookupsBefore.notFound
+    const counts = priceCacheCounts(world.store, priceCache)
+    const hits = counts.hits - countsBefore.hits
+    // The model's store never fails nor holds an unusable value: every other lookup is a miss.
+    const misses = counts.misses - countsBefore.misses
     const seconds = Math.max(lastAnswerMs, 1) / 1000
     const pricingCalls = calls.filter((call) => call.service === 'pricing').length
     return {

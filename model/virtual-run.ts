@@ -23,7 +23,7 @@ import { createLatencyModels, type LatencyModel } from '../mock-upstreams/latenc
 import { jitterMeanMs } from '../scenario/jitter.ts'
 import { type Scenario, type ServiceName } from '../scenario/types.ts'
 import type { JitterMode, VirtualCall, VirtualRun } from './types.ts'
-import { createPriceCache } from '../variants/shared/price-cache.ts'
+import { createPriceCache, priceCacheCounts, priceCacheTiming } from '../variants/shared/price-cache.ts'
 import { createInProcessStore, type CacheStore } from '../variants/shared/cache-store.ts'
 import { createStageTimer } from '../variants/shared/stage-timing.ts'
 import type { ProductQuery, UpstreamClients } from '../variants/shared/upstream-clients.ts'
@@ -86,11 +86,13 @@ export async function runVirtually(variant: Variant, world: VirtualWorld, query:
     const start = clock.now
     const timer = createStageTimer(() => clock.now)
     const upstreams = virtualClients(world, calls, events, () => clock.now - start)
+    const priceCache = createPriceCache(world.store, priceCacheTiming(world.scenario), () => {})
+    const before = priceCacheCounts(world.store, priceCache)
     let outcome: { atMs: number; sequence: number; error?: unknown } | undefined
     const settle = (error?: unknown): void => void (outcome ??= { atMs: clock.now - start, sequence: events.sequence++, ...(error === undefined ? {} : { error }) })
     // A getProducts that returns at once, or throws at once, is handled as one that awaits.
     void Promise.resolve()
-      .then(() => variant.getProducts({ query, upstreams, priceCache: createPriceCache(world.store, world.scenario.cacheTtlSeconds, () => {}), time: timer.time }))
+      .then(() => variant.getProducts({ query, upstreams, background: upstreams, priceCache, time: timer.time }))
       .then(
         () => settle(),
         (error: unknown) => settle(error ?? new Error('it rejected with nothing')),
@@ -100,7 +102,8 @@ export async function runVirtually(variant: Variant, world: VirtualWorld, query:
     if ('error' in answered) throw new NotModelledError(`it threw: ${String((answered.error as Error)?.message ?? answered.error)}`)
     // What it left running: calls count towards the work asked, a timer that throws or never stops does not matter.
     for (let i = 0; i < MAX_EVENTS_AFTER_ANSWER && clock.countTimers() > 0; i++) await clock.nextAsync().catch(() => {})
-    return { elapsedMs: answered.atMs, answeredSeq: answered.sequence, calls, stages: timer.stages() }
+    const after = priceCacheCounts(world.store, priceCache)
+    return { elapsedMs: answered.atMs, answeredSeq: answered.sequence, calls, stages: timer.stages(), lookups: { hits: after.hits - before.hits, misses: after.misses - before.misses } }
   })
 }
 

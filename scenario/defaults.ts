@@ -45,6 +45,7 @@ export const DEFAULT_SCENARIO: Scenario = deepFreeze({
     categories: { latencyMs: 40, perItemMs: 0, jitter: NO_JITTER, workers: 32, queueLimit: 256, faults: NO_FAULTS },
   },
   cacheTtlSeconds: 300,
+  cacheGraceSeconds: 300,
   cacheCommandTimeoutMs: 50,
   cacheMaxPendingCommands: 256,
   upstreamTimeoutMs: 5000,

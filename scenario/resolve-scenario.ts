@@ -52,6 +52,7 @@ function validateScenario(raw: unknown): Scenario {
     productsPerPage: readInt(obj.productsPerPage, 'productsPerPage', LIMITS.productsPerPage),
     services,
     cacheTtlSeconds: readInt(obj.cacheTtlSeconds, 'cacheTtlSeconds', LIMITS.cacheTtlSeconds),
+    cacheGraceSeconds: readInt(obj.cacheGraceSeconds, 'cacheGraceSeconds', LIMITS.cacheGraceSeconds),
     cacheCommandTimeoutMs: readInt(obj.cacheCommandTimeoutMs, 'cacheCommandTimeoutMs', LIMITS.cacheCommandTimeoutMs),
     cacheMaxPendingCommands: readInt(obj.cacheMaxPendingCommands, 'cacheMaxPendingCommands', LIMITS.cacheMaxPendingCommands),
     upstreamTimeoutMs: readInt(obj.upstreamTimeoutMs, 'upstreamTimeoutMs', LIMITS.upstreamTimeoutMs),

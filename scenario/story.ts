@@ -38,6 +38,11 @@ export const BEYOND_THE_STORY = [
     lesson: 'Pages, categories and page sizes share products: a price cached per product is a hit on every page that lists it, where a key per page misses.',
     preset: 'scenario/presets/long-tail.json',
   },
+  {
+    variant: 'swr',
+    lesson: "Cache-aside stampedes: when a hot price list expires, every request that misses it calls pricing at once. One refresh per process, and the stale list served meanwhile, keep the tail flat across expiry.",
+    preset: 'scenario/presets/flash-sale.json',
+  },
 ] as const
 
 /** Whether the variant is one of the story's steps. */

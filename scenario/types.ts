@@ -91,6 +91,12 @@ export interface Scenario {
   services: Record<ServiceName, ServiceScenario>
   /** How long a cached price list lives in Redis, in seconds. @default 300 */
   cacheTtlSeconds: number
+  /**
+   * How long past its TTL a price list may still be served, stale, while one request refreshes
+   * it (swr's stale-while-revalidate, and its fallback while pricing fails); older, it is
+   * refreshed, never served. 0: no grace. The other variants do not read it. @default 300
+   */
+  cacheGraceSeconds: number
   /** A Redis command that has not answered by then counts as a cache miss, in ms. @default 50 */
   cacheCommandTimeoutMs: number
   /**
@@ -124,6 +130,7 @@ export const LIMITS = {
   jitterMs: { min: 0, max: 60_000 },
   sigma: { min: 0, max: 5 },
   cacheTtlSeconds: { min: 1, max: 86_400 * 365 },
+  cacheGraceSeconds: { min: 0, max: 86_400 * 365 },
   cacheCommandTimeoutMs: { min: 1, max: 10_000 },
   cacheMaxPendingCommands: { min: 1, max: 100_000 },
   upstreamTimeoutMs: { min: 1, max: 600_000 },

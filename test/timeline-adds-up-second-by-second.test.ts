@@ -10,7 +10,7 @@ import { buildTimeline, startCounterReadings, type CounterReading } from '../ben
 import type { ApiCounters } from '../variants/shared/admin-paths.ts'
 
 const counters = (pricing: number, hits: number, misses: number): ApiCounters => ({
-  priceCache: { hits, misses, unusable: 0, unavailable: 0 },
+  priceCache: { hits, misses, unusable: 0, unavailable: 0, stale: 0 },
   upstreamCalls: { catalog: 0, inventory: 0, pricing, reviews: 0, categories: 0 },
   inFlight: 0,
   handled: 0,

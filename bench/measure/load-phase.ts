@@ -269,5 +269,5 @@ export function trafficFigures(
 }
 
 export function subtractCounts(after: PriceCacheFigures, before: PriceCacheFigures): PriceCacheFigures {
-  return { hits: after.hits - before.hits, misses: after.misses - before.misses, unusable: after.unusable - before.unusable, unavailable: after.unavailable - before.unavailable }
+  return { hits: after.hits - before.hits, misses: after.misses - before.misses, unusable: after.unusable - before.unusable, unavailable: after.unavailable - before.unavailable, stale: after.stale - before.stale }
 }

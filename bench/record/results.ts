@@ -12,13 +12,15 @@ import { CACHE_BACKENDS } from '../../variants/shared/admin-paths.ts'
 import { STAGE_NAMES } from '../../variants/shared/stage-timing.ts'
 
 /**
+ * 9: swr (the price cache's getOrSet, bentocache): the price cache's counts have `stale`, the
+ * hits served past their TTL; scenario.cacheGraceSeconds.
  * 7: the traffic mix (scenario.traffic): each variant's `mix` in the latency phase, with the
  * price cache's hits and misses as the API counted them and the model's expectation.
  * 6: each variant's whole model is recorded (`model`: calls, critical path, saturation,
  * expected failures, ideal waterfalls warm and cold), and `kind` tells a measured run
  * ('run') from a what-if (`--predict`, `--vary`; what-if.ts) (results/README.md).
  */
-export const SCHEMA_VERSION = 8
+export const SCHEMA_VERSION = 9
 
 const ISO_DATE = String.raw`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$`
 const num = () => Type.Number()
@@ -133,7 +135,14 @@ const TimelinePointSchema = strict({
 export type TimelinePoint = Static<typeof TimelinePointSchema>
 
 /** Price-cache lookups by outcome, as the API counted them (variants/shared/admin-paths.ts, PriceCacheCounts). */
-const PriceCacheSchema = strict({ hits: count(), misses: count(), unusable: count(), unavailable: count() })
+const PriceCacheSchema = strict({
+  hits: count(),
+  misses: count(),
+  unusable: count(),
+  unavailable: count(),
+  /** Of the hits, price lists served past their TTL, within the grace, while one request refreshed them (swr); 0 for the others. */
+  stale: count(),
+})
 export type PriceCacheFigures = Static<typeof PriceCacheSchema>
 
 /** What the traffic mix did to a level: the cache's hits, the mean beside the mean of hits alone, pricing's load, the seconds. */

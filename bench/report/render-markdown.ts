@@ -32,7 +32,7 @@ export function renderSummaryMarkdown(results: Results): string {
     ...Object.entries(results.variants).flatMap(([name, v]) =>
       v.load.map(
         (l) =>
-          `| ${name} | ${l.connections} | ${l.answered} | ${l.requestsPerSec.toFixed(1)} | ${formatWithModel(l.goodPerSec, l.model?.goodPerSec, l)} | ${formatMs(l.p50Ms)} | ${formatMs(l.p90Ms)} | ${formatMs(l.p99Ms)} | ${formatMs(l.maxMs)} | ${formatMs(l.meanMs)} / ${formatMs(l.meanHitMs)} | ${formatHitRatio(l.hitRatio, l.model?.hitRatio ?? null)} | ${formatWithModel(l.pricingCallsPerSec, l.model?.pricingCallsPerSec, l)} | ${l.errors} | ${l.timeouts} | ${formatNon2xx(l)} | ${l.mismatches} | ${formatApiCpu(l)} | ${formatSelfCheck(l.selfCheck)} |`,
+          `| ${name} | ${l.connections} | ${l.answered} | ${l.requestsPerSec.toFixed(1)} | ${formatWithModel(l.goodPerSec, l.model?.goodPerSec, l)} | ${formatMs(l.p50Ms)} | ${formatMs(l.p90Ms)} | ${formatMs(l.p99Ms)} | ${formatMs(l.maxMs)} | ${formatMs(l.meanMs)} / ${formatMs(l.meanHitMs)} | ${formatHitRatio(l.hitRatio, l.model?.hitRatio ?? null, l.priceCache?.stale)} | ${formatWithModel(l.pricingCallsPerSec, l.model?.pricingCallsPerSec, l)} | ${l.errors} | ${l.timeouts} | ${formatNon2xx(l)} | ${l.mismatches} | ${formatApiCpu(l)} | ${formatSelfCheck(l.selfCheck)} |`,
       ),
     ),
     '',

@@ -249,7 +249,7 @@ function renderPeakLoad(results: Results): SafeHtml | '' {
 function renderLoadTable(results: Results): SafeHtml {
   const rows = Object.entries(results.variants).flatMap(([name, v]) =>
     v.load.map(
-      (l) => html`<tr><td><code>${name}</code></td><td class="num">${l.connections}</td><td class="num">${l.requests}</td><td class="num">${l.requestsPerSec.toFixed(1)}</td><td class="num">${formatWithModel(l.goodPerSec, l.model?.goodPerSec, l)}</td><td class="num">${formatMs(l.p50Ms)}</td><td class="num">${formatMs(l.p90Ms)}</td><td class="num">${formatMs(l.p99Ms)}</td><td class="num">${formatMs(l.maxMs)}</td><td class="num">${formatMs(l.meanMs)} / ${formatMs(l.meanHitMs)}</td><td class="num">${formatHitRatio(l.hitRatio, l.model?.hitRatio ?? null)}</td><td class="num">${formatWithModel(l.pricingCallsPerSec, l.model?.pricingCallsPerSec, l)}</td>
+      (l) => html`<tr><td><code>${name}</code></td><td class="num">${l.connections}</td><td class="num">${l.requests}</td><td class="num">${l.requestsPerSec.toFixed(1)}</td><td class="num">${formatWithModel(l.goodPerSec, l.model?.goodPerSec, l)}</td><td class="num">${formatMs(l.p50Ms)}</td><td class="num">${formatMs(l.p90Ms)}</td><td class="num">${formatMs(l.p99Ms)}</td><td class="num">${formatMs(l.maxMs)}</td><td class="num">${formatMs(l.meanMs)} / ${formatMs(l.meanHitMs)}</td><td class="num">${formatHitRatio(l.hitRatio, l.model?.hitRatio ?? null, l.priceCache?.stale)}</td><td class="num">${formatWithModel(l.pricingCallsPerSec, l.model?.pricingCallsPerSec, l)}</td>
       <td class="num${l.errors ? ' bad' : ''}">${l.errors}</td><td class="num${l.timeouts ? ' bad' : ''}">${l.timeouts}</td><td class="num${l.non2xx ? ' bad' : ''}">${formatNon2xx(l)}</td><td class="num${l.mismatches ? ' bad' : ''}">${l.mismatches}</td><td class="num">${formatApiCpu(l)}</td><td class="num${l.selfCheck.labBound.length ? ' bad' : ''}" title="${l.selfCheck.labBound.join('; ')}">${formatSelfCheck(l.selfCheck)}</td></tr>`,
     ),
   )
@@ -295,7 +295,7 @@ export function renderScenarioTable(s: Scenario, path?: string): SafeHtml {
     <tr><th>products per page</th><td>${s.productsPerPage}</td></tr>
     <tr><th>catalog size</th><td>${s.catalogSize}</td></tr>
     <tr><th>seed</th><td>${s.seed}</td></tr>
-    <tr><th>price cache TTL</th><td>${s.cacheTtlSeconds} s</td></tr>
+    <tr><th>price cache TTL</th><td>${s.cacheTtlSeconds} s (swr: served stale up to ${s.cacheGraceSeconds} s more while it refreshes)</td></tr>
     ${path !== undefined && html`<tr><th>request measured</th><td><code>/&lt;variant&gt;${path}</code></td></tr>`}
   </tbody></table></div>`
 }

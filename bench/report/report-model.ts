@@ -211,7 +211,7 @@ export function warmMissLines(results: Results): string[] {
     if (perRequest <= 0) return []
     const unavailable = results.cacheOutages.some((o) => o.phase === 'latency' && o.step.startsWith(`${name} (warm`))
     const why = unavailable ? 'the price cache was unavailable during it' : `the price cache expired during it (TTL ${results.scenario.cacheTtlSeconds} s)`
-    return [`Flagged: ${name}'s warm case made ${round(perRequest, 2)} pricing calls per request, where a warm cache makes none: ${why}, so its warm figures include pricing calls.`]
+    return [`Flagged: ${name}'s warm case made ${round(perRequest, 2)} pricing calls per request, where a warm cache makes none: ${why}, so its warm figures include pricing calls (waited for, or refreshing in the background).`]
   })
 }
 
@@ -436,13 +436,13 @@ export function mixRows(results: Results): MixRow[] {
         tail: mix.latency ? formatTail(mix.latency.p99Ms, mix.latency.maxMs) : '—',
         meanMs: mix.latency?.meanMs ?? null,
         meanHitMs: mix.meanHitMs,
-        hitRatio: formatHitRatio(mix.hitRatio, mix.expected?.hitRatio ?? null),
+        hitRatio: formatHitRatio(mix.hitRatio, mix.expected?.hitRatio ?? null, mix.priceCache?.stale),
         pricingCallsPerRequest: mix.pricingCallsPerRequest,
         saturation: mix.expected ? formatSaturation(mix.expected) : '—',
         load: top
           ? {
               connections: top.connections,
-              hitRatio: formatHitRatio(top.hitRatio, top.model?.hitRatio ?? null),
+              hitRatio: formatHitRatio(top.hitRatio, top.model?.hitRatio ?? null, top.priceCache?.stale),
               mean: `${formatMs(top.meanMs)}${top.model?.meanMs === null || top.model?.meanMs === undefined ? '' : ` (model ${formatMs(top.model.meanMs)})`}`,
               meanHitMs: top.meanHitMs,
               pricingCallsPerSec: formatWithModel(top.pricingCallsPerSec, top.model?.pricingCallsPerSec, top),
@@ -454,9 +454,9 @@ export function mixRows(results: Results): MixRow[] {
 }
 
 /** "42 %", "42 % (model 42 %)"; "—" without lookups. */
-export function formatHitRatio(measured: number | null, expected: number | null): string {
+export function formatHitRatio(measured: number | null, expected: number | null, stale = 0): string {
   if (measured === null) return '—'
-  return `${formatShare(measured * 100)}${expected === null ? '' : ` (model ${formatShare(expected * 100)})`}`
+  return `${formatShare(measured * 100)}${expected === null ? '' : ` (model ${formatShare(expected * 100)})`}${stale > 0 ? `, ${stale} stale` : ''}`
 }
 
 /** A level's figure with the model's beside it, e.g. "61.1 (model 96.6)"; the model's figure is marked "≥" when its sequence ran out (it covers fewer requests). */
@@ -471,6 +471,6 @@ export function mixNote(results: Results): string {
   return (
     `The mix: requests drawn from ${traffic.pages} pages × ${traffic.limits.length} page sizes (${traffic.limits.join(', ')}) × ${traffic.categories + 1} listings, Zipf s = ${traffic.zipfExponent}, seeded. ` +
     'In the latency phase, each variant is sent the same first requests of one sample, one at a time, its price cache emptied first; "model" is the hit ratio its own code gives in virtual time. ' +
-    'Hits and misses are the API\'s own counts; the mean of hits is over the answers that hit (the article\'s "for cached requests"). Under load and in the sweep, every variant at a level is sent the same seeded sequence; every load level starts from the reference page\'s price list alone, the sweep from every list cached; under load, "model" is the same levels run in virtual time by the variant\'s own code, on upstreams with the scenario\'s workers and queues (without the lab\'s own time per request or injected faults); "saturates at" is the model\'s Little\'s law over the whole mix with every price list cached, which the sweep is judged against.'
+    'Hits and misses are the API\'s own counts; the mean of hits is over the answers that hit (the article\'s "for cached requests"); "stale" counts the hits served past their TTL, within the grace, while one request refreshed them (swr); a request that waited for another\'s refresh is a hit. Under load and in the sweep, every variant at a level is sent the same seeded sequence; every load level starts from the reference page\'s price list alone, the sweep from every list cached; under load, "model" is the same levels run in virtual time by the variant\'s own code, on upstreams with the scenario\'s workers and queues (without the lab\'s own time per request or injected faults); "saturates at" is the model\'s Little\'s law over the whole mix with every price list cached, which the sweep is judged against.'
   )
 }

@@ -23,8 +23,8 @@ export interface ApiCounters {
   upstreamCalls: Record<ServiceName, number>
   /**
    * Requests (not these admin routes) in flight now: from the first byte to the connection's close,
-   * and a variant's work until it settles, though its client went away. A level's counters are
-   * read once it is 0, so none of its requests lands in the next.
+   * and a variant's work until it settles, though its client went away; and swr's refreshes until
+   * their list is stored. A level's counters are read once it is 0, so none of its requests lands in the next.
    */
   inFlight: number
   /** Requests (not these admin routes) the API has begun since start, answered or not: what its busy CPU was spent on. */
@@ -77,11 +77,15 @@ export interface ApiProcessUsage extends ApiCounters {
  * Price-cache lookups by outcome; they add up to the lookups made. `hits`: a usable price list
  * (Redis keyspace_hits − unusable); `misses`: none stored (keyspace_misses); `unusable`: one
  * stored that could not be used; `unavailable`: Redis did not answer (an outage, a timeout, a
- * lookup shed). Every one but a hit goes on to pricing.
+ * lookup shed). Every one but a hit goes on to pricing. A request of swr's is one lookup, of
+ * what bentocache served it (its tiers' own reads are not counted): a miss is a refresh it
+ * waited for, and Redis away makes misses, not `unavailable` ones.
  */
 export interface PriceCacheCounts {
   hits: number
   misses: number
   unusable: number
   unavailable: number
+  /** Of the hits, price lists served past their TTL, within the grace, while one request refreshed them (swr); 0 for the other variants. */
+  stale: number
 }

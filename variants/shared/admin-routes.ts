@@ -14,9 +14,9 @@
 import { readFileSync } from 'node:fs'
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { ADMIN_PATHS, type ApiCounters, type ApiProcessUsage, type PriceCacheCounts, type TimedUpstreamCalls, type TimeUpstreamCalls } from './admin-paths.ts'
+import { ADMIN_PATHS, type ApiCounters, type ApiProcessUsage, type TimedUpstreamCalls, type TimeUpstreamCalls } from './admin-paths.ts'
 import { CacheUnavailableError, type CacheStore } from './cache-store.ts'
-import type { PriceCache } from './price-cache.ts'
+import { priceCacheCounts, type PriceCache } from './price-cache.ts'
 import { SERVICE_NAMES, type ServiceName } from '../../scenario/types.ts'
 import type { UpstreamPools } from './upstream-clients.ts'
 import { UpstreamError } from './upstream-error.ts'
@@ -36,6 +36,7 @@ export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCac
   app.post(ADMIN_PATHS.flushCache, async (_request, reply) => {
     try {
       await cache.flush()
+      priceCache.forget()
       return { flushed: true }
     } catch (error) {
       if (!(error instanceof CacheUnavailableError)) throw error
@@ -74,7 +75,7 @@ export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCac
       return { timesMs }
     },
   )
-  app.get(ADMIN_PATHS.counters, async (): Promise<ApiCounters> => ({ priceCache: priceCacheCounts(cache, priceCache), upstreamCalls: pools.calls(), inFlight: busy.inFlight(), handled: busy.handled() }))
+  app.get(ADMIN_PATHS.counters, async (): Promise<ApiCounters> => ({ priceCache: priceCacheCounts(cache, priceCache), upstreamCalls: pools.calls(), inFlight: busy.inFlight() + priceCache.refreshing(), handled: busy.handled() }))
   app.get(ADMIN_PATHS.process, async (): Promise<ApiProcessUsage> => {
     const cpu = process.cpuUsage()
     const memory = process.memoryUsage()
@@ -91,7 +92,7 @@ export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCac
       cacheShedLookups: cache.shedLookups(),
       priceCache: priceCacheCounts(cache, priceCache),
       upstreamCalls: pools.calls(),
-      inFlight: busy.inFlight(),
+      inFlight: busy.inFlight() + priceCache.refreshing(),
       handled: busy.handled(),
       eventLoop: eventLoopSinceLastRead(),
     }
@@ -106,13 +107,6 @@ export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCac
     delay.reset()
     return { idleMs: idle, activeMs: active, delayP99Ms }
   }
-}
-
-/** The price cache's lookups since start, by outcome: a hit is a value found that could be used. */
-function priceCacheCounts(cache: CacheStore, priceCache: PriceCache): PriceCacheCounts {
-  const { found, notFound, unavailable } = cache.lookups()
-  const unusable = priceCache.unusable()
-  return { hits: found - unusable, misses: notFound, unusable, unavailable }
 }
 
 /** CPU time so far, in microseconds: every thread's, and the event loop thread's alone (null where the OS does not tell). */

@@ -8,7 +8,7 @@ import { LIMITS, type Scenario, type ServiceName } from '../../scenario/types.ts
 import { addAdminRoutes } from './admin-routes.ts'
 import type { CacheStore } from './cache-store.ts'
 import { loadVariants } from './load-variants.ts'
-import { createPriceCache } from './price-cache.ts'
+import { createPriceCache, priceCacheTiming } from './price-cache.ts'
 import { productPageSchema } from './product-page.ts'
 import { createStageTimer } from './stage-timing.ts'
 import { createUpstreamPools, type ProductQuery } from './upstream-clients.ts'
@@ -46,7 +46,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     timeoutMs: scenario.upstreamTimeoutMs,
     connections: scenario.upstreamConnections,
   })
-  const priceCache = createPriceCache(options.cache, scenario.cacheTtlSeconds, options.warn)
+  const priceCache = createPriceCache(options.cache, priceCacheTiming(scenario), options.warn)
 
   const app = Fastify({
     logger: options.logger ?? false,
@@ -81,6 +81,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // With the admin routes: a variant's work counts as in flight until it settles, also after
   // its answer (a deadline's 504) or after the client went away (autocannon at a level's end).
   // Held at most a deadline and a call's timeout: work that never settles does not hold a level's drain.
+  // For work no one request owns (swr's refresh, which other requests wait for or which runs
+  // after the answer): never aborted by a request; each call still ends at its timeout.
+  const background = pools.forRequest(new AbortController().signal)
+
   const hold = options.admin ? addAdminRoutes(app, options.cache, priceCache, pools, scenario.requestDeadlineMs + scenario.upstreamTimeoutMs).hold : () => () => {}
 
   app.get('/', async () => ({
@@ -100,7 +104,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         const missed = new Promise<never>((_, reject) => deadline.signal.addEventListener('abort', () => reject(deadline.signal.reason), { once: true }))
         const release = hold(request)
         // A getProducts that throws at once, or returns no promise, is handled as one that awaits.
-        const work = Promise.resolve().then(() => variant.getProducts({ query: request.query, upstreams: pools.forRequest(deadline.signal), priceCache, time: timer.time }))
+        const work = Promise.resolve().then(() => variant.getProducts({ query: request.query, upstreams: pools.forRequest(deadline.signal), background, priceCache, time: timer.time }))
         void work.then(release, release)
         try {
           const page = await Promise.race([work, missed])

@@ -25,6 +25,11 @@ export class CacheUnavailableError extends Error {}
 export interface CacheStore {
   readonly backend: CacheBackend
   get(key: string): Promise<string | null>
+  /**
+   * A get that is not counted in `lookups`: for a cache library's own reads (bentocache's, for
+   * swr), whose caller counts the price lists it serves itself, once per request.
+   */
+  read(key: string): Promise<string | null>
   /** Stores `value` under `key`, expiring after `ttlSeconds`. */
   set(key: string, value: string, ttlSeconds: number): Promise<void>
   /** Several keys in one round trip (Redis MGET): a value or null for each, in order; each key counts as one lookup. */
@@ -163,21 +168,25 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
     }
   }
 
+  /** One GET, and what it found: a value, none, or no answer (failed, timed out, or shed). */
+  const lookup = async (key: string): Promise<{ value: string | null; outcome: keyof CacheLookups }> => {
+    if (full()) {
+      shedLookups++
+      return { value: null, outcome: 'unavailable' }
+    }
+    let answered = true
+    const value = await guard(() => timed(redis.get(key)), null, () => (answered = false))
+    return { value, outcome: !answered ? 'unavailable' : value === null ? 'notFound' : 'found' }
+  }
+
   return {
     backend: 'redis',
     async get(key) {
-      if (full()) {
-        shedLookups++
-        lookups.unavailable++
-        return null
-      }
-      let answered = true
-      const value = await guard(() => timed(redis.get(key)), null, () => (answered = false))
-      if (!answered) lookups.unavailable++
-      else if (value === null) lookups.notFound++
-      else lookups.found++
+      const { value, outcome } = await lookup(key)
+      lookups[outcome]++
       return value
     },
+    read: async (key) => (await lookup(key)).value,
     async set(key, value, ttlSeconds) {
       if (!full()) await guard(async () => void (await timed(redis.set(key, value, 'EX', ttlSeconds))), undefined)
     },
@@ -276,20 +285,24 @@ export function withTimeout<T>(command: Promise<T>, ms: number, message = 'Comma
 export function createInProcessStore(): CacheStore {
   const entries = new Map<string, { value: string; expiresAt: number }>()
   const lookups: CacheLookups = { found: 0, notFound: 0, unavailable: 0 }
-  const get = (key: string): string | null => {
+  const read = (key: string): string | null => {
     const entry = entries.get(key)
     if (!entry || entry.expiresAt <= Date.now()) {
       if (entry) entries.delete(key)
-      lookups.notFound++
       return null
     }
-    lookups.found++
     return entry.value
+  }
+  const get = (key: string): string | null => {
+    const value = read(key)
+    lookups[value === null ? 'notFound' : 'found']++
+    return value
   }
   const set = (key: string, value: string, ttlSeconds: number): void => void entries.set(key, { value, expiresAt: Date.now() + ttlSeconds * 1000 })
   return {
     backend: 'in-process',
     get: async (key) => get(key),
+    read: async (key) => read(key),
     set: async (key, value, ttlSeconds) => set(key, value, ttlSeconds),
     getMany: async (keys) => keys.map(get),
     async setMany(pairs, ttlSeconds) {

@@ -1,11 +1,16 @@
 /**
  * The price cache: cache-aside over a CacheStore, keyed by the page's product ids (the
- * story's), or one key per product (item-cache's). A value that cannot be used (not JSON,
- * wrong shape) is a miss, and a store that fails is a miss too: the cache can make a
+ * story's), or one key per product (item-cache's), or bentocache's getOrSet over the same
+ * store (swr's single-flight and stale-while-revalidate). A value that cannot be used (not
+ * JSON, wrong shape) is a miss, and a store that fails is a miss too: the cache can make a
  * request faster, never wrong or stuck.
  */
 import { createHash } from 'node:crypto'
+import { BentoCache, errors } from 'bentocache'
+import { bentoLayers } from './bento-layers.ts'
 import type { CacheStore } from './cache-store.ts'
+import type { PriceCacheCounts } from './admin-paths.ts'
+import type { Scenario } from '../../scenario/types.ts'
 import type { Price } from '../../scenario/wire-types.ts'
 
 /** Keys longer than this are hashed, so the key stays bounded for any page size. */
@@ -17,7 +22,7 @@ export const MAX_CACHED_PRICES_LENGTH = 1024 * 1024
 export interface PriceCache {
   /** The page's price list, cached under one key for the page's ids (the story's cache-aside). */
   get(productIds: number[]): Promise<Price[] | undefined>
-  /** Lookups that found a value that could not be used (a miss, though Redis counts it a keyspace hit), since start. */
+  /** Lookups by get and getEach that found a value that could not be used (a miss, though Redis counts it a keyspace hit), since start. */
   unusable(): number
   /** Stores in the background; a failure is logged by the store, never thrown. */
   set(productIds: number[], prices: Price[]): void
@@ -25,12 +30,95 @@ export interface PriceCache {
   getEach(productIds: number[]): Promise<Array<Price | undefined>>
   /** Stores each price under its product's key, in one round trip, in the background. */
   setEach(prices: Price[]): void
+  /**
+   * The page's price list through bentocache (swr): from the cache while fresh; on a miss,
+   * `refresh`'s, one refresh per page per process at a time (single-flight: the requests that
+   * miss meanwhile wait for it); past the TTL and within the grace, the stale list at once while
+   * one refresh runs in the background (stale-while-revalidate), or while pricing fails. Past
+   * the grace, a list is refreshed, never served.
+   */
+  getOrSet(productIds: number[], refresh: () => Promise<Price[]>): Promise<Price[]>
+  /** Refreshes begun and not yet stored (swr): work in flight that a request may no longer wait for. */
+  refreshing(): number
+  /** What getOrSet served since start: fresh, stale, a refresh it waited for (its own), or none it could use (then refreshed). */
+  served(): { fresh: number; stale: number; refreshed: number; unusable: number }
+  /** Forgets what this process holds in memory (swr's in-process tier): after the store is emptied. */
+  forget(): void
 }
 
-export function createPriceCache(store: CacheStore, ttlSeconds: number, warn = console.warn): PriceCache {
+export interface PriceCacheTiming {
+  ttlSeconds: number
+  /** How long past the TTL a stale list may be served while it refreshes (getOrSet only); 0: never. */
+  graceSeconds: number
+}
+
+/** The scenario's TTL and grace, as the price cache takes them. */
+export function priceCacheTiming(scenario: Pick<Scenario, 'cacheTtlSeconds' | 'cacheGraceSeconds'>): PriceCacheTiming {
+  return { ttlSeconds: scenario.cacheTtlSeconds, graceSeconds: scenario.cacheGraceSeconds }
+}
+
+export function createPriceCache(store: CacheStore, { ttlSeconds, graceSeconds }: PriceCacheTiming, warn = console.warn): PriceCache {
   let unusable = 0
+  const served = { fresh: 0, stale: 0, refreshed: 0, unusable: 0 }
+  /** Keys whose refresh has begun and whose list is not stored yet. */
+  const refreshing = new Set<string>()
+  /** The lists bentocache served past their TTL: it says so in its hit event, emitted with the very object it returns. */
+  const staleLists = new WeakSet<object>()
+  let bento: BentoCache<{ prices: ReturnType<typeof bentoLayers> }> | undefined
+  const swr = (): NonNullable<typeof bento> => {
+    if (bento) return bento
+    const created = new BentoCache({ default: 'prices', prefix: 'swr', stores: { prices: bentoLayers(store) } })
+    created.on('cache:hit', ({ value, graced }) => {
+      if (graced && typeof value === 'object' && value !== null) staleLists.add(value)
+    })
+    created.on('cache:written', ({ key }) => refreshing.delete(key))
+    return (bento = created)
+  }
+  const options = {
+    ttl: ttlSeconds * 1000,
+    // bentocache's grace counts from the write: the list stays stored for its TTL and the grace after it.
+    grace: graceSeconds > 0 ? (ttlSeconds + graceSeconds) * 1000 : (false as const),
+    // Past the TTL, the stale list at once and the refresh in the background (bentocache's default, said here).
+    timeout: 0,
+  }
   return {
     unusable: () => unusable,
+    refreshing: () => refreshing.size,
+    served: () => ({ ...served }),
+    forget() {
+      bento = undefined
+    },
+    async getOrSet(productIds, refresh) {
+      const key = priceCacheKey(productIds)
+      let waited = false
+      const factory = async (): Promise<Price[]> => {
+        refreshing.add(key)
+        try {
+          const prices = await refresh()
+          waited = true
+          return prices
+        } catch (error) {
+          refreshing.delete(key)
+          throw error
+        }
+      }
+      // A refresh that failed with no stale list to fall back on: its own error (an UpstreamError names the service), not bentocache's wrapper.
+      const value: unknown = await swr()
+        .getOrSet({ key, factory, ...options })
+        .catch((error: unknown) => Promise.reject(error instanceof errors.E_FACTORY_ERROR && error.cause !== undefined ? error.cause : error))
+      const prices = Array.isArray(value) && value.length === productIds.length && value.every((price, i) => isPriceOf(price, productIds[i]!)) ? (value as Price[]) : undefined
+      if (!prices) {
+        served.unusable++
+        warn(`[cache] ignoring an unusable cached price list (not a price list for this page); it will be overwritten.`)
+        const fresh = await refresh()
+        await swr().set({ key, value: fresh, ...options })
+        return fresh
+      }
+      if (staleLists.has(prices)) served.stale++
+      else if (waited) served.refreshed++
+      else served.fresh++
+      return prices
+    },
     async get(productIds) {
       const raw = await store.get(priceCacheKey(productIds))
       if (raw === null) return undefined
@@ -63,6 +151,17 @@ export function createPriceCache(store: CacheStore, ttlSeconds: number, warn = c
       void store.setMany(prices.map((price) => [productPriceKey(price.productId), JSON.stringify(price)]), ttlSeconds)
     },
   }
+}
+
+/**
+ * The price cache's lookups since start, by outcome: a hit is a value found that could be used.
+ * A request of swr's is one lookup (what getOrSet served), its tiers' own reads are not counted.
+ */
+export function priceCacheCounts(store: CacheStore, priceCache: PriceCache): PriceCacheCounts {
+  const { found, notFound, unavailable } = store.lookups()
+  const swr = priceCache.served()
+  const unusable = priceCache.unusable()
+  return { hits: found - unusable + swr.fresh + swr.stale, misses: notFound + swr.refreshed, unusable: unusable + swr.unusable, unavailable, stale: swr.stale }
 }
 
 /** One product's price, on its own: "price:" + its id. */

@@ -14,16 +14,21 @@ export interface ProductQuery {
   category?: number
 }
 
-/** The five services, for one request: every call is aborted when the request's signal is. */
+/** One call's own options: `signal` abandons this call alone (a resilience policy's timeout, a hedge's loser). */
+export interface CallOptions {
+  signal?: AbortSignal
+}
+
+/** The five services, for one request: every call is aborted when the request's signal is, or its own. */
 export interface UpstreamClients {
-  catalog: { listProducts(query: ProductQuery): Promise<CatalogPage> }
+  catalog: { listProducts(query: ProductQuery, options?: CallOptions): Promise<CatalogPage> }
   inventory: {
-    getStock(productId: number): Promise<StockLevel>
-    getStockBulk(productIds: number[]): Promise<StockLevel[]>
+    getStock(productId: number, options?: CallOptions): Promise<StockLevel>
+    getStockBulk(productIds: number[], options?: CallOptions): Promise<StockLevel[]>
   }
-  pricing: { calculatePrices(productIds: number[]): Promise<Price[]> }
-  reviews: { getRatingSummaries(productIds: number[]): Promise<RatingSummary[]> }
-  categories: { getAncestorPaths(categoryIds: number[]): Promise<CategoryPath[]> }
+  pricing: { calculatePrices(productIds: number[], options?: CallOptions): Promise<Price[]> }
+  reviews: { getRatingSummaries(productIds: number[], options?: CallOptions): Promise<RatingSummary[]> }
+  categories: { getAncestorPaths(categoryIds: number[], options?: CallOptions): Promise<CategoryPath[]> }
 }
 
 /** The keep-alive pools, shared by all requests. */
@@ -54,8 +59,9 @@ export function createUpstreamPools({ urls, timeoutMs, connections }: UpstreamCl
 
   const begun = Object.fromEntries(SERVICE_NAMES.map((name) => [name, 0])) as Record<ServiceName, number>
 
-  async function call<T>(signal: AbortSignal, service: ServiceName, method: 'GET' | 'POST', path: string, body?: unknown, counted = true): Promise<T> {
+  async function call<T>(signal: AbortSignal, service: ServiceName, method: 'GET' | 'POST', path: string, body?: unknown, counted = true, own?: AbortSignal): Promise<T> {
     // A call made after its request was aborted (a sibling's after a fail-fast) never leaves: not counted.
+    if (own?.aborted) throw abandoned(service, own)
     if (counted && !signal.aborted) begun[service]++
     // Aborting closes the connection, so the upstream sees the call go away. One controller
     // and one timer per call: AbortSignal.any and AbortSignal.timeout cost several times
@@ -69,6 +75,8 @@ export function createUpstreamPools({ urls, timeoutMs, connections }: UpstreamCl
     const onAbort = (): void => call.abort(signal.reason)
     if (signal.aborted) onAbort()
     else signal.addEventListener('abort', onAbort, { once: true })
+    const onOwnAbort = (): void => call.abort(own?.reason)
+    own?.addEventListener('abort', onOwnAbort, { once: true })
     try {
       let response
       try {
@@ -96,16 +104,20 @@ export function createUpstreamPools({ urls, timeoutMs, connections }: UpstreamCl
       } catch {
         throw new UpstreamError(service, `sent a body that is not JSON for ${method} ${path}`)
       }
+    } catch (error) {
+      // Abandoned by its caller alone (the request goes on): say so, whatever undici said.
+      throw own?.aborted && !signal.aborted ? abandoned(service, own) : error
     } finally {
       clearTimeout(timer)
       signal.removeEventListener('abort', onAbort)
+      own?.removeEventListener('abort', onOwnAbort)
     }
   }
 
   /** POSTs `{ ids }` and unwraps the list under `key`; an empty list needs no call. */
-  async function callWithIds<T>(signal: AbortSignal, service: ServiceName, path: string, key: string, ids: number[]): Promise<T[]> {
+  async function callWithIds<T>(signal: AbortSignal, service: ServiceName, path: string, key: string, ids: number[], options?: CallOptions): Promise<T[]> {
     if (ids.length === 0) return []
-    const body = await call<Record<string, T[] | undefined>>(signal, service, 'POST', path, { ids })
+    const body = await call<Record<string, T[] | undefined>>(signal, service, 'POST', path, { ids }, true, options?.signal)
     const list = body[key]
     if (!Array.isArray(list) || !list.every((item) => typeof item === 'object' && item !== null)) {
       throw new UpstreamError(service, `sent no "${key}" list of objects for POST ${path}`)
@@ -116,9 +128,9 @@ export function createUpstreamPools({ urls, timeoutMs, connections }: UpstreamCl
   return {
     forRequest: (signal) => ({
       catalog: {
-        listProducts: async ({ page, limit, category }) => {
+        listProducts: async ({ page, limit, category }, options) => {
           const path = `/products?page=${page}&limit=${limit}${category === undefined ? '' : `&category=${category}`}`
-          const body = await call<Partial<CatalogPage>>(signal, 'catalog', 'GET', path)
+          const body = await call<Partial<CatalogPage>>(signal, 'catalog', 'GET', path, undefined, true, options?.signal)
           const valid =
             Array.isArray(body?.items) &&
             typeof body.total === 'number' &&
@@ -128,21 +140,21 @@ export function createUpstreamPools({ urls, timeoutMs, connections }: UpstreamCl
         },
       },
       inventory: {
-        getStock: async (productId) => {
-          const stock = await call<Partial<StockLevel> | null>(signal, 'inventory', 'GET', `/stock/${productId}`)
+        getStock: async (productId, options) => {
+          const stock = await call<Partial<StockLevel> | null>(signal, 'inventory', 'GET', `/stock/${productId}`, undefined, true, options?.signal)
           if (stock?.productId !== productId) throw new UpstreamError('inventory', `sent no stock for product ${productId}`)
           return stock as StockLevel
         },
-        getStockBulk: (productIds) => callWithIds<StockLevel>(signal, 'inventory', '/stock/bulk', 'items', productIds),
+        getStockBulk: (productIds, options) => callWithIds<StockLevel>(signal, 'inventory', '/stock/bulk', 'items', productIds, options),
       },
       pricing: {
-        calculatePrices: (productIds) => callWithIds<Price>(signal, 'pricing', '/prices', 'prices', productIds),
+        calculatePrices: (productIds, options) => callWithIds<Price>(signal, 'pricing', '/prices', 'prices', productIds, options),
       },
       reviews: {
-        getRatingSummaries: (productIds) => callWithIds<RatingSummary>(signal, 'reviews', '/ratings', 'ratings', productIds),
+        getRatingSummaries: (productIds, options) => callWithIds<RatingSummary>(signal, 'reviews', '/ratings', 'ratings', productIds, options),
       },
       categories: {
-        getAncestorPaths: (categoryIds) => callWithIds<CategoryPath>(signal, 'categories', '/paths', 'paths', categoryIds),
+        getAncestorPaths: (categoryIds, options) => callWithIds<CategoryPath>(signal, 'categories', '/paths', 'paths', categoryIds, options),
       },
     }),
     async timeGet(service, path) {
@@ -155,6 +167,12 @@ export function createUpstreamPools({ urls, timeoutMs, connections }: UpstreamCl
       await Promise.all(Object.values(pools).map((pool) => pool.close()))
     },
   }
+}
+
+/** A call its caller abandoned (its own signal), while the request goes on. */
+function abandoned(service: ServiceName, own: AbortSignal): UpstreamError {
+  const why = own.reason instanceof Error ? own.reason.message : 'its caller gave up on it'
+  return new UpstreamError(service, `abandoned by its caller: ${why}`)
 }
 
 function toUpstreamError(service: ServiceName, error: unknown, timeoutMs: number, requestSignal: AbortSignal, timedOut: boolean): Error {

@@ -9,6 +9,12 @@ export interface VariantContext {
   query: ProductQuery
   /** The five services; their calls are aborted when the request's deadline passes. */
   upstreams: UpstreamClients
+  /**
+   * The same services for work that no one request owns: a refresh that other requests wait
+   * for, or that runs on after the answer. Never aborted by a request's deadline or answer;
+   * each call still ends at the scenario's per-call timeout.
+   */
+  background: UpstreamClients
   priceCache: PriceCache
   /** Times a stage for the Server-Timing header. */
   time: StageTimer['time']
