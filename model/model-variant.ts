@@ -3,11 +3,12 @@
  * (after the cold run filled it, in virtual time), and what they yield (derive.ts). A
  * variant that throws, never answers or loops on its timers is not modelled, with the reason.
  */
-import type { Scenario } from '../scenario/types.ts'
+import { faultRate } from '../scenario/faults.ts'
+import { SERVICE_NAMES, type Scenario, type ServiceName } from '../scenario/types.ts'
 import type { Variant } from '../variants/shared/variant.ts'
 import { deriveModel, exactFloorMs, mixSaturation } from './derive.ts'
-import type { JitterMode, MixInput, MixModel, ModelledLevel, ModelOutcome, VirtualCall } from './types.ts'
-import { runLoadVirtually } from './virtual-level.ts'
+import type { FaultModel, JitterMode, MixInput, MixModel, ModelledLevel, ModelOutcome, VariantModel, VirtualCall } from './types.ts'
+import { runLoadVirtually, runRequestsVirtually } from './virtual-level.ts'
 import type { ProductQuery } from '../variants/shared/upstream-clients.ts'
 import { createVirtualWorld, NotModelledError, runVirtually } from './virtual-run.ts'
 
@@ -51,12 +52,51 @@ async function modelLoad(variant: Variant, jitter: JitterMode, scenario: Scenari
   }
 }
 
+/** Requests of the fault model, warm (the price cache filled) and cold (emptied before each): enough for a share to within about a point. */
+export const FAULT_MODEL_REQUESTS = { warm: 1000, cold: 200 }
+
+/**
+ * What the scenario's faults cost the variant: page one sent one request at a time, with faults
+ * drawn for each call, warm after one fill made without faults, then cold with the cache emptied
+ * before each request. Null without faults.
+ */
+async function modelFaults(scenario: Scenario, variant: Variant, jitter: JitterMode): Promise<VariantModel['faults']> {
+  if (!SERVICE_NAMES.some((service) => faultRate(scenario.services[service].faults) > 0)) return null
+  const query: ProductQuery = { page: 1, limit: scenario.productsPerPage }
+  const world = createVirtualWorld(scenario, jitter, { faults: true })
+  world.faults!.setEnabled(false)
+  await runRequestsVirtually(variant, world, [query])
+  world.faults!.setEnabled(true)
+  const warm = await runRequestsVirtually(variant, world, Array<ProductQuery>(FAULT_MODEL_REQUESTS.warm).fill(query))
+  const cold = { requests: 0, failed: 0, absorbed: 0, calls: [] as VirtualCall[] }
+  for (let i = 0; i < FAULT_MODEL_REQUESTS.cold; i++) {
+    await world.store.flush()
+    const one = await runRequestsVirtually(variant, world, [query])
+    cold.requests += one.requests
+    cold.failed += one.failed
+    cold.absorbed += one.absorbed
+    cold.calls.push(...one.calls)
+  }
+  return { warm: faultModel(scenario, warm), cold: faultModel(scenario, cold) }
+}
+
+function faultModel(scenario: Scenario, { requests, failed, absorbed, calls }: { requests: number; failed: number; absorbed: number; calls: VirtualCall[] }): FaultModel {
+  const perService = Object.fromEntries(SERVICE_NAMES.map((name) => [name, requests ? calls.filter((call) => call.service === name).length / requests : 0])) as Record<ServiceName, number>
+  return { requests, failed, absorbed, calls: perService, saturation: mixSaturation(scenario, [{ share: requests ? 1 / requests : 0, calls }]) }
+}
+
 export async function modelVariant(scenario: Scenario, variant: Variant, jitter: JitterMode = 'mean', mix?: MixInput): Promise<ModelOutcome> {
   try {
     const world = createVirtualWorld(scenario, jitter)
     const cold = await runVirtually(variant, world)
     const warm = await runVirtually(variant, world)
-    return { model: { ...deriveModel(scenario, warm, cold), mix: mix?.catalogue.length ? await modelMix(scenario, variant, jitter, mix) : null } }
+    return {
+      model: {
+        ...deriveModel(scenario, warm, cold),
+        mix: mix?.catalogue.length ? await modelMix(scenario, variant, jitter, mix) : null,
+        faults: await modelFaults(scenario, variant, jitter),
+      },
+    }
   } catch (error) {
     if (error instanceof NotModelledError) return { notModelled: error.message }
     return { notModelled: `it could not be run: ${(error as Error).message}` }

@@ -138,6 +138,29 @@ export interface VariantModel {
   saturation: Saturation
   /** Null when no mix sample was asked for (traffic single, or a model made without one). */
   mix: MixModel | null
+  /** What the scenario's injected faults cost the variant's own code, warm and cold; null when it injects none. */
+  faults: { warm: FaultModel; cold: FaultModel } | null
+}
+
+/**
+ * The variant's own code sent `requests` requests of page one, one at a time (the latency phase's
+ * way), with the scenario's faults drawn for every call from its seed, as the mocks draw them:
+ * what a retry, a fallback or a breaker does to the failures and the calls is in the figures.
+ */
+export interface FaultModel {
+  requests: number
+  /** Requests that failed: the variant threw (an error the API answers 5xx), or the deadline passed. */
+  failed: number
+  /**
+   * Requests that succeeded though a fault was drawn for one of their calls: the code got over it
+   * (a retry, a fallback, a stale list). None: the code fails a request on any faulty call, and
+   * 1 − Π(1 − rate)^calls over its calls without faults is its share exactly.
+   */
+  absorbed: number
+  /** Calls per request to each service, those that failed and their retries included. */
+  calls: Record<ServiceName, number>
+  /** Little's law on those calls: the extra calls (retries) lower it. */
+  saturation: Saturation
 }
 
 /** A variant's model, or why it has none. */

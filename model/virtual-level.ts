@@ -14,11 +14,13 @@
  * abort the calls still out as the API's do, and an aborted call frees its worker at once, as
  * the HTTP mocks free it when the connection closes. Left out: the lab's own time per request
  * (a few ms, the fidelity line's), the gaps between levels (the harness's bookkeeping, well
- * under a second) and injected faults.
+ * under a second) and injected faults (the levels' worlds have none; runRequestsVirtually,
+ * in a world with faults, gives what they cost).
  */
 import { createPriceCache, priceCacheCounts, priceCacheTiming } from '../variants/shared/price-cache.ts'
+import { DeadlineError } from '../variants/shared/upstream-error.ts'
 import { createStageTimer } from '../variants/shared/stage-timing.ts'
-import type { ProductQuery } from '../variants/shared/upstream-clients.ts'
+import { neverAborted, type ProductQuery } from '../variants/shared/upstream-clients.ts'
 import type { Variant } from '../variants/shared/variant.ts'
 import type { LevelLength, ModelledLevel, VirtualCall } from './types.ts'
 import { onVirtualClock, virtualClients, type VirtualWorld } from './virtual-run.ts'
@@ -48,12 +50,22 @@ export async function runLoadVirtually(variant: Variant, world: VirtualWorld, re
     await world.store.flush()
     await runLevel(variant, world, { connections: 1, length: { requestsPerConnection: 1 }, queries: [reference] })
     if (warmUp && modelled.length === 0) await runLevel(variant, world, { connections: level.connections, length: { requestsPerConnection: 1 }, queries: Array<ProductQuery>(level.connections).fill(reference) })
-    modelled.push(await runLevel(variant, world, level))
+    modelled.push((await runLevel(variant, world, level)).level)
   }
   return modelled
 }
 
-async function runLevel(variant: Variant, world: VirtualWorld, { connections, length, queries }: LevelInput): Promise<ModelledLevel> {
+/**
+ * `queries`, one at a time, as the latency phase sends them (one connection): how many failed
+ * (the variant threw, or the deadline passed), and every call they made. In a world with
+ * faults (createVirtualWorld's `faults`), the scenario's faults are drawn for each call.
+ */
+export async function runRequestsVirtually(variant: Variant, world: VirtualWorld, queries: ProductQuery[]): Promise<{ requests: number; failed: number; absorbed: number; calls: VirtualCall[] }> {
+  const { level, calls, absorbed } = await runLevel(variant, world, { connections: 1, length: { requestsPerConnection: queries.length }, queries })
+  return { requests: level.requests, failed: level.requests - level.good, absorbed, calls }
+}
+
+async function runLevel(variant: Variant, world: VirtualWorld, { connections, length, queries }: LevelInput): Promise<{ level: ModelledLevel & { good: number }; calls: VirtualCall[]; absorbed: number }> {
   const { scenario } = world
   return onVirtualClock(world, MAX_LEVEL_EVENTS, async (clock, drive) => {
     const start = clock.now
@@ -63,11 +75,13 @@ async function runLevel(variant: Variant, world: VirtualWorld, { connections, le
     const events = { sequence: 0 }
     const priceCache = createPriceCache(world.store, priceCacheTiming(scenario), () => {})
     // Work no one request owns (a shared refresh): never aborted by a request, each call bounded by its timeout.
-    const background = virtualClients(world, calls, events, now, { signal: new AbortController().signal, timeoutMs: scenario.upstreamTimeoutMs })
+    const background = virtualClients(world, calls, events, now, { signal: neverAborted(), timeoutMs: scenario.upstreamTimeoutMs })
     const countsBefore = priceCacheCounts(world.store, priceCache)
     let next = 0
     let sequenceEnded = false
     let answered = 0
+    /** Good answers during which a fault was drawn: the variant got over it (a retry, a fallback, a stale list). */
+    let absorbed = 0
     let good = 0
     let goodMs = 0
     let lastAnswerMs = 0
@@ -80,12 +94,12 @@ async function runLevel(variant: Variant, world: VirtualWorld, { connections, le
       let deadline: ReturnType<typeof setTimeout> | undefined
       const late = new Promise<false>((resolve) => {
         deadline = setTimeout(() => {
-          controller.abort()
+          controller.abort(new DeadlineError(scenario.requestDeadlineMs, []))
           resolve(false)
         }, scenario.requestDeadlineMs)
       })
       const served = Promise.resolve()
-        .then(() => variant.getProducts({ query, upstreams, background, priceCache, time: createStageTimer(() => clock.now).time }))
+        .then(() => variant.getProducts({ query, upstreams, background, signal: controller.signal, shared: world.shared, priceCache, time: createStageTimer(() => clock.now).time }))
         .then(
           () => true,
           () => false,
@@ -95,7 +109,7 @@ async function runLevel(variant: Variant, world: VirtualWorld, { connections, le
       } finally {
         clearTimeout(deadline)
         // Answered (or failed): the calls still out are not needed; the API aborts them, as at the deadline.
-        controller.abort()
+        if (!controller.signal.aborted) controller.abort(new Error('the request was already answered'))
       }
     }
     const connection = async (): Promise<void> => {
@@ -108,7 +122,10 @@ async function runLevel(variant: Variant, world: VirtualWorld, { connections, le
           return
         }
         const sentMs = now()
+        const faultsBefore = world.faultsDrawn
         const ok = await request(query)
+        // One connection, one request at a time: a fault drawn meanwhile was this request's (or its refresh's).
+        if (ok && world.faultsDrawn > faultsBefore) absorbed++
         // autocannon stops at the level's duration: an answer after it is not counted.
         if (now() > endsAtMs) return
         answered++
@@ -135,10 +152,11 @@ async function runLevel(variant: Variant, world: VirtualWorld, { connections, le
     const misses = counts.misses - countsBefore.misses
     const seconds = Math.max(lastAnswerMs, 1) / 1000
     const pricingCalls = calls.filter((call) => call.service === 'pricing').length
-    return {
+    const level = {
       connections,
       length,
       requests: answered,
+      good,
       requestsPerSec: answered / seconds,
       goodPerSec: good / seconds,
       meanMs: good ? goodMs / good : null,
@@ -149,5 +167,6 @@ async function runLevel(variant: Variant, world: VirtualWorld, { connections, le
       pricingCallsPerSec: pricingCalls / seconds,
       sequenceEnded,
     }
+    return { level, calls, absorbed }
   })
 }

@@ -28,7 +28,8 @@ import { createInProcessStore, type CacheStore } from '../variants/shared/cache-
 import { createStageTimer } from '../variants/shared/stage-timing.ts'
 import type { ProductQuery, UpstreamClients } from '../variants/shared/upstream-clients.ts'
 import { UpstreamError } from '../variants/shared/upstream-error.ts'
-import type { Variant } from '../variants/shared/variant.ts'
+import { perProcess, type Variant, type VariantContext } from '../variants/shared/variant.ts'
+import { createFaultInjector, type FaultInjector } from '../mock-upstreams/faults.ts'
 
 
 /** Timer events a run may fire before it counts as looping forever in virtual time. */
@@ -55,11 +56,28 @@ export interface VirtualWorld {
   nowMs: number
   /** Each service's workers and queue, as the mocks hold them: calls beyond the workers wait their turn, beyond the queue are refused. */
   capacities: Record<ServiceName, Capacity>
+  /** The variant's state for the whole process (VariantContext.shared): one per world, as one per API process. */
+  shared: VariantContext['shared']
+  /** With faults: the scenario's injected faults, drawn from its seed per call as the mocks draw them; without, none. */
+  faults?: FaultInjector
+  /** Faults drawn so far (each call that drew one). */
+  faultsDrawn: number
 }
 
-export function createVirtualWorld(scenario: Scenario, jitter: JitterMode = 'mean'): VirtualWorld {
+export function createVirtualWorld(scenario: Scenario, jitter: JitterMode = 'mean', { faults = false } = {}): VirtualWorld {
   const latency = createLatencyModels(scenario)
-  return { scenario, dataset: createDataset(scenario.seed, scenario.catalogSize), store: createInProcessStore(), jitter, latency, nowMs: 0, capacities: createCapacities(scenario) }
+  return {
+    scenario,
+    dataset: createDataset(scenario.seed, scenario.catalogSize),
+    store: createInProcessStore(),
+    jitter,
+    latency,
+    nowMs: 0,
+    capacities: createCapacities(scenario),
+    shared: perProcess(),
+    faultsDrawn: 0,
+    ...(faults ? { faults: createFaultInjector(scenario) } : {}),
+  }
 }
 
 const FAKED = ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'Date', 'performance', 'hrtime'] as const
@@ -92,7 +110,7 @@ export async function runVirtually(variant: Variant, world: VirtualWorld, query:
     const settle = (error?: unknown): void => void (outcome ??= { atMs: clock.now - start, sequence: events.sequence++, ...(error === undefined ? {} : { error }) })
     // A getProducts that returns at once, or throws at once, is handled as one that awaits.
     void Promise.resolve()
-      .then(() => variant.getProducts({ query, upstreams, background: upstreams, priceCache, time: timer.time }))
+      .then(() => variant.getProducts({ query, upstreams, background: upstreams, signal: new AbortController().signal, shared: world.shared, priceCache, time: timer.time }))
       .then(
         () => settle(),
         (error: unknown) => settle(error ?? new Error('it rejected with nothing')),
@@ -161,20 +179,31 @@ export async function onVirtualClock<T>(world: VirtualWorld, maxEvents: number, 
   }
 }
 
-/** A call's own signal: aborted when its request is, or after the call's timeout, with the error the API's client gives. */
-function callSignal({ signal, timeoutMs }: CallLimits, service: ServiceName): { signal: AbortSignal; dispose(): void } {
+/**
+ * A call's own signal: aborted when its request is, or after the call's timeout, with the error
+ * the API's client gives; or when its caller abandons it (`own`: a policy's timeout, a hedge).
+ */
+function callSignal(limits: CallLimits | undefined, own: AbortSignal | undefined, service: ServiceName): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController()
-  const timer = setTimeout(() => controller.abort(new UpstreamError(service, `timed out after ${timeoutMs} ms`, true)), timeoutMs)
+  const timer = limits && setTimeout(() => controller.abort(new UpstreamError(service, `timed out after ${limits.timeoutMs} ms`, true)), limits.timeoutMs)
   const onAbort = (): void => controller.abort(new UpstreamError(service, 'aborted: the request ran out of time or was already answered'))
-  if (signal.aborted) onAbort()
-  else signal.addEventListener('abort', onAbort, { once: true })
+  const onOwnAbort = (): void => controller.abort(new UpstreamError(service, 'abandoned by its caller'))
+  if (limits?.signal.aborted) onAbort()
+  else limits?.signal.addEventListener('abort', onAbort, { once: true })
+  own?.addEventListener('abort', onOwnAbort, { once: true })
   return {
     signal: controller.signal,
     dispose() {
       clearTimeout(timer)
-      signal.removeEventListener('abort', onAbort)
+      limits?.signal.removeEventListener('abort', onAbort)
+      own?.removeEventListener('abort', onOwnAbort)
     },
   }
+}
+
+/** Until `signal` aborts; for ever without one (an injected hang with no one to give up on it). */
+function untilAborted(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }))
 }
 
 /** Waits `ms` on the clock, or less when `signal` aborts first. */
@@ -216,26 +245,33 @@ export interface CallLimits {
 export function virtualClients(world: VirtualWorld, calls: VirtualCall[], events: { sequence: number }, now: () => number, limits?: CallLimits): UpstreamClients {
   const { scenario, dataset } = world
   /** A call carrying `items` ids (for catalog: the products it answers with), as the mocks time it. */
-  const call = async <T>(service: ServiceName, items: number, answer: () => T): Promise<T> => {
+  const call = async <T>(service: ServiceName, items: number, answer: () => T, own?: AbortSignal): Promise<T> => {
     const { latencyMs, perItemMs, jitter } = scenario.services[service]
     const ms = world.jitter === 'seed' ? world.latency[service].draw(items) : latencyMs + perItemMs * items + (world.jitter === 'mean' ? jitterMeanMs(jitter) : 0)
     const record: VirtualCall = { service, items, startMs: now(), endMs: Number.NaN, startSeq: events.sequence++, endSeq: -1, configuredMs: ms }
     // A call made after its request was aborted never leaves, and the API does not count it.
     if (limits?.signal.aborted) throw limits.signal.reason instanceof Error ? limits.signal.reason : new UpstreamError(service, 'aborted: the request ran out of time or was already answered')
+    if (own?.aborted) throw new UpstreamError(service, 'abandoned by its caller')
     calls.push(record)
-    const giveUp = limits ? callSignal(limits, service) : undefined
+    const giveUp = limits || own ? callSignal(limits, own, service) : undefined
     try {
       const ticket = world.capacities[service].acquire(giveUp?.signal)
       if (!ticket) throw new UpstreamError(service, `answered 503: at capacity (${scenario.services[service].workers} workers busy, ${scenario.services[service].queueLimit} waiting)`)
       const release = await ticket.ready.catch(() => Promise.reject(giveUp?.signal.reason as Error))
+      // As the mocks: the fault is drawn once the call has its worker; a hang holds it until the caller gives up.
+      const fault = world.faults?.draw(service)
+      if (fault) world.faultsDrawn++
       try {
+        if (fault === 'hang') await untilAborted(giveUp?.signal)
         // Under a millisecond: no timer (fake-timers would make a 0 ms timer set inside another's callback 1 ms).
-        if (Math.floor(ms) > 0) await sleep(Math.floor(ms), giveUp?.signal)
+        else if (Math.floor(ms) > 0) await sleep(Math.floor(ms), giveUp?.signal)
         else await Promise.resolve()
       } finally {
         release()
       }
       if (giveUp?.signal.aborted) throw giveUp.signal.reason as Error
+      if (fault === 'error') throw new UpstreamError(service, 'answered 500: injected fault (error)')
+      if (fault === 'reset') throw new UpstreamError(service, 'failed: the connection was reset (injected fault)')
     } finally {
       giveUp?.dispose()
     }
@@ -249,33 +285,38 @@ export function virtualClients(world: VirtualWorld, calls: VirtualCall[], events
   }
   return {
     catalog: {
-      listProducts: ({ page, limit, category }) => {
+      listProducts: ({ page, limit, category }, options) => {
         const body = dataset.catalogPage(page, limit, category)
-        return call('catalog', body.items.length, () => body)
+        return call('catalog', body.items.length, () => body, options?.signal)
       },
     },
     inventory: {
-      getStock: (productId) =>
-        call('inventory', 1, () => {
-          known([productId], (id) => dataset.productById.has(id), 'product')
-          return dataset.stockOf(productId)
-        }),
-      getStockBulk: async (productIds) => {
+      getStock: (productId, options) =>
+        call(
+          'inventory',
+          1,
+          () => {
+            known([productId], (id) => dataset.productById.has(id), 'product')
+            return dataset.stockOf(productId)
+          },
+          options?.signal,
+        ),
+      getStockBulk: async (productIds, options) => {
         if (productIds.length === 0) return []
-        return call('inventory', productIds.length, () => productIds.map((id) => dataset.stockOf(id)))
+        return call('inventory', productIds.length, () => productIds.map((id) => dataset.stockOf(id)), options?.signal)
       },
     },
     pricing: {
-      calculatePrices: async (productIds) => (productIds.length ? call('pricing', productIds.length, () => productIds.map((id) => dataset.priceOf(id))) : []),
+      calculatePrices: async (productIds, options) => (productIds.length ? call('pricing', productIds.length, () => productIds.map((id) => dataset.priceOf(id)), options?.signal) : []),
     },
     reviews: {
-      getRatingSummaries: async (productIds) => (productIds.length ? call('reviews', productIds.length, () => productIds.map((id) => dataset.ratingOf(id))) : []),
+      getRatingSummaries: async (productIds, options) => (productIds.length ? call('reviews', productIds.length, () => productIds.map((id) => dataset.ratingOf(id)), options?.signal) : []),
     },
     categories: {
-      getAncestorPaths: async (categoryIds) => {
+      getAncestorPaths: async (categoryIds, options) => {
         if (categoryIds.length === 0) return []
         known(categoryIds, (id) => dataset.categories.has(id), 'category')
-        return call('categories', categoryIds.length, () => categoryIds.map((id) => dataset.categoryPath(id)))
+        return call('categories', categoryIds.length, () => categoryIds.map((id) => dataset.categoryPath(id)), options?.signal)
       },
     },
   }

@@ -43,6 +43,11 @@ export const BEYOND_THE_STORY = [
     lesson: "Cache-aside stampedes: when a hot price list expires, every request that misses it calls pricing at once. One refresh per process, and the stale list served meanwhile, keep the tail flat across expiry.",
     preset: 'scenario/presets/flash-sale.json',
   },
+  {
+    variant: 'resilient',
+    lesson: 'Retries turn most failed calls of a flaky upstream into answers, but each is one more call: fewer requests fail, the upstreams get more calls and saturate sooner, and a dead upstream is cut off by its breaker with a fast 503 instead of a wait for the deadline.',
+    preset: 'scenario/presets/flaky.json',
+  },
 ] as const
 
 /** Whether the variant is one of the story's steps. */

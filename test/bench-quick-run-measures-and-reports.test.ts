@@ -47,7 +47,7 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
     expect(() => assertValidResults(results)).not.toThrow()
     expect(results.valid).toBe(true)
     expect(results.run.quick).toBe(true)
-    expect(Object.keys(results.variants)).toEqual(['naive', 'bulk', 'cached', 'parallel', 'item-cache', 'swr', 'dataloader'])
+    expect(Object.keys(results.variants)).toEqual(['naive', 'bulk', 'cached', 'parallel', 'item-cache', 'resilient', 'swr', 'dataloader'])
     expect(results.environment.cacheBackend).toBe('redis')
     expect(results.environment.cpuCount).toBeGreaterThan(0)
   })
@@ -89,7 +89,7 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
   it('says what "valid" checked, and beside it how many requests failed under load', async () => {
     const clean = [renderTerminalSummary(results), renderSummaryMarkdown(results), await renderReport(results)]
     for (const text of clean) {
-      expect(text).toContain('Valid run: every 200 carried the body all 7 variants agreed on, and no request failed in the latency phase.')
+      expect(text).toContain('Valid run: every 200 carried the body all 8 variants agreed on, and no request failed in the latency phase.')
       expect(text).toMatch(/Under load, every one of \d+ requests was answered 2xx\./)
     }
     // The same run, had naive's level answered 504 six times and timed out twice.
@@ -144,8 +144,8 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
 
   it('computes floors from the resolved scenario', () => {
     const floors = computeFloors(results.scenario, { products: results.scenario.productsPerPage, categories: distinctCategoriesOnFirstPage(results) })
-    // Beyond the story, by hand: dataloader's one batched call is bulk's path; item-cache's and swr's warm page is parallel's.
-    const oracle: Record<string, number> = { ...Object.fromEntries(Object.entries(floors).map(([name, f]) => [name, f.warmMs])), dataloader: floors.bulk!.warmMs, 'item-cache': floors.parallel!.warmMs, swr: floors.parallel!.warmMs }
+    // Beyond the story, by hand: dataloader's one batched call is bulk's path; item-cache's, resilient's and swr's warm page is parallel's.
+    const oracle: Record<string, number> = { ...Object.fromEntries(Object.entries(floors).map(([name, f]) => [name, f.warmMs])), dataloader: floors.bulk!.warmMs, 'item-cache': floors.parallel!.warmMs, resilient: floors.parallel!.warmMs, swr: floors.parallel!.warmMs }
     for (const [name, v] of Object.entries(results.variants)) expect(v.floorMs, name).toBe(oracle[name])
   })
 
@@ -215,9 +215,9 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
       const canvases = await drawnCanvases(page)
       // Latency, calls, throughput, p99, one waterfall per variant, two (cold, warm) for those that use the price cache, and each variant's load levels second by second.
       const coldCases = Object.values(results.variants).filter((v) => v.coldStages?.length).length
-      expect(coldCases).toBe(4)
+      expect(coldCases).toBe(5)
       const timelines = Object.values(results.variants).filter((v) => v.load.some((l) => l.timeline.length)).length
-      expect(timelines).toBe(7)
+      expect(timelines).toBe(8)
       expect(canvases).toHaveLength(4 + Object.keys(results.variants).length + coldCases + timelines)
       for (const canvas of canvases) {
         expect(canvas.width, `${canvas.id} width`).toBeGreaterThan(100)

@@ -22,7 +22,7 @@ import { computeFloors, computeSaturation, pageShape } from './helpers/story-ora
 
 const STORY = ['naive', 'bulk', 'cached', 'parallel']
 /** Every variant of variants/, in the order the lab runs them: the story's, then the ones beyond it. */
-const ALL = [...STORY, 'item-cache', 'swr', 'dataloader']
+const ALL = [...STORY, 'item-cache', 'resilient', 'swr', 'dataloader']
 
 async function whatIf(args: string[]): Promise<{ out: string; output: string; whatIf: WhatIf }> {
   const out = await mkdtemp(join(tmpdir(), 'lab-what-if-'))
@@ -110,7 +110,7 @@ describe('npm run bench -- --predict', () => {
     expect(page.requests).toEqual([])
     expect(page.text).toContain('prediction, nothing measured')
     // One warm waterfall per variant; a cold one for those that use the price cache.
-    expect(page.charts.map((c) => c.id).sort()).toEqual(['bulk/warm', 'cached/cold', 'cached/warm', 'dataloader/warm', 'item-cache/cold', 'item-cache/warm', 'naive/warm', 'parallel/cold', 'parallel/warm', 'swr/cold', 'swr/warm'])
+    expect(page.charts.map((c) => c.id).sort()).toEqual(['bulk/warm', 'cached/cold', 'cached/warm', 'dataloader/warm', 'item-cache/cold', 'item-cache/warm', 'naive/warm', 'parallel/cold', 'parallel/warm', 'resilient/cold', 'resilient/warm', 'swr/cold', 'swr/warm'])
     for (const canvas of page.drawn) expect(canvas.drawn, `${canvas.id} has drawn pixels`).toBeGreaterThan(500)
     const cold = page.charts.find((c) => c.id === 'parallel/cold')!.datasets[0]!.data as Array<[number, number]>
     const coldStages = run.whatIf.points[0]!.variants.parallel!.model!.coldStages
@@ -158,7 +158,7 @@ describe('--predict --vary latency=5,10,20,40,80', () => {
     expect(vary.datasets.map((d) => d.label)).toEqual(ALL.map((name) => `${name} floor`))
     expect(vary.datasets[0]!.data).toEqual(run.whatIf.points.map((p) => ({ x: p.value, y: p.variants.naive!.floorMs })))
     const gain = page.charts.find((c) => c.id === 'gain-chart')!
-    expect(gain.datasets.map((d) => d.label)).toEqual(['bulk vs naive, floor', 'cached vs bulk, floor', 'parallel vs cached, floor', 'item-cache vs parallel, floor', 'swr vs parallel, floor', 'dataloader vs naive, floor'])
+    expect(gain.datasets.map((d) => d.label)).toEqual(['bulk vs naive, floor', 'cached vs bulk, floor', 'parallel vs cached, floor', 'item-cache vs parallel, floor', 'resilient vs parallel, floor', 'swr vs parallel, floor', 'dataloader vs naive, floor'])
     for (const id of ['vary-chart', 'gain-chart']) expect(page.drawn.find((c) => c.id === id)!.drawn, id).toBeGreaterThan(500)
   })
 })

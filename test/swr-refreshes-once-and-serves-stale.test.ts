@@ -125,6 +125,31 @@ describe.skipIf(SKIP_REDIS)('swr on a real Redis', () => {
     expect(JSON.parse(late.body)).toMatchObject({ upstream: 'pricing' })
   })
 
+  it('a refresh still running when the cache is emptied does not fill it again: the next request is cold', async () => {
+    await start()
+    await redis.lab.get(`/swr${PAGE}`)
+    await settled()
+    await sleep(Math.max(0, (await stored())!.logicalExpiration - Date.now()) + 50)
+    // A stale answer, its refresh (150 ms of pricing) running; the harness empties the cache meanwhile.
+    const stale = await redis.lab.get(`/swr${PAGE}`)
+    expect(waitedForPricing(stale)).toBe(false)
+    const flushed = await fetch(`${redis.lab.baseUrl}/__lab/cache/flush`, { method: 'POST' })
+    expect(flushed.status).toBe(200)
+    await settled()
+    expect(await redis.probe.exists(KEY)).toBe(0)
+    const cold = await redis.lab.get(`/swr${PAGE}`)
+    expect(waitedForPricing(cold)).toBe(true)
+  })
+
+  it('a refresh that fails with no stale list to serve is a miss, answered 502 naming pricing', async () => {
+    await start({ ...SCENARIO, services: { pricing: { latencyMs: 20, perItemMs: 0, faults: { errorRate: 1 } } } })
+    const answer = await redis.lab.get(`/swr${PAGE}`)
+    expect(answer.status).toBe(502)
+    expect(JSON.parse(answer.body)).toMatchObject({ upstream: 'pricing' })
+    await settled()
+    expect((await counters()).priceCache).toMatchObject({ hits: 0, misses: 1, unusable: 0, stale: 0 })
+  })
+
   it('Redis killed: it fails open, one warning for the outage, and still makes one pricing call for requests sent together', async () => {
     await start()
     const before = (await redis.lab.get(`/swr${PAGE}`)).body
@@ -168,5 +193,7 @@ describe.skipIf(SKIP_REDIS)('swr on a real Redis', () => {
     expect(answer.body).toBe((await redis.lab.get(`/parallel${path}`)).body)
     expect(pricingCalls()).toBe(2)
     await vi.waitUntil(async () => (await redis.probe.get(key))?.startsWith('{'), { timeout: 5000, interval: 10 })
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatch(/unusable cached price list \(not an entry bentocache can read\)/)
   })
 })

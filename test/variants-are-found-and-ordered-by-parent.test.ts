@@ -13,6 +13,7 @@ describe('variants', () => {
       ['cached', 'bulk'],
       ['parallel', 'cached'],
       ['item-cache', 'parallel'],
+      ['resilient', 'parallel'],
       ['swr', 'parallel'],
       ['dataloader', 'naive'],
     ])

@@ -2,14 +2,15 @@
  * results.json from what a run measured: each variant's figures beside its model and its
  * code, the verdicts, and the run's context (scenario, environment, calibration).
  */
-import { expectedFailurePercent, recordModel, type VariantModel } from './floors.ts'
+import { inOverview } from './plan.ts'
+import { expectedFailures, recordModel, type VariantModel } from './floors.ts'
 import { findProblems, judgeFidelity, judgeStory } from './judge.ts'
 import type { RunSettings } from '../cli/run-settings.ts'
 import { diffAgainstParent, summarizeVariant } from '../record/code-diffs.ts'
 import { describeEnvironment } from '../record/environment.ts'
 import { round } from '../record/format.ts'
 import { SCHEMA_VERSION, type CacheOutage, type Calibration, type CaseFailures, type Failures, type LatencyCase, type LatencyMeasurements, type LoadLevel, type PeakLoad, type Results, type VariantResult } from '../record/results.ts'
-import type { Scenario, ServiceName } from '../../scenario/types.ts'
+import type { Scenario } from '../../scenario/types.ts'
 import type { CacheBackend } from '../../variants/shared/admin-paths.ts'
 
 export interface VariantInfo {
@@ -57,7 +58,7 @@ export async function assembleResults(m: Measured): Promise<Results> {
     durationSeconds: round((finishedAt.getTime() - m.startedAt.getTime()) / 1000, 1),
     valid: problems.length === 0,
     problems,
-    run: { quick: settings.quick, variants: m.variants.map((v) => v.name), path: m.path, connections: settings.connections, durationSeconds: settings.durationSeconds, sweep: settings.sweep, modelJitter: settings.modelJitter },
+    run: { quick: settings.quick, variants: m.variants.map((v) => v.name), path: m.path, connections: settings.connections, durationSeconds: settings.durationSeconds, sweep: settings.sweep, modelJitter: settings.modelJitter, overview: m.variants.map((v) => v.name).filter((name) => inOverview(settings, name)) },
     story: judgeStory(variants),
     scenario: m.scenario,
     environment: describeEnvironment(m.cache.backend, m.cache.description, m.calibration),
@@ -70,11 +71,10 @@ async function assembleVariant(m: Measured, name: string, parent: string | null,
   const model = m.models[name]
   const floor = model?.floor
   const recorded = model ? recordModel(m.scenario, model) : undefined
-  const failures = (failed: Failures, calls: Record<ServiceName, number> | undefined): CaseFailures => ({
-    ...failed,
-    expectedPercent: calls ? expectedFailurePercent(m.scenario, calls) : null,
-    expectedCalls: calls ? Object.values(calls).reduce((sum, n) => sum + n, 0) : null,
-  })
+  const failures = (failed: Failures, cold: boolean): CaseFailures => {
+    const expected = model ? expectedFailures(m.scenario, model, cold) : undefined
+    return { ...failed, expectedPercent: expected?.percent ?? null, expectedCalls: expected?.calls ?? null }
+  }
   return {
     parent,
     summary: await summarizeVariant(name),
@@ -90,8 +90,8 @@ async function assembleVariant(m: Measured, name: string, parent: string | null,
     coldLatency: cold?.latency ?? null,
     coldUpstreamCalls: cold?.upstreamCalls ?? null,
     coldStages: cold?.stages ?? null,
-    failures: failures(warm.failures, floor?.calls),
-    coldFailures: cold ? failures(cold.failures, floor?.coldCalls) : null,
+    failures: failures(warm.failures, false),
+    coldFailures: cold ? failures(cold.failures, true) : null,
     mix: m.latency[name]!.mix ?? null,
     load: m.load[name] ?? [],
     peakLoad: m.peak[name] ?? null,

@@ -5,7 +5,7 @@
  */
 import { round } from '../record/format.ts'
 import type { ModelFigures } from '../record/results.ts'
-import type { VariantModel } from '../../model/types.ts'
+import type { FaultModel, VariantModel } from '../../model/types.ts'
 import { faultRate } from '../../scenario/faults.ts'
 import { SERVICE_NAMES, type Scenario, type ServiceName } from '../../scenario/types.ts'
 
@@ -19,6 +19,34 @@ export type { Floor, Saturation, VariantModel } from '../../model/types.ts'
 export function expectedFailurePercent(scenario: Scenario, calls: Record<ServiceName, number>): number {
   const succeeds = SERVICE_NAMES.reduce((p, name) => p * (1 - faultRate(scenario.services[name].faults)) ** calls[name], 1)
   return Math.round((1 - succeeds) * 100 * 100) / 100
+}
+
+/**
+ * The share of requests the scenario's faults should fail, in percent, and the calls a request
+ * makes, warm or cold, from the variant's own code run with the faults (model.faults). Code that
+ * failed every request on which a fault was drawn fails a request on any faulty call: its share
+ * is exactly 1 − Π(1 − rate)^calls over its calls without faults. Code that got over some (a
+ * retry, a fallback, a stale list) has the share its runs gave. Without faults: none fails.
+ */
+export function expectedFailures(scenario: Scenario, model: Pick<VariantModel, 'floor' | 'faults'>, cold: boolean): { percent: number; calls: number } {
+  const simulated = model.faults?.[cold ? 'cold' : 'warm']
+  const total = (calls: Record<ServiceName, number>): number => round(SERVICE_NAMES.reduce((sum, name) => sum + calls[name], 0), 2)
+  const calls = cold ? model.floor.coldCalls : model.floor.calls
+  if (!simulated?.requests) return { percent: expectedFailurePercent(scenario, calls), calls: total(calls) }
+  const percent = simulated.absorbed === 0 ? expectedFailurePercent(scenario, calls) : Math.round((simulated.failed / simulated.requests) * 100 * 100) / 100
+  return { percent, calls: total(simulated.calls) }
+}
+
+function faultFigures({ requests, failed, absorbed, calls, saturation }: FaultModel): NonNullable<ModelFigures['faults']>['warm'] {
+  const free = !Number.isFinite(saturation.perSec)
+  return {
+    requests,
+    failed,
+    absorbed,
+    calls: Object.fromEntries(SERVICE_NAMES.map((name) => [name, round(calls[name], 3)])) as Record<ServiceName, number>,
+    saturationPerSec: free ? null : Number(saturation.perSec.toPrecision(4)),
+    bottleneck: free ? null : saturation.bottleneck,
+  }
 }
 
 /** A variant's model as results.json records it: the floor, and the rest under `model`. */
@@ -38,8 +66,9 @@ export function recordModel(scenario: Scenario, model: VariantModel): { floorMs:
       // Four significant digits: a saturation of 0.004/s is not 0.
       saturationPerSec: free ? null : Number(saturation.perSec.toPrecision(4)),
       bottleneck: free ? null : saturation.bottleneck,
-      expectedFailurePercent: expectedFailurePercent(scenario, floor.calls),
-      coldExpectedFailurePercent: expectedFailurePercent(scenario, floor.coldCalls),
+      expectedFailurePercent: expectedFailures(scenario, model, false).percent,
+      coldExpectedFailurePercent: expectedFailures(scenario, model, true).percent,
+      faults: model.faults && { warm: faultFigures(model.faults.warm), cold: faultFigures(model.faults.cold) },
       stages: floor.stages,
       coldStages: floor.coldStages,
     },

@@ -4,6 +4,7 @@
  * cases and their samples, the load levels and how long each runs, the sweep's rates, and
  * the progress step of each, so the time left covers them all.
  */
+import { beyondTheStory } from '../../scenario/story.ts'
 import { expectedFailurePercent, type Floor, type Saturation } from './floors.ts'
 import type { Step } from '../cli/progress.ts'
 import type { RunSettings } from '../cli/run-settings.ts'
@@ -99,11 +100,29 @@ export function planRun(scenario: Scenario, settings: RunSettings, variants: str
 }
 
 /** The load phase's levels, in the order they run: each variant at each level of connections, its length from how long one of its requests took. */
-export function planLoadLevels(settings: Pick<RunSettings, 'connections' | 'durationSeconds'>, variants: string[], probe: Probe): Array<Omit<LevelPlan, 'step'>> {
+export function planLoadLevels(settings: Pick<RunSettings, 'connections' | 'durationSeconds' | 'variants'>, variants: string[], probe: Probe): Array<Omit<LevelPlan, 'step'>> {
   return variants.flatMap((variant) =>
-    settings.connections.map((connections) => ({ variant, connections, length: planLevelLength(settings.durationSeconds, probeMs(probe, variant)) })),
+    (inOverview(settings, variant) ? [Math.max(...settings.connections)] : settings.connections).map((connections) => ({
+      variant,
+      connections,
+      length: planLevelLength(settings.durationSeconds, probeMs(probe, variant)),
+    })),
   )
 }
+
+/**
+ * Whether a variant is measured as an overview: in a run that measures every variant (no
+ * `--variants`), the lab's own variants beyond the story get half the latency budget (at least
+ * OVERVIEW_MIN_SAMPLES samples a case) and only the top load level, which keeps the default run
+ * near four minutes. Named with `--variants`, any variant gets the whole run; a user's own
+ * variant always does.
+ */
+export function inOverview(settings: Pick<RunSettings, 'variants'>, variant: string): boolean {
+  return settings.variants.length === 0 && beyondTheStory(variant) !== undefined
+}
+
+/** Samples of a latency case measured as an overview, at least: enough for a median. */
+const OVERVIEW_MIN_SAMPLES = 3
 
 /** How long one request of the variant took before the plan: warm where it uses the price cache. */
 export function probeMs(probe: Probe, variant: string): number {
@@ -112,7 +131,11 @@ export function probeMs(probe: Probe, variant: string): number {
 
 /** A variant's latency cases: cold first (for variants that use the price cache), then warm. */
 function planCases(scenario: Scenario, settings: RunSettings, name: string, probe: Probe, floor: Floor | undefined): CasePlan[] {
-  const samples = (ms: number): number => planSamples(ms, settings.latencyBudgetMs, settings.minSamples, settings.maxSamples)
+  const overview = inOverview(settings, name)
+  const samples = (ms: number): number =>
+    overview
+      ? planSamples(ms, settings.latencyBudgetMs / 2, Math.min(settings.minSamples, OVERVIEW_MIN_SAMPLES), settings.maxSamples)
+      : planSamples(ms, settings.latencyBudgetMs, settings.minSamples, settings.maxSamples)
   // Under injected faults a sample takes 1 / (1 − the share expected to fail) requests.
   const attempts = (cold: boolean): number => {
     const calls = cold ? floor?.coldCalls : floor?.calls

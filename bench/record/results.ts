@@ -297,9 +297,15 @@ const failures = {
 /** Failures of a latency case, and the share the scenario's fault rates predict for the variant's calls. */
 const CaseFailuresSchema = strict({
   ...failures,
-  /** 1 − Π (1 − fault rate of a service) ^ (its calls per request), in percent; null for a variant the lab has no model of. */
+  /**
+   * The share the model expects to fail, in percent: with faults, from the variant's own code sent
+   * 1000 requests (warm; cold: 200) in virtual time with the faults drawn for each call
+   * (model.faults): 1 − Π (1 − fault rate of a service) ^ (its calls per request) when it failed
+   * every request a fault was drawn for, else the share those runs failed (a retry, a fallback got
+   * over some); without faults, 0. Null for a variant without a model.
+   */
   expectedPercent: nullable(Type.Number({ minimum: 0, maximum: 100 })),
-  /** The calls per request (all services) that expectation counts: what a request makes when none fails. */
+  /** The calls per request (all services) the model expects: retries included, under faults. */
   expectedCalls: nullable(nonNegative()),
 })
 export type CaseFailures = Static<typeof CaseFailuresSchema>
@@ -308,6 +314,16 @@ export type Failures = Omit<CaseFailures, 'expectedPercent' | 'expectedCalls'>
 
 /** Upstream calls per request, per service, counted by the mocks. */
 const CallsSchema = perService(nonNegative())
+
+const FaultFiguresSchema = strict({
+  requests: count(),
+  failed: count(),
+  /** Requests that succeeded though a fault was drawn for one of their calls (a retry, a fallback got over it); 0: the share is 1 − Π(1 − rate)^calls exactly. */
+  absorbed: count(),
+  calls: CallsSchema,
+  saturationPerSec: nullable(nonNegative()),
+  bottleneck: nullable(Type.Enum(SERVICE_NAMES)),
+})
 
 /** What a variant should cost, from its own code run in virtual time (model/), beyond its floor. */
 export const ModelSchema = strict({
@@ -324,9 +340,16 @@ export const ModelSchema = strict({
   /** Little's law: the rate at which the bottleneck's workers are all busy; null when no call costs anything (it never saturates). */
   saturationPerSec: nullable(nonNegative()),
   bottleneck: nullable(Type.Enum(SERVICE_NAMES)),
-  /** The share of requests the scenario's injected faults should fail, warm and cold, in percent. */
+  /** The share of requests the scenario's injected faults should fail, warm and cold, in percent (from `faults` when there are any). */
   expectedFailurePercent: Type.Number({ minimum: 0, maximum: 100 }),
   coldExpectedFailurePercent: Type.Number({ minimum: 0, maximum: 100 }),
+  /**
+   * With injected faults: the variant's own code sent page one `requests` times, one at a time,
+   * in virtual time, the faults drawn for every call from the scenario's seed (warm after one fill;
+   * cold with the cache emptied before each): how many `failed`, the `calls` per request to each
+   * service (retries included) and Little's law on them. Null without faults.
+   */
+  faults: nullable(strict({ warm: FaultFiguresSchema, cold: FaultFiguresSchema })),
   /** The ideal stage waterfall, warm and cold: each stage's start and duration in virtual time, if the lab cost nothing. */
   stages: Type.Array(StageSchema),
   coldStages: Type.Array(StageSchema),
@@ -511,6 +534,12 @@ export const RESULTS_SCHEMA = Type.Object(
       sweep: Type.Boolean(),
       /** How the model counted each service's jitter: its mean on every call, drawn from the seed, or none (--model-jitter). */
       modelJitter: Type.Enum(JITTER_MODES),
+      /**
+       * The variants measured as an overview: in a run of every variant (no --variants), the lab's
+       * own beyond the story, with half the latency budget (at least 3 samples a case) and the top
+       * load level only. Empty when --variants named them.
+       */
+      overview: Type.Array(text()),
     }),
     /** Whether the run reproduced the story: p50 in story order, and its first step against its last. Null when a story variant was not measured. */
     story: nullable(strict({ ordered: Type.Boolean(), naiveToParallelPercent: num() })),

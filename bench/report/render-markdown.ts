@@ -1,5 +1,5 @@
 /** summary.md: the run's tables in Markdown, fit for a pull request; its step table is also the README's. */
-import { cacheOutageText, describeFaults, faultRows, formatLoadShares, formatNon2xx, formatHeld, formatRise, formatOverheadWithVerdict, headline, headlineText, formatApiCpu, formatColdP50, formatHitRatio, formatWithModel, formatSelfCheck, loadFailures, mixNote, mixRows, publishedNote, stepRows, targetLines, validityText } from './report-model.ts'
+import { cacheOutageText, describeFaults, faultRows, formatLoadShares, overviewNote, formatNon2xx, formatHeld, formatRise, formatOverheadWithVerdict, headline, headlineText, formatApiCpu, formatColdP50, formatHitRatio, formatWithModel, formatSelfCheck, loadFailures, mixNote, mixRows, publishedNote, stepRows, targetLines, validityText } from './report-model.ts'
 import { formatMs, formatPercent, formatShare, formatTail } from '../record/format.ts'
 import type { Results } from '../record/results.ts'
 
@@ -73,13 +73,13 @@ function faultsMarkdown(results: Results): string[] {
   return [
     '## Under injected faults',
     '',
-    `Injected into the upstreams' calls: ${escapeMarkdown(faults)}. Expected: the share of requests with at least one faulty call, from the calls each makes.`,
+    `Injected into the upstreams' calls: ${escapeMarkdown(faults)}. Expected: the share of requests the variant's own code fails with the same faults in virtual time (1000 requests of page one warm, 200 cold, faults drawn per call from the seed; retries and breakers count), and the calls it makes.`,
     '',
-    '| variant | calls/request | expected to fail | failed, one at a time | statuses | median time to fail | failed under load |',
-    '|---|---:|---:|---:|---|---:|---:|',
+    '| variant | calls/request: model · measured | saturates at, with the faults (model) | expected to fail | failed, one at a time | statuses | median time to fail | failed under load |',
+    '|---|---:|---:|---:|---:|---|---:|---:|',
     ...faultRows(results).map(
       (r) =>
-        `| ${r.variant}${r.cold ? ', cold cache' : ''} | ${r.calls} | ${formatShare(r.expectedPercent)} | ${formatShare(r.measuredPercent)} (${r.failed} of ${r.requests}) | ${r.statuses} | ${formatMs(r.failedP50Ms)} | ${formatLoadShares(r.load)} |`,
+        `| ${r.variant}${r.cold ? ', cold cache' : ''} | ${r.calls} · ${r.measuredCalls} | ${r.saturation ?? '—'} | ${formatShare(r.expectedPercent)} | ${formatShare(r.measuredPercent)} (${r.failed} of ${r.requests}) | ${r.statuses} | ${formatMs(r.failedP50Ms)} | ${formatLoadShares(r.load)} |`,
     ),
     '',
   ]
@@ -134,6 +134,7 @@ export function stepTableMarkdown(results: Results): string {
           ...table(beyond, 'beyond the story'),
           '',
           ...beyond.map((r) => `- \`${r.variant}\`: ${escapeMarkdown(r.lesson ?? r.summary)}${r.preset === null ? '' : ` Shown best with \`--scenario ${r.preset}\`.`}`),
+          ...(overviewNote(results) ? ['', escapeMarkdown(overviewNote(results)!)] : []),
         ]
       : []),
   ].join('\n')

@@ -26,6 +26,7 @@ import {
   publishedNote,
   loadFailures,
   mixNote,
+  overviewNote,
   mixRows,
   stepRows,
   targetLines,
@@ -193,7 +194,7 @@ function renderSteps(results: Results): SafeHtml {
   ${story.length ? table(story) : html`<p class="note">None of the story's variants was measured in this run.</p>`}
   ${beyond.length > 0 &&
   html`<h3 id="beyond-the-story">Beyond the story</h3>
-  <p class="note">The fixes the ecosystem uses, and any variant of your own: each against its parent.</p>
+  <p class="note">The fixes the ecosystem uses, and any variant of your own: each against its parent.${overviewNote(results) && html` ${overviewNote(results)}`}</p>
   ${table(beyond)}
   <ul class="lessons">${beyond.map((r) => html`<li><code>${r.variant}</code>: ${r.lesson ?? r.summary}${r.preset !== null && html` Shown best with <code>--scenario ${r.preset}</code>.`}</li>`)}</ul>`}
   <p class="note"><em>Floor</em>: what the variant's own code takes in virtual time — the configured upstream latency on its critical path, and its own timers: what it would take if the lab cost nothing. <em>Lab overhead</em>: measured p50 minus floor (loopback HTTP, JSON, the event loops); ✓ when within max(3 % of the floor, 5 ms). <em>n</em>: samples, one request at a time; <em>p99</em> from 100 samples up, below them the max, called that. <em>Cold</em>: the price cache flushed before every request. <em>Saturates at</em>: the model's Little's-law prediction, the request rate at which the named service's workers are all busy (the worker time each request asks of it, warm, against its workers); <code>--sweep</code> measures it. <em>Published</em>: ${publishedNote(results.scenario)}.</p>
@@ -207,12 +208,12 @@ function renderFaults(results: Results): SafeHtml | '' {
   const rows = faultRows(results)
   return html`<section>
   <h2>Under injected faults</h2>
-  <p class="note">The scenario injects faults into the upstreams' calls: ${faults}. A request fails when any of its calls draws a fault, so the share expected to fail is 1 − Π(1 − rate)<sup>calls</sup> over the calls it makes. One at a time, a failed request is counted and tried again; the latencies above are those of good answers only. Errors and resets answer 502 naming the upstream; a hang ends at the deadline with a 504. Under load, a level past a variant's saturation also fails with the 504s of the collapse (see "Under load").</p>
+  <p class="note">The scenario injects faults into the upstreams' calls: ${faults}. The share expected to fail, the calls per request and the saturation come from each variant's own code run with the same faults in virtual time (page one, 1000 requests warm and 200 cold, the faults drawn for every call from the seed): for code that makes each call once, a request fails when any of its calls draws a fault, 1 − Π(1 − rate)<sup>calls</sup>; a retry, a fallback or a breaker changes that, and every retry is one more call for the upstream. One at a time, a failed request is counted and tried again; the latencies above are those of good answers only. Errors and resets answer 502 naming the upstream; a hang ends at the deadline with a 504. Under load, a level past a variant's saturation also fails with the 504s of the collapse (see "Under load").</p>
   <div class="chart"><canvas id="faults-chart" aria-label="share of requests failed per variant, expected and measured"></canvas></div>
   <script type="application/json" id="fault-series">${embedJson(faultSeries(rows))}</script>
-  <table><thead><tr><th>variant</th><th>calls / request</th><th>expected to fail</th><th>failed, one at a time</th><th>statuses</th><th>median time to fail</th><th>failed under load</th></tr></thead><tbody>${rows.map(
+  <table><thead><tr><th>variant</th><th>calls / request: model · measured</th><th>saturates at, with the faults (model)</th><th>expected to fail</th><th>failed, one at a time</th><th>statuses</th><th>median time to fail</th><th>failed under load</th></tr></thead><tbody>${rows.map(
     (r) =>
-      html`<tr><td class="nowrap"><code class="swatch" data-variant="${r.variant}">${r.variant}</code>${r.cold && html` <small>cold cache</small>`}</td><td class="num">${r.calls}</td><td class="num">${formatShare(r.expectedPercent)}</td><td class="num${r.failed ? ' bad' : ''}">${formatShare(r.measuredPercent)} <small>(${r.failed} of ${r.requests})</small></td><td>${r.statuses}</td><td class="num">${formatMs(r.failedP50Ms)}</td><td class="num">${formatLoadShares(r.load)}</td></tr>`,
+      html`<tr><td class="nowrap"><code class="swatch" data-variant="${r.variant}">${r.variant}</code>${r.cold && html` <small>cold cache</small>`}</td><td class="num">${r.calls} · ${r.measuredCalls}</td><td class="num">${r.saturation ?? '—'}</td><td class="num">${formatShare(r.expectedPercent)}</td><td class="num${r.failed ? ' bad' : ''}">${formatShare(r.measuredPercent)} <small>(${r.failed} of ${r.requests})</small></td><td>${r.statuses}</td><td class="num">${formatMs(r.failedP50Ms)}</td><td class="num">${formatLoadShares(r.load)}</td></tr>`,
   )}</tbody></table>
 </section>`
 }

@@ -1,5 +1,5 @@
 /** The table and the verdicts printed in the terminal at the end of a run. */
-import { cacheOutageText, formatColdP50, formatWithModel, formatOverheadWithVerdict, headline, headlineText, loadFailures, mixNote, mixRows, stepRows, targetLines, validityText } from './report-model.ts'
+import { cacheOutageText, overviewNote, formatColdP50, formatWithModel, formatOverheadWithVerdict, headline, headlineText, loadFailures, mixNote, mixRows, stepRows, targetLines, validityText } from './report-model.ts'
 import { formatMs, formatPercent, round } from '../record/format.ts'
 import type { Results } from '../record/results.ts'
 
@@ -69,6 +69,7 @@ export function renderTerminalSummary(results: Results): string {
     h ? headlineText(h) : '',
     ...withBeyondLine(layout(table), ordered.length - beyond.length, beyond.length),
     ...beyond.map((r) => `${r.variant}: ${r.lesson ?? r.summary}${r.preset === null ? '' : ` (--scenario ${r.preset})`}`),
+    ...(overviewNote(results) ? [overviewNote(results)!] : []),
     '',
     ...(mix.length ? [...layout(mixTable), '', mixNote(results), ''] : []),
     ...targetLines(results),

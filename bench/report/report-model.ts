@@ -275,8 +275,12 @@ export interface FaultRow {
   variant: string
   /** The case measured with the price cache flushed before every request. */
   cold: boolean
-  /** Calls per request the expectation counts; without a model, as the mocks counted them (a request that fails early makes fewer). */
+  /** Calls per request the model expects (retries included); without a model, as the mocks counted them (a request that fails early makes fewer). */
   calls: number
+  /** Calls per request as the mocks counted them: a retry is one more, a request that failed early made fewer. */
+  measuredCalls: number
+  /** "400/s inventory": Little's law on the calls the model made with the faults (its retries too); null without. */
+  saturation: string | null
   expectedPercent: number | null
   /** Failed share of the latency phase's requests (warm case). */
   measuredPercent: number
@@ -296,6 +300,8 @@ export function faultRows(results: Results): FaultRow[] {
       variant,
       cold,
       calls: failures.expectedCalls ?? round(Object.values(calls).reduce((sum, n) => sum + n, 0), 1),
+      measuredCalls: round(Object.values(calls).reduce((sum, n) => sum + n, 0), 2),
+      saturation: faultSaturation(v.model?.faults?.[cold ? 'cold' : 'warm'] ?? null),
       expectedPercent: failures.expectedPercent,
       measuredPercent: sharePercent(failures),
       failed: failures.failed,
@@ -307,6 +313,10 @@ export function faultRows(results: Results): FaultRow[] {
     const warm = { ...row(false, v.failures, v.upstreamCalls), load: v.load.map((l) => ({ connections: l.connections, percent: failedUnderLoadPercent(l) })) }
     return v.coldFailures && v.coldUpstreamCalls ? [row(true, v.coldFailures, v.coldUpstreamCalls), warm] : [warm]
   })
+}
+
+function faultSaturation(figures: NonNullable<ModelFigures['faults']>['warm'] | null): string | null {
+  return figures ? formatSaturation(figures) : null
 }
 
 /** Requests at a load level that got no 2xx, in percent of those sent. */
@@ -333,7 +343,7 @@ export function faultLine(results: Results): string | null {
     (r) =>
       `${r.variant}${r.cold ? ' cold' : ''} ${formatShare(r.measuredPercent)} (${r.failed} of ${r.requests}${r.expectedPercent === null ? '' : `, expected ${formatShare(r.expectedPercent)}`}${r.load.length ? `; under load ${formatLoadShares(r.load)}` : ''})`,
   )
-  return `Injected faults (${faults}). Requests failed — ${parts.join(', ')}. Every call is a chance to fail: the fewer calls a request makes, the fewer fail.`
+  return `Injected faults (${faults}). Requests failed — ${parts.join(', ')}. Every call is a chance to fail: the fewer calls a request makes, the fewer fail; a retry turns a failed call into one more call.`
 }
 
 /** What the price cache being unavailable during the run means for its figures, for every rendering; null when it never was. */
@@ -473,4 +483,11 @@ export function mixNote(results: Results): string {
     'In the latency phase, each variant is sent the same first requests of one sample, one at a time, its price cache emptied first; "model" is the hit ratio its own code gives in virtual time. ' +
     'Hits and misses are the API\'s own counts; the mean of hits is over the answers that hit (the article\'s "for cached requests"); "stale" counts the hits served past their TTL, within the grace, while one request refreshed them (swr); a request that waited for another\'s refresh is a hit. Under load and in the sweep, every variant at a level is sent the same seeded sequence; every load level starts from the reference page\'s price list alone, the sweep from every list cached; under load, "model" is the same levels run in virtual time by the variant\'s own code, on upstreams with the scenario\'s workers and queues (without the lab\'s own time per request or injected faults); "saturates at" is the model\'s Little\'s law over the whole mix with every price list cached, which the sweep is judged against.'
   )
+}
+
+/** What the default run measured lighter, for every rendering; null when nothing was. */
+export function overviewNote(results: Results): string | null {
+  const overview = results.run.overview ?? []
+  if (overview.length === 0) return null
+  return `In a run of every variant, ${overview.join(', ')} ${overview.length === 1 ? 'is' : 'are'} measured as an overview: half the latency budget (at least 3 samples a case) and the top load level only; --variants ${overview[0]} measures one in full.`
 }

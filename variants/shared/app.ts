@@ -11,10 +11,9 @@ import { loadVariants } from './load-variants.ts'
 import { createPriceCache, priceCacheTiming } from './price-cache.ts'
 import { productPageSchema } from './product-page.ts'
 import { createStageTimer } from './stage-timing.ts'
-import { createUpstreamPools, type ProductQuery } from './upstream-clients.ts'
-import { UpstreamError } from './upstream-error.ts'
-import type { StageName } from './stage-timing.ts'
-import type { Variant } from './variant.ts'
+import { createUpstreamPools, neverAborted, type ProductQuery } from './upstream-clients.ts'
+import { CircuitOpenError, DeadlineError, UpstreamError } from './upstream-error.ts'
+import { perProcess, type Variant } from './variant.ts'
 
 export interface AppOptions {
   scenario: Scenario
@@ -83,7 +82,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Held at most a deadline and a call's timeout: work that never settles does not hold a level's drain.
   // For work no one request owns (swr's refresh, which other requests wait for or which runs
   // after the answer): never aborted by a request; each call still ends at its timeout.
-  const background = pools.forRequest(new AbortController().signal)
+  const background = pools.forRequest(neverAborted())
+  const shared = perProcess()
 
   const hold = options.admin ? addAdminRoutes(app, options.cache, priceCache, pools, scenario.requestDeadlineMs + scenario.upstreamTimeoutMs).hold : () => () => {}
 
@@ -104,7 +104,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         const missed = new Promise<never>((_, reject) => deadline.signal.addEventListener('abort', () => reject(deadline.signal.reason), { once: true }))
         const release = hold(request)
         // A getProducts that throws at once, or returns no promise, is handled as one that awaits.
-        const work = Promise.resolve().then(() => variant.getProducts({ query: request.query, upstreams: pools.forRequest(deadline.signal), background, priceCache, time: timer.time }))
+        const work = Promise.resolve().then(() => variant.getProducts({ query: request.query, upstreams: pools.forRequest(deadline.signal), background, signal: deadline.signal, shared, priceCache, time: timer.time }))
         void work.then(release, release)
         try {
           const page = await Promise.race([work, missed])
@@ -129,17 +129,6 @@ function range(parameter: QueryParameter): { minimum: number; maximum: number } 
   return { minimum: QUERY_LIMITS[parameter].min, maximum: QUERY_LIMITS[parameter].max }
 }
 
-/** The request's deadline passed: 504, naming what it was waiting for. */
-export class DeadlineError extends Error {
-  constructor(
-    readonly deadlineMs: number,
-    readonly waitingFor: StageName[],
-  ) {
-    super(`The request missed its ${deadlineMs} ms deadline while waiting for ${waitingFor.length ? waitingFor.join(', ') : 'the API itself'}.`)
-    this.name = 'DeadlineError'
-  }
-}
-
 /** Every error becomes a JSON answer that says what went wrong; never a stack trace. */
 function describeError(error: FastifyError, url: string): { status: number; body: Record<string, unknown> } {
   if (error.validation && error.validationContext === 'querystring') {
@@ -160,8 +149,8 @@ function describeError(error: FastifyError, url: string): { status: number; body
     }
   }
   if (error instanceof UpstreamError) {
-    const status = error.timedOut ? 504 : 502
-    const name = status === 504 ? 'Gateway Timeout' : 'Bad Gateway'
+    const status = error instanceof CircuitOpenError ? 503 : error.timedOut ? 504 : 502
+    const name = { 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' }[status]
     return { status, body: { statusCode: status, error: name, message: error.message, upstream: error.service } }
   }
   const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500

@@ -22,27 +22,63 @@ import type { CacheStore } from './cache-store.ts'
 /** Price lists a process keeps in memory: the mix's distinct requests are at most a few hundred. */
 const IN_PROCESS_ENTRIES = 10_000
 
+export interface LayerOptions {
+  /** How long an entry lives from its write, in ms: its TTL and the grace after it. */
+  lifetimeMs: number
+  /** False once the price cache was emptied after these layers were made: their late writes (a refresh that was running) are dropped. */
+  current(): boolean
+}
+
 /** A bentocache store: the in-process tier, then the lab's CacheStore. */
-export function bentoLayers(store: CacheStore): ReturnType<typeof bentostore> {
+export function bentoLayers(store: CacheStore, { lifetimeMs, current }: LayerOptions): ReturnType<typeof bentostore> {
   const lru = new LRUCache<string, string>({ max: IN_PROCESS_ENTRIES, ttlAutopurge: false, perf: { now: () => performance.now() } })
   return bentostore()
-    .useL1Layer({ options: {}, factory: (config: ConstructorParameters<typeof MemoryDriver>[0]) => new MemoryDriver({ ...config, cacheInstance: lru }) })
-    .useL2Layer({ options: {}, factory: (config: { prefix?: string }) => storeDriver(store, config.prefix ?? '') })
+    .useL1Layer({ options: {}, factory: (config: ConstructorParameters<typeof MemoryDriver>[0]) => new WriteTimedMemoryDriver({ ...config, cacheInstance: lru }, lifetimeMs) })
+    .useL2Layer({ options: {}, factory: (config: { prefix?: string }) => storeDriver(store, config.prefix ?? '', current) })
+}
+
+/**
+ * The memory tier, its entries kept for their lifetime from their write, not from the copy: an
+ * entry read from Redis is copied here with its whole TTL and grace counted from the read
+ * (bentocache 1.6.1), which would serve it stale past its grace.
+ */
+class WriteTimedMemoryDriver extends MemoryDriver {
+  constructor(
+    config: ConstructorParameters<typeof MemoryDriver>[0],
+    private readonly lifetimeMs: number,
+  ) {
+    super(config)
+  }
+
+  override set(key: string, value: string, ttl?: number): boolean {
+    const createdAt = writtenAt(value)
+    const left = createdAt === undefined ? ttl : Math.min(ttl ?? Infinity, createdAt + this.lifetimeMs - Date.now())
+    if (left !== undefined && left <= 0) return false
+    return super.set(key, value, left === Infinity ? undefined : left)
+  }
+}
+
+/** When a serialized bentocache entry was written (its `createdAt`), if it says. */
+function writtenAt(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined
+  const match = /"createdAt":(\d+)/.exec(value)
+  return match ? Number(match[1]) : undefined
 }
 
 /** The part of bentocache's L2 contract it uses for getOrSet; what the lab's store cannot do (delete a key) fails, and bentocache logs it. */
-function storeDriver(store: CacheStore, prefix: string) {
+function storeDriver(store: CacheStore, prefix: string, current: () => boolean) {
   const key = (name: string): string => (prefix ? `${prefix}:${name}` : name)
   const unsupported = async (): Promise<never> => {
     throw new Error('the lab’s cache store does not delete single keys')
   }
   return {
     type: 'l2' as const,
-    namespace: (namespace: string) => storeDriver(store, key(namespace)),
+    namespace: (namespace: string) => storeDriver(store, key(namespace), current),
     get: async (name: string) => (await store.read(key(name))) ?? undefined,
     pull: unsupported,
     /** bentocache gives the physical TTL (the grace) in ms; Redis keeps whole seconds, rounded down, so a list never outlives its grace. */
     async set(name: string, value: string, ttlMs?: number) {
+      if (!current()) return false
       await store.set(key(name), value, ttlMs === undefined ? LONGEST_TTL_SECONDS : Math.max(1, Math.floor(ttlMs / 1000)))
       return true
     },

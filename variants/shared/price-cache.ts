@@ -60,58 +60,82 @@ export function priceCacheTiming(scenario: Pick<Scenario, 'cacheTtlSeconds' | 'c
 export function createPriceCache(store: CacheStore, { ttlSeconds, graceSeconds }: PriceCacheTiming, warn = console.warn): PriceCache {
   let unusable = 0
   const served = { fresh: 0, stale: 0, refreshed: 0, unusable: 0 }
-  /** Keys whose refresh has begun and whose list is not stored yet. */
-  const refreshing = new Set<string>()
+  /**
+   * Refreshes begun and not yet stored, per key: a count, as bentocache (1.6.1) can run two for
+   * one key at once after one failed (its lock is dropped while others still wait on it).
+   */
+  const refreshing = new Map<string, number>()
+  const refreshEnded = (key: string): void => {
+    const left = (refreshing.get(key) ?? 0) - 1
+    if (left > 0) refreshing.set(key, left)
+    else refreshing.delete(key)
+  }
   /** The lists bentocache served past their TTL: it says so in its hit event, emitted with the very object it returns. */
   const staleLists = new WeakSet<object>()
+  /** How long a list is kept, in ms: its TTL and the grace after it (bentocache's grace counts from the write). */
+  const lifetimeMs = (ttlSeconds + graceSeconds) * 1000
+  /** Bumped by forget(): a refresh begun before it must not store its list into the emptied cache. */
+  let generation = 0
   let bento: BentoCache<{ prices: ReturnType<typeof bentoLayers> }> | undefined
   const swr = (): NonNullable<typeof bento> => {
     if (bento) return bento
-    const created = new BentoCache({ default: 'prices', prefix: 'swr', stores: { prices: bentoLayers(store) } })
+    const mine = generation
+    const created = new BentoCache({
+      default: 'prices',
+      prefix: 'swr',
+      stores: { prices: bentoLayers(store, { lifetimeMs, current: () => mine === generation }) },
+      logger: warnOnUnreadable(warn),
+    })
     created.on('cache:hit', ({ value, graced }) => {
       if (graced && typeof value === 'object' && value !== null) staleLists.add(value)
     })
-    created.on('cache:written', ({ key }) => refreshing.delete(key))
+    created.on('cache:written', ({ key }) => refreshEnded(key))
     return (bento = created)
   }
   const options = {
     ttl: ttlSeconds * 1000,
-    // bentocache's grace counts from the write: the list stays stored for its TTL and the grace after it.
-    grace: graceSeconds > 0 ? (ttlSeconds + graceSeconds) * 1000 : (false as const),
+    grace: graceSeconds > 0 ? lifetimeMs : (false as const),
     // Past the TTL, the stale list at once and the refresh in the background (bentocache's default, said here).
     timeout: 0,
   }
   return {
     unusable: () => unusable,
-    refreshing: () => refreshing.size,
+    refreshing: () => [...refreshing.values()].reduce((sum, n) => sum + n, 0),
     served: () => ({ ...served }),
     forget() {
+      generation++
       bento = undefined
     },
     async getOrSet(productIds, refresh) {
       const key = priceCacheKey(productIds)
+      const cache = swr()
       let waited = false
       const factory = async (): Promise<Price[]> => {
-        refreshing.add(key)
+        refreshing.set(key, (refreshing.get(key) ?? 0) + 1)
         try {
           const prices = await refresh()
           waited = true
           return prices
         } catch (error) {
-          refreshing.delete(key)
+          refreshEnded(key)
           throw error
         }
       }
-      // A refresh that failed with no stale list to fall back on: its own error (an UpstreamError names the service), not bentocache's wrapper.
-      const value: unknown = await swr()
-        .getOrSet({ key, factory, ...options })
-        .catch((error: unknown) => Promise.reject(error instanceof errors.E_FACTORY_ERROR && error.cause !== undefined ? error.cause : error))
+      let value: unknown
+      try {
+        value = await cache.getOrSet({ key, factory, ...options })
+      } catch (error) {
+        // A refresh that failed with no stale list to fall back on: a miss (it went to pricing), and
+        // its own error (an UpstreamError names the service), not bentocache's wrapper.
+        served.refreshed++
+        throw error instanceof errors.E_FACTORY_ERROR && error.cause !== undefined ? error.cause : error
+      }
       const prices = Array.isArray(value) && value.length === productIds.length && value.every((price, i) => isPriceOf(price, productIds[i]!)) ? (value as Price[]) : undefined
       if (!prices) {
         served.unusable++
         warn(`[cache] ignoring an unusable cached price list (not a price list for this page); it will be overwritten.`)
         const fresh = await refresh()
-        await swr().set({ key, value: fresh, ...options })
+        await cache.set({ key, value: fresh, ...options })
         return fresh
       }
       if (staleLists.has(prices)) served.stale++
@@ -151,6 +175,27 @@ export function createPriceCache(store: CacheStore, { ttlSeconds, graceSeconds }
       void store.setMany(prices.map((price) => [productPriceKey(price.productId), JSON.stringify(price)]), ttlSeconds)
     },
   }
+}
+
+/**
+ * bentocache's logger, quiet but for what the lab's store cannot tell: an entry in Redis it could
+ * not read (not JSON), which it takes as a miss and overwrites. (The store's own failures never
+ * reach it: the store answers them with null, and warns once per outage.)
+ */
+function warnOnUnreadable(warn: (message: string) => void) {
+  const quiet = (): void => {}
+  const logger = {
+    trace: quiet,
+    debug: quiet,
+    info: quiet,
+    warn: quiet,
+    fatal: quiet,
+    error(context: unknown, message?: string) {
+      if (message?.includes('(get) failed')) warn('[cache] ignoring an unusable cached price list (not an entry bentocache can read); it will be overwritten.')
+    },
+    child: () => logger,
+  }
+  return logger
 }
 
 /**

@@ -3,6 +3,7 @@
  * every call bounded by the scenario's per-call timeout. A failure becomes an
  * UpstreamError naming the service, which the API answers with 502 (or 504 on timeout).
  */
+import { setMaxListeners } from 'node:events'
 import { Pool } from 'undici'
 import { SERVICE_NAMES, type ServiceName } from '../../scenario/types.ts'
 import type { CatalogPage, CategoryPath, Price, Product, RatingSummary, StockLevel } from '../../scenario/wire-types.ts'
@@ -40,6 +41,13 @@ export interface UpstreamPools {
   /** Calls begun for requests since start, per service (the calibration's are not counted). */
   calls(): Record<ServiceName, number>
   close(): Promise<void>
+}
+
+/** A signal that never aborts, shared by every call in flight that no request owns: a listener per call, no warning past 10. */
+export function neverAborted(): AbortSignal {
+  const { signal } = new AbortController()
+  setMaxListeners(0, signal)
+  return signal
 }
 
 /** The largest upstream answer read: a page of 500 products is about 50 KB. */

@@ -15,6 +15,14 @@ export interface VariantContext {
    * each call still ends at the scenario's per-call timeout.
    */
   background: UpstreamClients
+  /** The request's own signal: aborted at its deadline, and once it is answered (a sibling call failed). */
+  signal: AbortSignal
+  /**
+   * `create()`'s value, made once per API process (in the model, once per virtual world) and
+   * shared by all its requests: state that outlives a request, such as a circuit breaker.
+   * `create` is the key: pass the same function (one declared at the top of the file) each time.
+   */
+  shared<T>(create: () => T): T
   priceCache: PriceCache
   /** Times a stage for the Server-Timing header. */
   time: StageTimer['time']
@@ -25,4 +33,13 @@ export interface Variant {
   name: string
   parent: string | null
   getProducts(context: VariantContext): Promise<ProductPage>
+}
+
+/** A variant's state for the whole process (VariantContext.shared): made on first use, one per function that makes it. */
+export function perProcess(): VariantContext['shared'] {
+  const made = new Map<() => unknown, unknown>()
+  return <T>(create: () => T): T => {
+    if (!made.has(create)) made.set(create, create())
+    return made.get(create) as T
+  }
 }
