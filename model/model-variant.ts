@@ -68,21 +68,24 @@ async function modelFaults(scenario: Scenario, variant: Variant, jitter: JitterM
   await runRequestsVirtually(variant, world, [query])
   world.faults!.setEnabled(true)
   const warm = await runRequestsVirtually(variant, world, Array<ProductQuery>(FAULT_MODEL_REQUESTS.warm).fill(query))
-  const cold = { requests: 0, failed: 0, absorbed: 0, calls: [] as VirtualCall[] }
+  const cold = { requests: 0, failed: 0, faulted: 0, absorbed: 0, failedWithoutFault: 0, calls: [] as VirtualCall[] }
   for (let i = 0; i < FAULT_MODEL_REQUESTS.cold; i++) {
     await world.store.flush()
     const one = await runRequestsVirtually(variant, world, [query])
     cold.requests += one.requests
     cold.failed += one.failed
+    cold.faulted += one.faulted
     cold.absorbed += one.absorbed
+    cold.failedWithoutFault += one.failedWithoutFault
     cold.calls.push(...one.calls)
   }
   return { warm: faultModel(scenario, warm), cold: faultModel(scenario, cold) }
 }
 
-function faultModel(scenario: Scenario, { requests, failed, absorbed, calls }: { requests: number; failed: number; absorbed: number; calls: VirtualCall[] }): FaultModel {
+function faultModel(scenario: Scenario, { calls, ...counts }: Omit<FaultModel, 'calls' | 'saturation'> & { calls: VirtualCall[] }): FaultModel {
+  const { requests } = counts
   const perService = Object.fromEntries(SERVICE_NAMES.map((name) => [name, requests ? calls.filter((call) => call.service === name).length / requests : 0])) as Record<ServiceName, number>
-  return { requests, failed, absorbed, calls: perService, saturation: mixSaturation(scenario, [{ share: requests ? 1 / requests : 0, calls }]) }
+  return { ...counts, calls: perService, saturation: mixSaturation(scenario, [{ share: requests ? 1 / requests : 0, calls }]) }
 }
 
 export async function modelVariant(scenario: Scenario, variant: Variant, jitter: JitterMode = 'mean', mix?: MixInput): Promise<ModelOutcome> {

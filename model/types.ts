@@ -151,12 +151,12 @@ export interface FaultModel {
   requests: number
   /** Requests that failed: the variant threw (an error the API answers 5xx), or the deadline passed. */
   failed: number
-  /**
-   * Requests that succeeded though a fault was drawn for one of their calls: the code got over it
-   * (a retry, a fallback, a stale list). None: the code fails a request on any faulty call, and
-   * 1 − Π(1 − rate)^calls over its calls without faults is its share exactly.
-   */
+  /** Requests during which a fault was drawn for one of their calls. */
+  faulted: number
+  /** Of those, the ones that succeeded: the code got over the fault (a retry, a fallback, a stale list). */
   absorbed: number
+  /** Requests that failed though no fault was drawn: the deadline, a timeout of the code's own. */
+  failedWithoutFault: number
   /** Calls per request to each service, those that failed and their retries included. */
   calls: Record<ServiceName, number>
   /** Little's law on those calls: the extra calls (retries) lower it. */

@@ -60,12 +60,22 @@ export async function runLoadVirtually(variant: Variant, world: VirtualWorld, re
  * (the variant threw, or the deadline passed), and every call they made. In a world with
  * faults (createVirtualWorld's `faults`), the scenario's faults are drawn for each call.
  */
-export async function runRequestsVirtually(variant: Variant, world: VirtualWorld, queries: ProductQuery[]): Promise<{ requests: number; failed: number; absorbed: number; calls: VirtualCall[] }> {
-  const { level, calls, absorbed } = await runLevel(variant, world, { connections: 1, length: { requestsPerConnection: queries.length }, queries })
-  return { requests: level.requests, failed: level.requests - level.good, absorbed, calls }
+export async function runRequestsVirtually(variant: Variant, world: VirtualWorld, queries: ProductQuery[]): Promise<FaultTally & { requests: number; failed: number; calls: VirtualCall[] }> {
+  const { level, calls, tally } = await runLevel(variant, world, { connections: 1, length: { requestsPerConnection: queries.length }, queries })
+  return { requests: level.requests, failed: level.requests - level.good, ...tally, calls }
 }
 
-async function runLevel(variant: Variant, world: VirtualWorld, { connections, length, queries }: LevelInput): Promise<{ level: ModelledLevel & { good: number }; calls: VirtualCall[]; absorbed: number }> {
+/** Of requests sent one at a time in a world with faults: how the faults drawn during each met its outcome. */
+export interface FaultTally {
+  /** Requests during which a fault was drawn. */
+  faulted: number
+  /** Of those, the ones that succeeded: the code got over the fault (a retry, a fallback, a stale list). */
+  absorbed: number
+  /** Requests that failed with no fault drawn: the deadline, a timeout of the code's own. */
+  failedWithoutFault: number
+}
+
+async function runLevel(variant: Variant, world: VirtualWorld, { connections, length, queries }: LevelInput): Promise<{ level: ModelledLevel & { good: number }; calls: VirtualCall[]; tally: FaultTally }> {
   const { scenario } = world
   return onVirtualClock(world, MAX_LEVEL_EVENTS, async (clock, drive) => {
     const start = clock.now
@@ -80,8 +90,8 @@ async function runLevel(variant: Variant, world: VirtualWorld, { connections, le
     let next = 0
     let sequenceEnded = false
     let answered = 0
-    /** Good answers during which a fault was drawn: the variant got over it (a retry, a fallback, a stale list). */
-    let absorbed = 0
+    /** With one connection, what the faults drawn during each request did to it (FaultTally). */
+    const tally: FaultTally = { faulted: 0, absorbed: 0, failedWithoutFault: 0 }
     let good = 0
     let goodMs = 0
     let lastAnswerMs = 0
@@ -90,6 +100,7 @@ async function runLevel(variant: Variant, world: VirtualWorld, { connections, le
     /** One request as the API serves it: a failure when the variant throws or the deadline passes first. */
     const request = async (query: ProductQuery): Promise<boolean> => {
       const controller = new AbortController()
+      const deadlineAt = clock.now + scenario.requestDeadlineMs
       const upstreams = virtualClients(world, calls, events, now, { signal: controller.signal, timeoutMs: scenario.upstreamTimeoutMs })
       let deadline: ReturnType<typeof setTimeout> | undefined
       const late = new Promise<false>((resolve) => {
@@ -99,7 +110,7 @@ async function runLevel(variant: Variant, world: VirtualWorld, { connections, le
         }, scenario.requestDeadlineMs)
       })
       const served = Promise.resolve()
-        .then(() => variant.getProducts({ query, upstreams, background, signal: controller.signal, shared: world.shared, priceCache, time: createStageTimer(() => clock.now).time }))
+        .then(() => variant.getProducts({ query, upstreams, background, signal: controller.signal, timeLeftMs: () => deadlineAt - clock.now, shared: world.shared, priceCache, time: createStageTimer(() => clock.now).time }))
         .then(
           () => true,
           () => false,
@@ -125,7 +136,10 @@ async function runLevel(variant: Variant, world: VirtualWorld, { connections, le
         const faultsBefore = world.faultsDrawn
         const ok = await request(query)
         // One connection, one request at a time: a fault drawn meanwhile was this request's (or its refresh's).
-        if (ok && world.faultsDrawn > faultsBefore) absorbed++
+        const faulted = world.faultsDrawn > faultsBefore
+        if (faulted) tally.faulted++
+        if (faulted && ok) tally.absorbed++
+        if (!faulted && !ok) tally.failedWithoutFault++
         // autocannon stops at the level's duration: an answer after it is not counted.
         if (now() > endsAtMs) return
         answered++
@@ -167,6 +181,6 @@ async function runLevel(variant: Variant, world: VirtualWorld, { connections, le
       pricingCallsPerSec: pricingCalls / seconds,
       sequenceEnded,
     }
-    return { level, calls, absorbed }
+    return { level, calls, tally }
   })
 }

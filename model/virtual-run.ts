@@ -110,7 +110,7 @@ export async function runVirtually(variant: Variant, world: VirtualWorld, query:
     const settle = (error?: unknown): void => void (outcome ??= { atMs: clock.now - start, sequence: events.sequence++, ...(error === undefined ? {} : { error }) })
     // A getProducts that returns at once, or throws at once, is handled as one that awaits.
     void Promise.resolve()
-      .then(() => variant.getProducts({ query, upstreams, background: upstreams, signal: new AbortController().signal, shared: world.shared, priceCache, time: timer.time }))
+      .then(() => variant.getProducts({ query, upstreams, background: upstreams, signal: new AbortController().signal, timeLeftMs: () => Infinity, shared: world.shared, priceCache, time: timer.time }))
       .then(
         () => settle(),
         (error: unknown) => settle(error ?? new Error('it rejected with nothing')),
@@ -247,8 +247,9 @@ export function virtualClients(world: VirtualWorld, calls: VirtualCall[], events
   /** A call carrying `items` ids (for catalog: the products it answers with), as the mocks time it. */
   const call = async <T>(service: ServiceName, items: number, answer: () => T, own?: AbortSignal): Promise<T> => {
     const { latencyMs, perItemMs, jitter } = scenario.services[service]
-    const ms = world.jitter === 'seed' ? world.latency[service].draw(items) : latencyMs + perItemMs * items + (world.jitter === 'mean' ? jitterMeanMs(jitter) : 0)
-    const record: VirtualCall = { service, items, startMs: now(), endMs: Number.NaN, startSeq: events.sequence++, endSeq: -1, configuredMs: ms }
+    // Drawn once the call has its worker, as the mocks draw it (and its fault after it): a call refused or given up on while queued draws none.
+    const latencyOf = (): number => (world.jitter === 'seed' ? world.latency[service].draw(items) : latencyMs + perItemMs * items + (world.jitter === 'mean' ? jitterMeanMs(jitter) : 0))
+    const record: VirtualCall = { service, items, startMs: now(), endMs: Number.NaN, startSeq: events.sequence++, endSeq: -1, configuredMs: 0 }
     // A call made after its request was aborted never leaves, and the API does not count it.
     if (limits?.signal.aborted) throw limits.signal.reason instanceof Error ? limits.signal.reason : new UpstreamError(service, 'aborted: the request ran out of time or was already answered')
     if (own?.aborted) throw new UpstreamError(service, 'abandoned by its caller')
@@ -258,7 +259,8 @@ export function virtualClients(world: VirtualWorld, calls: VirtualCall[], events
       const ticket = world.capacities[service].acquire(giveUp?.signal)
       if (!ticket) throw new UpstreamError(service, `answered 503: at capacity (${scenario.services[service].workers} workers busy, ${scenario.services[service].queueLimit} waiting)`)
       const release = await ticket.ready.catch(() => Promise.reject(giveUp?.signal.reason as Error))
-      // As the mocks: the fault is drawn once the call has its worker; a hang holds it until the caller gives up.
+      const ms = (record.configuredMs = latencyOf())
+      // As the mocks: the fault is drawn once the call has its worker, after its latency; a hang holds it until the caller gives up.
       const fault = world.faults?.draw(service)
       if (fault) world.faultsDrawn++
       try {

@@ -270,7 +270,7 @@ describe('judgePeak', () => {
 
   it('calls a saturation measured at a level that was held a lower bound, naming the level that was not', () => {
     const collapsed: SweepLevel = { ...held(8.8), goodputPerSec: 0.2, throughputPerSec: 0.2, rising: true, non2xx: 140, statusCodes: { '200': 10, '504': 140 } }
-    const peak = judgePeak('naive', scenario, predicted, floor, [held(4), held(7.2), collapsed])
+    const peak = judgePeak('naive', scenario, predicted, floor, 0, [held(4), held(7.2), collapsed])
     expect(peak.measuredPerSec).toBe(7.2)
     expect(peak.kneePerSec).toBe(7.2)
     expect(peak.verdict).toContain('at least 7.2 measured (the most offered that was held; at 8.8 req/s it was not)')
@@ -281,7 +281,7 @@ describe('judgePeak', () => {
     const slow = held(7.2)
     slow.upstreams.inventory = { ...slow.upstreams.inventory, heldMsPerCall: 46, configuredMsPerCall: 40 }
     slow.selfCheck = { ...QUIET, machineCpuPercent: 97.5, labBound: ["the machine's CPU was 97.5 % busy (limit 90 %)"] }
-    const peak = judgePeak('naive', scenario, predicted, floor, [held(4), slow])
+    const peak = judgePeak('naive', scenario, predicted, floor, 0, [held(4), slow])
     expect(peak.verdict).toContain("Lab-bound: at 7.2 req/s offered, the machine's CPU was 97.5 % busy (limit 90 %): the measured saturation is the machine's, not the code's.")
     expect(peak.verdict).not.toContain('CPU-bound')
     expect(peak.warnings).toEqual(["At 7.2 req/s offered, lab-bound: the machine's CPU was 97.5 % busy (limit 90 %). That level's figures are the machine's, not the code's."])
@@ -290,7 +290,7 @@ describe('judgePeak', () => {
   it('says CPU-bound when the bottleneck\'s workers were held longer than configured', () => {
     const slow = held(7.2)
     slow.upstreams.inventory = { ...slow.upstreams.inventory, heldMsPerCall: 46, configuredMsPerCall: 40 }
-    const peak = judgePeak('naive', scenario, predicted, floor, [held(4), slow])
+    const peak = judgePeak('naive', scenario, predicted, floor, 0, [held(4), slow])
     expect(peak.verdict).toContain("CPU-bound: at 7.2 req/s offered, inventory's workers were held 46.0 ms per call against 40.0 ms configured (+15 %)")
   })
 })

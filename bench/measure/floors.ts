@@ -24,25 +24,32 @@ export function expectedFailurePercent(scenario: Scenario, calls: Record<Service
 /**
  * The share of requests the scenario's faults should fail, in percent, and the calls a request
  * makes, warm or cold, from the variant's own code run with the faults (model.faults). Code that
- * failed every request on which a fault was drawn fails a request on any faulty call: its share
- * is exactly 1 − Π(1 − rate)^calls over its calls without faults. Code that got over some (a
- * retry, a fallback, a stale list) has the share its runs gave. Without faults: none fails.
+ * failed exactly the requests a fault was drawn for, over enough of them (EXACT_AFTER_FAULTED),
+ * fails a request on any faulty call: its share is exactly 1 − Π(1 − rate)^calls over its calls
+ * without faults. Otherwise (it got over some, or failed some without a fault, or too few drew
+ * one to tell), the share its runs failed. Without faults: none fails.
  */
+/** Requests that drew a fault, all failed, none absorbed: enough to take the code for one that fails on any faulty call (a retry of one in three would show with odds of 1 in 10⁵). */
+export const EXACT_AFTER_FAULTED = 30
+
 export function expectedFailures(scenario: Scenario, model: Pick<VariantModel, 'floor' | 'faults'>, cold: boolean): { percent: number; calls: number } {
   const simulated = model.faults?.[cold ? 'cold' : 'warm']
   const total = (calls: Record<ServiceName, number>): number => round(SERVICE_NAMES.reduce((sum, name) => sum + calls[name], 0), 2)
   const calls = cold ? model.floor.coldCalls : model.floor.calls
   if (!simulated?.requests) return { percent: expectedFailurePercent(scenario, calls), calls: total(calls) }
-  const percent = simulated.absorbed === 0 ? expectedFailurePercent(scenario, calls) : Math.round((simulated.failed / simulated.requests) * 100 * 100) / 100
+  const plain = simulated.absorbed === 0 && simulated.failedWithoutFault === 0 && simulated.faulted >= EXACT_AFTER_FAULTED
+  const percent = plain ? expectedFailurePercent(scenario, calls) : Math.round((simulated.failed / simulated.requests) * 100 * 100) / 100
   return { percent, calls: total(simulated.calls) }
 }
 
-function faultFigures({ requests, failed, absorbed, calls, saturation }: FaultModel): NonNullable<ModelFigures['faults']>['warm'] {
+function faultFigures({ requests, failed, faulted, absorbed, failedWithoutFault, calls, saturation }: FaultModel): NonNullable<ModelFigures['faults']>['warm'] {
   const free = !Number.isFinite(saturation.perSec)
   return {
     requests,
     failed,
+    faulted,
     absorbed,
+    failedWithoutFault,
     calls: Object.fromEntries(SERVICE_NAMES.map((name) => [name, round(calls[name], 3)])) as Record<ServiceName, number>,
     saturationPerSec: free ? null : Number(saturation.perSec.toPrecision(4)),
     bottleneck: free ? null : saturation.bottleneck,

@@ -3,7 +3,7 @@
  * variant came to its floor, whether the story was reproduced, why a variant held or
  * collapsed at peak load, and the problems that make a run invalid.
  */
-import { expectedFailurePercent, type Floor, type Saturation } from './floors.ts'
+import type { Floor, Saturation } from './floors.ts'
 import { overheldShare, sustainedPerSec } from '../record/derived.ts'
 import { describeTail, formatMs, formatStatuses, nonOkStatuses, round } from '../record/format.ts'
 import type { LatencyCase, LatencyStats, LoadLevel, MixFigures, PeakLoad, Results, SweepLevel, VariantResult } from '../record/results.ts'
@@ -37,14 +37,18 @@ export function judgeStory(variants: Record<string, VariantResult>): Results['st
 }
 
 /**
- * What makes a variant's figures untrustworthy. Under injected faults a 502 or 504 in the
+ * What makes a variant's figures untrustworthy. Under injected faults a 502, 503 or 504 in the
  * latency phase is a result (the variant's exposure to them); anything else, or any
  * failure without faults, is a problem. Under load, errors, timeouts and 503/504s are
  * results (a variant collapsing at peak is the story); a wrong body never is.
  */
-/** Failures by status that injected faults do not explain (under faults a 502 or 504 is a result): their count and "503: 2"; undefined when none. */
+/**
+ * Failures by status that injected faults do not explain: their count and "500: 2"; undefined when
+ * none. Under faults a 502 or 504 is a result, and so is a 503: one request at a time never fills
+ * a mock's queue, so it is a circuit a variant opened after the faults (resilient's breaker).
+ */
 function unexplainedFailures(statusCodes: Record<string, number>, faulty: boolean): { total: number; text: string } | undefined {
-  const unexplained = Object.entries(statusCodes).filter(([status]) => !faulty || (status !== '502' && status !== '504'))
+  const unexplained = Object.entries(statusCodes).filter(([status]) => !faulty || !['502', '503', '504'].includes(status))
   if (!unexplained.length) return undefined
   return { total: unexplained.reduce((sum, [, n]) => sum + n, 0), text: formatStatuses(Object.fromEntries(unexplained)) }
 }
@@ -71,11 +75,11 @@ export function findProblems(name: string, warm: LatencyCase, cold: LatencyCase 
 }
 
 /** A swept variant's peak load: predicted against measured saturation, the knee, why, and what makes the figures doubtful. */
-export function judgePeak(name: string, scenario: Scenario, predicted: Saturation, floor: Floor, levels: SweepLevel[]): PeakLoad {
+export function judgePeak(name: string, scenario: Scenario, predicted: Saturation, floor: Floor, expectedFailurePercent: number, levels: SweepLevel[]): PeakLoad {
   const p99TargetMs = Math.min(2 * floor.warmMs, scenario.requestDeadlineMs)
   const best = levels.reduce<SweepLevel | undefined>((a, l) => (a && sustainedPerSec(a) >= sustainedPerSec(l) ? a : l), undefined)
   const measuredPerSec = best ? sustainedPerSec(best) : 0
-  const knee = findKnee(levels, p99TargetMs, expectedFailurePercent(scenario, floor.calls) / 100)
+  const knee = findKnee(levels, p99TargetMs, expectedFailurePercent / 100)
   return {
     predictedPerSec: round(predicted.perSec),
     bottleneck: predicted.bottleneck,

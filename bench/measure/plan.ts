@@ -5,7 +5,7 @@
  * the progress step of each, so the time left covers them all.
  */
 import { beyondTheStory } from '../../scenario/story.ts'
-import { expectedFailurePercent, type Floor, type Saturation } from './floors.ts'
+import type { Floor, Saturation } from './floors.ts'
 import type { Step } from '../cli/progress.ts'
 import type { RunSettings } from '../cli/run-settings.ts'
 import type { Scenario } from '../../scenario/types.ts'
@@ -73,11 +73,13 @@ export interface Model {
   saturation: Record<string, Saturation>
   /** Each variant's floor for each request of the mix's sample, in order (model.mix); absent without one. */
   mixFloorsMs: Record<string, number[]>
+  /** The share of requests the scenario's faults should fail, warm and cold, in percent (floors.ts expectedFailures). */
+  failurePercent: Record<string, { warm: number; cold: number }>
 }
 
 export function planRun(scenario: Scenario, settings: RunSettings, variants: string[], probe: Probe, model: Model, mixSampleSize = 0): RunPlan {
   const requestMs = (name: string): number => probeMs(probe, name)
-  const cases = variants.flatMap((name) => planCases(scenario, settings, name, probe, model.floors[name]))
+  const cases = variants.flatMap((name) => planCases(settings, name, probe, model.failurePercent[name]))
   const mixCases = mixSampleSize === 0 ? [] : variants.map((name) => planMixCase(settings, name, mixSampleSize, model.mixFloorsMs[name] ?? Array<number>(mixSampleSize).fill(probe.coldMs[name]!)))
   const load = planLoadLevels(settings, variants, probe).map(({ variant: name, connections, length }): LevelPlan => {
     const lasts = 'durationSeconds' in length ? `${length.durationSeconds}s` : `${length.requestsPerConnection} requests each`
@@ -130,7 +132,7 @@ export function probeMs(probe: Probe, variant: string): number {
 }
 
 /** A variant's latency cases: cold first (for variants that use the price cache), then warm. */
-function planCases(scenario: Scenario, settings: RunSettings, name: string, probe: Probe, floor: Floor | undefined): CasePlan[] {
+function planCases(settings: RunSettings, name: string, probe: Probe, failurePercent: Model['failurePercent'][string] | undefined): CasePlan[] {
   const overview = inOverview(settings, name)
   const samples = (ms: number): number =>
     overview
@@ -138,8 +140,8 @@ function planCases(scenario: Scenario, settings: RunSettings, name: string, prob
       : planSamples(ms, settings.latencyBudgetMs, settings.minSamples, settings.maxSamples)
   // Under injected faults a sample takes 1 / (1 − the share expected to fail) requests.
   const attempts = (cold: boolean): number => {
-    const calls = cold ? floor?.coldCalls : floor?.calls
-    return calls ? Math.min(MAX_FAILURES_IN_A_ROW, 1 / Math.max(0.05, 1 - expectedFailurePercent(scenario, calls) / 100)) : 1
+    const percent = failurePercent?.[cold ? 'cold' : 'warm']
+    return percent === undefined ? 1 : Math.min(MAX_FAILURES_IN_A_ROW, 1 / Math.max(0.05, 1 - percent / 100))
   }
   const cold = probe.coldMs[name]!
   const warm = probe.warmMs[name] ?? cold

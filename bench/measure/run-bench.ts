@@ -8,7 +8,7 @@ import { Pool } from 'undici'
 import { assembleResults, type VariantInfo } from './assemble-results.ts'
 import { CALIBRATION_ROUNDS, calibrateUpstreamHop } from './calibrate.ts'
 import { checkCorrectness, type CorrectnessCheck } from './check-correctness.ts'
-import type { VariantModel } from './floors.ts'
+import { expectedFailures, type VariantModel } from './floors.ts'
 import { createHttpClient, type HttpClient } from './http-client.ts'
 import { judgePeak } from './judge.ts'
 import { runLatencyPhase } from './latency-phase.ts'
@@ -76,7 +76,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
     // What each variant should cost, derived from its own code in virtual time.
     const mixInput = mix.kind === 'mix' ? { sample: sample.map(mixQuery), catalogue: mix.catalogue.map((r) => ({ query: mixQuery(r), share: r.share })), load: loadInput(mix, planLoadLevels(settings, names, probe), probe, scenario.productsPerPage) } : undefined
     const outcomes = modelled ?? (await steps.run({ phase: 'model', label: `${names.join(', ')} in virtual time`, estimateMs: 2500 }, () => modelVariants(scenario, names, { jitter: settings.modelJitter, mix: mixInput })))
-    const model: Model = { floors: {}, saturation: {}, mixFloorsMs: {} }
+    const model: Model = { floors: {}, saturation: {}, mixFloorsMs: {}, failurePercent: {} }
     const mixModels: Record<string, MixModel | null> = {}
     const models: Record<string, VariantModel> = {}
     const notModelled: Record<string, string> = {}
@@ -84,6 +84,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
       if ('model' in outcome) {
         models[name] = outcome.model
         model.floors[name] = outcome.model.floor
+        model.failurePercent[name] = { warm: expectedFailures(scenario, outcome.model, false).percent, cold: expectedFailures(scenario, outcome.model, true).percent }
         // The load phase and the sweep send the mix: its saturation is the one to sweep around.
         model.saturation[name] = outcome.model.mix?.saturation ?? outcome.model.saturation
         mixModels[name] = outcome.model.mix
@@ -129,7 +130,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
     const load = await runLoadPhase(context, plan.load, Object.fromEntries(Object.entries(mixModels).map(([name, m]) => [name, m?.load ?? []])))
     const swept = await runSweepPhase(context, scenario.requestDeadlineMs, plan.sweep)
     const peak: Record<string, PeakLoad> = {}
-    for (const { variant, predicted } of plan.sweep) peak[variant] = judgePeak(variant, scenario, predicted, model.floors[variant]!, swept[variant]!)
+    for (const { variant, predicted } of plan.sweep) peak[variant] = judgePeak(variant, scenario, predicted, model.floors[variant]!, model.failurePercent[variant]!.warm, swept[variant]!)
 
     return await assembleResults({
       startedAt,

@@ -301,8 +301,9 @@ const CaseFailuresSchema = strict({
    * The share the model expects to fail, in percent: with faults, from the variant's own code sent
    * 1000 requests (warm; cold: 200) in virtual time with the faults drawn for each call
    * (model.faults): 1 − Π (1 − fault rate of a service) ^ (its calls per request) when it failed
-   * every request a fault was drawn for, else the share those runs failed (a retry, a fallback got
-   * over some); without faults, 0. Null for a variant without a model.
+   * exactly the requests a fault was drawn for (at least 30 of them), else the share those runs
+   * failed (a retry, a fallback got over some; or it failed some without one); without faults, 0.
+   * Null for a variant without a model.
    */
   expectedPercent: nullable(Type.Number({ minimum: 0, maximum: 100 })),
   /** The calls per request (all services) the model expects: retries included, under faults. */
@@ -318,8 +319,10 @@ const CallsSchema = perService(nonNegative())
 const FaultFiguresSchema = strict({
   requests: count(),
   failed: count(),
-  /** Requests that succeeded though a fault was drawn for one of their calls (a retry, a fallback got over it); 0: the share is 1 − Π(1 − rate)^calls exactly. */
+  /** Requests during which a fault was drawn; of those, the ones that succeeded (a retry, a fallback got over it); and requests that failed with none drawn (the deadline, the code's own timeout). */
+  faulted: count(),
   absorbed: count(),
+  failedWithoutFault: count(),
   calls: CallsSchema,
   saturationPerSec: nullable(nonNegative()),
   bottleneck: nullable(Type.Enum(SERVICE_NAMES)),

@@ -380,7 +380,7 @@ export function validityText(results: Results): string {
     ? `every 200 carried the body all ${results.run.variants.length} variants agreed on`
     : `every 200 carried the body of ${only}'s first answer (one variant: no other to compare it with)`
   const latency = describeFaults(results.scenario)
-    ? 'in the latency phase every failed request failed as injected faults make requests fail (502, 504)'
+    ? 'in the latency phase every failed request failed as injected faults make requests fail (502, 504; 503 from a circuit they opened)'
     : 'no request failed in the latency phase'
   return `Valid run: ${bodies}, and ${latency}.`
 }

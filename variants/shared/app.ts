@@ -102,9 +102,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         const deadline = new AbortController()
         const clock = setTimeout(() => deadline.abort(new DeadlineError(scenario.requestDeadlineMs, timer.running())), scenario.requestDeadlineMs)
         const missed = new Promise<never>((_, reject) => deadline.signal.addEventListener('abort', () => reject(deadline.signal.reason), { once: true }))
+        const deadlineAt = performance.now() + scenario.requestDeadlineMs
+        const timeLeftMs = (): number => deadlineAt - performance.now()
         const release = hold(request)
         // A getProducts that throws at once, or returns no promise, is handled as one that awaits.
-        const work = Promise.resolve().then(() => variant.getProducts({ query: request.query, upstreams: pools.forRequest(deadline.signal), background, signal: deadline.signal, shared, priceCache, time: timer.time }))
+        const work = Promise.resolve().then(() => variant.getProducts({ query: request.query, upstreams: pools.forRequest(deadline.signal), background, signal: deadline.signal, timeLeftMs, shared, priceCache, time: timer.time }))
         void work.then(release, release)
         try {
           const page = await Promise.race([work, missed])

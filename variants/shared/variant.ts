@@ -17,6 +17,8 @@ export interface VariantContext {
   background: UpstreamClients
   /** The request's own signal: aborted at its deadline, and once it is answered (a sibling call failed). */
   signal: AbortSignal
+  /** Milliseconds until the request's deadline (Infinity in the model's runs without one). */
+  timeLeftMs(): number
   /**
    * `create()`'s value, made once per API process (in the model, once per virtual world) and
    * shared by all its requests: state that outlives a request, such as a circuit breaker.
