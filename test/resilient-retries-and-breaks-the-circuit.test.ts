@@ -71,7 +71,8 @@ describe('resilient', () => {
   })
 
   it('catalog hung: each attempt gives up at half the time left, three attempts fit before the deadline, the answer is a 504 naming catalog, and no call follows it', async () => {
-    lab = await startLab({ scenario: { requestDeadlineMs: 1500, services: { catalog: { faults: { hangRate: 1 } } } }, variants: await variants() })
+    // 4 s: the third attempt ends with an eighth of it left (500 ms), room for the backoffs on a busy machine.
+    lab = await startLab({ scenario: { requestDeadlineMs: 4000, services: { catalog: { faults: { hangRate: 1 } } } }, variants: await variants() })
     const sent = performance.now()
     const answer = await lab.get('/resilient/products')
     const tookMs = performance.now() - sent
@@ -79,7 +80,7 @@ describe('resilient', () => {
     // Its own timeouts' answer, not the deadline's: the last attempt's, naming the service.
     expect(JSON.parse(answer.body)).toMatchObject({ upstream: 'catalog' })
     expect(JSON.parse(answer.body).message).toMatch(/did not answer within \d+ ms \(resilient's timeout for the attempt\)/)
-    expect(tookMs).toBeLessThan(1500)
+    expect(tookMs).toBeLessThan(4000)
     expect(lab.upstreams.stats.snapshot().services.catalog.calls).toBe(3)
     // The hung calls were abandoned (each attempt's signal reached the HTTP call): the mock saw them go.
     await vi.waitFor(() => expect(lab!.upstreams.stats.snapshot().services.catalog.cancelled).toBe(3), { timeout: 2000, interval: 20 })
@@ -92,7 +93,10 @@ describe('resilient', () => {
     // Five pages at once, none cached: each first attempt times out (five failures in a row), and their retries find the circuit open.
     const first = await Promise.all([1, 2, 3, 4, 5].map((page) => lab!.get(`/resilient/products?page=${page}`)))
     for (const answer of first) expect([503, 504]).toContain(answer.status)
-    expect(lab.upstreams.stats.snapshot().services.pricing.calls).toBe(5)
+    // Five first attempts; a request whose attempt failed before the fifth may have retried once meanwhile.
+    const firstCalls = lab.upstreams.stats.snapshot().services.pricing.calls
+    expect(firstCalls).toBeGreaterThanOrEqual(5)
+    expect(firstCalls).toBeLessThanOrEqual(10)
     const pricingCalls = lab.upstreams.stats.snapshot().services.pricing.calls
     for (const page of [6, 7, 8]) {
       const sent = performance.now()

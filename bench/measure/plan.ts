@@ -80,7 +80,8 @@ export interface Model {
 export function planRun(scenario: Scenario, settings: RunSettings, variants: string[], probe: Probe, model: Model, mixSampleSize = 0): RunPlan {
   const requestMs = (name: string): number => probeMs(probe, name)
   const cases = variants.flatMap((name) => planCases(settings, name, probe, model.failurePercent[name]))
-  const mixCases = mixSampleSize === 0 ? [] : variants.map((name) => planMixCase(settings, name, mixSampleSize, model.mixFloorsMs[name] ?? Array<number>(mixSampleSize).fill(probe.coldMs[name]!)))
+  // An overview's mix is its load level's: a few requests of the sample, one at a time, tell little beside it.
+  const mixCases = mixSampleSize === 0 ? [] : variants.filter((name) => !inOverview(settings, name)).map((name) => planMixCase(settings, name, mixSampleSize, model.mixFloorsMs[name] ?? Array<number>(mixSampleSize).fill(probe.coldMs[name]!)))
   const load = planLoadLevels(settings, variants, probe).map(({ variant: name, connections, length }): LevelPlan => {
     const lasts = 'durationSeconds' in length ? `${length.durationSeconds}s` : `${length.requestsPerConnection} requests each`
     const label = `${name}, ${connections} connection${connections === 1 ? '' : 's'}, ${lasts}`
@@ -115,8 +116,8 @@ export function planLoadLevels(settings: Pick<RunSettings, 'connections' | 'dura
 /**
  * Whether a variant is measured as an overview: in a run that measures every variant (no
  * `--variants`), the lab's own variants beyond the story get half the latency budget (at least
- * OVERVIEW_MIN_SAMPLES samples a case) and only the top load level, which keeps the default run
- * near four minutes. Named with `--variants`, any variant gets the whole run; a user's own
+ * OVERVIEW_MIN_SAMPLES samples a case), no sample of the mix in the latency phase and only the
+ * top load level, which keeps the default run near four minutes. Named with `--variants`, any variant gets the whole run; a user's own
  * variant always does.
  */
 export function inOverview(settings: Pick<RunSettings, 'variants'>, variant: string): boolean {

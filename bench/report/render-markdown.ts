@@ -59,7 +59,7 @@ export function mixMarkdown(results: Results): string[] {
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${r.variant} | ${r.requests} | ${formatMs(r.p50Ms)} | ${r.tail} | ${formatMs(r.meanMs)} | ${formatMs(r.meanHitMs)} | ${r.hitRatio} | ${r.pricingCallsPerRequest} | ${r.saturation} | ${r.load ? `${r.load.connections} connections` : '—'} | ${r.load?.hitRatio ?? '—'} | ${r.load?.mean ?? '—'} | ${formatMs(r.load?.meanHitMs ?? null)} | ${r.load?.pricingCallsPerSec ?? '—'} |`,
+        `| ${r.variant} | ${r.requests} | ${formatMs(r.p50Ms)} | ${r.tail} | ${formatMs(r.meanMs)} | ${formatMs(r.meanHitMs)} | ${r.hitRatio} | ${r.pricingCallsPerRequest ?? '—'} | ${r.saturation} | ${r.load ? `${r.load.connections} connections` : '—'} | ${r.load?.hitRatio ?? '—'} | ${r.load?.mean ?? '—'} | ${formatMs(r.load?.meanHitMs ?? null)} | ${r.load?.pricingCallsPerSec ?? '—'} |`,
     ),
     '',
     escapeMarkdown(mixNote(results)),

@@ -47,7 +47,7 @@ export function renderTerminalSummary(results: Results): string {
       formatMs(r.meanMs),
       formatMs(r.meanHitMs),
       r.hitRatio,
-      String(round(r.pricingCallsPerRequest, 2)),
+      r.pricingCallsPerRequest === null ? '—' : String(round(r.pricingCallsPerRequest, 2)),
       r.saturation,
       r.load ? `${r.load.connections} conn.` : '—',
       r.load?.hitRatio ?? '—',

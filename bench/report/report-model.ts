@@ -415,7 +415,7 @@ function capitalize(text: string): string {
 /** One variant's traffic mix: the latency phase's sample, and the busiest load level's. */
 export interface MixRow {
   variant: string
-  /** "12 (7 distinct)" */
+  /** "12 (7 distinct)"; "—" for a variant measured as an overview (no sample of the mix, its load level only) */
   requests: string
   p50Ms: number | null
   tail: string
@@ -424,7 +424,7 @@ export interface MixRow {
   meanHitMs: number | null
   /** "42 % (model 42 %)"; "—" for a variant with no price cache. */
   hitRatio: string
-  pricingCallsPerRequest: number
+  pricingCallsPerRequest: number | null
   /** The model's saturation over the whole mix, warm: "400/s inventory". */
   saturation: string
   /** The busiest load level with the mix: connections, hit ratio, mean, mean of hits, pricing calls per second; with the model's beside them. */
@@ -436,19 +436,20 @@ export function mixRows(results: Results): MixRow[] {
   if (results.scenario.traffic?.kind !== 'mix') return []
   return Object.entries(results.variants).flatMap(([variant, v]) => {
     const mix = v.mix
-    if (!mix) return []
     const top = [...v.load].sort((a, b) => b.connections - a.connections)[0]
+    // An overview has no sample of the mix: its row is its load level's.
+    if (!mix && !(results.run.overview ?? []).includes(variant)) return []
     return [
       {
         variant,
-        requests: `${mix.requests} (${mix.distinct} distinct)`,
-        p50Ms: mix.latency?.p50Ms ?? null,
-        tail: mix.latency ? formatTail(mix.latency.p99Ms, mix.latency.maxMs) : '—',
-        meanMs: mix.latency?.meanMs ?? null,
-        meanHitMs: mix.meanHitMs,
-        hitRatio: formatHitRatio(mix.hitRatio, mix.expected?.hitRatio ?? null, mix.priceCache?.stale),
-        pricingCallsPerRequest: mix.pricingCallsPerRequest,
-        saturation: mix.expected ? formatSaturation(mix.expected) : '—',
+        requests: mix ? `${mix.requests} (${mix.distinct} distinct)` : '—',
+        p50Ms: mix?.latency?.p50Ms ?? null,
+        tail: mix?.latency ? formatTail(mix.latency.p99Ms, mix.latency.maxMs) : '—',
+        meanMs: mix?.latency?.meanMs ?? null,
+        meanHitMs: mix?.meanHitMs ?? null,
+        hitRatio: mix ? formatHitRatio(mix.hitRatio, mix.expected?.hitRatio ?? null, mix.priceCache?.stale) : '—',
+        pricingCallsPerRequest: mix?.pricingCallsPerRequest ?? null,
+        saturation: mix?.expected ? formatSaturation(mix.expected) : '—',
         load: top
           ? {
               connections: top.connections,
@@ -489,5 +490,5 @@ export function mixNote(results: Results): string {
 export function overviewNote(results: Results): string | null {
   const overview = results.run.overview ?? []
   if (overview.length === 0) return null
-  return `In a run of every variant, ${overview.join(', ')} ${overview.length === 1 ? 'is' : 'are'} measured as an overview: half the latency budget (at least 3 samples a case) and the top load level only; --variants ${overview[0]} measures one in full.`
+  return `In a run of every variant, ${overview.join(', ')} ${overview.length === 1 ? 'is' : 'are'} measured as an overview: half the latency budget (at least 3 samples a case), no sample of the mix one at a time, and the top load level only; --variants ${overview[0]} measures one in full.`
 }
