@@ -99,7 +99,7 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
     const sent = Object.values(results.variants).reduce((sum, v) => sum + v.load.reduce((n, l) => n + l.requests, 0), 0) + 2
     for (const text of [renderTerminalSummary(collapsed), renderSummaryMarkdown(collapsed), await renderReport(collapsed)]) {
       expect(text).not.toContain('every response answered 200')
-      expect(text).toContain(`Under load, 8 of ${sent} requests failed (504: 6, no answer: 2).`)
+      expect(text).toContain(`Under load, 8 of ${sent} requests failed (504: 6, no answer: 2): naive 8.`)
     }
     // One variant: its bodies were compared with nothing but its own first answer, and it says so.
     const alone = structuredClone(results)

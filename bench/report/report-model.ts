@@ -388,8 +388,8 @@ export function validityText(results: Results): string {
 /** How many requests failed under load (connection levels and sweep), by status: results, not faults of the lab. Null without load. */
 export function loadFailures(results: Results): { failed: number; text: string } | null {
   const phases = [
-    { where: 'under load', levels: Object.values(results.variants).flatMap((v) => v.load.map((l) => ({ ...l, sent: l.requests + l.errors + l.timeouts }))) },
-    { where: 'in the sweep', levels: Object.values(results.variants).flatMap((v) => (v.peakLoad?.levels ?? []).map((l) => ({ ...l, sent: l.requests }))) },
+    { where: 'under load', levels: Object.entries(results.variants).flatMap(([variant, v]) => v.load.map((l) => ({ ...l, variant, sent: l.requests + l.errors + l.timeouts }))) },
+    { where: 'in the sweep', levels: Object.entries(results.variants).flatMap(([variant, v]) => (v.peakLoad?.levels ?? []).map((l) => ({ ...l, variant, sent: l.requests }))) },
   ].filter((phase) => phase.levels.length)
   if (!phases.length) return null
   let failed = 0
@@ -402,7 +402,11 @@ export function loadFailures(results: Results): { failed: number; text: string }
     const statuses: Record<string, number> = {}
     for (const l of levels) for (const [code, n] of Object.entries(nonOkStatuses(l.statusCodes))) statuses[code] = (statuses[code] ?? 0) + n
     const why = [...(Object.keys(statuses).length ? [formatStatuses(statuses)] : []), ...(noAnswer ? [`no answer: ${noAnswer}`] : [])].join(', ')
-    return `${where}, ${failedHere} of ${sent} requests failed (${why})`
+    // Whose: the variants that failed, most failures first.
+    const byVariant = new Map<string, number>()
+    for (const l of levels) byVariant.set(l.variant, (byVariant.get(l.variant) ?? 0) + l.errors + l.timeouts + l.non2xx)
+    const whose = [...byVariant].filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]).map(([variant, n]) => `${variant} ${n}`).join(', ')
+    return `${where}, ${failedHere} of ${sent} requests failed (${why}): ${whose}`
   })
   const why = failed ? ' A failure under load is a result, not a fault of the lab: the load and peak-hours tables say where.' : ''
   return { failed, text: `${capitalize(parts.join('; '))}.${why}` }
