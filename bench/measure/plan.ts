@@ -116,7 +116,7 @@ export function planLoadLevels(settings: Pick<RunSettings, 'connections' | 'dura
 /**
  * Whether a variant is measured as an overview: in a run that measures every variant (no
  * `--variants`), the lab's own variants beyond the story get half the latency budget (at least
- * OVERVIEW_MIN_SAMPLES samples a case), no sample of the mix in the latency phase and only the
+ * OVERVIEW_MIN_SAMPLES samples a case, or the run's own minimum when lower), no sample of the mix in the latency phase and only the
  * top load level, which keeps the default run near four minutes. Named with `--variants`, any variant gets the whole run; a user's own
  * variant always does.
  */

@@ -539,7 +539,7 @@ export const RESULTS_SCHEMA = Type.Object(
       modelJitter: Type.Enum(JITTER_MODES),
       /**
        * The variants measured as an overview: in a run of every variant (no --variants), the lab's
-       * own beyond the story, with half the latency budget (at least 3 samples a case) and the top
+       * own beyond the story, with half the latency budget (at least 3 samples a case, or the run's own minimum when lower) and the top
        * load level only. Empty when --variants named them.
        */
       overview: Type.Array(text()),

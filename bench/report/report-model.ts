@@ -494,5 +494,5 @@ export function mixNote(results: Results): string {
 export function overviewNote(results: Results): string | null {
   const overview = results.run.overview ?? []
   if (overview.length === 0) return null
-  return `In a run of every variant, ${overview.join(', ')} ${overview.length === 1 ? 'is' : 'are'} measured as an overview: half the latency budget (at least 3 samples a case), no sample of the mix one at a time, and the top load level only; --variants ${overview[0]} measures one in full.`
+  return `In a run of every variant, ${overview.join(', ')} ${overview.length === 1 ? 'is' : 'are'} measured as an overview: half the latency budget (at least 3 samples a case, or the run's own minimum when lower), no sample of the mix one at a time, and the top load level only; --variants ${overview[0]} measures one in full.`
 }
