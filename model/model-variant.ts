@@ -53,7 +53,7 @@ async function modelLoad(variant: Variant, jitter: JitterMode, scenario: Scenari
 }
 
 /** Requests of the fault model, warm (the price cache filled) and cold (emptied before each): enough for a share to within about a point. */
-export const FAULT_MODEL_REQUESTS = { warm: 1000, cold: 200 }
+const FAULT_MODEL_REQUESTS = { warm: 1000, cold: 200 }
 
 /**
  * What the scenario's faults cost the variant: page one sent one request at a time, with faults

@@ -21,6 +21,9 @@ export function expectedFailurePercent(scenario: Scenario, calls: Record<Service
   return Math.round((1 - succeeds) * 100 * 100) / 100
 }
 
+/** Requests that drew a fault, all failed, none absorbed: enough to take the code for one that fails on any faulty call (a retry of one in three would show with odds of 1 in 10⁵). */
+const EXACT_AFTER_FAULTED = 30
+
 /**
  * The share of requests the scenario's faults should fail, in percent, and the calls a request
  * makes, warm or cold, from the variant's own code run with the faults (model.faults). Code that
@@ -29,9 +32,6 @@ export function expectedFailurePercent(scenario: Scenario, calls: Record<Service
  * without faults. Otherwise (it got over some, or failed some without a fault, or too few drew
  * one to tell), the share its runs failed. Without faults: none fails.
  */
-/** Requests that drew a fault, all failed, none absorbed: enough to take the code for one that fails on any faulty call (a retry of one in three would show with odds of 1 in 10⁵). */
-export const EXACT_AFTER_FAULTED = 30
-
 export function expectedFailures(scenario: Scenario, model: Pick<VariantModel, 'floor' | 'faults'>, cold: boolean): { percent: number; calls: number } {
   const simulated = model.faults?.[cold ? 'cold' : 'warm']
   const total = (calls: Record<ServiceName, number>): number => round(SERVICE_NAMES.reduce((sum, name) => sum + calls[name], 0), 2)

@@ -31,6 +31,8 @@ export interface AdminHooks {
 
 export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCache: PriceCache, pools: UpstreamPools, maxHoldMs: number): AdminHooks {
   const busy = trackBusyCpu(app, maxHoldMs)
+  // Requests in flight, and swr's refreshes still to store their list: a level's drain waits for both.
+  const inFlight = (): number => busy.inFlight() + priceCache.refreshing()
   const delay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS })
   delay.enable()
   app.post(ADMIN_PATHS.flushCache, async (_request, reply) => {
@@ -75,7 +77,7 @@ export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCac
       return { timesMs }
     },
   )
-  app.get(ADMIN_PATHS.counters, async (): Promise<ApiCounters> => ({ priceCache: priceCacheCounts(cache, priceCache), upstreamCalls: pools.calls(), inFlight: busy.inFlight() + priceCache.refreshing(), handled: busy.handled() }))
+  app.get(ADMIN_PATHS.counters, async (): Promise<ApiCounters> => ({ priceCache: priceCacheCounts(cache, priceCache), upstreamCalls: pools.calls(), inFlight: inFlight(), handled: busy.handled() }))
   app.get(ADMIN_PATHS.process, async (): Promise<ApiProcessUsage> => {
     const cpu = process.cpuUsage()
     const memory = process.memoryUsage()
@@ -92,7 +94,7 @@ export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCac
       cacheShedLookups: cache.shedLookups(),
       priceCache: priceCacheCounts(cache, priceCache),
       upstreamCalls: pools.calls(),
-      inFlight: busy.inFlight() + priceCache.refreshing(),
+      inFlight: inFlight(),
       handled: busy.handled(),
       eventLoop: eventLoopSinceLastRead(),
     }

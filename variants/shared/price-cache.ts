@@ -130,7 +130,7 @@ export function createPriceCache(store: CacheStore, { ttlSeconds, graceSeconds }
         served.refreshed++
         throw error instanceof errors.E_FACTORY_ERROR && error.cause !== undefined ? error.cause : error
       }
-      const prices = Array.isArray(value) && value.length === productIds.length && value.every((price, i) => isPriceOf(price, productIds[i]!)) ? (value as Price[]) : undefined
+      const prices = asPriceList(value, productIds)
       if (!prices) {
         served.unusable++
         warn(`[cache] ignoring an unusable cached price list (not a price list for this page); it will be overwritten.`)
@@ -222,7 +222,11 @@ export function priceCacheKey(productIds: number[]): string {
 }
 
 function parsePrices(raw: string, productIds: number[]): Price[] | undefined {
-  const value = parseJson(raw)
+  return asPriceList(parseJson(raw), productIds)
+}
+
+/** The value, if it is the price list of these products, in order. */
+function asPriceList(value: unknown, productIds: number[]): Price[] | undefined {
   if (!Array.isArray(value) || value.length !== productIds.length) return undefined
   return value.every((price, i) => isPriceOf(price, productIds[i]!)) ? (value as Price[]) : undefined
 }

@@ -67,7 +67,7 @@ export function createUpstreamPools({ urls, timeoutMs, connections }: UpstreamCl
 
   const begun = Object.fromEntries(SERVICE_NAMES.map((name) => [name, 0])) as Record<ServiceName, number>
 
-  async function call<T>(signal: AbortSignal, service: ServiceName, method: 'GET' | 'POST', path: string, body?: unknown, counted = true, own?: AbortSignal): Promise<T> {
+  async function call<T>(signal: AbortSignal, service: ServiceName, method: 'GET' | 'POST', path: string, body?: unknown, { counted = true, own }: { counted?: boolean; own?: AbortSignal } = {}): Promise<T> {
     // A call made after its request was aborted (a sibling's after a fail-fast) never leaves: not counted.
     if (own?.aborted) throw abandoned(service, own)
     if (counted && !signal.aborted) begun[service]++
@@ -125,7 +125,7 @@ export function createUpstreamPools({ urls, timeoutMs, connections }: UpstreamCl
   /** POSTs `{ ids }` and unwraps the list under `key`; an empty list needs no call. */
   async function callWithIds<T>(signal: AbortSignal, service: ServiceName, path: string, key: string, ids: number[], options?: CallOptions): Promise<T[]> {
     if (ids.length === 0) return []
-    const body = await call<Record<string, T[] | undefined>>(signal, service, 'POST', path, { ids }, true, options?.signal)
+    const body = await call<Record<string, T[] | undefined>>(signal, service, 'POST', path, { ids }, { own: options?.signal })
     const list = body[key]
     if (!Array.isArray(list) || !list.every((item) => typeof item === 'object' && item !== null)) {
       throw new UpstreamError(service, `sent no "${key}" list of objects for POST ${path}`)
@@ -138,7 +138,7 @@ export function createUpstreamPools({ urls, timeoutMs, connections }: UpstreamCl
       catalog: {
         listProducts: async ({ page, limit, category }, options) => {
           const path = `/products?page=${page}&limit=${limit}${category === undefined ? '' : `&category=${category}`}`
-          const body = await call<Partial<CatalogPage>>(signal, 'catalog', 'GET', path, undefined, true, options?.signal)
+          const body = await call<Partial<CatalogPage>>(signal, 'catalog', 'GET', path, undefined, { own: options?.signal })
           const valid =
             Array.isArray(body?.items) &&
             typeof body.total === 'number' &&
@@ -149,7 +149,7 @@ export function createUpstreamPools({ urls, timeoutMs, connections }: UpstreamCl
       },
       inventory: {
         getStock: async (productId, options) => {
-          const stock = await call<Partial<StockLevel> | null>(signal, 'inventory', 'GET', `/stock/${productId}`, undefined, true, options?.signal)
+          const stock = await call<Partial<StockLevel> | null>(signal, 'inventory', 'GET', `/stock/${productId}`, undefined, { own: options?.signal })
           if (stock?.productId !== productId) throw new UpstreamError('inventory', `sent no stock for product ${productId}`)
           return stock as StockLevel
         },
@@ -167,7 +167,7 @@ export function createUpstreamPools({ urls, timeoutMs, connections }: UpstreamCl
     }),
     async timeGet(service, path) {
       const started = performance.now()
-      await call<unknown>(AbortSignal.timeout(timeoutMs), service, 'GET', path, undefined, false)
+      await call<unknown>(AbortSignal.timeout(timeoutMs), service, 'GET', path, undefined, { counted: false })
       return performance.now() - started
     },
     calls: () => ({ ...begun }),
