@@ -15,7 +15,7 @@ import { resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import { calibrateUpstreamHop } from '../bench/measure/calibrate.ts'
-import { createHttpClient } from '../bench/measure/http-client.ts'
+import { createHttpClient, type HttpClient } from '../bench/measure/http-client.ts'
 import { measureLoadLevel } from '../bench/measure/load-phase.ts'
 import { runOpenLoad, summarizeOpenLoad } from '../bench/measure/open-load.ts'
 import { LAB_LIMITS } from '../bench/measure/self-check.ts'
@@ -78,6 +78,22 @@ const stop = async (code: number): Promise<never> => {
 process.on('SIGINT', () => void stop(130))
 process.on('SIGTERM', () => void stop(143))
 
+/** The calibration's calls made by `client` (the harness's own HTTP client), one at a time, as the API makes them through its pools. */
+function timedFrom(client: HttpClient): { timeUpstreamCalls(service: string, path: string, samples: number): Promise<number[]> } {
+  return {
+    async timeUpstreamCalls(_service, path, samples) {
+      const times: number[] = []
+      for (let i = 0; i < samples; i++) {
+        const started = performance.now()
+        const answer = await client.get(path)
+        if (answer.status !== 200) throw new Error(`the upstreams' echo answered ${answer.status}`)
+        times.push(performance.now() - started)
+      }
+      return times
+    },
+  }
+}
+
 function printProfiles(summaries: ProfileSummary[], names: Map<number, string>, perUnit: Map<number, { unit: string; count: number }>): void {
   for (const summary of summaries) {
     const name = names.get(summary.pid)
@@ -98,8 +114,11 @@ try {
   const { api, upstreams } = stack
   console.log(`api-speedup-lab self-test: the lab's own cost on this machine${quick ? ' (quick)' : ''}; cache: ${stack.redis.description}\n`)
 
-  // 1. Overhead per hop, against the calibration.
+  // 1. Overhead per hop, against the calibration: the API's (each call's hop) and the
+  // harness's own (the request's hop: a bare call from the harness, with the same wait).
   const calibration = await calibrateUpstreamHop(api, 'catalog', quick ? 10 : 25)
+  const bare = createHttpClient(upstreams.urls.catalog)
+  const ownHop = await calibrateUpstreamHop(timedFrom(bare), 'catalog', quick ? 10 : 25).finally(() => bare.close())
   const models = await modelVariants(scenario, ['cached', 'parallel'])
   const client = createHttpClient(api.url)
   const hops: string[] = []
@@ -127,17 +146,23 @@ try {
         }
       }
       const [p50] = percentiles(times, [50])
-      const perHop = (p50! - warmMs) / callsOnPath
+      const overMs = p50! - warmMs
+      const perCall = overMs / callsOnPath
+      // Every hop on the path: the request's own (harness → API), then each upstream call.
+      const beyondMs = overMs - ownHop.overheadMs - callsOnPath * calibration.overheadMs
       const median = (values: number[]) => percentiles(values, [50])[0]!
       const signed = (ms: number) => `${ms < 0 ? '−' : '+'}${Math.abs(ms).toFixed(2)}`
       const where = [...over].map(([stage, values]) => `${stage} ${signed(median(values))}`).join(', ')
-      hops.push(`  ${name.padEnd(9)} p50 ${formatMs(p50!)} over its ${formatMs(warmMs)} floor: +${(p50! - warmMs).toFixed(1)} ms for ${callsOnPath} calls on the path = ${perHop.toFixed(2)} ms per hop, ${(perHop - calibration.overheadMs).toFixed(2)} ms over the calibration's`)
+      hops.push(`  ${name.padEnd(9)} p50 ${formatMs(p50!)} over its ${formatMs(warmMs)} floor: +${overMs.toFixed(1)} ms for ${callsOnPath} calls on the path = ${perCall.toFixed(2)} ms per call, ${(perCall - calibration.overheadMs).toFixed(2)} ms over the calibration's`)
+      hops.push(`            counting the request's own hop: ${signed(beyondMs)} ms beyond the calibrated hops (1 × ${ownHop.overheadMs.toFixed(2)} + ${callsOnPath} × ${calibration.overheadMs.toFixed(2)}) = ${signed(beyondMs / (callsOnPath + 1))} ms per hop`)
       if (leg.length > 0) hops.push(`            where (medians, ms over ideal, from Server-Timing): ${where}; outside the API's total (the request's own leg: harness ⇄ API, routing, serialising) ${signed(median(leg))}`)
     }
   } finally {
     await client.close()
   }
-  console.log(`1. Overhead per hop (${SAMPLES} requests one at a time, warm). Calibration: a bare call from the API to an upstream that waits ${calibration.waitMs} ms takes ${formatMs(calibration.callP50Ms)}, +${calibration.overheadMs.toFixed(2)} ms.`)
+  console.log(
+    `1. Overhead per hop (${SAMPLES} requests one at a time, warm). Calibration: a bare call from the API to an upstream that waits ${calibration.waitMs} ms takes ${formatMs(calibration.callP50Ms)}, +${calibration.overheadMs.toFixed(2)} ms; the same call from the harness (the request's own hop) +${ownHop.overheadMs.toFixed(2)} ms.`,
+  )
   console.log(hops.join('\n'))
 
   // 2 and 3. The mocks' CPU per call and the API's per request, at parallel, 50 connections.
