@@ -4,20 +4,22 @@
  * autocannon); the API under test and the mocked upstreams each run in a child process;
  * Redis is a redis-server child (or REDIS_URL). Ctrl-C stops them all.
  */
-import { relative } from 'node:path'
-import { parseFlags, renderHelp, UsageError, type FlagSpec } from './cli/flags.ts'
+import { join, relative } from 'node:path'
+import { parseFlags, readNumberFlag, renderHelp, UsageError, type FlagSpec } from './cli/flags.ts'
 import { createProgress } from './cli/progress.ts'
 import { resolveScenario } from '../scenario/resolve-scenario.ts'
 import { DEFAULT_RUN, QUICK_RUN, resolveRunSettings, VARY_RUN, type RunSettings } from './cli/run-settings.ts'
 import { resolveScenarioFromFlags, SCENARIO_FLAGS } from './cli/scenario-flags.ts'
 import { resolveVary, VARY_PARAMETERS, type Vary } from './cli/vary.ts'
+import { exitCode, GATE_FLAGS, resolveGate } from './gate.ts'
+import { checkThresholds, compareResults, incomparable } from './measure/compare-runs.ts'
 import type { VariantInfo } from './measure/assemble-results.ts'
 import { CorrectnessError } from './measure/check-correctness.ts'
 import { runBench } from './measure/run-bench.ts'
 import { runWhatIf, type WhatIfRequest } from './measure/what-if.ts'
 import { formatDuration } from './record/format.ts'
-import type { Results, WhatIf } from './record/results.ts'
-import { defaultRunDir, writeRun } from './record/write-results.ts'
+import { SCHEMA_VERSION, type Results, type WhatIf } from './record/results.ts'
+import { defaultRunDir, readSavedRun, writeRun } from './record/write-results.ts'
 import { renderSummaryMarkdown } from './report/render-markdown.ts'
 import { renderReport } from './report/render-report.ts'
 import { renderTerminalSummary } from './report/render-terminal.ts'
@@ -27,6 +29,9 @@ import { startStack, type Stack } from './stack/start-stack.ts'
 import type { ModelOutcome } from '../model/types.ts'
 import type { Scenario } from '../scenario/types.ts'
 import { loadVariants } from '../variants/shared/load-variants.ts'
+
+/** The most --runs: each is a whole run on a stack of its own. */
+const MAX_RUNS = 50
 
 const FLAGS = {
   quick: { type: 'boolean', help: `a small, fast run for CI and a first look (${QUICK_RUN.productsPerPage} products per page unless --products, the mix's page sizes ${QUICK_RUN.mixLimits.join(',')} unless --limits, fewer samples, ${QUICK_RUN.durationSeconds} s load levels)` },
@@ -46,6 +51,9 @@ const FLAGS = {
   connections: { type: 'string', value: 'LIST', help: `load levels, comma-separated (default ${DEFAULT_RUN.connections.join(',')}; quick ${QUICK_RUN.connections.join(',')})` },
   duration: { type: 'string', value: 'S', help: `seconds per load level (default ${DEFAULT_RUN.durationSeconds}; quick ${QUICK_RUN.durationSeconds})` },
   out: { type: 'string', value: 'DIR', help: 'where to write results (default results/<timestamp>/, also reachable as results/latest)' },
+  runs: { type: 'string', value: 'N', help: `measure N times, each run on a stack of its own (fresh API and upstream processes, an emptied cache); each run's figures are kept for comparisons (default 1, at most ${MAX_RUNS})` },
+  baseline: { type: 'string', value: 'PATH|latest', help: 'after measuring, compare against a saved run (its directory, its results.json, or latest): a verdict per variant and figure' },
+  ...GATE_FLAGS,
   ...SCENARIO_FLAGS,
 } satisfies Record<string, FlagSpec>
 
@@ -71,7 +79,7 @@ async function main(): Promise<number> {
   const whatIf = values.predict === true || values.vary !== undefined
   if (whatIf) {
     const measuring = values.predict ? 'it measures nothing' : '--vary measures the latency phase alone'
-    for (const flag of ['sweep', 'connections', 'duration', ...(values.predict ? ['redis-url'] : [])]) {
+    for (const flag of ['sweep', 'connections', 'duration', 'runs', 'baseline', 'fail-on', 'threshold', 'noise', ...(values.predict ? ['redis-url'] : [])]) {
       if (values[flag] !== undefined) throw new UsageError(`Flag --${flag} does not go with --${values.predict ? 'predict' : 'vary'}: ${measuring}.`)
     }
   }
@@ -87,18 +95,30 @@ async function main(): Promise<number> {
   const redisUrl = typeof values['redis-url'] === 'string' ? values['redis-url'] : process.env.REDIS_URL
   const outDir = settings.outDir ?? defaultRunDir(startedAt)
   const selected = variants.filter((v) => !settings.variants.length || settings.variants.includes(v.name)).map(({ name, parent }) => ({ name, parent }))
+  const runs = readNumberFlag(values, 'runs', true) ?? 1
+  if (runs < 1 || runs > MAX_RUNS) throw new UsageError(`Flag --runs: got ${runs}; expected an integer from 1 to ${MAX_RUNS}.`)
+  const gate = resolveGate(values, selected.map((v) => v.name), settings.connections, settings.maxSamples)
+  if (gate.failOnRegressed && values.baseline === undefined) throw new UsageError('Flag --fail-on regressed needs --baseline: there is nothing to regress against.')
+  // The baseline is read before anything starts: a path that cannot be compared costs no run.
+  const baseline = typeof values.baseline === 'string' ? await readSavedRun(values.baseline, (saved) => incomparable(saved, { schemaVersion: SCHEMA_VERSION, kind: 'run' }, SCHEMA_VERSION)).catch((error: Error) => {
+    throw new UsageError(`Flag --baseline: ${error.message}`)
+  }) : undefined
 
   if (whatIf && values.predict) return predict(startedAt, scenario, vary, settings, selected, outDir)
 
   const progress = createProgress()
   let stopStack: (() => Promise<void>) | undefined
   let exiting: Promise<void> | undefined
-  /** A --vary interrupted once: the values measured so far are written, the rest marked not measured. */
+  /** A --vary or --runs interrupted once: what was measured so far is written (values or runs), the rest marked not measured. */
   let interrupted: number | undefined
   const onSignal = (code: number) => () => {
-    if (vary && interrupted === undefined) {
+    if ((vary || runs > 1) && interrupted === undefined) {
       interrupted = code
-      progress.note('Interrupted: stopping the stack; the values measured so far will be written, the others marked not measured. Ctrl-C again stops at once, writing nothing.')
+      progress.note(
+        vary
+          ? 'Interrupted: stopping the stack; the values measured so far will be written, the others marked not measured. Ctrl-C again stops at once, writing nothing.'
+          : 'Interrupted: stopping the stack; the runs measured so far will be written. Ctrl-C again stops at once, writing nothing.',
+      )
       void stopStack?.()
       return
     }
@@ -117,11 +137,11 @@ async function main(): Promise<number> {
   const faults = describeFaults(scenario)
   if (faults) console.error(`injected faults (off for the correctness check and the warm-up): ${faults}`)
   /** One run on a stack of its own, started for it and stopped after. */
-  const measureAt = async (at: Scenario, runSettings: RunSettings, models?: Record<string, ModelOutcome>): Promise<Results> => {
+  const measureAt = async (at: Scenario, runSettings: RunSettings, models?: Record<string, ModelOutcome>, onModelled?: (outcomes: Record<string, ModelOutcome>) => void): Promise<Results> => {
     const stack: Stack = await startStack(at, redisUrl, (message) => progress.note(message), (stop) => (stopStack = stop))
     try {
       progress.note(`cache: ${stack.redis.description}; API pid ${stack.api.pid}, upstreams pid ${stack.upstreams.pid}`)
-      return await runBench(at, runSettings, stack, progress, startedAt, models)
+      return await runBench(at, runSettings, stack, progress, startedAt, models, onModelled)
     } finally {
       await stack.stop()
     }
@@ -155,17 +175,56 @@ async function main(): Promise<number> {
       const code = await writeWhatIf(measured, startedAt, outDir)
       return interrupted ?? code
     }
-    const results = await measureAt(scenario, settings)
+    const measured: Results[] = []
+    // The model is the code's, the same in every run: derived once, in the first.
+    let models: Record<string, ModelOutcome> | undefined
+    for (let run = 1; run <= runs && interrupted === undefined; run++) {
+      if (runs > 1) progress.note(`run ${run} of ${runs}: a stack of its own`)
+      try {
+        measured.push(await measureAt(scenario, settings, models, (outcomes) => (models = outcomes)))
+      } catch (error) {
+        // Ctrl-C once during a run: the runs measured before it are written.
+        if (interrupted === undefined) throw error
+      }
+    }
+    if (measured.length === 0) {
+      process.stderr.write('\nInterrupted before the first run was measured: no results are written.\n')
+      return interrupted ?? 130
+    }
     progress.stop()
+    const results = combineRuns(measured, runs, interrupted !== undefined)
     results.durationSeconds = Math.round((Date.now() - startedAt.getTime()) / 100) / 10
+    results.comparison = baseline ? compareResults(baseline.results, results, { noisePercent: gate.noisePercent, baselinePath: baseline.path, currentPath: join(outDir, 'results.json') }) : null
+    results.thresholds = checkThresholds(results, gate.thresholds)
     const schemaProblem = await writeRun(outDir, results, { 'report.html': await renderReport(results), 'summary.md': renderSummaryMarkdown(results) })
     if (schemaProblem) console.error(`\nWARNING (a bug in the lab, please report it): ${schemaProblem}`)
     console.log(renderTerminalSummary(results))
     const shown = relative(process.cwd(), outDir) || '.'
     console.log(`\nWrote ${shown}/report.html, summary.md and results.json in ${formatDuration(results.durationSeconds * 1000)}.`)
-    return results.valid ? 0 : 1
+    return interrupted ?? exitCode(results.valid, gate, results.comparison, results.thresholds)
   } finally {
     progress.stop()
+  }
+}
+
+/**
+ * The runs of a --runs N as one results.json: the first run's figures in full (the report's
+ * tables and charts), every run's own figures in `runs`, valid only when every run was, and
+ * each run's problems named by its run.
+ */
+function combineRuns(measured: Results[], asked: number, interrupted: boolean): Results {
+  const [first] = measured
+  if (!first) throw new Error('No run was measured.')
+  const last = measured[measured.length - 1]!
+  const problems = measured.flatMap((r, i) => r.problems.map((problem) => (measured.length > 1 ? `Run ${i + 1}: ${problem}` : problem)))
+  if (interrupted && measured.length < asked) problems.push(`Interrupted (Ctrl-C) after ${measured.length} of ${asked} runs: the comparison has fewer runs than asked.`)
+  return {
+    ...first,
+    finishedAt: last.finishedAt,
+    valid: measured.every((r) => r.valid) && !(interrupted && measured.length < asked),
+    problems,
+    run: { ...first.run, runs: measured.length },
+    runs: measured.flatMap((r) => r.runs),
   }
 }
 

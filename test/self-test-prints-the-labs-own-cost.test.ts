@@ -10,9 +10,10 @@ describe('npm run self-test -- --quick', () => {
     const run = runCli('scripts/self-test.ts', ['--quick'])
     expect(await run.exit, run.output()).toBe(0)
     const output = run.output()
-    expect(output).toMatch(/Calibration: a bare call from the API to an upstream that waits 40 ms takes [\d.]+ ms, \+[\d.]+ ms\./)
+    expect(output).toMatch(/Calibration: a bare call from the API to an upstream that waits 40 ms takes [\d.]+ ms, \+[\d.]+ ms; the same call from the harness \(the request's own hop\) \+[\d.]+ ms\./)
     for (const name of ['cached', 'parallel']) {
-      expect(output).toMatch(new RegExp(`${name}\\s+p50 [\\d.]+ ms over its [\\d.]+ ms floor: \\+[\\d.]+ ms for \\d calls on the path = [\\d.]+ ms per hop, -?[\\d.]+ ms over the calibration's`))
+      expect(output).toMatch(new RegExp(`${name}\\s+p50 [\\d.]+ ms over its [\\d.]+ ms floor: \\+[\\d.]+ ms for \\d calls on the path = [\\d.]+ ms per call, -?[\\d.]+ ms over the calibration's`))
+      expect(output).toMatch(new RegExp(`counting the request's own hop: [+−][\\d.]+ ms beyond the calibrated hops \\(1 × [\\d.]+ \\+ \\d × [\\d.]+\\) = [+−][\\d.]+ ms per hop`))
     }
     // Where the overhead went, stage by stage, from the answers' Server-Timing.
     expect(output).toMatch(/where \(medians, ms over ideal, from Server-Timing\): catalog [+−][\d.]+, inventory [+−][\d.]+, cache [+−][\d.]+, reviews [+−][\d.]+, categories [+−][\d.]+; outside the API's total \(the request's own leg[^)]*\) [+−][\d.]+/)

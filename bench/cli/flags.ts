@@ -15,6 +15,8 @@ export interface FlagSpec {
   type: 'string' | 'boolean'
   value?: string
   help: string
+  /** A string flag that may be given more than once: its values are kept in order (listFlag). */
+  multiple?: boolean
 }
 
 export type FlagValues = Record<string, string | boolean | undefined>
@@ -38,10 +40,23 @@ export function parseFlags(argv: string[], specs: Record<string, FlagSpec>): Fla
     if (spec.type === 'boolean' && token.value !== undefined) {
       throw new UsageError(`Flag --${token.name} takes no value; got "${token.value}".`)
     }
+    if (spec.multiple && token.value !== undefined) {
+      values[token.name] = values[token.name] === undefined ? token.value : `${String(values[token.name])}${LIST_SEPARATOR}${token.value}`
+      continue
+    }
     if (values[token.name] !== undefined) throw new UsageError(`Flag --${token.name} is given twice.`)
     values[token.name] = token.value ?? true
   }
   return values
+}
+
+/** Between the values of a flag given more than once (a value cannot hold a newline from a shell's word). */
+const LIST_SEPARATOR = '\n'
+
+/** Every value of a `multiple` flag, in the order given; empty when not given. */
+export function listFlag(values: FlagValues, name: string): string[] {
+  const raw = values[name]
+  return typeof raw === 'string' ? raw.split(LIST_SEPARATOR) : []
 }
 
 /** A number from a flag value, or a usage error naming the flag. */

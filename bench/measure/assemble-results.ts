@@ -5,6 +5,7 @@
 import { inOverview } from './plan.ts'
 import { expectedFailures, recordModel, type VariantModel } from './floors.ts'
 import { findProblems, judgeFidelity, judgeStory } from './judge.ts'
+import { summarizeRun, type RawSamples } from './run-samples.ts'
 import type { RunSettings } from '../cli/run-settings.ts'
 import { diffAgainstParent, summarizeVariant } from '../record/code-diffs.ts'
 import { describeEnvironment } from '../record/environment.ts'
@@ -37,6 +38,8 @@ export interface Measured {
   load: Record<string, LoadLevel[]>
   peak: Record<string, PeakLoad>
   cacheOutages: CacheOutage[]
+  /** The phases' raw latencies, for the run's own figures. */
+  raw: RawSamples
 }
 
 export async function assembleResults(m: Measured): Promise<Results> {
@@ -50,20 +53,26 @@ export async function assembleResults(m: Measured): Promise<Results> {
   }
   const finishedAt = new Date()
   const { settings } = m
+  const environment = describeEnvironment(m.cache.backend, m.cache.description, m.calibration)
+  const startedAt = m.startedAt.toISOString()
+  const valid = problems.length === 0
   return {
     schemaVersion: SCHEMA_VERSION,
     kind: 'run',
-    startedAt: m.startedAt.toISOString(),
+    startedAt,
     finishedAt: finishedAt.toISOString(),
     durationSeconds: round((finishedAt.getTime() - m.startedAt.getTime()) / 1000, 1),
-    valid: problems.length === 0,
+    valid,
     problems,
-    run: { quick: settings.quick, variants: m.variants.map((v) => v.name), path: m.path, connections: settings.connections, durationSeconds: settings.durationSeconds, sweep: settings.sweep, modelJitter: settings.modelJitter, overview: m.variants.map((v) => v.name).filter((name) => inOverview(settings, name)) },
+    run: { quick: settings.quick, variants: m.variants.map((v) => v.name), path: m.path, connections: settings.connections, durationSeconds: settings.durationSeconds, sweep: settings.sweep, modelJitter: settings.modelJitter, overview: m.variants.map((v) => v.name).filter((name) => inOverview(settings, name)), runs: 1 },
     story: judgeStory(variants),
     scenario: m.scenario,
-    environment: describeEnvironment(m.cache.backend, m.cache.description, m.calibration),
+    environment,
     cacheOutages: m.cacheOutages,
     variants,
+    runs: [summarizeRun({ startedAt, valid, variants, environment }, m.raw)],
+    comparison: null,
+    thresholds: [],
   }
 }
 

@@ -65,6 +65,7 @@ async function measureLatencyCase(context: Target, spec: LatencyCaseSpec): Promi
     const result = task?.result
     if (!result || !('latency' in result)) throw new Error(`tinybench produced no latency for ${url} (state ${result?.state ?? 'unknown'}).`)
     latency = toLatencyStats(result.latency)
+    if (!spec.cold) context.raw?.latency.set(spec.variant, [...(result.latency.samples ?? [])])
   } catch (error) {
     if (!(error instanceof NoAnswerError) && !(error instanceof Error && error.cause instanceof NoAnswerError)) throw error
   }

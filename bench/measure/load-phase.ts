@@ -24,6 +24,7 @@ import type { LoadLevel, PriceCacheFigures, TimelinePoint } from '../record/resu
 import { cacheOutcome, matchesReference, serverTimingOf, type LoadTraffic } from './traffic-mix.ts'
 import type { ApiCounters } from '../../variants/shared/admin-paths.ts'
 import type { ModelledLevel } from '../../model/types.ts'
+import { keepLevel } from './run-samples.ts'
 import { buildTimeline, startCounterReadings, type TimedAnswer } from './timeline.ts'
 
 /** A request still unanswered after this long counts as a timeout. */
@@ -183,7 +184,7 @@ export function loadStream(connections: number): string {
   return `load:${connections}`
 }
 
-export async function measureLoadLevel(context: Pick<Target, 'api' | 'upstreams' | 'path' | 'reference' | 'redisPid' | 'traffic'>, variant: string, connections: number, length: LevelLength): Promise<LoadLevel> {
+export async function measureLoadLevel(context: Pick<Target, 'api' | 'upstreams' | 'path' | 'reference' | 'redisPid' | 'traffic' | 'raw'>, variant: string, connections: number, length: LevelLength): Promise<LoadLevel> {
   const { api, upstreams, path, reference } = context
   // Every variant at this many connections is sent the same sequence of the mix.
   const traffic = context.traffic?.mix.kind === 'mix' ? { prefix: `/${variant}`, next: context.traffic.mix.stream(loadStream(connections)), references: context.traffic.references } : undefined
@@ -216,6 +217,7 @@ export async function measureLoadLevel(context: Pick<Target, 'api' | 'upstreams'
   // No 2xx at all (every request failed): 0, as autocannon's empty histogram said.
   const [p50, max] = latenciesMs.length ? percentiles(latenciesMs, [50, 100]) : [0, 0]
   const [p90, p99] = [statedPercentile(latenciesMs, 90), statedPercentile(latenciesMs, 99)]
+  keepLevel(context.raw, variant, connections, latenciesMs)
   return {
     connections,
     requestsPerConnection: 'requestsPerConnection' in length ? length.requestsPerConnection : null,

@@ -1,5 +1,6 @@
 /** What the measuring phases share: the target of every measurement, and the run's steps. */
 import type { HttpClient } from './http-client.ts'
+import type { RawSamples } from './run-samples.ts'
 import type { TrafficMix } from './traffic-mix.ts'
 import type { Step } from '../cli/progress.ts'
 import type { ApiProcess } from '../stack/api-process.ts'
@@ -19,6 +20,8 @@ export interface Target {
   traffic?: { mix: TrafficMix; references: Map<string, string> }
   /** The redis-server the lab started, whose CPU the self-checks read; null for any other (self-check.ts). */
   redisPid: number | null
+  /** Where the phases leave their raw latencies, for the run's own figures (run-samples.ts); absent: not kept. */
+  raw?: RawSamples
 }
 
 export interface PhaseContext extends Target {

@@ -18,6 +18,7 @@ import { cacheOutcome, createTrafficMix, mixQuery, type TrafficMix } from './tra
 import type { PhaseContext } from './phase-context.ts'
 import { planLoadLevels, planRun, probeMs, type Model, type Probe } from './plan.ts'
 import { createStepRunner, type StepRunner } from './steps.ts'
+import { createRawSamples } from './run-samples.ts'
 import { runSweepPhase } from './sweep-phase.ts'
 import type { Progress } from '../cli/progress.ts'
 import type { RunSettings } from '../cli/run-settings.ts'
@@ -31,12 +32,22 @@ import { parseServerTiming } from '../../variants/shared/stage-timing.ts'
 
 /**
  * `startedAt`: when the command started, so the run's duration includes starting the stack.
- * `modelled`: each variant's model when the caller has it already (a what-if); else it is modelled here.
+ * `modelled`: each variant's model when the caller has it already (a what-if, a --runs' later runs); else it is
+ * modelled here, and handed to `onModelled`.
  */
-export async function runBench(scenario: Scenario, settings: RunSettings, stack: Stack, progress: Progress, startedAt = new Date(), modelled?: Record<string, ModelOutcome>): Promise<Results> {
+export async function runBench(
+  scenario: Scenario,
+  settings: RunSettings,
+  stack: Stack,
+  progress: Progress,
+  startedAt = new Date(),
+  modelled?: Record<string, ModelOutcome>,
+  onModelled?: (outcomes: Record<string, ModelOutcome>) => void,
+): Promise<Results> {
   const { api, upstreams } = stack
   const client = createHttpClient(api.url)
   const steps = createStepRunner(progress, api)
+  const raw = createRawSamples()
   try {
     const variants = await selectVariants(client, settings)
     const names = variants.map((v) => v.name)
@@ -76,6 +87,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
     // What each variant should cost, derived from its own code in virtual time.
     const mixInput = mix.kind === 'mix' ? { sample: sample.map(mixQuery), catalogue: mix.catalogue.map((r) => ({ query: mixQuery(r), share: r.share })), load: loadInput(mix, planLoadLevels(settings, names, probe), probe, scenario.productsPerPage) } : undefined
     const outcomes = modelled ?? (await steps.run({ phase: 'model', label: `${names.join(', ')} in virtual time`, estimateMs: 2500 }, () => modelVariants(scenario, names, { jitter: settings.modelJitter, mix: mixInput })))
+    if (!modelled) onModelled?.(outcomes)
     const model: Model = { floors: {}, saturation: {}, mixFloorsMs: {}, failurePercent: {} }
     const mixModels: Record<string, MixModel | null> = {}
     const models: Record<string, VariantModel> = {}
@@ -103,6 +115,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
       reference: check.reference,
       traffic: { mix, references: check.references },
       redisPid: stack.redis.pid,
+      raw,
       run: (step, work) => steps.run(step, work),
       // A price list filled minutes earlier could expire mid-measurement, and the stampede to
       // pricing that follows would depend on how long the run had taken so far. Without
@@ -147,6 +160,7 @@ export async function runBench(scenario: Scenario, settings: RunSettings, stack:
       load,
       peak,
       cacheOutages: steps.cacheOutages,
+      raw,
     })
   } finally {
     await client.close()

@@ -12,6 +12,9 @@ import { CACHE_BACKENDS } from '../../variants/shared/admin-paths.ts'
 import { STAGE_NAMES } from '../../variants/shared/stage-timing.ts'
 
 /**
+ * 10: repeated runs and comparisons (--runs, --baseline, npm run compare): `runs`, each run's
+ * own figures with its raw latencies (bounded); `comparison`, the verdicts against a baseline;
+ * `thresholds`, the --threshold checks; run.runs.
  * 9: swr (the price cache's getOrSet, bentocache): the price cache's counts have `stale`, the
  * hits served past their TTL; scenario.cacheGraceSeconds.
  * 7: the traffic mix (scenario.traffic): each variant's `mix` in the latency phase, with the
@@ -20,7 +23,7 @@ import { STAGE_NAMES } from '../../variants/shared/stage-timing.ts'
  * expected failures, ideal waterfalls warm and cold), and `kind` tells a measured run
  * ('run') from a what-if (`--predict`, `--vary`; what-if.ts) (results/README.md).
  */
-export const SCHEMA_VERSION = 9
+export const SCHEMA_VERSION = 10
 
 const ISO_DATE = String.raw`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$`
 const num = () => Type.Number()
@@ -512,6 +515,96 @@ const ScenarioSchema = Type.Unsafe<Scenario>(
   Type.Object({ name: text(), seed: count(), productsPerPage: Type.Integer({ minimum: 1 }), services: Type.Object({}) }),
 )
 
+/** One run's figures of one variant: what a comparison tests, run against run. */
+const RunVariantSchema = strict({
+  /** One request at a time, warm (or only) case: its requests, failures, and the percentiles of its good answers. */
+  latency: strict({
+    requests: count(),
+    failed: count(),
+    /** Null when no request was answered. */
+    p50Ms: nullable(nonNegative()),
+    /** Null below 20 good answers. */
+    p90Ms: stated(),
+    /** Null below 300 good answers (MIN_ANSWERS_FOR_RUN_P99): "not estimable". */
+    p99Ms: stated(),
+    /** Every good answer's time, in ms (at most the latency phase's samples, 50). */
+    latenciesMs: Type.Array(nonNegative()),
+  }),
+  load: Type.Array(
+    strict({
+      connections: Type.Integer({ minimum: 1 }),
+      /** Requests sent (answered, failed, timed out). */
+      sent: count(),
+      /** Not a good answer: an error status, a different body, a connection error or a timeout. */
+      failed: count(),
+      goodPerSec: nonNegative(),
+      p50Ms: nullable(nonNegative()),
+      p90Ms: stated(),
+      p99Ms: stated(),
+      /** Good answers' times, in ms: all of them up to KEPT_LATENCIES (1,000), else that many taken at even steps in the order they came. */
+      latenciesMs: Type.Array(nonNegative()),
+      /** How many good answers there were (latenciesMs keeps at most 1,000 of them). */
+      answered: count(),
+    }),
+  ),
+})
+export type RunVariant = Static<typeof RunVariantSchema>
+
+/** One run of a --runs N: a stack of its own (fresh API and upstream processes, an emptied cache). */
+const RunSampleSchema = strict({
+  startedAt: Type.String({ pattern: ISO_DATE }),
+  valid: Type.Boolean(),
+  /** The calibration's overhead in this run: how the machine's floor moved from run to run. */
+  calibrationOverheadMs: num(),
+  variants: mapOf(RunVariantSchema, { minProperties: 1 }),
+})
+export type RunSample = Static<typeof RunSampleSchema>
+
+export const VERDICTS = ['regressed', 'improved', 'no change', 'inconclusive', 'too few runs', 'not estimable'] as const
+
+/** This run against a saved one (--baseline), or two saved runs (npm run compare). */
+const ComparisonSchema = strict({
+  baseline: strict({ path: text(), startedAt: text(), gitCommit: nullable(text()), scenario: text(), runs: count() }),
+  current: strict({ path: nullable(text()), startedAt: text(), gitCommit: nullable(text()), scenario: text(), runs: count() }),
+  /** Differences that make the comparison less fair: scenario, machine, Node, quick against full. */
+  warnings: Type.Array(text()),
+  /** T, in percent: a change inside ±T is no change. max(5 %, --noise). */
+  noisePercent: nonNegative(),
+  /** For shares (failures): the band in percentage points. */
+  noisePoints: nonNegative(),
+  /** 0.05, or 0.01 when more than 10 comparisons have a p-value. */
+  alpha: nonNegative(),
+  rows: Type.Array(
+    strict({
+      variant: text(),
+      /** e.g. p50 (one request at a time), rps@50, p99@50, failures@50, failures. */
+      metric: text(),
+      unit: text(),
+      baselineRuns: count(),
+      currentRuns: count(),
+      /** Medians over the runs; null when not estimable on that side. */
+      baselineMedian: nullable(num()),
+      currentMedian: nullable(num()),
+      /** In percent (the ratio of medians − 1), or in points for a share; with its bootstrap 95 % interval. */
+      effect: nullable(num()),
+      low: nullable(num()),
+      high: nullable(num()),
+      points: Type.Boolean(),
+      /** The exact two-sided Mann–Whitney U p; null below 4 runs a side or when not estimable. */
+      p: nullable(nonNegative()),
+      verdict: Type.Enum(VERDICTS),
+    }),
+  ),
+  /** Variants measured on one side only: reported, not compared. */
+  onlyInBaseline: Type.Array(text()),
+  onlyInCurrent: Type.Array(text()),
+})
+export type ComparisonFigures = Static<typeof ComparisonSchema>
+
+/** A --threshold, checked against the median over the runs. */
+const ThresholdSchema = strict({ expression: text(), value: nullable(num()), passed: Type.Boolean(), why: text() })
+export type ThresholdCheck = Static<typeof ThresholdSchema>
+
 /** JSON Schema (draft-07) of results.json, and through Static its type. */
 export const RESULTS_SCHEMA = Type.Object(
   {
@@ -543,6 +636,8 @@ export const RESULTS_SCHEMA = Type.Object(
        * load level only. Empty when --variants named them.
        */
       overview: Type.Array(text()),
+      /** --runs: how many runs were made; the variants' figures are the first run's, `runs` holds every run's own. */
+      runs: Type.Integer({ minimum: 1 }),
     }),
     /** Whether the run reproduced the story: p50 in story order, and its first step against its last. Null when a story variant was not measured. */
     story: nullable(strict({ ordered: Type.Boolean(), naiveToParallelPercent: num() })),
@@ -556,6 +651,12 @@ export const RESULTS_SCHEMA = Type.Object(
      */
     cacheOutages: Type.Array(CacheOutageSchema),
     variants: mapOf(VariantResultSchema, { minProperties: 1 }),
+    /** Each run's own figures (one without --runs), in the order they ran. */
+    runs: Type.Array(RunSampleSchema, { minItems: 1 }),
+    /** Against --baseline; null without it. */
+    comparison: nullable(ComparisonSchema),
+    /** The --threshold checks, in the order given; empty without them. */
+    thresholds: Type.Array(ThresholdSchema),
   },
   { additionalProperties: false, $schema: 'http://json-schema.org/draft-07/schema#', title: 'api-speedup-lab results.json' },
 )

@@ -2,9 +2,9 @@
  * Writes a run's files atomically: each goes to a temporary file first and is renamed
  * into place, results.json last, so a directory with a results.json is complete and an
  * interrupted run never leaves a file that looks finished. results/latest then points at
- * the new run, if it was a measured one.
+ * the new run, if it was a measured one. Also reads a saved run back, for a comparison.
  */
-import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Ajv } from 'ajv'
@@ -83,4 +83,34 @@ async function pointLatestAt(dir: string): Promise<void> {
   await rm(temporary, { force: true })
   await symlink(basename(dir), temporary)
   await rename(temporary, link)
+}
+
+/**
+ * A saved run's results.json, for a comparison: `latest` (results/latest), a run's directory,
+ * or the file itself. Throws an Error that names the path and says what is wrong (no such
+ * file, not JSON, a what-if, another schema version, a file that does not match the schema).
+ */
+export async function readSavedRun(where: string, schemaCheck: (results: { schemaVersion?: unknown; kind?: unknown }) => string | undefined): Promise<{ path: string; results: Results }> {
+  const base = where === 'latest' ? join(RESULTS_DIR, 'latest') : resolve(where)
+  let path = base
+  try {
+    if ((await stat(base)).isDirectory()) path = join(base, 'results.json')
+  } catch {
+    throw new Error(`${where}: no such file or directory${where === 'latest' ? ' (no run has been written to results/latest yet)' : ''}.`)
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'))
+  } catch (error) {
+    throw new Error(`${path}: not a results.json the lab can read (${(error as Error).message}).`)
+  }
+  if (typeof parsed !== 'object' || parsed === null) throw new Error(`${path}: not a results.json (not a JSON object).`)
+  const mismatch = schemaCheck(parsed as { schemaVersion?: unknown; kind?: unknown })
+  if (mismatch) throw new Error(`${path}: ${mismatch}`)
+  try {
+    assertValidResults(parsed)
+  } catch (error) {
+    throw new Error(`${path}: does not match results.json's schema: ${(error as Error).message.slice(0, 500)}`)
+  }
+  return { path, results: parsed }
 }

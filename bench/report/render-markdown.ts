@@ -2,6 +2,7 @@
 import { cacheOutageText, describeFaults, faultRows, formatLoadShares, overviewNote, formatNon2xx, formatHeld, formatRise, formatOverheadWithVerdict, headline, headlineText, formatApiCpu, formatColdP50, formatHitRatio, formatWithModel, formatSelfCheck, loadFailures, mixNote, mixRows, publishedNote, stepRows, targetLines, validityText } from './report-model.ts'
 import { formatMs, formatPercent, formatShare, formatTail } from '../record/format.ts'
 import type { Results } from '../record/results.ts'
+import { comparisonMarkdown, thresholdLines } from './render-comparison.ts'
 
 export function renderSummaryMarkdown(results: Results): string {
   const rows = stepRows(results)
@@ -17,6 +18,8 @@ export function renderSummaryMarkdown(results: Results): string {
     escapeMarkdown(loadFailures(results)?.text ?? ''),
     '',
     ...(outage ? [`> ${escapeMarkdown(outage)}`, ''] : []),
+    ...(results.comparison ? comparisonMarkdown(results.comparison, escapeMarkdown) : []),
+    ...(results.thresholds.length ? [...thresholdLines(results.thresholds).map((line) => `- ${escapeMarkdown(line)}`), ''] : []),
     stepTableMarkdown(results),
     '',
     `n: samples, one request at a time. p99: from 100 samples up; below, the max, called that. Floor: what the variant's own code takes in virtual time (the configured upstream latency on its critical path, and its own timers). Lab overhead: p50 minus floor (✓ within max(3 %, 5 ms)). ${rows.some((r) => r.coldP50Ms !== null) ? 'Cold: p50 with the cache flushed before each request.' : ''}` +

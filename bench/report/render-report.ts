@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { embedJson, html, trusted, type SafeHtml } from './html.ts'
+import { comparisonSection } from './render-comparison.ts'
 import { faultSeries, pageData } from './page/page-data.ts'
 import {
   cacheOutageText,
@@ -43,6 +44,17 @@ const CHART_JS = asset('../../node_modules/chart.js/dist/chart.umd.min.js')
 const STYLE = asset('./page/report.css')
 const SCRIPT = asset('./page/report.js')
 
+/** The page's script reads no raw latency: each run's are left out of the embedded copy (results.json has them). */
+function withoutRawLatencies(results: Results): Results {
+  return {
+    ...results,
+    runs: results.runs.map((run) => ({
+      ...run,
+      variants: Object.fromEntries(Object.entries(run.variants).map(([name, v]) => [name, { latency: { ...v.latency, latenciesMs: [] }, load: v.load.map((l) => ({ ...l, latenciesMs: [] })) }])),
+    })),
+  }
+}
+
 export async function renderReport(results: Results): Promise<string> {
   const [chartJs, style, script] = await Promise.all([readFile(CHART_JS, 'utf8'), readFile(STYLE, 'utf8'), readFile(SCRIPT, 'utf8')])
   const title = `api-speedup-lab: ${results.scenario.name}`
@@ -56,6 +68,7 @@ export async function renderReport(results: Results): Promise<string> {
 </head>
 <body>
 ${renderHeader(results, title)}
+${comparisonSection(results)}
 ${renderSteps(results)}
 
 <section>
@@ -111,7 +124,7 @@ ${renderDiffs(results)}
   </div>
 </section>
 
-<script type="application/json" id="results">${embedJson(results)}</script>
+<script type="application/json" id="results">${embedJson(withoutRawLatencies(results))}</script>
 <script type="application/json" id="page-data">${embedJson(pageData(Object.keys(results.variants)))}</script>
 <script>${trusted(chartJs)}</script>
 <script type="module">${trusted(script)}</script>

@@ -2,6 +2,7 @@
 import { cacheOutageText, overviewNote, formatColdP50, formatWithModel, formatOverheadWithVerdict, headline, headlineText, loadFailures, mixNote, mixRows, stepRows, targetLines, validityText } from './report-model.ts'
 import { formatMs, formatPercent, round } from '../record/format.ts'
 import type { Results } from '../record/results.ts'
+import { comparisonTerminal, thresholdLines } from './render-comparison.ts'
 
 /** A laid-out table (header, rule, rows) with "beyond the story:" before its rows past the story's. */
 function withBeyondLine(lines: string[], storyRows: number, beyondRows: number): string[] {
@@ -77,5 +78,8 @@ export function renderTerminalSummary(results: Results): string {
     results.valid ? validityText(results) : `INVALID RUN: ${results.problems.join('; ')}`,
     ...(underLoad ? [underLoad.text] : []),
     ...(outage ? [outage] : []),
+    ...(results.runs.length > 1 ? [`${results.runs.length} runs, each on a stack of its own: the tables are the first run's; each run's own figures are in results.json (runs), and a comparison reads them.`] : []),
+    ...(results.comparison ? ['', ...comparisonTerminal(results.comparison)] : []),
+    ...thresholdLines(results.thresholds),
   ].join('\n')
 }

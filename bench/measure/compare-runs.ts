@@ -1,0 +1,212 @@
+/**
+ * "Did my change help?": two runs' per-run figures compared variant by variant, by name
+ * (--baseline, npm run compare), and the --threshold checks. The figures compared, per
+ * variant, each a value per run:
+ *
+ * - p50, p90, p99: one request at a time (the latency phase's warm case);
+ * - rps@N, p50@N, p90@N, p99@N, failures@N: at the load level of N connections (rps: good
+ *   answers per second; failures: the share of requests sent that were not a good answer);
+ * - failures: the share over the latency phase and every load level.
+ *
+ * A p99 over fewer than 300 good answers in a run is "not estimable" and never gets a
+ * verdict. The statistics are compare-stats.ts'.
+ */
+import { alphaFor, compareRuns, MIN_NOISE_PERCENT, NOISE_POINTS, type Verdict } from './compare-stats.ts'
+import { median } from './stats.ts'
+import { round } from '../record/format.ts'
+import type { ComparisonFigures, Results, RunSample, ThresholdCheck } from '../record/results.ts'
+
+export interface MetricSpec {
+  unit: 'ms' | '/s' | '%'
+  higherIsWorse: boolean
+  /** A share in percent: its effect is a difference in points. */
+  points: boolean
+  value(sample: RunSample, variant: string): number | null | undefined
+}
+
+const TIME_METRICS = ['p50', 'p90', 'p99'] as const
+const LEVEL_METRICS = ['rps', 'p50', 'p90', 'p99', 'failures'] as const
+
+/** The figure a metric name reads, or undefined for a name that is not one. */
+export function metricSpec(name: string): MetricSpec | undefined {
+  if ((TIME_METRICS as readonly string[]).includes(name)) {
+    const key = `${name}Ms` as 'p50Ms' | 'p90Ms' | 'p99Ms'
+    return { unit: 'ms', higherIsWorse: true, points: false, value: (s, v) => (s.variants[v] ? s.variants[v].latency[key] : undefined) }
+  }
+  if (name === 'failures') {
+    return {
+      unit: '%',
+      higherIsWorse: true,
+      points: true,
+      value(s, v) {
+        const figures = s.variants[v]
+        if (!figures) return undefined
+        const sent = figures.latency.requests + figures.load.reduce((sum, l) => sum + l.sent, 0)
+        const failed = figures.latency.failed + figures.load.reduce((sum, l) => sum + l.failed, 0)
+        return sent ? (100 * failed) / sent : null
+      },
+    }
+  }
+  const match = /^([a-z0-9]+)@(\d+)$/.exec(name)
+  if (!match || !(LEVEL_METRICS as readonly string[]).includes(match[1]!)) return undefined
+  const [, figure, at] = match
+  const connections = Number(at)
+  const level = (s: RunSample, v: string) => s.variants[v]?.load.find((l) => l.connections === connections)
+  if (figure === 'rps') return { unit: '/s', higherIsWorse: false, points: false, value: (s, v) => level(s, v)?.goodPerSec }
+  if (figure === 'failures') {
+    return { unit: '%', higherIsWorse: true, points: true, value: (s, v) => { const l = level(s, v); return l ? (l.sent ? (100 * l.failed) / l.sent : null) : undefined } }
+  }
+  const key = `${figure}Ms` as 'p50Ms' | 'p90Ms' | 'p99Ms'
+  return { unit: 'ms', higherIsWorse: true, points: false, value: (s, v) => { const l = level(s, v); return l ? l[key] : undefined } }
+}
+
+/** The metric names a run has figures for: the one-at-a-time ones, then each load level's. */
+export function metricsOf(results: Pick<Results, 'run'>): string[] {
+  return [...TIME_METRICS, ...results.run.connections.flatMap((c) => LEVEL_METRICS.map((m) => `${m}@${c}`)), 'failures']
+}
+
+/** A metric's values over the runs: null when any run has it not estimable; undefined when the variant or level was not measured. */
+function valuesOf(results: Results, variant: string, spec: MetricSpec): number[] | null | undefined {
+  const values = results.runs.map((run) => spec.value(run, variant))
+  if (values.some((v) => v === undefined)) return undefined
+  if (values.some((v) => v === null)) return null
+  return values as number[]
+}
+
+export interface CompareOptions {
+  /** --noise: T's floor, in percent, above MIN_NOISE_PERCENT. */
+  noisePercent?: number
+  baselinePath: string
+  currentPath: string | null
+}
+
+/** Why two results cannot be compared at all (another schema version, another kind), or undefined. */
+export function incomparable(baseline: { schemaVersion?: unknown; kind?: unknown }, current: { schemaVersion?: unknown; kind?: unknown }, schemaVersion: number): string | undefined {
+  for (const [side, results] of [['the baseline', baseline], ['this run', current]] as const) {
+    if (results.kind !== 'run') return `${side} is not a measured run (kind "${String(results.kind)}"): a --predict or --vary has no runs to compare.`
+    if (results.schemaVersion !== schemaVersion) {
+      return `${side} has schemaVersion ${String(results.schemaVersion)}; this lab reads ${schemaVersion}${Number(results.schemaVersion) < 10 ? ' (runs before version 10 kept no per-run figures)' : ''}. Measure it again with this version of the lab.`
+    }
+  }
+  return undefined
+}
+
+/** The comparison of `current` against `baseline`, variant by variant and metric by metric. */
+export function compareResults(baseline: Results, current: Results, options: CompareOptions): ComparisonFigures {
+  const names = (r: Results) => Object.keys(r.variants)
+  const common = names(current).filter((name) => name in baseline.variants)
+  const metrics = metricsOf(current).filter((m) => metricsOf(baseline).includes(m))
+  const noisePercent = Math.max(MIN_NOISE_PERCENT, options.noisePercent ?? 0)
+  type Row = ComparisonFigures['rows'][number]
+  const pending: Array<{ row: Omit<Row, 'verdict' | 'p' | 'effect' | 'low' | 'high'>; a: number[] | null; b: number[] | null; spec: MetricSpec }> = []
+  for (const variant of common) {
+    for (const metric of metrics) {
+      const spec = metricSpec(metric)!
+      const a = valuesOf(baseline, variant, spec)
+      const b = valuesOf(current, variant, spec)
+      // A level one side did not measure for this variant (an overview's): no row.
+      if (a === undefined || b === undefined) continue
+      pending.push({
+        row: {
+          variant,
+          metric,
+          unit: spec.unit,
+          baselineRuns: baseline.runs.length,
+          currentRuns: current.runs.length,
+          baselineMedian: a ? round(median(a), 3) : null,
+          currentMedian: b ? round(median(b), 3) : null,
+          points: spec.points,
+        },
+        a,
+        b,
+        spec,
+      })
+    }
+  }
+  const tested = pending.filter(({ a, b }) => a && b && a.length >= 4 && b.length >= 4).length
+  const alpha = alphaFor(tested)
+  const rows: Row[] = pending.map(({ row, a, b, spec }, i) => {
+    if (!a || !b) return { ...row, verdict: 'not estimable' as Verdict, p: null, effect: null, low: null, high: null }
+    const c = compareRuns(a, b, { higherIsWorse: spec.higherIsWorse, thresholdPercent: spec.points ? NOISE_POINTS : noisePercent, alpha, points: spec.points, seed: i + 1 })
+    const r = (x: number | null) => (x === null ? null : round(x, 2))
+    return { ...row, verdict: c.verdict, p: c.p === null ? null : round(c.p, 4), effect: r(c.effect), low: r(c.low), high: r(c.high) }
+  })
+  return {
+    baseline: side(baseline, options.baselinePath),
+    current: side(current, options.currentPath),
+    warnings: differences(baseline, current),
+    noisePercent,
+    noisePoints: NOISE_POINTS,
+    alpha,
+    rows,
+    onlyInBaseline: names(baseline).filter((name) => !(name in current.variants)),
+    onlyInCurrent: names(current).filter((name) => !(name in baseline.variants)),
+  }
+}
+
+function side(results: Results, path: string | null): ComparisonFigures['current'] & { path: string } {
+  return { path: path ?? '', startedAt: results.startedAt, gitCommit: results.environment.gitCommit, scenario: results.scenario.name, runs: results.runs.length }
+}
+
+/** What differs between the two runs besides the code: each makes a verdict less about the code. */
+function differences(baseline: Results, current: Results): string[] {
+  const warnings: string[] = []
+  const { name: _a, ...scenarioA } = baseline.scenario
+  const { name: _b, ...scenarioB } = current.scenario
+  if (JSON.stringify(scenarioA) !== JSON.stringify(scenarioB)) {
+    const fields = Object.keys(scenarioB).filter((key) => JSON.stringify((scenarioA as Record<string, unknown>)[key]) !== JSON.stringify((scenarioB as Record<string, unknown>)[key]))
+    warnings.push(`The scenarios differ (${fields.join(', ')}): the runs measured different things, not only different code.`)
+  }
+  if (baseline.run.quick !== current.run.quick) warnings.push(`One run is --quick and the other is not: their samples and levels differ.`)
+  const env = (r: Results) => `${r.environment.cpuModel} × ${r.environment.cpuCount}, Node ${r.environment.node}, ${r.environment.os}`
+  if (env(baseline) !== env(current)) warnings.push(`The environments differ: the baseline ran on ${env(baseline)}, this run on ${env(current)}.`)
+  if (baseline.environment.cacheBackend !== current.environment.cacheBackend) warnings.push(`The price cache differs: ${baseline.environment.cacheBackend} against ${current.environment.cacheBackend}.`)
+  if (!baseline.valid || !current.valid) warnings.push(`${!baseline.valid ? 'The baseline' : 'This run'} is not valid (see its problems): its figures are not to be trusted.`)
+  return warnings
+}
+
+/** A parsed --threshold: `variant.metric OP value[unit]`, e.g. parallel.p50<160ms, naive.failures<1%, cached.rps@50>=30. */
+export interface Threshold {
+  expression: string
+  variant: string
+  metric: string
+  op: '<' | '<=' | '>' | '>='
+  /** In the metric's unit: ms, per second, or percent. */
+  value: number
+}
+
+const UNITS: Record<MetricSpec['unit'], Record<string, number>> = { ms: { ms: 1, s: 1000 }, '/s': { '': 1, '/s': 1 }, '%': { '%': 1 } }
+
+/**
+ * Parses a --threshold, or throws an Error whose message names it and says what is wrong.
+ * `variants`: those the run measures; `connections`: its load levels; `maxSamples`: the
+ * most one-at-a-time samples a case can have (a p99 one at a time needs 300).
+ */
+export function parseThreshold(expression: string, variants: readonly string[], connections: readonly number[], maxSamples: number): Threshold {
+  const bad = (why: string) => new Error(`--threshold "${expression}": ${why}`)
+  const match = /^\s*([a-z][a-z0-9-]*)\.([a-z0-9@]+)\s*(<=|>=|<|>)\s*(\d+(?:\.\d+)?)\s*(ms|s|%|\/s)?\s*$/.exec(expression)
+  if (!match) throw bad('expected VARIANT.METRIC<VALUE, e.g. "parallel.p50<160ms", "naive.failures<1%", "cached.rps@50>=30".')
+  const [, variant, metric, op, number, unit = ''] = match
+  if (!variants.includes(variant!)) throw bad(`"${variant}" is not a variant this run measures (${variants.join(', ')}).`)
+  const spec = metricSpec(metric!)
+  if (!spec) throw bad(`"${metric}" is not a metric; known: p50, p90, p99 (one request at a time), rps@N, p50@N, p90@N, p99@N, failures@N (at N connections), failures.`)
+  const at = /@(\d+)$/.exec(metric!)
+  if (at && !connections.includes(Number(at[1]))) throw bad(`this run has no load level of ${at[1]} connections (its levels: ${connections.join(', ') || 'none'}).`)
+  if (metric === 'p99' && maxSamples < 300) throw bad(`a p99 one request at a time needs 300 samples a run and this run takes at most ${maxSamples}: not estimable. Use p99@N, at a load level.`)
+  const scale = UNITS[spec.unit][unit]
+  if (scale === undefined) throw bad(`the unit "${unit || '(none)'}" does not fit ${metric}, which is in ${spec.unit === '/s' ? 'requests per second (no unit, or /s)' : spec.unit === 'ms' ? 'ms or s' : '%'}.`)
+  return { expression: expression.trim(), variant: variant!, metric: metric!, op: op as Threshold['op'], value: Number(number) * scale }
+}
+
+/** Checks each threshold against the median of its metric over the runs. A metric not estimable fails its threshold. */
+export function checkThresholds(results: Results, thresholds: Threshold[]): ThresholdCheck[] {
+  return thresholds.map((t) => {
+    const spec = metricSpec(t.metric)!
+    const values = valuesOf(results, t.variant, spec)
+    if (!values) return { expression: t.expression, value: null, passed: false, why: `${t.variant}.${t.metric} was not ${values === null ? 'estimable' : 'measured'} in this run` }
+    const value = round(median(values), 3)
+    const passed = t.op === '<' ? value < t.value : t.op === '<=' ? value <= t.value : t.op === '>' ? value > t.value : value >= t.value
+    const shown = `${value}${spec.unit === '/s' ? '/s' : ` ${spec.unit}`}`
+    return { expression: t.expression, value, passed, why: `${t.variant}.${t.metric} = ${shown}${results.runs.length > 1 ? ` (median of ${results.runs.length} runs)` : ''}` }
+  })
+}
