@@ -137,11 +137,11 @@ async function main(): Promise<number> {
   const faults = describeFaults(scenario)
   if (faults) console.error(`injected faults (off for the correctness check and the warm-up): ${faults}`)
   /** One run on a stack of its own, started for it and stopped after. */
-  const measureAt = async (at: Scenario, runSettings: RunSettings, models?: Record<string, ModelOutcome>, onModelled?: (outcomes: Record<string, ModelOutcome>) => void): Promise<Results> => {
+  const measureAt = async (at: Scenario, runSettings: RunSettings, models?: Record<string, ModelOutcome>, onModelled?: (outcomes: Record<string, ModelOutcome>) => void, runStartedAt = startedAt): Promise<Results> => {
     const stack: Stack = await startStack(at, redisUrl, (message) => progress.note(message), (stop) => (stopStack = stop))
     try {
       progress.note(`cache: ${stack.redis.description}; API pid ${stack.api.pid}, upstreams pid ${stack.upstreams.pid}`)
-      return await runBench(at, runSettings, stack, progress, startedAt, models, onModelled)
+      return await runBench(at, runSettings, stack, progress, runStartedAt, models, onModelled)
     } finally {
       await stack.stop()
     }
@@ -181,7 +181,8 @@ async function main(): Promise<number> {
     for (let run = 1; run <= runs && interrupted === undefined; run++) {
       if (runs > 1) progress.note(`run ${run} of ${runs}: a stack of its own`)
       try {
-        measured.push(await measureAt(scenario, settings, models, (outcomes) => (models = outcomes)))
+        // The first run from the command's start (its duration includes loading the lab), the others from their own.
+        measured.push(await measureAt(scenario, settings, models, (outcomes) => (models = outcomes), run === 1 ? startedAt : new Date()))
       } catch (error) {
         // Ctrl-C once during a run: the runs measured before it are written.
         if (interrupted === undefined) throw error
@@ -224,6 +225,7 @@ function combineRuns(measured: Results[], asked: number, interrupted: boolean): 
     valid: measured.every((r) => r.valid) && !(interrupted && measured.length < asked),
     problems,
     run: { ...first.run, runs: measured.length },
+    cacheOutages: measured.flatMap((r, i) => r.cacheOutages.map((outage) => (measured.length > 1 ? { ...outage, step: `run ${i + 1}: ${outage.step}` } : outage))),
     runs: measured.flatMap((r) => r.runs),
   }
 }

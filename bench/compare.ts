@@ -64,7 +64,8 @@ async function main(): Promise<number> {
     const escape = (text: string) => text.replace(/[\\`*_{}[\]<>|#]/g, (char) => `\\${char}`)
     await writeFile(values.markdown, [...comparisonMarkdown(comparison, escape), ...thresholdLines(thresholds).map((line) => `- ${escape(line)}`)].join('\n'))
   }
-  return exitCode(true, gate, comparison, thresholds)
+  if (!current.results.valid) console.error(`B is not a valid run: ${current.results.problems.join('; ')}`)
+  return exitCode(current.results.valid, gate, comparison, thresholds)
 }
 
 main().then(

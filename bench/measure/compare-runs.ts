@@ -11,7 +11,7 @@
  * A p99 over fewer than 300 good answers in a run is "not estimable" and never gets a
  * verdict. The statistics are compare-stats.ts'.
  */
-import { alphaFor, compareRuns, MIN_NOISE_PERCENT, NOISE_POINTS, type Verdict } from './compare-stats.ts'
+import { alphaFor, compareRuns, MIN_NOISE_PERCENT, MIN_RUNS, NOISE_POINTS, smallestP, type Verdict } from './compare-stats.ts'
 import { median } from './stats.ts'
 import { round } from '../record/format.ts'
 import type { ComparisonFigures, Results, RunSample, ThresholdCheck } from '../record/results.ts'
@@ -47,7 +47,7 @@ export function metricSpec(name: string): MetricSpec | undefined {
       },
     }
   }
-  const match = /^([a-z0-9]+)@(\d+)$/.exec(name)
+  const match = /^([a-z0-9]+)@([1-9]\d*)$/.exec(name)
   if (!match || !(LEVEL_METRICS as readonly string[]).includes(match[1]!)) return undefined
   const [, figure, at] = match
   const connections = Number(at)
@@ -131,10 +131,15 @@ export function compareResults(baseline: Results, current: Results, options: Com
     const r = (x: number | null) => (x === null ? null : round(x, 2))
     return { ...row, verdict: c.verdict, p: c.p === null ? null : round(c.p, 4), effect: r(c.effect), low: r(c.low), high: r(c.high) }
   })
+  const warnings = differences(baseline, current)
+  const [n, m] = [baseline.runs.length, current.runs.length]
+  if (n >= MIN_RUNS && m >= MIN_RUNS && smallestP(n, m) >= alpha) {
+    warnings.push(`No figure can be called regressed or improved: with ${n} runs against ${m}, the smallest p the exact test can give is ${smallestP(n, m).toFixed(3)}, not below α = ${alpha} (${tested} figures tested). Measure more runs on both sides.`)
+  }
   return {
     baseline: side(baseline, options.baselinePath),
     current: side(current, options.currentPath),
-    warnings: differences(baseline, current),
+    warnings,
     noisePercent,
     noisePoints: NOISE_POINTS,
     alpha,
@@ -158,6 +163,9 @@ function differences(baseline: Results, current: Results): string[] {
     warnings.push(`The scenarios differ (${fields.join(', ')}): the runs measured different things, not only different code.`)
   }
   if (baseline.run.quick !== current.run.quick) warnings.push(`One run is --quick and the other is not: their samples and levels differ.`)
+  if (String(baseline.run.connections) !== String(current.run.connections) || baseline.run.durationSeconds !== current.run.durationSeconds) {
+    warnings.push(`The load levels differ (${baseline.run.connections.join(', ')} connections, ${baseline.run.durationSeconds} s against ${current.run.connections.join(', ')}, ${current.run.durationSeconds} s): levels on one side only are not compared, and the overall failure share covers different levels.`)
+  }
   const env = (r: Results) => `${r.environment.cpuModel} × ${r.environment.cpuCount}, Node ${r.environment.node}, ${r.environment.os}`
   if (env(baseline) !== env(current)) warnings.push(`The environments differ: the baseline ran on ${env(baseline)}, this run on ${env(current)}.`)
   if (baseline.environment.cacheBackend !== current.environment.cacheBackend) warnings.push(`The price cache differs: ${baseline.environment.cacheBackend} against ${current.environment.cacheBackend}.`)
@@ -195,7 +203,8 @@ export function parseThreshold(expression: string, variants: readonly string[], 
   if (metric === 'p99' && maxSamples < 300) throw bad(`a p99 one request at a time needs 300 samples a run and this run takes at most ${maxSamples}: not estimable. Use p99@N, at a load level.`)
   const scale = UNITS[spec.unit][unit]
   if (scale === undefined) throw bad(`the unit "${unit || '(none)'}" does not fit ${metric}, which is in ${spec.unit === '/s' ? 'requests per second (no unit, or /s)' : spec.unit === 'ms' ? 'ms or s' : '%'}.`)
-  return { expression: expression.trim(), variant: variant!, metric: metric!, op: op as Threshold['op'], value: Number(number) * scale }
+  // Rounded to a µs (or a millionth): 1.005 s × 1000 is 1004.9999999999999 in floating point.
+  return { expression: expression.trim(), variant: variant!, metric: metric!, op: op as Threshold['op'], value: Math.round(Number(number) * scale * 1e6) / 1e6 }
 }
 
 /** Checks each threshold against the median of its metric over the runs. A metric not estimable fails its threshold. */

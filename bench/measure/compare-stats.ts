@@ -40,6 +40,13 @@ export function alphaFor(comparisons: number): number {
   return comparisons > MANY_COMPARISONS ? ALPHA_MANY : ALPHA
 }
 
+/** The smallest two-sided p an exact Mann–Whitney U can give with n and m runs (no ties): 2 / C(n + m, n). */
+export function smallestP(n: number, m: number): number {
+  let ways = 1
+  for (let i = 1; i <= Math.min(n, m); i++) ways = (ways * (n + m - i + 1)) / i
+  return Math.min(1, 2 / ways)
+}
+
 /**
  * Exact two-sided Mann–Whitney U test of `a` against `b`: U of `a` (pairs where a's value is
  * larger, ties counting one half) and the probability, under the hypothesis that both come
@@ -145,9 +152,8 @@ export function compareRuns(
 ): Comparison {
   const { higherIsWorse, thresholdPercent: t, alpha, points = false, seed } = options
   const sized = bootstrapEffect(baseline, current, { points, seed })
-  if (baseline.length < MIN_RUNS || current.length < MIN_RUNS) {
-    return { verdict: 'too few runs', p: null, effect: sized?.effect ?? null, low: sized?.low ?? null, high: sized?.high ?? null }
-  }
+  // Too few runs: the effect alone, no interval (a bootstrap of 1–3 runs would look precise and is not).
+  if (baseline.length < MIN_RUNS || current.length < MIN_RUNS) return { verdict: 'too few runs', p: null, effect: sized?.effect ?? null, low: null, high: null }
   const { p } = mannWhitneyU(current, baseline)
   if (!sized) return { verdict: 'inconclusive', p, effect: null, low: null, high: null }
   const { effect, low, high } = sized

@@ -64,7 +64,15 @@ export function comparisonTerminal(c: ComparisonFigures): string[] {
     comparisonHeading(c),
     ...variants.map((variant) => {
       const rows = c.rows.filter((r) => r.variant === variant)
-      const worst = rows.some((r) => r.verdict === 'regressed') ? 'REGRESSED' : rows.some((r) => r.verdict === 'improved') ? 'improved' : rows.every((r) => r.verdict === 'no change' || r.verdict === 'not estimable') ? 'no change' : 'inconclusive'
+      const worst = rows.some((r) => r.verdict === 'regressed')
+        ? 'REGRESSED'
+        : rows.some((r) => r.verdict === 'improved')
+          ? 'improved'
+          : rows.every((r) => r.verdict === 'too few runs' || r.verdict === 'not estimable')
+            ? 'too few runs'
+            : rows.every((r) => r.verdict === 'no change' || r.verdict === 'not estimable')
+              ? 'no change'
+              : 'inconclusive'
       return `  ${variant.padEnd(width)}  ${worst.padEnd(12)}  ${keyRows(c, variant).map((r) => `${r.metric} ${formatChange(r)} ${r.verdict}`).join(' · ')}`
     }),
     ...comparisonNotes(c).map((note) => `  ${note}`),
@@ -101,6 +109,7 @@ const PLOT = { width: 720, labelWidth: 190, rowHeight: 18, margin: 24 }
 function forestPlot(c: ComparisonFigures): SafeHtml {
   const rows = c.rows.filter((r) => !r.points && r.effect !== null)
   if (!rows.length) return html`<p class="note">No figure has a change to plot (not estimable, or a baseline median of 0).</p>`
+  // Past ±100 % a change is drawn at the edge, an arrow marking it; the table has its figure.
   const extent = Math.min(100, Math.max(c.noisePercent * 2, ...rows.flatMap((r) => [Math.abs(r.low ?? r.effect!), Math.abs(r.high ?? r.effect!)])) * 1.1)
   const plotWidth = PLOT.width - PLOT.labelWidth - PLOT.margin
   const x = (percent: number) => PLOT.labelWidth + ((Math.max(-extent, Math.min(extent, percent)) + extent) / (2 * extent)) * plotWidth
@@ -120,6 +129,7 @@ function forestPlot(c: ComparisonFigures): SafeHtml {
     return html`<g class="row ${verdict}" data-variant="${r.variant}" data-metric="${r.metric}" data-verdict="${r.verdict}">
     <text x="${PLOT.labelWidth - 8}" y="${fmt(y + 4)}" text-anchor="end">${r.variant} ${r.metric}</text>
     ${r.low !== null && r.high !== null && html`<line class="interval" x1="${fmt(x(r.low))}" x2="${fmt(x(r.high))}" y1="${fmt(y)}" y2="${fmt(y)}"></line>`}
+    ${Math.abs(r.effect!) > extent && html`<text class="clipped" x="${fmt(x(r.effect!) + (r.effect! > 0 ? 6 : -14))}" y="${fmt(y + 4)}">${r.effect! > 0 ? '→' : '←'}</text>`}
     <circle cx="${fmt(x(r.effect!))}" cy="${fmt(y)}" r="4"><title>${r.variant} ${r.metric}: ${formatChange(r)}, ${r.verdict}</title></circle>
   </g>`
   })}
