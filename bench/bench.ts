@@ -2,7 +2,8 @@
  * `npm run bench -- [flags]`: measures every variant and writes results.json, report.html
  * and summary.md. Processes: this one runs the harness (correctness check, tinybench,
  * autocannon); the API under test and the mocked upstreams each run in a child process;
- * Redis is a redis-server child (or REDIS_URL). Ctrl-C stops them all.
+ * Redis is a redis-server child (or REDIS_URL). Ctrl-C stops them all. With --api and
+ * --upstreams, those roles run where their URLs say, and only the harness runs here.
  */
 import { join, relative } from 'node:path'
 import { parseFlags, readNumberFlag, renderHelp, UsageError, type FlagSpec } from './cli/flags.ts'
@@ -10,8 +11,9 @@ import { createProgress } from './cli/progress.ts'
 import { resolveScenario } from '../scenario/resolve-scenario.ts'
 import { DEFAULT_RUN, QUICK_RUN, resolveRunSettings, VARY_RUN, type RunSettings } from './cli/run-settings.ts'
 import { resolveScenarioFromFlags, SCENARIO_FLAGS } from './cli/scenario-flags.ts'
+import { readRoleUrl, ROLE_URL_FLAGS } from './cli/role-flags.ts'
 import { resolveVary, VARY_PARAMETERS, type Vary } from './cli/vary.ts'
-import { exitCode, GATE_FLAGS, resolveGate } from './gate.ts'
+import { EXIT, exitCode, GATE_FLAGS, resolveGate } from './gate.ts'
 import { checkThresholds, compareResults, incomparable } from './measure/compare-runs.ts'
 import type { VariantInfo } from './measure/assemble-results.ts'
 import { CorrectnessError } from './measure/check-correctness.ts'
@@ -25,7 +27,8 @@ import { renderReport } from './report/render-report.ts'
 import { renderTerminalSummary } from './report/render-terminal.ts'
 import { renderWhatIfMarkdown, renderWhatIfReport, renderWhatIfTerminal } from './report/render-what-if.ts'
 import { describeFaults } from './report/report-model.ts'
-import { startStack, type Stack } from './stack/start-stack.ts'
+import { RoleError } from './stack/remote-roles.ts'
+import { startStack, type RoleUrls, type Stack } from './stack/start-stack.ts'
 import type { ModelOutcome } from '../model/types.ts'
 import type { Scenario } from '../scenario/types.ts'
 import { loadVariants } from '../variants/shared/load-variants.ts'
@@ -54,6 +57,7 @@ const FLAGS = {
   runs: { type: 'string', value: 'N', help: `measure N times, each run on a stack of its own (fresh API and upstream processes, an emptied cache); each run's figures are kept for comparisons (default 1, at most ${MAX_RUNS})` },
   baseline: { type: 'string', value: 'PATH|latest', help: 'after measuring, compare against a saved run (its directory, its results.json, or latest): a verdict per variant and figure' },
   ...GATE_FLAGS,
+  ...ROLE_URL_FLAGS,
   ...SCENARIO_FLAGS,
 } satisfies Record<string, FlagSpec>
 
@@ -82,6 +86,10 @@ async function main(): Promise<number> {
     for (const flag of ['sweep', 'connections', 'duration', 'runs', 'baseline', 'fail-on', 'threshold', 'noise', ...(values.predict ? ['redis-url'] : [])]) {
       if (values[flag] !== undefined) throw new UsageError(`Flag --${flag} does not go with --${values.predict ? 'predict' : 'vary'}: ${measuring}.`)
     }
+    for (const flag of Object.keys(ROLE_URL_FLAGS)) {
+      const why = values.predict ? 'it starts and measures nothing' : '--vary restarts the stack at each value, and the lab cannot restart a role it did not start'
+      if (values[flag] !== undefined) throw new UsageError(`Flag --${flag} does not go with --${values.predict ? 'predict' : 'vary'}: ${why}.`)
+    }
   }
   const varyingProducts = typeof values.vary === 'string' && values.vary.startsWith('products=')
   const quickPage = {
@@ -93,6 +101,7 @@ async function main(): Promise<number> {
   const variants = await loadVariants()
   const settings = resolveRunSettings(values, variants.map((v) => v.name))
   const redisUrl = typeof values['redis-url'] === 'string' ? values['redis-url'] : process.env.REDIS_URL
+  const where: RoleUrls = { redisUrl, api: readRoleUrl(values, 'api'), upstreams: readRoleUrl(values, 'upstreams') }
   const outDir = settings.outDir ?? defaultRunDir(startedAt)
   const selected = variants.filter((v) => !settings.variants.length || settings.variants.includes(v.name)).map(({ name, parent }) => ({ name, parent }))
   const runs = readNumberFlag(values, 'runs', true) ?? 1
@@ -138,9 +147,11 @@ async function main(): Promise<number> {
   if (faults) console.error(`injected faults (off for the correctness check and the warm-up): ${faults}`)
   /** One run on a stack of its own, started for it and stopped after. */
   const measureAt = async (at: Scenario, runSettings: RunSettings, models?: Record<string, ModelOutcome>, onModelled?: (outcomes: Record<string, ModelOutcome>) => void, runStartedAt = startedAt): Promise<Results> => {
-    const stack: Stack = await startStack(at, redisUrl, (message) => progress.note(message), (stop) => (stopStack = stop))
+    const stack: Stack = await startStack(at, where, (message) => progress.note(message), (stop) => (stopStack = stop))
     try {
-      progress.note(`cache: ${stack.redis.description}; API pid ${stack.api.pid}, upstreams pid ${stack.upstreams.pid}`)
+      const role = (name: string, url: string, pid: number | null, host: string) => (pid === null ? `${name} at ${url} (host ${host})` : `${name} pid ${pid}`)
+      const { api, upstreams } = stack.roles
+      progress.note(`cache: ${stack.redis.description}; ${role('API', api.url, stack.api.pid, api.host.hostname)}, ${role('upstreams', upstreams.url, stack.upstreams.pid, upstreams.host.hostname)}`)
       return await runBench(at, runSettings, stack, progress, runStartedAt, models, onModelled)
     } finally {
       await stack.stop()
@@ -176,6 +187,7 @@ async function main(): Promise<number> {
       return interrupted ?? code
     }
     const measured: Results[] = []
+    let failedRun: string | undefined
     // The model is the code's, the same in every run: derived once, in the first.
     let models: Record<string, ModelOutcome> | undefined
     for (let run = 1; run <= runs && interrupted === undefined; run++) {
@@ -184,8 +196,12 @@ async function main(): Promise<number> {
         // The first run from the command's start (its duration includes loading the lab), the others from their own.
         measured.push(await measureAt(scenario, settings, models, (outcomes) => (models = outcomes), run === 1 ? startedAt : new Date()))
       } catch (error) {
-        // Ctrl-C once during a run: the runs measured before it are written.
-        if (interrupted === undefined) throw error
+        // Ctrl-C once during a run: the runs measured before it are written; so they are when a later run fails.
+        if (interrupted !== undefined) continue
+        if (measured.length === 0) throw error
+        failedRun = `Run ${run} of ${runs} failed, so the runs stopped there: ${(error as Error).message}`
+        progress.note(failedRun)
+        break
       }
     }
     if (measured.length === 0) {
@@ -193,7 +209,7 @@ async function main(): Promise<number> {
       return interrupted ?? 130
     }
     progress.stop()
-    const results = combineRuns(measured, runs, interrupted !== undefined)
+    const results = combineRuns(measured, runs, interrupted !== undefined, failedRun)
     results.durationSeconds = Math.round((Date.now() - startedAt.getTime()) / 100) / 10
     results.comparison = baseline ? compareResults(baseline.results, results, { noisePercent: gate.noisePercent, baselinePath: baseline.path, currentPath: join(outDir, 'results.json') }) : null
     results.thresholds = checkThresholds(results, gate.thresholds)
@@ -213,16 +229,17 @@ async function main(): Promise<number> {
  * tables and charts), every run's own figures in `runs`, valid only when every run was, and
  * each run's problems named by its run.
  */
-function combineRuns(measured: Results[], asked: number, interrupted: boolean): Results {
+function combineRuns(measured: Results[], asked: number, interrupted: boolean, failed?: string): Results {
   const [first] = measured
   if (!first) throw new Error('No run was measured.')
   const last = measured[measured.length - 1]!
   const problems = measured.flatMap((r, i) => r.problems.map((problem) => (measured.length > 1 ? `Run ${i + 1}: ${problem}` : problem)))
   if (interrupted && measured.length < asked) problems.push(`Interrupted (Ctrl-C) after ${measured.length} of ${asked} runs: the comparison has fewer runs than asked.`)
+  if (failed) problems.push(failed)
   return {
     ...first,
     finishedAt: last.finishedAt,
-    valid: measured.every((r) => r.valid) && !(interrupted && measured.length < asked),
+    valid: measured.every((r) => r.valid) && !(interrupted && measured.length < asked) && !failed,
     problems,
     run: { ...first.run, runs: measured.length },
     cacheOutages: measured.flatMap((r, i) => r.cacheOutages.map((outage) => (measured.length > 1 ? { ...outage, step: `run ${i + 1}: ${outage.step}` } : outage))),
@@ -257,6 +274,10 @@ main().then(
     if (error instanceof UsageError) {
       console.error(error.message)
       process.exit(2)
+    }
+    if (error instanceof RoleError) {
+      console.error(`\nA role could not be used, nothing was measured:\n${error.message}`)
+      process.exit(EXIT.role)
     }
     if (error instanceof CorrectnessError) {
       console.error(`\nCorrectness check failed, nothing was measured or charted:\n${error.message}`)

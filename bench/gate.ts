@@ -8,13 +8,15 @@
  *   2  a usage error: a bad flag, a bad --threshold, a baseline that cannot be read or compared
  *   3  --fail-on regressed, and a comparison is "regressed"
  *   4  a --threshold did not hold (or its metric was not estimable)
+ *   5  a role given by URL (--api, --upstreams) could not be used: unreachable, another version of
+ *      the lab, another scenario or other code, a token refused; nothing was measured
  * An invalid run (1) is reported before a regression (3), and a regression before a threshold (4).
  */
 import { listFlag, readNumberFlag, UsageError, type FlagSpec, type FlagValues } from './cli/flags.ts'
 import { parseThreshold, type Threshold } from './measure/compare-runs.ts'
 import type { ComparisonFigures, ThresholdCheck } from './record/results.ts'
 
-export const EXIT = { ok: 0, invalid: 1, usage: 2, regressed: 3, threshold: 4 } as const
+export const EXIT = { ok: 0, invalid: 1, usage: 2, regressed: 3, threshold: 4, role: 5 } as const
 
 export const GATE_FLAGS = {
   noise: { type: 'string', value: 'PCT', help: 'T, the noise threshold of a comparison, in percent: a change inside ±T is "no change" (default and least: 5)' },

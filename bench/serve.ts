@@ -1,9 +1,13 @@
 /**
- * `npm run serve -- [--port 3000] [scenario flags]`: starts Redis, the mocked upstreams
- * (in a child process) and the API (in this process), prints the URLs of the variants,
- * and stops everything it started on Ctrl-C or SIGTERM.
+ * `npm run serve -- [--host H] [--port 3000] [--upstreams URL] [scenario flags]`: starts
+ * Redis, the mocked upstreams (in a child process; or uses those at --upstreams) and the API
+ * (in this process, with the /__lab/* admin routes a bench on another host uses), prints the
+ * URLs of the variants, and stops everything it started on Ctrl-C or SIGTERM.
  */
 import { parseFlags, readNumberFlag, renderHelp, UsageError } from './cli/flags.ts'
+import { HOST_FLAG, readHost, readRoleUrl, ROLE_URL_FLAGS } from './cli/role-flags.ts'
+import { EXIT } from './gate.ts'
+import { connectUpstreams, RoleError } from './stack/remote-roles.ts'
 import { resolveScenarioFromFlags, SCENARIO_FLAGS } from './cli/scenario-flags.ts'
 import { modelVariants } from './stack/model-process.ts'
 import { describeFaults } from './report/report-model.ts'
@@ -13,7 +17,9 @@ import { buildApp } from '../variants/shared/app.ts'
 import type { FastifyInstance } from 'fastify'
 
 const FLAGS = {
-  port: { type: 'string', value: 'PORT', help: 'port of the API on 127.0.0.1 (default 3000; 0 picks a free one)' },
+  ...HOST_FLAG,
+  port: { type: 'string', value: 'PORT', help: 'port of the API (default 3000; 0 picks a free one)' },
+  upstreams: ROLE_URL_FLAGS.upstreams,
   ...SCENARIO_FLAGS,
 } as const
 
@@ -27,6 +33,8 @@ async function main(): Promise<void> {
   if (port < 0 || port > 65535) throw new UsageError(`Flag --port: got ${port}; expected an integer from 0 to 65535.`)
   const scenario = await resolveScenarioFromFlags(values)
   const redisUrl = typeof values['redis-url'] === 'string' ? values['redis-url'] : process.env.REDIS_URL
+  const { host, warning } = readHost(values)
+  const upstreamsUrl = readRoleUrl(values, 'upstreams')
 
   let cache: RunningCache | undefined
   let upstreams: UpstreamProcess | undefined
@@ -49,16 +57,24 @@ async function main(): Promise<void> {
 
   try {
     cache = await startCache({ redisUrl, commandTimeoutMs: scenario.cacheCommandTimeoutMs, maxPendingCommands: scenario.cacheMaxPendingCommands })
-    upstreams = await startUpstreamProcess(scenario)
-    app = await buildApp({ scenario, upstreamUrls: upstreams.urls, cache: cache.store })
-    await app.listen({ host: '127.0.0.1', port })
+    // Mocks placed elsewhere are checked, and never stopped from here.
+    upstreams = upstreamsUrl ? await connectUpstreams(upstreamsUrl, scenario) : await startUpstreamProcess(scenario)
+    // The admin routes too: a bench on another host measures this API through them (--api).
+    const surroundings = { upstreams: { urls: upstreams.urls, instance: upstreams.hello.instance }, cacheAddress: cache.address }
+    app = await buildApp({ scenario, upstreamUrls: upstreams.urls, cache: cache.store, admin: true, surroundings })
+    await app.listen({ host, port })
   } catch (error) {
+    if (error instanceof RoleError) {
+      console.error(error.message)
+      return stopAll(EXIT.role)
+    }
     console.error(`Could not start: ${(error as Error).message}`)
     return stopAll(1)
   }
+  if (warning) console.error(warning)
 
   const address = app.server.address()
-  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`
+  const base = `http://${host.includes(':') ? `[${host}]` : host}:${typeof address === 'object' && address ? address.port : port}`
   const routes = (await app.inject({ method: 'GET', url: '/' })).json<{ variants: { name: string; url: string }[] }>().variants
   // Each variant's floor, from its own code in virtual time.
   const outcomes = await modelVariants(scenario, routes.map((route) => route.name))
@@ -78,8 +94,9 @@ async function main(): Promise<void> {
   }
   lines.push(
     '',
-    `Upstreams: ${Object.entries(upstreams.urls).map(([name, url]) => `${name} ${url}`).join(', ')}`,
+    `Upstreams${upstreamsUrl ? ' (placed by URL)' : ''}: ${Object.entries(upstreams.urls).map(([name, url]) => `${name} ${url}`).join(', ')}`,
     `Upstream counters: curl ${upstreams.urls.catalog}/__lab/stats`,
+    `API: ${base}   (a bench on another host: npm run bench -- --api ${base} --upstreams ${upstreams.urls.catalog})`,
     '',
     `Try: curl -s -D - -o /dev/null '${base}/parallel/products' | grep -i server-timing`,
     'Ctrl-C stops the API, the upstreams and any redis-server the lab started.',

@@ -1,6 +1,8 @@
 /**
  * Serves the msw handlers over real HTTP: one node:http server per service, each on
- * its own free port on 127.0.0.1. msw's handlers define what each service answers; this
+ * its own port: free ports on 127.0.0.1 by default; `npm run upstreams -- --host H --port P`
+ * puts them on H, at P and the four ports after it (one origin per service, as in production,
+ * so the API keeps a connection pool per service). msw's handlers define what each service answers; this
  * adapter does the rest of a call: it counts it, gives it a worker, draws its latency and
  * its fault, holds it, and writes the answer.
  *
@@ -20,7 +22,8 @@ import type { AddressInfo } from 'node:net'
 import { getResponse } from 'msw'
 import type { HttpHandler } from 'msw'
 import { SERVICE_NAMES, type Scenario, type ServiceName } from '../scenario/types.ts'
-import { ECHO_PATH, FAULTS_PATH, RESET_PATH, STATS_PATH } from './admin-paths.ts'
+import { ADMIN_PREFIX, ECHO_PATH, FAULTS_PATH, PROCESS_PATH, RESET_PATH, STATS_PATH } from './admin-paths.ts'
+import { hello, HELLO_PATH, LAB_TOKEN_HEADER, labTokenRefusal, readRoleCpu, type Hello } from '../scenario/lab-roles.ts'
 import { BEHIND_ADAPTER_HEADER, createUpstreamHandlers, ENDPOINT_HEADER, injectedErrorBody, ITEMS_HEADER, upstreamOrigin } from './handlers.ts'
 import { createFaultInjector, type FaultInjector } from './faults.ts'
 import { createLatencyModels, sleepUntil, untilAborted, type LatencyModel } from './latency.ts'
@@ -52,17 +55,29 @@ interface Service {
   kept: Map<string, KeptAnswer>
   stats: UpstreamStats
   faults: FaultInjector
+  hello: UpstreamsHello
 }
 
 export interface RunningUpstreams {
   /** Base URL of each service, e.g. http://127.0.0.1:41234 */
   urls: Record<ServiceName, string>
+  /** What GET /__lab/hello answers: who they are, their host, scenario and ports. */
+  hello: UpstreamsHello
   stats: UpstreamStats
   faults: FaultInjector
   close(): Promise<void>
 }
 
-export async function startUpstreams(scenario: Scenario): Promise<RunningUpstreams> {
+/** The upstreams' hello: each service's port, in SERVICE_NAMES order. */
+export type UpstreamsHello = Hello & { ports: Record<ServiceName, number> }
+
+/** Where to listen: `host` (default 127.0.0.1) and the first service's `port` (the others follow it); 0 or none: free ports. */
+export interface UpstreamsAddress {
+  host?: string
+  port?: number
+}
+
+export async function startUpstreams(scenario: Scenario, { host = '127.0.0.1', port = 0 }: UpstreamsAddress = {}): Promise<RunningUpstreams> {
   const capacities = createCapacities(scenario)
   const stats = createUpstreamStats((service) => capacities[service].waiting)
   const faults = createFaultInjector(scenario)
@@ -70,9 +85,11 @@ export async function startUpstreams(scenario: Scenario): Promise<RunningUpstrea
   const latency = createLatencyModels(scenario)
   const servers: Server[] = []
   const urls = {} as Record<ServiceName, string>
+  const ports = {} as Record<ServiceName, number>
+  const greeting: UpstreamsHello = { ...hello('upstreams', scenario), ports }
   try {
-    for (const name of SERVICE_NAMES) {
-      const service: Service = { name, handlers: handlers[name], latency: latency[name], capacity: capacities[name], kept: new Map(), stats, faults }
+    for (const [index, name] of SERVICE_NAMES.entries()) {
+      const service: Service = { name, handlers: handlers[name], latency: latency[name], capacity: capacities[name], kept: new Map(), stats, faults, hello: greeting }
       const server = createServer((req, res) => {
         answer(service, performance.now(), req, res).catch((error: unknown) => {
           sendJson(res, 500, { error: 'Internal Server Error', message: `mock ${name} failed: ${String(error)}` })
@@ -83,20 +100,27 @@ export async function startUpstreams(scenario: Scenario): Promise<RunningUpstrea
       servers.push(server)
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject)
-        server.listen({ host: '127.0.0.1', port: 0 }, resolve)
+        server.listen({ host, port: port === 0 ? 0 : port + index }, resolve)
       })
-      urls[name] = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+      ports[name] = (server.address() as AddressInfo).port
+      urls[name] = `http://${host.includes(':') ? `[${host}]` : host}:${ports[name]}`
     }
   } catch (error) {
     await closeServers(servers)
     throw error
   }
-  return { urls, stats, faults, close: () => closeServers(servers) }
+  return { urls, hello: greeting, stats, faults, close: () => closeServers(servers) }
 }
 
 async function answer(service: Service, receivedAt: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { name, stats, faults } = service
   const url = req.url ?? '/'
+  if (url.startsWith(ADMIN_PREFIX)) {
+    const refusal = labTokenRefusal(req.headers[LAB_TOKEN_HEADER])
+    if (refusal) return sendJson(res, 401, { error: 'Unauthorized', message: `mock ${name}: ${refusal}` })
+  }
+  if (url === HELLO_PATH && req.method === 'GET') return sendJson(res, 200, service.hello)
+  if (url === PROCESS_PATH && req.method === 'GET') return sendJson(res, 200, readRoleCpu())
   if (url === STATS_PATH && req.method === 'GET') return sendJson(res, 200, stats.snapshot())
   if (url === RESET_PATH && req.method === 'POST') {
     stats.reset()

@@ -71,7 +71,7 @@ try {
     if (error.code === 'ENOENT') throw new Error('wrk is not installed (Debian: apt-get install wrk).')
   })
   const scenario = resolveScenario()
-  stack = await startStack(scenario, process.env.REDIS_URL, (message) => console.error(message))
+  stack = await startStack(scenario, { redisUrl: process.env.REDIS_URL }, (message) => console.error(message))
   const { api, upstreams } = stack
   const url = `${api.url}/parallel${PATH}`
   const reference = await (await fetch(url)).text()

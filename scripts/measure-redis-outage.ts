@@ -58,7 +58,7 @@ async function main(): Promise<void> {
       process.kill(redis.pid, 'SIGCONT')
       await redis.stop()
     })
-    const { upstreams, api } = await startStack(SCENARIO, redis.url, console.warn, (stopStack) => stops.push(stopStack))
+    const { upstreams, api } = await startStack(SCENARIO, { redisUrl: redis.url }, console.warn, (stopStack) => stops.push(stopStack))
 
     const memory = async (): Promise<{ rssMB: number; heapMB: number }> => {
       const usage = await api.usage()

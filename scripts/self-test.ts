@@ -110,7 +110,7 @@ function printProfiles(summaries: ProfileSummary[], names: Map<number, string>, 
 }
 
 try {
-  stack = await startStack(scenario, process.env.REDIS_URL, (message) => console.error(message))
+  stack = await startStack(scenario, { redisUrl: process.env.REDIS_URL }, (message) => console.error(message))
   const { api, upstreams } = stack
   console.log(`api-speedup-lab self-test: the lab's own cost on this machine${quick ? ' (quick)' : ''}; cache: ${stack.redis.description}\n`)
 
@@ -182,10 +182,11 @@ try {
   console.log(`  the harness ${percent(check.cpuPercent.harness)}, Redis ${percent(check.cpuPercent.redis)}, the machine ${percent(check.machineCpuPercent)} of all cores${check.labBound.length ? `; LAB-BOUND: ${check.labBound.join('; ')}` : '; not lab-bound'}`)
 
   if (profileDir !== undefined) {
-    const pids = new Map([[api.pid, 'the API'], [upstreams.pid, 'the mocks']])
+    // The self-test starts its own stack here: both processes have a pid.
+    const pids = new Map([[api.pid ?? -1, 'the API'], [upstreams.pid ?? -1, 'the mocks']])
     await stack.stop() // the children write their profiles as they exit
     stack = undefined
-    const perUnit = new Map([[api.pid, { unit: 'request', count: level.goodPerSec * level.durationSeconds }], [upstreams.pid, { unit: 'call', count: mockCalls }]])
+    const perUnit = new Map([[api.pid ?? -1, { unit: 'request', count: level.goodPerSec * level.durationSeconds }], [upstreams.pid ?? -1, { unit: 'call', count: mockCalls }]])
     printProfiles(await summarizeProfiles(profileDir, window), pids, perUnit)
     console.log(`\n(Profiles in ${profileDir}; the generator test is left out with --cpu-prof.)`)
     await stop(0)

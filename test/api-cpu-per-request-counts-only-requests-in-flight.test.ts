@@ -17,7 +17,7 @@ let stack: Stack
 let reference: string
 
 beforeAll(async () => {
-  stack = await startStack(resolveScenario(), undefined, () => {})
+  stack = await startStack(resolveScenario(), {}, () => {})
   reference = await (await fetch(`${stack.api.url}/bulk${PATH}`)).text()
 }, 30_000)
 afterAll(() => stack?.stop())

@@ -170,6 +170,7 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --sweep', () => {
 const QUIET: SweepLevel['selfCheck'] = {
   cpuPercent: { harness: 20, api: 30, upstreams: 25, redis: 1 },
   machineCpuPercent: 40,
+  hostCpuPercent: { api: null, upstreams: null },
   eventLoop: { harness: { utilizationPercent: 20, delayP99Ms: 11 }, api: { utilizationPercent: 30, delayP99Ms: 11 }, upstreams: { utilizationPercent: 25, delayP99Ms: 11 } },
   mockOvershoot: { calls: 100, p50Ms: 0.1, p99Ms: 0.4, meanConfiguredMs: 40 },
   mockCpuMsPerCall: 0.4,

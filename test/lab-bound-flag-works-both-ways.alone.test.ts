@@ -23,7 +23,7 @@ describe('a load level, quiet and then with the machine saturated on purpose', (
   const burners: ChildProcess[] = []
 
   beforeAll(async () => {
-    stack = await startStack(resolveScenario({ productsPerPage: 10 }), undefined, () => {})
+    stack = await startStack(resolveScenario({ productsPerPage: 10 }), {}, () => {})
     reference = await (await fetch(`${stack.api.url}/bulk${PATH}`)).text()
   }, 30_000)
   afterAll(async () => {
@@ -62,7 +62,7 @@ describe('a load level, quiet and then with the machine saturated on purpose', (
 })
 
 describe('the thresholds, each both ways', () => {
-  const quiet: MachineReading = { seconds: 2, cpuPercent: { harness: 20, api: 95, upstreams: 30, redis: 2 }, machineCpuPercent: 60, harnessLoop: { utilizationPercent: 20, delayP99Ms: 1 } }
+  const quiet: MachineReading = { seconds: 2, cpuPercent: { harness: 20, api: 95, upstreams: 30, redis: 2 }, machineCpuPercent: 60, hostCpuPercent: { api: null, upstreams: null }, harnessLoop: { utilizationPercent: 20, delayP99Ms: 1 } }
   // 100 calls received, 20 per service.
   const services = Object.fromEntries(SERVICE_NAMES.map((name) => [name, { calls: 20 }])) as unknown as StatsSnapshot['services']
   const mocks = (p99Ms: number, meanConfiguredMs = 40) => ({ services, overshoot: { calls: 100, p50Ms: 0.1, p99Ms, meanConfiguredMs }, eventLoop: { utilizationPercent: 30, delayP99Ms: 1 } })

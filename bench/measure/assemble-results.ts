@@ -10,7 +10,9 @@ import type { RunSettings } from '../cli/run-settings.ts'
 import { diffAgainstParent, summarizeVariant } from '../record/code-diffs.ts'
 import { describeEnvironment } from '../record/environment.ts'
 import { round } from '../record/format.ts'
-import { SCHEMA_VERSION, type CacheOutage, type Calibration, type CaseFailures, type Failures, type LatencyCase, type LatencyMeasurements, type LoadLevel, type PeakLoad, type Results, type VariantResult } from '../record/results.ts'
+import { SCHEMA_VERSION, type CacheOutage, type Calibration, type CaseFailures, type Failures, type LatencyCase, type LatencyMeasurements, type LoadLevel, type PeakLoad, type Results, type Roles, type VariantResult } from '../record/results.ts'
+import type { PlacedRole, StackRoles } from '../stack/start-stack.ts'
+import { describeHost } from '../../scenario/lab-roles.ts'
 import type { Scenario } from '../../scenario/types.ts'
 import type { CacheBackend } from '../../variants/shared/admin-paths.ts'
 
@@ -40,6 +42,15 @@ export interface Measured {
   cacheOutages: CacheOutage[]
   /** The phases' raw latencies, for the run's own figures. */
   raw: RawSamples
+  /** Where the API, the upstreams and Redis ran. */
+  roles: StackRoles
+}
+
+/** Where each role ran, for results.json: the harness's own host, and whether each role shared its machine (its kernel). */
+export function describeRoles(roles: StackRoles): Roles {
+  const { bootId, ...generator } = describeHost()
+  const place = ({ url, placed, host: { bootId: theirs, ...host } }: PlacedRole): Roles['api'] => ({ url, placed, host, sameMachine: theirs === bootId })
+  return { generator, api: place(roles.api), upstreams: place(roles.upstreams), redis: roles.redis }
 }
 
 export async function assembleResults(m: Measured): Promise<Results> {
@@ -68,6 +79,7 @@ export async function assembleResults(m: Measured): Promise<Results> {
     story: judgeStory(variants),
     scenario: m.scenario,
     environment,
+    roles: describeRoles(m.roles),
     cacheOutages: m.cacheOutages,
     variants,
     runs: [summarizeRun({ startedAt, valid, variants, environment }, m.raw)],

@@ -13,6 +13,7 @@
  */
 import { alphaFor, compareRuns, MIN_NOISE_PERCENT, MIN_RUNS, NOISE_POINTS, smallestP, type Verdict } from './compare-stats.ts'
 import { median } from './stats.ts'
+import { scenarioDifferences } from '../../scenario/lab-roles.ts'
 import { round } from '../record/format.ts'
 import type { ComparisonFigures, Results, RunSample, ThresholdCheck } from '../record/results.ts'
 
@@ -156,10 +157,8 @@ function side(results: Results, path: string | null): ComparisonFigures['current
 /** What differs between the two runs besides the code: each makes a verdict less about the code. */
 function differences(baseline: Results, current: Results): string[] {
   const warnings: string[] = []
-  const { name: _a, ...scenarioA } = baseline.scenario
-  const { name: _b, ...scenarioB } = current.scenario
-  if (JSON.stringify(scenarioA) !== JSON.stringify(scenarioB)) {
-    const fields = Object.keys(scenarioB).filter((key) => JSON.stringify((scenarioA as Record<string, unknown>)[key]) !== JSON.stringify((scenarioB as Record<string, unknown>)[key]))
+  const fields = scenarioDifferences(baseline.scenario, current.scenario)
+  if (fields.length) {
     warnings.push(`The scenarios differ (${fields.join(', ')}): the runs measured different things, not only different code.`)
   }
   if (baseline.run.quick !== current.run.quick) warnings.push(`One run is --quick and the other is not: their samples and levels differ.`)
@@ -168,7 +167,9 @@ function differences(baseline: Results, current: Results): string[] {
   }
   const env = (r: Results) => `${r.environment.cpuModel} × ${r.environment.cpuCount}, Node ${r.environment.node}, ${r.environment.os}`
   if (env(baseline) !== env(current)) warnings.push(`The environments differ: the baseline ran on ${env(baseline)}, this run on ${env(current)}.`)
-  if (baseline.environment.cacheBackend !== current.environment.cacheBackend) warnings.push(`The price cache differs: ${baseline.environment.cacheBackend} against ${current.environment.cacheBackend}.`)
+  const placement = (r: Results) => `API ${r.roles.api.placed ? `at ${r.roles.api.url} on ${r.roles.api.host.hostname}` : 'started here'}, upstreams ${r.roles.upstreams.placed ? `at ${r.roles.upstreams.url} on ${r.roles.upstreams.host.hostname}` : 'started here'}`
+  if (placement(baseline) !== placement(current)) warnings.push(`The roles ran elsewhere: the baseline's ${placement(baseline)}; this run's ${placement(current)}.`)
+    if (baseline.environment.cacheBackend !== current.environment.cacheBackend) warnings.push(`The price cache differs: ${baseline.environment.cacheBackend} against ${current.environment.cacheBackend}.`)
   if (!baseline.valid || !current.valid) warnings.push(`${!baseline.valid ? 'The baseline' : 'This run'} is not valid (see its problems): its figures are not to be trusted.`)
   return warnings
 }

@@ -192,7 +192,7 @@ export async function measureLoadLevel(context: Pick<Target, 'api' | 'upstreams'
   await api.collectGarbage()
   await upstreams.resetStats()
   const before = await api.usage()
-  const watch = startSelfCheck({ api: api.pid, upstreams: upstreams.pid, redis: context.redisPid })
+  const watch = await startSelfCheck({ api, upstreams, redisPid: context.redisPid })
   const { result, good, mismatches, statusCodes, latenciesMs, caches, elapsedSeconds, timeline } = await runLoad(
     {
       url: `${api.url}/${variant}${path}`,
@@ -203,7 +203,7 @@ export async function measureLoadLevel(context: Pick<Target, 'api' | 'upstreams'
     reference,
     { traffic, counters: () => api.counters(), drained: () => api.drained() },
   )
-  const reading = watch.stop()
+  const reading = await watch.stop()
   const after = await api.usage()
   const selfCheck = judgeSelfCheck(reading, apiLoopBetween(before.eventLoop, after.eventLoop), await upstreams.stats(), null)
   const requests = result.requests.total

@@ -161,6 +161,7 @@ export async function runBench(
       peak,
       cacheOutages: steps.cacheOutages,
       raw,
+      roles: stack.roles,
     })
   } finally {
     await client.close()

@@ -16,12 +16,23 @@ import { round } from '../record/format.ts'
 import type { LoopReading, SelfCheck } from '../record/results.ts'
 import type { StatsSnapshot } from '../../mock-upstreams/stats.ts'
 import type { ApiProcessUsage } from '../../variants/shared/admin-paths.ts'
+import { describeHost, hostTicks, type HostTicks, type RoleCpu } from '../../scenario/lab-roles.ts'
 
-/** The lab's processes a level runs on; null where there is none of its own (an external Redis, the in-process cache). */
-export interface LabPids {
-  api: number
-  upstreams: number
-  redis: number | null
+/**
+ * A role whose CPU a level's self-check reads: by its pid from /proc when the lab started it
+ * on this machine, else (`pid` null: a role placed on another host, README "Roles on separate
+ * hosts") as the role reads it itself, with its host's CPU, through its admin endpoint.
+ */
+export interface WatchedRole {
+  pid: number | null
+  cpu(): Promise<RoleCpu>
+}
+
+/** The lab's processes a level runs on; `redisPid` null where there is none of the lab's own (an external Redis, the in-process cache). */
+export interface LabRoles {
+  api: WatchedRole
+  upstreams: WatchedRole
+  redisPid: number | null
 }
 
 /**
@@ -49,6 +60,9 @@ export const LAB_LIMITS = {
 /** The event-loop delay histogram's resolution, in ms. */
 const LOOP_RESOLUTION_MS = 10
 
+/** This machine's kernel: a role whose host tells another one runs elsewhere. */
+const THIS_BOOT_ID = describeHost().bootId
+
 /** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
 const TICKS_PER_SECOND = 100
 
@@ -56,7 +70,9 @@ interface CpuSnapshot {
   atMs: number
   /** Per process: utime + stime in ticks; null when it cannot be read. */
   ticks: Record<string, number | null>
-  machine: { busy: number; total: number } | null
+  /** Roles read through their admin endpoint (not by pid): their own reading. */
+  remote: Partial<Record<'api' | 'upstreams', RoleCpu>>
+  machine: HostTicks | null
 }
 
 function processTicks(pid: number | null): number | null {
@@ -72,26 +88,24 @@ function processTicks(pid: number | null): number | null {
   }
 }
 
-function machineTicks(): CpuSnapshot['machine'] {
-  try {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!
-    const [, ...values] = line.trim().split(/\s+/)
-    const numbers = values.map(Number)
-    // user nice system idle iowait irq softirq steal (guest time is already in user).
-    const total = numbers.slice(0, 8).reduce((sum, n) => sum + n, 0)
-    const idle = numbers[3]! + (numbers[4] ?? 0)
-    return { busy: total - idle, total }
-  } catch {
-    return null
+async function snapshot(roles: LabRoles): Promise<CpuSnapshot> {
+  const remote: CpuSnapshot['remote'] = {}
+  await Promise.all(
+    (['api', 'upstreams'] as const).map(async (name) => {
+      if (roles[name].pid === null) remote[name] = await roles[name].cpu()
+    }),
+  )
+  return {
+    atMs: performance.now(),
+    ticks: { harness: processTicks(process.pid), api: processTicks(roles.api.pid), upstreams: processTicks(roles.upstreams.pid), redis: processTicks(roles.redisPid) },
+    remote,
+    machine: hostTicks(),
   }
 }
 
-function snapshot(pids: LabPids): CpuSnapshot {
-  return {
-    atMs: performance.now(),
-    ticks: { harness: processTicks(process.pid), api: processTicks(pids.api), upstreams: processTicks(pids.upstreams), redis: processTicks(pids.redis) },
-    machine: machineTicks(),
-  }
+/** A host's busy share between two readings, in percent of all its cores; null without both. */
+function busyPercent(before: HostTicks | null | undefined, after: HostTicks | null | undefined): number | null {
+  return before && after && after.total > before.total ? round(Math.min(100, ((after.busy - before.busy) / (after.total - before.total)) * 100), 1) : null
 }
 
 /** What the harness reads itself over a level: the processes' and the machine's CPU, and its own event loop. */
@@ -100,32 +114,37 @@ export interface MachineReading {
   seconds: number
   cpuPercent: SelfCheck['cpuPercent']
   machineCpuPercent: number | null
+  hostCpuPercent: SelfCheck['hostCpuPercent']
   harnessLoop: LoopReading
 }
 
 /** Starts watching; `stop()` gives the reading over the time between. */
-export function startSelfCheck(pids: LabPids): { stop(): MachineReading } {
-  const before = snapshot(pids)
+export async function startSelfCheck(roles: LabRoles): Promise<{ stop(): Promise<MachineReading> }> {
+  const before = await snapshot(roles)
   const elu = performance.eventLoopUtilization()
   const delay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS })
   delay.enable()
   return {
-    stop() {
-      const after = snapshot(pids)
+    async stop() {
+      const after = await snapshot(roles)
       delay.disable()
       const seconds = Math.max((after.atMs - before.atMs) / 1000, 0.001)
       const share = (name: string): number | null => {
+        const remote = [before.remote[name as 'api'], after.remote[name as 'api']]
+        if (remote[0] && remote[1]) return round(((remote[1].cpuMicros - remote[0].cpuMicros) / 1e6 / seconds) * 100, 1)
         const [from, to] = [before.ticks[name], after.ticks[name]]
         return from === null || to === null || from === undefined || to === undefined ? null : round(((to - from) / TICKS_PER_SECOND / seconds) * 100, 1)
       }
-      const machine =
-        before.machine && after.machine && after.machine.total > before.machine.total
-          ? round(Math.min(100, ((after.machine.busy - before.machine.busy) / (after.machine.total - before.machine.total)) * 100), 1)
-          : null
+      // A role on another host (another kernel: another boot id): that host's CPU; null for one sharing this machine's.
+      const otherHost = (name: 'api' | 'upstreams'): number | null => {
+        const [from, to] = [before.remote[name], after.remote[name]]
+        return to && to.bootId !== THIS_BOOT_ID ? busyPercent(from?.host, to.host) : null
+      }
       return {
         seconds: round(seconds, 3),
         cpuPercent: { harness: share('harness'), api: share('api'), upstreams: share('upstreams'), redis: share('redis') },
-        machineCpuPercent: machine,
+        machineCpuPercent: busyPercent(before.machine, after.machine),
+        hostCpuPercent: { api: otherHost('api'), upstreams: otherHost('upstreams') },
         harnessLoop: {
           utilizationPercent: round(performance.eventLoopUtilization(elu).utilization * 100, 1),
           // In nanoseconds, the time between its checks, its resolution included: the delay is what is left. With no sample, 0.
@@ -165,6 +184,9 @@ export function judgeSelfCheck(
   }
   const machine = reading.machineCpuPercent
   if (machine !== null && machine >= LAB_LIMITS.machineCpuPercent) labBound.push(`the machine's CPU was ${machine} % busy (limit ${LAB_LIMITS.machineCpuPercent} %)`)
+  // The upstreams' own host, when it is another: the lab's. The API's own host is not a reason: its CPU is mostly the code's.
+  const upstreamsHost = reading.hostCpuPercent.upstreams
+  if (upstreamsHost !== null && upstreamsHost >= LAB_LIMITS.machineCpuPercent) labBound.push(`the upstreams' host's CPU was ${upstreamsHost} % busy (limit ${LAB_LIMITS.machineCpuPercent} %)`)
   const overshoot = upstreams && upstreams.overshoot.calls > 0 ? upstreams.overshoot : null
   const overshootLimit = overshoot ? round(Math.max(LAB_LIMITS.overshootP99Ms, LAB_LIMITS.overshootShare * overshoot.meanConfiguredMs), 1) : 0
   if (overshoot && overshoot.p99Ms > overshootLimit) labBound.push(`the mocks held their answers ${overshoot.p99Ms} ms longer than configured at p99 (limit ${overshootLimit} ms)`)
@@ -173,6 +195,7 @@ export function judgeSelfCheck(
   return {
     cpuPercent: reading.cpuPercent,
     machineCpuPercent: machine,
+    hostCpuPercent: reading.hostCpuPercent,
     eventLoop: { harness: reading.harnessLoop, api: apiLoop, upstreams: upstreams?.eventLoop ?? null },
     mockCpuMsPerCall: mockCpuPerCall(reading, upstreams),
     mockOvershoot: overshoot ? { calls: overshoot.calls, p50Ms: overshoot.p50Ms, p99Ms: overshoot.p99Ms, meanConfiguredMs: overshoot.meanConfiguredMs } : null,

@@ -58,7 +58,7 @@ export async function measureSweepLevel(
   await api.collectGarbage()
   await upstreams.resetStats()
   const before = await api.usage()
-  const watch = startSelfCheck({ api: api.pid, upstreams: upstreams.pid, redis: context.redisPid })
+  const watch = await startSelfCheck({ api, upstreams, redisPid: context.redisPid })
   const traffic = context.traffic?.mix.kind === 'mix' ? { prefix: `/${variant}`, next: context.traffic.mix.stream(stream), references: context.traffic.references } : undefined
   const startedAt = performance.now()
   const sampling = sampleQueue(upstreams, bottleneck, durationSeconds)
@@ -71,7 +71,7 @@ export async function measureSweepLevel(
     await readings.stop(),
   )
   const queue = await sampling
-  const reading = watch.stop()
+  const reading = await watch.stop()
   const after = await api.usage()
   const elapsedMs = performance.now() - startedAt
   const stats = await settledStats(upstreams)

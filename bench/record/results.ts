@@ -23,7 +23,7 @@ import { STAGE_NAMES } from '../../variants/shared/stage-timing.ts'
  * expected failures, ideal waterfalls warm and cold), and `kind` tells a measured run
  * ('run') from a what-if (`--predict`, `--vary`; what-if.ts) (results/README.md).
  */
-export const SCHEMA_VERSION = 10
+export const SCHEMA_VERSION = 11
 
 const ISO_DATE = String.raw`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$`
 const num = () => Type.Number()
@@ -80,6 +80,11 @@ const SelfCheckSchema = strict({
   cpuPercent: strict({ harness: nullable(nonNegative()), api: nullable(nonNegative()), upstreams: nullable(nonNegative()), redis: nullable(nonNegative()) }),
   /** The whole machine's CPU over the level, in percent of all its cores; null where the OS does not tell. */
   machineCpuPercent: nullable(Type.Number({ minimum: 0, maximum: 100 })),
+  /**
+   * The CPU of the API's and the upstreams' hosts over the level, in percent of all their cores, when they run on
+   * another host than the harness (another kernel); null when they share its machine (machineCpuPercent covers them).
+   */
+  hostCpuPercent: strict({ api: nullable(Type.Number({ minimum: 0, maximum: 100 })), upstreams: nullable(Type.Number({ minimum: 0, maximum: 100 })) }),
   /** Each Node process's event loop; null when it could not be read. */
   eventLoop: strict({ harness: LoopReadingSchema, api: nullable(LoopReadingSchema), upstreams: nullable(LoopReadingSchema) }),
   /** How much longer than configured the mocks held their served calls (all services), p50 and p99, in ms, and the calls' mean configured latency; null when none was served. */
@@ -499,6 +504,21 @@ const EnvironmentSchema = strict({
 })
 export type Environment = Static<typeof EnvironmentSchema>
 
+/** A host a role ran on (scenario/lab-roles.ts's HostInfo, without its boot id). */
+const HostSchema = strict({ hostname: text(), cores: Type.Integer({ minimum: 1 }), cpuModel: text(), node: text(), platform: text() })
+/** A role's place: its URL, whether the user placed it by URL (--api, --upstreams) rather than the lab starting it, its host, and whether that host is the load generator's machine (the same kernel). */
+const PlacedRoleSchema = strict({ url: text(), placed: Type.Boolean(), host: HostSchema, sameMachine: Type.Boolean() })
+/** Where each role ran (README, "Roles on separate hosts"). */
+const RolesSchema = strict({
+  /** The harness: the load generator, the correctness check, the latency phase. */
+  generator: HostSchema,
+  api: PlacedRoleSchema,
+  upstreams: PlacedRoleSchema,
+  /** host:port of the Redis the API used, as the API names it (null: the in-process map), and whether it was given rather than started by the lab. */
+  redis: strict({ address: nullable(text()), placed: Type.Boolean() }),
+})
+export type Roles = Static<typeof RolesSchema>
+
 const CacheOutageSchema = strict({
   phase: text(),
   /** The step, as the progress line named it, e.g. "cached (warm cache), 50 samples". */
@@ -643,6 +663,8 @@ export const RESULTS_SCHEMA = Type.Object(
     story: nullable(strict({ ordered: Type.Boolean(), naiveToParallelPercent: num() })),
     scenario: ScenarioSchema,
     environment: EnvironmentSchema,
+    /** Where each role ran: all on this machine unless placed by URL. */
+    roles: RolesSchema,
     /**
      * The steps during which the price cache was unavailable: Redis went away (a command
      * failed or timed out), or lookups were skipped because too many commands were already

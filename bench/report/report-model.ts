@@ -4,7 +4,7 @@
  * the cache. Computed from results.json only.
  */
 import { formatMs, formatPercent, formatShare, formatStatuses, formatTail, nonOkStatuses, round } from '../record/format.ts'
-import type { CaseFailures, LoadLevel, ModelFigures, Results, SelfCheck, SweepLevel } from '../record/results.ts'
+import type { CaseFailures, LoadLevel, ModelFigures, Results, Roles, SelfCheck, SweepLevel } from '../record/results.ts'
 import { DEFAULT_SCENARIO } from '../../scenario/defaults.ts'
 import { injectsFaults } from '../../scenario/faults.ts'
 import { beyondTheStory, isStoryVariant, publishedFigure, STORY_VARIANTS } from '../../scenario/story.ts'
@@ -142,7 +142,8 @@ export function storyScenarioText(): string {
 /** A level's self-check in a table cell: the lab's processes' and the machine's CPU, "harness 23 · mocks 41 · machine 55 %", with "lab-bound" first when it was. */
 export function formatSelfCheck(check: SelfCheck): string {
   const percent = (n: number | null) => (n === null ? '—' : String(Math.round(n)))
-  const figures = `harness ${percent(check.cpuPercent.harness)} · mocks ${percent(check.cpuPercent.upstreams)} · machine ${percent(check.machineCpuPercent)} %`
+  const hosts = check.hostCpuPercent.upstreams === null ? '' : ` · mocks' host ${percent(check.hostCpuPercent.upstreams)}`
+  const figures = `harness ${percent(check.cpuPercent.harness)} · mocks ${percent(check.cpuPercent.upstreams)}${hosts} · machine ${percent(check.machineCpuPercent)} %`
   return check.labBound.length ? `lab-bound: ${figures}` : figures
 }
 
@@ -157,6 +158,17 @@ export function labBoundLine(results: Results): string | null {
   ])
   if (!bound.length) return null
   return `Lab-bound — these figures are the machine's, not the code's: ${bound.join(', ')}. Fewer connections or a lower rate, a quieter machine, or the roles on separate hosts would measure the code.`
+}
+
+/** Where each role ran, in one line: all here, or each placed role's URL and host. */
+export function rolesLine(results: Results): string {
+  const { generator, api, upstreams, redis } = results.roles
+  const host = (h: Roles['generator']) => `${h.hostname} (${h.cores} cores, Node ${h.node})`
+  const redisPart = redis.address === null ? 'no Redis (an in-process map)' : `Redis at ${redis.address}${redis.placed ? '' : ', started by the lab'}`
+  if (!api.placed && !upstreams.placed) return `Roles: the load generator, the API, the upstreams and ${redisPart} all on this machine, ${host(generator)}, started by the lab.`
+  const place = (name: string, role: Roles['api']) =>
+    `${name} at ${role.url} on ${host(role.host)}${role.placed ? ', placed by URL' : ', started by the lab'}${role.sameMachine ? ', sharing the generator’s machine' : ', another machine'}`
+  return `Roles: the load generator on ${host(generator)}; ${place('the API', api)}; ${place('the upstreams', upstreams)}; ${redisPart}${api.placed ? ' (the API’s)' : ''}.`
 }
 
 /** The lab's targets, as one line each: the story reproduced, the fidelity of its floors. */
@@ -177,6 +189,7 @@ export function targetLines(results: Results): string[] {
   for (const [name, v] of Object.entries(results.variants)) {
     if (v.notModelled) lines.push(`Not modelled: ${name}: ${v.notModelled}. Its floor, overhead and saturation show "—".`)
   }
+  lines.push(rolesLine(results))
   const { calibration } = results.environment
   lines.push(
     `Calibration: on this machine a bare call from the API to an upstream that waits ${calibration.waitMs} ms takes ${formatMs(calibration.callP50Ms)} (+${calibration.overheadMs.toFixed(1)} ms; the median of ${calibration.rounds} rounds of ${calibration.samples}, warm), with no lab code in it: the least overhead any upstream call can have here.`,

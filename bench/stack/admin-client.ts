@@ -1,13 +1,16 @@
+import { labTokenHeaders } from '../../scenario/lab-roles.ts'
+
 /**
  * The harness asking a lab process's admin endpoint (the mocks' counters, the API's cache
- * flush). Every answer is checked: one that is not 2xx is an error naming the process,
+ * flush), with the lab's token when LAB_TOKEN is set. Every answer is checked: one that is not 2xx is an error naming the process,
  * what was asked, the status and the process's own message, never a value read as if
  * it had worked.
  */
 export async function askLabProcess(name: string, url: string, method: 'GET' | 'POST', doing: string, body?: unknown): Promise<unknown> {
   let response: Response
   try {
-    response = await fetch(url, body === undefined ? { method } : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    const headers = labTokenHeaders()
+    response = await fetch(url, body === undefined ? { method, headers } : { method, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) })
   } catch (error) {
     throw new Error(`Could not ${doing}: the ${name} process did not answer at ${url} (${(error as Error).message}).`)
   }
@@ -21,7 +24,7 @@ export async function askLabProcess(name: string, url: string, method: 'GET' | '
 }
 
 /** The `message` of a JSON error body, else the body itself. */
-function messageOf(body: string): string {
+export function messageOf(body: string): string {
   try {
     return (JSON.parse(body) as { message?: string }).message ?? body
   } catch {

@@ -4,14 +4,15 @@
  */
 import type { ApiInit, ApiReady } from './api-process.ts'
 import { runAsLabProcess } from './lab-process.ts'
-import { openCacheStore } from './start-cache.ts'
+import { openCacheStore, redisAddress } from './start-cache.ts'
 import { resolveScenario } from '../../scenario/resolve-scenario.ts'
 import { buildApp } from '../../variants/shared/app.ts'
 
-runAsLabProcess<ApiInit, ApiReady>('API', async ({ scenario: input, upstreamUrls, redisUrl }) => {
+runAsLabProcess<ApiInit, ApiReady>('API', async ({ scenario: input, upstreamUrls, upstreamsInstance, redisUrl }) => {
   const scenario = resolveScenario(input)
   const store = await openCacheStore(redisUrl, { commandTimeoutMs: scenario.cacheCommandTimeoutMs, maxPendingCommands: scenario.cacheMaxPendingCommands })
-  const app = await buildApp({ scenario, upstreamUrls, cache: store, admin: true })
+  const surroundings = { upstreams: { urls: upstreamUrls, instance: upstreamsInstance }, cacheAddress: redisAddress(redisUrl) }
+  const app = await buildApp({ scenario, upstreamUrls, cache: store, admin: true, surroundings })
   const url = await app.listen({ host: '127.0.0.1', port: 0 })
   return {
     ready: { url, cacheBackend: store.backend },

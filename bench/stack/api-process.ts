@@ -1,8 +1,9 @@
-/** Starts the API under test in a child process and talks to its admin routes. */
+/** Starts the API under test in a child process, and talks to its admin routes (also of one running elsewhere: remote-roles.ts). */
 import { fileURLToPath } from 'node:url'
 import { SERVICE_NAMES, type Scenario, type ServiceName } from '../../scenario/types.ts'
 import { ADMIN_PATHS, type ApiCounters, type ApiProcessUsage, type CacheBackend, type TimedUpstreamCalls } from '../../variants/shared/admin-paths.ts'
 import { askLabProcess } from './admin-client.ts'
+import type { RoleCpu } from '../../scenario/lab-roles.ts'
 import { forkLabProcess } from './lab-process.ts'
 
 const ENTRY = fileURLToPath(new URL('./api-main.ts', import.meta.url))
@@ -11,6 +12,8 @@ const ENTRY = fileURLToPath(new URL('./api-main.ts', import.meta.url))
 export interface ApiInit {
   scenario: Scenario
   upstreamUrls: Record<ServiceName, string>
+  /** The instance id of the upstreams' hello, for the API's own hello. */
+  upstreamsInstance: string | null
   redisUrl: string | undefined
 }
 
@@ -22,12 +25,15 @@ export interface ApiReady {
 
 export interface ApiProcess {
   url: string
-  pid: number
+  /** The process's pid when the lab started it here; null for an API running elsewhere (its CPU is read through /__lab/process). */
+  pid: number | null
   cacheBackend: CacheBackend
   flushCache(): Promise<void>
   /** A full garbage collection in the API process, so a measurement does not pay for the garbage of the ones before it. */
   collectGarbage(): Promise<void>
   usage(): Promise<ApiProcessUsage>
+  /** The API process's CPU and its host's, read by the process itself (the self-checks of an API running elsewhere). */
+  cpu(): Promise<RoleCpu>
   /** The price cache's lookups and the calls to each upstream since start, and the requests in flight (cheap: read every second of a level). */
   counters(): Promise<ApiCounters>
   /** Resolves once no request is in flight in the API (read every 20 ms), or after `patienceMs` (DRAIN_PATIENCE_MS): a level's requests the load generator gave up on still run there. */
@@ -40,11 +46,15 @@ export interface ApiProcess {
 /** How long a level waits, after its last answer, for the requests still in the API to end. */
 export const DRAIN_PATIENCE_MS = 15_000
 
-export async function startApiProcess(scenario: Scenario, upstreamUrls: Record<ServiceName, string>, redisUrl: string | undefined): Promise<ApiProcess> {
-  const init: ApiInit = { scenario, upstreamUrls, redisUrl }
+export async function startApiProcess(scenario: Scenario, upstreamUrls: Record<ServiceName, string>, upstreamsInstance: string | null, redisUrl: string | undefined): Promise<ApiProcess> {
+  const init: ApiInit = { scenario, upstreamUrls, upstreamsInstance, redisUrl }
   // --expose-gc: the harness empties the API's heap before each load level (collectGarbage).
   const lab = await forkLabProcess<ApiReady>(ENTRY, init, 'API', ['--expose-gc'])
-  const { url, cacheBackend } = lab.ready
+  return apiAt(lab.ready.url, lab.ready.cacheBackend, lab.pid, lab.stop)
+}
+
+/** The admin routes of the API at `url` (on the host of boot id `bootId`); `stop` stops it when the lab started it (else nothing). */
+export function apiAt(url: string, cacheBackend: CacheBackend, pid: number | null, stop: () => Promise<void>, bootId: string | null = null): ApiProcess {
   const counters = async (): Promise<ApiCounters> => {
     const answer = (await askLabProcess('API', `${url}${ADMIN_PATHS.counters}`, 'GET', 'read the API’s counters')) as Partial<ApiCounters>
     const counts = (value: unknown, keys: readonly string[]): boolean =>
@@ -54,9 +64,10 @@ export async function startApiProcess(scenario: Scenario, upstreamUrls: Record<S
     }
     return answer as ApiCounters
   }
+  const usage = async (): Promise<ApiProcessUsage> => (await askLabProcess('API', `${url}${ADMIN_PATHS.process}`, 'GET', 'read the API process’s CPU time')) as ApiProcessUsage
   return {
     url,
-    pid: lab.pid,
+    pid,
     cacheBackend,
     async flushCache() {
       await askLabProcess('API', `${url}${ADMIN_PATHS.flushCache}`, 'POST', 'empty the price cache to measure cold requests')
@@ -72,7 +83,11 @@ export async function startApiProcess(scenario: Scenario, upstreamUrls: Record<S
         await new Promise((resolve) => setTimeout(resolve, 20))
       }
     },
-    usage: async () => (await askLabProcess('API', `${url}${ADMIN_PATHS.process}`, 'GET', 'read the API process’s CPU time')) as ApiProcessUsage,
+    usage,
+    async cpu() {
+      const { cpuUserMicros, cpuSystemMicros, host } = await usage()
+      return { cpuMicros: cpuUserMicros + cpuSystemMicros, host, bootId }
+    },
     async timeUpstreamCalls(service, path, samples) {
       const doing = `time calls from the API to ${service}`
       const { timesMs } = (await askLabProcess('API', `${url}${ADMIN_PATHS.timeUpstreamCalls}`, 'POST', doing, { service, path, samples })) as Partial<TimedUpstreamCalls>
@@ -81,6 +96,6 @@ export async function startApiProcess(scenario: Scenario, upstreamUrls: Record<S
       }
       return timesMs
     },
-    stop: lab.stop,
+    stop,
   }
 }

@@ -29,6 +29,8 @@ export interface RunningRedis {
 
 export interface RunningCache extends Omit<RunningRedis, 'url'> {
   store: CacheStore
+  /** host:port of the Redis (never its password); null for the in-process map. */
+  address: string | null
 }
 
 export interface StartRedisOptions {
@@ -70,6 +72,17 @@ export async function openCacheStore(url: string | undefined, options: RedisStor
   return url === undefined ? createInProcessStore() : connectRedisStore(url, options)
 }
 
+/** host:port of a Redis URL (never its password), for a role's hello; null for none. */
+export function redisAddress(url: string | undefined): string | null {
+  if (url === undefined) return null
+  try {
+    const parsed = new URL(url)
+    return `${parsed.hostname}:${parsed.port || '6379'}`
+  } catch {
+    return null
+  }
+}
+
 /** startRedis and openCacheStore in one, for a process that serves the API itself. */
 export async function startCache(options: StartCacheOptions): Promise<RunningCache> {
   const redis = await startRedis(options)
@@ -79,6 +92,7 @@ export async function startCache(options: StartCacheOptions): Promise<RunningCac
     const { description, startedByLab, pid } = redis
     return {
       store,
+      address: redisAddress(redis.url),
       description,
       pid,
       startedByLab,

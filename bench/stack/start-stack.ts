@@ -1,26 +1,56 @@
 /**
  * The stack a run measures: Redis (or the in-process stand-in), the mocked upstreams in a
- * child process and the API under test in another, each on a free 127.0.0.1 port.
+ * child process and the API under test in another, each on a free 127.0.0.1 port; or, for
+ * each role given by URL (README, "Roles on separate hosts"), that role where it runs,
+ * greeted and checked (remote-roles.ts), and never stopped by the lab.
  */
-import type { Scenario } from '../../scenario/types.ts'
 import { startApiProcess, type ApiProcess } from './api-process.ts'
-import { startRedis, type RunningRedis } from './start-cache.ts'
+import { connectApi, connectUpstreams, greet } from './remote-roles.ts'
+import { redisAddress, startRedis, type RunningRedis } from './start-cache.ts'
 import { startUpstreamProcess, type UpstreamProcess } from './upstream-process.ts'
+import type { Hello, HostInfo } from '../../scenario/lab-roles.ts'
+import type { Scenario } from '../../scenario/types.ts'
+import type { ApiHello } from '../../variants/shared/admin-paths.ts'
+
+/** Where the roles are: a URL for each one placed elsewhere; the others are started here. */
+export interface RoleUrls {
+  /** From --redis-url or REDIS_URL: the Redis to use (with --api, the one the API is expected to use). */
+  redisUrl?: string | undefined
+  /** From --api: an API started with `npm run serve`. */
+  api?: string | undefined
+  /** From --upstreams: mocks started with `npm run upstreams`. */
+  upstreams?: string | undefined
+}
+
+/** Where a role ran: its URL, whether it was placed by URL (not started by the lab), and its host. */
+export interface PlacedRole {
+  url: string
+  placed: boolean
+  host: HostInfo
+}
+
+export interface StackRoles {
+  api: PlacedRole
+  upstreams: PlacedRole
+  /** host:port of the Redis the API uses (null: the in-process map), and whether it was given rather than started by the lab. */
+  redis: { address: string | null; placed: boolean }
+}
 
 export interface Stack {
   redis: RunningRedis
   upstreams: UpstreamProcess
   api: ApiProcess
+  roles: StackRoles
   /** Stops whatever was started, last started first. Safe to call twice. */
   stop(): Promise<void>
 }
 
 /**
- * Starts Redis, the upstreams and the API; if any part fails, stops what had started.
- * `onStarted` receives the stop function before anything starts, so a Ctrl-C during
- * start-up stops what is already running.
+ * Starts Redis, the upstreams and the API, or connects to those given by URL; if any part
+ * fails, stops what had started. `onStarted` receives the stop function before anything
+ * starts, so a Ctrl-C during start-up stops what is already running.
  */
-export async function startStack(scenario: Scenario, redisUrl: string | undefined, warn: (message: string) => void, onStarted?: (stop: () => Promise<void>) => void): Promise<Stack> {
+export async function startStack(scenario: Scenario, where: RoleUrls, warn: (message: string) => void, onStarted?: (stop: () => Promise<void>) => void): Promise<Stack> {
   const stops: Array<() => Promise<void>> = []
   let stopping: Promise<void> | undefined
   const stop = (): Promise<void> =>
@@ -37,11 +67,37 @@ export async function startStack(scenario: Scenario, redisUrl: string | undefine
     stops.push(part.stop)
     return part
   }
+  const placed = (url: string, hello: Hello, byUrl: boolean): PlacedRole => ({ url, placed: byUrl, host: hello.host })
   try {
-    const redis = await keep(await startRedis({ redisUrl, warn }))
-    const upstreams = await keep(await startUpstreamProcess(scenario))
-    const api = await keep(await startApiProcess(scenario, upstreams.urls, redis.url))
-    return { redis, upstreams, api, stop }
+    if (where.api) {
+      // The API's mocks: those given, else those it says it calls.
+      const upstreamsUrl = where.upstreams ?? (await greet<ApiHello>('api', where.api)).upstreams.urls.catalog
+      const upstreams = await connectUpstreams(upstreamsUrl, scenario)
+      const { api, hello } = await connectApi(where.api, scenario, upstreams)
+      const given = redisAddress(where.redisUrl)
+      if (given !== null && given !== hello.cacheAddress) warn(`The API at ${where.api} uses ${hello.cacheAddress === null ? 'no Redis (an in-process map)' : `the Redis at ${hello.cacheAddress}`}, not ${given}: its own is measured.`)
+      // A run starts with an empty cache, as on a stack of its own.
+      await api.flushCache()
+      const redis: RunningRedis = {
+        url: undefined,
+        description: hello.cacheBackend === 'redis' ? `redis at ${hello.cacheAddress} (the API's, at ${where.api})` : `in-process map (the API at ${where.api} has no Redis)`,
+        startedByLab: false,
+        pid: null,
+        stop: async () => {},
+      }
+      const roles = { api: placed(where.api, hello, true), upstreams: placed(upstreamsUrl, upstreams.hello, true), redis: { address: hello.cacheAddress, placed: true } }
+      return { redis, upstreams, api, roles, stop }
+    }
+    const redis = await keep(await startRedis({ redisUrl: where.redisUrl, warn }))
+    const upstreams = where.upstreams ? await connectUpstreams(where.upstreams, scenario) : await keep(await startUpstreamProcess(scenario))
+    const api = await keep(await startApiProcess(scenario, upstreams.urls, upstreams.hello.instance, redis.url))
+    const apiHello = await greet<ApiHello>('api', api.url)
+    const roles = {
+      api: placed(api.url, apiHello, false),
+      upstreams: placed(where.upstreams ?? upstreams.urls.catalog, upstreams.hello, where.upstreams !== undefined),
+      redis: { address: redisAddress(redis.url), placed: !redis.startedByLab && redis.url !== undefined },
+    }
+    return { redis, upstreams, api, roles, stop }
   } catch (error) {
     await stop()
     throw error

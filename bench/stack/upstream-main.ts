@@ -6,9 +6,9 @@
 import { runAsLabProcess } from './lab-process.ts'
 import { resolveScenario } from '../../scenario/resolve-scenario.ts'
 import type { ScenarioInput, ServiceName } from '../../scenario/types.ts'
-import { startUpstreams } from '../../mock-upstreams/serve-upstreams.ts'
+import { startUpstreams, type UpstreamsHello } from '../../mock-upstreams/serve-upstreams.ts'
 
-runAsLabProcess<{ scenario: ScenarioInput }, { urls: Record<ServiceName, string> }>('upstream', async ({ scenario }) => {
+runAsLabProcess<{ scenario: ScenarioInput }, { urls: Record<ServiceName, string>; hello: UpstreamsHello }>('upstream', async ({ scenario }) => {
   const upstreams = await startUpstreams(resolveScenario(scenario))
-  return { ready: { urls: upstreams.urls }, close: upstreams.close }
+  return { ready: { urls: upstreams.urls, hello: upstreams.hello }, close: upstreams.close }
 })

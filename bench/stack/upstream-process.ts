@@ -1,7 +1,9 @@
-/** Starts the mocked upstreams in a child process and talks to their admin endpoints over HTTP. */
+/** Starts the mocked upstreams in a child process, and talks to their admin endpoints over HTTP (also of mocks running elsewhere: remote-roles.ts). */
 import { fileURLToPath } from 'node:url'
 import type { ServiceName, Scenario } from '../../scenario/types.ts'
-import { FAULTS_PATH, RESET_PATH, STATS_PATH } from '../../mock-upstreams/admin-paths.ts'
+import { FAULTS_PATH, PROCESS_PATH, RESET_PATH, STATS_PATH } from '../../mock-upstreams/admin-paths.ts'
+import type { UpstreamsHello } from '../../mock-upstreams/serve-upstreams.ts'
+import type { RoleCpu } from '../../scenario/lab-roles.ts'
 import type { StatsSnapshot } from '../../mock-upstreams/stats.ts'
 import { askLabProcess } from './admin-client.ts'
 import { forkLabProcess } from './lab-process.ts'
@@ -10,8 +12,12 @@ const ENTRY = fileURLToPath(new URL('./upstream-main.ts', import.meta.url))
 
 export interface UpstreamProcess {
   urls: Record<ServiceName, string>
-  pid: number
+  /** The process's pid when the lab started it here; null for mocks running elsewhere (their CPU is read through /__lab/process). */
+  pid: number | null
+  hello: UpstreamsHello
   stats(): Promise<StatsSnapshot>
+  /** The mocks process's CPU and its host's, read by the process itself. */
+  cpu(): Promise<RoleCpu>
   resetStats(): Promise<void>
   /** Switches the scenario's injected faults off, or on again (each service's sequence resumes where it stopped). */
   setFaults(enabled: boolean): Promise<void>
@@ -19,22 +25,28 @@ export interface UpstreamProcess {
 }
 
 export async function startUpstreamProcess(scenario: Scenario): Promise<UpstreamProcess> {
-  const lab = await forkLabProcess<{ urls: Record<ServiceName, string> }>(ENTRY, { scenario }, 'upstream')
-  const { urls } = lab.ready
+  const lab = await forkLabProcess<{ urls: Record<ServiceName, string>; hello: UpstreamsHello }>(ENTRY, { scenario }, 'upstream')
+  return upstreamsAt(lab.ready.urls, lab.ready.hello, lab.pid, lab.stop)
+}
+
+/** The admin endpoints of the mocks at `urls`; `stop` stops them when the lab started them (else nothing). */
+export function upstreamsAt(urls: Record<ServiceName, string>, hello: UpstreamsHello, pid: number | null, stop: () => Promise<void>): UpstreamProcess {
   const admin = urls.catalog
   // Every answer is checked: a counter read that failed, or a reset that did not happen,
   // would silently turn into wrong calls per request.
   const ask = (path: string, method: 'GET' | 'POST', doing: string) => askLabProcess('upstream', `${admin}${path}`, method, doing)
   return {
     urls,
-    pid: lab.pid,
+    pid,
+    hello,
     stats: async () => (await ask(STATS_PATH, 'GET', 'read the mocks’ counters')) as StatsSnapshot,
+    cpu: async () => (await ask(PROCESS_PATH, 'GET', 'read the mocks’ CPU time')) as RoleCpu,
     async resetStats() {
       await ask(RESET_PATH, 'POST', 'reset the mocks’ counters')
     },
     async setFaults(enabled) {
       await ask(`${FAULTS_PATH}?enabled=${enabled}`, 'POST', `switch the injected faults ${enabled ? 'on' : 'off'}`)
     },
-    stop: lab.stop,
+    stop,
   }
 }

@@ -18,8 +18,16 @@ process.on('exit', () => {
   for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
 })
 
-export function runCli(script: string, args: string[], env: NodeJS.ProcessEnv = {}): RunningCli {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
+export interface CliOptions {
+  /** node's own flags, as the npm script passes them (serve's --expose-gc). */
+  nodeFlags?: string[]
+  /** A command the lab's command runs under, e.g. ['ip', 'netns', 'exec', 'lab-api']: it must exec its argument, so the child is the lab's process. */
+  under?: string[]
+}
+
+export function runCli(script: string, args: string[], env: NodeJS.ProcessEnv = {}, { nodeFlags = [], under = [] }: CliOptions = {}): RunningCli {
+  const command = [...under, process.execPath, ...nodeFlags, '--import', 'tsx', script, ...args]
+  const child = spawn(command[0]!, command.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
   started.add(child)
   child.once('exit', () => started.delete(child))
   try {

@@ -1,5 +1,6 @@
 /**
  * The harness's routes on the API, added only when it runs under the harness (`admin`):
+ * `GET /__lab/hello` says who it is (scenario/lab-roles.ts), what it serves and calls;
  * `POST /__lab/cache/flush` empties the price cache before a cold measurement,
  * `POST /__lab/gc` collects the heap's garbage before a load level (when node runs with
  * --expose-gc), `GET /__lab/process` tells the API process's CPU time, memory, event loop
@@ -10,11 +11,16 @@
  * The event loop thread's own CPU time is read from Linux's /proc (schedstat, in
  * nanoseconds): Node 20 has no API for one thread's CPU time, and process.cpuUsage()
  * counts every thread, the runtime's helpers (JIT compilation, concurrent GC) too.
+ *
+ * With LAB_TOKEN in the environment, every /__lab/* route wants it in the x-lab-token header.
  */
 import { readFileSync } from 'node:fs'
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { ADMIN_PATHS, type ApiCounters, type ApiProcessUsage, type TimedUpstreamCalls, type TimeUpstreamCalls } from './admin-paths.ts'
+import { ADMIN_PATHS, type ApiCounters, type ApiHello, type ApiProcessUsage, type ApiSurroundings, type TimedUpstreamCalls, type TimeUpstreamCalls } from './admin-paths.ts'
+import { variantDigest, sharedCodeDigest } from './variant-files.ts'
+import { hello, HELLO_PATH, hostTicks, LAB_TOKEN_HEADER, labTokenRefusal } from '../../scenario/lab-roles.ts'
+import type { Scenario } from '../../scenario/types.ts'
 import { CacheUnavailableError, type CacheStore } from './cache-store.ts'
 import { priceCacheCounts, type PriceCache } from './price-cache.ts'
 import { SERVICE_NAMES, type ServiceName } from '../../scenario/types.ts'
@@ -29,8 +35,27 @@ export interface AdminHooks {
   hold(request: FastifyRequest): () => void
 }
 
-export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCache: PriceCache, pools: UpstreamPools, maxHoldMs: number): AdminHooks {
+/** What the admin routes read: the scenario, the variants' names, and the API's surroundings (its hello). */
+export interface AdminContext {
+  scenario: Scenario
+  variants: readonly string[]
+  surroundings: ApiSurroundings
+}
+
+export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCache: PriceCache, pools: UpstreamPools, maxHoldMs: number, context: AdminContext): AdminHooks {
   const busy = trackBusyCpu(app, maxHoldMs)
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith('/__lab/')) return
+    const refusal = labTokenRefusal(request.headers[LAB_TOKEN_HEADER])
+    if (refusal) return reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message: `API: ${refusal}` })
+  })
+  app.get(HELLO_PATH, async (): Promise<ApiHello> => ({
+    ...hello('api', context.scenario),
+    variants: Object.fromEntries(context.variants.map((name) => [name, variantDigest(name)])),
+    sharedCode: sharedCodeDigest(),
+    cacheBackend: cache.backend,
+    ...context.surroundings,
+  }))
   // Requests in flight, and swr's refreshes still to store their list: a level's drain waits for both.
   const inFlight = (): number => busy.inFlight() + priceCache.refreshing()
   const delay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS })
@@ -97,6 +122,7 @@ export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCac
       inFlight: inFlight(),
       handled: busy.handled(),
       eventLoop: eventLoopSinceLastRead(),
+      host: hostTicks(),
     }
   })
   app.addHook('onClose', async () => delay.disable())

@@ -5,6 +5,7 @@
  */
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
 import { LIMITS, type Scenario, type ServiceName } from '../../scenario/types.ts'
+import type { ApiSurroundings } from './admin-paths.ts'
 import { addAdminRoutes } from './admin-routes.ts'
 import type { CacheStore } from './cache-store.ts'
 import { loadVariants } from './load-variants.ts'
@@ -25,6 +26,8 @@ export interface AppOptions {
   logger?: boolean
   /** Adds the routes a benchmark needs: emptying the price cache, and the process's CPU time (admin-routes.ts). */
   admin?: boolean
+  /** What the admin routes' hello says of the API's upstreams and Redis; by default, the upstream URLs alone. */
+  surroundings?: ApiSurroundings
   warn?: (message: string) => void
 }
 
@@ -85,7 +88,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const background = pools.forRequest(neverAborted())
   const shared = perProcess()
 
-  const hold = options.admin ? addAdminRoutes(app, options.cache, priceCache, pools, scenario.requestDeadlineMs + scenario.upstreamTimeoutMs).hold : () => () => {}
+  const surroundings = options.surroundings ?? { upstreams: { urls: options.upstreamUrls, instance: null }, cacheAddress: null }
+  const adminContext = { scenario, variants: variants.map((v) => v.name), surroundings }
+  const hold = options.admin ? addAdminRoutes(app, options.cache, priceCache, pools, scenario.requestDeadlineMs + scenario.upstreamTimeoutMs, adminContext).hold : () => () => {}
 
   app.get('/', async () => ({
     variants: variants.map(({ name, parent }) => ({ name, parent, url: `/${name}/products` })),

@@ -5,6 +5,7 @@
  */
 import { setMaxListeners } from 'node:events'
 import { Pool } from 'undici'
+import { labTokenHeaders } from '../../scenario/lab-roles.ts'
 import { SERVICE_NAMES, type ServiceName } from '../../scenario/types.ts'
 import type { CatalogPage, CategoryPath, Price, Product, RatingSummary, StockLevel } from '../../scenario/wire-types.ts'
 import { UpstreamError } from './upstream-error.ts'
@@ -65,9 +66,17 @@ export function createUpstreamPools({ urls, timeoutMs, connections }: UpstreamCl
     SERVICE_NAMES.map((name) => [name, new Pool(urls[name], { connections, keepAliveTimeout: 60_000, maxResponseSize: MAX_RESPONSE_BYTES })]),
   ) as Record<ServiceName, Pool>
 
+  const tokenHeaders = labTokenHeaders()
   const begun = Object.fromEntries(SERVICE_NAMES.map((name) => [name, 0])) as Record<ServiceName, number>
 
-  async function call<T>(signal: AbortSignal, service: ServiceName, method: 'GET' | 'POST', path: string, body?: unknown, { counted = true, own }: { counted?: boolean; own?: AbortSignal } = {}): Promise<T> {
+  async function call<T>(
+    signal: AbortSignal,
+    service: ServiceName,
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    { counted = true, own, headers }: { counted?: boolean; own?: AbortSignal; headers?: Record<string, string> } = {},
+  ): Promise<T> {
     // A call made after its request was aborted (a sibling's after a fail-fast) never leaves: not counted.
     if (own?.aborted) throw abandoned(service, own)
     if (counted && !signal.aborted) begun[service]++
@@ -91,7 +100,7 @@ export function createUpstreamPools({ urls, timeoutMs, connections }: UpstreamCl
         response = await pools[service].request({
           method,
           path,
-          headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+          headers: body === undefined ? (headers ? { accept: 'application/json', ...headers } : { accept: 'application/json' }) : { accept: 'application/json', 'content-type': 'application/json' },
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: call.signal,
         })
@@ -167,7 +176,8 @@ export function createUpstreamPools({ urls, timeoutMs, connections }: UpstreamCl
     }),
     async timeGet(service, path) {
       const started = performance.now()
-      await call<unknown>(AbortSignal.timeout(timeoutMs), service, 'GET', path, undefined, { counted: false })
+      // The calibration's echo is an admin path of the mocks: it carries the lab's token, if any.
+      await call<unknown>(AbortSignal.timeout(timeoutMs), service, 'GET', path, undefined, { counted: false, headers: tokenHeaders })
       return performance.now() - started
     },
     calls: () => ({ ...begun }),

@@ -3,6 +3,8 @@
  * name (kebab-case, as it is used in URLs). Read by load-variants.ts, which imports them,
  * and by the harness, which shows each file's diff against its parent's.
  */
+import { createHash } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -14,4 +16,21 @@ export const VARIANT_NAME = /^[a-z][a-z0-9-]{0,39}$/
 /** The file of variant `name` in `dir`. */
 export function variantFile(name: string, dir = VARIANTS_DIR): string {
   return join(dir, `${name}.ts`)
+}
+
+/** SHA-256 of variant `name`'s file, or null when there is none: a harness on another host checks it models the code the API runs. */
+export function variantDigest(name: string, dir = VARIANTS_DIR): string | null {
+  try {
+    return createHash('sha256').update(readFileSync(variantFile(name, dir))).digest('hex')
+  } catch {
+    return null
+  }
+}
+
+/** SHA-256 over variants/shared/'s files (name and content, in name order): the code every variant runs on. */
+export function sharedCodeDigest(dir = VARIANTS_DIR): string {
+  const shared = join(dir, 'shared')
+  const hash = createHash('sha256')
+  for (const file of readdirSync(shared).filter((f) => f.endsWith('.ts')).sort()) hash.update(file).update(readFileSync(join(shared, file)))
+  return hash.digest('hex')
 }

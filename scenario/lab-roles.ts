@@ -1,0 +1,154 @@
+/**
+ * The wire between the lab's roles when they run apart (README, "Roles on separate hosts"):
+ * the load generator (`npm run bench`), the API under test (`npm run serve`), the mocked
+ * upstreams (`npm run upstreams`). Every role answers `GET /__lab/hello` with who it is (the
+ * lab's version and protocol, its role, an id for this start, its host and its scenario),
+ * and, when LAB_TOKEN is set in its environment, refuses every `/__lab/*` request that does
+ * not carry that token. In scenario/ because the mocks, the API and the harness all speak it.
+ *
+ * The token comparison and the host's CPU are written here by hand: a constant-time compare
+ * is one call of node:crypto, and the host's busy and idle time is one line of /proc/stat.
+ */
+import { randomUUID, timingSafeEqual, createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { cpus, hostname } from 'node:os'
+
+/** Bumped whenever an admin endpoint or the hello changes shape: roles of two protocols cannot measure together. */
+export const LAB_PROTOCOL = 1
+/** `GET`: the role's Hello. */
+export const HELLO_PATH = '/__lab/hello'
+/** The environment variable that holds the shared token, and the header that carries it. */
+export const LAB_TOKEN_ENV = 'LAB_TOKEN'
+export const LAB_TOKEN_HEADER = 'x-lab-token'
+
+export const ROLE_NAMES = ['api', 'upstreams'] as const
+export type RoleName = (typeof ROLE_NAMES)[number]
+
+/** The lab's own version (package.json), read once. */
+export const LAB_VERSION: string = (() => {
+  try {
+    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
+  } catch {
+    return 'unknown'
+  }
+})()
+
+/** A fresh id per process start: the API's hello names its upstreams' one, so the harness can tell it measures the mocks the API calls. */
+export const INSTANCE_ID = randomUUID()
+
+/** Where a role runs. `bootId` tells two hosts apart: roles with the same one share a kernel and its cores (network namespaces, 127.0.0.x). */
+export interface HostInfo {
+  hostname: string
+  cores: number
+  cpuModel: string
+  node: string
+  platform: string
+  bootId: string | null
+}
+
+export function describeHost(): HostInfo {
+  const list = cpus()
+  return { hostname: hostname(), cores: Math.max(list.length, 1), cpuModel: list[0]?.model.trim() ?? 'unknown', node: process.version, platform: `${process.platform}/${process.arch}`, bootId: readBootId() }
+}
+
+function readBootId(): string | null {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()
+  } catch {
+    return null
+  }
+}
+
+/** The host's CPU so far, in /proc/stat's clock ticks: busy and total over every core; null off Linux. */
+export interface HostTicks {
+  busy: number
+  total: number
+}
+
+export function hostTicks(): HostTicks | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!
+    const numbers = line.trim().split(/\s+/).slice(1).map(Number)
+    // user nice system idle iowait irq softirq steal (guest time is already in user).
+    const total = numbers.slice(0, 8).reduce((sum, n) => sum + n, 0)
+    return { busy: total - numbers[3]! - (numbers[4] ?? 0), total }
+  } catch {
+    return null
+  }
+}
+
+/** A role process's CPU so far (every thread, user + system) and its host's, for the self-checks across hosts. */
+export interface RoleCpu {
+  cpuMicros: number
+  host: HostTicks | null
+  bootId: string | null
+}
+
+export function readRoleCpu(): RoleCpu {
+  const { user, system } = process.cpuUsage()
+  return { cpuMicros: user + system, host: hostTicks(), bootId: describeHost().bootId }
+}
+
+/** What every role answers at HELLO_PATH. */
+export interface Hello {
+  lab: 'api-speedup-lab'
+  version: string
+  protocol: number
+  role: RoleName
+  instance: string
+  host: HostInfo
+  /** The resolved scenario the role runs (the harness checks it is its own). */
+  scenario: unknown
+}
+
+export function hello(role: RoleName, scenario: unknown): Hello {
+  return { lab: 'api-speedup-lab', version: LAB_VERSION, protocol: LAB_PROTOCOL, role, instance: INSTANCE_ID, host: describeHost(), scenario }
+}
+
+/** The token this process requires and sends, from its environment; undefined when unset or empty. */
+export function labToken(): string | undefined {
+  return process.env[LAB_TOKEN_ENV] || undefined
+}
+
+/** The headers a client adds to its `/__lab/*` requests: the token, when this process has one. */
+export function labTokenHeaders(): Record<string, string> {
+  const token = labToken()
+  return token ? { [LAB_TOKEN_HEADER]: token } : {}
+}
+
+/**
+ * Why an admin request is refused, or null to serve it: a role started with LAB_TOKEN wants
+ * the same token in the x-lab-token header (compared in constant time).
+ */
+export function labTokenRefusal(header: string | string[] | undefined): string | null {
+  const token = labToken()
+  if (!token) return null
+  const given = typeof header === 'string' ? header : ''
+  const digest = (text: string): Buffer => createHash('sha256').update(text).digest()
+  if (given && timingSafeEqual(digest(given), digest(token))) return null
+  return given
+    ? `the ${LAB_TOKEN_HEADER} header does not match this process's ${LAB_TOKEN_ENV}: set the same ${LAB_TOKEN_ENV} for every role`
+    : `this process was started with ${LAB_TOKEN_ENV}: the /__lab/* endpoints need the same token (set ${LAB_TOKEN_ENV} where the lab runs)`
+}
+
+/**
+ * The scenario's fields each role acts on: a remote role must run the harness's values of
+ * these (the page size and the traffic are the harness's own: it sends them in every query).
+ */
+export const ROLE_SCENARIO_FIELDS: Record<RoleName, readonly string[]> = {
+  upstreams: ['seed', 'catalogSize', 'services'],
+  api: ['cacheTtlSeconds', 'cacheGraceSeconds', 'cacheCommandTimeoutMs', 'cacheMaxPendingCommands', 'upstreamTimeoutMs', 'requestDeadlineMs', 'upstreamConnections'],
+}
+
+/** The top-level fields of two scenarios that differ (only `fields`, if given), their names excepted (presets name the same world differently). */
+export function scenarioDifferences(a: object, b: object, fields?: readonly string[]): string[] {
+  const { name: _a, ...left } = a as Record<string, unknown>
+  const { name: _b, ...right } = b as Record<string, unknown>
+  const keys = fields ?? [...new Set([...Object.keys(left), ...Object.keys(right)])]
+  return keys.filter((key) => JSON.stringify(left[key]) !== JSON.stringify(right[key]))
+}
+
+/** True for an address only this machine reaches: 127.0.0.0/8, ::1, localhost. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host)
+}
