@@ -54,7 +54,7 @@ const FLAGS = {
   connections: { type: 'string', value: 'LIST', help: `load levels, comma-separated (default ${DEFAULT_RUN.connections.join(',')}; quick ${QUICK_RUN.connections.join(',')})` },
   duration: { type: 'string', value: 'S', help: `seconds per load level (default ${DEFAULT_RUN.durationSeconds}; quick ${QUICK_RUN.durationSeconds})` },
   out: { type: 'string', value: 'DIR', help: 'where to write results (default results/<timestamp>/, also reachable as results/latest)' },
-  runs: { type: 'string', value: 'N', help: `measure N times, each run on a stack of its own (fresh API and upstream processes, an emptied cache); each run's figures are kept for comparisons (default 1, at most ${MAX_RUNS})` },
+  runs: { type: 'string', value: 'N', help: `measure N times, each run on a stack of its own (fresh API and upstream processes, an emptied cache; roles placed by --api/--upstreams are not restarted, their cache is emptied); each run's figures are kept for comparisons (default 1, at most ${MAX_RUNS})` },
   baseline: { type: 'string', value: 'PATH|latest', help: 'after measuring, compare against a saved run (its directory, its results.json, or latest): a verdict per variant and figure' },
   ...GATE_FLAGS,
   ...ROLE_URL_FLAGS,

@@ -7,6 +7,7 @@
 import { parseFlags, readNumberFlag, renderHelp, UsageError } from './cli/flags.ts'
 import { HOST_FLAG, readHost, readRoleUrl, ROLE_URL_FLAGS } from './cli/role-flags.ts'
 import { EXIT } from './gate.ts'
+import { urlHost } from '../scenario/lab-roles.ts'
 import { connectUpstreams, RoleError } from './stack/remote-roles.ts'
 import { resolveScenarioFromFlags, SCENARIO_FLAGS } from './cli/scenario-flags.ts'
 import { modelVariants } from './stack/model-process.ts'
@@ -74,7 +75,7 @@ async function main(): Promise<void> {
   if (warning) console.error(warning)
 
   const address = app.server.address()
-  const base = `http://${host.includes(':') ? `[${host}]` : host}:${typeof address === 'object' && address ? address.port : port}`
+  const base = `http://${urlHost(host)}:${typeof address === 'object' && address ? address.port : port}`
   const routes = (await app.inject({ method: 'GET', url: '/' })).json<{ variants: { name: string; url: string }[] }>().variants
   // Each variant's floor, from its own code in virtual time.
   const outcomes = await modelVariants(scenario, routes.map((route) => route.name))
@@ -96,10 +97,10 @@ async function main(): Promise<void> {
     '',
     `Upstreams${upstreamsUrl ? ' (placed by URL)' : ''}: ${Object.entries(upstreams.urls).map(([name, url]) => `${name} ${url}`).join(', ')}`,
     `Upstream counters: curl ${upstreams.urls.catalog}/__lab/stats`,
-    `API: ${base}   (a bench on another host: npm run bench -- --api ${base} --upstreams ${upstreams.urls.catalog})`,
+    `API: ${base}   (a bench elsewhere: npm run bench -- --api ${base} --upstreams ${upstreams.urls.catalog}${host === '0.0.0.0' || host === '::' ? `, with this host's address in place of ${host}` : ''})`,
     '',
     `Try: curl -s -D - -o /dev/null '${base}/parallel/products' | grep -i server-timing`,
-    'Ctrl-C stops the API, the upstreams and any redis-server the lab started.',
+    upstreamsUrl ? 'Ctrl-C stops the API and any redis-server the lab started (not the upstreams: they were placed by URL).' : 'Ctrl-C stops the API, the upstreams and any redis-server the lab started.',
   )
   console.log(lines.join('\n'))
 }

@@ -4,8 +4,6 @@
  * injected faults, and a bare echo that measures what the machine's loopback costs.
  */
 
-/** Every admin path starts with it: with LAB_TOKEN set, a request under it needs the token. */
-export const ADMIN_PREFIX = '/__lab/'
 /** `GET`: every service's counters (a StatsSnapshot). */
 export const STATS_PATH = '/__lab/stats'
 /** `POST`: the counters back to zero (calls in flight stay counted as in flight). */
@@ -14,5 +12,3 @@ export const RESET_PATH = '/__lab/reset'
 export const ECHO_PATH = '/__lab/echo'
 /** `POST /__lab/faults?enabled=false`: no injected faults until `?enabled=true`, which resumes their sequences. */
 export const FAULTS_PATH = '/__lab/faults'
-/** `GET`: the mocks process's CPU time and its host's (a RoleCpu of scenario/lab-roles.ts), for the self-checks when it runs elsewhere. */
-export const PROCESS_PATH = '/__lab/process'

@@ -22,8 +22,8 @@ import type { AddressInfo } from 'node:net'
 import { getResponse } from 'msw'
 import type { HttpHandler } from 'msw'
 import { SERVICE_NAMES, type Scenario, type ServiceName } from '../scenario/types.ts'
-import { ADMIN_PREFIX, ECHO_PATH, FAULTS_PATH, PROCESS_PATH, RESET_PATH, STATS_PATH } from './admin-paths.ts'
-import { hello, HELLO_PATH, LAB_TOKEN_HEADER, labTokenRefusal, readRoleCpu, type Hello } from '../scenario/lab-roles.ts'
+import { ECHO_PATH, FAULTS_PATH, RESET_PATH, STATS_PATH } from './admin-paths.ts'
+import { ADMIN_PREFIX, CPU_PATH, hello, HELLO_PATH, LAB_TOKEN_HEADER, labTokenRefusal, readRoleCpu, urlHost, type Hello } from '../scenario/lab-roles.ts'
 import { BEHIND_ADAPTER_HEADER, createUpstreamHandlers, ENDPOINT_HEADER, injectedErrorBody, ITEMS_HEADER, upstreamOrigin } from './handlers.ts'
 import { createFaultInjector, type FaultInjector } from './faults.ts'
 import { createLatencyModels, sleepUntil, untilAborted, type LatencyModel } from './latency.ts'
@@ -103,7 +103,7 @@ export async function startUpstreams(scenario: Scenario, { host = '127.0.0.1', p
         server.listen({ host, port: port === 0 ? 0 : port + index }, resolve)
       })
       ports[name] = (server.address() as AddressInfo).port
-      urls[name] = `http://${host.includes(':') ? `[${host}]` : host}:${ports[name]}`
+      urls[name] = `http://${urlHost(host)}:${ports[name]}`
     }
   } catch (error) {
     await closeServers(servers)
@@ -120,7 +120,7 @@ async function answer(service: Service, receivedAt: number, req: IncomingMessage
     if (refusal) return sendJson(res, 401, { error: 'Unauthorized', message: `mock ${name}: ${refusal}` })
   }
   if (url === HELLO_PATH && req.method === 'GET') return sendJson(res, 200, service.hello)
-  if (url === PROCESS_PATH && req.method === 'GET') return sendJson(res, 200, readRoleCpu())
+  if (url === CPU_PATH && req.method === 'GET') return sendJson(res, 200, readRoleCpu())
   if (url === STATS_PATH && req.method === 'GET') return sendJson(res, 200, stats.snapshot())
   if (url === RESET_PATH && req.method === 'POST') {
     stats.reset()

@@ -10,13 +10,19 @@
  * is one call of node:crypto, and the host's busy and idle time is one line of /proc/stat.
  */
 import { randomUUID, timingSafeEqual, createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { cpus, hostname } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 /** Bumped whenever an admin endpoint or the hello changes shape: roles of two protocols cannot measure together. */
 export const LAB_PROTOCOL = 1
+/** Every admin path of every role starts with it: with LAB_TOKEN set, a request under it needs the token. */
+export const ADMIN_PREFIX = '/__lab/'
 /** `GET`: the role's Hello. */
 export const HELLO_PATH = '/__lab/hello'
+/** `GET`: the role process's CPU so far and its host's (a RoleCpu), read without side effects, for the self-checks of a role placed by URL. */
+export const CPU_PATH = '/__lab/cpu'
 /** The environment variable that holds the shared token, and the header that carries it. */
 export const LAB_TOKEN_ENV = 'LAB_TOKEN'
 export const LAB_TOKEN_HEADER = 'x-lab-token'
@@ -32,6 +38,43 @@ export const LAB_VERSION: string = (() => {
     return 'unknown'
   }
 })()
+
+/**
+ * The lab's code, every role's: a SHA-256 over the files of these folders and the lockfile
+ * (path and content, in path order). Not the variant files: the API's hello gives each one's
+ * digest apart, so editing a variant means restarting the API alone.
+ */
+const CODE_FOLDERS = ['bench', 'mock-upstreams', 'model', 'scenario', 'variants/shared']
+const CODE_FILE = /\.(ts|js|css|json)$/
+let codeDigest: string | undefined
+
+/**
+ * The digest of the code this process runs, taken the first time it is asked for (a role asks
+ * as it starts): two roles with different code, even of the same version, are not measured
+ * together. A few milliseconds, once.
+ */
+export function labCodeDigest(): string {
+  if (codeDigest) return codeDigest
+  const root = fileURLToPath(new URL('..', import.meta.url))
+  const files: string[] = []
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+      const path = `${dir}/${entry.name}`
+      if (entry.isDirectory()) walk(path)
+      else if (CODE_FILE.test(entry.name)) files.push(path)
+    }
+  }
+  for (const folder of CODE_FOLDERS) walk(folder)
+  const hash = createHash('sha256')
+  for (const file of [...files.sort(), 'package-lock.json']) {
+    try {
+      hash.update(file).update(readFileSync(join(root, file)))
+    } catch {
+      // a checkout without a lockfile: its absence is part of the digest
+    }
+  }
+  return (codeDigest = hash.digest('hex'))
+}
 
 /** A fresh id per process start: the API's hello names its upstreams' one, so the harness can tell it measures the mocks the API calls. */
 export const INSTANCE_ID = randomUUID()
@@ -94,6 +137,8 @@ export interface Hello {
   lab: 'api-speedup-lab'
   version: string
   protocol: number
+  /** labCodeDigest(): the code the role runs. */
+  code: string
   role: RoleName
   instance: string
   host: HostInfo
@@ -102,7 +147,7 @@ export interface Hello {
 }
 
 export function hello(role: RoleName, scenario: unknown): Hello {
-  return { lab: 'api-speedup-lab', version: LAB_VERSION, protocol: LAB_PROTOCOL, role, instance: INSTANCE_ID, host: describeHost(), scenario }
+  return { lab: 'api-speedup-lab', version: LAB_VERSION, protocol: LAB_PROTOCOL, code: labCodeDigest(), role, instance: INSTANCE_ID, host: describeHost(), scenario }
 }
 
 /** The token this process requires and sends, from its environment; undefined when unset or empty. */
@@ -146,6 +191,11 @@ export function scenarioDifferences(a: object, b: object, fields?: readonly stri
   const { name: _b, ...right } = b as Record<string, unknown>
   const keys = fields ?? [...new Set([...Object.keys(left), ...Object.keys(right)])]
   return keys.filter((key) => JSON.stringify(left[key]) !== JSON.stringify(right[key]))
+}
+
+/** An address as a URL's host: an IPv6 one in brackets. */
+export function urlHost(address: string): string {
+  return address.includes(':') ? `[${address}]` : address
 }
 
 /** True for an address only this machine reaches: 127.0.0.0/8, ::1, localhost. */

@@ -6,11 +6,12 @@
  * anything is measured. (The same across network namespaces: roles-in-three-network-namespaces.)
  */
 import { createServer, type Server } from 'node:http'
+import { connect } from 'node:net'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { placeRoles, stopRoles, type PlacedRoles } from './helpers/roles.ts'
 import { runCli } from './helpers/run-cli.ts'
 import type { Results } from '../bench/record/results.ts'
@@ -68,6 +69,12 @@ describe('a bench measuring roles placed by URL', () => {
       expect((await fetch(url, { headers: { 'x-lab-token': 'wrong' } })).status, url).toBe(401)
       expect((await fetch(url, { headers: { 'x-lab-token': TOKEN } })).status, url).toBe(200)
     }
+    // The router decodes the path and takes an absolute URL: no spelling of an admin route escapes the token.
+    for (const path of ['/%5F_lab/counters', '/__l%61b/hello', '/_%5Flab/cache/flush']) {
+      expect((await fetch(`${roles!.apiUrl}${path}`, { method: path.endsWith('flush') ? 'POST' : 'GET' })).status, path).toBe(401)
+    }
+    const absolute = await rawGet(roles!.apiUrl, `${roles!.apiUrl}/__lab/counters`)
+    expect(absolute).toMatch(/^HTTP\/1\.1 401 /)
     // The variants themselves need no token.
     expect((await fetch(`${roles!.apiUrl}/parallel/products?limit=2`)).status).toBe(200)
   })
@@ -97,20 +104,45 @@ describe('a bench measuring roles placed by URL', () => {
     expect(other.output()).toContain(`The upstreams at ${roles!.upstreamsUrl} runs another scenario than this bench: services differs`)
   }, 30_000)
 
-  it('exits 5 when a role runs another version of the lab', async () => {
-    // A role of another release: it answers the hello, with another version.
-    const hello = { lab: 'api-speedup-lab', version: '0.0.1', protocol: LAB_PROTOCOL, role: 'upstreams', instance: 'x', host: {}, scenario: {}, ports: {} }
+  /** A role that answers its hello, as given, at a free port of 127.0.0.2; stopped after the test. */
+  const fakeRole = async (hello: unknown): Promise<string> => {
     const server: Server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(hello)))
     await new Promise<void>((resolve) => server.listen({ host: '127.0.0.2', port: 0 }, resolve))
-    try {
-      const url = `http://127.0.0.2:${(server.address() as AddressInfo).port}`
-      const run = bench(['--upstreams', url, ...SCENARIO])
-      expect(await run.exit).toBe(5)
-      expect(run.output()).toMatch(new RegExp(`The upstreams at ${url.replaceAll('.', '\\.')} runs api-speedup-lab 0\\.0\\.1 \\(protocol ${LAB_PROTOCOL}\\); this one is \\S+ \\(protocol ${LAB_PROTOCOL}\\)\\. Run the same version`))
-    } finally {
-      server.close()
-    }
+    onTestFinished(() => void server.close())
+    return `http://127.0.0.2:${(server.address() as AddressInfo).port}`
+  }
+  const realHello = async (url: string) => (await (await fetch(`${url}/__lab/hello`, { headers: { 'x-lab-token': TOKEN } })).json()) as Record<string, unknown>
+
+  it('exits 5 when a role runs another version of the lab, or answers a hello it cannot read', async () => {
+    const upstreams = await realHello(roles!.upstreamsUrl)
+    const older = await fakeRole({ ...upstreams, version: '0.0.1' })
+    const run = bench(['--upstreams', older, ...SCENARIO])
+    expect(await run.exit).toBe(5)
+    expect(run.output()).toMatch(new RegExp(`The upstreams at ${older.replaceAll('.', '\\.')} runs api-speedup-lab 0\\.0\\.1 \\(protocol ${LAB_PROTOCOL}\\); this one is \\S+ \\(protocol ${LAB_PROTOCOL}\\)\\. Run the same version`))
+    const { ports: _ports, ...portless } = upstreams
+    const garbled = await fakeRole(portless)
+    const unreadable = bench(['--upstreams', garbled, ...SCENARIO])
+    expect(await unreadable.exit).toBe(5)
+    expect(unreadable.output()).toContain(`The upstreams at ${garbled} answered a hello this lab cannot read (`)
+    expect(unreadable.output()).not.toMatch(/\n\s+at /)
   }, 30_000)
+
+  it('exits 5 when the API serves other code than this checkout, calls other mocks, or cannot collect its garbage', async () => {
+    const api = await realHello(roles!.apiUrl)
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ ...api, variants: { ...(api.variants as object), parallel: 'f'.repeat(64) } }, 'serves other code than this checkout for parallel'],
+      [{ ...api, code: 'e'.repeat(64) }, 'runs other code than this checkout (code digest eeeeeeeeeeee there'],
+      [{ ...api, upstreams: { ...(api.upstreams as object), instance: 'another' } }, 'calls other upstreams'],
+      [{ ...api, gc: false }, "runs without node's --expose-gc"],
+    ]
+    for (const [hello, message] of cases) {
+      const url = await fakeRole(hello)
+      const run = bench(['--api', url, '--upstreams', roles!.upstreamsUrl, ...SCENARIO])
+      expect(await run.exit, message).toBe(5)
+      expect(run.output()).toContain(`The API at ${url} `)
+      expect(run.output()).toContain(message)
+    }
+  }, 60_000)
 
   it('refuses a URL that is not a role\'s base URL, before starting anything (exit 2)', async () => {
     const run = bench(['--api', 'http://127.0.0.3:3000/parallel/products'])
@@ -118,3 +150,15 @@ describe('a bench measuring roles placed by URL', () => {
     expect(run.output()).toContain('Flag --api: got "http://127.0.0.3:3000/parallel/products"; give the base URL alone')
   }, 30_000)
 })
+
+/** A GET with `target` as the request line's target, as sent by hand: the status line of the answer. */
+function rawGet(origin: string, target: string): Promise<string> {
+  const { hostname, port } = new URL(origin)
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: hostname, port: Number(port) }, () => socket.write(`GET ${target} HTTP/1.1\r\nHost: ${hostname}\r\nConnection: close\r\n\r\n`))
+    let answer = ''
+    socket.on('data', (chunk) => (answer += chunk.toString()))
+    socket.on('end', () => resolve(answer.split('\r\n')[0] ?? ''))
+    socket.on('error', reject)
+  })
+}

@@ -12,7 +12,7 @@ export const ROLE_URL_FLAGS = {
   upstreams: { type: 'string', value: 'URL', help: 'use the mocked upstreams running there (started with `npm run upstreams`; the URL it printed)' },
 } as const satisfies Record<string, FlagSpec>
 
-/** The origin of a role's URL flag: http(s), a host, no path, query or credentials. */
+/** The origin of a role's URL flag: plain http, a host, no path, query or credentials. */
 export function readRoleUrl(values: FlagValues, flag: string): string | undefined {
   const raw = values[flag]
   if (raw === undefined) return undefined

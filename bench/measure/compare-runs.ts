@@ -168,8 +168,8 @@ function differences(baseline: Results, current: Results): string[] {
   const env = (r: Results) => `${r.environment.cpuModel} × ${r.environment.cpuCount}, Node ${r.environment.node}, ${r.environment.os}`
   if (env(baseline) !== env(current)) warnings.push(`The environments differ: the baseline ran on ${env(baseline)}, this run on ${env(current)}.`)
   const placement = (r: Results) => `API ${r.roles.api.placed ? `at ${r.roles.api.url} on ${r.roles.api.host.hostname}` : 'started here'}, upstreams ${r.roles.upstreams.placed ? `at ${r.roles.upstreams.url} on ${r.roles.upstreams.host.hostname}` : 'started here'}`
-  if (placement(baseline) !== placement(current)) warnings.push(`The roles ran elsewhere: the baseline's ${placement(baseline)}; this run's ${placement(current)}.`)
-    if (baseline.environment.cacheBackend !== current.environment.cacheBackend) warnings.push(`The price cache differs: ${baseline.environment.cacheBackend} against ${current.environment.cacheBackend}.`)
+  if (placement(baseline) !== placement(current)) warnings.push(`The roles were placed differently: the baseline's ${placement(baseline)}; this run's ${placement(current)}.`)
+  if (baseline.environment.cacheBackend !== current.environment.cacheBackend) warnings.push(`The price cache differs: ${baseline.environment.cacheBackend} against ${current.environment.cacheBackend}.`)
   if (!baseline.valid || !current.valid) warnings.push(`${!baseline.valid ? 'The baseline' : 'This run'} is not valid (see its problems): its figures are not to be trusted.`)
   return warnings
 }

@@ -157,18 +157,19 @@ export function labBoundLine(results: Results): string | null {
     ...(v.peakLoad?.levels ?? []).filter((l) => l.selfCheck.labBound.length).map((l) => `${name} at ${l.offeredPerSec} req/s offered (${l.selfCheck.labBound.join('; ')})`),
   ])
   if (!bound.length) return null
-  return `Lab-bound — these figures are the machine's, not the code's: ${bound.join(', ')}. Fewer connections or a lower rate, a quieter machine, or the roles on separate hosts would measure the code.`
+  return `Lab-bound — these figures are the machine's, not the code's: ${bound.join(', ')}. Fewer connections or a lower rate, a quieter machine, or the roles on separate hosts (README, "Roles on separate hosts") would measure the code.`
 }
 
 /** Where each role ran, in one line: all here, or each placed role's URL and host. */
 export function rolesLine(results: Results): string {
   const { generator, api, upstreams, redis } = results.roles
   const host = (h: Roles['generator']) => `${h.hostname} (${h.cores} cores, Node ${h.node})`
-  const redisPart = redis.address === null ? 'no Redis (an in-process map)' : `Redis at ${redis.address}${redis.placed ? '' : ', started by the lab'}`
-  if (!api.placed && !upstreams.placed) return `Roles: the load generator, the API, the upstreams and ${redisPart} all on this machine, ${host(generator)}, started by the lab.`
+  const redisPart =
+    redis.address === null ? 'no Redis (an in-process map)' : `Redis at ${redis.address} (${redis.placed ? (api.placed ? 'the API’s' : 'given by --redis-url or REDIS_URL') : 'started by the lab'})`
+  if (!api.placed && !upstreams.placed) return `Roles: the load generator, the API and the upstreams all on this machine, ${host(generator)}, started by the lab; ${redisPart}.`
   const place = (name: string, role: Roles['api']) =>
     `${name} at ${role.url} on ${host(role.host)}${role.placed ? ', placed by URL' : ', started by the lab'}${role.sameMachine ? ', sharing the generator’s machine' : ', another machine'}`
-  return `Roles: the load generator on ${host(generator)}; ${place('the API', api)}; ${place('the upstreams', upstreams)}; ${redisPart}${api.placed ? ' (the API’s)' : ''}.`
+  return `Roles: the load generator on ${host(generator)}; ${place('the API', api)}; ${place('the upstreams', upstreams)}; ${redisPart}.`
 }
 
 /** The lab's targets, as one line each: the story reproduced, the fidelity of its floors. */
@@ -192,7 +193,7 @@ export function targetLines(results: Results): string[] {
   lines.push(rolesLine(results))
   const { calibration } = results.environment
   lines.push(
-    `Calibration: on this machine a bare call from the API to an upstream that waits ${calibration.waitMs} ms takes ${formatMs(calibration.callP50Ms)} (+${calibration.overheadMs.toFixed(1)} ms; the median of ${calibration.rounds} rounds of ${calibration.samples}, warm), with no lab code in it: the least overhead any upstream call can have here.`,
+    `Calibration: ${results.roles.api.placed || results.roles.upstreams.placed ? 'from the API’s host,' : 'on this machine'} a bare call from the API to an upstream that waits ${calibration.waitMs} ms takes ${formatMs(calibration.callP50Ms)} (+${calibration.overheadMs.toFixed(1)} ms; the median of ${calibration.rounds} rounds of ${calibration.samples}, warm), with no lab code in it: the least overhead any upstream call can have here.`,
   )
   const judged = Object.entries(results.variants).filter(([, v]) => v.withinTolerance !== null)
   if (judged.length) {

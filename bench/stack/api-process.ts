@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { SERVICE_NAMES, type Scenario, type ServiceName } from '../../scenario/types.ts'
 import { ADMIN_PATHS, type ApiCounters, type ApiProcessUsage, type CacheBackend, type TimedUpstreamCalls } from '../../variants/shared/admin-paths.ts'
 import { askLabProcess } from './admin-client.ts'
-import type { RoleCpu } from '../../scenario/lab-roles.ts'
+import { CPU_PATH, type RoleCpu } from '../../scenario/lab-roles.ts'
 import { forkLabProcess } from './lab-process.ts'
 
 const ENTRY = fileURLToPath(new URL('./api-main.ts', import.meta.url))
@@ -53,8 +53,8 @@ export async function startApiProcess(scenario: Scenario, upstreamUrls: Record<S
   return apiAt(lab.ready.url, lab.ready.cacheBackend, lab.pid, lab.stop)
 }
 
-/** The admin routes of the API at `url` (on the host of boot id `bootId`); `stop` stops it when the lab started it (else nothing). */
-export function apiAt(url: string, cacheBackend: CacheBackend, pid: number | null, stop: () => Promise<void>, bootId: string | null = null): ApiProcess {
+/** The admin routes of the API at `url`; `stop` stops it when the lab started it (else nothing). */
+export function apiAt(url: string, cacheBackend: CacheBackend, pid: number | null, stop: () => Promise<void>): ApiProcess {
   const counters = async (): Promise<ApiCounters> => {
     const answer = (await askLabProcess('API', `${url}${ADMIN_PATHS.counters}`, 'GET', 'read the API’s counters')) as Partial<ApiCounters>
     const counts = (value: unknown, keys: readonly string[]): boolean =>
@@ -84,10 +84,8 @@ export function apiAt(url: string, cacheBackend: CacheBackend, pid: number | nul
       }
     },
     usage,
-    async cpu() {
-      const { cpuUserMicros, cpuSystemMicros, host } = await usage()
-      return { cpuMicros: cpuUserMicros + cpuSystemMicros, host, bootId }
-    },
+    // Its own route, not /__lab/process: reading that one starts a new period of the event loop's delay.
+    cpu: async () => (await askLabProcess('API', `${url}${CPU_PATH}`, 'GET', 'read the API process’s CPU time')) as RoleCpu,
     async timeUpstreamCalls(service, path, samples) {
       const doing = `time calls from the API to ${service}`
       const { timesMs } = (await askLabProcess('API', `${url}${ADMIN_PATHS.timeUpstreamCalls}`, 'POST', doing, { service, path, samples })) as Partial<TimedUpstreamCalls>

@@ -10,14 +10,16 @@
  * variants modelled here, or calls other mocks than those given. The lab never stops a role
  * it did not start.
  */
+import { Type, type TSchema } from 'typebox'
+import { Value } from 'typebox/value'
 import { messageOf } from './admin-client.ts'
 import { apiAt, type ApiProcess } from './api-process.ts'
 import { upstreamsAt, type UpstreamProcess } from './upstream-process.ts'
 import type { UpstreamsHello } from '../../mock-upstreams/serve-upstreams.ts'
-import { HELLO_PATH, LAB_PROTOCOL, LAB_TOKEN_HEADER, LAB_VERSION, labTokenHeaders, ROLE_SCENARIO_FIELDS, scenarioDifferences, type Hello, type RoleName } from '../../scenario/lab-roles.ts'
+import { HELLO_PATH, labCodeDigest, LAB_PROTOCOL, LAB_TOKEN_HEADER, LAB_VERSION, labTokenHeaders, ROLE_SCENARIO_FIELDS, scenarioDifferences, type Hello, type RoleName } from '../../scenario/lab-roles.ts'
 import { SERVICE_NAMES, type Scenario } from '../../scenario/types.ts'
 import type { ApiHello } from '../../variants/shared/admin-paths.ts'
-import { sharedCodeDigest, variantDigest } from '../../variants/shared/variant-files.ts'
+import { variantDigest } from '../../variants/shared/variant-files.ts'
 
 /** A role placed by URL that cannot be used: the message names the role and the URL. */
 export class RoleError extends Error {
@@ -29,6 +31,24 @@ export class RoleError extends Error {
     super(message)
     this.name = 'RoleError'
   }
+}
+
+/** The hellos' shapes (scenario/lab-roles.ts, UpstreamsHello, ApiHello): a role that answers another shape is named, not read. */
+const HostShape = Type.Object({ hostname: Type.String(), cores: Type.Integer({ minimum: 1 }), cpuModel: Type.String(), node: Type.String(), platform: Type.String(), bootId: Type.Union([Type.String(), Type.Null()]) })
+const perService = (schema: TSchema) => Type.Object(Object.fromEntries(SERVICE_NAMES.map((name) => [name, schema])))
+const HELLO_SHAPES: Record<RoleName, TSchema> = {
+  upstreams: Type.Object({ code: Type.String(), instance: Type.String(), host: HostShape, scenario: Type.Object({}), ports: perService(Type.Integer({ minimum: 1, maximum: 65535 })) }),
+  api: Type.Object({
+    code: Type.String(),
+    instance: Type.String(),
+    host: HostShape,
+    scenario: Type.Object({}),
+    variants: Type.Record(Type.String(), Type.Union([Type.String(), Type.Null()])),
+    cacheBackend: Type.Union([Type.Literal('redis'), Type.Literal('in-process')]),
+    gc: Type.Boolean(),
+    upstreams: Type.Object({ urls: perService(Type.String()), instance: Type.Union([Type.String(), Type.Null()]) }),
+    cacheAddress: Type.Union([Type.String(), Type.Null()]),
+  }),
 }
 
 /** How long a role has to answer its hello. */
@@ -72,7 +92,21 @@ export async function greet<T extends Hello>(role: RoleName, url: string): Promi
       `The ${title} at ${url} runs api-speedup-lab ${String(answer.version)} (protocol ${String(answer.protocol)}); this one is ${LAB_VERSION} (protocol ${LAB_PROTOCOL}). Run the same version of the lab on every host.`,
     )
   }
+  const [error] = Value.Errors(HELLO_SHAPES[role], answer)
+  if (error) return fail(`The ${title} at ${url} answered a hello this lab cannot read (${error.instancePath || 'the answer'}: ${error.message}). Run the same version of the lab on every host.`)
   return answer as T
+}
+
+/** Fails unless the role runs the same code as this checkout (after any more precise check of the caller's). */
+function checkCode(role: RoleName, url: string, hello: Hello): void {
+  const here = labCodeDigest()
+  if (hello.code !== here) {
+    throw new RoleError(
+      role,
+      url,
+      `The ${ROLE_TITLE[role]} at ${url} runs other code than this checkout (code digest ${hello.code.slice(0, 12)} there, ${here.slice(0, 12)} here): the same version with local changes, or another commit. Run the same commit, with the same changes, on every host, and restart the role after editing it.`,
+    )
+  }
 }
 
 /** Fails unless the role runs the harness's values of the scenario fields it acts on. */
@@ -91,6 +125,7 @@ function checkScenario(role: RoleName, url: string, hello: Hello, scenario: Scen
 export async function connectUpstreams(url: string, scenario: Scenario): Promise<UpstreamProcess> {
   const hello = await greet<UpstreamsHello>('upstreams', url)
   checkScenario('upstreams', url, hello, scenario)
+  checkCode('upstreams', url, hello)
   const base = new URL(url)
   const urls = Object.fromEntries(
     SERVICE_NAMES.map((name) => {
@@ -119,17 +154,19 @@ export async function connectApi(url: string, scenario: Scenario, upstreams: Ups
   const fail = (message: string): never => {
     throw new RoleError('api', url, message)
   }
+  // The most precise first: a variant's file, then the rest of the lab's code.
   const differing = Object.entries(hello.variants).filter(([name, digest]) => digest === null || variantDigest(name, variantsDir) !== digest)
   if (differing.length) {
     fail(
-      `The API at ${url} serves other code than this checkout for ${differing.map(([name]) => name).join(', ')}: the model here would not be of the code measured there. Run the same commit (and the same variants/ files) on both hosts.`,
+      `The API at ${url} serves other code than this checkout for ${differing.map(([name]) => name).join(', ')}: the model here would not be of the code measured there. Give both hosts the same variants/ files, and restart the API after editing one.`,
     )
   }
-  if (hello.sharedCode !== sharedCodeDigest(variantsDir)) fail(`The API at ${url} runs other code in variants/shared/ than this checkout. Run the same commit on both hosts.`)
+  checkCode('api', url, hello)
+  if (!hello.gc) fail(`The API at ${url} runs without node's --expose-gc, so its garbage cannot be collected before each load level. Start it with \`npm run serve\`, which passes it.`)
   if (hello.upstreams.instance !== upstreams.hello.instance) {
     fail(
       `The API at ${url} calls other upstreams (${hello.upstreams.urls.catalog}, …) than those given (${upstreams.urls.catalog}): the mocks' counters would not be its calls. Start it with --upstreams pointing at the same \`npm run upstreams\`.`,
     )
   }
-  return { api: apiAt(url, hello.cacheBackend, null, async () => {}, hello.host.bootId), hello }
+  return { api: apiAt(url, hello.cacheBackend, null, async () => {}), hello }
 }

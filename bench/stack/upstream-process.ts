@@ -1,9 +1,9 @@
 /** Starts the mocked upstreams in a child process, and talks to their admin endpoints over HTTP (also of mocks running elsewhere: remote-roles.ts). */
 import { fileURLToPath } from 'node:url'
 import type { ServiceName, Scenario } from '../../scenario/types.ts'
-import { FAULTS_PATH, PROCESS_PATH, RESET_PATH, STATS_PATH } from '../../mock-upstreams/admin-paths.ts'
+import { FAULTS_PATH, RESET_PATH, STATS_PATH } from '../../mock-upstreams/admin-paths.ts'
 import type { UpstreamsHello } from '../../mock-upstreams/serve-upstreams.ts'
-import type { RoleCpu } from '../../scenario/lab-roles.ts'
+import { CPU_PATH, type RoleCpu } from '../../scenario/lab-roles.ts'
 import type { StatsSnapshot } from '../../mock-upstreams/stats.ts'
 import { askLabProcess } from './admin-client.ts'
 import { forkLabProcess } from './lab-process.ts'
@@ -40,7 +40,7 @@ export function upstreamsAt(urls: Record<ServiceName, string>, hello: UpstreamsH
     pid,
     hello,
     stats: async () => (await ask(STATS_PATH, 'GET', 'read the mocks’ counters')) as StatsSnapshot,
-    cpu: async () => (await ask(PROCESS_PATH, 'GET', 'read the mocks’ CPU time')) as RoleCpu,
+    cpu: async () => (await ask(CPU_PATH, 'GET', 'read the mocks’ CPU time')) as RoleCpu,
     async resetStats() {
       await ask(RESET_PATH, 'POST', 'reset the mocks’ counters')
     },

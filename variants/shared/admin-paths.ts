@@ -3,7 +3,7 @@
  * them on request) and what they answer, and which store the price cache uses. Nothing
  * else, so a caller reads it without loading the app or a Redis client.
  */
-import type { Hello, HostTicks } from '../../scenario/lab-roles.ts'
+import type { Hello } from '../../scenario/lab-roles.ts'
 import type { ServiceName } from '../../scenario/types.ts'
 
 /** Where the price cache lives: a real Redis, or (only on a machine without one) an in-process map. */
@@ -28,13 +28,14 @@ export interface ApiSurroundings {
 
 /**
  * What the API answers at GET /__lab/hello (HELLO_PATH): the lab's hello, the variants it
- * serves with a digest of each one's file and of variants/shared/, so a harness on another host
- * knows it models the code that runs, and its surroundings.
+ * serves with a digest of each one's file, so a harness on another host knows it models the
+ * code that runs (the rest of the lab's code is the hello's `code`), and its surroundings.
  */
 export type ApiHello = Hello & {
   variants: Record<string, string | null>
-  sharedCode: string
   cacheBackend: CacheBackend
+  /** Whether node runs with --expose-gc: the harness collects the API's garbage before each load level. */
+  gc: boolean
 } & ApiSurroundings
 
 /** What GET /__lab/counters answers: the price cache's lookups and the calls to each upstream since start; cheap enough to read every second of a load level. */
@@ -91,8 +92,6 @@ export interface ApiProcessUsage extends ApiCounters {
    * delay, in ms, since the previous GET of this route (each read starts a new period).
    */
   eventLoop: { idleMs: number; activeMs: number; delayP99Ms: number }
-  /** The API's host's CPU so far (/proc/stat's ticks), for the self-checks when it runs on another host; null off Linux. */
-  host: HostTicks | null
 }
 
 /**

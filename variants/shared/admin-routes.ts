@@ -1,6 +1,7 @@
 /**
  * The harness's routes on the API, added only when it runs under the harness (`admin`):
- * `GET /__lab/hello` says who it is (scenario/lab-roles.ts), what it serves and calls;
+ * `GET /__lab/hello` says who it is (scenario/lab-roles.ts), what it serves and calls,
+ * `GET /__lab/cpu` its CPU and its host's (for a bench on another host);
  * `POST /__lab/cache/flush` empties the price cache before a cold measurement,
  * `POST /__lab/gc` collects the heap's garbage before a load level (when node runs with
  * --expose-gc), `GET /__lab/process` tells the API process's CPU time, memory, event loop
@@ -18,8 +19,8 @@ import { readFileSync } from 'node:fs'
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { ADMIN_PATHS, type ApiCounters, type ApiHello, type ApiProcessUsage, type ApiSurroundings, type TimedUpstreamCalls, type TimeUpstreamCalls } from './admin-paths.ts'
-import { variantDigest, sharedCodeDigest } from './variant-files.ts'
-import { hello, HELLO_PATH, hostTicks, LAB_TOKEN_HEADER, labTokenRefusal } from '../../scenario/lab-roles.ts'
+import { variantDigest } from './variant-files.ts'
+import { ADMIN_PREFIX, CPU_PATH, hello, HELLO_PATH, LAB_TOKEN_HEADER, labTokenRefusal, readRoleCpu } from '../../scenario/lab-roles.ts'
 import type { Scenario } from '../../scenario/types.ts'
 import { CacheUnavailableError, type CacheStore } from './cache-store.ts'
 import { priceCacheCounts, type PriceCache } from './price-cache.ts'
@@ -45,17 +46,20 @@ export interface AdminContext {
 export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCache: PriceCache, pools: UpstreamPools, maxHoldMs: number, context: AdminContext): AdminHooks {
   const busy = trackBusyCpu(app, maxHoldMs)
   app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/__lab/')) return
+    if (!isAdminRequest(request)) return
     const refusal = labTokenRefusal(request.headers[LAB_TOKEN_HEADER])
     if (refusal) return reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message: `API: ${refusal}` })
   })
-  app.get(HELLO_PATH, async (): Promise<ApiHello> => ({
+  app.get(CPU_PATH, async () => readRoleCpu())
+  // Taken as the API starts: the code it loaded, not what the files hold by the time a bench asks.
+  const greeting: ApiHello = {
     ...hello('api', context.scenario),
     variants: Object.fromEntries(context.variants.map((name) => [name, variantDigest(name)])),
-    sharedCode: sharedCodeDigest(),
     cacheBackend: cache.backend,
+    gc: typeof (globalThis as { gc?: unknown }).gc === 'function',
     ...context.surroundings,
-  }))
+  }
+  app.get(HELLO_PATH, async (): Promise<ApiHello> => greeting)
   // Requests in flight, and swr's refreshes still to store their list: a level's drain waits for both.
   const inFlight = (): number => busy.inFlight() + priceCache.refreshing()
   const delay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS })
@@ -122,7 +126,6 @@ export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCac
       inFlight: inFlight(),
       handled: busy.handled(),
       eventLoop: eventLoopSinceLastRead(),
-      host: hostTicks(),
     }
   })
   app.addHook('onClose', async () => delay.disable())
@@ -135,6 +138,15 @@ export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCac
     delay.reset()
     return { idleMs: idle, activeMs: active, delayP99Ms }
   }
+}
+
+/**
+ * A request to one of these routes (or to another /__lab/ path): by the route the router
+ * matched, which it found after decoding the path (`/%5F_lab/counters` is `/__lab/counters`),
+ * else by the path as sent.
+ */
+function isAdminRequest(request: FastifyRequest): boolean {
+  return (request.routeOptions.url ?? request.url).startsWith(ADMIN_PREFIX)
 }
 
 /** CPU time so far, in microseconds: every thread's, and the event loop thread's alone (null where the OS does not tell). */
@@ -185,7 +197,7 @@ function trackBusyCpu(app: FastifyInstance, maxHoldMs: number): { read(): { all:
   }
   let handled = 0
   app.addHook('onRequest', async (request, reply) => {
-    if (Object.values(ADMIN_PATHS).some((path) => request.url.startsWith(path))) return
+    if (isAdminRequest(request)) return
     handled++
     // The busy period's opening read is taken once this request's handler has sent its first
     // calls, not before it: read cold, after the API sat idle, it costs ~0.1 ms on this

@@ -4,7 +4,7 @@
  * and by the harness, which shows each file's diff against its parent's.
  */
 import { createHash } from 'node:crypto'
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -25,12 +25,4 @@ export function variantDigest(name: string, dir = VARIANTS_DIR): string | null {
   } catch {
     return null
   }
-}
-
-/** SHA-256 over variants/shared/'s files (name and content, in name order): the code every variant runs on. */
-export function sharedCodeDigest(dir = VARIANTS_DIR): string {
-  const shared = join(dir, 'shared')
-  const hash = createHash('sha256')
-  for (const file of readdirSync(shared).filter((f) => f.endsWith('.ts')).sort()) hash.update(file).update(readFileSync(join(shared, file)))
-  return hash.digest('hex')
 }
