@@ -24,7 +24,8 @@ describe.skipIf(SKIP_REDIS)('npm run bench interrupted', () => {
     ['sweep', 'SIGTERM', 143, ['--variants', 'parallel', '--sweep']],
   ] as const)('during the %s phase, %s: exit %i, children gone, Redis stopped, no results', async (phase, signal, code, args) => {
     const out = join(await mkdtemp(join(tmpdir(), 'lab-interrupted-')), 'run')
-    const run = runCli('bench/bench.ts', ['--quick', '--out', out, ...args])
+    // Short upstream latencies: each phase is reached sooner, and a phase lasts far longer than the signal takes.
+    const run = runCli('bench/bench.ts', ['--quick', '--latency', '20', '--out', out, ...args])
     const [, redisPort, apiPid, upstreamPid] = await run.waitFor(/redis:\/\/127\.0\.0\.1:(\d+).*API pid (\d+), upstreams pid (\d+)/)
     await run.waitFor(new RegExp(`\\[${phase}\\]`))
     expect(isRunning(Number(apiPid))).toBe(true)
