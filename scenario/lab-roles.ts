@@ -16,7 +16,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /** Bumped whenever an admin endpoint or the hello changes shape: roles of two protocols cannot measure together. */
-export const LAB_PROTOCOL = 1
+export const LAB_PROTOCOL = 2
 /** Every admin path of every role starts with it: with LAB_TOKEN set, a request under it needs the token. */
 export const ADMIN_PREFIX = '/__lab/'
 /** `GET`: the role's Hello. */
@@ -40,12 +40,14 @@ export const LAB_VERSION: string = (() => {
 })()
 
 /**
- * The lab's code, every role's: a SHA-256 over the files of these folders and the lockfile
- * (path and content, in path order). Not the variant files: the API's hello gives each one's
- * digest apart, so editing a variant means restarting the API alone.
+ * The lab's code, every role's: a SHA-256 over the source files of these folders (path and
+ * content, line endings made LF, in path order) and the package versions the lockfile
+ * resolves. Not the variant files: the API's hello gives each one's digest apart, so editing a
+ * variant means restarting the API alone. Not JSON files (scenario presets, a user's own) nor
+ * the lockfile's bytes, which `npm install` may rewrite on another host without changing a version.
  */
 const CODE_FOLDERS = ['bench', 'mock-upstreams', 'model', 'scenario', 'variants/shared']
-const CODE_FILE = /\.(ts|js|css|json)$/
+const CODE_FILE = /\.(ts|js|css)$/
 let codeDigest: string | undefined
 
 /**
@@ -66,14 +68,23 @@ export function labCodeDigest(): string {
   }
   for (const folder of CODE_FOLDERS) walk(folder)
   const hash = createHash('sha256')
-  for (const file of [...files.sort(), 'package-lock.json']) {
-    try {
-      hash.update(file).update(readFileSync(join(root, file)))
-    } catch {
-      // a checkout without a lockfile: its absence is part of the digest
-    }
-  }
+  for (const file of files.sort()) hash.update(file).update(readFileSync(join(root, file), 'utf8').replaceAll('\r\n', '\n'))
+  hash.update(lockedVersions(join(root, 'package-lock.json')))
   return (codeDigest = hash.digest('hex'))
+}
+
+/** Every package the lockfile resolves, as `path@version` lines in path order; empty without one. */
+function lockedVersions(path: string): string {
+  try {
+    const { packages = {} } = JSON.parse(readFileSync(path, 'utf8')) as { packages?: Record<string, { version?: string }> }
+    return Object.keys(packages)
+      .filter((name) => name !== '')
+      .sort()
+      .map((name) => `${name}@${packages[name]?.version ?? ''}`)
+      .join('\n')
+  } catch {
+    return ''
+  }
 }
 
 /** A fresh id per process start: the API's hello names its upstreams' one, so the harness can tell it measures the mocks the API calls. */
@@ -127,9 +138,11 @@ export interface RoleCpu {
   bootId: string | null
 }
 
+let bootId: string | null | undefined
+
 export function readRoleCpu(): RoleCpu {
   const { user, system } = process.cpuUsage()
-  return { cpuMicros: user + system, host: hostTicks(), bootId: describeHost().bootId }
+  return { cpuMicros: user + system, host: hostTicks(), bootId: (bootId ??= readBootId()) }
 }
 
 /** What every role answers at HELLO_PATH. */

@@ -30,8 +30,10 @@ stop() {
   rm -rf "$logs"
 }
 trap stop EXIT
-# Every process here runs in the background and the script waits for it, so a signal is
-# handled at once (bash runs a trap only between commands); the bench is stopped first.
+# The bench runs in the background and the script waits for it, so a signal during the
+# sweep is handled at once (bash runs a trap only between commands); the bench is stopped
+# first. While a role starts, a signal waits until it has printed its URL (at most 60 s);
+# Ctrl-C reaches every process of the group at once.
 trap 'kill -TERM "${bench:-}" 2>/dev/null || true; exit 130' INT
 trap 'kill -TERM "${bench:-}" 2>/dev/null || true; exit 143' TERM
 

@@ -8,6 +8,7 @@
  * It needs root and iproute2. In CI (CI=true), where they are missing it fails saying so: the
  * lab's CI runs as root on a machine that has both. Elsewhere it is skipped, saying why.
  */
+import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -93,6 +94,8 @@ describe.skipIf(SKIP)('removing the namespaces', () => {
     await stopRoles(roles)
     roles = undefined
     const names = namespaces!.hosts.map((h) => h.name)
+    // Nothing left running inside them: serve stopped the redis-server it had started.
+    for (const name of names) expect(execFileSync('ip', ['netns', 'pids', name]).toString().trim(), name).toBe('')
     namespaces!.remove()
     for (const name of names) expect(existsSync(`/run/netns/${name}`), name).toBe(false)
   })

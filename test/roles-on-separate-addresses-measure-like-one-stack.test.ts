@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
+import { REDIS_AVAILABLE } from './helpers/redis.ts'
 import { placeRoles, stopRoles, type PlacedRoles } from './helpers/roles.ts'
 import { runCli } from './helpers/run-cli.ts'
 import type { Results } from '../bench/record/results.ts'
@@ -46,7 +47,8 @@ describe('a bench measuring roles placed by URL', () => {
     expect(results.valid, results.problems.join('\n')).toBe(true)
     expect(results.roles.api).toMatchObject({ url: apiUrl, placed: true, sameMachine: true })
     expect(results.roles.upstreams).toMatchObject({ url: upstreamsUrl, placed: true, sameMachine: true })
-    expect(results.roles.redis.address).toMatch(/^127\.0\.0\.1:\d+$/)
+    // The Redis serve started (without redis-server, outside CI, its in-process map).
+    expect(results.roles.redis.address).toEqual(REDIS_AVAILABLE ? expect.stringMatching(/^127\.0\.0\.1:\d+$/) : null)
     // The calls per request are the mocks' own counts, read across the placed roles.
     expect(results.variants.parallel!.upstreamCalls).toEqual({ catalog: 1, inventory: 1, pricing: 0, reviews: 1, categories: 1 })
     // The self-checks read the placed roles' CPU from the roles themselves.

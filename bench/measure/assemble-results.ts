@@ -49,8 +49,9 @@ export interface Measured {
 /** Where each role ran, for results.json: the harness's own host, and whether each role shared its machine (its kernel). */
 export function describeRoles(roles: StackRoles): Roles {
   const { bootId, ...generator } = describeHost()
-  // A role the lab started runs here; one placed by URL, where its kernel is this one (unknown off Linux: not assumed).
-  const place = ({ url, placed, host: { bootId: theirs, ...host } }: PlacedRole): Roles['api'] => ({ url, placed, host, sameMachine: !placed || (theirs !== null && theirs === bootId) })
+  // A role the lab started runs here; one placed by URL, where its kernel is this one (unknown off Linux: null, not assumed).
+  const same = (theirs: string | null): boolean | null => (theirs === null || bootId === null ? null : theirs === bootId)
+  const place = ({ url, placed, host: { bootId: theirs, ...host } }: PlacedRole): Roles['api'] => ({ url, placed, host, sameMachine: placed ? same(theirs) : true })
   return { generator, api: place(roles.api), upstreams: place(roles.upstreams), redis: roles.redis }
 }
 

@@ -138,7 +138,8 @@ export async function startSelfCheck(roles: LabRoles): Promise<{ stop(): Promise
       // A role on another host (another kernel: another boot id): that host's CPU; null for one sharing this machine's.
       const otherHost = (name: 'api' | 'upstreams'): number | null => {
         const [from, to] = [before.remote[name], after.remote[name]]
-        return to && to.bootId !== THIS_BOOT_ID ? busyPercent(from?.host, to.host) : null
+        // Unknown (no boot id on a side): not counted as another host, as sameMachine says "not told".
+        return to && to.bootId !== null && THIS_BOOT_ID !== null && to.bootId !== THIS_BOOT_ID ? busyPercent(from?.host, to.host) : null
       }
       return {
         seconds: round(seconds, 3),

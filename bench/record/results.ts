@@ -506,8 +506,11 @@ export type Environment = Static<typeof EnvironmentSchema>
 
 /** A host a role ran on (scenario/lab-roles.ts's HostInfo, without its boot id). */
 const HostSchema = strict({ hostname: text(), cores: Type.Integer({ minimum: 1 }), cpuModel: text(), node: text(), platform: text() })
-/** A role's place: its URL, whether the user placed it by URL (--api, --upstreams) rather than the lab starting it, its host, and whether that host is the load generator's machine (the same kernel). */
-const PlacedRoleSchema = strict({ url: text(), placed: Type.Boolean(), host: HostSchema, sameMachine: Type.Boolean() })
+/**
+ * A role's place: its URL, whether the user placed it by URL (--api, --upstreams) rather than the lab starting it, its host, and
+ * whether that host is the load generator's machine (the same kernel: the same boot id); null when a side does not tell (off Linux).
+ */
+const PlacedRoleSchema = strict({ url: text(), placed: Type.Boolean(), host: HostSchema, sameMachine: nullable(Type.Boolean()) })
 /** Where each role ran (README, "Roles on separate hosts"). */
 const RolesSchema = strict({
   /** The harness: the load generator, the correctness check, the latency phase. */

@@ -168,7 +168,7 @@ export function rolesLine(results: Results): string {
     redis.address === null ? 'no Redis (an in-process map)' : `Redis at ${redis.address} (${redis.placed ? (api.placed ? 'the API’s' : 'given by --redis-url or REDIS_URL') : 'started by the lab'})`
   if (!api.placed && !upstreams.placed) return `Roles: the load generator, the API and the upstreams all on this machine, ${host(generator)}, started by the lab; ${redisPart}.`
   const place = (name: string, role: Roles['api']) =>
-    `${name} at ${role.url} on ${host(role.host)}${role.placed ? ', placed by URL' : ', started by the lab'}${role.sameMachine ? ', sharing the generator’s machine' : ', another machine'}`
+    `${name} at ${role.url} on ${host(role.host)}${role.placed ? ', placed by URL' : ', started by the lab'}${role.sameMachine === null ? ', machine not told' : role.sameMachine ? ', sharing the generator’s machine' : ', another machine'}`
   return `Roles: the load generator on ${host(generator)}; ${place('the API', api)}; ${place('the upstreams', upstreams)}; ${redisPart}.`
 }
 

@@ -25,7 +25,7 @@ export interface ApiReady {
 
 export interface ApiProcess {
   url: string
-  /** The process's pid when the lab started it here; null for an API running elsewhere (its CPU is read through /__lab/process). */
+  /** The process's pid when the lab started it here; null for an API running elsewhere (its CPU is read through /__lab/cpu). */
   pid: number | null
   cacheBackend: CacheBackend
   flushCache(): Promise<void>

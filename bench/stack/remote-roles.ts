@@ -18,7 +18,7 @@ import { upstreamsAt, type UpstreamProcess } from './upstream-process.ts'
 import type { UpstreamsHello } from '../../mock-upstreams/serve-upstreams.ts'
 import { HELLO_PATH, labCodeDigest, LAB_PROTOCOL, LAB_TOKEN_HEADER, LAB_VERSION, labTokenHeaders, ROLE_SCENARIO_FIELDS, scenarioDifferences, type Hello, type RoleName } from '../../scenario/lab-roles.ts'
 import { SERVICE_NAMES, type Scenario } from '../../scenario/types.ts'
-import type { ApiHello } from '../../variants/shared/admin-paths.ts'
+import { CACHE_BACKENDS, type ApiHello } from '../../variants/shared/admin-paths.ts'
 import { variantDigest } from '../../variants/shared/variant-files.ts'
 
 /** A role placed by URL that cannot be used: the message names the role and the URL. */
@@ -44,7 +44,7 @@ const HELLO_SHAPES: Record<RoleName, TSchema> = {
     host: HostShape,
     scenario: Type.Object({}),
     variants: Type.Record(Type.String(), Type.Union([Type.String(), Type.Null()])),
-    cacheBackend: Type.Union([Type.Literal('redis'), Type.Literal('in-process')]),
+    cacheBackend: Type.Union(CACHE_BACKENDS.map((backend) => Type.Literal(backend))),
     gc: Type.Boolean(),
     upstreams: Type.Object({ urls: perService(Type.String()), instance: Type.Union([Type.String(), Type.Null()]) }),
     cacheAddress: Type.Union([Type.String(), Type.Null()]),

@@ -12,7 +12,7 @@ const ENTRY = fileURLToPath(new URL('./upstream-main.ts', import.meta.url))
 
 export interface UpstreamProcess {
   urls: Record<ServiceName, string>
-  /** The process's pid when the lab started it here; null for mocks running elsewhere (their CPU is read through /__lab/process). */
+  /** The process's pid when the lab started it here; null for mocks running elsewhere (their CPU is read through /__lab/cpu). */
   pid: number | null
   hello: UpstreamsHello
   stats(): Promise<StatsSnapshot>

@@ -25,16 +25,30 @@ export interface RolePlacement {
 
 export async function placeRoles({ upstreamsHost, apiHost, scenarioArgs, env = {}, underUpstreams = [], underApi = [] }: RolePlacement): Promise<PlacedRoles> {
   const upstreams = runCli('bench/upstreams.ts', ['--host', upstreamsHost, '--port', '0', ...scenarioArgs], env, { under: underUpstreams })
-  const [, upstreamsUrl] = await upstreams.waitFor(/^Upstreams: (http:\S+)$/m, 30_000)
-  // --expose-gc, as `npm run serve` runs it: the bench collects the API's garbage before each level.
-  const api = runCli('bench/serve.ts', ['--host', apiHost, '--port', '0', '--upstreams', upstreamsUrl!, ...scenarioArgs], env, { under: underApi, nodeFlags: ['--expose-gc'] })
-  const [, apiUrl] = await api.waitFor(/^API: (http:\S+)/m, 60_000)
-  return { upstreams, api, upstreamsUrl: upstreamsUrl!, apiUrl: apiUrl! }
+  let api: RunningCli | undefined
+  try {
+    const [, upstreamsUrl] = await upstreams.waitFor(/^Upstreams: (http:\S+)$/m, 30_000)
+    // --expose-gc, as `npm run serve` runs it: the bench collects the API's garbage before each level.
+    api = runCli('bench/serve.ts', ['--host', apiHost, '--port', '0', '--upstreams', upstreamsUrl!, ...scenarioArgs], env, { under: underApi, nodeFlags: ['--expose-gc'] })
+    const [, apiUrl] = await api.waitFor(/^API: (http:\S+)/m, 60_000)
+    return { upstreams, api, upstreamsUrl: upstreamsUrl!, apiUrl: apiUrl! }
+  } catch (error) {
+    // A role that did not start: the other one is not left running.
+    await Promise.all([stop(upstreams), api && stop(api)])
+    throw error
+  }
 }
 
 /** Stops both roles (SIGTERM, as Ctrl-C would) and waits for them to exit. */
 export async function stopRoles(roles: PlacedRoles | undefined): Promise<void> {
-  if (!roles) return
-  for (const role of [roles.api, roles.upstreams]) if (role.child.exitCode === null && role.child.signalCode === null) role.child.kill('SIGTERM')
-  await Promise.all([roles.api.exit, roles.upstreams.exit])
+  if (roles) await Promise.all([stop(roles.api), stop(roles.upstreams)])
+}
+
+/** SIGTERM, then SIGKILL if the role is still there after 10 s. */
+async function stop(role: RunningCli): Promise<void> {
+  if (role.child.exitCode !== null || role.child.signalCode !== null) return
+  role.child.kill('SIGTERM')
+  const timer = setTimeout(() => role.child.kill('SIGKILL'), 10_000)
+  await role.exit
+  clearTimeout(timer)
 }

@@ -141,12 +141,17 @@ export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCac
 }
 
 /**
- * A request to one of these routes (or to another /__lab/ path): by the route the router
- * matched, which it found after decoding the path (`/%5F_lab/counters` is `/__lab/counters`),
- * else by the path as sent.
+ * A request to one of these routes (or to another /__lab/ path). The router decodes the path
+ * and accepts an absolute-form target, so `/%5F_lab/counters` and `http://h/__lab/counters`
+ * reach `/__lab/counters` too: for such a target, the route it matched decides. A plain path
+ * (no `%`), the variants' every request, is read as sent, without the route's options (whose
+ * getter builds an object, on the measured requests' path).
  */
 function isAdminRequest(request: FastifyRequest): boolean {
-  return (request.routeOptions.url ?? request.url).startsWith(ADMIN_PREFIX)
+  const url = request.url
+  if (url.startsWith(ADMIN_PREFIX)) return true
+  if (url.startsWith('/') && !url.includes('%')) return false
+  return (request.routeOptions.url ?? '').startsWith(ADMIN_PREFIX)
 }
 
 /** CPU time so far, in microseconds: every thread's, and the event loop thread's alone (null where the OS does not tell). */
