@@ -3,15 +3,13 @@
  * what the story's variants get: a floor, an overhead, a saturation and expected failures,
  * derived from its code, in results.json and in the report (checked in Chromium).
  */
-import { execFileSync } from 'node:child_process'
-import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Results } from '../bench/record/results.ts'
 import { launchChromium, SKIP_BROWSER } from './helpers/chromium.ts'
+import { freshCopy } from './helpers/fresh-copy.ts'
 import { SKIP_REDIS } from './helpers/redis.ts'
 import { ROOT, runCli } from './helpers/run-cli.ts'
 
@@ -21,14 +19,7 @@ describe.skipIf(SKIP_REDIS)('a variant added to variants/', () => {
   let results: Results
 
   beforeAll(async () => {
-    // The project as a fresh clone has it: the files git knows of, node_modules shared.
-    clone = await mkdtemp(join(tmpdir(), 'lab-clone-'))
-    const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: ROOT }).toString().split('\n').filter(Boolean)
-    for (const file of files) {
-      mkdirSync(dirname(join(clone, file)), { recursive: true })
-      cpSync(join(ROOT, file), join(clone, file))
-    }
-    symlinkSync(join(ROOT, 'node_modules'), join(clone, 'node_modules'), 'dir')
+    clone = await freshCopy('lab-clone-')
     const fixture = readFileSync(join(ROOT, 'test/fixtures/variants/concurrent-inventory.ts'), 'utf8')
     writeFileSync(join(clone, 'variants/concurrent-inventory.ts'), fixture.replaceAll('../../../variants/shared/', './shared/'))
     out = join(clone, 'out')

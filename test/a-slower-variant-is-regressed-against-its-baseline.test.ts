@@ -6,17 +6,15 @@
  * runs: thresholds (a failed one exits 4, a bad one 2 and names it), and runs that cannot be
  * compared (another schema version) or differ (another scenario) say so.
  */
-import { execFileSync } from 'node:child_process'
-import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { SCHEMA_VERSION, type Results } from '../bench/record/results.ts'
 import { launchChromium, SKIP_BROWSER } from './helpers/chromium.ts'
+import { freshCopy } from './helpers/fresh-copy.ts'
 import { SKIP_REDIS } from './helpers/redis.ts'
-import { ROOT, runCli } from './helpers/run-cli.ts'
+import { runCli } from './helpers/run-cli.ts'
 
 /** Short upstream latencies keep each run short: parallel's floor is 20 + 20 = 40 ms. */
 const RUNS = ['--quick', '--variants', 'parallel', '--runs', '4', '--latency', '20', '--pricing-per-item', '2']
@@ -29,13 +27,7 @@ describe.skipIf(SKIP_REDIS)('a change measured against a saved baseline', () => 
   const exits: Record<string, { code: number | null; output: string }> = {}
 
   beforeAll(async () => {
-    clone = await mkdtemp(join(tmpdir(), 'lab-baseline-'))
-    const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: ROOT }).toString().split('\n').filter(Boolean)
-    for (const file of files) {
-      mkdirSync(dirname(join(clone, file)), { recursive: true })
-      cpSync(join(ROOT, file), join(clone, file))
-    }
-    symlinkSync(join(ROOT, 'node_modules'), join(clone, 'node_modules'), 'dir')
+    clone = await freshCopy('lab-baseline-')
     const variant = join(clone, 'variants/parallel.ts')
     const original = readFileSync(variant, 'utf8')
     const run = async (name: string, args: string[]) => {
