@@ -6,6 +6,7 @@
  */
 import { parseFlags, readNumberFlag, renderHelp, UsageError } from './cli/flags.ts'
 import { HOST_FLAG, readHost, readRoleUrl, ROLE_URL_FLAGS } from './cli/role-flags.ts'
+import { stopOnSignals } from './cli/stop-on-signals.ts'
 import { EXIT } from './gate.ts'
 import { urlHost } from '../scenario/lab-roles.ts'
 import { connectUpstreams, RoleError } from './stack/remote-roles.ts'
@@ -40,21 +41,11 @@ async function main(): Promise<void> {
   let cache: RunningCache | undefined
   let upstreams: UpstreamProcess | undefined
   let app: FastifyInstance | undefined
-  let stopping: Promise<never> | undefined
-  const stopAll = (code: number): Promise<never> =>
-    (stopping ??= (async () => {
-      await app?.close().catch(() => {})
-      await upstreams?.stop().catch(() => {})
-      await cache?.stop().catch(() => {})
-      process.exit(code)
-    })())
-  // `on`, not `once`: a Ctrl-C can arrive twice (from the terminal and relayed by tsx),
-  // and a second one must not kill the process half-way through stopping.
-  process.on('SIGINT', () => {
-    if (!stopping) console.log('\nStopping…')
-    void stopAll(130)
+  const stopAll = stopOnSignals(async () => {
+    await app?.close().catch(() => {})
+    await upstreams?.stop().catch(() => {})
+    await cache?.stop().catch(() => {})
   })
-  process.on('SIGTERM', () => void stopAll(143))
 
   try {
     cache = await startCache({ redisUrl, commandTimeoutMs: scenario.cacheCommandTimeoutMs, maxPendingCommands: scenario.cacheMaxPendingCommands })

@@ -6,6 +6,7 @@
  */
 import { parseFlags, readNumberFlag, renderHelp, UsageError } from './cli/flags.ts'
 import { HOST_FLAG, readHost } from './cli/role-flags.ts'
+import { stopOnSignals } from './cli/stop-on-signals.ts'
 import { resolveScenarioFromFlags, SCENARIO_FLAGS } from './cli/scenario-flags.ts'
 import { startUpstreams, type RunningUpstreams } from '../mock-upstreams/serve-upstreams.ts'
 import { labToken } from '../scenario/lab-roles.ts'
@@ -33,14 +34,7 @@ async function main(): Promise<void> {
   const scenario = await resolveScenarioFromFlags(values)
 
   let upstreams: RunningUpstreams | undefined
-  let stopping: Promise<never> | undefined
-  const stopAll = (code: number): Promise<never> =>
-    (stopping ??= (async () => {
-      await upstreams?.close().catch(() => {})
-      process.exit(code)
-    })())
-  process.on('SIGINT', () => void stopAll(130))
-  process.on('SIGTERM', () => void stopAll(143))
+  const stopAll = stopOnSignals(async () => upstreams?.close())
   try {
     upstreams = await startUpstreams(scenario, { host, port })
   } catch (error) {

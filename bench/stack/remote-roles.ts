@@ -135,7 +135,7 @@ export async function connectUpstreams(url: string, scenario: Scenario): Promise
     }),
   ) as UpstreamProcess['urls']
   // Each service has a port of its own: a firewall that lets only the first through fails here, not mid-run.
-  for (const name of SERVICE_NAMES) {
+  for (const name of SERVICE_NAMES.filter((service) => urls[service] !== base.origin)) {
     const other = await greet<UpstreamsHello>('upstreams', urls[name]).catch((error: RoleError) => {
       throw new RoleError('upstreams', url, `The upstreams at ${url} serve ${name} at ${urls[name]}, which does not answer as they do: ${error.message}`)
     })
@@ -145,11 +145,10 @@ export async function connectUpstreams(url: string, scenario: Scenario): Promise
 }
 
 /**
- * The API started with `npm run serve` at `url`, checked: the same scenario, the same code as
- * the variants modelled here (`variantsDir`), and calling the mocks `upstreams`.
+ * The API started with `npm run serve` at `url`, from its hello (greet), checked: the same
+ * scenario, the same code as the variants modelled here (`variantsDir`), and calling the mocks `upstreams`.
  */
-export async function connectApi(url: string, scenario: Scenario, upstreams: UpstreamProcess, variantsDir?: string): Promise<{ api: ApiProcess; hello: ApiHello }> {
-  const hello = await greet<ApiHello>('api', url)
+export function checkedApi(url: string, hello: ApiHello, scenario: Scenario, upstreams: UpstreamProcess, variantsDir?: string): ApiProcess {
   checkScenario('api', url, hello, scenario)
   const fail = (message: string): never => {
     throw new RoleError('api', url, message)
@@ -168,5 +167,5 @@ export async function connectApi(url: string, scenario: Scenario, upstreams: Ups
       `The API at ${url} calls other upstreams (${hello.upstreams.urls.catalog}, …) than those given (${upstreams.urls.catalog}): the mocks' counters would not be its calls. Start it with --upstreams pointing at the same \`npm run upstreams\`.`,
     )
   }
-  return { api: apiAt(url, hello.cacheBackend, null, async () => {}), hello }
+  return apiAt(url, hello.cacheBackend, null, async () => {})
 }

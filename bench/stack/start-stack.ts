@@ -5,7 +5,7 @@
  * greeted and checked (remote-roles.ts), and never stopped by the lab.
  */
 import { startApiProcess, type ApiProcess } from './api-process.ts'
-import { connectApi, connectUpstreams, greet } from './remote-roles.ts'
+import { checkedApi, connectUpstreams, greet } from './remote-roles.ts'
 import { redisAddress, startRedis, type RunningRedis } from './start-cache.ts'
 import { startUpstreamProcess, type UpstreamProcess } from './upstream-process.ts'
 import type { Hello, HostInfo } from '../../scenario/lab-roles.ts'
@@ -70,10 +70,11 @@ export async function startStack(scenario: Scenario, where: RoleUrls, warn: (mes
   const placed = (url: string, hello: Hello, byUrl: boolean): PlacedRole => ({ url, placed: byUrl, host: hello.host })
   try {
     if (where.api) {
+      const hello = await greet<ApiHello>('api', where.api)
       // The API's mocks: those given, else those it says it calls.
-      const upstreamsUrl = where.upstreams ?? (await greet<ApiHello>('api', where.api)).upstreams.urls.catalog
+      const upstreamsUrl = where.upstreams ?? hello.upstreams.urls.catalog
       const upstreams = await connectUpstreams(upstreamsUrl, scenario)
-      const { api, hello } = await connectApi(where.api, scenario, upstreams)
+      const api = checkedApi(where.api, hello, scenario, upstreams)
       const given = redisAddress(where.redisUrl)
       if (given !== null && given !== hello.cacheAddress) warn(`The API at ${where.api} uses ${hello.cacheAddress === null ? 'no Redis (an in-process map)' : `the Redis at ${hello.cacheAddress}`}, not ${given}: its own is measured.`)
       // A run starts with an empty cache, as on a stack of its own.
