@@ -9,12 +9,14 @@ import type { Saturation, VariantModel, VirtualCall, VirtualRun } from './types.
 
 /** The model of a variant from one warm and one cold virtual run. */
 export function deriveModel(scenario: Scenario, warm: VirtualRun, cold: VirtualRun): Omit<VariantModel, 'mix' | 'faults'> {
-  const warmPath = criticalPath(beforeAnswer(warm))
+  const warmCalls = beforeAnswer(warm)
+  const warmPath = criticalPath(warmCalls)
   return {
     floor: {
       warmMs: exactElapsedMs(warm, warmPath),
       coldMs: exactElapsedMs(cold, criticalPath(beforeAnswer(cold))),
       callsOnPath: warmPath.length,
+      callsAtOnceOnPath: warmPath.map((call) => atOnceWith(call, warmCalls)),
       calls: callsPerService(warm.calls),
       coldCalls: callsPerService(cold.calls),
       maxInFlight: maxInFlight(warm.calls),
@@ -42,12 +44,17 @@ export function criticalPath(calls: readonly VirtualCall[]): VirtualCall[] {
   return path
 }
 
-/** The calls that ended before the answer: the ones the answer can have waited for. */
+/** How many of `calls` were in flight with `call`, itself included: made before its answer came, and answered after it was made (by the order of events). */
+function atOnceWith(call: VirtualCall, calls: readonly VirtualCall[]): number {
+  return calls.filter((other) => other.startSeq < call.endSeq && other.endSeq > call.startSeq).length
+}
+
 /** A run's exact virtual time: its critical path's configured latency, fractions included. */
 export function exactFloorMs(run: VirtualRun): number {
   return exactElapsedMs(run, criticalPath(beforeAnswer(run)))
 }
 
+/** The calls that ended before the answer: the ones the answer can have waited for. */
 function beforeAnswer(run: VirtualRun): VirtualCall[] {
   return run.calls.filter((call) => call.endSeq >= 0 && call.endSeq < run.answeredSeq)
 }

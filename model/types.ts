@@ -46,6 +46,12 @@ export interface Floor {
   coldMs: number
   /** Upstream calls on the critical path (warm): the lab's overhead is paid per call. */
   callsOnPath: number
+  /**
+   * For each call on the critical path (warm), in order: how many calls were in flight with it,
+   * itself included (1: alone; k: one of a fan-out of k). The lab calibrates each such hop as
+   * this machine makes it: k bare calls at once cost more than one.
+   */
+  callsAtOnceOnPath: number[]
   /** Calls per request to each service, warm and cold: each is a chance for an injected fault. */
   calls: Record<ServiceName, number>
   coldCalls: Record<ServiceName, number>

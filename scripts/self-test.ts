@@ -14,13 +14,16 @@ import { mkdir, readdir } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
-import { calibrateUpstreamHop } from '../bench/measure/calibrate.ts'
-import { createHttpClient, type HttpClient } from '../bench/measure/http-client.ts'
+import { calibrateHops, calibrateUpstreamHop } from '../bench/measure/calibrate.ts'
+import { fanOutWidths, hopGroups, judgeHops } from '../bench/measure/hops.ts'
+import { medianStages } from '../bench/measure/latency-phase.ts'
+import { createHttpClient } from '../bench/measure/http-client.ts'
 import { measureLoadLevel } from '../bench/measure/load-phase.ts'
 import { runOpenLoad, summarizeOpenLoad } from '../bench/measure/open-load.ts'
 import { LAB_LIMITS } from '../bench/measure/self-check.ts'
 import { percentiles } from '../bench/measure/stats.ts'
 import { formatMs, round } from '../bench/record/format.ts'
+import { HOP_TARGET_MS } from '../bench/record/results.ts'
 import { modelVariants } from '../bench/stack/model-process.ts'
 import { CPU_PROFILE_DIR_ENV } from '../bench/stack/lab-process.ts'
 import { startStack, type Stack } from '../bench/stack/start-stack.ts'
@@ -78,22 +81,6 @@ const stop = async (code: number): Promise<never> => {
 process.on('SIGINT', () => void stop(130))
 process.on('SIGTERM', () => void stop(143))
 
-/** The calibration's calls made by `client` (the harness's own HTTP client), one at a time, as the API makes them through its pools. */
-function timedFrom(client: HttpClient): { timeUpstreamCalls(service: string, path: string, samples: number): Promise<number[]> } {
-  return {
-    async timeUpstreamCalls(_service, path, samples) {
-      const times: number[] = []
-      for (let i = 0; i < samples; i++) {
-        const started = performance.now()
-        const answer = await client.get(path)
-        if (answer.status !== 200) throw new Error(`the upstreams' echo answered ${answer.status}`)
-        times.push(performance.now() - started)
-      }
-      return times
-    },
-  }
-}
-
 function printProfiles(summaries: ProfileSummary[], names: Map<number, string>, perUnit: Map<number, { unit: string; count: number }>): void {
   for (const summary of summaries) {
     const name = names.get(summary.pid)
@@ -114,23 +101,27 @@ try {
   const { api, upstreams } = stack
   console.log(`api-speedup-lab self-test: the lab's own cost on this machine${quick ? ' (quick)' : ''}; cache: ${stack.redis.description}\n`)
 
-  // 1. Overhead per hop, against the calibration: the API's (each call's hop) and the
-  // harness's own (the request's hop: a bare call from the harness, with the same wait).
-  const calibration = await calibrateUpstreamHop(api, 'catalog', quick ? 10 : 25)
-  const bare = createHttpClient(upstreams.urls.catalog)
-  const ownHop = await calibrateUpstreamHop(timedFrom(bare), 'catalog', quick ? 10 : 25).finally(() => bare.close())
+  // 1. Overhead per hop, against this machine's calibration of each kind of hop on the paths
+  // (bench/measure/hops.ts): the API's call, alone or several at once, its Redis read, and the
+  // request's own hop (a bare call from the harness, with the same wait).
+  const samples = quick ? 10 : 25
+  const calibration = await calibrateUpstreamHop(api, 'catalog', samples)
   const models = await modelVariants(scenario, ['cached', 'parallel'])
+  const floors = Object.fromEntries(
+    Object.entries(models).map(([name, outcome]) => {
+      if (!('model' in outcome)) throw new Error(`${name} could not be modelled: ${outcome.notModelled}`)
+      return [name, outcome.model.floor]
+    }),
+  )
+  const hopCalibration = await calibrateHops(api, upstreams.urls.catalog, fanOutWidths(Object.values(floors)), samples)
   const client = createHttpClient(api.url)
   const hops: string[] = []
   try {
     for (const name of ['cached', 'parallel']) {
-      const outcome = models[name]!
-      if (!('model' in outcome)) throw new Error(`${name} could not be modelled: ${outcome.notModelled}`)
-      const { warmMs, callsOnPath, stages: ideal } = outcome.model.floor
+      const floor = floors[name]!
       await client.get(`/${name}${PATH}`) // fills the price cache
       const times: number[] = []
-      // Each stage's time over its ideal one, and the time outside the API's own total (the request's leg).
-      const over = new Map<string, number[]>()
+      const headers: string[] = []
       const leg: number[] = []
       for (let i = 0; i < SAMPLES; i++) {
         const started = performance.now()
@@ -140,28 +131,40 @@ try {
         times.push(elapsed)
         const timing = parseServerTiming(answer.serverTiming ?? '')
         if (timing.totalMs !== undefined) leg.push(elapsed - timing.totalMs)
-        for (const stage of timing.stages) {
-          const configured = ideal.find((one) => one.name === stage.name)
-          if (configured) over.set(stage.name, [...(over.get(stage.name) ?? []), stage.durationMs - configured.durationMs])
-        }
+        headers.push(answer.serverTiming ?? '')
       }
       const [p50] = percentiles(times, [50])
-      const overMs = p50! - warmMs
-      const perCall = overMs / callsOnPath
-      // Every hop on the path: the request's own (harness → API), then each upstream call.
-      const beyondMs = overMs - ownHop.overheadMs - callsOnPath * calibration.overheadMs
+      const overMs = p50! - floor.warmMs
+      const waterfall = medianStages(headers)
+      const judged = judgeHops(floor, overMs, waterfall, calibration, hopCalibration)
+      if (!judged) throw new Error(`${name}: a hop on its path has no calibration`)
       const median = (values: number[]) => percentiles(values, [50])[0]!
       const signed = (ms: number) => `${ms < 0 ? '−' : '+'}${Math.abs(ms).toFixed(2)}`
-      const where = [...over].map(([stage, values]) => `${stage} ${signed(median(values))}`).join(', ')
-      hops.push(`  ${name.padEnd(9)} p50 ${formatMs(p50!)} over its ${formatMs(warmMs)} floor: +${overMs.toFixed(1)} ms for ${callsOnPath} calls on the path = ${perCall.toFixed(2)} ms per call, ${(perCall - calibration.overheadMs).toFixed(2)} ms over the calibration's`)
-      hops.push(`            counting the request's own hop: ${signed(beyondMs)} ms beyond the calibrated hops (1 × ${ownHop.overheadMs.toFixed(2)} + ${callsOnPath} × ${calibration.overheadMs.toFixed(2)}) = ${signed(beyondMs / (callsOnPath + 1))} ms per hop`)
-      if (leg.length > 0) hops.push(`            where (medians, ms over ideal, from Server-Timing): ${where}; outside the API's total (the request's own leg: harness ⇄ API, routing, serialising) ${signed(median(leg))}`)
+      // Each hop of the measured waterfall: the time before it (the API's own work between hops), its time over the model's ideal, and over its calibration.
+      const groups = hopGroups(waterfall)
+      const where = groups.map((group, i) => {
+        const ideals = group.stages.map((stage) => floor.stages.find((one) => one.name === stage.name)).filter((one) => one !== undefined)
+        const idealMs = ideals.length ? Math.max(...ideals.map((one) => one.startMs + one.durationMs)) - Math.min(...ideals.map((one) => one.startMs)) : 0
+        const calls = group.stages.filter((stage) => stage.name !== 'cache').length
+        const cost = calls === 0 ? hopCalibration.cacheRead?.overheadMs : calls === 1 ? calibration.overheadMs : hopCalibration.atOnce[String(calls)]?.overheadMs
+        const overIdeal = group.endMs - group.startMs - idealMs
+        const label = group.stages.map((stage) => stage.name).join('+')
+        return `${signed(i === 0 ? group.startMs : group.startMs - groups[i - 1]!.endMs)} before ${label}, ${label} ${signed(overIdeal)}${cost === undefined ? '' : ` (${signed(overIdeal - cost)} beyond its calibration)`}`
+      })
+      const fans = floor.callsAtOnceOnPath.filter((k) => k > 1)
+      const alone = floor.callsAtOnceOnPath.length - fans.length
+      const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`
+      const kinds = [alone ? `${plural(alone, 'call')} alone` : '', ...fans.map((k) => `1 of ${k} calls at once`), judged.cacheReads ? plural(judged.cacheReads, 'Redis read') : ''].filter(Boolean).join(', ')
+      hops.push(`  ${name.padEnd(9)} p50 ${formatMs(p50!)} over its ${formatMs(floor.warmMs)} floor: +${overMs.toFixed(1)} ms (${floor.callsOnPath} calls on the path: ${(overMs / floor.callsOnPath).toFixed(2)} ms per call)`)
+      hops.push(`            ${judged.count} hops (the request's own, ${kinds}) cost ${signed(judged.calibratedMs)} ms bare: ${signed(judged.beyondMs)} ms beyond them, ${signed(judged.beyondPerHopMs)} ms per hop ${judged.withinTarget ? '✓' : '✗'} (target ≤ ${HOP_TARGET_MS} ms)`)
+      if (leg.length > 0) hops.push(`            where (medians, from Server-Timing, ms): ${where.join('; ')}; the request's own leg (harness ⇄ API, routing, serialising the page) ${signed(median(leg))} (${signed(median(leg) - hopCalibration.request.overheadMs)} beyond its calibration)`)
     }
   } finally {
     await client.close()
   }
+  const fanOutText = Object.entries(hopCalibration.atOnce).map(([k, c]) => `; ${k} at once from the API +${c.overheadMs.toFixed(2)} ms (first call to last answer)`).join('')
   console.log(
-    `1. Overhead per hop (${SAMPLES} requests one at a time, warm). Calibration: a bare call from the API to an upstream that waits ${calibration.waitMs} ms takes ${formatMs(calibration.callP50Ms)}, +${calibration.overheadMs.toFixed(2)} ms; the same call from the harness (the request's own hop) +${ownHop.overheadMs.toFixed(2)} ms.`,
+    `1. Overhead per hop (${SAMPLES} requests one at a time, warm). Calibration, each kind of hop bare (no lab code, the same ${calibration.waitMs} ms wait): one call from the API to an upstream +${calibration.overheadMs.toFixed(2)} ms${fanOutText}; a Redis read from the API ${hopCalibration.cacheRead ? `${hopCalibration.cacheRead.overheadMs.toFixed(2)} ms` : '— (no Redis)'}; the request's own hop, from the harness, +${hopCalibration.request.overheadMs.toFixed(2)} ms.`,
   )
   console.log(hops.join('\n'))
 

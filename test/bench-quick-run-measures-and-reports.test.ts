@@ -135,6 +135,25 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
     }
   })
 
+  it('counts the overhead hop by hop against the calibrated hops: the request\'s own, each call alone or three at once, the Redis read', () => {
+    const { calibration, hopCalibration } = results.environment
+    expect(Object.keys(hopCalibration.atOnce)).toEqual(['3'])
+    expect(hopCalibration.cacheRead).not.toBeNull()
+    for (const c of [hopCalibration.request, hopCalibration.atOnce['3']!]) expect(c.callP50Ms).toBeGreaterThanOrEqual(c.waitMs - 1)
+    const hops = (name: string) => results.variants[name]!.hops!
+    // parallel: its own hop, the catalog, one of three at once; its Redis read is made beside them, off the path.
+    expect(hops('parallel')).toMatchObject({ count: 3, cacheReads: 0 })
+    expect(hops('parallel').calibratedMs).toBeCloseTo(hopCalibration.request.overheadMs + calibration.overheadMs + hopCalibration.atOnce['3']!.overheadMs, 1)
+    // cached: its own hop, four calls one after another, and the Redis read between them.
+    expect(hops('cached')).toMatchObject({ count: 6, cacheReads: 1 })
+    for (const [name, v] of Object.entries(results.variants)) {
+      expect(v.model!.callsAtOnceOnPath, name).toHaveLength(v.model!.callsOnPath)
+      expect(v.hops!.beyondMs, name).toBeCloseTo(v.overheadMs! - v.hops!.calibratedMs, 1)
+      expect(v.hops!.beyondPerHopMs, name).toBeCloseTo(v.hops!.beyondMs / v.hops!.count, 1)
+    }
+    expect(output).toMatch(/Overhead per hop beyond this machine's calibrated hops \(the lab's and the code's own work; target ≤ 0\.3 ms\): \d of 8 variants within/)
+  })
+
   it('injects no fault by default: no request failed, and none was expected to', () => {
     for (const [name, v] of Object.entries(results.variants)) {
       expect(v.failures, name).toMatchObject({ failed: 0, injected: 0, expectedPercent: 0, statusCodes: {} })

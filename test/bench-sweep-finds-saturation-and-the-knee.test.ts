@@ -232,7 +232,7 @@ describe('findKnee', () => {
 describe('judgePeak', () => {
   const scenario = resolveScenario()
   const page = { products: 50, categories: 41 }
-  const floor = { ...computeFloors(scenario, page).naive!, maxInFlight: 1, coldMaxInFlight: 1, stages: [], coldStages: [] }
+  const floor = { ...computeFloors(scenario, page).naive!, maxInFlight: 1, coldMaxInFlight: 1, callsAtOnceOnPath: [], stages: [], coldStages: [] }
   const predicted = computeSaturation(scenario, page).naive!
   const held = (offeredPerSec: number): SweepLevel => ({
     ...NO_TRAFFIC,

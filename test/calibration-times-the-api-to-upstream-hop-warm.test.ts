@@ -1,11 +1,16 @@
 /**
  * The calibration is taken on the hop the variants' calls take: from the API, through its
- * own pool, to an upstream process's bare echo. It is warm (calls thrown away first) and
- * repeated (the median of three rounds' medians). The admin route behind it checks what it
- * is asked and names an upstream that does not answer.
+ * own pool, to an upstream process's bare echo, one call or several at once (a fan-out's
+ * hop); and on the hop to Redis, through the API's own client. It is warm (calls thrown away
+ * first) and repeated (the median of three rounds' medians). The admin routes behind it check
+ * what they are asked and name an upstream that does not answer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { calibrateUpstreamHop, CALIBRATION_ROUNDS } from '../bench/measure/calibrate.ts'
+import { calibrateCacheRead, calibrateUpstreamHop, CALIBRATION_ROUNDS } from '../bench/measure/calibrate.ts'
+import { startRedisServer } from '../bench/stack/start-cache.ts'
+import { DEFAULT_SCENARIO } from '../scenario/defaults.ts'
+import { connectRedisStore } from '../variants/shared/cache-store.ts'
+import { SKIP_REDIS } from './helpers/redis.ts'
 import { median } from '../bench/measure/stats.ts'
 import { ECHO_PATH } from '../mock-upstreams/admin-paths.ts'
 import { ADMIN_PATHS } from '../variants/shared/admin-paths.ts'
@@ -22,8 +27,8 @@ const ask = (body: unknown) =>
 
 /** The ApiProcess method, over the same HTTP route the harness uses. */
 const api = {
-  async timeUpstreamCalls(service: string, path: string, samples: number): Promise<number[]> {
-    const response = await ask({ service, path, samples })
+  async timeUpstreamCalls(service: string, path: string, samples: number, atOnce = 1): Promise<number[]> {
+    const response = await ask({ service, path, samples, ...(atOnce > 1 ? { atOnce } : {}) })
     expect(response.status).toBe(200)
     return ((await response.json()) as { timesMs: number[] }).timesMs
   },
@@ -50,6 +55,19 @@ describe('calibrateUpstreamHop', () => {
     expect(calibration.callP50Ms).toBeGreaterThanOrEqual(19)
     expect(calibration.overheadMs).toBeLessThan(30)
   })
+
+  it('with atOnce, passes it on for every round and the warm-up', async () => {
+    const asked: number[] = []
+    const counting = {
+      async timeUpstreamCalls(service: string, path: string, samples: number, atOnce?: number) {
+        asked.push(atOnce ?? 1)
+        return api.timeUpstreamCalls(service, path, samples, atOnce)
+      },
+    }
+    const calibration = await calibrateUpstreamHop(counting, 'inventory', 3, 20, 3)
+    expect(asked).toEqual(Array.from({ length: 1 + CALIBRATION_ROUNDS }, () => 3))
+    expect(calibration.callP50Ms).toBeGreaterThanOrEqual(19)
+  })
 })
 
 describe(`POST ${ADMIN_PATHS.timeUpstreamCalls}`, () => {
@@ -59,7 +77,32 @@ describe(`POST ${ADMIN_PATHS.timeUpstreamCalls}`, () => {
     for (const ms of times) expect(ms).toBeGreaterThanOrEqual(4)
   })
 
+  it('with atOnce k, makes the k calls of a sample together: a sample takes about one wait, not k', async () => {
+    const times = await api.timeUpstreamCalls('inventory', `${ECHO_PATH}?ms=60`, 3, 3)
+    expect(times).toHaveLength(3)
+    // Made one after another, three waits of 60 ms would take at least 180 ms.
+    for (const ms of times) expect(ms).toBeGreaterThanOrEqual(59)
+    for (const ms of times) expect(ms).toBeLessThan(120)
+  })
+
+  it('with atOnce, calls the services after the one named, wrapping round: categories, then catalog', async () => {
+    // Only catalog serves /products: categories answers 404, which the API names.
+    const path = '/products?page=1&limit=1'
+    expect((await ask({ service: 'catalog', path, samples: 1 })).status).toBe(200)
+    const response = await ask({ service: 'categories', path, samples: 1, atOnce: 2 })
+    expect(response.status).toBe(502)
+    expect(((await response.json()) as { message: string }).message).toContain('categories')
+    const before = lab.upstreams.stats.snapshot().services
+    expect((await ask({ service: 'categories', path: `${ECHO_PATH}?ms=1`, samples: 1, atOnce: 2 })).status).toBe(200)
+    const after = lab.upstreams.stats.snapshot().services
+    // The echo is not a counted call: nothing else was called.
+    expect(after.catalog.calls).toBe(before.catalog.calls)
+  })
+
   it.each([
+    [{ service: 'catalog', path: '/', samples: 1, atOnce: 0 }],
+    [{ service: 'catalog', path: '/', samples: 1, atOnce: 65 }],
+    [{ service: 'catalog', path: '/', samples: 1, atOnce: 1.5 }],
     [{ service: 'nowhere', path: '/', samples: 1 }],
     [{ service: 'catalog', path: 'no-slash', samples: 1 }],
     [{ service: 'catalog', path: '/', samples: 0 }],
@@ -75,5 +118,65 @@ describe(`POST ${ADMIN_PATHS.timeUpstreamCalls}`, () => {
     const response = await ask({ service: 'reviews', path: '/no-such-endpoint', samples: 1 })
     expect(response.status).toBe(502)
     expect(((await response.json()) as { message: string }).message).toContain('reviews')
+  })
+})
+
+describe(`POST ${ADMIN_PATHS.timeCacheReads}`, () => {
+  const askReads = (target: Lab, body: unknown) =>
+    fetch(`${target.baseUrl}${ADMIN_PATHS.timeCacheReads}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+
+  it('answers 409 when the price cache is the in-process map: there is no hop to time', async () => {
+    const response = await askReads(lab, { samples: 1, idleMs: 0 })
+    expect(response.status).toBe(409)
+    expect(((await response.json()) as { message: string }).message).toContain('in-process')
+  })
+
+  it.each([[{ samples: 0, idleMs: 0 }], [{ samples: 1 }], [{ samples: 1, idleMs: 5000 }], [{ samples: 1, idleMs: 0, key: 'x' }]])('refuses %j with 400', async (body) => {
+    expect((await askReads(lab, body)).status).toBe(400)
+  })
+
+  describe.skipIf(SKIP_REDIS)('on a real Redis', () => {
+    it('times bare reads, each after its idle wait, counting no price-cache lookup; and says so when Redis stops answering', async () => {
+      const server = await startRedisServer()
+      const store = await connectRedisStore(server.url, { commandTimeoutMs: 100, maxPendingCommands: DEFAULT_SCENARIO.cacheMaxPendingCommands, flushPatienceMs: 500, warn: () => {} })
+      const redisLab = await startLab({ cache: store, admin: true })
+      try {
+        const started = performance.now()
+        const response = await askReads(redisLab, { samples: 3, idleMs: 30 })
+        const elapsed = performance.now() - started
+        expect(response.status).toBe(200)
+        const { timesMs } = (await response.json()) as { timesMs: number[] }
+        expect(timesMs).toHaveLength(3)
+        for (const ms of timesMs) expect(ms).toBeGreaterThan(0)
+        // Each read came after its own wait.
+        expect(elapsed).toBeGreaterThanOrEqual(3 * 29)
+        expect(store.lookups()).toEqual({ found: 0, notFound: 0, unavailable: 0 })
+
+        const calibration = await calibrateCacheRead({ timeCacheReads: async (samples, idleMs) => {
+          const answer = await askReads(redisLab, { samples, idleMs })
+          expect(answer.status).toBe(200)
+          return ((await answer.json()) as { timesMs: number[] }).timesMs
+        } }, 3, 1)
+        expect(calibration.waitMs).toBe(0)
+        expect(calibration.overheadMs).toBe(calibration.callP50Ms)
+        expect(calibration.roundP50sMs).toHaveLength(CALIBRATION_ROUNDS)
+
+        // Frozen: the reads time out, and the route does not pass their time off as the hop's.
+        process.kill(server.pid, 'SIGSTOP')
+        const frozen = await askReads(redisLab, { samples: 2, idleMs: 0 })
+        process.kill(server.pid, 'SIGCONT')
+        expect(frozen.status).toBe(503)
+        expect(((await frozen.json()) as { message: string }).message).toContain('Redis did not answer')
+      } finally {
+        try {
+          process.kill(server.pid, 'SIGCONT')
+        } catch {
+          // stopped already
+        }
+        await redisLab.close()
+        await store.close()
+        await server.stop()
+      }
+    })
   })
 })

@@ -55,6 +55,14 @@ describe.each<[string, ScenarioInput]>([
       expect(model.saturation.perSec, name).toBeCloseTo(saturation[name]!.perSec, 9)
     }
   })
+
+  it('say how many calls were in flight with each call on the path: parallel fans out three after the catalog, the others make each call alone', () => {
+    expect(modelled(outcomes.parallel).floor.callsAtOnceOnPath).toEqual([1, 3])
+    expect(modelled(outcomes.cached).floor.callsAtOnceOnPath).toEqual([1, 1, 1, 1])
+    const naive = modelled(outcomes.naive).floor
+    expect(naive.callsAtOnceOnPath).toHaveLength(naive.callsOnPath)
+    expect(naive.callsAtOnceOnPath.every((n) => n === 1)).toBe(true)
+  })
 })
 
 describe('the story variants in the default scenario', () => {
@@ -130,6 +138,8 @@ describe('a user\'s variants', () => {
     expect(Object.values(floor.calls).reduce((a, b) => a + b, 0)).toBe(54)
     expect(floor.maxInFlight).toBe(50)
     expect(floor.callsOnPath).toBe(5)
+    // The inventory call on the path was one of 50 made at once.
+    expect(floor.callsAtOnceOnPath).toEqual([1, 50, 1, 1, 1])
   })
 
   it('DataLoader batching with a 10 ms window: the window is on the path, one bulk call', () => {

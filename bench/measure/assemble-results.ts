@@ -4,13 +4,14 @@
  */
 import { inOverview } from './plan.ts'
 import { expectedFailures, recordModel, type VariantModel } from './floors.ts'
+import { judgeHops } from './hops.ts'
 import { findProblems, judgeFidelity, judgeStory } from './judge.ts'
 import { summarizeRun, type RawSamples } from './run-samples.ts'
 import type { RunSettings } from '../cli/run-settings.ts'
 import { diffAgainstParent, summarizeVariant } from '../record/code-diffs.ts'
 import { describeEnvironment } from '../record/environment.ts'
 import { round } from '../record/format.ts'
-import { SCHEMA_VERSION, type CacheOutage, type Calibration, type CaseFailures, type Failures, type LatencyCase, type LatencyMeasurements, type LoadLevel, type PeakLoad, type Results, type Roles, type VariantResult } from '../record/results.ts'
+import { SCHEMA_VERSION, type CacheOutage, type Calibration, type CaseFailures, type HopCalibration, type Failures, type LatencyCase, type LatencyMeasurements, type LoadLevel, type PeakLoad, type Results, type Roles, type VariantResult } from '../record/results.ts'
 import type { PlacedRole, StackRoles } from '../stack/start-stack.ts'
 import { describeHost } from '../../scenario/lab-roles.ts'
 import type { Scenario } from '../../scenario/types.ts'
@@ -32,6 +33,8 @@ export interface Measured {
   /** What the API's price cache used ('redis' or 'in-process'), and where it lived, password redacted. */
   cache: { backend: CacheBackend; description: string }
   calibration: Calibration
+  /** The other kinds of hop on the paths, calibrated: the request's own, calls at once, a Redis read. */
+  hopCalibration: HopCalibration
   /** Each modelled variant's model, derived from its code in virtual time. */
   models: Record<string, VariantModel>
   /** Why a variant has no model: its virtual run threw, never answered, or looped. */
@@ -66,7 +69,7 @@ export async function assembleResults(m: Measured): Promise<Results> {
   }
   const finishedAt = new Date()
   const { settings } = m
-  const environment = describeEnvironment(m.cache.backend, m.cache.description, m.calibration)
+  const environment = describeEnvironment(m.cache.backend, m.cache.description, m.calibration, m.hopCalibration)
   const startedAt = m.startedAt.toISOString()
   const valid = problems.length === 0
   return {
@@ -98,13 +101,15 @@ async function assembleVariant(m: Measured, name: string, parent: string | null,
     const expected = model ? expectedFailures(m.scenario, model, cold) : undefined
     return { ...failed, expectedPercent: expected?.percent ?? null, expectedCalls: expected?.calls ?? null }
   }
+  const fidelity = judgeFidelity(floor, warm.latency)
   return {
     parent,
     summary: await summarizeVariant(name),
     notModelled: m.notModelled[name] ?? null,
     floorMs: recorded?.floorMs ?? null,
     coldFloorMs: recorded?.coldFloorMs ?? null,
-    ...judgeFidelity(floor, warm.latency),
+    ...fidelity,
+    hops: judgeHops(floor, fidelity.overheadMs, warm.stages, m.calibration, m.hopCalibration),
     latency: warm.latency,
     upstreamCalls: warm.upstreamCalls,
     maxInFlight: warm.maxInFlight,

@@ -1,6 +1,6 @@
 /**
  * Calibration: what one upstream call costs on this machine with no lab code in it, on the
- * hop the variants' calls take: from the API process, through its own keep-alive pool, to
+ * hop the variants' calls take (one call, or several at once as a fan-out makes them; and the hop to Redis): from the API process, through its own keep-alive pool, to
  * the upstream process's bare echo endpoint (no msw, no data, the same precise wait as a
  * mocked call). Its time over the wait is the least overhead any upstream call can have here.
  *
@@ -9,21 +9,78 @@
  * twice what later ones do). Then ROUNDS rounds of `samples` calls: the median of each
  * round, and the median of those, so one noisy round cannot move it.
  */
+import { createHttpClient } from './http-client.ts'
 import { median } from './stats.ts'
 import { round } from '../record/format.ts'
-import type { Calibration } from '../record/results.ts'
+import type { Calibration, HopCalibration } from '../record/results.ts'
+import { labTokenHeaders } from '../../scenario/lab-roles.ts'
 import type { ApiProcess } from '../stack/api-process.ts'
 import { ECHO_PATH } from '../../mock-upstreams/admin-paths.ts'
 import type { ServiceName } from '../../scenario/types.ts'
 
 const WARM_UP_CALLS = 10
+/** The widest fan-out calibrated (the API's admin route takes no more): a path with a wider one has no figure per hop. */
+export { MAX_CALLS_AT_ONCE } from '../../variants/shared/admin-paths.ts'
 export const CALIBRATION_ROUNDS = 3
 
-export async function calibrateUpstreamHop(api: Pick<ApiProcess, 'timeUpstreamCalls'>, service: ServiceName, samples: number, waitMs = 40): Promise<Calibration> {
+/** With `atOnce` k > 1: k calls made together to k services, timed from the first call to the last answer (a fan-out's hop). */
+export async function calibrateUpstreamHop(api: Pick<ApiProcess, 'timeUpstreamCalls'>, service: ServiceName, samples: number, waitMs = 40, atOnce = 1): Promise<Calibration> {
   const path = `${ECHO_PATH}?ms=${waitMs}`
-  await api.timeUpstreamCalls(service, path, WARM_UP_CALLS)
-  const roundP50sMs: number[] = []
-  for (let i = 0; i < CALIBRATION_ROUNDS; i++) roundP50sMs.push(median(await api.timeUpstreamCalls(service, path, samples)))
+  const roundP50sMs = await rounds((n) => api.timeUpstreamCalls(service, path, n, atOnce), samples)
   const callMs = median(roundP50sMs)
   return { waitMs, samples, rounds: CALIBRATION_ROUNDS, roundP50sMs: roundP50sMs.map((ms) => round(ms)), callP50Ms: round(callMs), overheadMs: round(callMs - waitMs) }
+}
+
+/**
+ * The API → Redis hop: bare reads through the API's own Redis client of a key never set (no
+ * value to carry or parse), each after `idleMs` of waiting, as a price-cache lookup follows an
+ * upstream call's wait. Warm and in rounds, as the upstream hop. Its whole time is overhead: a
+ * lookup costs nothing in the model.
+ */
+export async function calibrateCacheRead(api: Pick<ApiProcess, 'timeCacheReads'>, samples: number, idleMs = 40): Promise<Calibration> {
+  const roundP50sMs = await rounds((n) => api.timeCacheReads(n, idleMs), samples)
+  const readMs = median(roundP50sMs)
+  return { waitMs: 0, samples, rounds: CALIBRATION_ROUNDS, roundP50sMs: roundP50sMs.map((ms) => round(ms)), callP50Ms: round(readMs), overheadMs: round(readMs) }
+}
+
+/** WARM_UP_CALLS thrown away, then CALIBRATION_ROUNDS rounds of `samples`: each round's median. */
+async function rounds(time: (samples: number) => Promise<number[]>, samples: number): Promise<number[]> {
+  await time(WARM_UP_CALLS)
+  const roundP50sMs: number[] = []
+  for (let i = 0; i < CALIBRATION_ROUNDS; i++) roundP50sMs.push(median(await time(samples)))
+  return roundP50sMs
+}
+
+/**
+ * Every other kind of hop on the variants' paths (hops.ts), beside the API's single call: the
+ * request's own (a bare call from the harness to the mocks' echo at `echoUrl`, with the same
+ * wait), `widths` calls at once from the API, and a Redis read when the API's cache is Redis.
+ */
+export async function calibrateHops(api: Pick<ApiProcess, 'timeUpstreamCalls' | 'timeCacheReads' | 'cacheBackend'>, echoUrl: string, widths: readonly number[], samples: number): Promise<HopCalibration> {
+  const request = await calibrateUpstreamHop(fromHarness(echoUrl), 'catalog', samples)
+  const atOnce: Record<string, Calibration> = {}
+  for (const k of widths) atOnce[String(k)] = await calibrateUpstreamHop(api, 'inventory', samples, 40, k)
+  const cacheRead = api.cacheBackend === 'redis' ? await calibrateCacheRead(api, samples) : null
+  return { request, atOnce, cacheRead }
+}
+
+/** Calls to the mocks' echo made by the harness itself, on a keep-alive connection of its own, one at a time: the request's own hop. */
+function fromHarness(echoUrl: string): Pick<ApiProcess, 'timeUpstreamCalls'> {
+  return {
+    async timeUpstreamCalls(_service, path, samples) {
+      const client = createHttpClient(echoUrl, 30_000, 1, labTokenHeaders())
+      try {
+        const times: number[] = []
+        for (let i = 0; i < samples; i++) {
+          const started = performance.now()
+          const answer = await client.get(path)
+          if (answer.status !== 200) throw new Error(`Could not time the request's own hop: the upstreams' echo at ${echoUrl} answered ${answer.status}.`)
+          times.push(performance.now() - started)
+        }
+        return times
+      } finally {
+        await client.close()
+      }
+    },
+  }
 }

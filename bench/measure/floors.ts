@@ -65,6 +65,7 @@ export function recordModel(scenario: Scenario, model: VariantModel): { floorMs:
     coldFloorMs: round(floor.coldMs),
     model: {
       callsOnPath: floor.callsOnPath,
+      callsAtOnceOnPath: floor.callsAtOnceOnPath,
       calls: floor.calls,
       coldCalls: floor.coldCalls,
       maxInFlight: floor.maxInFlight,

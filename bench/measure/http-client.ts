@@ -12,11 +12,12 @@ export interface HttpClient {
   close(): Promise<void>
 }
 
-export function createHttpClient(baseUrl: string, timeoutMs = 60_000, connections = 1): HttpClient {
+/** `headers` go with every request (the lab's token, for a call to a role's /__lab/ paths). */
+export function createHttpClient(baseUrl: string, timeoutMs = 60_000, connections = 1, headers?: Record<string, string>): HttpClient {
   const pool = new Pool(baseUrl, { connections, keepAliveTimeout: 60_000 })
   return {
     async get(path) {
-      const response = await pool.request({ method: 'GET', path, signal: AbortSignal.timeout(timeoutMs) })
+      const response = await pool.request({ method: 'GET', path, signal: AbortSignal.timeout(timeoutMs), ...(headers ? { headers } : {}) })
       const body = await response.body.text()
       const header = response.headers['server-timing']
       return { status: response.statusCode, body, serverTiming: typeof header === 'string' ? header : null }

@@ -114,7 +114,7 @@ function toLatencyStats(latency: Statistics): LatencyStats {
 }
 
 /** Per stage, the median start and the median duration over all samples; ordered by start. */
-function medianStages(headers: string[]): Stage[] {
+export function medianStages(headers: string[]): Stage[] {
   const byName = new Map<Stage['name'], Stage[]>()
   for (const header of headers) {
     for (const stage of parseServerTiming(header).stages) {

@@ -6,7 +6,8 @@
  */
 import { Pool } from 'undici'
 import { assembleResults, type VariantInfo } from './assemble-results.ts'
-import { CALIBRATION_ROUNDS, calibrateUpstreamHop } from './calibrate.ts'
+import { CALIBRATION_ROUNDS, calibrateHops, calibrateUpstreamHop, MAX_CALLS_AT_ONCE } from './calibrate.ts'
+import { fanOutWidths } from './hops.ts'
 import { checkCorrectness, type CorrectnessCheck } from './check-correctness.ts'
 import { expectedFailures, type VariantModel } from './floors.ts'
 import { createHttpClient, type HttpClient } from './http-client.ts'
@@ -103,6 +104,13 @@ export async function runBench(
         if (outcome.model.mix) model.mixFloorsMs[name] = outcome.model.mix.requests.map((r) => r.floorMs)
       } else notModelled[name] = outcome.notModelled
     }
+    // The other kinds of hop on the models' paths, so the overhead can be read hop by hop (hops.ts).
+    const widths = fanOutWidths(Object.values(model.floors)).filter((k) => k <= MAX_CALLS_AT_ONCE)
+    const kinds = 1 + widths.length + (api.cacheBackend === 'redis' ? 1 : 0)
+    const hopCalibration = await steps.run(
+      { phase: 'calibration', label: `the other hops: the request's own${widths.length ? `, ${widths.join(', ')} calls at once` : ''}${api.cacheBackend === 'redis' ? ', a Redis read' : ''}`, estimateMs: kinds * (CALIBRATION_ROUNDS * calibrationSamples + 10) * 42 },
+      () => calibrateHops(api, upstreams.urls.catalog, widths, calibrationSamples),
+    )
     const plan = planRun(scenario, settings, names, probe, model, sample.length)
     progress.plan(plan.steps)
     await setFaults(true)
@@ -154,6 +162,7 @@ export async function runBench(
       faulty,
       cache: { backend: api.cacheBackend, description: stack.redis.description },
       calibration,
+      hopCalibration,
       models,
       notModelled,
       latency,

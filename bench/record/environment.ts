@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { cpus, release, totalmem, type } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import type { Calibration, Environment, Machine } from './results.ts'
+import type { Calibration, Environment, HopCalibration, Machine } from './results.ts'
 import type { CacheBackend } from '../../variants/shared/admin-paths.ts'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -11,8 +11,8 @@ const TOOLS = ['fastify', 'undici', 'msw', 'ioredis', 'tinybench', 'autocannon',
 /** The commit the run's code came from: read as the lab loads, since a file edited during a long run would otherwise mark it "+changes". */
 const COMMIT_AT_START = gitCommit()
 
-export function describeEnvironment(cacheBackend: CacheBackend, cache: string, calibration: Calibration): Environment {
-  return { ...describeMachine(), cacheBackend, cache, calibration }
+export function describeEnvironment(cacheBackend: CacheBackend, cache: string, calibration: Calibration, hopCalibration: HopCalibration): Environment {
+  return { ...describeMachine(), cacheBackend, cache, calibration, hopCalibration }
 }
 
 /** The machine and the code, without what a measurement adds (the cache, the calibration). */

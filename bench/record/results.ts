@@ -12,6 +12,9 @@ import { CACHE_BACKENDS } from '../../variants/shared/admin-paths.ts'
 import { STAGE_NAMES } from '../../variants/shared/stage-timing.ts'
 
 /**
+ * 12: the overhead counted per hop against this machine's calibration of each kind of hop
+ * (environment.hopCalibration: the request's own hop, calls made several at once, a Redis read;
+ * each variant's `hops`), and the model's `callsAtOnceOnPath`.
  * 10: repeated runs and comparisons (--runs, --baseline, npm run compare): `runs`, each run's
  * own figures with its raw latencies (bounded); `comparison`, the verdicts against a baseline;
  * `thresholds`, the --threshold checks; run.runs.
@@ -23,7 +26,7 @@ import { STAGE_NAMES } from '../../variants/shared/stage-timing.ts'
  * expected failures, ideal waterfalls warm and cold), and `kind` tells a measured run
  * ('run') from a what-if (`--predict`, `--vary`; what-if.ts) (results/README.md).
  */
-export const SCHEMA_VERSION = 11
+export const SCHEMA_VERSION = 12
 
 const ISO_DATE = String.raw`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$`
 const num = () => Type.Number()
@@ -340,6 +343,8 @@ const FaultFiguresSchema = strict({
 export const ModelSchema = strict({
   /** Upstream calls on the critical path (warm): the chain whose answers set the floor. */
   callsOnPath: count(),
+  /** For each of them, in order: how many calls were in flight with it, itself included (1: alone; k: one of a fan-out of k). */
+  callsAtOnceOnPath: Type.Array(Type.Integer({ minimum: 1 })),
   /** Calls per request to each service, warm and cold (the price cache filled, empty). */
   calls: CallsSchema,
   coldCalls: CallsSchema,
@@ -415,6 +420,31 @@ const MixSchema = strict({
 })
 export type MixFigures = Static<typeof MixSchema>
 
+/**
+ * The warm path's hops, each with what it costs on this machine bare (no lab code): the
+ * request's own (harness ⇄ API), each upstream call on the critical path as made (alone, or
+ * one of k at once: the model's callsAtOnceOnPath), and each Redis read alone on the path (a
+ * `cache` stage of the measured waterfall that overlaps no other and lasts at least half a
+ * calibrated read). `beyondMs` = overheadMs − calibratedMs: what the lab and the code's own
+ * work (parsing, serialising) add to the machine's hops; the lab's target is ≤ HOP_TARGET_MS per hop.
+ */
+/** The lab's target for its own overhead: per hop, at most the hop's calibration + this, in ms (issue 12). */
+export const HOP_TARGET_MS = 0.3
+
+const HopsSchema = strict({
+  /** Hops on the path: 1 (the request's own) + the calls on the path + the Redis reads on it. */
+  count: Type.Integer({ minimum: 1 }),
+  /** The Redis reads alone on the path. */
+  cacheReads: count(),
+  /** The sum of the hops' calibrated overheads, in ms. */
+  calibratedMs: num(),
+  beyondMs: num(),
+  /** beyondMs ÷ count. */
+  beyondPerHopMs: num(),
+  /** beyondPerHopMs at most HOP_TARGET_MS (0.3 ms). */
+  withinTarget: Type.Boolean(),
+})
+
 const VariantResultSchema = strict({
   parent: nullable(text()),
   /** First sentence of the variant file's comment: what it changes. */
@@ -431,6 +461,8 @@ const VariantResultSchema = strict({
   /** The lab's fidelity target: p50 within max(3 % of the floor, 5 ms) of the floor. */
   overheadToleranceMs: nullable(nonNegative()),
   withinTolerance: nullable(Type.Boolean()),
+  /** The overhead hop by hop, against this machine's calibration of each (environment.hopCalibration); null when not modelled, not measured, or a hop has no calibration. */
+  hops: nullable(HopsSchema),
   /** Warm (or only) measurement, over good answers; null when none came. */
   latency: nullable(LatencyStatsSchema),
   upstreamCalls: CallsSchema,
@@ -482,6 +514,20 @@ const CalibrationSchema = strict({
 })
 export type Calibration = Static<typeof CalibrationSchema>
 
+/**
+ * This machine's cost of each kind of hop on the variants' paths, bare: `request`, a bare call
+ * from the harness to the mocks' echo with the same wait (the request's own hop); `atOnce`, by
+ * k (as a string), k bare calls from the API to the echo made together, from the first call to
+ * the last answer (k = 1 is environment.calibration); `cacheRead`, a bare Redis GET from the API
+ * after 40 ms idle (null with the in-process map).
+ */
+const HopCalibrationSchema = strict({
+  request: CalibrationSchema,
+  atOnce: mapOf(CalibrationSchema),
+  cacheRead: nullable(CalibrationSchema),
+})
+export type HopCalibration = Static<typeof HopCalibrationSchema>
+
 /** The machine and the code: what a what-if records of its environment too. */
 const machine = {
   node: text(),
@@ -501,6 +547,7 @@ const EnvironmentSchema = strict({
   /** Where the cache lived, password redacted. */
   cache: text(),
   calibration: CalibrationSchema,
+  hopCalibration: HopCalibrationSchema,
 })
 export type Environment = Static<typeof EnvironmentSchema>
 

@@ -20,6 +20,7 @@ import {
   formatLoadShares,
   formatNon2xx,
   formatOverheadWithVerdict,
+  formatHopOverhead,
   formatRise,
   formatSelfCheck,
   headline,
@@ -36,7 +37,7 @@ import {
 } from './report-model.ts'
 import { overheldShare } from '../record/derived.ts'
 import { formatMs, formatPercent, formatShare, formatTail } from '../record/format.ts'
-import type { Results } from '../record/results.ts'
+import { HOP_TARGET_MS, type Results } from '../record/results.ts'
 import { SERVICE_NAMES, type Scenario } from '../../scenario/types.ts'
 
 const asset = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url))
@@ -188,7 +189,7 @@ function renderSteps(results: Results): SafeHtml {
       <td class="num">${r.samples ?? '—'}</td>
       <td class="num">${formatMs(r.coldP50Ms)}${r.coldSamples !== null && html`<br><small>n = ${r.coldSamples}</small>`}</td>
       <td class="num">${formatMs(r.floorMs)}</td>
-      <td class="num${r.withinTolerance === false ? ' over' : ''}" title="${r.overheadToleranceMs === null ? '' : `tolerance ${r.overheadToleranceMs} ms`}">${formatOverheadWithVerdict(r)}${r.overheadPerCallMs !== null && html`<br><small>${r.overheadPerCallMs.toFixed(1)} ms per call on the path</small>`}</td>
+      <td class="num${r.withinTolerance === false ? ' over' : ''}" title="${r.overheadToleranceMs === null ? '' : `tolerance ${r.overheadToleranceMs} ms`}">${formatOverheadWithVerdict(r)}${r.overheadPerCallMs !== null && html`<br><small>${r.overheadPerCallMs.toFixed(1)} ms per call on the path</small>`}${r.hops !== null && html`<br><small class="${r.hops.withinTarget ? '' : 'over'}" title="${`${r.hops.count} hops on the path; their calibrated cost on this machine: +${r.hops.calibratedMs.toFixed(2)} ms`}">${formatHopOverhead(r)}</small>`}</td>
       <td class="num ${r.gainPercent !== null && r.gainPercent > 0 ? 'loss' : 'gain'}">${formatPercent(r.gainPercent)}</td>
       <td class="num nowrap">${r.saturation}</td>
       <td class="num">${r.published ?? '—'}</td>
@@ -210,7 +211,7 @@ function renderSteps(results: Results): SafeHtml {
   <p class="note">The fixes the ecosystem uses, and any variant of your own: each against its parent.${overviewNote(results) && html` ${overviewNote(results)}`}</p>
   ${table(beyond)}
   <ul class="lessons">${beyond.map((r) => html`<li><code>${r.variant}</code>: ${r.lesson ?? r.summary}${r.preset !== null && html` Shown best with <code>--scenario ${r.preset}</code>.`}</li>`)}</ul>`}
-  <p class="note"><em>Floor</em>: what the variant's own code takes in virtual time — the configured upstream latency on its critical path, and its own timers: what it would take if the lab cost nothing. <em>Lab overhead</em>: measured p50 minus floor (loopback HTTP, JSON, the event loops); ✓ when within max(3 % of the floor, 5 ms). <em>n</em>: samples, one request at a time; <em>p99</em> from 100 samples up, below them the max, called that. <em>Cold</em>: the price cache flushed before every request. <em>Saturates at</em>: the model's Little's-law prediction, the request rate at which the named service's workers are all busy (the worker time each request asks of it, warm, against its workers); <code>--sweep</code> measures it. <em>Published</em>: ${publishedNote(results.scenario)}.</p>
+  <p class="note"><em>Floor</em>: what the variant's own code takes in virtual time — the configured upstream latency on its critical path, and its own timers: what it would take if the lab cost nothing. <em>Lab overhead</em>: measured p50 minus floor (loopback HTTP, JSON, the event loops); ✓ when within max(3 % of the floor, 5 ms). Under it, per call on the critical path, and per hop beyond what this machine's hops cost bare (the calibration below: the request's own hop, each call on the path alone or k at once, each Redis read alone on it): what the lab's code and the variant's own work on the path (parsing answers, serialising the page) add, ✓ within the lab's target of ${HOP_TARGET_MS} ms. <em>n</em>: samples, one request at a time; <em>p99</em> from 100 samples up, below them the max, called that. <em>Cold</em>: the price cache flushed before every request. <em>Saturates at</em>: the model's Little's-law prediction, the request rate at which the named service's workers are all busy (the worker time each request asks of it, warm, against its workers); <code>--sweep</code> measures it. <em>Published</em>: ${publishedNote(results.scenario)}.</p>
   <ul class="targets">${targetLines(results).map((line) => html`<li>${line}</li>`)}</ul>
 </section>`
 }

@@ -4,7 +4,7 @@
  * the cache. Computed from results.json only.
  */
 import { formatMs, formatPercent, formatShare, formatStatuses, formatTail, nonOkStatuses, round } from '../record/format.ts'
-import type { CaseFailures, LoadLevel, ModelFigures, Results, Roles, SelfCheck, SweepLevel } from '../record/results.ts'
+import { HOP_TARGET_MS, type CaseFailures, type LoadLevel, type ModelFigures, type Results, type Roles, type SelfCheck, type SweepLevel, type VariantResult } from '../record/results.ts'
 import { DEFAULT_SCENARIO } from '../../scenario/defaults.ts'
 import { injectsFaults } from '../../scenario/faults.ts'
 import { beyondTheStory, isStoryVariant, publishedFigure, STORY_VARIANTS } from '../../scenario/story.ts'
@@ -27,6 +27,8 @@ export interface StepRow {
   withinTolerance: boolean | null
   overheadToleranceMs: number | null
   overheadPerCallMs: number | null
+  /** The overhead hop by hop against this machine's calibrated hops (results' `hops`). */
+  hops: VariantResult['hops']
   /** Change of p50 against the parent's p50, in percent (negative: faster). Null without a measured parent. */
   gainPercent: number | null
   published: string | null
@@ -57,6 +59,7 @@ export function stepRows(results: Results): StepRow[] {
       withinTolerance: v.withinTolerance,
       overheadToleranceMs: v.overheadToleranceMs,
       overheadPerCallMs: v.overheadPerCallMs,
+      hops: v.hops,
       gainPercent: parent?.latency && v.latency ? percentChange(parent.latency.p50Ms, v.latency.p50Ms) : null,
       published: publishedFigure(variant) ?? null,
       group: isStoryVariant(variant) ? 'story' : 'beyond',
@@ -191,10 +194,21 @@ export function targetLines(results: Results): string[] {
     if (v.notModelled) lines.push(`Not modelled: ${name}: ${v.notModelled}. Its floor, overhead and saturation show "—".`)
   }
   lines.push(rolesLine(results))
-  const { calibration } = results.environment
+  const { calibration, hopCalibration } = results.environment
+  const others = [
+    `the request's own hop (a bare call from the harness to an upstream) +${hopCalibration.request.overheadMs.toFixed(2)} ms`,
+    ...Object.entries(hopCalibration.atOnce).map(([k, c]) => `${k} calls at once from the API +${c.overheadMs.toFixed(2)} ms (first call to last answer)`),
+    hopCalibration.cacheRead ? `a Redis read from the API ${hopCalibration.cacheRead.overheadMs.toFixed(2)} ms` : '',
+  ].filter(Boolean)
   lines.push(
-    `Calibration: ${results.roles.api.placed || results.roles.upstreams.placed ? 'from the API’s host,' : 'on this machine'} a bare call from the API to an upstream that waits ${calibration.waitMs} ms takes ${formatMs(calibration.callP50Ms)} (+${calibration.overheadMs.toFixed(1)} ms; the median of ${calibration.rounds} rounds of ${calibration.samples}, warm), with no lab code in it: the least overhead any upstream call can have here.`,
+    `Calibration: ${results.roles.api.placed || results.roles.upstreams.placed ? 'from the API’s host,' : 'on this machine'} a bare call from the API to an upstream that waits ${calibration.waitMs} ms takes ${formatMs(calibration.callP50Ms)} (+${calibration.overheadMs.toFixed(2)} ms; the median of ${calibration.rounds} rounds of ${calibration.samples}, warm), with no lab code in it: the least overhead any upstream call can have here. The other hops, as bare: ${others.join('; ')}.`,
   )
+  const hopped = Object.entries(results.variants).filter(([, v]) => v.hops !== null)
+  if (hopped.length) {
+    const within = hopped.filter(([, v]) => v.hops!.withinTarget).length
+    const each = hopped.map(([name, v]) => `${name} ${signedMs(v.hops!.beyondPerHopMs)} ${v.hops!.withinTarget ? '✓' : '✗'} (${v.hops!.count} hops; bare, they cost +${v.hops!.calibratedMs.toFixed(1)} of its ${signedMs(v.overheadMs ?? 0, 1)})`)
+    lines.push(`Overhead per hop beyond this machine's calibrated hops (the lab's and the code's own work; target ≤ ${HOP_TARGET_MS} ms): ${within} of ${hopped.length} variants within — ${each.join(', ')}.`)
+  }
   const judged = Object.entries(results.variants).filter(([, v]) => v.withinTolerance !== null)
   if (judged.length) {
     const within = judged.filter(([, v]) => v.withinTolerance).map(([name]) => name)
@@ -232,6 +246,16 @@ export function warmMissLines(results: Results): string[] {
 /** A cold p50 with its n: "1.90 s (n = 6)", or "—". */
 export function formatColdP50(row: StepRow): string {
   return row.coldP50Ms === null ? '—' : `${formatMs(row.coldP50Ms)} (n = ${row.coldSamples})`
+}
+
+/** "+0.23 ms", "−0.10 ms": a signed figure, to `digits` decimals. */
+function signedMs(ms: number, digits = 2): string {
+  return `${ms < 0 ? '−' : '+'}${Math.abs(ms).toFixed(digits)} ms`
+}
+
+/** "+0.23 ms per hop beyond the calibrated hops", or '' without a figure. */
+export function formatHopOverhead(row: Pick<StepRow, 'hops'>): string {
+  return row.hops ? `${signedMs(row.hops.beyondPerHopMs)} per hop beyond the calibrated hops ${row.hops.withinTarget ? '✓' : '✗'}` : ''
 }
 
 /** "+14.1 ms (+6 %) ✗" — the overhead and whether it is within the fidelity tolerance. */

@@ -38,8 +38,10 @@ export interface ApiProcess {
   counters(): Promise<ApiCounters>
   /** Resolves once no request is in flight in the API (read every 20 ms), or after `patienceMs` (DRAIN_PATIENCE_MS): a level's requests the load generator gave up on still run there. */
   drained(patienceMs?: number): Promise<void>
-  /** `samples` GETs of `path` on `service`, one at a time, through the API's own pool: each one's time in ms. */
-  timeUpstreamCalls(service: ServiceName, path: string, samples: number): Promise<number[]>
+  /** `samples` GETs of `path` on `service`, one at a time, through the API's own pool: each one's time in ms. With `atOnce` k, each sample is k GETs at once on k services (TimeUpstreamCalls). */
+  timeUpstreamCalls(service: ServiceName, path: string, samples: number, atOnce?: number): Promise<number[]>
+  /** `samples` bare reads through the API's Redis client, each after `idleMs` idle: each one's time in ms (TimeCacheReads). */
+  timeCacheReads(samples: number, idleMs: number): Promise<number[]>
   stop(): Promise<void>
 }
 
@@ -65,6 +67,14 @@ export function apiAt(url: string, cacheBackend: CacheBackend, pid: number | nul
     return answer as ApiCounters
   }
   const usage = async (): Promise<ApiProcessUsage> => (await askLabProcess('API', `${url}${ADMIN_PATHS.process}`, 'GET', 'read the API process’s CPU time')) as ApiProcessUsage
+  /** A calibration route's answer: `samples` times, each a number of ms, or an error that says what was asked. */
+  const times = async (doing: string, path: string, body: unknown, samples: number): Promise<number[]> => {
+    const { timesMs } = (await askLabProcess('API', `${url}${path}`, 'POST', doing, body)) as Partial<TimedUpstreamCalls>
+    if (!Array.isArray(timesMs) || timesMs.length !== samples || !timesMs.every((ms) => typeof ms === 'number' && ms >= 0)) {
+      throw new Error(`Could not ${doing}: the API process answered without ${samples} times.`)
+    }
+    return timesMs
+  }
   return {
     url,
     pid,
@@ -86,14 +96,11 @@ export function apiAt(url: string, cacheBackend: CacheBackend, pid: number | nul
     usage,
     // Its own route, not /__lab/process: reading that one starts a new period of the event loop's delay.
     cpu: async () => (await askLabProcess('API', `${url}${CPU_PATH}`, 'GET', 'read the API process’s CPU time')) as RoleCpu,
-    async timeUpstreamCalls(service, path, samples) {
-      const doing = `time calls from the API to ${service}`
-      const { timesMs } = (await askLabProcess('API', `${url}${ADMIN_PATHS.timeUpstreamCalls}`, 'POST', doing, { service, path, samples })) as Partial<TimedUpstreamCalls>
-      if (!Array.isArray(timesMs) || timesMs.length !== samples || !timesMs.every((ms) => typeof ms === 'number' && ms >= 0)) {
-        throw new Error(`Could not ${doing}: the API process answered without ${samples} times.`)
-      }
-      return timesMs
+    async timeUpstreamCalls(service, path, samples, atOnce = 1) {
+      const doing = atOnce > 1 ? `time ${atOnce} calls at once from the API, from ${service} on` : `time calls from the API to ${service}`
+      return times(doing, ADMIN_PATHS.timeUpstreamCalls, { service, path, samples, ...(atOnce > 1 ? { atOnce } : {}) }, samples)
     },
+    timeCacheReads: (samples, idleMs) => times('time reads from the API to Redis', ADMIN_PATHS.timeCacheReads, { samples, idleMs }, samples),
     stop,
   }
 }

@@ -15,6 +15,7 @@ export const ADMIN_PATHS = {
   process: '/__lab/process',
   collectGarbage: '/__lab/gc',
   timeUpstreamCalls: '/__lab/time-upstream-calls',
+  timeCacheReads: '/__lab/time-cache-reads',
   counters: '/__lab/counters',
 } as const
 
@@ -52,16 +53,35 @@ export interface ApiCounters {
   handled: number
 }
 
-/** What POST /__lab/time-upstream-calls takes: `samples` GETs of `path` on `service`, one at a time, through the API's own pool. */
+/** The most calls a calibration sample makes at once (TimeUpstreamCalls.atOnce): beyond the five services, several go to each, over its pool's connections. */
+export const MAX_CALLS_AT_ONCE = 64
+
+/**
+ * What POST /__lab/time-upstream-calls takes: `samples` GETs of `path` on `service`, one at a
+ * time, through the API's own pool; with `atOnce` k > 1 (at most 64), each sample is k GETs made
+ * together, on `service` and the services after it (SERVICE_NAMES order, wrapping round as often as
+ * needed), as a variant fans out.
+ */
 export interface TimeUpstreamCalls {
   service: string
   path: string
   samples: number
+  atOnce?: number
 }
 
-/** What it answers: each call's time, in ms, from the call to its body read, in order. */
+/** What it answers: each sample's time, in ms, from its (first) call to its (last) body read, in order. */
 export interface TimedUpstreamCalls {
   timesMs: number[]
+}
+
+/**
+ * What POST /__lab/time-cache-reads takes: `samples` bare reads of a key that is never set, one at
+ * a time, through the API's own Redis client, each after `idleMs` of waiting (the hop a price-cache
+ * lookup takes, with no price list to carry or parse). Answered as TimedUpstreamCalls.
+ */
+export interface TimeCacheReads {
+  samples: number
+  idleMs: number
 }
 
 /** What GET /__lab/process answers: the API process's CPU time and memory so far, and its counters. */

@@ -6,7 +6,9 @@
  * `POST /__lab/gc` collects the heap's garbage before a load level (when node runs with
  * --expose-gc), `GET /__lab/process` tells the API process's CPU time, memory, event loop
  * and cache outages, and `POST /__lab/time-upstream-calls` times calls through the API's own
- * pools (the calibration of the API → upstream hop). With them, the app counts the CPU it
+ * pools (the calibration of the API → upstream hop, one call or several at once), and
+ * `POST /__lab/time-cache-reads` times bare reads through its Redis client (the calibration of
+ * the API → Redis hop). With them, the app counts the CPU it
  * spends while requests are in flight.
  *
  * The event loop thread's own CPU time is read from Linux's /proc (schedstat, in
@@ -18,7 +20,7 @@
 import { readFileSync } from 'node:fs'
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { ADMIN_PATHS, type ApiCounters, type ApiHello, type ApiProcessUsage, type ApiSurroundings, type TimedUpstreamCalls, type TimeUpstreamCalls } from './admin-paths.ts'
+import { ADMIN_PATHS, MAX_CALLS_AT_ONCE, type ApiCounters, type ApiHello, type ApiProcessUsage, type ApiSurroundings, type TimeCacheReads, type TimedUpstreamCalls, type TimeUpstreamCalls } from './admin-paths.ts'
 import { variantDigest } from './variant-files.ts'
 import { ADMIN_PREFIX, CPU_PATH, hello, HELLO_PATH, LAB_TOKEN_HEADER, labTokenRefusal, readRoleCpu } from '../../scenario/lab-roles.ts'
 import type { Scenario } from '../../scenario/types.ts'
@@ -27,6 +29,9 @@ import { priceCacheCounts, type PriceCache } from './price-cache.ts'
 import { SERVICE_NAMES, type ServiceName } from '../../scenario/types.ts'
 import type { UpstreamPools } from './upstream-clients.ts'
 import { UpstreamError } from './upstream-error.ts'
+
+/** The key the Redis hop's calibration reads: never set, so every read is a bare miss. */
+const CALIBRATION_KEY = '__lab:calibration:never-set'
 
 /** The event-loop delay histogram's resolution, in ms. */
 const LOOP_RESOLUTION_MS = 10
@@ -88,20 +93,67 @@ export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCac
           type: 'object',
           additionalProperties: false,
           required: ['service', 'path', 'samples'],
-          properties: { service: { enum: SERVICE_NAMES }, path: { type: 'string', pattern: '^/', maxLength: 500 }, samples: { type: 'integer', minimum: 1, maximum: 1000 } },
+          properties: {
+            service: { enum: SERVICE_NAMES },
+            path: { type: 'string', pattern: '^/', maxLength: 500 },
+            samples: { type: 'integer', minimum: 1, maximum: 1000 },
+            atOnce: { type: 'integer', minimum: 1, maximum: MAX_CALLS_AT_ONCE },
+          },
         },
       },
     },
     async (request, reply): Promise<TimedUpstreamCalls | undefined> => {
-      const { service, path, samples } = request.body
+      const { service, path, samples, atOnce = 1 } = request.body
+      const first = SERVICE_NAMES.indexOf(service as ServiceName)
+      const services = Array.from({ length: atOnce }, (_, i) => SERVICE_NAMES[(first + i) % SERVICE_NAMES.length]!)
       const timesMs: number[] = []
       try {
-        // One at a time, as the latency phase's requests make their calls.
-        for (let i = 0; i < samples; i++) timesMs.push(await pools.timeGet(service as ServiceName, path))
+        // One sample at a time, as the latency phase's requests make their calls; a sample's calls together, as a fan-out makes them.
+        for (let i = 0; i < samples; i++) {
+          if (atOnce === 1) {
+            timesMs.push(await pools.timeGet(service as ServiceName, path))
+            continue
+          }
+          const started = performance.now()
+          await Promise.all(services.map((one) => pools.timeGet(one, path)))
+          timesMs.push(performance.now() - started)
+        }
       } catch (error) {
         // An upstream that failed or timed out: the harness is told which, never a 500.
         const message = error instanceof UpstreamError ? error.message : `${service} did not answer GET ${path}: ${(error as Error).message}`
         return reply.code(502).send({ statusCode: 502, error: 'Bad Gateway', message })
+      }
+      return { timesMs }
+    },
+  )
+  app.post<{ Body: TimeCacheReads }>(
+    ADMIN_PATHS.timeCacheReads,
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['samples', 'idleMs'],
+          properties: { samples: { type: 'integer', minimum: 1, maximum: 1000 }, idleMs: { type: 'integer', minimum: 0, maximum: 1000 } },
+        },
+      },
+    },
+    async (request, reply): Promise<TimedUpstreamCalls | undefined> => {
+      if (cache.backend !== 'redis') {
+        return reply.code(409).send({ statusCode: 409, error: 'Conflict', message: 'the price cache is the in-process map: there is no hop to Redis to time' })
+      }
+      const { samples, idleMs } = request.body
+      const before = cache.outages() + cache.shedLookups()
+      const timesMs: number[] = []
+      for (let i = 0; i < samples; i++) {
+        await new Promise((resolve) => setTimeout(resolve, idleMs))
+        const started = performance.now()
+        await cache.read(CALIBRATION_KEY)
+        timesMs.push(performance.now() - started)
+      }
+      // A read Redis did not answer is fast and says nothing of the hop.
+      if (cache.outages() + cache.shedLookups() !== before) {
+        return reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: 'Redis did not answer every read: no calibration of the hop to it' })
       }
       return { timesMs }
     },
