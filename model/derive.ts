@@ -16,7 +16,7 @@ export function deriveModel(scenario: Scenario, warm: VirtualRun, cold: VirtualR
       warmMs: exactElapsedMs(warm, warmPath),
       coldMs: exactElapsedMs(cold, criticalPath(beforeAnswer(cold))),
       callsOnPath: warmPath.length,
-      callsAtOnceOnPath: warmPath.map((call) => atOnceWith(call, warmCalls)),
+      callsAtOnceOnPath: warmPath.map((call, i) => madeWith(call, warmCalls, warmPath[i - 1]?.endSeq ?? -1)),
       calls: callsPerService(warm.calls),
       coldCalls: callsPerService(cold.calls),
       maxInFlight: maxInFlight(warm.calls),
@@ -44,9 +44,14 @@ export function criticalPath(calls: readonly VirtualCall[]): VirtualCall[] {
   return path
 }
 
-/** How many of `calls` were in flight with `call`, itself included: made before its answer came, and answered after it was made (by the order of events). */
-function atOnceWith(call: VirtualCall, calls: readonly VirtualCall[]): number {
-  return calls.filter((other) => other.startSeq < call.endSeq && other.endSeq > call.startSeq).length
+/**
+ * How many of `calls` were made with `call`, itself included: made after `afterSeq` (the answer
+ * of the call before it on the path, which it waited for), before its answer came, and answered
+ * after it was made (by the order of events). A call made earlier and still in flight is not
+ * part of this hop's fan-out.
+ */
+function madeWith(call: VirtualCall, calls: readonly VirtualCall[], afterSeq: number): number {
+  return calls.filter((other) => other.startSeq > afterSeq && other.startSeq < call.endSeq && other.endSeq > call.startSeq).length
 }
 
 /** A run's exact virtual time: its critical path's configured latency, fractions included. */

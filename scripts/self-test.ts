@@ -15,13 +15,13 @@ import { resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import { calibrateHops, calibrateUpstreamHop } from '../bench/measure/calibrate.ts'
-import { fanOutWidths, hopGroups, judgeHops } from '../bench/measure/hops.ts'
+import { cacheReadsOnPath, fanOutWidths, hopGroups, judgeHops, loneCacheStages } from '../bench/measure/hops.ts'
 import { medianStages } from '../bench/measure/latency-phase.ts'
 import { createHttpClient } from '../bench/measure/http-client.ts'
 import { measureLoadLevel } from '../bench/measure/load-phase.ts'
 import { runOpenLoad, summarizeOpenLoad } from '../bench/measure/open-load.ts'
 import { LAB_LIMITS } from '../bench/measure/self-check.ts'
-import { percentiles } from '../bench/measure/stats.ts'
+import { median, percentiles } from '../bench/measure/stats.ts'
 import { formatMs, round } from '../bench/record/format.ts'
 import { HOP_TARGET_MS } from '../bench/record/results.ts'
 import { modelVariants } from '../bench/stack/model-process.ts'
@@ -113,7 +113,7 @@ try {
       return [name, outcome.model.floor]
     }),
   )
-  const hopCalibration = await calibrateHops(api, upstreams.urls.catalog, fanOutWidths(Object.values(floors)), samples)
+  const hopCalibration = await calibrateHops(api, fanOutWidths(Object.values(floors)), samples)
   const client = createHttpClient(api.url)
   const hops: string[] = []
   try {
@@ -123,6 +123,7 @@ try {
       const times: number[] = []
       const headers: string[] = []
       const leg: number[] = []
+      const before = await api.counters()
       for (let i = 0; i < SAMPLES; i++) {
         const started = performance.now()
         const answer = await client.get(`/${name}${PATH}`)
@@ -136,9 +137,11 @@ try {
       const [p50] = percentiles(times, [50])
       const overMs = p50! - floor.warmMs
       const waterfall = medianStages(headers)
-      const judged = judgeHops(floor, overMs, waterfall, calibration, hopCalibration)
+      // The Redis reads on the path: the answers' lone cache stages, no more than the reads the API made per request.
+      const readsPerRequest = ((await api.counters()).cacheReads - before.cacheReads) / SAMPLES
+      const loneReads = median(headers.map((header) => loneCacheStages(parseServerTiming(header).stages)))
+      const judged = judgeHops(floor, overMs, cacheReadsOnPath(loneReads, readsPerRequest), calibration, hopCalibration)
       if (!judged) throw new Error(`${name}: a hop on its path has no calibration`)
-      const median = (values: number[]) => percentiles(values, [50])[0]!
       const signed = (ms: number) => `${ms < 0 ? '−' : '+'}${Math.abs(ms).toFixed(2)}`
       // Each hop of the measured waterfall: the time before it (the API's own work between hops), its time over the model's ideal, and over its calibration.
       const groups = hopGroups(waterfall)

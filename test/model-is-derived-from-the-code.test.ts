@@ -127,7 +127,7 @@ describe('a user\'s variants', () => {
   beforeAll(async () => {
     outcomes = await modelVariants(
       resolveScenario(),
-      ['concurrent-inventory', 'batched-loader', 'retry-after-backoff', 'answers-then-keeps-a-timer', 'reads-a-file', 'never-answers', 'polls-forever', 'calls-a-missing-service', 'throws-in-a-timer'],
+      ['concurrent-inventory', 'a-call-beside-the-chain', 'batched-loader', 'retry-after-backoff', 'answers-then-keeps-a-timer', 'reads-a-file', 'never-answers', 'polls-forever', 'calls-a-missing-service', 'throws-in-a-timer'],
       { dir: FIXTURES },
     )
   }, 30_000)
@@ -140,6 +140,14 @@ describe('a user\'s variants', () => {
     expect(floor.callsOnPath).toBe(5)
     // The inventory call on the path was one of 50 made at once.
     expect(floor.callsAtOnceOnPath).toEqual([1, 50, 1, 1, 1])
+  })
+
+  it('a call made beside a chain is part of the hop it was made with, not of the later ones it is still in flight beside', () => {
+    const { floor } = modelled(outcomes['a-call-beside-the-chain'])
+    // catalog 100, inventory 40, reviews 40, categories 40; the price (75 ms) ends at 175, inside the reviews call.
+    expect(floor.warmMs).toBe(220)
+    expect(floor.callsOnPath).toBe(4)
+    expect(floor.callsAtOnceOnPath).toEqual([1, 2, 1, 1])
   })
 
   it('DataLoader batching with a 10 ms window: the window is on the path, one bulk call', () => {

@@ -14,6 +14,7 @@ const counters = (pricing: number, hits: number, misses: number): ApiCounters =>
   upstreamCalls: { catalog: 0, inventory: 0, pricing, reviews: 0, categories: 0 },
   inFlight: 0,
   handled: 0,
+  cacheReads: 0,
 })
 
 describe('startCounterReadings', () => {

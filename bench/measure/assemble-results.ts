@@ -4,7 +4,7 @@
  */
 import { inOverview } from './plan.ts'
 import { expectedFailures, recordModel, type VariantModel } from './floors.ts'
-import { judgeHops } from './hops.ts'
+import { cacheReadsOnPath, judgeHops } from './hops.ts'
 import { findProblems, judgeFidelity, judgeStory } from './judge.ts'
 import { summarizeRun, type RawSamples } from './run-samples.ts'
 import type { RunSettings } from '../cli/run-settings.ts'
@@ -109,10 +109,11 @@ async function assembleVariant(m: Measured, name: string, parent: string | null,
     floorMs: recorded?.floorMs ?? null,
     coldFloorMs: recorded?.coldFloorMs ?? null,
     ...fidelity,
-    hops: judgeHops(floor, fidelity.overheadMs, warm.stages, m.calibration, m.hopCalibration),
+    hops: judgeHops(floor, fidelity.overheadMs, cacheReadsOnPath(warm.cacheStagesAlone, warm.cacheReadsPerRequest), m.calibration, m.hopCalibration),
     latency: warm.latency,
     upstreamCalls: warm.upstreamCalls,
     maxInFlight: warm.maxInFlight,
+    cacheReadsPerRequest: warm.cacheReadsPerRequest,
     stages: warm.stages,
     model: recorded?.model ?? null,
     coldLatency: cold?.latency ?? null,

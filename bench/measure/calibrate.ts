@@ -9,13 +9,14 @@
  * twice what later ones do). Then ROUNDS rounds of `samples` calls: the median of each
  * round, and the median of those, so one noisy round cannot move it.
  */
-import { createHttpClient } from './http-client.ts'
+import { createHttpClient, type HttpClient } from './http-client.ts'
 import { median } from './stats.ts'
 import { round } from '../record/format.ts'
 import type { Calibration, HopCalibration } from '../record/results.ts'
 import { labTokenHeaders } from '../../scenario/lab-roles.ts'
 import type { ApiProcess } from '../stack/api-process.ts'
 import { ECHO_PATH } from '../../mock-upstreams/admin-paths.ts'
+import { ADMIN_PATHS } from '../../variants/shared/admin-paths.ts'
 import type { ServiceName } from '../../scenario/types.ts'
 
 const WARM_UP_CALLS = 10
@@ -53,34 +54,33 @@ async function rounds(time: (samples: number) => Promise<number[]>, samples: num
 
 /**
  * Every other kind of hop on the variants' paths (hops.ts), beside the API's single call: the
- * request's own (a bare call from the harness to the mocks' echo at `echoUrl`, with the same
- * wait), `widths` calls at once from the API, and a Redis read when the API's cache is Redis.
+ * request's own (a bare call from the harness to the API's echo, through its server but no
+ * variant's code, with the same wait), `widths` calls at once from the API, and a Redis read
+ * when the API's cache is Redis: null when it is the in-process map, or when Redis did not
+ * answer every read (a variant whose path reads Redis then has no figure per hop).
  */
-export async function calibrateHops(api: Pick<ApiProcess, 'timeUpstreamCalls' | 'timeCacheReads' | 'cacheBackend'>, echoUrl: string, widths: readonly number[], samples: number): Promise<HopCalibration> {
-  const request = await calibrateUpstreamHop(fromHarness(echoUrl), 'catalog', samples)
+export async function calibrateHops(api: Pick<ApiProcess, 'url' | 'timeUpstreamCalls' | 'timeCacheReads' | 'cacheBackend'>, widths: readonly number[], samples: number): Promise<HopCalibration> {
+  const client = createHttpClient(api.url, 30_000, 1, labTokenHeaders())
+  const request = await calibrateUpstreamHop(fromHarness(client, api.url), 'catalog', samples).finally(() => client.close())
   const atOnce: Record<string, Calibration> = {}
   for (const k of widths) atOnce[String(k)] = await calibrateUpstreamHop(api, 'inventory', samples, 40, k)
-  const cacheRead = api.cacheBackend === 'redis' ? await calibrateCacheRead(api, samples) : null
+  const cacheRead = api.cacheBackend === 'redis' ? await calibrateCacheRead(api, samples).catch(() => null) : null
   return { request, atOnce, cacheRead }
 }
 
-/** Calls to the mocks' echo made by the harness itself, on a keep-alive connection of its own, one at a time: the request's own hop. */
-function fromHarness(echoUrl: string): Pick<ApiProcess, 'timeUpstreamCalls'> {
+/** Calls to the API's echo made by the harness itself, on its own keep-alive connection, one at a time: the request's own hop. */
+function fromHarness(client: HttpClient, url: string): Pick<ApiProcess, 'timeUpstreamCalls'> {
   return {
     async timeUpstreamCalls(_service, path, samples) {
-      const client = createHttpClient(echoUrl, 30_000, 1, labTokenHeaders())
-      try {
-        const times: number[] = []
-        for (let i = 0; i < samples; i++) {
-          const started = performance.now()
-          const answer = await client.get(path)
-          if (answer.status !== 200) throw new Error(`Could not time the request's own hop: the upstreams' echo at ${echoUrl} answered ${answer.status}.`)
-          times.push(performance.now() - started)
-        }
-        return times
-      } finally {
-        await client.close()
+      const times: number[] = []
+      for (let i = 0; i < samples; i++) {
+        const started = performance.now()
+        // The mocks' echo path, with its wait, asked of the API's own echo.
+        const answer = await client.get(`${ADMIN_PATHS.echo}${path.slice(path.indexOf('?'))}`)
+        if (answer.status !== 200) throw new Error(`Could not time the request's own hop: the API's echo at ${url} answered ${answer.status}.`)
+        times.push(performance.now() - started)
       }
+      return times
     },
   }
 }

@@ -7,6 +7,7 @@
 import { Bench, type FnReturnedObject, type Statistics } from 'tinybench'
 import type { PhaseContext, Target } from './phase-context.ts'
 import { MAX_FAILURES_IN_A_ROW, type CasePlan, type LatencyCaseSpec } from './plan.ts'
+import { loneCacheStages } from './hops.ts'
 import { median, percentiles, statedPercentile } from './stats.ts'
 import { round, roundStated } from '../record/format.ts'
 import type { LatencyCase, LatencyMeasurements, LatencyStats } from '../record/results.ts'
@@ -59,6 +60,7 @@ async function measureLatencyCase(context: Target, spec: LatencyCaseSpec): Promi
     throw new NoAnswerError()
   })
   await upstreams.resetStats()
+  const before = await api.counters()
   let latency: LatencyStats | null = null
   try {
     const [task] = await bench.run()
@@ -70,6 +72,7 @@ async function measureLatencyCase(context: Target, spec: LatencyCaseSpec): Promi
     if (!(error instanceof NoAnswerError) && !(error instanceof Error && error.cause instanceof NoAnswerError)) throw error
   }
   const stats = await upstreams.stats()
+  const after = await api.counters()
   const statusCodes: Record<string, number> = {}
   for (const { status } of failures) statusCodes[status] = (statusCodes[status] ?? 0) + 1
   return {
@@ -77,6 +80,8 @@ async function measureLatencyCase(context: Target, spec: LatencyCaseSpec): Promi
     upstreamCalls: Object.fromEntries(SERVICE_NAMES.map((name) => [name, round(stats.services[name].calls / requests, 3)])) as Record<ServiceName, number>,
     maxInFlight: stats.maxInFlightOverall,
     stages: medianStages(timings),
+    cacheReadsPerRequest: requests ? round((after.cacheReads - before.cacheReads) / requests, 3) : 0,
+    cacheStagesAlone: timings.length ? median(timings.map((header) => loneCacheStages(parseServerTiming(header).stages))) : 0,
     failures: {
       requests,
       failed: failures.length,

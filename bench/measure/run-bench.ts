@@ -109,7 +109,7 @@ export async function runBench(
     const kinds = 1 + widths.length + (api.cacheBackend === 'redis' ? 1 : 0)
     const hopCalibration = await steps.run(
       { phase: 'calibration', label: `the other hops: the request's own${widths.length ? `, ${widths.join(', ')} calls at once` : ''}${api.cacheBackend === 'redis' ? ', a Redis read' : ''}`, estimateMs: kinds * (CALIBRATION_ROUNDS * calibrationSamples + 10) * 42 },
-      () => calibrateHops(api, upstreams.urls.catalog, widths, calibrationSamples),
+      () => calibrateHops(api, widths, calibrationSamples),
     )
     const plan = planRun(scenario, settings, names, probe, model, sample.length)
     progress.plan(plan.steps)

@@ -424,8 +424,8 @@ export type MixFigures = Static<typeof MixSchema>
  * The warm path's hops, each with what it costs on this machine bare (no lab code): the
  * request's own (harness ⇄ API), each upstream call on the critical path as made (alone, or
  * one of k at once: the model's callsAtOnceOnPath), and each Redis read alone on the path (a
- * `cache` stage of the measured waterfall that overlaps no other and lasts at least half a
- * calibrated read). `beyondMs` = overheadMs − calibratedMs: what the lab and the code's own
+ * `cache` stage that was a hop of its own in the answers' waterfalls, no more than the Redis reads
+ * a request made). `beyondMs` = overheadMs − calibratedMs: what the lab and the code's own
  * work (parsing, serialising) add to the machine's hops; the lab's target is ≤ HOP_TARGET_MS per hop.
  */
 /** The lab's target for its own overhead: per hop, at most the hop's calibration + this, in ms (issue 12). */
@@ -468,6 +468,8 @@ const VariantResultSchema = strict({
   upstreamCalls: CallsSchema,
   /** The most upstream calls in flight at once across services. */
   maxInFlight: count(),
+  /** Read round trips to Redis per request, warm, counted by the API (0 with the in-process map). */
+  cacheReadsPerRequest: nonNegative(),
   stages: Type.Array(StageSchema),
   /** The rest of the variant's model (calls, saturation, expected failures, ideal waterfalls); null when not modelled. */
   model: nullable(ModelSchema),
@@ -491,7 +493,11 @@ const VariantResultSchema = strict({
 export type VariantResult = Static<typeof VariantResultSchema>
 
 /** What one latency case measured (a variant, warm or cold): the fields of a VariantResult it fills. */
-export type LatencyCase = Pick<VariantResult, 'latency' | 'upstreamCalls' | 'maxInFlight' | 'stages' | 'mismatches'> & { failures: Failures }
+export type LatencyCase = Pick<VariantResult, 'latency' | 'upstreamCalls' | 'maxInFlight' | 'cacheReadsPerRequest' | 'stages' | 'mismatches'> & {
+  failures: Failures
+  /** The median count of `cache` stages that were a hop of their own in an answer's waterfall (hops.ts). */
+  cacheStagesAlone: number
+}
 
 /** Each variant's latency cases: warm (or only) and, for variants that use the price cache, cold. */
 export type LatencyMeasurements = Record<string, { warm?: LatencyCase; cold?: LatencyCase; mix?: MixFigures }>

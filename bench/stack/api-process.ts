@@ -61,7 +61,7 @@ export function apiAt(url: string, cacheBackend: CacheBackend, pid: number | nul
     const answer = (await askLabProcess('API', `${url}${ADMIN_PATHS.counters}`, 'GET', 'read the API’s counters')) as Partial<ApiCounters>
     const counts = (value: unknown, keys: readonly string[]): boolean =>
       typeof value === 'object' && value !== null && keys.every((key) => Number.isInteger((value as Record<string, unknown>)[key]))
-    if (!counts(answer.priceCache, ['hits', 'misses', 'unusable', 'unavailable']) || !counts(answer.upstreamCalls, SERVICE_NAMES) || !counts(answer, ['inFlight', 'handled'])) {
+    if (!counts(answer.priceCache, ['hits', 'misses', 'unusable', 'unavailable']) || !counts(answer.upstreamCalls, SERVICE_NAMES) || !counts(answer, ['inFlight', 'handled', 'cacheReads'])) {
       throw new Error(`Could not read the API’s counters: it answered ${JSON.stringify(answer).slice(0, 200)}, not the price cache's lookups, the calls per upstream and the requests in flight.`)
     }
     return answer as ApiCounters

@@ -16,6 +16,7 @@ export const ADMIN_PATHS = {
   collectGarbage: '/__lab/gc',
   timeUpstreamCalls: '/__lab/time-upstream-calls',
   timeCacheReads: '/__lab/time-cache-reads',
+  echo: '/__lab/echo',
   counters: '/__lab/counters',
 } as const
 
@@ -51,6 +52,8 @@ export interface ApiCounters {
   inFlight: number
   /** Requests (not these admin routes) the API has begun since start, answered or not: what its busy CPU was spent on. */
   handled: number
+  /** Read round trips sent to Redis since start (CacheStore.reads: 0 with the in-process map). */
+  cacheReads: number
 }
 
 /** The most calls a calibration sample makes at once (TimeUpstreamCalls.atOnce): beyond the five services, several go to each, over its pool's connections. */

@@ -8,7 +8,8 @@
  * and cache outages, and `POST /__lab/time-upstream-calls` times calls through the API's own
  * pools (the calibration of the API → upstream hop, one call or several at once), and
  * `POST /__lab/time-cache-reads` times bare reads through its Redis client (the calibration of
- * the API → Redis hop). With them, the app counts the CPU it
+ * the API → Redis hop); `GET /__lab/echo?ms=40` answers after `ms`, waited precisely, with no
+ * variant's code (the calibration of the request's own hop, harness → API). With them, the app counts the CPU it
  * spends while requests are in flight.
  *
  * The event loop thread's own CPU time is read from Linux's /proc (schedstat, in
@@ -23,6 +24,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { ADMIN_PATHS, MAX_CALLS_AT_ONCE, type ApiCounters, type ApiHello, type ApiProcessUsage, type ApiSurroundings, type TimeCacheReads, type TimedUpstreamCalls, type TimeUpstreamCalls } from './admin-paths.ts'
 import { variantDigest } from './variant-files.ts'
 import { ADMIN_PREFIX, CPU_PATH, hello, HELLO_PATH, LAB_TOKEN_HEADER, labTokenRefusal, readRoleCpu } from '../../scenario/lab-roles.ts'
+import { sleepUntil } from '../../scenario/precise-wait.ts'
 import type { Scenario } from '../../scenario/types.ts'
 import { CacheUnavailableError, type CacheStore } from './cache-store.ts'
 import { priceCacheCounts, type PriceCache } from './price-cache.ts'
@@ -126,6 +128,14 @@ export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCac
       return { timesMs }
     },
   )
+  app.get<{ Querystring: { ms: number } }>(
+    ADMIN_PATHS.echo,
+    { schema: { querystring: { type: 'object', additionalProperties: false, required: ['ms'], properties: { ms: { type: 'integer', minimum: 0, maximum: 10_000 } } } } },
+    async (request) => {
+      await sleepUntil(performance.now() + request.query.ms)
+      return { waitedMs: request.query.ms }
+    },
+  )
   app.post<{ Body: TimeCacheReads }>(
     ADMIN_PATHS.timeCacheReads,
     {
@@ -143,22 +153,19 @@ export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCac
         return reply.code(409).send({ statusCode: 409, error: 'Conflict', message: 'the price cache is the in-process map: there is no hop to Redis to time' })
       }
       const { samples, idleMs } = request.body
-      const before = cache.outages() + cache.shedLookups()
       const timesMs: number[] = []
       for (let i = 0; i < samples; i++) {
         await new Promise((resolve) => setTimeout(resolve, idleMs))
         const started = performance.now()
-        await cache.read(CALIBRATION_KEY)
+        const answered = await cache.probe(CALIBRATION_KEY)
+        // A read Redis did not answer (failed, timed out, or shed) is fast and says nothing of the hop.
+        if (!answered) return reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: 'Redis did not answer every read: no calibration of the hop to it' })
         timesMs.push(performance.now() - started)
-      }
-      // A read Redis did not answer is fast and says nothing of the hop.
-      if (cache.outages() + cache.shedLookups() !== before) {
-        return reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: 'Redis did not answer every read: no calibration of the hop to it' })
       }
       return { timesMs }
     },
   )
-  app.get(ADMIN_PATHS.counters, async (): Promise<ApiCounters> => ({ priceCache: priceCacheCounts(cache, priceCache), upstreamCalls: pools.calls(), inFlight: inFlight(), handled: busy.handled() }))
+  app.get(ADMIN_PATHS.counters, async (): Promise<ApiCounters> => ({ priceCache: priceCacheCounts(cache, priceCache), upstreamCalls: pools.calls(), inFlight: inFlight(), handled: busy.handled(), cacheReads: cache.reads() }))
   app.get(ADMIN_PATHS.process, async (): Promise<ApiProcessUsage> => {
     const cpu = process.cpuUsage()
     const memory = process.memoryUsage()
@@ -177,6 +184,7 @@ export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCac
       upstreamCalls: pools.calls(),
       inFlight: inFlight(),
       handled: busy.handled(),
+      cacheReads: cache.reads(),
       eventLoop: eventLoopSinceLastRead(),
     }
   })

@@ -48,6 +48,14 @@ export interface CacheStore {
    * a refused command, or a lookup shed). They add up to the lookups made.
    */
   lookups(): CacheLookups
+  /**
+   * Read round trips sent to Redis since start: each get, read and getMany that was sent (not
+   * shed), answered or not. Always 0 for the in-process map, which makes none. The lab counts the
+   * Redis reads a request makes with it (a hop on its path, bench/measure/hops.ts).
+   */
+  reads(): number
+  /** One GET of `key`, counted nowhere: whether Redis answered it (the calibration of the hop to Redis). */
+  probe(key: string): Promise<boolean>
   /** Commands sent and not yet answered or failed: stays bounded during an outage (nothing is queued for later). */
   pending(): number
   close(): Promise<void>
@@ -168,12 +176,15 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
     }
   }
 
+  let reads = 0
+
   /** One GET, and what it found: a value, none, or no answer (failed, timed out, or shed). */
   const lookup = async (key: string): Promise<{ value: string | null; outcome: keyof CacheLookups }> => {
     if (full()) {
       shedLookups++
       return { value: null, outcome: 'unavailable' }
     }
+    reads++
     let answered = true
     const value = await guard(() => timed(redis.get(key)), null, () => (answered = false))
     return { value, outcome: !answered ? 'unavailable' : value === null ? 'notFound' : 'found' }
@@ -187,6 +198,12 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
       return value
     },
     read: async (key) => (await lookup(key)).value,
+    async probe(key) {
+      if (full()) return false
+      let answered = true
+      await guard(() => timed(redis.get(key)), null, () => (answered = false))
+      return answered
+    },
     async set(key, value, ttlSeconds) {
       if (!full()) await guard(async () => void (await timed(redis.set(key, value, 'EX', ttlSeconds))), undefined)
     },
@@ -198,6 +215,7 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
         lookups.unavailable += keys.length
         return none
       }
+      reads++
       let answered = true
       const values = await guard<Array<string | null>>(() => timed(redis.mget(keys)), none, () => (answered = false))
       if (!answered) lookups.unavailable += keys.length
@@ -241,6 +259,7 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
     outages: () => outages,
     shedLookups: () => shedLookups,
     lookups: () => ({ ...lookups }),
+    reads: () => reads,
     pending: () => redis.commandQueue.length + ((redis as unknown as { offlineQueue?: { length: number } }).offlineQueue?.length ?? 0),
     async close() {
       closing = true
@@ -314,6 +333,8 @@ export function createInProcessStore(): CacheStore {
     outages: () => 0,
     shedLookups: () => 0,
     lookups: () => ({ ...lookups }),
+    reads: () => 0,
+    probe: async () => true,
     pending: () => 0,
     async close() {
       entries.clear()
