@@ -160,7 +160,9 @@ try {
       const kinds = [alone ? `${plural(alone, 'call')} alone` : '', ...fans.map((k) => `1 of ${k} calls at once`), judged.cacheReads ? plural(judged.cacheReads, 'Redis read') : ''].filter(Boolean).join(', ')
       hops.push(`  ${name.padEnd(9)} p50 ${formatMs(p50!)} over its ${formatMs(floor.warmMs)} floor: +${overMs.toFixed(1)} ms (${floor.callsOnPath} calls on the path: ${(overMs / floor.callsOnPath).toFixed(2)} ms per call)`)
       hops.push(`            ${judged.count} hops (the request's own, ${kinds}) cost ${signed(judged.calibratedMs)} ms bare: ${signed(judged.beyondMs)} ms beyond them, ${signed(judged.beyondPerHopMs)} ms per hop ${judged.withinTarget ? '✓' : '✗'} (target ≤ ${HOP_TARGET_MS} ms)`)
-      if (leg.length > 0) hops.push(`            where (medians, from Server-Timing, ms): ${where.join('; ')}; the request's own leg (harness ⇄ API, routing, serialising the page) ${signed(median(leg))} (${signed(median(leg) - hopCalibration.request.overheadMs)} beyond its calibration)`)
+      const totalMs = median(headers.map((header) => parseServerTiming(header).totalMs ?? 0))
+      const assembling = groups.length ? `; ${signed(totalMs - groups.at(-1)!.endMs)} after ${groups.at(-1)!.stages.map((stage) => stage.name).join('+')} (assembling the page)` : ''
+      if (leg.length > 0) hops.push(`            where (medians, from Server-Timing, ms): ${where.join('; ')}${assembling}; the request's own leg (harness ⇄ API, routing, serialising the page) ${signed(median(leg))} (${signed(median(leg) - hopCalibration.request.overheadMs)} beyond its calibration)`)
     }
   } finally {
     await client.close()

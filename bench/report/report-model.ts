@@ -196,7 +196,7 @@ export function targetLines(results: Results): string[] {
   lines.push(rolesLine(results))
   const { calibration, hopCalibration } = results.environment
   const others = [
-    `the request's own hop (a bare call from the harness to an upstream) +${hopCalibration.request.overheadMs.toFixed(2)} ms`,
+    `the request's own hop (a bare call from the harness to the API's echo) +${hopCalibration.request.overheadMs.toFixed(2)} ms`,
     ...Object.entries(hopCalibration.atOnce).map(([k, c]) => `${k} calls at once from the API +${c.overheadMs.toFixed(2)} ms (first call to last answer)`),
     hopCalibration.cacheRead ? `a Redis read from the API ${hopCalibration.cacheRead.overheadMs.toFixed(2)} ms` : '',
   ].filter(Boolean)
@@ -253,9 +253,9 @@ function signedMs(ms: number, digits = 2): string {
   return `${ms < 0 ? '−' : '+'}${Math.abs(ms).toFixed(digits)} ms`
 }
 
-/** "+0.23 ms per hop beyond the calibrated hops", or '' without a figure. */
+/** "+0.23 ms per hop beyond bare ✓": per hop, beyond what the path's hops cost bare (the calibrated hops); '' without a figure. */
 export function formatHopOverhead(row: Pick<StepRow, 'hops'>): string {
-  return row.hops ? `${signedMs(row.hops.beyondPerHopMs)} per hop beyond the calibrated hops ${row.hops.withinTarget ? '✓' : '✗'}` : ''
+  return row.hops ? `${signedMs(row.hops.beyondPerHopMs)} per hop beyond bare ${row.hops.withinTarget ? '✓' : '✗'}` : ''
 }
 
 /** "+14.1 ms (+6 %) ✗" — the overhead and whether it is within the fidelity tolerance. */
