@@ -45,13 +45,13 @@ export function criticalPath(calls: readonly VirtualCall[]): VirtualCall[] {
 }
 
 /**
- * How many of `calls` were made with `call`, itself included: made after `afterSeq` (the answer
- * of the call before it on the path, which it waited for), before its answer came, and answered
- * after it was made (by the order of events). A call made earlier and still in flight is not
- * part of this hop's fan-out.
+ * How many of `calls` were made and answered with `call`, itself included: made after `afterSeq`
+ * (the answer of the call before it on the path, which it waited for) and before its answer,
+ * and answered at the same virtual time: the hop the lab calibrates as k calls at once. A call
+ * made earlier and still in flight, or answered earlier or later, is not part of it.
  */
 function madeWith(call: VirtualCall, calls: readonly VirtualCall[], afterSeq: number): number {
-  return calls.filter((other) => other.startSeq > afterSeq && other.startSeq < call.endSeq && other.endSeq > call.startSeq).length
+  return calls.filter((other) => other.startSeq > afterSeq && other.startSeq < call.endSeq && other.endMs === call.endMs).length
 }
 
 /** A run's exact virtual time: its critical path's configured latency, fractions included. */

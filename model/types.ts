@@ -47,9 +47,9 @@ export interface Floor {
   /** Upstream calls on the critical path (warm): the lab's overhead is paid per call. */
   callsOnPath: number
   /**
-   * For each call on the critical path (warm), in order: how many calls were made with it and in
-   * flight with it, itself included (1: alone; k: one of a fan-out of k); a call made before the
-   * path's previous answer is not counted. The lab calibrates each such hop as
+   * For each call on the critical path (warm), in order: how many calls were made with it and
+   * answered with it, itself included (1: alone; k: one of a fan-out of k answered together); a
+   * call made before the path's previous answer, or answered at another time, is not counted. The lab calibrates each such hop as
    * this machine makes it: k bare calls at once cost more than one.
    */
   callsAtOnceOnPath: number[]

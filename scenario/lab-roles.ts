@@ -16,7 +16,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /** Bumped whenever an admin endpoint or the hello changes shape: roles of two protocols cannot measure together. */
-export const LAB_PROTOCOL = 2
+export const LAB_PROTOCOL = 3
 /** Every admin path of every role starts with it: with LAB_TOKEN set, a request under it needs the token. */
 export const ADMIN_PREFIX = '/__lab/'
 /** `GET`: the role's Hello. */

@@ -139,7 +139,7 @@ try {
       const waterfall = medianStages(headers)
       // The Redis reads on the path: the answers' lone cache stages, no more than the reads the API made per request.
       const readsPerRequest = ((await api.counters()).cacheReads - before.cacheReads) / SAMPLES
-      const loneReads = median(headers.map((header) => loneCacheStages(parseServerTiming(header).stages)))
+      const loneReads = Math.round(median(headers.map((header) => loneCacheStages(parseServerTiming(header).stages))))
       const judged = judgeHops(floor, overMs, cacheReadsOnPath(loneReads, readsPerRequest), calibration, hopCalibration)
       if (!judged) throw new Error(`${name}: a hop on its path has no calibration`)
       const signed = (ms: number) => `${ms < 0 ? '−' : '+'}${Math.abs(ms).toFixed(2)}`

@@ -6,7 +6,7 @@
  * what they are asked and name an upstream that does not answer.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { calibrateCacheRead, calibrateUpstreamHop, CALIBRATION_ROUNDS } from '../bench/measure/calibrate.ts'
+import { calibrateCacheRead, calibrateHops, calibrateUpstreamHop, CALIBRATION_ROUNDS } from '../bench/measure/calibrate.ts'
 import { startRedisServer } from '../bench/stack/start-cache.ts'
 import { DEFAULT_SCENARIO } from '../scenario/defaults.ts'
 import { connectRedisStore } from '../variants/shared/cache-store.ts'
@@ -184,5 +184,24 @@ describe(`POST ${ADMIN_PATHS.timeCacheReads}`, () => {
         await server.stop()
       }
     })
+  })
+})
+
+describe('calibrateHops', () => {
+  const refused = 'Could not time reads from the API to Redis: the API process answered 503: Redis did not answer every read: no calibration of the hop to it'
+  const withReads = (timeCacheReads: () => Promise<number[]>) => ({ url: lab.baseUrl, cacheBackend: 'redis' as const, timeUpstreamCalls: api.timeUpstreamCalls, timeCacheReads })
+
+  it("times the request's own hop against the API's echo, each fan-out width, and says why a Redis read has no calibration", async () => {
+    const hops = await calibrateHops(withReads(() => Promise.reject(new Error(refused))), [2], 3)
+    // The API's echo waits its 40 ms: a call to it cannot take less.
+    expect(hops.request.callP50Ms).toBeGreaterThanOrEqual(39)
+    expect(Object.keys(hops.atOnce)).toEqual(['2'])
+    expect(hops.atOnce['2']!.callP50Ms).toBeGreaterThanOrEqual(39)
+    expect(hops.cacheRead).toBeNull()
+    expect(hops.cacheReadUncalibrated).toBe(refused)
+  })
+
+  it('stops on any other failure: a fault of the lab is not a missing figure', async () => {
+    await expect(calibrateHops(withReads(() => Promise.reject(new Error('Could not time reads from the API to Redis: the API process answered 400: bad body'))), [], 3)).rejects.toThrow(/answered 400/)
   })
 })

@@ -56,8 +56,11 @@ describe.each<[string, ScenarioInput]>([
     }
   })
 
-  it('say how many calls were in flight with each call on the path: parallel fans out three after the catalog, the others make each call alone', () => {
-    expect(modelled(outcomes.parallel).floor.callsAtOnceOnPath).toEqual([1, 3])
+  it('say how many calls were made and answered with each call on the path: parallel fans out three after the catalog, the others make each call alone', () => {
+    const together = modelled(outcomes.parallel).floor.callsAtOnceOnPath
+    // Three calls of the same latency are answered together; with jitter or other latencies, fewer.
+    if (_name === 'the default scenario' || _name.startsWith('--latency')) expect(together).toEqual([1, 3])
+    else expect(together.every((k) => k >= 1 && k <= 3) && together.length === 2, JSON.stringify(together)).toBe(true)
     expect(modelled(outcomes.cached).floor.callsAtOnceOnPath).toEqual([1, 1, 1, 1])
     const naive = modelled(outcomes.naive).floor
     expect(naive.callsAtOnceOnPath).toHaveLength(naive.callsOnPath)
@@ -138,16 +141,16 @@ describe('a user\'s variants', () => {
     expect(Object.values(floor.calls).reduce((a, b) => a + b, 0)).toBe(54)
     expect(floor.maxInFlight).toBe(50)
     expect(floor.callsOnPath).toBe(5)
-    // The inventory call on the path was one of 50 made at once.
-    expect(floor.callsAtOnceOnPath).toEqual([1, 50, 1, 1, 1])
+    // The inventory call on the path was one of 50 made at once, answered in four rounds: the last two together.
+    expect(floor.callsAtOnceOnPath).toEqual([1, 2, 1, 1, 1])
   })
 
-  it('a call made beside a chain is part of the hop it was made with, not of the later ones it is still in flight beside', () => {
+  it('a call made beside a chain and answered at another time is part of no hop of the path', () => {
     const { floor } = modelled(outcomes['a-call-beside-the-chain'])
-    // catalog 100, inventory 40, reviews 40, categories 40; the price (75 ms) ends at 175, inside the reviews call.
+    // catalog 100, inventory 40, reviews 40, categories 40; the price (75 ms), made with the inventory, ends at 175, inside the reviews call.
     expect(floor.warmMs).toBe(220)
     expect(floor.callsOnPath).toBe(4)
-    expect(floor.callsAtOnceOnPath).toEqual([1, 2, 1, 1])
+    expect(floor.callsAtOnceOnPath).toEqual([1, 1, 1, 1])
   })
 
   it('DataLoader batching with a 10 ms window: the window is on the path, one bulk call', () => {

@@ -81,7 +81,8 @@ async function measureLatencyCase(context: Target, spec: LatencyCaseSpec): Promi
     maxInFlight: stats.maxInFlightOverall,
     stages: medianStages(timings),
     cacheReadsPerRequest: requests ? round((after.cacheReads - before.cacheReads) / requests, 3) : 0,
-    cacheStagesAlone: timings.length ? median(timings.map((header) => loneCacheStages(parseServerTiming(header).stages))) : 0,
+    // A whole count: the median of an even number of counts can fall between two.
+    cacheStagesAlone: timings.length ? Math.round(median(timings.map((header) => loneCacheStages(parseServerTiming(header).stages)))) : 0,
     failures: {
       requests,
       failed: failures.length,

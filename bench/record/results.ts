@@ -522,15 +522,17 @@ export type Calibration = Static<typeof CalibrationSchema>
 
 /**
  * This machine's cost of each kind of hop on the variants' paths, bare: `request`, a bare call
- * from the harness to the mocks' echo with the same wait (the request's own hop); `atOnce`, by
- * k (as a string), k bare calls from the API to the echo made together, from the first call to
- * the last answer (k = 1 is environment.calibration); `cacheRead`, a bare Redis GET from the API
- * after 40 ms idle (null with the in-process map).
+ * from the harness to the API's own echo with the same wait (the request's own hop); `atOnce`,
+ * by k (as a string), k bare calls from the API to the mocks' echo made together, from the first
+ * call to the last answer (k = 1 is environment.calibration); `cacheRead`, a bare Redis GET from
+ * the API after 40 ms idle (null with the in-process map, or when Redis did not answer every
+ * read of it: `cacheReadUncalibrated` says why).
  */
 const HopCalibrationSchema = strict({
   request: CalibrationSchema,
   atOnce: mapOf(CalibrationSchema),
   cacheRead: nullable(CalibrationSchema),
+  cacheReadUncalibrated: nullable(text()),
 })
 export type HopCalibration = Static<typeof HopCalibrationSchema>
 

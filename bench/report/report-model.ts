@@ -199,6 +199,7 @@ export function targetLines(results: Results): string[] {
     `the request's own hop (a bare call from the harness to the API's echo) +${hopCalibration.request.overheadMs.toFixed(2)} ms`,
     ...Object.entries(hopCalibration.atOnce).map(([k, c]) => `${k} calls at once from the API +${c.overheadMs.toFixed(2)} ms (first call to last answer)`),
     hopCalibration.cacheRead ? `a Redis read from the API ${hopCalibration.cacheRead.overheadMs.toFixed(2)} ms` : '',
+    hopCalibration.cacheReadUncalibrated ? `a Redis read not calibrated (${hopCalibration.cacheReadUncalibrated}): no figure per hop for a variant that reads Redis on its path` : '',
   ].filter(Boolean)
   lines.push(
     `Calibration: ${results.roles.api.placed || results.roles.upstreams.placed ? 'from the API’s host,' : 'on this machine'} a bare call from the API to an upstream that waits ${calibration.waitMs} ms takes ${formatMs(calibration.callP50Ms)} (+${calibration.overheadMs.toFixed(2)} ms; the median of ${calibration.rounds} rounds of ${calibration.samples}, warm), with no lab code in it: the least overhead any upstream call can have here. The other hops, as bare: ${others.join('; ')}.`,
