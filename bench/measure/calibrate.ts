@@ -19,15 +19,15 @@ import { ECHO_PATH } from '../../mock-upstreams/admin-paths.ts'
 import { ADMIN_PATHS } from '../../variants/shared/admin-paths.ts'
 import type { ServiceName } from '../../scenario/types.ts'
 
-const WARM_UP_CALLS = 10
+export const WARM_UP_CALLS = 10
 /** The widest fan-out calibrated (the API's admin route takes no more): a path with a wider one has no figure per hop. */
 export { MAX_CALLS_AT_ONCE } from '../../variants/shared/admin-paths.ts'
 export const CALIBRATION_ROUNDS = 3
 
 /** With `atOnce` k > 1: k calls made together to k services, timed from the first call to the last answer (a fan-out's hop). */
-export async function calibrateUpstreamHop(api: Pick<ApiProcess, 'timeUpstreamCalls'>, service: ServiceName, samples: number, waitMs = 40, atOnce = 1): Promise<Calibration> {
+export async function calibrateUpstreamHop(api: Pick<ApiProcess, 'timeUpstreamCalls'>, service: ServiceName, samples: number, waitMs = 40, atOnce = 1, warmUp = WARM_UP_CALLS): Promise<Calibration> {
   const path = `${ECHO_PATH}?ms=${waitMs}`
-  const roundP50sMs = await rounds((n) => api.timeUpstreamCalls(service, path, n, atOnce), samples)
+  const roundP50sMs = await rounds((n) => api.timeUpstreamCalls(service, path, n, atOnce), samples, warmUp)
   const callMs = median(roundP50sMs)
   return { waitMs, samples, rounds: CALIBRATION_ROUNDS, roundP50sMs: roundP50sMs.map((ms) => round(ms)), callP50Ms: round(callMs), overheadMs: round(callMs - waitMs) }
 }
@@ -38,15 +38,15 @@ export async function calibrateUpstreamHop(api: Pick<ApiProcess, 'timeUpstreamCa
  * upstream call's wait. Warm and in rounds, as the upstream hop. Its whole time is overhead: a
  * lookup costs nothing in the model.
  */
-export async function calibrateCacheRead(api: Pick<ApiProcess, 'timeCacheReads'>, samples: number, idleMs = 40): Promise<Calibration> {
-  const roundP50sMs = await rounds((n) => api.timeCacheReads(n, idleMs), samples)
+export async function calibrateCacheRead(api: Pick<ApiProcess, 'timeCacheReads'>, samples: number, idleMs = 40, warmUp = WARM_UP_CALLS): Promise<Calibration> {
+  const roundP50sMs = await rounds((n) => api.timeCacheReads(n, idleMs), samples, warmUp)
   const readMs = median(roundP50sMs)
   return { waitMs: 0, samples, rounds: CALIBRATION_ROUNDS, roundP50sMs: roundP50sMs.map((ms) => round(ms)), callP50Ms: round(readMs), overheadMs: round(readMs) }
 }
 
-/** WARM_UP_CALLS thrown away, then CALIBRATION_ROUNDS rounds of `samples`: each round's median. */
-async function rounds(time: (samples: number) => Promise<number[]>, samples: number): Promise<number[]> {
-  await time(WARM_UP_CALLS)
+/** `warmUp` calls thrown away, then CALIBRATION_ROUNDS rounds of `samples`: each round's median. */
+async function rounds(time: (samples: number) => Promise<number[]>, samples: number, warmUp: number): Promise<number[]> {
+  await time(warmUp)
   const roundP50sMs: number[] = []
   for (let i = 0; i < CALIBRATION_ROUNDS; i++) roundP50sMs.push(median(await time(samples)))
   return roundP50sMs
@@ -59,14 +59,14 @@ async function rounds(time: (samples: number) => Promise<number[]>, samples: num
  * when the API's cache is Redis: null when it is the in-process map, or when Redis did not
  * answer every read (with the reason; a variant whose path reads Redis then has no figure per hop).
  */
-export async function calibrateHops(api: Pick<ApiProcess, 'url' | 'timeUpstreamCalls' | 'timeCacheReads' | 'cacheBackend'>, widths: readonly number[], samples: number): Promise<HopCalibration> {
+export async function calibrateHops(api: Pick<ApiProcess, 'url' | 'timeUpstreamCalls' | 'timeCacheReads' | 'cacheBackend'>, widths: readonly number[], samples: number, warmUp = WARM_UP_CALLS): Promise<HopCalibration> {
   const client = createHttpClient(api.url, 30_000, 1, labTokenHeaders())
-  const request = await calibrateUpstreamHop(fromHarness(client, api.url), 'catalog', samples).finally(() => client.close())
+  const request = await calibrateUpstreamHop(fromHarness(client, api.url), 'catalog', samples, 40, 1, warmUp).finally(() => client.close())
   const atOnce: Record<string, Calibration> = {}
-  for (const k of widths) atOnce[String(k)] = await calibrateUpstreamHop(api, 'inventory', samples, 40, k)
+  for (const k of widths) atOnce[String(k)] = await calibrateUpstreamHop(api, 'inventory', samples, 40, k, warmUp)
   if (api.cacheBackend !== 'redis') return { request, atOnce, cacheRead: null, cacheReadUncalibrated: null }
   try {
-    return { request, atOnce, cacheRead: await calibrateCacheRead(api, samples), cacheReadUncalibrated: null }
+    return { request, atOnce, cacheRead: await calibrateCacheRead(api, samples, 40, warmUp), cacheReadUncalibrated: null }
   } catch (error) {
     // Redis did not answer every read (the route's 503): the run goes on without this hop's figure, and says why. Anything else is the lab's fault.
     if (!/ answered 503: /.test((error as Error).message)) throw error

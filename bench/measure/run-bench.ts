@@ -6,7 +6,7 @@
  */
 import { Pool } from 'undici'
 import { assembleResults, type VariantInfo } from './assemble-results.ts'
-import { CALIBRATION_ROUNDS, calibrateHops, calibrateUpstreamHop, MAX_CALLS_AT_ONCE } from './calibrate.ts'
+import { CALIBRATION_ROUNDS, calibrateHops, calibrateUpstreamHop, MAX_CALLS_AT_ONCE, WARM_UP_CALLS } from './calibrate.ts'
 import { fanOutWidths } from './hops.ts'
 import { checkCorrectness, type CorrectnessCheck } from './check-correctness.ts'
 import { expectedFailures, type VariantModel } from './floors.ts'
@@ -107,9 +107,11 @@ export async function runBench(
     // The other kinds of hop on the models' paths, so the overhead can be read hop by hop (hops.ts).
     const widths = fanOutWidths(Object.values(model.floors)).filter((k) => k <= MAX_CALLS_AT_ONCE)
     const kinds = 1 + widths.length + (api.cacheBackend === 'redis' ? 1 : 0)
+    // --quick: half the calls (a quick run's figures per hop are rough; its other figures too).
+    const hopSamples = settings.quick ? { samples: 5, warmUp: 5 } : { samples: calibrationSamples, warmUp: WARM_UP_CALLS }
     const hopCalibration = await steps.run(
-      { phase: 'calibration', label: `the other hops: the request's own${widths.length ? `, ${widths.join(', ')} calls at once` : ''}${api.cacheBackend === 'redis' ? ', a Redis read' : ''}`, estimateMs: kinds * (CALIBRATION_ROUNDS * calibrationSamples + 10) * 42 },
-      () => calibrateHops(api, widths, calibrationSamples),
+      { phase: 'calibration', label: `the other hops: the request's own${widths.length ? `, ${widths.join(', ')} calls at once` : ''}${api.cacheBackend === 'redis' ? ', a Redis read' : ''}`, estimateMs: kinds * (CALIBRATION_ROUNDS * hopSamples.samples + hopSamples.warmUp) * 42 },
+      () => calibrateHops(api, widths, hopSamples.samples, hopSamples.warmUp),
     )
     const plan = planRun(scenario, settings, names, probe, model, sample.length)
     progress.plan(plan.steps)
