@@ -15,7 +15,7 @@ import { resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import { calibrateHops, calibrateUpstreamHop } from '../bench/measure/calibrate.ts'
-import { cacheReadsOnPath, fanOutWidths, hopGroups, judgeHops, loneCacheStages } from '../bench/measure/hops.ts'
+import { cacheReadsOnPath, callsCalibration, fanOutWidths, hopGroups, judgeHops, medianLoneCacheStages } from '../bench/measure/hops.ts'
 import { medianStages } from '../bench/measure/latency-phase.ts'
 import { createHttpClient } from '../bench/measure/http-client.ts'
 import { measureLoadLevel } from '../bench/measure/load-phase.ts'
@@ -123,6 +123,7 @@ try {
       const times: number[] = []
       const headers: string[] = []
       const leg: number[] = []
+      const totals: number[] = []
       const before = await api.counters()
       for (let i = 0; i < SAMPLES; i++) {
         const started = performance.now()
@@ -131,7 +132,10 @@ try {
         if (answer.status !== 200) throw new Error(`${name} answered ${answer.status}`)
         times.push(elapsed)
         const timing = parseServerTiming(answer.serverTiming ?? '')
-        if (timing.totalMs !== undefined) leg.push(elapsed - timing.totalMs)
+        if (timing.totalMs !== undefined) {
+          leg.push(elapsed - timing.totalMs)
+          totals.push(timing.totalMs)
+        }
         headers.push(answer.serverTiming ?? '')
       }
       const [p50] = percentiles(times, [50])
@@ -139,8 +143,7 @@ try {
       const waterfall = medianStages(headers)
       // The Redis reads on the path: the answers' lone cache stages, no more than the reads the API made per request.
       const readsPerRequest = ((await api.counters()).cacheReads - before.cacheReads) / SAMPLES
-      const loneReads = Math.round(median(headers.map((header) => loneCacheStages(parseServerTiming(header).stages))))
-      const judged = judgeHops(floor, overMs, cacheReadsOnPath(loneReads, readsPerRequest), calibration, hopCalibration)
+      const judged = judgeHops(floor, overMs, cacheReadsOnPath(medianLoneCacheStages(headers), readsPerRequest), calibration, hopCalibration)
       if (!judged) throw new Error(`${name}: a hop on its path has no calibration`)
       const signed = (ms: number) => `${ms < 0 ? '−' : '+'}${Math.abs(ms).toFixed(2)}`
       // Each hop of the measured waterfall: the time before it (the API's own work between hops), its time over the model's ideal, and over its calibration.
@@ -149,7 +152,7 @@ try {
         const ideals = group.stages.map((stage) => floor.stages.find((one) => one.name === stage.name)).filter((one) => one !== undefined)
         const idealMs = ideals.length ? Math.max(...ideals.map((one) => one.startMs + one.durationMs)) - Math.min(...ideals.map((one) => one.startMs)) : 0
         const calls = group.stages.filter((stage) => stage.name !== 'cache').length
-        const cost = calls === 0 ? hopCalibration.cacheRead?.overheadMs : calls === 1 ? calibration.overheadMs : hopCalibration.atOnce[String(calls)]?.overheadMs
+        const cost = (calls === 0 ? hopCalibration.cacheRead : callsCalibration(calls, calibration, hopCalibration))?.overheadMs
         const overIdeal = group.endMs - group.startMs - idealMs
         const label = group.stages.map((stage) => stage.name).join('+')
         return `${signed(i === 0 ? group.startMs : group.startMs - groups[i - 1]!.endMs)} before ${label}, ${label} ${signed(overIdeal)}${cost === undefined ? '' : ` (${signed(overIdeal - cost)} beyond its calibration)`}`
@@ -160,8 +163,8 @@ try {
       const kinds = [alone ? `${plural(alone, 'call')} alone` : '', ...fans.map((k) => `1 of ${k} calls at once`), judged.cacheReads ? plural(judged.cacheReads, 'Redis read') : ''].filter(Boolean).join(', ')
       hops.push(`  ${name.padEnd(9)} p50 ${formatMs(p50!)} over its ${formatMs(floor.warmMs)} floor: +${overMs.toFixed(1)} ms (${floor.callsOnPath} calls on the path: ${(overMs / floor.callsOnPath).toFixed(2)} ms per call)`)
       hops.push(`            ${judged.count} hops (the request's own, ${kinds}) cost ${signed(judged.calibratedMs)} ms bare: ${signed(judged.beyondMs)} ms beyond them, ${signed(judged.beyondPerHopMs)} ms per hop ${judged.withinTarget ? '✓' : '✗'} (target ≤ ${HOP_TARGET_MS} ms)`)
-      const totalMs = median(headers.map((header) => parseServerTiming(header).totalMs ?? 0))
-      const assembling = groups.length ? `; ${signed(totalMs - groups.at(-1)!.endMs)} after ${groups.at(-1)!.stages.map((stage) => stage.name).join('+')} (assembling the page)` : ''
+      const totalMs = median(totals)
+      const assembling = groups.length && totals.length ? `; ${signed(totalMs - groups.at(-1)!.endMs)} after ${groups.at(-1)!.stages.map((stage) => stage.name).join('+')} (assembling the page)` : ''
       if (leg.length > 0) hops.push(`            where (medians, from Server-Timing, ms): ${where.join('; ')}${assembling}; the request's own leg (harness ⇄ API, routing, serialising the page) ${signed(median(leg))} (${signed(median(leg) - hopCalibration.request.overheadMs)} beyond its calibration)`)
     }
   } finally {

@@ -23,13 +23,13 @@ export const WARM_UP_CALLS = 10
 /** The widest fan-out calibrated (the API's admin route takes no more): a path with a wider one has no figure per hop. */
 export { MAX_CALLS_AT_ONCE } from '../../variants/shared/admin-paths.ts'
 export const CALIBRATION_ROUNDS = 3
+/** The wait of every calibration: an upstream call's in the default scenario. */
+const ECHO_WAIT_MS = 40
 
 /** With `atOnce` k > 1: k calls made together to k services, timed from the first call to the last answer (a fan-out's hop). */
-export async function calibrateUpstreamHop(api: Pick<ApiProcess, 'timeUpstreamCalls'>, service: ServiceName, samples: number, waitMs = 40, atOnce = 1, warmUp = WARM_UP_CALLS): Promise<Calibration> {
+export async function calibrateUpstreamHop(api: Pick<ApiProcess, 'timeUpstreamCalls'>, service: ServiceName, samples: number, waitMs = ECHO_WAIT_MS, atOnce = 1, warmUp = WARM_UP_CALLS): Promise<Calibration> {
   const path = `${ECHO_PATH}?ms=${waitMs}`
-  const roundP50sMs = await rounds((n) => api.timeUpstreamCalls(service, path, n, atOnce), samples, warmUp)
-  const callMs = median(roundP50sMs)
-  return { waitMs, samples, rounds: CALIBRATION_ROUNDS, roundP50sMs: roundP50sMs.map((ms) => round(ms)), callP50Ms: round(callMs), overheadMs: round(callMs - waitMs) }
+  return calibrationOf(await rounds((n) => api.timeUpstreamCalls(service, path, n, atOnce), samples, warmUp), samples, waitMs)
 }
 
 /**
@@ -38,10 +38,8 @@ export async function calibrateUpstreamHop(api: Pick<ApiProcess, 'timeUpstreamCa
  * upstream call's wait. Warm and in rounds, as the upstream hop. Its whole time is overhead: a
  * lookup costs nothing in the model.
  */
-export async function calibrateCacheRead(api: Pick<ApiProcess, 'timeCacheReads'>, samples: number, idleMs = 40, warmUp = WARM_UP_CALLS): Promise<Calibration> {
-  const roundP50sMs = await rounds((n) => api.timeCacheReads(n, idleMs), samples, warmUp)
-  const readMs = median(roundP50sMs)
-  return { waitMs: 0, samples, rounds: CALIBRATION_ROUNDS, roundP50sMs: roundP50sMs.map((ms) => round(ms)), callP50Ms: round(readMs), overheadMs: round(readMs) }
+export async function calibrateCacheRead(api: Pick<ApiProcess, 'timeCacheReads'>, samples: number, idleMs = ECHO_WAIT_MS, warmUp = WARM_UP_CALLS): Promise<Calibration> {
+  return calibrationOf(await rounds((n) => api.timeCacheReads(n, idleMs), samples, warmUp), samples, 0)
 }
 
 /** `warmUp` calls thrown away, then CALIBRATION_ROUNDS rounds of `samples`: each round's median. */
@@ -50,6 +48,12 @@ async function rounds(time: (samples: number) => Promise<number[]>, samples: num
   const roundP50sMs: number[] = []
   for (let i = 0; i < CALIBRATION_ROUNDS; i++) roundP50sMs.push(median(await time(samples)))
   return roundP50sMs
+}
+
+/** A calibration from its rounds' medians: the median of those, and its time over the wait. */
+function calibrationOf(roundP50sMs: number[], samples: number, waitMs: number): Calibration {
+  const callMs = median(roundP50sMs)
+  return { waitMs, samples, rounds: CALIBRATION_ROUNDS, roundP50sMs: roundP50sMs.map((ms) => round(ms)), callP50Ms: round(callMs), overheadMs: round(callMs - waitMs) }
 }
 
 /**
@@ -61,12 +65,14 @@ async function rounds(time: (samples: number) => Promise<number[]>, samples: num
  */
 export async function calibrateHops(api: Pick<ApiProcess, 'url' | 'timeUpstreamCalls' | 'timeCacheReads' | 'cacheBackend'>, widths: readonly number[], samples: number, warmUp = WARM_UP_CALLS): Promise<HopCalibration> {
   const client = createHttpClient(api.url, 30_000, 1, labTokenHeaders())
-  const request = await calibrateUpstreamHop(fromHarness(client, api.url), 'catalog', samples, 40, 1, warmUp).finally(() => client.close())
+  const request = await rounds((n) => timeEcho(client, api.url, n), samples, warmUp)
+    .then((roundP50sMs) => calibrationOf(roundP50sMs, samples, ECHO_WAIT_MS))
+    .finally(() => client.close())
   const atOnce: Record<string, Calibration> = {}
-  for (const k of widths) atOnce[String(k)] = await calibrateUpstreamHop(api, 'inventory', samples, 40, k, warmUp)
+  for (const k of widths) atOnce[String(k)] = await calibrateUpstreamHop(api, 'inventory', samples, ECHO_WAIT_MS, k, warmUp)
   if (api.cacheBackend !== 'redis') return { request, atOnce, cacheRead: null, cacheReadUncalibrated: null }
   try {
-    return { request, atOnce, cacheRead: await calibrateCacheRead(api, samples, 40, warmUp), cacheReadUncalibrated: null }
+    return { request, atOnce, cacheRead: await calibrateCacheRead(api, samples, ECHO_WAIT_MS, warmUp), cacheReadUncalibrated: null }
   } catch (error) {
     // Redis did not answer every read (the route's 503): the run goes on without this hop's figure, and says why. Anything else is the lab's fault.
     if (!/ answered 503: /.test((error as Error).message)) throw error
@@ -74,19 +80,14 @@ export async function calibrateHops(api: Pick<ApiProcess, 'url' | 'timeUpstreamC
   }
 }
 
-/** Calls to the API's echo made by the harness itself, on its own keep-alive connection, one at a time: the request's own hop. */
-function fromHarness(client: HttpClient, url: string): Pick<ApiProcess, 'timeUpstreamCalls'> {
-  return {
-    async timeUpstreamCalls(_service, path, samples) {
-      const times: number[] = []
-      for (let i = 0; i < samples; i++) {
-        const started = performance.now()
-        // The mocks' echo path, with its wait, asked of the API's own echo.
-        const answer = await client.get(`${ADMIN_PATHS.echo}${path.slice(path.indexOf('?'))}`)
-        if (answer.status !== 200) throw new Error(`Could not time the request's own hop: the API's echo at ${url} answered ${answer.status}.`)
-        times.push(performance.now() - started)
-      }
-      return times
-    },
+/** `samples` calls to the API's echo made by the harness itself, on its own keep-alive connection, one at a time: the request's own hop. */
+async function timeEcho(client: HttpClient, url: string, samples: number): Promise<number[]> {
+  const times: number[] = []
+  for (let i = 0; i < samples; i++) {
+    const started = performance.now()
+    const answer = await client.get(`${ADMIN_PATHS.echo}?ms=${ECHO_WAIT_MS}`)
+    if (answer.status !== 200) throw new Error(`Could not time the request's own hop: the API's echo at ${url} answered ${answer.status}.`)
+    times.push(performance.now() - started)
   }
+  return times
 }

@@ -10,7 +10,8 @@
 import { round } from '../record/format.ts'
 import { HOP_TARGET_MS, type Calibration, type HopCalibration, type VariantResult } from '../record/results.ts'
 import type { Floor } from '../../model/types.ts'
-import type { Stage } from '../../variants/shared/stage-timing.ts'
+import { parseServerTiming, type Stage } from '../../variants/shared/stage-timing.ts'
+import { median } from './stats.ts'
 
 /** Server-Timing rounds each figure to 0.01 ms: less overlap than this is none. */
 const ROUNDING_MS = 0.05
@@ -48,6 +49,11 @@ export function loneCacheStages(stages: readonly Stage[]): number {
   return hopGroups(stages).filter((group) => group.stages.length === 1 && group.stages[0]!.name === 'cache').length
 }
 
+/** The median count of lone `cache` stages over answers' Server-Timing headers, a whole count (the median of an even number can fall between two); 0 without any. */
+export function medianLoneCacheStages(headers: readonly string[]): number {
+  return headers.length ? Math.round(median(headers.map((header) => loneCacheStages(parseServerTiming(header).stages)))) : 0
+}
+
 /**
  * The Redis reads alone on the path: the lone `cache` stages of the answers' waterfalls (their
  * median count), but no more than the Redis reads a request made (the API's count: a lookup an
@@ -55,6 +61,11 @@ export function loneCacheStages(stages: readonly Stage[]): number {
  */
 export function cacheReadsOnPath(cacheStagesAlone: number, cacheReadsPerRequest: number): number {
   return Math.min(cacheStagesAlone, Math.round(cacheReadsPerRequest))
+}
+
+/** The calibration of a hop of k calls made together: the single call's for 1; undefined for a width not calibrated. */
+export function callsCalibration(k: number, calibration: Calibration, hops: HopCalibration): Calibration | undefined {
+  return k === 1 ? calibration : hops.atOnce[String(k)]
 }
 
 /** The widths of fan-out on the models' paths that need a calibration of their own (k > 1), in order. */
@@ -69,8 +80,7 @@ export function fanOutWidths(floors: ReadonlyArray<Pick<Floor, 'callsAtOnceOnPat
  */
 export function judgeHops(floor: Pick<Floor, 'callsAtOnceOnPath'> | undefined, overheadMs: number | null, cacheReads: number, calibration: Calibration, hops: HopCalibration): VariantResult['hops'] {
   if (!floor || overheadMs === null) return null
-  const atOnce = (k: number): Calibration | undefined => (k === 1 ? calibration : hops.atOnce[String(k)])
-  const calls = floor.callsAtOnceOnPath.map(atOnce)
+  const calls = floor.callsAtOnceOnPath.map((k) => callsCalibration(k, calibration, hops))
   if (calls.some((one) => one === undefined) || (cacheReads > 0 && !hops.cacheRead)) return null
   const calibratedMs = hops.request.overheadMs + calls.reduce((sum, one) => sum + one!.overheadMs, 0) + cacheReads * (hops.cacheRead?.overheadMs ?? 0)
   const count = 1 + calls.length + cacheReads

@@ -7,7 +7,7 @@
 import { Bench, type FnReturnedObject, type Statistics } from 'tinybench'
 import type { PhaseContext, Target } from './phase-context.ts'
 import { MAX_FAILURES_IN_A_ROW, type CasePlan, type LatencyCaseSpec } from './plan.ts'
-import { loneCacheStages } from './hops.ts'
+import { medianLoneCacheStages } from './hops.ts'
 import { median, percentiles, statedPercentile } from './stats.ts'
 import { round, roundStated } from '../record/format.ts'
 import type { LatencyCase, LatencyMeasurements, LatencyStats } from '../record/results.ts'
@@ -81,8 +81,7 @@ async function measureLatencyCase(context: Target, spec: LatencyCaseSpec): Promi
     maxInFlight: stats.maxInFlightOverall,
     stages: medianStages(timings),
     cacheReadsPerRequest: requests ? round((after.cacheReads - before.cacheReads) / requests, 3) : 0,
-    // A whole count: the median of an even number of counts can fall between two.
-    cacheStagesAlone: timings.length ? Math.round(median(timings.map((header) => loneCacheStages(parseServerTiming(header).stages)))) : 0,
+    cacheStagesAlone: medianLoneCacheStages(timings),
     failures: {
       requests,
       failed: failures.length,

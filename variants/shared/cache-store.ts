@@ -49,12 +49,12 @@ export interface CacheStore {
    */
   lookups(): CacheLookups
   /**
-   * Read round trips sent to Redis since start: each get, read and getMany that was sent (not
-   * shed), answered or not. Always 0 for the in-process map, which makes none. The lab counts the
+   * Read round trips sent to Redis since start: each get, read, getMany and probe that was sent
+   * (not shed), answered or not. Always 0 for the in-process map, which makes none. The lab counts the
    * Redis reads a request makes with it (a hop on its path, bench/measure/hops.ts).
    */
   reads(): number
-  /** One GET of `key`, counted nowhere: whether Redis answered it (the calibration of the hop to Redis). */
+  /** One GET of `key`, not counted in `lookups`: whether Redis answered it (the calibration of the hop to Redis). */
   probe(key: string): Promise<boolean>
   /** Commands sent and not yet answered or failed: stays bounded during an outage (nothing is queued for later). */
   pending(): number
@@ -198,12 +198,7 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
       return value
     },
     read: async (key) => (await lookup(key)).value,
-    async probe(key) {
-      if (full()) return false
-      let answered = true
-      await guard(() => timed(redis.get(key)), null, () => (answered = false))
-      return answered
-    },
+    probe: async (key) => (await lookup(key)).outcome !== 'unavailable',
     async set(key, value, ttlSeconds) {
       if (!full()) await guard(async () => void (await timed(redis.set(key, value, 'EX', ttlSeconds))), undefined)
     },
