@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { embedJson, html, trusted } from './html.ts'
-import { pageData } from './page/page-data.ts'
+import { colorData } from './page/page-data.ts'
 import { renderDiff, renderScenarioTable } from './render-report.ts'
 import { describeFaults, isStoryScenario, PUBLISHED_PRESET } from './report-model.ts'
 import { formatValue, whatIfLines, whatIfRows, whatIfTitle, type WhatIfRow } from './what-if-model.ts'
@@ -151,7 +151,7 @@ ${
   ${renderScenarioTable(w.points[0]!.scenario)}
 </section>
 <script type="application/json" id="what-if">${embedJson(w)}</script>
-<script type="application/json" id="page-data">${embedJson(pageData(Object.keys(w.variants)))}</script>
+<script type="application/json" id="page-data">${embedJson(colorData(Object.keys(w.variants)))}</script>
 <script>${trusted(chartJs)}</script>
 <script type="module">${trusted(script)}</script>
 </body>

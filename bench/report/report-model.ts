@@ -5,6 +5,8 @@
  */
 import { formatMs, formatPercent, formatShare, formatStatuses, formatTail, nonOkStatuses, round } from '../record/format.ts'
 import { HOP_TARGET_MS, type CaseFailures, type LoadLevel, type ModelFigures, type Results, type Roles, type SelfCheck, type SweepLevel, type VariantResult } from '../record/results.ts'
+import { changeAgainst, failedPercent } from './lesson.ts'
+import type { Change } from './noise.ts'
 import { DEFAULT_SCENARIO } from '../../scenario/defaults.ts'
 import { injectsFaults } from '../../scenario/faults.ts'
 import { beyondTheStory, isStoryVariant, publishedFigure, STORY_VARIANTS } from '../../scenario/story.ts'
@@ -23,6 +25,8 @@ export interface StepRow {
   coldP50Ms: number | null
   coldSamples: number | null
   floorMs: number | null
+  /** The parent's floor: a step whose floor equals it should measure the same. */
+  parentFloorMs: number | null
   overheadMs: number | null
   withinTolerance: boolean | null
   overheadToleranceMs: number | null
@@ -31,6 +35,8 @@ export interface StepRow {
   hops: VariantResult['hops']
   /** Change of p50 against the parent's p50, in percent (negative: faster). Null without a measured parent. */
   gainPercent: number | null
+  /** Whether that change lies beyond the run's noise (noise.ts): only then is it coloured. Null without both sides' samples. */
+  change: Change | null
   published: string | null
   /** One of the story's steps, or beyond it (the ecosystem's fixes, a user's own variants). */
   group: 'story' | 'beyond'
@@ -55,12 +61,14 @@ export function stepRows(results: Results): StepRow[] {
       coldP50Ms: v.coldLatency?.p50Ms ?? null,
       coldSamples: v.coldLatency?.samples ?? null,
       floorMs: v.floorMs,
+      parentFloorMs: parent?.floorMs ?? null,
       overheadMs: v.overheadMs,
       withinTolerance: v.withinTolerance,
       overheadToleranceMs: v.overheadToleranceMs,
       overheadPerCallMs: v.overheadPerCallMs,
       hops: v.hops,
       gainPercent: parent?.latency && v.latency ? percentChange(parent.latency.p50Ms, v.latency.p50Ms) : null,
+      change: v.parent !== null && parent ? changeAgainst(results, v.parent, variant) : null,
       published: publishedFigure(variant) ?? null,
       group: isStoryVariant(variant) ? 'story' : 'beyond',
       lesson: beyondTheStory(variant)?.lesson ?? null,
@@ -78,6 +86,21 @@ export function formatSaturation(model: Pick<ModelFigures, 'saturationPerSec' | 
   const perSec = model.saturationPerSec
   // Two significant digits below 10/s, so a slow service's 0.040/s does not read 0.0.
   return `${perSec >= 100 ? Math.round(perSec).toLocaleString('en-US') : perSec >= 10 ? perSec.toFixed(1) : perSec.toPrecision(2)}/s ${model.bottleneck}`
+}
+
+/**
+ * A p50 against its parent's, as every rendering writes it: "−50 %" beyond the run's noise;
+ * "≈ parent, same floor" for a step whose model says it should equal its parent and whose
+ * measurement agrees; "+1 %, within noise" otherwise. `tone` is the colour it may have.
+ */
+export function describeChange(r: Pick<StepRow, 'gainPercent' | 'change' | 'floorMs' | 'parentFloorMs'>): { text: string; tone: 'gain' | 'loss' | 'neutral' } {
+  if (r.gainPercent === null) return { text: '—', tone: 'neutral' }
+  if (r.change === 'within noise') {
+    const sameByDesign = r.floorMs !== null && r.parentFloorMs !== null && Math.abs(r.floorMs - r.parentFloorMs) < 0.5
+    return { text: sameByDesign ? '≈ parent (same floor)' : `${formatPercent(r.gainPercent)}, within noise`, tone: 'neutral' }
+  }
+  if (r.change === null) return { text: formatPercent(r.gainPercent), tone: 'neutral' }
+  return { text: formatPercent(r.gainPercent), tone: r.change === 'faster' ? 'gain' : 'loss' }
 }
 
 export interface Headline {
@@ -349,7 +372,7 @@ export function faultRows(results: Results): FaultRow[] {
       failedP50Ms: failures.p50Ms,
       load: [],
     })
-    const warm = { ...row(false, v.failures, v.upstreamCalls), load: v.load.map((l) => ({ connections: l.connections, percent: failedUnderLoadPercent(l) })) }
+    const warm = { ...row(false, v.failures, v.upstreamCalls), load: v.load.map((l) => ({ connections: l.connections, percent: failedPercent(l) })) }
     return v.coldFailures && v.coldUpstreamCalls ? [row(true, v.coldFailures, v.coldUpstreamCalls), warm] : [warm]
   })
 }
@@ -358,11 +381,6 @@ function faultSaturation(figures: NonNullable<ModelFigures['faults']>['warm'] | 
   return figures ? formatSaturation(figures) : null
 }
 
-/** Requests at a load level that got no 2xx, in percent of those sent. */
-export function failedUnderLoadPercent(level: LoadLevel): number {
-  const sent = level.requests + level.errors + level.timeouts
-  return sent ? ((level.non2xx + level.errors + level.timeouts) / sent) * 100 : 0
-}
 
 /** "1 conn. 0 % · 10 conn. 3.1 % · 50 conn. 100 %", or "—". */
 export function formatLoadShares(load: FaultRow['load']): string {
@@ -447,7 +465,8 @@ export function loadFailures(results: Results): { failed: number; text: string }
     const whose = [...byVariant].filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]).map(([variant, n]) => `${variant} ${n}`).join(', ')
     return `${where}, ${failedHere} of ${sent} requests failed (${why}): ${whose}`
   })
-  const why = failed ? ' A failure under load is a result, not a fault of the lab: the load and peak-hours tables say where.' : ''
+  const tables = phases.length > 1 ? 'the peak-load and peak-hours tables say' : 'the peak-load table says'
+  const why = failed ? ` A failure under load is a result, not a fault of the lab: ${tables} where.` : ''
   return { failed, text: `${capitalize(parts.join('; '))}.${why}` }
 }
 
@@ -534,4 +553,46 @@ export function overviewNote(results: Results): string | null {
   const overview = results.run.overview ?? []
   if (overview.length === 0) return null
   return `In a run of every variant, ${overview.join(', ')} ${overview.length === 1 ? 'is' : 'are'} measured as an overview: half the latency budget (at least 3 samples a case, or the run's own minimum when lower), no sample of the mix one at a time, and the top load level only; --variants ${overview[0]} measures one in full.`
+}
+
+/** The three commands of "Try your own fix" (README): copy a variant, name its parent and change it, measure it beside its parent. */
+export const OWN_FIX_COMMANDS = [
+  { what: 'Copy the variant you start from; every .ts file in variants/ is a variant', command: 'cp variants/naive.ts variants/my-fix.ts' },
+  { what: "Set its parent (export const parent = 'naive') and change the code; keep the answer byte-identical", command: '$EDITOR variants/my-fix.ts' },
+  { what: 'Measure it beside its parent: its floor from its own code, then its measurement', command: 'npm run bench -- --quick --variants naive,my-fix' },
+] as const
+
+/**
+ * Whether a price list could expire during the run, and what that means for its figures:
+ * every load level and latency case starts from a cache filled for it, so a key can expire
+ * only when the TTL is shorter than a level. Null for a run without a variant that uses the cache.
+ */
+export function expiryText(results: Results): { expired: boolean; text: string } | null {
+  const cached = Object.entries(results.variants).filter(([, v]) => v.coldLatency !== null || v.coldFailures !== null)
+  if (!cached.length) return null
+  const ttl = results.scenario.cacheTtlSeconds
+  const levels = Object.values(results.variants).flatMap((v) => [...v.load.map((l) => l.durationSeconds), ...(v.peakLoad?.levels ?? []).map((l) => l.durationSeconds)])
+  const longest = levels.length ? Math.max(...levels) : 0
+  const levelText = levels.length ? `levels of up to ${longest.toFixed(0)} s, each from a cache filled for it` : 'no load level'
+  if (ttl >= longest) {
+    return {
+      expired: false,
+      text: `No key expired: the TTL is ${ttl} s, against ${levelText}. Under load, a price list that was missing is a cold fill of a page not asked for before, not an expiry. To watch keys expire under load, and the stampede to pricing that follows: npm run bench -- --scenario ${FLASH_SALE_PRESET}.`,
+    }
+  }
+  return {
+    expired: true,
+    text: `Keys expired during the run: the TTL is ${ttl} s, against ${levelText}. Each expiry sends the requests that miss it to pricing at once; the second-by-second charts show the pricing calls and the p99 rising together.`,
+  }
+}
+
+/** The preset that shows a price list expiring under load. */
+export const FLASH_SALE_PRESET = 'scenario/presets/flash-sale.json'
+
+/** What a cold cache costs, variant by variant: "cached 2.03 s cold against 235 ms warm (8.6×)". */
+export function coldCosts(results: Results): string[] {
+  return Object.entries(results.variants).flatMap(([name, v]) => {
+    if (!v.coldLatency || !v.latency || !isStoryVariant(name)) return []
+    return [`${name} ${formatMs(v.coldLatency.p50Ms)} cold (n = ${v.coldLatency.samples}) against ${formatMs(v.latency.p50Ms)} warm, ${(v.coldLatency.p50Ms / v.latency.p50Ms).toFixed(1)}×`]
+  })
 }

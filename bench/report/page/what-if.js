@@ -6,14 +6,14 @@
  * variant's ideal waterfall. Inlined into the page as it is, after chart.js; no network.
  */
 /** @typedef {import('../../record/results.ts').WhatIf} WhatIf */
-/** @typedef {import('./page-data.ts').PageData} PageData */
+/** @typedef {import('./page-data.ts').ColorData} ColorData */
 
 /** @type {typeof import('chart.js').Chart} */
 const Chart = /** @type {any} */ (window).Chart
 
 /** @type {WhatIf} */
 const whatIf = embedded('what-if')
-/** @type {PageData} */
+/** @type {ColorData} */
 const data = embedded('page-data')
 const names = Object.keys(whatIf.variants)
 const points = whatIf.points

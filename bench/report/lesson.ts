@@ -1,0 +1,194 @@
+/**
+ * The lesson of a run, said first in every rendering (terminal, summary.md, report.html,
+ * README): which fix saved the most time, what each fix bought one request at a time and at
+ * the top load level, the top load level of every variant, and one line on how far to trust
+ * it. Computed from results.json only, never written by hand: another scenario names
+ * another fix.
+ */
+import { compareMedians, type Change } from './noise.ts'
+import { formatMs, formatShare } from '../record/format.ts'
+import type { LoadLevel, Results } from '../record/results.ts'
+import { isStoryVariant, STORY, storyFix } from '../../scenario/story.ts'
+
+/** One step of the story: what its fix bought against the step before it. */
+export interface FixRow {
+  /** Its place in the story: 0 for the starting point, then 1, 2, 3. */
+  step: number
+  variant: string
+  parent: string | null
+  /** "the N+1 fix"; "the starting point" for the first step. */
+  fix: string
+  /** Warm p50 one request at a time, and its n; null when no good answer came. */
+  p50Ms: number | null
+  samples: number | null
+  parentP50Ms: number | null
+  /** The parent's p50 minus this one's: the time the fix saved (negative: it cost time); null for the start or without both. */
+  savedMs: number | null
+  /** savedMs as a share of the starting point's p50, in percent. */
+  savedPercentOfStart: number | null
+  /** p50 against the parent's, in percent (negative: faster). */
+  changePercent: number | null
+  /** Whether the change lies beyond the run's noise (noise.ts); null when either side kept no samples. */
+  change: Change | null
+  coldP50Ms: number | null
+  coldSamples: number | null
+  /** At the run's top load level; null when the variant had none. */
+  top: TopLevel | null
+}
+
+export interface TopLevel {
+  connections: number
+  goodPerSec: number
+  /** Requests that got no good answer, in percent of those sent. */
+  failedPercent: number
+  labBound: boolean
+}
+
+export interface Lesson {
+  /** The story's first measured step, the reference every saving is a share of. */
+  start: FixRow
+  /** The fixes, the most time saved first. */
+  ranked: FixRow[]
+  /** "The N+1 fix saved the most time: 2.02 s of naive's 4.04 s (50 %)." */
+  verdict: string
+  /** How the savings were counted, in a clause. */
+  counted: string
+}
+
+/** The story's measured steps as rows, in the story's order. */
+export function fixRows(results: Results): FixRow[] {
+  const measured = STORY.filter((s) => results.variants[s.variant])
+  const start = measured[0] ? results.variants[measured[0].variant]!.latency?.p50Ms ?? null : null
+  return measured.map((s, i) => {
+    const v = results.variants[s.variant]!
+    // The step before it among those measured: its parent in the story when that was measured.
+    const before = i > 0 ? measured[i - 1]!.variant : null
+    const parent = before === null ? null : results.variants[before]!
+    const p50Ms = v.latency?.p50Ms ?? null
+    const parentP50Ms = parent?.latency?.p50Ms ?? null
+    const savedMs = p50Ms !== null && parentP50Ms !== null ? parentP50Ms - p50Ms : null
+    return {
+      step: STORY.indexOf(s),
+      variant: s.variant,
+      parent: before,
+      fix: storyFix(s.variant)!,
+      p50Ms,
+      samples: v.latency?.samples ?? null,
+      parentP50Ms,
+      savedMs,
+      savedPercentOfStart: savedMs !== null && start ? (savedMs / start) * 100 : null,
+      changePercent: savedMs !== null && parentP50Ms ? (-savedMs / parentP50Ms) * 100 : null,
+      change: before === null ? null : changeAgainst(results, before, s.variant),
+      coldP50Ms: v.coldLatency?.p50Ms ?? null,
+      coldSamples: v.coldLatency?.samples ?? null,
+      top: topLevel(v.load),
+    }
+  })
+}
+
+/** Whether `variant`'s warm p50 moved from `parent`'s beyond the noise of the run's samples (the first run's, as the tables are). */
+export function changeAgainst(results: Results, parent: string, variant: string): Change | null {
+  const [run] = results.runs
+  const before = run?.variants[parent]?.latency.latenciesMs ?? []
+  const after = run?.variants[variant]?.latency.latenciesMs ?? []
+  return compareMedians(before, after)
+}
+
+/** The verdict and the ranked fixes; undefined when the run measured fewer than two steps of the story with answers. */
+export function lesson(results: Results): Lesson | undefined {
+  const rows = fixRows(results)
+  const [start, ...fixes] = rows
+  if (!start || start.p50Ms === null || !fixes.length || fixes.some((f) => f.savedMs === null)) return undefined
+  const ranked = [...fixes].sort((a, b) => b.savedMs! - a.savedMs! || a.step - b.step)
+  const best = ranked[0]!
+  const counted = `each fix against the step before it, in the story's order`
+  const of = `of ${start.variant}'s ${formatMs(start.p50Ms)}`
+  let verdict: string
+  if (best.savedMs! <= 0) verdict = `No fix saved time here: every step was as slow as the one before it, or slower.`
+  else if (best.change === 'within noise') verdict = `No fix saved more than this run's noise: the largest saving, ${best.fix}'s ${formatMs(best.savedMs)}, is within it.`
+  else verdict = `${capitalize(best.fix)} saved the most time: ${formatMs(best.savedMs)} ${of} (${formatShare(best.savedPercentOfStart)}).`
+  return { start, ranked, verdict, counted }
+}
+
+/** A variant's run at the run's top load level: good answers per second and the share failed. */
+function topLevel(load: LoadLevel[]): TopLevel | null {
+  const top = [...load].sort((a, b) => b.connections - a.connections)[0]
+  if (!top) return null
+  return { connections: top.connections, goodPerSec: top.goodPerSec, failedPercent: failedPercent(top), labBound: top.selfCheck.labBound.length > 0 }
+}
+
+/** Requests at a load level that got no good answer (an error status, a wrong body, no answer), in percent of those sent. */
+export function failedPercent(level: Pick<LoadLevel, 'requests' | 'errors' | 'timeouts' | 'non2xx' | 'mismatches'>): number {
+  const sent = level.requests + level.errors + level.timeouts
+  return sent ? ((level.non2xx + level.mismatches + level.errors + level.timeouts) / sent) * 100 : 0
+}
+
+/** Every variant at the run's top load level: what the peak table shows. */
+export interface PeakRow {
+  variant: string
+  story: boolean
+  connections: number
+  goodPerSec: number
+  p50Ms: number
+  /** The p99, or below 100 answers the max, called that, with n. */
+  p99Ms: number | null
+  maxMs: number
+  answered: number
+  failedPercent: number
+  hitRatio: number | null
+  labBound: string[]
+}
+
+export function peakRows(results: Results): PeakRow[] {
+  return Object.entries(results.variants).flatMap(([variant, v]) => {
+    const top = [...v.load].sort((a, b) => b.connections - a.connections)[0]
+    if (!top) return []
+    return [
+      {
+        variant,
+        story: isStoryVariant(variant),
+        connections: top.connections,
+        goodPerSec: top.goodPerSec,
+        p50Ms: top.p50Ms,
+        p99Ms: top.p99Ms,
+        maxMs: top.maxMs,
+        answered: top.answered,
+        failedPercent: failedPercent(top),
+        hitRatio: top.hitRatio,
+        labBound: top.selfCheck.labBound,
+      },
+    ]
+  })
+}
+
+/**
+ * How far to trust the run, in one line: its runs and samples, whether the measurement
+ * agreed with the model, the levels the machine limited, and what to do for a verdict.
+ */
+export function trustLine(results: Results): string {
+  const runs = results.runs.length
+  const bySamples = new Map<number, string[]>()
+  for (const [name, v] of Object.entries(results.variants)) {
+    if (!isStoryVariant(name) || !v.latency) continue
+    bySamples.set(v.latency.samples, [...(bySamples.get(v.latency.samples) ?? []), name])
+  }
+  const samples = [...bySamples].map(([n, names]) => `${n} for ${names.join(', ')}`).join('; ')
+  const judged = Object.entries(results.variants).filter(([, v]) => v.withinTolerance !== null)
+  const outside = judged.filter(([, v]) => !v.withinTolerance).map(([name, v]) => `${name} +${v.overheadMs!.toFixed(1)} ms`)
+  const model = judged.length
+    ? outside.length
+      ? `${judged.length - outside.length} of ${judged.length} p50s within the model's tolerance of their floor (beyond: ${outside.join(', ')})`
+      : `every p50 within the model's tolerance of its floor (${judged.length} of ${judged.length})`
+    : 'no variant has a model to check the measurement against'
+  const bound = Object.entries(results.variants).flatMap(([name, v]) => [
+    ...v.load.filter((l) => l.selfCheck.labBound.length).map((l) => `${name} at ${l.connections} conn.`),
+    ...(v.peakLoad?.levels ?? []).filter((l) => l.selfCheck.labBound.length).map((l) => `${name} at ${Math.round(l.offeredPerSec)} req/s`),
+  ])
+  const limited = bound.length ? `lab-bound (the machine's figures, not the code's): ${bound.join(', ')}` : 'no level lab-bound'
+  const more = runs === 1 ? ' One run is one sample of this machine: for a verdict on a change, --runs 5 and a baseline.' : ''
+  return `${runs} run${runs === 1 ? '' : 's'}${runs > 1 ? ' (the tables are the first)' : ''}; n = ${samples || '—'} one request at a time; ${model}; ${limited}.${more}`
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}
