@@ -172,21 +172,23 @@ export function trustLine(results: Results): string {
     if (!isStoryVariant(name) || !v.latency) continue
     bySamples.set(v.latency.samples, [...(bySamples.get(v.latency.samples) ?? []), name])
   }
-  const samples = [...bySamples].map(([n, names]) => `${n} for ${names.join(', ')}`).join('; ')
+  const samples = [...bySamples].map(([n, names]) => `${n} (${names.join(', ')})`).join(', ')
   const judged = Object.entries(results.variants).filter(([, v]) => v.withinTolerance !== null)
-  const outside = judged.filter(([, v]) => !v.withinTolerance).map(([name, v]) => `${name} +${v.overheadMs!.toFixed(1)} ms`)
+  const within = judged.filter(([, v]) => v.withinTolerance).length
   const model = judged.length
-    ? outside.length
-      ? `${judged.length - outside.length} of ${judged.length} p50s within the model's tolerance of their floor (beyond: ${outside.join(', ')})`
-      : `every p50 within the model's tolerance of its floor (${judged.length} of ${judged.length})`
+    ? within === judged.length
+      ? `every p50 within the model's tolerance of its floor`
+      : `${within} of ${judged.length} p50s within the model's tolerance of their floor`
     : 'no variant has a model to check the measurement against'
-  const bound = Object.entries(results.variants).flatMap(([name, v]) => [
-    ...v.load.filter((l) => l.selfCheck.labBound.length).map((l) => `${name} at ${l.connections} conn.`),
-    ...(v.peakLoad?.levels ?? []).filter((l) => l.selfCheck.labBound.length).map((l) => `${name} at ${Math.round(l.offeredPerSec)} req/s`),
-  ])
-  const limited = bound.length ? `lab-bound (the machine's figures, not the code's): ${bound.join(', ')}` : 'no level lab-bound'
-  const more = runs === 1 ? ' One run is one sample of this machine: for a verdict on a change, --runs 5 and a baseline.' : ''
-  return `${runs} run${runs === 1 ? '' : 's'}${runs > 1 ? ' (the tables are the first)' : ''}; n = ${samples || '—'} one request at a time; ${model}; ${limited}.${more}`
+  // The levels the machine limited, grouped by level: "at 50 conn.: bulk, parallel".
+  const bound = new Map<string, string[]>()
+  for (const [name, v] of Object.entries(results.variants)) {
+    for (const l of v.load) if (l.selfCheck.labBound.length) bound.set(`${l.connections} conn.`, [...(bound.get(`${l.connections} conn.`) ?? []), name])
+    for (const l of v.peakLoad?.levels ?? []) if (l.selfCheck.labBound.length) bound.set('the sweep', [...new Set([...(bound.get('the sweep') ?? []), name])])
+  }
+  const limited = bound.size ? `lab-bound (✕, the machine's figures, not the code's) ${[...bound].map(([at, names]) => `at ${at}: ${names.join(', ')}`).join('; ')}` : 'no level lab-bound'
+  const more = runs === 1 ? ' For a verdict on a change: --runs 5 and a baseline.' : ''
+  return `${runs} run${runs === 1 ? '' : 's'}${runs > 1 ? ' (the tables: the first)' : ''}; n = ${samples || '—'}; ${model}; ${limited}.${more}`
 }
 
 function capitalize(text: string): string {

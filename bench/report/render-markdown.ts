@@ -1,34 +1,38 @@
-/** summary.md: the run's tables in Markdown, fit for a pull request; its step table is also the README's. */
-import { cacheOutageText, describeFaults, faultRows, formatLoadShares, overviewNote, formatNon2xx, formatHeld, formatRise, formatOverheadWithVerdict, headline, headlineText, formatApiCpu, formatColdP50, formatHitRatio, formatWithModel, formatSelfCheck, loadFailures, mixNote, mixRows, publishedNote, stepRows, targetLines, validityText } from './report-model.ts'
+/** summary.md: the lesson first (for a pull request's comment), then every table in Markdown under its heading; its lesson is also the README's. */
+import { cacheOutageText, describeChange, describeFaults, faultRows, formatLoadShares, overviewNote, formatNon2xx, formatHeld, formatRise, formatOverheadWithVerdict, headline, headlineText, formatApiCpu, formatColdP50, formatHitRatio, formatWithModel, formatSelfCheck, loadFailures, mixNote, mixRows, publishedNote, stepRows, targetLines, validityText } from './report-model.ts'
 import { formatMs, formatPercent, formatShare, formatTail } from '../record/format.ts'
 import type { Results } from '../record/results.ts'
 import { comparisonMarkdown, thresholdLines } from './render-comparison.ts'
+import { lesson, peakRows, trustLine, type FixRow } from './lesson.ts'
 
 export function renderSummaryMarkdown(results: Results): string {
   const rows = stepRows(results)
-  const h = headline(results)
   const outage = cacheOutageText(results)
+  const underLoad = loadFailures(results)
   const lines = [
     `# api-speedup-lab: scenario "${escapeMarkdown(results.scenario.name)}"`,
     '',
-    h ? `**${headlineText(h)}** (p50, one request at a time, price cache warm)` : '',
-    '',
+    // The lesson first, as in the report and the terminal: fit for a pull request's comment.
+    ...lessonMarkdown(results),
     results.valid ? escapeMarkdown(validityText(results)) : `> **This run is invalid**: ${results.problems.map(escapeMarkdown).join('; ')}.`,
     '',
-    escapeMarkdown(loadFailures(results)?.text ?? ''),
-    '',
+    ...(underLoad && underLoad.failed > 0 ? [`> ${escapeMarkdown(underLoad.text)}`, ''] : []),
     ...(outage ? [`> ${escapeMarkdown(outage)}`, ''] : []),
     ...(results.comparison ? comparisonMarkdown(results.comparison, escapeMarkdown) : []),
     ...(results.thresholds.length ? [...thresholdLines(results.thresholds).map((line) => `- ${escapeMarkdown(line)}`), ''] : []),
+    '## Every figure, step by step',
+    '',
     stepTableMarkdown(results),
     '',
-    `n: samples, one request at a time. p99: from 100 samples up; below, the max, called that. Floor: what the variant's own code takes in virtual time (the configured upstream latency on its critical path, and its own timers). Lab overhead: p50 minus floor (✓ within max(3 %, 5 ms)). ${rows.some((r) => r.coldP50Ms !== null) ? 'Cold: p50 with the cache flushed before each request.' : ''}` +
-      ` Published: ${publishedNote(results.scenario)}.`,
+    `n: samples, one request at a time. p99: from 100 samples up; below, the max, called that. Floor: what the variant's own code takes in virtual time (the configured upstream latency on its critical path, and its own timers). Lab overhead: p50 minus floor (✓ within max(3 %, 5 ms)). vs parent: "within noise" when the two medians' 95 % intervals overlap. ${rows.some((r) => r.coldP50Ms !== null) ? 'Cold: p50 with the cache flushed before each request.' : ''}` +
+      ` Saturates at: the model's prediction (Little's law). Published: ${publishedNote(results.scenario)}.`,
     '',
-    ...targetLines(results).map((line) => `- ${line}`),
+    '## Can I trust these numbers?',
+    '',
+    ...targetLines(results).map((line) => `- ${escapeMarkdown(line)}`),
     '',
     ...mixMarkdown(results),
-    '## Under load',
+    '## Under load, in full',
     '',
     '| variant | connections | responses | answers/s | good/s | p50 | p90 | p99 | max | mean / of hits | hit ratio | pricing calls/s | errors | timeouts | non-2xx | mismatches | API CPU ms per request (event loop / all threads) | lab CPU % of a core (machine: of all) |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -49,6 +53,47 @@ export function renderSummaryMarkdown(results: Results): string {
     '',
   ]
   return lines.filter((line, i, all) => !(line === '' && all[i - 1] === '')).join('\n')
+}
+
+/**
+ * The lesson in Markdown, as every rendering leads with it: the verdict, the headline, what
+ * each fix buys, every variant at the top load level, and how far to trust it. Also the
+ * README's reference block.
+ */
+export function lessonMarkdown(results: Results): string[] {
+  const h = headline(results)
+  const l = lesson(results)
+  const peak = peakRows(results)
+  const fix = (r: FixRow, rank: string) =>
+    `| ${rank} | \`${r.variant}\` ${r.savedMs === null ? 'start' : escapeMarkdown(r.fix)} | ${r.savedMs === null ? '—' : `**${formatMs(r.savedMs)}** (${formatShare(r.savedPercentOfStart)})`} | ${formatMs(r.p50Ms)}${r.parentP50Ms === null ? '' : ` (${describeChange({ gainPercent: r.changePercent, change: r.change, floorMs: null, parentFloorMs: null }).text})`} | ${formatMs(r.coldP50Ms)}${r.coldSamples === null ? '' : ` (n = ${r.coldSamples})`} | ${r.top ? `${r.top.goodPerSec.toFixed(1)}${r.top.labBound ? ' ✕' : ''}` : '—'} | ${r.top ? formatShare(r.top.failedPercent) : '—'} |`
+  const at = l?.start.top ? ` at ${l.start.top.connections} conn.` : ''
+  return [
+    ...(l ? [`**${escapeMarkdown(l.verdict)}**`, ''] : []),
+    ...(h ? [`${escapeMarkdown(headlineText(h))}: p50, one request at a time, price cache warm${l ? `; ${l.counted}` : ''}.`, ''] : []),
+    ...(l
+      ? [
+          '### What each fix buys',
+          '',
+          `| rank | fix | time saved | p50 (vs parent) | cold p50 | good/s${at} | failed${at} |`,
+          '|---:|---|---:|---:|---:|---:|---:|',
+          ...l.ranked.map((r, i) => fix(r, `#${i + 1}`)),
+          fix(l.start, '—'),
+          '',
+        ]
+      : []),
+    ...(peak.length
+      ? [
+          `### At peak: ${peak[0]!.connections} connections`,
+          '',
+          '| variant | good/s | p50 | p99 | failed | hit ratio |',
+          '|---|---:|---:|---:|---:|---:|',
+          ...peak.map((r) => `| \`${r.variant}\` | ${r.goodPerSec.toFixed(1)}${r.labBound.length ? ' ✕' : ''} | ${formatMs(r.p50Ms)} | ${r.p99Ms === null ? `max ${formatMs(r.maxMs)} (n = ${r.answered})` : formatMs(r.p99Ms)} | ${formatShare(r.failedPercent)} | ${r.hitRatio === null ? '—' : formatShare(r.hitRatio * 100)} |`),
+          '',
+        ]
+      : []),
+    `**How far to trust it:** ${escapeMarkdown(trustLine(results))}`,
+    '',
+  ]
 }
 
 /** The traffic mix's table and its note, under a heading; nothing with traffic single. */
@@ -120,11 +165,11 @@ function peakLoadMarkdown(results: Results): string[] {
 export function stepTableMarkdown(results: Results): string {
   const rows = stepRows(results)
   const table = (group: typeof rows, head: string) => [
-    `| ${head} | variant | p50 | p99 | n | cold p50 | floor | lab overhead | vs parent | saturates at | published |`,
+    `| ${head} | variant | p50 | p99 | n | cold p50 | floor | lab overhead | vs parent | saturates at (predicted) | published |`,
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...group.map(
       (r) =>
-        `| ${escapeMarkdown(r.summary)} | \`${r.variant}\` | ${formatMs(r.p50Ms)} | ${r.tail} | ${r.samples ?? '—'} | ${formatColdP50(r)} | ${formatMs(r.floorMs)} | ${formatOverheadWithVerdict(r)} | ${formatPercent(r.gainPercent)} | ${r.saturation} | ${r.published ?? '—'} |`,
+        `| ${escapeMarkdown(r.summary)} | \`${r.variant}\` | ${formatMs(r.p50Ms)} | ${r.tail} | ${r.samples ?? '—'} | ${formatColdP50(r)} | ${formatMs(r.floorMs)} | ${formatOverheadWithVerdict(r)} | ${describeChange(r).text} | ${r.saturation} | ${r.published ?? '—'} |`,
     ),
   ]
   const story = rows.filter((r) => r.group === 'story')

@@ -1,85 +1,109 @@
-/** The table and the verdicts printed in the terminal at the end of a run. */
-import { cacheOutageText, overviewNote, formatColdP50, formatWithModel, formatOverheadWithVerdict, headline, headlineText, loadFailures, mixNote, mixRows, stepRows, targetLines, validityText } from './report-model.ts'
-import { formatMs, formatPercent, round } from '../record/format.ts'
+/**
+ * What the terminal prints at the end of a run: the lesson and nothing else, in about 30 lines
+ * none wider than 100 columns (the verdict, what each fix buys, the top load level, how far
+ * to trust it, and what went wrong if anything did). Every other figure is in report.html and
+ * summary.md.
+ */
+import { lesson, peakRows, trustLine, type FixRow } from './lesson.ts'
+import { cacheOutageText, describeChange, faultLine, headline, headlineText, loadFailures, validityText, warmMissLines } from './report-model.ts'
+import { formatMs, formatShare, formatTail } from '../record/format.ts'
 import type { Results } from '../record/results.ts'
 import { comparisonTerminal, thresholdLines } from './render-comparison.ts'
 
-/** A laid-out table (header, rule, rows) with "beyond the story:" before its rows past the story's. */
-function withBeyondLine(lines: string[], storyRows: number, beyondRows: number): string[] {
-  if (beyondRows === 0 || storyRows === 0) return lines
-  return [...lines.slice(0, 2 + storyRows), 'beyond the story:', ...lines.slice(2 + storyRows)]
-}
+/** The terminal's width: no line is wider. */
+export const TERMINAL_COLUMNS = 100
 
 export function renderTerminalSummary(results: Results): string {
-  const rows = stepRows(results)
-  const top = Math.max(...results.run.connections)
-  const header = ['variant', 'p50', 'p99', 'n', 'cold p50', 'floor', 'lab overhead', 'vs parent', 'calls/req', 'saturates at', `good/s @${top}`, 'published']
-  // The story's steps first; the rows beyond it after a line that says so.
-  const beyond = rows.filter((r) => r.group === 'beyond')
-  const ordered = [...rows.filter((r) => r.group === 'story'), ...beyond]
-  const table = [
-    header,
-    ...ordered.map((r) => {
-      const level = results.variants[r.variant]!.load.find((l) => l.connections === top)
-      return [
-        r.variant,
-        formatMs(r.p50Ms),
-        r.tail,
-        r.samples === null ? '—' : String(r.samples),
-        formatColdP50(r),
-        formatMs(r.floorMs),
-        formatOverheadWithVerdict(r),
-        formatPercent(r.gainPercent),
-        String(round(r.calls, 1)),
-        r.saturation,
-        level ? formatWithModel(level.goodPerSec, level.model?.goodPerSec, level) : '—',
-        r.published ?? '—',
-      ]
-    }),
-  ]
-  const mix = mixRows(results)
-  const mixTable = [
-    ['the mix', 'requests', 'p50', 'p99', 'mean', 'mean of hits', 'hit ratio', 'pricing/req', 'saturates at', 'under load', 'hit ratio', 'mean', 'mean of hits', 'pricing/s'],
-    ...mix.map((r) => [
-      r.variant,
-      r.requests,
-      formatMs(r.p50Ms),
-      r.tail,
-      formatMs(r.meanMs),
-      formatMs(r.meanHitMs),
-      r.hitRatio,
-      r.pricingCallsPerRequest === null ? '—' : String(round(r.pricingCallsPerRequest, 2)),
-      r.saturation,
-      r.load ? `${r.load.connections} conn.` : '—',
-      r.load?.hitRatio ?? '—',
-      r.load?.mean ?? '—',
-      formatMs(r.load?.meanHitMs ?? null),
-      r.load?.pricingCallsPerSec ?? '—',
-    ]),
-  ]
-  const layout = (rowsOf: string[][]) => {
-    const widths = rowsOf[0]!.map((_, column) => Math.max(...rowsOf.map((row) => row[column]!.length)))
-    const render = (row: string[]) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')
-    return [render(rowsOf[0]!), widths.map((w) => '─'.repeat(w)).join('  '), ...rowsOf.slice(1).map(render)]
-  }
   const h = headline(results)
+  const l = lesson(results)
   const outage = cacheOutageText(results)
   const underLoad = loadFailures(results)
+  const paragraphs = [
+    ...(l ? [l.verdict] : []),
+    ...(h ? [`${headlineText(h)}: p50, one request at a time, price cache warm.`] : []),
+  ]
+  const lines = [
+    ...paragraphs.flatMap((p) => wrap(p)),
+    ...(l ? ['', ...wrap(`What each fix buys, ${l.counted}${l.start.top ? ` (load: ${l.start.top.connections} connections)` : ''}:`), ...layout(fixTable(l.start, l.ranked), 2)] : []),
+    ...peakTable(results),
+    '',
+    ...wrap(`How far to trust it: ${trustLine(results)}`),
+    ...[
+      results.valid ? validityText(results) : `INVALID RUN: ${results.problems.join('; ')}`,
+      ...(underLoad && underLoad.failed > 0 ? [underLoad.text] : []),
+      ...(outage ? [outage] : []),
+      ...warmMissLines(results),
+      ...(faultLine(results) ? [faultLine(results)!] : []),
+      ...Object.values(results.variants).flatMap((v) => (v.peakLoad ? [`Peak: ${v.peakLoad.verdict}`, ...v.peakLoad.warnings.map((w) => `Warning: ${w}`)] : [])),
+    ].flatMap((p) => wrap(p)),
+    ...(results.comparison ? ['', ...comparisonTerminal(results.comparison).flatMap((p) => wrap(p, '    '))] : []),
+    ...thresholdLines(results.thresholds).flatMap((p) => wrap(p)),
+  ]
+  return lines.join('\n')
+}
+
+/** The ranked fixes, the starting point last: rank and fix, time saved, p50 and its change, cold p50, the top level. */
+function fixTable(start: FixRow, ranked: FixRow[]): string[][] {
+  const row = (r: FixRow, rank: string): string[] => [
+    `${rank} ${r.variant}`,
+    r.savedMs === null ? 'start' : r.fix,
+    r.savedMs === null ? '' : `${formatMs(r.savedMs)} (${formatShare(r.savedPercentOfStart)})`,
+    formatMs(r.p50Ms),
+    r.parentP50Ms === null ? '' : describeChange({ gainPercent: r.changePercent, change: r.change, floorMs: null, parentFloorMs: null }).text,
+    formatMs(r.coldP50Ms),
+    r.top ? `${r.top.goodPerSec.toFixed(1)}${r.top.labBound ? ' ✕' : ''}` : '—',
+    r.top ? formatShare(r.top.failedPercent) : '—',
+  ]
+  return [['', 'fix', 'time saved', 'p50', 'vs parent', 'cold p50', 'good/s', 'failed'], ...ranked.map((r, i) => row(r, `#${i + 1}`)), row(start, ' —')]
+}
+
+/** Every variant at the run's top load level, in six columns. */
+function peakTable(results: Results): string[] {
+  const rows = peakRows(results)
+  if (!rows.length) return []
   return [
     '',
-    h ? headlineText(h) : '',
-    ...withBeyondLine(layout(table), ordered.length - beyond.length, beyond.length),
-    ...beyond.map((r) => `${r.variant}: ${r.lesson ?? r.summary}${r.preset === null ? '' : ` (--scenario ${r.preset})`}`),
-    ...(overviewNote(results) ? [overviewNote(results)!] : []),
-    '',
-    ...(mix.length ? [...layout(mixTable), '', mixNote(results), ''] : []),
-    ...targetLines(results),
-    ...Object.values(results.variants).flatMap((v) => (v.peakLoad ? [`Peak: ${v.peakLoad.verdict}`, ...v.peakLoad.warnings.map((w) => `Warning: ${w}`)] : [])),
-    results.valid ? validityText(results) : `INVALID RUN: ${results.problems.join('; ')}`,
-    ...(underLoad ? [underLoad.text] : []),
-    ...(outage ? [outage] : []),
-    ...(results.runs.length > 1 ? [`${results.runs.length} runs, each on a stack of its own: the tables are the first run's; each run's own figures are in results.json (runs), and a comparison reads them.`] : []),
-    ...(results.comparison ? ['', ...comparisonTerminal(results.comparison)] : []),
-    ...thresholdLines(results.thresholds),
-  ].join('\n')
+    `At ${rows[0]!.connections} connections:`,
+    ...layout([
+      ['variant', 'good/s', 'p50', 'p99', 'failed', 'hit ratio'],
+      ...rows.map((r) => [
+        r.variant,
+        `${r.goodPerSec.toFixed(1)}${r.labBound.length ? ' ✕' : ''}`,
+        formatMs(r.p50Ms),
+        r.p99Ms === null ? `${formatTail(null, r.maxMs)} (n = ${r.answered})` : formatMs(r.p99Ms),
+        formatShare(r.failedPercent),
+        r.hitRatio === null ? '—' : formatShare(r.hitRatio * 100),
+      ]),
+    ], 1),
+  ]
+}
+
+/** A table laid out in columns: the first `left` left-aligned, the rest right-aligned, a rule under the header. */
+function layout(rows: string[][], left: number): string[] {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => [...row[column]!].length)))
+  const render = (row: string[]) =>
+    '  ' +
+    row
+      .map((cell, column) => {
+        const pad = ' '.repeat(widths[column]! - [...cell].length)
+        return column < left ? cell + pad : pad + cell
+      })
+      .join('  ')
+      .trimEnd()
+  return [render(rows[0]!), '  ' + widths.map((w) => '─'.repeat(w)).join('  '), ...rows.slice(1).map(render)]
+}
+
+/** A paragraph broken into lines of at most TERMINAL_COLUMNS, at spaces; the lines after the first indented. */
+export function wrap(text: string, indent = '  '): string[] {
+  const lines: string[] = []
+  let line = ''
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const next = line ? `${line} ${word}` : lines.length ? `${indent}${word}` : word
+    if ([...next].length > TERMINAL_COLUMNS && line) {
+      lines.push(line)
+      line = `${indent}${word}`
+    } else line = next
+  }
+  if (line) lines.push(line)
+  return lines
 }
