@@ -5,7 +5,7 @@ import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 /**
- * The direction of imports (README, "How it is built"): scenario/ under everything; the
+ * The direction of imports (docs/architecture.md): scenario/ under everything; the
  * mocks and the API under test beside each other, never importing the harness; inside the
  * harness, the CLI helpers and the stack under measuring, the results contract (record/)
  * under measuring, rendering and the CLI, and measuring never importing rendering. Each entry: the files, and the

@@ -2,7 +2,7 @@
  * The flags that make a run a CI gate, shared by `npm run bench` and `npm run compare`:
  * --noise, --fail-on regressed, --threshold (repeatable), and the exit codes they lead to.
  *
- * Exit codes (README, "Exit codes"):
+ * Exit codes (docs/comparing-runs.md, "Exit codes"):
  *   0  the run (or comparison) is valid, nothing regressed that --fail-on names, every threshold held
  *   1  the run is not valid, or it failed (a correctness check, a stack that did not start)
  *   2  a usage error: a bad flag, a bad --threshold, a baseline that cannot be read or compared

@@ -1,6 +1,6 @@
 /**
  * `npm run upstreams -- [--host H] [--port P] [scenario flags]`: the five mocked services
- * alone, for an API and a bench on other hosts (README, "Roles on separate hosts"): on H, at
+ * alone, for an API and a bench on other hosts (docs/roles-on-hosts.md): on H, at
  * port P and the four after it, with the /__lab/* admin endpoints (the counters, the faults'
  * switch, the calibration's echo, the hello). Stops on Ctrl-C or SIGTERM.
  */

@@ -16,7 +16,7 @@ const NO_FAULTS: Faults = { errorRate: 0, hangRate: 0, resetRate: 0 }
  * and 23 % on the top request, the long tail the rest: the shape listing analytics
  * usually show (page 1 dominant, a steep drop after page 3).
  */
-const DEFAULT_TRAFFIC: Traffic = { kind: 'mix', zipfExponent: 1.1, pages: 10, categories: 4, limits: [50, 20], sample: 12 }
+const DEFAULT_TRAFFIC: Traffic = { kind: 'mix', zipfExponent: 1.1, pages: 10, categories: 4, limits: [50, 20], sample: 0 }
 
 /**
  * Capacities (workers) are chosen so that at 50 connections naive's fan-out saturates

@@ -1,5 +1,5 @@
 /**
- * The wire between the lab's roles when they run apart (README, "Roles on separate hosts"):
+ * The wire between the lab's roles when they run apart (docs/roles-on-hosts.md):
  * the load generator (`npm run bench`), the API under test (`npm run serve`), the mocked
  * upstreams (`npm run upstreams`). Every role answers `GET /__lab/hello` with who it is (the
  * lab's version and protocol, its role, an id for this start, its host and its scenario),

@@ -1,5 +1,5 @@
 /**
- * The flags that place a role elsewhere (README, "Roles on separate hosts"): `--api URL` and
+ * The flags that place a role elsewhere (docs/roles-on-hosts.md): `--api URL` and
  * `--upstreams URL` for the bench, `--upstreams URL` and `--host H` for `npm run serve` and
  * `npm run upstreams`. Only their form is checked here; whether a role answers there is the
  * stack's to find out (bench/stack/remote-roles.ts).

@@ -6,7 +6,7 @@
  */
 import { Bench, type FnReturnedObject, type Statistics } from 'tinybench'
 import type { PhaseContext, Target } from './phase-context.ts'
-import { MAX_FAILURES_IN_A_ROW, type CasePlan, type LatencyCaseSpec } from './plan.ts'
+import { MAX_FAILURES_IN_A_ROW, SETTLED_SPREAD, type CasePlan, type LatencyCaseSpec } from './plan.ts'
 import { medianLoneCacheStages } from './hops.ts'
 import { median, percentiles, statedPercentile } from './stats.ts'
 import { round, roundStated } from '../record/format.ts'
@@ -17,8 +17,12 @@ import { parseServerTiming, type Stage } from '../../variants/shared/stage-timin
 /** Every planned case, one request at a time; a warm case starts from a freshly filled cache. */
 export async function runLatencyPhase(context: PhaseContext, cases: CasePlan[]): Promise<LatencyMeasurements> {
   const measured: LatencyMeasurements = {}
-  for (const c of cases) {
-    if (!c.cold) await context.fillCache(c.variant)
+  for (const [i, c] of cases.entries()) {
+    // The same variant's cold case just before, every attempt answered, left the cache as a fill does (emptied, then the page's
+    // own request): a second fill would cost another cold request (2 s) for the same state.
+    const before = cases[i - 1]
+    const filled = before?.cold === true && before.variant === c.variant && measured[c.variant]?.cold?.failures.failed === 0
+    if (!c.cold && !filled) await context.fillCache(c.variant)
     const result = await context.run(c.step, () => measureLatencyCase(context, c))
     measured[c.variant] = { ...measured[c.variant], [c.cold ? 'cold' : 'warm']: result }
   }
@@ -36,6 +40,15 @@ async function measureLatencyCase(context: Target, spec: LatencyCaseSpec): Promi
   const failures: Array<{ status: string; ms: number }> = []
   // retainSamples: the percentiles are computed from tinybench's own samples (toLatencyStats).
   const bench = new Bench({ iterations: spec.samples, time: 0, warmup: false, throws: true, retainSamples: true })
+  // A slow case stops early once its samples agree (plan.ts, SETTLED_SAMPLES): tinybench keeps the statistics of those it took.
+  const settled = new AbortController()
+  const good: number[] = []
+  const settle = (ms: number): void => {
+    good.push(ms)
+    if (!spec.settleAfter || good.length < spec.settleAfter) return
+    const sorted = [...good].sort((a, b) => a - b)
+    if ((sorted.at(-1)! - sorted[0]!) / median(sorted) <= SETTLED_SPREAD) settled.abort()
+  }
   bench.add(`${spec.variant}${spec.cold ? ' (cold)' : ''}`, async () => {
     for (let inARow = 0; inARow < MAX_FAILURES_IN_A_ROW; inARow++) {
       // Cold: flushed before every attempt, since a failed attempt may have filled the cache.
@@ -49,6 +62,7 @@ async function measureLatencyCase(context: Target, spec: LatencyCaseSpec): Promi
         if (answer.status === 200) {
           if (answer.body !== reference) mismatches++
           if (answer.serverTiming) timings.push(answer.serverTiming)
+          settle(ms)
           return { overriddenDuration: ms } satisfies FnReturnedObject
         }
         status = String(answer.status)
@@ -58,7 +72,7 @@ async function measureLatencyCase(context: Target, spec: LatencyCaseSpec): Promi
       failures.push({ status, ms: bench.now() - started })
     }
     throw new NoAnswerError()
-  })
+  }, { signal: settled.signal })
   await upstreams.resetStats()
   const before = await api.counters()
   let latency: LatencyStats | null = null

@@ -56,8 +56,8 @@ export async function runBench(
     // The traffic mix's sample: what the latency phase sends each variant after its own cases, and the model runs too.
     const mix = createTrafficMix(scenario)
     const sample = mix.kind === 'mix' ? mix.sequence(scenario.traffic.sample, MIX_SAMPLE_STREAM) : []
-    // The correctness check covers the sample's first distinct requests besides the measured one.
-    const mixChecked = [...new Set(sample.map((r) => r.path))].filter((p) => p !== path).slice(0, MIX_PATHS_CHECKED)
+    // The correctness check covers the sample's first distinct requests besides the measured one (without a sample, the mix's most asked-for).
+    const mixChecked = mix.kind === 'mix' ? [...new Set([...sample, ...mix.catalogue].map((r) => r.path))].filter((p) => p !== path).slice(0, MIX_PATHS_CHECKED) : []
 
     // Injected faults are off while the run checks correctness, warms up and fills the
     // cache, and on for every measurement.

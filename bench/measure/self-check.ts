@@ -20,7 +20,7 @@ import { describeHost, hostTicks, type HostTicks, type RoleCpu } from '../../sce
 
 /**
  * A role whose CPU a level's self-check reads: by its pid from /proc when the lab started it
- * on this machine, else (`pid` null: a role placed on another host, README "Roles on separate
+ * on this machine, else (`pid` null: a role placed on another host, docs/roles-on-hosts.md, "Roles on separate
  * hosts") as the role reads it itself, with its host's CPU, through its admin endpoint.
  */
 export interface WatchedRole {

@@ -16,8 +16,9 @@ export function roundStated(value: number | null): number | null {
 /** "4.10 s", "151 ms", "13.1 ms"; "—" for no figure. */
 export function formatMs(ms: number | null): string {
   if (ms === null) return '—'
-  if (Math.abs(ms) >= 1000) return `${(ms / 1000).toFixed(2)} s`
-  if (Math.abs(ms) >= 100) return `${ms.toFixed(0)} ms`
+  // At the unit's edge by what it rounds to: 999.6 ms is "1.00 s", 99.96 ms "100 ms", never "1000 ms".
+  if (Math.abs(ms) >= 999.5) return `${(ms / 1000).toFixed(2)} s`
+  if (Math.abs(ms) >= 99.95) return `${ms.toFixed(0)} ms`
   return `${ms.toFixed(1)} ms`
 }
 

@@ -566,7 +566,7 @@ const HostSchema = strict({ hostname: text(), cores: Type.Integer({ minimum: 1 }
  * whether that host is the load generator's machine (the same kernel: the same boot id); null when a side does not tell (off Linux).
  */
 const PlacedRoleSchema = strict({ url: text(), placed: Type.Boolean(), host: HostSchema, sameMachine: nullable(Type.Boolean()) })
-/** Where each role ran (README, "Roles on separate hosts"). */
+/** Where each role ran (docs/roles-on-hosts.md). */
 const RolesSchema = strict({
   /** The harness: the load generator, the correctness check, the latency phase. */
   generator: HostSchema,

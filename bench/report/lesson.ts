@@ -5,7 +5,7 @@
  * it. Computed from results.json only, never written by hand: another scenario names
  * another fix.
  */
-import { compareMedians, type Change } from './noise.ts'
+import { compareMedians, medianInterval, type Change } from './noise.ts'
 import { formatMs, formatShare } from '../record/format.ts'
 import type { LoadLevel, Results } from '../record/results.ts'
 import { isStoryVariant, STORY, storyFix } from '../../scenario/story.ts'
@@ -30,6 +30,8 @@ export interface FixRow {
   changePercent: number | null
   /** Whether the change lies beyond the run's noise (noise.ts); null when either side kept no samples. */
   change: Change | null
+  /** The time saved as far as the run's noise allows: the parent's median interval less this one's (noise.ts); null without samples. */
+  savedRangeMs: [number, number] | null
   coldP50Ms: number | null
   coldSamples: number | null
   /** At the run's top load level; null when the variant had none. */
@@ -79,6 +81,7 @@ export function fixRows(results: Results): FixRow[] {
       savedPercentOfStart: savedMs !== null && start ? (savedMs / start) * 100 : null,
       changePercent: savedMs !== null && parentP50Ms ? (-savedMs / parentP50Ms) * 100 : null,
       change: before === null ? null : changeAgainst(results, before, s.variant),
+      savedRangeMs: before === null ? null : savedRange(results, before, s.variant),
       coldP50Ms: v.coldLatency?.p50Ms ?? null,
       coldSamples: v.coldLatency?.samples ?? null,
       top: topLevel(v.load),
@@ -94,6 +97,14 @@ export function changeAgainst(results: Results, parent: string, variant: string)
   return compareMedians(before, after)
 }
 
+/** The time a step saved against its parent, low to high, from the two medians' intervals; null without samples on either side. */
+function savedRange(results: Results, parent: string, variant: string): [number, number] | null {
+  const [run] = results.runs
+  const before = medianInterval(run?.variants[parent]?.latency.latenciesMs ?? [])
+  const after = medianInterval(run?.variants[variant]?.latency.latenciesMs ?? [])
+  return before && after ? [before.low - after.high, before.high - after.low] : null
+}
+
 /** The verdict and the ranked fixes; undefined when the run measured fewer than two steps of the story with answers. */
 export function lesson(results: Results): Lesson | undefined {
   const rows = fixRows(results)
@@ -103,9 +114,13 @@ export function lesson(results: Results): Lesson | undefined {
   const best = ranked[0]!
   const counted = `each fix against the step before it, in the story's order`
   const of = `of ${start.variant}'s ${formatMs(start.p50Ms)}`
+  // Runners-up the run cannot tell from the best: their savings' ranges overlap its.
+  const tied = ranked.slice(1).filter((r) => r.savedMs! > 0 && overlap(best.savedRangeMs, r.savedRangeMs))
   let verdict: string
   if (best.savedMs! <= 0) verdict = `No fix saved time here: every step was as slow as the one before it, or slower.`
   else if (best.change === 'within noise') verdict = `No fix saved more than this run's noise: the largest saving, ${best.fix}'s ${formatMs(best.savedMs)}, is within it.`
+  else if (tied.length)
+    verdict = `${capitalize([best, ...tied].map((r) => r.fix).join(' and '))} saved about the same time, within this run's noise: ${[best, ...tied].map((r) => `${formatMs(r.savedMs)} (${formatShare(r.savedPercentOfStart)})`).join(' and ')} ${of}.`
   else verdict = `${capitalize(best.fix)} saved the most time: ${formatMs(best.savedMs)} ${of} (${formatShare(best.savedPercentOfStart)}).`
   return { start, ranked, verdict, counted }
 }
@@ -189,6 +204,11 @@ export function trustLine(results: Results): string {
   const limited = bound.size ? `lab-bound (✕, the machine's figures, not the code's) ${[...bound].map(([at, names]) => `at ${at}: ${names.join(', ')}`).join('; ')}` : 'no level lab-bound'
   const more = runs === 1 ? ' For a verdict on a change: --runs 5 and a baseline.' : ''
   return `${runs} run${runs === 1 ? '' : 's'}${runs > 1 ? ' (the tables: the first)' : ''}; n = ${samples || '—'}; ${model}; ${limited}.${more}`
+}
+
+/** Whether two ranges share a point; false when either is unknown. */
+function overlap(a: [number, number] | null, b: [number, number] | null): boolean {
+  return a !== null && b !== null && a[0] <= b[1] && b[0] <= a[1]
 }
 
 function capitalize(text: string): string {

@@ -14,7 +14,7 @@ export function renderSummaryMarkdown(results: Results): string {
     '',
     // The lesson first, as in the report and the terminal: fit for a pull request's comment.
     ...lessonMarkdown(results),
-    results.valid ? escapeMarkdown(validityText(results)) : `> **This run is invalid**: ${results.problems.map(escapeMarkdown).join('; ')}.`,
+    results.valid ? escapeMarkdown(`${validityText(results)}${underLoad && !underLoad.failed ? ` ${underLoad.text}` : ''}`) : `> **This run is invalid**: ${results.problems.map(escapeMarkdown).join('; ')}.`,
     '',
     ...(underLoad && underLoad.failed > 0 ? [`> ${escapeMarkdown(underLoad.text)}`, ''] : []),
     ...(outage ? [`> ${escapeMarkdown(outage)}`, ''] : []),
@@ -161,7 +161,7 @@ function peakLoadMarkdown(results: Results): string[] {
   ]
 }
 
-/** The step table alone, in Markdown: also what the README shows. */
+/** The step table alone, in Markdown: summary.md's "Every figure, step by step". */
 export function stepTableMarkdown(results: Results): string {
   const rows = stepRows(results)
   const table = (group: typeof rows, head: string) => [

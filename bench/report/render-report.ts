@@ -4,7 +4,7 @@
  * from disk with no network. Every interpolation is escaped by the `html` tag; the
  * embedded JSON cannot close its script tag.
  *
- * The page answers first (README, "The reader first"): the verdict, what each fix buys,
+ * The page answers first (DESIGN, "The reader first"): the verdict, what each fix buys,
  * and how far to trust it on the first screen; peak load, latency and the waterfalls
  * beneath; everything that serves the lab rather than the lesson (calibration, hops,
  * fidelity, roles, self-checks, the glossary, the code) folded, never lost.
@@ -59,7 +59,7 @@ const SCRIPT = asset('./page/report.js')
 export async function renderReport(results: Results): Promise<string> {
   const [chartJs, style, script] = await Promise.all([readFile(CHART_JS, 'utf8'), readFile(STYLE, 'utf8'), readFile(SCRIPT, 'utf8')])
   const title = `api-speedup-lab: ${results.scenario.name}`
-  // The lesson first, open; the instrument beneath it, folded (README, "The reader first").
+  // The lesson first, open; the instrument beneath it, folded (DESIGN, "The reader first").
   const page = html`<!doctype html>
 <html lang="en">
 <head>
@@ -169,10 +169,11 @@ function renderPeak(results: Results): SafeHtml | '' {
 
 function renderUnderLoad(results: Results): SafeHtml {
   return html`<p class="note">autocannon, ${results.run.durationSeconds} s per level, in the harness's process (never the API's). A level lasts from its first request to its last answer. <em>Good</em>: 2xx answers with the reference body, per second, apart from every answer; errors, timeouts, non-2xx answers and body mismatches are listed when there are any. Latencies are over every response (2xx or not); p90 and p99 are given from 20 and 100 responses up, below them "—": the max stands for the tail. <em>model</em>: the same level run in virtual time by the variant's own code. <em>API CPU</em>: the API process's CPU while requests were in flight, per response, after a garbage collection before the level: its event loop's thread alone (the requests' own work), then all its threads. <em>Lab CPU</em>: the load generator's (harness) and the mocked upstreams' CPU in percent of one core, the machine's in percent of all its cores.</p>
-  <div class="pair">
-    <div class="chart"><canvas id="throughput-chart" class="lazy" aria-label="good answers per second against connections"></canvas></div>
-    <div class="chart"><canvas id="p99-chart" class="lazy" aria-label="p99 latency against connections"></canvas></div>
-  </div>
+  ${results.run.connections.length > 1 &&
+  html`<div class="pair">
+    <div class="chart"><canvas id="throughput-chart" aria-label="good answers per second against connections"></canvas></div>
+    <div class="chart"><canvas id="p99-chart" aria-label="p99 latency against connections"></canvas></div>
+  </div>`}
   ${renderLoadTable(results)}`
 }
 

@@ -183,7 +183,7 @@ export function labBoundLine(results: Results): string | null {
     ...(v.peakLoad?.levels ?? []).filter((l) => l.selfCheck.labBound.length).map((l) => `${name} at ${l.offeredPerSec} req/s offered (${l.selfCheck.labBound.join('; ')})`),
   ])
   if (!bound.length) return null
-  return `Lab-bound — these figures are the machine's, not the code's: ${bound.join(', ')}. Fewer connections or a lower rate, a quieter machine, or the roles on separate hosts (README, "Roles on separate hosts") would measure the code.`
+  return `Lab-bound — these figures are the machine's, not the code's: ${bound.join(', ')}. Fewer connections or a lower rate, a quieter machine, or the roles on separate hosts (docs/roles-on-hosts.md) would measure the code.`
 }
 
 /** Where each role ran, in one line: all here, or each placed role's URL and host. */
@@ -257,8 +257,8 @@ export function targetLines(results: Results): string[] {
  */
 export function warmMissLines(results: Results): string[] {
   return Object.entries(results.variants).flatMap(([name, v]) => {
-    // Only a variant with a cold case uses the price cache.
-    if (v.coldLatency === null && v.coldFailures === null) return []
+    // Only a variant with a cold case, or that read the cache warm, uses the price cache.
+    if (v.coldLatency === null && v.coldFailures === null && v.cacheReadsPerRequest === 0) return []
     const perRequest = v.upstreamCalls.pricing
     if (perRequest <= 0) return []
     const unavailable = results.cacheOutages.some((o) => o.phase === 'latency' && o.step.startsWith(`${name} (warm`))
@@ -552,7 +552,7 @@ export function mixNote(results: Results): string {
 export function overviewNote(results: Results): string | null {
   const overview = results.run.overview ?? []
   if (overview.length === 0) return null
-  return `In a run of every variant, ${overview.join(', ')} ${overview.length === 1 ? 'is' : 'are'} measured as an overview: half the latency budget (at least 3 samples a case, or the run's own minimum when lower), no sample of the mix one at a time, and the top load level only; --variants ${overview[0]} measures one in full.`
+  return `In a run of every variant, ${overview.join(', ')} ${overview.length === 1 ? 'is' : 'are'} measured as an overview: half the latency budget (at least 3 samples a case, or the run's own minimum when lower), the price cache warm only, no sample of the mix one at a time, and the top load level only; --variants ${overview[0]} measures one in full.`
 }
 
 /** The three commands of "Try your own fix" (README): copy a variant, name its parent and change it, measure it beside its parent. */
@@ -568,7 +568,7 @@ export const OWN_FIX_COMMANDS = [
  * only when the TTL is shorter than a level. Null for a run without a variant that uses the cache.
  */
 export function expiryText(results: Results): { expired: boolean; text: string } | null {
-  const cached = Object.entries(results.variants).filter(([, v]) => v.coldLatency !== null || v.coldFailures !== null)
+  const cached = Object.entries(results.variants).filter(([, v]) => v.coldLatency !== null || v.coldFailures !== null || v.cacheReadsPerRequest > 0)
   if (!cached.length) return null
   const ttl = results.scenario.cacheTtlSeconds
   const levels = Object.values(results.variants).flatMap((v) => [...v.load.map((l) => l.durationSeconds), ...(v.peakLoad?.levels ?? []).map((l) => l.durationSeconds)])

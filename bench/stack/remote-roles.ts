@@ -1,5 +1,5 @@
 /**
- * Roles placed by URL (README, "Roles on separate hosts"): the mocked upstreams started with
+ * Roles placed by URL (docs/roles-on-hosts.md): the mocked upstreams started with
  * `npm run upstreams` and the API under test started with `npm run serve`, on this host or
  * another, measured by `npm run bench -- --api URL --upstreams URL`.
  *

@@ -1,7 +1,7 @@
 /**
  * The stack a run measures: Redis (or the in-process stand-in), the mocked upstreams in a
  * child process and the API under test in another, each on a free 127.0.0.1 port; or, for
- * each role given by URL (README, "Roles on separate hosts"), that role where it runs,
+ * each role given by URL (docs/roles-on-hosts.md), that role where it runs,
  * greeted and checked (remote-roles.ts), and never stopped by the lab.
  */
 import { startApiProcess, type ApiProcess } from './api-process.ts'
