@@ -74,7 +74,7 @@ describe('scenario flags', () => {
     [['--limits', '50,,20'], 'Flag --limits: got "50,,20"; expected page sizes separated by commas'],
     [['--limits', '50,600'], 'Flag --limits: got 600; expected an integer from 1 to 500.'],
     [['--limits', '20,20'], 'Flag --limits: got [20,20]; expected page sizes each given once.'],
-    [['--mix-sample', '0'], 'Flag --mix-sample: got 0; expected an integer from 1 to 1000.'],
+    [['--mix-sample', '-1'], 'Flag --mix-sample: got -1; expected an integer from 0 to 1000.'],
   ])('%j is a usage error: %s', async (argv, message) => {
     const error = await resolve(argv).then(
       () => undefined,

@@ -80,6 +80,8 @@ describe.skipIf(SKIP)('the roles in three network namespaces', () => {
     try {
       const page = await browser.newPage()
       await page.goto(`file://${join(out, 'report.html')}`)
+      // Where each role ran is in "Can I trust these numbers?", folded: opened, as a reader would.
+      await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)))
       const text = await page.locator('body').innerText()
       expect(text).toContain(`the API at ${roles!.apiUrl}`)
       expect(text).toContain(`the upstreams at ${roles!.upstreamsUrl}`)

@@ -5,7 +5,7 @@
  * with every expected figure worked out by hand.
  */
 import { describe, expect, it } from 'vitest'
-import { lesson, trustLine } from '../bench/report/lesson.ts'
+import { lesson, trustLine, unrankedReason } from '../bench/report/lesson.ts'
 import { compareMedians, medianInterval } from '../bench/report/noise.ts'
 import { describeChange, stepRows } from '../bench/report/report-model.ts'
 import type { Results } from '../bench/record/results.ts'
@@ -32,6 +32,7 @@ function runOf(samples: Record<string, number[]>, floors: Record<string, number>
     ]),
   )
   return {
+    run: { connections: [50] },
     variants,
     runs: [{ variants: Object.fromEntries(Object.entries(samples).map(([name, xs]) => [name, { latency: { latenciesMs: xs }, load: [] }])) }],
   } as unknown as Results
@@ -51,11 +52,15 @@ describe('the interval of a median, from its samples', () => {
     expect(interval.coverage).toBeCloseTo(0.9586, 3)
   })
 
-  it('calls two medians different only when their intervals do not overlap', () => {
+  it('calls two medians different only when their intervals do not overlap and they are more than 5 % apart', () => {
     expect(compareMedians([100, 101, 102], [50, 51, 52])).toBe('faster')
     expect(compareMedians([100, 101, 102], [150, 151, 152])).toBe('slower')
     expect(compareMedians([100, 101, 102], [101.5, 102.5, 103])).toBe('within noise')
-    expect(compareMedians([], [1])).toBeNull()
+    // Disjoint, but 3 % apart: within the drift of a p50 from run to run.
+    expect(compareMedians([100, 101, 102], [97, 97.5, 98])).toBe('within noise')
+    // One sample a side says nothing of the noise.
+    expect(compareMedians([100], [50])).toBeNull()
+    expect(compareMedians([], [1, 2])).toBeNull()
   })
 })
 
@@ -83,6 +88,39 @@ describe('the verdict', () => {
   it('claims nothing when the largest saving is within the noise', () => {
     const l = lesson(runOf({ naive: [100, 110, 120, 130, 140], bulk: [99, 109, 119, 129, 139], cached: [101, 111, 121, 131, 141], parallel: [100, 110, 120, 130, 140] }))!
     expect(l.verdict).toMatch(/^No fix saved more than this run's noise/)
+  })
+
+  it('names the largest saving beyond the noise, not a larger one within it', () => {
+    // naive and bulk spread over 1.2 s: bulk's 300 ms is within it; parallel's 200 ms against a tight cached is not.
+    const wide = [700, 1000, 1300, 1600, 1900]
+    const l = lesson(runOf({ naive: wide, bulk: wide.map((x) => x - 300), cached: around(1000), parallel: around(800) }))!
+    expect(l.ranked.map((r) => [r.variant, r.change])).toEqual([
+      ['bulk', 'within noise'],
+      ['parallel', 'faster'],
+      ['cached', 'within noise'],
+    ])
+    expect(l.verdict).toBe("Concurrency saved the most time: 200 ms of naive's 1.30 s (15 %).")
+  })
+
+  it('never ties in a fix whose saving is within the noise', () => {
+    // bulk saves 393.6–406.4 ms, parallel 394.8–401.2: a tie; cached's 2 ms is within the noise and stays out.
+    const l = lesson(runOf({ naive: around(1000), bulk: around(600), cached: around(598), parallel: around(200) }))!
+    expect(l.verdict).toBe("The N+1 fix and concurrency saved about the same time, within this run's noise: 400 ms (40 %) and 398 ms (40 %) of naive's 1.00 s.")
+  })
+
+  it('credits no fix with the saving of a step the run left out, and lists a fix it cannot rank with why', () => {
+    const l = lesson(runOf({ naive: around(4040), cached: around(230), parallel: around(145) }))!
+    expect(l.ranked.map((r) => r.variant)).toEqual(['parallel'])
+    expect(l.unranked.map((r) => [r.variant, unrankedReason(r)])).toEqual([['cached', 'not ranked: the step before it (bulk) was not measured']])
+    // bulk never answered: neither it nor cached, whose parent it is, has a saving to rank.
+    const failed = runOf({ naive: around(4040), bulk: around(2020), cached: around(230), parallel: around(145) })
+    ;(failed.variants.bulk as { latency: unknown }).latency = null
+    const f = lesson(failed)!
+    expect(f.unranked.map((r) => [r.variant, unrankedReason(r)])).toEqual([
+      ['bulk', 'not ranked: no good answer one request at a time'],
+      ['cached', 'not ranked: bulk had no good answer one request at a time'],
+    ])
+    expect(f.ranked.map((r) => r.variant)).toEqual(['parallel'])
   })
 
   it('has none without two steps of the story', () => {

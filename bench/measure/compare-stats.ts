@@ -19,6 +19,7 @@
  * bootstrap of a ratio is a loop. No heavy dependency for these few functions.
  */
 import { median } from './stats.ts'
+import { NOISE_PERCENT } from '../record/results.ts'
 import { createRandom, deriveSeed } from '../../mock-upstreams/random.ts'
 
 /** Below this many runs on either side, no p-value is given (benchstat: "need >= 4 samples"; at 4 a side the exact two-sided p can reach 0.029). */
@@ -26,7 +27,7 @@ export const MIN_RUNS = 4
 /** Bootstrap resamples for the confidence interval. */
 export const BOOTSTRAP_RESAMPLES = 10_000
 /** The noise threshold T's floor, in percent: a change smaller than this is "no change" whatever the test says. */
-export const MIN_NOISE_PERCENT = 5
+export const MIN_NOISE_PERCENT = NOISE_PERCENT
 /** For a share in percent (failures), the band is in points, not relative. */
 export const NOISE_POINTS = 1
 /** The significance level: 0.05, or 0.01 when more than MANY_COMPARISONS comparisons are made at once. */

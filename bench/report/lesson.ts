@@ -51,26 +51,30 @@ export interface Lesson {
   start: FixRow
   /** The fixes, the most time saved first. */
   ranked: FixRow[]
+  /** The fixes with no saving to rank (unrankedReason says why), in the story's order. */
+  unranked: FixRow[]
   /** "The N+1 fix saved the most time: 2.02 s of naive's 4.04 s (50 %)." */
   verdict: string
   /** How the savings were counted, in a clause. */
   counted: string
 }
 
-/** The story's measured steps as rows, in the story's order. */
+/** The story's measured steps as rows, in the story's order; a step is set against its parent in the story, when that was measured. */
 export function fixRows(results: Results): FixRow[] {
   const measured = STORY.filter((s) => results.variants[s.variant])
-  const start = measured[0] ? results.variants[measured[0].variant]!.latency?.p50Ms ?? null : null
+  const start = measured[0] ? (results.variants[measured[0].variant]!.latency?.p50Ms ?? null) : null
+  const top = results.run.connections.length ? Math.max(...results.run.connections) : null
   return measured.map((s, i) => {
     const v = results.variants[s.variant]!
-    // The step before it among those measured: its parent in the story when that was measured.
-    const before = i > 0 ? measured[i - 1]!.variant : null
+    const step = STORY.indexOf(s)
+    // Its parent in the story, when measured: a step is never credited with the saving of one the run left out.
+    const before = i > 0 && step > 0 && results.variants[STORY[step - 1]!.variant] ? STORY[step - 1]!.variant : null
     const parent = before === null ? null : results.variants[before]!
     const p50Ms = v.latency?.p50Ms ?? null
     const parentP50Ms = parent?.latency?.p50Ms ?? null
     const savedMs = p50Ms !== null && parentP50Ms !== null ? parentP50Ms - p50Ms : null
     return {
-      step: STORY.indexOf(s),
+      step,
       variant: s.variant,
       parent: before,
       fix: storyFix(s.variant)!,
@@ -84,7 +88,7 @@ export function fixRows(results: Results): FixRow[] {
       savedRangeMs: before === null ? null : savedRange(results, before, s.variant),
       coldP50Ms: v.coldLatency?.p50Ms ?? null,
       coldSamples: v.coldLatency?.samples ?? null,
-      top: topLevel(v.load),
+      top: top === null ? null : topLevel(v.load, top),
     }
   })
 }
@@ -105,29 +109,38 @@ function savedRange(results: Results, parent: string, variant: string): [number,
   return before && after ? [before.low - after.high, before.high - after.low] : null
 }
 
-/** The verdict and the ranked fixes; undefined when the run measured fewer than two steps of the story with answers. */
+/** The verdict and the ranked fixes; undefined when no fix of the story could be set against a measured parent. */
 export function lesson(results: Results): Lesson | undefined {
-  const rows = fixRows(results)
-  const [start, ...fixes] = rows
-  if (!start || start.p50Ms === null || !fixes.length || fixes.some((f) => f.savedMs === null)) return undefined
-  const ranked = [...fixes].sort((a, b) => b.savedMs! - a.savedMs! || a.step - b.step)
-  const best = ranked[0]!
+  const [start, ...fixes] = fixRows(results)
+  const ranked = fixes.filter((f) => f.savedMs !== null).sort((a, b) => b.savedMs! - a.savedMs! || a.step - b.step)
+  if (!start || start.p50Ms === null || !ranked.length) return undefined
+  const unranked = fixes.filter((f) => f.savedMs === null)
   const counted = `each fix against the step before it, in the story's order`
   const of = `of ${start.variant}'s ${formatMs(start.p50Ms)}`
+  // Only a saving beyond the noise can be the lesson (a fix with no noise to judge by, n < 2 a side, counts as measured).
+  const beyond = ranked.filter((r) => r.savedMs! > 0 && r.change !== 'within noise')
+  const best = beyond[0]
   // Runners-up the run cannot tell from the best: their savings' ranges overlap its.
-  const tied = ranked.slice(1).filter((r) => r.savedMs! > 0 && overlap(best.savedRangeMs, r.savedRangeMs))
+  const tied = beyond.slice(1).filter((r) => overlap(best?.savedRangeMs ?? null, r.savedRangeMs))
   let verdict: string
-  if (best.savedMs! <= 0) verdict = `No fix saved time here: every step was as slow as the one before it, or slower.`
-  else if (best.change === 'within noise') verdict = `No fix saved more than this run's noise: the largest saving, ${best.fix}'s ${formatMs(best.savedMs)}, is within it.`
-  else if (tied.length)
-    verdict = `${capitalize([best, ...tied].map((r) => r.fix).join(' and '))} saved about the same time, within this run's noise: ${[best, ...tied].map((r) => `${formatMs(r.savedMs)} (${formatShare(r.savedPercentOfStart)})`).join(' and ')} ${of}.`
-  else verdict = `${capitalize(best.fix)} saved the most time: ${formatMs(best.savedMs)} ${of} (${formatShare(best.savedPercentOfStart)}).`
-  return { start, ranked, verdict, counted }
+  if (!best && ranked[0]!.savedMs! <= 0) verdict = `No fix saved time here: every step was as slow as the one before it, or slower.`
+  else if (!best) verdict = `No fix saved more than this run's noise: the largest saving, ${ranked[0]!.fix}'s ${formatMs(ranked[0]!.savedMs)}, is within it.`
+  else if (tied.length) {
+    const all = [best, ...tied]
+    verdict = `${capitalize(list(all.map((r) => r.fix)))} saved about the same time, within this run's noise: ${list(all.map((r) => `${formatMs(r.savedMs)} (${formatShare(r.savedPercentOfStart)})`))} ${of}.`
+  } else verdict = `${capitalize(best.fix)} saved the most time: ${formatMs(best.savedMs)} ${of} (${formatShare(best.savedPercentOfStart)}).`
+  return { start, ranked, unranked, verdict, counted }
 }
 
-/** A variant's run at the run's top load level: good answers per second and the share failed. */
-function topLevel(load: LoadLevel[]): TopLevel | null {
-  const top = [...load].sort((a, b) => b.connections - a.connections)[0]
+/** Why a fix has no saving to rank: its parent was not measured, or one of the two has no good answer. */
+export function unrankedReason(row: FixRow): string {
+  if (row.parent === null) return `not ranked: the step before it (${STORY[row.step - 1]?.variant ?? '—'}) was not measured`
+  return row.p50Ms === null ? 'not ranked: no good answer one request at a time' : `not ranked: ${row.parent} had no good answer one request at a time`
+}
+
+/** A variant's level at the run's top number of connections (null when it did not run it): good answers per second and the share failed. */
+function topLevel(load: LoadLevel[], connections: number): TopLevel | null {
+  const top = load.find((l) => l.connections === connections)
   if (!top) return null
   return { connections: top.connections, goodPerSec: top.goodPerSec, failedPercent: failedPercent(top), labBound: top.selfCheck.labBound.length > 0 }
 }
@@ -144,7 +157,8 @@ export interface PeakRow {
   story: boolean
   connections: number
   goodPerSec: number
-  p50Ms: number
+  /** Null without a good answer (every request failed): no latency, never a fast 0. */
+  p50Ms: number | null
   /** The p99, or below 100 answers the max, called that, with n. */
   p99Ms: number | null
   maxMs: number
@@ -155,8 +169,9 @@ export interface PeakRow {
 }
 
 export function peakRows(results: Results): PeakRow[] {
+  const connections = Math.max(...results.run.connections)
   return Object.entries(results.variants).flatMap(([variant, v]) => {
-    const top = [...v.load].sort((a, b) => b.connections - a.connections)[0]
+    const top = v.load.find((l) => l.connections === connections)
     if (!top) return []
     return [
       {
@@ -164,7 +179,7 @@ export function peakRows(results: Results): PeakRow[] {
         story: isStoryVariant(variant),
         connections: top.connections,
         goodPerSec: top.goodPerSec,
-        p50Ms: top.p50Ms,
+        p50Ms: top.answered ? top.p50Ms : null,
         p99Ms: top.p99Ms,
         maxMs: top.maxMs,
         answered: top.answered,
@@ -209,6 +224,11 @@ export function trustLine(results: Results): string {
 /** Whether two ranges share a point; false when either is unknown. */
 function overlap(a: [number, number] | null, b: [number, number] | null): boolean {
   return a !== null && b !== null && a[0] <= b[1] && b[0] <= a[1]
+}
+
+/** "a", "a and b", "a, b and c". */
+function list(items: string[]): string {
+  return items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`
 }
 
 function capitalize(text: string): string {

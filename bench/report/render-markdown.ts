@@ -3,7 +3,7 @@ import { cacheOutageText, describeChange, describeFaults, faultRows, formatLoadS
 import { formatMs, formatPercent, formatShare, formatTail } from '../record/format.ts'
 import type { Results } from '../record/results.ts'
 import { comparisonMarkdown, thresholdLines } from './render-comparison.ts'
-import { lesson, peakRows, trustLine, type FixRow } from './lesson.ts'
+import { lesson, peakRows, trustLine, unrankedReason, type FixRow } from './lesson.ts'
 
 export function renderSummaryMarkdown(results: Results): string {
   const rows = stepRows(results)
@@ -20,6 +20,9 @@ export function renderSummaryMarkdown(results: Results): string {
     ...(outage ? [`> ${escapeMarkdown(outage)}`, ''] : []),
     ...(results.comparison ? comparisonMarkdown(results.comparison, escapeMarkdown) : []),
     ...(results.thresholds.length ? [...thresholdLines(results.thresholds).map((line) => `- ${escapeMarkdown(line)}`), ''] : []),
+    // The details fold (GitHub renders <details>): a pull request's comment shows the lesson, the rest one click away.
+    '<details><summary>Every figure: step by step, how far to trust it, under load, the mix, faults, peak hours</summary>',
+    '',
     '## Every figure, step by step',
     '',
     stepTableMarkdown(results),
@@ -34,12 +37,12 @@ export function renderSummaryMarkdown(results: Results): string {
     ...mixMarkdown(results),
     '## Under load, in full',
     '',
-    '| variant | connections | responses | answers/s | good/s | p50 | p90 | p99 | max | mean / of hits | hit ratio | pricing calls/s | errors | timeouts | non-2xx | mismatches | API CPU ms per request (event loop / all threads) | lab CPU % of a core (machine: of all) |',
+    '| variant | connections | answers | answers/s | good/s | p50 | p90 | p99 | max | mean / of hits | hit ratio | pricing calls/s | errors | timeouts | non-2xx | mismatches | API CPU ms per request (event loop / all threads) | lab CPU % of a core (machine: of all) |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...Object.entries(results.variants).flatMap(([name, v]) =>
       v.load.map(
         (l) =>
-          `| ${name} | ${l.connections} | ${l.answered} | ${l.requestsPerSec.toFixed(1)} | ${formatWithModel(l.goodPerSec, l.model?.goodPerSec, l)} | ${formatMs(l.p50Ms)} | ${formatMs(l.p90Ms)} | ${formatMs(l.p99Ms)} | ${formatMs(l.maxMs)} | ${formatMs(l.meanMs)} / ${formatMs(l.meanHitMs)} | ${formatHitRatio(l.hitRatio, l.model?.hitRatio ?? null, l.priceCache?.stale)} | ${formatWithModel(l.pricingCallsPerSec, l.model?.pricingCallsPerSec, l)} | ${l.errors} | ${l.timeouts} | ${formatNon2xx(l)} | ${l.mismatches} | ${formatApiCpu(l)} | ${formatSelfCheck(l.selfCheck)} |`,
+          `| ${name} | ${l.connections} | ${l.requests} | ${l.requestsPerSec.toFixed(1)} | ${formatWithModel(l.goodPerSec, l.model?.goodPerSec, l)} | ${formatMs(l.p50Ms)} | ${formatMs(l.p90Ms)} | ${formatMs(l.p99Ms)} | ${formatMs(l.maxMs)} | ${formatMs(l.meanMs)} / ${formatMs(l.meanHitMs)} | ${formatHitRatio(l.hitRatio, l.model?.hitRatio ?? null, l.priceCache?.stale)} | ${formatWithModel(l.pricingCallsPerSec, l.model?.pricingCallsPerSec, l)} | ${l.errors} | ${l.timeouts} | ${formatNon2xx(l)} | ${l.mismatches} | ${formatApiCpu(l)} | ${formatSelfCheck(l.selfCheck)} |`,
       ),
     ),
     '',
@@ -50,6 +53,8 @@ export function renderSummaryMarkdown(results: Results): string {
     `Scenario: ${results.scenario.productsPerPage} products per page, seed ${results.scenario.seed}. ` +
       `Machine: ${results.environment.cpuCount} × ${escapeMarkdown(results.environment.cpuModel)}, Node ${results.environment.node}, ` +
       `cache: ${results.environment.cacheBackend}. Commit ${results.environment.gitCommit ?? 'unknown'}, ${results.finishedAt}.`,
+    '',
+    '</details>',
     '',
   ]
   return lines.filter((line, i, all) => !(line === '' && all[i - 1] === '')).join('\n')
@@ -65,8 +70,8 @@ export function lessonMarkdown(results: Results): string[] {
   const l = lesson(results)
   const peak = peakRows(results)
   const fix = (r: FixRow, rank: string) =>
-    `| ${rank} | \`${r.variant}\` ${r.savedMs === null ? 'start' : escapeMarkdown(r.fix)} | ${r.savedMs === null ? '—' : `**${formatMs(r.savedMs)}** (${formatShare(r.savedPercentOfStart)})`} | ${formatMs(r.p50Ms)}${r.parentP50Ms === null ? '' : ` (${describeChange({ gainPercent: r.changePercent, change: r.change, floorMs: null, parentFloorMs: null }).text})`} | ${formatMs(r.coldP50Ms)}${r.coldSamples === null ? '' : ` (n = ${r.coldSamples})`} | ${r.top ? `${r.top.goodPerSec.toFixed(1)}${r.top.labBound ? ' ✕' : ''}` : '—'} | ${r.top ? formatShare(r.top.failedPercent) : '—'} |`
-  const at = l?.start.top ? ` at ${l.start.top.connections} conn.` : ''
+    `| ${rank} | \`${r.variant}\` ${l && r === l.start ? 'start' : escapeMarkdown(r.fix)} | ${r.savedMs === null ? (l && r === l.start ? '—' : escapeMarkdown(unrankedReason(r))) : `**${formatMs(r.savedMs)}** (${formatShare(r.savedPercentOfStart)})`} | ${formatMs(r.p50Ms)}${r.parentP50Ms === null ? '' : ` (${describeChange({ gainPercent: r.changePercent, change: r.change, floorMs: null, parentFloorMs: null }).text})`} | ${formatMs(r.coldP50Ms)}${r.coldSamples === null ? '' : ` (n = ${r.coldSamples})`} | ${r.top ? `${r.top.goodPerSec.toFixed(1)}${r.top.labBound ? ' ✕' : ''}` : '—'} | ${r.top ? formatShare(r.top.failedPercent) : '—'} |`
+  const at = results.run.connections.length ? ` at ${Math.max(...results.run.connections)} conn.` : ''
   return [
     ...(l ? [`**${escapeMarkdown(l.verdict)}**`, ''] : []),
     ...(h ? [`${escapeMarkdown(headlineText(h))}: p50, one request at a time, price cache warm${l ? `; ${l.counted}` : ''}.`, ''] : []),
@@ -76,8 +81,9 @@ export function lessonMarkdown(results: Results): string[] {
           '',
           `| rank | fix | time saved | p50 (vs parent) | cold p50 | good/s${at} | failed${at} |`,
           '|---:|---|---:|---:|---:|---:|---:|',
-          ...l.ranked.map((r, i) => fix(r, `#${i + 1}`)),
           fix(l.start, '—'),
+          ...l.ranked.map((r, i) => fix(r, `#${i + 1}`)),
+          ...l.unranked.map((r) => fix(r, '—')),
           '',
         ]
       : []),
@@ -87,7 +93,7 @@ export function lessonMarkdown(results: Results): string[] {
           '',
           '| variant | good/s | p50 | p99 | failed | hit ratio |',
           '|---|---:|---:|---:|---:|---:|',
-          ...peak.map((r) => `| \`${r.variant}\` | ${r.goodPerSec.toFixed(1)}${r.labBound.length ? ' ✕' : ''} | ${formatMs(r.p50Ms)} | ${r.p99Ms === null ? `max ${formatMs(r.maxMs)} (n = ${r.answered})` : formatMs(r.p99Ms)} | ${formatShare(r.failedPercent)} | ${r.hitRatio === null ? '—' : formatShare(r.hitRatio * 100)} |`),
+          ...peak.map((r) => `| \`${r.variant}\` | ${r.goodPerSec.toFixed(1)}${r.labBound.length ? ' ✕' : ''} | ${formatMs(r.p50Ms)} | ${r.p50Ms === null ? '—' : r.p99Ms === null ? `max ${formatMs(r.maxMs)} (n = ${r.answered})` : formatMs(r.p99Ms)} | ${formatShare(r.failedPercent)} | ${r.hitRatio === null ? '—' : formatShare(r.hitRatio * 100)} |`),
           '',
         ]
       : []),

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { embedJson, html, trusted, type SafeHtml } from './html.ts'
 import { comparisonSection } from './render-comparison.ts'
 import { faultSeries, pageData, type Waterfall, type WaterfallGroup } from './page/page-data.ts'
-import { lesson, peakRows, trustLine, type FixRow } from './lesson.ts'
+import { lesson, peakRows, trustLine, unrankedReason, type FixRow, type Lesson } from './lesson.ts'
 import {
   cacheOutageText,
   coldCosts,
@@ -114,24 +114,26 @@ function renderHeader(results: Results, title: string): SafeHtml {
   <h1 id="verdict">${l ? l.verdict : h ? headlineText(h) : title}</h1>
   <p class="lede">${h ? html`<strong>${headlineText(h)}</strong>: ` : ''}p50, one request at a time, price cache warm${l ? `; ${l.counted}` : ''}. ${results.scenario.description}</p>
   ${!results.valid && html`<div class="invalid"><strong>Invalid run — do not trust these numbers.</strong><ul>${results.problems.map((p) => html`<li>${p}</li>`)}</ul></div>`}
-  ${l && renderFixes(l.start, l.ranked)}
+  ${l && renderFixes(results, l)}
   <p class="trust" id="trust-line"><strong>How far to trust it:</strong> ${trustLine(results)} <a href="#trust">Can I trust these numbers?</a></p>
   ${underLoad && underLoad.failed > 0 && html`<p class="caution" id="load-failures">${underLoad.text}</p>`}
   ${outage && html`<p class="caution" id="cache-outages">${outage}</p>`}
 </header>`
 }
 
-/** "What each fix buys": the story's fixes, the most time saved first, the starting point above them. */
-function renderFixes(start: FixRow, ranked: FixRow[]): SafeHtml {
-  const top = ranked.find((r) => r.top)?.top ?? start.top
-  const atPeak = top ? `${top.connections} conn.` : 'peak'
-  const row = (r: FixRow, rank: number | null): SafeHtml => {
+/** "What each fix buys": the starting point, then the story's fixes, the most time saved first, then any the run could not rank. */
+function renderFixes(results: Results, l: Lesson): SafeHtml {
+  const { start, ranked, unranked } = l
+  const connections = Math.max(...results.run.connections)
+  const atPeak = `${connections} conn.`
+  const row = (r: FixRow, rank: string): SafeHtml => {
     const change = describeChange({ gainPercent: r.changePercent, change: r.change, floorMs: null, parentFloorMs: null })
-    return html`<tr class="${rank === null ? 'start' : ''}">
-      <td class="num">${rank === null ? '—' : `#${rank}`}</td>
-      <td><code class="swatch" data-variant="${r.variant}">${r.variant}</code> <small>step ${r.step}</small><br>${r.fix}</td>
-      <td class="num">${r.savedMs === null ? 'start' : html`<strong>${formatMs(r.savedMs)}</strong><br><small>${formatShare(r.savedPercentOfStart)} of ${start.variant}</small>`}</td>
-      <td class="num">${formatMs(r.p50Ms)}${r.parentP50Ms !== null && html`<br><small class="${change.tone}">${change.text} vs ${formatMs(r.parentP50Ms)}</small>`}</td>
+    const saved = r.savedMs === null ? (r === start ? 'start' : html`<small>${unrankedReason(r)}</small>`) : html`<strong>${formatMs(r.savedMs)}</strong><br><small>${formatShare(r.savedPercentOfStart)} of ${start.variant}</small>`
+    return html`<tr class="${r === start ? 'start' : ''}">
+      <td class="num">${rank}</td>
+      <td><code class="swatch" data-variant="${r.variant}">${r.variant}</code> <small>step ${r.step}</small><br>${r === start ? 'the starting point' : r.fix}</td>
+      <td class="num">${saved}</td>
+      <td class="num">${formatMs(r.p50Ms)}${r.samples !== null && html` <small>n = ${r.samples}</small>`}${r.parentP50Ms !== null && html`<br><small class="${change.tone}">${change.text} vs ${formatMs(r.parentP50Ms)}</small>`}</td>
       <td class="num">${formatMs(r.coldP50Ms)}${r.coldSamples !== null && html`<br><small>n = ${r.coldSamples}</small>`}</td>
       <td class="num">${r.top ? html`${r.top.goodPerSec.toFixed(1)}${r.top.labBound ? html` <small class="over" title="lab-bound: the machine's figure, not the code's">✕</small>` : ''}` : '—'}</td>
       <td class="num${r.top && r.top.failedPercent > 0 ? ' bad' : ''}">${r.top ? formatShare(r.top.failedPercent) : '—'}</td>
@@ -140,8 +142,9 @@ function renderFixes(start: FixRow, ranked: FixRow[]): SafeHtml {
   return html`<h2 class="inline" id="fixes">What each fix buys</h2>
   ${wide(html`<table class="fixes">
     <thead><tr><th class="num">rank</th><th>fix</th><th class="num">time saved</th><th class="num">p50 vs parent</th><th class="num">cold p50</th><th class="num">good/s at ${atPeak}</th><th class="num">failed at ${atPeak}</th></tr></thead>
-    <tbody>${row(start, null)}${ranked.map((r, i) => row(r, i + 1))}</tbody>
-  </table>`)}`
+    <tbody>${row(start, '—')}${ranked.map((r, i) => row(r, `#${i + 1}`))}${unranked.map((r) => row(r, '—'))}</tbody>
+  </table>`)}
+  <p class="note key"><em>Time saved</em>: the parent's p50 minus the fix's, one request at a time, cache warm. <em>Cold</em>: the cache flushed before each request. At ${connections} connections: <em>good/s</em>, answers with the right body per second; <em>failed</em>, requests without one (504: past the ${formatMs(results.scenario.requestDeadlineMs)} deadline; 503: refused). ✕: lab-bound.</p>`
 }
 
 /** Every variant at the top load level, in six columns; the whole load phase folded beneath. */
@@ -154,7 +157,7 @@ function renderPeak(results: Results): SafeHtml | '' {
       <td><code class="swatch" data-variant="${r.variant}">${r.variant}</code></td>
       <td class="num">${r.goodPerSec.toFixed(1)}${r.labBound.length > 0 && html` <small class="over" title="${`lab-bound: ${r.labBound.join('; ')}`}">✕ lab-bound</small>`}</td>
       <td class="num">${formatMs(r.p50Ms)}</td>
-      <td class="num">${r.p99Ms === null ? html`max ${formatMs(r.maxMs)} <small>n = ${r.answered}</small>` : formatMs(r.p99Ms)}</td>
+      <td class="num">${r.p50Ms === null ? '—' : r.p99Ms === null ? html`max ${formatMs(r.maxMs)} <small>n = ${r.answered}</small>` : formatMs(r.p99Ms)}</td>
       <td class="num${r.failedPercent > 0 ? ' bad' : ''}">${formatShare(r.failedPercent)}</td>
       <td class="num">${r.hitRatio === null ? '—' : formatShare(r.hitRatio * 100)}</td>
     </tr>`,
@@ -162,13 +165,13 @@ function renderPeak(results: Results): SafeHtml | '' {
   return html`<section id="peak">
   <h2>At peak: ${connections} connections</h2>
   ${wide(html`<table class="peak"><thead><tr><th>variant</th><th class="num">good/s</th><th class="num">p50</th><th class="num">p99</th><th class="num">failed</th><th class="num">hit ratio</th></tr></thead><tbody>${body}</tbody></table>`)}
-  <p class="note">${results.run.durationSeconds} s at ${connections} connections, each kept busy. <em>Good/s</em>: answers with the right body, per second. <em>p99</em> from 100 answers up; below, the max, with its n. <em>Hit ratio</em>: the price cache's, counted by the API. ✕: the machine, not the code, limited the level (see "Can I trust these numbers?").</p>
+  <p class="note">${results.run.durationSeconds} s at ${connections} connections, each kept busy (a slow variant: a fixed number of requests each). <em>Good/s</em>: answers with the right body, per second. <em>p50</em>, <em>p99</em>: of those good answers only (from 100 up; below, the max, with its n); a request past the ${formatMs(results.scenario.requestDeadlineMs)} deadline is answered 504 and counted in <em>failed</em>, so a variant that fails many can show a lower p50 than one that fails few. <em>Hit ratio</em>: the price cache's, counted by the API. ✕: the machine, not the code, limited the level (see "Can I trust these numbers?").</p>
   ${fold('under-load', 'Under load, in full', renderUnderLoad(results))}
 </section>`
 }
 
 function renderUnderLoad(results: Results): SafeHtml {
-  return html`<p class="note">autocannon, ${results.run.durationSeconds} s per level, in the harness's process (never the API's). A level lasts from its first request to its last answer. <em>Good</em>: 2xx answers with the reference body, per second, apart from every answer; errors, timeouts, non-2xx answers and body mismatches are listed when there are any. Latencies are over every response (2xx or not); p90 and p99 are given from 20 and 100 responses up, below them "—": the max stands for the tail. <em>model</em>: the same level run in virtual time by the variant's own code. <em>API CPU</em>: the API process's CPU while requests were in flight, per response, after a garbage collection before the level: its event loop's thread alone (the requests' own work), then all its threads. <em>Lab CPU</em>: the load generator's (harness) and the mocked upstreams' CPU in percent of one core, the machine's in percent of all its cores.</p>
+  return html`<p class="note">autocannon, ${results.run.durationSeconds} s per level, in the harness's process (never the API's). A level lasts from its first request to its last answer. <em>Good</em>: 2xx answers with the reference body, per second, apart from every answer; errors, timeouts, non-2xx answers and body mismatches are listed when there are any. Latencies are over the 2xx answers only (a failure is counted by its status, never timed among them); p90 and p99 are given from 20 and 100 answers up, below them "—": the max stands for the tail. <em>model</em>: the same level run in virtual time by the variant's own code. <em>API CPU</em>: the API process's CPU while requests were in flight, per response, after a garbage collection before the level: its event loop's thread alone (the requests' own work), then all its threads. <em>Lab CPU</em>: the load generator's (harness) and the mocked upstreams' CPU in percent of one core, the machine's in percent of all its cores.</p>
   ${results.run.connections.length > 1 &&
   html`<div class="pair">
     <div class="chart"><canvas id="throughput-chart" aria-label="good answers per second against connections"></canvas></div>
@@ -179,11 +182,18 @@ function renderUnderLoad(results: Results): SafeHtml {
 
 /** p50 per variant on a linear axis (a halving looks like a halving), each labelled with its change against its parent; every figure step by step folded. */
 function renderLatency(results: Results): SafeHtml {
-  const measured = Object.keys(results.variants).length
+  const { latency, tailLabel } = pageData(results)
+  const chart = (id: string, rows: typeof latency, caption: string) =>
+    html`<figure><figcaption>${caption}</figcaption><div class="chart" style="${`height: ${Math.max(150, 60 + rows.length * 34)}px`}"><canvas id="${id}" aria-label="${`p50 and ${tailLabel} per variant, with the floor, on a linear axis: ${caption}`}"></canvas></div></figure>`
+  const fast = latency.filter((r) => r.fast)
+  const slow = latency.filter((r) => !r.fast)
   return html`<section id="latency">
   <h2>Latency, one request at a time</h2>
-  <div class="chart" style="${`height: ${Math.max(160, 48 + measured * 34)}px`}"><canvas id="latency-chart" aria-label="p50 and p99 latency per variant, with the floor, on a linear axis"></canvas></div>
-  <p class="note">p50 (solid) and p99, or the max below 100 samples (light), on a linear axis; the black tick is the floor: what the variant's own code takes in virtual time if the lab cost nothing. Beside each name, its change against its parent, coloured only beyond the run's noise.</p>
+  <div class="${slow.length ? 'pair' : ''}">
+    ${chart('latency-chart', fast, slow.length ? `the fast ones: ${fast.map((r) => r.variant).join(', ')}` : 'every variant')}
+    ${slow.length > 0 && chart('latency-slow-chart', slow, `the slow ones: ${slow.map((r) => r.variant).join(', ')}`)}
+  </div>
+  <p class="note">p50 (solid) and ${tailLabel} (light), on linear axes: a halving looks like a halving. The fast and the slow variants (past 4× the fastest) each on an axis that fits them. The black tick is the floor: what the variant's own code takes in virtual time if the lab cost nothing. Beside each name, its change against its parent, coloured only beyond the run's noise.</p>
   ${fold('steps', 'Every figure, step by step', renderSteps(results))}
 </section>`
 }
@@ -258,10 +268,10 @@ function renderBeyond(results: Results): SafeHtml | '' {
   const top = peakRows(results)
   return html`<section id="beyond-the-story">
   <h2>Beyond the story</h2>
-  ${wide(html`<table class="beyond"><thead><tr><th>variant</th><th class="num">p50</th><th class="num">vs parent</th><th class="num">good/s at peak</th><th>its lesson</th></tr></thead><tbody>${rows.map((r) => {
+  ${wide(html`<table class="beyond"><thead><tr><th>variant</th><th class="num">p50</th><th class="num">vs parent</th><th class="num">good/s at peak</th><th class="num">failed at peak</th><th>its lesson</th></tr></thead><tbody>${rows.map((r) => {
     const change = describeChange(r)
     const peak = top.find((p) => p.variant === r.variant)
-    return html`<tr><td><code class="swatch" data-variant="${r.variant}">${r.variant}</code><br><small>on ${r.parent ?? '—'}</small></td><td class="num">${formatMs(r.p50Ms)}</td><td class="num ${change.tone}">${change.text}</td><td class="num">${peak ? peak.goodPerSec.toFixed(1) : '—'}</td><td>${r.lesson ?? r.summary}${r.preset !== null && html` <small>Shown best with <code>--scenario ${r.preset}</code>.</small>`}</td></tr>`
+    return html`<tr><td><code class="swatch" data-variant="${r.variant}">${r.variant}</code><br><small>on ${r.parent ?? '—'}</small></td><td class="num">${formatMs(r.p50Ms)}</td><td class="num ${change.tone}">${change.text}</td><td class="num">${peak ? html`${peak.goodPerSec.toFixed(1)}${peak.labBound.length > 0 && html` <small class="over" title="${`lab-bound: ${peak.labBound.join('; ')}`}">✕</small>`}` : '—'}</td><td class="num${peak && peak.failedPercent > 0 ? ' bad' : ''}">${peak ? formatShare(peak.failedPercent) : '—'}</td><td>${r.lesson ?? r.summary}${r.preset !== null && html` <small>Shown best with <code>--scenario ${r.preset}</code>.</small>`}</td></tr>`
   })}</tbody></table>`)}
   ${overviewNote(results) && html`<p class="note">${overviewNote(results)}</p>`}
 </section>`
@@ -337,6 +347,7 @@ function renderTimelines(results: Results): SafeHtml | '' {
     : expiry
       ? `${expiry.text}`
       : ''
+  // Where keys expired, the seconds are the lesson (the stampede at each expiry): open; elsewhere folded.
   return fold(
     'timelines',
     'Second by second',
@@ -344,6 +355,7 @@ function renderTimelines(results: Results): SafeHtml | '' {
   <div class="waterfalls">${charts.map(
     (c) => html`<figure><figcaption>${c.caption}</figcaption><div class="chart"><canvas class="timeline" data-variant="${c.name}" data-phase="${c.phase}" aria-label="second by second: ${c.caption}"></canvas></div></figure>`,
   )}</div>`,
+    expiry?.expired === true,
   )
 }
 

@@ -4,7 +4,7 @@
  * to trust it, and what went wrong if anything did). Every other figure is in report.html and
  * summary.md.
  */
-import { lesson, peakRows, trustLine, type FixRow } from './lesson.ts'
+import { lesson, peakRows, trustLine, type FixRow, type Lesson } from './lesson.ts'
 import { cacheOutageText, describeChange, faultLine, headline, headlineText, loadFailures, validityText, warmMissLines } from './report-model.ts'
 import { formatMs, formatShare, formatTail } from '../record/format.ts'
 import type { Results } from '../record/results.ts'
@@ -24,7 +24,7 @@ export function renderTerminalSummary(results: Results): string {
   ]
   const lines = [
     ...paragraphs.flatMap((p) => wrap(p)),
-    ...(l ? ['', ...wrap(`What each fix buys, ${l.counted}${l.start.top ? ` (load: ${l.start.top.connections} connections)` : ''}:`), ...layout(fixTable(l.start, l.ranked), 2)] : []),
+    ...(l ? ['', ...wrap(`What each fix buys, ${l.counted} (good/s and failed at ${Math.max(...results.run.connections)} connections):`), ...layout(fixTable(l), 2)] : []),
     ...peakTable(results),
     '',
     ...wrap(`How far to trust it: ${trustLine(results)}`),
@@ -43,18 +43,18 @@ export function renderTerminalSummary(results: Results): string {
 }
 
 /** The ranked fixes, the starting point last: rank and fix, time saved, p50 and its change, cold p50, the top level. */
-function fixTable(start: FixRow, ranked: FixRow[]): string[][] {
+function fixTable({ start, ranked, unranked }: Lesson): string[][] {
   const row = (r: FixRow, rank: string): string[] => [
     `${rank} ${r.variant}`,
-    r.savedMs === null ? 'start' : r.fix,
-    r.savedMs === null ? '' : `${formatMs(r.savedMs)} (${formatShare(r.savedPercentOfStart)})`,
+    r === start ? 'start' : r.fix,
+    r.savedMs === null ? (r === start ? '' : 'not ranked') : `${formatMs(r.savedMs)} (${formatShare(r.savedPercentOfStart)})`,
     formatMs(r.p50Ms),
     r.parentP50Ms === null ? '' : describeChange({ gainPercent: r.changePercent, change: r.change, floorMs: null, parentFloorMs: null }).text,
     formatMs(r.coldP50Ms),
     r.top ? `${r.top.goodPerSec.toFixed(1)}${r.top.labBound ? ' ✕' : ''}` : '—',
     r.top ? formatShare(r.top.failedPercent) : '—',
   ]
-  return [['', 'fix', 'time saved', 'p50', 'vs parent', 'cold p50', 'good/s', 'failed'], ...ranked.map((r, i) => row(r, `#${i + 1}`)), row(start, ' —')]
+  return [['', 'fix', 'time saved', 'p50', 'vs parent', 'cold p50', 'good/s', 'failed'], row(start, ' —'), ...ranked.map((r, i) => row(r, `#${i + 1}`)), ...unranked.map((r) => row(r, ' —'))]
 }
 
 /** Every variant at the run's top load level, in six columns. */
@@ -70,7 +70,7 @@ function peakTable(results: Results): string[] {
         r.variant,
         `${r.goodPerSec.toFixed(1)}${r.labBound.length ? ' ✕' : ''}`,
         formatMs(r.p50Ms),
-        r.p99Ms === null ? `${formatTail(null, r.maxMs)} (n = ${r.answered})` : formatMs(r.p99Ms),
+        r.p50Ms === null ? '—' : r.p99Ms === null ? `${formatTail(null, r.maxMs)} (n = ${r.answered})` : formatMs(r.p99Ms),
         formatShare(r.failedPercent),
         r.hitRatio === null ? '—' : formatShare(r.hitRatio * 100),
       ]),

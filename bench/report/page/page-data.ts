@@ -49,8 +49,13 @@ export function colorData(names: string[]): ColorData {
 }
 
 export interface PageData extends ColorData {
-  /** Per variant measured: p50, its tail (p99 or the max), floor, and its label with its change against its parent. */
-  latency: Array<{ variant: string; label: string; p50Ms: number | null; tailMs: number | null; floorMs: number | null }>
+  /**
+   * Per variant measured: p50, its tail (p99 or the max), floor, and its label with its change against its parent; `fast`:
+   * within 4× of the fastest p50, drawn on an axis of their own so a halving among them still looks like one.
+   */
+  latency: Array<{ variant: string; label: string; fast: boolean; p50Ms: number | null; tailMs: number | null; floorMs: number | null }>
+  /** What the tail bars are: "p99", "max (n < 100)", or both when some variants have 100 samples and some not. */
+  tailLabel: string
   waterfalls: Waterfall[]
   /** Each group's time axis, in ms: its longest stage end, rounded up. */
   axisMs: Record<WaterfallGroup, number>
@@ -83,13 +88,16 @@ export function pageData(results: Results, faults: FaultSeries | null = null): P
   const rows = stepRows(results)
   const tail = (figures: { p99Ms: number | null; maxMs: number }) => figures.p99Ms ?? figures.maxMs
   const waterfalls = waterfallsOf(results)
+  const fastestP50 = Math.min(...Object.values(results.variants).flatMap((v) => (v.latency ? [v.latency.p50Ms] : [])))
   return {
     ...colorData(names),
     latency: rows.map((r) => {
       const v = results.variants[r.variant]!
       const change = describeChange(r)
-      return { variant: r.variant, label: r.parent && change.text !== '—' ? `${r.variant} (${change.text} vs ${r.parent})` : r.variant, p50Ms: v.latency?.p50Ms ?? null, tailMs: v.latency ? tail(v.latency) : null, floorMs: v.floorMs }
+      const fast = v.latency !== null && v.latency.p50Ms <= FAST_WITHIN * fastestP50
+      return { variant: r.variant, label: r.parent && change.text !== '—' ? `${r.variant} (${change.text} vs ${r.parent})` : r.variant, fast, p50Ms: v.latency?.p50Ms ?? null, tailMs: v.latency ? tail(v.latency) : null, floorMs: v.floorMs }
     }),
+    tailLabel: tailLabel(Object.values(results.variants).flatMap((v) => (v.latency ? [v.latency.p99Ms !== null] : []))),
     waterfalls,
     axisMs: Object.fromEntries(WATERFALL_GROUPS.map((group) => [group, axisOf(waterfalls.filter((w) => w.group === group))])) as Record<WaterfallGroup, number>,
     calls: names.map((variant) => ({ variant, calls: results.variants[variant]!.upstreamCalls })),
@@ -146,8 +154,14 @@ function waterfallsOf(results: Results): Waterfall[] {
   })
 }
 
-/** A story waterfall within this many times the fastest one's end shares its axis. */
+/** A story waterfall (a variant's p50) within this many times the fastest one's shares its axis. */
 const FAST_WITHIN = 4
+
+/** The tail bars' name: p99 where stated (100 samples up), else the max. */
+function tailLabel(stated: boolean[]): string {
+  if (stated.every(Boolean)) return 'p99'
+  return stated.some(Boolean) ? 'p99 (the max below 100 samples)' : 'max (fewer than 100 samples)'
+}
 
 /** A time axis that fits the group's longest stage end: rounded up to 50 ms below a second, to 500 ms above. */
 function axisOf(waterfalls: Waterfall[]): number {

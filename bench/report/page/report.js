@@ -31,7 +31,8 @@ document.querySelectorAll('code.swatch').forEach((element) => {
 markWideTables()
 window.addEventListener('resize', markWideTables)
 document.querySelectorAll('details').forEach((details) => details.addEventListener('toggle', markWideTables))
-whenShown('latency-chart', drawLatencyChart)
+whenShown('latency-chart', (target) => drawLatencyChart(target, true))
+whenShown('latency-slow-chart', (target) => drawLatencyChart(target, false))
 document.querySelectorAll('canvas.waterfall').forEach((element) => whenShown(element, drawWaterfall))
 whenShown('calls-chart', drawCallsChart)
 whenShown('throughput-chart', (target) => drawLoadChart(target, 'goodPerSec', 'good answers per second'))
@@ -85,9 +86,13 @@ function color(name) {
   return data.variantColors[name] ?? '#999999'
 }
 
-/** p50 and its tail per variant on a linear axis, the floor marked; each label carries its change against its parent. */
-function drawLatencyChart(/** @type {HTMLCanvasElement} */ target) {
-  const rows = data.latency
+/**
+ * p50 and its tail per variant on a linear axis, the floor marked; each label carries its change against its parent.
+ * @param {HTMLCanvasElement} target
+ * @param {boolean} fast the variants within 4× of the fastest, or the others: each on an axis that fits them
+ */
+function drawLatencyChart(target, fast) {
+  const rows = data.latency.filter((r) => r.fast === fast)
   /** @type {ChartConfiguration} */
   const config = {
     type: 'bar',
@@ -95,7 +100,7 @@ function drawLatencyChart(/** @type {HTMLCanvasElement} */ target) {
       labels: rows.map((r) => r.label),
       datasets: [
         { label: 'p50', data: rows.map((r) => r.p50Ms), backgroundColor: rows.map((r) => color(r.variant)), grouped: false, barPercentage: 0.55, order: 1 },
-        { label: 'p99 (the max below 100 samples)', data: rows.map((r) => r.tailMs), backgroundColor: rows.map((r) => `${color(r.variant)}44`), grouped: false, barPercentage: 0.85, order: 2 },
+        { label: data.tailLabel, data: rows.map((r) => r.tailMs), backgroundColor: rows.map((r) => `${color(r.variant)}44`), grouped: false, barPercentage: 0.85, order: 2 },
         // A line dataset in a bar chart, drawn as one short tick per variant: chart.js's types have no place for it.
         /** @type {any} */ ({
           type: 'line',
