@@ -200,10 +200,12 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
     expect(results.variants.cached!.maxInFlight).toBe(1)
   })
 
-  it('records a waterfall per variant, a load level per connection count, and the diff against the parent', () => {
+  it('records a waterfall per variant, a load level per connection count for the story (none for an overview in --quick), and the diff against the parent', () => {
+    expect(results.run.overview).toEqual(['item-cache', 'resilient', 'swr', 'dataloader'])
     for (const [name, v] of Object.entries(results.variants)) {
       expect(v.stages.map((s) => s.name), name).toContain('catalog')
-      expect(v.load.map((l) => l.connections), name).toEqual(results.run.connections)
+      // A --quick run puts the story's variants under load; the others (an overview) one request at a time only.
+      expect(v.load.map((l) => l.connections), name).toEqual(results.run.overview.includes(name) ? [] : results.run.connections)
       for (const level of v.load) expect(level.requests, `${name} at ${level.connections}`).toBeGreaterThan(0)
     }
     expect(results.variants.naive!.diffFromParent).toBeNull()
@@ -266,7 +268,7 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
       const coldCases = Object.values(results.variants).filter((v) => v.coldStages?.length).length
       expect(coldCases).toBe(2)
       const timelines = Object.values(results.variants).filter((v) => v.load.some((l) => l.timeline.length)).length
-      expect(timelines).toBe(8)
+      expect(timelines).toBe(4)
       expect(results.run.connections).toEqual([10])
       // The latency chart: the slow variants (past 4× the fastest p50) on an axis of their own.
       const p50s = Object.values(results.variants).map((v) => v.latency!.p50Ms)

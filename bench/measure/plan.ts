@@ -112,10 +112,15 @@ export function planRun(scenario: Scenario, settings: RunSettings, variants: str
   return { cases, mixCases, load, sweep, steps }
 }
 
-/** The load phase's levels, in the order they run: each variant at each level of connections, its length from how long one of its requests took. */
-export function planLoadLevels(settings: Pick<RunSettings, 'connections' | 'durationSeconds' | 'variants'>, variants: string[], probe: Probe): Array<Omit<LevelPlan, 'step'>> {
+/**
+ * The load phase's levels, in the order they run: each variant at each level of connections, its length from how long one of
+ * its requests took. An overview runs the top level only; in a --quick run, none (a first look in about 40 s: the story's
+ * variants under load, the others one request at a time).
+ */
+export function planLoadLevels(settings: Pick<RunSettings, 'connections' | 'durationSeconds' | 'variants' | 'quick'>, variants: string[], probe: Probe): Array<Omit<LevelPlan, 'step'>> {
+  const levelsOf = (variant: string): number[] => (!inOverview(settings, variant) ? settings.connections : settings.quick ? [] : [Math.max(...settings.connections)])
   return variants.flatMap((variant) =>
-    (inOverview(settings, variant) ? [Math.max(...settings.connections)] : settings.connections).map((connections) => ({
+    levelsOf(variant).map((connections) => ({
       variant,
       connections,
       length: planLevelLength(settings.durationSeconds, probeMs(probe, variant)),

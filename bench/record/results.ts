@@ -717,8 +717,8 @@ export const RESULTS_SCHEMA = Type.Object(
       modelJitter: Type.Enum(JITTER_MODES),
       /**
        * The variants measured as an overview: in a run of every variant (no --variants), the lab's
-       * own beyond the story, with half the latency budget (at least 3 samples a case, or the run's own minimum when lower) and the top
-       * load level only. Empty when --variants named them.
+       * own beyond the story, with half the latency budget (at least 3 samples a case, or the run's own minimum when lower), the cache
+       * warm only (no cold case) and the top load level only (with --quick, none). Empty when --variants named them.
        */
       overview: Type.Array(text()),
       /** --runs: how many runs were made; the variants' figures are the first run's, `runs` holds every run's own. */

@@ -553,7 +553,7 @@ export function mixNote(results: Results): string {
 export function overviewNote(results: Results): string | null {
   const overview = results.run.overview ?? []
   if (overview.length === 0) return null
-  return `In a run of every variant, ${overview.join(', ')} ${overview.length === 1 ? 'is' : 'are'} measured as an overview: half the latency budget (at least 3 samples a case, or the run's own minimum when lower), the price cache warm only, no sample of the mix one at a time, and the top load level only; --variants ${overview[0]} measures one in full.`
+  return `In a run of every variant, ${overview.join(', ')} ${overview.length === 1 ? 'is' : 'are'} measured as an overview: half the latency budget (at least 3 samples a case, or the run's own minimum when lower), the price cache warm only, no sample of the mix one at a time, and the top load level only${results.run.quick ? ' (in a --quick run, no load level)' : ''}; --variants ${overview[0]} measures one in full.`
 }
 
 /** The three commands of "Try your own fix" (README): copy a variant, name its parent and change it, measure it beside its parent. */
