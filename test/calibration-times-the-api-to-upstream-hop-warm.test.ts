@@ -192,13 +192,26 @@ describe('calibrateHops', () => {
   const withReads = (timeCacheReads: () => Promise<number[]>) => ({ url: lab.baseUrl, cacheBackend: 'redis' as const, timeUpstreamCalls: api.timeUpstreamCalls, timeCacheReads })
 
   it("times the request's own hop against the API's echo, each fan-out width, and says why a Redis read has no calibration", async () => {
-    const hops = await calibrateHops(withReads(() => Promise.reject(new Error(refused))), [2], 3)
+    let asked = 0
+    const hops = await calibrateHops(withReads(() => (asked++, Promise.reject(new Error(refused)))), [2], 3)
     // The API's echo waits its 40 ms: a call to it cannot take less.
     expect(hops.request.callP50Ms).toBeGreaterThanOrEqual(39)
     expect(Object.keys(hops.atOnce)).toEqual(['2'])
     expect(hops.atOnce['2']!.callP50Ms).toBeGreaterThanOrEqual(39)
     expect(hops.cacheRead).toBeNull()
-    expect(hops.cacheReadUncalibrated).toBe(refused)
+    // Taken three times (the first, then two retries), each failing at its first round of reads: then left uncalibrated, and why.
+    expect(asked).toBe(3)
+    expect(hops.cacheReadUncalibrated).toBe(`${refused} (tried 3 times)`)
+    expect(hops.cacheReadRetries).toBe(2)
+  })
+
+  it('rides out a busy moment: a read Redis did not answer once is taken again, and the retry recorded', async () => {
+    let asked = 0
+    // The first batch of reads (the warm-up's) is refused, every later one answers in 0.3 ms.
+    const hops = await calibrateHops(withReads(() => (asked++ === 0 ? Promise.reject(new Error(refused)) : Promise.resolve([0.3, 0.3, 0.3]))), [], 3)
+    expect(hops.cacheReadRetries).toBe(1)
+    expect(hops.cacheReadUncalibrated).toBeNull()
+    expect(hops.cacheRead!.callP50Ms).toBe(0.3)
   })
 
   it('stops on any other failure: a fault of the lab is not a missing figure', async () => {

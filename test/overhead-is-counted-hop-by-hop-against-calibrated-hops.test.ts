@@ -16,7 +16,7 @@ const CACHED = [stage('catalog', 0.09, 101.21), stage('inventory', 101.3, 41.21)
 /** parallel: after the catalog, three calls and the Redis read at once. */
 const PARALLEL = [stage('catalog', 0.07, 101.17), stage('inventory', 101.24, 41.7), stage('cache', 101.39, 0.65), stage('reviews', 101.55, 41.72), stage('categories', 101.59, 41.78)]
 
-const HOPS: HopCalibration = { request: calibrated(1.12), atOnce: { '3': calibrated(1.34) }, cacheRead: calibrated(0.43, 0), cacheReadUncalibrated: null }
+const HOPS: HopCalibration = { request: calibrated(1.12), atOnce: { '3': calibrated(1.34) }, cacheRead: calibrated(0.43, 0), cacheReadUncalibrated: null, cacheReadRetries: 0 }
 
 describe('hopGroups', () => {
   it('makes one hop of each stage that follows another, even where a median waterfall overlaps them a hair', () => {

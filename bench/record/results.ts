@@ -26,7 +26,7 @@ import { STAGE_NAMES } from '../../variants/shared/stage-timing.ts'
  * expected failures, ideal waterfalls warm and cold), and `kind` tells a measured run
  * ('run') from a what-if (`--predict`, `--vary`; what-if.ts) (results/README.md).
  */
-export const SCHEMA_VERSION = 12
+export const SCHEMA_VERSION = 13
 
 const ISO_DATE = String.raw`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$`
 const num = () => Type.Number()
@@ -540,6 +540,8 @@ const HopCalibrationSchema = strict({
   atOnce: mapOf(CalibrationSchema),
   cacheRead: nullable(CalibrationSchema),
   cacheReadUncalibrated: nullable(text()),
+  /** How many times the Redis read's calibration was taken again after a read Redis did not answer in time (a busy moment): 0 to 2. */
+  cacheReadRetries: count(),
 })
 export type HopCalibration = Static<typeof HopCalibrationSchema>
 

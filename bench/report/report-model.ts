@@ -221,7 +221,7 @@ export function targetLines(results: Results): string[] {
   const others = [
     `the request's own hop (a bare call from the harness to the API's echo) +${hopCalibration.request.overheadMs.toFixed(2)} ms`,
     ...Object.entries(hopCalibration.atOnce).map(([k, c]) => `${k} calls at once from the API +${c.overheadMs.toFixed(2)} ms (first call to last answer)`),
-    hopCalibration.cacheRead ? `a Redis read from the API ${hopCalibration.cacheRead.overheadMs.toFixed(2)} ms` : '',
+    hopCalibration.cacheRead ? `a Redis read from the API ${hopCalibration.cacheRead.overheadMs.toFixed(2)} ms${hopCalibration.cacheReadRetries ? ` (taken ${hopCalibration.cacheReadRetries + 1} times: Redis did not answer a read in time before)` : ''}` : '',
     hopCalibration.cacheReadUncalibrated ? `a Redis read not calibrated (${hopCalibration.cacheReadUncalibrated}): no figure per hop for a variant that reads Redis on its path` : '',
   ].filter(Boolean)
   lines.push(
