@@ -37,7 +37,7 @@ import { loadVariants } from '../variants/shared/load-variants.ts'
 const MAX_RUNS = 50
 
 const FLAGS = {
-  quick: { type: 'boolean', help: `a small, fast run for CI and a first look (${QUICK_RUN.productsPerPage} products per page unless --products, the mix's page sizes ${QUICK_RUN.mixLimits.join(',')} unless --limits, fewer samples, ${QUICK_RUN.durationSeconds} s load levels)` },
+  quick: { type: 'boolean', help: `a small, fast run for CI and a first look (${QUICK_RUN.productsPerPage} products per page unless --products, the mix's page sizes ${QUICK_RUN.mixLimits.join(',')} unless --limits, fewer samples, ${QUICK_RUN.durationSeconds} s load levels, the variants beyond the story one request at a time only; about 40 s)` },
   sweep: { type: 'boolean', help: 'also sweep each variant at fixed request rates around its predicted saturation (peak load; adds a few minutes)' },
   predict: { type: 'boolean', help: 'measure nothing, start no server: results.json, the report and summary.md from each variant\'s model alone (its own code run in virtual time), in seconds' },
   'model-jitter': {

@@ -47,11 +47,14 @@ export function criticalPath(calls: readonly VirtualCall[]): VirtualCall[] {
 /**
  * How many of `calls` were made and answered with `call`, itself included: made after `afterSeq`
  * (the answer of the call before it on the path, which it waited for) and before its answer,
- * and answered at the same virtual time: the hop the lab calibrates as k calls at once. A call
- * made earlier and still in flight, or answered earlier or later, is not part of it.
+ * and answered at the same virtual time, fractions included (the clock's timers count whole
+ * milliseconds: 40.7 and 40 ms end on the same tick, but not together): the hop the lab calibrates
+ * as k calls at once. A call made earlier and still in flight, or answered earlier or later, is
+ * not part of it.
  */
 function madeWith(call: VirtualCall, calls: readonly VirtualCall[], afterSeq: number): number {
-  return calls.filter((other) => other.startSeq > afterSeq && other.startSeq < call.endSeq && other.endMs === call.endMs).length
+  const exactEnd = (one: VirtualCall) => one.endMs + fraction(one)
+  return calls.filter((other) => other.startSeq > afterSeq && other.startSeq < call.endSeq && Math.abs(exactEnd(other) - exactEnd(call)) < 1e-9).length
 }
 
 /** A run's exact virtual time: its critical path's configured latency, fractions included. */

@@ -76,7 +76,9 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --sweep', () => {
   it('never holds bulk above its hard capacity of 16 ÷ 1.79 s, measures it within 5 %, and two runs agree', () => {
     for (const run of [results, again]) {
       const peak = run.variants.bulk!.peakLoad!
-      expect(peak.kneePerSec ?? 0).toBeLessThanOrEqual(BULK_CAPACITY)
+      // A knee was found (a level below capacity was held), and it is below the capacity.
+      expect(peak.kneePerSec, JSON.stringify(peak.levels.map((l) => [l.offeredPerSec, l.rising, l.p99Ms]))).not.toBeNull()
+      expect(peak.kneePerSec!).toBeLessThanOrEqual(BULK_CAPACITY)
       expect(peak.measuredPerSec).toBeGreaterThanOrEqual(BULK_CAPACITY * 0.95)
       expect(peak.measuredPerSec).toBeLessThanOrEqual(BULK_CAPACITY * 1.05)
       // 1.1 × capacity: every request may still be answered within the level, but the queue
@@ -96,12 +98,16 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --sweep', () => {
 
   it('counts goodput by send time, never above what was offered, and delivered by answer time', () => {
     for (const run of [results, again]) {
-      for (const peak of Object.values(run.variants).flatMap((v) => (v.peakLoad ? [v.peakLoad] : []))) {
+      const peaks = Object.values(run.variants).flatMap((v) => (v.peakLoad ? [v.peakLoad] : []))
+      expect(peaks.length).toBeGreaterThan(0)
+      for (const peak of peaks) {
+        expect(peak.levels.length).toBeGreaterThan(0)
         for (const level of peak.levels) {
           // At most one request more than the rate × the window can be sent in the window.
           expect(level.goodputPerSec).toBeLessThanOrEqual(level.offeredPerSec + 1 / level.windowSeconds)
           expect(level.requests).toBe(Math.round(level.offeredPerSec * (level.windowSeconds / 0.75)))
-          expect(level.latePercent).toBeGreaterThanOrEqual(0)
+          // The open load keeps its schedule, or the level says it did not: more than 5 % sent late is lab-bound.
+          expect(level.latePercent <= 5 || level.selfCheck.labBound.some((reason) => reason.includes('sent') && reason.includes('late')), `${level.latePercent} % late, ${level.selfCheck.labBound.join('; ')}`).toBe(true)
         }
         // Past saturation what is delivered is the capacity, not what was offered.
         const top = peak.levels.at(-1)!

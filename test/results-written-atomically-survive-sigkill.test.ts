@@ -25,10 +25,15 @@ for (;;) await writeAtomically(${JSON.stringify(path)}, JSON.stringify({ generat
       const writer = runCli(script, [])
       await writer.waitFor(/writing/)
       await new Promise((resolve) => setTimeout(resolve, 50 + round * 37))
+      // Still writing when killed: a writer that threw (or ended) would have exited on its own.
+      expect(writer.child.exitCode, writer.output()).toBeNull()
       writer.child.kill('SIGKILL')
-      await writer.exit
-      const content = JSON.parse(await readFile(path, 'utf8')) as { generation: number }
-      expect(Number.isInteger(content.generation)).toBe(true)
+      expect(await writer.exit).toBeNull()
+      expect(writer.child.signalCode).toBe('SIGKILL')
+      const content = JSON.parse(await readFile(path, 'utf8')) as { generation: number; pad?: string }
+      // A whole file the writer wrote (a 4 MB one takes a few ms; the kill came 50 ms or more after it began), never the seed's generation 0.
+      expect(content.generation).toBeGreaterThanOrEqual(1)
+      expect(content.pad).toHaveLength(4 * 1024 * 1024)
     }
     // Whatever the kills left behind is named as temporary, never as results.
     for (const file of await readdir(dir)) expect(file === 'results.json' || file === 'writer.mts' || file.endsWith('.tmp')).toBe(true)

@@ -39,7 +39,11 @@ describe.skipIf(SKIP_REDIS)('swr on a real Redis', () => {
   const pricingCalls = (): number => redis.lab.upstreams.stats.snapshot().services.pricing.calls
   const counters = async (): Promise<ApiCounters> => (await (await fetch(`${redis.lab.baseUrl}/__lab/counters`)).json()) as ApiCounters
   const together = (n: number, path = `/swr${PAGE}`) => Promise.all(Array.from({ length: n }, () => redis.lab.get(path)))
-  const waitedForPricing = (answer: { serverTiming: string | null }): boolean => /(^|, )pricing;/.test(answer.serverTiming ?? '')
+  /** Whether an answer's Server-Timing has a pricing stage; an answer without the header is a failure of the test, never "served at once". */
+  const waitedForPricing = (answer: { serverTiming: string | null }): boolean => {
+    expect(answer.serverTiming, 'every answer carries Server-Timing').toMatch(/(^|, )catalog;/)
+    return /(^|, )pricing;/.test(answer.serverTiming!)
+  }
   /** Until nothing is in flight: a refresh begun in the background has stored its list. */
   const settled = () => vi.waitUntil(async () => (await counters()).inFlight === 0, { timeout: 5000, interval: 10 })
   /** Page one's list stored, with the logical expiry bentocache keeps beside it. */

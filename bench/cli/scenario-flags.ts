@@ -38,6 +38,7 @@ export const SCENARIO_FLAGS = {
   seed: { type: 'string', value: 'N', help: `seed of the generated data, the jitter and the injected faults (default ${D.seed})` },
   'cache-ttl': { type: 'string', value: 'S', help: `price cache TTL in seconds (default ${D.cacheTtlSeconds})` },
   'cache-grace': { type: 'string', value: 'S', help: `seconds past its TTL a stale price list may still be served while it refreshes (swr; default ${D.cacheGraceSeconds})` },
+  'cache-timeout': { type: 'string', value: 'MS', help: `a Redis command taking longer is an outage: the price comes from pricing (default ${D.cacheCommandTimeoutMs}; raise it on a busy machine)` },
   traffic: { type: 'string', value: 'KIND', help: `the requests measured: mix (a seeded Zipf mix of listing pages) or single (page 1 only, as in the story) (default ${D.traffic.kind})` },
   zipf: { type: 'string', value: 'S', help: `the mix's Zipf exponent: the request of rank r is asked for in proportion to 1 / r^S (default ${D.traffic.zipfExponent})` },
   pages: { type: 'string', value: 'N', help: `pages of each listing in the mix (default ${D.traffic.pages})` },
@@ -55,6 +56,7 @@ const FLAG_OF_FIELD: Record<string, string> = {
   seed: '--seed',
   cacheTtlSeconds: '--cache-ttl',
   cacheGraceSeconds: '--cache-grace',
+  cacheCommandTimeoutMs: '--cache-timeout',
   requestDeadlineMs: '--deadline',
   'traffic.kind': '--traffic',
   'traffic.zipfExponent': '--zipf',
@@ -118,6 +120,7 @@ export function scenarioLayerFromFlags(values: FlagValues): ScenarioInput {
     seed: readNumberFlag(values, 'seed', true),
     cacheTtlSeconds: readNumberFlag(values, 'cache-ttl', true),
     cacheGraceSeconds: readNumberFlag(values, 'cache-grace', true),
+    cacheCommandTimeoutMs: readNumberFlag(values, 'cache-timeout', true),
     requestDeadlineMs: readNumberFlag(values, 'deadline', true),
     traffic: {
       kind: typeof values.traffic === 'string' ? values.traffic : undefined,

@@ -418,7 +418,7 @@ export function cacheOutageText(results: Results): string | null {
     `The price cache was unavailable during the run — ${where.join('; ')}.`,
     'Meanwhile the cached variants answered from the pricing service, as they are built to, so those figures include pricing calls.',
     steps.some((o) => o.outages)
-      ? `A Redis command that takes over ${results.scenario.cacheCommandTimeoutMs} ms counts as an outage: on a busy machine, run again, or raise cacheCommandTimeoutMs in a scenario file.`
+      ? `A Redis command that takes over ${results.scenario.cacheCommandTimeoutMs} ms counts as an outage: on a busy machine, run again, or raise it with --cache-timeout MS.`
       : '',
     steps.some((o) => o.shedLookups) ? `A lookup is skipped (a miss) when ${results.scenario.cacheMaxPendingCommands} commands already wait for Redis: the API had fallen far behind.` : '',
   ]
