@@ -39,8 +39,10 @@ describe('API CPU per request', () => {
     expect(level.goodPerSec).toBeGreaterThan(4)
     expect(level.goodPerSec).toBeLessThanOrEqual(level.requestsPerSec)
     expect(level.apiCpuMsPerRequest).toBeGreaterThan(0)
-    // On Linux the event loop's thread is read apart; it is part of all threads' time.
-    if (process.platform === 'linux') expect(level.apiEventLoopMsPerRequest).toBeGreaterThan(0)
-    if (level.apiEventLoopMsPerRequest !== null) expect(level.apiEventLoopMsPerRequest).toBeLessThanOrEqual(level.apiCpuMsPerRequest!)
+    // On Linux the event loop's thread is read apart, and it is part of all threads' time; elsewhere the OS does not tell.
+    if (process.platform === 'linux') {
+      expect(level.apiEventLoopMsPerRequest).toBeGreaterThan(0)
+      expect(level.apiEventLoopMsPerRequest).toBeLessThanOrEqual(level.apiCpuMsPerRequest!)
+    } else expect(level.apiEventLoopMsPerRequest).toBeNull()
   }, 30_000)
 })

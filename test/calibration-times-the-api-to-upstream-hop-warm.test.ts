@@ -11,7 +11,6 @@ import { startRedisServer } from '../bench/stack/start-cache.ts'
 import { DEFAULT_SCENARIO } from '../scenario/defaults.ts'
 import { connectRedisStore } from '../variants/shared/cache-store.ts'
 import { SKIP_REDIS } from './helpers/redis.ts'
-import { median } from '../bench/measure/stats.ts'
 import { ECHO_PATH } from '../mock-upstreams/admin-paths.ts'
 import { ADMIN_PATHS } from '../variants/shared/admin-paths.ts'
 import { startLab, type Lab } from './helpers/lab.ts'
@@ -50,10 +49,18 @@ describe('calibrateUpstreamHop', () => {
     expect(calls).toEqual([10, ...Array.from({ length: CALIBRATION_ROUNDS }, () => 5)])
     expect(calibration).toMatchObject({ waitMs: 20, samples: 5, rounds: CALIBRATION_ROUNDS })
     expect(calibration.roundP50sMs).toHaveLength(CALIBRATION_ROUNDS)
-    expect(calibration.callP50Ms).toBeCloseTo(median(calibration.roundP50sMs), 1)
-    // A call cannot beat its wait (a timer may fire a little early); its overhead is a few ms on loopback, not tens.
+    // A call cannot beat its wait (a timer may fire a little early); its overhead is about 1 ms on loopback (MEASURED: 1.0–1.5),
+    // under 10 ms with slack for a busy machine (three test files on two cores), not tens.
     expect(calibration.callP50Ms).toBeGreaterThanOrEqual(19)
-    expect(calibration.overheadMs).toBeLessThan(30)
+    expect(calibration.overheadMs).toBeLessThan(10)
+  })
+
+  it('is the median of the rounds\' medians, worked by hand', async () => {
+    // Warm-up times, then three rounds: medians 21, 25 and 22 ms; the calibration is their median, 22 ms, 2 over the 20 ms wait.
+    const rounds = [[90, 90, 90, 90, 90, 90, 90, 90, 90, 90], [20.5, 21, 30, 21, 40], [25, 24, 26, 25, 25], [22, 50, 21, 23, 22]]
+    const scripted = { timeUpstreamCalls: () => Promise.resolve(rounds.shift()!) }
+    const calibration = await calibrateUpstreamHop(scripted, 'catalog', 5, 20)
+    expect(calibration).toEqual({ waitMs: 20, samples: 5, rounds: 3, roundP50sMs: [21, 25, 22], callP50Ms: 22, overheadMs: 2 })
   })
 
   it('with atOnce, passes it on for every round and the warm-up', async () => {

@@ -8,7 +8,7 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { SKIP_REDIS } from './helpers/redis.ts'
+import { IN_CI, SKIP_REDIS } from './helpers/redis.ts'
 import { runCli, type RunningCli } from './helpers/run-cli.ts'
 
 const HAS_PROC = (() => {
@@ -80,7 +80,10 @@ async function checkLoopbackOnly(run: RunningCli, expectedAtLeast: number): Prom
   for (const address of addresses) expect(address).toMatch(/^127\.0\.0\.1:\d+$/)
 }
 
-describe.skipIf(SKIP_REDIS || !HAS_PROC)('everything the lab starts listens on 127.0.0.1 only', () => {
+// Outside CI, a machine without /proc/net/tcp (not Linux) skips this, visibly; in CI it fails instead, as the other skips do.
+if (!HAS_PROC && !IN_CI) console.warn('No /proc/net/tcp: skipping the loopback test (it fails in CI instead).')
+
+describe.skipIf(SKIP_REDIS || (!HAS_PROC && !IN_CI))('everything the lab starts listens on 127.0.0.1 only', () => {
   it('npm run serve: the API, the five upstreams and redis-server', async () => {
     const serve = runCli('bench/serve.ts', ['--port', '0', '--latency', '5'])
     await serve.waitFor(/Ctrl-C stops/)
