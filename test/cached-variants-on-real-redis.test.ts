@@ -181,9 +181,8 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
       expect(response.status).toBe(200)
       expect(response.body).toBe(before)
       const cache = parseServerTiming(response.serverTiming!).stages.find((s) => s.name === 'cache')!
-      // With ioredis's defaults this lookup never returns; here it ends at the command timeout (50 ms), plus 150 ms of slack
-      // for a timer fired late on a busy machine.
-      expect(cache.durationMs).toBeGreaterThanOrEqual(COMMAND_TIMEOUT_MS - 1)
+      // With ioredis's defaults this lookup never returns; here it ends by the command timeout (50 ms), plus 150 ms of slack
+      // for a timer fired late on a busy machine (a later lookup of the outage may fail sooner: no lower bound).
       expect(cache.durationMs).toBeLessThan(COMMAND_TIMEOUT_MS + 150)
     }
     expect(pricingCalls()).toBe(3)
