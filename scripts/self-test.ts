@@ -146,7 +146,7 @@ try {
       const judged = judgeHops(floor, overMs, cacheReadsOnPath(medianLoneCacheStages(headers), readsPerRequest), calibration, hopCalibration)
       if (!judged) {
         // A hop with no calibration (Redis never answered its reads in time) leaves this variant's figure per hop out, and says why; the rest is still reported.
-        hops.push(`  ${name.padEnd(9)} p50 ${formatMs(p50!)} over its ${formatMs(floor.warmMs)} floor: +${overMs.toFixed(1)} ms; per hop: not calibrated, because ${hopCalibration.cacheReadUncalibrated ?? 'a hop on its path has no calibration'}`)
+        hops.push(`  ${name.padEnd(9)} p50 ${formatMs(p50!)} over its ${formatMs(floor.warmMs)} floor: +${overMs.toFixed(1)} ms (${floor.callsOnPath} calls on the path: ${(overMs / floor.callsOnPath).toFixed(2)} ms per call); per hop: not calibrated, because ${hopCalibration.cacheReadUncalibrated ?? 'a hop on its path has no calibration'}`)
         continue
       }
       const signed = (ms: number) => `${ms < 0 ? '−' : '+'}${Math.abs(ms).toFixed(2)}`
@@ -176,7 +176,7 @@ try {
   }
   const fanOutText = Object.entries(hopCalibration.atOnce).map(([k, c]) => `; ${k} at once from the API +${c.overheadMs.toFixed(2)} ms (first call to last answer)`).join('')
   console.log(
-    `1. Overhead per hop (${SAMPLES} requests one at a time, warm). Calibration, each kind of hop bare (no lab code, the same ${calibration.waitMs} ms wait): one call from the API to an upstream +${calibration.overheadMs.toFixed(2)} ms${fanOutText}; a Redis read from the API ${hopCalibration.cacheRead ? `${hopCalibration.cacheRead.overheadMs.toFixed(2)} ms${hopCalibration.cacheReadRetries ? ` (retried ${hopCalibration.cacheReadRetries} times: Redis did not answer a read in time)` : ''}` : hopCalibration.cacheReadUncalibrated ? `not calibrated, because ${hopCalibration.cacheReadUncalibrated}` : '— (no Redis)'}; the request's own hop, from the harness, +${hopCalibration.request.overheadMs.toFixed(2)} ms.`,
+    `1. Overhead per hop (${SAMPLES} requests one at a time, warm). Calibration, each kind of hop bare (no lab code, the same ${calibration.waitMs} ms wait): one call from the API to an upstream +${calibration.overheadMs.toFixed(2)} ms${fanOutText}; a Redis read from the API ${hopCalibration.cacheRead ? `${hopCalibration.cacheRead.overheadMs.toFixed(2)} ms${hopCalibration.cacheReadRetries ? ` (retried ${hopCalibration.cacheReadRetries === 1 ? 'once' : `${hopCalibration.cacheReadRetries} times`}: Redis did not answer a read in time)` : ''}` : hopCalibration.cacheReadUncalibrated ? `not calibrated, because ${hopCalibration.cacheReadUncalibrated}` : '— (no Redis)'}; the request's own hop, from the harness, +${hopCalibration.request.overheadMs.toFixed(2)} ms.`,
   )
   console.log(hops.join('\n'))
 

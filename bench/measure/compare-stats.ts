@@ -19,7 +19,7 @@
  * bootstrap of a ratio is a loop. No heavy dependency for these few functions.
  */
 import { median } from './stats.ts'
-import { NOISE_PERCENT } from '../record/results.ts'
+import { NOISE_PERCENT } from '../record/noise-band.ts'
 import { createRandom, deriveSeed } from '../../mock-upstreams/random.ts'
 
 /** Below this many runs on either side, no p-value is given (benchstat: "need >= 4 samples"; at 4 a side the exact two-sided p can reach 0.029). */

@@ -431,12 +431,6 @@ export type MixFigures = Static<typeof MixSchema>
 /** The lab's target for its own overhead: per hop, at most the hop's calibration + this, in ms (issue 12). */
 export const HOP_TARGET_MS = 0.3
 
-/**
- * The machine's noise from run to run, in percent: a change smaller than this is no change,
- * whatever a test within one run says (a comparison's T floor, and the band inside which the
- * report colours no change).
- */
-export const NOISE_PERCENT = 5
 
 const HopsSchema = strict({
   /** Hops on the path: 1 (the request's own) + the calls on the path + the Redis reads on it. */

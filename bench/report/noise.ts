@@ -16,7 +16,7 @@
  * is these few lines, and no maintained package states this interval.
  */
 
-import { NOISE_PERCENT } from '../record/results.ts'
+import { NOISE_PERCENT } from '../record/noise-band.ts'
 
 /** The interval of the median of `values` (need not be sorted) and its coverage; null without values. */
 export function medianInterval(values: readonly number[]): { low: number; high: number; coverage: number } | null {
