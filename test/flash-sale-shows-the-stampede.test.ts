@@ -74,8 +74,11 @@ describe.skipIf(SKIP_REDIS)('the flash-sale preset under load', () => {
     // Each expiry under load is answered stale while it refreshes, and counted.
     expect(level!.priceCache!.stale).toBeGreaterThanOrEqual(total)
     expect(level!.non2xx + level!.errors + level!.timeouts).toBe(0)
-    // Across expiry, no answer waits for pricing: the tail stays with the hits, where cached's carries the stampede.
-    expect(level!.p99Ms!).toBeLessThan(results.variants.cached!.load[0]!.p99Ms!)
+    // Across expiry, no answer waits for pricing, counted from each answer's Server-Timing (a pricing stage after the cache
+    // lookup): swr has none, where cached's stampede makes many. (Their p99s, compared, were the machine's as often as the
+    // code's: with three test files at once, a stall of the event loop put swr's p99 at 1.57 s once, cached's at 0.88 s.)
+    expect(level!.meanMissMs).toBeNull()
+    expect(results.variants.cached!.load[0]!.meanMissMs).toBeGreaterThan(0)
   })
 
   describe.skipIf(SKIP_BROWSER)('report.html', () => {
