@@ -1,5 +1,5 @@
 /** summary.md: the lesson first (for a pull request's comment), then every table in Markdown under its heading; its lesson is also the README's. */
-import { cacheOutageText, describeChange, describeFaults, faultRows, formatLoadShares, overviewNote, formatNon2xx, formatHeld, formatRise, formatOverheadWithVerdict, headline, headlineText, formatApiCpu, formatColdP50, formatHitRatio, formatWithModel, formatSelfCheck, loadFailures, mixNote, mixRows, publishedNote, stepRows, targetLines, validityText } from './report-model.ts'
+import { cacheOutageText, describeChange, describeFixChange, describeFaults, faultRows, formatLoadShares, overviewNote, formatNon2xx, formatHeld, formatRise, formatOverheadWithVerdict, headline, headlineText, formatApiCpu, formatColdP50, formatHitRatio, formatWithModel, formatSelfCheck, loadFailures, mixNote, mixRows, publishedNote, stepRows, targetLines, validityText } from './report-model.ts'
 import { formatMs, formatPercent, formatShare, formatTail } from '../record/format.ts'
 import type { Results } from '../record/results.ts'
 import { comparisonMarkdown, thresholdLines } from './render-comparison.ts'
@@ -70,7 +70,7 @@ export function lessonMarkdown(results: Results): string[] {
   const l = lesson(results)
   const peak = peakRows(results)
   const fix = (r: FixRow, rank: string) =>
-    `| ${rank} | \`${r.variant}\` ${l && r === l.start ? 'start' : escapeMarkdown(r.fix)} | ${r.savedMs === null ? (l && r === l.start ? '—' : escapeMarkdown(unrankedReason(r))) : `**${formatMs(r.savedMs)}** (${formatShare(r.savedPercentOfStart)})`} | ${formatMs(r.p50Ms)}${r.parentP50Ms === null ? '' : ` (${describeChange({ gainPercent: r.changePercent, change: r.change, floorMs: null, parentFloorMs: null }).text})`} | ${formatMs(r.coldP50Ms)}${r.coldSamples === null ? '' : ` (n = ${r.coldSamples})`} | ${r.top ? `${r.top.goodPerSec.toFixed(1)}${r.top.labBound ? ' ✕' : ''}` : '—'} | ${r.top ? formatShare(r.top.failedPercent) : '—'} |`
+    `| ${rank} | \`${r.variant}\` ${l && r === l.start ? 'start' : escapeMarkdown(r.fix)} | ${r.savedMs === null ? (l && r === l.start ? '—' : escapeMarkdown(unrankedReason(r))) : `**${formatMs(r.savedMs)}** (${formatShare(r.savedPercentOfStart)})`} | ${formatMs(r.p50Ms)}${r.parentP50Ms === null ? '' : ` (${describeFixChange(r).text})`} | ${formatMs(r.coldP50Ms)}${r.coldSamples === null ? '' : ` (n = ${r.coldSamples})`} | ${r.top ? `${r.top.goodPerSec.toFixed(1)}${r.top.labBound ? ' ✕' : ''}` : '—'} | ${r.top ? formatShare(r.top.failedPercent) : '—'} |`
   const at = results.run.connections.length ? ` at ${Math.max(...results.run.connections)} conn.` : ''
   return [
     ...(l ? [`**${escapeMarkdown(l.verdict)}**`, ''] : []),

@@ -13,12 +13,13 @@ import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { embedJson, html, trusted, type SafeHtml } from './html.ts'
 import { comparisonSection } from './render-comparison.ts'
-import { faultSeries, pageData, type Waterfall, type WaterfallGroup } from './page/page-data.ts'
+import { faultSeries, pageData, type PageData, type Waterfall, type WaterfallGroup } from './page/page-data.ts'
 import { lesson, peakRows, trustLine, unrankedReason, type FixRow, type Lesson } from './lesson.ts'
 import {
   cacheOutageText,
   coldCosts,
   describeChange,
+  describeFixChange,
   describeFaults,
   describeServiceFaults,
   expiryText,
@@ -59,6 +60,8 @@ const SCRIPT = asset('./page/report.js')
 export async function renderReport(results: Results): Promise<string> {
   const [chartJs, style, script] = await Promise.all([readFile(CHART_JS, 'utf8'), readFile(STYLE, 'utf8'), readFile(SCRIPT, 'utf8')])
   const title = `api-speedup-lab: ${results.scenario.name}`
+  // What the page's script draws, computed once: the charts' captions below read the same figures.
+  const data = pageData(results, describeFaults(results.scenario) ? faultSeries(faultRows(results)) : null)
   // The lesson first, open; the instrument beneath it, folded (DESIGN, "The reader first").
   const page = html`<!doctype html>
 <html lang="en">
@@ -72,8 +75,8 @@ export async function renderReport(results: Results): Promise<string> {
 ${renderHeader(results, title)}
 ${comparisonSection(results)}
 ${renderPeak(results)}
-${renderLatency(results)}
-${renderWaterfalls(results)}
+${renderLatency(results, data)}
+${renderWaterfalls(results, data)}
 ${renderColdAndExpiry(results)}
 ${renderBeyond(results)}
 ${renderFaults(results)}
@@ -83,7 +86,7 @@ ${renderMix(results)}
 ${renderOwnFix(results)}
 ${renderTrust(results)}
 
-<script type="application/json" id="page-data">${embedJson(pageData(results, describeFaults(results.scenario) ? faultSeries(faultRows(results)) : null))}</script>
+<script type="application/json" id="page-data">${embedJson(data)}</script>
 <script>${trusted(chartJs)}</script>
 <script type="module">${trusted(script)}</script>
 </body>
@@ -127,7 +130,7 @@ function renderFixes(results: Results, l: Lesson): SafeHtml {
   const connections = Math.max(...results.run.connections)
   const atPeak = `${connections} conn.`
   const row = (r: FixRow, rank: string): SafeHtml => {
-    const change = describeChange({ gainPercent: r.changePercent, change: r.change, floorMs: null, parentFloorMs: null })
+    const change = describeFixChange(r)
     const saved = r.savedMs === null ? (r === start ? 'start' : html`<small>${unrankedReason(r)}</small>`) : html`<strong>${formatMs(r.savedMs)}</strong><br><small>${formatShare(r.savedPercentOfStart)} of ${start.variant}</small>`
     return html`<tr class="${r === start ? 'start' : ''}">
       <td class="num">${rank}</td>
@@ -181,8 +184,7 @@ function renderUnderLoad(results: Results): SafeHtml {
 }
 
 /** p50 per variant on a linear axis (a halving looks like a halving), each labelled with its change against its parent; every figure step by step folded. */
-function renderLatency(results: Results): SafeHtml {
-  const { latency, tailLabel } = pageData(results)
+function renderLatency(results: Results, { latency, tailLabel }: PageData): SafeHtml {
   const chart = (id: string, rows: typeof latency, caption: string) =>
     html`<figure><figcaption>${caption}</figcaption><div class="chart" style="${`height: ${Math.max(150, 60 + rows.length * 34)}px`}"><canvas id="${id}" aria-label="${`p50 and ${tailLabel} per variant, with the floor, on a linear axis: ${caption}`}"></canvas></div></figure>`
   const fast = latency.filter((r) => r.fast)
@@ -228,8 +230,7 @@ function renderSteps(results: Results): SafeHtml {
  * the punchline), then the slow ones; the cold cases and the variants beyond the story folded,
  * each on their own axis. Then the upstream calls per request.
  */
-function renderWaterfalls(results: Results): SafeHtml {
-  const data = pageData(results)
+function renderWaterfalls(results: Results, data: PageData): SafeHtml {
   const figure = (w: Waterfall) => {
     const caption = `${w.variant}${w.cold ? ', cache cold' : results.variants[w.variant]!.coldStages?.length ? ', cache warm' : ''}`
     return html`<figure><figcaption>${caption}</figcaption><div class="chart short"><canvas class="waterfall" data-variant="${w.variant}" data-case="${w.cold ? 'cold' : 'warm'}" aria-label="${`stage waterfall of ${caption}`}"></canvas></div></figure>`

@@ -5,7 +5,7 @@
  * summary.md.
  */
 import { lesson, peakRows, trustLine, type FixRow, type Lesson } from './lesson.ts'
-import { cacheOutageText, describeChange, faultLine, headline, headlineText, loadFailures, validityText, warmMissLines } from './report-model.ts'
+import { cacheOutageText, describeFixChange, faultLine, headline, headlineText, loadFailures, validityText, warmMissLines } from './report-model.ts'
 import { formatMs, formatShare, formatTail } from '../record/format.ts'
 import type { Results } from '../record/results.ts'
 import { comparisonTerminal, thresholdLines } from './render-comparison.ts'
@@ -49,7 +49,7 @@ function fixTable({ start, ranked, unranked }: Lesson): string[][] {
     r === start ? 'start' : r.fix,
     r.savedMs === null ? (r === start ? '' : 'not ranked') : `${formatMs(r.savedMs)} (${formatShare(r.savedPercentOfStart)})`,
     formatMs(r.p50Ms),
-    r.parentP50Ms === null ? '' : describeChange({ gainPercent: r.changePercent, change: r.change, floorMs: null, parentFloorMs: null }).text,
+    r.parentP50Ms === null ? '' : describeFixChange(r).text,
     formatMs(r.coldP50Ms),
     r.top ? `${r.top.goodPerSec.toFixed(1)}${r.top.labBound ? ' ✕' : ''}` : '—',
     r.top ? formatShare(r.top.failedPercent) : '—',

@@ -5,7 +5,7 @@
  */
 import { formatMs, formatPercent, formatShare, formatStatuses, formatTail, nonOkStatuses, round } from '../record/format.ts'
 import { HOP_TARGET_MS, type CaseFailures, type LoadLevel, type ModelFigures, type Results, type Roles, type SelfCheck, type SweepLevel, type VariantResult } from '../record/results.ts'
-import { changeAgainst, failedPercent } from './lesson.ts'
+import { changeAgainst, failedPercent, type FixRow } from './lesson.ts'
 import type { Change } from './noise.ts'
 import { DEFAULT_SCENARIO } from '../../scenario/defaults.ts'
 import { injectsFaults } from '../../scenario/faults.ts'
@@ -101,6 +101,11 @@ export function describeChange(r: Pick<StepRow, 'gainPercent' | 'change' | 'floo
   }
   if (r.change === null) return { text: formatPercent(r.gainPercent), tone: 'neutral' }
   return { text: formatPercent(r.gainPercent), tone: r.change === 'faster' ? 'gain' : 'loss' }
+}
+
+/** A fix's p50 against its parent's in the story, as describeChange writes it (no floors: a fix is never equal to its parent by design). */
+export function describeFixChange(r: Pick<FixRow, 'changePercent' | 'change'>): { text: string; tone: 'gain' | 'loss' | 'neutral' } {
+  return describeChange({ gainPercent: r.changePercent, change: r.change, floorMs: null, parentFloorMs: null })
 }
 
 export interface Headline {
