@@ -22,8 +22,9 @@ const USAGE = `Usage: npm run compare -- A B [flags]
 Compares the saved run B against the saved run A without measuring: for each variant in
 both, each figure's change (the ratio of medians over the runs, with a bootstrap 95 %
 interval), an exact Mann–Whitney U test on the per-run values, and a verdict: regressed,
-improved, no change or inconclusive (too few runs below 4 a side). A and B: a run's
-directory, its results.json, or latest.
+improved, no change or inconclusive (too few runs below 4 a side). A load level that was
+lab-bound in a run on either side is not judged ("lab-bound": the machine's figures, not
+the code's). A and B: a run's directory, its results.json, or latest.
 
 Exit codes: 0 compared; 2 a bad flag, or A or B cannot be read or compared; ${EXIT.regressed} with
 --fail-on regressed when a figure regressed; ${EXIT.threshold} when a --threshold failed.`

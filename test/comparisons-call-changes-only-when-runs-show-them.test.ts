@@ -8,6 +8,9 @@
 import { describe, expect, it } from 'vitest'
 import { ALPHA, bootstrapEffect, compareRuns, mannWhitneyU, MIN_NOISE_PERCENT } from '../bench/measure/compare-stats.ts'
 import { createRandom, normal } from '../mock-upstreams/random.ts'
+import { compareResults } from '../bench/measure/compare-runs.ts'
+import type { Results } from '../bench/record/results.ts'
+import { comparisonNotes } from '../bench/report/render-comparison.ts'
 
 /** Per-run p50s of a variant: 140 ms times a lognormal run-to-run spread of about 5 %. */
 function runs(random: () => number, count: number, shift = 1, spread = 0.05): number[] {
@@ -112,5 +115,39 @@ describe('the verdicts on synthetic runs', () => {
     const result = compareRuns(runs(random, 3), runs(random, 3, 1.5), options)
     expect(result.verdict).toBe('too few runs')
     expect(result.p).toBeNull()
+  })
+})
+
+describe('a load level lab-bound in a run on either side', () => {
+  /** Two saved runs of one variant, 6 runs each, with one load level of 10 connections; only what compareResults reads. */
+  function saved(p50At10: number, labBoundRuns: number[], seed: number): Results {
+    const random = createRandom(seed)
+    const level = (run: number) => ({ connections: 10, sent: 500, failed: 0, goodPerSec: 100 / (p50At10 / 70), p50Ms: p50At10 * Math.exp(0.01 * normal(random)), p90Ms: null, p99Ms: null, latenciesMs: [], answered: 500, labBound: labBoundRuns.includes(run) ? ["the machine's CPU was 97 % busy (limit 90 %)"] : [] })
+    const runs = Array.from({ length: 6 }, (_, run) => ({
+      startedAt: '2026-12-07T00:00:00.000Z',
+      valid: true,
+      calibrationOverheadMs: 1,
+      variants: { parallel: { latency: { requests: 10, failed: 0, p50Ms: 45 * Math.exp(0.01 * normal(random)), p90Ms: null, p99Ms: null, latenciesMs: [] }, load: [level(run)] } },
+    }))
+    const scenario = { name: 'seed' }
+    const environment = { cpuModel: 'cpu', cpuCount: 2, node: '20', os: 'linux', cacheBackend: 'redis', gitCommit: null }
+    const roles = { api: { placed: false }, upstreams: { placed: false } }
+    return { startedAt: '2026-12-07T00:00:00.000Z', valid: true, scenario, environment, roles, runs, variants: { parallel: {} }, run: { connections: [10], quick: true, durationSeconds: 1 } } as unknown as Results
+  }
+  const verdictOf = (baseline: Results, current: Results, metric: string) => compareResults(baseline, current, { baselinePath: 'a', currentPath: null }).rows.find((r) => r.metric === metric)!
+
+  it('is not judged: a +18 % p50@10 is "lab-bound", its change still shown, and the note names the level', () => {
+    const comparison = compareResults(saved(70, [], 1), saved(70 * 1.18, [2], 2), { baselinePath: 'a', currentPath: null })
+    const row = comparison.rows.find((r) => r.metric === 'p50@10')!
+    expect(row.verdict).toBe('lab-bound')
+    expect(row.effect!).toBeGreaterThan(10)
+    expect(comparison.rows.find((r) => r.metric === 'rps@10')!.verdict).toBe('lab-bound')
+    expect(comparisonNotes(comparison).join(' ')).toContain('Not judged, lab-bound in a run on either side (the machine\'s figures, not the code\'s): parallel at 10 connections.')
+  })
+
+  it('the same change on levels that were never lab-bound is regressed; the one-at-a-time p50 is judged either way', () => {
+    expect(verdictOf(saved(70, [], 1), saved(70 * 1.18, [], 2), 'p50@10').verdict).toBe('regressed')
+    expect(verdictOf(saved(70, [0], 1), saved(70 * 1.18, [], 2), 'p50@10').verdict).toBe('lab-bound')
+    expect(verdictOf(saved(70, [0], 1), saved(70 * 1.18, [3], 2), 'p50').verdict).toBe('no change')
   })
 })

@@ -9,7 +9,10 @@
  * - failures: the share over the latency phase and every load level.
  *
  * A p99 over fewer than 300 good answers in a run is "not estimable" and never gets a
- * verdict. The statistics are compare-stats.ts'.
+ * verdict. A level's figure where any run on either side was lab-bound (its selfCheck) is
+ * "lab-bound": its change is shown, not judged, since it is the machine's, not the code's
+ * (an A/A comparison on 2 cores once called a lab-bound p50@10 regressed by +18 %). The
+ * statistics are compare-stats.ts'.
  */
 import { alphaFor, compareRuns, MIN_NOISE_PERCENT, MIN_RUNS, NOISE_POINTS, smallestP, type Verdict } from './compare-stats.ts'
 import { median } from './stats.ts'
@@ -23,6 +26,8 @@ export interface MetricSpec {
   /** A share in percent: its effect is a difference in points. */
   points: boolean
   value(sample: RunSample, variant: string): number | null | undefined
+  /** For a load level's figure: whether that run's level was lab-bound. */
+  labBound?(sample: RunSample, variant: string): boolean
 }
 
 const TIME_METRICS = ['p50', 'p90', 'p99'] as const
@@ -53,12 +58,13 @@ export function metricSpec(name: string): MetricSpec | undefined {
   const [, figure, at] = match
   const connections = Number(at)
   const level = (s: RunSample, v: string) => s.variants[v]?.load.find((l) => l.connections === connections)
-  if (figure === 'rps') return { unit: '/s', higherIsWorse: false, points: false, value: (s, v) => level(s, v)?.goodPerSec }
+  const labBound = (s: RunSample, v: string) => (level(s, v)?.labBound.length ?? 0) > 0
+  if (figure === 'rps') return { unit: '/s', higherIsWorse: false, points: false, labBound, value: (s, v) => level(s, v)?.goodPerSec }
   if (figure === 'failures') {
-    return { unit: '%', higherIsWorse: true, points: true, value: (s, v) => { const l = level(s, v); return l ? (l.sent ? (100 * l.failed) / l.sent : null) : undefined } }
+    return { unit: '%', higherIsWorse: true, points: true, labBound, value: (s, v) => { const l = level(s, v); return l ? (l.sent ? (100 * l.failed) / l.sent : null) : undefined } }
   }
   const key = `${figure}Ms` as 'p50Ms' | 'p90Ms' | 'p99Ms'
-  return { unit: 'ms', higherIsWorse: true, points: false, value: (s, v) => { const l = level(s, v); return l ? l[key] : undefined } }
+  return { unit: 'ms', higherIsWorse: true, points: false, labBound, value: (s, v) => { const l = level(s, v); return l ? l[key] : undefined } }
 }
 
 /** The metric names a run has figures for: the one-at-a-time ones, then each load level's. */
@@ -99,7 +105,7 @@ export function compareResults(baseline: Results, current: Results, options: Com
   const metrics = metricsOf(current).filter((m) => metricsOf(baseline).includes(m))
   const noisePercent = Math.max(MIN_NOISE_PERCENT, options.noisePercent ?? 0)
   type Row = ComparisonFigures['rows'][number]
-  const pending: Array<{ row: Omit<Row, 'verdict' | 'p' | 'effect' | 'low' | 'high'>; a: number[] | null; b: number[] | null; spec: MetricSpec }> = []
+  const pending: Array<{ row: Omit<Row, 'verdict' | 'p' | 'effect' | 'low' | 'high'>; a: number[] | null; b: number[] | null; spec: MetricSpec; labBound: boolean }> = []
   for (const variant of common) {
     for (const metric of metrics) {
       const spec = metricSpec(metric)!
@@ -121,16 +127,17 @@ export function compareResults(baseline: Results, current: Results, options: Com
         a,
         b,
         spec,
+        labBound: [...baseline.runs, ...current.runs].some((run) => spec.labBound?.(run, variant) ?? false),
       })
     }
   }
-  const tested = pending.filter(({ a, b }) => a && b && a.length >= 4 && b.length >= 4).length
+  const tested = pending.filter(({ a, b, labBound }) => a && b && !labBound && a.length >= MIN_RUNS && b.length >= MIN_RUNS).length
   const alpha = alphaFor(tested)
-  const rows: Row[] = pending.map(({ row, a, b, spec }, i) => {
+  const rows: Row[] = pending.map(({ row, a, b, spec, labBound }, i) => {
     if (!a || !b) return { ...row, verdict: 'not estimable' as Verdict, p: null, effect: null, low: null, high: null }
     const c = compareRuns(a, b, { higherIsWorse: spec.higherIsWorse, thresholdPercent: spec.points ? NOISE_POINTS : noisePercent, alpha, points: spec.points, seed: i + 1 })
     const r = (x: number | null) => (x === null ? null : round(x, 2))
-    return { ...row, verdict: c.verdict, p: c.p === null ? null : round(c.p, 4), effect: r(c.effect), low: r(c.low), high: r(c.high) }
+    return { ...row, verdict: labBound ? 'lab-bound' : c.verdict, p: c.p === null ? null : round(c.p, 4), effect: r(c.effect), low: r(c.low), high: r(c.high) }
   })
   const warnings = differences(baseline, current)
   const [n, m] = [baseline.runs.length, current.runs.length]

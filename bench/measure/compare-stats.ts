@@ -35,7 +35,7 @@ export const ALPHA = 0.05
 export const ALPHA_MANY = 0.01
 export const MANY_COMPARISONS = 10
 
-export type Verdict = 'regressed' | 'improved' | 'no change' | 'inconclusive' | 'too few runs' | 'not estimable'
+export type Verdict = 'regressed' | 'improved' | 'no change' | 'inconclusive' | 'too few runs' | 'not estimable' | 'lab-bound'
 
 export function alphaFor(comparisons: number): number {
   return comparisons > MANY_COMPARISONS ? ALPHA_MANY : ALPHA

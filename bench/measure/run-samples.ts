@@ -51,6 +51,7 @@ export function summarizeRun(results: Pick<Results, 'startedAt' | 'valid' | 'var
           ...percentilesOf(answers),
           latenciesMs: bounded(answers).map((ms) => round(ms)),
           answered: answers.length,
+          labBound: level.selfCheck.labBound,
         }
       }),
     }

@@ -26,7 +26,7 @@ import { STAGE_NAMES } from '../../variants/shared/stage-timing.ts'
  * expected failures, ideal waterfalls warm and cold), and `kind` tells a measured run
  * ('run') from a what-if (`--predict`, `--vary`; what-if.ts) (results/README.md).
  */
-export const SCHEMA_VERSION = 13
+export const SCHEMA_VERSION = 14
 
 const ISO_DATE = String.raw`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$`
 const num = () => Type.Number()
@@ -626,6 +626,8 @@ const RunVariantSchema = strict({
       latenciesMs: Type.Array(nonNegative()),
       /** How many good answers there were (latenciesMs keeps at most 1,000 of them). */
       answered: count(),
+      /** Why this run's level was lab-bound (its selfCheck.labBound): the machine's figures, not the code's. Empty when it was not. */
+      labBound: Type.Array(text()),
     }),
   ),
 })
@@ -641,7 +643,8 @@ const RunSampleSchema = strict({
 })
 export type RunSample = Static<typeof RunSampleSchema>
 
-export const VERDICTS = ['regressed', 'improved', 'no change', 'inconclusive', 'too few runs', 'not estimable'] as const
+/** 'lab-bound': a load level's figure where a run on either side was lab-bound; its change is the machine's, not judged. */
+export const VERDICTS = ['regressed', 'improved', 'no change', 'inconclusive', 'too few runs', 'not estimable', 'lab-bound'] as const
 
 /** This run against a saved one (--baseline), or two saved runs (npm run compare). */
 const ComparisonSchema = strict({

@@ -44,6 +44,8 @@ export function comparisonNotes(c: ComparisonFigures): string[] {
   const notes = [...c.warnings]
   if (c.onlyInBaseline.length) notes.push(`Only in the baseline, not compared: ${c.onlyInBaseline.join(', ')}.`)
   if (c.onlyInCurrent.length) notes.push(`Only in this run, not compared: ${c.onlyInCurrent.join(', ')}.`)
+  const bound = [...new Set(c.rows.filter((r) => r.verdict === 'lab-bound').map((r) => `${r.variant} at ${/@(\d+)$/.exec(r.metric)![1]} connections`))]
+  if (bound.length) notes.push(`Not judged, lab-bound in a run on either side (the machine's figures, not the code's): ${bound.join(', ')}. Their changes are shown; fewer connections, or the roles on other hosts, measure the code.`)
   if (c.rows.some((r) => r.verdict === 'too few runs')) notes.push(`Too few runs for a verdict: below 4 runs a side there is no p-value (--runs 5 or more on both sides; at more than 10 comparisons α is 0.01, which 4 runs a side cannot reach).`)
   return notes
 }
@@ -68,9 +70,9 @@ export function comparisonTerminal(c: ComparisonFigures): string[] {
         ? 'REGRESSED'
         : rows.some((r) => r.verdict === 'improved')
           ? 'improved'
-          : rows.every((r) => r.verdict === 'too few runs' || r.verdict === 'not estimable')
+          : rows.every((r) => r.verdict === 'too few runs' || r.verdict === 'not estimable' || r.verdict === 'lab-bound')
             ? 'too few runs'
-            : rows.every((r) => r.verdict === 'no change' || r.verdict === 'not estimable')
+            : rows.every((r) => r.verdict === 'no change' || r.verdict === 'not estimable' || r.verdict === 'lab-bound')
               ? 'no change'
               : 'inconclusive'
       return `  ${variant.padEnd(width)}  ${worst.padEnd(12)}  ${keyRows(c, variant).map((r) => `${r.metric} ${formatChange(r)} ${r.verdict}`).join(' · ')}`
