@@ -17,14 +17,46 @@ const LAYERS = [
   { files: ['scenario/*.ts'], forbidden: String.raw`^\.\./`, why: SCENARIO },
   { files: ['scenario/*/*.ts'], forbidden: String.raw`^\.\./\.\./`, why: SCENARIO },
   { files: ['scenario/*/*/*.ts'], forbidden: String.raw`^\.\./\.\./\.\./`, why: SCENARIO },
-  { files: ['mock-upstreams/**/*.ts'], forbidden: String.raw`^(\.\./)+(bench|variants)(/|$)`, why: 'mock-upstreams/ imports only scenario/: it knows nothing of the harness or the API under test' },
-  { files: ['model/**/*.ts'], forbidden: String.raw`^(\.\./)+bench(/|$)`, why: 'model/ (the virtual-time runs) imports scenario/, the mocks\' data and the variants; the harness uses it, never the reverse' },
-  { files: ['variants/**/*.ts'], forbidden: String.raw`^(\.\./)+(bench|mock-upstreams)(/|$)`, why: 'variants/ imports only scenario/ and variants/shared/: the API under test knows nothing of the harness or of its fake upstreams' },
-  { files: ['bench/cli/**/*.ts'], forbidden: String.raw`^\.\./(stack|measure|report)(/|$)|^(\.\./)+bench/(stack|measure|report)(/|$)`, why: 'bench/cli/ (flags, settings, progress) sits under the harness: it starts and measures nothing' },
-  { files: ['bench/stack/**/*.ts'], forbidden: String.raw`^\.\./(cli|measure|record|report)(/|$)|^(\.\./)+bench/(cli|measure|record|report)(/|$)`, why: 'bench/stack/ starts and stops the processes; it knows nothing of what is measured' },
-  { files: ['bench/record/**/*.ts'], forbidden: String.raw`^\.\./(cli|stack|measure|report)(/|$)|^(\.\./)+bench/(cli|stack|measure|report)(/|$)`, why: 'bench/record/ (the results contract and its formatting) sits under measuring and rendering' },
-  { files: ['bench/measure/**/*.ts'], forbidden: String.raw`^\.\./report(/|$)|^(\.\./)+bench/report(/|$)`, why: 'measuring never imports rendering: bench/measure/ writes results, bench/report/ renders them' },
-  { files: ['bench/report/**/*.{ts,js}'], forbidden: String.raw`^(\.\./)+(measure|stack|cli)(/|$)|^(\.\./)+bench/(measure|stack|cli)(/|$)`, why: 'bench/report/ renders results.json and nothing else' },
+  {
+    files: ['mock-upstreams/**/*.ts'],
+    forbidden: String.raw`^(\.\./)+(bench|variants)(/|$)`,
+    why: 'mock-upstreams/ imports only scenario/: it knows nothing of the harness or the API under test',
+  },
+  {
+    files: ['model/**/*.ts'],
+    forbidden: String.raw`^(\.\./)+bench(/|$)`,
+    why: "model/ (the virtual-time runs) imports scenario/, the mocks' data and the variants; the harness uses it, never the reverse",
+  },
+  {
+    files: ['variants/**/*.ts'],
+    forbidden: String.raw`^(\.\./)+(bench|mock-upstreams)(/|$)`,
+    why: 'variants/ imports only scenario/ and variants/shared/: the API under test knows nothing of the harness or of its fake upstreams',
+  },
+  {
+    files: ['bench/cli/**/*.ts'],
+    forbidden: String.raw`^\.\./(stack|measure|report)(/|$)|^(\.\./)+bench/(stack|measure|report)(/|$)`,
+    why: 'bench/cli/ (flags, settings, progress) sits under the harness: it starts and measures nothing',
+  },
+  {
+    files: ['bench/stack/**/*.ts'],
+    forbidden: String.raw`^\.\./(cli|measure|record|report)(/|$)|^(\.\./)+bench/(cli|measure|record|report)(/|$)`,
+    why: 'bench/stack/ starts and stops the processes; it knows nothing of what is measured',
+  },
+  {
+    files: ['bench/record/**/*.ts'],
+    forbidden: String.raw`^\.\./(cli|stack|measure|report)(/|$)|^(\.\./)+bench/(cli|stack|measure|report)(/|$)`,
+    why: 'bench/record/ (the results contract and its formatting) sits under measuring and rendering',
+  },
+  {
+    files: ['bench/measure/**/*.ts'],
+    forbidden: String.raw`^\.\./report(/|$)|^(\.\./)+bench/report(/|$)`,
+    why: 'measuring never imports rendering: bench/measure/ writes results, bench/report/ renders them',
+  },
+  {
+    files: ['bench/report/**/*.{ts,js}'],
+    forbidden: String.raw`^(\.\./)+(measure|stack|cli)(/|$)|^(\.\./)+bench/(measure|stack|cli)(/|$)`,
+    why: 'bench/report/ renders results.json and nothing else',
+  },
 ]
 
 export default tseslint.config(

@@ -14,7 +14,15 @@ export default defineConfig({
     // whole machine's CPU or set two timings side by side run in the 'alone' project, one at a time, after every other.
     maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: 'lab', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/**/*.alone.test.ts'], sequence: { groupOrder: 0 } } },
+      {
+        extends: true,
+        test: {
+          name: 'lab',
+          include: ['test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, 'test/**/*.alone.test.ts'],
+          sequence: { groupOrder: 0 },
+        },
+      },
       // Tests that read the whole machine's CPU (the lab-bound flag) or set two timings side by side (the lab against wrk, a
       // comparison of runs against a saved baseline, a level's rate against the server's view): after every other file, one at a
       // time, on a quiet machine. With three files at once, a run measured during another file's bench and its baseline measured

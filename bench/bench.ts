@@ -37,9 +37,18 @@ import { loadVariants } from '../variants/shared/load-variants.ts'
 const MAX_RUNS = 50
 
 const FLAGS = {
-  quick: { type: 'boolean', help: `a small, fast run for CI and a first look (${QUICK_RUN.productsPerPage} products per page unless --products, the mix's page sizes ${QUICK_RUN.mixLimits.join(',')} unless --limits, fewer samples, ${QUICK_RUN.durationSeconds} s load levels, the variants beyond the story one request at a time only; about 40 s)` },
-  sweep: { type: 'boolean', help: 'also sweep each variant at fixed request rates around its predicted saturation (peak load; adds a few minutes)' },
-  predict: { type: 'boolean', help: 'measure nothing, start no server: results.json, the report and summary.md from each variant\'s model alone (its own code run in virtual time), in seconds' },
+  quick: {
+    type: 'boolean',
+    help: `a small, fast run for CI and a first look (${QUICK_RUN.productsPerPage} products per page unless --products, the mix's page sizes ${QUICK_RUN.mixLimits.join(',')} unless --limits, fewer samples, ${QUICK_RUN.durationSeconds} s load levels, the variants beyond the story one request at a time only; about 40 s)`,
+  },
+  sweep: {
+    type: 'boolean',
+    help: 'also sweep each variant at fixed request rates around its predicted saturation (peak load; adds a few minutes)',
+  },
+  predict: {
+    type: 'boolean',
+    help: "measure nothing, start no server: results.json, the report and summary.md from each variant's model alone (its own code run in virtual time), in seconds",
+  },
   'model-jitter': {
     type: 'string',
     value: 'MODE',
@@ -51,11 +60,27 @@ const FLAGS = {
     help: `the model at each value of one parameter (${Object.keys(VARY_PARAMETERS).join(', ')}); without --predict, each value's latency is measured too (one request at a time, no load levels)`,
   },
   variants: { type: 'string', value: 'LIST', help: 'variants to measure, comma-separated (default: all)' },
-  connections: { type: 'string', value: 'LIST', help: `load levels, comma-separated (default ${DEFAULT_RUN.connections.join(',')}; quick ${QUICK_RUN.connections.join(',')})` },
-  duration: { type: 'string', value: 'S', help: `seconds per load level (default ${DEFAULT_RUN.durationSeconds}; quick ${QUICK_RUN.durationSeconds})` },
+  connections: {
+    type: 'string',
+    value: 'LIST',
+    help: `load levels, comma-separated (default ${DEFAULT_RUN.connections.join(',')}; quick ${QUICK_RUN.connections.join(',')})`,
+  },
+  duration: {
+    type: 'string',
+    value: 'S',
+    help: `seconds per load level (default ${DEFAULT_RUN.durationSeconds}; quick ${QUICK_RUN.durationSeconds})`,
+  },
   out: { type: 'string', value: 'DIR', help: 'where to write results (default results/<timestamp>/, also reachable as results/latest)' },
-  runs: { type: 'string', value: 'N', help: `measure N times, each run on a stack of its own (fresh API and upstream processes, an emptied cache; roles placed by --api/--upstreams are not restarted, their cache is emptied); each run's figures are kept for comparisons (default 1, at most ${MAX_RUNS})` },
-  baseline: { type: 'string', value: 'PATH|latest', help: 'after measuring, compare against a saved run (its directory, its results.json, or latest): a verdict per variant and figure' },
+  runs: {
+    type: 'string',
+    value: 'N',
+    help: `measure N times, each run on a stack of its own (fresh API and upstream processes, an emptied cache; roles placed by --api/--upstreams are not restarted, their cache is emptied); each run's figures are kept for comparisons (default 1, at most ${MAX_RUNS})`,
+  },
+  baseline: {
+    type: 'string',
+    value: 'PATH|latest',
+    help: 'after measuring, compare against a saved run (its directory, its results.json, or latest): a verdict per variant and figure',
+  },
   ...GATE_FLAGS,
   ...ROLE_URL_FLAGS,
   ...SCENARIO_FLAGS,
@@ -83,12 +108,26 @@ async function main(): Promise<number> {
   const whatIf = values.predict === true || values.vary !== undefined
   if (whatIf) {
     const measuring = values.predict ? 'it measures nothing' : '--vary measures the latency phase alone'
-    for (const flag of ['sweep', 'connections', 'duration', 'runs', 'baseline', 'fail-on', 'threshold', 'noise', ...(values.predict ? ['redis-url'] : [])]) {
-      if (values[flag] !== undefined) throw new UsageError(`Flag --${flag} does not go with --${values.predict ? 'predict' : 'vary'}: ${measuring}.`)
+    for (const flag of [
+      'sweep',
+      'connections',
+      'duration',
+      'runs',
+      'baseline',
+      'fail-on',
+      'threshold',
+      'noise',
+      ...(values.predict ? ['redis-url'] : []),
+    ]) {
+      if (values[flag] !== undefined)
+        throw new UsageError(`Flag --${flag} does not go with --${values.predict ? 'predict' : 'vary'}: ${measuring}.`)
     }
     for (const flag of Object.keys(ROLE_URL_FLAGS)) {
-      const why = values.predict ? 'it starts and measures nothing' : '--vary restarts the stack at each value, and the lab cannot restart a role it did not start'
-      if (values[flag] !== undefined) throw new UsageError(`Flag --${flag} does not go with --${values.predict ? 'predict' : 'vary'}: ${why}.`)
+      const why = values.predict
+        ? 'it starts and measures nothing'
+        : '--vary restarts the stack at each value, and the lab cannot restart a role it did not start'
+      if (values[flag] !== undefined)
+        throw new UsageError(`Flag --${flag} does not go with --${values.predict ? 'predict' : 'vary'}: ${why}.`)
     }
   }
   const varyingProducts = typeof values.vary === 'string' && values.vary.startsWith('products=')
@@ -99,19 +138,35 @@ async function main(): Promise<number> {
   const scenario = await resolveScenarioFromFlags({ ...values, ...quickPage })
   const vary = typeof values.vary === 'string' ? await resolveVary(values.vary, { ...values, ...quickPage }) : undefined
   const variants = await loadVariants()
-  const settings = resolveRunSettings(values, variants.map((v) => v.name))
+  const settings = resolveRunSettings(
+    values,
+    variants.map((v) => v.name),
+  )
   const redisUrl = typeof values['redis-url'] === 'string' ? values['redis-url'] : process.env.REDIS_URL
   const where: RoleUrls = { redisUrl, api: readRoleUrl(values, 'api'), upstreams: readRoleUrl(values, 'upstreams') }
   const outDir = settings.outDir ?? defaultRunDir(startedAt)
-  const selected = variants.filter((v) => !settings.variants.length || settings.variants.includes(v.name)).map(({ name, parent }) => ({ name, parent }))
+  const selected = variants
+    .filter((v) => !settings.variants.length || settings.variants.includes(v.name))
+    .map(({ name, parent }) => ({ name, parent }))
   const runs = readNumberFlag(values, 'runs', true) ?? 1
   if (runs < 1 || runs > MAX_RUNS) throw new UsageError(`Flag --runs: got ${runs}; expected an integer from 1 to ${MAX_RUNS}.`)
-  const gate = resolveGate(values, selected.map((v) => v.name), settings.connections, settings.maxSamples)
-  if (gate.failOnRegressed && values.baseline === undefined) throw new UsageError('Flag --fail-on regressed needs --baseline: there is nothing to regress against.')
+  const gate = resolveGate(
+    values,
+    selected.map((v) => v.name),
+    settings.connections,
+    settings.maxSamples,
+  )
+  if (gate.failOnRegressed && values.baseline === undefined)
+    throw new UsageError('Flag --fail-on regressed needs --baseline: there is nothing to regress against.')
   // The baseline is read before anything starts: a path that cannot be compared costs no run.
-  const baseline = typeof values.baseline === 'string' ? await readSavedRun(values.baseline, (saved) => incomparable(saved, { schemaVersion: SCHEMA_VERSION, kind: 'run' }, SCHEMA_VERSION)).catch((error: Error) => {
-    throw new UsageError(`Flag --baseline: ${error.message}`)
-  }) : undefined
+  const baseline =
+    typeof values.baseline === 'string'
+      ? await readSavedRun(values.baseline, (saved) =>
+          incomparable(saved, { schemaVersion: SCHEMA_VERSION, kind: 'run' }, SCHEMA_VERSION),
+        ).catch((error: Error) => {
+          throw new UsageError(`Flag --baseline: ${error.message}`)
+        })
+      : undefined
 
   if (whatIf && values.predict) return predict(startedAt, scenario, vary, settings, selected, outDir)
 
@@ -141,17 +196,34 @@ async function main(): Promise<number> {
   process.on('SIGINT', onSignal(130))
   process.on('SIGTERM', onSignal(143))
 
-  const page = vary?.parameter === 'products' ? `${vary.values.join(', ')} products per page` : `${scenario.productsPerPage} products per page`
-  console.error(`api-speedup-lab bench: scenario "${scenario.name}", ${page}${settings.quick ? ' (quick run)' : ''}${vary ? `; ${vary.parameter} at ${vary.values.join(', ')}${vary.unit ? ` ${vary.unit}` : ''}, the latency phase at each` : ''}`)
+  const page =
+    vary?.parameter === 'products' ? `${vary.values.join(', ')} products per page` : `${scenario.productsPerPage} products per page`
+  console.error(
+    `api-speedup-lab bench: scenario "${scenario.name}", ${page}${settings.quick ? ' (quick run)' : ''}${vary ? `; ${vary.parameter} at ${vary.values.join(', ')}${vary.unit ? ` ${vary.unit}` : ''}, the latency phase at each` : ''}`,
+  )
   const faults = describeFaults(scenario)
   if (faults) console.error(`injected faults (off for the correctness check and the warm-up): ${faults}`)
   /** One run on a stack of its own, started for it and stopped after. */
-  const measureAt = async (at: Scenario, runSettings: RunSettings, models?: Record<string, ModelOutcome>, onModelled?: (outcomes: Record<string, ModelOutcome>) => void, runStartedAt = startedAt): Promise<Results> => {
-    const stack: Stack = await startStack(at, where, (message) => progress.note(message), (stop) => (stopStack = stop))
+  const measureAt = async (
+    at: Scenario,
+    runSettings: RunSettings,
+    models?: Record<string, ModelOutcome>,
+    onModelled?: (outcomes: Record<string, ModelOutcome>) => void,
+    runStartedAt = startedAt,
+  ): Promise<Results> => {
+    const stack: Stack = await startStack(
+      at,
+      where,
+      (message) => progress.note(message),
+      (stop) => (stopStack = stop),
+    )
     try {
-      const role = (name: string, url: string, pid: number | null, host: string) => (pid === null ? `${name} at ${url} (host ${host})` : `${name} pid ${pid}`)
+      const role = (name: string, url: string, pid: number | null, host: string) =>
+        pid === null ? `${name} at ${url} (host ${host})` : `${name} pid ${pid}`
       const { api, upstreams } = stack.roles
-      progress.note(`cache: ${stack.redis.description}; ${role('API', api.url, stack.api.pid, api.host.hostname)}, ${role('upstreams', upstreams.url, stack.upstreams.pid, upstreams.host.hostname)}`)
+      progress.note(
+        `cache: ${stack.redis.description}; ${role('API', api.url, stack.api.pid, api.host.hostname)}, ${role('upstreams', upstreams.url, stack.upstreams.pid, upstreams.host.hostname)}`,
+      )
       return await runBench(at, runSettings, stack, progress, runStartedAt, models, onModelled)
     } finally {
       await stack.stop()
@@ -160,7 +232,9 @@ async function main(): Promise<number> {
   try {
     if (vary) {
       // The latency phase alone at each value: no load levels, no sweep.
-      const sampled = settings.quick ? {} : { latencyBudgetMs: VARY_RUN.latencyBudgetMs, minSamples: VARY_RUN.minSamples, maxSamples: VARY_RUN.maxSamples }
+      const sampled = settings.quick
+        ? {}
+        : { latencyBudgetMs: VARY_RUN.latencyBudgetMs, minSamples: VARY_RUN.minSamples, maxSamples: VARY_RUN.maxSamples }
       const measure: WhatIfRequest['measure'] = async ({ scenario: at, value, variants: measuring, models }) => {
         const where = `${vary.parameter} = ${value}${vary.unit ? ` ${vary.unit}` : ''}`
         if (interrupted !== undefined) return { failed: 'not measured: the run was interrupted (Ctrl-C) before this value' }
@@ -168,7 +242,11 @@ async function main(): Promise<number> {
         try {
           // The reference request alone: the mix's sample would cost each value its time, and a what-if reads p50 against the floor.
           const single = resolveScenario(at, { traffic: { kind: 'single' } })
-          return await measureAt(single, { ...settings, ...sampled, variants: measuring, connections: [...VARY_RUN.connections], sweep: false }, models)
+          return await measureAt(
+            single,
+            { ...settings, ...sampled, variants: measuring, connections: [...VARY_RUN.connections], sweep: false },
+            models,
+          )
         } catch (error) {
           // One value that cannot be measured (its stack did not start, a variant answered 504) does not cost the others.
           const why =
@@ -181,7 +259,15 @@ async function main(): Promise<number> {
           return { failed: why }
         }
       }
-      const measured = await runWhatIf({ startedAt, quick: settings.quick, modelJitter: settings.modelJitter, variants: selected, scenario, vary, measure })
+      const measured = await runWhatIf({
+        startedAt,
+        quick: settings.quick,
+        modelJitter: settings.modelJitter,
+        variants: selected,
+        scenario,
+        vary,
+        measure,
+      })
       progress.stop()
       const code = await writeWhatIf(measured, startedAt, outDir)
       return interrupted ?? code
@@ -211,9 +297,18 @@ async function main(): Promise<number> {
     progress.stop()
     const results = combineRuns(measured, runs, interrupted !== undefined, failedRun)
     results.durationSeconds = Math.round((Date.now() - startedAt.getTime()) / 100) / 10
-    results.comparison = baseline ? compareResults(baseline.results, results, { noisePercent: gate.noisePercent, baselinePath: baseline.path, currentPath: join(outDir, 'results.json') }) : null
+    results.comparison = baseline
+      ? compareResults(baseline.results, results, {
+          noisePercent: gate.noisePercent,
+          baselinePath: baseline.path,
+          currentPath: join(outDir, 'results.json'),
+        })
+      : null
     results.thresholds = checkThresholds(results, gate.thresholds)
-    const schemaProblem = await writeRun(outDir, results, { 'report.html': await renderReport(results), 'summary.md': renderSummaryMarkdown(results) })
+    const schemaProblem = await writeRun(outDir, results, {
+      'report.html': await renderReport(results),
+      'summary.md': renderSummaryMarkdown(results),
+    })
     if (schemaProblem) console.error(`\nWARNING (a bug in the lab, please report it): ${schemaProblem}`)
     console.log(renderTerminalSummary(results))
     const shown = relative(process.cwd(), outDir) || '.'
@@ -234,7 +329,8 @@ function combineRuns(measured: Results[], asked: number, interrupted: boolean, f
   if (!first) throw new Error('No run was measured.')
   const last = measured[measured.length - 1]!
   const problems = measured.flatMap((r, i) => r.problems.map((problem) => (measured.length > 1 ? `Run ${i + 1}: ${problem}` : problem)))
-  if (interrupted && measured.length < asked) problems.push(`Interrupted (Ctrl-C) after ${measured.length} of ${asked} runs: the comparison has fewer runs than asked.`)
+  if (interrupted && measured.length < asked)
+    problems.push(`Interrupted (Ctrl-C) after ${measured.length} of ${asked} runs: the comparison has fewer runs than asked.`)
   if (failed) problems.push(failed)
   return {
     ...first,
@@ -242,25 +338,47 @@ function combineRuns(measured: Results[], asked: number, interrupted: boolean, f
     valid: measured.every((r) => r.valid) && !(interrupted && measured.length < asked) && !failed,
     problems,
     run: { ...first.run, runs: measured.length },
-    cacheOutages: measured.flatMap((r, i) => r.cacheOutages.map((outage) => (measured.length > 1 ? { ...outage, step: `run ${i + 1}: ${outage.step}` } : outage))),
+    cacheOutages: measured.flatMap((r, i) =>
+      r.cacheOutages.map((outage) => (measured.length > 1 ? { ...outage, step: `run ${i + 1}: ${outage.step}` } : outage)),
+    ),
     runs: measured.flatMap((r) => r.runs),
   }
 }
 
 /** --predict: the model alone, at one scenario or at each value of --vary; nothing is started but the model's own process. */
-async function predict(startedAt: Date, scenario: Scenario, vary: Vary | undefined, settings: RunSettings, variants: VariantInfo[], outDir: string): Promise<number> {
+async function predict(
+  startedAt: Date,
+  scenario: Scenario,
+  vary: Vary | undefined,
+  settings: RunSettings,
+  variants: VariantInfo[],
+  outDir: string,
+): Promise<number> {
   // Exiting kills the model process (lab-process.ts), even one stuck in a loop that never yields.
   process.on('SIGINT', () => process.exit(130))
   process.on('SIGTERM', () => process.exit(143))
   const page = vary?.parameter === 'products' ? '' : `, ${scenario.productsPerPage} products per page${settings.quick ? ' (quick)' : ''}`
-  console.error(`api-speedup-lab bench --predict: scenario "${scenario.name}"${page}${vary ? `, ${vary.parameter} at ${vary.values.join(', ')}` : ''}; nothing is measured`)
-  const predicted = await runWhatIf({ startedAt, quick: settings.quick, modelJitter: settings.modelJitter, variants, scenario, vary, measure: undefined })
+  console.error(
+    `api-speedup-lab bench --predict: scenario "${scenario.name}"${page}${vary ? `, ${vary.parameter} at ${vary.values.join(', ')}` : ''}; nothing is measured`,
+  )
+  const predicted = await runWhatIf({
+    startedAt,
+    quick: settings.quick,
+    modelJitter: settings.modelJitter,
+    variants,
+    scenario,
+    vary,
+    measure: undefined,
+  })
   return writeWhatIf(predicted, startedAt, outDir)
 }
 
 async function writeWhatIf(whatIf: WhatIf, startedAt: Date, outDir: string): Promise<number> {
   whatIf.durationSeconds = Math.round((Date.now() - startedAt.getTime()) / 100) / 10
-  const schemaProblem = await writeRun(outDir, whatIf, { 'report.html': await renderWhatIfReport(whatIf), 'summary.md': renderWhatIfMarkdown(whatIf) })
+  const schemaProblem = await writeRun(outDir, whatIf, {
+    'report.html': await renderWhatIfReport(whatIf),
+    'summary.md': renderWhatIfMarkdown(whatIf),
+  })
   if (schemaProblem) console.error(`\nWARNING (a bug in the lab, please report it): ${schemaProblem}`)
   console.log(renderWhatIfTerminal(whatIf))
   const shown = relative(process.cwd(), outDir) || '.'

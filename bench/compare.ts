@@ -14,7 +14,11 @@ import { comparisonMarkdown, comparisonTerminal, thresholdLines } from './report
 
 const FLAGS = {
   ...GATE_FLAGS,
-  markdown: { type: 'string', value: 'FILE', help: 'also write the comparison as Markdown (a table, fit for a pull request comment) to FILE' },
+  markdown: {
+    type: 'string',
+    value: 'FILE',
+    help: 'also write the comparison as Markdown (a table, fit for a pull request comment) to FILE',
+  },
 } satisfies Record<string, FlagSpec>
 
 const USAGE = `Usage: npm run compare -- A B [flags]
@@ -48,22 +52,34 @@ async function main(): Promise<number> {
     console.log(renderHelp(USAGE, FLAGS))
     return 0
   }
-  if (positional.length !== 2) throw new UsageError(`Expected two saved runs, A and B; got ${positional.length}${positional.length ? ` (${positional.join(' ')})` : ''}. See --help.`)
+  if (positional.length !== 2)
+    throw new UsageError(
+      `Expected two saved runs, A and B; got ${positional.length}${positional.length ? ` (${positional.join(' ')})` : ''}. See --help.`,
+    )
   const [a, b] = positional as [string, string]
   const read = async (where: string, label: string): Promise<{ path: string; results: Results }> =>
-    readSavedRun(where, (saved) => incomparable(saved, { schemaVersion: SCHEMA_VERSION, kind: 'run' }, SCHEMA_VERSION)).catch((error: Error) => {
-      throw new UsageError(`${label}: ${error.message}`)
-    })
+    readSavedRun(where, (saved) => incomparable(saved, { schemaVersion: SCHEMA_VERSION, kind: 'run' }, SCHEMA_VERSION)).catch(
+      (error: Error) => {
+        throw new UsageError(`${label}: ${error.message}`)
+      },
+    )
   const baseline = await read(a, 'A')
   const current = await read(b, 'B')
   const gate = resolveGate(values, Object.keys(current.results.variants), current.results.run.connections, Number.POSITIVE_INFINITY)
-  const comparison = compareResults(baseline.results, current.results, { noisePercent: gate.noisePercent, baselinePath: baseline.path, currentPath: current.path })
+  const comparison = compareResults(baseline.results, current.results, {
+    noisePercent: gate.noisePercent,
+    baselinePath: baseline.path,
+    currentPath: current.path,
+  })
   const thresholds = checkThresholds(current.results, gate.thresholds)
   console.log(comparisonTerminal(comparison).join('\n'))
   for (const line of thresholdLines(thresholds)) console.log(line)
   if (typeof values.markdown === 'string') {
     const escape = (text: string) => text.replace(/[\\`*_{}[\]<>|#]/g, (char) => `\\${char}`)
-    await writeFile(values.markdown, [...comparisonMarkdown(comparison, escape), ...thresholdLines(thresholds).map((line) => `- ${escape(line)}`)].join('\n'))
+    await writeFile(
+      values.markdown,
+      [...comparisonMarkdown(comparison, escape), ...thresholdLines(thresholds).map((line) => `- ${escape(line)}`)].join('\n'),
+    )
   }
   if (!current.results.valid) console.error(`B is not a valid run: ${current.results.problems.join('; ')}`)
   return exitCode(current.results.valid, gate, comparison, thresholds)

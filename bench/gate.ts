@@ -19,8 +19,16 @@ import type { ComparisonFigures, ThresholdCheck } from './record/results.ts'
 export const EXIT = { ok: 0, invalid: 1, usage: 2, regressed: 3, threshold: 4, role: 5 } as const
 
 export const GATE_FLAGS = {
-  noise: { type: 'string', value: 'PCT', help: 'T, the noise threshold of a comparison, in percent: a change inside ±T is "no change" (default and least: 5)' },
-  'fail-on': { type: 'string', value: 'regressed', help: `exit ${EXIT.regressed} when any comparison against the baseline is "regressed" (CI)` },
+  noise: {
+    type: 'string',
+    value: 'PCT',
+    help: 'T, the noise threshold of a comparison, in percent: a change inside ±T is "no change" (default and least: 5)',
+  },
+  'fail-on': {
+    type: 'string',
+    value: 'regressed',
+    help: `exit ${EXIT.regressed} when any comparison against the baseline is "regressed" (CI)`,
+  },
   threshold: {
     type: 'string',
     value: 'EXPR',
@@ -38,7 +46,8 @@ export interface Gate {
 /** The gate's flags, validated; a bad one is a UsageError naming it. */
 export function resolveGate(values: FlagValues, variants: readonly string[], connections: readonly number[], maxSamples: number): Gate {
   const noisePercent = readNumberFlag(values, 'noise')
-  if (noisePercent !== undefined && (noisePercent < 0 || noisePercent > 100)) throw new UsageError(`Flag --noise: got ${noisePercent}; expected a percentage from 0 to 100.`)
+  if (noisePercent !== undefined && (noisePercent < 0 || noisePercent > 100))
+    throw new UsageError(`Flag --noise: got ${noisePercent}; expected a percentage from 0 to 100.`)
   const failOn = values['fail-on']
   if (failOn !== undefined && failOn !== 'regressed') throw new UsageError(`Flag --fail-on: got "${String(failOn)}"; expected "regressed".`)
   const thresholds = listFlag(values, 'threshold').map((expression) => {

@@ -28,7 +28,12 @@ const FLAGS = {
 async function main(): Promise<void> {
   const values = parseFlags(process.argv.slice(2), FLAGS)
   if (values.help) {
-    console.log(renderHelp('Usage: npm run serve -- [flags]\n\nServes the variants in variants/ against the mocked upstreams for curl and your browser.', FLAGS))
+    console.log(
+      renderHelp(
+        'Usage: npm run serve -- [flags]\n\nServes the variants in variants/ against the mocked upstreams for curl and your browser.',
+        FLAGS,
+      ),
+    )
     return
   }
   const port = readNumberFlag(values, 'port', true) ?? 3000
@@ -48,7 +53,11 @@ async function main(): Promise<void> {
   })
 
   try {
-    cache = await startCache({ redisUrl, commandTimeoutMs: scenario.cacheCommandTimeoutMs, maxPendingCommands: scenario.cacheMaxPendingCommands })
+    cache = await startCache({
+      redisUrl,
+      commandTimeoutMs: scenario.cacheCommandTimeoutMs,
+      maxPendingCommands: scenario.cacheMaxPendingCommands,
+    })
     // Mocks placed elsewhere are checked, and never stopped from here.
     upstreams = upstreamsUrl ? await connectUpstreams(upstreamsUrl, scenario) : await startUpstreamProcess(scenario)
     // The admin routes too: a bench on another host measures this API through them (--api).
@@ -69,7 +78,10 @@ async function main(): Promise<void> {
   const base = `http://${urlHost(host)}:${typeof address === 'object' && address ? address.port : port}`
   const routes = (await app.inject({ method: 'GET', url: '/' })).json<{ variants: { name: string; url: string }[] }>().variants
   // Each variant's floor, from its own code in virtual time.
-  const outcomes = await modelVariants(scenario, routes.map((route) => route.name))
+  const outcomes = await modelVariants(
+    scenario,
+    routes.map((route) => route.name),
+  )
   const faults = describeFaults(scenario)
   const lines = [
     `api-speedup-lab: scenario "${scenario.name}", ${scenario.productsPerPage} products per page, seed ${scenario.seed}`,
@@ -81,17 +93,25 @@ async function main(): Promise<void> {
   for (const route of routes) {
     const outcome = outcomes[route.name]
     const floor = outcome && 'model' in outcome ? outcome.model.floor : undefined
-    const floorText = !floor ? `not modelled: ${outcome && 'notModelled' in outcome ? outcome.notModelled : 'no model'}` : floor.coldMs === floor.warmMs ? `floor ${fmt(floor.warmMs)} ms` : `floor ${fmt(floor.warmMs)} ms warm, ${fmt(floor.coldMs)} ms cold`
+    const floorText = !floor
+      ? `not modelled: ${outcome && 'notModelled' in outcome ? outcome.notModelled : 'no model'}`
+      : floor.coldMs === floor.warmMs
+        ? `floor ${fmt(floor.warmMs)} ms`
+        : `floor ${fmt(floor.warmMs)} ms warm, ${fmt(floor.coldMs)} ms cold`
     lines.push(`  ${route.name.padEnd(10)} ${base}${route.url}?page=1&limit=${scenario.productsPerPage}   ${floorText}`)
   }
   lines.push(
     '',
-    `Upstreams${upstreamsUrl ? ' (placed by URL)' : ''}: ${Object.entries(upstreams.urls).map(([name, url]) => `${name} ${url}`).join(', ')}`,
+    `Upstreams${upstreamsUrl ? ' (placed by URL)' : ''}: ${Object.entries(upstreams.urls)
+      .map(([name, url]) => `${name} ${url}`)
+      .join(', ')}`,
     `Upstream counters: curl ${upstreams.urls.catalog}/__lab/stats`,
     `API: ${base}   (a bench elsewhere: npm run bench -- --api ${base} --upstreams ${upstreams.urls.catalog}${host === '0.0.0.0' || host === '::' ? `, with this host's address in place of ${host}` : ''})`,
     '',
     `Try: curl -s -D - -o /dev/null '${base}/parallel/products' | grep -i server-timing`,
-    upstreamsUrl ? 'Ctrl-C stops the API and any redis-server the lab started (not the upstreams: they were placed by URL).' : 'Ctrl-C stops the API, the upstreams and any redis-server the lab started.',
+    upstreamsUrl
+      ? 'Ctrl-C stops the API and any redis-server the lab started (not the upstreams: they were placed by URL).'
+      : 'Ctrl-C stops the API, the upstreams and any redis-server the lab started.',
   )
   console.log(lines.join('\n'))
 }

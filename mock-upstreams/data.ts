@@ -27,7 +27,23 @@ const ROOTS = ['Home', 'Kitchen', 'Garden', 'Sports', 'Electronics', 'Toys', 'Bo
 const BRANCHING = [4, 4, 3] // children per node below the roots: 8 → 32 → 128 → 384 leaves
 const SECTIONS = ['Essentials', 'Outdoor', 'Premium', 'Classic', 'Compact', 'Pro', 'Family', 'Travel', 'Smart', 'Eco']
 const ADJECTIVES = ['Sturdy', 'Light', 'Quiet', 'Bright', 'Soft', 'Rapid', 'Slim', 'Warm', 'Bold', 'Handy', 'Clever', 'Tidy']
-const NOUNS = ['Kettle', 'Lamp', 'Backpack', 'Chair', 'Speaker', 'Blender', 'Jacket', 'Bottle', 'Planter', 'Puzzle', 'Racket', 'Notebook', 'Tent', 'Mug', 'Drill']
+const NOUNS = [
+  'Kettle',
+  'Lamp',
+  'Backpack',
+  'Chair',
+  'Speaker',
+  'Blender',
+  'Jacket',
+  'Bottle',
+  'Planter',
+  'Puzzle',
+  'Racket',
+  'Notebook',
+  'Tent',
+  'Mug',
+  'Drill',
+]
 const WAREHOUSES = ['AMS-1', 'FRA-2', 'MAD-1', 'WAW-3']
 
 /**
@@ -91,7 +107,13 @@ export function createDataset(seed: number, catalogSize: number): Dataset {
     priceOf(productId) {
       const listCents = 199 + Math.floor(hashToUnit(seed, 'price', productId) * 49_800)
       const discountPercent = [0, 0, 0, 5, 10, 15, 20, 30][Math.floor(hashToUnit(seed, 'discount', productId) * 8)] ?? 0
-      return { productId, currency: 'EUR', listCents, discountPercent, amountCents: Math.round((listCents * (100 - discountPercent)) / 100) }
+      return {
+        productId,
+        currency: 'EUR',
+        listCents,
+        discountPercent,
+        amountCents: Math.round((listCents * (100 - discountPercent)) / 100),
+      }
     },
     ratingOf(productId) {
       const count = Math.floor(hashToUnit(seed, 'review-count', productId) * 900)

@@ -43,5 +43,8 @@ export function createFaultInjector(scenario: Scenario): FaultInjector {
 }
 
 function seededRandoms(scenario: Scenario): Record<ServiceName, Random> {
-  return Object.fromEntries(SERVICE_NAMES.map((name) => [name, createRandom(deriveSeed(scenario.seed, `faults:${name}`))])) as Record<ServiceName, Random>
+  return Object.fromEntries(SERVICE_NAMES.map((name) => [name, createRandom(deriveSeed(scenario.seed, `faults:${name}`))])) as Record<
+    ServiceName,
+    Random
+  >
 }

@@ -57,7 +57,10 @@ export function createUpstreamHandlers(
         // The adapter does the rest; what the service answers is all it needs.
         const result = await answer(request, params)
         const timed = result.status === undefined || result.status < 400
-        return HttpResponse.json(result.body, { status: result.status, headers: { [ENDPOINT_HEADER]: endpoint, ...(timed ? { [ITEMS_HEADER]: String(result.items) } : {}) } })
+        return HttpResponse.json(result.body, {
+          status: result.status,
+          headers: { [ENDPOINT_HEADER]: endpoint, ...(timed ? { [ITEMS_HEADER]: String(result.items) } : {}) },
+        })
       }
       let received = performance.now()
       const end = stats.begin(service)
@@ -154,13 +157,21 @@ export function injectedErrorBody(service: ServiceName, endpoint: string): { err
 }
 
 /** A fault drawn for an in-process call, acted out by the handler: msw's network error stands in for a reset. */
-async function injectFault(service: ServiceName, fault: FaultKind, endpoint: string, signal: AbortSignal, sendAt: number): Promise<Response> {
+async function injectFault(
+  service: ServiceName,
+  fault: FaultKind,
+  endpoint: string,
+  signal: AbortSignal,
+  sendAt: number,
+): Promise<Response> {
   if (fault === 'hang') {
     await untilAborted(signal).catch(() => {})
     return HttpResponse.error()
   }
   await sleepUntil(sendAt, signal)
-  return fault === 'error' ? HttpResponse.json(injectedErrorBody(service, endpoint), { status: 500, headers: { [ENDPOINT_HEADER]: endpoint } }) : HttpResponse.error()
+  return fault === 'error'
+    ? HttpResponse.json(injectedErrorBody(service, endpoint), { status: 500, headers: { [ENDPOINT_HEADER]: endpoint } })
+    : HttpResponse.error()
 }
 
 function badRequest(message: string): Answer {

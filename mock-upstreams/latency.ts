@@ -14,7 +14,9 @@ export interface LatencyModel {
 
 /** One latency model per service, each with its own seeded jitter sequence. */
 export function createLatencyModels(scenario: Scenario): Record<ServiceName, LatencyModel> {
-  return Object.fromEntries(SERVICE_NAMES.map((name) => [name, createLatencyModel(scenario.services[name], scenario.seed, name)])) as Record<ServiceName, LatencyModel>
+  return Object.fromEntries(
+    SERVICE_NAMES.map((name) => [name, createLatencyModel(scenario.services[name], scenario.seed, name)]),
+  ) as Record<ServiceName, LatencyModel>
 }
 
 export function createLatencyModel(service: ServiceScenario, seed: number, label: string): LatencyModel {

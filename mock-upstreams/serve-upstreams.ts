@@ -23,8 +23,25 @@ import { getResponse } from 'msw'
 import type { HttpHandler } from 'msw'
 import { SERVICE_NAMES, type Scenario, type ServiceName } from '../scenario/types.ts'
 import { ECHO_PATH, FAULTS_PATH, RESET_PATH, STATS_PATH } from './admin-paths.ts'
-import { ADMIN_PREFIX, CPU_PATH, hello, HELLO_PATH, LAB_TOKEN_HEADER, labTokenRefusal, readRoleCpu, urlHost, type Hello } from '../scenario/lab-roles.ts'
-import { BEHIND_ADAPTER_HEADER, createUpstreamHandlers, ENDPOINT_HEADER, injectedErrorBody, ITEMS_HEADER, upstreamOrigin } from './handlers.ts'
+import {
+  ADMIN_PREFIX,
+  CPU_PATH,
+  hello,
+  HELLO_PATH,
+  LAB_TOKEN_HEADER,
+  labTokenRefusal,
+  readRoleCpu,
+  urlHost,
+  type Hello,
+} from '../scenario/lab-roles.ts'
+import {
+  BEHIND_ADAPTER_HEADER,
+  createUpstreamHandlers,
+  ENDPOINT_HEADER,
+  injectedErrorBody,
+  ITEMS_HEADER,
+  upstreamOrigin,
+} from './handlers.ts'
 import { createFaultInjector, type FaultInjector } from './faults.ts'
 import { createLatencyModels, sleepUntil, untilAborted, type LatencyModel } from './latency.ts'
 import { createCapacities, takeWorker, type Capacity } from './capacity.ts'
@@ -77,7 +94,10 @@ export interface UpstreamsAddress {
   port?: number
 }
 
-export async function startUpstreams(scenario: Scenario, { host = '127.0.0.1', port = 0 }: UpstreamsAddress = {}): Promise<RunningUpstreams> {
+export async function startUpstreams(
+  scenario: Scenario,
+  { host = '127.0.0.1', port = 0 }: UpstreamsAddress = {},
+): Promise<RunningUpstreams> {
   const capacities = createCapacities(scenario)
   const stats = createUpstreamStats((service) => capacities[service].waiting)
   const faults = createFaultInjector(scenario)
@@ -89,7 +109,16 @@ export async function startUpstreams(scenario: Scenario, { host = '127.0.0.1', p
   const greeting: UpstreamsHello = { ...hello('upstreams', scenario), ports }
   try {
     for (const [index, name] of SERVICE_NAMES.entries()) {
-      const service: Service = { name, handlers: handlers[name], latency: latency[name], capacity: capacities[name], kept: new Map(), stats, faults, hello: greeting }
+      const service: Service = {
+        name,
+        handlers: handlers[name],
+        latency: latency[name],
+        capacity: capacities[name],
+        kept: new Map(),
+        stats,
+        faults,
+        hello: greeting,
+      }
       const server = createServer((req, res) => {
         answer(service, performance.now(), req, res).catch((error: unknown) => {
           sendJson(res, 500, { error: 'Internal Server Error', message: `mock ${name} failed: ${String(error)}` })
@@ -151,13 +180,17 @@ async function answer(service: Service, receivedAt: number, req: IncomingMessage
     if (!worker) {
       outcome = 'rejected'
       endpoint = 'rejected: queue full'
-      return sendJson(res, 503, { error: 'Service Unavailable', message: `mock ${name} is at capacity: every worker busy and the queue full` })
+      return sendJson(res, 503, {
+        error: 'Service Unavailable',
+        message: `mock ${name} is at capacity: every worker busy and the queue full`,
+      })
     }
     try {
       // The latency runs from when a worker takes the call; the wait before it comes on top.
       const answered = await serve(service, worker.startedAt, req, res, closed.signal)
       endpoint = answered.endpoint
-      if (answered.sendAt !== undefined) held = { heldMs: performance.now() - worker.startedAt, configuredMs: answered.sendAt - worker.startedAt }
+      if (answered.sendAt !== undefined)
+        held = { heldMs: performance.now() - worker.startedAt, configuredMs: answered.sendAt - worker.startedAt }
     } finally {
       worker.release()
     }
@@ -175,7 +208,13 @@ async function answer(service: Service, receivedAt: number, req: IncomingMessage
  * latency and fault drawn, held until the latency is up, then written. Returns the
  * endpoint, and the send-at time for an answer that took the latency (every one but a 4xx).
  */
-async function serve(service: Service, startedAt: number, req: IncomingMessage, res: ServerResponse, closed: AbortSignal): Promise<{ endpoint: string; sendAt?: number }> {
+async function serve(
+  service: Service,
+  startedAt: number,
+  req: IncomingMessage,
+  res: ServerResponse,
+  closed: AbortSignal,
+): Promise<{ endpoint: string; sendAt?: number }> {
   const body = await readBody(req)
   if (body === undefined) {
     sendJson(res, 413, { error: 'Payload Too Large', message: `body over ${MAX_BODY_BYTES} bytes` })

@@ -54,7 +54,8 @@ export interface StatsSnapshot {
 }
 
 /** How a call that got past the queue ended; `held` when it had a configured latency (not a 4xx). */
-export type CallEnd = { outcome: 'served'; held?: { heldMs: number; configuredMs: number } } | { outcome: 'cancelled' } | { outcome: 'rejected' }
+export type CallEnd =
+  { outcome: 'served'; held?: { heldMs: number; configuredMs: number } } | { outcome: 'cancelled' } | { outcome: 'rejected' }
 
 export interface UpstreamStats {
   /**
@@ -172,23 +173,26 @@ export function createUpstreamStats(waiting: (service: ServiceName) => number = 
 
 function emptyServices(): Record<ServiceName, ServiceStats> {
   return Object.fromEntries(
-    SERVICE_NAMES.map((name) => [name, {
-      calls: 0,
-      inFlight: 0,
-      maxInFlight: 0,
-      endpoints: {},
-      maxBusy: 0,
-      queued: 0,
-      longestWaitMs: 0,
-      served: 0,
-      rejected: 0,
-      cancelled: 0,
-      faults: noFaults(),
-      waiting: 0,
-      timedCalls: 0,
-      heldMs: 0,
-      configuredMs: 0,
-    }]),
+    SERVICE_NAMES.map((name) => [
+      name,
+      {
+        calls: 0,
+        inFlight: 0,
+        maxInFlight: 0,
+        endpoints: {},
+        maxBusy: 0,
+        queued: 0,
+        longestWaitMs: 0,
+        served: 0,
+        rejected: 0,
+        cancelled: 0,
+        faults: noFaults(),
+        waiting: 0,
+        timedCalls: 0,
+        heldMs: 0,
+        configuredMs: 0,
+      },
+    ]),
   ) as Record<ServiceName, ServiceStats>
 }
 

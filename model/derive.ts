@@ -38,7 +38,8 @@ export function criticalPath(calls: readonly VirtualCall[]): VirtualCall[] {
   // Latest by the clock; on a tie, by the fraction of a millisecond the clock left out, then by the order of events.
   const later = (c: VirtualCall, a: VirtualCall): boolean =>
     c.endMs > a.endMs || (c.endMs === a.endMs && (fraction(c) > fraction(a) || (fraction(c) === fraction(a) && c.endSeq > a.endSeq)))
-  const latest = (candidates: VirtualCall[]): VirtualCall | undefined => candidates.reduce<VirtualCall | undefined>((a, c) => (!a || later(c, a) ? c : a), undefined)
+  const latest = (candidates: VirtualCall[]): VirtualCall | undefined =>
+    candidates.reduce<VirtualCall | undefined>((a, c) => (!a || later(c, a) ? c : a), undefined)
   const path: VirtualCall[] = []
   for (let current = latest([...calls]); current; current = latest(calls.filter((c) => c.endSeq < current!.startSeq))) path.unshift(current)
   return path
@@ -54,7 +55,9 @@ export function criticalPath(calls: readonly VirtualCall[]): VirtualCall[] {
  */
 function madeWith(call: VirtualCall, calls: readonly VirtualCall[], afterSeq: number): number {
   const exactEnd = (one: VirtualCall) => one.endMs + fraction(one)
-  return calls.filter((other) => other.startSeq > afterSeq && other.startSeq < call.endSeq && Math.abs(exactEnd(other) - exactEnd(call)) < 1e-9).length
+  return calls.filter(
+    (other) => other.startSeq > afterSeq && other.startSeq < call.endSeq && Math.abs(exactEnd(other) - exactEnd(call)) < 1e-9,
+  ).length
 }
 
 /** A run's exact virtual time: its critical path's configured latency, fractions included. */
@@ -84,7 +87,12 @@ function callsPerService(calls: readonly VirtualCall[]): Record<ServiceName, num
 
 /** The most calls in flight at once: made and not yet answered, by the order of events. */
 function maxInFlight(calls: readonly VirtualCall[]): number {
-  const events = calls.flatMap((c) => [{ seq: c.startSeq, delta: 1 }, { seq: c.endSeq, delta: -1 }]).sort((a, b) => a.seq - b.seq)
+  const events = calls
+    .flatMap((c) => [
+      { seq: c.startSeq, delta: 1 },
+      { seq: c.endSeq, delta: -1 },
+    ])
+    .sort((a, b) => a.seq - b.seq)
   let inFlight = 0
   let most = 0
   for (const { delta } of events) most = Math.max(most, (inFlight += delta))
@@ -118,7 +126,8 @@ function saturation(scenario: Scenario, calls: readonly VirtualCall[]): Saturati
  */
 export function mixSaturation(scenario: Scenario, runs: ReadonlyArray<{ share: number; calls: readonly VirtualCall[] }>): Saturation {
   const demandSeconds = Object.fromEntries(SERVICE_NAMES.map((name) => [name, 0])) as Record<ServiceName, number>
-  for (const { share, calls } of runs) for (const call of calls) demandSeconds[call.service] += (share * (call.configuredMs + hungMs(scenario, call.service))) / 1000
+  for (const { share, calls } of runs)
+    for (const call of calls) demandSeconds[call.service] += (share * (call.configuredMs + hungMs(scenario, call.service))) / 1000
   const limits = SERVICE_NAMES.filter((service) => demandSeconds[service] > 0)
     .map((service) => ({ service, perSec: scenario.services[service].workers / demandSeconds[service] }))
     .sort((a, b) => a.perSec - b.perSec)

@@ -45,7 +45,13 @@ async function modelLoad(variant: Variant, jitter: JitterMode, scenario: Scenari
   const queries = (stream: string): ProductQuery[] => (streams[stream] ?? []).map((index) => mix.catalogue[index]!.query)
   const warmUp = mix.load.warmUp?.[variant.name] ?? true
   try {
-    return await runLoadVirtually(variant, createVirtualWorld(scenario, jitter), reference, levels.map(({ connections, length, stream }) => ({ connections, length, queries: queries(stream) })), warmUp)
+    return await runLoadVirtually(
+      variant,
+      createVirtualWorld(scenario, jitter),
+      reference,
+      levels.map(({ connections, length, stream }) => ({ connections, length, queries: queries(stream) })),
+      warmUp,
+    )
   } catch {
     // The levels are extra: a variant whose load cannot be run in virtual time keeps its floor and saturation, its levels no model.
     return []
@@ -82,13 +88,23 @@ async function modelFaults(scenario: Scenario, variant: Variant, jitter: JitterM
   return { warm: faultModel(scenario, warm), cold: faultModel(scenario, cold) }
 }
 
-function faultModel(scenario: Scenario, { calls, ...counts }: Omit<FaultModel, 'calls' | 'saturation'> & { calls: VirtualCall[] }): FaultModel {
+function faultModel(
+  scenario: Scenario,
+  { calls, ...counts }: Omit<FaultModel, 'calls' | 'saturation'> & { calls: VirtualCall[] },
+): FaultModel {
   const { requests } = counts
-  const perService = Object.fromEntries(SERVICE_NAMES.map((name) => [name, requests ? calls.filter((call) => call.service === name).length / requests : 0])) as Record<ServiceName, number>
+  const perService = Object.fromEntries(
+    SERVICE_NAMES.map((name) => [name, requests ? calls.filter((call) => call.service === name).length / requests : 0]),
+  ) as Record<ServiceName, number>
   return { ...counts, calls: perService, saturation: mixSaturation(scenario, [{ share: requests ? 1 / requests : 0, calls }]) }
 }
 
-export async function modelVariant(scenario: Scenario, variant: Variant, jitter: JitterMode = 'mean', mix?: MixInput): Promise<ModelOutcome> {
+export async function modelVariant(
+  scenario: Scenario,
+  variant: Variant,
+  jitter: JitterMode = 'mean',
+  mix?: MixInput,
+): Promise<ModelOutcome> {
   try {
     const world = createVirtualWorld(scenario, jitter)
     const cold = await runVirtually(variant, world)

@@ -43,13 +43,24 @@ export interface LevelInput {
  * and the reference request once (it fills its price list); before the first, one request per
  * connection at once (the harness's warm-up under load, unless `warmUp` is false).
  */
-export async function runLoadVirtually(variant: Variant, world: VirtualWorld, reference: ProductQuery, levels: LevelInput[], warmUp = true): Promise<ModelledLevel[]> {
+export async function runLoadVirtually(
+  variant: Variant,
+  world: VirtualWorld,
+  reference: ProductQuery,
+  levels: LevelInput[],
+  warmUp = true,
+): Promise<ModelledLevel[]> {
   const modelled: ModelledLevel[] = []
   for (const level of levels) {
     // Every level from the same start: the cache emptied, then the reference request's price list.
     await world.store.flush()
     await runLevel(variant, world, { connections: 1, length: { requestsPerConnection: 1 }, queries: [reference] })
-    if (warmUp && modelled.length === 0) await runLevel(variant, world, { connections: level.connections, length: { requestsPerConnection: 1 }, queries: Array<ProductQuery>(level.connections).fill(reference) })
+    if (warmUp && modelled.length === 0)
+      await runLevel(variant, world, {
+        connections: level.connections,
+        length: { requestsPerConnection: 1 },
+        queries: Array<ProductQuery>(level.connections).fill(reference),
+      })
     modelled.push((await runLevel(variant, world, level)).level)
   }
   return modelled
@@ -60,8 +71,16 @@ export async function runLoadVirtually(variant: Variant, world: VirtualWorld, re
  * (the variant threw, or the deadline passed), and every call they made. In a world with
  * faults (createVirtualWorld's `faults`), the scenario's faults are drawn for each call.
  */
-export async function runRequestsVirtually(variant: Variant, world: VirtualWorld, queries: ProductQuery[]): Promise<FaultTally & { requests: number; failed: number; calls: VirtualCall[] }> {
-  const { level, calls, tally } = await runLevel(variant, world, { connections: 1, length: { requestsPerConnection: queries.length }, queries })
+export async function runRequestsVirtually(
+  variant: Variant,
+  world: VirtualWorld,
+  queries: ProductQuery[],
+): Promise<FaultTally & { requests: number; failed: number; calls: VirtualCall[] }> {
+  const { level, calls, tally } = await runLevel(variant, world, {
+    connections: 1,
+    length: { requestsPerConnection: queries.length },
+    queries,
+  })
   return { requests: level.requests, failed: level.requests - level.good, ...tally, calls }
 }
 
@@ -75,7 +94,11 @@ export interface FaultTally {
   failedWithoutFault: number
 }
 
-async function runLevel(variant: Variant, world: VirtualWorld, { connections, length, queries }: LevelInput): Promise<{ level: ModelledLevel & { good: number }; calls: VirtualCall[]; tally: FaultTally }> {
+async function runLevel(
+  variant: Variant,
+  world: VirtualWorld,
+  { connections, length, queries }: LevelInput,
+): Promise<{ level: ModelledLevel & { good: number }; calls: VirtualCall[]; tally: FaultTally }> {
   const { scenario } = world
   return onVirtualClock(world, MAX_LEVEL_EVENTS, async (clock, drive) => {
     const start = clock.now
@@ -110,7 +133,18 @@ async function runLevel(variant: Variant, world: VirtualWorld, { connections, le
         }, scenario.requestDeadlineMs)
       })
       const served = Promise.resolve()
-        .then(() => variant.getProducts({ query, upstreams, background, signal: controller.signal, timeLeftMs: () => deadlineAt - clock.now, shared: world.shared, priceCache, time: createStageTimer(() => clock.now).time }))
+        .then(() =>
+          variant.getProducts({
+            query,
+            upstreams,
+            background,
+            signal: controller.signal,
+            timeLeftMs: () => deadlineAt - clock.now,
+            shared: world.shared,
+            priceCache,
+            time: createStageTimer(() => clock.now).time,
+          }),
+        )
         .then(
           () => true,
           () => false,

@@ -31,7 +31,6 @@ import { UpstreamError } from '../variants/shared/upstream-error.ts'
 import { perProcess, type Variant, type VariantContext } from '../variants/shared/variant.ts'
 import { createFaultInjector, type FaultInjector } from '../mock-upstreams/faults.ts'
 
-
 /** Timer events a run may fire before it counts as looping forever in virtual time. */
 export const MAX_VIRTUAL_EVENTS = 100_000
 
@@ -80,7 +79,17 @@ export function createVirtualWorld(scenario: Scenario, jitter: JitterMode = 'mea
   }
 }
 
-const FAKED = ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'Date', 'performance', 'hrtime'] as const
+const FAKED = [
+  'setTimeout',
+  'clearTimeout',
+  'setImmediate',
+  'clearImmediate',
+  'setInterval',
+  'clearInterval',
+  'Date',
+  'performance',
+  'hrtime',
+] as const
 /** The global `scheduler` (Node 22+): faked where it exists; fake-timers cannot fake it where it does not. */
 const HAS_SCHEDULER = 'scheduler' in globalThis
 
@@ -97,7 +106,11 @@ const MAX_EVENTS_AFTER_ANSWER = 1000
  * too), never answers (its promise pending, no timer left, and no real work coming back
  * within REAL_GRACE_MS), or fires more than MAX_VIRTUAL_EVENTS timers before answering.
  */
-export async function runVirtually(variant: Variant, world: VirtualWorld, query: ProductQuery = { page: 1, limit: world.scenario.productsPerPage }): Promise<VirtualRun> {
+export async function runVirtually(
+  variant: Variant,
+  world: VirtualWorld,
+  query: ProductQuery = { page: 1, limit: world.scenario.productsPerPage },
+): Promise<VirtualRun> {
   return onVirtualClock(world, MAX_VIRTUAL_EVENTS, async (clock, drive) => {
     const calls: VirtualCall[] = []
     const events = { sequence: 0 }
@@ -107,10 +120,22 @@ export async function runVirtually(variant: Variant, world: VirtualWorld, query:
     const priceCache = createPriceCache(world.store, priceCacheTiming(world.scenario), () => {})
     const before = priceCacheCounts(world.store, priceCache)
     let outcome: { atMs: number; sequence: number; error?: unknown } | undefined
-    const settle = (error?: unknown): void => void (outcome ??= { atMs: clock.now - start, sequence: events.sequence++, ...(error === undefined ? {} : { error }) })
+    const settle = (error?: unknown): void =>
+      void (outcome ??= { atMs: clock.now - start, sequence: events.sequence++, ...(error === undefined ? {} : { error }) })
     // A getProducts that returns at once, or throws at once, is handled as one that awaits.
     void Promise.resolve()
-      .then(() => variant.getProducts({ query, upstreams, background: upstreams, signal: new AbortController().signal, timeLeftMs: () => Infinity, shared: world.shared, priceCache, time: timer.time }))
+      .then(() =>
+        variant.getProducts({
+          query,
+          upstreams,
+          background: upstreams,
+          signal: new AbortController().signal,
+          timeLeftMs: () => Infinity,
+          shared: world.shared,
+          priceCache,
+          time: timer.time,
+        }),
+      )
       .then(
         () => settle(),
         (error: unknown) => settle(error ?? new Error('it rejected with nothing')),
@@ -121,7 +146,13 @@ export async function runVirtually(variant: Variant, world: VirtualWorld, query:
     // What it left running: calls count towards the work asked, a timer that throws or never stops does not matter.
     for (let i = 0; i < MAX_EVENTS_AFTER_ANSWER && clock.countTimers() > 0; i++) await clock.nextAsync().catch(() => {})
     const after = priceCacheCounts(world.store, priceCache)
-    return { elapsedMs: answered.atMs, answeredSeq: answered.sequence, calls, stages: timer.stages(), lookups: { hits: after.hits - before.hits, misses: after.misses - before.misses } }
+    return {
+      elapsedMs: answered.atMs,
+      answeredSeq: answered.sequence,
+      calls,
+      stages: timer.stages(),
+      lookups: { hits: after.hits - before.hits, misses: after.misses - before.misses },
+    }
   })
 }
 
@@ -137,7 +168,11 @@ export type Drive = (done: () => boolean, onError: (error: unknown) => void) => 
  * uninstalled after, the world's time moved on to where it ended. `work` is given the clock
  * and a `drive` that moves it on.
  */
-export async function onVirtualClock<T>(world: VirtualWorld, maxEvents: number, work: (clock: FakeTimers.Clock, drive: Drive) => Promise<T>): Promise<T> {
+export async function onVirtualClock<T>(
+  world: VirtualWorld,
+  maxEvents: number,
+  work: (clock: FakeTimers.Clock, drive: Drive) => Promise<T>,
+): Promise<T> {
   // The real timers, for the grace given to real work while the clock is faked.
   const realSetTimeout = globalThis.setTimeout
   const clock = FakeTimers.withGlobal(globalThis).install({
@@ -159,7 +194,8 @@ export async function onVirtualClock<T>(world: VirtualWorld, maxEvents: number, 
           `it never answered: its promise was still pending with no timer left to fire after ${REAL_GRACE_MS} ms of real time (does it await real I/O, or a timer function taken before the clock was faked?)`,
         )
       }
-      if (++fired > maxEvents) throw new NotModelledError(`it kept setting timers: over ${maxEvents} fired in virtual time without an answer`)
+      if (++fired > maxEvents)
+        throw new NotModelledError(`it kept setting timers: over ${maxEvents} fired in virtual time without an answer`)
       try {
         await clock.nextAsync()
       } catch (error) {
@@ -183,9 +219,15 @@ export async function onVirtualClock<T>(world: VirtualWorld, maxEvents: number, 
  * A call's own signal: aborted when its request is, or after the call's timeout, with the error
  * the API's client gives; or when its caller abandons it (`own`: a policy's timeout, a hedge).
  */
-function callSignal(limits: CallLimits | undefined, own: AbortSignal | undefined, service: ServiceName): { signal: AbortSignal; dispose(): void } {
+function callSignal(
+  limits: CallLimits | undefined,
+  own: AbortSignal | undefined,
+  service: ServiceName,
+): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController()
-  const timer = limits && setTimeout(() => controller.abort(new UpstreamError(service, `timed out after ${limits.timeoutMs} ms`, true)), limits.timeoutMs)
+  const timer =
+    limits &&
+    setTimeout(() => controller.abort(new UpstreamError(service, `timed out after ${limits.timeoutMs} ms`, true)), limits.timeoutMs)
   const onAbort = (): void => controller.abort(new UpstreamError(service, 'aborted: the request ran out of time or was already answered'))
   const onOwnAbort = (): void => controller.abort(new UpstreamError(service, 'abandoned by its caller'))
   if (limits?.signal.aborted) onAbort()
@@ -242,22 +284,46 @@ export interface CallLimits {
  * or its answer already sent) or after the call's own timeout; and as the HTTP mocks see the
  * connection close, it then leaves the queue, or frees its worker at once.
  */
-export function virtualClients(world: VirtualWorld, calls: VirtualCall[], events: { sequence: number }, now: () => number, limits?: CallLimits): UpstreamClients {
+export function virtualClients(
+  world: VirtualWorld,
+  calls: VirtualCall[],
+  events: { sequence: number },
+  now: () => number,
+  limits?: CallLimits,
+): UpstreamClients {
   const { scenario, dataset } = world
   /** A call carrying `items` ids (for catalog: the products it answers with), as the mocks time it. */
   const call = async <T>(service: ServiceName, items: number, answer: () => T, own?: AbortSignal): Promise<T> => {
     const { latencyMs, perItemMs, jitter } = scenario.services[service]
     // Drawn once the call has its worker, as the mocks draw it (and its fault after it): a call refused or given up on while queued draws none.
-    const latencyOf = (): number => (world.jitter === 'seed' ? world.latency[service].draw(items) : latencyMs + perItemMs * items + (world.jitter === 'mean' ? jitterMeanMs(jitter) : 0))
-    const record: VirtualCall = { service, items, startMs: now(), endMs: Number.NaN, startSeq: events.sequence++, endSeq: -1, configuredMs: 0 }
+    const latencyOf = (): number =>
+      world.jitter === 'seed'
+        ? world.latency[service].draw(items)
+        : latencyMs + perItemMs * items + (world.jitter === 'mean' ? jitterMeanMs(jitter) : 0)
+    const record: VirtualCall = {
+      service,
+      items,
+      startMs: now(),
+      endMs: Number.NaN,
+      startSeq: events.sequence++,
+      endSeq: -1,
+      configuredMs: 0,
+    }
     // A call made after its request was aborted never leaves, and the API does not count it.
-    if (limits?.signal.aborted) throw limits.signal.reason instanceof Error ? limits.signal.reason : new UpstreamError(service, 'aborted: the request ran out of time or was already answered')
+    if (limits?.signal.aborted)
+      throw limits.signal.reason instanceof Error
+        ? limits.signal.reason
+        : new UpstreamError(service, 'aborted: the request ran out of time or was already answered')
     if (own?.aborted) throw new UpstreamError(service, 'abandoned by its caller')
     calls.push(record)
     const giveUp = limits || own ? callSignal(limits, own, service) : undefined
     try {
       const ticket = world.capacities[service].acquire(giveUp?.signal)
-      if (!ticket) throw new UpstreamError(service, `answered 503: at capacity (${scenario.services[service].workers} workers busy, ${scenario.services[service].queueLimit} waiting)`)
+      if (!ticket)
+        throw new UpstreamError(
+          service,
+          `answered 503: at capacity (${scenario.services[service].workers} workers busy, ${scenario.services[service].queueLimit} waiting)`,
+        )
       const release = await ticket.ready.catch(() => Promise.reject(giveUp?.signal.reason as Error))
       const ms = (record.configuredMs = latencyOf())
       // As the mocks: the fault is drawn once the call has its worker, after its latency; a hang holds it until the caller gives up.
@@ -309,10 +375,12 @@ export function virtualClients(world: VirtualWorld, calls: VirtualCall[], events
       },
     },
     pricing: {
-      calculatePrices: async (productIds, options) => (productIds.length ? call('pricing', productIds.length, () => productIds.map((id) => dataset.priceOf(id)), options?.signal) : []),
+      calculatePrices: async (productIds, options) =>
+        productIds.length ? call('pricing', productIds.length, () => productIds.map((id) => dataset.priceOf(id)), options?.signal) : [],
     },
     reviews: {
-      getRatingSummaries: async (productIds, options) => (productIds.length ? call('reviews', productIds.length, () => productIds.map((id) => dataset.ratingOf(id)), options?.signal) : []),
+      getRatingSummaries: async (productIds, options) =>
+        productIds.length ? call('reviews', productIds.length, () => productIds.map((id) => dataset.ratingOf(id)), options?.signal) : [],
     },
     categories: {
       getAncestorPaths: async (categoryIds, options) => {

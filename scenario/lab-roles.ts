@@ -102,7 +102,14 @@ export interface HostInfo {
 
 export function describeHost(): HostInfo {
   const list = cpus()
-  return { hostname: hostname(), cores: Math.max(list.length, 1), cpuModel: list[0]?.model.trim() ?? 'unknown', node: process.version, platform: `${process.platform}/${process.arch}`, bootId: readBootId() }
+  return {
+    hostname: hostname(),
+    cores: Math.max(list.length, 1),
+    cpuModel: list[0]?.model.trim() ?? 'unknown',
+    node: process.version,
+    platform: `${process.platform}/${process.arch}`,
+    bootId: readBootId(),
+  }
 }
 
 function readBootId(): string | null {
@@ -160,7 +167,16 @@ export interface Hello {
 }
 
 export function hello(role: RoleName, scenario: unknown): Hello {
-  return { lab: 'api-speedup-lab', version: LAB_VERSION, protocol: LAB_PROTOCOL, code: labCodeDigest(), role, instance: INSTANCE_ID, host: describeHost(), scenario }
+  return {
+    lab: 'api-speedup-lab',
+    version: LAB_VERSION,
+    protocol: LAB_PROTOCOL,
+    code: labCodeDigest(),
+    role,
+    instance: INSTANCE_ID,
+    host: describeHost(),
+    scenario,
+  }
 }
 
 /** The token this process requires and sends, from its environment; undefined when unset or empty. */
@@ -195,7 +211,15 @@ export function labTokenRefusal(header: string | string[] | undefined): string |
  */
 export const ROLE_SCENARIO_FIELDS: Record<RoleName, readonly string[]> = {
   upstreams: ['seed', 'catalogSize', 'services'],
-  api: ['cacheTtlSeconds', 'cacheGraceSeconds', 'cacheCommandTimeoutMs', 'cacheMaxPendingCommands', 'upstreamTimeoutMs', 'requestDeadlineMs', 'upstreamConnections'],
+  api: [
+    'cacheTtlSeconds',
+    'cacheGraceSeconds',
+    'cacheCommandTimeoutMs',
+    'cacheMaxPendingCommands',
+    'upstreamTimeoutMs',
+    'requestDeadlineMs',
+    'upstreamConnections',
+  ],
 }
 
 /** The top-level fields of two scenarios that differ (only `fields`, if given), their names excepted (presets name the same world differently). */

@@ -56,4 +56,3 @@ export function sleepUntil(deadline: number, signal?: AbortSignal): Promise<void
     else finish()
   })
 }
-

@@ -8,7 +8,21 @@ import { deepFreeze } from './deep-freeze.ts'
 import { DEFAULT_SCENARIO } from './defaults.ts'
 import { faultRate } from './faults.ts'
 import { suggest } from './suggest.ts'
-import { JITTER_KINDS, LIMITS, SERVICE_NAMES, TRAFFIC_KINDS, type Faults, type Jitter, type JitterKind, type Scenario, type ScenarioInput, type ServiceName, type ServiceScenario, type Traffic, type TrafficKind } from './types.ts'
+import {
+  JITTER_KINDS,
+  LIMITS,
+  SERVICE_NAMES,
+  TRAFFIC_KINDS,
+  type Faults,
+  type Jitter,
+  type JitterKind,
+  type Scenario,
+  type ScenarioInput,
+  type ServiceName,
+  type ServiceScenario,
+  type Traffic,
+  type TrafficKind,
+} from './types.ts'
 
 /** A bad scenario value: names the field, the value received and what is accepted. */
 export class ScenarioError extends Error {
@@ -125,7 +139,8 @@ function validateFaults(raw: unknown, path: string): Faults {
     resetRate: readNumber(obj.resetRate, `${path}.resetRate`, LIMITS.faultRate),
   }
   const total = faultRate(faults)
-  if (total > 1 + 1e-9) throw new ScenarioError(path, obj, 'rates that add up to at most 1', `These add up to ${Math.round(total * 1000) / 1000}.`)
+  if (total > 1 + 1e-9)
+    throw new ScenarioError(path, obj, 'rates that add up to at most 1', `These add up to ${Math.round(total * 1000) / 1000}.`)
   return faults
 }
 

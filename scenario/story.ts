@@ -35,22 +35,26 @@ export function storyFix(variant: string): string | undefined {
 export const BEYOND_THE_STORY = [
   {
     variant: 'dataloader',
-    lesson: "DataLoader batches only the loads that run together: the same loader awaited in naive's for … await loop still makes one call per product.",
+    lesson:
+      "DataLoader batches only the loads that run together: the same loader awaited in naive's for … await loop still makes one call per product.",
     preset: null,
   },
   {
     variant: 'item-cache',
-    lesson: 'Pages, categories and page sizes share products: a price cached per product is a hit on every page that lists it, where a key per page misses.',
+    lesson:
+      'Pages, categories and page sizes share products: a price cached per product is a hit on every page that lists it, where a key per page misses.',
     preset: 'scenario/presets/long-tail.json',
   },
   {
     variant: 'swr',
-    lesson: "Cache-aside stampedes: when a hot price list expires, every request that misses it calls pricing at once. One refresh per process, and the stale list served meanwhile, keep the tail flat across expiry.",
+    lesson:
+      'Cache-aside stampedes: when a hot price list expires, every request that misses it calls pricing at once. One refresh per process, and the stale list served meanwhile, keep the tail flat across expiry.',
     preset: 'scenario/presets/flash-sale.json',
   },
   {
     variant: 'resilient',
-    lesson: 'Retries turn most failed calls of a flaky upstream into answers, but each is one more call: fewer requests fail, the upstreams get more calls and saturate sooner, and a dead upstream is cut off by its breaker with a fast 503 instead of a wait for the deadline.',
+    lesson:
+      'Retries turn most failed calls of a flaky upstream into answers, but each is one more call: fewer requests fail, the upstreams get more calls and saturate sooner, and a dead upstream is cut off by its breaker with a fast 503 instead of a wait for the deadline.',
     preset: 'scenario/presets/flaky.json',
   },
 ] as const

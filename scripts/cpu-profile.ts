@@ -75,8 +75,7 @@ function summarize(profile: CpuProfile, window?: ProfileWindow): Omit<ProfileSum
     const fn = `${frame.functionName || '(anonymous)'} ${shortUrl(frame.url)}${frame.url ? `:${frame.lineNumber + 1}` : ''}`
     functions.set(fn, (functions.get(fn) ?? 0) + us)
   })
-  const top = (map: Map<string, number>) =>
-    [...map].map(([name, us]) => ({ name, ms: us / 1000 })).sort((a, b) => b.ms - a.ms)
+  const top = (map: Map<string, number>) => [...map].map(([name, us]) => ({ name, ms: us / 1000 })).sort((a, b) => b.ms - a.ms)
   return { busyMs: busyUs / 1000, byPackage: top(packages), byFunction: top(functions) }
 }
 

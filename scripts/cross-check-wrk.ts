@@ -28,7 +28,9 @@ const values = (() => {
   }
 })()
 if (values.help) {
-  console.log('Usage: npm run cross-check-wrk -- [--seconds S]\n\nThe lab (autocannon) against wrk on parallel, warm, at 10 and 50 connections, S seconds each (default 5).')
+  console.log(
+    'Usage: npm run cross-check-wrk -- [--seconds S]\n\nThe lab (autocannon) against wrk on parallel, warm, at 10 and 50 connections, S seconds each (default 5).',
+  )
   process.exit(0)
 }
 const seconds = Number(values.seconds ?? 5)
@@ -78,33 +80,54 @@ try {
   const context = { api, upstreams, path: PATH, reference, redisPid: stack.redis.pid }
   // Both tools meet warm code: one short level first.
   await measureLoadLevel(context, 'parallel', 50, { requestsPerConnection: 2 })
-  console.log(`The lab (autocannon, in the harness) against wrk (-t1), parallel warm, ${seconds} s per run, each tool's mean of two runs in the order lab, wrk, wrk, lab; cache: ${stack.redis.description}\n`)
+  console.log(
+    `The lab (autocannon, in the harness) against wrk (-t1), parallel warm, ${seconds} s per run, each tool's mean of two runs in the order lab, wrk, wrk, lab; cache: ${stack.redis.description}\n`,
+  )
   const rows: string[][] = [['connections', 'figure', 'lab', 'wrk', 'lab vs wrk', 'within']]
   let agreed = true
   for (const connections of LEVELS) {
     const runLab = () => measureLoadLevel(context, 'parallel', connections, { durationSeconds: seconds })
-    const runWrk = async () => parseWrk((await run('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '--timeout', '10s', url])).stdout)
+    const runWrk = async () =>
+      parseWrk((await run('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '--timeout', '10s', url])).stdout)
     const labRuns = [await runLab()]
     const wrkRuns = [await runWrk(), await runWrk()]
     labRuns.push(await runLab())
     const mean = <T>(runs: T[], figure: (run: T) => number) => runs.reduce((sum, one) => sum + figure(one), 0) / runs.length
-    const lab = { requestsPerSec: mean(labRuns, (one) => one.requestsPerSec), p50Ms: mean(labRuns, (one) => one.p50Ms), p99Ms: mean(labRuns, (one) => one.p99Ms ?? one.maxMs) }
-    const wrk = { perSec: mean(wrkRuns, (one) => one.perSec), p50Ms: mean(wrkRuns, (one) => one.p50Ms), p99Ms: mean(wrkRuns, (one) => one.p99Ms) }
+    const lab = {
+      requestsPerSec: mean(labRuns, (one) => one.requestsPerSec),
+      p50Ms: mean(labRuns, (one) => one.p50Ms),
+      p99Ms: mean(labRuns, (one) => one.p99Ms ?? one.maxMs),
+    }
+    const wrk = {
+      perSec: mean(wrkRuns, (one) => one.perSec),
+      p50Ms: mean(wrkRuns, (one) => one.p50Ms),
+      p99Ms: mean(wrkRuns, (one) => one.p99Ms),
+    }
     const compare = (figure: string, ours: number, theirs: number, tolerance: number, format: (n: number) => string) => {
       const percent = theirs > 0 ? ((ours - theirs) / theirs) * 100 : 0
       const ok = Math.abs(percent) <= tolerance
       agreed &&= ok
-      rows.push([String(connections), figure, format(ours), format(theirs), `${percent >= 0 ? '+' : '−'}${Math.abs(round(percent, 1))} %`, `${ok ? '✓' : '✗'} ±${tolerance} %`])
+      rows.push([
+        String(connections),
+        figure,
+        format(ours),
+        format(theirs),
+        `${percent >= 0 ? '+' : '−'}${Math.abs(round(percent, 1))} %`,
+        `${ok ? '✓' : '✗'} ±${tolerance} %`,
+      ])
     }
     compare('answers/s', lab.requestsPerSec, wrk.perSec, 5, (n) => n.toFixed(1))
     compare('p50', lab.p50Ms, wrk.p50Ms, 5, formatMs)
     compare('p99', lab.p99Ms, wrk.p99Ms, 10, formatMs)
     for (const { errors } of wrkRuns) if (errors) console.log(`wrk at ${connections} connections: ${errors}`)
-    for (const { selfCheck } of labRuns) if (selfCheck.labBound.length) console.log(`A lab run at ${connections} connections was lab-bound: ${selfCheck.labBound.join('; ')}`)
+    for (const { selfCheck } of labRuns)
+      if (selfCheck.labBound.length) console.log(`A lab run at ${connections} connections was lab-bound: ${selfCheck.labBound.join('; ')}`)
   }
   const widths = rows[0]!.map((_, k) => Math.max(...rows.map((row) => row[k]!.length)))
   for (const row of rows) console.log(row.map((cell, k) => (k < 2 ? cell.padEnd(widths[k]!) : cell.padStart(widths[k]!))).join('  '))
-  console.log(`\n${agreed ? 'The lab agrees with wrk within the tolerances.' : 'The lab and wrk disagree beyond the tolerances (✗ above).'}`)
+  console.log(
+    `\n${agreed ? 'The lab agrees with wrk within the tolerances.' : 'The lab and wrk disagree beyond the tolerances (✗ above).'}`,
+  )
   await stop(0)
 } catch (error) {
   console.error(`\nThe cross-check failed: ${(error as Error).message}`)

@@ -47,7 +47,10 @@ async function main(): Promise<void> {
   const stopAll = async (): Promise<void> => {
     for (const stop of [...stops].reverse()) await stop().catch(() => {})
   }
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     process.once(signal, () => void stopAll().then(() => process.exit(code)))
   }
   try {
@@ -66,15 +69,29 @@ async function main(): Promise<void> {
     }
     const first = await fetch(`${api.url}/cached/products`)
     const reference = await first.text()
-    if (!first.ok) throw new Error(`the first request answered ${first.status}, so there is no body to compare with: ${reference.slice(0, 200)}`)
+    if (!first.ok)
+      throw new Error(`the first request answered ${first.status}, so there is no body to compare with: ${reference.slice(0, 200)}`)
     const load = async (seconds: number, label: string): Promise<Phase> => {
       const samples: string[] = []
       const sampler = setInterval(() => void memory().then((m) => samples.push(`${m.rssMB}`)), 5000)
-      const { result, mismatches, latenciesMs } = await runLoad({ url: `${api.url}/cached/products`, connections: CONNECTIONS, duration: seconds }, reference)
+      const { result, mismatches, latenciesMs } = await runLoad(
+        { url: `${api.url}/cached/products`, connections: CONNECTIONS, duration: seconds },
+        reference,
+      )
       clearInterval(sampler)
       // The lab's one percentile definition, over every response's time (bench/measure/stats.ts).
       const [p50, p99, max] = latenciesMs.length ? percentiles(latenciesMs, [50, 99, 100]) : [0, 0, 0]
-      const phase = { seconds, requests: result.requests.total, non2xx: result.non2xx, errors: result.errors + result.timeouts, mismatches, p50Ms: round(p50), p99Ms: round(p99), maxMs: round(max), ...(await memory()) }
+      const phase = {
+        seconds,
+        requests: result.requests.total,
+        non2xx: result.non2xx,
+        errors: result.errors + result.timeouts,
+        mismatches,
+        p50Ms: round(p50),
+        p99Ms: round(p99),
+        maxMs: round(max),
+        ...(await memory()),
+      }
       console.log(
         `${label.padEnd(8)} ${seconds} s: ${phase.requests} requests, p50 ${phase.p50Ms} ms, p99 ${phase.p99Ms} ms, max ${phase.maxMs} ms, ` +
           `non-2xx ${phase.non2xx}, errors ${phase.errors}, other bodies ${phase.mismatches}; API rss ${phase.rssMB} MB (every 5 s: ${samples.join(', ') || '—'}), heap ${phase.heapMB} MB`,

@@ -34,7 +34,8 @@ import { monotonicUs, summarizeProfiles, type ProfileSummary } from './cpu-profi
 
 const values = (() => {
   try {
-    return parseArgs({ options: { quick: { type: 'boolean' }, 'cpu-prof': { type: 'string' }, help: { type: 'boolean' } }, strict: true }).values
+    return parseArgs({ options: { quick: { type: 'boolean' }, 'cpu-prof': { type: 'string' }, help: { type: 'boolean' } }, strict: true })
+      .values
   } catch (error) {
     console.error(`${(error as Error).message} See --help.`)
     process.exit(2)
@@ -48,7 +49,7 @@ if (values.help) {
       "Prints what the lab itself costs on this machine: overhead per hop against the calibration, the mocks' CPU per call, the API's CPU per request, and the load the generator can send on time.",
       '',
       '  --quick          fewer samples, shorter levels',
-      "  --cpu-prof DIR   the API and the mocks write V8 CPU profiles (node --cpu-prof) into DIR, and the self-test prints where",
+      '  --cpu-prof DIR   the API and the mocks write V8 CPU profiles (node --cpu-prof) into DIR, and the self-test prints where',
       '                   each spent its CPU, by package and by function; the generator test (4) is left out, so the',
       '                   profiles hold parts 1–3 only. Open a profile in Chrome DevTools (Performance) or speedscope.',
     ].join('\n'),
@@ -81,14 +82,20 @@ const stop = async (code: number): Promise<never> => {
 process.on('SIGINT', () => void stop(130))
 process.on('SIGTERM', () => void stop(143))
 
-function printProfiles(summaries: ProfileSummary[], names: Map<number, string>, perUnit: Map<number, { unit: string; count: number }>): void {
+function printProfiles(
+  summaries: ProfileSummary[],
+  names: Map<number, string>,
+  perUnit: Map<number, { unit: string; count: number }>,
+): void {
   for (const summary of summaries) {
     const name = names.get(summary.pid)
     if (!name) continue
     const { unit, count } = perUnit.get(summary.pid)!
     const each = (ms: number) => (count > 0 ? `  ${((1000 * ms) / count).toFixed(1).padStart(6)} µs/${unit}` : '')
     const share = (ms: number) => `${((100 * ms) / summary.busyMs).toFixed(1).padStart(5)} %${each(ms)}`
-    console.log(`\nWhere the CPU of ${name} went during the load level (pid ${summary.pid}, ${Math.round(summary.busyMs)} ms sampled on its main thread${count > 0 ? `, ${Math.round(count)} ${unit}s` : ''}), self time:`)
+    console.log(
+      `\nWhere the CPU of ${name} went during the load level (pid ${summary.pid}, ${Math.round(summary.busyMs)} ms sampled on its main thread${count > 0 ? `, ${Math.round(count)} ${unit}s` : ''}), self time:`,
+    )
     console.log('  by package:')
     for (const { name: pkg, ms } of summary.byPackage.slice(0, 16)) console.log(`    ${share(ms)}  ${pkg}`)
     console.log('  by function:')
@@ -99,7 +106,9 @@ function printProfiles(summaries: ProfileSummary[], names: Map<number, string>, 
 try {
   stack = await startStack(scenario, { redisUrl: process.env.REDIS_URL }, (message) => console.error(message))
   const { api, upstreams } = stack
-  console.log(`api-speedup-lab self-test: the lab's own cost on this machine${quick ? ' (quick)' : ''}; cache: ${stack.redis.description}\n`)
+  console.log(
+    `api-speedup-lab self-test: the lab's own cost on this machine${quick ? ' (quick)' : ''}; cache: ${stack.redis.description}\n`,
+  )
 
   // 1. Overhead per hop, against this machine's calibration of each kind of hop on the paths
   // (bench/measure/hops.ts): the API's call, alone or several at once, its Redis read, and the
@@ -143,10 +152,18 @@ try {
       const waterfall = medianStages(headers)
       // The Redis reads on the path: the answers' lone cache stages, no more than the reads the API made per request.
       const readsPerRequest = ((await api.counters()).cacheReads - before.cacheReads) / SAMPLES
-      const judged = judgeHops(floor, overMs, cacheReadsOnPath(medianLoneCacheStages(headers), readsPerRequest), calibration, hopCalibration)
+      const judged = judgeHops(
+        floor,
+        overMs,
+        cacheReadsOnPath(medianLoneCacheStages(headers), readsPerRequest),
+        calibration,
+        hopCalibration,
+      )
       if (!judged) {
         // A hop with no calibration (Redis never answered its reads in time) leaves this variant's figure per hop out, and says why; the rest is still reported.
-        hops.push(`  ${name.padEnd(9)} p50 ${formatMs(p50!)} over its ${formatMs(floor.warmMs)} floor: +${overMs.toFixed(1)} ms (${floor.callsOnPath} calls on the path: ${(overMs / floor.callsOnPath).toFixed(2)} ms per call); per hop: not calibrated, because ${hopCalibration.cacheReadUncalibrated ?? 'a hop on its path has no calibration'}`)
+        hops.push(
+          `  ${name.padEnd(9)} p50 ${formatMs(p50!)} over its ${formatMs(floor.warmMs)} floor: +${overMs.toFixed(1)} ms (${floor.callsOnPath} calls on the path: ${(overMs / floor.callsOnPath).toFixed(2)} ms per call); per hop: not calibrated, because ${hopCalibration.cacheReadUncalibrated ?? 'a hop on its path has no calibration'}`,
+        )
         continue
       }
       const signed = (ms: number) => `${ms < 0 ? '−' : '+'}${Math.abs(ms).toFixed(2)}`
@@ -154,7 +171,9 @@ try {
       const groups = hopGroups(waterfall)
       const where = groups.map((group, i) => {
         const ideals = group.stages.map((stage) => floor.stages.find((one) => one.name === stage.name)).filter((one) => one !== undefined)
-        const idealMs = ideals.length ? Math.max(...ideals.map((one) => one.startMs + one.durationMs)) - Math.min(...ideals.map((one) => one.startMs)) : 0
+        const idealMs = ideals.length
+          ? Math.max(...ideals.map((one) => one.startMs + one.durationMs)) - Math.min(...ideals.map((one) => one.startMs))
+          : 0
         const calls = group.stages.filter((stage) => stage.name !== 'cache').length
         const cost = (calls === 0 ? hopCalibration.cacheRead : callsCalibration(calls, calibration, hopCalibration))?.overheadMs
         const overIdeal = group.endMs - group.startMs - idealMs
@@ -164,24 +183,45 @@ try {
       const fans = floor.callsAtOnceOnPath.filter((k) => k > 1)
       const alone = floor.callsAtOnceOnPath.length - fans.length
       const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`
-      const kinds = [alone ? `${plural(alone, 'call')} alone` : '', ...fans.map((k) => `1 of ${k} calls at once`), judged.cacheReads ? plural(judged.cacheReads, 'Redis read') : ''].filter(Boolean).join(', ')
-      hops.push(`  ${name.padEnd(9)} p50 ${formatMs(p50!)} over its ${formatMs(floor.warmMs)} floor: +${overMs.toFixed(1)} ms (${floor.callsOnPath} calls on the path: ${(overMs / floor.callsOnPath).toFixed(2)} ms per call)`)
-      hops.push(`            ${judged.count} hops (the request's own, ${kinds}) cost ${signed(judged.calibratedMs)} ms bare: ${signed(judged.beyondMs)} ms beyond them, ${signed(judged.beyondPerHopMs)} ms per hop ${judged.withinTarget ? '✓' : '✗'} (target ≤ ${HOP_TARGET_MS} ms)`)
+      const kinds = [
+        alone ? `${plural(alone, 'call')} alone` : '',
+        ...fans.map((k) => `1 of ${k} calls at once`),
+        judged.cacheReads ? plural(judged.cacheReads, 'Redis read') : '',
+      ]
+        .filter(Boolean)
+        .join(', ')
+      hops.push(
+        `  ${name.padEnd(9)} p50 ${formatMs(p50!)} over its ${formatMs(floor.warmMs)} floor: +${overMs.toFixed(1)} ms (${floor.callsOnPath} calls on the path: ${(overMs / floor.callsOnPath).toFixed(2)} ms per call)`,
+      )
+      hops.push(
+        `            ${judged.count} hops (the request's own, ${kinds}) cost ${signed(judged.calibratedMs)} ms bare: ${signed(judged.beyondMs)} ms beyond them, ${signed(judged.beyondPerHopMs)} ms per hop ${judged.withinTarget ? '✓' : '✗'} (target ≤ ${HOP_TARGET_MS} ms)`,
+      )
       const totalMs = median(totals)
-      const assembling = groups.length && totals.length ? `; ${signed(totalMs - groups.at(-1)!.endMs)} after ${groups.at(-1)!.stages.map((stage) => stage.name).join('+')} (assembling the page)` : ''
-      if (leg.length > 0) hops.push(`            where (medians, from Server-Timing, ms): ${where.join('; ')}${assembling}; the request's own leg (harness ⇄ API, routing, serialising the page) ${signed(median(leg))} (${signed(median(leg) - hopCalibration.request.overheadMs)} beyond its calibration)`)
+      const assembling =
+        groups.length && totals.length
+          ? `; ${signed(totalMs - groups.at(-1)!.endMs)} after ${groups
+              .at(-1)!
+              .stages.map((stage) => stage.name)
+              .join('+')} (assembling the page)`
+          : ''
+      if (leg.length > 0)
+        hops.push(
+          `            where (medians, from Server-Timing, ms): ${where.join('; ')}${assembling}; the request's own leg (harness ⇄ API, routing, serialising the page) ${signed(median(leg))} (${signed(median(leg) - hopCalibration.request.overheadMs)} beyond its calibration)`,
+        )
     }
   } finally {
     await client.close()
   }
-  const fanOutText = Object.entries(hopCalibration.atOnce).map(([k, c]) => `; ${k} at once from the API +${c.overheadMs.toFixed(2)} ms (first call to last answer)`).join('')
+  const fanOutText = Object.entries(hopCalibration.atOnce)
+    .map(([k, c]) => `; ${k} at once from the API +${c.overheadMs.toFixed(2)} ms (first call to last answer)`)
+    .join('')
   console.log(
     `1. Overhead per hop (${SAMPLES} requests one at a time, warm). Calibration, each kind of hop bare (no lab code, the same ${calibration.waitMs} ms wait): one call from the API to an upstream +${calibration.overheadMs.toFixed(2)} ms${fanOutText}; a Redis read from the API ${hopCalibration.cacheRead ? `${hopCalibration.cacheRead.overheadMs.toFixed(2)} ms${hopCalibration.cacheReadRetries ? ` (retried ${hopCalibration.cacheReadRetries === 1 ? 'once' : `${hopCalibration.cacheReadRetries} times`}: Redis did not answer a read in time)` : ''}` : hopCalibration.cacheReadUncalibrated ? `not calibrated, because ${hopCalibration.cacheReadUncalibrated}` : '— (no Redis)'}; the request's own hop, from the harness, +${hopCalibration.request.overheadMs.toFixed(2)} ms.`,
   )
   console.log(hops.join('\n'))
 
   // 2 and 3. The mocks' CPU per call and the API's per request, at parallel, 50 connections.
-  const reference = (await (await fetch(`${api.url}/parallel${PATH}`)).text())
+  const reference = await (await fetch(`${api.url}/parallel${PATH}`)).text()
   const context = { api, upstreams, path: PATH, reference, redisPid: stack.redis.pid }
   await measureLoadLevel(context, 'parallel', 50, { requestsPerConnection: 1 }) // compiles the code the level runs
   const window = { fromUs: monotonicUs(), toUs: 0 }
@@ -191,17 +231,31 @@ try {
   const mockCalls = Object.values((await upstreams.stats()).services).reduce((sum, service) => sum + service.calls, 0)
   const check = level.selfCheck
   const percent = (n: number | null) => (n === null ? '—' : `${n} %`)
-  console.log(`\n2–3. parallel, 50 connections, ${level.durationSeconds} s: ${level.goodPerSec.toFixed(1)} good answers/s, p50 ${formatMs(level.p50Ms)}.`)
-  console.log(`  the mocks: ${check.mockCpuMsPerCall === null ? '—' : `${check.mockCpuMsPerCall.toFixed(3)} ms`} of CPU per call (${percent(check.cpuPercent.upstreams)} of a core); answers held late by p50 ${check.mockOvershoot?.p50Ms ?? '—'} ms, p99 ${check.mockOvershoot?.p99Ms ?? '—'} ms`)
-  console.log(`  the API: ${level.apiCpuMsPerRequest ?? '—'} ms of CPU per request, all threads (${level.apiEventLoopMsPerRequest ?? '—'} ms its event loop's thread; ${percent(check.cpuPercent.api)} of a core)`)
-  console.log(`  the harness ${percent(check.cpuPercent.harness)}, Redis ${percent(check.cpuPercent.redis)}, the machine ${percent(check.machineCpuPercent)} of all cores${check.labBound.length ? `; LAB-BOUND: ${check.labBound.join('; ')}` : '; not lab-bound'}`)
+  console.log(
+    `\n2–3. parallel, 50 connections, ${level.durationSeconds} s: ${level.goodPerSec.toFixed(1)} good answers/s, p50 ${formatMs(level.p50Ms)}.`,
+  )
+  console.log(
+    `  the mocks: ${check.mockCpuMsPerCall === null ? '—' : `${check.mockCpuMsPerCall.toFixed(3)} ms`} of CPU per call (${percent(check.cpuPercent.upstreams)} of a core); answers held late by p50 ${check.mockOvershoot?.p50Ms ?? '—'} ms, p99 ${check.mockOvershoot?.p99Ms ?? '—'} ms`,
+  )
+  console.log(
+    `  the API: ${level.apiCpuMsPerRequest ?? '—'} ms of CPU per request, all threads (${level.apiEventLoopMsPerRequest ?? '—'} ms its event loop's thread; ${percent(check.cpuPercent.api)} of a core)`,
+  )
+  console.log(
+    `  the harness ${percent(check.cpuPercent.harness)}, Redis ${percent(check.cpuPercent.redis)}, the machine ${percent(check.machineCpuPercent)} of all cores${check.labBound.length ? `; LAB-BOUND: ${check.labBound.join('; ')}` : '; not lab-bound'}`,
+  )
 
   if (profileDir !== undefined) {
     // The self-test starts its own stack here: both processes have a pid.
-    const pids = new Map([[api.pid ?? -1, 'the API'], [upstreams.pid ?? -1, 'the mocks']])
+    const pids = new Map([
+      [api.pid ?? -1, 'the API'],
+      [upstreams.pid ?? -1, 'the mocks'],
+    ])
     await stack.stop() // the children write their profiles as they exit
     stack = undefined
-    const perUnit = new Map([[api.pid ?? -1, { unit: 'request', count: level.goodPerSec * level.durationSeconds }], [upstreams.pid ?? -1, { unit: 'call', count: mockCalls }]])
+    const perUnit = new Map([
+      [api.pid ?? -1, { unit: 'request', count: level.goodPerSec * level.durationSeconds }],
+      [upstreams.pid ?? -1, { unit: 'call', count: mockCalls }],
+    ])
     printProfiles(await summarizeProfiles(profileDir, window), pids, perUnit)
     console.log(`\n(Profiles in ${profileDir}; the generator test is left out with --cpu-prof.)`)
     await stop(0)
@@ -210,14 +264,25 @@ try {
   // 4. The generator: the highest rate it sends on time, against the upstreams' bare echo.
   const echo = `${ECHO_PATH}?ms=0`
   const echoBody = await (await fetch(`${upstreams.urls.catalog}${echo}`)).text()
-  console.log(`\n4. The open-load generator against the upstream process's bare echo (${GENERATOR_SECONDS} s per rate; on time: at most ${LAB_LIMITS.latePercent} % of requests over 2 ms late):`)
+  console.log(
+    `\n4. The open-load generator against the upstream process's bare echo (${GENERATOR_SECONDS} s per rate; on time: at most ${LAB_LIMITS.latePercent} % of requests over 2 ms late):`,
+  )
   let onTime = 0
   for (const rate of GENERATOR_RATES) {
-    const run = await runOpenLoad({ origin: upstreams.urls.catalog, path: echo, ratePerSec: rate, durationSeconds: GENERATOR_SECONDS, timeoutMs: 5000, reference: echoBody })
+    const run = await runOpenLoad({
+      origin: upstreams.urls.catalog,
+      path: echo,
+      ratePerSec: rate,
+      durationSeconds: GENERATOR_SECONDS,
+      timeoutMs: 5000,
+      reference: echoBody,
+    })
     const summary = summarizeOpenLoad(run)
     const kept = summary.latePercent <= LAB_LIMITS.latePercent
     if (kept) onTime = rate
-    console.log(`  ${String(rate).padStart(5)} req/s: ${round(summary.latePercent, 1)} % late (the latest ${formatMs(summary.maxLateMs)}), ${summary.sent} sent, ${run.maxInFlight} in flight at most${kept ? '' : ' — behind its schedule'}`)
+    console.log(
+      `  ${String(rate).padStart(5)} req/s: ${round(summary.latePercent, 1)} % late (the latest ${formatMs(summary.maxLateMs)}), ${summary.sent} sent, ${run.maxInFlight} in flight at most${kept ? '' : ' — behind its schedule'}`,
+    )
     await sleep(200)
     if (!kept) break
   }

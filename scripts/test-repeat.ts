@@ -28,20 +28,38 @@ function main(): number {
     for (let run = 1; run <= runs; run++) {
       const report = join(dir, `run-${run}.json`)
       const started = Date.now()
-      const result = spawnSync('npx', ['vitest', 'run', '--reporter=dot', '--reporter=json', `--outputFile.json=${report}`, ...extra], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, CI: 'true' } })
-      const files = (JSON.parse(readFileSync(report, 'utf8')) as { testResults: Array<{ name: string; status: string; assertionResults: Array<{ fullName: string; status: string }> }> }).testResults
+      const result = spawnSync('npx', ['vitest', 'run', '--reporter=dot', '--reporter=json', `--outputFile.json=${report}`, ...extra], {
+        cwd: ROOT,
+        stdio: ['ignore', 'inherit', 'inherit'],
+        env: { ...process.env, CI: 'true' },
+      })
+      const files = (
+        JSON.parse(readFileSync(report, 'utf8')) as {
+          testResults: Array<{ name: string; status: string; assertionResults: Array<{ fullName: string; status: string }> }>
+        }
+      ).testResults
       for (const file of files) {
         const name = relative(ROOT, file.name)
         seen.set(name, (seen.get(name) ?? 0) + 1)
         if (file.status === 'passed') passed.set(name, (passed.get(name) ?? 0) + 1)
-        else failures.push(`run ${run}: ${name}: ${file.assertionResults.filter((t) => t.status === 'failed').map((t) => t.fullName).join('; ') || file.status}`)
+        else
+          failures.push(
+            `run ${run}: ${name}: ${
+              file.assertionResults
+                .filter((t) => t.status === 'failed')
+                .map((t) => t.fullName)
+                .join('; ') || file.status
+            }`,
+          )
       }
       console.log(`\nRun ${run} of ${runs}: exit ${result.status}, ${Math.round((Date.now() - started) / 1000)} s`)
     }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
-  const rows = [...seen].map(([name, n]) => ({ name, n, ok: passed.get(name) ?? 0 })).sort((a, b) => a.ok / a.n - b.ok / b.n || a.name.localeCompare(b.name))
+  const rows = [...seen]
+    .map(([name, n]) => ({ name, n, ok: passed.get(name) ?? 0 }))
+    .sort((a, b) => a.ok / a.n - b.ok / b.n || a.name.localeCompare(b.name))
   console.log(`\nEach file's pass count over ${runs} run${runs === 1 ? '' : 's'}:`)
   for (const { name, n, ok } of rows) console.log(`${ok === n ? '  ' : '✗ '}${String(ok).padStart(2)}/${n}  ${name}`)
   if (failures.length) console.log(`\nFailures:\n${failures.map((f) => `  ${f}`).join('\n')}`)

@@ -20,7 +20,8 @@ const END = '<!-- reference-run:end -->'
 async function main(): Promise<void> {
   const dir = process.argv[2] ?? join(ROOT, 'results', 'latest')
   const results = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as { kind?: unknown }
-  if (results.kind === 'what-if') throw new Error(`${dir} is a what-if (--predict or --vary); the README shows a full measured run of npm run bench.`)
+  if (results.kind === 'what-if')
+    throw new Error(`${dir} is a what-if (--predict or --vary); the README shows a full measured run of npm run bench.`)
   assertValidResults(results)
   if (!results.valid) throw new Error(`${dir} is an invalid run (${results.problems.join('; ')}); the README shows valid runs only.`)
   if (results.run.quick) throw new Error(`${dir} is a --quick run; the README shows a full run of npm run bench.`)

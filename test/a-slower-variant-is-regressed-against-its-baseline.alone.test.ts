@@ -37,7 +37,15 @@ describe.skipIf(SKIP_REDIS)('a change measured against a saved baseline', () => 
     await run('a', [])
     expect(exits.a!.code, exits.a!.output).toBe(0)
     // The same variant, 20 ms slower: a fixed wait before its work.
-    writeFileSync(variant, original.replace('export async function getProducts(', "const slower = () => new Promise((resolve) => setTimeout(resolve, 20))\n\nexport async function getProducts(").replace(/(export async function getProducts\([^)]*\) \{\n)/, '$1  await slower()\n'))
+    writeFileSync(
+      variant,
+      original
+        .replace(
+          'export async function getProducts(',
+          'const slower = () => new Promise((resolve) => setTimeout(resolve, 20))\n\nexport async function getProducts(',
+        )
+        .replace(/(export async function getProducts\([^)]*\) \{\n)/, '$1  await slower()\n'),
+    )
     expect(readFileSync(variant, 'utf8')).toContain('await slower()')
     await run('b', ['--baseline', join(clone, 'a'), '--fail-on', 'regressed'])
     writeFileSync(variant, original)
@@ -98,7 +106,14 @@ describe.skipIf(SKIP_REDIS)('a change measured against a saved baseline', () => 
   it('compares two saved runs without measuring, with the same gate', async () => {
     const regressed = compare([join(clone, 'a'), join(clone, 'b'), '--fail-on', 'regressed'])
     expect(await regressed.exit, regressed.output()).toBe(3)
-    const threshold = compare([join(clone, 'a'), join(clone, 'c'), '--threshold', 'parallel.p50<30ms', '--threshold', 'parallel.failures<1%'])
+    const threshold = compare([
+      join(clone, 'a'),
+      join(clone, 'c'),
+      '--threshold',
+      'parallel.p50<30ms',
+      '--threshold',
+      'parallel.failures<1%',
+    ])
     expect(await threshold.exit, threshold.output()).toBe(4)
     expect(threshold.output()).toMatch(/Threshold parallel\.p50<30ms: FAILED \(parallel\.p50 = \d\d\.\d+ ms \(median of 4 runs\)\)/)
     expect(threshold.output()).toContain('Threshold parallel.failures<1%: held')

@@ -44,11 +44,15 @@ describe('askLabProcess', () => {
   })
 
   it('refuses a 2xx answer that is not JSON', async () => {
-    await expect(askLabProcess('upstream', `${base}/not-json`, 'GET', 'read the mocks’ counters')).rejects.toThrow(/answered 200 with a body that is not JSON: <html>/)
+    await expect(askLabProcess('upstream', `${base}/not-json`, 'GET', 'read the mocks’ counters')).rejects.toThrow(
+      /answered 200 with a body that is not JSON: <html>/,
+    )
   })
 
   it('says so when nothing answers', async () => {
     const url = `http://127.0.0.1:${await findFreePort()}/__lab/stats`
-    await expect(askLabProcess('upstream', url, 'GET', 'read the mocks’ counters')).rejects.toThrow(`Could not read the mocks’ counters: the upstream process did not answer at ${url}`)
+    await expect(askLabProcess('upstream', url, 'GET', 'read the mocks’ counters')).rejects.toThrow(
+      `Could not read the mocks’ counters: the upstream process did not answer at ${url}`,
+    )
   })
 })

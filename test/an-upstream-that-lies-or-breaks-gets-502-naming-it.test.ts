@@ -17,7 +17,10 @@ type Fault = (res: ServerResponse) => void
 
 const FAULTS: Record<string, Fault> = {
   '200 with an error body': (res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"error":"internal"}'),
-  'a list of nulls': (res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"items":[null],"prices":[null],"ratings":[null],"paths":[null],"total":1}'),
+  'a list of nulls': (res) =>
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end('{"items":[null],"prices":[null],"ratings":[null],"paths":[null],"total":1}'),
   'a body that is not JSON': (res) => res.writeHead(200, { 'content-type': 'application/json' }).end('<html>oops</html>'),
   'a body cut short': (res) => {
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' })
@@ -25,7 +28,8 @@ const FAULTS: Record<string, Fault> = {
     setTimeout(() => res.socket?.destroy(), 20)
   },
   'a reset connection': (res) => res.socket?.destroy(),
-  'a huge body (12 MB)': (res) => res.writeHead(200, { 'content-type': 'application/json' }).end(`{"items":[],"pad":"${' '.repeat(12 * 1024 * 1024)}"}`),
+  'a huge body (12 MB)': (res) =>
+    res.writeHead(200, { 'content-type': 'application/json' }).end(`{"items":[],"pad":"${' '.repeat(12 * 1024 * 1024)}"}`),
   'a 500': (res) => res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"boom"}'),
 }
 
@@ -51,7 +55,12 @@ afterAll(async () => {
 
 async function askWithLiar(service: ServiceName, variant: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const scenario = resolveScenario(FAST_SERVICES)
-  const app = await buildApp({ scenario, upstreamUrls: { ...upstreams.urls, [service]: liarUrl }, cache: createInProcessStore(), warn: () => {} })
+  const app = await buildApp({
+    scenario,
+    upstreamUrls: { ...upstreams.urls, [service]: liarUrl },
+    cache: createInProcessStore(),
+    warn: () => {},
+  })
   try {
     const response = await app.inject({ method: 'GET', url: `/${variant}/products?limit=3` })
     const afterwards = await app.inject({ method: 'GET', url: '/' })
@@ -88,7 +97,12 @@ describe('an upstream that never answers', () => {
   ] as const)('%s in %s → 504 at the deadline, naming it, and the API stays up', async (service, variant) => {
     fault = () => {} // accepts the request, never answers
     const scenario = resolveScenario(FAST_SERVICES, { requestDeadlineMs: 300 })
-    const app = await buildApp({ scenario, upstreamUrls: { ...upstreams.urls, [service]: liarUrl }, cache: createInProcessStore(), warn: () => {} })
+    const app = await buildApp({
+      scenario,
+      upstreamUrls: { ...upstreams.urls, [service]: liarUrl },
+      cache: createInProcessStore(),
+      warn: () => {},
+    })
     try {
       const response = await app.inject({ method: 'GET', url: `/${variant}/products?limit=3` })
       expect(response.statusCode).toBe(504)

@@ -52,7 +52,10 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
 
   it('prints at most about 30 lines, none wider than 100 columns, from the verdict to where the report is', () => {
     const summary = output.slice(output.lastIndexOf('[load]'))
-    const lines = summary.split('\n').slice(1).filter((line, i, all) => i < all.length - 1 || line !== '')
+    const lines = summary
+      .split('\n')
+      .slice(1)
+      .filter((line, i, all) => i < all.length - 1 || line !== '')
     expect(lines.at(-1)).toMatch(/^Wrote .*report\.html/)
     expect(lines.length, summary).toBeLessThanOrEqual(32)
     for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(100)
@@ -67,12 +70,13 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
     expect(results.environment.cpuCount).toBeGreaterThan(0)
   })
 
-  it('self-checks every load level: each process\'s CPU, the machine\'s, the event loops and the mocks\' overshoot', () => {
+  it("self-checks every load level: each process's CPU, the machine's, the event loops and the mocks' overshoot", () => {
     for (const [name, v] of Object.entries(results.variants)) {
       for (const level of v.load) {
         const check = level.selfCheck
         // On Linux every reading is there; the lab started this Redis, so its CPU is read too.
-        for (const process of ['harness', 'api', 'upstreams', 'redis'] as const) expect(check.cpuPercent[process], `${name} ${process}`).not.toBeNull()
+        for (const process of ['harness', 'api', 'upstreams', 'redis'] as const)
+          expect(check.cpuPercent[process], `${name} ${process}`).not.toBeNull()
         expect(check.machineCpuPercent, name).not.toBeNull()
         expect(check.eventLoop.api, name).not.toBeNull()
         expect(check.eventLoop.upstreams, name).not.toBeNull()
@@ -92,20 +96,42 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
       return copy
     }
     const rejects = (why: string, document: unknown) => expect(() => assertValidResults(document), why).toThrow(/does not match its schema/)
-    rejects('an older schemaVersion', broken((r) => Object.assign(r, { schemaVersion: 2 })))
-    rejects('a field the contract does not have', broken((r) => Object.assign(r.variants.naive!, { surprise: 1 })))
-    rejects('a missing field', broken((r) => delete (r.variants.bulk as Partial<VariantResult>).floorMs))
-    rejects('a negative count', broken((r) => (r.variants.cached!.errors = -1)))
-    rejects('a status count that is not a count, under a key with a line break', broken((r) => Object.assign(r.variants.parallel!.failures.statusCodes, { '50\n2': 'x' })))
-    rejects('a stage that does not exist', broken((r) => r.variants.parallel!.stages.push({ name: 'lunch' as 'catalog', startMs: 0, durationMs: 1 })))
-    rejects('no variant at all', broken((r) => (r.variants = {})))
+    rejects(
+      'an older schemaVersion',
+      broken((r) => Object.assign(r, { schemaVersion: 2 })),
+    )
+    rejects(
+      'a field the contract does not have',
+      broken((r) => Object.assign(r.variants.naive!, { surprise: 1 })),
+    )
+    rejects(
+      'a missing field',
+      broken((r) => delete (r.variants.bulk as Partial<VariantResult>).floorMs),
+    )
+    rejects(
+      'a negative count',
+      broken((r) => (r.variants.cached!.errors = -1)),
+    )
+    rejects(
+      'a status count that is not a count, under a key with a line break',
+      broken((r) => Object.assign(r.variants.parallel!.failures.statusCodes, { '50\n2': 'x' })),
+    )
+    rejects(
+      'a stage that does not exist',
+      broken((r) => r.variants.parallel!.stages.push({ name: 'lunch' as 'catalog', startMs: 0, durationMs: 1 })),
+    )
+    rejects(
+      'no variant at all',
+      broken((r) => (r.variants = {})),
+    )
   })
 
   it('says what "valid" checked, and beside it how many requests failed under load', async () => {
     // The terminal breaks its lines at 100 columns: its sentences are read with the breaks as spaces.
     const flat = (text: string) => text.replace(/\s+/g, ' ')
     const clean = [renderTerminalSummary(results), renderSummaryMarkdown(results), await renderReport(results)].map(flat)
-    for (const text of clean) expect(text).toContain('Valid run: every 200 carried the body all 8 variants agreed on, and no request failed in the latency phase.')
+    for (const text of clean)
+      expect(text).toContain('Valid run: every 200 carried the body all 8 variants agreed on, and no request failed in the latency phase.')
     // That nothing failed under load: in summary.md and the report; the terminal, kept to the lesson, speaks of failures only.
     for (const text of clean.slice(1)) expect(text).toMatch(/Under load, every one of \d+ requests was answered 2xx\./)
     expect(clean[0]).not.toMatch(/Under load/)
@@ -121,7 +147,9 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
     // One variant: its bodies were compared with nothing but its own first answer, and it says so.
     const alone = structuredClone(results)
     alone.run.variants = ['parallel']
-    expect(flat(renderTerminalSummary(alone))).toContain("every 200 carried the body of parallel's first answer (one variant: no other to compare it with)")
+    expect(flat(renderTerminalSummary(alone))).toContain(
+      "every 200 carried the body of parallel's first answer (one variant: no other to compare it with)",
+    )
   })
 
   it('states no p99 from fewer than 100 samples: the max, called that, with n beside it', () => {
@@ -152,7 +180,7 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
     }
   })
 
-  it('counts the overhead hop by hop against the calibrated hops: the request\'s own, each call alone or three at once, the Redis read', () => {
+  it("counts the overhead hop by hop against the calibrated hops: the request's own, each call alone or three at once, the Redis read", () => {
     const { calibration, hopCalibration } = results.environment
     expect(Object.keys(hopCalibration.atOnce)).toEqual(['3'])
     expect(hopCalibration.cacheRead).not.toBeNull()
@@ -160,7 +188,10 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
     const hops = (name: string) => results.variants[name]!.hops!
     // parallel: its own hop, the catalog, one of three at once; its Redis read is made beside them, off the path.
     expect(hops('parallel')).toMatchObject({ count: 3, cacheReads: 0 })
-    expect(hops('parallel').calibratedMs).toBeCloseTo(hopCalibration.request.overheadMs + calibration.overheadMs + hopCalibration.atOnce['3']!.overheadMs, 1)
+    expect(hops('parallel').calibratedMs).toBeCloseTo(
+      hopCalibration.request.overheadMs + calibration.overheadMs + hopCalibration.atOnce['3']!.overheadMs,
+      1,
+    )
     // cached: its own hop, four calls one after another, and the Redis read between them.
     expect(hops('cached')).toMatchObject({ count: 6, cacheReads: 1 })
     for (const [name, v] of Object.entries(results.variants)) {
@@ -168,7 +199,9 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
       expect(v.hops!.beyondMs, name).toBeCloseTo(v.overheadMs! - v.hops!.calibratedMs, 1)
       expect(v.hops!.beyondPerHopMs, name).toBeCloseTo(v.hops!.beyondMs / v.hops!.count, 1)
     }
-    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/Overhead per hop beyond this machine's calibrated hops \(the lab's and the code's own work; target ≤ 0\.3 ms\): \d of 8 variants within/)
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(
+      /Overhead per hop beyond this machine's calibrated hops \(the lab's and the code's own work; target ≤ 0\.3 ms\): \d of 8 variants within/,
+    )
   })
 
   it('injects no fault by default: no request failed, and none was expected to', () => {
@@ -179,9 +212,18 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
   })
 
   it('computes floors from the resolved scenario', () => {
-    const floors = computeFloors(results.scenario, { products: results.scenario.productsPerPage, categories: distinctCategoriesOnFirstPage(results) })
+    const floors = computeFloors(results.scenario, {
+      products: results.scenario.productsPerPage,
+      categories: distinctCategoriesOnFirstPage(results),
+    })
     // Beyond the story, by hand: dataloader's one batched call is bulk's path; item-cache's, resilient's and swr's warm page is parallel's.
-    const oracle: Record<string, number> = { ...Object.fromEntries(Object.entries(floors).map(([name, f]) => [name, f.warmMs])), dataloader: floors.bulk!.warmMs, 'item-cache': floors.parallel!.warmMs, resilient: floors.parallel!.warmMs, swr: floors.parallel!.warmMs }
+    const oracle: Record<string, number> = {
+      ...Object.fromEntries(Object.entries(floors).map(([name, f]) => [name, f.warmMs])),
+      dataloader: floors.bulk!.warmMs,
+      'item-cache': floors.parallel!.warmMs,
+      resilient: floors.parallel!.warmMs,
+      swr: floors.parallel!.warmMs,
+    }
     for (const [name, v] of Object.entries(results.variants)) expect(v.floorMs, name).toBe(oracle[name])
   })
 
@@ -203,13 +245,21 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
   it('records a waterfall per variant, a load level per connection count for the story (none for an overview in --quick), and the diff against the parent', () => {
     expect(results.run.overview).toEqual(['item-cache', 'resilient', 'swr', 'dataloader'])
     for (const [name, v] of Object.entries(results.variants)) {
-      expect(v.stages.map((s) => s.name), name).toContain('catalog')
+      expect(
+        v.stages.map((s) => s.name),
+        name,
+      ).toContain('catalog')
       // A --quick run puts the story's variants under load; the others (an overview) one request at a time only.
-      expect(v.load.map((l) => l.connections), name).toEqual(results.run.overview.includes(name) ? [] : results.run.connections)
+      expect(
+        v.load.map((l) => l.connections),
+        name,
+      ).toEqual(results.run.overview.includes(name) ? [] : results.run.connections)
       for (const level of v.load) expect(level.requests, `${name} at ${level.connections}`).toBeGreaterThan(0)
     }
     expect(results.variants.naive!.diffFromParent).toBeNull()
-    expect(results.variants.bulk!.diffFromParent).toContain('+  const stock = await time(\'inventory\', () => upstreams.inventory.getStockBulk(productIds))')
+    expect(results.variants.bulk!.diffFromParent).toContain(
+      "+  const stock = await time('inventory', () => upstreams.inventory.getStockBulk(productIds))",
+    )
   })
 
   it("sets each load level beside the same level in virtual time: the hit ratio the variant's own code gives, within 10 points", () => {
@@ -230,7 +280,15 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
     const at = (text: string) => summary.indexOf(text)
     expect(summary).toContain(`**${lesson(results)!.verdict}**`)
     expect(summary).toMatch(/naive .* → parallel .*, −\d+ %: p50, one request at a time/)
-    for (const heading of ['### What each fix buys', '### At peak: 10 connections', '**How far to trust it:**', '## Every figure, step by step', '## Can I trust these numbers?', '## Under load, in full']) expect(at(heading), heading).toBeGreaterThan(0)
+    for (const heading of [
+      '### What each fix buys',
+      '### At peak: 10 connections',
+      '**How far to trust it:**',
+      '## Every figure, step by step',
+      '## Can I trust these numbers?',
+      '## Under load, in full',
+    ])
+      expect(at(heading), heading).toBeGreaterThan(0)
     expect(at('### What each fix buys')).toBeLessThan(at('## Every figure, step by step'))
     expect(summary).toContain('| `bulk` |')
   })
@@ -256,7 +314,11 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
       if (options.open) {
         await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)))
         // A fold's charts are drawn on its toggle event, which fires after the change.
-        await page.waitForFunction(() => Array.from(document.querySelectorAll('canvas')).every((c) => (window as unknown as { Chart: { getChart(c: Element): unknown } }).Chart.getChart(c)))
+        await page.waitForFunction(() =>
+          Array.from(document.querySelectorAll('canvas')).every((c) =>
+            (window as unknown as { Chart: { getChart(c: Element): unknown } }).Chart.getChart(c),
+          ),
+        )
       }
       return { page, errors, requests }
     }
@@ -304,7 +366,9 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
       expect(coldIdeal.some((s) => s.name === 'pricing')).toBe(true)
       expect(results.variants.cached!.model!.stages.some((s) => s.name === 'pricing')).toBe(false)
       // The stages keep their rows from chart to chart: warm cached and warm parallel share theirs.
-      expect((await waterfallOf('canvas.waterfall[data-variant="cached"][data-case="warm"]')).labels).toEqual((await waterfallOf('canvas.waterfall[data-variant="parallel"][data-case="warm"]')).labels)
+      expect((await waterfallOf('canvas.waterfall[data-variant="cached"][data-case="warm"]')).labels).toEqual(
+        (await waterfallOf('canvas.waterfall[data-variant="parallel"][data-case="warm"]')).labels,
+      )
       await page.screenshot({ path: join(out, 'report.png'), fullPage: true })
       expect(existsSync(join(out, 'report.png'))).toBe(true)
       expect(errors).toEqual([])
@@ -317,7 +381,9 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
       [1024, 768],
     ])('at %i × %i: the verdict, the whole ranked table and the trust line on the first screen', async (width, height) => {
       const { page, errors } = await openPage(width, height)
-      const bottoms = await page.evaluate(() => ['h1', 'table.fixes', '#trust-line'].map((selector) => document.querySelector(selector)!.getBoundingClientRect().bottom))
+      const bottoms = await page.evaluate(() =>
+        ['h1', 'table.fixes', '#trust-line'].map((selector) => document.querySelector(selector)!.getBoundingClientRect().bottom),
+      )
       for (const [i, bottom] of bottoms.entries()) expect(bottom, ['verdict', 'ranked table', 'trust line'][i]).toBeLessThanOrEqual(height)
       expect(await page.locator('table.fixes tbody tr').count()).toBe(4)
       expect(errors).toEqual([])
@@ -338,14 +404,17 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
           const box = table.parentElement!
           const scrolls = getComputedStyle(box).overflowX === 'auto'
           const sticky = getComputedStyle(table.querySelector('td, th')!).position === 'sticky'
-          if (table.scrollWidth > box.clientWidth + 1 && !(scrolls && sticky)) problems.push(`table.${table.className} ${table.scrollWidth} px in ${box.clientWidth} px`)
+          if (table.scrollWidth > box.clientWidth + 1 && !(scrolls && sticky))
+            problems.push(`table.${table.className} ${table.scrollWidth} px in ${box.clientWidth} px`)
           if (box.getBoundingClientRect().right > page + 1) problems.push(`table.${table.className}'s box passes the page's edge`)
         }
         for (const canvas of Array.from(document.querySelectorAll('canvas'))) {
           const rect = canvas.getBoundingClientRect()
-          if (rect.right > page + 1 || rect.width > canvas.parentElement!.getBoundingClientRect().width + 1) problems.push(`canvas ${canvas.id || canvas.getAttribute('data-variant')} passes its box`)
+          if (rect.right > page + 1 || rect.width > canvas.parentElement!.getBoundingClientRect().width + 1)
+            problems.push(`canvas ${canvas.id || canvas.getAttribute('data-variant')} passes its box`)
         }
-        if (document.documentElement.scrollWidth > page + 1) problems.push(`the page is ${document.documentElement.scrollWidth} px wide in ${page}`)
+        if (document.documentElement.scrollWidth > page + 1)
+          problems.push(`the page is ${document.documentElement.scrollWidth} px wide in ${page}`)
         return problems
       })
       expect(clipped).toEqual([])
@@ -354,7 +423,10 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
 
     it('is folded: the open page is at most about 1,500 words and 6 screens at 1280 px, and opened it holds every figure', async () => {
       const { page } = await openPage(1280, 900)
-      const closed = await page.evaluate(() => ({ words: document.body.innerText.split(/\s+/).filter(Boolean).length, height: document.documentElement.scrollHeight }))
+      const closed = await page.evaluate(() => ({
+        words: document.body.innerText.split(/\s+/).filter(Boolean).length,
+        height: document.documentElement.scrollHeight,
+      }))
       expect(closed.words).toBeLessThanOrEqual(1500)
       expect(closed.height).toBeLessThanOrEqual(6 * 900)
       await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)))
@@ -362,28 +434,49 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
       // Every figure the report gave before it was folded: each variant's, each load level's, the calibration's.
       const figures: string[] = []
       for (const [name, v] of Object.entries(results.variants)) {
-        figures.push(formatMs(v.latency!.p50Ms), formatMs(v.latency!.maxMs), formatMs(v.floorMs), `${v.overheadMs! < 0 ? '−' : '+'}${formatMs(Math.abs(v.overheadMs!))}`, v.summary)
+        figures.push(
+          formatMs(v.latency!.p50Ms),
+          formatMs(v.latency!.maxMs),
+          formatMs(v.floorMs),
+          `${v.overheadMs! < 0 ? '−' : '+'}${formatMs(Math.abs(v.overheadMs!))}`,
+          v.summary,
+        )
         if (v.coldLatency) figures.push(formatMs(v.coldLatency.p50Ms))
-        if (v.hops) figures.push(`${v.hops.beyondPerHopMs < 0 ? '−' : '+'}${Math.abs(v.hops.beyondPerHopMs).toFixed(2)} ms per hop beyond bare`)
-        for (const l of v.load) figures.push(l.goodPerSec.toFixed(1), l.requestsPerSec.toFixed(1), formatMs(l.p50Ms), formatMs(l.maxMs), String(l.requests))
+        if (v.hops)
+          figures.push(`${v.hops.beyondPerHopMs < 0 ? '−' : '+'}${Math.abs(v.hops.beyondPerHopMs).toFixed(2)} ms per hop beyond bare`)
+        for (const l of v.load)
+          figures.push(l.goodPerSec.toFixed(1), l.requestsPerSec.toFixed(1), formatMs(l.p50Ms), formatMs(l.maxMs), String(l.requests))
         expect(name.length).toBeGreaterThan(0)
       }
       const { calibration, hopCalibration } = results.environment
-      figures.push(formatMs(calibration.callP50Ms), `+${calibration.overheadMs.toFixed(2)} ms`, `+${hopCalibration.request.overheadMs.toFixed(2)} ms`, results.environment.cpuModel)
+      figures.push(
+        formatMs(calibration.callP50Ms),
+        `+${calibration.overheadMs.toFixed(2)} ms`,
+        `+${hopCalibration.request.overheadMs.toFixed(2)} ms`,
+        results.environment.cpuModel,
+      )
       expect(figures.filter((figure) => !text.includes(figure))).toEqual([])
     })
 
     it("draws warm parallel's three concurrent stages at least 40 px wide each at 1280 px", async () => {
       const { page } = await openPage(1280, 900)
       const widths = await page.evaluate(() => {
-        type Chart = { data: { labels: string[]; datasets: Array<{ data: Array<[number, number] | null> }> }; scales: { x: { getPixelForValue(v: number): number } } }
-        const chart = (window as unknown as { Chart: { getChart(c: Element): Chart } }).Chart.getChart(document.querySelector('canvas.waterfall[data-variant="parallel"][data-case="warm"]')!)
-        return Object.fromEntries(chart.data.labels.map((label, i) => {
-          const span = chart.data.datasets[0]!.data[i]
-          return [label, span ? chart.scales.x.getPixelForValue(span[1]) - chart.scales.x.getPixelForValue(span[0]) : null]
-        }))
+        type Chart = {
+          data: { labels: string[]; datasets: Array<{ data: Array<[number, number] | null> }> }
+          scales: { x: { getPixelForValue(v: number): number } }
+        }
+        const chart = (window as unknown as { Chart: { getChart(c: Element): Chart } }).Chart.getChart(
+          document.querySelector('canvas.waterfall[data-variant="parallel"][data-case="warm"]')!,
+        )
+        return Object.fromEntries(
+          chart.data.labels.map((label, i) => {
+            const span = chart.data.datasets[0]!.data[i]
+            return [label, span ? chart.scales.x.getPixelForValue(span[1]) - chart.scales.x.getPixelForValue(span[0]) : null]
+          }),
+        )
       })
-      for (const stage of ['inventory', 'reviews', 'categories']) expect(widths[stage], `${stage}: ${JSON.stringify(widths)}`).toBeGreaterThanOrEqual(40)
+      for (const stage of ['inventory', 'reviews', 'categories'])
+        expect(widths[stage], `${stage}: ${JSON.stringify(widths)}`).toBeGreaterThanOrEqual(40)
     })
 
     it('shows hostile scenario text as text: no script runs, the embedded JSON stays in its tag', async () => {
@@ -406,7 +499,9 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
       expect(await page.$$('img')).toHaveLength(0)
       expect(await page.textContent('.kicker')).toContain(hostile)
       // The page's one JSON block still parsed: its charts drew.
-      expect(await page.evaluate(() => JSON.parse(document.getElementById('page-data')!.textContent!).latency.length)).toBe(Object.keys(results.variants).length)
+      expect(await page.evaluate(() => JSON.parse(document.getElementById('page-data')!.textContent!).latency.length)).toBe(
+        Object.keys(results.variants).length,
+      )
     })
   })
 })
@@ -414,5 +509,9 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
 /** Distinct categories on page 1, which the floors of the categories call depend on. */
 function distinctCategoriesOnFirstPage(results: Results): number {
   const { seed, catalogSize, productsPerPage } = results.scenario
-  return new Set(createDataset(seed, catalogSize).products.slice(0, productsPerPage).map((p) => p.categoryId)).size
+  return new Set(
+    createDataset(seed, catalogSize)
+      .products.slice(0, productsPerPage)
+      .map((p) => p.categoryId),
+  ).size
 }

@@ -23,7 +23,20 @@ describe('npm run bench with bad input', () => {
   it('--help lists every flag and exits 0', async () => {
     const run = runCli('bench/bench.ts', ['--help'])
     expect(await run.exit).toBe(0)
-    for (const flag of ['--quick', '--variants', '--latency', '--products', '--connections', '--duration', '--scenario', '--seed', '--redis-url', '--out', '--predict', '--vary']) {
+    for (const flag of [
+      '--quick',
+      '--variants',
+      '--latency',
+      '--products',
+      '--connections',
+      '--duration',
+      '--scenario',
+      '--seed',
+      '--redis-url',
+      '--out',
+      '--predict',
+      '--vary',
+    ]) {
       expect(run.output()).toContain(flag)
     }
   })

@@ -42,7 +42,9 @@ describe.skipIf(SKIP_REDIS)('npm run bench interrupted', () => {
     const out = join(await mkdtemp(join(tmpdir(), 'lab-interrupted-')), 'run')
     const run = runCli('bench/bench.ts', ['--quick', '--vary', 'products=4,8', '--variants', 'bulk', '--out', out])
     // The second value's stack, and its latency phase.
-    const [, redisPort, apiPid, upstreamPid] = await run.waitFor(/products = 8: a stack of its own[^]*redis:\/\/127\.0\.0\.1:(\d+).*API pid (\d+), upstreams pid (\d+)/)
+    const [, redisPort, apiPid, upstreamPid] = await run.waitFor(
+      /products = 8: a stack of its own[^]*redis:\/\/127\.0\.0\.1:(\d+).*API pid (\d+), upstreams pid (\d+)/,
+    )
     await run.waitFor(/products = 8: a stack of its own[^]*\[latency\] bulk/)
     run.child.kill('SIGINT')
     expect(await run.exit).toBe(130)

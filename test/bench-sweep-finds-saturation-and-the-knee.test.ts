@@ -44,14 +44,27 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --sweep', () => {
     // side by side (bulk's load is a few requests a second, mostly waiting), each with its
     // own stack and Redis.
     // The story's one request (--traffic single): the capacity these tests hold the sweep to is its page's.
-    const args = ['--quick', '--sweep', '--traffic', 'single', '--scenario', scenarioFile, '--variants', 'bulk', '--deadline', '3000', '--duration', '1']
+    const args = [
+      '--quick',
+      '--sweep',
+      '--traffic',
+      'single',
+      '--scenario',
+      scenarioFile,
+      '--variants',
+      'bulk',
+      '--deadline',
+      '3000',
+      '--duration',
+      '1',
+    ]
     const runs = [out, join(out, 'again')].map((dir) => ({ dir, run: runCli('bench/bench.ts', [...args, '--out', dir]) }))
     for (const { run } of runs) expect(await run.exit, run.output()).toBe(0)
     output = runs[0]!.run.output()
     ;[results, again] = runs.map(({ dir }) => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as Results) as [Results, Results]
   }, 240_000)
 
-  it('predicts bulk\'s saturation from the scenario and offers load around it', () => {
+  it("predicts bulk's saturation from the scenario and offers load around it", () => {
     assertValidResults(results)
     assertValidResults(again)
     const predicted = computeSaturation(results.scenario, { products: 10, categories: 10 }).bulk!
@@ -108,7 +121,10 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --sweep', () => {
           expect(level.goodputPerSec).toBeLessThanOrEqual(level.offeredPerSec + 1 / level.windowSeconds)
           expect(level.requests).toBe(Math.round(level.offeredPerSec * (level.windowSeconds / 0.75)))
           // The open load keeps its schedule, or the level says it did not: more than 5 % sent late is lab-bound.
-          expect(level.latePercent <= 5 || level.selfCheck.labBound.some((reason) => reason.includes('sent') && reason.includes('late')), `${level.latePercent} % late, ${level.selfCheck.labBound.join('; ')}`).toBe(true)
+          expect(
+            level.latePercent <= 5 || level.selfCheck.labBound.some((reason) => reason.includes('sent') && reason.includes('late')),
+            `${level.latePercent} % late, ${level.selfCheck.labBound.join('; ')}`,
+          ).toBe(true)
         }
         // Past saturation what is delivered is the capacity, not what was offered.
         const top = peak.levels.at(-1)!
@@ -117,7 +133,7 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --sweep', () => {
     }
   })
 
-  it('fills pricing\'s queue past its capacity, gets its 503s through the API\'s pool, and the mocks\' counters add up', () => {
+  it("fills pricing's queue past its capacity, gets its 503s through the API's pool, and the mocks' counters add up", () => {
     const peak = results.variants.bulk!.peakLoad!
     const top = peak.levels.at(-1)!
     // 16 workers and 8 places in line; 2 × 8.94 req/s offered against 8.94 served: the queue fills.
@@ -178,7 +194,11 @@ const QUIET: SweepLevel['selfCheck'] = {
   cpuPercent: { harness: 20, api: 30, upstreams: 25, redis: 1 },
   machineCpuPercent: 40,
   hostCpuPercent: { api: null, upstreams: null },
-  eventLoop: { harness: { utilizationPercent: 20, delayP99Ms: 11 }, api: { utilizationPercent: 30, delayP99Ms: 11 }, upstreams: { utilizationPercent: 25, delayP99Ms: 11 } },
+  eventLoop: {
+    harness: { utilizationPercent: 20, delayP99Ms: 11 },
+    api: { utilizationPercent: 30, delayP99Ms: 11 },
+    upstreams: { utilizationPercent: 25, delayP99Ms: 11 },
+  },
   mockOvershoot: { calls: 100, p50Ms: 0.1, p99Ms: 0.4, meanConfiguredMs: 40 },
   mockCpuMsPerCall: 0.4,
   labBound: [],
@@ -239,7 +259,14 @@ describe('findKnee', () => {
 describe('judgePeak', () => {
   const scenario = resolveScenario()
   const page = { products: 50, categories: 41 }
-  const floor = { ...computeFloors(scenario, page).naive!, maxInFlight: 1, coldMaxInFlight: 1, callsAtOnceOnPath: [], stages: [], coldStages: [] }
+  const floor = {
+    ...computeFloors(scenario, page).naive!,
+    maxInFlight: 1,
+    coldMaxInFlight: 1,
+    callsAtOnceOnPath: [],
+    stages: [],
+    coldStages: [],
+  }
   const predicted = computeSaturation(scenario, page).naive!
   const held = (offeredPerSec: number): SweepLevel => ({
     ...NO_TRAFFIC,
@@ -270,14 +297,31 @@ describe('judgePeak', () => {
     upstreams: Object.fromEntries(
       ['catalog', 'inventory', 'pricing', 'reviews', 'categories'].map((name) => [
         name,
-        { calls: 1, served: 1, rejected: 0, cancelled: 0, maxBusy: 16, queued: 0, longestWaitMs: 0, heldMsPerCall: 40, configuredMsPerCall: 40 },
+        {
+          calls: 1,
+          served: 1,
+          rejected: 0,
+          cancelled: 0,
+          maxBusy: 16,
+          queued: 0,
+          longestWaitMs: 0,
+          heldMsPerCall: 40,
+          configuredMsPerCall: 40,
+        },
       ]),
     ) as SweepLevel['upstreams'],
     selfCheck: QUIET,
   })
 
   it('calls a saturation measured at a level that was held a lower bound, naming the level that was not', () => {
-    const collapsed: SweepLevel = { ...held(8.8), goodputPerSec: 0.2, throughputPerSec: 0.2, rising: true, non2xx: 140, statusCodes: { '200': 10, '504': 140 } }
+    const collapsed: SweepLevel = {
+      ...held(8.8),
+      goodputPerSec: 0.2,
+      throughputPerSec: 0.2,
+      rising: true,
+      non2xx: 140,
+      statusCodes: { '200': 10, '504': 140 },
+    }
     const peak = judgePeak('naive', scenario, predicted, floor, 0, [held(4), held(7.2), collapsed])
     expect(peak.measuredPerSec).toBe(7.2)
     expect(peak.kneePerSec).toBe(7.2)
@@ -290,16 +334,21 @@ describe('judgePeak', () => {
     slow.upstreams.inventory = { ...slow.upstreams.inventory, heldMsPerCall: 46, configuredMsPerCall: 40 }
     slow.selfCheck = { ...QUIET, machineCpuPercent: 97.5, labBound: ["the machine's CPU was 97.5 % busy (limit 90 %)"] }
     const peak = judgePeak('naive', scenario, predicted, floor, 0, [held(4), slow])
-    expect(peak.verdict).toContain("Lab-bound: at 7.2 req/s offered, the machine's CPU was 97.5 % busy (limit 90 %): the measured saturation is the machine's, not the code's.")
+    expect(peak.verdict).toContain(
+      "Lab-bound: at 7.2 req/s offered, the machine's CPU was 97.5 % busy (limit 90 %): the measured saturation is the machine's, not the code's.",
+    )
     expect(peak.verdict).not.toContain('CPU-bound')
-    expect(peak.warnings).toEqual(["At 7.2 req/s offered, lab-bound: the machine's CPU was 97.5 % busy (limit 90 %). That level's figures are the machine's, not the code's."])
+    expect(peak.warnings).toEqual([
+      "At 7.2 req/s offered, lab-bound: the machine's CPU was 97.5 % busy (limit 90 %). That level's figures are the machine's, not the code's.",
+    ])
   })
 
-  it('says CPU-bound when the bottleneck\'s workers were held longer than configured', () => {
+  it("says CPU-bound when the bottleneck's workers were held longer than configured", () => {
     const slow = held(7.2)
     slow.upstreams.inventory = { ...slow.upstreams.inventory, heldMsPerCall: 46, configuredMsPerCall: 40 }
     const peak = judgePeak('naive', scenario, predicted, floor, 0, [held(4), slow])
-    expect(peak.verdict).toContain("CPU-bound: at 7.2 req/s offered, inventory's workers were held 46.0 ms per call against 40.0 ms configured (+15 %)")
+    expect(peak.verdict).toContain(
+      "CPU-bound: at 7.2 req/s offered, inventory's workers were held 46.0 ms per call against 40.0 ms configured (+15 %)",
+    )
   })
 })
-

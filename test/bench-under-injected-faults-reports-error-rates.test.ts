@@ -53,7 +53,9 @@ describe.skipIf(SKIP_REDIS)('npm run bench under injected faults', () => {
     expect(() => assertValidResults(faulty.results)).not.toThrow()
     expect(faulty.results.valid, faulty.results.problems.join('; ')).toBe(true)
     // The terminal breaks its lines at 100 columns: read with the breaks as spaces.
-    expect(flat(faulty.output)).toContain('in the latency phase every failed request failed as injected faults make requests fail (502, 504; 503 from a circuit they opened)')
+    expect(flat(faulty.output)).toContain(
+      'in the latency phase every failed request failed as injected faults make requests fail (502, 504; 503 from a circuit they opened)',
+    )
     expect(faulty.output).toContain('injected faults (off for the correctness check and the warm-up): catalog: error 3 %, reset 1 %;')
     expect(faulty.results.scenario.services.inventory.faults).toEqual({ errorRate: 0.03, hangRate: 0, resetRate: 0.01 })
   })
@@ -67,8 +69,14 @@ describe.skipIf(SKIP_REDIS)('npm run bench under injected faults', () => {
     for (const [name, v] of Object.entries(faulty.results.variants)) {
       const { failures } = v
       expect(failures.requests, name).toBe(v.latency!.samples + failures.failed)
-      expect(Object.values(failures.statusCodes).reduce((a, b) => a + b, 0), name).toBe(failures.failed)
-      expect(Object.keys(failures.statusCodes).every((status) => status === '502' || status === '504'), name).toBe(true)
+      expect(
+        Object.values(failures.statusCodes).reduce((a, b) => a + b, 0),
+        name,
+      ).toBe(failures.failed)
+      expect(
+        Object.keys(failures.statusCodes).every((status) => status === '502' || status === '504'),
+        name,
+      ).toBe(true)
       // A request fails only on an injected fault (parallel can draw two in one request).
       expect(failures.injected, name).toBeGreaterThanOrEqual(failures.failed)
       expect(v.errors, name).toBe(failures.failed + (v.coldFailures?.failed ?? 0))
@@ -80,7 +88,9 @@ describe.skipIf(SKIP_REDIS)('npm run bench under injected faults', () => {
   })
 
   it('says what the faults did in the terminal and in summary.md', () => {
-    expect(flat(faulty.output)).toMatch(/Injected faults \(catalog: error 3 %, reset 1 %; .*\)\. Requests failed — naive \d+ % \(\d+ of \d+, expected 44 %/)
+    expect(flat(faulty.output)).toMatch(
+      /Injected faults \(catalog: error 3 %, reset 1 %; .*\)\. Requests failed — naive \d+ % \(\d+ of \d+, expected 44 %/,
+    )
     const summary = readFileSync(join(faulty.out, 'summary.md'), 'utf8')
     expect(summary).toContain('## Under injected faults')
     // Calls per request: the model's with the faults (naive stops at its first failed call: fewer than 14) · the mocks'; then the saturation with them.
@@ -92,7 +102,11 @@ describe.skipIf(SKIP_REDIS)('npm run bench under injected faults', () => {
     expect(() => assertValidResults(broken.results)).not.toThrow()
     const { bulk, cached } = broken.results.variants
     expect(bulk!.latency).toBeNull()
-    expect(bulk!.failures).toMatchObject({ failed: MAX_FAILURES_IN_A_ROW, statusCodes: { '502': MAX_FAILURES_IN_A_ROW }, expectedPercent: 100 })
+    expect(bulk!.failures).toMatchObject({
+      failed: MAX_FAILURES_IN_A_ROW,
+      statusCodes: { '502': MAX_FAILURES_IN_A_ROW },
+      expectedPercent: 100,
+    })
     expect(bulk!.load[0]!.statusCodes).toEqual({ '502': expect.any(Number) as unknown })
     // cached is warm from the warm-up (run without faults), so it never calls pricing: the cache hides the fault.
     expect(cached!.latency).not.toBeNull()
@@ -125,7 +139,9 @@ describe.skipIf(SKIP_REDIS)('npm run bench under injected faults', () => {
       expect(faultsChart?.drawn).toBeGreaterThan(500)
       // It draws the shares the tables print (computed once, in report-model), not shares of its own.
       const datasets = await page.evaluate(() =>
-        (window as unknown as { Chart: { getChart(id: string): { data: { datasets: Array<{ label: string; data: unknown[] }> } } } }).Chart.getChart('faults-chart')!.data.datasets.map((d) => ({
+        (
+          window as unknown as { Chart: { getChart(id: string): { data: { datasets: Array<{ label: string; data: unknown[] }> } } } }
+        ).Chart.getChart('faults-chart')!.data.datasets.map((d) => ({
           label: d.label,
           data: d.data,
         })),
@@ -133,11 +149,15 @@ describe.skipIf(SKIP_REDIS)('npm run bench under injected faults', () => {
       const warm = faultRows(run.results).filter((r) => !r.cold)
       expect(datasets[0]).toEqual({ label: 'expected to fail', data: warm.map((r) => r.expectedPercent) })
       expect(datasets[1]).toEqual({ label: 'one at a time (warm)', data: warm.map((r) => r.measuredPercent) })
-      expect(datasets.slice(2).map((d) => d.data)).toEqual(run.results.run.connections.map((c) => warm.map((r) => r.load.find((l) => l.connections === c)!.percent)))
+      expect(datasets.slice(2).map((d) => d.data)).toEqual(
+        run.results.run.connections.map((c) => warm.map((r) => r.load.find((l) => l.connections === c)!.percent)),
+      )
       const rows = await page.$$eval('section:has(#faults-chart) tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''))
       const measured = Object.values(run.results.variants).reduce((n, v) => n + 1 + (v.coldFailures ? 1 : 0), 0)
       expect(rows).toHaveLength(measured)
-      expect(await page.textContent('.valid')).toContain('in the latency phase every failed request failed as injected faults make requests fail (502, 504; 503 from a circuit they opened)')
+      expect(await page.textContent('.valid')).toContain(
+        'in the latency phase every failed request failed as injected faults make requests fail (502, 504; 503 from a circuit they opened)',
+      )
     })
   })
 })

@@ -27,8 +27,18 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
   beforeEach(async () => {
     warnings = []
     server = await startRedisServer()
-    store = await connectRedisStore(server.url, { commandTimeoutMs: COMMAND_TIMEOUT_MS, maxPendingCommands: MAX_PENDING_COMMANDS, flushPatienceMs: FLUSH_PATIENCE_MS, warn: (m) => warnings.push(m) })
-    lab = await startLab({ cache: store, scenario: { cacheCommandTimeoutMs: COMMAND_TIMEOUT_MS }, warn: (m) => warnings.push(m), admin: true })
+    store = await connectRedisStore(server.url, {
+      commandTimeoutMs: COMMAND_TIMEOUT_MS,
+      maxPendingCommands: MAX_PENDING_COMMANDS,
+      flushPatienceMs: FLUSH_PATIENCE_MS,
+      warn: (m) => warnings.push(m),
+    })
+    lab = await startLab({
+      cache: store,
+      scenario: { cacheCommandTimeoutMs: COMMAND_TIMEOUT_MS },
+      warn: (m) => warnings.push(m),
+      admin: true,
+    })
   })
   afterEach(async () => {
     try {
@@ -50,21 +60,24 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
       .catch((error: unknown) => Promise.reject(new Error('the price list never reached Redis', { cause: error })))
   }
 
-  it.each(['cached', 'parallel'])('%s: a miss calls pricing and stores the list with a TTL; a hit does not call pricing', async (variant) => {
-    const cold = await lab.get(`/${variant}/products`)
-    expect(cold.status).toBe(200)
-    expect(pricingCalls()).toBe(1)
-    await waitForKey()
-    const probe = new Redis(server.url)
-    const ttl = await probe.ttl(PAGE_ONE_KEY)
-    await probe.quit()
-    expect(ttl).toBeGreaterThan(0)
-    expect(ttl).toBeLessThanOrEqual(lab.scenario.cacheTtlSeconds)
-    const warm = await lab.get(`/${variant}/products`)
-    expect(warm.body).toBe(cold.body)
-    expect(pricingCalls()).toBe(1)
-    expect(warnings).toEqual([])
-  })
+  it.each(['cached', 'parallel'])(
+    '%s: a miss calls pricing and stores the list with a TTL; a hit does not call pricing',
+    async (variant) => {
+      const cold = await lab.get(`/${variant}/products`)
+      expect(cold.status).toBe(200)
+      expect(pricingCalls()).toBe(1)
+      await waitForKey()
+      const probe = new Redis(server.url)
+      const ttl = await probe.ttl(PAGE_ONE_KEY)
+      await probe.quit()
+      expect(ttl).toBeGreaterThan(0)
+      expect(ttl).toBeLessThanOrEqual(lab.scenario.cacheTtlSeconds)
+      const warm = await lab.get(`/${variant}/products`)
+      expect(warm.body).toBe(cold.body)
+      expect(pricingCalls()).toBe(1)
+      expect(warnings).toEqual([])
+    },
+  )
 
   it('a key of the wrong Redis type is a miss, not an outage, and the next write replaces it', async () => {
     const probe = new Redis(server.url)
@@ -82,7 +95,10 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
   it.each([
     ['not JSON', '{"prices": [1, 2'],
     ['JSON of the wrong shape', '{"not":"prices"}'],
-    ['a price list for other products', JSON.stringify([{ productId: 999, currency: 'EUR', listCents: 1, amountCents: 1, discountPercent: 0 }])],
+    [
+      'a price list for other products',
+      JSON.stringify([{ productId: 999, currency: 'EUR', listCents: 1, amountCents: 1, discountPercent: 0 }]),
+    ],
   ])('a cached value that is %s is a miss, one log line, and is overwritten', async (_kind, bad) => {
     const probe = new Redis(server.url)
     try {
@@ -100,7 +116,11 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
   it('a cached value over the size cap is a miss, left unparsed, one log line, and is overwritten', async () => {
     // Moving 1.6 MB can take longer than 50 ms on a busy machine, which would be an outage,
     // not this case: this lab's store waits longer.
-    const patient = await connectRedisStore(server.url, { commandTimeoutMs: 5000, maxPendingCommands: MAX_PENDING_COMMANDS, warn: (m) => warnings.push(m) })
+    const patient = await connectRedisStore(server.url, {
+      commandTimeoutMs: 5000,
+      maxPendingCommands: MAX_PENDING_COMMANDS,
+      warn: (m) => warnings.push(m),
+    })
     const bigLab = await startLab({ cache: patient, warn: (m) => warnings.push(m) })
     const probe = new Redis(server.url)
     try {
@@ -120,7 +140,10 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
   })
 
   it('a failed pricing call is never cached: the next request calls pricing again', async () => {
-    const failing = await startLab({ cache: store, scenario: { cacheCommandTimeoutMs: COMMAND_TIMEOUT_MS, services: { pricing: { faults: { errorRate: 1 } } } } })
+    const failing = await startLab({
+      cache: store,
+      scenario: { cacheCommandTimeoutMs: COMMAND_TIMEOUT_MS, services: { pricing: { faults: { errorRate: 1 } } } },
+    })
     try {
       for (const variant of ['cached', 'parallel']) expect((await failing.get(`/${variant}/products`)).status).toBe(502)
       // Give a background write every chance to land: none may.
@@ -309,7 +332,9 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
     expect(response.status).toBe(503)
     const answer = (await response.json()) as { error: string; message: string }
     expect(answer.error).toBe('Service Unavailable')
-    expect(answer.message).toMatch(/^Cannot empty the cache: Redis at redis:\/\/127\.0\.0\.1:\d+\/? stayed unavailable for 1\.5 s \(.+\)\.$/)
+    expect(answer.message).toMatch(
+      /^Cannot empty the cache: Redis at redis:\/\/127\.0\.0\.1:\d+\/? stayed unavailable for 1\.5 s \(.+\)\.$/,
+    )
     expect(warnings.join('\n')).not.toMatch(/\n\s+at /)
     expect(store.outages()).toBe(1)
     const after = await lab.get('/cached/products')
@@ -334,7 +359,11 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
     await server.stop()
     await lab.get('/cached/products')
     await lab.get('/cached/products')
-    expect(warnings.map((w) => (w.includes('is unavailable') ? 'down' : w.includes('is back;') ? 'back' : w))).toEqual(['down', 'back', 'down'])
+    expect(warnings.map((w) => (w.includes('is unavailable') ? 'down' : w.includes('is back;') ? 'back' : w))).toEqual([
+      'down',
+      'back',
+      'down',
+    ])
   })
 })
 
@@ -370,7 +399,12 @@ describe.skipIf(SKIP_REDIS)('startCache', () => {
 
 describe('startCache without Redis', () => {
   it('fails clearly when REDIS_URL points nowhere', async () => {
-    const error = await startCache({ redisUrl: 'redis://:s3cret@127.0.0.1:1', commandTimeoutMs: 50, maxPendingCommands: MAX_PENDING_COMMANDS, warn: () => {} }).catch((e: unknown) => e as Error)
+    const error = await startCache({
+      redisUrl: 'redis://:s3cret@127.0.0.1:1',
+      commandTimeoutMs: 50,
+      maxPendingCommands: MAX_PENDING_COMMANDS,
+      warn: () => {},
+    }).catch((e: unknown) => e as Error)
     expect(error).toBeInstanceOf(Error)
     expect((error as Error).message).toMatch(/Cannot connect to Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1.*REDIS_URL/)
     expect((error as Error).message).not.toContain('s3cret')
@@ -382,9 +416,14 @@ describe('startCache without Redis', () => {
     const { port } = mute.address() as AddressInfo
     try {
       // A hang would fail this test by its timeout; ioredis's defaults wait for ever here.
-      await expect(startCache({ redisUrl: `redis://127.0.0.1:${port}`, commandTimeoutMs: 50, maxPendingCommands: MAX_PENDING_COMMANDS, warn: () => {} })).rejects.toThrow(
-        new RegExp(`Cannot connect to Redis at redis://127\\.0\\.0\\.1:${port}/?: no answer within 2000 ms`),
-      )
+      await expect(
+        startCache({
+          redisUrl: `redis://127.0.0.1:${port}`,
+          commandTimeoutMs: 50,
+          maxPendingCommands: MAX_PENDING_COMMANDS,
+          warn: () => {},
+        }),
+      ).rejects.toThrow(new RegExp(`Cannot connect to Redis at redis://127\\.0\\.0\\.1:${port}/?: no answer within 2000 ms`))
     } finally {
       mute.close()
     }
@@ -392,7 +431,12 @@ describe('startCache without Redis', () => {
 
   it('falls back to an in-process store only when there is no redis-server, and says so loudly', async () => {
     const warnings: string[] = []
-    const cache = await startCache({ commandTimeoutMs: 50, maxPendingCommands: MAX_PENDING_COMMANDS, warn: (m) => warnings.push(m), redisServerPath: null })
+    const cache = await startCache({
+      commandTimeoutMs: 50,
+      maxPendingCommands: MAX_PENDING_COMMANDS,
+      warn: (m) => warnings.push(m),
+      redisServerPath: null,
+    })
     expect(cache.store.backend).toBe('in-process')
     expect(warnings.join('\n')).toMatch(/IN-PROCESS/)
     await cache.stop()

@@ -22,7 +22,11 @@ beforeAll(async () => {
 afterAll(() => lab.close())
 
 const ask = (body: unknown) =>
-  fetch(`${lab.baseUrl}${ADMIN_PATHS.timeUpstreamCalls}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  fetch(`${lab.baseUrl}${ADMIN_PATHS.timeUpstreamCalls}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
 
 /** The ApiProcess method, over the same HTTP route the harness uses. */
 const api = {
@@ -34,7 +38,7 @@ const api = {
 }
 
 describe('calibrateUpstreamHop', () => {
-  it('times warm calls from the API to the echo, and takes the median of the rounds\' medians', async () => {
+  it("times warm calls from the API to the echo, and takes the median of the rounds' medians", async () => {
     const calls: number[] = []
     const counting = {
       async timeUpstreamCalls(service: string, path: string, samples: number) {
@@ -55,9 +59,14 @@ describe('calibrateUpstreamHop', () => {
     expect(calibration.overheadMs).toBeLessThan(10)
   })
 
-  it('is the median of the rounds\' medians, worked by hand', async () => {
+  it("is the median of the rounds' medians, worked by hand", async () => {
     // Warm-up times, then three rounds: medians 21, 25 and 22 ms; the calibration is their median, 22 ms, 2 over the 20 ms wait.
-    const rounds = [[90, 90, 90, 90, 90, 90, 90, 90, 90, 90], [20.5, 21, 30, 21, 40], [25, 24, 26, 25, 25], [22, 50, 21, 23, 22]]
+    const rounds = [
+      [90, 90, 90, 90, 90, 90, 90, 90, 90, 90],
+      [20.5, 21, 30, 21, 40],
+      [25, 24, 26, 25, 25],
+      [22, 50, 21, 23, 22],
+    ]
     const scripted = { timeUpstreamCalls: () => Promise.resolve(rounds.shift()!) }
     const calibration = await calibrateUpstreamHop(scripted, 'catalog', 5, 20)
     expect(calibration).toEqual({ waitMs: 20, samples: 5, rounds: 3, roundP50sMs: [21, 25, 22], callP50Ms: 22, overheadMs: 2 })
@@ -78,7 +87,7 @@ describe('calibrateUpstreamHop', () => {
 })
 
 describe(`POST ${ADMIN_PATHS.timeUpstreamCalls}`, () => {
-  it('answers each call\'s time, in order', async () => {
+  it("answers each call's time, in order", async () => {
     const times = await api.timeUpstreamCalls('pricing', `${ECHO_PATH}?ms=5`, 4)
     expect(times).toHaveLength(4)
     for (const ms of times) expect(ms).toBeGreaterThanOrEqual(4)
@@ -132,7 +141,11 @@ describe(`POST ${ADMIN_PATHS.timeUpstreamCalls}`, () => {
 
 describe(`POST ${ADMIN_PATHS.timeCacheReads}`, () => {
   const askReads = (target: Lab, body: unknown) =>
-    fetch(`${target.baseUrl}${ADMIN_PATHS.timeCacheReads}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    fetch(`${target.baseUrl}${ADMIN_PATHS.timeCacheReads}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
 
   it('answers 409 when the price cache is the in-process map: there is no hop to time', async () => {
     const response = await askReads(lab, { samples: 1, idleMs: 0 })
@@ -140,14 +153,22 @@ describe(`POST ${ADMIN_PATHS.timeCacheReads}`, () => {
     expect(((await response.json()) as { message: string }).message).toContain('in-process')
   })
 
-  it.each([[{ samples: 0, idleMs: 0 }], [{ samples: 1 }], [{ samples: 1, idleMs: 5000 }], [{ samples: 1, idleMs: 0, key: 'x' }]])('refuses %j with 400', async (body) => {
-    expect((await askReads(lab, body)).status).toBe(400)
-  })
+  it.each([[{ samples: 0, idleMs: 0 }], [{ samples: 1 }], [{ samples: 1, idleMs: 5000 }], [{ samples: 1, idleMs: 0, key: 'x' }]])(
+    'refuses %j with 400',
+    async (body) => {
+      expect((await askReads(lab, body)).status).toBe(400)
+    },
+  )
 
   describe.skipIf(SKIP_REDIS)('on a real Redis', () => {
     it('times bare reads, each after its idle wait, counting no price-cache lookup; and says so when Redis stops answering', async () => {
       const server = await startRedisServer()
-      const store = await connectRedisStore(server.url, { commandTimeoutMs: 100, maxPendingCommands: DEFAULT_SCENARIO.cacheMaxPendingCommands, flushPatienceMs: 500, warn: () => {} })
+      const store = await connectRedisStore(server.url, {
+        commandTimeoutMs: 100,
+        maxPendingCommands: DEFAULT_SCENARIO.cacheMaxPendingCommands,
+        flushPatienceMs: 500,
+        warn: () => {},
+      })
       const redisLab = await startLab({ cache: store, admin: true })
       try {
         const started = performance.now()
@@ -161,11 +182,17 @@ describe(`POST ${ADMIN_PATHS.timeCacheReads}`, () => {
         expect(elapsed).toBeGreaterThanOrEqual(3 * 29)
         expect(store.lookups()).toEqual({ found: 0, notFound: 0, unavailable: 0 })
 
-        const calibration = await calibrateCacheRead({ timeCacheReads: async (samples, idleMs) => {
-          const answer = await askReads(redisLab, { samples, idleMs })
-          expect(answer.status).toBe(200)
-          return ((await answer.json()) as { timesMs: number[] }).timesMs
-        } }, 3, 1)
+        const calibration = await calibrateCacheRead(
+          {
+            timeCacheReads: async (samples, idleMs) => {
+              const answer = await askReads(redisLab, { samples, idleMs })
+              expect(answer.status).toBe(200)
+              return ((await answer.json()) as { timesMs: number[] }).timesMs
+            },
+          },
+          3,
+          1,
+        )
         expect(calibration.waitMs).toBe(0)
         expect(calibration.overheadMs).toBe(calibration.callP50Ms)
         expect(calibration.roundP50sMs).toHaveLength(CALIBRATION_ROUNDS)
@@ -195,12 +222,22 @@ describe(`POST ${ADMIN_PATHS.timeCacheReads}`, () => {
 })
 
 describe('calibrateHops', () => {
-  const refused = 'Could not time reads from the API to Redis: the API process answered 503: Redis did not answer every read: no calibration of the hop to it'
-  const withReads = (timeCacheReads: () => Promise<number[]>) => ({ url: lab.baseUrl, cacheBackend: 'redis' as const, timeUpstreamCalls: api.timeUpstreamCalls, timeCacheReads })
+  const refused =
+    'Could not time reads from the API to Redis: the API process answered 503: Redis did not answer every read: no calibration of the hop to it'
+  const withReads = (timeCacheReads: () => Promise<number[]>) => ({
+    url: lab.baseUrl,
+    cacheBackend: 'redis' as const,
+    timeUpstreamCalls: api.timeUpstreamCalls,
+    timeCacheReads,
+  })
 
   it("times the request's own hop against the API's echo, each fan-out width, and says why a Redis read has no calibration", async () => {
     let asked = 0
-    const hops = await calibrateHops(withReads(() => (asked++, Promise.reject(new Error(refused)))), [2], 3)
+    const hops = await calibrateHops(
+      withReads(() => (asked++, Promise.reject(new Error(refused)))),
+      [2],
+      3,
+    )
     // The API's echo waits its 40 ms: a call to it cannot take less.
     expect(hops.request.callP50Ms).toBeGreaterThanOrEqual(39)
     expect(Object.keys(hops.atOnce)).toEqual(['2'])
@@ -215,13 +252,23 @@ describe('calibrateHops', () => {
   it('rides out a busy moment: a read Redis did not answer once is taken again, and the retry recorded', async () => {
     let asked = 0
     // The first batch of reads (the warm-up's) is refused, every later one answers in 0.3 ms.
-    const hops = await calibrateHops(withReads(() => (asked++ === 0 ? Promise.reject(new Error(refused)) : Promise.resolve([0.3, 0.3, 0.3]))), [], 3)
+    const hops = await calibrateHops(
+      withReads(() => (asked++ === 0 ? Promise.reject(new Error(refused)) : Promise.resolve([0.3, 0.3, 0.3]))),
+      [],
+      3,
+    )
     expect(hops.cacheReadRetries).toBe(1)
     expect(hops.cacheReadUncalibrated).toBeNull()
     expect(hops.cacheRead!.callP50Ms).toBe(0.3)
   })
 
   it('stops on any other failure: a fault of the lab is not a missing figure', async () => {
-    await expect(calibrateHops(withReads(() => Promise.reject(new Error('Could not time reads from the API to Redis: the API process answered 400: bad body'))), [], 3)).rejects.toThrow(/answered 400/)
+    await expect(
+      calibrateHops(
+        withReads(() => Promise.reject(new Error('Could not time reads from the API to Redis: the API process answered 400: bad body'))),
+        [],
+        3,
+      ),
+    ).rejects.toThrow(/answered 400/)
   })
 })

@@ -25,7 +25,20 @@ describe('scenario flags', () => {
   })
 
   it('maps the traffic mix: --traffic, --zipf, --pages, --categories, --limits, --mix-sample', async () => {
-    const scenario = await resolve(['--traffic', 'mix', '--zipf', '0.8', '--pages', '3', '--categories', '2', '--limits', '24,12,48', '--mix-sample', '20'])
+    const scenario = await resolve([
+      '--traffic',
+      'mix',
+      '--zipf',
+      '0.8',
+      '--pages',
+      '3',
+      '--categories',
+      '2',
+      '--limits',
+      '24,12,48',
+      '--mix-sample',
+      '20',
+    ])
     expect(scenario.traffic).toEqual({ kind: 'mix', zipfExponent: 0.8, pages: 3, categories: 2, limits: [24, 12, 48], sample: 20 })
     expect((await resolve(['--traffic', 'single'])).traffic.kind).toBe('single')
   })
@@ -65,7 +78,10 @@ describe('scenario flags', () => {
     [['--faults', 'error'], '"error" is not KIND=RATE'],
     [['--faults', 'error=lots'], '"lots" is not a number'],
     [['--faults', 'error=0.1,error=0.2'], '"error" is given twice'],
-    [['--faults', 'error=0.7,reset=0.7'], 'Flag --faults: got {"errorRate":0.7,"hangRate":0,"resetRate":0.7}; expected rates that add up to at most 1.'],
+    [
+      ['--faults', 'error=0.7,reset=0.7'],
+      'Flag --faults: got {"errorRate":0.7,"hangRate":0,"resetRate":0.7}; expected rates that add up to at most 1.',
+    ],
     [['stray'], 'Unexpected argument "stray"'],
     [['--traffic', 'busy'], 'Flag --traffic: got "busy"; expected one of "mix", "single".'],
     [['--zipf', '9'], 'Flag --zipf: got 9; expected a number from 0 to 5.'],

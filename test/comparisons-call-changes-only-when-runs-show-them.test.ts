@@ -30,7 +30,8 @@ describe('the exact Mann–Whitney U test', () => {
     const a = [1, 2, 2, 3, 5]
     const b = [2, 3, 4, 4, 6, 7]
     const all = [...a, ...b]
-    const rankSum = (values: number[]) => values.reduce((sum, v) => sum + all.filter((w) => w < v).length + (all.filter((w) => w === v).length + 1) / 2, 0)
+    const rankSum = (values: number[]) =>
+      values.reduce((sum, v) => sum + all.filter((w) => w < v).length + (all.filter((w) => w === v).length + 1) / 2, 0)
     const observed = rankSum(a)
     const mean = (a.length * (all.length + 1)) / 2
     let extreme = 0
@@ -122,19 +123,45 @@ describe('a load level lab-bound in a run on either side', () => {
   /** Two saved runs of one variant, 6 runs each, with one load level of 10 connections; only what compareResults reads. */
   function saved(p50At10: number, labBoundRuns: number[], seed: number): Results {
     const random = createRandom(seed)
-    const level = (run: number) => ({ connections: 10, sent: 500, failed: 0, goodPerSec: 100 / (p50At10 / 70), p50Ms: p50At10 * Math.exp(0.01 * normal(random)), p90Ms: null, p99Ms: null, latenciesMs: [], answered: 500, labBound: labBoundRuns.includes(run) ? ["the machine's CPU was 97 % busy (limit 90 %)"] : [] })
+    const level = (run: number) => ({
+      connections: 10,
+      sent: 500,
+      failed: 0,
+      goodPerSec: 100 / (p50At10 / 70),
+      p50Ms: p50At10 * Math.exp(0.01 * normal(random)),
+      p90Ms: null,
+      p99Ms: null,
+      latenciesMs: [],
+      answered: 500,
+      labBound: labBoundRuns.includes(run) ? ["the machine's CPU was 97 % busy (limit 90 %)"] : [],
+    })
     const runs = Array.from({ length: 6 }, (_, run) => ({
       startedAt: '2026-12-07T00:00:00.000Z',
       valid: true,
       calibrationOverheadMs: 1,
-      variants: { parallel: { latency: { requests: 10, failed: 0, p50Ms: 45 * Math.exp(0.01 * normal(random)), p90Ms: null, p99Ms: null, latenciesMs: [] }, load: [level(run)] } },
+      variants: {
+        parallel: {
+          latency: { requests: 10, failed: 0, p50Ms: 45 * Math.exp(0.01 * normal(random)), p90Ms: null, p99Ms: null, latenciesMs: [] },
+          load: [level(run)],
+        },
+      },
     }))
     const scenario = { name: 'seed' }
     const environment = { cpuModel: 'cpu', cpuCount: 2, node: '20', os: 'linux', cacheBackend: 'redis', gitCommit: null }
     const roles = { api: { placed: false }, upstreams: { placed: false } }
-    return { startedAt: '2026-12-07T00:00:00.000Z', valid: true, scenario, environment, roles, runs, variants: { parallel: {} }, run: { connections: [10], quick: true, durationSeconds: 1 } } as unknown as Results
+    return {
+      startedAt: '2026-12-07T00:00:00.000Z',
+      valid: true,
+      scenario,
+      environment,
+      roles,
+      runs,
+      variants: { parallel: {} },
+      run: { connections: [10], quick: true, durationSeconds: 1 },
+    } as unknown as Results
   }
-  const verdictOf = (baseline: Results, current: Results, metric: string) => compareResults(baseline, current, { baselinePath: 'a', currentPath: null }).rows.find((r) => r.metric === metric)!
+  const verdictOf = (baseline: Results, current: Results, metric: string) =>
+    compareResults(baseline, current, { baselinePath: 'a', currentPath: null }).rows.find((r) => r.metric === metric)!
 
   it('is not judged: a +18 % p50@10 is "lab-bound", its change still shown, and the note names the level', () => {
     const comparison = compareResults(saved(70, [], 1), saved(70 * 1.18, [2], 2), { baselinePath: 'a', currentPath: null })
@@ -142,7 +169,9 @@ describe('a load level lab-bound in a run on either side', () => {
     expect(row.verdict).toBe('lab-bound')
     expect(row.effect!).toBeGreaterThan(10)
     expect(comparison.rows.find((r) => r.metric === 'rps@10')!.verdict).toBe('lab-bound')
-    expect(comparisonNotes(comparison).join(' ')).toContain('Not judged, lab-bound in a run on either side (the machine\'s figures, not the code\'s): parallel at 10 connections.')
+    expect(comparisonNotes(comparison).join(' ')).toContain(
+      "Not judged, lab-bound in a run on either side (the machine's figures, not the code's): parallel at 10 connections.",
+    )
   })
 
   it('the same change on levels that were never lab-bound is regressed; the one-at-a-time p50 is judged either way', () => {

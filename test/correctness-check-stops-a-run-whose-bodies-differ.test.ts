@@ -38,7 +38,9 @@ describe('checkCorrectness', () => {
     try {
       const error = await checkCorrectness(client, ['bulk', 'rounded'], '/products?limit=5').catch((e: unknown) => e)
       expect(error).toBeInstanceOf(CorrectnessError)
-      expect((error as Error).message).toMatch(/Variants "bulk" and "rounded" answer \/products\?limit=5 differently: items\[2\]\.price\.amountCents: \d+ vs \d+/)
+      expect((error as Error).message).toMatch(
+        /Variants "bulk" and "rounded" answer \/products\?limit=5 differently: items\[2\]\.price\.amountCents: \d+ vs \d+/,
+      )
     } finally {
       await client.close()
       await lab.close()

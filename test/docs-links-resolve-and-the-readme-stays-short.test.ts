@@ -10,7 +10,13 @@ import { describe, expect, it } from 'vitest'
 import { OWN_FIX_COMMANDS } from '../bench/report/report-model.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const PAGES = ['README.md', 'results/README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)]
+const PAGES = [
+  'README.md',
+  'results/README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+]
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
 function slug(heading: string): string {
@@ -62,7 +68,10 @@ describe('the README and the guides', () => {
       expect(existsSync(resolved), `${page} → ${target}: no ${relative(ROOT, resolved)}`).toBe(true)
       // An anchor names a heading of the Markdown file it points into (an anchor into any other file is not checked).
       const headings = anchor && resolved.endsWith('.md') ? [...anchors(resolved)] : []
-      expect(anchor === undefined || !resolved.endsWith('.md') || headings.includes(anchor), `${page} → ${target}: no heading "${anchor}"`).toBe(true)
+      expect(
+        anchor === undefined || !resolved.endsWith('.md') || headings.includes(anchor),
+        `${page} → ${target}: no heading "${anchor}"`,
+      ).toBe(true)
     }
   })
 
@@ -71,7 +80,7 @@ describe('the README and the guides', () => {
     expect(lines).toBeLessThanOrEqual(300)
   })
 
-  it("gives the report's three commands of \"Try your own fix\" in the README", () => {
+  it('gives the report\'s three commands of "Try your own fix" in the README', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
     for (const { command } of OWN_FIX_COMMANDS) expect(readme).toContain(command)
   })

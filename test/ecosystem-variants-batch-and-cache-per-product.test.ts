@@ -52,9 +52,12 @@ describe('dataloader batches only the loads that run together', () => {
     expect(inventory.endpoints).toEqual({ 'POST /stock/bulk': calls })
   })
 
-  it('the model, from the code: one bulk call on the path (2010 ms), against 50 in turn for the loop (3970 ms, naive\'s)', async () => {
+  it("the model, from the code: one bulk call on the path (2010 ms), against 50 in turn for the loop (3970 ms, naive's)", async () => {
     const scenario = resolveScenario({})
-    const [ours, fixture] = [await modelVariants(scenario, ['dataloader']), await modelVariants(scenario, ['sequential-loader'], { dir: FIXTURES })]
+    const [ours, fixture] = [
+      await modelVariants(scenario, ['dataloader']),
+      await modelVariants(scenario, ['sequential-loader'], { dir: FIXTURES }),
+    ]
     const dataloader = modelled(ours.dataloader)
     const sequential = modelled(fixture['sequential-loader'])
     expect(dataloader.floor).toMatchObject({ warmMs: 2010, callsOnPath: 5 })
@@ -72,7 +75,11 @@ describe.skipIf(SKIP_REDIS)('item-cache: one key per product, on a real Redis', 
   const warnings: string[] = []
 
   beforeAll(async () => {
-    const started = await startRedisLab({ scenario: { catalogSize: 400, traffic: { pages: 3, categories: 2, limits: [10, 4], zipfExponent: 1.1 } }, admin: true, warn: (m) => warnings.push(m) })
+    const started = await startRedisLab({
+      scenario: { catalogSize: 400, traffic: { pages: 3, categories: 2, limits: [10, 4], zipfExponent: 1.1 } },
+      admin: true,
+      warn: (m) => warnings.push(m),
+    })
     redis = started
     store = started.store
     lab = started.lab
@@ -83,7 +90,7 @@ describe.skipIf(SKIP_REDIS)('item-cache: one key per product, on a real Redis', 
   const counters = async (): Promise<ApiCounters> => (await (await fetch(`${lab.baseUrl}${ADMIN_PATHS.counters}`)).json()) as ApiCounters
   const keyspace = () => redis.keyspace()
 
-  it('on the same seeded mix from an empty cache: a hit ratio at least the page key\'s, the same bodies, every lookup counted by Redis too', async () => {
+  it("on the same seeded mix from an empty cache: a hit ratio at least the page key's, the same bodies, every lookup counted by Redis too", async () => {
     const requests = createTrafficMix(lab.scenario).sequence(40, 'item-cache')
     const bodies = new Map<string, string>()
     const ratio: Record<string, number> = {}
@@ -111,7 +118,8 @@ describe.skipIf(SKIP_REDIS)('item-cache: one key per product, on a real Redis', 
   })
 
   const PAGE = '/products?page=2&limit=10'
-  const pageIds = async (): Promise<number[]> => (JSON.parse((await lab.get(`/item-cache${PAGE}`)).body) as { items: Array<{ id: number }> }).items.map((item) => item.id)
+  const pageIds = async (): Promise<number[]> =>
+    (JSON.parse((await lab.get(`/item-cache${PAGE}`)).body) as { items: Array<{ id: number }> }).items.map((item) => item.id)
 
   it('stores each price under its product with the TTL; a partial hit prices only the products missing, in one call', async () => {
     await store.flush()
@@ -151,6 +159,9 @@ describe.skipIf(SKIP_REDIS)('item-cache: one key per product, on a real Redis', 
     expect(after.priceCache.hits - before.priceCache.hits).toBe(9)
     expect(warnings).toHaveLength(1)
     expect(warnings[0]).toMatch(/unusable cached price .*not the price of product/)
-    await vi.waitFor(async () => expect((JSON.parse((await probe.get(key))!) as { productId: number }).productId).toBe(ids[4]), { timeout: 5000, interval: 10 })
+    await vi.waitFor(async () => expect((JSON.parse((await probe.get(key))!) as { productId: number }).productId).toBe(ids[4]), {
+      timeout: 5000,
+      interval: 10,
+    })
   })
 })

@@ -93,7 +93,13 @@ describe.skipIf(SKIP_REDIS || (!HAS_PROC && !IN_CI))('everything the lab starts 
   })
 
   it('npm run bench, under load', async () => {
-    const bench = runCli('bench/bench.ts', ['--quick', '--variants', 'parallel', '--out', join(await mkdtemp(join(tmpdir(), 'lab-loopback-')), 'run')])
+    const bench = runCli('bench/bench.ts', [
+      '--quick',
+      '--variants',
+      'parallel',
+      '--out',
+      join(await mkdtemp(join(tmpdir(), 'lab-loopback-')), 'run'),
+    ])
     await bench.waitFor(/\[load\]/)
     await checkLoopbackOnly(bench, 7)
     bench.child.kill('SIGINT')

@@ -26,7 +26,21 @@ describe.skipIf(SKIP_REDIS)('the flash-sale preset under load', () => {
 
   beforeAll(async () => {
     out = await mkdtemp(join(tmpdir(), 'lab-flash-'))
-    const run = runCli('bench/bench.ts', ['--quick', '--scenario', 'scenario/presets/flash-sale.json', '--limits', '10', '--variants', 'cached,parallel,swr', '--connections', '20', '--duration', '8', '--out', out])
+    const run = runCli('bench/bench.ts', [
+      '--quick',
+      '--scenario',
+      'scenario/presets/flash-sale.json',
+      '--limits',
+      '10',
+      '--variants',
+      'cached,parallel,swr',
+      '--connections',
+      '20',
+      '--duration',
+      '8',
+      '--out',
+      out,
+    ])
     exitCode = await run.exit
     output = run.output()
     results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results
@@ -40,27 +54,30 @@ describe.skipIf(SKIP_REDIS)('the flash-sale preset under load', () => {
     expect(results.scenario.traffic).toMatchObject({ kind: 'mix', pages: 1, categories: 0, limits: [10] })
   })
 
-  it.each(['cached', 'parallel'])('%s: more than one pricing call in an expiry window, counted by the API; the timeline adds up', (variant) => {
-    const [level] = results.variants[variant]!.load
-    const timeline = level!.timeline
-    expect(timeline.length).toBeGreaterThanOrEqual(6)
-    // One key, a 3 s TTL: without a stampede a second holds at most one pricing call.
-    const most = Math.max(...timeline.map((p) => p.pricingCalls ?? 0))
-    expect(most, JSON.stringify(timeline)).toBeGreaterThan(1)
-    // The seconds add up to the level: answers, and pricing calls against the level's own counts.
-    expect(timeline.reduce((sum, p) => sum + p.answers, 0)).toBe(level!.requests)
-    const pricing = timeline.reduce((sum, p) => sum + (p.pricingCalls ?? 0), 0)
-    const lookups = level!.priceCache!
-    expect(pricing).toBe(lookups.misses + lookups.unusable + lookups.unavailable)
-    // The stampede's answers wait for pricing: some second after the spike is slower than the hits.
-    const spikeAt = timeline.findIndex((p) => (p.pricingCalls ?? 0) === most)
-    const after = timeline.slice(spikeAt, spikeAt + 3).map((p) => p.maxMs ?? 0)
-    // The hits' mean is a figure (some answers hit the one key), else the bound below would be "> 0".
-    expect(level!.meanHitMs).toBeGreaterThan(0)
-    expect(Math.max(...after)).toBeGreaterThan(2 * level!.meanHitMs!)
-  })
+  it.each(['cached', 'parallel'])(
+    '%s: more than one pricing call in an expiry window, counted by the API; the timeline adds up',
+    (variant) => {
+      const [level] = results.variants[variant]!.load
+      const timeline = level!.timeline
+      expect(timeline.length).toBeGreaterThanOrEqual(6)
+      // One key, a 3 s TTL: without a stampede a second holds at most one pricing call.
+      const most = Math.max(...timeline.map((p) => p.pricingCalls ?? 0))
+      expect(most, JSON.stringify(timeline)).toBeGreaterThan(1)
+      // The seconds add up to the level: answers, and pricing calls against the level's own counts.
+      expect(timeline.reduce((sum, p) => sum + p.answers, 0)).toBe(level!.requests)
+      const pricing = timeline.reduce((sum, p) => sum + (p.pricingCalls ?? 0), 0)
+      const lookups = level!.priceCache!
+      expect(pricing).toBe(lookups.misses + lookups.unusable + lookups.unavailable)
+      // The stampede's answers wait for pricing: some second after the spike is slower than the hits.
+      const spikeAt = timeline.findIndex((p) => (p.pricingCalls ?? 0) === most)
+      const after = timeline.slice(spikeAt, spikeAt + 3).map((p) => p.maxMs ?? 0)
+      // The hits' mean is a figure (some answers hit the one key), else the bound below would be "> 0".
+      expect(level!.meanHitMs).toBeGreaterThan(0)
+      expect(Math.max(...after)).toBeGreaterThan(2 * level!.meanHitMs!)
+    },
+  )
 
-  it('swr: at most one pricing call per expiry, the stale answers counted, its p99 under cached\'s', () => {
+  it("swr: at most one pricing call per expiry, the stale answers counted, its p99 under cached's", () => {
     const [level] = results.variants.swr!.load
     const timeline = level!.timeline
     expect(timeline.length).toBeGreaterThanOrEqual(6)
@@ -97,7 +114,10 @@ describe.skipIf(SKIP_REDIS)('the flash-sale preset under load', () => {
         canvases.map((canvas) => {
           type Chart = { data: { datasets: Array<{ label: string; data: Array<{ x: number; y: number | null }> }> } }
           const chart = (window as unknown as { Chart: { getChart(c: Element): Chart | undefined } }).Chart.getChart(canvas)
-          return { variant: (canvas as HTMLElement).dataset.variant, datasets: chart?.data.datasets.map((d) => ({ label: d.label, points: d.data.filter((p) => p.y !== null).length })) ?? [] }
+          return {
+            variant: (canvas as HTMLElement).dataset.variant,
+            datasets: chart?.data.datasets.map((d) => ({ label: d.label, points: d.data.filter((p) => p.y !== null).length })) ?? [],
+          }
         }),
       )
       expect(errors).toEqual([])

@@ -13,7 +13,13 @@ const each = { catalog: 1, inventory: 1, pricing: 1, reviews: 1, categories: 1 }
 describe('floors', () => {
   it('are the critical paths of the default scenario: 3970, 2010, 220 (cold 2010) and 140 (cold 1890) ms', () => {
     const floors = computeFloors(resolveScenario(), STORY_PAGE)
-    expect(floors.naive).toEqual({ warmMs: 3970, coldMs: 3970, callsOnPath: 54, calls: { ...each, inventory: 50 }, coldCalls: { ...each, inventory: 50 } })
+    expect(floors.naive).toEqual({
+      warmMs: 3970,
+      coldMs: 3970,
+      callsOnPath: 54,
+      calls: { ...each, inventory: 50 },
+      coldCalls: { ...each, inventory: 50 },
+    })
     expect(floors.bulk).toEqual({ warmMs: 2010, coldMs: 2010, callsOnPath: 5, calls: each, coldCalls: each })
     expect(floors.cached).toEqual({ warmMs: 220, coldMs: 2010, callsOnPath: 4, calls: { ...each, pricing: 0 }, coldCalls: each })
     expect(floors.parallel).toEqual({ warmMs: 140, coldMs: 1890, callsOnPath: 2, calls: { ...each, pricing: 0 }, coldCalls: each })
@@ -29,7 +35,7 @@ describe('floors', () => {
     expect(floors.parallel!.coldMs).toBe(100 + 390)
   })
 
-  it('add the mean of each call\'s jitter: max / 2 for uniform, median · e^(σ²/2) for lognormal', () => {
+  it("add the mean of each call's jitter: max / 2 for uniform, median · e^(σ²/2) for lognormal", () => {
     const uniform = computeFloors(resolveScenario({ services: { pricing: { jitter: { kind: 'uniform', maxMs: 20 } } } }), STORY_PAGE)
     expect(uniform.bulk!.warmMs).toBe(2010 + 10)
     expect(uniform.naive!.warmMs).toBe(3970 + 10)
@@ -60,7 +66,7 @@ describe('saturation', () => {
     }
   })
 
-  it('counts the worker time injected hangs hold, until the deadline or the call\'s timeout', () => {
+  it("counts the worker time injected hangs hold, until the deadline or the call's timeout", () => {
     // naive: 50 inventory calls of 40 ms, 0.2 % of them hung for the 5 s deadline: 50 × (0.04 + 0.002 × 5) = 2.5 s.
     const hung = resolveScenario({ services: { inventory: { faults: { hangRate: 0.002 } } } })
     expect(computeSaturation(hung, STORY_PAGE).naive!.perSec).toBeCloseTo(16 / 2.5, 9)

@@ -56,7 +56,9 @@ describe('imports follow the layering', () => {
 
   it('holds for every file of the lab as it is', async () => {
     const results = await eslint.lintFiles(['scenario', 'mock-upstreams', 'variants', 'bench', 'scripts'])
-    const crossings = results.flatMap((r) => r.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => `${r.filePath}:${m.line} ${m.message}`))
+    const crossings = results.flatMap((r) =>
+      r.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => `${r.filePath}:${m.line} ${m.message}`),
+    )
     expect(crossings).toEqual([])
   })
 })

@@ -13,7 +13,10 @@ describe('the API counts a request in flight until its work settles', () => {
   let lab: Lab
   beforeAll(async () => {
     // The catalog answers after 300 ms, pricing 300 ms after that: well after the client has gone.
-    lab = await startLab({ scenario: { services: { catalog: { latencyMs: 300 }, pricing: { latencyMs: 300, perItemMs: 0 } } }, admin: true })
+    lab = await startLab({
+      scenario: { services: { catalog: { latencyMs: 300 }, pricing: { latencyMs: 300, perItemMs: 0 } } },
+      admin: true,
+    })
   })
   afterAll(() => lab.close())
 

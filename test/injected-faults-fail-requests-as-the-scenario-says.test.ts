@@ -28,7 +28,9 @@ const faultsOn = (service: ServiceName, faults: Record<string, number>): Scenari
 
 /** Until the condition holds: the mock learns of a closed connection a moment after the API gives up. */
 const eventually = (condition: () => boolean): Promise<boolean> =>
-  vi.waitUntil(condition, { timeout: 5000, interval: 10 }).catch((error: unknown) => Promise.reject(new Error('condition never held', { cause: error })))
+  vi
+    .waitUntil(condition, { timeout: 5000, interval: 10 })
+    .catch((error: unknown) => Promise.reject(new Error('condition never held', { cause: error })))
 
 describe('an upstream fault injected by the scenario', () => {
   it.each([
@@ -55,21 +57,27 @@ describe('an upstream fault injected by the scenario', () => {
     const lab = await labWith(faultsOn('catalog', { resetRate: 1 }))
     const answer = await lab.get(`/${variant}/products?limit=5`)
     expect(answer.status).toBe(502)
-    expect(JSON.parse(answer.body)).toMatchObject({ upstream: 'catalog', message: expect.stringMatching(/ECONNRESET|other side closed|socket/i) as unknown })
+    expect(JSON.parse(answer.body)).toMatchObject({
+      upstream: 'catalog',
+      message: expect.stringMatching(/ECONNRESET|other side closed|socket/i) as unknown,
+    })
     expect(lab.upstreams.stats.snapshot().services.catalog.faults.reset).toBe(1)
     lab.upstreams.faults.setEnabled(false)
     expect((await lab.get(`/${variant}/products?limit=5`)).status).toBe(200)
   })
 
-  it.each(['bulk', 'parallel'] as const)('hang: %s answers 504 at its deadline naming the stage, and the hung call is cancelled', async (variant) => {
-    const lab = await labWith({ requestDeadlineMs: 300, ...faultsOn('inventory', { hangRate: 1 }) })
-    const answer = await lab.get(`/${variant}/products?limit=5`)
-    expect(answer.status).toBe(504)
-    expect(JSON.parse(answer.body)).toMatchObject({ deadlineMs: 300, waitingFor: expect.arrayContaining(['inventory']) as unknown })
-    // The API aborted the call, so the mock's worker is free again: nothing piles up behind a hang.
-    await eventually(() => lab.upstreams.stats.snapshot().services.inventory.cancelled === 1)
-    expect(lab.upstreams.stats.snapshot().services.inventory.inFlight).toBe(0)
-  })
+  it.each(['bulk', 'parallel'] as const)(
+    'hang: %s answers 504 at its deadline naming the stage, and the hung call is cancelled',
+    async (variant) => {
+      const lab = await labWith({ requestDeadlineMs: 300, ...faultsOn('inventory', { hangRate: 1 }) })
+      const answer = await lab.get(`/${variant}/products?limit=5`)
+      expect(answer.status).toBe(504)
+      expect(JSON.parse(answer.body)).toMatchObject({ deadlineMs: 300, waitingFor: expect.arrayContaining(['inventory']) as unknown })
+      // The API aborted the call, so the mock's worker is free again: nothing piles up behind a hang.
+      await eventually(() => lab.upstreams.stats.snapshot().services.inventory.cancelled === 1)
+      expect(lab.upstreams.stats.snapshot().services.inventory.inFlight).toBe(0)
+    },
+  )
 
   it('is drawn from the seed: the same scenario fails the same requests; switched off and on, the sequence resumes', async () => {
     const statuses = async (lab: Lab, n: number): Promise<number[]> => {
@@ -117,10 +125,17 @@ describe('faults in the msw handlers used in-process', () => {
   const stats = createUpstreamStats()
   const request = async (scenario: ScenarioInput, signal?: AbortSignal) => {
     stats.reset()
-    const server = setupServer(...Object.values(createUpstreamHandlers(resolveScenario({ services: { reviews: { latencyMs: 1 } } }, scenario), stats)).flat())
+    const server = setupServer(
+      ...Object.values(createUpstreamHandlers(resolveScenario({ services: { reviews: { latencyMs: 1 } } }, scenario), stats)).flat(),
+    )
     server.listen({ onUnhandledRequest: 'error' })
     try {
-      const response = await fetch(`${upstreamOrigin('reviews')}/ratings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ids: [1, 2] }), signal })
+      const response = await fetch(`${upstreamOrigin('reviews')}/ratings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ids: [1, 2] }),
+        signal,
+      })
       return { status: response.status, body: await response.text(), faults: stats.snapshot().services.reviews.faults }
     } finally {
       server.close()

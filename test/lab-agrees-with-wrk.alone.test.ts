@@ -28,12 +28,17 @@ describe.skipIf(!HAS_WRK && !IN_CI)('the lab against wrk', () => {
   it('agrees on answers/s and p50 within 5 % at 10 connections, and reports the p99s and the 50-connection level', async () => {
     const run = runCli('scripts/cross-check-wrk.ts', ['--seconds', '5'])
     expect(await run.exit, run.output()).toBe(0)
-    const rows = run.output().split('\n').filter((line) => /^(10|50)\s+(answers\/s|p50|p99)/.test(line))
+    const rows = run
+      .output()
+      .split('\n')
+      .filter((line) => /^(10|50)\s+(answers\/s|p50|p99)/.test(line))
     expect(rows, run.output()).toHaveLength(6)
     for (const row of rows.filter((line) => /^10\s+(answers\/s|p50)/.test(line))) expect(row, run.output()).toContain('✓ ±5 %')
     // Every other row carries its verdict, ✓ or ✗, against its tolerance; and the summary follows the rows.
     for (const row of rows) expect(row, run.output()).toMatch(/[✓✗] ±(5|10) %$/)
-    const summary = rows.every((row) => row.includes('✓')) ? 'The lab agrees with wrk within the tolerances.' : 'The lab and wrk disagree beyond the tolerances (✗ above).'
+    const summary = rows.every((row) => row.includes('✓'))
+      ? 'The lab agrees with wrk within the tolerances.'
+      : 'The lab and wrk disagree beyond the tolerances (✗ above).'
     expect(run.output()).toContain(summary)
   }, 180_000)
 })

@@ -31,7 +31,10 @@ describe('a load level, quiet and then with the machine saturated on purpose', (
     await stack?.stop()
   })
 
-  const level = () => measureLoadLevel({ api: stack.api, upstreams: stack.upstreams, path: PATH, reference, redisPid: stack.redis.pid }, 'bulk', 4, { requestsPerConnection: 4 })
+  const level = () =>
+    measureLoadLevel({ api: stack.api, upstreams: stack.upstreams, path: PATH, reference, redisPid: stack.redis.pid }, 'bulk', 4, {
+      requestsPerConnection: 4,
+    })
 
   it('on a quiet machine: not lab-bound, every reading taken', async () => {
     // As a run does before a variant's first level: the code the level runs is compiled first.
@@ -62,35 +65,74 @@ describe('a load level, quiet and then with the machine saturated on purpose', (
 })
 
 describe('the thresholds, each both ways', () => {
-  const quiet: MachineReading = { seconds: 2, cpuPercent: { harness: 20, api: 95, upstreams: 30, redis: 2 }, machineCpuPercent: 60, hostCpuPercent: { api: null, upstreams: null }, harnessLoop: { utilizationPercent: 20, delayP99Ms: 1 } }
+  const quiet: MachineReading = {
+    seconds: 2,
+    cpuPercent: { harness: 20, api: 95, upstreams: 30, redis: 2 },
+    machineCpuPercent: 60,
+    hostCpuPercent: { api: null, upstreams: null },
+    harnessLoop: { utilizationPercent: 20, delayP99Ms: 1 },
+  }
   // 100 calls received, 20 per service.
   const services = Object.fromEntries(SERVICE_NAMES.map((name) => [name, { calls: 20 }])) as unknown as StatsSnapshot['services']
-  const mocks = (p99Ms: number, meanConfiguredMs = 40) => ({ services, overshoot: { calls: 100, p50Ms: 0.1, p99Ms, meanConfiguredMs }, eventLoop: { utilizationPercent: 30, delayP99Ms: 1 } })
+  const mocks = (p99Ms: number, meanConfiguredMs = 40) => ({
+    services,
+    overshoot: { calls: 100, p50Ms: 0.1, p99Ms, meanConfiguredMs },
+    eventLoop: { utilizationPercent: 30, delayP99Ms: 1 },
+  })
 
-  it('a quiet level is not lab-bound, however busy the API under test (its CPU is the code\'s)', () => {
+  it("a quiet level is not lab-bound, however busy the API under test (its CPU is the code's)", () => {
     expect(judgeSelfCheck(quiet, null, mocks(0.5), 1).labBound).toEqual([])
   })
 
-  it('gives the mocks\' CPU per call: 30 % of a core for 2 s over 100 calls is 6 ms a call', () => {
+  it("gives the mocks' CPU per call: 30 % of a core for 2 s over 100 calls is 6 ms a call", () => {
     expect(judgeSelfCheck(quiet, null, mocks(0.5), 1).mockCpuMsPerCall).toBe(6)
     expect(judgeSelfCheck(quiet, null, null, 1).mockCpuMsPerCall).toBeNull()
   })
 
   it.each([
-    ['the mocks', { ...quiet, cpuPercent: { ...quiet.cpuPercent, upstreams: 92 } }, mocks(0.5), 0, /the mocked upstreams process used 92 % of a core/],
-    ['the harness', { ...quiet, cpuPercent: { ...quiet.cpuPercent, harness: 90 } }, mocks(0.5), 0, /the harness \(load generator\) process used 90 % of a core/],
+    [
+      'the mocks',
+      { ...quiet, cpuPercent: { ...quiet.cpuPercent, upstreams: 92 } },
+      mocks(0.5),
+      0,
+      /the mocked upstreams process used 92 % of a core/,
+    ],
+    [
+      'the harness',
+      { ...quiet, cpuPercent: { ...quiet.cpuPercent, harness: 90 } },
+      mocks(0.5),
+      0,
+      /the harness \(load generator\) process used 90 % of a core/,
+    ],
     ['Redis', { ...quiet, cpuPercent: { ...quiet.cpuPercent, redis: 99 } }, mocks(0.5), 0, /the Redis process used 99 % of a core/],
     ['the machine', { ...quiet, machineCpuPercent: 90 }, mocks(0.5), 0, /the machine's CPU was 90 % busy/],
     ['late answers', quiet, mocks(5.2), 0, /the mocks held their answers 5\.2 ms longer than configured at p99 \(limit 5 ms\)/],
-    ['late answers to slow calls (3 % of 1.79 s)', quiet, mocks(54, 1790), 0, /the mocks held their answers 54 ms longer than configured at p99 \(limit 53\.7 ms\)/],
+    [
+      'late answers to slow calls (3 % of 1.79 s)',
+      quiet,
+      mocks(54, 1790),
+      0,
+      /the mocks held their answers 54 ms longer than configured at p99 \(limit 53\.7 ms\)/,
+    ],
     ['a late generator', quiet, mocks(0.5), 5.1, /the load generator sent 5\.1 % of its requests late/],
-    ['a late harness loop', { ...quiet, harnessLoop: { utilizationPercent: 99, delayP99Ms: 25 } }, mocks(0.5), 0, /the harness's event loop was 25 ms late at p99/],
+    [
+      'a late harness loop',
+      { ...quiet, harnessLoop: { utilizationPercent: 99, delayP99Ms: 25 } },
+      mocks(0.5),
+      0,
+      /the harness's event loop was 25 ms late at p99/,
+    ],
   ] as const)('%s past the limit: lab-bound, named', (_what, reading, upstreams, late, reason) => {
     expect(judgeSelfCheck(reading, null, upstreams, late).labBound).toEqual([expect.stringMatching(reason)])
   })
 
   it('just under each limit: not lab-bound', () => {
-    const under = { ...quiet, cpuPercent: { harness: 89.9, api: 100, upstreams: 89.9, redis: 89.9 }, machineCpuPercent: 89.9, harnessLoop: { utilizationPercent: 99, delayP99Ms: 20 } }
+    const under = {
+      ...quiet,
+      cpuPercent: { harness: 89.9, api: 100, upstreams: 89.9, redis: 89.9 },
+      machineCpuPercent: 89.9,
+      harnessLoop: { utilizationPercent: 99, delayP99Ms: 20 },
+    }
     expect(judgeSelfCheck(under, null, mocks(5), 5).labBound).toEqual([])
     expect(judgeSelfCheck(under, null, mocks(53, 1790), 5).labBound).toEqual([])
   })

@@ -19,7 +19,10 @@ beforeAll(async () => {
   // Every third request is a slow 504; the others a fast 200 with the reference body.
   server = createServer((_req, res) => {
     const failing = served++ % 3 === 2
-    setTimeout(() => res.writeHead(failing ? 504 : 200, { 'content-type': 'application/json' }).end(failing ? '{"error":"late"}' : '{"ok":true}'), failing ? SLOW_MS : FAST_MS)
+    setTimeout(
+      () => res.writeHead(failing ? 504 : 200, { 'content-type': 'application/json' }).end(failing ? '{"error":"late"}' : '{"ok":true}'),
+      failing ? SLOW_MS : FAST_MS,
+    )
   })
   await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve))
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
@@ -28,7 +31,10 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
 
 describe('runLoad', () => {
   it('times the 2xx answers, counts the 504s apart, and checks only the 2xx bodies', async () => {
-    const { result, latenciesMs, statusCodes, mismatches, good } = await runLoad({ url, connections: 1, amount: 30, timeout: 10 }, '{"ok":true}')
+    const { result, latenciesMs, statusCodes, mismatches, good } = await runLoad(
+      { url, connections: 1, amount: 30, timeout: 10 },
+      '{"ok":true}',
+    )
     expect(result.requests.total).toBe(30)
     expect(statusCodes).toEqual({ '200': 20, '504': 10 })
     // Good answers apart from all: the 504s are answers, never good ones.

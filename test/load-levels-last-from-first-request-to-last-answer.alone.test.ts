@@ -38,7 +38,10 @@ describe('a load level on a slow endpoint', () => {
     const serverSeconds = (lastAnswer - firstArrival) / 1000
     const reported = 20 / elapsedSeconds
     const independent = 20 / serverSeconds
-    expect(Math.abs(reported / independent - 1), `reported ${reported.toFixed(2)} req/s, the server saw ${independent.toFixed(2)}`).toBeLessThan(0.05)
+    expect(
+      Math.abs(reported / independent - 1),
+      `reported ${reported.toFixed(2)} req/s, the server saw ${independent.toFixed(2)}`,
+    ).toBeLessThan(0.05)
     // autocannon's own figure, for the record: it counts up to its next tick.
     expect(result.duration).toBeGreaterThanOrEqual(elapsedSeconds)
   })

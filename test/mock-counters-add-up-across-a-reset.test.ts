@@ -18,7 +18,16 @@ describe('upstream stats', () => {
     ends[1]!('POST /prices', { outcome: 'served' })
     ends[2]!('cancelled by the caller', { outcome: 'cancelled' })
     const pricing = stats.snapshot().services.pricing
-    expect(pricing).toMatchObject({ calls: 4, served: 2, rejected: 1, cancelled: 1, inFlight: 0, timedCalls: 1, heldMs: 42, configuredMs: 40 })
+    expect(pricing).toMatchObject({
+      calls: 4,
+      served: 2,
+      rejected: 1,
+      cancelled: 1,
+      inFlight: 0,
+      timedCalls: 1,
+      heldMs: 42,
+      configuredMs: 40,
+    })
     expect(pricing.served + pricing.rejected + pricing.cancelled + pricing.inFlight).toBe(pricing.calls)
   })
 

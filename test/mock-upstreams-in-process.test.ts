@@ -28,7 +28,11 @@ afterEach(() => stats.reset())
 afterAll(() => server.close())
 
 const post = (service: Parameters<typeof upstreamOrigin>[0], path: string, body: unknown) =>
-  fetch(`${upstreamOrigin(service)}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  fetch(`${upstreamOrigin(service)}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
 
 describe('mock upstreams in-process', () => {
   it('serves a page of the seeded catalog, and a category filter that includes descendants', async () => {

@@ -90,7 +90,11 @@ describe('the mocks over HTTP', () => {
     try {
       const sizes = [3, 3, 3, 1, 5, 3]
       for (const size of sizes) {
-        const answer = await fetch(`${fresh.urls.pricing}/prices`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ids: Array.from({ length: size }, (_, i) => i + 1) }) })
+        const answer = await fetch(`${fresh.urls.pricing}/prices`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ ids: Array.from({ length: size }, (_, i) => i + 1) }),
+        })
         expect(answer.status).toBe(200)
         await answer.text()
       }
@@ -107,7 +111,11 @@ describe('the mocks over HTTP', () => {
 
   it('refuse a body over 1 MB with 413, and keep answering', async () => {
     const huge = JSON.stringify({ ids: [1], pad: 'x'.repeat(1024 * 1024 + 10) })
-    const refused = await fetch(`${upstreams.urls.pricing}/prices`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: huge })
+    const refused = await fetch(`${upstreams.urls.pricing}/prices`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: huge,
+    })
     expect(refused.status).toBe(413)
     expect(await refused.json()).toMatchObject({ error: 'Payload Too Large' })
     expect((await overHttp(CALLS[6]!)).status).toBe(200)

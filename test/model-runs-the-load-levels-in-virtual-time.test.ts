@@ -16,7 +16,13 @@ const PAGE_2 = { page: 2, limit: 20 }
 const PAGE_3 = { page: 3, limit: 20 }
 
 /** One level of `variant`: `connections` sending `sequence` (queries) for `length`. */
-async function level(variant: string, input: ScenarioInput, connections: number, length: LevelLength, sequence: Array<typeof REFERENCE>): Promise<ModelledLevel> {
+async function level(
+  variant: string,
+  input: ScenarioInput,
+  connections: number,
+  length: LevelLength,
+  sequence: Array<typeof REFERENCE>,
+): Promise<ModelledLevel> {
   const catalogue = [REFERENCE, PAGE_2, PAGE_3].map((query) => ({ query, share: 1 / 3 }))
   const index = (query: typeof REFERENCE): number => catalogue.findIndex((c) => c.query === query)
   const mix: MixInput = {
@@ -42,11 +48,16 @@ describe('a load level in virtual time', () => {
     expect(l).toMatchObject({ requests: 2, hits: 0, misses: 2, pricingCalls: 2 })
   }, 30_000)
 
-  it("bulk with one pricing worker: four at once queue, two answer, two fail at the 5 s deadline", async () => {
+  it('bulk with one pricing worker: four at once queue, two answer, two fail at the 5 s deadline', async () => {
     // Catalog 100 ms, inventory 40, pricing 40 + 35 × 50 = 1790 each, one after the other,
     // reviews and categories 40 each: answers at 2010 and 3800 ms; the third gets the worker
     // at 3720 and would answer at 5590, the fourth is still queued: both fail at 5000.
-    const l = await level('bulk', { services: { pricing: { workers: 1 } } }, 4, { requestsPerConnection: 1 }, [REFERENCE, REFERENCE, REFERENCE, REFERENCE])
+    const l = await level('bulk', { services: { pricing: { workers: 1 } } }, 4, { requestsPerConnection: 1 }, [
+      REFERENCE,
+      REFERENCE,
+      REFERENCE,
+      REFERENCE,
+    ])
     expect(l).toMatchObject({ requests: 4, pricingCalls: 4, hitRatio: null })
     expect(l.goodPerSec).toBeCloseTo(2 / 5, 10)
     expect(l.requestsPerSec).toBeCloseTo(4 / 5, 10)

@@ -9,18 +9,49 @@ import type { Calibration, HopCalibration } from '../bench/record/results.ts'
 import type { Stage, StageName } from '../variants/shared/stage-timing.ts'
 
 const stage = (name: StageName, startMs: number, durationMs: number): Stage => ({ name, startMs, durationMs })
-const calibrated = (overheadMs: number, waitMs = 40): Calibration => ({ waitMs, samples: 25, rounds: 3, roundP50sMs: [waitMs + overheadMs], callP50Ms: waitMs + overheadMs, overheadMs })
+const calibrated = (overheadMs: number, waitMs = 40): Calibration => ({
+  waitMs,
+  samples: 25,
+  rounds: 3,
+  roundP50sMs: [waitMs + overheadMs],
+  callP50Ms: waitMs + overheadMs,
+  overheadMs,
+})
 
 /** A median waterfall of cached: one stage after another; medians of starts and of durations overlap a hair (inventory "ends" 0.06 ms after the cache read starts). */
-const CACHED = [stage('catalog', 0.09, 101.21), stage('inventory', 101.3, 41.21), stage('cache', 142.45, 0.45), stage('reviews', 142.92, 41.16), stage('categories', 184.1, 41.22)]
+const CACHED = [
+  stage('catalog', 0.09, 101.21),
+  stage('inventory', 101.3, 41.21),
+  stage('cache', 142.45, 0.45),
+  stage('reviews', 142.92, 41.16),
+  stage('categories', 184.1, 41.22),
+]
 /** parallel: after the catalog, three calls and the Redis read at once. */
-const PARALLEL = [stage('catalog', 0.07, 101.17), stage('inventory', 101.24, 41.7), stage('cache', 101.39, 0.65), stage('reviews', 101.55, 41.72), stage('categories', 101.59, 41.78)]
+const PARALLEL = [
+  stage('catalog', 0.07, 101.17),
+  stage('inventory', 101.24, 41.7),
+  stage('cache', 101.39, 0.65),
+  stage('reviews', 101.55, 41.72),
+  stage('categories', 101.59, 41.78),
+]
 
-const HOPS: HopCalibration = { request: calibrated(1.12), atOnce: { '3': calibrated(1.34) }, cacheRead: calibrated(0.43, 0), cacheReadUncalibrated: null, cacheReadRetries: 0 }
+const HOPS: HopCalibration = {
+  request: calibrated(1.12),
+  atOnce: { '3': calibrated(1.34) },
+  cacheRead: calibrated(0.43, 0),
+  cacheReadUncalibrated: null,
+  cacheReadRetries: 0,
+}
 
 describe('hopGroups', () => {
   it('makes one hop of each stage that follows another, even where a median waterfall overlaps them a hair', () => {
-    expect(hopGroups(CACHED).map((group) => group.stages.map((s) => s.name))).toEqual([['catalog'], ['inventory'], ['cache'], ['reviews'], ['categories']])
+    expect(hopGroups(CACHED).map((group) => group.stages.map((s) => s.name))).toEqual([
+      ['catalog'],
+      ['inventory'],
+      ['cache'],
+      ['reviews'],
+      ['categories'],
+    ])
   })
 
   it('makes one hop of a fan-out, the lookup made beside it included', () => {
@@ -31,7 +62,12 @@ describe('hopGroups', () => {
   })
 
   it('also when the lookup was started first: the calls made beside it join it', () => {
-    const lookupFirst = [stage('catalog', 0.07, 101.17), stage('cache', 101.24, 0.6), stage('inventory', 101.4, 41.7), stage('reviews', 101.55, 41.72)]
+    const lookupFirst = [
+      stage('catalog', 0.07, 101.17),
+      stage('cache', 101.24, 0.6),
+      stage('inventory', 101.4, 41.7),
+      stage('reviews', 101.55, 41.72),
+    ]
     expect(hopGroups(lookupFirst).map((group) => group.stages.map((s) => s.name))).toEqual([['catalog'], ['cache', 'inventory', 'reviews']])
   })
 })
@@ -53,7 +89,9 @@ describe('loneCacheStages and cacheReadsOnPath', () => {
 
 describe('fanOutWidths', () => {
   it('lists the widths wider than one on any path, once each, in order', () => {
-    expect(fanOutWidths([{ callsAtOnceOnPath: [1, 3] }, { callsAtOnceOnPath: [1, 1, 1] }, { callsAtOnceOnPath: [1, 50, 3] }])).toEqual([3, 50])
+    expect(fanOutWidths([{ callsAtOnceOnPath: [1, 3] }, { callsAtOnceOnPath: [1, 1, 1] }, { callsAtOnceOnPath: [1, 50, 3] }])).toEqual([
+      3, 50,
+    ])
     expect(fanOutWidths([{ callsAtOnceOnPath: [1, 1] }])).toEqual([])
   })
 })
@@ -73,7 +111,12 @@ describe('judgeHops', () => {
 
   it('judges the figure it shows: +0.30 ms per hop is within the target', () => {
     // 1.12 + 2 × 1.17 = 3.46 ms bare; +4.36 leaves 0.90 ms over 3 hops: 0.30.
-    expect(judgeHops({ callsAtOnceOnPath: [1, 1] }, 4.36, 0, one, HOPS)).toMatchObject({ count: 3, beyondMs: 0.9, beyondPerHopMs: 0.3, withinTarget: true })
+    expect(judgeHops({ callsAtOnceOnPath: [1, 1] }, 4.36, 0, one, HOPS)).toMatchObject({
+      count: 3,
+      beyondMs: 0.9,
+      beyondPerHopMs: 0.3,
+      withinTarget: true,
+    })
   })
 
   it('has no figure without a model or an overhead, when a fan-out on the path was not calibrated, or a Redis read on it was not', () => {

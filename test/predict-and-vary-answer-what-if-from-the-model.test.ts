@@ -52,7 +52,13 @@ async function openPage(file: string) {
       }))
     })
     const text = await page.textContent('body')
-    return { charts, drawn: await drawnCanvases(page), errors, requests: requests.filter((url) => !url.startsWith('file:')), text: text ?? '' }
+    return {
+      charts,
+      drawn: await drawnCanvases(page),
+      errors,
+      requests: requests.filter((url) => !url.startsWith('file:')),
+      text: text ?? '',
+    }
   } finally {
     await browser.close()
   }
@@ -65,7 +71,7 @@ describe('npm run bench -- --predict', () => {
     run = await whatIf(['--predict'])
   }, 60_000)
 
-  it('writes a what-if results.json from the model alone, with the oracle\'s figures', async () => {
+  it("writes a what-if results.json from the model alone, with the oracle's figures", async () => {
     expect(() => assertValidWhatIf(run.whatIf)).not.toThrow()
     const { whatIf: w } = run
     expect(w.kind).toBe('what-if')
@@ -97,20 +103,34 @@ describe('npm run bench -- --predict', () => {
     expect(existsSync(join(run.out, 'summary.md'))).toBe(true)
   })
 
-  it('prints the model\'s table and says nothing was measured', () => {
+  it("prints the model's table and says nothing was measured", () => {
     expect(run.output).toMatch(/naive\s+3\.97 s\s+—\s+54\s+54\s+1\s+8\.0\/s inventory/)
     expect(run.output).toMatch(/parallel\s+140 ms\s+1\.89 s\s+−36 %\s+4\s+2\s+3\s+400\/s inventory/)
     expect(run.output).toContain('Nothing was measured')
     expect(readFileSync(join(run.out, 'summary.md'), 'utf8')).toMatch(/\| `?cached`? \| 220 ms \| 2\.01 s \| −89 % \|/)
   })
 
-  it.skipIf(SKIP_BROWSER)('renders a report of the model: the table and each variant\'s ideal waterfalls, warm and cold', async () => {
+  it.skipIf(SKIP_BROWSER)("renders a report of the model: the table and each variant's ideal waterfalls, warm and cold", async () => {
     const page = await openPage(join(run.out, 'report.html'))
     expect(page.errors).toEqual([])
     expect(page.requests).toEqual([])
     expect(page.text).toContain('prediction, nothing measured')
     // One warm waterfall per variant; a cold one for those that use the price cache.
-    expect(page.charts.map((c) => c.id).sort()).toEqual(['bulk/warm', 'cached/cold', 'cached/warm', 'dataloader/warm', 'item-cache/cold', 'item-cache/warm', 'naive/warm', 'parallel/cold', 'parallel/warm', 'resilient/cold', 'resilient/warm', 'swr/cold', 'swr/warm'])
+    expect(page.charts.map((c) => c.id).sort()).toEqual([
+      'bulk/warm',
+      'cached/cold',
+      'cached/warm',
+      'dataloader/warm',
+      'item-cache/cold',
+      'item-cache/warm',
+      'naive/warm',
+      'parallel/cold',
+      'parallel/warm',
+      'resilient/cold',
+      'resilient/warm',
+      'swr/cold',
+      'swr/warm',
+    ])
     for (const canvas of page.drawn) expect(canvas.drawn, `${canvas.id} has drawn pixels`).toBeGreaterThan(500)
     const cold = page.charts.find((c) => c.id === 'parallel/cold')!.datasets[0]!.data as Array<[number, number]>
     const coldStages = run.whatIf.points[0]!.variants.parallel!.model!.coldStages
@@ -119,7 +139,7 @@ describe('npm run bench -- --predict', () => {
 })
 
 describe('--predict --scenario scenario/presets/published.json', () => {
-  it('reproduces the write-up\'s four step figures: 6.1 s, 1.2 s, 0.6 s, 0.35 s', async () => {
+  it("reproduces the write-up's four step figures: 6.1 s, 1.2 s, 0.6 s, 0.35 s", async () => {
     const { whatIf: w, output } = await whatIf(['--predict', '--scenario', 'scenario/presets/published.json'])
     const floors = Object.fromEntries(STORY.map((name) => [name, w.points[0]!.variants[name]!.floorMs]))
     expect(floors).toEqual({ naive: 6100, bulk: 1200, cached: 600, parallel: 350 })
@@ -136,7 +156,7 @@ describe('--predict --vary latency=5,10,20,40,80', () => {
     run = await whatIf(['--predict', '--vary', 'latency=40,5,80,10,20'])
   }, 60_000)
 
-  it('models every variant at each value, each equal to the oracle at that value\'s scenario', async () => {
+  it("models every variant at each value, each equal to the oracle at that value's scenario", async () => {
     const { whatIf: w } = run
     expect(() => assertValidWhatIf(w)).not.toThrow()
     expect(w.vary).toEqual({ parameter: 'latency', label: 'base latency of every service', unit: 'ms', values: [5, 10, 20, 40, 80] })
@@ -151,14 +171,22 @@ describe('--predict --vary latency=5,10,20,40,80', () => {
     expect(bulkGain).toEqual([...bulkGain].sort((a, b) => b - a))
   })
 
-  it.skipIf(SKIP_BROWSER)('draws each variant\'s floor against the value, and each step\'s gain', async () => {
+  it.skipIf(SKIP_BROWSER)("draws each variant's floor against the value, and each step's gain", async () => {
     const page = await openPage(join(run.out, 'report.html'))
     expect(page.errors).toEqual([])
     const vary = page.charts.find((c) => c.id === 'vary-chart')!
     expect(vary.datasets.map((d) => d.label)).toEqual(ALL.map((name) => `${name} floor`))
     expect(vary.datasets[0]!.data).toEqual(run.whatIf.points.map((p) => ({ x: p.value, y: p.variants.naive!.floorMs })))
     const gain = page.charts.find((c) => c.id === 'gain-chart')!
-    expect(gain.datasets.map((d) => d.label)).toEqual(['bulk vs naive, floor', 'cached vs bulk, floor', 'parallel vs cached, floor', 'item-cache vs parallel, floor', 'resilient vs parallel, floor', 'swr vs parallel, floor', 'dataloader vs naive, floor'])
+    expect(gain.datasets.map((d) => d.label)).toEqual([
+      'bulk vs naive, floor',
+      'cached vs bulk, floor',
+      'parallel vs cached, floor',
+      'item-cache vs parallel, floor',
+      'resilient vs parallel, floor',
+      'swr vs parallel, floor',
+      'dataloader vs naive, floor',
+    ])
     for (const id of ['vary-chart', 'gain-chart']) expect(page.drawn.find((c) => c.id === id)!.drawn, id).toBeGreaterThan(500)
   })
 })
@@ -166,29 +194,47 @@ describe('--predict --vary latency=5,10,20,40,80', () => {
 describe('a value past the deadline', () => {
   it('is flagged by the model: the variant answers 504, never 200', async () => {
     const { output } = await whatIf(['--predict', '--vary', 'latency=40,80', '--variants', 'naive'])
-    expect(output).toMatch(/Past the deadline: naive at 80 ms \(floor 6\.07 s, deadline 5\.00 s\): a request that takes longer than the API's deadline is answered 504/)
+    expect(output).toMatch(
+      /Past the deadline: naive at 80 ms \(floor 6\.07 s, deadline 5\.00 s\): a request that takes longer than the API's deadline is answered 504/,
+    )
     expect(output).not.toMatch(/naive at 40 ms \(floor/)
   }, 60_000)
 
-  it.skipIf(SKIP_REDIS)('measured, that variant is not measured there, the others are, and the other values are measured all the same', async () => {
-    // --quick --latency 10 --inventory-latency 60 --pricing-per-item 0: 10 products. naive 10 + 10 × 60 + 10 + 10 + 10 = 640 ms,
-    // past 95 % of a 660 ms deadline (627 ms); bulk 10 + 60 + 10 + 10 + 10 = 100 ms, a sixth of it. (With bulk at 420 ms against
-    // 700, its first, cold request on a machine 99 % busy, three test files at once, missed the deadline: the slack was the cause.)
-    const { whatIf: w, output } = await whatIf(['--quick', '--latency', '10', '--inventory-latency', '60', '--pricing-per-item', '0', '--vary', 'deadline=5000,660', '--variants', 'naive,bulk'])
-    expect(() => assertValidWhatIf(w)).not.toThrow()
-    expect(w.vary!.values).toEqual([660, 5000])
-    const [short, enough] = w.points as [WhatIf['points'][number], WhatIf['points'][number]]
-    expect(short.variants.naive!.notMeasured).toMatch(/its floor \(640 ms\) is at or past 95 % of the API's 660 ms deadline/)
-    expect(short.variants.naive!.measured).toBeNull()
-    expect(short.variants.bulk!.notMeasured).toBeNull()
-    expect(short.variants.bulk!.measured!.p50Ms!).toBeGreaterThanOrEqual(100)
-    expect(short.valid).toBe(true)
-    for (const name of ['naive', 'bulk']) {
-      expect(enough.variants[name]!.notMeasured).toBeNull()
-      expect(enough.variants[name]!.measured!.p50Ms!).toBeGreaterThanOrEqual(enough.variants[name]!.floorMs!)
-    }
-    expect(output).toMatch(/Not measured: naive at 660 ms: its floor \(640 ms\)/)
-  }, 120_000)
+  it.skipIf(SKIP_REDIS)(
+    'measured, that variant is not measured there, the others are, and the other values are measured all the same',
+    async () => {
+      // --quick --latency 10 --inventory-latency 60 --pricing-per-item 0: 10 products. naive 10 + 10 × 60 + 10 + 10 + 10 = 640 ms,
+      // past 95 % of a 660 ms deadline (627 ms); bulk 10 + 60 + 10 + 10 + 10 = 100 ms, a sixth of it. (With bulk at 420 ms against
+      // 700, its first, cold request on a machine 99 % busy, three test files at once, missed the deadline: the slack was the cause.)
+      const { whatIf: w, output } = await whatIf([
+        '--quick',
+        '--latency',
+        '10',
+        '--inventory-latency',
+        '60',
+        '--pricing-per-item',
+        '0',
+        '--vary',
+        'deadline=5000,660',
+        '--variants',
+        'naive,bulk',
+      ])
+      expect(() => assertValidWhatIf(w)).not.toThrow()
+      expect(w.vary!.values).toEqual([660, 5000])
+      const [short, enough] = w.points as [WhatIf['points'][number], WhatIf['points'][number]]
+      expect(short.variants.naive!.notMeasured).toMatch(/its floor \(640 ms\) is at or past 95 % of the API's 660 ms deadline/)
+      expect(short.variants.naive!.measured).toBeNull()
+      expect(short.variants.bulk!.notMeasured).toBeNull()
+      expect(short.variants.bulk!.measured!.p50Ms!).toBeGreaterThanOrEqual(100)
+      expect(short.valid).toBe(true)
+      for (const name of ['naive', 'bulk']) {
+        expect(enough.variants[name]!.notMeasured).toBeNull()
+        expect(enough.variants[name]!.measured!.p50Ms!).toBeGreaterThanOrEqual(enough.variants[name]!.floorMs!)
+      }
+      expect(output).toMatch(/Not measured: naive at 660 ms: its floor \(640 ms\)/)
+    },
+    120_000,
+  )
 })
 
 describe('--vary with bad input', () => {
@@ -204,7 +250,10 @@ describe('--vary with bad input', () => {
     [['--vary', 'latency=5,10', '--latency', '20'], /--latency is given too; vary it or set it, not both/],
     [['--predict', '--sweep'], /Flag --sweep does not go with --predict: it measures nothing\./],
     [['--predict', '--redis-url', 'redis://127.0.0.1:6379'], /Flag --redis-url does not go with --predict/],
-    [['--vary', 'latency=5,10', '--pricing-latency', '20'], /--pricing-latency is given too, and a service's own latency wins over --latency/],
+    [
+      ['--vary', 'latency=5,10', '--pricing-latency', '20'],
+      /--pricing-latency is given too, and a service's own latency wins over --latency/,
+    ],
     [['--vary', 'constructor=1'], /"constructor" is not a parameter it can vary/],
     [['--vary', `latency=${Array.from({ length: 13 }, (_, i) => i + 1).join(',')}`], /13 values; at most 12/],
     [['--predict', '--model-jitter', 'sed'], /Flag --model-jitter: got "sed"; expected one of mean, seed, none \(did you mean "seed"\?\)/],
@@ -224,7 +273,7 @@ describe.skipIf(SKIP_REDIS)('--vary without --predict', () => {
     run = await whatIf(['--quick', '--vary', 'products=4,12', '--variants', 'naive,bulk'])
   }, 120_000)
 
-  it('measures each value\'s latency on a stack of its own, at or above the floor', () => {
+  it("measures each value's latency on a stack of its own, at or above the floor", () => {
     const { whatIf: w } = run
     expect(() => assertValidWhatIf(w)).not.toThrow()
     expect(w.measured).toBe(true)

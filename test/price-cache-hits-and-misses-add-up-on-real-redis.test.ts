@@ -28,7 +28,8 @@ describe.skipIf(SKIP_REDIS)('price-cache hits and misses, counted by the API, on
   })
   afterAll(() => redis.close())
 
-  const usage = async (): Promise<ApiProcessUsage> => (await (await fetch(`${lab.baseUrl}${ADMIN_PATHS.process}`)).json()) as ApiProcessUsage
+  const usage = async (): Promise<ApiProcessUsage> =>
+    (await (await fetch(`${lab.baseUrl}${ADMIN_PATHS.process}`)).json()) as ApiProcessUsage
   const keyspace = () => redis.keyspace()
 
   it.each(['cached', 'parallel'])('%s: hits + misses = lookups = Redis keyspace hits + misses; pricing calls = misses', async (variant) => {

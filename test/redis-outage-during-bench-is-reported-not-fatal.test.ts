@@ -48,7 +48,9 @@ describe.skipIf(SKIP_REDIS)('Redis frozen during npm run bench', () => {
     expect(cold!.outages).toBeGreaterThanOrEqual(1)
 
     const report = readFileSync(join(out, 'report.html'), 'utf8')
-    expect(report).toMatch(/<p class="caution" id="cache-outages">The price cache was unavailable during the run — latency: cached \(cold cache\), \d+ samples \(Redis away (once|\d+ times)\)/)
+    expect(report).toMatch(
+      /<p class="caution" id="cache-outages">The price cache was unavailable during the run — latency: cached \(cold cache\), \d+ samples \(Redis away (once|\d+ times)\)/,
+    )
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/^> The price cache was unavailable .*latency: cached \(cold cache\)/m)
     // The bench's own summary in the terminal says it too, not only the API's warning lines (its lines broken at 100 columns).
     expect(run.output().replace(/\n {2}/g, ' ')).toMatch(/^The price cache was unavailable .*cached \(cold cache\).*--cache-timeout MS/m)

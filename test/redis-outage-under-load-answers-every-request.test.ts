@@ -23,7 +23,9 @@ describe.skipIf(SKIP_REDIS)('a Redis outage under load', () => {
     const code = await run.exit
     const output = run.output()
     expect(code, output).toBe(0)
-    const figures = JSON.parse(output.trim().split('\n').at(-1)!) as Record<'healthy' | 'frozen' | 'back', Phase> & { processes: Record<string, number> }
+    const figures = JSON.parse(output.trim().split('\n').at(-1)!) as Record<'healthy' | 'frozen' | 'back', Phase> & {
+      processes: Record<string, number>
+    }
     for (const phase of ['healthy', 'frozen', 'back'] as const) {
       expect(figures[phase].requests, phase).toBeGreaterThan(0)
       expect(figures[phase].non2xx + figures[phase].errors, phase).toBe(0)

@@ -31,7 +31,11 @@ describe.skipIf(SKIP_REDIS)('a password in the Redis URL', () => {
   it('never reaches results.json, report.html, summary.md or the terminal of npm run bench', async () => {
     const out = await mkdtemp(join(tmpdir(), 'lab-secret-'))
     // A command timeout no busy moment of the machine reaches (2 s for a GET): the warm case's check below is unconditional.
-    const run = runCli('bench/bench.ts', ['--quick', '--variants', 'bulk,cached', '--connections', '2', '--cache-timeout', '2000', '--out', out], { REDIS_URL: url })
+    const run = runCli(
+      'bench/bench.ts',
+      ['--quick', '--variants', 'bulk,cached', '--connections', '2', '--cache-timeout', '2000', '--out', out],
+      { REDIS_URL: url },
+    )
     const code = await run.exit
     expect(code, run.output()).toBe(0)
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results
@@ -42,7 +46,8 @@ describe.skipIf(SKIP_REDIS)('a password in the Redis URL', () => {
     expect(results.cacheOutages).toEqual([])
     expect(results.variants.cached!.upstreamCalls.pricing).toBe(0)
     expect(results.variants.cached!.cacheReadsPerRequest).toBeGreaterThan(0)
-    for (const file of ['results.json', 'report.html', 'summary.md']) expect(readFileSync(join(out, file), 'utf8'), file).not.toContain(SECRET)
+    for (const file of ['results.json', 'report.html', 'summary.md'])
+      expect(readFileSync(join(out, file), 'utf8'), file).not.toContain(SECRET)
     expect(run.output()).not.toContain(SECRET)
   }, 120_000)
 

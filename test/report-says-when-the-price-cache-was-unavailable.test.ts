@@ -9,7 +9,8 @@ import type { CacheOutage, Results } from '../bench/record/results.ts'
 import { DEFAULT_SCENARIO } from '../scenario/defaults.ts'
 
 const MAX_PENDING_COMMANDS = DEFAULT_SCENARIO.cacheMaxPendingCommands
-const run = (cacheOutages: CacheOutage[]) => ({ cacheOutages, scenario: { cacheCommandTimeoutMs: 50, cacheMaxPendingCommands: MAX_PENDING_COMMANDS } }) as unknown as Results
+const run = (cacheOutages: CacheOutage[]) =>
+  ({ cacheOutages, scenario: { cacheCommandTimeoutMs: 50, cacheMaxPendingCommands: MAX_PENDING_COMMANDS } }) as unknown as Results
 
 describe('cacheOutageText', () => {
   it('says nothing on a healthy run', () => {
@@ -23,7 +24,9 @@ describe('cacheOutageText', () => {
         { phase: 'sweep', step: 'parallel, 600.0 req/s for 10s', outages: 3, shedLookups: 0 },
       ]),
     )!
-    expect(text).toContain('latency: cached (cold cache), 10 samples (Redis away once); sweep: parallel, 600.0 req/s for 10s (Redis away 3 times).')
+    expect(text).toContain(
+      'latency: cached (cold cache), 10 samples (Redis away once); sweep: parallel, 600.0 req/s for 10s (Redis away 3 times).',
+    )
     expect(text).toContain('answered from the pricing service')
     expect(text).toContain('over 50 ms counts as an outage')
     expect(text).not.toContain('skipped')

@@ -59,7 +59,10 @@ describe('resilient', () => {
       expect(Math.abs(share - p), `${name}: measured ${share}, model ${p}`).toBeLessThanOrEqual(shareBound(p, REQUESTS, model.requests))
       // Calls per request: each of four calls is retried with probability 0.05 (and again with 0.0025): a spread of about 0.45 per request.
       const modelCalls = SERVICE_NAMES.reduce((sum, service) => sum + model.calls[service], 0)
-      expect(Math.abs(measured[name]!.calls - modelCalls), `${name}: measured ${measured[name]!.calls} calls, model ${modelCalls}`).toBeLessThanOrEqual(3 * 0.45 * Math.sqrt(1 / REQUESTS + 1 / model.requests) + 0.02)
+      expect(
+        Math.abs(measured[name]!.calls - modelCalls),
+        `${name}: measured ${measured[name]!.calls} calls, model ${modelCalls}`,
+      ).toBeLessThanOrEqual(3 * 0.45 * Math.sqrt(1 / REQUESTS + 1 / model.requests) + 0.02)
     }
     // parallel: a request fails when any of its four calls does, 1 − 0.95⁴ ≈ 18.5 %; resilient retries twice: almost none.
     expect(modelled.parallel!.failed / modelled.parallel!.requests).toBeGreaterThan(0.12)
@@ -72,7 +75,10 @@ describe('resilient', () => {
 
   it('catalog hung: each attempt gives up at half the time left, three attempts fit before the deadline, the answer is a 504 naming catalog, and no call follows it', async () => {
     // 4 s: the third attempt ends with an eighth of it left (500 ms), room for the backoffs on a busy machine.
-    lab = await startLab({ scenario: { requestDeadlineMs: 4000, services: { catalog: { faults: { hangRate: 1 } } } }, variants: await variants() })
+    lab = await startLab({
+      scenario: { requestDeadlineMs: 4000, services: { catalog: { faults: { hangRate: 1 } } } },
+      variants: await variants(),
+    })
     const sent = performance.now()
     const answer = await lab.get('/resilient/products')
     const tookMs = performance.now() - sent
@@ -89,7 +95,10 @@ describe('resilient', () => {
   })
 
   it('pricing hung: after five calls in a row fail, its circuit opens and requests fail fast with a 503 naming pricing, without calling it', async () => {
-    lab = await startLab({ scenario: { requestDeadlineMs: 1500, services: { pricing: { faults: { hangRate: 1 } } } }, variants: await variants() })
+    lab = await startLab({
+      scenario: { requestDeadlineMs: 1500, services: { pricing: { faults: { hangRate: 1 } } } },
+      variants: await variants(),
+    })
     // Five pages at once, none cached: each first attempt times out (five failures in a row), and their retries find the circuit open.
     const first = await Promise.all([1, 2, 3, 4, 5].map((page) => lab!.get(`/resilient/products?page=${page}`)))
     for (const answer of first) expect([503, 504]).toContain(answer.status)

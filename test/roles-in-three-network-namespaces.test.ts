@@ -62,9 +62,14 @@ describe.skipIf(SKIP)('the roles in three network namespaces', () => {
     expect(roles!.upstreams.output()).toContain('WARNING: listening on 10.77.0.3, beyond this machine')
   })
 
-  it('a bench in the generator\'s namespace measures them by URL: a valid run that names each role\'s place', async () => {
+  it("a bench in the generator's namespace measures them by URL: a valid run that names each role's place", async () => {
     const generator = namespaces!.hosts[0]!
-    const run = runCli('bench/bench.ts', ['--quick', '--variants', 'bulk,parallel', '--api', roles!.apiUrl, '--upstreams', roles!.upstreamsUrl, '--out', out, ...SCENARIO], {}, { under: namespaces!.exec(generator.name) })
+    const run = runCli(
+      'bench/bench.ts',
+      ['--quick', '--variants', 'bulk,parallel', '--api', roles!.apiUrl, '--upstreams', roles!.upstreamsUrl, '--out', out, ...SCENARIO],
+      {},
+      { under: namespaces!.exec(generator.name) },
+    )
     expect(await run.exit, run.output()).toBe(0)
     const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as Results
     expect(results.valid, results.problems.join('\n')).toBe(true)
@@ -78,21 +83,25 @@ describe.skipIf(SKIP)('the roles in three network namespaces', () => {
   }, 120_000)
 
   // Without Chromium outside CI this half is reported skipped, not passed.
-  it.skipIf(SKIP_BROWSER)("the report of that run names each role's place", async () => {
-    expect(existsSync(join(out, 'report.html')), 'the run above wrote its report').toBe(true)
-    const browser = await launchChromium()
-    try {
-      const page = await browser.newPage()
-      await page.goto(`file://${join(out, 'report.html')}`)
-      // Where each role ran is in "Can I trust these numbers?", folded: opened, as a reader would.
-      await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)))
-      const text = await page.locator('body').innerText()
-      expect(text).toContain(`the API at ${roles!.apiUrl}`)
-      expect(text).toContain(`the upstreams at ${roles!.upstreamsUrl}`)
-    } finally {
-      await browser.close()
-    }
-  }, 120_000)
+  it.skipIf(SKIP_BROWSER)(
+    "the report of that run names each role's place",
+    async () => {
+      expect(existsSync(join(out, 'report.html')), 'the run above wrote its report').toBe(true)
+      const browser = await launchChromium()
+      try {
+        const page = await browser.newPage()
+        await page.goto(`file://${join(out, 'report.html')}`)
+        // Where each role ran is in "Can I trust these numbers?", folded: opened, as a reader would.
+        await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)))
+        const text = await page.locator('body').innerText()
+        expect(text).toContain(`the API at ${roles!.apiUrl}`)
+        expect(text).toContain(`the upstreams at ${roles!.upstreamsUrl}`)
+      } finally {
+        await browser.close()
+      }
+    },
+    120_000,
+  )
 })
 
 describe.skipIf(SKIP)('removing the namespaces', () => {

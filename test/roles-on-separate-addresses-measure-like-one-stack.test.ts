@@ -33,7 +33,8 @@ afterAll(async () => {
   await rm(out, { recursive: true, force: true })
 }, 30_000)
 
-const bench = (args: string[], env: NodeJS.ProcessEnv = { LAB_TOKEN: TOKEN }) => runCli('bench/bench.ts', ['--quick', '--variants', 'parallel', ...args], env)
+const bench = (args: string[], env: NodeJS.ProcessEnv = { LAB_TOKEN: TOKEN }) =>
+  runCli('bench/bench.ts', ['--quick', '--variants', 'parallel', ...args], env)
 
 describe('a bench measuring roles placed by URL', () => {
   it('completes a valid run, records where each role ran, and the report says so', async () => {
@@ -63,7 +64,7 @@ describe('a bench measuring roles placed by URL', () => {
     }
   }, 120_000)
 
-  it('with LAB_TOKEN set, every role\'s /__lab/* answers only a request carrying it', async () => {
+  it("with LAB_TOKEN set, every role's /__lab/* answers only a request carrying it", async () => {
     for (const url of [`${roles!.upstreamsUrl}/__lab/stats`, `${roles!.apiUrl}/__lab/counters`, `${roles!.upstreamsUrl}/__lab/echo?ms=0`]) {
       const refused = await fetch(url)
       expect(refused.status, url).toBe(401)
@@ -88,7 +89,7 @@ describe('a bench measuring roles placed by URL', () => {
     expect(run.output()).not.toMatch(/\n\s+at /)
   }, 30_000)
 
-  it('exits 5 when the lab\'s token is missing or wrong', async () => {
+  it("exits 5 when the lab's token is missing or wrong", async () => {
     const missing = bench(['--api', roles!.apiUrl, ...SCENARIO], {})
     expect(await missing.exit).toBe(5)
     expect(missing.output()).toMatch(/The (API|upstreams) at http:\/\/127\.0\.0\.[23]:\d+ refused the lab's token \(.*LAB_TOKEN/)
@@ -108,19 +109,26 @@ describe('a bench measuring roles placed by URL', () => {
 
   /** A role that answers its hello, as given, at a free port of 127.0.0.2; stopped after the test. */
   const fakeRole = async (hello: unknown): Promise<string> => {
-    const server: Server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(hello)))
+    const server: Server = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(hello)),
+    )
     await new Promise<void>((resolve) => server.listen({ host: '127.0.0.2', port: 0 }, resolve))
     onTestFinished(() => void server.close())
     return `http://127.0.0.2:${(server.address() as AddressInfo).port}`
   }
-  const realHello = async (url: string) => (await (await fetch(`${url}/__lab/hello`, { headers: { 'x-lab-token': TOKEN } })).json()) as Record<string, unknown>
+  const realHello = async (url: string) =>
+    (await (await fetch(`${url}/__lab/hello`, { headers: { 'x-lab-token': TOKEN } })).json()) as Record<string, unknown>
 
   it('exits 5 when a role runs another version of the lab, or answers a hello it cannot read', async () => {
     const upstreams = await realHello(roles!.upstreamsUrl)
     const older = await fakeRole({ ...upstreams, version: '0.0.1' })
     const run = bench(['--upstreams', older, ...SCENARIO])
     expect(await run.exit).toBe(5)
-    expect(run.output()).toMatch(new RegExp(`The upstreams at ${older.replaceAll('.', '\\.')} runs api-speedup-lab 0\\.0\\.1 \\(protocol ${LAB_PROTOCOL}\\); this one is \\S+ \\(protocol ${LAB_PROTOCOL}\\)\\. Run the same version`))
+    expect(run.output()).toMatch(
+      new RegExp(
+        `The upstreams at ${older.replaceAll('.', '\\.')} runs api-speedup-lab 0\\.0\\.1 \\(protocol ${LAB_PROTOCOL}\\); this one is \\S+ \\(protocol ${LAB_PROTOCOL}\\)\\. Run the same version`,
+      ),
+    )
     const { ports: _ports, ...portless } = upstreams
     const garbled = await fakeRole(portless)
     const unreadable = bench(['--upstreams', garbled, ...SCENARIO])
@@ -132,7 +140,10 @@ describe('a bench measuring roles placed by URL', () => {
   it('exits 5 when the API serves other code than this checkout, calls other mocks, or cannot collect its garbage', async () => {
     const api = await realHello(roles!.apiUrl)
     const cases: Array<[Record<string, unknown>, string]> = [
-      [{ ...api, variants: { ...(api.variants as object), parallel: 'f'.repeat(64) } }, 'serves other code than this checkout for parallel'],
+      [
+        { ...api, variants: { ...(api.variants as object), parallel: 'f'.repeat(64) } },
+        'serves other code than this checkout for parallel',
+      ],
       [{ ...api, code: 'e'.repeat(64) }, 'runs other code than this checkout (code digest eeeeeeeeeeee there'],
       [{ ...api, upstreams: { ...(api.upstreams as object), instance: 'another' } }, 'calls other upstreams'],
       [{ ...api, gc: false }, "runs without node's --expose-gc"],
@@ -146,7 +157,7 @@ describe('a bench measuring roles placed by URL', () => {
     }
   }, 60_000)
 
-  it('refuses a URL that is not a role\'s base URL, before starting anything (exit 2)', async () => {
+  it("refuses a URL that is not a role's base URL, before starting anything (exit 2)", async () => {
     const run = bench(['--api', 'http://127.0.0.3:3000/parallel/products'])
     expect(await run.exit).toBe(2)
     expect(run.output()).toContain('Flag --api: got "http://127.0.0.3:3000/parallel/products"; give the base URL alone')
@@ -157,7 +168,9 @@ describe('a bench measuring roles placed by URL', () => {
 function rawGet(origin: string, target: string): Promise<string> {
   const { hostname, port } = new URL(origin)
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: hostname, port: Number(port) }, () => socket.write(`GET ${target} HTTP/1.1\r\nHost: ${hostname}\r\nConnection: close\r\n\r\n`))
+    const socket = connect({ host: hostname, port: Number(port) }, () =>
+      socket.write(`GET ${target} HTTP/1.1\r\nHost: ${hostname}\r\nConnection: close\r\n\r\n`),
+    )
     let answer = ''
     socket.on('data', (chunk) => (answer += chunk.toString()))
     socket.on('end', () => resolve(answer.split('\r\n')[0] ?? ''))

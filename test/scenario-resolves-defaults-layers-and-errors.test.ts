@@ -59,7 +59,11 @@ describe('resolveScenario', () => {
     [{ seed: -1 }, 'seed', 'an integer from 0 to 4294967295'],
     [{ services: { inventory: { faults: { errorRate: 1.5 } } } }, 'services.inventory.faults.errorRate', 'a number from 0 to 1'],
     [{ services: { inventory: { faults: { hangRate: -0.1 } } } }, 'services.inventory.faults.hangRate', 'a number from 0 to 1'],
-    [{ services: { inventory: { faults: { errorRate: 0.6, resetRate: 0.6 } } } }, 'services.inventory.faults', 'rates that add up to at most 1'],
+    [
+      { services: { inventory: { faults: { errorRate: 0.6, resetRate: 0.6 } } } },
+      'services.inventory.faults',
+      'rates that add up to at most 1',
+    ],
   ])('rejects %j naming the field, the value and the accepted range', (input, field, accepted) => {
     const error = catchError(() => resolveScenario(input))
     expect(error).toBeInstanceOf(ScenarioError)
@@ -68,14 +72,25 @@ describe('resolveScenario', () => {
     expect(error.message).toContain(accepted)
   })
 
-  it('rejects an API pool that would hide a service\'s queue, naming the service and the least pool that does not', () => {
+  it("rejects an API pool that would hide a service's queue, naming the service and the least pool that does not", () => {
     const error = catchError(() => resolveScenario({ upstreamConnections: 128 }))
     expect(error).toBeInstanceOf(ScenarioError)
     expect((error as ScenarioError).field).toBe('upstreamConnections')
     // catalog: 64 workers + a queue of 256: the first service whose calls the pool would hold back.
     expect(error.message).toContain('catalog: 64 workers + a queue of 256 = 320')
     expect(error.message).toContain('Raise upstreamConnections to 321 or more')
-    expect(() => resolveScenario({ upstreamConnections: 128, services: { catalog: { queueLimit: 8 }, inventory: { queueLimit: 8 }, pricing: { queueLimit: 8 }, reviews: { queueLimit: 8 }, categories: { queueLimit: 8 } } })).not.toThrow()
+    expect(() =>
+      resolveScenario({
+        upstreamConnections: 128,
+        services: {
+          catalog: { queueLimit: 8 },
+          inventory: { queueLimit: 8 },
+          pricing: { queueLimit: 8 },
+          reviews: { queueLimit: 8 },
+          categories: { queueLimit: 8 },
+        },
+      }),
+    ).not.toThrow()
     expect(resolveScenario().upstreamConnections).toBeGreaterThan(64 + 256)
   })
 

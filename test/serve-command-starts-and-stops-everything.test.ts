@@ -14,7 +14,9 @@ describe.skipIf(SKIP_REDIS)('npm run serve', () => {
     const urls = [...text.matchAll(/^ +[\w-]+ +http:\/\/127\.0\.0\.1:(\d+)\/([\w-]+)\/products/gm)]
     expect(urls.map((m) => m[2])).toEqual(['naive', 'bulk', 'cached', 'parallel', 'item-cache', 'resilient', 'swr', 'dataloader'])
     const apiPort = Number(urls[0]![1])
-    const upstreamPorts = [...text.matchAll(/(?:catalog|inventory|pricing|reviews|categories) http:\/\/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]))
+    const upstreamPorts = [...text.matchAll(/(?:catalog|inventory|pricing|reviews|categories) http:\/\/127\.0\.0\.1:(\d+)/g)].map((m) =>
+      Number(m[1]),
+    )
     const redisPort = Number(text.match(/redis:\/\/127\.0\.0\.1:(\d+)/)![1])
     expect(upstreamPorts).toHaveLength(5)
 

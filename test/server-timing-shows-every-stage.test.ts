@@ -23,7 +23,9 @@ const ROUNDING = 0.02
 
 function expectSequential(stages: Stage[]): void {
   for (let i = 1; i < stages.length; i++) {
-    expect(stages[i]!.startMs, `${stages[i]!.name} starts after ${stages[i - 1]!.name} ends`).toBeGreaterThanOrEqual(end(stages[i - 1]!) - ROUNDING)
+    expect(stages[i]!.startMs, `${stages[i]!.name} starts after ${stages[i - 1]!.name} ends`).toBeGreaterThanOrEqual(
+      end(stages[i - 1]!) - ROUNDING,
+    )
   }
 }
 
@@ -88,6 +90,9 @@ describe('createStageTimer', () => {
 
 /** Until a request to `path` is answered from the cache (no pricing stage): the write after a miss lands in the background. */
 async function waitForWarm(path: string): Promise<void> {
-  const warm = async (): Promise<boolean> => !parseServerTiming((await lab.get(path)).serverTiming ?? '').stages.some((s) => s.name === 'pricing')
-  await vi.waitUntil(warm, { timeout: 5000, interval: 10 }).catch((error: unknown) => Promise.reject(new Error(`${path} never became warm`, { cause: error })))
+  const warm = async (): Promise<boolean> =>
+    !parseServerTiming((await lab.get(path)).serverTiming ?? '').stages.some((s) => s.name === 'pricing')
+  await vi
+    .waitUntil(warm, { timeout: 5000, interval: 10 })
+    .catch((error: unknown) => Promise.reject(new Error(`${path} never became warm`, { cause: error })))
 }

@@ -20,7 +20,11 @@ const PAGE = '/products?limit=10'
 /** bentocache's key for page one's list of 10 under the price cache's prefix. */
 const KEY = `swr:${priceCacheKey(Array.from({ length: 10 }, (_, i) => i + 1))}`
 /** Pricing slow enough that requests sent together all arrive while the first one's call is out. */
-const SCENARIO: ScenarioInput = { cacheTtlSeconds: TTL_SECONDS, cacheGraceSeconds: GRACE_SECONDS, services: { pricing: { latencyMs: 150, perItemMs: 0 } } }
+const SCENARIO: ScenarioInput = {
+  cacheTtlSeconds: TTL_SECONDS,
+  cacheGraceSeconds: GRACE_SECONDS,
+  services: { pricing: { latencyMs: 150, perItemMs: 0 } },
+}
 
 describe.skipIf(SKIP_REDIS)('swr on a real Redis', () => {
   let redis: RedisLab
@@ -95,7 +99,10 @@ describe.skipIf(SKIP_REDIS)('swr on a real Redis', () => {
     const pttl = await redis.probe.pttl(KEY)
     expect(pttl).toBeGreaterThan(0)
     expect(pttl).toBeLessThanOrEqual((TTL_SECONDS + GRACE_SECONDS) * 1000)
-    await vi.waitUntil(async () => (await redis.probe.exists(KEY)) === 0, { timeout: (TTL_SECONDS + GRACE_SECONDS) * 1000 + 2000, interval: 50 })
+    await vi.waitUntil(async () => (await redis.probe.exists(KEY)) === 0, {
+      timeout: (TTL_SECONDS + GRACE_SECONDS) * 1000 + 2000,
+      interval: 50,
+    })
     // The in-process tier forgets it at the same time: the next request waits for pricing.
     await sleep(50)
     const before = await counters()
@@ -122,7 +129,10 @@ describe.skipIf(SKIP_REDIS)('swr on a real Redis', () => {
       await settled()
     }
     expect(redis.lab.upstreams.stats.snapshot().services.pricing.faults.error).toBeGreaterThan(0)
-    await vi.waitUntil(async () => (await redis.probe.exists(KEY)) === 0, { timeout: (TTL_SECONDS + GRACE_SECONDS) * 1000 + 2000, interval: 50 })
+    await vi.waitUntil(async () => (await redis.probe.exists(KEY)) === 0, {
+      timeout: (TTL_SECONDS + GRACE_SECONDS) * 1000 + 2000,
+      interval: 50,
+    })
     await sleep(50)
     const late = await redis.lab.get(`/swr${PAGE}`)
     expect(late.status).toBe(502)
@@ -172,7 +182,7 @@ describe.skipIf(SKIP_REDIS)('swr on a real Redis', () => {
     expect(warnings[0]).toContain('unavailable')
   })
 
-  it('a value under its key that is not this page\'s price list is a miss: warned once, refreshed and overwritten', async () => {
+  it("a value under its key that is not this page's price list is a miss: warned once, refreshed and overwritten", async () => {
     await start()
     const reference = (await redis.lab.get(`/parallel${PAGE}`)).body
     const calls = pricingCalls()

@@ -75,14 +75,18 @@ describe('every test can fail', () => {
     const found = FILES.flatMap((file) => {
       const source = readFileSync(join(TEST_DIR, file), 'utf8')
       return tests(source).flatMap(({ name, body }) => {
-        const checks = expectations(body).map((e) => body.slice(e.at, body.indexOf('\n', e.end) < 0 ? body.length : body.indexOf('\n', e.end)).trim())
-        return checks.length > 0 && checks.every((c) => weak.test(c.replace(/[;)]*$/, (m) => (m.includes(')') ? ')' : '')))) ? [`${file}: "${name}"`] : []
+        const checks = expectations(body).map((e) =>
+          body.slice(e.at, body.indexOf('\n', e.end) < 0 ? body.length : body.indexOf('\n', e.end)).trim(),
+        )
+        return checks.length > 0 && checks.every((c) => weak.test(c.replace(/[;)]*$/, (m) => (m.includes(')') ? ')' : ''))))
+          ? [`${file}: "${name}"`]
+          : []
       })
     })
     expect(found).toEqual([])
   })
 
-  it('refuses a ?? 0 (or ?? \'\') inside an expect(…)', () => {
+  it("refuses a ?? 0 (or ?? '') inside an expect(…)", () => {
     const found = FILES.flatMap((file) => {
       const source = readFileSync(join(TEST_DIR, file), 'utf8')
       return expectations(source)
@@ -102,7 +106,11 @@ describe('every test can fail', () => {
         const branch = rest.slice(0, branchEnd < 0 ? rest.length : branchEnd)
         if (!/\bexpect\(/.test(branch)) return []
         const after = rest.slice(branch.length).trimStart()
-        const elseAsserts = after.startsWith('else') && /\bexpect\(/.test(after.slice(0, after.startsWith('else {') ? closing(after, after.indexOf('{')) : Math.max(0, after.indexOf('\n'))))
+        const elseAsserts =
+          after.startsWith('else') &&
+          /\bexpect\(/.test(
+            after.slice(0, after.startsWith('else {') ? closing(after, after.indexOf('{')) : Math.max(0, after.indexOf('\n'))),
+          )
         return elseAsserts ? [] : [`${file}:${line(source, match.index)}: ${source.slice(match.index, condition + 60).split('\n')[0]}`]
       })
     })

@@ -34,7 +34,9 @@ function runOf(samples: Record<string, number[]>, floors: Record<string, number>
   return {
     run: { connections: [50] },
     variants,
-    runs: [{ variants: Object.fromEntries(Object.entries(samples).map(([name, xs]) => [name, { latency: { latenciesMs: xs }, load: [] }])) }],
+    runs: [
+      { variants: Object.fromEntries(Object.entries(samples).map(([name, xs]) => [name, { latency: { latenciesMs: xs }, load: [] }])) },
+    ],
   } as unknown as Results
 }
 
@@ -65,7 +67,7 @@ describe('the interval of a median, from its samples', () => {
 })
 
 describe('the verdict', () => {
-  it('names the N+1 fix under the default scenario: 2.02 s of naive\'s 4.04 s against the cache\'s 1.79 s', () => {
+  it("names the N+1 fix under the default scenario: 2.02 s of naive's 4.04 s against the cache's 1.79 s", () => {
     const l = lesson(runOf({ naive: around(4040), bulk: around(2020), cached: around(230), parallel: around(145) }))!
     expect(l.verdict).toBe("The N+1 fix saved the most time: 2.02 s of naive's 4.04 s (50 %).")
     expect(l.ranked.map((r) => r.variant)).toEqual(['bulk', 'cached', 'parallel'])
@@ -82,11 +84,20 @@ describe('the verdict', () => {
   it('calls a tie a tie: savings whose ranges overlap are "about the same"', () => {
     // bulk saves 400 ± 8, cached 398 ± 5: the run cannot tell them apart.
     const l = lesson(runOf({ naive: around(1000), bulk: around(600), cached: around(202), parallel: around(140) }))!
-    expect(l.verdict).toMatch(/^The N\+1 fix and the price cache saved about the same time, within this run's noise: 400 ms \(40 %\) and 398 ms \(40 %\) of naive's 1\.00 s\.$/)
+    expect(l.verdict).toMatch(
+      /^The N\+1 fix and the price cache saved about the same time, within this run's noise: 400 ms \(40 %\) and 398 ms \(40 %\) of naive's 1\.00 s\.$/,
+    )
   })
 
   it('claims nothing when the largest saving is within the noise', () => {
-    const l = lesson(runOf({ naive: [100, 110, 120, 130, 140], bulk: [99, 109, 119, 129, 139], cached: [101, 111, 121, 131, 141], parallel: [100, 110, 120, 130, 140] }))!
+    const l = lesson(
+      runOf({
+        naive: [100, 110, 120, 130, 140],
+        bulk: [99, 109, 119, 129, 139],
+        cached: [101, 111, 121, 131, 141],
+        parallel: [100, 110, 120, 130, 140],
+      }),
+    )!
     expect(l.verdict).toMatch(/^No fix saved more than this run's noise/)
   })
 
@@ -105,13 +116,17 @@ describe('the verdict', () => {
   it('never ties in a fix whose saving is within the noise', () => {
     // bulk saves 393.6–406.4 ms, parallel 394.8–401.2: a tie; cached's 2 ms is within the noise and stays out.
     const l = lesson(runOf({ naive: around(1000), bulk: around(600), cached: around(598), parallel: around(200) }))!
-    expect(l.verdict).toBe("The N+1 fix and concurrency saved about the same time, within this run's noise: 400 ms (40 %) and 398 ms (40 %) of naive's 1.00 s.")
+    expect(l.verdict).toBe(
+      "The N+1 fix and concurrency saved about the same time, within this run's noise: 400 ms (40 %) and 398 ms (40 %) of naive's 1.00 s.",
+    )
   })
 
   it('credits no fix with the saving of a step the run left out, and lists a fix it cannot rank with why', () => {
     const l = lesson(runOf({ naive: around(4040), cached: around(230), parallel: around(145) }))!
     expect(l.ranked.map((r) => r.variant)).toEqual(['parallel'])
-    expect(l.unranked.map((r) => [r.variant, unrankedReason(r)])).toEqual([['cached', 'not ranked: the step before it (bulk) was not measured']])
+    expect(l.unranked.map((r) => [r.variant, unrankedReason(r)])).toEqual([
+      ['cached', 'not ranked: the step before it (bulk) was not measured'],
+    ])
     // bulk never answered: neither it nor cached, whose parent it is, has a saving to rank.
     const failed = runOf({ naive: around(4040), bulk: around(2020), cached: around(230), parallel: around(145) })
     ;(failed.variants.bulk as { latency: unknown }).latency = null
@@ -130,18 +145,29 @@ describe('the verdict', () => {
 
 describe('a change against the parent', () => {
   it('is coloured beyond the noise, reads "same floor" for a step built to equal its parent, and "within noise" otherwise', () => {
-    const results = runOf({ naive: around(4040), bulk: around(2020), cached: around(150), parallel: around(150.5) }, { naive: 3970, bulk: 2010, cached: 140, parallel: 140 })
+    const results = runOf(
+      { naive: around(4040), bulk: around(2020), cached: around(150), parallel: around(150.5) },
+      { naive: 3970, bulk: 2010, cached: 140, parallel: 140 },
+    )
     const row = (name: string) => stepRows(results).find((r) => r.variant === name)!
     expect(describeChange(row('bulk'))).toEqual({ text: '−50 %', tone: 'gain' })
     expect(describeChange(row('parallel'))).toEqual({ text: '≈ parent (same floor)', tone: 'neutral' })
-    const differentFloors = runOf({ naive: around(4040), bulk: around(2020), cached: around(150), parallel: around(151) }, { cached: 220, parallel: 140 })
-    expect(describeChange(stepRows(differentFloors).find((r) => r.variant === 'parallel')!)).toEqual({ text: '+1 %, within noise', tone: 'neutral' })
+    const differentFloors = runOf(
+      { naive: around(4040), bulk: around(2020), cached: around(150), parallel: around(151) },
+      { cached: 220, parallel: 140 },
+    )
+    expect(describeChange(stepRows(differentFloors).find((r) => r.variant === 'parallel')!)).toEqual({
+      text: '+1 %, within noise',
+      tone: 'neutral',
+    })
   })
 })
 
 describe('the trust line', () => {
   it('gives the runs and each sample size, and asks for more runs after one', () => {
     const line = trustLine(runOf({ naive: around(4040, 3), bulk: around(2020, 3), cached: around(230, 35), parallel: around(145, 50) }))
-    expect(line).toBe('1 run; n = 3 (naive, bulk), 35 (cached), 50 (parallel); no variant has a model to check the measurement against; no level lab-bound. For a verdict on a change: --runs 5 and a baseline.')
+    expect(line).toBe(
+      '1 run; n = 3 (naive, bulk), 35 (cached), 50 (parallel); no variant has a model to check the measurement against; no level lab-bound. For a verdict on a change: --runs 5 and a baseline.',
+    )
   })
 })

@@ -68,7 +68,14 @@ describe('buildTimeline', () => {
 
   it('a failed reading blanks the counts of its two spans, not their answers', () => {
     const failed = readings.map((r, i) => (i === 1 ? { ...r, counters: undefined } : r))
-    const points = buildTimeline([{ atMs: 500, goodMs: 10 }, { atMs: 1500, goodMs: 10 }, { atMs: 2100, goodMs: 10 }], failed)
+    const points = buildTimeline(
+      [
+        { atMs: 500, goodMs: 10 },
+        { atMs: 1500, goodMs: 10 },
+        { atMs: 2100, goodMs: 10 },
+      ],
+      failed,
+    )
     expect(points.map((p) => p.pricingCalls)).toEqual([null, null, 1])
     expect(points.map((p) => p.answers)).toEqual([1, 1, 1])
   })

@@ -14,12 +14,30 @@ const small = (seed = 1) => resolveScenario({ seed, traffic: { pages: 2, categor
 
 describe('the traffic mix', () => {
   it('the same seed gives the same sequence; another seed another; a shorter sequence is a prefix of a longer one', () => {
-    const a = createTrafficMix(small(1)).sequence(500).map((r) => r.path)
-    expect(createTrafficMix(small(1)).sequence(500).map((r) => r.path)).toEqual(a)
-    expect(createTrafficMix(small(2)).sequence(500).map((r) => r.path)).not.toEqual(a)
-    expect(createTrafficMix(small(1)).sequence(37).map((r) => r.path)).toEqual(a.slice(0, 37))
+    const a = createTrafficMix(small(1))
+      .sequence(500)
+      .map((r) => r.path)
+    expect(
+      createTrafficMix(small(1))
+        .sequence(500)
+        .map((r) => r.path),
+    ).toEqual(a)
+    expect(
+      createTrafficMix(small(2))
+        .sequence(500)
+        .map((r) => r.path),
+    ).not.toEqual(a)
+    expect(
+      createTrafficMix(small(1))
+        .sequence(37)
+        .map((r) => r.path),
+    ).toEqual(a.slice(0, 37))
     // Streams are independent sequences of the same mix.
-    expect(createTrafficMix(small(1)).sequence(500, 'other').map((r) => r.path)).not.toEqual(a)
+    expect(
+      createTrafficMix(small(1))
+        .sequence(500, 'other')
+        .map((r) => r.path),
+    ).not.toEqual(a)
   })
 
   it('ranks page first, then size, then listing (the whole catalogue first), with shares 1/r^s over their sum', () => {
@@ -76,13 +94,13 @@ describe('the traffic mix', () => {
     expect(firstThree).toBeLessThan(0.82)
   })
 
-  it('single is the story\'s one request, every time', () => {
+  it("single is the story's one request, every time", () => {
     const mix = createTrafficMix(resolveScenario({ traffic: { kind: 'single' }, productsPerPage: 30 }))
     expect(mix.catalogue.map((r) => r.path)).toEqual(['/products?page=1&limit=30'])
     expect(new Set(mix.sequence(50).map((r) => r.path))).toEqual(new Set(['/products?page=1&limit=30']))
   })
 
-  it('the category ids are the data set\'s top-level categories', () => {
+  it("the category ids are the data set's top-level categories", () => {
     const dataset = createDataset(1, 100)
     const roots = [...dataset.categories.values()].filter((c) => c.parentId === null).map((c) => c.id)
     expect(topLevelCategoryIds(8)).toEqual(roots)

@@ -85,5 +85,7 @@ function firstCacheKey(): string {
 
 /** Until `check` holds: the cache write after a miss lands in the background. */
 async function waitFor(check: () => Promise<boolean>): Promise<void> {
-  await vi.waitUntil(check, { timeout: 5000, interval: 10 }).catch((error: unknown) => Promise.reject(new Error('condition not met within 5 s', { cause: error })))
+  await vi
+    .waitUntil(check, { timeout: 5000, interval: 10 })
+    .catch((error: unknown) => Promise.reject(new Error('condition not met within 5 s', { cause: error })))
 }

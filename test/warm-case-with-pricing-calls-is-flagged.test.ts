@@ -20,7 +20,19 @@ describe.skipIf(SKIP_REDIS)('a warm case under --cache-ttl 1', () => {
 
   beforeAll(async () => {
     out = await mkdtemp(join(tmpdir(), 'lab-ttl-'))
-    const run = runCli('bench/bench.ts', ['--quick', '--variants', 'cached', '--cache-ttl', '1', '--catalog-latency', '1200', '--connections', '1', '--out', out])
+    const run = runCli('bench/bench.ts', [
+      '--quick',
+      '--variants',
+      'cached',
+      '--cache-ttl',
+      '1',
+      '--catalog-latency',
+      '1200',
+      '--connections',
+      '1',
+      '--out',
+      out,
+    ])
     expect(await run.exit, run.output()).toBe(0)
     output = run.output()
     results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results
@@ -38,7 +50,10 @@ describe.skipIf(SKIP_REDIS)('a warm case under --cache-ttl 1', () => {
   })
 
   it('flags no warm case whose cache held', () => {
-    const held: Results = { ...results, variants: { cached: { ...results.variants.cached!, upstreamCalls: { ...results.variants.cached!.upstreamCalls, pricing: 0 } } } }
+    const held: Results = {
+      ...results,
+      variants: { cached: { ...results.variants.cached!, upstreamCalls: { ...results.variants.cached!.upstreamCalls, pricing: 0 } } },
+    }
     expect(warmMissLines(held)).toEqual([])
   })
 })

@@ -4,7 +4,19 @@
  * fails now and then is tried again instead of failing the request; a service that keeps
  * failing is not called at all for a while, and its requests fail fast with a 503 naming it.
  */
-import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen, isBrokenCircuitError, retry, TaskCancelledError, timeout, TimeoutStrategy, wrap, type IPolicy } from 'cockatiel'
+import {
+  circuitBreaker,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  handleWhen,
+  isBrokenCircuitError,
+  retry,
+  TaskCancelledError,
+  timeout,
+  TimeoutStrategy,
+  wrap,
+  type IPolicy,
+} from 'cockatiel'
 import { assemblePage } from './shared/product-page.ts'
 import { CircuitOpenError, UpstreamError } from './shared/upstream-error.ts'
 import type { VariantContext } from './shared/variant.ts'
@@ -49,13 +61,22 @@ export async function getProducts({ query, upstreams, signal, timeLeftMs, shared
           return await (attempt ? attempt.execute(({ signal: own }) => call({ signal: own }), signal) : call({ signal }))
         } catch (error) {
           if (signal.aborted) throw new RequestEnded('the request ended', { cause: error })
-          if (error instanceof TaskCancelledError) throw new UpstreamError(service, `did not answer within ${Math.round(attemptMs)} ms (resilient's timeout for the attempt)`, true)
+          if (error instanceof TaskCancelledError)
+            throw new UpstreamError(
+              service,
+              `did not answer within ${Math.round(attemptMs)} ms (resilient's timeout for the attempt)`,
+              true,
+            )
           throw error
         }
       }, signal)
       .catch((error: unknown) => {
         if (error instanceof RequestEnded) throw error.cause
-        if (isBrokenCircuitError(error)) throw new CircuitOpenError(service, `${FAILURES_TO_OPEN} calls in a row failed; one call tests it ${OPEN_FOR_MS / 1000} s after it opened`)
+        if (isBrokenCircuitError(error))
+          throw new CircuitOpenError(
+            service,
+            `${FAILURES_TO_OPEN} calls in a row failed; one call tests it ${OPEN_FOR_MS / 1000} s after it opened`,
+          )
         throw error
       })
 

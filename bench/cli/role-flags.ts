@@ -8,8 +8,16 @@ import { UsageError, type FlagSpec, type FlagValues } from './flags.ts'
 import { isLoopback } from '../../scenario/lab-roles.ts'
 
 export const ROLE_URL_FLAGS = {
-  api: { type: 'string', value: 'URL', help: 'measure the API already running there (started with `npm run serve`; its URL, e.g. http://10.0.0.2:3000): nothing starts here but the load generator' },
-  upstreams: { type: 'string', value: 'URL', help: 'use the mocked upstreams running there (started with `npm run upstreams`; the URL it printed)' },
+  api: {
+    type: 'string',
+    value: 'URL',
+    help: 'measure the API already running there (started with `npm run serve`; its URL, e.g. http://10.0.0.2:3000): nothing starts here but the load generator',
+  },
+  upstreams: {
+    type: 'string',
+    value: 'URL',
+    help: 'use the mocked upstreams running there (started with `npm run upstreams`; the URL it printed)',
+  },
 } as const satisfies Record<string, FlagSpec>
 
 /** The origin of a role's URL flag: plain http, a host, no path, query or credentials. */
@@ -26,20 +34,27 @@ export function readRoleUrl(values: FlagValues, flag: string): string | undefine
   }
   if (url.protocol !== 'http:') throw new UsageError(`Flag --${flag}: got "${raw}"; the lab's roles speak plain http (${expected}).`)
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username || url.password) {
-    throw new UsageError(`Flag --${flag}: got "${raw}"; give the base URL alone, without a path, query or credentials (${expected}). A token goes in LAB_TOKEN.`)
+    throw new UsageError(
+      `Flag --${flag}: got "${raw}"; give the base URL alone, without a path, query or credentials (${expected}). A token goes in LAB_TOKEN.`,
+    )
   }
   return url.origin
 }
 
 export const HOST_FLAG = {
-  host: { type: 'string', value: 'HOST', help: 'the address to listen on (default 127.0.0.1). Any other makes the /__lab/* admin endpoints reachable from that network: set LAB_TOKEN' },
+  host: {
+    type: 'string',
+    value: 'HOST',
+    help: 'the address to listen on (default 127.0.0.1). Any other makes the /__lab/* admin endpoints reachable from that network: set LAB_TOKEN',
+  },
 } as const satisfies Record<string, FlagSpec>
 
 /** --host: an address to listen on, and a warning when it reaches beyond this machine. */
 export function readHost(values: FlagValues): { host: string; warning: string | null } {
   const raw = values.host
   if (raw === undefined) return { host: '127.0.0.1', warning: null }
-  if (typeof raw !== 'string' || !/^[A-Za-z0-9.:-]+$/.test(raw)) throw new UsageError(`Flag --host: got "${String(raw)}"; expected an address to listen on, e.g. 127.0.0.1, 10.0.0.2 or 0.0.0.0.`)
+  if (typeof raw !== 'string' || !/^[A-Za-z0-9.:-]+$/.test(raw))
+    throw new UsageError(`Flag --host: got "${String(raw)}"; expected an address to listen on, e.g. 127.0.0.1, 10.0.0.2 or 0.0.0.0.`)
   const warning = isLoopback(raw)
     ? null
     : `WARNING: listening on ${raw}, beyond this machine: the /__lab/* admin endpoints (counters, cache flush, injected faults) can be reached from that network.${process.env.LAB_TOKEN ? ' They need LAB_TOKEN.' : ' Set LAB_TOKEN (the same on every role) so they need a token.'}`

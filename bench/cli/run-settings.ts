@@ -96,7 +96,9 @@ function parseModelJitter(raw: string | boolean | undefined): JitterMode {
   if (raw === undefined || typeof raw === 'boolean') return 'mean'
   if ((JITTER_MODES as readonly string[]).includes(raw)) return raw as JitterMode
   const close = suggest(raw, JITTER_MODES)
-  throw new UsageError(`Flag --model-jitter: got "${raw}"; expected one of ${JITTER_MODES.join(', ')}${close ? ` (did you mean "${close}"?)` : ''}.`)
+  throw new UsageError(
+    `Flag --model-jitter: got "${raw}"; expected one of ${JITTER_MODES.join(', ')}${close ? ` (did you mean "${close}"?)` : ''}.`,
+  )
 }
 
 function parseConnections(raw: string): number[] {
@@ -104,7 +106,9 @@ function parseConnections(raw: string): number[] {
   const levels = raw.split(',').map((part) => part.trim())
   const numbers = levels.map(Number)
   if (levels.some((part, i) => !/^\d+$/.test(part) || numbers[i]! < min || numbers[i]! > max)) {
-    throw new UsageError(`Flag --connections: got "${raw}"; expected a comma-separated list of integers from ${min} to ${max}, e.g. 1,10,50.`)
+    throw new UsageError(
+      `Flag --connections: got "${raw}"; expected a comma-separated list of integers from ${min} to ${max}, e.g. 1,10,50.`,
+    )
   }
   if (new Set(numbers).size !== numbers.length) throw new UsageError(`Flag --connections: got "${raw}"; a level is listed twice.`)
   return [...numbers].sort((a, b) => a - b)
@@ -115,7 +119,9 @@ function parseVariants(raw: string, known: readonly string[]): string[] {
   for (const name of names) {
     if (!known.includes(name)) {
       const close = suggest(name, known)
-      throw new UsageError(`Flag --variants: there is no variant "${name}"${close ? `; did you mean "${close}"?` : '.'} Known: ${known.join(', ')}.`)
+      throw new UsageError(
+        `Flag --variants: there is no variant "${name}"${close ? `; did you mean "${close}"?` : '.'} Known: ${known.join(', ')}.`,
+      )
     }
   }
   if (new Set(names).size !== names.length) throw new UsageError(`Flag --variants: got "${raw}"; a variant is listed twice.`)

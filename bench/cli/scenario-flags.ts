@@ -22,29 +22,70 @@ export const SCENARIO_FLAGS = {
   latency: { type: 'string', value: 'MS', help: `base latency of every service (defaults: ${perServiceDefault('latencyMs')})` },
   ...Object.fromEntries(
     SERVICE_NAMES.flatMap((service) => [
-      [`${service}-latency`, { type: 'string', value: 'MS', help: `base latency of ${service} (wins over --latency; default ${D.services[service].latencyMs})` }],
-      [`${service}-per-item`, { type: 'string', value: 'MS', help: `extra latency per id in a ${service} call (default ${D.services[service].perItemMs})` }],
+      [
+        `${service}-latency`,
+        { type: 'string', value: 'MS', help: `base latency of ${service} (wins over --latency; default ${D.services[service].latencyMs})` },
+      ],
+      [
+        `${service}-per-item`,
+        { type: 'string', value: 'MS', help: `extra latency per id in a ${service} call (default ${D.services[service].perItemMs})` },
+      ],
     ]),
   ),
-  faults: { type: 'string', value: 'SPEC', help: 'faults injected into every service\'s calls, as shares of calls: error=R,hang=R,reset=R (e.g. error=0.01); rates not named keep their value' },
+  faults: {
+    type: 'string',
+    value: 'SPEC',
+    help: "faults injected into every service's calls, as shares of calls: error=R,hang=R,reset=R (e.g. error=0.01); rates not named keep their value",
+  },
   ...Object.fromEntries(
-    SERVICE_NAMES.map((service) => [`${service}-faults`, { type: 'string', value: 'SPEC', help: `faults injected into ${service}'s calls (wins over --faults)` }]),
+    SERVICE_NAMES.map((service) => [
+      `${service}-faults`,
+      { type: 'string', value: 'SPEC', help: `faults injected into ${service}'s calls (wins over --faults)` },
+    ]),
   ),
-  workers: { type: 'string', value: 'N', help: `calls each service serves at once; more wait in its queue (defaults: ${perServiceDefault('workers')})` },
+  workers: {
+    type: 'string',
+    value: 'N',
+    help: `calls each service serves at once; more wait in its queue (defaults: ${perServiceDefault('workers')})`,
+  },
   deadline: { type: 'string', value: 'MS', help: `the API's deadline per request: past it, 504 (default ${D.requestDeadlineMs})` },
   jitter: { type: 'string', value: 'SPEC', help: 'jitter of every service: none | uniform:MAX_MS | lognormal:MEDIAN_MS:SIGMA' },
   products: { type: 'string', value: 'N', help: `products per page (default ${D.productsPerPage})` },
   'catalog-size': { type: 'string', value: 'N', help: `products in the generated catalog (default ${D.catalogSize})` },
   seed: { type: 'string', value: 'N', help: `seed of the generated data, the jitter and the injected faults (default ${D.seed})` },
   'cache-ttl': { type: 'string', value: 'S', help: `price cache TTL in seconds (default ${D.cacheTtlSeconds})` },
-  'cache-grace': { type: 'string', value: 'S', help: `seconds past its TTL a stale price list may still be served while it refreshes (swr; default ${D.cacheGraceSeconds})` },
-  'cache-timeout': { type: 'string', value: 'MS', help: `a Redis command taking longer is an outage: the price comes from pricing (default ${D.cacheCommandTimeoutMs}; raise it on a busy machine)` },
-  traffic: { type: 'string', value: 'KIND', help: `the requests measured: mix (a seeded Zipf mix of listing pages) or single (page 1 only, as in the story) (default ${D.traffic.kind})` },
-  zipf: { type: 'string', value: 'S', help: `the mix's Zipf exponent: the request of rank r is asked for in proportion to 1 / r^S (default ${D.traffic.zipfExponent})` },
+  'cache-grace': {
+    type: 'string',
+    value: 'S',
+    help: `seconds past its TTL a stale price list may still be served while it refreshes (swr; default ${D.cacheGraceSeconds})`,
+  },
+  'cache-timeout': {
+    type: 'string',
+    value: 'MS',
+    help: `a Redis command taking longer is an outage: the price comes from pricing (default ${D.cacheCommandTimeoutMs}; raise it on a busy machine)`,
+  },
+  traffic: {
+    type: 'string',
+    value: 'KIND',
+    help: `the requests measured: mix (a seeded Zipf mix of listing pages) or single (page 1 only, as in the story) (default ${D.traffic.kind})`,
+  },
+  zipf: {
+    type: 'string',
+    value: 'S',
+    help: `the mix's Zipf exponent: the request of rank r is asked for in proportion to 1 / r^S (default ${D.traffic.zipfExponent})`,
+  },
   pages: { type: 'string', value: 'N', help: `pages of each listing in the mix (default ${D.traffic.pages})` },
-  categories: { type: 'string', value: 'N', help: `top-level categories with a listing in the mix, besides the whole catalogue, 0 to 8 (default ${D.traffic.categories})` },
+  categories: {
+    type: 'string',
+    value: 'N',
+    help: `top-level categories with a listing in the mix, besides the whole catalogue, 0 to 8 (default ${D.traffic.categories})`,
+  },
   limits: { type: 'string', value: 'N,N', help: `page sizes in the mix, the most popular first (default ${D.traffic.limits.join(',')})` },
-  'mix-sample': { type: 'string', value: 'N', help: `requests of the mix the latency phase sends to each variant (default ${D.traffic.sample})` },
+  'mix-sample': {
+    type: 'string',
+    value: 'N',
+    help: `requests of the mix the latency phase sends to each variant (default ${D.traffic.sample})`,
+  },
   'redis-url': { type: 'string', value: 'URL', help: 'use this Redis (else REDIS_URL, else a redis-server the lab starts)' },
   help: { type: 'boolean', help: 'show this help' },
 } satisfies Record<string, FlagSpec>
@@ -136,7 +177,8 @@ export function scenarioLayerFromFlags(values: FlagValues): ScenarioInput {
 /** N,N,…: the mix's page sizes, each an integer (their range is checked with the scenario). */
 function parseLimits(spec: string): number[] {
   const sizes = spec.split(',').map((part) => (part.trim() === '' ? NaN : Number(part)))
-  if (sizes.some((size) => !Number.isInteger(size))) throw new UsageError(`Flag --limits: got "${spec}"; expected page sizes separated by commas, e.g. 50,20.`)
+  if (sizes.some((size) => !Number.isInteger(size)))
+    throw new UsageError(`Flag --limits: got "${spec}"; expected page sizes separated by commas, e.g. 50,20.`)
   return sizes
 }
 
@@ -145,7 +187,9 @@ export function parseJitter(spec: string): ScenarioInput {
   const [kind, ...params] = spec.split(':')
   const numbers = params.map(Number)
   const bad = (): never => {
-    throw new UsageError(`Flag --jitter: got "${spec}"; expected none, uniform:MAX_MS or lognormal:MEDIAN_MS:SIGMA (e.g. uniform:5, lognormal:3:0.5).`)
+    throw new UsageError(
+      `Flag --jitter: got "${spec}"; expected none, uniform:MAX_MS or lognormal:MEDIAN_MS:SIGMA (e.g. uniform:5, lognormal:3:0.5).`,
+    )
   }
   if (numbers.some((n, i) => !Number.isFinite(n) || params[i]?.trim() === '')) bad()
   if (kind === 'none' && params.length === 0) return { kind }
@@ -157,7 +201,9 @@ export function parseJitter(spec: string): ScenarioInput {
 /** error=R,hang=R,reset=R (any of them, in any order), or none: the rates of scenario field `faults`. */
 export function parseFaults(spec: string, flag: string): ScenarioInput {
   const bad = (why: string): never => {
-    throw new UsageError(`Flag --${flag}: got "${spec}"; ${why}. Expected none or error=R,hang=R,reset=R with each R a share of calls from 0 to 1 (e.g. error=0.01,hang=0.001).`)
+    throw new UsageError(
+      `Flag --${flag}: got "${spec}"; ${why}. Expected none or error=R,hang=R,reset=R with each R a share of calls from 0 to 1 (e.g. error=0.01,hang=0.001).`,
+    )
   }
   if (spec === 'none') return { errorRate: 0, hangRate: 0, resetRate: 0 }
   const rates: ScenarioInput = {}

@@ -40,7 +40,9 @@ export interface Vary {
 /** The scenarios of `--vary`, from the other flags with PARAM set to each value in turn. */
 export async function resolveVary(raw: string, values: FlagValues): Promise<Vary> {
   const bad = (why: string): never => {
-    throw new UsageError(`Flag --vary: got "${raw}"; ${why}. Expected PARAM=V1,V2,… with PARAM one of ${Object.keys(VARY_PARAMETERS).join(', ')} (e.g. --vary latency=5,10,20,40,80).`)
+    throw new UsageError(
+      `Flag --vary: got "${raw}"; ${why}. Expected PARAM=V1,V2,… with PARAM one of ${Object.keys(VARY_PARAMETERS).join(', ')} (e.g. --vary latency=5,10,20,40,80).`,
+    )
   }
   const [parameter, list, ...rest] = raw.split('=')
   if (list === undefined || rest.length > 0 || !parameter) bad('it is not PARAM=V1,V2,…')
@@ -54,7 +56,8 @@ export async function resolveVary(raw: string, values: FlagValues): Promise<Vary
   const own = parameter === 'latency' ? SERVICE_NAMES.find((service) => values[`${service}-latency`] !== undefined) : undefined
   if (own) bad(`--${own}-latency is given too, and a service's own latency wins over --latency; vary ${own}-latency, or leave it out`)
   const parts = list!.split(',').map((part) => part.trim())
-  if (parts.some((part) => part === '' || !Number.isFinite(Number(part)))) bad(`"${parts.find((part) => part === '' || !Number.isFinite(Number(part)))}" is not a number`)
+  if (parts.some((part) => part === '' || !Number.isFinite(Number(part))))
+    bad(`"${parts.find((part) => part === '' || !Number.isFinite(Number(part)))}" is not a number`)
   const numbers = parts.map(Number)
   if (new Set(numbers).size !== numbers.length) bad('a value is listed twice')
   if (numbers.length > MAX_VARY_VALUES) bad(`${numbers.length} values; at most ${MAX_VARY_VALUES}`)

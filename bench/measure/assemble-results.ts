@@ -11,7 +11,21 @@ import type { RunSettings } from '../cli/run-settings.ts'
 import { diffAgainstParent, summarizeVariant } from '../record/code-diffs.ts'
 import { describeEnvironment } from '../record/environment.ts'
 import { round } from '../record/format.ts'
-import { SCHEMA_VERSION, type CacheOutage, type Calibration, type CaseFailures, type HopCalibration, type Failures, type LatencyCase, type LatencyMeasurements, type LoadLevel, type PeakLoad, type Results, type Roles, type VariantResult } from '../record/results.ts'
+import {
+  SCHEMA_VERSION,
+  type CacheOutage,
+  type Calibration,
+  type CaseFailures,
+  type HopCalibration,
+  type Failures,
+  type LatencyCase,
+  type LatencyMeasurements,
+  type LoadLevel,
+  type PeakLoad,
+  type Results,
+  type Roles,
+  type VariantResult,
+} from '../record/results.ts'
 import type { PlacedRole, StackRoles } from '../stack/start-stack.ts'
 import { describeHost } from '../../scenario/lab-roles.ts'
 import type { Scenario } from '../../scenario/types.ts'
@@ -54,7 +68,12 @@ export function describeRoles(roles: StackRoles): Roles {
   const { bootId, ...generator } = describeHost()
   // A role the lab started runs here; one placed by URL, where its kernel is this one (unknown off Linux: null, not assumed).
   const same = (theirs: string | null): boolean | null => (theirs === null || bootId === null ? null : theirs === bootId)
-  const place = ({ url, placed, host: { bootId: theirs, ...host } }: PlacedRole): Roles['api'] => ({ url, placed, host, sameMachine: placed ? same(theirs) : true })
+  const place = ({ url, placed, host: { bootId: theirs, ...host } }: PlacedRole): Roles['api'] => ({
+    url,
+    placed,
+    host,
+    sameMachine: placed ? same(theirs) : true,
+  })
   return { generator, api: place(roles.api), upstreams: place(roles.upstreams), redis: roles.redis }
 }
 
@@ -80,7 +99,17 @@ export async function assembleResults(m: Measured): Promise<Results> {
     durationSeconds: round((finishedAt.getTime() - m.startedAt.getTime()) / 1000, 1),
     valid,
     problems,
-    run: { quick: settings.quick, variants: m.variants.map((v) => v.name), path: m.path, connections: settings.connections, durationSeconds: settings.durationSeconds, sweep: settings.sweep, modelJitter: settings.modelJitter, overview: m.variants.map((v) => v.name).filter((name) => inOverview(settings, name)), runs: 1 },
+    run: {
+      quick: settings.quick,
+      variants: m.variants.map((v) => v.name),
+      path: m.path,
+      connections: settings.connections,
+      durationSeconds: settings.durationSeconds,
+      sweep: settings.sweep,
+      modelJitter: settings.modelJitter,
+      overview: m.variants.map((v) => v.name).filter((name) => inOverview(settings, name)),
+      runs: 1,
+    },
     story: judgeStory(variants),
     scenario: m.scenario,
     environment,
@@ -93,7 +122,13 @@ export async function assembleResults(m: Measured): Promise<Results> {
   }
 }
 
-async function assembleVariant(m: Measured, name: string, parent: string | null, warm: LatencyCase, cold: LatencyCase | undefined): Promise<VariantResult> {
+async function assembleVariant(
+  m: Measured,
+  name: string,
+  parent: string | null,
+  warm: LatencyCase,
+  cold: LatencyCase | undefined,
+): Promise<VariantResult> {
   const model = m.models[name]
   const floor = model?.floor
   const recorded = model ? recordModel(m.scenario, model) : undefined
@@ -109,7 +144,13 @@ async function assembleVariant(m: Measured, name: string, parent: string | null,
     floorMs: recorded?.floorMs ?? null,
     coldFloorMs: recorded?.coldFloorMs ?? null,
     ...fidelity,
-    hops: judgeHops(floor, fidelity.overheadMs, cacheReadsOnPath(warm.cacheStagesAlone, warm.cacheReadsPerRequest), m.calibration, m.hopCalibration),
+    hops: judgeHops(
+      floor,
+      fidelity.overheadMs,
+      cacheReadsOnPath(warm.cacheStagesAlone, warm.cacheReadsPerRequest),
+      m.calibration,
+      m.hopCalibration,
+    ),
     latency: warm.latency,
     upstreamCalls: warm.upstreamCalls,
     maxInFlight: warm.maxInFlight,

@@ -27,7 +27,14 @@ export const CALIBRATION_ROUNDS = 3
 const ECHO_WAIT_MS = 40
 
 /** With `atOnce` k > 1: k calls made together to k services, timed from the first call to the last answer (a fan-out's hop). */
-export async function calibrateUpstreamHop(api: Pick<ApiProcess, 'timeUpstreamCalls'>, service: ServiceName, samples: number, waitMs = ECHO_WAIT_MS, atOnce = 1, warmUp = WARM_UP_CALLS): Promise<Calibration> {
+export async function calibrateUpstreamHop(
+  api: Pick<ApiProcess, 'timeUpstreamCalls'>,
+  service: ServiceName,
+  samples: number,
+  waitMs = ECHO_WAIT_MS,
+  atOnce = 1,
+  warmUp = WARM_UP_CALLS,
+): Promise<Calibration> {
   const path = `${ECHO_PATH}?ms=${waitMs}`
   return calibrationOf(await rounds((n) => api.timeUpstreamCalls(service, path, n, atOnce), samples, warmUp), samples, waitMs)
 }
@@ -38,7 +45,12 @@ export async function calibrateUpstreamHop(api: Pick<ApiProcess, 'timeUpstreamCa
  * upstream call's wait. Warm and in rounds, as the upstream hop. Its whole time is overhead: a
  * lookup costs nothing in the model.
  */
-export async function calibrateCacheRead(api: Pick<ApiProcess, 'timeCacheReads'>, samples: number, idleMs = ECHO_WAIT_MS, warmUp = WARM_UP_CALLS): Promise<Calibration> {
+export async function calibrateCacheRead(
+  api: Pick<ApiProcess, 'timeCacheReads'>,
+  samples: number,
+  idleMs = ECHO_WAIT_MS,
+  warmUp = WARM_UP_CALLS,
+): Promise<Calibration> {
   return calibrationOf(await rounds((n) => api.timeCacheReads(n, idleMs), samples, warmUp), samples, 0)
 }
 
@@ -53,7 +65,14 @@ async function rounds(time: (samples: number) => Promise<number[]>, samples: num
 /** A calibration from its rounds' medians: the median of those, and its time over the wait. */
 function calibrationOf(roundP50sMs: number[], samples: number, waitMs: number): Calibration {
   const callMs = median(roundP50sMs)
-  return { waitMs, samples, rounds: CALIBRATION_ROUNDS, roundP50sMs: roundP50sMs.map((ms) => round(ms)), callP50Ms: round(callMs), overheadMs: round(callMs - waitMs) }
+  return {
+    waitMs,
+    samples,
+    rounds: CALIBRATION_ROUNDS,
+    roundP50sMs: roundP50sMs.map((ms) => round(ms)),
+    callP50Ms: round(callMs),
+    overheadMs: round(callMs - waitMs),
+  }
 }
 
 /**
@@ -63,7 +82,12 @@ function calibrationOf(roundP50sMs: number[], samples: number, waitMs: number): 
  * when the API's cache is Redis: null when it is the in-process map, or when Redis did not
  * answer every read (with the reason; a variant whose path reads Redis then has no figure per hop).
  */
-export async function calibrateHops(api: Pick<ApiProcess, 'url' | 'timeUpstreamCalls' | 'timeCacheReads' | 'cacheBackend'>, widths: readonly number[], samples: number, warmUp = WARM_UP_CALLS): Promise<HopCalibration> {
+export async function calibrateHops(
+  api: Pick<ApiProcess, 'url' | 'timeUpstreamCalls' | 'timeCacheReads' | 'cacheBackend'>,
+  widths: readonly number[],
+  samples: number,
+  warmUp = WARM_UP_CALLS,
+): Promise<HopCalibration> {
   const client = createHttpClient(api.url, 30_000, 1, labTokenHeaders())
   const request = await rounds((n) => timeEcho(client, api.url, n), samples, warmUp)
     .then((roundP50sMs) => calibrationOf(roundP50sMs, samples, ECHO_WAIT_MS))
@@ -76,10 +100,23 @@ export async function calibrateHops(api: Pick<ApiProcess, 'url' | 'timeUpstreamC
   // leaves the hop uncalibrated, and the run goes on without its figure, saying why. Anything else is the lab's fault.
   for (let retries = 0; ; retries++) {
     try {
-      return { request, atOnce, cacheRead: await calibrateCacheRead(api, samples, ECHO_WAIT_MS, warmUp), cacheReadUncalibrated: null, cacheReadRetries: retries }
+      return {
+        request,
+        atOnce,
+        cacheRead: await calibrateCacheRead(api, samples, ECHO_WAIT_MS, warmUp),
+        cacheReadUncalibrated: null,
+        cacheReadRetries: retries,
+      }
     } catch (error) {
       if (!/ answered 503: /.test((error as Error).message)) throw error
-      if (retries === CALIBRATION_RETRIES) return { request, atOnce, cacheRead: null, cacheReadUncalibrated: `${(error as Error).message} (tried ${retries + 1} times)`, cacheReadRetries: retries }
+      if (retries === CALIBRATION_RETRIES)
+        return {
+          request,
+          atOnce,
+          cacheRead: null,
+          cacheReadUncalibrated: `${(error as Error).message} (tried ${retries + 1} times)`,
+          cacheReadRetries: retries,
+        }
     }
   }
 }

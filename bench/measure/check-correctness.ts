@@ -23,10 +23,17 @@ export interface CorrectnessCheck {
  * slowest answer's time, not their sum; give a client with a connection for each), and checks
  * that each path's bodies are identical, in variant order.
  */
-export async function checkCorrectness(client: HttpClient, variants: string[], path: string, otherPaths: string[] = []): Promise<CorrectnessCheck> {
+export async function checkCorrectness(
+  client: HttpClient,
+  variants: string[],
+  path: string,
+  otherPaths: string[] = [],
+): Promise<CorrectnessCheck> {
   if (variants.length === 0) throw new CorrectnessError('No variant to check.')
   const paths = [path, ...otherPaths.filter((other) => other !== path)]
-  const fetched = await Promise.all(paths.map((checked) => Promise.all(variants.map((variant) => timedGet(client, `/${variant}${checked}`)))))
+  const fetched = await Promise.all(
+    paths.map((checked) => Promise.all(variants.map((variant) => timedGet(client, `/${variant}${checked}`)))),
+  )
   const references = new Map<string, string>()
   let answers: CorrectnessCheck['answers'] = {}
   paths.forEach((checked, i) => {
@@ -48,7 +55,8 @@ function checkPath(variants: string[], path: string, fetched: Array<Answer & { m
   variants.forEach((variant, i) => {
     const answer = fetched[i]!
     answers[variant] = { ms: answer.ms, serverTiming: answer.serverTiming }
-    if (answer.status !== 200) throw new CorrectnessError(`Variant "${variant}" answered ${answer.status} to ${path}: ${answer.body.slice(0, 300)}`)
+    if (answer.status !== 200)
+      throw new CorrectnessError(`Variant "${variant}" answered ${answer.status} to ${path}: ${answer.body.slice(0, 300)}`)
   })
   const [first] = variants
   const reference = fetched[0]!.body
@@ -56,7 +64,8 @@ function checkPath(variants: string[], path: string, fetched: Array<Answer & { m
     if (fetched[i]!.body === reference) return
     const difference = describeDifference(reference, fetched[i]!.body)
     throw new CorrectnessError(
-      `Variants "${first}" and "${variant}" answer ${path} differently: ${difference}. ` + 'An optimisation must change the time, never the answer; fix the variant and run again.',
+      `Variants "${first}" and "${variant}" answer ${path} differently: ${difference}. ` +
+        'An optimisation must change the time, never the answer; fix the variant and run again.',
     )
   })
   return { reference, answers }

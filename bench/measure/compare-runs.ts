@@ -61,10 +61,28 @@ export function metricSpec(name: string): MetricSpec | undefined {
   const labBound = (s: RunSample, v: string) => (level(s, v)?.labBound.length ?? 0) > 0
   if (figure === 'rps') return { unit: '/s', higherIsWorse: false, points: false, labBound, value: (s, v) => level(s, v)?.goodPerSec }
   if (figure === 'failures') {
-    return { unit: '%', higherIsWorse: true, points: true, labBound, value: (s, v) => { const l = level(s, v); return l ? (l.sent ? (100 * l.failed) / l.sent : null) : undefined } }
+    return {
+      unit: '%',
+      higherIsWorse: true,
+      points: true,
+      labBound,
+      value: (s, v) => {
+        const l = level(s, v)
+        return l ? (l.sent ? (100 * l.failed) / l.sent : null) : undefined
+      },
+    }
   }
   const key = `${figure}Ms` as 'p50Ms' | 'p90Ms' | 'p99Ms'
-  return { unit: 'ms', higherIsWorse: true, points: false, labBound, value: (s, v) => { const l = level(s, v); return l ? l[key] : undefined } }
+  return {
+    unit: 'ms',
+    higherIsWorse: true,
+    points: false,
+    labBound,
+    value: (s, v) => {
+      const l = level(s, v)
+      return l ? l[key] : undefined
+    },
+  }
 }
 
 /** The metric names a run has figures for: the one-at-a-time ones, then each load level's. */
@@ -88,9 +106,17 @@ export interface CompareOptions {
 }
 
 /** Why two results cannot be compared at all (another schema version, another kind), or undefined. */
-export function incomparable(baseline: { schemaVersion?: unknown; kind?: unknown }, current: { schemaVersion?: unknown; kind?: unknown }, schemaVersion: number): string | undefined {
-  for (const [side, results] of [['the baseline', baseline], ['this run', current]] as const) {
-    if (results.kind !== 'run') return `${side} is not a measured run (kind "${String(results.kind)}"): a --predict or --vary has no runs to compare.`
+export function incomparable(
+  baseline: { schemaVersion?: unknown; kind?: unknown },
+  current: { schemaVersion?: unknown; kind?: unknown },
+  schemaVersion: number,
+): string | undefined {
+  for (const [side, results] of [
+    ['the baseline', baseline],
+    ['this run', current],
+  ] as const) {
+    if (results.kind !== 'run')
+      return `${side} is not a measured run (kind "${String(results.kind)}"): a --predict or --vary has no runs to compare.`
     if (results.schemaVersion !== schemaVersion) {
       return `${side} has schemaVersion ${String(results.schemaVersion)}; this lab reads ${schemaVersion}${Number(results.schemaVersion) < 10 ? ' (runs before version 10 kept no per-run figures)' : ''}. Measure it again with this version of the lab.`
     }
@@ -105,7 +131,13 @@ export function compareResults(baseline: Results, current: Results, options: Com
   const metrics = metricsOf(current).filter((m) => metricsOf(baseline).includes(m))
   const noisePercent = Math.max(MIN_NOISE_PERCENT, options.noisePercent ?? 0)
   type Row = ComparisonFigures['rows'][number]
-  const pending: Array<{ row: Omit<Row, 'verdict' | 'p' | 'effect' | 'low' | 'high'>; a: number[] | null; b: number[] | null; spec: MetricSpec; labBound: boolean }> = []
+  const pending: Array<{
+    row: Omit<Row, 'verdict' | 'p' | 'effect' | 'low' | 'high'>
+    a: number[] | null
+    b: number[] | null
+    spec: MetricSpec
+    labBound: boolean
+  }> = []
   for (const variant of common) {
     for (const metric of metrics) {
       const spec = metricSpec(metric)!
@@ -135,14 +167,29 @@ export function compareResults(baseline: Results, current: Results, options: Com
   const alpha = alphaFor(tested)
   const rows: Row[] = pending.map(({ row, a, b, spec, labBound }, i) => {
     if (!a || !b) return { ...row, verdict: 'not estimable' as Verdict, p: null, effect: null, low: null, high: null }
-    const c = compareRuns(a, b, { higherIsWorse: spec.higherIsWorse, thresholdPercent: spec.points ? NOISE_POINTS : noisePercent, alpha, points: spec.points, seed: i + 1 })
+    const c = compareRuns(a, b, {
+      higherIsWorse: spec.higherIsWorse,
+      thresholdPercent: spec.points ? NOISE_POINTS : noisePercent,
+      alpha,
+      points: spec.points,
+      seed: i + 1,
+    })
     const r = (x: number | null) => (x === null ? null : round(x, 2))
-    return { ...row, verdict: labBound ? 'lab-bound' : c.verdict, p: c.p === null ? null : round(c.p, 4), effect: r(c.effect), low: r(c.low), high: r(c.high) }
+    return {
+      ...row,
+      verdict: labBound ? 'lab-bound' : c.verdict,
+      p: c.p === null ? null : round(c.p, 4),
+      effect: r(c.effect),
+      low: r(c.low),
+      high: r(c.high),
+    }
   })
   const warnings = differences(baseline, current)
   const [n, m] = [baseline.runs.length, current.runs.length]
   if (n >= MIN_RUNS && m >= MIN_RUNS && smallestP(n, m) >= alpha) {
-    warnings.push(`No figure can be called regressed or improved: with ${n} runs against ${m}, the smallest p the exact test can give is ${smallestP(n, m).toFixed(3)}, not below α = ${alpha} (${tested} figures tested). Measure more runs on both sides.`)
+    warnings.push(
+      `No figure can be called regressed or improved: with ${n} runs against ${m}, the smallest p the exact test can give is ${smallestP(n, m).toFixed(3)}, not below α = ${alpha} (${tested} figures tested). Measure more runs on both sides.`,
+    )
   }
   return {
     baseline: side(baseline, options.baselinePath),
@@ -158,7 +205,13 @@ export function compareResults(baseline: Results, current: Results, options: Com
 }
 
 function side(results: Results, path: string | null): ComparisonFigures['current'] & { path: string } {
-  return { path: path ?? '', startedAt: results.startedAt, gitCommit: results.environment.gitCommit, scenario: results.scenario.name, runs: results.runs.length }
+  return {
+    path: path ?? '',
+    startedAt: results.startedAt,
+    gitCommit: results.environment.gitCommit,
+    scenario: results.scenario.name,
+    runs: results.runs.length,
+  }
 }
 
 /** What differs between the two runs besides the code: each makes a verdict less about the code. */
@@ -169,15 +222,25 @@ function differences(baseline: Results, current: Results): string[] {
     warnings.push(`The scenarios differ (${fields.join(', ')}): the runs measured different things, not only different code.`)
   }
   if (baseline.run.quick !== current.run.quick) warnings.push(`One run is --quick and the other is not: their samples and levels differ.`)
-  if (String(baseline.run.connections) !== String(current.run.connections) || baseline.run.durationSeconds !== current.run.durationSeconds) {
-    warnings.push(`The load levels differ (${baseline.run.connections.join(', ')} connections, ${baseline.run.durationSeconds} s against ${current.run.connections.join(', ')}, ${current.run.durationSeconds} s): levels on one side only are not compared, and the overall failure share covers different levels.`)
+  if (
+    String(baseline.run.connections) !== String(current.run.connections) ||
+    baseline.run.durationSeconds !== current.run.durationSeconds
+  ) {
+    warnings.push(
+      `The load levels differ (${baseline.run.connections.join(', ')} connections, ${baseline.run.durationSeconds} s against ${current.run.connections.join(', ')}, ${current.run.durationSeconds} s): levels on one side only are not compared, and the overall failure share covers different levels.`,
+    )
   }
   const env = (r: Results) => `${r.environment.cpuModel} × ${r.environment.cpuCount}, Node ${r.environment.node}, ${r.environment.os}`
-  if (env(baseline) !== env(current)) warnings.push(`The environments differ: the baseline ran on ${env(baseline)}, this run on ${env(current)}.`)
-  const placement = (r: Results) => `API ${r.roles.api.placed ? `at ${r.roles.api.url} on ${r.roles.api.host.hostname}` : 'started here'}, upstreams ${r.roles.upstreams.placed ? `at ${r.roles.upstreams.url} on ${r.roles.upstreams.host.hostname}` : 'started here'}`
-  if (placement(baseline) !== placement(current)) warnings.push(`The roles were placed differently: the baseline's ${placement(baseline)}; this run's ${placement(current)}.`)
-  if (baseline.environment.cacheBackend !== current.environment.cacheBackend) warnings.push(`The price cache differs: ${baseline.environment.cacheBackend} against ${current.environment.cacheBackend}.`)
-  if (!baseline.valid || !current.valid) warnings.push(`${!baseline.valid ? 'The baseline' : 'This run'} is not valid (see its problems): its figures are not to be trusted.`)
+  if (env(baseline) !== env(current))
+    warnings.push(`The environments differ: the baseline ran on ${env(baseline)}, this run on ${env(current)}.`)
+  const placement = (r: Results) =>
+    `API ${r.roles.api.placed ? `at ${r.roles.api.url} on ${r.roles.api.host.hostname}` : 'started here'}, upstreams ${r.roles.upstreams.placed ? `at ${r.roles.upstreams.url} on ${r.roles.upstreams.host.hostname}` : 'started here'}`
+  if (placement(baseline) !== placement(current))
+    warnings.push(`The roles were placed differently: the baseline's ${placement(baseline)}; this run's ${placement(current)}.`)
+  if (baseline.environment.cacheBackend !== current.environment.cacheBackend)
+    warnings.push(`The price cache differs: ${baseline.environment.cacheBackend} against ${current.environment.cacheBackend}.`)
+  if (!baseline.valid || !current.valid)
+    warnings.push(`${!baseline.valid ? 'The baseline' : 'This run'} is not valid (see its problems): its figures are not to be trusted.`)
   return warnings
 }
 
@@ -198,21 +261,42 @@ const UNITS: Record<MetricSpec['unit'], Record<string, number>> = { ms: { ms: 1,
  * `variants`: those the run measures; `connections`: its load levels; `maxSamples`: the
  * most one-at-a-time samples a case can have (a p99 one at a time needs 300).
  */
-export function parseThreshold(expression: string, variants: readonly string[], connections: readonly number[], maxSamples: number): Threshold {
+export function parseThreshold(
+  expression: string,
+  variants: readonly string[],
+  connections: readonly number[],
+  maxSamples: number,
+): Threshold {
   const bad = (why: string) => new Error(`--threshold "${expression}": ${why}`)
   const match = /^\s*([a-z][a-z0-9-]*)\.([a-z0-9@]+)\s*(<=|>=|<|>)\s*(\d+(?:\.\d+)?)\s*(ms|s|%|\/s)?\s*$/.exec(expression)
   if (!match) throw bad('expected VARIANT.METRIC<VALUE, e.g. "parallel.p50<160ms", "naive.failures<1%", "cached.rps@50>=30".')
   const [, variant, metric, op, number, unit = ''] = match
   if (!variants.includes(variant!)) throw bad(`"${variant}" is not a variant this run measures (${variants.join(', ')}).`)
   const spec = metricSpec(metric!)
-  if (!spec) throw bad(`"${metric}" is not a metric; known: p50, p90, p99 (one request at a time), rps@N, p50@N, p90@N, p99@N, failures@N (at N connections), failures.`)
+  if (!spec)
+    throw bad(
+      `"${metric}" is not a metric; known: p50, p90, p99 (one request at a time), rps@N, p50@N, p90@N, p99@N, failures@N (at N connections), failures.`,
+    )
   const at = /@(\d+)$/.exec(metric!)
-  if (at && !connections.includes(Number(at[1]))) throw bad(`this run has no load level of ${at[1]} connections (its levels: ${connections.join(', ') || 'none'}).`)
-  if (metric === 'p99' && maxSamples < 300) throw bad(`a p99 one request at a time needs 300 samples a run and this run takes at most ${maxSamples}: not estimable. Use p99@N, at a load level.`)
+  if (at && !connections.includes(Number(at[1])))
+    throw bad(`this run has no load level of ${at[1]} connections (its levels: ${connections.join(', ') || 'none'}).`)
+  if (metric === 'p99' && maxSamples < 300)
+    throw bad(
+      `a p99 one request at a time needs 300 samples a run and this run takes at most ${maxSamples}: not estimable. Use p99@N, at a load level.`,
+    )
   const scale = UNITS[spec.unit][unit]
-  if (scale === undefined) throw bad(`the unit "${unit || '(none)'}" does not fit ${metric}, which is in ${spec.unit === '/s' ? 'requests per second (no unit, or /s)' : spec.unit === 'ms' ? 'ms or s' : '%'}.`)
+  if (scale === undefined)
+    throw bad(
+      `the unit "${unit || '(none)'}" does not fit ${metric}, which is in ${spec.unit === '/s' ? 'requests per second (no unit, or /s)' : spec.unit === 'ms' ? 'ms or s' : '%'}.`,
+    )
   // Rounded to a µs (or a millionth): 1.005 s × 1000 is 1004.9999999999999 in floating point.
-  return { expression: expression.trim(), variant: variant!, metric: metric!, op: op as Threshold['op'], value: Math.round(Number(number) * scale * 1e6) / 1e6 }
+  return {
+    expression: expression.trim(),
+    variant: variant!,
+    metric: metric!,
+    op: op as Threshold['op'],
+    value: Math.round(Number(number) * scale * 1e6) / 1e6,
+  }
 }
 
 /** Checks each threshold against the median of its metric over the runs. A metric not estimable fails its threshold. */
@@ -220,10 +304,21 @@ export function checkThresholds(results: Results, thresholds: Threshold[]): Thre
   return thresholds.map((t) => {
     const spec = metricSpec(t.metric)!
     const values = valuesOf(results, t.variant, spec)
-    if (!values) return { expression: t.expression, value: null, passed: false, why: `${t.variant}.${t.metric} was not ${values === null ? 'estimable' : 'measured'} in this run` }
+    if (!values)
+      return {
+        expression: t.expression,
+        value: null,
+        passed: false,
+        why: `${t.variant}.${t.metric} was not ${values === null ? 'estimable' : 'measured'} in this run`,
+      }
     const value = round(median(values), 3)
     const passed = t.op === '<' ? value < t.value : t.op === '<=' ? value <= t.value : t.op === '>' ? value > t.value : value >= t.value
     const shown = `${value}${spec.unit === '/s' ? '/s' : ` ${spec.unit}`}`
-    return { expression: t.expression, value, passed, why: `${t.variant}.${t.metric} = ${shown}${results.runs.length > 1 ? ` (median of ${results.runs.length} runs)` : ''}` }
+    return {
+      expression: t.expression,
+      value,
+      passed,
+      why: `${t.variant}.${t.metric} = ${shown}${results.runs.length > 1 ? ` (median of ${results.runs.length} runs)` : ''}`,
+    }
   })
 }

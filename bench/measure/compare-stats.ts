@@ -57,10 +57,12 @@ export function mannWhitneyU(a: readonly number[], b: readonly number[]): { u: n
   const n = a.length
   const m = b.length
   if (n === 0 || m === 0) throw new Error('mannWhitneyU needs values on both sides')
-  const all = [...a.map((value) => ({ value, fromA: true })), ...b.map((value) => ({ value, fromA: false }))].sort((x, y) => x.value - y.value)
+  const all = [...a.map((value) => ({ value, fromA: true })), ...b.map((value) => ({ value, fromA: false }))].sort(
+    (x, y) => x.value - y.value,
+  )
   // Doubled midranks: integers, so the rank sums can index a table.
   const doubled: number[] = new Array<number>(all.length)
-  for (let i = 0; i < all.length; ) {
+  for (let i = 0; i < all.length;) {
     let j = i
     while (j + 1 < all.length && all[j + 1]!.value === all[i]!.value) j++
     // Ranks i+1 … j+1 share their mean, (i + j + 2) / 2; doubled: i + j + 2.
@@ -154,13 +156,20 @@ export function compareRuns(
   const { higherIsWorse, thresholdPercent: t, alpha, points = false, seed } = options
   const sized = bootstrapEffect(baseline, current, { points, seed })
   // Too few runs: the effect alone, no interval (a bootstrap of 1–3 runs would look precise and is not).
-  if (baseline.length < MIN_RUNS || current.length < MIN_RUNS) return { verdict: 'too few runs', p: null, effect: sized?.effect ?? null, low: null, high: null }
+  if (baseline.length < MIN_RUNS || current.length < MIN_RUNS)
+    return { verdict: 'too few runs', p: null, effect: sized?.effect ?? null, low: null, high: null }
   const { p } = mannWhitneyU(current, baseline)
   if (!sized) return { verdict: 'inconclusive', p, effect: null, low: null, high: null }
   const { effect, low, high } = sized
   // The interval in the worse direction: for throughput, lower is worse.
   const [worseLow, worseHigh] = higherIsWorse ? [low, high] : [-high, -low]
   const verdict: Verdict =
-    p < alpha && worseLow > t ? 'regressed' : p < alpha && worseHigh < -t ? 'improved' : worseLow >= -t && worseHigh <= t ? 'no change' : 'inconclusive'
+    p < alpha && worseLow > t
+      ? 'regressed'
+      : p < alpha && worseHigh < -t
+        ? 'improved'
+        : worseLow >= -t && worseHigh <= t
+          ? 'no change'
+          : 'inconclusive'
   return { verdict, p, effect, low, high }
 }

@@ -32,9 +32,17 @@ const EXACT_AFTER_FAULTED = 30
  * without faults. Otherwise (it got over some, or failed some without a fault, or too few drew
  * one to tell), the share its runs failed. Without faults: none fails.
  */
-export function expectedFailures(scenario: Scenario, model: Pick<VariantModel, 'floor' | 'faults'>, cold: boolean): { percent: number; calls: number } {
+export function expectedFailures(
+  scenario: Scenario,
+  model: Pick<VariantModel, 'floor' | 'faults'>,
+  cold: boolean,
+): { percent: number; calls: number } {
   const simulated = model.faults?.[cold ? 'cold' : 'warm']
-  const total = (calls: Record<ServiceName, number>): number => round(SERVICE_NAMES.reduce((sum, name) => sum + calls[name], 0), 2)
+  const total = (calls: Record<ServiceName, number>): number =>
+    round(
+      SERVICE_NAMES.reduce((sum, name) => sum + calls[name], 0),
+      2,
+    )
   const calls = cold ? model.floor.coldCalls : model.floor.calls
   if (!simulated?.requests) return { percent: expectedFailurePercent(scenario, calls), calls: total(calls) }
   const plain = simulated.absorbed === 0 && simulated.failedWithoutFault === 0 && simulated.faulted >= EXACT_AFTER_FAULTED
@@ -42,7 +50,15 @@ export function expectedFailures(scenario: Scenario, model: Pick<VariantModel, '
   return { percent, calls: total(simulated.calls) }
 }
 
-function faultFigures({ requests, failed, faulted, absorbed, failedWithoutFault, calls, saturation }: FaultModel): NonNullable<ModelFigures['faults']>['warm'] {
+function faultFigures({
+  requests,
+  failed,
+  faulted,
+  absorbed,
+  failedWithoutFault,
+  calls,
+  saturation,
+}: FaultModel): NonNullable<ModelFigures['faults']>['warm'] {
   const free = !Number.isFinite(saturation.perSec)
   return {
     requests,
@@ -70,7 +86,10 @@ export function recordModel(scenario: Scenario, model: VariantModel): { floorMs:
       coldCalls: floor.coldCalls,
       maxInFlight: floor.maxInFlight,
       coldMaxInFlight: floor.coldMaxInFlight,
-      demandMs: Object.fromEntries(SERVICE_NAMES.map((name) => [name, round(saturation.demandSeconds[name] * 1000)])) as Record<ServiceName, number>,
+      demandMs: Object.fromEntries(SERVICE_NAMES.map((name) => [name, round(saturation.demandSeconds[name] * 1000)])) as Record<
+        ServiceName,
+        number
+      >,
       // Four significant digits: a saturation of 0.004/s is not 0.
       saturationPerSec: free ? null : Number(saturation.perSec.toPrecision(4)),
       bottleneck: free ? null : saturation.bottleneck,

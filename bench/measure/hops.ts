@@ -78,11 +78,18 @@ export function fanOutWidths(floors: ReadonlyArray<Pick<Floor, 'callsAtOnceOnPat
  * has no calibration (a fan-out wider than was calibrated, a Redis read when Redis did not answer
  * the calibration's).
  */
-export function judgeHops(floor: Pick<Floor, 'callsAtOnceOnPath'> | undefined, overheadMs: number | null, cacheReads: number, calibration: Calibration, hops: HopCalibration): VariantResult['hops'] {
+export function judgeHops(
+  floor: Pick<Floor, 'callsAtOnceOnPath'> | undefined,
+  overheadMs: number | null,
+  cacheReads: number,
+  calibration: Calibration,
+  hops: HopCalibration,
+): VariantResult['hops'] {
   if (!floor || overheadMs === null) return null
   const calls = floor.callsAtOnceOnPath.map((k) => callsCalibration(k, calibration, hops))
   if (calls.some((one) => one === undefined) || (cacheReads > 0 && !hops.cacheRead)) return null
-  const calibratedMs = hops.request.overheadMs + calls.reduce((sum, one) => sum + one!.overheadMs, 0) + cacheReads * (hops.cacheRead?.overheadMs ?? 0)
+  const calibratedMs =
+    hops.request.overheadMs + calls.reduce((sum, one) => sum + one!.overheadMs, 0) + cacheReads * (hops.cacheRead?.overheadMs ?? 0)
   const count = 1 + calls.length + cacheReads
   const beyondMs = round(overheadMs - calibratedMs)
   const beyondPerHopMs = round(beyondMs / count)

@@ -53,29 +53,55 @@ function unexplainedFailures(statusCodes: Record<string, number>, faulty: boolea
   return { total: unexplained.reduce((sum, [, n]) => sum + n, 0), text: formatStatuses(Object.fromEntries(unexplained)) }
 }
 
-export function findProblems(name: string, warm: LatencyCase, cold: LatencyCase | undefined, mix: MixFigures | undefined, load: LoadLevel[], sweep: SweepLevel[], faulty: boolean): string[] {
+export function findProblems(
+  name: string,
+  warm: LatencyCase,
+  cold: LatencyCase | undefined,
+  mix: MixFigures | undefined,
+  load: LoadLevel[],
+  sweep: SweepLevel[],
+  faulty: boolean,
+): string[] {
   const problems: string[] = []
   const mixUnexplained = unexplainedFailures(mix?.statusCodes ?? {}, faulty)
-  if (mixUnexplained) problems.push(`${name}: ${mixUnexplained.total} request(s) of the mix failed (${mixUnexplained.text})${faulty ? ' not explained by the injected faults' : ''}`)
-  if (mix?.mismatches) problems.push(`${name}: ${mix.mismatches} answer(s) to the mix differed from the other variants' for the same request`)
+  if (mixUnexplained)
+    problems.push(
+      `${name}: ${mixUnexplained.total} request(s) of the mix failed (${mixUnexplained.text})${faulty ? ' not explained by the injected faults' : ''}`,
+    )
+  if (mix?.mismatches)
+    problems.push(`${name}: ${mix.mismatches} answer(s) to the mix differed from the other variants' for the same request`)
   const statuses = { ...warm.failures.statusCodes }
   for (const [status, n] of Object.entries(cold?.failures.statusCodes ?? {})) statuses[status] = (statuses[status] ?? 0) + n
   const unexplained = unexplainedFailures(statuses, faulty)
-  if (unexplained) problems.push(`${name}: ${unexplained.total} failed request(s) in the latency phase (${unexplained.text})${faulty ? ' not explained by the injected faults' : ''}`)
+  if (unexplained)
+    problems.push(
+      `${name}: ${unexplained.total} failed request(s) in the latency phase (${unexplained.text})${faulty ? ' not explained by the injected faults' : ''}`,
+    )
   if (!warm.latency && !faulty) problems.push(`${name}: no good answer in the latency phase`)
   const mismatches = warm.mismatches + (cold?.mismatches ?? 0)
   if (mismatches) problems.push(`${name}: ${mismatches} response(s) in the latency phase differed from the reference body`)
   for (const level of load) {
-    if (level.mismatches) problems.push(`${name} at ${level.connections} connections: ${level.mismatches} response(s) differed from the reference body`)
+    if (level.mismatches)
+      problems.push(`${name} at ${level.connections} connections: ${level.mismatches} response(s) differed from the reference body`)
   }
   for (const level of sweep) {
-    if (level.mismatches) problems.push(`${name} at ${round(level.offeredPerSec, 1)} req/s offered: ${level.mismatches} response(s) differed from the reference body`)
+    if (level.mismatches)
+      problems.push(
+        `${name} at ${round(level.offeredPerSec, 1)} req/s offered: ${level.mismatches} response(s) differed from the reference body`,
+      )
   }
   return problems
 }
 
 /** A swept variant's peak load: predicted against measured saturation, the knee, why, and what makes the figures doubtful. */
-export function judgePeak(name: string, scenario: Scenario, predicted: Saturation, floor: Floor, expectedFailurePercent: number, levels: SweepLevel[]): PeakLoad {
+export function judgePeak(
+  name: string,
+  scenario: Scenario,
+  predicted: Saturation,
+  floor: Floor,
+  expectedFailurePercent: number,
+  levels: SweepLevel[],
+): PeakLoad {
   const p99TargetMs = Math.min(2 * floor.warmMs, scenario.requestDeadlineMs)
   const best = levels.reduce<SweepLevel | undefined>((a, l) => (a && sustainedPerSec(a) >= sustainedPerSec(l) ? a : l), undefined)
   const measuredPerSec = best ? sustainedPerSec(best) : 0
@@ -154,7 +180,9 @@ function peakWarnings(
           : measuredPerSec - predicted.perSec <= countingError
             ? `by less than one answer in the level's ${best.windowSeconds} s window (±${round(countingError, 2)} req/s): counting error, not capacity`
             : `by more than one answer in the level's ${best.windowSeconds} s window, with the calls and their hold times as the model counts: the window was too short to time the answers' spacing well; a longer level (--duration) would`
-    warnings.push(`Measured ${round(measuredPerSec, 2)} req/s at ${best.offeredPerSec} req/s offered, above the hard capacity (${capacityText(scenario, predicted)}) ${reason}.`)
+    warnings.push(
+      `Measured ${round(measuredPerSec, 2)} req/s at ${best.offeredPerSec} req/s offered, above the hard capacity (${capacityText(scenario, predicted)}) ${reason}.`,
+    )
   }
   if (knee && knee.offeredPerSec > round(predicted.perSec, 2)) {
     warnings.push(
@@ -163,7 +191,9 @@ function peakWarnings(
   }
   for (const level of levels) {
     if (level.selfCheck.labBound.length) {
-      warnings.push(`At ${level.offeredPerSec} req/s offered, lab-bound: ${level.selfCheck.labBound.join('; ')}. That level's figures are the machine's, not the code's.`)
+      warnings.push(
+        `At ${level.offeredPerSec} req/s offered, lab-bound: ${level.selfCheck.labBound.join('; ')}. That level's figures are the machine's, not the code's.`,
+      )
     } else if (level.latePercent > LATE_WARNING_PERCENT) {
       warnings.push(
         `At ${level.offeredPerSec} req/s offered, the load generator sent ${level.latePercent} % of requests more than 2 ms late (the latest ${formatMs(level.maxLateMs)}): the harness's CPU could not keep the schedule, so the load offered was less regular than stated.`,
@@ -174,7 +204,14 @@ function peakWarnings(
 }
 
 /** One sentence: why a variant holds or collapses, which service saturates first, and whether it was the CPU. */
-function describePeak(name: string, scenario: Scenario, predicted: Saturation, measuredPerSec: number, best: SweepLevel | undefined, levels: SweepLevel[]): string {
+function describePeak(
+  name: string,
+  scenario: Scenario,
+  predicted: Saturation,
+  measuredPerSec: number,
+  best: SweepLevel | undefined,
+  levels: SweepLevel[],
+): string {
   const service: ServiceName = predicted.bottleneck
   const workers = scenario.services[service].workers
   const demand = predicted.demandSeconds[service]

@@ -49,37 +49,42 @@ async function measureLatencyCase(context: Target, spec: LatencyCaseSpec): Promi
     const sorted = [...good].sort((a, b) => a - b)
     if ((sorted.at(-1)! - sorted[0]!) / median(sorted) <= SETTLED_SPREAD) settled.abort()
   }
-  bench.add(`${spec.variant}${spec.cold ? ' (cold)' : ''}`, async () => {
-    for (let inARow = 0; inARow < MAX_FAILURES_IN_A_ROW; inARow++) {
-      // Cold: flushed before every attempt, since a failed attempt may have filled the cache.
-      if (spec.cold) await api.flushCache()
-      requests++
-      const started = bench.now()
-      let status: string
-      try {
-        const answer = await client.get(url)
-        const ms = bench.now() - started
-        if (answer.status === 200) {
-          if (answer.body !== reference) mismatches++
-          if (answer.serverTiming) timings.push(answer.serverTiming)
-          settle(ms)
-          return { overriddenDuration: ms } satisfies FnReturnedObject
+  bench.add(
+    `${spec.variant}${spec.cold ? ' (cold)' : ''}`,
+    async () => {
+      for (let inARow = 0; inARow < MAX_FAILURES_IN_A_ROW; inARow++) {
+        // Cold: flushed before every attempt, since a failed attempt may have filled the cache.
+        if (spec.cold) await api.flushCache()
+        requests++
+        const started = bench.now()
+        let status: string
+        try {
+          const answer = await client.get(url)
+          const ms = bench.now() - started
+          if (answer.status === 200) {
+            if (answer.body !== reference) mismatches++
+            if (answer.serverTiming) timings.push(answer.serverTiming)
+            settle(ms)
+            return { overriddenDuration: ms } satisfies FnReturnedObject
+          }
+          status = String(answer.status)
+        } catch {
+          status = NO_ANSWER
         }
-        status = String(answer.status)
-      } catch {
-        status = NO_ANSWER
+        failures.push({ status, ms: bench.now() - started })
       }
-      failures.push({ status, ms: bench.now() - started })
-    }
-    throw new NoAnswerError()
-  }, { signal: settled.signal })
+      throw new NoAnswerError()
+    },
+    { signal: settled.signal },
+  )
   await upstreams.resetStats()
   const before = await api.counters()
   let latency: LatencyStats | null = null
   try {
     const [task] = await bench.run()
     const result = task?.result
-    if (!result || !('latency' in result)) throw new Error(`tinybench produced no latency for ${url} (state ${result?.state ?? 'unknown'}).`)
+    if (!result || !('latency' in result))
+      throw new Error(`tinybench produced no latency for ${url} (state ${result?.state ?? 'unknown'}).`)
     latency = toLatencyStats(result.latency)
     if (!spec.cold) context.raw?.latency.set(spec.variant, [...(result.latency.samples ?? [])])
   } catch (error) {
@@ -91,7 +96,10 @@ async function measureLatencyCase(context: Target, spec: LatencyCaseSpec): Promi
   for (const { status } of failures) statusCodes[status] = (statusCodes[status] ?? 0) + 1
   return {
     latency,
-    upstreamCalls: Object.fromEntries(SERVICE_NAMES.map((name) => [name, round(stats.services[name].calls / requests, 3)])) as Record<ServiceName, number>,
+    upstreamCalls: Object.fromEntries(SERVICE_NAMES.map((name) => [name, round(stats.services[name].calls / requests, 3)])) as Record<
+      ServiceName,
+      number
+    >,
     maxInFlight: stats.maxInFlightOverall,
     stages: medianStages(timings),
     cacheReadsPerRequest: requests ? round((after.cacheReads - before.cacheReads) / requests, 3) : 0,

@@ -138,7 +138,11 @@ export async function runLoad(
  * stampede and none (cached: 395 or 475 answers in 5 s, at random, before this). The levels
  * show the cache warming from the same start, second by second.
  */
-export async function runLoadPhase(context: PhaseContext, levels: LevelPlan[], modelled: Record<string, ModelledLevel[]> = {}): Promise<Record<string, LoadLevel[]>> {
+export async function runLoadPhase(
+  context: PhaseContext,
+  levels: LevelPlan[],
+  modelled: Record<string, ModelledLevel[]> = {},
+): Promise<Record<string, LoadLevel[]>> {
   const load: Record<string, LoadLevel[]> = {}
   for (const level of levels) {
     await context.fillCache(level.variant)
@@ -176,7 +180,10 @@ export function warmsUpUnderLoad(length: LevelLength): boolean {
 
 /** One untimed request per connection, all at once (warmsUpUnderLoad). */
 async function warmUpUnderLoad(context: Pick<Target, 'api' | 'path' | 'reference'>, variant: string, connections: number): Promise<void> {
-  await runLoad({ url: `${context.api.url}/${variant}${context.path}`, connections, amount: connections, timeout: REQUEST_TIMEOUT_SECONDS }, context.reference)
+  await runLoad(
+    { url: `${context.api.url}/${variant}${context.path}`, connections, amount: connections, timeout: REQUEST_TIMEOUT_SECONDS },
+    context.reference,
+  )
 }
 
 /** The seeded stream a load level of `connections` sends: the same for every variant. */
@@ -184,10 +191,18 @@ export function loadStream(connections: number): string {
   return `load:${connections}`
 }
 
-export async function measureLoadLevel(context: Pick<Target, 'api' | 'upstreams' | 'path' | 'reference' | 'redisPid' | 'traffic' | 'raw'>, variant: string, connections: number, length: LevelLength): Promise<LoadLevel> {
+export async function measureLoadLevel(
+  context: Pick<Target, 'api' | 'upstreams' | 'path' | 'reference' | 'redisPid' | 'traffic' | 'raw'>,
+  variant: string,
+  connections: number,
+  length: LevelLength,
+): Promise<LoadLevel> {
   const { api, upstreams, path, reference } = context
   // Every variant at this many connections is sent the same sequence of the mix.
-  const traffic = context.traffic?.mix.kind === 'mix' ? { prefix: `/${variant}`, next: context.traffic.mix.stream(loadStream(connections)), references: context.traffic.references } : undefined
+  const traffic =
+    context.traffic?.mix.kind === 'mix'
+      ? { prefix: `/${variant}`, next: context.traffic.mix.stream(loadStream(connections)), references: context.traffic.references }
+      : undefined
   // A level does not pay for the garbage of the ones before it.
   await api.collectGarbage()
   await upstreams.resetStats()
@@ -210,7 +225,10 @@ export async function measureLoadLevel(context: Pick<Target, 'api' | 'upstreams'
   // The API's CPU while requests were in flight: not its idle background (GC, timers) after them;
   // per request it handled, those the load generator dropped at the level's end included.
   const cpuMs = (after.busyCpuMicros - before.busyCpuMicros) / 1000
-  const eventLoopMs = after.busyMainThreadMicros === null || before.busyMainThreadMicros === null ? null : (after.busyMainThreadMicros - before.busyMainThreadMicros) / 1000
+  const eventLoopMs =
+    after.busyMainThreadMicros === null || before.busyMainThreadMicros === null
+      ? null
+      : (after.busyMainThreadMicros - before.busyMainThreadMicros) / 1000
   const handled = after.handled - before.handled
   const perRequest = (ms: number | null): number | null => (ms !== null && handled >= MIN_REQUESTS_FOR_CPU ? round(ms / handled, 3) : null)
   const seconds = Math.max(elapsedSeconds, 0.001)
@@ -271,5 +289,11 @@ export function trafficFigures(
 }
 
 export function subtractCounts(after: PriceCacheFigures, before: PriceCacheFigures): PriceCacheFigures {
-  return { hits: after.hits - before.hits, misses: after.misses - before.misses, unusable: after.unusable - before.unusable, unavailable: after.unavailable - before.unavailable, stale: after.stale - before.stale }
+  return {
+    hits: after.hits - before.hits,
+    misses: after.misses - before.misses,
+    unusable: after.unusable - before.unusable,
+    unavailable: after.unavailable - before.unavailable,
+    stale: after.stale - before.stale,
+  }
 }

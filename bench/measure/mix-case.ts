@@ -65,7 +65,15 @@ export async function measureMixCase(context: Pick<Target, 'client' | 'api' | 'u
   return {
     requests: requests.length,
     distinct: new Set(requests.map((r) => r.path)).size,
-    latency: times.length ? { samples: times.length, p50Ms: round(p50), p99Ms: roundStated(statedPercentile(times, 99)), meanMs: round(mean(times)!), maxMs: round(max) } : null,
+    latency: times.length
+      ? {
+          samples: times.length,
+          p50Ms: round(p50),
+          p99Ms: roundStated(statedPercentile(times, 99)),
+          meanMs: round(mean(times)!),
+          maxMs: round(max),
+        }
+      : null,
     meanHitMs: roundStated(mean(good.filter((g) => g.cache === 'hit').map((g) => g.ms))),
     meanMissMs: roundStated(mean(good.filter((g) => g.cache === 'miss').map((g) => g.ms))),
     priceCache: lookups ? counted : null,

@@ -70,11 +70,16 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRun
   const one = async (record: SentRequest): Promise<void> => {
     const next = traffic?.next().path
     try {
-      const response = await pool.request({ method: 'GET', path: next === undefined ? path : `${traffic!.prefix}${next}`, signal: AbortSignal.timeout(timeoutMs) })
+      const response = await pool.request({
+        method: 'GET',
+        path: next === undefined ? path : `${traffic!.prefix}${next}`,
+        signal: AbortSignal.timeout(timeoutMs),
+      })
       const body = await response.body.text()
       record.outcome = response.statusCode
       if (next !== undefined && response.statusCode === 200) record.cache = cacheOutcome(serverTimingOf(response.headers))
-      record.good = response.statusCode === 200 && (next === undefined ? body === reference : matchesReference(traffic!.references, next, body))
+      record.good =
+        response.statusCode === 200 && (next === undefined ? body === reference : matchesReference(traffic!.references, next, body))
       record.mismatch = response.statusCode === 200 && !record.good
     } catch (error) {
       record.outcome = (error as Error).name === 'TimeoutError' ? 'timeout' : 'error'
@@ -94,7 +99,15 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRun
       else await yieldToLoop()
       // A timer can fire early (MEASURED.md): the rest is waited out on the event loop.
       while (performance.now() - started < dueMs) await yieldToLoop()
-      const record: SentRequest = { dueMs, sentMs: performance.now() - started, doneMs: null, outcome: 'error', good: false, mismatch: false, cache: null }
+      const record: SentRequest = {
+        dueMs,
+        sentMs: performance.now() - started,
+        doneMs: null,
+        outcome: 'error',
+        good: false,
+        mismatch: false,
+        cache: null,
+      }
       requests.push(record)
       inFlight++
       maxInFlight = Math.max(maxInFlight, inFlight)

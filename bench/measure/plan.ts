@@ -87,15 +87,34 @@ export interface Model {
   failurePercent: Record<string, { warm: number; cold: number }>
 }
 
-export function planRun(scenario: Scenario, settings: RunSettings, variants: string[], probe: Probe, model: Model, mixSampleSize = 0): RunPlan {
+export function planRun(
+  scenario: Scenario,
+  settings: RunSettings,
+  variants: string[],
+  probe: Probe,
+  model: Model,
+  mixSampleSize = 0,
+): RunPlan {
   const requestMs = (name: string): number => probeMs(probe, name)
   const cases = variants.flatMap((name) => planCases(settings, name, probe, model.failurePercent[name]))
   // An overview's mix is its load level's: a few requests of the sample, one at a time, tell little beside it.
-  const mixCases = mixSampleSize === 0 ? [] : variants.filter((name) => !inOverview(settings, name)).map((name) => planMixCase(settings, name, mixSampleSize, model.mixFloorsMs[name] ?? Array<number>(mixSampleSize).fill(probe.coldMs[name]!)))
+  const mixCases =
+    mixSampleSize === 0
+      ? []
+      : variants
+          .filter((name) => !inOverview(settings, name))
+          .map((name) =>
+            planMixCase(settings, name, mixSampleSize, model.mixFloorsMs[name] ?? Array<number>(mixSampleSize).fill(probe.coldMs[name]!)),
+          )
   const load = planLoadLevels(settings, variants, probe).map(({ variant: name, connections, length }): LevelPlan => {
     const lasts = 'durationSeconds' in length ? `${length.durationSeconds}s` : `${length.requestsPerConnection} requests each`
     const label = `${name}, ${connections} connection${connections === 1 ? '' : 's'}, ${lasts}`
-    return { variant: name, connections, length, step: { phase: 'load', label, estimateMs: estimateLevelMs(length, requestMs(name)) + 300 } }
+    return {
+      variant: name,
+      connections,
+      length,
+      step: { phase: 'load', label, estimateMs: estimateLevelMs(length, requestMs(name)) + 300 },
+    }
   })
   // A variant whose services cost nothing saturates nowhere (W / 0): there is no rate to sweep around.
   const swept = settings.sweep ? variants.filter((name) => model.floors[name] && Number.isFinite(model.saturation[name]?.perSec)) : []
@@ -104,11 +123,20 @@ export function planRun(scenario: Scenario, settings: RunSettings, variants: str
     const levels = SWEEP_FACTORS.map((factor) => {
       const offeredPerSec = predicted.perSec * factor
       const seconds = sweepLevelSeconds(settings.durationSeconds, requestMs(name), factor, scenario.requestDeadlineMs)
-      return { offeredPerSec, seconds, step: { phase: 'sweep', label: `${name}, ${offeredPerSec.toFixed(1)} req/s for ${seconds}s`, estimateMs: seconds * 1000 + 500 } }
+      return {
+        offeredPerSec,
+        seconds,
+        step: { phase: 'sweep', label: `${name}, ${offeredPerSec.toFixed(1)} req/s for ${seconds}s`, estimateMs: seconds * 1000 + 500 },
+      }
     })
     return { variant: name, predicted, levels }
   })
-  const steps = [...cases.map((c) => c.step), ...mixCases.map((c) => c.step), ...load.map((l) => l.step), ...sweep.flatMap((s) => s.levels.map((l) => l.step))]
+  const steps = [
+    ...cases.map((c) => c.step),
+    ...mixCases.map((c) => c.step),
+    ...load.map((l) => l.step),
+    ...sweep.flatMap((s) => s.levels.map((l) => l.step)),
+  ]
   return { cases, mixCases, load, sweep, steps }
 }
 
@@ -117,8 +145,13 @@ export function planRun(scenario: Scenario, settings: RunSettings, variants: str
  * its requests took. An overview runs the top level only; in a --quick run, none (a first look in about 40 s: the story's
  * variants under load, the others one request at a time).
  */
-export function planLoadLevels(settings: Pick<RunSettings, 'connections' | 'durationSeconds' | 'variants' | 'quick'>, variants: string[], probe: Probe): Array<Omit<LevelPlan, 'step'>> {
-  const levelsOf = (variant: string): number[] => (!inOverview(settings, variant) ? settings.connections : settings.quick ? [] : [Math.max(...settings.connections)])
+export function planLoadLevels(
+  settings: Pick<RunSettings, 'connections' | 'durationSeconds' | 'variants' | 'quick'>,
+  variants: string[],
+  probe: Probe,
+): Array<Omit<LevelPlan, 'step'>> {
+  const levelsOf = (variant: string): number[] =>
+    !inOverview(settings, variant) ? settings.connections : settings.quick ? [] : [Math.max(...settings.connections)]
   return variants.flatMap((variant) =>
     levelsOf(variant).map((connections) => ({
       variant,
@@ -148,7 +181,12 @@ export function probeMs(probe: Probe, variant: string): number {
 }
 
 /** A variant's latency cases: cold first (for variants that use the price cache), then warm. */
-function planCases(settings: RunSettings, name: string, probe: Probe, failurePercent: Model['failurePercent'][string] | undefined): CasePlan[] {
+function planCases(
+  settings: RunSettings,
+  name: string,
+  probe: Probe,
+  failurePercent: Model['failurePercent'][string] | undefined,
+): CasePlan[] {
   const overview = inOverview(settings, name)
   const samples = (ms: number): number =>
     overview
@@ -168,10 +206,22 @@ function planCases(settings: RunSettings, name: string, probe: Probe, failurePer
     label: `${name}${isCold ? ' (cold cache)' : usesCache ? ' (warm cache)' : ''}, ${settleAfter(n) === null ? '' : `${SETTLED_SAMPLES} to `}${n} samples`,
     estimateMs,
   })
-  const warmCase: CasePlan = { variant: name, cold: false, samples: samples(warm), settleAfter: settleAfter(samples(warm)), step: step(false, samples(warm), samples(warm) * warm * attempts(false)) }
+  const warmCase: CasePlan = {
+    variant: name,
+    cold: false,
+    samples: samples(warm),
+    settleAfter: settleAfter(samples(warm)),
+    step: step(false, samples(warm), samples(warm) * warm * attempts(false)),
+  }
   // An overview measures the cache warm only: its cold path is its parent's (the lab's variants beyond the story change the warm path).
   if (!usesCache || overview) return [warmCase]
-  const coldCase: CasePlan = { variant: name, cold: true, samples: samples(cold), settleAfter: settleAfter(samples(cold)), step: step(true, samples(cold), samples(cold) * (cold + 1) * attempts(true)) }
+  const coldCase: CasePlan = {
+    variant: name,
+    cold: true,
+    samples: samples(cold),
+    settleAfter: settleAfter(samples(cold)),
+    step: step(true, samples(cold), samples(cold) * (cold + 1) * attempts(true)),
+  }
   return [coldCase, warmCase]
 }
 
@@ -184,8 +234,17 @@ function planMixCase(settings: RunSettings, name: string, sampleSize: number, fl
   const least = Math.min(2, settings.minSamples)
   let count = 0
   let spentMs = 0
-  while (count < sampleSize && (count < least || spentMs + floorsMs[count]! * 1.05 <= settings.latencyBudgetMs / 2)) spentMs += floorsMs[count++]! * 1.05
-  return { variant: name, count, step: { phase: 'latency', label: `${name}, the traffic mix, ${count} request${count === 1 ? '' : 's'} from an empty cache`, estimateMs: spentMs + count * 5 } }
+  while (count < sampleSize && (count < least || spentMs + floorsMs[count]! * 1.05 <= settings.latencyBudgetMs / 2))
+    spentMs += floorsMs[count++]! * 1.05
+  return {
+    variant: name,
+    count,
+    step: {
+      phase: 'latency',
+      label: `${name}, the traffic mix, ${count} request${count === 1 ? '' : 's'} from an empty cache`,
+      estimateMs: spentMs + count * 5,
+    },
+  }
 }
 
 /** How many samples fit the budget for a request that took `estimateMs`, within [min, max]. */

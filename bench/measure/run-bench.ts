@@ -57,7 +57,10 @@ export async function runBench(
     const mix = createTrafficMix(scenario)
     const sample = mix.kind === 'mix' ? mix.sequence(scenario.traffic.sample, MIX_SAMPLE_STREAM) : []
     // The correctness check covers the sample's first distinct requests besides the measured one (without a sample, the mix's most asked-for).
-    const mixChecked = mix.kind === 'mix' ? [...new Set([...sample, ...mix.catalogue].map((r) => r.path))].filter((p) => p !== path).slice(0, MIX_PATHS_CHECKED) : []
+    const mixChecked =
+      mix.kind === 'mix'
+        ? [...new Set([...sample, ...mix.catalogue].map((r) => r.path))].filter((p) => p !== path).slice(0, MIX_PATHS_CHECKED)
+        : []
 
     // Injected faults are off while the run checks correctness, warms up and fills the
     // cache, and on for every measurement.
@@ -82,12 +85,27 @@ export async function runBench(
     // read against it: measured now that both processes are warm.
     const calibrationSamples = settings.quick ? 10 : 25
     const calibration = await steps.run(
-      { phase: 'calibration', label: 'a bare call from the API to an upstream', estimateMs: (CALIBRATION_ROUNDS * calibrationSamples + 10) * 42 },
+      {
+        phase: 'calibration',
+        label: 'a bare call from the API to an upstream',
+        estimateMs: (CALIBRATION_ROUNDS * calibrationSamples + 10) * 42,
+      },
       () => calibrateUpstreamHop(api, 'catalog', calibrationSamples),
     )
     // What each variant should cost, derived from its own code in virtual time.
-    const mixInput = mix.kind === 'mix' ? { sample: sample.map(mixQuery), catalogue: mix.catalogue.map((r) => ({ query: mixQuery(r), share: r.share })), load: loadInput(mix, planLoadLevels(settings, names, probe), probe, scenario.productsPerPage) } : undefined
-    const outcomes = modelled ?? (await steps.run({ phase: 'model', label: `${names.join(', ')} in virtual time`, estimateMs: 2500 }, () => modelVariants(scenario, names, { jitter: settings.modelJitter, mix: mixInput })))
+    const mixInput =
+      mix.kind === 'mix'
+        ? {
+            sample: sample.map(mixQuery),
+            catalogue: mix.catalogue.map((r) => ({ query: mixQuery(r), share: r.share })),
+            load: loadInput(mix, planLoadLevels(settings, names, probe), probe, scenario.productsPerPage),
+          }
+        : undefined
+    const outcomes =
+      modelled ??
+      (await steps.run({ phase: 'model', label: `${names.join(', ')} in virtual time`, estimateMs: 2500 }, () =>
+        modelVariants(scenario, names, { jitter: settings.modelJitter, mix: mixInput }),
+      ))
     if (!modelled) onModelled?.(outcomes)
     const model: Model = { floors: {}, saturation: {}, mixFloorsMs: {}, failurePercent: {} }
     const mixModels: Record<string, MixModel | null> = {}
@@ -97,7 +115,10 @@ export async function runBench(
       if ('model' in outcome) {
         models[name] = outcome.model
         model.floors[name] = outcome.model.floor
-        model.failurePercent[name] = { warm: expectedFailures(scenario, outcome.model, false).percent, cold: expectedFailures(scenario, outcome.model, true).percent }
+        model.failurePercent[name] = {
+          warm: expectedFailures(scenario, outcome.model, false).percent,
+          cold: expectedFailures(scenario, outcome.model, true).percent,
+        }
         // The load phase and the sweep send the mix: its saturation is the one to sweep around.
         model.saturation[name] = outcome.model.mix?.saturation ?? outcome.model.saturation
         mixModels[name] = outcome.model.mix
@@ -110,7 +131,11 @@ export async function runBench(
     // --quick: half the calls (a quick run's figures per hop are rough; its other figures too).
     const hopSamples = settings.quick ? { samples: 5, warmUp: 5 } : { samples: calibrationSamples, warmUp: WARM_UP_CALLS }
     const hopCalibration = await steps.run(
-      { phase: 'calibration', label: `the other hops: the request's own${widths.length ? `, ${widths.join(', ')} calls at once` : ''}${api.cacheBackend === 'redis' ? ', a Redis read' : ''}`, estimateMs: kinds * (CALIBRATION_ROUNDS * hopSamples.samples + hopSamples.warmUp) * 42 },
+      {
+        phase: 'calibration',
+        label: `the other hops: the request's own${widths.length ? `, ${widths.join(', ')} calls at once` : ''}${api.cacheBackend === 'redis' ? ', a Redis read' : ''}`,
+        estimateMs: kinds * (CALIBRATION_ROUNDS * hopSamples.samples + hopSamples.warmUp) * 42,
+      },
       () => calibrateHops(api, widths, hopSamples.samples, hopSamples.warmUp),
     )
     const plan = planRun(scenario, settings, names, probe, model, sample.length)
@@ -141,19 +166,33 @@ export async function runBench(
         if (!probe.usesCache(variant)) return
         await setFaults(false)
         await api.flushCache()
-        await fetchAll(api.url, mix.catalogue.map((r) => `/${variant}${r.path}`), FILL_CONNECTIONS)
+        await fetchAll(
+          api.url,
+          mix.catalogue.map((r) => `/${variant}${r.path}`),
+          FILL_CONNECTIONS,
+        )
         await setFaults(true)
       },
     }
     const latency = await runLatencyPhase(context, plan.cases)
     for (const c of plan.mixCases) {
-      const spec = { variant: c.variant, requests: sample.slice(0, c.count), model: mixModels[c.variant] ?? null, references: check.references }
+      const spec = {
+        variant: c.variant,
+        requests: sample.slice(0, c.count),
+        model: mixModels[c.variant] ?? null,
+        references: check.references,
+      }
       latency[c.variant] = { ...latency[c.variant], mix: await context.run(c.step, () => measureMixCase(context, spec)) }
     }
-    const load = await runLoadPhase(context, plan.load, Object.fromEntries(Object.entries(mixModels).map(([name, m]) => [name, m?.load ?? []])))
+    const load = await runLoadPhase(
+      context,
+      plan.load,
+      Object.fromEntries(Object.entries(mixModels).map(([name, m]) => [name, m?.load ?? []])),
+    )
     const swept = await runSweepPhase(context, scenario.requestDeadlineMs, plan.sweep)
     const peak: Record<string, PeakLoad> = {}
-    for (const { variant, predicted } of plan.sweep) peak[variant] = judgePeak(variant, scenario, predicted, model.floors[variant]!, model.failurePercent[variant]!.warm, swept[variant]!)
+    for (const { variant, predicted } of plan.sweep)
+      peak[variant] = judgePeak(variant, scenario, predicted, model.floors[variant]!, model.failurePercent[variant]!.warm, swept[variant]!)
 
     return await assembleResults({
       startedAt,
@@ -184,11 +223,17 @@ export async function runBench(
  * the sequences they send (the streams measureLoadLevel draws), long enough for a level of
  * requests half as long as the fastest probe, or each connection's count.
  */
-function loadInput(mix: TrafficMix, levels: ReturnType<typeof planLoadLevels>, probe: Probe, productsPerPage: number): LoadInput | undefined {
+function loadInput(
+  mix: TrafficMix,
+  levels: ReturnType<typeof planLoadLevels>,
+  probe: Probe,
+  productsPerPage: number,
+): LoadInput | undefined {
   const fastestMs = Math.max(MIN_MODELLED_REQUEST_MS, Math.min(...levels.map((l) => probeMs(probe, l.variant))) / 2)
   const counts = new Map<string, number>()
   for (const { connections, length } of levels) {
-    const perConnection = 'durationSeconds' in length ? Math.ceil((length.durationSeconds * 1000) / fastestMs) + 1 : length.requestsPerConnection
+    const perConnection =
+      'durationSeconds' in length ? Math.ceil((length.durationSeconds * 1000) / fastestMs) + 1 : length.requestsPerConnection
     const stream = loadStream(connections)
     counts.set(stream, Math.max(counts.get(stream) ?? 0, connections * perConnection))
   }
@@ -222,7 +267,8 @@ async function fetchAll(origin: string, paths: string[], connections: number): P
         const path = paths[next++]!
         const response = await pool.request({ method: 'GET', path })
         await response.body.text()
-        if (response.statusCode !== 200) throw new Error(`Could not fill the price cache before the sweep: ${path} answered ${response.statusCode}.`)
+        if (response.statusCode !== 200)
+          throw new Error(`Could not fill the price cache before the sweep: ${path} answered ${response.statusCode}.`)
       }
     }
     await Promise.all(Array.from({ length: Math.min(connections, paths.length) }, worker))
@@ -263,13 +309,16 @@ async function warmUp(steps: StepRunner, stack: Stack, client: HttpClient, check
     if (!usesCache(name)) continue
     // The check's answer was cold when it went on to pricing (the cache starts empty): then one warm request is enough.
     const checkWasCold = cacheOutcome(answer.serverTiming) === 'miss'
-    await steps.run({ phase: 'warm-up', label: `${name}, ${checkWasCold ? 'warm' : 'cold and warm'}`, estimateMs: checkWasCold ? 300 : answer.ms }, async () => {
-      if (!checkWasCold) {
-        await stack.api.flushCache()
-        probe.coldMs[name] = await timeRequest(name)
-      }
-      probe.warmMs[name] = await timeRequest(name)
-    })
+    await steps.run(
+      { phase: 'warm-up', label: `${name}, ${checkWasCold ? 'warm' : 'cold and warm'}`, estimateMs: checkWasCold ? 300 : answer.ms },
+      async () => {
+        if (!checkWasCold) {
+          await stack.api.flushCache()
+          probe.coldMs[name] = await timeRequest(name)
+        }
+        probe.warmMs[name] = await timeRequest(name)
+      },
+    )
   }
   return probe
 }

@@ -38,7 +38,12 @@ export function summarizeRun(results: Pick<Results, 'startedAt' | 'valid' | 'var
   for (const [name, variant] of Object.entries(results.variants)) {
     const latencies = raw.latency.get(name) ?? []
     variants[name] = {
-      latency: { requests: variant.failures.requests, failed: variant.failures.failed, ...percentilesOf(latencies), latenciesMs: latencies.map((ms) => round(ms)) },
+      latency: {
+        requests: variant.failures.requests,
+        failed: variant.failures.failed,
+        ...percentilesOf(latencies),
+        latenciesMs: latencies.map((ms) => round(ms)),
+      },
       load: variant.load.map((level) => {
         const answers = raw.levels.get(name)?.get(level.connections) ?? []
         // Requests sent: the responses (2xx and not), and those that got none.

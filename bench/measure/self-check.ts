@@ -97,7 +97,12 @@ async function snapshot(roles: LabRoles): Promise<CpuSnapshot> {
   )
   return {
     atMs: performance.now(),
-    ticks: { harness: processTicks(process.pid), api: processTicks(roles.api.pid), upstreams: processTicks(roles.upstreams.pid), redis: processTicks(roles.redisPid) },
+    ticks: {
+      harness: processTicks(process.pid),
+      api: processTicks(roles.api.pid),
+      upstreams: processTicks(roles.upstreams.pid),
+      redis: processTicks(roles.redisPid),
+    },
     remote,
     machine: hostTicks(),
   }
@@ -105,7 +110,9 @@ async function snapshot(roles: LabRoles): Promise<CpuSnapshot> {
 
 /** A host's busy share between two readings, in percent of all its cores; null without both. */
 function busyPercent(before: HostTicks | null | undefined, after: HostTicks | null | undefined): number | null {
-  return before && after && after.total > before.total ? round(Math.min(100, ((after.busy - before.busy) / (after.total - before.total)) * 100), 1) : null
+  return before && after && after.total > before.total
+    ? round(Math.min(100, ((after.busy - before.busy) / (after.total - before.total)) * 100), 1)
+    : null
 }
 
 /** What the harness reads itself over a level: the processes' and the machine's CPU, and its own event loop. */
@@ -133,7 +140,9 @@ export async function startSelfCheck(roles: LabRoles): Promise<{ stop(): Promise
         const remote = [before.remote[name as 'api'], after.remote[name as 'api']]
         if (remote[0] && remote[1]) return round(((remote[1].cpuMicros - remote[0].cpuMicros) / 1e6 / seconds) * 100, 1)
         const [from, to] = [before.ticks[name], after.ticks[name]]
-        return from === null || to === null || from === undefined || to === undefined ? null : round(((to - from) / TICKS_PER_SECOND / seconds) * 100, 1)
+        return from === null || to === null || from === undefined || to === undefined
+          ? null
+          : round(((to - from) / TICKS_PER_SECOND / seconds) * 100, 1)
       }
       // A role on another host (another kernel: another boot id): that host's CPU; null for one sharing this machine's.
       const otherHost = (name: 'api' | 'upstreams'): number | null => {
@@ -181,27 +190,40 @@ export function judgeSelfCheck(
     ['Redis', reading.cpuPercent.redis],
   ] as const
   for (const [name, percent] of lab) {
-    if (percent !== null && percent >= LAB_LIMITS.processCpuPercent) labBound.push(`the ${name} process used ${percent} % of a core (limit ${LAB_LIMITS.processCpuPercent} %)`)
+    if (percent !== null && percent >= LAB_LIMITS.processCpuPercent)
+      labBound.push(`the ${name} process used ${percent} % of a core (limit ${LAB_LIMITS.processCpuPercent} %)`)
   }
   const machine = reading.machineCpuPercent
   // The harness's machine: with roles placed on other hosts, the load generator's alone.
-  const machineName = reading.hostCpuPercent.api !== null || reading.hostCpuPercent.upstreams !== null ? "the load generator's machine" : 'the machine'
-  if (machine !== null && machine >= LAB_LIMITS.machineCpuPercent) labBound.push(`${machineName}'s CPU was ${machine} % busy (limit ${LAB_LIMITS.machineCpuPercent} %)`)
+  const machineName =
+    reading.hostCpuPercent.api !== null || reading.hostCpuPercent.upstreams !== null ? "the load generator's machine" : 'the machine'
+  if (machine !== null && machine >= LAB_LIMITS.machineCpuPercent)
+    labBound.push(`${machineName}'s CPU was ${machine} % busy (limit ${LAB_LIMITS.machineCpuPercent} %)`)
   // The upstreams' own host, when it is another: the lab's. The API's own host is not a reason: its CPU is mostly the code's.
   const upstreamsHost = reading.hostCpuPercent.upstreams
-  if (upstreamsHost !== null && upstreamsHost >= LAB_LIMITS.machineCpuPercent) labBound.push(`the upstreams' host's CPU was ${upstreamsHost} % busy (limit ${LAB_LIMITS.machineCpuPercent} %)`)
+  if (upstreamsHost !== null && upstreamsHost >= LAB_LIMITS.machineCpuPercent)
+    labBound.push(`the upstreams' host's CPU was ${upstreamsHost} % busy (limit ${LAB_LIMITS.machineCpuPercent} %)`)
   const overshoot = upstreams && upstreams.overshoot.calls > 0 ? upstreams.overshoot : null
-  const overshootLimit = overshoot ? round(Math.max(LAB_LIMITS.overshootP99Ms, LAB_LIMITS.overshootShare * overshoot.meanConfiguredMs), 1) : 0
-  if (overshoot && overshoot.p99Ms > overshootLimit) labBound.push(`the mocks held their answers ${overshoot.p99Ms} ms longer than configured at p99 (limit ${overshootLimit} ms)`)
-  if (latePercent !== null && latePercent > LAB_LIMITS.latePercent) labBound.push(`the load generator sent ${latePercent} % of its requests late (limit ${LAB_LIMITS.latePercent} %)`)
-  if (reading.harnessLoop.delayP99Ms > LAB_LIMITS.harnessDelayP99Ms) labBound.push(`the harness's event loop was ${reading.harnessLoop.delayP99Ms} ms late at p99 (limit ${LAB_LIMITS.harnessDelayP99Ms} ms)`)
+  const overshootLimit = overshoot
+    ? round(Math.max(LAB_LIMITS.overshootP99Ms, LAB_LIMITS.overshootShare * overshoot.meanConfiguredMs), 1)
+    : 0
+  if (overshoot && overshoot.p99Ms > overshootLimit)
+    labBound.push(`the mocks held their answers ${overshoot.p99Ms} ms longer than configured at p99 (limit ${overshootLimit} ms)`)
+  if (latePercent !== null && latePercent > LAB_LIMITS.latePercent)
+    labBound.push(`the load generator sent ${latePercent} % of its requests late (limit ${LAB_LIMITS.latePercent} %)`)
+  if (reading.harnessLoop.delayP99Ms > LAB_LIMITS.harnessDelayP99Ms)
+    labBound.push(
+      `the harness's event loop was ${reading.harnessLoop.delayP99Ms} ms late at p99 (limit ${LAB_LIMITS.harnessDelayP99Ms} ms)`,
+    )
   return {
     cpuPercent: reading.cpuPercent,
     machineCpuPercent: machine,
     hostCpuPercent: reading.hostCpuPercent,
     eventLoop: { harness: reading.harnessLoop, api: apiLoop, upstreams: upstreams?.eventLoop ?? null },
     mockCpuMsPerCall: mockCpuPerCall(reading, upstreams),
-    mockOvershoot: overshoot ? { calls: overshoot.calls, p50Ms: overshoot.p50Ms, p99Ms: overshoot.p99Ms, meanConfiguredMs: overshoot.meanConfiguredMs } : null,
+    mockOvershoot: overshoot
+      ? { calls: overshoot.calls, p50Ms: overshoot.p50Ms, p99Ms: overshoot.p99Ms, meanConfiguredMs: overshoot.meanConfiguredMs }
+      : null,
     labBound,
   }
 }

@@ -25,11 +25,7 @@ const QUEUE_SAMPLE_MS = 250
 const MIN_QUEUE_RISE = 1
 
 /** Each swept variant at each planned rate, from a freshly filled cache; the levels measured, per variant. */
-export async function runSweepPhase(
-  context: PhaseContext,
-  deadlineMs: number,
-  sweeps: SweepPlan[],
-): Promise<Record<string, SweepLevel[]>> {
+export async function runSweepPhase(context: PhaseContext, deadlineMs: number, sweeps: SweepPlan[]): Promise<Record<string, SweepLevel[]>> {
   const measured: Record<string, SweepLevel[]> = {}
   for (const { variant, predicted, levels } of sweeps) {
     // The predicted saturation is the warm mix's: the sweep starts with every price list cached.
@@ -37,7 +33,8 @@ export async function runSweepPhase(
     measured[variant] = []
     for (const [index, level] of levels.entries()) {
       // Every variant's level at the same share of its saturation is sent the same sequence of the mix.
-      const measure = (): Promise<SweepLevel> => measureSweepLevel({ ...context, deadlineMs }, variant, predicted.bottleneck, level.offeredPerSec, level.seconds, `sweep:${index}`)
+      const measure = (): Promise<SweepLevel> =>
+        measureSweepLevel({ ...context, deadlineMs }, variant, predicted.bottleneck, level.offeredPerSec, level.seconds, `sweep:${index}`)
       measured[variant].push(await context.run(level.step, measure))
     }
   }
@@ -59,11 +56,22 @@ export async function measureSweepLevel(
   await upstreams.resetStats()
   const before = await api.usage()
   const watch = await startSelfCheck({ api, upstreams, redisPid: context.redisPid })
-  const traffic = context.traffic?.mix.kind === 'mix' ? { prefix: `/${variant}`, next: context.traffic.mix.stream(stream), references: context.traffic.references } : undefined
+  const traffic =
+    context.traffic?.mix.kind === 'mix'
+      ? { prefix: `/${variant}`, next: context.traffic.mix.stream(stream), references: context.traffic.references }
+      : undefined
   const startedAt = performance.now()
   const sampling = sampleQueue(upstreams, bottleneck, durationSeconds)
   const readings = startCounterReadings(() => api.counters())
-  const run = await runOpenLoad({ origin: api.url, path: `/${variant}${path}`, ratePerSec: offeredPerSec, durationSeconds, timeoutMs: deadlineMs + 5000, reference, traffic })
+  const run = await runOpenLoad({
+    origin: api.url,
+    path: `/${variant}${path}`,
+    ratePerSec: offeredPerSec,
+    durationSeconds,
+    timeoutMs: deadlineMs + 5000,
+    reference,
+    traffic,
+  })
   // A request the generator timed out may still run in the API: the level ends when the API is idle.
   await api.drained()
   const timeline = buildTimeline(
@@ -84,7 +92,10 @@ export async function measureSweepLevel(
   const queueRiseStated = queueRise === null ? null : round(queueRise, 1)
   const queueRisingAbove = round(Math.max(MIN_QUEUE_RISE, RISING_FRACTION * offeredPerSec * (durationSeconds / 2)), 1)
   const rising = (latencyRiseMs ?? 0) > latencyRisingAboveMs || (queueRiseStated ?? 0) > queueRisingAbove
-  const eventLoopMs = after.busyMainThreadMicros === null || before.busyMainThreadMicros === null ? null : (after.busyMainThreadMicros - before.busyMainThreadMicros) / 1000
+  const eventLoopMs =
+    after.busyMainThreadMicros === null || before.busyMainThreadMicros === null
+      ? null
+      : (after.busyMainThreadMicros - before.busyMainThreadMicros) / 1000
   // No good answer at all within the level: 0, as before any answer came.
   const [p50, max] = level.goodLatenciesMs.length ? percentiles(level.goodLatenciesMs, [50, 100]) : [0, 0]
   const non2xx = Object.values(nonOkStatuses(level.statusCodes)).reduce((sum, n) => sum + n, 0)
@@ -135,7 +146,13 @@ export async function measureSweepLevel(
       }),
     ) as SweepLevel['upstreams'],
     selfCheck: judgeSelfCheck(reading, apiLoopBetween(before.eventLoop, after.eventLoop), stats, round(level.latePercent, 1)),
-    ...trafficFigures(run.requests.flatMap((r) => (r.good && r.doneMs !== null ? [{ ms: r.doneMs - r.dueMs, cache: r.cache }] : [])), before, after, level.durationSeconds, timeline),
+    ...trafficFigures(
+      run.requests.flatMap((r) => (r.good && r.doneMs !== null ? [{ ms: r.doneMs - r.dueMs, cache: r.cache }] : [])),
+      before,
+      after,
+      level.durationSeconds,
+      timeline,
+    ),
   }
 }
 
@@ -144,7 +161,11 @@ export async function measureSweepLevel(
  * the start, calls waiting]. A read that fails is a missing sample, never the level's end;
  * a read that comes after the schedule is over is not taken.
  */
-async function sampleQueue(upstreams: Target['upstreams'], service: ServiceName, durationSeconds: number): Promise<Array<[number, number]>> {
+async function sampleQueue(
+  upstreams: Target['upstreams'],
+  service: ServiceName,
+  durationSeconds: number,
+): Promise<Array<[number, number]>> {
   const samples: Array<[number, number]> = []
   const started = performance.now()
   const endMs = durationSeconds * 1000

@@ -40,7 +40,10 @@ export interface TimedAnswer {
  * A failed reading is kept as undefined: the two spans it bounds have null counts, their
  * answers still counted.
  */
-export function startCounterReadings(read: () => Promise<ApiCounters>, startedAt = performance.now()): { stop(): Promise<CounterReading[]> } {
+export function startCounterReadings(
+  read: () => Promise<ApiCounters>,
+  startedAt = performance.now(),
+): { stop(): Promise<CounterReading[]> } {
   const readings: CounterReading[] = []
   const stopped = new AbortController()
   const take = async (): Promise<void> => {
@@ -87,7 +90,13 @@ export function buildTimeline(answers: TimedAnswer[], readings: CounterReading[]
   return points
 }
 
-function toPoint(answers: TimedAnswer[], atMs: number, spanMs: number, before: ApiCounters | undefined, after: ApiCounters | undefined): TimelinePoint {
+function toPoint(
+  answers: TimedAnswer[],
+  atMs: number,
+  spanMs: number,
+  before: ApiCounters | undefined,
+  after: ApiCounters | undefined,
+): TimelinePoint {
   const goodMs = answers.flatMap((a) => (a.goodMs === null ? [] : [a.goodMs]))
   const [p50, max] = goodMs.length ? percentiles(goodMs, [50, 100]) : [null, null]
   const notHits = (c: ApiCounters): number => c.priceCache.misses + c.priceCache.unusable + c.priceCache.unavailable

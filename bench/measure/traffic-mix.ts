@@ -56,7 +56,9 @@ export function createTrafficMix(scenario: Scenario): TrafficMix {
   const limits = traffic.kind === 'single' ? [scenario.productsPerPage] : traffic.limits
   const ranked: Array<Omit<MixRequest, 'share'>> = []
   for (let page = 1; page <= pages; page++)
-    for (const limit of limits) for (const category of listings) ranked.push({ rank: ranked.length + 1, path: listingPath(page, limit, category), page, limit, category })
+    for (const limit of limits)
+      for (const category of listings)
+        ranked.push({ rank: ranked.length + 1, path: listingPath(page, limit, category), page, limit, category })
   const weights = ranked.map(({ rank }) => 1 / rank ** traffic.zipfExponent)
   const total = weights.reduce((sum, w) => sum + w, 0)
   const catalogue = ranked.map((request, i) => ({ ...request, share: weights[i]! / total }))

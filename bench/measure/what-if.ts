@@ -29,7 +29,14 @@ export interface WhatIfRequest {
    * A value that could not be measured (its stack did not start, its correctness check
    * failed) gives the reason, and the other values are measured all the same.
    */
-  measure: ((at: { scenario: Scenario; value: number | null; variants: string[]; models: Record<string, TimedOutcome> }) => Promise<Results | { failed: string }>) | undefined
+  measure:
+    | ((at: {
+        scenario: Scenario
+        value: number | null
+        variants: string[]
+        models: Record<string, TimedOutcome>
+      }) => Promise<Results | { failed: string }>)
+    | undefined
 }
 
 /**
@@ -63,10 +70,13 @@ export async function runWhatIf(request: WhatIfRequest): Promise<WhatIf> {
     }
     const measuring = names.filter((name) => !(name in skipped))
     let measured: Results | { failed: string } | undefined
-    if (request.measure && measuring.length) measured = await request.measure({ scenario, value: values[i]!, variants: measuring, models: outcomes })
+    if (request.measure && measuring.length)
+      measured = await request.measure({ scenario, value: values[i]!, variants: measuring, models: outcomes })
     points.push(assemblePoint(scenario, values[i]!, outcomes, names, measured, skipped))
   }
-  const problems = points.flatMap((point) => point.problems.map((problem) => (vary ? `${vary.parameter}=${point.value}: ${problem}` : problem)))
+  const problems = points.flatMap((point) =>
+    point.problems.map((problem) => (vary ? `${vary.parameter}=${point.value}: ${problem}` : problem)),
+  )
   const finishedAt = new Date()
   return {
     schemaVersion: SCHEMA_VERSION,
@@ -80,7 +90,12 @@ export async function runWhatIf(request: WhatIfRequest): Promise<WhatIf> {
     run: { quick: request.quick, variants: names, modelJitter: request.modelJitter },
     vary: vary ? { parameter: vary.parameter, label: vary.label, unit: vary.unit, values: vary.values } : null,
     variants: Object.fromEntries(
-      await Promise.all(variants.map(async ({ name, parent }) => [name, { parent, summary: await summarizeVariant(name), diffFromParent: await diffAgainstParent(name, parent) }] as const)),
+      await Promise.all(
+        variants.map(
+          async ({ name, parent }) =>
+            [name, { parent, summary: await summarizeVariant(name), diffFromParent: await diffAgainstParent(name, parent) }] as const,
+        ),
+      ),
     ),
     environment: describeMachine(),
     points,

@@ -11,7 +11,12 @@ const TOOLS = ['fastify', 'undici', 'msw', 'ioredis', 'tinybench', 'autocannon',
 /** The commit the run's code came from: read as the lab loads, since a file edited during a long run would otherwise mark it "+changes". */
 const COMMIT_AT_START = gitCommit()
 
-export function describeEnvironment(cacheBackend: CacheBackend, cache: string, calibration: Calibration, hopCalibration: HopCalibration): Environment {
+export function describeEnvironment(
+  cacheBackend: CacheBackend,
+  cache: string,
+  calibration: Calibration,
+  hopCalibration: HopCalibration,
+): Environment {
   return { ...describeMachine(), cacheBackend, cache, calibration, hopCalibration }
 }
 
@@ -31,8 +36,12 @@ export function describeMachine(): Machine {
 
 function gitCommit(): string | null {
   try {
-    const commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim()
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim()
+    const commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim()
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim()
     return dirty ? `${commit}+changes` : commit
   } catch {
     return null

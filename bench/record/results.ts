@@ -80,18 +80,28 @@ export type LoopReading = Static<typeof LoopReadingSchema>
  */
 const SelfCheckSchema = strict({
   /** CPU over the level, in percent of one core, all threads: the harness (load generator), the API under test, the mocked upstreams, Redis; null where the OS does not tell or Redis is not the lab's. */
-  cpuPercent: strict({ harness: nullable(nonNegative()), api: nullable(nonNegative()), upstreams: nullable(nonNegative()), redis: nullable(nonNegative()) }),
+  cpuPercent: strict({
+    harness: nullable(nonNegative()),
+    api: nullable(nonNegative()),
+    upstreams: nullable(nonNegative()),
+    redis: nullable(nonNegative()),
+  }),
   /** The whole machine's CPU over the level, in percent of all its cores; null where the OS does not tell. */
   machineCpuPercent: nullable(Type.Number({ minimum: 0, maximum: 100 })),
   /**
    * The CPU of the API's and the upstreams' hosts over the level, in percent of all their cores, when they run on
    * another host than the harness (another kernel); null when they share its machine (machineCpuPercent covers them).
    */
-  hostCpuPercent: strict({ api: nullable(Type.Number({ minimum: 0, maximum: 100 })), upstreams: nullable(Type.Number({ minimum: 0, maximum: 100 })) }),
+  hostCpuPercent: strict({
+    api: nullable(Type.Number({ minimum: 0, maximum: 100 })),
+    upstreams: nullable(Type.Number({ minimum: 0, maximum: 100 })),
+  }),
   /** Each Node process's event loop; null when it could not be read. */
   eventLoop: strict({ harness: LoopReadingSchema, api: nullable(LoopReadingSchema), upstreams: nullable(LoopReadingSchema) }),
   /** How much longer than configured the mocks held their served calls (all services), p50 and p99, in ms, and the calls' mean configured latency; null when none was served. */
-  mockOvershoot: nullable(strict({ calls: Type.Integer({ minimum: 1 }), p50Ms: nonNegative(), p99Ms: nonNegative(), meanConfiguredMs: nonNegative() })),
+  mockOvershoot: nullable(
+    strict({ calls: Type.Integer({ minimum: 1 }), p50Ms: nonNegative(), p99Ms: nonNegative(), meanConfiguredMs: nonNegative() }),
+  ),
   /** The mocked upstreams' CPU per call they received, in ms (all threads): what each upstream call costs the lab; null without a reading or a call. */
   mockCpuMsPerCall: nullable(nonNegative()),
   /** Why the level's figures are the lab's or the machine's rather than the code's, one sentence each; empty when none (self-check.ts, LAB_LIMITS). */
@@ -384,7 +394,9 @@ const MixSchema = strict({
   /** Distinct requests among them: each one's first lookup cannot hit. */
   distinct: Type.Integer({ minimum: 1 }),
   /** Over the good answers (200): n, p50, p99 (stated), mean and max, in ms; null when none came. */
-  latency: nullable(strict({ samples: Type.Integer({ minimum: 1 }), p50Ms: nonNegative(), p99Ms: stated(), meanMs: nonNegative(), maxMs: nonNegative() })),
+  latency: nullable(
+    strict({ samples: Type.Integer({ minimum: 1 }), p50Ms: nonNegative(), p99Ms: stated(), meanMs: nonNegative(), maxMs: nonNegative() }),
+  ),
   /**
    * The mean of the good answers that hit the price cache (Server-Timing: a cache stage and no
    * pricing stage): the article's "for cached requests"; and of those that looked it up and went
@@ -430,7 +442,6 @@ export type MixFigures = Static<typeof MixSchema>
  */
 /** The lab's target for its own overhead: per hop, at most the hop's calibration + this, in ms (issue 12). */
 export const HOP_TARGET_MS = 0.3
-
 
 const HopsSchema = strict({
   /** Hops on the path: 1 (the request's own) + the calls on the path + the Redis reads on it. */
@@ -494,7 +505,10 @@ const VariantResultSchema = strict({
 export type VariantResult = Static<typeof VariantResultSchema>
 
 /** What one latency case measured (a variant, warm or cold): the fields of a VariantResult it fills. */
-export type LatencyCase = Pick<VariantResult, 'latency' | 'upstreamCalls' | 'maxInFlight' | 'cacheReadsPerRequest' | 'stages' | 'mismatches'> & {
+export type LatencyCase = Pick<
+  VariantResult,
+  'latency' | 'upstreamCalls' | 'maxInFlight' | 'cacheReadsPerRequest' | 'stages' | 'mismatches'
+> & {
   failures: Failures
   /** The median count of `cache` stages that were a hop of their own in an answer's waterfall (hops.ts). */
   cacheStagesAlone: number

@@ -14,7 +14,13 @@ export const RESULTS_DIR = fileURLToPath(new URL('../../results', import.meta.ur
 
 /** A new directory name for a run: results/2026-11-26T05-23-50Z */
 export function defaultRunDir(startedAt: Date): string {
-  return join(RESULTS_DIR, startedAt.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-'))
+  return join(
+    RESULTS_DIR,
+    startedAt
+      .toISOString()
+      .replace(/\.\d+Z$/, 'Z')
+      .replace(/:/g, '-'),
+  )
 }
 
 const ajv = new Ajv({ allErrors: true, strict: true })
@@ -90,7 +96,10 @@ async function pointLatestAt(dir: string): Promise<void> {
  * or the file itself. Throws an Error that names the path and says what is wrong (no such
  * file, not JSON, a what-if, another schema version, a file that does not match the schema).
  */
-export async function readSavedRun(where: string, schemaCheck: (results: { schemaVersion?: unknown; kind?: unknown }) => string | undefined): Promise<{ path: string; results: Results }> {
+export async function readSavedRun(
+  where: string,
+  schemaCheck: (results: { schemaVersion?: unknown; kind?: unknown }) => string | undefined,
+): Promise<{ path: string; results: Results }> {
   const base = where === 'latest' ? join(RESULTS_DIR, 'latest') : resolve(where)
   let path = base
   try {

@@ -124,25 +124,34 @@ export function lesson(results: Results): Lesson | undefined {
   const tied = beyond.slice(1).filter((r) => overlap(best?.savedRangeMs ?? null, r.savedRangeMs))
   let verdict: string
   if (!best && ranked[0]!.savedMs! <= 0) verdict = `No fix saved time here: every step was as slow as the one before it, or slower.`
-  else if (!best) verdict = `No fix saved more than this run's noise: the largest saving, ${ranked[0]!.fix}'s ${formatMs(ranked[0]!.savedMs)}, is within it.`
+  else if (!best)
+    verdict = `No fix saved more than this run's noise: the largest saving, ${ranked[0]!.fix}'s ${formatMs(ranked[0]!.savedMs)}, is within it.`
   else if (tied.length) {
     const all = [best, ...tied]
     verdict = `${capitalize(list(all.map((r) => r.fix)))} saved about the same time, within this run's noise: ${list(all.map((r) => `${formatMs(r.savedMs)} (${formatShare(r.savedPercentOfStart)})`))} ${of}.`
-  } else verdict = `${capitalize(best.fix)} saved the most time: ${formatMs(best.savedMs)} ${of} (${formatShare(best.savedPercentOfStart)}).`
+  } else
+    verdict = `${capitalize(best.fix)} saved the most time: ${formatMs(best.savedMs)} ${of} (${formatShare(best.savedPercentOfStart)}).`
   return { start, ranked, unranked, verdict, counted }
 }
 
 /** Why a fix has no saving to rank: its parent was not measured, or one of the two has no good answer. */
 export function unrankedReason(row: FixRow): string {
   if (row.parent === null) return `not ranked: the step before it (${STORY[row.step - 1]?.variant ?? '—'}) was not measured`
-  return row.p50Ms === null ? 'not ranked: no good answer one request at a time' : `not ranked: ${row.parent} had no good answer one request at a time`
+  return row.p50Ms === null
+    ? 'not ranked: no good answer one request at a time'
+    : `not ranked: ${row.parent} had no good answer one request at a time`
 }
 
 /** A variant's level at the run's top number of connections (null when it did not run it): good answers per second and the share failed. */
 function topLevel(load: LoadLevel[], connections: number): TopLevel | null {
   const top = load.find((l) => l.connections === connections)
   if (!top) return null
-  return { connections: top.connections, goodPerSec: top.goodPerSec, failedPercent: failedPercent(top), labBound: top.selfCheck.labBound.length > 0 }
+  return {
+    connections: top.connections,
+    goodPerSec: top.goodPerSec,
+    failedPercent: failedPercent(top),
+    labBound: top.selfCheck.labBound.length > 0,
+  }
 }
 
 /** Requests at a load level that got no good answer (an error status, a wrong body, no answer), in percent of those sent. */
@@ -213,10 +222,14 @@ export function trustLine(results: Results): string {
   // The levels the machine limited, grouped by level: "at 50 conn.: bulk, parallel".
   const bound = new Map<string, string[]>()
   for (const [name, v] of Object.entries(results.variants)) {
-    for (const l of v.load) if (l.selfCheck.labBound.length) bound.set(`${l.connections} conn.`, [...(bound.get(`${l.connections} conn.`) ?? []), name])
-    for (const l of v.peakLoad?.levels ?? []) if (l.selfCheck.labBound.length) bound.set('the sweep', [...new Set([...(bound.get('the sweep') ?? []), name])])
+    for (const l of v.load)
+      if (l.selfCheck.labBound.length) bound.set(`${l.connections} conn.`, [...(bound.get(`${l.connections} conn.`) ?? []), name])
+    for (const l of v.peakLoad?.levels ?? [])
+      if (l.selfCheck.labBound.length) bound.set('the sweep', [...new Set([...(bound.get('the sweep') ?? []), name])])
   }
-  const limited = bound.size ? `lab-bound (✕, the machine's figures, not the code's) ${[...bound].map(([at, names]) => `at ${at}: ${names.join(', ')}`).join('; ')}` : 'no level lab-bound'
+  const limited = bound.size
+    ? `lab-bound (✕, the machine's figures, not the code's) ${[...bound].map(([at, names]) => `at ${at}: ${names.join(', ')}`).join('; ')}`
+    : 'no level lab-bound'
   const more = runs === 1 ? ' For a verdict on a change: --runs 5 and a baseline.' : ''
   return `${runs} run${runs === 1 ? '' : 's'}${runs > 1 ? ' (the tables: the first)' : ''}; n = ${samples || '—'}; ${model}; ${limited}.${more}`
 }

@@ -35,7 +35,8 @@ function formatP(p: number | null): string {
 
 /** The comparison's opening sentence: which runs, T and α. */
 export function comparisonHeading(c: ComparisonFigures): string {
-  const side = (s: ComparisonFigures['current']) => `commit ${s.gitCommit ?? 'unknown'}, ${s.startedAt}, scenario "${s.scenario}", ${s.runs} run${s.runs === 1 ? '' : 's'}`
+  const side = (s: ComparisonFigures['current']) =>
+    `commit ${s.gitCommit ?? 'unknown'}, ${s.startedAt}, scenario "${s.scenario}", ${s.runs} run${s.runs === 1 ? '' : 's'}`
   return `Against the baseline ${c.baseline.path} (${side(c.baseline)}); this run: ${side(c.current)}. A change inside ±${c.noisePercent} % (±${c.noisePoints} point for failures) is no change; significance α = ${c.alpha} (exact Mann–Whitney U on the per-run values); the interval is a bootstrap 95 % interval of the ratio of medians.`
 }
 
@@ -44,9 +45,17 @@ export function comparisonNotes(c: ComparisonFigures): string[] {
   const notes = [...c.warnings]
   if (c.onlyInBaseline.length) notes.push(`Only in the baseline, not compared: ${c.onlyInBaseline.join(', ')}.`)
   if (c.onlyInCurrent.length) notes.push(`Only in this run, not compared: ${c.onlyInCurrent.join(', ')}.`)
-  const bound = [...new Set(c.rows.filter((r) => r.verdict === 'lab-bound').map((r) => `${r.variant} at ${/@(\d+)$/.exec(r.metric)![1]} connections`))]
-  if (bound.length) notes.push(`Not judged, lab-bound in a run on either side (the machine's figures, not the code's): ${bound.join(', ')}. Their changes are shown; fewer connections, or the roles on other hosts, measure the code.`)
-  if (c.rows.some((r) => r.verdict === 'too few runs')) notes.push(`Too few runs for a verdict: below 4 runs a side there is no p-value (--runs 5 or more on both sides; at more than 10 comparisons α is 0.01, which 4 runs a side cannot reach).`)
+  const bound = [
+    ...new Set(c.rows.filter((r) => r.verdict === 'lab-bound').map((r) => `${r.variant} at ${/@(\d+)$/.exec(r.metric)![1]} connections`)),
+  ]
+  if (bound.length)
+    notes.push(
+      `Not judged, lab-bound in a run on either side (the machine's figures, not the code's): ${bound.join(', ')}. Their changes are shown; fewer connections, or the roles on other hosts, measure the code.`,
+    )
+  if (c.rows.some((r) => r.verdict === 'too few runs'))
+    notes.push(
+      `Too few runs for a verdict: below 4 runs a side there is no p-value (--runs 5 or more on both sides; at more than 10 comparisons α is 0.01, which 4 runs a side cannot reach).`,
+    )
   return notes
 }
 
@@ -75,7 +84,9 @@ export function comparisonTerminal(c: ComparisonFigures): string[] {
             : rows.every((r) => r.verdict === 'no change' || r.verdict === 'not estimable' || r.verdict === 'lab-bound')
               ? 'no change'
               : 'inconclusive'
-      return `  ${variant.padEnd(width)}  ${worst.padEnd(12)}  ${keyRows(c, variant).map((r) => `${r.metric} ${formatChange(r)} ${r.verdict}`).join(' · ')}`
+      return `  ${variant.padEnd(width)}  ${worst.padEnd(12)}  ${keyRows(c, variant)
+        .map((r) => `${r.metric} ${formatChange(r)} ${r.verdict}`)
+        .join(' · ')}`
     }),
     ...comparisonNotes(c).map((note) => `  ${note}`),
   ]
@@ -112,7 +123,10 @@ function forestPlot(c: ComparisonFigures): SafeHtml {
   const rows = c.rows.filter((r) => !r.points && r.effect !== null)
   if (!rows.length) return html`<p class="note">No figure has a change to plot (not estimable, or a baseline median of 0).</p>`
   // Past ±100 % a change is drawn at the edge, an arrow marking it; the table has its figure.
-  const extent = Math.min(100, Math.max(c.noisePercent * 2, ...rows.flatMap((r) => [Math.abs(r.low ?? r.effect!), Math.abs(r.high ?? r.effect!)])) * 1.1)
+  const extent = Math.min(
+    100,
+    Math.max(c.noisePercent * 2, ...rows.flatMap((r) => [Math.abs(r.low ?? r.effect!), Math.abs(r.high ?? r.effect!)])) * 1.1,
+  )
   const plotWidth = PLOT.width - PLOT.labelWidth - PLOT.margin
   const x = (percent: number) => PLOT.labelWidth + ((Math.max(-extent, Math.min(extent, percent)) + extent) / (2 * extent)) * plotWidth
   const height = rows.length * PLOT.rowHeight + PLOT.margin * 2
@@ -143,13 +157,16 @@ export function comparisonSection(results: Pick<Results, 'comparison' | 'thresho
   if (!c && !results.thresholds.length) return false
   return html`<section id="against-baseline">
   <h2>${c ? 'Against the baseline' : 'Thresholds'}</h2>
-  ${c && html`<p class="note">${comparisonHeading(c)}</p>
+  ${
+    c &&
+    html`<p class="note">${comparisonHeading(c)}</p>
   ${comparisonNotes(c).map((note) => html`<p class="caution">${note}</p>`)}
   ${forestPlot(c)}
   <table class="comparison">
     <thead><tr><th>variant</th><th>figure</th><th>baseline</th><th>this run</th><th>change [95 % CI]</th><th>p</th><th>verdict</th></tr></thead>
     <tbody>${c.rows.map((r) => html`<tr class="${r.verdict.replace(/ /g, '-')}"><td><code>${r.variant}</code></td><td>${r.metric}</td><td class="num">${formatValue(r.baselineMedian, r.unit)}</td><td class="num">${formatValue(r.currentMedian, r.unit)}</td><td class="num">${formatChange(r)}</td><td class="num">${formatP(r.p)}</td><td>${r.verdict}</td></tr>`)}</tbody>
-  </table>`}
+  </table>`
+  }
   ${results.thresholds.length > 0 && html`<ul class="thresholds">${thresholdLines(results.thresholds).map((line, i) => html`<li class="${results.thresholds[i]!.passed ? 'held' : 'failed'}">${line}</li>`)}</ul>`}
 </section>`
 }

@@ -1,5 +1,31 @@
 /** summary.md: the lesson first (for a pull request's comment), then every table in Markdown under its heading; its lesson is also the README's. */
-import { cacheOutageText, describeChange, describeFixChange, describeFaults, faultRows, formatLoadShares, overviewNote, formatNon2xx, formatHeld, formatRise, formatOverheadWithVerdict, headline, headlineText, formatApiCpu, formatColdP50, formatHitRatio, formatWithModel, formatSelfCheck, loadFailures, mixNote, mixRows, publishedNote, stepRows, targetLines, validityText } from './report-model.ts'
+import {
+  cacheOutageText,
+  describeChange,
+  describeFixChange,
+  describeFaults,
+  faultRows,
+  formatLoadShares,
+  overviewNote,
+  formatNon2xx,
+  formatHeld,
+  formatRise,
+  formatOverheadWithVerdict,
+  headline,
+  headlineText,
+  formatApiCpu,
+  formatColdP50,
+  formatHitRatio,
+  formatWithModel,
+  formatSelfCheck,
+  loadFailures,
+  mixNote,
+  mixRows,
+  publishedNote,
+  stepRows,
+  targetLines,
+  validityText,
+} from './report-model.ts'
 import { formatMs, formatPercent, formatShare, formatTail } from '../record/format.ts'
 import type { Results } from '../record/results.ts'
 import { comparisonMarkdown, thresholdLines } from './render-comparison.ts'
@@ -14,7 +40,9 @@ export function renderSummaryMarkdown(results: Results): string {
     '',
     // The lesson first, as in the report and the terminal: fit for a pull request's comment.
     ...lessonMarkdown(results),
-    results.valid ? escapeMarkdown(`${validityText(results)}${underLoad && !underLoad.failed ? ` ${underLoad.text}` : ''}`) : `> **This run is invalid**: ${results.problems.map(escapeMarkdown).join('; ')}.`,
+    results.valid
+      ? escapeMarkdown(`${validityText(results)}${underLoad && !underLoad.failed ? ` ${underLoad.text}` : ''}`)
+      : `> **This run is invalid**: ${results.problems.map(escapeMarkdown).join('; ')}.`,
     '',
     ...(underLoad && underLoad.failed > 0 ? [`> ${escapeMarkdown(underLoad.text)}`, ''] : []),
     ...(outage ? [`> ${escapeMarkdown(outage)}`, ''] : []),
@@ -93,7 +121,10 @@ export function lessonMarkdown(results: Results): string[] {
           '',
           '| variant | good/s | p50 | p99 | failed | hit ratio |',
           '|---|---:|---:|---:|---:|---:|',
-          ...peak.map((r) => `| \`${r.variant}\` | ${r.goodPerSec.toFixed(1)}${r.labBound.length ? ' ✕' : ''} | ${formatMs(r.p50Ms)} | ${r.p50Ms === null ? '—' : r.p99Ms === null ? `max ${formatMs(r.maxMs)} (n = ${r.answered})` : formatMs(r.p99Ms)} | ${formatShare(r.failedPercent)} | ${r.hitRatio === null ? '—' : formatShare(r.hitRatio * 100)} |`),
+          ...peak.map(
+            (r) =>
+              `| \`${r.variant}\` | ${r.goodPerSec.toFixed(1)}${r.labBound.length ? ' ✕' : ''} | ${formatMs(r.p50Ms)} | ${r.p50Ms === null ? '—' : r.p99Ms === null ? `max ${formatMs(r.maxMs)} (n = ${r.answered})` : formatMs(r.p99Ms)} | ${formatShare(r.failedPercent)} | ${r.hitRatio === null ? '—' : formatShare(r.hitRatio * 100)} |`,
+          ),
           '',
         ]
       : []),
@@ -187,7 +218,10 @@ export function stepTableMarkdown(results: Results): string {
           ...(story.length ? ['', '**Beyond the story**', ''] : []),
           ...table(beyond, 'beyond the story'),
           '',
-          ...beyond.map((r) => `- \`${r.variant}\`: ${escapeMarkdown(r.lesson ?? r.summary)}${r.preset === null ? '' : ` Shown best with \`--scenario ${r.preset}\`.`}`),
+          ...beyond.map(
+            (r) =>
+              `- \`${r.variant}\`: ${escapeMarkdown(r.lesson ?? r.summary)}${r.preset === null ? '' : ` Shown best with \`--scenario ${r.preset}\`.`}`,
+          ),
           ...(overviewNote(results) ? ['', escapeMarkdown(overviewNote(results)!)] : []),
         ]
       : []),

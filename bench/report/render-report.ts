@@ -131,7 +131,12 @@ function renderFixes(results: Results, l: Lesson): SafeHtml {
   const atPeak = `${connections} conn.`
   const row = (r: FixRow, rank: string): SafeHtml => {
     const change = describeFixChange(r)
-    const saved = r.savedMs === null ? (r === start ? 'start' : html`<small>${unrankedReason(r)}</small>`) : html`<strong>${formatMs(r.savedMs)}</strong><br><small>${formatShare(r.savedPercentOfStart)} of ${start.variant}</small>`
+    const saved =
+      r.savedMs === null
+        ? r === start
+          ? 'start'
+          : html`<small>${unrankedReason(r)}</small>`
+        : html`<strong>${formatMs(r.savedMs)}</strong><br><small>${formatShare(r.savedPercentOfStart)} of ${start.variant}</small>`
     return html`<tr class="${r === start ? 'start' : ''}">
       <td class="num">${rank}</td>
       <td><code class="swatch" data-variant="${r.variant}">${r.variant}</code> <small>step ${r.step}</small><br>${r === start ? 'the starting point' : r.fix}</td>
@@ -175,11 +180,13 @@ function renderPeak(results: Results): SafeHtml | '' {
 
 function renderUnderLoad(results: Results): SafeHtml {
   return html`<p class="note">autocannon, ${results.run.durationSeconds} s per level, in the harness's process (never the API's). A level lasts from its first request to its last answer. <em>Good</em>: 2xx answers with the reference body, per second, apart from every answer; errors, timeouts, non-2xx answers and body mismatches are listed when there are any. Latencies are over the 2xx answers only (a failure is counted by its status, never timed among them); p90 and p99 are given from 20 and 100 answers up, below them "—": the max stands for the tail. <em>model</em>: the same level run in virtual time by the variant's own code. <em>API CPU</em>: the API process's CPU while requests were in flight, per response, after a garbage collection before the level: its event loop's thread alone (the requests' own work), then all its threads. <em>Lab CPU</em>: the load generator's (harness) and the mocked upstreams' CPU in percent of one core, the machine's in percent of all its cores.</p>
-  ${results.run.connections.length > 1 &&
-  html`<div class="pair">
+  ${
+    results.run.connections.length > 1 &&
+    html`<div class="pair">
     <div class="chart"><canvas id="throughput-chart" aria-label="good answers per second against connections"></canvas></div>
     <div class="chart"><canvas id="p99-chart" aria-label="p99 latency against connections"></canvas></div>
-  </div>`}
+  </div>`
+  }
   ${renderLoadTable(results)}`
 }
 
@@ -241,7 +248,16 @@ function renderWaterfalls(results: Results, data: PageData): SafeHtml {
   return html`<section id="where-the-time-goes">
   <h2>Where the time goes</h2>
   <p class="note">Stages from the <code>Server-Timing</code> header (median start and duration), one request at a time. Sequential stages form a staircase; in <code>parallel</code> they overlap. An outlined bar under each is the model's ideal stage: the gap is the lab's overhead. A stage keeps its row from chart to chart; the charts of a group share their time axis.</p>
-  ${open.length ? open.map((g) => html`<h3 class="axis">${group(g).map((w) => w.variant).join(', ')}: ${axis(g)}</h3><div class="waterfalls">${group(g).map(figure)}</div>`) : html`<p class="note">None of the story's variants was measured in this run.</p>`}
+  ${
+    open.length
+      ? open.map(
+          (g) =>
+            html`<h3 class="axis">${group(g)
+              .map((w) => w.variant)
+              .join(', ')}: ${axis(g)}</h3><div class="waterfalls">${group(g).map(figure)}</div>`,
+        )
+      : html`<p class="note">None of the story's variants was measured in this run.</p>`
+  }
   ${group('cold').length > 0 && fold('cold-waterfalls', 'The same, cache cold', html`<p class="note">The price cache flushed before every request: pricing is back on the path. Time axis ${axis('cold')}.</p><div class="waterfalls">${group('cold').map(figure)}</div>`)}
   ${group('beyond').length > 0 && fold('beyond-waterfalls', 'The same, beyond the story', html`<p class="note">Time axis ${axis('beyond')}.</p><div class="waterfalls">${group('beyond').map(figure)}</div>`)}
   <h3>Upstream calls per request</h3>
@@ -269,11 +285,15 @@ function renderBeyond(results: Results): SafeHtml | '' {
   const top = peakRows(results)
   return html`<section id="beyond-the-story">
   <h2>Beyond the story</h2>
-  ${wide(html`<table class="beyond"><thead><tr><th>variant</th><th class="num">p50</th><th class="num">vs parent</th><th class="num">good/s at peak</th><th class="num">failed at peak</th><th>its lesson</th></tr></thead><tbody>${rows.map((r) => {
-    const change = describeChange(r)
-    const peak = top.find((p) => p.variant === r.variant)
-    return html`<tr><td><code class="swatch" data-variant="${r.variant}">${r.variant}</code><br><small>on ${r.parent ?? '—'}</small></td><td class="num">${formatMs(r.p50Ms)}</td><td class="num ${change.tone}">${change.text}</td><td class="num">${peak ? html`${peak.goodPerSec.toFixed(1)}${peak.labBound.length > 0 && html` <small class="over" title="${`lab-bound: ${peak.labBound.join('; ')}`}">✕</small>`}` : '—'}</td><td class="num${peak && peak.failedPercent > 0 ? ' bad' : ''}">${peak ? formatShare(peak.failedPercent) : '—'}</td><td>${r.lesson ?? r.summary}${r.preset !== null && html` <small>Shown best with <code>--scenario ${r.preset}</code>.</small>`}</td></tr>`
-  })}</tbody></table>`)}
+  ${wide(
+    html`<table class="beyond"><thead><tr><th>variant</th><th class="num">p50</th><th class="num">vs parent</th><th class="num">good/s at peak</th><th class="num">failed at peak</th><th>its lesson</th></tr></thead><tbody>${rows.map(
+      (r) => {
+        const change = describeChange(r)
+        const peak = top.find((p) => p.variant === r.variant)
+        return html`<tr><td><code class="swatch" data-variant="${r.variant}">${r.variant}</code><br><small>on ${r.parent ?? '—'}</small></td><td class="num">${formatMs(r.p50Ms)}</td><td class="num ${change.tone}">${change.text}</td><td class="num">${peak ? html`${peak.goodPerSec.toFixed(1)}${peak.labBound.length > 0 && html` <small class="over" title="${`lab-bound: ${peak.labBound.join('; ')}`}">✕</small>`}` : '—'}</td><td class="num${peak && peak.failedPercent > 0 ? ' bad' : ''}">${peak ? formatShare(peak.failedPercent) : '—'}</td><td>${r.lesson ?? r.summary}${r.preset !== null && html` <small>Shown best with <code>--scenario ${r.preset}</code>.</small>`}</td></tr>`
+      },
+    )}</tbody></table>`,
+  )}
   ${overviewNote(results) && html`<p class="note">${overviewNote(results)}</p>`}
 </section>`
 }
@@ -284,7 +304,9 @@ function renderOwnFix(results: Results): SafeHtml {
     if (v.diffFromParent === null) return []
     const row = stepRows(results).find((r) => r.variant === name)
     const change = row ? describeChange(row).text : '—'
-    return [html`<details><summary><code>${name}</code> against <code>${v.parent ?? ''}</code>${change !== '—' && ` — p50 ${change}`}</summary>${renderDiff(v.diffFromParent)}</details>`]
+    return [
+      html`<details><summary><code>${name}</code> against <code>${v.parent ?? ''}</code>${change !== '—' && ` — p50 ${change}`}</summary>${renderDiff(v.diffFromParent)}</details>`,
+    ]
   })
   return html`<section id="own-fix">
   <h2>Try your own fix</h2>
@@ -329,7 +351,8 @@ function renderMix(results: Results): SafeHtml | '' {
   const table = html`<table class="mix">
     <thead><tr><th>variant</th>${head}<th class="num">saturates at (predicted, the mix, warm)</th><th class="num">under load</th><th class="num">hit ratio</th><th class="num">mean</th><th class="num">mean of hits</th><th class="num">pricing calls/s</th></tr></thead>
     <tbody>${rows.map(
-      (r) => html`<tr><td><code class="swatch" data-variant="${r.variant}">${r.variant}</code></td>${sampled ? html`<td class="num">${r.requests}</td><td class="num">${formatMs(r.p50Ms)}</td><td class="num">${r.tail}</td><td class="num">${formatMs(r.meanMs)}</td><td class="num">${formatMs(r.meanHitMs)}</td><td class="num">${r.hitRatio}</td><td class="num">${r.pricingCallsPerRequest ?? '—'}</td>` : ''}<td class="num">${r.saturation}</td><td class="num">${r.load ? `${r.load.connections} connections` : '—'}</td><td class="num">${r.load?.hitRatio ?? '—'}</td><td class="num">${r.load?.mean ?? '—'}</td><td class="num">${formatMs(r.load?.meanHitMs ?? null)}</td><td class="num">${r.load?.pricingCallsPerSec ?? '—'}</td></tr>`,
+      (r) =>
+        html`<tr><td><code class="swatch" data-variant="${r.variant}">${r.variant}</code></td>${sampled ? html`<td class="num">${r.requests}</td><td class="num">${formatMs(r.p50Ms)}</td><td class="num">${r.tail}</td><td class="num">${formatMs(r.meanMs)}</td><td class="num">${formatMs(r.meanHitMs)}</td><td class="num">${r.hitRatio}</td><td class="num">${r.pricingCallsPerRequest ?? '—'}</td>` : ''}<td class="num">${r.saturation}</td><td class="num">${r.load ? `${r.load.connections} connections` : '—'}</td><td class="num">${r.load?.hitRatio ?? '—'}</td><td class="num">${r.load?.mean ?? '—'}</td><td class="num">${formatMs(r.load?.meanHitMs ?? null)}</td><td class="num">${r.load?.pricingCallsPerSec ?? '—'}</td></tr>`,
     )}</tbody>
   </table>`
   return fold('mix', 'The traffic mix', html`<p class="note">${mixNote(results)}</p>${wide(table)}`)
@@ -338,13 +361,23 @@ function renderMix(results: Results): SafeHtml | '' {
 /** Second by second, each variant's load levels one after another (and its sweep's); folded. */
 function renderTimelines(results: Results): SafeHtml | '' {
   const charts = Object.entries(results.variants).flatMap(([name, v]) => [
-    ...(v.load.some((l) => l.timeline.length) ? [{ name, phase: 'load', caption: `${name}, load at ${v.load.map((l) => l.connections).join(', ')} connections` }] : []),
-    ...(v.peakLoad?.levels.some((l) => l.timeline.length) ? [{ name, phase: 'sweep', caption: `${name}, sweep at ${v.peakLoad.levels.map((l) => Math.round(l.offeredPerSec)).join(', ')} req/s` }] : []),
+    ...(v.load.some((l) => l.timeline.length)
+      ? [{ name, phase: 'load', caption: `${name}, load at ${v.load.map((l) => l.connections).join(', ')} connections` }]
+      : []),
+    ...(v.peakLoad?.levels.some((l) => l.timeline.length)
+      ? [
+          {
+            name,
+            phase: 'sweep',
+            caption: `${name}, sweep at ${v.peakLoad.levels.map((l) => Math.round(l.offeredPerSec)).join(', ')} req/s`,
+          },
+        ]
+      : []),
   ])
   if (!charts.length) return ''
   const expiry = expiryText(results)
   const why = expiry?.expired
-    ? 'Where a price list expires under load, every request that misses it calls pricing at once: the pricing spike comes first, and the slow answers follow one pricing call\'s time later.'
+    ? "Where a price list expires under load, every request that misses it calls pricing at once: the pricing spike comes first, and the slow answers follow one pricing call's time later."
     : expiry
       ? `${expiry.text}`
       : ''
@@ -354,7 +387,8 @@ function renderTimelines(results: Results): SafeHtml | '' {
     'Second by second',
     html`<p class="note">Each level, one second per point, the levels one after another (a dotted line where a level starts): p50 and p99 of the good answers in that second (p99 from 100 answers up, else the max), and what the API counted in it, per second: pricing calls begun and price-cache lookups that were not hits. ${why}</p>
   <div class="waterfalls">${charts.map(
-    (c) => html`<figure><figcaption>${c.caption}</figcaption><div class="chart"><canvas class="timeline" data-variant="${c.name}" data-phase="${c.phase}" aria-label="second by second: ${c.caption}"></canvas></div></figure>`,
+    (c) =>
+      html`<figure><figcaption>${c.caption}</figcaption><div class="chart"><canvas class="timeline" data-variant="${c.name}" data-phase="${c.phase}" aria-label="second by second: ${c.caption}"></canvas></div></figure>`,
   )}</div>`,
     expiry?.expired === true,
   )
@@ -368,10 +402,12 @@ function renderFaults(results: Results): SafeHtml | '' {
   <h2>Under injected faults</h2>
   <p class="note">The scenario injects faults into the upstreams' calls: ${faults}. The share expected to fail, the calls per request and the saturation come from each variant's own code run with the same faults in virtual time (page one, 1000 requests warm and 200 cold, the faults drawn for every call from the seed): for code that makes each call once, a request fails when any of its calls draws a fault, 1 − Π(1 − rate)<sup>calls</sup>; a retry, a fallback or a breaker changes that, and every retry is one more call for the upstream. One at a time, a failed request is counted and tried again; the latencies above are those of good answers only. Errors and resets answer 502 naming the upstream; a hang ends at the deadline with a 504. Under load, a level past a variant's saturation also fails with the 504s of the collapse (see "Under load, in full").</p>
   <div class="chart"><canvas id="faults-chart" aria-label="share of requests failed per variant, expected and measured"></canvas></div>
-  ${wide(html`<table class="faults"><thead><tr><th>variant</th><th>calls / request: model · measured</th><th>saturates at, with the faults (model)</th><th>expected to fail</th><th>failed, one at a time</th><th>statuses</th><th>median time to fail</th><th>failed under load</th></tr></thead><tbody>${rows.map(
-    (r) =>
-      html`<tr><td class="nowrap"><code class="swatch" data-variant="${r.variant}">${r.variant}</code>${r.cold && html` <small>cold cache</small>`}</td><td class="num">${r.calls} · ${r.measuredCalls}</td><td class="num">${r.saturation ?? '—'}</td><td class="num">${formatShare(r.expectedPercent)}</td><td class="num${r.failed ? ' bad' : ''}">${formatShare(r.measuredPercent)} <small>(${r.failed} of ${r.requests})</small></td><td>${r.statuses}</td><td class="num">${formatMs(r.failedP50Ms)}</td><td class="num">${formatLoadShares(r.load)}</td></tr>`,
-  )}</tbody></table>`)}
+  ${wide(
+    html`<table class="faults"><thead><tr><th>variant</th><th>calls / request: model · measured</th><th>saturates at, with the faults (model)</th><th>expected to fail</th><th>failed, one at a time</th><th>statuses</th><th>median time to fail</th><th>failed under load</th></tr></thead><tbody>${rows.map(
+      (r) =>
+        html`<tr><td class="nowrap"><code class="swatch" data-variant="${r.variant}">${r.variant}</code>${r.cold && html` <small>cold cache</small>`}</td><td class="num">${r.calls} · ${r.measuredCalls}</td><td class="num">${r.saturation ?? '—'}</td><td class="num">${formatShare(r.expectedPercent)}</td><td class="num${r.failed ? ' bad' : ''}">${formatShare(r.measuredPercent)} <small>(${r.failed} of ${r.requests})</small></td><td>${r.statuses}</td><td class="num">${formatMs(r.failedP50Ms)}</td><td class="num">${formatLoadShares(r.load)}</td></tr>`,
+    )}</tbody></table>`,
+  )}
 </section>`
 }
 
@@ -404,22 +440,32 @@ function renderPeakLoad(results: Results): SafeHtml | '' {
 </section>`
 }
 
-
 function renderLoadTable(results: Results): SafeHtml {
   const rows = Object.entries(results.variants).flatMap(([name, v]) =>
     v.load.map(
-      (l) => html`<tr><td><code>${name}</code></td><td class="num">${l.connections}</td><td class="num">${l.requests}</td><td class="num">${l.requestsPerSec.toFixed(1)}</td><td class="num">${formatWithModel(l.goodPerSec, l.model?.goodPerSec, l)}</td><td class="num">${formatMs(l.p50Ms)}</td><td class="num">${formatMs(l.p90Ms)}</td><td class="num">${formatMs(l.p99Ms)}</td><td class="num">${formatMs(l.maxMs)}</td><td class="num">${formatMs(l.meanMs)} / ${formatMs(l.meanHitMs)}</td><td class="num">${formatHitRatio(l.hitRatio, l.model?.hitRatio ?? null, l.priceCache?.stale)}</td><td class="num">${formatWithModel(l.pricingCallsPerSec, l.model?.pricingCallsPerSec, l)}</td>
+      (
+        l,
+      ) => html`<tr><td><code>${name}</code></td><td class="num">${l.connections}</td><td class="num">${l.requests}</td><td class="num">${l.requestsPerSec.toFixed(1)}</td><td class="num">${formatWithModel(l.goodPerSec, l.model?.goodPerSec, l)}</td><td class="num">${formatMs(l.p50Ms)}</td><td class="num">${formatMs(l.p90Ms)}</td><td class="num">${formatMs(l.p99Ms)}</td><td class="num">${formatMs(l.maxMs)}</td><td class="num">${formatMs(l.meanMs)} / ${formatMs(l.meanHitMs)}</td><td class="num">${formatHitRatio(l.hitRatio, l.model?.hitRatio ?? null, l.priceCache?.stale)}</td><td class="num">${formatWithModel(l.pricingCallsPerSec, l.model?.pricingCallsPerSec, l)}</td>
       <td class="num${l.errors ? ' bad' : ''}">${l.errors}</td><td class="num${l.timeouts ? ' bad' : ''}">${l.timeouts}</td><td class="num${l.non2xx ? ' bad' : ''}">${formatNon2xx(l)}</td><td class="num${l.mismatches ? ' bad' : ''}">${l.mismatches}</td><td class="num">${formatApiCpu(l)}</td><td class="num${l.selfCheck.labBound.length ? ' bad' : ''}" title="${l.selfCheck.labBound.join('; ')}">${formatSelfCheck(l.selfCheck)}</td></tr>`,
     ),
   )
-  return wide(html`<table class="load"><thead><tr><th>variant</th><th>conn.</th><th>answers</th><th>all/s</th><th>good/s</th><th>p50</th><th>p90</th><th>p99</th><th>max</th><th>mean / of hits</th><th>hit ratio</th><th>pricing calls/s</th><th>errors</th><th>timeouts</th><th>non-2xx</th><th>wrong body</th><th>API CPU ms/req: loop / all</th><th>lab CPU %</th></tr></thead><tbody>${rows}</tbody></table>`)
+  return wide(
+    html`<table class="load"><thead><tr><th>variant</th><th>conn.</th><th>answers</th><th>all/s</th><th>good/s</th><th>p50</th><th>p90</th><th>p99</th><th>max</th><th>mean / of hits</th><th>hit ratio</th><th>pricing calls/s</th><th>errors</th><th>timeouts</th><th>non-2xx</th><th>wrong body</th><th>API CPU ms/req: loop / all</th><th>lab CPU %</th></tr></thead><tbody>${rows}</tbody></table>`,
+  )
 }
-
 
 export function renderDiff(diff: string): SafeHtml {
   const lines = diff.split('\n').filter((line) => !line.startsWith('===') && !line.startsWith('Index:'))
   const kindOf = (line: string): string =>
-    line.startsWith('+++') || line.startsWith('---') ? 'file' : line.startsWith('+') ? 'add' : line.startsWith('-') ? 'del' : line.startsWith('@@') ? 'hunk' : ''
+    line.startsWith('+++') || line.startsWith('---')
+      ? 'file'
+      : line.startsWith('+')
+        ? 'add'
+        : line.startsWith('-')
+          ? 'del'
+          : line.startsWith('@@')
+            ? 'hunk'
+            : ''
   return html`<pre class="diff">${lines.map((line, i) => html`${i > 0 && '\n'}<span class="${kindOf(line)}">${line}</span>`)}</pre>`
 }
 
@@ -451,7 +497,12 @@ function renderEnvironment(results: Results): SafeHtml {
     ['cache', e.cache],
     ['commit', e.gitCommit ?? 'unknown'],
     ['run', `${results.startedAt} → ${results.finishedAt} (${results.durationSeconds} s)`],
-    ['tools', Object.entries(e.tools).map(([name, version]) => `${name} ${version}`).join(', ')],
+    [
+      'tools',
+      Object.entries(e.tools)
+        .map(([name, version]) => `${name} ${version}`)
+        .join(', '),
+    ],
   ]
   return html`<div><h3>Environment</h3><table><tbody>${rows.map(([k, v]) => html`<tr><th>${k}</th><td>${v}</td></tr>`)}</tbody></table>
   ${e.cacheBackend === 'in-process' && html`<p class="invalid">No Redis was available: the cached variants used an in-process map, which leaves out the network round trip a real cache costs.</p>`}</div>`

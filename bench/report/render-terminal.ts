@@ -5,7 +5,16 @@
  * summary.md.
  */
 import { lesson, peakRows, trustLine, type FixRow, type Lesson } from './lesson.ts'
-import { cacheOutageText, describeFixChange, faultLine, headline, headlineText, loadFailures, validityText, warmMissLines } from './report-model.ts'
+import {
+  cacheOutageText,
+  describeFixChange,
+  faultLine,
+  headline,
+  headlineText,
+  loadFailures,
+  validityText,
+  warmMissLines,
+} from './report-model.ts'
 import { formatMs, formatShare, formatTail } from '../record/format.ts'
 import type { Results } from '../record/results.ts'
 import { comparisonTerminal, thresholdLines } from './render-comparison.ts'
@@ -18,13 +27,16 @@ export function renderTerminalSummary(results: Results): string {
   const l = lesson(results)
   const outage = cacheOutageText(results)
   const underLoad = loadFailures(results)
-  const paragraphs = [
-    ...(l ? [l.verdict] : []),
-    ...(h ? [`${headlineText(h)}: p50, one request at a time, price cache warm.`] : []),
-  ]
+  const paragraphs = [...(l ? [l.verdict] : []), ...(h ? [`${headlineText(h)}: p50, one request at a time, price cache warm.`] : [])]
   const lines = [
     ...paragraphs.flatMap((p) => wrap(p)),
-    ...(l ? ['', ...wrap(`What each fix buys, ${l.counted} (good/s and failed at ${Math.max(...results.run.connections)} connections):`), ...layout(fixTable(l), 2)] : []),
+    ...(l
+      ? [
+          '',
+          ...wrap(`What each fix buys, ${l.counted} (good/s and failed at ${Math.max(...results.run.connections)} connections):`),
+          ...layout(fixTable(l), 2),
+        ]
+      : []),
     ...peakTable(results),
     '',
     ...wrap(`How far to trust it: ${trustLine(results)}`),
@@ -34,7 +46,9 @@ export function renderTerminalSummary(results: Results): string {
       ...(outage ? [outage] : []),
       ...warmMissLines(results),
       ...(faultLine(results) ? [faultLine(results)!] : []),
-      ...Object.values(results.variants).flatMap((v) => (v.peakLoad ? [`Peak: ${v.peakLoad.verdict}`, ...v.peakLoad.warnings.map((w) => `Warning: ${w}`)] : [])),
+      ...Object.values(results.variants).flatMap((v) =>
+        v.peakLoad ? [`Peak: ${v.peakLoad.verdict}`, ...v.peakLoad.warnings.map((w) => `Warning: ${w}`)] : [],
+      ),
     ].flatMap((p) => wrap(p)),
     ...(results.comparison ? ['', ...comparisonTerminal(results.comparison).flatMap((p) => wrap(p, '    '))] : []),
     ...thresholdLines(results.thresholds).flatMap((p) => wrap(p)),
@@ -54,7 +68,12 @@ function fixTable({ start, ranked, unranked }: Lesson): string[][] {
     r.top ? `${r.top.goodPerSec.toFixed(1)}${r.top.labBound ? ' ✕' : ''}` : '—',
     r.top ? formatShare(r.top.failedPercent) : '—',
   ]
-  return [['', 'fix', 'time saved', 'p50', 'vs parent', 'cold p50', 'good/s', 'failed'], row(start, ' —'), ...ranked.map((r, i) => row(r, `#${i + 1}`)), ...unranked.map((r) => row(r, ' —'))]
+  return [
+    ['', 'fix', 'time saved', 'p50', 'vs parent', 'cold p50', 'good/s', 'failed'],
+    row(start, ' —'),
+    ...ranked.map((r, i) => row(r, `#${i + 1}`)),
+    ...unranked.map((r) => row(r, ' —')),
+  ]
 }
 
 /** Every variant at the run's top load level, in six columns. */
@@ -64,17 +83,20 @@ function peakTable(results: Results): string[] {
   return [
     '',
     `At ${rows[0]!.connections} connections:`,
-    ...layout([
-      ['variant', 'good/s', 'p50', 'p99', 'failed', 'hit ratio'],
-      ...rows.map((r) => [
-        r.variant,
-        `${r.goodPerSec.toFixed(1)}${r.labBound.length ? ' ✕' : ''}`,
-        formatMs(r.p50Ms),
-        r.p50Ms === null ? '—' : r.p99Ms === null ? `${formatTail(null, r.maxMs)} (n = ${r.answered})` : formatMs(r.p99Ms),
-        formatShare(r.failedPercent),
-        r.hitRatio === null ? '—' : formatShare(r.hitRatio * 100),
-      ]),
-    ], 1),
+    ...layout(
+      [
+        ['variant', 'good/s', 'p50', 'p99', 'failed', 'hit ratio'],
+        ...rows.map((r) => [
+          r.variant,
+          `${r.goodPerSec.toFixed(1)}${r.labBound.length ? ' ✕' : ''}`,
+          formatMs(r.p50Ms),
+          r.p50Ms === null ? '—' : r.p99Ms === null ? `${formatTail(null, r.maxMs)} (n = ${r.answered})` : formatMs(r.p99Ms),
+          formatShare(r.failedPercent),
+          r.hitRatio === null ? '—' : formatShare(r.hitRatio * 100),
+        ]),
+      ],
+      1,
+    ),
   ]
 }
 

@@ -50,7 +50,9 @@ function columns(w: WhatIf): Column[] {
     { head: 'in flight', cell: (r) => (r.maxInFlight === null ? '—' : String(r.maxInFlight)) },
     { head: 'saturates at', cell: (r) => r.saturation },
     // The write-up's figure for each step of the story, beside the floor that should reproduce it (scenario/presets/published.json).
-    ...(w.vary || !publishedApplies(w.points[0]!.scenario) || !Object.keys(w.variants).some((name) => publishedFigure(name)) ? [] : [{ head: 'published', cell: (r: WhatIfRow) => publishedFigure(r.variant) ?? '—' }]),
+    ...(w.vary || !publishedApplies(w.points[0]!.scenario) || !Object.keys(w.variants).some((name) => publishedFigure(name))
+      ? []
+      : [{ head: 'published', cell: (r: WhatIfRow) => publishedFigure(r.variant) ?? '—' }]),
     ...(faulty ? [{ head: 'expected to fail', cell: (r: WhatIfRow) => formatShare(r.expectedFailurePercent) }] : []),
   ]
 }
@@ -58,10 +60,25 @@ function columns(w: WhatIf): Column[] {
 export function renderWhatIfTerminal(w: WhatIf): string {
   const cols = columns(w)
   const rows = whatIfRows(w)
-  const table = [cols.map((c) => c.head), ...rows.map((r, i) => cols.map((c, k) => (k === 0 && w.vary && i > 0 && rows[i - 1]!.value === r.value ? '' : c.cell(r))))]
+  const table = [
+    cols.map((c) => c.head),
+    ...rows.map((r, i) => cols.map((c, k) => (k === 0 && w.vary && i > 0 && rows[i - 1]!.value === r.value ? '' : c.cell(r)))),
+  ]
   const widths = cols.map((_, k) => Math.max(...table.map((row) => row[k]!.length)))
-  const render = (row: string[]) => row.map((cell, k) => (cols[k]!.text ? cell.padEnd(widths[k]!) : cell.padStart(widths[k]!))).join('  ').trimEnd()
-  return ['', whatIfTitle(w), render(table[0]!), widths.map((n) => '─'.repeat(n)).join('  '), ...table.slice(1).map(render), '', ...whatIfLines(w)].join('\n')
+  const render = (row: string[]) =>
+    row
+      .map((cell, k) => (cols[k]!.text ? cell.padEnd(widths[k]!) : cell.padStart(widths[k]!)))
+      .join('  ')
+      .trimEnd()
+  return [
+    '',
+    whatIfTitle(w),
+    render(table[0]!),
+    widths.map((n) => '─'.repeat(n)).join('  '),
+    ...table.slice(1).map(render),
+    '',
+    ...whatIfLines(w),
+  ].join('\n')
 }
 
 export function renderWhatIfMarkdown(w: WhatIf): string {
@@ -134,7 +151,11 @@ ${
   <div class="waterfalls">${Object.entries(w.points[0]!.variants).flatMap(([name, v]) =>
     v.model
       ? [
-          ...(v.coldFloorMs !== v.floorMs ? [html`<figure><figcaption>${name}, cache cold</figcaption><div class="chart short"><canvas class="waterfall" data-variant="${name}" data-case="cold" aria-label="ideal stage waterfall of ${name}, cache cold"></canvas></div></figure>`] : []),
+          ...(v.coldFloorMs !== v.floorMs
+            ? [
+                html`<figure><figcaption>${name}, cache cold</figcaption><div class="chart short"><canvas class="waterfall" data-variant="${name}" data-case="cold" aria-label="ideal stage waterfall of ${name}, cache cold"></canvas></div></figure>`,
+              ]
+            : []),
           html`<figure><figcaption>${name}${v.coldFloorMs !== v.floorMs ? ', cache warm' : ''}</figcaption><div class="chart short"><canvas class="waterfall" data-variant="${name}" data-case="warm" aria-label="ideal stage waterfall of ${name}"></canvas></div></figure>`,
         ]
       : [],

@@ -4,7 +4,17 @@
  * the cache. Computed from results.json only.
  */
 import { formatMs, formatPercent, formatShare, formatStatuses, formatTail, nonOkStatuses, round } from '../record/format.ts'
-import { HOP_TARGET_MS, type CaseFailures, type LoadLevel, type ModelFigures, type Results, type Roles, type SelfCheck, type SweepLevel, type VariantResult } from '../record/results.ts'
+import {
+  HOP_TARGET_MS,
+  type CaseFailures,
+  type LoadLevel,
+  type ModelFigures,
+  type Results,
+  type Roles,
+  type SelfCheck,
+  type SweepLevel,
+  type VariantResult,
+} from '../record/results.ts'
 import { changeAgainst, failedPercent, type FixRow } from './lesson.ts'
 import type { Change } from './noise.ts'
 import { DEFAULT_SCENARIO } from '../../scenario/defaults.ts'
@@ -93,7 +103,10 @@ export function formatSaturation(model: Pick<ModelFigures, 'saturationPerSec' | 
  * "≈ parent, same floor" for a step whose model says it should equal its parent and whose
  * measurement agrees; "+1 %, within noise" otherwise. `tone` is the colour it may have.
  */
-export function describeChange(r: Pick<StepRow, 'gainPercent' | 'change' | 'floorMs' | 'parentFloorMs'>): { text: string; tone: 'gain' | 'loss' | 'neutral' } {
+export function describeChange(r: Pick<StepRow, 'gainPercent' | 'change' | 'floorMs' | 'parentFloorMs'>): {
+  text: string
+  tone: 'gain' | 'loss' | 'neutral'
+} {
   if (r.gainPercent === null) return { text: '—', tone: 'neutral' }
   if (r.change === 'within noise') {
     const sameByDesign = r.floorMs !== null && r.parentFloorMs !== null && Math.abs(r.floorMs - r.parentFloorMs) < 0.5
@@ -148,7 +161,10 @@ export function formatOverhead(overheadMs: number | null, floorMs: number | null
 
 /** The published figures belong to the story's scenario; they compare only when the run used it. */
 export function isStoryScenario(scenario: Scenario): boolean {
-  return scenario.productsPerPage === DEFAULT_SCENARIO.productsPerPage && JSON.stringify(scenario.services) === JSON.stringify(DEFAULT_SCENARIO.services)
+  return (
+    scenario.productsPerPage === DEFAULT_SCENARIO.productsPerPage &&
+    JSON.stringify(scenario.services) === JSON.stringify(DEFAULT_SCENARIO.services)
+  )
 }
 
 /** The name of the preset (scenario/presets/published.json) built to reproduce the write-up's step figures. */
@@ -160,7 +176,8 @@ export const PUBLISHED_PRESET = 'published'
  * cannot all hold), or that this scenario is the preset that does.
  */
 export function publishedNote(scenario: Scenario): string {
-  if (scenario.name === PUBLISHED_PRESET) return 'the figure the original write-up gave for that step, which this scenario (scenario/presets/published.json) is built to reproduce'
+  if (scenario.name === PUBLISHED_PRESET)
+    return 'the figure the original write-up gave for that step, which this scenario (scenario/presets/published.json) is built to reproduce'
   if (!isStoryScenario(scenario)) return `the figure the original write-up gave for that step — for ${storyScenarioText()}, not this run’s`
   return 'the figure the original write-up gave for that step. The default scenario follows the write-up’s stage timings (50 inventory calls of 40 ms, 1.8 s of pricing), and those cannot all hold with its step figures: pricing alone took 1.8 s, yet the page took 1.2 s after the N+1 fix, so bulk’s floor here is 2.0 s. scenario/presets/published.json reproduces the four step figures instead (--scenario scenario/presets/published.json)'
 }
@@ -184,8 +201,12 @@ export function formatSelfCheck(check: SelfCheck): string {
  */
 export function labBoundLine(results: Results): string | null {
   const bound = Object.entries(results.variants).flatMap(([name, v]) => [
-    ...v.load.filter((l) => l.selfCheck.labBound.length).map((l) => `${name} at ${l.connections} connection${l.connections === 1 ? '' : 's'} (${l.selfCheck.labBound.join('; ')})`),
-    ...(v.peakLoad?.levels ?? []).filter((l) => l.selfCheck.labBound.length).map((l) => `${name} at ${l.offeredPerSec} req/s offered (${l.selfCheck.labBound.join('; ')})`),
+    ...v.load
+      .filter((l) => l.selfCheck.labBound.length)
+      .map((l) => `${name} at ${l.connections} connection${l.connections === 1 ? '' : 's'} (${l.selfCheck.labBound.join('; ')})`),
+    ...(v.peakLoad?.levels ?? [])
+      .filter((l) => l.selfCheck.labBound.length)
+      .map((l) => `${name} at ${l.offeredPerSec} req/s offered (${l.selfCheck.labBound.join('; ')})`),
   ])
   if (!bound.length) return null
   return `Lab-bound — these figures are the machine's, not the code's: ${bound.join(', ')}. Fewer connections or a lower rate, a quieter machine, or the roles on separate hosts (docs/roles-on-hosts.md) would measure the code.`
@@ -196,8 +217,11 @@ export function rolesLine(results: Results): string {
   const { generator, api, upstreams, redis } = results.roles
   const host = (h: Roles['generator']) => `${h.hostname} (${h.cores} cores, Node ${h.node})`
   const redisPart =
-    redis.address === null ? 'no Redis (an in-process map)' : `Redis at ${redis.address} (${redis.placed ? (api.placed ? 'the API’s' : 'given by --redis-url or REDIS_URL') : 'started by the lab'})`
-  if (!api.placed && !upstreams.placed) return `Roles: the load generator, the API and the upstreams all on this machine, ${host(generator)}, started by the lab; ${redisPart}.`
+    redis.address === null
+      ? 'no Redis (an in-process map)'
+      : `Redis at ${redis.address} (${redis.placed ? (api.placed ? 'the API’s' : 'given by --redis-url or REDIS_URL') : 'started by the lab'})`
+  if (!api.placed && !upstreams.placed)
+    return `Roles: the load generator, the API and the upstreams all on this machine, ${host(generator)}, started by the lab; ${redisPart}.`
   const place = (name: string, role: Roles['api']) =>
     `${name} at ${role.url} on ${host(role.host)}${role.placed ? ', placed by URL' : ', started by the lab'}${role.sameMachine === null ? ', machine not told' : role.sameMachine ? ', sharing the generator’s machine' : ', another machine'}`
   return `Roles: the load generator on ${host(generator)}; ${place('the API', api)}; ${place('the upstreams', upstreams)}; ${redisPart}.`
@@ -211,7 +235,9 @@ export function targetLines(results: Results): string[] {
     const target = isStoryScenario(results.scenario)
       ? `${naiveToParallelPercent <= -90 ? '✓' : '✗'} (target: −90 % or better)`
       : '(the −90 % target is for the story’s scenario, not this one)'
-    lines.push(`Story: p50 order ${STORY_VARIANTS.join(' > ')} ${ordered ? 'holds ✓' : 'does NOT hold ✗'}; ${STORY_VARIANTS[0]} → ${STORY_VARIANTS.at(-1)} ${formatPercent(naiveToParallelPercent)} ${target}.`)
+    lines.push(
+      `Story: p50 order ${STORY_VARIANTS.join(' > ')} ${ordered ? 'holds ✓' : 'does NOT hold ✗'}; ${STORY_VARIANTS[0]} → ${STORY_VARIANTS.at(-1)} ${formatPercent(naiveToParallelPercent)} ${target}.`,
+    )
   }
   const faults = faultLine(results)
   if (faults) lines.push(faults)
@@ -225,9 +251,15 @@ export function targetLines(results: Results): string[] {
   const { calibration, hopCalibration } = results.environment
   const others = [
     `the request's own hop (a bare call from the harness to the API's echo) +${hopCalibration.request.overheadMs.toFixed(2)} ms`,
-    ...Object.entries(hopCalibration.atOnce).map(([k, c]) => `${k} calls at once from the API +${c.overheadMs.toFixed(2)} ms (first call to last answer)`),
-    hopCalibration.cacheRead ? `a Redis read from the API ${hopCalibration.cacheRead.overheadMs.toFixed(2)} ms${hopCalibration.cacheReadRetries ? ` (taken ${hopCalibration.cacheReadRetries + 1} times: Redis did not answer a read in time before)` : ''}` : '',
-    hopCalibration.cacheReadUncalibrated ? `a Redis read not calibrated (${hopCalibration.cacheReadUncalibrated}): no figure per hop for a variant that reads Redis on its path` : '',
+    ...Object.entries(hopCalibration.atOnce).map(
+      ([k, c]) => `${k} calls at once from the API +${c.overheadMs.toFixed(2)} ms (first call to last answer)`,
+    ),
+    hopCalibration.cacheRead
+      ? `a Redis read from the API ${hopCalibration.cacheRead.overheadMs.toFixed(2)} ms${hopCalibration.cacheReadRetries ? ` (taken ${hopCalibration.cacheReadRetries + 1} times: Redis did not answer a read in time before)` : ''}`
+      : '',
+    hopCalibration.cacheReadUncalibrated
+      ? `a Redis read not calibrated (${hopCalibration.cacheReadUncalibrated}): no figure per hop for a variant that reads Redis on its path`
+      : '',
   ].filter(Boolean)
   lines.push(
     `Calibration: ${results.roles.api.placed || results.roles.upstreams.placed ? 'from the API’s host,' : 'on this machine'} a bare call from the API to an upstream that waits ${calibration.waitMs} ms takes ${formatMs(calibration.callP50Ms)} (+${calibration.overheadMs.toFixed(2)} ms; the median of ${calibration.rounds} rounds of ${calibration.samples}, warm), with no lab code in it: the least overhead any upstream call can have here. The other hops, as bare: ${others.join('; ')}.`,
@@ -235,8 +267,13 @@ export function targetLines(results: Results): string[] {
   const hopped = Object.entries(results.variants).filter(([, v]) => v.hops !== null)
   if (hopped.length) {
     const within = hopped.filter(([, v]) => v.hops!.withinTarget).length
-    const each = hopped.map(([name, v]) => `${name} ${signedMs(v.hops!.beyondPerHopMs)} ${v.hops!.withinTarget ? '✓' : '✗'} (${v.hops!.count} hops; bare, they cost +${v.hops!.calibratedMs.toFixed(1)} of its ${signedMs(v.overheadMs ?? 0, 1)})`)
-    lines.push(`Overhead per hop beyond this machine's calibrated hops (the lab's and the code's own work; target ≤ ${HOP_TARGET_MS} ms): ${within} of ${hopped.length} variants within — ${each.join(', ')}.`)
+    const each = hopped.map(
+      ([name, v]) =>
+        `${name} ${signedMs(v.hops!.beyondPerHopMs)} ${v.hops!.withinTarget ? '✓' : '✗'} (${v.hops!.count} hops; bare, they cost +${v.hops!.calibratedMs.toFixed(1)} of its ${signedMs(v.overheadMs ?? 0, 1)})`,
+    )
+    lines.push(
+      `Overhead per hop beyond this machine's calibrated hops (the lab's and the code's own work; target ≤ ${HOP_TARGET_MS} ms): ${within} of ${hopped.length} variants within — ${each.join(', ')}.`,
+    )
   }
   const judged = Object.entries(results.variants).filter(([, v]) => v.withinTolerance !== null)
   if (judged.length) {
@@ -267,8 +304,12 @@ export function warmMissLines(results: Results): string[] {
     const perRequest = v.upstreamCalls.pricing
     if (perRequest <= 0) return []
     const unavailable = results.cacheOutages.some((o) => o.phase === 'latency' && o.step.startsWith(`${name} (warm`))
-    const why = unavailable ? 'the price cache was unavailable during it' : `the price cache expired during it (TTL ${results.scenario.cacheTtlSeconds} s)`
-    return [`Flagged: ${name}'s warm case made ${round(perRequest, 2)} pricing calls per request, where a warm cache makes none: ${why}, so its warm figures include pricing calls (waited for, or refreshing in the background).`]
+    const why = unavailable
+      ? 'the price cache was unavailable during it'
+      : `the price cache expired during it (TTL ${results.scenario.cacheTtlSeconds} s)`
+    return [
+      `Flagged: ${name}'s warm case made ${round(perRequest, 2)} pricing calls per request, where a warm cache makes none: ${why}, so its warm figures include pricing calls (waited for, or refreshing in the background).`,
+    ]
   })
 }
 
@@ -366,8 +407,16 @@ export function faultRows(results: Results): FaultRow[] {
     const row = (cold: boolean, failures: CaseFailures, calls: Record<string, number>): FaultRow => ({
       variant,
       cold,
-      calls: failures.expectedCalls ?? round(Object.values(calls).reduce((sum, n) => sum + n, 0), 1),
-      measuredCalls: round(Object.values(calls).reduce((sum, n) => sum + n, 0), 2),
+      calls:
+        failures.expectedCalls ??
+        round(
+          Object.values(calls).reduce((sum, n) => sum + n, 0),
+          1,
+        ),
+      measuredCalls: round(
+        Object.values(calls).reduce((sum, n) => sum + n, 0),
+        2,
+      ),
       saturation: faultSaturation(v.model?.faults?.[cold ? 'cold' : 'warm'] ?? null),
       expectedPercent: failures.expectedPercent,
       measuredPercent: sharePercent(failures),
@@ -377,7 +426,10 @@ export function faultRows(results: Results): FaultRow[] {
       failedP50Ms: failures.p50Ms,
       load: [],
     })
-    const warm = { ...row(false, v.failures, v.upstreamCalls), load: v.load.map((l) => ({ connections: l.connections, percent: failedPercent(l) })) }
+    const warm = {
+      ...row(false, v.failures, v.upstreamCalls),
+      load: v.load.map((l) => ({ connections: l.connections, percent: failedPercent(l) })),
+    }
     return v.coldFailures && v.coldUpstreamCalls ? [row(true, v.coldFailures, v.coldUpstreamCalls), warm] : [warm]
   })
 }
@@ -385,7 +437,6 @@ export function faultRows(results: Results): FaultRow[] {
 function faultSaturation(figures: NonNullable<ModelFigures['faults']>['warm'] | null): string | null {
   return figures ? formatSaturation(figures) : null
 }
-
 
 /** "1 conn. 0 % · 10 conn. 3.1 % · 50 conn. 100 %", or "—". */
 export function formatLoadShares(load: FaultRow['load']): string {
@@ -425,7 +476,9 @@ export function cacheOutageText(results: Results): string | null {
     steps.some((o) => o.outages)
       ? `A Redis command that takes over ${results.scenario.cacheCommandTimeoutMs} ms counts as an outage: on a busy machine, run again, or raise it with --cache-timeout MS.`
       : '',
-    steps.some((o) => o.shedLookups) ? `A lookup is skipped (a miss) when ${results.scenario.cacheMaxPendingCommands} commands already wait for Redis: the API had fallen far behind.` : '',
+    steps.some((o) => o.shedLookups)
+      ? `A lookup is skipped (a miss) when ${results.scenario.cacheMaxPendingCommands} commands already wait for Redis: the API had fallen far behind.`
+      : '',
   ]
     .filter(Boolean)
     .join(' ')
@@ -450,8 +503,18 @@ export function validityText(results: Results): string {
 /** How many requests failed under load (connection levels and sweep), by status: results, not faults of the lab. Null without load. */
 export function loadFailures(results: Results): { failed: number; text: string } | null {
   const phases = [
-    { where: 'under load', levels: Object.entries(results.variants).flatMap(([variant, v]) => v.load.map((l) => ({ ...l, variant, sent: l.requests + l.errors + l.timeouts }))) },
-    { where: 'in the sweep', levels: Object.entries(results.variants).flatMap(([variant, v]) => (v.peakLoad?.levels ?? []).map((l) => ({ ...l, variant, sent: l.requests }))) },
+    {
+      where: 'under load',
+      levels: Object.entries(results.variants).flatMap(([variant, v]) =>
+        v.load.map((l) => ({ ...l, variant, sent: l.requests + l.errors + l.timeouts })),
+      ),
+    },
+    {
+      where: 'in the sweep',
+      levels: Object.entries(results.variants).flatMap(([variant, v]) =>
+        (v.peakLoad?.levels ?? []).map((l) => ({ ...l, variant, sent: l.requests })),
+      ),
+    },
   ].filter((phase) => phase.levels.length)
   if (!phases.length) return null
   let failed = 0
@@ -464,11 +527,19 @@ export function loadFailures(results: Results): { failed: number; text: string }
     if (!failedHere) return `${where}, every one of ${sent} requests was answered 2xx`
     const statuses: Record<string, number> = {}
     for (const l of levels) for (const [code, n] of Object.entries(nonOkStatuses(l.statusCodes))) statuses[code] = (statuses[code] ?? 0) + n
-    const why = [...(Object.keys(statuses).length ? [formatStatuses(statuses)] : []), ...(noAnswer ? [`no answer: ${noAnswer}`] : []), ...(wrongBody ? [`wrong body: ${wrongBody}`] : [])].join(', ')
+    const why = [
+      ...(Object.keys(statuses).length ? [formatStatuses(statuses)] : []),
+      ...(noAnswer ? [`no answer: ${noAnswer}`] : []),
+      ...(wrongBody ? [`wrong body: ${wrongBody}`] : []),
+    ].join(', ')
     // Whose: the variants that failed, most failures first.
     const byVariant = new Map<string, number>()
     for (const l of levels) byVariant.set(l.variant, (byVariant.get(l.variant) ?? 0) + l.errors + l.timeouts + l.non2xx + l.mismatches)
-    const whose = [...byVariant].filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]).map(([variant, n]) => `${variant} ${n}`).join(', ')
+    const whose = [...byVariant]
+      .filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1])
+      .map(([variant, n]) => `${variant} ${n}`)
+      .join(', ')
     return `${where}, ${failedHere} of ${sent} requests failed (${why}): ${whose}`
   })
   const tables = phases.length > 1 ? 'the peak-load and peak-hours tables say' : 'the peak-load table says'
@@ -550,7 +621,7 @@ export function mixNote(results: Results): string {
   return (
     `The mix: requests drawn from ${traffic.pages} pages × ${traffic.limits.length} page sizes (${traffic.limits.join(', ')}) × ${traffic.categories + 1} listings, Zipf s = ${traffic.zipfExponent}, seeded. ` +
     'In the latency phase, each variant is sent the same first requests of one sample, one at a time, its price cache emptied first; "model" is the hit ratio its own code gives in virtual time. ' +
-    'Hits and misses are the API\'s own counts; the mean of hits is over the answers that hit (the article\'s "for cached requests"); "stale" counts the hits served past their TTL, within the grace, while one request refreshed them (swr); a request that waited for another\'s refresh is a hit. Under load and in the sweep, every variant at a level is sent the same seeded sequence; every load level starts from the reference page\'s price list alone, the sweep from every list cached; under load, "model" is the same levels run in virtual time by the variant\'s own code, on upstreams with the scenario\'s workers and queues (without the lab\'s own time per request or injected faults); "saturates at" is the model\'s Little\'s law over the whole mix with every price list cached, which the sweep is judged against.'
+    "Hits and misses are the API's own counts; the mean of hits is over the answers that hit (the article's \"for cached requests\"); \"stale\" counts the hits served past their TTL, within the grace, while one request refreshed them (swr); a request that waited for another's refresh is a hit. Under load and in the sweep, every variant at a level is sent the same seeded sequence; every load level starts from the reference page's price list alone, the sweep from every list cached; under load, \"model\" is the same levels run in virtual time by the variant's own code, on upstreams with the scenario's workers and queues (without the lab's own time per request or injected faults); \"saturates at\" is the model's Little's law over the whole mix with every price list cached, which the sweep is judged against."
   )
 }
 
@@ -564,8 +635,14 @@ export function overviewNote(results: Results): string | null {
 /** The three commands of "Try your own fix" (README): copy a variant, name its parent and change it, measure it beside its parent. */
 export const OWN_FIX_COMMANDS = [
   { what: 'Copy the variant you start from; every .ts file in variants/ is a variant', command: 'cp variants/naive.ts variants/my-fix.ts' },
-  { what: "Set its parent (export const parent = 'naive') and change the code; keep the answer byte-identical", command: '$EDITOR variants/my-fix.ts' },
-  { what: 'Measure it beside its parent: its floor from its own code, then its measurement', command: 'npm run bench -- --quick --variants naive,my-fix' },
+  {
+    what: "Set its parent (export const parent = 'naive') and change the code; keep the answer byte-identical",
+    command: '$EDITOR variants/my-fix.ts',
+  },
+  {
+    what: 'Measure it beside its parent: its floor from its own code, then its measurement',
+    command: 'npm run bench -- --quick --variants naive,my-fix',
+  },
 ] as const
 
 /**
@@ -577,8 +654,13 @@ export const OWN_FIX_COMMANDS = [
  * ran from its fill; between the two, it may have. Null when no variant used the cache under load.
  */
 export function expiryText(results: Results): { expired: boolean; text: string } | null {
-  const cached = Object.values(results.variants).filter((v) => v.coldLatency !== null || v.coldFailures !== null || v.cacheReadsPerRequest > 0)
-  const spans = cached.flatMap((v) => [...v.load.map((l) => l.durationSeconds), ...(v.peakLoad ? [v.peakLoad.levels.reduce((sum, l) => sum + l.durationSeconds, 0)] : [])])
+  const cached = Object.values(results.variants).filter(
+    (v) => v.coldLatency !== null || v.coldFailures !== null || v.cacheReadsPerRequest > 0,
+  )
+  const spans = cached.flatMap((v) => [
+    ...v.load.map((l) => l.durationSeconds),
+    ...(v.peakLoad ? [v.peakLoad.levels.reduce((sum, l) => sum + l.durationSeconds, 0)] : []),
+  ])
   if (!spans.length) return null
   const ttl = results.scenario.cacheTtlSeconds
   const longest = Math.max(...spans)
@@ -596,7 +678,10 @@ export function expiryText(results: Results): { expired: boolean; text: string }
       text: `Keys expired during the load levels: the TTL is ${ttl} s, against ${levels}. Each expiry sends the requests that miss it to pricing at once; the second-by-second charts show the pricing calls and the p99 rising together.`,
     }
   }
-  return { expired: false, text: `Keys may have expired at the end of the longest level: the TTL is ${ttl} s, against ${levels}. The second-by-second charts show where pricing calls rose.` }
+  return {
+    expired: false,
+    text: `Keys may have expired at the end of the longest level: the TTL is ${ttl} s, against ${levels}. The second-by-second charts show where pricing calls rose.`,
+  }
 }
 
 /** The seconds between a level's fill and its first request (a warm-up round, a garbage collection, the self-check's first reading), at most. */
@@ -609,6 +694,8 @@ export const FLASH_SALE_PRESET = 'scenario/presets/flash-sale.json'
 export function coldCosts(results: Results): string[] {
   return Object.entries(results.variants).flatMap(([name, v]) => {
     if (!v.coldLatency || !v.latency || !isStoryVariant(name)) return []
-    return [`${name} ${formatMs(v.coldLatency.p50Ms)} cold (n = ${v.coldLatency.samples}) against ${formatMs(v.latency.p50Ms)} warm, ${(v.coldLatency.p50Ms / v.latency.p50Ms).toFixed(1)}×`]
+    return [
+      `${name} ${formatMs(v.coldLatency.p50Ms)} cold (n = ${v.coldLatency.samples}) against ${formatMs(v.latency.p50Ms)} warm, ${(v.coldLatency.p50Ms / v.latency.p50Ms).toFixed(1)}×`,
+    ]
   })
 }

@@ -93,7 +93,9 @@ export function whatIfLines(w: WhatIf): string[] {
       ? `Measured: at each value, a stack of its own, the correctness check and the latency phase${w.run.quick ? ' (quick-sized samples)' : ''}, one request at a time; the p50 is of the warm (or only) case.`
       : 'Nothing was measured: no server was started. Each figure is the variant’s own code run in virtual time against the scenario’s configured latencies (the floor: what it would take if the lab cost nothing).',
   )
-  lines.push('Calls per request, on the critical path and in flight, the saturation and the share expected to fail are those of the warm case (the price cache filled): a cached variant’s steady state.')
+  lines.push(
+    'Calls per request, on the critical path and in flight, the saturation and the share expected to fail are those of the warm case (the price cache filled): a cached variant’s steady state.',
+  )
   const faults = describeFaults(w.points[0]!.scenario)
   if (faults) lines.push(`Injected faults (${faults}): “expected to fail” is 1 − Π(1 − rate)^calls over the calls a request makes, warm.`)
   const at = (r: WhatIfRow): string => `${r.variant}${w.vary ? ` at ${formatValue(w, r.value)}` : ''}`
@@ -102,8 +104,13 @@ export function whatIfLines(w: WhatIf): string[] {
   }
   const late = rows.filter((r) => Math.max(r.coldFloorMs ?? 0, r.floorMs ?? 0) > r.deadlineMs)
   if (late.length) {
-    const each = late.map((r) => `${at(r)} (floor ${formatMs(r.floorMs)}${r.coldFloorMs !== r.floorMs ? `, cold ${formatMs(r.coldFloorMs)}` : ''}, deadline ${formatMs(r.deadlineMs)})`)
-    lines.push(`Past the deadline: ${each.join(', ')}: a request that takes longer than the API's deadline is answered 504, never 200 (--deadline raises it).`)
+    const each = late.map(
+      (r) =>
+        `${at(r)} (floor ${formatMs(r.floorMs)}${r.coldFloorMs !== r.floorMs ? `, cold ${formatMs(r.coldFloorMs)}` : ''}, deadline ${formatMs(r.deadlineMs)})`,
+    )
+    lines.push(
+      `Past the deadline: ${each.join(', ')}: a request that takes longer than the API's deadline is answered 504, never 200 (--deadline raises it).`,
+    )
   }
   for (const point of w.points) {
     for (const [name, v] of Object.entries(point.variants)) {
@@ -115,7 +122,9 @@ export function whatIfLines(w: WhatIf): string[] {
   }
   const judged = rows.filter((r) => r.withinTolerance !== null)
   if (judged.length) {
-    const outside = judged.filter((r) => !r.withinTolerance).map((r) => `${r.variant}${w.vary ? ` at ${formatValue(w, r.value)}` : ''} ${r.overhead}`)
+    const outside = judged
+      .filter((r) => !r.withinTolerance)
+      .map((r) => `${r.variant}${w.vary ? ` at ${formatValue(w, r.value)}` : ''} ${r.overhead}`)
     const under = rows.filter((r) => r.atOrAboveFloor === false).map((r) => `${r.variant}${w.vary ? ` at ${formatValue(w, r.value)}` : ''}`)
     lines.push(
       `Fidelity (p50 within max(3 % of the floor, 5 ms) of the floor): ${judged.length - outside.length} of ${judged.length}${outside.length ? ` — outside: ${outside.join(', ')}` : ' ✓'}. ` +
@@ -123,7 +132,10 @@ export function whatIfLines(w: WhatIf): string[] {
     )
   }
   const walls = rows.flatMap((r) => (r.modelWallMs === null || r.notModelled ? [] : [r.modelWallMs]))
-  if (walls.length) lines.push(`The model took ${formatMs(Math.min(...walls))} to ${formatMs(Math.max(...walls))} of real time per variant${w.vary ? ' and value' : ''} (its cold and warm virtual runs); the whole command ${w.durationSeconds} s.`)
+  if (walls.length)
+    lines.push(
+      `The model took ${formatMs(Math.min(...walls))} to ${formatMs(Math.max(...walls))} of real time per variant${w.vary ? ' and value' : ''} (its cold and warm virtual runs); the whole command ${w.durationSeconds} s.`,
+    )
   return lines
 }
 

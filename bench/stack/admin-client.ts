@@ -16,7 +16,12 @@ export async function askLabProcess(name: string, url: string, method: 'GET' | '
   try {
     const headers = labTokenHeaders()
     const signal = AbortSignal.timeout(ADMIN_TIMEOUT_MS)
-    response = await fetch(url, body === undefined ? { method, headers, signal } : { method, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body), signal })
+    response = await fetch(
+      url,
+      body === undefined
+        ? { method, headers, signal }
+        : { method, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body), signal },
+    )
     text = await response.text()
   } catch (error) {
     const why = (error as Error).name === 'TimeoutError' ? `no answer within ${ADMIN_TIMEOUT_MS / 1000} s` : (error as Error).message
@@ -26,7 +31,9 @@ export async function askLabProcess(name: string, url: string, method: 'GET' | '
   try {
     return JSON.parse(text) as unknown
   } catch {
-    throw new Error(`Could not ${doing}: the ${name} process answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`)
+    throw new Error(
+      `Could not ${doing}: the ${name} process answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`,
+    )
   }
 }
 

@@ -10,7 +10,10 @@ import { buildApp } from '../../variants/shared/app.ts'
 
 runAsLabProcess<ApiInit, ApiReady>('API', async ({ scenario: input, upstreamUrls, upstreamsInstance, redisUrl }) => {
   const scenario = resolveScenario(input)
-  const store = await openCacheStore(redisUrl, { commandTimeoutMs: scenario.cacheCommandTimeoutMs, maxPendingCommands: scenario.cacheMaxPendingCommands })
+  const store = await openCacheStore(redisUrl, {
+    commandTimeoutMs: scenario.cacheCommandTimeoutMs,
+    maxPendingCommands: scenario.cacheMaxPendingCommands,
+  })
   const surroundings = { upstreams: { urls: upstreamUrls, instance: upstreamsInstance }, cacheAddress: redisAddress(redisUrl) }
   const app = await buildApp({ scenario, upstreamUrls, cache: store, admin: true, surroundings })
   const url = await app.listen({ host: '127.0.0.1', port: 0 })

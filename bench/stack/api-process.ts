@@ -1,7 +1,13 @@
 /** Starts the API under test in a child process, and talks to its admin routes (also of one running elsewhere: remote-roles.ts). */
 import { fileURLToPath } from 'node:url'
 import { SERVICE_NAMES, type Scenario, type ServiceName } from '../../scenario/types.ts'
-import { ADMIN_PATHS, type ApiCounters, type ApiProcessUsage, type CacheBackend, type TimedUpstreamCalls } from '../../variants/shared/admin-paths.ts'
+import {
+  ADMIN_PATHS,
+  type ApiCounters,
+  type ApiProcessUsage,
+  type CacheBackend,
+  type TimedUpstreamCalls,
+} from '../../variants/shared/admin-paths.ts'
 import { askLabProcess } from './admin-client.ts'
 import { CPU_PATH, type RoleCpu } from '../../scenario/lab-roles.ts'
 import { forkLabProcess } from './lab-process.ts'
@@ -48,7 +54,12 @@ export interface ApiProcess {
 /** How long a level waits, after its last answer, for the requests still in the API to end. */
 export const DRAIN_PATIENCE_MS = 15_000
 
-export async function startApiProcess(scenario: Scenario, upstreamUrls: Record<ServiceName, string>, upstreamsInstance: string | null, redisUrl: string | undefined): Promise<ApiProcess> {
+export async function startApiProcess(
+  scenario: Scenario,
+  upstreamUrls: Record<ServiceName, string>,
+  upstreamsInstance: string | null,
+  redisUrl: string | undefined,
+): Promise<ApiProcess> {
   const init: ApiInit = { scenario, upstreamUrls, upstreamsInstance, redisUrl }
   // --expose-gc: the harness empties the API's heap before each load level (collectGarbage).
   const lab = await forkLabProcess<ApiReady>(ENTRY, init, 'API', ['--expose-gc'])
@@ -61,12 +72,19 @@ export function apiAt(url: string, cacheBackend: CacheBackend, pid: number | nul
     const answer = (await askLabProcess('API', `${url}${ADMIN_PATHS.counters}`, 'GET', 'read the API’s counters')) as Partial<ApiCounters>
     const counts = (value: unknown, keys: readonly string[]): boolean =>
       typeof value === 'object' && value !== null && keys.every((key) => Number.isInteger((value as Record<string, unknown>)[key]))
-    if (!counts(answer.priceCache, ['hits', 'misses', 'unusable', 'unavailable']) || !counts(answer.upstreamCalls, SERVICE_NAMES) || !counts(answer, ['inFlight', 'handled', 'cacheReads'])) {
-      throw new Error(`Could not read the API’s counters: it answered ${JSON.stringify(answer).slice(0, 200)}, not the price cache's lookups, the calls per upstream and the requests in flight.`)
+    if (
+      !counts(answer.priceCache, ['hits', 'misses', 'unusable', 'unavailable']) ||
+      !counts(answer.upstreamCalls, SERVICE_NAMES) ||
+      !counts(answer, ['inFlight', 'handled', 'cacheReads'])
+    ) {
+      throw new Error(
+        `Could not read the API’s counters: it answered ${JSON.stringify(answer).slice(0, 200)}, not the price cache's lookups, the calls per upstream and the requests in flight.`,
+      )
     }
     return answer as ApiCounters
   }
-  const usage = async (): Promise<ApiProcessUsage> => (await askLabProcess('API', `${url}${ADMIN_PATHS.process}`, 'GET', 'read the API process’s CPU time')) as ApiProcessUsage
+  const usage = async (): Promise<ApiProcessUsage> =>
+    (await askLabProcess('API', `${url}${ADMIN_PATHS.process}`, 'GET', 'read the API process’s CPU time')) as ApiProcessUsage
   /** A calibration route's answer: `samples` times, each a number of ms, or an error that says what was asked. */
   const times = async (doing: string, path: string, body: unknown, samples: number): Promise<number[]> => {
     const { timesMs } = (await askLabProcess('API', `${url}${path}`, 'POST', doing, body)) as Partial<TimedUpstreamCalls>
@@ -100,7 +118,8 @@ export function apiAt(url: string, cacheBackend: CacheBackend, pid: number | nul
       const doing = atOnce > 1 ? `time ${atOnce} calls at once from the API, from ${service} on` : `time calls from the API to ${service}`
       return times(doing, ADMIN_PATHS.timeUpstreamCalls, { service, path, samples, ...(atOnce > 1 ? { atOnce } : {}) }, samples)
     },
-    timeCacheReads: (samples, idleMs) => times('time reads from the API to Redis', ADMIN_PATHS.timeCacheReads, { samples, idleMs }, samples),
+    timeCacheReads: (samples, idleMs) =>
+      times('time reads from the API to Redis', ADMIN_PATHS.timeCacheReads, { samples, idleMs }, samples),
     stop,
   }
 }

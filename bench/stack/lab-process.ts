@@ -42,8 +42,17 @@ function profileFlags(): string[] {
 }
 
 /** Forks `entry` (with node's `nodeFlags` too), sends it `init` and waits for it to say it is ready. */
-export async function forkLabProcess<Ready>(entry: string, init: unknown, name: string, nodeFlags: string[] = [], startTimeoutMs = 20_000): Promise<LabProcess<Ready>> {
-  const child = fork(entry, [], { execArgv: [...tsxExecArgv(), ...profileFlags(), ...nodeFlags], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+export async function forkLabProcess<Ready>(
+  entry: string,
+  init: unknown,
+  name: string,
+  nodeFlags: string[] = [],
+  startTimeoutMs = 20_000,
+): Promise<LabProcess<Ready>> {
+  const child = fork(entry, [], {
+    execArgv: [...tsxExecArgv(), ...profileFlags(), ...nodeFlags],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
   live.add(child)
   child.once('exit', () => live.delete(child))
   const stop = (): Promise<void> => stopChild(child)

@@ -38,13 +38,21 @@ export interface ModelOptions {
 }
 
 /** Each variant's model at `scenario`. */
-export async function modelVariants(scenario: Scenario, variants: string[], options: ModelOptions = {}): Promise<Record<string, TimedOutcome>> {
+export async function modelVariants(
+  scenario: Scenario,
+  variants: string[],
+  options: ModelOptions = {},
+): Promise<Record<string, TimedOutcome>> {
   const [outcomes] = await modelScenarios([scenario], variants, options)
   return outcomes!
 }
 
 /** Each variant's model at each scenario, in one process when all goes well. */
-export async function modelScenarios(scenarios: Scenario[], variants: string[], options: ModelOptions = {}): Promise<Array<Record<string, TimedOutcome>>> {
+export async function modelScenarios(
+  scenarios: Scenario[],
+  variants: string[],
+  options: ModelOptions = {},
+): Promise<Array<Record<string, TimedOutcome>>> {
   const outcomes: Array<Record<string, TimedOutcome>> = scenarios.map(() => ({}))
   const done = (job: ModelJob): boolean => job.variant in outcomes[job.scenario]!
   const record = (answered: Array<ModelJob & { outcome: TimedOutcome }>): void => {
@@ -83,8 +91,18 @@ function noFile(name: string): TimedOutcome {
   return { notModelled: `no variant file variants/${name}.ts was found to run`, wallMs: null }
 }
 
-async function modelIn(scenarios: Scenario[], jobs: ModelJob[], options: ModelOptions): Promise<Array<ModelJob & { outcome: TimedOutcome }>> {
-  const lab = await forkLabProcess<Array<ModelJob & { outcome: TimedOutcome }>>(ENTRY, { scenarios, jobs, dir: options.dir, jitter: options.jitter ?? 'mean', mix: options.mix }, 'model', [], MODEL_WALL_MS + (jobs.length - 1) * (options.mix?.load ? MODEL_WALL_MS_PER_JOB_WITH_LOAD : MODEL_WALL_MS_PER_JOB))
+async function modelIn(
+  scenarios: Scenario[],
+  jobs: ModelJob[],
+  options: ModelOptions,
+): Promise<Array<ModelJob & { outcome: TimedOutcome }>> {
+  const lab = await forkLabProcess<Array<ModelJob & { outcome: TimedOutcome }>>(
+    ENTRY,
+    { scenarios, jobs, dir: options.dir, jitter: options.jitter ?? 'mean', mix: options.mix },
+    'model',
+    [],
+    MODEL_WALL_MS + (jobs.length - 1) * (options.mix?.load ? MODEL_WALL_MS_PER_JOB_WITH_LOAD : MODEL_WALL_MS_PER_JOB),
+  )
   await lab.stop()
   return lab.ready
 }

@@ -16,7 +16,18 @@ import { messageOf } from './admin-client.ts'
 import { apiAt, type ApiProcess } from './api-process.ts'
 import { upstreamsAt, type UpstreamProcess } from './upstream-process.ts'
 import type { UpstreamsHello } from '../../mock-upstreams/serve-upstreams.ts'
-import { HELLO_PATH, labCodeDigest, LAB_PROTOCOL, LAB_TOKEN_HEADER, LAB_VERSION, labTokenHeaders, ROLE_SCENARIO_FIELDS, scenarioDifferences, type Hello, type RoleName } from '../../scenario/lab-roles.ts'
+import {
+  HELLO_PATH,
+  labCodeDigest,
+  LAB_PROTOCOL,
+  LAB_TOKEN_HEADER,
+  LAB_VERSION,
+  labTokenHeaders,
+  ROLE_SCENARIO_FIELDS,
+  scenarioDifferences,
+  type Hello,
+  type RoleName,
+} from '../../scenario/lab-roles.ts'
 import { SERVICE_NAMES, type Scenario } from '../../scenario/types.ts'
 import { CACHE_BACKENDS, type ApiHello } from '../../variants/shared/admin-paths.ts'
 import { variantDigest } from '../../variants/shared/variant-files.ts'
@@ -34,10 +45,23 @@ export class RoleError extends Error {
 }
 
 /** The hellos' shapes (scenario/lab-roles.ts, UpstreamsHello, ApiHello): a role that answers another shape is named, not read. */
-const HostShape = Type.Object({ hostname: Type.String(), cores: Type.Integer({ minimum: 1 }), cpuModel: Type.String(), node: Type.String(), platform: Type.String(), bootId: Type.Union([Type.String(), Type.Null()]) })
+const HostShape = Type.Object({
+  hostname: Type.String(),
+  cores: Type.Integer({ minimum: 1 }),
+  cpuModel: Type.String(),
+  node: Type.String(),
+  platform: Type.String(),
+  bootId: Type.Union([Type.String(), Type.Null()]),
+})
 const perService = (schema: TSchema) => Type.Object(Object.fromEntries(SERVICE_NAMES.map((name) => [name, schema])))
 const HELLO_SHAPES: Record<RoleName, TSchema> = {
-  upstreams: Type.Object({ code: Type.String(), instance: Type.String(), host: HostShape, scenario: Type.Object({}), ports: perService(Type.Integer({ minimum: 1, maximum: 65535 })) }),
+  upstreams: Type.Object({
+    code: Type.String(),
+    instance: Type.String(),
+    host: HostShape,
+    scenario: Type.Object({}),
+    ports: perService(Type.Integer({ minimum: 1, maximum: 65535 })),
+  }),
   api: Type.Object({
     code: Type.String(),
     instance: Type.String(),
@@ -68,12 +92,19 @@ export async function greet<T extends Hello>(role: RoleName, url: string): Promi
     response = await fetch(`${url}${HELLO_PATH}`, { headers: labTokenHeaders(), signal: AbortSignal.timeout(HELLO_TIMEOUT_MS) })
   } catch (error) {
     const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause
-    const why = (error as Error).name === 'TimeoutError' ? `no answer within ${HELLO_TIMEOUT_MS / 1000} s` : (cause?.code ?? cause?.message ?? (error as Error).message)
-    return fail(`Cannot reach the ${title} at ${url} (${why}). Is \`${ROLE_COMMAND[role]}\` running there, listening on an address this host can reach (its --host)?`)
+    const why =
+      (error as Error).name === 'TimeoutError'
+        ? `no answer within ${HELLO_TIMEOUT_MS / 1000} s`
+        : (cause?.code ?? cause?.message ?? (error as Error).message)
+    return fail(
+      `Cannot reach the ${title} at ${url} (${why}). Is \`${ROLE_COMMAND[role]}\` running there, listening on an address this host can reach (its --host)?`,
+    )
   }
   const text = await response.text().catch(() => '')
   if (response.status === 401) {
-    return fail(`The ${title} at ${url} refused the lab's token (${messageOf(text)}). Set the same LAB_TOKEN for every role; it travels in the ${LAB_TOKEN_HEADER} header.`)
+    return fail(
+      `The ${title} at ${url} refused the lab's token (${messageOf(text)}). Set the same LAB_TOKEN for every role; it travels in the ${LAB_TOKEN_HEADER} header.`,
+    )
   }
   let answer: Partial<Hello> | undefined
   try {
@@ -82,10 +113,14 @@ export async function greet<T extends Hello>(role: RoleName, url: string): Promi
     // not JSON: not the lab
   }
   if (!response.ok || answer?.lab !== 'api-speedup-lab') {
-    return fail(`${url} does not answer as api-speedup-lab's ${title}: GET ${HELLO_PATH} answered ${response.status} ${text.slice(0, 120)}. Give the URL that \`${ROLE_COMMAND[role]}\` printed.`)
+    return fail(
+      `${url} does not answer as api-speedup-lab's ${title}: GET ${HELLO_PATH} answered ${response.status} ${text.slice(0, 120)}. Give the URL that \`${ROLE_COMMAND[role]}\` printed.`,
+    )
   }
   if (answer.role !== role) {
-    return fail(`${url} is the lab's ${ROLE_TITLE[answer.role as RoleName] ?? String(answer.role)}, not its ${title}: give it as --${String(answer.role)}.`)
+    return fail(
+      `${url} is the lab's ${ROLE_TITLE[answer.role as RoleName] ?? String(answer.role)}, not its ${title}: give it as --${String(answer.role)}.`,
+    )
   }
   if (answer.protocol !== LAB_PROTOCOL || answer.version !== LAB_VERSION) {
     return fail(
@@ -93,7 +128,10 @@ export async function greet<T extends Hello>(role: RoleName, url: string): Promi
     )
   }
   const [error] = Value.Errors(HELLO_SHAPES[role], answer)
-  if (error) return fail(`The ${title} at ${url} answered a hello this lab cannot read (${error.instancePath || 'the answer'}: ${error.message}). Run the same version of the lab on every host.`)
+  if (error)
+    return fail(
+      `The ${title} at ${url} answered a hello this lab cannot read (${error.instancePath || 'the answer'}: ${error.message}). Run the same version of the lab on every host.`,
+    )
   return answer as T
 }
 
@@ -137,9 +175,18 @@ export async function connectUpstreams(url: string, scenario: Scenario): Promise
   // Each service has a port of its own: a firewall that lets only the first through fails here, not mid-run.
   for (const name of SERVICE_NAMES.filter((service) => urls[service] !== base.origin)) {
     const other = await greet<UpstreamsHello>('upstreams', urls[name]).catch((error: RoleError) => {
-      throw new RoleError('upstreams', url, `The upstreams at ${url} serve ${name} at ${urls[name]}, which does not answer as they do: ${error.message}`)
+      throw new RoleError(
+        'upstreams',
+        url,
+        `The upstreams at ${url} serve ${name} at ${urls[name]}, which does not answer as they do: ${error.message}`,
+      )
     })
-    if (other.instance !== hello.instance) throw new RoleError('upstreams', url, `${urls[name]} (${name}) is another upstreams process than ${url}: the five services' ports are taken by someone else.`)
+    if (other.instance !== hello.instance)
+      throw new RoleError(
+        'upstreams',
+        url,
+        `${urls[name]} (${name}) is another upstreams process than ${url}: the five services' ports are taken by someone else.`,
+      )
   }
   return upstreamsAt(urls, hello, null, async () => {})
 }
@@ -154,14 +201,19 @@ export function checkedApi(url: string, hello: ApiHello, scenario: Scenario, ups
     throw new RoleError('api', url, message)
   }
   // The most precise first: a variant's file, then the rest of the lab's code.
-  const differing = Object.entries(hello.variants).filter(([name, digest]) => digest === null || variantDigest(name, variantsDir) !== digest)
+  const differing = Object.entries(hello.variants).filter(
+    ([name, digest]) => digest === null || variantDigest(name, variantsDir) !== digest,
+  )
   if (differing.length) {
     fail(
       `The API at ${url} serves other code than this checkout for ${differing.map(([name]) => name).join(', ')}: the model here would not be of the code measured there. Give both hosts the same variants/ files, and restart the API after editing one.`,
     )
   }
   checkCode('api', url, hello)
-  if (!hello.gc) fail(`The API at ${url} runs without node's --expose-gc, so its garbage cannot be collected before each load level. Start it with \`npm run serve\`, which passes it.`)
+  if (!hello.gc)
+    fail(
+      `The API at ${url} runs without node's --expose-gc, so its garbage cannot be collected before each load level. Start it with \`npm run serve\`, which passes it.`,
+    )
   if (hello.upstreams.instance !== upstreams.hello.instance) {
     fail(
       `The API at ${url} calls other upstreams (${hello.upstreams.urls.catalog}, …) than those given (${upstreams.urls.catalog}): the mocks' counters would not be its calls. Start it with --upstreams pointing at the same \`npm run upstreams\`.`,

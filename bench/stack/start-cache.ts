@@ -12,7 +12,13 @@ import { connect, createServer } from 'node:net'
 import { delimiter, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { stopChild } from './lab-process.ts'
-import { connectRedisStore, createInProcessStore, redactUrl, type CacheStore, type RedisStoreOptions } from '../../variants/shared/cache-store.ts'
+import {
+  connectRedisStore,
+  createInProcessStore,
+  redactUrl,
+  type CacheStore,
+  type RedisStoreOptions,
+} from '../../variants/shared/cache-store.ts'
 
 export interface RunningRedis {
   /** The Redis to use; undefined when there is none and the in-process store stands in. */
@@ -56,7 +62,13 @@ const IN_PROCESS_WARNING = [
 export async function startRedis(options: StartRedisOptions): Promise<RunningRedis> {
   const warn = options.warn ?? ((message: string) => console.warn(message))
   if (options.redisUrl) {
-    return { url: options.redisUrl, description: `redis at ${redactUrl(options.redisUrl)}`, startedByLab: false, pid: null, stop: async () => {} }
+    return {
+      url: options.redisUrl,
+      description: `redis at ${redactUrl(options.redisUrl)}`,
+      startedByLab: false,
+      pid: null,
+      stop: async () => {},
+    }
   }
   const binary = options.redisServerPath === undefined ? await findOnPath('redis-server') : options.redisServerPath
   if (!binary) {
@@ -64,7 +76,13 @@ export async function startRedis(options: StartRedisOptions): Promise<RunningRed
     return { url: undefined, description: 'in-process map (no Redis found)', startedByLab: false, pid: null, stop: async () => {} }
   }
   const server = await startRedisServer(binary)
-  return { url: server.url, description: `redis at ${server.url} (redis-server started by the lab)`, startedByLab: true, pid: server.pid, stop: server.stop }
+  return {
+    url: server.url,
+    description: `redis at ${server.url} (redis-server started by the lab)`,
+    startedByLab: true,
+    pid: server.pid,
+    stop: server.stop,
+  }
 }
 
 /** The store for a Redis found by startRedis: connected to it, or in-process when there is none. */
@@ -131,7 +149,21 @@ const WATCHDOG = `"$@" & child=$!; echo $child; stop() { kill $child 2>/dev/null
  */
 export async function startRedisServer(binary = 'redis-server', port?: number, extraArgs: string[] = []): Promise<RedisServer> {
   port ??= await findFreePort()
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--loglevel', 'warning', ...extraArgs]
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--protected-mode',
+    'yes',
+    '--loglevel',
+    'warning',
+    ...extraArgs,
+  ]
   const child = spawn('sh', ['-c', WATCHDOG, 'redis-watchdog', binary, ...args], {
     // stdin: the lifeline (never written; closed when the lab exits). Its own process
     // group: a Ctrl-C in the terminal reaches the lab, which stops Redis last.

@@ -50,7 +50,12 @@ export interface Stack {
  * fails, stops what had started. `onStarted` receives the stop function before anything
  * starts, so a Ctrl-C during start-up stops what is already running.
  */
-export async function startStack(scenario: Scenario, where: RoleUrls, warn: (message: string) => void, onStarted?: (stop: () => Promise<void>) => void): Promise<Stack> {
+export async function startStack(
+  scenario: Scenario,
+  where: RoleUrls,
+  warn: (message: string) => void,
+  onStarted?: (stop: () => Promise<void>) => void,
+): Promise<Stack> {
   const stops: Array<() => Promise<void>> = []
   let stopping: Promise<void> | undefined
   const stop = (): Promise<void> =>
@@ -76,17 +81,27 @@ export async function startStack(scenario: Scenario, where: RoleUrls, warn: (mes
       const upstreams = await connectUpstreams(upstreamsUrl, scenario)
       const api = checkedApi(where.api, hello, scenario, upstreams)
       const given = redisAddress(where.redisUrl)
-      if (given !== null && given !== hello.cacheAddress) warn(`The API at ${where.api} uses ${hello.cacheAddress === null ? 'no Redis (an in-process map)' : `the Redis at ${hello.cacheAddress}`}, not ${given}: its own is measured.`)
+      if (given !== null && given !== hello.cacheAddress)
+        warn(
+          `The API at ${where.api} uses ${hello.cacheAddress === null ? 'no Redis (an in-process map)' : `the Redis at ${hello.cacheAddress}`}, not ${given}: its own is measured.`,
+        )
       // A run starts with an empty cache, as on a stack of its own.
       await api.flushCache()
       const redis: RunningRedis = {
         url: undefined,
-        description: hello.cacheBackend === 'redis' ? `redis at ${hello.cacheAddress} (the API's, at ${where.api})` : `in-process map (the API at ${where.api} has no Redis)`,
+        description:
+          hello.cacheBackend === 'redis'
+            ? `redis at ${hello.cacheAddress} (the API's, at ${where.api})`
+            : `in-process map (the API at ${where.api} has no Redis)`,
         startedByLab: false,
         pid: null,
         stop: async () => {},
       }
-      const roles = { api: placed(where.api, hello, true), upstreams: placed(upstreamsUrl, upstreams.hello, true), redis: { address: hello.cacheAddress, placed: true } }
+      const roles = {
+        api: placed(where.api, hello, true),
+        upstreams: placed(upstreamsUrl, upstreams.hello, true),
+        redis: { address: hello.cacheAddress, placed: true },
+      }
       return { redis, upstreams, api, roles, stop }
     }
     const redis = await keep(await startRedis({ redisUrl: where.redisUrl, warn }))

@@ -8,7 +8,10 @@ import { resolveScenario } from '../../scenario/resolve-scenario.ts'
 import type { ScenarioInput, ServiceName } from '../../scenario/types.ts'
 import { startUpstreams, type UpstreamsHello } from '../../mock-upstreams/serve-upstreams.ts'
 
-runAsLabProcess<{ scenario: ScenarioInput }, { urls: Record<ServiceName, string>; hello: UpstreamsHello }>('upstream', async ({ scenario }) => {
-  const upstreams = await startUpstreams(resolveScenario(scenario))
-  return { ready: { urls: upstreams.urls, hello: upstreams.hello }, close: upstreams.close }
-})
+runAsLabProcess<{ scenario: ScenarioInput }, { urls: Record<ServiceName, string>; hello: UpstreamsHello }>(
+  'upstream',
+  async ({ scenario }) => {
+    const upstreams = await startUpstreams(resolveScenario(scenario))
+    return { ready: { urls: upstreams.urls, hello: upstreams.hello }, close: upstreams.close }
+  },
+)

@@ -30,7 +30,12 @@ export async function startUpstreamProcess(scenario: Scenario): Promise<Upstream
 }
 
 /** The admin endpoints of the mocks at `urls`; `stop` stops them when the lab started them (else nothing). */
-export function upstreamsAt(urls: Record<ServiceName, string>, hello: UpstreamsHello, pid: number | null, stop: () => Promise<void>): UpstreamProcess {
+export function upstreamsAt(
+  urls: Record<ServiceName, string>,
+  hello: UpstreamsHello,
+  pid: number | null,
+  stop: () => Promise<void>,
+): UpstreamProcess {
   const admin = urls.catalog
   // Every answer is checked: a counter read that failed, or a reset that did not happen,
   // would silently turn into wrong calls per request.

@@ -13,7 +13,10 @@ import { ROOT } from './run-cli.ts'
 /** Copies the project to a new directory named `${prefix}…` under the system's temporary one; returns its path. */
 export async function freshCopy(prefix: string): Promise<string> {
   const copy = await mkdtemp(join(tmpdir(), prefix))
-  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: ROOT }).toString().split('\n').filter(Boolean)
+  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: ROOT })
+    .toString()
+    .split('\n')
+    .filter(Boolean)
   for (const file of files) {
     mkdirSync(dirname(join(copy, file)), { recursive: true })
     cpSync(join(ROOT, file), join(copy, file))

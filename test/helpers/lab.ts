@@ -44,7 +44,14 @@ export async function startLab(
   const scenario = resolveScenario(FAST_SERVICES, options.scenario ?? {})
   const upstreams = await startUpstreams(scenario)
   const cache = options.cache ?? createInProcessStore()
-  const app = await buildApp({ scenario, upstreamUrls: upstreams.urls, cache, variants: options.variants, admin: options.admin, warn: options.warn ?? (() => {}) })
+  const app = await buildApp({
+    scenario,
+    upstreamUrls: upstreams.urls,
+    cache,
+    variants: options.variants,
+    admin: options.admin,
+    warn: options.warn ?? (() => {}),
+  })
   const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 })
   return {
     scenario,

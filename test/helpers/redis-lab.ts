@@ -21,7 +21,11 @@ export interface RedisLab {
 
 export async function startRedisLab(options: Omit<Parameters<typeof startLab>[0] & object, 'cache'> = {}): Promise<RedisLab> {
   const server = await startRedisServer()
-  const store = await connectRedisStore(server.url, { commandTimeoutMs: 500, maxPendingCommands: 256, ...(options.warn ? { warn: options.warn } : {}) })
+  const store = await connectRedisStore(server.url, {
+    commandTimeoutMs: 500,
+    maxPendingCommands: 256,
+    ...(options.warn ? { warn: options.warn } : {}),
+  })
   const lab = await startLab({ ...options, cache: store })
   const probe = new Redis(server.url)
   // A test may stop the server: the probe's reconnection attempts are not the test's errors.

@@ -23,13 +23,23 @@ export interface RolePlacement {
   underApi?: string[]
 }
 
-export async function placeRoles({ upstreamsHost, apiHost, scenarioArgs, env = {}, underUpstreams = [], underApi = [] }: RolePlacement): Promise<PlacedRoles> {
+export async function placeRoles({
+  upstreamsHost,
+  apiHost,
+  scenarioArgs,
+  env = {},
+  underUpstreams = [],
+  underApi = [],
+}: RolePlacement): Promise<PlacedRoles> {
   const upstreams = runCli('bench/upstreams.ts', ['--host', upstreamsHost, '--port', '0', ...scenarioArgs], env, { under: underUpstreams })
   let api: RunningCli | undefined
   try {
     const [, upstreamsUrl] = await upstreams.waitFor(/^Upstreams: (http:\S+)$/m, 30_000)
     // --expose-gc, as `npm run serve` runs it: the bench collects the API's garbage before each level.
-    api = runCli('bench/serve.ts', ['--host', apiHost, '--port', '0', '--upstreams', upstreamsUrl!, ...scenarioArgs], env, { under: underApi, nodeFlags: ['--expose-gc'] })
+    api = runCli('bench/serve.ts', ['--host', apiHost, '--port', '0', '--upstreams', upstreamsUrl!, ...scenarioArgs], env, {
+      under: underApi,
+      nodeFlags: ['--expose-gc'],
+    })
     const [, apiUrl] = await api.waitFor(/^API: (http:\S+)/m, 60_000)
     return { upstreams, api, upstreamsUrl: upstreamsUrl!, apiUrl: apiUrl! }
   } catch (error) {

@@ -25,7 +25,12 @@ export interface CliOptions {
   under?: string[]
 }
 
-export function runCli(script: string, args: string[], env: NodeJS.ProcessEnv = {}, { nodeFlags = [], under = [] }: CliOptions = {}): RunningCli {
+export function runCli(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  { nodeFlags = [], under = [] }: CliOptions = {},
+): RunningCli {
   const command = [...under, process.execPath, ...nodeFlags, '--import', 'tsx', script, ...args]
   const child = spawn(command[0]!, command.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
   started.add(child)

@@ -44,7 +44,10 @@ function storyCalls(page: PageShape): Record<StoryVariant, { warm: CallTree; col
     naive: { warm: naive, cold: naive },
     bulk: { warm: bulk, cold: bulk },
     cached: { warm: sequence(catalog, bulkStock, reviews, paths), cold: bulk },
-    parallel: { warm: sequence(catalog, concurrently(bulkStock, reviews, paths)), cold: sequence(catalog, concurrently(bulkStock, pricing, reviews, paths)) },
+    parallel: {
+      warm: sequence(catalog, concurrently(bulkStock, reviews, paths)),
+      cold: sequence(catalog, concurrently(bulkStock, pricing, reviews, paths)),
+    },
   }
 }
 
@@ -55,7 +58,8 @@ function storyCalls(page: PageShape): Record<StoryVariant, { warm: CallTree; col
 function criticalPath(calls: CallTree, ms: (service: ServiceName, items: number) => number): { ms: number; calls: number } {
   if ('call' in calls) return { ms: calls.times * ms(calls.call, calls.items), calls: calls.times }
   const parts = ('sequence' in calls ? calls.sequence : calls.concurrently).map((part) => criticalPath(part, ms))
-  if ('sequence' in calls) return parts.reduce((sum, part) => ({ ms: sum.ms + part.ms, calls: sum.calls + part.calls }), { ms: 0, calls: 0 })
+  if ('sequence' in calls)
+    return parts.reduce((sum, part) => ({ ms: sum.ms + part.ms, calls: sum.calls + part.calls }), { ms: 0, calls: 0 })
   return parts.reduce((slowest, part) => (part.ms > slowest.ms ? part : slowest))
 }
 
@@ -85,7 +89,16 @@ export function computeFloors(scenario: Scenario, page: PageShape): Record<strin
   return Object.fromEntries(
     Object.entries(storyCalls(page)).map(([variant, { warm, cold }]) => {
       const path = criticalPath(warm, ms)
-      return [variant, { warmMs: path.ms, coldMs: criticalPath(cold, ms).ms, callsOnPath: path.calls, calls: callsPerService(warm), coldCalls: callsPerService(cold) }]
+      return [
+        variant,
+        {
+          warmMs: path.ms,
+          coldMs: criticalPath(cold, ms).ms,
+          callsOnPath: path.calls,
+          calls: callsPerService(warm),
+          coldCalls: callsPerService(cold),
+        },
+      ]
     }),
   )
 }
@@ -94,7 +107,6 @@ export function computeFloors(scenario: Scenario, page: PageShape): Record<strin
 function hungMs(scenario: Scenario, service: ServiceName): number {
   return scenario.services[service].faults.hangRate * Math.min(scenario.requestDeadlineMs, scenario.upstreamTimeoutMs)
 }
-
 
 /**
  * The throughput at which each story variant should saturate, from the scenario alone:
@@ -108,7 +120,8 @@ export function computeSaturation(scenario: Scenario, page: PageShape): Record<s
   return Object.fromEntries(
     Object.entries(storyCalls(page)).map(([variant, { warm }]) => {
       const demandSeconds = Object.fromEntries(SERVICE_NAMES.map((name) => [name, 0])) as Record<ServiceName, number>
-      for (const { service, items, times } of eachCall(warm)) demandSeconds[service] += (times * (callMs(scenario, service, items) + hungMs(scenario, service))) / 1000
+      for (const { service, items, times } of eachCall(warm))
+        demandSeconds[service] += (times * (callMs(scenario, service, items) + hungMs(scenario, service))) / 1000
       const limits = SERVICE_NAMES.filter((service) => demandSeconds[service] > 0)
         .map((service) => ({ service, perSec: scenario.services[service].workers / demandSeconds[service] }))
         .sort((a, b) => a.perSec - b.perSec)

@@ -21,7 +21,17 @@
 import { readFileSync } from 'node:fs'
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { ADMIN_PATHS, MAX_CALLS_AT_ONCE, type ApiCounters, type ApiHello, type ApiProcessUsage, type ApiSurroundings, type TimeCacheReads, type TimedUpstreamCalls, type TimeUpstreamCalls } from './admin-paths.ts'
+import {
+  ADMIN_PATHS,
+  MAX_CALLS_AT_ONCE,
+  type ApiCounters,
+  type ApiHello,
+  type ApiProcessUsage,
+  type ApiSurroundings,
+  type TimeCacheReads,
+  type TimedUpstreamCalls,
+  type TimeUpstreamCalls,
+} from './admin-paths.ts'
 import { variantDigest } from './variant-files.ts'
 import { ADMIN_PREFIX, CPU_PATH, hello, HELLO_PATH, LAB_TOKEN_HEADER, labTokenRefusal, readRoleCpu } from '../../scenario/lab-roles.ts'
 import { sleepUntil } from '../../scenario/precise-wait.ts'
@@ -50,7 +60,14 @@ export interface AdminContext {
   surroundings: ApiSurroundings
 }
 
-export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCache: PriceCache, pools: UpstreamPools, maxHoldMs: number, context: AdminContext): AdminHooks {
+export function addAdminRoutes(
+  app: FastifyInstance,
+  cache: CacheStore,
+  priceCache: PriceCache,
+  pools: UpstreamPools,
+  maxHoldMs: number,
+  context: AdminContext,
+): AdminHooks {
   const busy = trackBusyCpu(app, maxHoldMs)
   app.addHook('onRequest', async (request, reply) => {
     if (!isAdminRequest(request)) return
@@ -83,7 +100,12 @@ export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCac
   })
   app.post(ADMIN_PATHS.collectGarbage, async (_request, reply) => {
     const gc = (globalThis as { gc?: () => void }).gc
-    if (!gc) return reply.code(501).send({ statusCode: 501, error: 'Not Implemented', message: 'node runs without --expose-gc: the heap cannot be collected on request.' })
+    if (!gc)
+      return reply.code(501).send({
+        statusCode: 501,
+        error: 'Not Implemented',
+        message: 'node runs without --expose-gc: the heap cannot be collected on request.',
+      })
     gc()
     return { collected: true }
   })
@@ -122,7 +144,8 @@ export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCac
         }
       } catch (error) {
         // An upstream that failed or timed out: the harness is told which, never a 500.
-        const message = error instanceof UpstreamError ? error.message : `${service} did not answer GET ${path}: ${(error as Error).message}`
+        const message =
+          error instanceof UpstreamError ? error.message : `${service} did not answer GET ${path}: ${(error as Error).message}`
         return reply.code(502).send({ statusCode: 502, error: 'Bad Gateway', message })
       }
       return { timesMs }
@@ -130,7 +153,16 @@ export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCac
   )
   app.get<{ Querystring: { ms: number } }>(
     ADMIN_PATHS.echo,
-    { schema: { querystring: { type: 'object', additionalProperties: false, required: ['ms'], properties: { ms: { type: 'integer', minimum: 0, maximum: 10_000 } } } } },
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['ms'],
+          properties: { ms: { type: 'integer', minimum: 0, maximum: 10_000 } },
+        },
+      },
+    },
     async (request) => {
       await sleepUntil(performance.now() + request.query.ms)
       return { waitedMs: request.query.ms }
@@ -150,7 +182,9 @@ export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCac
     },
     async (request, reply): Promise<TimedUpstreamCalls | undefined> => {
       if (cache.backend !== 'redis') {
-        return reply.code(409).send({ statusCode: 409, error: 'Conflict', message: 'the price cache is the in-process map: there is no hop to Redis to time' })
+        return reply
+          .code(409)
+          .send({ statusCode: 409, error: 'Conflict', message: 'the price cache is the in-process map: there is no hop to Redis to time' })
       }
       const { samples, idleMs } = request.body
       const timesMs: number[] = []
@@ -159,13 +193,24 @@ export function addAdminRoutes(app: FastifyInstance, cache: CacheStore, priceCac
         const started = performance.now()
         const answered = await cache.probe(CALIBRATION_KEY)
         // A read Redis did not answer (failed, timed out, or shed) is fast and says nothing of the hop.
-        if (!answered) return reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: 'Redis did not answer every read: no calibration of the hop to it' })
+        if (!answered)
+          return reply.code(503).send({
+            statusCode: 503,
+            error: 'Service Unavailable',
+            message: 'Redis did not answer every read: no calibration of the hop to it',
+          })
         timesMs.push(performance.now() - started)
       }
       return { timesMs }
     },
   )
-  app.get(ADMIN_PATHS.counters, async (): Promise<ApiCounters> => ({ priceCache: priceCacheCounts(cache, priceCache), upstreamCalls: pools.calls(), inFlight: inFlight(), handled: busy.handled(), cacheReads: cache.reads() }))
+  app.get(ADMIN_PATHS.counters, async (): Promise<ApiCounters> => ({
+    priceCache: priceCacheCounts(cache, priceCache),
+    upstreamCalls: pools.calls(),
+    inFlight: inFlight(),
+    handled: busy.handled(),
+    cacheReads: cache.reads(),
+  }))
   app.get(ADMIN_PATHS.process, async (): Promise<ApiProcessUsage> => {
     const cpu = process.cpuUsage()
     const memory = process.memoryUsage()
@@ -239,7 +284,10 @@ function mainThreadMicros(): number | null {
  * from the first request of a busy period to the end of its last response (the socket's
  * `close`, which also comes for a request whose caller went away). Returns a reading, and the requests in flight now.
  */
-function trackBusyCpu(app: FastifyInstance, maxHoldMs: number): { read(): { all: number; mainThread: number | null }; inFlight(): number; handled(): number; hold: AdminHooks['hold'] } {
+function trackBusyCpu(
+  app: FastifyInstance,
+  maxHoldMs: number,
+): { read(): { all: number; mainThread: number | null }; inFlight(): number; handled(): number; hold: AdminHooks['hold'] } {
   // A request is in flight from its first byte until both its connection has closed and its
   // variant's work has settled: a client that goes away (autocannon at a level's end) closes the
   // one while the other runs on, its calls and lookups still to come.
@@ -251,7 +299,10 @@ function trackBusyCpu(app: FastifyInstance, maxHoldMs: number): { read(): { all:
     all: to.all - from.all,
     mainThread: from.mainThread === null || to.mainThread === null ? null : to.mainThread - from.mainThread,
   })
-  const plus = (a: typeof spent, b: typeof spent) => ({ all: a.all + b.all, mainThread: a.mainThread === null || b.mainThread === null ? null : a.mainThread + b.mainThread })
+  const plus = (a: typeof spent, b: typeof spent) => ({
+    all: a.all + b.all,
+    mainThread: a.mainThread === null || b.mainThread === null ? null : a.mainThread + b.mainThread,
+  })
   /** What still holds each request in flight: its open connection, its running work. */
   const holds = new WeakMap<object, { count: number }>()
   const release = (held: { count: number }): void => {
@@ -292,5 +343,10 @@ function trackBusyCpu(app: FastifyInstance, maxHoldMs: number): { read(): { all:
     letGo.unref()
     return end
   }
-  return { read: () => (inFlight > 0 && since ? plus(spent, elapsed(since, cpuNow())) : { ...spent }), inFlight: () => inFlight, handled: () => handled, hold }
+  return {
+    read: () => (inFlight > 0 && since ? plus(spent, elapsed(since, cpuNow())) : { ...spent }),
+    inFlight: () => inFlight,
+    handled: () => handled,
+    hold,
+  }
 }

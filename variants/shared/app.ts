@@ -90,7 +90,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const surroundings = options.surroundings ?? { upstreams: { urls: options.upstreamUrls, instance: null }, cacheAddress: null }
   const adminContext = { scenario, variants: variants.map((v) => v.name), surroundings }
-  const hold = options.admin ? addAdminRoutes(app, options.cache, priceCache, pools, scenario.requestDeadlineMs + scenario.upstreamTimeoutMs, adminContext).hold : () => () => {}
+  const hold = options.admin
+    ? addAdminRoutes(app, options.cache, priceCache, pools, scenario.requestDeadlineMs + scenario.upstreamTimeoutMs, adminContext).hold
+    : () => () => {}
 
   app.get('/', async () => ({
     variants: variants.map(({ name, parent }) => ({ name, parent, url: `/${name}/products` })),
@@ -105,13 +107,29 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         // The request's deadline: when it passes, the calls still out are aborted and the
         // answer is a 504 naming the stages that were still waiting.
         const deadline = new AbortController()
-        const clock = setTimeout(() => deadline.abort(new DeadlineError(scenario.requestDeadlineMs, timer.running())), scenario.requestDeadlineMs)
-        const missed = new Promise<never>((_, reject) => deadline.signal.addEventListener('abort', () => reject(deadline.signal.reason), { once: true }))
+        const clock = setTimeout(
+          () => deadline.abort(new DeadlineError(scenario.requestDeadlineMs, timer.running())),
+          scenario.requestDeadlineMs,
+        )
+        const missed = new Promise<never>((_, reject) =>
+          deadline.signal.addEventListener('abort', () => reject(deadline.signal.reason), { once: true }),
+        )
         const deadlineAt = performance.now() + scenario.requestDeadlineMs
         const timeLeftMs = (): number => deadlineAt - performance.now()
         const release = hold(request)
         // A getProducts that throws at once, or returns no promise, is handled as one that awaits.
-        const work = Promise.resolve().then(() => variant.getProducts({ query: request.query, upstreams: pools.forRequest(deadline.signal), background, signal: deadline.signal, timeLeftMs, shared, priceCache, time: timer.time }))
+        const work = Promise.resolve().then(() =>
+          variant.getProducts({
+            query: request.query,
+            upstreams: pools.forRequest(deadline.signal),
+            background,
+            signal: deadline.signal,
+            timeLeftMs,
+            shared,
+            priceCache,
+            time: timer.time,
+          }),
+        )
         void work.then(release, release)
         try {
           const page = await Promise.race([work, missed])
@@ -144,7 +162,9 @@ function describeError(error: FastifyError, url: string): { status: number; body
       (issue?.params as { additionalProperty?: string } | undefined)?.additionalProperty ?? issue?.instancePath.replace(/^\//, '') ?? ''
     const raw = new URLSearchParams(url.split('?')[1] ?? '').getAll(parameter)
     const limits = QUERY_LIMITS[parameter as QueryParameter]
-    const accepted = limits ? `one integer from ${limits.min} to ${limits.max}` : `no such parameter; accepted: ${Object.keys(QUERY_LIMITS).join(', ')}`
+    const accepted = limits
+      ? `one integer from ${limits.min} to ${limits.max}`
+      : `no such parameter; accepted: ${Object.keys(QUERY_LIMITS).join(', ')}`
     const got = raw.length === 0 ? 'nothing' : raw.map((value) => JSON.stringify(value)).join(' and ')
     const message = `Query parameter "${parameter}": got ${got}; expected ${accepted}.`
     return { status: 400, body: { statusCode: 400, error: 'Bad Request', message, parameter, accepted } }
@@ -152,7 +172,14 @@ function describeError(error: FastifyError, url: string): { status: number; body
   if (error instanceof DeadlineError) {
     return {
       status: 504,
-      body: { statusCode: 504, error: 'Gateway Timeout', message: error.message, stage: error.waitingFor[0] ?? null, waitingFor: error.waitingFor, deadlineMs: error.deadlineMs },
+      body: {
+        statusCode: 504,
+        error: 'Gateway Timeout',
+        message: error.message,
+        stage: error.waitingFor[0] ?? null,
+        waitingFor: error.waitingFor,
+        deadlineMs: error.deadlineMs,
+      },
     }
   }
   if (error instanceof UpstreamError) {

@@ -33,7 +33,11 @@ export interface LayerOptions {
 export function bentoLayers(store: CacheStore, { lifetimeMs, current }: LayerOptions): ReturnType<typeof bentostore> {
   const lru = new LRUCache<string, string>({ max: IN_PROCESS_ENTRIES, ttlAutopurge: false, perf: { now: () => performance.now() } })
   return bentostore()
-    .useL1Layer({ options: {}, factory: (config: ConstructorParameters<typeof MemoryDriver>[0]) => new WriteTimedMemoryDriver({ ...config, cacheInstance: lru }, lifetimeMs) })
+    .useL1Layer({
+      options: {},
+      factory: (config: ConstructorParameters<typeof MemoryDriver>[0]) =>
+        new WriteTimedMemoryDriver({ ...config, cacheInstance: lru }, lifetimeMs),
+    })
     .useL2Layer({ options: {}, factory: (config: { prefix?: string }) => storeDriver(store, config.prefix ?? '', current) })
 }
 

@@ -171,7 +171,8 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
     } catch (error) {
       onFailure?.()
       // The value is unusable, which is a miss. The next SET overwrites it.
-      if (failed(error as Error) === 'refused') warn(`[cache] Redis refused a command (${(error as Error).message}); treating it as a miss.`)
+      if (failed(error as Error) === 'refused')
+        warn(`[cache] Redis refused a command (${(error as Error).message}); treating it as a miss.`)
       return fallback
     }
   }
@@ -186,7 +187,11 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
     }
     reads++
     let answered = true
-    const value = await guard(() => timed(redis.get(key)), null, () => (answered = false))
+    const value = await guard(
+      () => timed(redis.get(key)),
+      null,
+      () => (answered = false),
+    )
     return { value, outcome: !answered ? 'unavailable' : value === null ? 'notFound' : 'found' }
   }
 
@@ -212,7 +217,11 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
       }
       reads++
       let answered = true
-      const values = await guard<Array<string | null>>(() => timed(redis.mget(keys)), none, () => (answered = false))
+      const values = await guard<Array<string | null>>(
+        () => timed(redis.mget(keys)),
+        none,
+        () => (answered = false),
+      )
       if (!answered) lookups.unavailable += keys.length
       else {
         const found = values.filter((value) => value !== null).length
@@ -242,9 +251,12 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
           return
         } catch (error) {
           const { message } = error as Error
-          if (failed(error as Error) === 'refused') throw new CacheUnavailableError(`Cannot empty the cache: Redis at ${redactUrl(url)} refused FLUSHDB (${message}).`)
+          if (failed(error as Error) === 'refused')
+            throw new CacheUnavailableError(`Cannot empty the cache: Redis at ${redactUrl(url)} refused FLUSHDB (${message}).`)
           if (performance.now() >= giveUpAt || closing) {
-            throw new CacheUnavailableError(`Cannot empty the cache: Redis at ${redactUrl(url)} stayed unavailable for ${patienceMs / 1000} s (${message}).`)
+            throw new CacheUnavailableError(
+              `Cannot empty the cache: Redis at ${redactUrl(url)} stayed unavailable for ${patienceMs / 1000} s (${message}).`,
+            )
           }
           // Until ioredis has reconnected, a command fails at once: try again shortly.
           await new Promise((resolve) => setTimeout(resolve, 50))
@@ -312,7 +324,8 @@ export function createInProcessStore(): CacheStore {
     lookups[value === null ? 'notFound' : 'found']++
     return value
   }
-  const set = (key: string, value: string, ttlSeconds: number): void => void entries.set(key, { value, expiresAt: Date.now() + ttlSeconds * 1000 })
+  const set = (key: string, value: string, ttlSeconds: number): void =>
+    void entries.set(key, { value, expiresAt: Date.now() + ttlSeconds * 1000 })
   return {
     backend: 'in-process',
     get: async (key) => get(key),

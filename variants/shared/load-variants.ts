@@ -25,7 +25,9 @@ export async function readVariants(dir = VARIANTS_DIR): Promise<Variant[]> {
     const module = (await import(pathToFileURL(variantFile(name, dir)).href)) as Record<string, unknown>
     const { parent, getProducts } = module
     if (typeof getProducts !== 'function') {
-      throw new Error(`Variant file "${file}" must export a function getProducts(context); it exports ${Object.keys(module).join(', ') || 'nothing'}.`)
+      throw new Error(
+        `Variant file "${file}" must export a function getProducts(context); it exports ${Object.keys(module).join(', ') || 'nothing'}.`,
+      )
     }
     if (parent !== null && typeof parent !== 'string') {
       throw new Error(`Variant file "${file}" must export parent: the name of the variant it improves on, or null; got ${String(parent)}.`)

@@ -166,13 +166,18 @@ export function createPriceCache(store: CacheStore, { ttlSeconds, graceSeconds }
         const price = isPriceOf(value, productIds[i]!) ? value : undefined
         if (!price) {
           unusable++
-          warn(`[cache] ignoring an unusable cached price (${raw.length} characters, not the price of product ${productIds[i]}); it will be overwritten.`)
+          warn(
+            `[cache] ignoring an unusable cached price (${raw.length} characters, not the price of product ${productIds[i]}); it will be overwritten.`,
+          )
         }
         return price
       })
     },
     setEach(prices) {
-      void store.setMany(prices.map((price) => [productPriceKey(price.productId), JSON.stringify(price)]), ttlSeconds)
+      void store.setMany(
+        prices.map((price) => [productPriceKey(price.productId), JSON.stringify(price)]),
+        ttlSeconds,
+      )
     },
   }
 }
@@ -191,7 +196,8 @@ function warnOnUnreadable(warn: (message: string) => void) {
     warn: quiet,
     fatal: quiet,
     error(context: unknown, message?: string) {
-      if (message?.includes('(get) failed')) warn('[cache] ignoring an unusable cached price list (not an entry bentocache can read); it will be overwritten.')
+      if (message?.includes('(get) failed'))
+        warn('[cache] ignoring an unusable cached price list (not an entry bentocache can read); it will be overwritten.')
     },
     child: () => logger,
   }
@@ -206,7 +212,13 @@ export function priceCacheCounts(store: CacheStore, priceCache: PriceCache): Pri
   const { found, notFound, unavailable } = store.lookups()
   const swr = priceCache.served()
   const unusable = priceCache.unusable()
-  return { hits: found - unusable + swr.fresh + swr.stale, misses: notFound + swr.refreshed, unusable: unusable + swr.unusable, unavailable, stale: swr.stale }
+  return {
+    hits: found - unusable + swr.fresh + swr.stale,
+    misses: notFound + swr.refreshed,
+    unusable: unusable + swr.unusable,
+    unavailable,
+    stale: swr.stale,
+  }
 }
 
 /** One product's price, on its own: "price:" + its id. */

@@ -23,7 +23,12 @@ const ProductViewSchema = exactly({
 export type ProductView = Static<typeof ProductViewSchema>
 
 /** JSON schema of a ProductPage; fastify serialises responses with it. */
-export const productPageSchema = exactly({ page: Type.Integer(), limit: Type.Integer(), total: Type.Integer(), items: Type.Array(ProductViewSchema) })
+export const productPageSchema = exactly({
+  page: Type.Integer(),
+  limit: Type.Integer(),
+  total: Type.Integer(),
+  items: Type.Array(ProductViewSchema),
+})
 export type ProductPage = Static<typeof productPageSchema>
 
 export interface PageParts {

@@ -63,7 +63,10 @@ export interface UpstreamClientOptions {
 export function createUpstreamPools({ urls, timeoutMs, connections }: UpstreamClientOptions): UpstreamPools {
   const pools = Object.fromEntries(
     // A body over the cap is an upstream error, not a reason to fill the API's memory.
-    SERVICE_NAMES.map((name) => [name, new Pool(urls[name], { connections, keepAliveTimeout: 60_000, maxResponseSize: MAX_RESPONSE_BYTES })]),
+    SERVICE_NAMES.map((name) => [
+      name,
+      new Pool(urls[name], { connections, keepAliveTimeout: 60_000, maxResponseSize: MAX_RESPONSE_BYTES }),
+    ]),
   ) as Record<ServiceName, Pool>
 
   const tokenHeaders = labTokenHeaders()
@@ -100,7 +103,12 @@ export function createUpstreamPools({ urls, timeoutMs, connections }: UpstreamCl
         response = await pools[service].request({
           method,
           path,
-          headers: body === undefined ? (headers ? { accept: 'application/json', ...headers } : { accept: 'application/json' }) : { accept: 'application/json', 'content-type': 'application/json' },
+          headers:
+            body === undefined
+              ? headers
+                ? { accept: 'application/json', ...headers }
+                : { accept: 'application/json' }
+              : { accept: 'application/json', 'content-type': 'application/json' },
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: call.signal,
         })
@@ -132,7 +140,14 @@ export function createUpstreamPools({ urls, timeoutMs, connections }: UpstreamCl
   }
 
   /** POSTs `{ ids }` and unwraps the list under `key`; an empty list needs no call. */
-  async function callWithIds<T>(signal: AbortSignal, service: ServiceName, path: string, key: string, ids: number[], options?: CallOptions): Promise<T[]> {
+  async function callWithIds<T>(
+    signal: AbortSignal,
+    service: ServiceName,
+    path: string,
+    key: string,
+    ids: number[],
+    options?: CallOptions,
+  ): Promise<T[]> {
     if (ids.length === 0) return []
     const body = await call<Record<string, T[] | undefined>>(signal, service, 'POST', path, { ids }, { own: options?.signal })
     const list = body[key]
@@ -151,14 +166,19 @@ export function createUpstreamPools({ urls, timeoutMs, connections }: UpstreamCl
           const valid =
             Array.isArray(body?.items) &&
             typeof body.total === 'number' &&
-            body.items.every((item: Partial<Product> | null) => typeof item?.id === 'number' && typeof item.categoryId === 'number' && typeof item.name === 'string')
+            body.items.every(
+              (item: Partial<Product> | null) =>
+                typeof item?.id === 'number' && typeof item.categoryId === 'number' && typeof item.name === 'string',
+            )
           if (!valid) throw new UpstreamError('catalog', `sent a page that is not a list of products for GET ${path}`)
           return body as CatalogPage
         },
       },
       inventory: {
         getStock: async (productId, options) => {
-          const stock = await call<Partial<StockLevel> | null>(signal, 'inventory', 'GET', `/stock/${productId}`, undefined, { own: options?.signal })
+          const stock = await call<Partial<StockLevel> | null>(signal, 'inventory', 'GET', `/stock/${productId}`, undefined, {
+            own: options?.signal,
+          })
           if (stock?.productId !== productId) throw new UpstreamError('inventory', `sent no stock for product ${productId}`)
           return stock as StockLevel
         },
@@ -168,10 +188,12 @@ export function createUpstreamPools({ urls, timeoutMs, connections }: UpstreamCl
         calculatePrices: (productIds, options) => callWithIds<Price>(signal, 'pricing', '/prices', 'prices', productIds, options),
       },
       reviews: {
-        getRatingSummaries: (productIds, options) => callWithIds<RatingSummary>(signal, 'reviews', '/ratings', 'ratings', productIds, options),
+        getRatingSummaries: (productIds, options) =>
+          callWithIds<RatingSummary>(signal, 'reviews', '/ratings', 'ratings', productIds, options),
       },
       categories: {
-        getAncestorPaths: (categoryIds, options) => callWithIds<CategoryPath>(signal, 'categories', '/paths', 'paths', categoryIds, options),
+        getAncestorPaths: (categoryIds, options) =>
+          callWithIds<CategoryPath>(signal, 'categories', '/paths', 'paths', categoryIds, options),
       },
     }),
     async timeGet(service, path) {

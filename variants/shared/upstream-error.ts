@@ -31,7 +31,9 @@ export class DeadlineError extends Error {
     readonly deadlineMs: number,
     readonly waitingFor: StageName[],
   ) {
-    super(`The request missed its ${deadlineMs} ms deadline while waiting for ${waitingFor.length ? waitingFor.join(', ') : 'the API itself'}.`)
+    super(
+      `The request missed its ${deadlineMs} ms deadline while waiting for ${waitingFor.length ? waitingFor.join(', ') : 'the API itself'}.`,
+    )
     this.name = 'DeadlineError'
   }
 }

@@ -21,7 +21,9 @@ export function variantFile(name: string, dir = VARIANTS_DIR): string {
 /** SHA-256 of variant `name`'s file, or null when there is none: a harness on another host checks it models the code the API runs. */
 export function variantDigest(name: string, dir = VARIANTS_DIR): string | null {
   try {
-    return createHash('sha256').update(readFileSync(variantFile(name, dir))).digest('hex')
+    return createHash('sha256')
+      .update(readFileSync(variantFile(name, dir)))
+      .digest('hex')
   } catch {
     return null
   }

@@ -15,7 +15,9 @@ const STORY_COLORS = ['#d9534f', '#f0ad4e', '#3a8fd9', '#2f9e57'] as const satis
 /** Any other variant, by its place in the run. */
 const OTHER_COLORS = ['#8e44ad', '#16a085', '#7f8c8d', '#c0392b', '#2c3e50']
 /** One per stage of STAGE_NAMES, in its order; the type checks there is one per stage. */
-const STAGE_COLORS = ['#6c7a89', '#d9534f', '#9b59b6', '#f0ad4e', '#3a8fd9', '#2f9e57'] as const satisfies { length: (typeof STAGE_NAMES)['length'] }
+const STAGE_COLORS = ['#6c7a89', '#d9534f', '#9b59b6', '#f0ad4e', '#3a8fd9', '#2f9e57'] as const satisfies {
+  length: (typeof STAGE_NAMES)['length']
+}
 
 /**
  * The waterfalls drawn on one time axis: the story's fast warm ones (the punchline: calls in
@@ -60,10 +62,17 @@ export interface PageData extends ColorData {
   /** Each group's time axis, in ms: its longest stage end, rounded up. */
   axisMs: Record<WaterfallGroup, number>
   calls: Array<{ variant: string; calls: Record<ServiceName, number> }>
-  load: { connections: number[]; series: Array<{ variant: string; levels: Array<{ connections: number; goodPerSec: number; tailMs: number; labBound: boolean }> }> }
+  load: {
+    connections: number[]
+    series: Array<{ variant: string; levels: Array<{ connections: number; goodPerSec: number; tailMs: number; labBound: boolean }> }>
+  }
   faults: FaultSeries | null
   timelines: Array<{ variant: string; phase: 'load' | 'sweep'; levels: Array<{ durationSeconds: number; timeline: TimelinePoint[] }> }>
-  sweep: Array<{ variant: string; kneePerSec: number | null; levels: Array<{ offeredPerSec: number; sustainedPerSec: number; tailMs: number; labBound: boolean }> }>
+  sweep: Array<{
+    variant: string
+    kneePerSec: number | null
+    levels: Array<{ offeredPerSec: number; sustainedPerSec: number; tailMs: number; labBound: boolean }>
+  }>
 }
 
 /** The warm fault rows, as the faults chart draws them (shares computed by report-model, not again in the page). */
@@ -95,33 +104,62 @@ export function pageData(results: Results, faults: FaultSeries | null = null): P
       const v = results.variants[r.variant]!
       const change = describeChange(r)
       const fast = v.latency !== null && v.latency.p50Ms <= FAST_WITHIN * fastestP50
-      return { variant: r.variant, label: r.parent && change.text !== '—' ? `${r.variant} (${change.text} vs ${r.parent})` : r.variant, fast, p50Ms: v.latency?.p50Ms ?? null, tailMs: v.latency ? tail(v.latency) : null, floorMs: v.floorMs }
+      return {
+        variant: r.variant,
+        label: r.parent && change.text !== '—' ? `${r.variant} (${change.text} vs ${r.parent})` : r.variant,
+        fast,
+        p50Ms: v.latency?.p50Ms ?? null,
+        tailMs: v.latency ? tail(v.latency) : null,
+        floorMs: v.floorMs,
+      }
     }),
     tailLabel: tailLabel(Object.values(results.variants).flatMap((v) => (v.latency ? [v.latency.p99Ms !== null] : []))),
     waterfalls,
-    axisMs: Object.fromEntries(WATERFALL_GROUPS.map((group) => [group, axisOf(waterfalls.filter((w) => w.group === group))])) as Record<WaterfallGroup, number>,
+    axisMs: Object.fromEntries(WATERFALL_GROUPS.map((group) => [group, axisOf(waterfalls.filter((w) => w.group === group))])) as Record<
+      WaterfallGroup,
+      number
+    >,
     calls: names.map((variant) => ({ variant, calls: results.variants[variant]!.upstreamCalls })),
     load: {
       connections: results.run.connections,
       series: names.map((variant) => ({
         variant,
-        levels: results.variants[variant]!.load.map((l: LoadLevel) => ({ connections: l.connections, goodPerSec: l.goodPerSec, tailMs: tail(l), labBound: l.selfCheck.labBound.length > 0 })),
+        levels: results.variants[variant]!.load.map((l: LoadLevel) => ({
+          connections: l.connections,
+          goodPerSec: l.goodPerSec,
+          tailMs: tail(l),
+          labBound: l.selfCheck.labBound.length > 0,
+        })),
       })),
     },
     faults,
     timelines: names.flatMap((variant) => {
       const v = results.variants[variant]!
-      const levels = (phase: Array<LoadLevel | SweepLevel>) => phase.map((l) => ({ durationSeconds: l.durationSeconds, timeline: l.timeline }))
+      const levels = (phase: Array<LoadLevel | SweepLevel>) =>
+        phase.map((l) => ({ durationSeconds: l.durationSeconds, timeline: l.timeline }))
       return [
         ...(v.load.some((l) => l.timeline.length) ? [{ variant, phase: 'load' as const, levels: levels(v.load) }] : []),
-        ...(v.peakLoad?.levels.some((l) => l.timeline.length) ? [{ variant, phase: 'sweep' as const, levels: levels(v.peakLoad.levels) }] : []),
+        ...(v.peakLoad?.levels.some((l) => l.timeline.length)
+          ? [{ variant, phase: 'sweep' as const, levels: levels(v.peakLoad.levels) }]
+          : []),
       ]
     }),
     sweep: names.flatMap((variant) => {
       const peak = results.variants[variant]!.peakLoad
       if (!peak) return []
       // Sustained: the lower of goodput (by send time) and delivered (by answer time), as the measured saturation is.
-      return [{ variant, kneePerSec: peak.kneePerSec, levels: peak.levels.map((l) => ({ offeredPerSec: l.offeredPerSec, sustainedPerSec: Math.min(l.goodputPerSec, l.throughputPerSec), tailMs: tail(l), labBound: l.selfCheck.labBound.length > 0 })) }]
+      return [
+        {
+          variant,
+          kneePerSec: peak.kneePerSec,
+          levels: peak.levels.map((l) => ({
+            offeredPerSec: l.offeredPerSec,
+            sustainedPerSec: Math.min(l.goodputPerSec, l.throughputPerSec),
+            tailMs: tail(l),
+            labBound: l.selfCheck.labBound.length > 0,
+          })),
+        },
+      ]
     }),
   }
 }
@@ -129,13 +167,26 @@ export function pageData(results: Results, faults: FaultSeries | null = null): P
 /** Every waterfall of the run: warm story variants, their cold cases, and the variants beyond the story (warm and cold). */
 function waterfallsOf(results: Results): Waterfall[] {
   const end = (stages: Stage[]) => Math.max(0, ...stages.map((s) => s.startMs + s.durationMs))
-  const storyEnds = Object.entries(results.variants).filter(([variant]) => isStoryVariant(variant)).map(([, v]) => end(v.stages)).filter((ms) => ms > 0)
+  const storyEnds = Object.entries(results.variants)
+    .filter(([variant]) => isStoryVariant(variant))
+    .map(([, v]) => end(v.stages))
+    .filter((ms) => ms > 0)
   const fastest = Math.min(...storyEnds)
   const cases = Object.entries(results.variants).flatMap(([variant, v]) => {
     const story = isStoryVariant(variant)
     const warmGroup: WaterfallGroup = !story ? 'beyond' : end(v.stages) <= FAST_WITHIN * fastest ? 'fast' : 'slow'
     const warm = { variant, cold: false, group: warmGroup, measured: v.stages, ideal: v.model?.stages ?? null }
-    const cold = v.coldStages?.length ? [{ variant, cold: true, group: (story ? 'cold' : 'beyond') as WaterfallGroup, measured: v.coldStages, ideal: v.model?.coldStages ?? null }] : []
+    const cold = v.coldStages?.length
+      ? [
+          {
+            variant,
+            cold: true,
+            group: (story ? 'cold' : 'beyond') as WaterfallGroup,
+            measured: v.coldStages,
+            ideal: v.model?.coldStages ?? null,
+          },
+        ]
+      : []
     return [warm, ...cold]
   })
   // One set of rows per group, in STAGE_NAMES order: a stage keeps its row from chart to chart.
@@ -150,7 +201,14 @@ function waterfallsOf(results: Results): Waterfall[] {
     })
   return cases.map((c) => {
     const rows = rowsOf(c.group)
-    return { variant: c.variant, cold: c.cold, group: c.group, rows, measured: spans(c.measured, rows), ideal: c.ideal ? spans(c.ideal, rows) : null }
+    return {
+      variant: c.variant,
+      cold: c.cold,
+      group: c.group,
+      rows,
+      measured: spans(c.measured, rows),
+      ideal: c.ideal ? spans(c.ideal, rows) : null,
+    }
   })
 }
 
@@ -171,5 +229,7 @@ function axisOf(waterfalls: Waterfall[]): number {
 }
 
 export function faultSeries(rows: FaultRow[]): FaultSeries {
-  return rows.filter((r) => !r.cold).map(({ variant, expectedPercent, measuredPercent, load }) => ({ variant, expectedPercent, measuredPercent, load }))
+  return rows
+    .filter((r) => !r.cold)
+    .map(({ variant, expectedPercent, measuredPercent, load }) => ({ variant, expectedPercent, measuredPercent, load }))
 }

@@ -58,11 +58,13 @@ function whenShown(canvas, draw) {
   if (!folded) return draw(target)
   const onToggle = () => {
     if (closed()) return
-    for (let at = target.parentElement; at; at = at.parentElement) if (at instanceof HTMLDetailsElement) at.removeEventListener('toggle', onToggle)
+    for (let at = target.parentElement; at; at = at.parentElement)
+      if (at instanceof HTMLDetailsElement) at.removeEventListener('toggle', onToggle)
     draw(target)
   }
   // Every enclosing fold: the chart is drawn when the last of them is open.
-  for (let at = target.parentElement; at; at = at.parentElement) if (at instanceof HTMLDetailsElement) at.addEventListener('toggle', onToggle)
+  for (let at = target.parentElement; at; at = at.parentElement)
+    if (at instanceof HTMLDetailsElement) at.addEventListener('toggle', onToggle)
 }
 
 /** A table wider than its box scrolls inside it: marked, with a cue above it that says so. */
@@ -99,8 +101,22 @@ function drawLatencyChart(target, fast) {
     data: {
       labels: rows.map((r) => r.label),
       datasets: [
-        { label: 'p50', data: rows.map((r) => r.p50Ms), backgroundColor: rows.map((r) => color(r.variant)), grouped: false, barPercentage: 0.55, order: 1 },
-        { label: data.tailLabel, data: rows.map((r) => r.tailMs), backgroundColor: rows.map((r) => `${color(r.variant)}44`), grouped: false, barPercentage: 0.85, order: 2 },
+        {
+          label: 'p50',
+          data: rows.map((r) => r.p50Ms),
+          backgroundColor: rows.map((r) => color(r.variant)),
+          grouped: false,
+          barPercentage: 0.55,
+          order: 1,
+        },
+        {
+          label: data.tailLabel,
+          data: rows.map((r) => r.tailMs),
+          backgroundColor: rows.map((r) => `${color(r.variant)}44`),
+          grouped: false,
+          barPercentage: 0.85,
+          order: 2,
+        },
         // A line dataset in a bar chart, drawn as one short tick per variant: chart.js's types have no place for it.
         /** @type {any} */ ({
           type: 'line',
@@ -120,7 +136,9 @@ function drawLatencyChart(target, fast) {
     options: {
       indexAxis: 'y',
       scales: { x: { type: 'linear', min: 0, title: { display: true, text: 'ms (linear: a halving looks like a halving)' } } },
-      plugins: { tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${c.parsed.x === null ? '—' : `${c.parsed.x.toFixed(1)} ms`}` } } },
+      plugins: {
+        tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${c.parsed.x === null ? '—' : `${c.parsed.x.toFixed(1)} ms`}` } },
+      },
     },
   }
   new Chart(target, config)
@@ -143,7 +161,17 @@ function drawWaterfall(target) {
       datasets: [
         { label: 'measured', data: w.measured, backgroundColor: w.rows.map(colour), borderSkipped: false, barPercentage: 0.9 },
         ...(w.ideal
-          ? [{ label: 'ideal (the model)', data: w.ideal, backgroundColor: 'rgba(0, 0, 0, 0)', borderColor: w.rows.map(colour), borderWidth: 1.5, borderSkipped: false, barPercentage: 0.9 }]
+          ? [
+              {
+                label: 'ideal (the model)',
+                data: w.ideal,
+                backgroundColor: 'rgba(0, 0, 0, 0)',
+                borderColor: w.rows.map(colour),
+                borderWidth: 1.5,
+                borderSkipped: false,
+                barPercentage: 0.9,
+              },
+            ]
           : []),
       ],
     },
@@ -173,7 +201,10 @@ function drawCallsChart(/** @type {HTMLCanvasElement} */ target) {
       labels: data.calls.map((c) => c.variant),
       datasets: data.services.map((s) => ({ label: s, data: data.calls.map((c) => c.calls[s]), backgroundColor: data.stageColors[s] })),
     },
-    options: { indexAxis: 'y', scales: { x: { stacked: true, title: { display: true, text: 'calls per request (warm cache)' } }, y: { stacked: true } } },
+    options: {
+      indexAxis: 'y',
+      scales: { x: { stacked: true, title: { display: true, text: 'calls per request (warm cache)' } }, y: { stacked: true } },
+    },
   })
 }
 
@@ -207,7 +238,12 @@ function drawLoadChart(target, field, title) {
         }
       }),
     },
-    options: { scales: { x: { title: { display: true, text: 'connections; ✕ = lab-bound' } }, y: { type: field === 'tailMs' ? 'logarithmic' : 'linear', title: { display: true, text: title } } } },
+    options: {
+      scales: {
+        x: { title: { display: true, text: 'connections; ✕ = lab-bound' } },
+        y: { type: field === 'tailMs' ? 'logarithmic' : 'linear', title: { display: true, text: title } },
+      },
+    },
   })
 }
 
@@ -257,7 +293,17 @@ function drawSweepChart(target, field, title) {
   }))
   if (field === 'sustainedPerSec') {
     const top = Math.max(0, ...data.sweep.flatMap((s) => s.levels.map((l) => l.offeredPerSec)))
-    datasets.push({ label: 'offered = served', data: [{ x: 0.1, y: 0.1 }, { x: top, y: top }], borderColor: '#999', borderDash: [4, 4], pointRadius: 0, showLine: true })
+    datasets.push({
+      label: 'offered = served',
+      data: [
+        { x: 0.1, y: 0.1 },
+        { x: top, y: top },
+      ],
+      borderColor: '#999',
+      borderDash: [4, 4],
+      pointRadius: 0,
+      showLine: true,
+    })
   }
   /** @type {import('chart.js').ChartConfiguration<'scatter'>} */
   const config = {
@@ -329,7 +375,18 @@ function drawTimeline(target) {
         line('pricing calls', (p) => perSecond(p.pricingCalls, p.seconds), 'calls', '#c0392b'),
         line('cache lookups not hit', (p) => perSecond(p.cacheMisses, p.seconds), 'calls', '#e0a030', [2, 2]),
         // Where each level starts.
-        ...starts.slice(1).map((x) => ({ label: '', data: [{ x, y: 0 }, { x, y: 1 }], yAxisID: 'edge', borderColor: '#bbb', borderDash: [2, 4], pointRadius: 0, showLine: true })),
+        ...starts.slice(1).map((x) => ({
+          label: '',
+          data: [
+            { x, y: 0 },
+            { x, y: 1 },
+          ],
+          yAxisID: 'edge',
+          borderColor: '#bbb',
+          borderDash: [2, 4],
+          pointRadius: 0,
+          showLine: true,
+        })),
       ],
     },
     options: {
@@ -337,7 +394,14 @@ function drawTimeline(target) {
       scales: {
         x: { type: 'linear', title: { display: true, text: 'seconds, the levels end to end' } },
         ms: { axis: 'y', type: 'logarithmic', position: 'left', title: { display: true, text: 'ms (log)' } },
-        calls: { axis: 'y', type: 'linear', position: 'right', min: 0, title: { display: true, text: 'per second' }, grid: { drawOnChartArea: false } },
+        calls: {
+          axis: 'y',
+          type: 'linear',
+          position: 'right',
+          min: 0,
+          title: { display: true, text: 'per second' },
+          grid: { drawOnChartArea: false },
+        },
         edge: { axis: 'y', display: false, min: 0, max: 1 },
       },
     },

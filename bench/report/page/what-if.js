@@ -92,7 +92,9 @@ function drawVaryChart(vary) {
         x: { type: 'linear', title: { display: true, text: axisTitle(vary) } },
         y: { type: 'logarithmic', title: { display: true, text: 'ms (log scale)' } },
       },
-      plugins: { tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${c.parsed.y === null ? '—' : `${c.parsed.y.toFixed(1)} ms`}` } } },
+      plugins: {
+        tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${c.parsed.y === null ? '—' : `${c.parsed.y.toFixed(1)} ms`}` } },
+      },
     },
   })
 }
@@ -147,7 +149,9 @@ function drawGainChart(vary) {
         x: { type: 'linear', title: { display: true, text: axisTitle(vary) } },
         y: { suggestedMax: 0, title: { display: true, text: '% against the parent (negative: faster)' } },
       },
-      plugins: { tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${c.parsed.y === null ? '—' : `${c.parsed.y.toFixed(0)} %`}` } } },
+      plugins: {
+        tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${c.parsed.y === null ? '—' : `${c.parsed.y.toFixed(0)} %`}` } },
+      },
     },
   })
 }
@@ -183,7 +187,13 @@ function drawIdealWaterfalls() {
       },
       options: {
         indexAxis: 'y',
-        scales: { x: { min: 0, max: Math.max(100, Math.ceil(longest / 100) * 100), title: { display: true, text: 'virtual ms since the handler started' } } },
+        scales: {
+          x: {
+            min: 0,
+            max: Math.max(100, Math.ceil(longest / 100) * 100),
+            title: { display: true, text: 'virtual ms since the handler started' },
+          },
+        },
         plugins: { legend: { display: false } },
       },
     })
