@@ -29,8 +29,13 @@ const LAYERS = [
   },
   {
     files: ['variants/**/*.ts'],
-    forbidden: String.raw`^(\.\./)+(bench|mock-upstreams)(/|$)`,
-    why: 'variants/ imports only scenario/ and variants/shared/: the API under test knows nothing of the harness or of its fake upstreams',
+    forbidden: String.raw`^(\.\./)+(bench|mock-upstreams|lab-api)(/|$)`,
+    why: 'variants/ imports only scenario/ and variants/shared/: the API under test knows nothing of the harness, of its fake upstreams or of the lab’s plugin (lab-api/)',
+  },
+  {
+    files: ['lab-api/**/*.ts'],
+    forbidden: String.raw`^(\.\./)+(bench|mock-upstreams|model)(/|$)`,
+    why: 'lab-api/ (the lab’s plugin in the API process) imports scenario/ and the API’s own parts (variants/shared/); the harness talks to it over HTTP',
   },
   {
     files: ['bench/cli/**/*.ts'],
@@ -44,8 +49,13 @@ const LAYERS = [
   },
   {
     files: ['bench/record/**/*.ts'],
-    forbidden: String.raw`^\.\./(cli|stack|measure|report)(/|$)|^(\.\./)+bench/(cli|stack|measure|report)(/|$)`,
+    forbidden: String.raw`^\.\./(cli|stack|measure|compare|report)(/|$)|^(\.\./)+bench/(cli|stack|measure|compare|report)(/|$)`,
     why: 'bench/record/ (the results contract and its formatting) sits under measuring and rendering',
+  },
+  {
+    files: ['bench/compare/**/*.ts'],
+    forbidden: String.raw`^\.\./(cli|stack|report)(/|$)|^(\.\./)+bench/(cli|stack|report)(/|$)`,
+    why: 'bench/compare/ compares saved figures: it starts nothing and renders nothing',
   },
   {
     files: ['bench/measure/**/*.ts'],
@@ -54,7 +64,7 @@ const LAYERS = [
   },
   {
     files: ['bench/report/**/*.{ts,js}'],
-    forbidden: String.raw`^(\.\./)+(measure|stack|cli)(/|$)|^(\.\./)+bench/(measure|stack|cli)(/|$)`,
+    forbidden: String.raw`^(\.\./)+(measure|compare|stack|cli)(/|$)|^(\.\./)+bench/(measure|compare|stack|cli)(/|$)`,
     why: 'bench/report/ renders results.json and nothing else',
   },
 ]
@@ -76,6 +86,19 @@ export default tseslint.config(
     files,
     rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: forbidden, message: `Forbidden by the layering: ${why}.` }] }] },
   })),
+  // The API under test never serves the lab's routes nor reads the OS's process files: lab-api/ does (grep finds neither in variants/).
+  {
+    files: ['variants/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...['Literal', 'TemplateElement'].map((node) => ({
+          selector: `${node}[${node === 'Literal' ? 'value' : 'value.raw'}=/__lab|\\/proc\\b/]`,
+          message: 'variants/ is the API under test: the /__lab routes and /proc readings belong to the lab’s plugin (lab-api/).',
+        })),
+      ],
+    },
+  },
   // The report page's script runs in the browser (inlined into report.html).
   { files: ['bench/report/page/*.js'], languageOptions: { globals: globals.browser } },
   { files: ['**/*.css'], plugins: { css }, language: 'css/css', ...css.configs.recommended },

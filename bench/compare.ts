@@ -7,7 +7,7 @@
 import { writeFile } from 'node:fs/promises'
 import { parseFlags, renderHelp, UsageError, type FlagSpec } from './cli/flags.ts'
 import { EXIT, exitCode, GATE_FLAGS, resolveGate } from './gate.ts'
-import { checkThresholds, compareResults, incomparable } from './measure/compare-runs.ts'
+import { checkThresholds, compareResults, incomparable } from './compare/compare-runs.ts'
 import { SCHEMA_VERSION, type Results } from './record/results.ts'
 import { readSavedRun } from './record/write-results.ts'
 import { comparisonMarkdown, comparisonTerminal, thresholdLines } from './report/render-comparison.ts'

@@ -13,7 +13,7 @@
  * An invalid run (1) is reported before a regression (3), and a regression before a threshold (4).
  */
 import { listFlag, readNumberFlag, UsageError, type FlagSpec, type FlagValues } from './cli/flags.ts'
-import { parseThreshold, type Threshold } from './measure/compare-runs.ts'
+import { parseThreshold, type Threshold } from './compare/compare-runs.ts'
 import type { ComparisonFigures, ThresholdCheck } from './record/results.ts'
 
 export const EXIT = { ok: 0, invalid: 1, usage: 2, regressed: 3, threshold: 4, role: 5 } as const

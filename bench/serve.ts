@@ -15,6 +15,7 @@ import { modelVariants } from './stack/model-process.ts'
 import { describeFaults } from './report/report-model.ts'
 import { startCache, type RunningCache } from './stack/start-cache.ts'
 import { startUpstreamProcess, type UpstreamProcess } from './stack/upstream-process.ts'
+import { labApi } from '../lab-api/plugin.ts'
 import { buildApp } from '../variants/shared/app.ts'
 import type { FastifyInstance } from 'fastify'
 
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
     upstreams = upstreamsUrl ? await connectUpstreams(upstreamsUrl, scenario) : await startUpstreamProcess(scenario)
     // The admin routes too: a bench on another host measures this API through them (--api).
     const surroundings = { upstreams: { urls: upstreams.urls, instance: upstreams.hello.instance }, cacheAddress: cache.address }
-    app = await buildApp({ scenario, upstreamUrls: upstreams.urls, cache: cache.store, admin: true, surroundings })
+    app = await buildApp({ scenario, upstreamUrls: upstreams.urls, cache: cache.store, instrument: labApi(surroundings) })
     await app.listen({ host, port })
   } catch (error) {
     if (error instanceof RoleError) {

@@ -46,7 +46,7 @@ export const LAB_VERSION: string = (() => {
  * variant means restarting the API alone. Not JSON files (scenario presets, a user's own) nor
  * the lockfile's bytes, which `npm install` may rewrite on another host without changing a version.
  */
-const CODE_FOLDERS = ['bench', 'mock-upstreams', 'model', 'scenario', 'variants/shared']
+const CODE_FOLDERS = ['bench', 'lab-api', 'mock-upstreams', 'model', 'scenario', 'variants/shared']
 const CODE_FILE = /\.(ts|js|css)$/
 let codeDigest: string | undefined
 

@@ -11,7 +11,8 @@ import type { Results } from '../bench/record/results.ts'
 import { launchChromium, SKIP_BROWSER } from './helpers/chromium.ts'
 import { freshCopy } from './helpers/fresh-copy.ts'
 import { SKIP_REDIS } from './helpers/redis.ts'
-import { ROOT, runCli } from './helpers/run-cli.ts'
+import { benchRun } from './helpers/bench-run.ts'
+import { ROOT } from './helpers/run-cli.ts'
 
 describe.skipIf(SKIP_REDIS)('a variant added to variants/', () => {
   let clone: string
@@ -22,10 +23,9 @@ describe.skipIf(SKIP_REDIS)('a variant added to variants/', () => {
     clone = await freshCopy('lab-clone-')
     const fixture = readFileSync(join(ROOT, 'test/fixtures/variants/concurrent-inventory.ts'), 'utf8')
     writeFileSync(join(clone, 'variants/concurrent-inventory.ts'), fixture.replaceAll('../../../variants/shared/', './shared/'))
-    out = join(clone, 'out')
-    const run = runCli(join(clone, 'bench/bench.ts'), ['--quick', '--variants', 'naive,concurrent-inventory', '--out', out])
-    expect(await run.exit, run.output()).toBe(0)
-    results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results
+    const run = await benchRun(['--quick', '--variants', 'naive,concurrent-inventory'], { root: clone, out: join(clone, 'out') })
+    expect(run.code, run.output).toBe(0)
+    ;({ out, results } = run)
   }, 120_000)
 
   it('has its floor, overhead, saturation and expected failures in results.json', () => {

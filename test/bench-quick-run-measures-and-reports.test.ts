@@ -4,8 +4,7 @@
  * a real headless Chromium with every chart drawn and no console error.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -20,7 +19,7 @@ import { lesson } from '../bench/report/lesson.ts'
 import { assertValidResults } from '../bench/record/write-results.ts'
 import { drawnCanvases, launchChromium, SKIP_BROWSER } from './helpers/chromium.ts'
 import { SKIP_REDIS } from './helpers/redis.ts'
-import { runCli } from './helpers/run-cli.ts'
+import { benchRun } from './helpers/bench-run.ts'
 
 describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
   let out: string
@@ -29,12 +28,8 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
   let results: Results
 
   beforeAll(async () => {
-    out = await mkdtemp(join(tmpdir(), 'lab-bench-'))
     // A Redis command timeout no busy moment of the machine reaches (2 s for a GET): the warm-cache checks are unconditional.
-    const run = runCli('bench/bench.ts', ['--quick', '--cache-timeout', '2000', '--out', out])
-    exitCode = await run.exit
-    output = run.output()
-    results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results
+    ;({ out, code: exitCode, output, results } = await benchRun(['--quick', '--cache-timeout', '2000'], { prefix: 'lab-bench-' }))
   }, 120_000)
 
   it('exits 0, shows progress and prints the lesson: the verdict, what each fix buys, the top load level, how far to trust it', () => {

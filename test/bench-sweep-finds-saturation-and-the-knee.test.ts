@@ -4,7 +4,7 @@
  * within 5 % of it, twice; beyond saturation the queues fill, the 503s and 504s come, and the
  * mocks' counters add up; the report's peak-load charts draw.
  */
-import { readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -19,7 +19,7 @@ import { SWEEP_FACTORS } from '../bench/measure/plan.ts'
 import { assertValidResults } from '../bench/record/write-results.ts'
 import { launchChromium, SKIP_BROWSER } from './helpers/chromium.ts'
 import { SKIP_REDIS } from './helpers/redis.ts'
-import { runCli } from './helpers/run-cli.ts'
+import { benchRun } from './helpers/bench-run.ts'
 
 /**
  * The scenario of these runs: pricing keeps its 16 workers and takes 40 + 175 × 10 = 1,790 ms
@@ -58,10 +58,10 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --sweep', () => {
       '--duration',
       '1',
     ]
-    const runs = [out, join(out, 'again')].map((dir) => ({ dir, run: runCli('bench/bench.ts', [...args, '--out', dir]) }))
-    for (const { run } of runs) expect(await run.exit, run.output()).toBe(0)
-    output = runs[0]!.run.output()
-    ;[results, again] = runs.map(({ dir }) => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as Results) as [Results, Results]
+    const runs = await Promise.all([out, join(out, 'again')].map((dir) => benchRun(args, { out: dir })))
+    for (const run of runs) expect(run.code, run.output).toBe(0)
+    output = runs[0]!.output
+    ;[results, again] = runs.map((run) => run.results) as [Results, Results]
   }, 240_000)
 
   it("predicts bulk's saturation from the scenario and offers load around it", () => {

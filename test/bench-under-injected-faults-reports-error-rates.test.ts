@@ -5,8 +5,7 @@
  * every rendering. A variant that never answers is a result, not a crash.
  */
 import { readFileSync } from 'node:fs'
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -16,7 +15,7 @@ import { faultRows } from '../bench/report/report-model.ts'
 import { assertValidResults } from '../bench/record/write-results.ts'
 import { drawnCanvases, launchChromium, SKIP_BROWSER } from './helpers/chromium.ts'
 import { SKIP_REDIS } from './helpers/redis.ts'
-import { runCli } from './helpers/run-cli.ts'
+import { benchRun } from './helpers/bench-run.ts'
 
 interface Run {
   out: string
@@ -26,11 +25,8 @@ interface Run {
 }
 
 async function bench(args: string[]): Promise<Run> {
-  const out = await mkdtemp(join(tmpdir(), 'lab-faults-'))
-  const run = runCli('bench/bench.ts', ['--quick', '--out', out, ...args])
-  const exitCode = await run.exit
-  const output = run.output()
-  return { out, exitCode, output, results: JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results }
+  const { out, code: exitCode, output, results } = await benchRun(['--quick', ...args], { prefix: 'lab-faults-' })
+  return { out, exitCode, output, results }
 }
 
 /** Output read with its line breaks as spaces (the terminal breaks lines at 100 columns). */

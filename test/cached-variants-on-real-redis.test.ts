@@ -219,19 +219,19 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
     // 300 lookups at once against a frozen Redis: each is sent, then fails at the command timeout.
     const lookups = Array.from({ length: 300 }, () => store.get(PAGE_ONE_KEY))
     // Never more than the cap waiting on Redis; the rest were misses without asking, and counted.
-    expect(store.pending()).toBeLessThanOrEqual(MAX_PENDING_COMMANDS)
-    expect(store.shedLookups()).toBe(300 - store.pending())
+    expect(store.stats().pending).toBeLessThanOrEqual(MAX_PENDING_COMMANDS)
+    expect(store.stats().shedLookups).toBe(300 - store.stats().pending)
     expect(await Promise.all(lookups)).toEqual(Array(300).fill(null))
     // The timed-out commands are dropped with the connection (while Redis is still frozen).
-    await vi.waitFor(() => expect(store.pending()).toBe(0), { timeout: 1000, interval: 10 })
+    await vi.waitFor(() => expect(store.stats().pending).toBe(0), { timeout: 1000, interval: 10 })
     // And further lookups during the freeze are refused at once rather than queued.
     await Promise.all(Array.from({ length: 300 }, () => store.get(PAGE_ONE_KEY)))
-    expect(store.pending()).toBeLessThan(10)
+    expect(store.stats().pending).toBeLessThan(10)
     process.kill(server.pid, 'SIGCONT')
     await server.stop()
     // Against a dead Redis nothing is even sent.
     await Promise.all(Array.from({ length: 300 }, () => store.get(PAGE_ONE_KEY)))
-    expect(store.pending()).toBe(0)
+    expect(store.stats().pending).toBe(0)
   })
 
   it('Redis back after a freeze: the cache is used again', async () => {
@@ -301,7 +301,7 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
       await new Promise((resolve) => setTimeout(resolve, 10))
     }
     expect(hits).toBe(20)
-    expect(store.outages()).toBe(0)
+    expect(store.stats().outages).toBe(0)
     expect(warnings).toEqual([])
   })
 
@@ -321,7 +321,7 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
     expect(await probe.dbsize()).toBe(0)
     await probe.quit()
     // The freeze was an outage, counted once, with its two lines.
-    expect(store.outages()).toBe(1)
+    expect(store.stats().outages).toBe(1)
     expect(warnings.map((w) => (w.includes('is unavailable') ? 'down' : w.includes('is back;') ? 'back' : w))).toEqual(['down', 'back'])
   })
 
@@ -336,7 +336,7 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
       /^Cannot empty the cache: Redis at redis:\/\/127\.0\.0\.1:\d+\/? stayed unavailable for 1\.5 s \(.+\)\.$/,
     )
     expect(warnings.join('\n')).not.toMatch(/\n\s+at /)
-    expect(store.outages()).toBe(1)
+    expect(store.stats().outages).toBe(1)
     const after = await lab.get('/cached/products')
     expect(after.status).toBe(200)
     expect(after.body).toBe(body)

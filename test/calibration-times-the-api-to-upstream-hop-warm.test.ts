@@ -12,7 +12,7 @@ import { DEFAULT_SCENARIO } from '../scenario/defaults.ts'
 import { connectRedisStore } from '../variants/shared/cache-store.ts'
 import { SKIP_REDIS } from './helpers/redis.ts'
 import { ECHO_PATH } from '../mock-upstreams/admin-paths.ts'
-import { ADMIN_PATHS } from '../variants/shared/admin-paths.ts'
+import { ADMIN_PATHS } from '../lab-api/protocol.ts'
 import { startLab, type Lab } from './helpers/lab.ts'
 
 let lab: Lab
@@ -180,7 +180,7 @@ describe(`POST ${ADMIN_PATHS.timeCacheReads}`, () => {
         for (const ms of timesMs) expect(ms).toBeGreaterThan(0)
         // Each read came after its own wait.
         expect(elapsed).toBeGreaterThanOrEqual(3 * 29)
-        expect(store.lookups()).toEqual({ found: 0, notFound: 0, unavailable: 0 })
+        expect(store.stats().lookups).toEqual({ found: 0, notFound: 0, unavailable: 0 })
 
         const calibration = await calibrateCacheRead(
           {

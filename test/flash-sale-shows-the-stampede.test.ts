@@ -7,16 +7,14 @@
  * in this one API process, serves the stale list meanwhile (counted) and keeps its p99 under
  * cached's. The report draws the timeline in a real Chromium.
  */
-import { readFileSync } from 'node:fs'
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Results } from '../bench/record/results.ts'
 import { launchChromium, SKIP_BROWSER } from './helpers/chromium.ts'
 import { SKIP_REDIS } from './helpers/redis.ts'
-import { runCli } from './helpers/run-cli.ts'
+import { benchRun } from './helpers/bench-run.ts'
 
 describe.skipIf(SKIP_REDIS)('the flash-sale preset under load', () => {
   let out: string
@@ -25,25 +23,13 @@ describe.skipIf(SKIP_REDIS)('the flash-sale preset under load', () => {
   let exitCode: number | null
 
   beforeAll(async () => {
-    out = await mkdtemp(join(tmpdir(), 'lab-flash-'))
-    const run = runCli('bench/bench.ts', [
-      '--quick',
-      '--scenario',
-      'scenario/presets/flash-sale.json',
-      '--limits',
-      '10',
-      '--variants',
-      'cached,parallel,swr',
-      '--connections',
-      '20',
-      '--duration',
-      '8',
-      '--out',
+    const args = ['--quick', '--scenario', 'scenario/presets/flash-sale.json', '--limits', '10', '--variants', 'cached,parallel,swr']
+    ;({
       out,
-    ])
-    exitCode = await run.exit
-    output = run.output()
-    results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results
+      code: exitCode,
+      output,
+      results,
+    } = await benchRun([...args, '--connections', '20', '--duration', '8'], { prefix: 'lab-flash-' }))
   }, 150_000)
 
   it('runs the preset: one hot page, a 3 s TTL', () => {

@@ -6,7 +6,7 @@
  * it landed in the next (and a price list stored after a flush filled a "cold" cache).
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { ADMIN_PATHS, type ApiCounters } from '../variants/shared/admin-paths.ts'
+import { ADMIN_PATHS, type ApiCounters } from '../lab-api/protocol.ts'
 import { startLab, type Lab } from './helpers/lab.ts'
 
 describe('the API counts a request in flight until its work settles', () => {

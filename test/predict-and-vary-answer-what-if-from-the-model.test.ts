@@ -6,8 +6,7 @@
  * bad parameter exits 2 and names it; the pages draw in Chromium.
  */
 import { existsSync, readFileSync } from 'node:fs'
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -17,19 +16,17 @@ import { resolveScenario } from '../scenario/resolve-scenario.ts'
 import { SERVICE_NAMES } from '../scenario/types.ts'
 import { drawnCanvases, launchChromium, SKIP_BROWSER } from './helpers/chromium.ts'
 import { SKIP_REDIS } from './helpers/redis.ts'
-import { runCli } from './helpers/run-cli.ts'
+import { STORY_VARIANTS } from '../scenario/story.ts'
+import { benchWhatIf } from './helpers/bench-run.ts'
 import { computeFloors, computeSaturation, pageShape } from './helpers/story-oracle.ts'
 
-const STORY = ['naive', 'bulk', 'cached', 'parallel']
 /** Every variant of variants/, in the order the lab runs them: the story's, then the ones beyond it. */
-const ALL = [...STORY, 'item-cache', 'resilient', 'swr', 'dataloader']
+const ALL = [...STORY_VARIANTS, 'item-cache', 'resilient', 'swr', 'dataloader']
 
 async function whatIf(args: string[]): Promise<{ out: string; output: string; whatIf: WhatIf }> {
-  const out = await mkdtemp(join(tmpdir(), 'lab-what-if-'))
-  const run = runCli('bench/bench.ts', [...args, '--out', out])
-  const exitCode = await run.exit
-  expect(exitCode, run.output()).toBe(0)
-  return { out, output: run.output(), whatIf: JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as WhatIf }
+  const run = await benchWhatIf(args, { prefix: 'lab-what-if-' })
+  expect(run.code, run.output).toBe(0)
+  return { out: run.out, output: run.output, whatIf: run.results }
 }
 
 /** The browser's view of a page: its charts (each with its datasets' labels and points), what it drew, and any error or request beyond the file. */
@@ -84,7 +81,7 @@ describe('npm run bench -- --predict', () => {
     const page = await pageShape(scenario)
     const floors = computeFloors(scenario, page)
     const saturation = computeSaturation(scenario, page)
-    for (const name of STORY) {
+    for (const name of STORY_VARIANTS) {
       const v = point.variants[name]!
       expect(v.measured, name).toBeNull()
       expect(v.notModelled, name).toBeNull()
@@ -141,7 +138,7 @@ describe('npm run bench -- --predict', () => {
 describe('--predict --scenario scenario/presets/published.json', () => {
   it("reproduces the write-up's four step figures: 6.1 s, 1.2 s, 0.6 s, 0.35 s", async () => {
     const { whatIf: w, output } = await whatIf(['--predict', '--scenario', 'scenario/presets/published.json'])
-    const floors = Object.fromEntries(STORY.map((name) => [name, w.points[0]!.variants[name]!.floorMs]))
+    const floors = Object.fromEntries(STORY_VARIANTS.map((name) => [name, w.points[0]!.variants[name]!.floorMs]))
     expect(floors).toEqual({ naive: 6100, bulk: 1200, cached: 600, parallel: 350 })
     // The published column sits beside the floors it is built to reproduce.
     expect(output).toMatch(/naive\s+6\.10 s.*4–8 s/)
@@ -164,7 +161,8 @@ describe('--predict --vary latency=5,10,20,40,80', () => {
     for (const point of w.points) {
       for (const service of SERVICE_NAMES) expect(point.scenario.services[service].latencyMs).toBe(point.value)
       const floors = computeFloors(point.scenario, await pageShape(point.scenario))
-      for (const name of STORY) expect(point.variants[name]!.floorMs, `${name} at ${point.value}`).toBeCloseTo(floors[name]!.warmMs, 2)
+      for (const name of STORY_VARIANTS)
+        expect(point.variants[name]!.floorMs, `${name} at ${point.value}`).toBeCloseTo(floors[name]!.warmMs, 2)
     }
     // When each fix matters: batching buys more as each call costs more.
     const bulkGain = w.points.map((p) => p.variants.bulk!.floorMs! / p.variants.naive!.floorMs!)
@@ -235,35 +233,6 @@ describe('a value past the deadline', () => {
     },
     120_000,
   )
-})
-
-describe('--vary with bad input', () => {
-  it.each([
-    [['--vary', 'latncy=5,10'], /Flag --vary: got "latncy=5,10"; "latncy" is not a parameter it can vary \(did you mean "latency"\?\)/],
-    [['--vary', 'latency'], /Flag --vary: got "latency"; it is not PARAM=V1,V2/],
-    [['--vary', 'latency=5,,10'], /Flag --vary: got "latency=5,,10"; "" is not a number/],
-    [['--vary', 'latency=5,abc'], /"abc" is not a number/],
-    [['--vary', 'latency=5,5'], /a value is listed twice/],
-    [['--vary', 'latency=-5,10'], /Flag --vary latency=-5: Flag --latency: got -5; expected a number from 0 to 60000\./],
-    [['--vary', 'products=10,0'], /Flag --vary products=0: Flag --products: got 0; expected an integer from 1 to 500\./],
-    [['--vary', 'products=2.5'], /Flag --vary products=2\.5: Flag --products: got "2\.5"; expected an integer\./],
-    [['--vary', 'latency=5,10', '--latency', '20'], /--latency is given too; vary it or set it, not both/],
-    [['--predict', '--sweep'], /Flag --sweep does not go with --predict: it measures nothing\./],
-    [['--predict', '--redis-url', 'redis://127.0.0.1:6379'], /Flag --redis-url does not go with --predict/],
-    [
-      ['--vary', 'latency=5,10', '--pricing-latency', '20'],
-      /--pricing-latency is given too, and a service's own latency wins over --latency/,
-    ],
-    [['--vary', 'constructor=1'], /"constructor" is not a parameter it can vary/],
-    [['--vary', `latency=${Array.from({ length: 13 }, (_, i) => i + 1).join(',')}`], /13 values; at most 12/],
-    [['--predict', '--model-jitter', 'sed'], /Flag --model-jitter: got "sed"; expected one of mean, seed, none \(did you mean "seed"\?\)/],
-    [['--vary', 'latency=5', '--connections', '10'], /Flag --connections does not go with --vary/],
-  ])('%j → exit 2, naming it', async (args, message) => {
-    const run = runCli('bench/bench.ts', args)
-    expect(await run.exit).toBe(2)
-    expect(run.output()).toMatch(message)
-    expect(run.output()).not.toMatch(/cache:|\[correctness\]|\n\s+at /)
-  })
 })
 
 describe.skipIf(SKIP_REDIS)('--vary without --predict', () => {

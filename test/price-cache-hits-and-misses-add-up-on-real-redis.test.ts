@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTrafficMix } from '../bench/measure/traffic-mix.ts'
-import { ADMIN_PATHS, type ApiProcessUsage } from '../variants/shared/admin-paths.ts'
+import { ADMIN_PATHS, type ApiProcessUsage } from '../lab-api/protocol.ts'
 import type { CacheStore } from '../variants/shared/cache-store.ts'
 import { parseServerTiming } from '../variants/shared/stage-timing.ts'
 import type { Lab } from './helpers/lab.ts'

@@ -7,7 +7,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { ApiCounters } from '../variants/shared/admin-paths.ts'
+import type { ApiCounters } from '../lab-api/protocol.ts'
 import { loadVariants } from '../variants/shared/load-variants.ts'
 import { priceCacheKey } from '../variants/shared/price-cache.ts'
 import type { ScenarioInput } from '../scenario/types.ts'

@@ -6,14 +6,12 @@
  * summary.md and the terminal all say the same sentence.
  */
 import { readFileSync } from 'node:fs'
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { lesson } from '../bench/report/lesson.ts'
 import type { Results } from '../bench/record/results.ts'
 import { SKIP_REDIS } from './helpers/redis.ts'
-import { runCli } from './helpers/run-cli.ts'
+import { benchRun } from './helpers/bench-run.ts'
 
 describe.skipIf(SKIP_REDIS)('the verdict under --pricing-per-item 0 --quick', () => {
   let out: string
@@ -22,11 +20,12 @@ describe.skipIf(SKIP_REDIS)('the verdict under --pricing-per-item 0 --quick', ()
   let results: Results
 
   beforeAll(async () => {
-    out = await mkdtemp(join(tmpdir(), 'lab-verdict-'))
-    const run = runCli('bench/bench.ts', ['--quick', '--pricing-per-item', '0', '--variants', 'naive,bulk,cached,parallel', '--out', out])
-    exitCode = await run.exit
-    output = run.output()
-    results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results
+    ;({
+      out,
+      code: exitCode,
+      output,
+      results,
+    } = await benchRun(['--quick', '--pricing-per-item', '0', '--variants', 'naive,bulk,cached,parallel'], { prefix: 'lab-verdict-' }))
   }, 120_000)
 
   it('measures a valid run whose largest saving is the N+1 fix, by far (floors: 360 ms against 40 and 80)', () => {

@@ -4,14 +4,13 @@
  * expires during the warm case: its figures include pricing calls, and every rendering says so.
  */
 import { readFileSync } from 'node:fs'
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Results } from '../bench/record/results.ts'
 import { warmMissLines } from '../bench/report/report-model.ts'
 import { SKIP_REDIS } from './helpers/redis.ts'
-import { runCli } from './helpers/run-cli.ts'
+import { benchRun } from './helpers/bench-run.ts'
 
 describe.skipIf(SKIP_REDIS)('a warm case under --cache-ttl 1', () => {
   let out: string
@@ -19,23 +18,11 @@ describe.skipIf(SKIP_REDIS)('a warm case under --cache-ttl 1', () => {
   let results: Results
 
   beforeAll(async () => {
-    out = await mkdtemp(join(tmpdir(), 'lab-ttl-'))
-    const run = runCli('bench/bench.ts', [
-      '--quick',
-      '--variants',
-      'cached',
-      '--cache-ttl',
-      '1',
-      '--catalog-latency',
-      '1200',
-      '--connections',
-      '1',
-      '--out',
-      out,
-    ])
-    expect(await run.exit, run.output()).toBe(0)
-    output = run.output()
-    results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results
+    const run = await benchRun(['--quick', '--variants', 'cached', '--cache-ttl', '1', '--catalog-latency', '1200', '--connections', '1'], {
+      prefix: 'lab-ttl-',
+    })
+    expect(run.code, run.output).toBe(0)
+    ;({ out, output, results } = run)
   }, 120_000)
 
   it('made pricing calls, and is flagged for them in the terminal, summary.md and the report', () => {

@@ -29,7 +29,7 @@ import {
 import type { PlacedRole, StackRoles } from '../stack/start-stack.ts'
 import { describeHost } from '../../scenario/lab-roles.ts'
 import type { Scenario } from '../../scenario/types.ts'
-import type { CacheBackend } from '../../variants/shared/admin-paths.ts'
+import type { CacheBackend } from '../../variants/shared/cache-backend.ts'
 
 export interface VariantInfo {
   name: string

@@ -16,12 +16,12 @@ import type { Calibration, HopCalibration } from '../record/results.ts'
 import { labTokenHeaders } from '../../scenario/lab-roles.ts'
 import type { ApiProcess } from '../stack/api-process.ts'
 import { ECHO_PATH } from '../../mock-upstreams/admin-paths.ts'
-import { ADMIN_PATHS } from '../../variants/shared/admin-paths.ts'
+import { ADMIN_PATHS } from '../../lab-api/protocol.ts'
 import type { ServiceName } from '../../scenario/types.ts'
 
 export const WARM_UP_CALLS = 10
 /** The widest fan-out calibrated (the API's admin route takes no more): a path with a wider one has no figure per hop. */
-export { MAX_CALLS_AT_ONCE } from '../../variants/shared/admin-paths.ts'
+export { MAX_CALLS_AT_ONCE } from '../../lab-api/protocol.ts'
 export const CALIBRATION_ROUNDS = 3
 /** The wait of every calibration: an upstream call's in the default scenario. */
 const ECHO_WAIT_MS = 40

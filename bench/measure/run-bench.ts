@@ -34,7 +34,7 @@ import { parseServerTiming } from '../../variants/shared/stage-timing.ts'
 /**
  * `startedAt`: when the command started, so the run's duration includes starting the stack.
  * `modelled`: each variant's model when the caller has it already (a what-if, a --runs' later runs); else it is
- * modelled here, and handed to `onModelled`.
+ * derived here. Returns what was measured and the models it was read against.
  */
 export async function runBench(
   scenario: Scenario,
@@ -43,8 +43,7 @@ export async function runBench(
   progress: Progress,
   startedAt = new Date(),
   modelled?: Record<string, ModelOutcome>,
-  onModelled?: (outcomes: Record<string, ModelOutcome>) => void,
-): Promise<Results> {
+): Promise<{ results: Results; models: Record<string, ModelOutcome> }> {
   const { api, upstreams } = stack
   const client = createHttpClient(api.url)
   const steps = createStepRunner(progress, api)
@@ -106,7 +105,6 @@ export async function runBench(
       (await steps.run({ phase: 'model', label: `${names.join(', ')} in virtual time`, estimateMs: 2500 }, () =>
         modelVariants(scenario, names, { jitter: settings.modelJitter, mix: mixInput }),
       ))
-    if (!modelled) onModelled?.(outcomes)
     const model: Model = { floors: {}, saturation: {}, mixFloorsMs: {}, failurePercent: {} }
     const mixModels: Record<string, MixModel | null> = {}
     const models: Record<string, VariantModel> = {}
@@ -194,7 +192,7 @@ export async function runBench(
     for (const { variant, predicted } of plan.sweep)
       peak[variant] = judgePeak(variant, scenario, predicted, model.floors[variant]!, model.failurePercent[variant]!.warm, swept[variant]!)
 
-    return await assembleResults({
+    const results = await assembleResults({
       startedAt,
       scenario,
       settings,
@@ -213,6 +211,7 @@ export async function runBench(
       raw,
       roles: stack.roles,
     })
+    return { results, models: outcomes }
   } finally {
     await client.close()
   }

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { percentiles, statedPercentile } from './stats.ts'
 import { round, roundStated } from '../record/format.ts'
 import type { TimelinePoint } from '../record/results.ts'
-import type { ApiCounters } from '../../variants/shared/admin-paths.ts'
+import type { ApiCounters } from '../../lab-api/protocol.ts'
 
 const TIMELINE_SECOND_MS = 1000
 /**

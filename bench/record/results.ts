@@ -8,7 +8,7 @@
 import { Type, type Static, type TSchema } from 'typebox'
 import { JITTER_MODES } from '../../model/types.ts'
 import { SERVICE_NAMES, type Scenario, type ServiceName } from '../../scenario/types.ts'
-import { CACHE_BACKENDS } from '../../variants/shared/admin-paths.ts'
+import { CACHE_BACKENDS } from '../../variants/shared/cache-backend.ts'
 import { STAGE_NAMES } from '../../variants/shared/stage-timing.ts'
 
 /**
@@ -155,7 +155,7 @@ const TimelinePointSchema = strict({
 })
 export type TimelinePoint = Static<typeof TimelinePointSchema>
 
-/** Price-cache lookups by outcome, as the API counted them (variants/shared/admin-paths.ts, PriceCacheCounts). */
+/** Price-cache lookups by outcome, as the API counted them (variants/shared/price-cache.ts, PriceCacheCounts). */
 const PriceCacheSchema = strict({
   hits: count(),
   misses: count(),

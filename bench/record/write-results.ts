@@ -9,6 +9,7 @@ import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Ajv } from 'ajv'
 import { RESULTS_SCHEMA, WHAT_IF_SCHEMA, type Results, type WhatIf } from './results.ts'
+import { deepFreeze } from '../../scenario/deep-freeze.ts'
 
 export const RESULTS_DIR = fileURLToPath(new URL('../../results', import.meta.url))
 
@@ -50,10 +51,11 @@ export interface RunFiles {
 }
 
 /**
- * Writes the run. Results that fail the schema are a bug in the lab, but a run is never
- * thrown away for it: they are written, marked invalid, and the problem is returned.
+ * Finished results, checked against their schema and frozen: nothing downstream (rendering,
+ * writing) can change them. Results that fail the schema are a bug in the lab, but a run is
+ * never thrown away for it: they are kept, marked invalid, and the problem is returned.
  */
-export async function writeRun(dir: string, results: Results | WhatIf, files: RunFiles): Promise<string | undefined> {
+export function sealResults<T extends Results | WhatIf>(results: T): { results: T; schemaProblem: string | undefined } {
   let schemaProblem: string | undefined
   try {
     if (results.kind === 'what-if') assertValidWhatIf(results)
@@ -63,12 +65,16 @@ export async function writeRun(dir: string, results: Results | WhatIf, files: Ru
     results.valid = false
     results.problems.push(schemaProblem)
   }
+  return { results: deepFreeze(results), schemaProblem }
+}
+
+/** Writes a sealed run's files: report.html and summary.md first, results.json last. */
+export async function writeRun(dir: string, results: Results | WhatIf, files: RunFiles): Promise<void> {
   await mkdir(dir, { recursive: true })
   for (const [name, content] of Object.entries(files)) await writeAtomically(join(dir, name), content)
   await writeAtomically(join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
   // results/latest is the newest measured run: a what-if (--predict, --vary) does not move it.
   if (results.kind === 'run' && resolve(dirname(dir)) === resolve(RESULTS_DIR)) await pointLatestAt(dir)
-  return schemaProblem
 }
 
 export async function writeAtomically(path: string, content: string): Promise<void> {

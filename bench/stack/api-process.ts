@@ -1,13 +1,8 @@
 /** Starts the API under test in a child process, and talks to its admin routes (also of one running elsewhere: remote-roles.ts). */
 import { fileURLToPath } from 'node:url'
 import { SERVICE_NAMES, type Scenario, type ServiceName } from '../../scenario/types.ts'
-import {
-  ADMIN_PATHS,
-  type ApiCounters,
-  type ApiProcessUsage,
-  type CacheBackend,
-  type TimedUpstreamCalls,
-} from '../../variants/shared/admin-paths.ts'
+import { ADMIN_PATHS, type ApiCounters, type ApiProcessUsage, type TimedUpstreamCalls } from '../../lab-api/protocol.ts'
+import type { CacheBackend } from '../../variants/shared/cache-backend.ts'
 import { askLabProcess } from './admin-client.ts'
 import { CPU_PATH, type RoleCpu } from '../../scenario/lab-roles.ts'
 import { forkLabProcess } from './lab-process.ts'

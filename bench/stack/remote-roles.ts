@@ -29,7 +29,8 @@ import {
   type RoleName,
 } from '../../scenario/lab-roles.ts'
 import { SERVICE_NAMES, type Scenario } from '../../scenario/types.ts'
-import { CACHE_BACKENDS, type ApiHello } from '../../variants/shared/admin-paths.ts'
+import type { ApiHello } from '../../lab-api/protocol.ts'
+import { CACHE_BACKENDS } from '../../variants/shared/cache-backend.ts'
 import { variantDigest } from '../../variants/shared/variant-files.ts'
 
 /** A role placed by URL that cannot be used: the message names the role and the URL. */

@@ -10,7 +10,7 @@ import { redisAddress, startRedis, type RunningRedis } from './start-cache.ts'
 import { startUpstreamProcess, type UpstreamProcess } from './upstream-process.ts'
 import type { Hello, HostInfo } from '../../scenario/lab-roles.ts'
 import type { Scenario } from '../../scenario/types.ts'
-import type { ApiHello } from '../../variants/shared/admin-paths.ts'
+import type { ApiHello } from '../../lab-api/protocol.ts'
 
 /** Where the roles are: a URL for each one placed elsewhere; the others are started here. */
 export interface RoleUrls {

@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify'
 import { resolveScenario } from '../../scenario/resolve-scenario.ts'
 import type { Scenario, ScenarioInput } from '../../scenario/types.ts'
 import { startUpstreams, type RunningUpstreams } from '../../mock-upstreams/serve-upstreams.ts'
+import { labApi } from '../../lab-api/plugin.ts'
 import { buildApp } from '../../variants/shared/app.ts'
 import { createInProcessStore, type CacheStore } from '../../variants/shared/cache-store.ts'
 import type { Variant } from '../../variants/shared/variant.ts'
@@ -49,7 +50,7 @@ export async function startLab(
     upstreamUrls: upstreams.urls,
     cache,
     variants: options.variants,
-    admin: options.admin,
+    instrument: options.admin ? labApi() : undefined,
     warn: options.warn ?? (() => {}),
   })
   const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 })

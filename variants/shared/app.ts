@@ -2,17 +2,19 @@
  * The API under test: one fastify app serving every variant under its own prefix,
  * `GET /<variant>/products?page=1&limit=50[&category=<id>]`. Built without listening
  * (tests use `inject`, the harness and `npm run serve` call `listen`).
+ *
+ * It knows nothing of the lab: whoever runs it may add an `instrument` (the lab's plugin,
+ * lab-api/), which reads the app's parts through their read-only `stats` and may be told
+ * when a variant's work starts and settles.
  */
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify'
 import { LIMITS, type Scenario, type ServiceName } from '../../scenario/types.ts'
-import type { ApiSurroundings } from './admin-paths.ts'
-import { addAdminRoutes } from './admin-routes.ts'
 import type { CacheStore } from './cache-store.ts'
 import { loadVariants } from './load-variants.ts'
-import { createPriceCache, priceCacheTiming } from './price-cache.ts'
+import { createPriceCache, priceCacheTiming, type PriceCache } from './price-cache.ts'
 import { productPageSchema } from './product-page.ts'
 import { createStageTimer } from './stage-timing.ts'
-import { createUpstreamPools, neverAborted, type ProductQuery } from './upstream-clients.ts'
+import { createUpstreamPools, neverAborted, type ProductQuery, type UpstreamPools } from './upstream-clients.ts'
 import { CircuitOpenError, DeadlineError, UpstreamError } from './upstream-error.ts'
 import { perProcess, type Variant } from './variant.ts'
 
@@ -24,12 +26,27 @@ export interface AppOptions {
   variants?: Variant[]
   /** fastify's logger (pino); off by default so it costs the benchmark nothing. */
   logger?: boolean
-  /** Adds the routes a benchmark needs: emptying the price cache, and the process's CPU time (admin-routes.ts). */
-  admin?: boolean
-  /** What the admin routes' hello says of the API's upstreams and Redis; by default, the upstream URLs alone. */
-  surroundings?: ApiSurroundings
+  /** Something that watches the app from outside (the lab's plugin): added before the variants' routes. */
+  instrument?: Instrument
   warn?: (message: string) => void
 }
+
+/** What an instrument may read of the app: its settings and its parts, each through its read-only `stats` (and an operator's flush and probe). */
+export interface AppParts {
+  scenario: Scenario
+  upstreamUrls: Record<ServiceName, string>
+  variants: readonly string[]
+  cache: CacheStore
+  priceCache: PriceCache
+  pools: UpstreamPools
+}
+
+/**
+ * Added to the app from outside it, before its routes. It may return `workStarted`: called
+ * when a variant's work for a request starts, it returns the function the app calls when that
+ * work settles (a page, an error, or after its answer: a deadline's 504, a client gone away).
+ */
+export type Instrument = (app: FastifyInstance, parts: AppParts) => { workStarted?(request: FastifyRequest): () => void } | void
 
 /** The accepted values of each query parameter, as said in 400 answers. */
 export const QUERY_LIMITS = {
@@ -80,19 +97,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   } as const
 
-  // With the admin routes: a variant's work counts as in flight until it settles, also after
-  // its answer (a deadline's 504) or after the client went away (autocannon at a level's end).
-  // Held at most a deadline and a call's timeout: work that never settles does not hold a level's drain.
   // For work no one request owns (swr's refresh, which other requests wait for or which runs
   // after the answer): never aborted by a request; each call still ends at its timeout.
   const background = pools.forRequest(neverAborted())
   const shared = perProcess()
 
-  const surroundings = options.surroundings ?? { upstreams: { urls: options.upstreamUrls, instance: null }, cacheAddress: null }
-  const adminContext = { scenario, variants: variants.map((v) => v.name), surroundings }
-  const hold = options.admin
-    ? addAdminRoutes(app, options.cache, priceCache, pools, scenario.requestDeadlineMs + scenario.upstreamTimeoutMs, adminContext).hold
-    : () => () => {}
+  const parts: AppParts = {
+    scenario,
+    upstreamUrls: options.upstreamUrls,
+    variants: variants.map((v) => v.name),
+    cache: options.cache,
+    priceCache,
+    pools,
+  }
+  const workStarted = options.instrument?.(app, parts)?.workStarted ?? (() => () => {})
 
   app.get('/', async () => ({
     variants: variants.map(({ name, parent }) => ({ name, parent, url: `/${name}/products` })),
@@ -116,7 +134,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         )
         const deadlineAt = performance.now() + scenario.requestDeadlineMs
         const timeLeftMs = (): number => deadlineAt - performance.now()
-        const release = hold(request)
+        const release = workStarted(request)
         // A getProducts that throws at once, or returns no promise, is handled as one that awaits.
         const work = Promise.resolve().then(() =>
           variant.getProducts({

@@ -10,7 +10,7 @@
  * no per-request retries, and reconnection in the background.
  */
 import { Redis } from 'ioredis'
-import type { CacheBackend } from './admin-paths.ts'
+import type { CacheBackend } from './cache-backend.ts'
 
 /**
  * How long a flush keeps trying while Redis is away. A flush is the harness's, not a
@@ -36,29 +36,33 @@ export interface CacheStore {
   getMany(keys: string[]): Promise<Array<string | null>>
   /** Several entries in one round trip (a pipeline of SET … EX), each expiring after `ttlSeconds`. */
   setMany(entries: Array<[key: string, value: string]>, ttlSeconds: number): Promise<void>
-  /** Empties the cache: benchmarks use it to measure cold requests. Throws CacheUnavailableError when it cannot. */
+  /** Empties the cache (an operator's flush; benchmarks use it to measure cold requests). Throws CacheUnavailableError when it cannot. */
   flush(): Promise<void>
+  /** One GET of `key`, not counted in `lookups`: whether Redis answered it (a health check; the lab times it, the hop to Redis). */
+  probe(key: string): Promise<boolean>
+  /** What the store has done since start, read-only: a snapshot. */
+  stats(): CacheStoreStats
+  close(): Promise<void>
+}
+
+export interface CacheStoreStats {
   /** How many times the cache has become unavailable since start: each is one warning, and requests then go to pricing. */
-  outages(): number
+  outages: number
   /** Lookups answered as misses without asking, because `maxPendingCommands` were already waiting for Redis. */
-  shedLookups(): number
+  shedLookups: number
   /**
    * Every `get` since start, by what the store said: a value (`found`, Redis's keyspace_hits),
    * none (`notFound`, its keyspace_misses), or no answer (`unavailable`: an outage, a timeout,
    * a refused command, or a lookup shed). They add up to the lookups made.
    */
-  lookups(): CacheLookups
+  lookups: CacheLookups
   /**
    * Read round trips sent to Redis since start: each get, read, getMany and probe that was sent
-   * (not shed), answered or not. Always 0 for the in-process map, which makes none. The lab counts the
-   * Redis reads a request makes with it (a hop on its path, bench/measure/hops.ts).
+   * (not shed), answered or not. Always 0 for the in-process map, which makes none.
    */
-  reads(): number
-  /** One GET of `key`, not counted in `lookups`: whether Redis answered it (the calibration of the hop to Redis). */
-  probe(key: string): Promise<boolean>
+  reads: number
   /** Commands sent and not yet answered or failed: stays bounded during an outage (nothing is queued for later). */
-  pending(): number
-  close(): Promise<void>
+  pending: number
 }
 
 export interface CacheLookups {
@@ -263,11 +267,13 @@ export async function connectRedisStore(url: string, options: RedisStoreOptions)
         }
       }
     },
-    outages: () => outages,
-    shedLookups: () => shedLookups,
-    lookups: () => ({ ...lookups }),
-    reads: () => reads,
-    pending: () => redis.commandQueue.length + ((redis as unknown as { offlineQueue?: { length: number } }).offlineQueue?.length ?? 0),
+    stats: () => ({
+      outages,
+      shedLookups,
+      lookups: { ...lookups },
+      reads,
+      pending: redis.commandQueue.length + ((redis as unknown as { offlineQueue?: { length: number } }).offlineQueue?.length ?? 0),
+    }),
     async close() {
       closing = true
       await redis.quit().catch(() => redis.disconnect())
@@ -338,12 +344,8 @@ export function createInProcessStore(): CacheStore {
     async flush() {
       entries.clear()
     },
-    outages: () => 0,
-    shedLookups: () => 0,
-    lookups: () => ({ ...lookups }),
-    reads: () => 0,
     probe: async () => true,
-    pending: () => 0,
+    stats: () => ({ outages: 0, shedLookups: 0, lookups: { ...lookups }, reads: 0, pending: 0 }),
     async close() {
       entries.clear()
     },

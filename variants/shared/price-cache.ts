@@ -9,7 +9,6 @@ import { createHash } from 'node:crypto'
 import { BentoCache, errors } from 'bentocache'
 import { bentoLayers } from './bento-layers.ts'
 import type { CacheStore } from './cache-store.ts'
-import type { PriceCacheCounts } from './admin-paths.ts'
 import type { Scenario } from '../../scenario/types.ts'
 import type { Price } from '../../scenario/wire-types.ts'
 
@@ -22,8 +21,6 @@ export const MAX_CACHED_PRICES_LENGTH = 1024 * 1024
 export interface PriceCache {
   /** The page's price list, cached under one key for the page's ids (the story's cache-aside). */
   get(productIds: number[]): Promise<Price[] | undefined>
-  /** Lookups by get and getEach that found a value that could not be used (a miss, though Redis counts it a keyspace hit), since start. */
-  unusable(): number
   /** Stores in the background; a failure is logged by the store, never thrown. */
   set(productIds: number[], prices: Price[]): void
   /** Each product's price from its own key (`price:<id>`), all in one round trip: the price or undefined (not cached, or unusable), in order. */
@@ -38,12 +35,19 @@ export interface PriceCache {
    * the grace, a list is refreshed, never served.
    */
   getOrSet(productIds: number[], refresh: () => Promise<Price[]>): Promise<Price[]>
-  /** Refreshes begun and not yet stored (swr): work in flight that a request may no longer wait for. */
-  refreshing(): number
-  /** What getOrSet served since start: fresh, stale, a refresh it waited for (its own), or none it could use (then refreshed). */
-  served(): { fresh: number; stale: number; refreshed: number; unusable: number }
   /** Forgets what this process holds in memory (swr's in-process tier): after the store is emptied. */
   forget(): void
+  /** What the price cache has done since start, read-only: a snapshot. */
+  stats(): PriceCacheStats
+}
+
+export interface PriceCacheStats {
+  /** Lookups by get and getEach that found a value that could not be used (a miss, though Redis counts it a keyspace hit). */
+  unusable: number
+  /** Refreshes begun and not yet stored (swr): work in flight that a request may no longer wait for. */
+  refreshing: number
+  /** What getOrSet served: fresh, stale, a refresh it waited for (its own), or none it could use (then refreshed). */
+  served: { fresh: number; stale: number; refreshed: number; unusable: number }
 }
 
 export interface PriceCacheTiming {
@@ -99,9 +103,7 @@ export function createPriceCache(store: CacheStore, { ttlSeconds, graceSeconds }
     timeout: 0,
   }
   return {
-    unusable: () => unusable,
-    refreshing: () => [...refreshing.values()].reduce((sum, n) => sum + n, 0),
-    served: () => ({ ...served }),
+    stats: () => ({ unusable, refreshing: [...refreshing.values()].reduce((sum, n) => sum + n, 0), served: { ...served } }),
     forget() {
       generation++
       bento = undefined
@@ -208,10 +210,26 @@ function warnOnUnreadable(warn: (message: string) => void) {
  * The price cache's lookups since start, by outcome: a hit is a value found that could be used.
  * A request of swr's is one lookup (what getOrSet served), its tiers' own reads are not counted.
  */
+/**
+ * Price-cache lookups by outcome; they add up to the lookups made. `hits`: a usable price list
+ * (Redis keyspace_hits − unusable); `misses`: none stored (keyspace_misses); `unusable`: one
+ * stored that could not be used; `unavailable`: Redis did not answer (an outage, a timeout, a
+ * lookup shed). Every one but a hit goes on to pricing. A request of swr's is one lookup, of
+ * what bentocache served it (its tiers' own reads are not counted): a miss is a refresh it
+ * waited for, and Redis away makes misses, not `unavailable` ones.
+ */
+export interface PriceCacheCounts {
+  hits: number
+  misses: number
+  unusable: number
+  unavailable: number
+  /** Of the hits, price lists served past their TTL, within the grace, while one request refreshed them (swr); 0 for the other variants. */
+  stale: number
+}
+
 export function priceCacheCounts(store: CacheStore, priceCache: PriceCache): PriceCacheCounts {
-  const { found, notFound, unavailable } = store.lookups()
-  const swr = priceCache.served()
-  const unusable = priceCache.unusable()
+  const { found, notFound, unavailable } = store.stats().lookups
+  const { served: swr, unusable } = priceCache.stats()
   return {
     hits: found - unusable + swr.fresh + swr.stale,
     misses: notFound + swr.refreshed,

@@ -5,7 +5,6 @@
  */
 import { setMaxListeners } from 'node:events'
 import { Pool } from 'undici'
-import { labTokenHeaders } from '../../scenario/lab-roles.ts'
 import { SERVICE_NAMES, type ServiceName } from '../../scenario/types.ts'
 import type { CatalogPage, CategoryPath, Price, Product, RatingSummary, StockLevel } from '../../scenario/wire-types.ts'
 import { UpstreamError } from './upstream-error.ts'
@@ -37,10 +36,14 @@ export interface UpstreamClients {
 export interface UpstreamPools {
   /** Clients whose calls end when `signal` aborts (the request's deadline) or after the per-call timeout. */
   forRequest(signal: AbortSignal): UpstreamClients
-  /** One GET of `path` through `service`'s pool, as the clients call: its time in ms, from the call to the body read (for the harness's calibration). */
-  timeGet(service: ServiceName, path: string): Promise<number>
-  /** Calls begun for requests since start, per service (the calibration's are not counted). */
-  calls(): Record<ServiceName, number>
+  /**
+   * One GET of `path` through `service`'s pool, as the clients call, with `headers` added, to the
+   * body read; bounded by the per-call timeout and not counted in `stats` (a health check; the
+   * lab times it, the hop to an upstream).
+   */
+  probe(service: ServiceName, path: string, headers?: Record<string, string>): Promise<void>
+  /** What the pools have done since start, read-only: a snapshot. */
+  stats(): { calls: Record<ServiceName, number> }
   close(): Promise<void>
 }
 
@@ -69,7 +72,6 @@ export function createUpstreamPools({ urls, timeoutMs, connections }: UpstreamCl
     ]),
   ) as Record<ServiceName, Pool>
 
-  const tokenHeaders = labTokenHeaders()
   const begun = Object.fromEntries(SERVICE_NAMES.map((name) => [name, 0])) as Record<ServiceName, number>
 
   async function call<T>(
@@ -196,13 +198,10 @@ export function createUpstreamPools({ urls, timeoutMs, connections }: UpstreamCl
           callWithIds<CategoryPath>(signal, 'categories', '/paths', 'paths', categoryIds, options),
       },
     }),
-    async timeGet(service, path) {
-      const started = performance.now()
-      // The calibration's echo is an admin path of the mocks: it carries the lab's token, if any.
-      await call<unknown>(AbortSignal.timeout(timeoutMs), service, 'GET', path, undefined, { counted: false, headers: tokenHeaders })
-      return performance.now() - started
+    async probe(service, path, headers) {
+      await call<unknown>(AbortSignal.timeout(timeoutMs), service, 'GET', path, undefined, { counted: false, headers })
     },
-    calls: () => ({ ...begun }),
+    stats: () => ({ calls: { ...begun } }),
     async close() {
       await Promise.all(Object.values(pools).map((pool) => pool.close()))
     },

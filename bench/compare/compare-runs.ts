@@ -15,7 +15,7 @@
  * statistics are compare-stats.ts'.
  */
 import { alphaFor, compareRuns, MIN_NOISE_PERCENT, MIN_RUNS, NOISE_POINTS, smallestP, type Verdict } from './compare-stats.ts'
-import { median } from './stats.ts'
+import { median } from '../measure/stats.ts'
 import { scenarioDifferences } from '../../scenario/lab-roles.ts'
 import { round } from '../record/format.ts'
 import type { ComparisonFigures, Results, RunSample, ThresholdCheck } from '../record/results.ts'

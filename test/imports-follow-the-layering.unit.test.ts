@@ -23,6 +23,8 @@ describe('imports follow the layering', () => {
     ['mock-upstreams/handlers.ts', '../variants/shared/upstream-clients.ts', 'mock-upstreams/ imports only scenario/'],
     ['variants/naive.ts', '../bench/measure/run-bench.ts', 'variants/ imports only scenario/'],
     ['variants/shared/upstream-clients.ts', '../../mock-upstreams/data.ts', 'variants/ imports only scenario/'],
+    ['variants/shared/app.ts', '../../lab-api/plugin.ts', 'the lab’s plugin (lab-api/)'],
+    ['lab-api/plugin.ts', '../bench/measure/calibrate.ts', 'lab-api/ (the lab’s plugin in the API process)'],
     ['bench/measure/run-bench.ts', '../report/report-model.ts', 'measuring never imports rendering'],
     ['bench/measure/run-bench.ts', '../../bench/report/render-report.ts', 'measuring never imports rendering'],
     ['bench/record/results.ts', '../measure/stats.ts', 'bench/record/'],
@@ -46,7 +48,9 @@ describe('imports follow the layering', () => {
     ['bench/measure/run-bench.ts', '../stack/start-stack.ts'],
     ['bench/report/report-model.ts', '../record/format.ts'],
     ['bench/cli/progress.ts', '../record/format.ts'],
-    ['bench/stack/api-process.ts', '../../variants/shared/admin-paths.ts'],
+    ['bench/stack/api-process.ts', '../../lab-api/protocol.ts'],
+    ['lab-api/plugin.ts', '../variants/shared/app.ts'],
+    ['bench/stack/api-main.ts', '../../lab-api/plugin.ts'],
     ['bench/bench.ts', './report/render-report.ts'],
     ['model/virtual-run.ts', '../mock-upstreams/data.ts'],
     ['bench/stack/model-main.ts', '../../model/model-variant.ts'],
@@ -55,10 +59,27 @@ describe('imports follow the layering', () => {
   })
 
   it('holds for every file of the lab as it is', async () => {
-    const results = await eslint.lintFiles(['scenario', 'mock-upstreams', 'variants', 'bench', 'scripts'])
+    const results = await eslint.lintFiles(['scenario', 'mock-upstreams', 'variants', 'lab-api', 'bench', 'scripts'])
     const crossings = results.flatMap((r) =>
       r.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => `${r.filePath}:${m.line} ${m.message}`),
     )
     expect(crossings).toEqual([])
+  })
+
+  it.each([
+    ["const path = '/__lab/counters'", 'variants/shared/app.ts'],
+    ['const file = `/proc/${process.pid}/stat`', 'variants/naive.ts'],
+  ])('the API under test may not write %s (in %s): the lab’s plugin does', async (line, path) => {
+    const [result] = await eslint.lintText(`${line}\nexport { ${line.split(' ')[1]} }\n`, { filePath: path })
+    expect(result!.messages.map((m) => m.message)).toEqual([expect.stringContaining('belong to the lab’s plugin (lab-api/)')])
+    const [elsewhere] = await eslint.lintText(`${line}\nexport { ${line.split(' ')[1]} }\n`, { filePath: 'lab-api/plugin.ts' })
+    expect(elsewhere!.messages).toEqual([])
+  })
+
+  it('holds in variants/ as it is: no /__lab route, no /proc reading', async () => {
+    const results = await eslint.lintFiles(['variants'])
+    expect(
+      results.flatMap((r) => r.messages.filter((m) => m.ruleId === 'no-restricted-syntax').map((m) => `${r.filePath}:${m.line}`)),
+    ).toEqual([])
   })
 })

@@ -5,6 +5,7 @@
  * treatment, their timers on the virtual clock; a variant that cannot be run is "not
  * modelled" with the reason, and the others are not held up.
  */
+import { STORY_VARIANTS } from '../scenario/story.ts'
 import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { expectedFailurePercent } from '../bench/measure/floors.ts'
@@ -15,7 +16,8 @@ import { resolveScenario } from '../scenario/resolve-scenario.ts'
 import { SERVICE_NAMES, type ScenarioInput } from '../scenario/types.ts'
 import { computeFloors, computeSaturation, pageShape } from './helpers/story-oracle.ts'
 
-const STORY = ['naive', 'bulk', 'cached', 'parallel']
+/** The story's variants, in its order (scenario/story.ts). */
+const STORY = [...STORY_VARIANTS]
 const FIXTURES = fileURLToPath(new URL('./fixtures/variants/', import.meta.url))
 
 const modelled = (outcome: ModelOutcome | undefined) => {

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { buildTimeline, startCounterReadings, type CounterReading } from '../bench/measure/timeline.ts'
-import type { ApiCounters } from '../variants/shared/admin-paths.ts'
+import type { ApiCounters } from '../lab-api/protocol.ts'
 
 const counters = (pricing: number, hits: number, misses: number): ApiCounters => ({
   priceCache: { hits, misses, unusable: 0, unavailable: 0, stale: 0 },

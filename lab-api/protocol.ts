@@ -1,14 +1,14 @@
 /**
- * What the API tells whoever runs it: the paths of the admin routes (admin-routes.ts adds
- * them on request) and what they answer, and which store the price cache uses. Nothing
- * else, so a caller reads it without loading the app or a Redis client.
+ * What the lab's plugin in the API (plugin.ts) tells the harness: the paths of its /__lab
+ * routes and what they answer. Types and constants only, so a caller reads it without
+ * loading the app or a Redis client.
  */
-import type { Hello } from '../../scenario/lab-roles.ts'
-import type { ServiceName } from '../../scenario/types.ts'
+import type { Hello } from '../scenario/lab-roles.ts'
+import type { ServiceName } from '../scenario/types.ts'
+import type { CacheBackend } from '../variants/shared/cache-backend.ts'
+import type { PriceCacheCounts } from '../variants/shared/price-cache.ts'
 
-/** Where the price cache lives: a real Redis, or (only on a machine without one) an in-process map. */
-export const CACHE_BACKENDS = ['redis', 'in-process'] as const
-export type CacheBackend = (typeof CACHE_BACKENDS)[number]
+export type { PriceCacheCounts } from '../variants/shared/price-cache.ts'
 
 export const ADMIN_PATHS = {
   flushCache: '/__lab/cache/flush',
@@ -115,21 +115,4 @@ export interface ApiProcessUsage extends ApiCounters {
    * delay, in ms, since the previous GET of this route (each read starts a new period).
    */
   eventLoop: { idleMs: number; activeMs: number; delayP99Ms: number }
-}
-
-/**
- * Price-cache lookups by outcome; they add up to the lookups made. `hits`: a usable price list
- * (Redis keyspace_hits − unusable); `misses`: none stored (keyspace_misses); `unusable`: one
- * stored that could not be used; `unavailable`: Redis did not answer (an outage, a timeout, a
- * lookup shed). Every one but a hit goes on to pricing. A request of swr's is one lookup, of
- * what bentocache served it (its tiers' own reads are not counted): a miss is a refresh it
- * waited for, and Redis away makes misses, not `unavailable` ones.
- */
-export interface PriceCacheCounts {
-  hits: number
-  misses: number
-  unusable: number
-  unavailable: number
-  /** Of the hits, price lists served past their TTL, within the grace, while one request refreshed them (swr); 0 for the other variants. */
-  stale: number
 }

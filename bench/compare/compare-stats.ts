@@ -18,7 +18,7 @@
  * normal approximation (wrong at 4–10 runs a side, where the exact p matters), and a
  * bootstrap of a ratio is a loop. No heavy dependency for these few functions.
  */
-import { median } from './stats.ts'
+import { median } from '../measure/stats.ts'
 import { NOISE_PERCENT } from '../record/noise-band.ts'
 import { createRandom, deriveSeed } from '../../mock-upstreams/random.ts'
 

@@ -1,0 +1,70 @@
+/**
+ * Every bad flag, scenario or combination gets a clear message before anything starts: the
+ * request is resolved in-process (bench/bench-request.ts), as `npm run bench` does first, and a
+ * UsageError (exit 2) names the flag and what it accepts. The command end to end (its exit code,
+ * no stack trace, nothing started) is bench-rejects-bad-flags-before-starting.test.ts'.
+ */
+import { describe, expect, it } from 'vitest'
+import { FLAGS, resolveBenchRequest, type BenchRequest } from '../bench/bench-request.ts'
+import { UsageError } from '../bench/cli/flags.ts'
+
+const resolve = (argv: string[]) => resolveBenchRequest(argv, new Date('2026-12-07T00:00:00Z'), {})
+
+describe('npm run bench with bad input', () => {
+  it.each([
+    [['--quik'], /Unknown flag --quik\. Did you mean --quick\?/],
+    [['--connections', '1,abc'], /Flag --connections: got "1,abc"; expected a comma-separated list of integers from 1 to 1000/],
+    [['--connections', '0'], /Flag --connections: got "0"/],
+    [['--duration', '0'], /Flag --duration: got 0; expected seconds from 1 to 600\./],
+    [['--variants', 'naive,paralel'], /Flag --variants: there is no variant "paralel"; did you mean "parallel"\?/],
+    [['--latency', '-5'], /Flag --latency: got -5; expected a number from 0 to 60000\./],
+    [['--scenario', 'no-such-file.json'], /Cannot read scenario file no-such-file\.json: ENOENT/],
+    [['--products', '100000'], /Flag --products: got 100000; expected an integer from 1 to 500\./],
+    [['--vary', 'latncy=5,10'], /Flag --vary: got "latncy=5,10"; "latncy" is not a parameter it can vary \(did you mean "latency"\?\)/],
+    [['--vary', 'latency'], /Flag --vary: got "latency"; it is not PARAM=V1,V2/],
+    [['--vary', 'latency=5,,10'], /Flag --vary: got "latency=5,,10"; "" is not a number/],
+    [['--vary', 'latency=5,abc'], /"abc" is not a number/],
+    [['--vary', 'latency=5,5'], /a value is listed twice/],
+    [['--vary', 'latency=-5,10'], /Flag --vary latency=-5: Flag --latency: got -5; expected a number from 0 to 60000\./],
+    [['--vary', 'products=10,0'], /Flag --vary products=0: Flag --products: got 0; expected an integer from 1 to 500\./],
+    [['--vary', 'products=2.5'], /Flag --vary products=2\.5: Flag --products: got "2\.5"; expected an integer\./],
+    [['--vary', 'latency=5,10', '--latency', '20'], /--latency is given too; vary it or set it, not both/],
+    [['--predict', '--sweep'], /Flag --sweep does not go with --predict: it measures nothing\./],
+    [['--predict', '--redis-url', 'redis://127.0.0.1:6379'], /Flag --redis-url does not go with --predict/],
+    [
+      ['--vary', 'latency=5,10', '--pricing-latency', '20'],
+      /--pricing-latency is given too, and a service's own latency wins over --latency/,
+    ],
+    [['--vary', 'constructor=1'], /"constructor" is not a parameter it can vary/],
+    [['--vary', `latency=${Array.from({ length: 13 }, (_, i) => i + 1).join(',')}`], /13 values; at most 12/],
+    [['--predict', '--model-jitter', 'sed'], /Flag --model-jitter: got "sed"; expected one of mean, seed, none \(did you mean "seed"\?\)/],
+    [['--vary', 'latency=5', '--connections', '10'], /Flag --connections does not go with --vary/],
+    [['--runs', '0'], /Flag --runs: got 0; expected an integer from 1 to 50\./],
+    [['--fail-on', 'regressed'], /Flag --fail-on regressed needs --baseline/],
+    [['--baseline', '/no/such/run'], /^Flag --baseline: /],
+  ])('%j is refused, naming it', async (args, message) => {
+    const refused = await resolve(args).then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    expect(refused).toBeInstanceOf(UsageError)
+    expect((refused as Error).message).toMatch(message)
+  })
+})
+
+describe('npm run bench with good input', () => {
+  it('--help lists every flag', async () => {
+    const help = ((await resolve(['--help'])) as { help: string }).help
+    for (const flag of Object.keys(FLAGS)) expect(help).toContain(`--${flag}`)
+  })
+
+  it('resolves --quick to its page, the named variants in story order, and the run settings', async () => {
+    const request = (await resolve(['--quick', '--variants', 'parallel,naive', '--runs', '3'])) as BenchRequest
+    expect(request.scenario.productsPerPage).toBe(10)
+    expect(request.variants.map((v) => v.name)).toEqual(['naive', 'parallel'])
+    expect(request.runs).toBe(3)
+    expect(request.predict).toBe(false)
+    expect(request.settings.quick).toBe(true)
+    expect(request.outDir).toMatch(/results\/2026-12-07T00-00-00Z$/)
+  })
+})
