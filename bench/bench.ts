@@ -20,8 +20,11 @@ import { combineRuns, measureEachValue, measureRuns, type Interruption } from '.
 import { runWhatIf } from './measure/what-if.ts'
 import { formatDuration } from './record/format.ts'
 import type { Results, WhatIf } from './record/results.ts'
-import { writeRun } from './record/write-results.ts'
-import { renderOutputs } from './report/render-outputs.ts'
+import { writeRun, type RunFiles } from './record/write-results.ts'
+import { renderSummaryMarkdown } from './report/render-markdown.ts'
+import { renderReport } from './report/render-report.ts'
+import { renderTerminalSummary } from './report/render-terminal.ts'
+import { renderWhatIfMarkdown, renderWhatIfReport, renderWhatIfTerminal } from './report/render-what-if.ts'
 import { describeFaults } from './report/report-model.ts'
 import { RoleError } from './stack/remote-roles.ts'
 
@@ -118,6 +121,20 @@ function stopOnSignals({ vary, runs }: BenchRequest, progress: Progress): Interr
       return code
     },
     stopWith: (stop) => (stopStack = stop),
+  }
+}
+
+/** Every rendering of sealed results at once: report.html and summary.md (written beside results.json), and the terminal's summary. */
+async function renderOutputs(results: Results | WhatIf): Promise<{ files: RunFiles; terminal: string }> {
+  if (results.kind === 'what-if') {
+    return {
+      files: { 'report.html': await renderWhatIfReport(results), 'summary.md': renderWhatIfMarkdown(results) },
+      terminal: renderWhatIfTerminal(results),
+    }
+  }
+  return {
+    files: { 'report.html': await renderReport(results), 'summary.md': renderSummaryMarkdown(results) },
+    terminal: renderTerminalSummary(results),
   }
 }
 

@@ -33,7 +33,7 @@ import {
 import { CPU_PATH, hello, HELLO_PATH, LAB_TOKEN_HEADER, labTokenHeaders, labTokenRefusal, readRoleCpu } from '../scenario/lab-roles.ts'
 import { sleepUntil } from '../scenario/precise-wait.ts'
 import { SERVICE_NAMES, type ServiceName } from '../scenario/types.ts'
-import type { AppParts, Instrument } from '../variants/shared/app.ts'
+import type { AppParts, Instrument } from '../variants/shared/instrument.ts'
 import { CacheUnavailableError } from '../variants/shared/cache-store.ts'
 import { priceCacheCounts } from '../variants/shared/price-cache.ts'
 import { UpstreamError } from '../variants/shared/upstream-error.ts'

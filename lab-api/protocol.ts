@@ -5,10 +5,9 @@
  */
 import type { Hello } from '../scenario/lab-roles.ts'
 import type { ServiceName } from '../scenario/types.ts'
-import type { CacheBackend } from '../variants/shared/cache-backend.ts'
-import type { PriceCacheCounts } from '../variants/shared/price-cache.ts'
+import type { CacheBackend, PriceCacheCounts } from '../variants/shared/cache-stats.ts'
 
-export type { PriceCacheCounts } from '../variants/shared/price-cache.ts'
+export type { PriceCacheCounts } from '../variants/shared/cache-stats.ts'
 
 export const ADMIN_PATHS = {
   flushCache: '/__lab/cache/flush',

@@ -22,7 +22,7 @@ import type { AddressInfo } from 'node:net'
 import { getResponse } from 'msw'
 import type { HttpHandler } from 'msw'
 import { SERVICE_NAMES, type Scenario, type ServiceName } from '../scenario/types.ts'
-import { ECHO_PATH, FAULTS_PATH, RESET_PATH, STATS_PATH } from './admin-paths.ts'
+import { ECHO_PATH, FAULTS_PATH, RESET_PATH, STATS_PATH } from './protocol.ts'
 import {
   ADMIN_PREFIX,
   CPU_PATH,
@@ -32,7 +32,6 @@ import {
   labTokenRefusal,
   readRoleCpu,
   urlHost,
-  type Hello,
 } from '../scenario/lab-roles.ts'
 import {
   BEHIND_ADAPTER_HEADER,
@@ -85,8 +84,9 @@ export interface RunningUpstreams {
   close(): Promise<void>
 }
 
-/** The upstreams' hello: each service's port, in SERVICE_NAMES order. */
-export type UpstreamsHello = Hello & { ports: Record<ServiceName, number> }
+import type { UpstreamsHello } from './protocol.ts'
+
+export type { UpstreamsHello } from './protocol.ts'
 
 /** Where to listen: `host` (default 127.0.0.1) and the first service's `port` (the others follow it); 0 or none: free ports. */
 export interface UpstreamsAddress {

@@ -6,52 +6,10 @@
  * over HTTP it is `GET /__lab/stats` on any service's port.
  */
 import { createHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks'
+import type { ServiceStats, StatsSnapshot } from './protocol.ts'
 import { FAULT_KINDS, SERVICE_NAMES, type FaultKind, type ServiceName } from '../scenario/types.ts'
 
-export interface ServiceStats {
-  calls: number
-  inFlight: number
-  maxInFlight: number
-  /** Calls per endpoint, keyed "METHOD /path-pattern". */
-  endpoints: Record<string, number>
-  /** The most workers busy at once: never more than the service's `workers`. */
-  maxBusy: number
-  /** Calls that had to wait for a worker, and the longest such wait. */
-  queued: number
-  longestWaitMs: number
-  /** Calls a worker finished: answered, whatever the status (an injected error or reset too). */
-  served: number
-  /** Calls refused with 503 because the queue was full. */
-  rejected: number
-  /** Calls whose caller closed the connection before the answer (e.g. the API's deadline). */
-  cancelled: number
-  /** Faults injected by the scenario, per kind. */
-  faults: Record<FaultKind, number>
-  /** Calls waiting for a worker when the snapshot was taken. */
-  waiting: number
-  /**
-   * Of the served calls with a configured latency (`timedCalls`): the worker time they held,
-   * from getting a worker to the answer written, and the latency configured for them, summed,
-   * in ms. Held beyond configured is the mock's own cost: on a loaded machine, the CPU.
-   */
-  timedCalls: number
-  heldMs: number
-  configuredMs: number
-}
-
-export interface StatsSnapshot {
-  services: Record<ServiceName, ServiceStats>
-  /** The most calls in flight at once across all services. */
-  maxInFlightOverall: number
-  /**
-   * Of the served calls with a configured latency, all services: how much longer than
-   * configured each held its worker (to the answer written), p50 and p99 in ms. The mocks'
-   * own error: on a loaded machine, their timers fire late and their CPU queues answers.
-   */
-  overshoot: { calls: number; p50Ms: number; p99Ms: number; meanConfiguredMs: number }
-  /** This process's event loop since the reset: busy share, and delay p99 in ms (perf_hooks). */
-  eventLoop: { utilizationPercent: number; delayP99Ms: number }
-}
+export type { ServiceStats, StatsSnapshot } from './protocol.ts'
 
 /** How a call that got past the queue ended; `held` when it had a configured latency (not a 4xx). */
 export type CallEnd =

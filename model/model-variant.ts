@@ -9,7 +9,7 @@ import type { Variant } from '../variants/shared/variant.ts'
 import { deriveModel, exactFloorMs, mixSaturation } from './derive.ts'
 import type { FaultModel, JitterMode, MixInput, MixModel, ModelledLevel, ModelOutcome, VariantModel, VirtualCall } from './types.ts'
 import { runLoadVirtually, runRequestsVirtually } from './virtual-level.ts'
-import type { ProductQuery } from '../variants/shared/upstream-clients.ts'
+import type { ProductQuery } from '../scenario/wire-types.ts'
 import { createVirtualWorld, NotModelledError, runVirtually } from './virtual-run.ts'
 
 export type { ModelOutcome } from './types.ts'

@@ -4,7 +4,7 @@
  */
 import type { ServiceName } from '../scenario/types.ts'
 import type { Stage } from '../variants/shared/stage-timing.ts'
-import type { ProductQuery } from '../variants/shared/upstream-clients.ts'
+import type { ProductQuery } from '../scenario/wire-types.ts'
 
 /** One upstream call of a virtual run: virtual ms from the request's start. */
 export interface VirtualCall {
@@ -173,11 +173,4 @@ export interface FaultModel {
 /** A variant's model, or why it has none. */
 export type ModelOutcome = { model: VariantModel } | { notModelled: string }
 
-/**
- * How the model counts each service's jitter: 'mean' adds the jitter's mean to every call
- * (the default: the floor is what a request costs on average); 'seed' draws it per call, in
- * call order, from the scenario's seed with the mocks' own generator (one request's draws,
- * the cold run first); 'none' leaves it out.
- */
-export const JITTER_MODES = ['mean', 'seed', 'none'] as const
-export type JitterMode = (typeof JITTER_MODES)[number]
+export { JITTER_MODES, type JitterMode } from '../scenario/types.ts'

@@ -151,3 +151,12 @@ export const LIMITS = {
   trafficLimits: { min: 1, max: 8 },
   trafficSample: { min: 0, max: 1000 },
 } as const
+
+/**
+ * How the model counts each service's jitter: 'mean' adds the jitter's mean to every call
+ * (the default: the floor is what a request costs on average); 'seed' draws it per call, in
+ * call order, from the scenario's seed with the mocks' own generator (one request's draws,
+ * the cold run first); 'none' leaves it out.
+ */
+export const JITTER_MODES = ['mean', 'seed', 'none'] as const
+export type JitterMode = (typeof JITTER_MODES)[number]

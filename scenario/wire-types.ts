@@ -52,3 +52,10 @@ export interface CategoryPath {
   categoryId: number
   path: Pick<Category, 'id' | 'name'>[]
 }
+
+/** The API's query, as the catalog is asked for a page: `GET /products?page=&limit=[&category=]`. */
+export interface ProductQuery {
+  page: number
+  limit: number
+  category?: number
+}

@@ -11,7 +11,7 @@ import { startRedisServer } from '../bench/stack/start-cache.ts'
 import { DEFAULT_SCENARIO } from '../scenario/defaults.ts'
 import { connectRedisStore } from '../variants/shared/cache-store.ts'
 import { SKIP_REDIS } from './helpers/redis.ts'
-import { ECHO_PATH } from '../mock-upstreams/admin-paths.ts'
+import { ECHO_PATH } from '../mock-upstreams/protocol.ts'
 import { ADMIN_PATHS } from '../lab-api/protocol.ts'
 import { startLab, type Lab } from './helpers/lab.ts'
 

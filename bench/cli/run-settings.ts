@@ -4,7 +4,8 @@
  * Defaults and the --quick preset live here and nowhere else.
  */
 import { UsageError, readNumberFlag, type FlagValues } from './flags.ts'
-import { JITTER_MODES, type JitterMode } from '../../model/types.ts'
+import { beyondTheStory } from '../../scenario/story.ts'
+import { JITTER_MODES, type JitterMode } from '../../scenario/types.ts'
 import { suggest } from '../../scenario/suggest.ts'
 
 export interface RunSettings {
@@ -127,4 +128,15 @@ function parseVariants(raw: string, known: readonly string[]): string[] {
   if (new Set(names).size !== names.length) throw new UsageError(`Flag --variants: got "${raw}"; a variant is listed twice.`)
   // Story order, whatever order they were given in.
   return known.filter((name) => names.includes(name))
+}
+
+/**
+ * Whether a variant is measured as an overview: in a run that measures every variant (no
+ * `--variants`), the lab's own variants beyond the story get half the latency budget (at least
+ * OVERVIEW_MIN_SAMPLES (plan.ts) samples a case, or the run's own minimum when lower), the cache warm only (no cold case), no sample of
+ * the mix in the latency phase and only the top load level, which keeps the default run near three minutes. Named with `--variants`, any variant gets the whole run; a user's own
+ * variant always does.
+ */
+export function inOverview(settings: Pick<RunSettings, 'variants'>, variant: string): boolean {
+  return settings.variants.length === 0 && beyondTheStory(variant) !== undefined
 }

@@ -2,11 +2,12 @@
  * results.json from what a run measured: each variant's figures beside its model and its
  * code, the verdicts, and the run's context (scenario, environment, calibration).
  */
-import { inOverview } from './plan.ts'
+import { inOverview } from '../cli/run-settings.ts'
 import { expectedFailures, recordModel, type VariantModel } from './floors.ts'
 import { cacheReadsOnPath, judgeHops } from './hops.ts'
 import { findProblems, judgeFidelity, judgeStory } from './judge.ts'
-import { summarizeRun, type RawSamples } from './run-samples.ts'
+import type { RawSamples } from './raw-samples.ts'
+import { summarizeRun } from './run-samples.ts'
 import type { RunSettings } from '../cli/run-settings.ts'
 import { diffAgainstParent, summarizeVariant } from '../record/code-diffs.ts'
 import { describeEnvironment } from '../record/environment.ts'
@@ -26,10 +27,10 @@ import {
   type Roles,
   type VariantResult,
 } from '../record/results.ts'
-import type { PlacedRole, StackRoles } from '../stack/start-stack.ts'
+import type { PlacedRole, StackRoles } from '../stack/stack-roles.ts'
 import { describeHost } from '../../scenario/lab-roles.ts'
 import type { Scenario } from '../../scenario/types.ts'
-import type { CacheBackend } from '../../variants/shared/cache-backend.ts'
+import type { CacheBackend } from '../../variants/shared/cache-stats.ts'
 
 export interface VariantInfo {
   name: string

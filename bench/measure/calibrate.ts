@@ -15,7 +15,7 @@ import { round } from '../record/format.ts'
 import type { Calibration, HopCalibration } from '../record/results.ts'
 import { labTokenHeaders } from '../../scenario/lab-roles.ts'
 import type { ApiProcess } from '../stack/api-process.ts'
-import { ECHO_PATH } from '../../mock-upstreams/admin-paths.ts'
+import { ECHO_PATH } from '../../mock-upstreams/protocol.ts'
 import { ADMIN_PATHS } from '../../lab-api/protocol.ts'
 import type { ServiceName } from '../../scenario/types.ts'
 

@@ -3,7 +3,7 @@
  * variant came to its floor, whether the story was reproduced, why a variant held or
  * collapsed at peak load, and the problems that make a run invalid.
  */
-import type { Floor, Saturation } from './floors.ts'
+import type { Floor, Saturation } from '../../model/types.ts'
 import { overheldShare, sustainedPerSec } from '../record/derived.ts'
 import { describeTail, formatMs, formatStatuses, nonOkStatuses, round } from '../record/format.ts'
 import type { LatencyCase, LatencyStats, LoadLevel, MixFigures, PeakLoad, Results, SweepLevel, VariantResult } from '../record/results.ts'

@@ -5,7 +5,7 @@
  * gives the stage waterfall.
  */
 import { Bench, type FnReturnedObject, type Statistics } from 'tinybench'
-import type { PhaseContext, Target } from './phase-context.ts'
+import { NO_ANSWER, type PhaseContext, type Target } from './phase-context.ts'
 import { MAX_FAILURES_IN_A_ROW, SETTLED_SPREAD, type CasePlan, type LatencyCaseSpec } from './plan.ts'
 import { medianLoneCacheStages } from './hops.ts'
 import { median, percentiles, statedPercentile } from './stats.ts'
@@ -114,9 +114,6 @@ async function measureLatencyCase(context: Target, spec: LatencyCaseSpec): Promi
     mismatches,
   }
 }
-
-/** The status recorded for a request that got no HTTP answer at all. */
-export const NO_ANSWER = 'no answer'
 
 /**
  * The case's statistics: percentiles by the lab's one definition (stats.ts) over the

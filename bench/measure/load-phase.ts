@@ -15,16 +15,17 @@
  */
 import type { IncomingHttpHeaders } from 'node:http'
 import autocannon from 'autocannon'
+import { trafficFigures } from './level-figures.ts'
 import { apiLoopBetween, judgeSelfCheck, startSelfCheck } from './self-check.ts'
 import type { PhaseContext, Target } from './phase-context.ts'
-import { mean, percentiles, statedPercentile } from './stats.ts'
+import { keepLevel } from './raw-samples.ts'
+import { percentiles, statedPercentile } from './stats.ts'
 import type { LevelPlan, LevelLength } from './plan.ts'
 import { round, roundStated } from '../record/format.ts'
-import type { LoadLevel, PriceCacheFigures, TimelinePoint } from '../record/results.ts'
+import type { LoadLevel, TimelinePoint } from '../record/results.ts'
 import { cacheOutcome, matchesReference, serverTimingOf, type LoadTraffic } from './traffic-mix.ts'
 import type { ApiCounters } from '../../lab-api/protocol.ts'
 import type { ModelledLevel } from '../../model/types.ts'
-import { keepLevel } from './run-samples.ts'
 import { buildTimeline, startCounterReadings, type TimedAnswer } from './timeline.ts'
 
 /** A request still unanswered after this long counts as a timeout. */
@@ -264,36 +265,5 @@ export async function measureLoadLevel(
       seconds,
       timeline,
     ),
-  }
-}
-
-/** A level's figures of the traffic: the mean, of hits and of misses, the API's lookups and pricing calls per second, and its timeline. */
-export function trafficFigures(
-  answers: Array<{ ms: number; cache: 'hit' | 'miss' | null }>,
-  before: ApiCounters,
-  after: ApiCounters,
-  seconds: number,
-  timeline: TimelinePoint[],
-): Pick<LoadLevel, 'meanMs' | 'meanHitMs' | 'meanMissMs' | 'priceCache' | 'hitRatio' | 'pricingCallsPerSec' | 'timeline'> {
-  const priceCache = subtractCounts(after.priceCache, before.priceCache)
-  const lookups = priceCache.hits + priceCache.misses + priceCache.unusable + priceCache.unavailable
-  return {
-    meanMs: roundStated(mean(answers.map((a) => a.ms))),
-    meanHitMs: roundStated(mean(answers.filter((a) => a.cache === 'hit').map((a) => a.ms))),
-    meanMissMs: roundStated(mean(answers.filter((a) => a.cache === 'miss').map((a) => a.ms))),
-    priceCache: lookups ? priceCache : null,
-    hitRatio: lookups ? round(priceCache.hits / lookups, 4) : null,
-    pricingCallsPerSec: round((after.upstreamCalls.pricing - before.upstreamCalls.pricing) / Math.max(seconds, 0.001)),
-    timeline,
-  }
-}
-
-export function subtractCounts(after: PriceCacheFigures, before: PriceCacheFigures): PriceCacheFigures {
-  return {
-    hits: after.hits - before.hits,
-    misses: after.misses - before.misses,
-    unusable: after.unusable - before.unusable,
-    unavailable: after.unavailable - before.unavailable,
-    stale: after.stale - before.stale,
   }
 }

@@ -10,13 +10,11 @@
  * inferred from times; each answer's own Server-Timing says whether it hit, which splits
  * the mean into the article's "for cached requests" and the rest.
  */
-import { NO_ANSWER } from './latency-phase.ts'
-import type { Target } from './phase-context.ts'
-import { mean, percentiles, statedPercentile } from './stats.ts'
+import { NO_ANSWER, type Target } from './phase-context.ts'
+import { mean, percentiles, statedPercentile, subtractCounts } from './stats.ts'
 import { cacheOutcome, matchesReference, type MixRequest } from './traffic-mix.ts'
 import { round, roundStated } from '../record/format.ts'
 import type { MixFigures } from '../record/results.ts'
-import { subtractCounts } from './load-phase.ts'
 import type { MixModel } from '../../model/types.ts'
 
 export interface MixCaseSpec {

@@ -1,10 +1,13 @@
 /** What the measuring phases share: the target of every measurement, and the run's steps. */
 import type { HttpClient } from './http-client.ts'
-import type { RawSamples } from './run-samples.ts'
-import type { TrafficMix } from './traffic-mix.ts'
+import type { RawSamples } from './raw-samples.ts'
+import type { TrafficMix } from './mix-types.ts'
 import type { Step } from '../cli/progress.ts'
 import type { ApiProcess } from '../stack/api-process.ts'
 import type { UpstreamProcess } from '../stack/upstream-process.ts'
+
+/** What a request that got no answer (a connection error, a timeout) is counted as, beside the statuses. */
+export const NO_ANSWER = 'no answer'
 
 /** The API and mocks of the stack, the request measured, and the body every 200 must match. */
 export interface Target {

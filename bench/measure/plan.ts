@@ -4,12 +4,10 @@
  * cases and their samples, the load levels and how long each runs, the sweep's rates, and
  * the progress step of each, so the time left covers them all.
  */
-import { beyondTheStory } from '../../scenario/story.ts'
-import type { Floor, Saturation } from './floors.ts'
 import type { Step } from '../cli/progress.ts'
-import type { RunSettings } from '../cli/run-settings.ts'
+import { inOverview, type RunSettings } from '../cli/run-settings.ts'
 import type { Scenario } from '../../scenario/types.ts'
-import type { LevelLength } from '../../model/types.ts'
+import type { Floor, LevelLength, Saturation } from '../../model/types.ts'
 
 export type { LevelLength } from '../../model/types.ts'
 
@@ -159,17 +157,6 @@ export function planLoadLevels(
       length: planLevelLength(settings.durationSeconds, probeMs(probe, variant)),
     })),
   )
-}
-
-/**
- * Whether a variant is measured as an overview: in a run that measures every variant (no
- * `--variants`), the lab's own variants beyond the story get half the latency budget (at least
- * OVERVIEW_MIN_SAMPLES samples a case, or the run's own minimum when lower), the cache warm only (no cold case), no sample of
- * the mix in the latency phase and only the top load level, which keeps the default run near three minutes. Named with `--variants`, any variant gets the whole run; a user's own
- * variant always does.
- */
-export function inOverview(settings: Pick<RunSettings, 'variants'>, variant: string): boolean {
-  return settings.variants.length === 0 && beyondTheStory(variant) !== undefined
 }
 
 /** Samples of a latency case measured as an overview, at least: enough for a median. */

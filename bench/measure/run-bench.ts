@@ -19,7 +19,7 @@ import { cacheOutcome, createTrafficMix, mixQuery, type TrafficMix } from './tra
 import type { PhaseContext } from './phase-context.ts'
 import { planLoadLevels, planRun, probeMs, type Model, type Probe } from './plan.ts'
 import { createStepRunner, type StepRunner } from './steps.ts'
-import { createRawSamples } from './run-samples.ts'
+import { createRawSamples } from './raw-samples.ts'
 import { runSweepPhase } from './sweep-phase.ts'
 import type { Progress } from '../cli/progress.ts'
 import type { RunSettings } from '../cli/run-settings.ts'

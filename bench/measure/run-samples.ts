@@ -7,30 +7,12 @@
 import { percentiles, statedPercentile } from './stats.ts'
 import { round, roundStated } from '../record/format.ts'
 import type { Results, RunSample, RunVariant } from '../record/results.ts'
+import type { RawSamples } from './raw-samples.ts'
 
 /** Good answers a load level keeps in results.json, per run: beyond it, this many at even steps. */
 export const KEPT_LATENCIES = 1000
 /** Below this many good answers in a run, its p99 is "not estimable" (issue 15): null. */
 export const MIN_ANSWERS_FOR_RUN_P99 = 300
-
-/** The raw latencies of one run, as the phases measured them. */
-export interface RawSamples {
-  /** Per variant: the warm (or only) latency case's good answers, in ms. */
-  latency: Map<string, number[]>
-  /** Per variant and load level (connections): every good answer's time, in ms. */
-  levels: Map<string, Map<number, number[]>>
-}
-
-export function createRawSamples(): RawSamples {
-  return { latency: new Map(), levels: new Map() }
-}
-
-export function keepLevel(raw: RawSamples | undefined, variant: string, connections: number, latenciesMs: number[]): void {
-  if (!raw) return
-  const levels = raw.levels.get(variant) ?? new Map<number, number[]>()
-  levels.set(connections, latenciesMs)
-  raw.levels.set(variant, levels)
-}
 
 /** This run's figures, from its results and its raw latencies. */
 export function summarizeRun(results: Pick<Results, 'startedAt' | 'valid' | 'variants' | 'environment'>, raw: RawSamples): RunSample {

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs'
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { round } from '../record/format.ts'
 import type { LoopReading, SelfCheck } from '../record/results.ts'
-import type { StatsSnapshot } from '../../mock-upstreams/stats.ts'
+import type { StatsSnapshot } from '../../mock-upstreams/protocol.ts'
 import type { ApiProcessUsage } from '../../lab-api/protocol.ts'
 import { describeHost, hostTicks, type HostTicks, type RoleCpu } from '../../scenario/lab-roles.ts'
 

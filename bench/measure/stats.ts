@@ -56,3 +56,8 @@ function percentileOfSorted(sorted: readonly number[], p: number): number {
 function sortAscending(values: readonly number[]): number[] {
   return [...values].sort((a, b) => a - b)
 }
+
+/** Counters read after, less the same read before: what happened in between, counter by counter. */
+export function subtractCounts<T extends { [K in keyof T]: number }>(after: T, before: T): T {
+  return Object.fromEntries(Object.entries<number>(after).map(([key, value]) => [key, value - before[key as keyof T]])) as T
+}

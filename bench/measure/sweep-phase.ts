@@ -16,7 +16,7 @@ import { nonOkStatuses, round, roundStated } from '../record/format.ts'
 import type { SweepLevel } from '../record/results.ts'
 import type { SweepPlan } from './plan.ts'
 import { SERVICE_NAMES, type ServiceName } from '../../scenario/types.ts'
-import { trafficFigures } from './load-phase.ts'
+import { trafficFigures } from './level-figures.ts'
 import { buildTimeline, startCounterReadings } from './timeline.ts'
 
 /** How often the bottleneck's queue is read during a level. */

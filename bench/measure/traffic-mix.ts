@@ -11,33 +11,11 @@ import { createRandom, deriveSeed } from '../../mock-upstreams/random.ts'
 import { topLevelCategoryIds } from '../../mock-upstreams/data.ts'
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Scenario } from '../../scenario/types.ts'
+import type { MixRequest, TrafficMix } from './mix-types.ts'
 import { parseServerTiming } from '../../variants/shared/stage-timing.ts'
-import type { ProductQuery } from '../../variants/shared/upstream-clients.ts'
+import type { ProductQuery } from '../../scenario/wire-types.ts'
 
-export interface MixRequest {
-  /** 1 for the most popular. */
-  rank: number
-  /** The request under a variant's prefix, e.g. /products?page=2&limit=20&category=70. */
-  path: string
-  page: number
-  limit: number
-  /** The top-level category listed, or null for the whole catalogue. */
-  category: number | null
-  /** The share of the mix's requests that ask for this one (its Zipf weight). */
-  share: number
-}
-
-export interface TrafficMix {
-  kind: Scenario['traffic']['kind']
-  /** Every distinct request, most popular first. */
-  catalogue: readonly MixRequest[]
-  /** The first `count` requests of the sequence named `stream`: the same for the same scenario and stream, and a prefix of any longer one. */
-  sequence(count: number, stream?: string): MixRequest[]
-  /** The distinct requests among the first `count` of the stream, in order of first appearance. */
-  distinct(count: number, stream?: string): MixRequest[]
-  /** The stream named `stream` without end: each call, the next request of the same sequence `sequence` gives. */
-  stream(stream: string): () => MixRequest
-}
+export type { MixRequest, TrafficMix } from './mix-types.ts'
 
 /** The API's query for a request of the mix. */
 export function mixQuery(request: MixRequest): ProductQuery {

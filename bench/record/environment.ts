@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import { cpus, release, totalmem, type } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import type { Calibration, Environment, HopCalibration, Machine } from './results.ts'
-import type { CacheBackend } from '../../variants/shared/cache-backend.ts'
+import type { CacheBackend } from '../../variants/shared/cache-stats.ts'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const TOOLS = ['fastify', 'undici', 'msw', 'ioredis', 'tinybench', 'autocannon', 'chart.js']

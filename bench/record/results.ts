@@ -6,9 +6,8 @@
  * two cannot drift. Documented field by field in results/README.md.
  */
 import { Type, type Static, type TSchema } from 'typebox'
-import { JITTER_MODES } from '../../model/types.ts'
-import { SERVICE_NAMES, type Scenario, type ServiceName } from '../../scenario/types.ts'
-import { CACHE_BACKENDS } from '../../variants/shared/cache-backend.ts'
+import { JITTER_MODES, SERVICE_NAMES, type Scenario, type ServiceName } from '../../scenario/types.ts'
+import { CACHE_BACKENDS } from '../../variants/shared/cache-stats.ts'
 import { STAGE_NAMES } from '../../variants/shared/stage-timing.ts'
 
 /**

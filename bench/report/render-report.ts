@@ -12,6 +12,7 @@
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { embedJson, html, trusted, type SafeHtml } from './html.ts'
+import { renderDiff, renderScenarioTable } from './shared-sections.ts'
 import { comparisonSection } from './render-comparison.ts'
 import { faultSeries, pageData, type PageData, type Waterfall, type WaterfallGroup } from './page/page-data.ts'
 import { lesson, peakRows, trustLine, unrankedReason, type FixRow, type Lesson } from './lesson.ts'
@@ -21,7 +22,6 @@ import {
   describeChange,
   describeFixChange,
   describeFaults,
-  describeServiceFaults,
   expiryText,
   faultRows,
   formatApiCpu,
@@ -50,7 +50,6 @@ import {
 import { overheldShare } from '../record/derived.ts'
 import { formatMs, formatPercent, formatShare, formatTail } from '../record/format.ts'
 import { HOP_TARGET_MS, type Results } from '../record/results.ts'
-import { SERVICE_NAMES, type Scenario } from '../../scenario/types.ts'
 
 const asset = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url))
 const CHART_JS = asset('../../node_modules/chart.js/dist/chart.umd.min.js')
@@ -452,39 +451,6 @@ function renderLoadTable(results: Results): SafeHtml {
   return wide(
     html`<table class="load"><thead><tr><th>variant</th><th>conn.</th><th>answers</th><th>all/s</th><th>good/s</th><th>p50</th><th>p90</th><th>p99</th><th>max</th><th>mean / of hits</th><th>hit ratio</th><th>pricing calls/s</th><th>errors</th><th>timeouts</th><th>non-2xx</th><th>wrong body</th><th>API CPU ms/req: loop / all</th><th>lab CPU %</th></tr></thead><tbody>${rows}</tbody></table>`,
   )
-}
-
-export function renderDiff(diff: string): SafeHtml {
-  const lines = diff.split('\n').filter((line) => !line.startsWith('===') && !line.startsWith('Index:'))
-  const kindOf = (line: string): string =>
-    line.startsWith('+++') || line.startsWith('---')
-      ? 'file'
-      : line.startsWith('+')
-        ? 'add'
-        : line.startsWith('-')
-          ? 'del'
-          : line.startsWith('@@')
-            ? 'hunk'
-            : ''
-  return html`<pre class="diff">${lines.map((line, i) => html`${i > 0 && '\n'}<span class="${kindOf(line)}">${line}</span>`)}</pre>`
-}
-
-/** The scenario's services and settings, and the request measured when there was one. */
-export function renderScenarioTable(s: Scenario, path?: string): SafeHtml {
-  const services = SERVICE_NAMES.map((name) => {
-    const service = s.services[name]
-    const jitter = service.jitter.kind === 'none' ? 'none' : JSON.stringify(service.jitter)
-    return html`<tr><td>${name}</td><td class="num">${service.latencyMs}</td><td class="num">${service.perItemMs}</td><td>${jitter}</td><td class="num">${service.workers}</td><td>${describeServiceFaults(s, name) ?? 'none'}</td></tr>`
-  })
-  return html`<div><h3>Scenario “${s.name}”</h3>
-  <table><thead><tr><th>service</th><th>latency ms</th><th>per item ms</th><th>jitter</th><th>workers</th><th>faults</th></tr></thead><tbody>${services}</tbody></table>
-  <table><tbody>
-    <tr><th>products per page</th><td>${s.productsPerPage}</td></tr>
-    <tr><th>catalog size</th><td>${s.catalogSize}</td></tr>
-    <tr><th>seed</th><td>${s.seed}</td></tr>
-    <tr><th>price cache TTL</th><td>${s.cacheTtlSeconds} s (swr: served stale up to ${s.cacheGraceSeconds} s more while it refreshes)</td></tr>
-    ${path !== undefined && html`<tr><th>request measured</th><td><code>/&lt;variant&gt;${path}</code></td></tr>`}
-  </tbody></table></div>`
 }
 
 function renderEnvironment(results: Results): SafeHtml {

@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url'
 import { SERVICE_NAMES, type Scenario, type ServiceName } from '../../scenario/types.ts'
 import { ADMIN_PATHS, type ApiCounters, type ApiProcessUsage, type TimedUpstreamCalls } from '../../lab-api/protocol.ts'
-import type { CacheBackend } from '../../variants/shared/cache-backend.ts'
+import type { CacheBackend } from '../../variants/shared/cache-stats.ts'
 import { askLabProcess } from './admin-client.ts'
 import { CPU_PATH, type RoleCpu } from '../../scenario/lab-roles.ts'
 import { forkLabProcess } from './lab-process.ts'

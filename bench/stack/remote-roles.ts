@@ -15,7 +15,7 @@ import { Value } from 'typebox/value'
 import { messageOf } from './admin-client.ts'
 import { apiAt, type ApiProcess } from './api-process.ts'
 import { upstreamsAt, type UpstreamProcess } from './upstream-process.ts'
-import type { UpstreamsHello } from '../../mock-upstreams/serve-upstreams.ts'
+import type { UpstreamsHello } from '../../mock-upstreams/protocol.ts'
 import {
   HELLO_PATH,
   labCodeDigest,
@@ -30,7 +30,7 @@ import {
 } from '../../scenario/lab-roles.ts'
 import { SERVICE_NAMES, type Scenario } from '../../scenario/types.ts'
 import type { ApiHello } from '../../lab-api/protocol.ts'
-import { CACHE_BACKENDS } from '../../variants/shared/cache-backend.ts'
+import { CACHE_BACKENDS } from '../../variants/shared/cache-stats.ts'
 import { variantDigest } from '../../variants/shared/variant-files.ts'
 
 /** A role placed by URL that cannot be used: the message names the role and the URL. */

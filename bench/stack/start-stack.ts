@@ -8,7 +8,8 @@ import { startApiProcess, type ApiProcess } from './api-process.ts'
 import { checkedApi, connectUpstreams, greet } from './remote-roles.ts'
 import { redisAddress, startRedis, type RunningRedis } from './start-cache.ts'
 import { startUpstreamProcess, type UpstreamProcess } from './upstream-process.ts'
-import type { Hello, HostInfo } from '../../scenario/lab-roles.ts'
+import type { Hello } from '../../scenario/lab-roles.ts'
+import type { PlacedRole, StackRoles } from './stack-roles.ts'
 import type { Scenario } from '../../scenario/types.ts'
 import type { ApiHello } from '../../lab-api/protocol.ts'
 
@@ -23,18 +24,7 @@ export interface RoleUrls {
 }
 
 /** Where a role ran: its URL, whether it was placed by URL (not started by the lab), and its host. */
-export interface PlacedRole {
-  url: string
-  placed: boolean
-  host: HostInfo
-}
-
-export interface StackRoles {
-  api: PlacedRole
-  upstreams: PlacedRole
-  /** host:port of the Redis the API uses (null: the in-process map), and whether it was given rather than started by the lab. */
-  redis: { address: string | null; placed: boolean }
-}
+export type { PlacedRole, StackRoles } from './stack-roles.ts'
 
 export interface Stack {
   redis: RunningRedis

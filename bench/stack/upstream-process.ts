@@ -1,10 +1,10 @@
 /** Starts the mocked upstreams in a child process, and talks to their admin endpoints over HTTP (also of mocks running elsewhere: remote-roles.ts). */
 import { fileURLToPath } from 'node:url'
 import type { ServiceName, Scenario } from '../../scenario/types.ts'
-import { FAULTS_PATH, RESET_PATH, STATS_PATH } from '../../mock-upstreams/admin-paths.ts'
-import type { UpstreamsHello } from '../../mock-upstreams/serve-upstreams.ts'
+import { FAULTS_PATH, RESET_PATH, STATS_PATH } from '../../mock-upstreams/protocol.ts'
+import type { UpstreamsHello } from '../../mock-upstreams/protocol.ts'
 import { CPU_PATH, type RoleCpu } from '../../scenario/lab-roles.ts'
-import type { StatsSnapshot } from '../../mock-upstreams/stats.ts'
+import type { StatsSnapshot } from '../../mock-upstreams/protocol.ts'
 import { askLabProcess } from './admin-client.ts'
 import { forkLabProcess } from './lab-process.ts'
 

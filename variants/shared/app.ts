@@ -7,14 +7,17 @@
  * lab-api/), which reads the app's parts through their read-only `stats` and may be told
  * when a variant's work starts and settles.
  */
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify'
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
 import { LIMITS, type Scenario, type ServiceName } from '../../scenario/types.ts'
-import type { CacheStore } from './cache-store.ts'
+import type { CacheStore } from './cache-types.ts'
+import type { AppParts, Instrument } from './instrument.ts'
 import { loadVariants } from './load-variants.ts'
-import { createPriceCache, priceCacheTiming, type PriceCache } from './price-cache.ts'
+import { createPriceCache, priceCacheTiming } from './price-cache.ts'
 import { productPageSchema } from './product-page.ts'
 import { createStageTimer } from './stage-timing.ts'
-import { createUpstreamPools, neverAborted, type ProductQuery, type UpstreamPools } from './upstream-clients.ts'
+import { createUpstreamPools, neverAborted, type ProductQuery } from './upstream-clients.ts'
+
+export type { AppParts, Instrument } from './instrument.ts'
 import { CircuitOpenError, DeadlineError, UpstreamError } from './upstream-error.ts'
 import { perProcess, type Variant } from './variant.ts'
 
@@ -30,23 +33,6 @@ export interface AppOptions {
   instrument?: Instrument
   warn?: (message: string) => void
 }
-
-/** What an instrument may read of the app: its settings and its parts, each through its read-only `stats` (and an operator's flush and probe). */
-export interface AppParts {
-  scenario: Scenario
-  upstreamUrls: Record<ServiceName, string>
-  variants: readonly string[]
-  cache: CacheStore
-  priceCache: PriceCache
-  pools: UpstreamPools
-}
-
-/**
- * Added to the app from outside it, before its routes. It may return `workStarted`: called
- * when a variant's work for a request starts, it returns the function the app calls when that
- * work settles (a page, an error, or after its answer: a deadline's 504, a client gone away).
- */
-export type Instrument = (app: FastifyInstance, parts: AppParts) => { workStarted?(request: FastifyRequest): () => void } | void
 
 /** The accepted values of each query parameter, as said in 400 answers. */
 export const QUERY_LIMITS = {

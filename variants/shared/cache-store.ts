@@ -10,7 +10,9 @@
  * no per-request retries, and reconnection in the background.
  */
 import { Redis } from 'ioredis'
-import type { CacheBackend } from './cache-backend.ts'
+import type { CacheLookups, CacheStore } from './cache-types.ts'
+
+export type { CacheBackend, CacheLookups, CacheStore, CacheStoreStats } from './cache-types.ts'
 
 /**
  * How long a flush keeps trying while Redis is away. A flush is the harness's, not a
@@ -21,55 +23,6 @@ export const FLUSH_PATIENCE_MS = 5000
 
 /** The cache could not be emptied: Redis stayed unavailable for FLUSH_PATIENCE_MS. */
 export class CacheUnavailableError extends Error {}
-
-export interface CacheStore {
-  readonly backend: CacheBackend
-  get(key: string): Promise<string | null>
-  /**
-   * A get that is not counted in `lookups`: for a cache library's own reads (bentocache's, for
-   * swr), whose caller counts the price lists it serves itself, once per request.
-   */
-  read(key: string): Promise<string | null>
-  /** Stores `value` under `key`, expiring after `ttlSeconds`. */
-  set(key: string, value: string, ttlSeconds: number): Promise<void>
-  /** Several keys in one round trip (Redis MGET): a value or null for each, in order; each key counts as one lookup. */
-  getMany(keys: string[]): Promise<Array<string | null>>
-  /** Several entries in one round trip (a pipeline of SET … EX), each expiring after `ttlSeconds`. */
-  setMany(entries: Array<[key: string, value: string]>, ttlSeconds: number): Promise<void>
-  /** Empties the cache (an operator's flush; benchmarks use it to measure cold requests). Throws CacheUnavailableError when it cannot. */
-  flush(): Promise<void>
-  /** One GET of `key`, not counted in `lookups`: whether Redis answered it (a health check; the lab times it, the hop to Redis). */
-  probe(key: string): Promise<boolean>
-  /** What the store has done since start, read-only: a snapshot. */
-  stats(): CacheStoreStats
-  close(): Promise<void>
-}
-
-export interface CacheStoreStats {
-  /** How many times the cache has become unavailable since start: each is one warning, and requests then go to pricing. */
-  outages: number
-  /** Lookups answered as misses without asking, because `maxPendingCommands` were already waiting for Redis. */
-  shedLookups: number
-  /**
-   * Every `get` since start, by what the store said: a value (`found`, Redis's keyspace_hits),
-   * none (`notFound`, its keyspace_misses), or no answer (`unavailable`: an outage, a timeout,
-   * a refused command, or a lookup shed). They add up to the lookups made.
-   */
-  lookups: CacheLookups
-  /**
-   * Read round trips sent to Redis since start: each get, read, getMany and probe that was sent
-   * (not shed), answered or not. Always 0 for the in-process map, which makes none.
-   */
-  reads: number
-  /** Commands sent and not yet answered or failed: stays bounded during an outage (nothing is queued for later). */
-  pending: number
-}
-
-export interface CacheLookups {
-  found: number
-  notFound: number
-  unavailable: number
-}
 
 export interface RedisStoreOptions {
   /** A command that has not answered by then fails (the caller treats it as a miss). */

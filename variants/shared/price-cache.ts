@@ -8,7 +8,9 @@
 import { createHash } from 'node:crypto'
 import { BentoCache, errors } from 'bentocache'
 import { bentoLayers } from './bento-layers.ts'
-import type { CacheStore } from './cache-store.ts'
+import type { CacheStore, PriceCache, PriceCacheCounts } from './cache-types.ts'
+
+export type { PriceCache, PriceCacheCounts, PriceCacheStats } from './cache-types.ts'
 import type { Scenario } from '../../scenario/types.ts'
 import type { Price } from '../../scenario/wire-types.ts'
 
@@ -17,38 +19,6 @@ const MAX_PLAIN_KEY_LENGTH = 120
 
 /** A cached value longer than this is a miss, unparsed: a page's price list is ~100 bytes per product (45 KB for 500). */
 export const MAX_CACHED_PRICES_LENGTH = 1024 * 1024
-
-export interface PriceCache {
-  /** The page's price list, cached under one key for the page's ids (the story's cache-aside). */
-  get(productIds: number[]): Promise<Price[] | undefined>
-  /** Stores in the background; a failure is logged by the store, never thrown. */
-  set(productIds: number[], prices: Price[]): void
-  /** Each product's price from its own key (`price:<id>`), all in one round trip: the price or undefined (not cached, or unusable), in order. */
-  getEach(productIds: number[]): Promise<Array<Price | undefined>>
-  /** Stores each price under its product's key, in one round trip, in the background. */
-  setEach(prices: Price[]): void
-  /**
-   * The page's price list through bentocache (swr): from the cache while fresh; on a miss,
-   * `refresh`'s, one refresh per page per process at a time (single-flight: the requests that
-   * miss meanwhile wait for it); past the TTL and within the grace, the stale list at once while
-   * one refresh runs in the background (stale-while-revalidate), or while pricing fails. Past
-   * the grace, a list is refreshed, never served.
-   */
-  getOrSet(productIds: number[], refresh: () => Promise<Price[]>): Promise<Price[]>
-  /** Forgets what this process holds in memory (swr's in-process tier): after the store is emptied. */
-  forget(): void
-  /** What the price cache has done since start, read-only: a snapshot. */
-  stats(): PriceCacheStats
-}
-
-export interface PriceCacheStats {
-  /** Lookups by get and getEach that found a value that could not be used (a miss, though Redis counts it a keyspace hit). */
-  unusable: number
-  /** Refreshes begun and not yet stored (swr): work in flight that a request may no longer wait for. */
-  refreshing: number
-  /** What getOrSet served: fresh, stale, a refresh it waited for (its own), or none it could use (then refreshed). */
-  served: { fresh: number; stale: number; refreshed: number; unusable: number }
-}
 
 export interface PriceCacheTiming {
   ttlSeconds: number
@@ -210,22 +180,6 @@ function warnOnUnreadable(warn: (message: string) => void) {
  * The price cache's lookups since start, by outcome: a hit is a value found that could be used.
  * A request of swr's is one lookup (what getOrSet served), its tiers' own reads are not counted.
  */
-/**
- * Price-cache lookups by outcome; they add up to the lookups made. `hits`: a usable price list
- * (Redis keyspace_hits − unusable); `misses`: none stored (keyspace_misses); `unusable`: one
- * stored that could not be used; `unavailable`: Redis did not answer (an outage, a timeout, a
- * lookup shed). Every one but a hit goes on to pricing. A request of swr's is one lookup, of
- * what bentocache served it (its tiers' own reads are not counted): a miss is a refresh it
- * waited for, and Redis away makes misses, not `unavailable` ones.
- */
-export interface PriceCacheCounts {
-  hits: number
-  misses: number
-  unusable: number
-  unavailable: number
-  /** Of the hits, price lists served past their TTL, within the grace, while one request refreshed them (swr); 0 for the other variants. */
-  stale: number
-}
 
 export function priceCacheCounts(store: CacheStore, priceCache: PriceCache): PriceCacheCounts {
   const { found, notFound, unavailable } = store.stats().lookups

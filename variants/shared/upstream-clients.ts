@@ -6,14 +6,10 @@
 import { setMaxListeners } from 'node:events'
 import { Pool } from 'undici'
 import { SERVICE_NAMES, type ServiceName } from '../../scenario/types.ts'
-import type { CatalogPage, CategoryPath, Price, Product, RatingSummary, StockLevel } from '../../scenario/wire-types.ts'
+import type { CatalogPage, CategoryPath, Price, Product, ProductQuery, RatingSummary, StockLevel } from '../../scenario/wire-types.ts'
 import { UpstreamError } from './upstream-error.ts'
 
-export interface ProductQuery {
-  page: number
-  limit: number
-  category?: number
-}
+export type { ProductQuery } from '../../scenario/wire-types.ts'
 
 /** One call's own options: `signal` abandons this call alone (a resilience policy's timeout, a hedge's loser). */
 export interface CallOptions {

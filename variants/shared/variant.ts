@@ -1,5 +1,5 @@
 /** What a variant file is: a `parent` (the variant it improves on) and a `getProducts` handler. */
-import type { PriceCache } from './price-cache.ts'
+import type { PriceCache } from './cache-types.ts'
 import type { ProductPage } from './product-page.ts'
 import type { StageTimer } from './stage-timing.ts'
 import type { ProductQuery, UpstreamClients } from './upstream-clients.ts'
