@@ -9,6 +9,7 @@ import { HOST_FLAG, readHost, readRoleUrl, ROLE_URL_FLAGS } from './cli/role-fla
 import { stopOnSignals } from './cli/stop-on-signals.ts'
 import { EXIT } from './gate.ts'
 import { urlHost } from '../scenario/lab-roles.ts'
+import type { Scenario } from '../scenario/types.ts'
 import { connectUpstreams, RoleError } from './stack/remote-roles.ts'
 import { resolveScenarioFromFlags, SCENARIO_FLAGS } from './cli/scenario-flags.ts'
 import { modelVariants } from './stack/model-process.ts'
@@ -77,6 +78,17 @@ async function main(): Promise<void> {
 
   const address = app.server.address()
   const base = `http://${urlHost(host)}:${typeof address === 'object' && address ? address.port : port}`
+  console.log(await welcome(app, scenario, cache, upstreams, { base, host, placed: upstreamsUrl !== undefined }))
+}
+
+/** What the command prints once everything listens: each variant's URL and floor, the upstreams, and what to try. */
+async function welcome(
+  app: FastifyInstance,
+  scenario: Scenario,
+  cache: RunningCache,
+  upstreams: UpstreamProcess,
+  { base, host, placed }: { base: string; host: string; placed: boolean },
+): Promise<string> {
   const routes = (await app.inject({ method: 'GET', url: '/' })).json<{ variants: { name: string; url: string }[] }>().variants
   // Each variant's floor, from its own code in virtual time.
   const outcomes = await modelVariants(
@@ -103,18 +115,18 @@ async function main(): Promise<void> {
   }
   lines.push(
     '',
-    `Upstreams${upstreamsUrl ? ' (placed by URL)' : ''}: ${Object.entries(upstreams.urls)
+    `Upstreams${placed ? ' (placed by URL)' : ''}: ${Object.entries(upstreams.urls)
       .map(([name, url]) => `${name} ${url}`)
       .join(', ')}`,
     `Upstream counters: curl ${upstreams.urls.catalog}/__lab/stats`,
     `API: ${base}   (a bench elsewhere: npm run bench -- --api ${base} --upstreams ${upstreams.urls.catalog}${host === '0.0.0.0' || host === '::' ? `, with this host's address in place of ${host}` : ''})`,
     '',
     `Try: curl -s -D - -o /dev/null '${base}/parallel/products' | grep -i server-timing`,
-    upstreamsUrl
+    placed
       ? 'Ctrl-C stops the API and any redis-server the lab started (not the upstreams: they were placed by URL).'
       : 'Ctrl-C stops the API, the upstreams and any redis-server the lab started.',
   )
-  console.log(lines.join('\n'))
+  return lines.join('\n')
 }
 
 function fmt(ms: number): string {

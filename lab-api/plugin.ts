@@ -60,12 +60,60 @@ function addLabRoutes(app: FastifyInstance, parts: AppParts, surroundings: ApiSu
   // 504) or after the client went away (autocannon at a level's end). Held at most a deadline
   // and a call's timeout: work that never settles does not hold a level's drain.
   const busy = trackBusyCpu(app, scenario.requestDeadlineMs + scenario.upstreamTimeoutMs)
-  const tokenHeaders = labTokenHeaders()
   app.addHook('onRequest', async (request, reply) => {
     if (!isAdminRequest(request)) return
     const refusal = labTokenRefusal(request.headers[LAB_TOKEN_HEADER])
     if (refusal) return reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message: `API: ${refusal}` })
   })
+  addHello(app, parts, surroundings)
+  addCacheRoutes(app, parts)
+  addTimingRoutes(app, parts)
+  // Requests in flight, and swr's refreshes still to store their list: a level's drain waits for both.
+  const inFlight = (): number => busy.inFlight() + priceCache.stats().refreshing
+  const delay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS })
+  delay.enable()
+  const counters = (): ApiCounters => ({
+    priceCache: priceCacheCounts(cache, priceCache),
+    upstreamCalls: pools.stats().calls,
+    inFlight: inFlight(),
+    handled: busy.handled(),
+    cacheReads: cache.stats().reads,
+  })
+  app.get(ADMIN_PATHS.counters, async (): Promise<ApiCounters> => counters())
+  app.get(ADMIN_PATHS.process, async (): Promise<ApiProcessUsage> => {
+    const cpu = process.cpuUsage()
+    const memory = process.memoryUsage()
+    const { all, mainThread } = busy.read()
+    const { outages, shedLookups } = cache.stats()
+    return {
+      pid: process.pid,
+      cpuUserMicros: cpu.user,
+      cpuSystemMicros: cpu.system,
+      rssBytes: memory.rss,
+      heapUsedBytes: memory.heapUsed,
+      busyCpuMicros: all,
+      busyMainThreadMicros: mainThread,
+      cacheOutages: outages,
+      cacheShedLookups: shedLookups,
+      ...counters(),
+      eventLoop: eventLoopSinceLastRead(),
+    }
+  })
+  app.addHook('onClose', async () => delay.disable())
+  return { workStarted: busy.hold }
+
+  function eventLoopSinceLastRead(): ApiProcessUsage['eventLoop'] {
+    const { idle, active } = performance.eventLoopUtilization()
+    // The histogram records the time between its checks, its resolution included: the delay is what is left.
+    const delayP99Ms = delay.count ? Math.max(0, Math.round((delay.percentile(99) / 1e6 - LOOP_RESOLUTION_MS) * 100) / 100) : 0
+    delay.reset()
+    return { idleMs: idle, activeMs: active, delayP99Ms }
+  }
+}
+
+/** Who the API is (`/__lab/hello`: the code it loaded, what it serves and calls), and its host's CPU (`/__lab/cpu`). */
+function addHello(app: FastifyInstance, parts: AppParts, surroundings: ApiSurroundings): void {
+  const { scenario, cache } = parts
   app.get(CPU_PATH, async () => readRoleCpu())
   // Taken as the API starts: the code it loaded, not what the files hold by the time a bench asks.
   const greeting: ApiHello = {
@@ -76,10 +124,10 @@ function addLabRoutes(app: FastifyInstance, parts: AppParts, surroundings: ApiSu
     ...surroundings,
   }
   app.get(HELLO_PATH, async (): Promise<ApiHello> => greeting)
-  // Requests in flight, and swr's refreshes still to store their list: a level's drain waits for both.
-  const inFlight = (): number => busy.inFlight() + priceCache.stats().refreshing
-  const delay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS })
-  delay.enable()
+}
+
+/** The price cache emptied before a cold measurement, the heap collected before a level, and the hop to Redis timed bare. */
+function addCacheRoutes(app: FastifyInstance, { cache, priceCache }: AppParts): void {
   app.post(ADMIN_PATHS.flushCache, async (_request, reply) => {
     try {
       await cache.flush()
@@ -101,6 +149,47 @@ function addLabRoutes(app: FastifyInstance, parts: AppParts, surroundings: ApiSu
     gc()
     return { collected: true }
   })
+  app.post<{ Body: TimeCacheReads }>(
+    ADMIN_PATHS.timeCacheReads,
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['samples', 'idleMs'],
+          properties: { samples: { type: 'integer', minimum: 1, maximum: 1000 }, idleMs: { type: 'integer', minimum: 0, maximum: 1000 } },
+        },
+      },
+    },
+    async (request, reply): Promise<TimedUpstreamCalls | undefined> => {
+      if (cache.backend !== 'redis') {
+        return reply
+          .code(409)
+          .send({ statusCode: 409, error: 'Conflict', message: 'the price cache is the in-process map: there is no hop to Redis to time' })
+      }
+      const { samples, idleMs } = request.body
+      const timesMs: number[] = []
+      for (let i = 0; i < samples; i++) {
+        await new Promise((resolve) => setTimeout(resolve, idleMs))
+        const started = performance.now()
+        const answered = await cache.probe(CALIBRATION_KEY)
+        // A read Redis did not answer (failed, timed out, or shed) is fast and says nothing of the hop.
+        if (!answered)
+          return reply.code(503).send({
+            statusCode: 503,
+            error: 'Service Unavailable',
+            message: 'Redis did not answer every read: no calibration of the hop to it',
+          })
+        timesMs.push(performance.now() - started)
+      }
+      return { timesMs }
+    },
+  )
+}
+
+/** The hop from the API to an upstream timed through its own pools (one call, or several at once), and the request's own hop (echo). */
+function addTimingRoutes(app: FastifyInstance, { pools }: AppParts): void {
+  const tokenHeaders = labTokenHeaders()
   app.post<{ Body: TimeUpstreamCalls }>(
     ADMIN_PATHS.timeUpstreamCalls,
     {
@@ -158,77 +247,4 @@ function addLabRoutes(app: FastifyInstance, parts: AppParts, surroundings: ApiSu
       return { waitedMs: request.query.ms }
     },
   )
-  app.post<{ Body: TimeCacheReads }>(
-    ADMIN_PATHS.timeCacheReads,
-    {
-      schema: {
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['samples', 'idleMs'],
-          properties: { samples: { type: 'integer', minimum: 1, maximum: 1000 }, idleMs: { type: 'integer', minimum: 0, maximum: 1000 } },
-        },
-      },
-    },
-    async (request, reply): Promise<TimedUpstreamCalls | undefined> => {
-      if (cache.backend !== 'redis') {
-        return reply
-          .code(409)
-          .send({ statusCode: 409, error: 'Conflict', message: 'the price cache is the in-process map: there is no hop to Redis to time' })
-      }
-      const { samples, idleMs } = request.body
-      const timesMs: number[] = []
-      for (let i = 0; i < samples; i++) {
-        await new Promise((resolve) => setTimeout(resolve, idleMs))
-        const started = performance.now()
-        const answered = await cache.probe(CALIBRATION_KEY)
-        // A read Redis did not answer (failed, timed out, or shed) is fast and says nothing of the hop.
-        if (!answered)
-          return reply.code(503).send({
-            statusCode: 503,
-            error: 'Service Unavailable',
-            message: 'Redis did not answer every read: no calibration of the hop to it',
-          })
-        timesMs.push(performance.now() - started)
-      }
-      return { timesMs }
-    },
-  )
-  const counters = (): ApiCounters => ({
-    priceCache: priceCacheCounts(cache, priceCache),
-    upstreamCalls: pools.stats().calls,
-    inFlight: inFlight(),
-    handled: busy.handled(),
-    cacheReads: cache.stats().reads,
-  })
-  app.get(ADMIN_PATHS.counters, async (): Promise<ApiCounters> => counters())
-  app.get(ADMIN_PATHS.process, async (): Promise<ApiProcessUsage> => {
-    const cpu = process.cpuUsage()
-    const memory = process.memoryUsage()
-    const { all, mainThread } = busy.read()
-    const { outages, shedLookups } = cache.stats()
-    return {
-      pid: process.pid,
-      cpuUserMicros: cpu.user,
-      cpuSystemMicros: cpu.system,
-      rssBytes: memory.rss,
-      heapUsedBytes: memory.heapUsed,
-      busyCpuMicros: all,
-      busyMainThreadMicros: mainThread,
-      cacheOutages: outages,
-      cacheShedLookups: shedLookups,
-      ...counters(),
-      eventLoop: eventLoopSinceLastRead(),
-    }
-  })
-  app.addHook('onClose', async () => delay.disable())
-  return { workStarted: busy.hold }
-
-  function eventLoopSinceLastRead(): ApiProcessUsage['eventLoop'] {
-    const { idle, active } = performance.eventLoopUtilization()
-    // The histogram records the time between its checks, its resolution included: the delay is what is left.
-    const delayP99Ms = delay.count ? Math.max(0, Math.round((delay.percentile(99) / 1e6 - LOOP_RESOLUTION_MS) * 100) / 100) : 0
-    delay.reset()
-    return { idleMs: idle, activeMs: active, delayP99Ms }
-  }
 }

@@ -2,6 +2,9 @@
  * The seeded data set behind the mocks: a category tree four levels deep and a catalog
  * of products, plus stock, prices and ratings derived per product from the seed.
  * Same seed, same data, byte for byte.
+ *
+ * createDataset builds the category tree and the catalogue in one seeded pass (the order of draws is the data), which is
+ * why it runs past 80 lines.
  */
 import type { CatalogPage, Category, CategoryPath, Price, Product, RatingSummary, StockLevel } from '../scenario/wire-types.ts'
 import { createRandom, deriveSeed, hashToUnit, pick } from './random.ts'

@@ -10,6 +10,9 @@
  * around the handler (see serve-upstreams.ts): the handler only says what the service
  * answers (status, body, endpoint, and how many items the latency is for), which is the
  * same for the same request, so the adapter can keep the answer and write it again.
+ *
+ * createUpstreamHandlers returns the five services' msw handlers side by side, as msw's own examples lay them out, which
+ * is why it runs past 80 lines.
  */
 import { http, HttpResponse, type HttpHandler, type JsonBodyType } from 'msw'
 import { type FaultKind, type Scenario, type ServiceName } from '../scenario/types.ts'

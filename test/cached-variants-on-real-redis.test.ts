@@ -12,6 +12,7 @@ import { MAX_CACHED_PRICES_LENGTH, priceCacheKey } from '../variants/shared/pric
 import { parseServerTiming } from '../variants/shared/stage-timing.ts'
 import { startLab, type Lab } from './helpers/lab.ts'
 import { SKIP_REDIS } from './helpers/redis.ts'
+import { waitUntil } from './helpers/wait.ts'
 
 const PAGE_ONE_KEY = priceCacheKey(Array.from({ length: 50 }, (_, i) => i + 1))
 const COMMAND_TIMEOUT_MS = 50
@@ -55,9 +56,7 @@ describe.skipIf(SKIP_REDIS)('cached variants on a real Redis', () => {
 
   /** Until page one's price list is in Redis: the write after a miss lands in the background. */
   async function waitForKey(): Promise<void> {
-    await vi
-      .waitUntil(async () => (await store.get(PAGE_ONE_KEY)) !== null, { timeout: 5000, interval: 10 })
-      .catch((error: unknown) => Promise.reject(new Error('the price list never reached Redis', { cause: error })))
+    await waitUntil(async () => (await store.get(PAGE_ONE_KEY)) !== null, 'the price list never reached Redis')
   }
 
   it.each(['cached', 'parallel'])(

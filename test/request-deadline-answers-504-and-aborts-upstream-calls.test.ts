@@ -1,6 +1,7 @@
 /** A request past its deadline: 504 naming the stage it waited for, its upstream calls aborted, the API still up. */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startLab, type Lab } from './helpers/lab.ts'
+import { waitUntil } from './helpers/wait.ts'
 
 let lab: Lab
 beforeAll(async () => {
@@ -12,7 +13,7 @@ afterAll(() => lab.close())
 /** The pricing calls the mock saw cancelled, once there are `count` (the mock learns a moment after the API gives up), or after 1 s. */
 async function waitForCancelled(count: number): Promise<number> {
   const cancelled = (): number => lab.upstreams.stats.snapshot().services.pricing.cancelled
-  await vi.waitUntil(() => cancelled() >= count, { timeout: 1000, interval: 10 }).catch(() => {})
+  await waitUntil(() => cancelled() >= count, `pricing never saw ${count} calls cancelled`, { timeout: 1000 }).catch(() => {})
   return cancelled()
 }
 

@@ -1,16 +1,30 @@
-/** `npm run self-test`: the lab's own cost, re-measurable by anyone — each of its four figures printed, everything stopped. */
+/**
+ * `npm run self-test`: the lab's own cost, re-measurable by anyone — each of its four figures
+ * printed, everything stopped. One run with --cpu-prof serves both: its figures are checked by
+ * their shape, which the profiler's own cost does not change, and its profiles by their summary.
+ */
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { REDIS_AVAILABLE } from './helpers/redis.ts'
 import { runCli } from './helpers/run-cli.ts'
 
-describe('npm run self-test -- --quick', () => {
-  it("prints the overhead per hop against the calibration, the mocks' CPU per call, the API's per request, and the generator's rate on time", async () => {
-    const run = runCli('scripts/self-test.ts', ['--quick'])
-    expect(await run.exit, run.output()).toBe(0)
-    const output = run.output()
+describe('npm run self-test -- --quick --cpu-prof DIR', () => {
+  let dir: string
+  let code: number | null
+  let output: string
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'lab-prof-'))
+    const run = runCli('scripts/self-test.ts', ['--quick', '--cpu-prof', dir])
+    code = await run.exit
+    output = run.output()
+  }, 90_000)
+  afterAll(() => rm(dir, { recursive: true, force: true }))
+
+  it("prints the overhead per hop against the calibration, the mocks' CPU per call, the API's per request, and the generator's rate on time", () => {
+    expect(code, output).toBe(0)
     // Each kind of hop on the two paths, calibrated bare: one call, three at once (parallel's fan-out), a Redis read, the request's own.
     expect(output).toMatch(
       /Calibration, each kind of hop bare \(no lab code, the same 40 ms wait\): one call from the API to an upstream \+[\d.]+ ms; 3 at once from the API \+[\d.]+ ms \(first call to last answer\); a Redis read from the API ([\d.]+ ms( \(retried (once|2 times): Redis did not answer a read in time\))?|— \(no Redis\)|not calibrated, because [^;]+); the request's own hop, from the harness, \+[\d.]+ ms\./,
@@ -37,37 +51,28 @@ describe('npm run self-test -- --quick', () => {
     expect(output).toMatch(/the API: [\d.]+ ms of CPU per request, all threads/)
     expect(output).toMatch(/500 req\/s: [\d.]+ % late/)
     expect(output).toMatch(/→ it sends (at least \d+ req\/s|no tested rate) on time here\./)
-  }, 90_000)
+  })
 
   it('--cpu-prof DIR: the API and the mocks write their profiles there, and it prints where their CPU went during the load level', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'lab-prof-'))
-    try {
-      const run = runCli('scripts/self-test.ts', ['--quick', '--cpu-prof', dir])
-      expect(await run.exit, run.output()).toBe(0)
-      const output = run.output()
-      for (const [name, unit] of [
-        ['the API', 'request'],
-        ['the mocks', 'call'],
-      ]) {
-        expect(output).toMatch(
-          new RegExp(
-            `Where the CPU of ${name} went during the load level \\(pid \\d+, \\d+ ms sampled on its main thread, \\d+ ${unit}s\\)`,
-          ),
-        )
-      }
-      expect(output).toMatch(/ +[\d.]+ % +[\d.]+ µs\/request {2}undici/)
-      expect(output).toMatch(/ +[\d.]+ % +[\d.]+ µs\/call {2}lab/)
-      expect(output).not.toMatch(/open-load generator/)
-      expect((await readdir(dir)).filter((file) => file.endsWith('.cpuprofile')).length).toBeGreaterThanOrEqual(2)
-
-      // A directory that already holds profiles would mix two runs: refused.
-      const again = runCli('scripts/self-test.ts', ['--quick', '--cpu-prof', dir])
-      expect(await again.exit).toBe(2)
-      expect(again.output()).toMatch(/already holds \d+ \.cpuprofile file\(s\); give an empty or new directory/)
-    } finally {
-      await rm(dir, { recursive: true, force: true })
+    expect(code, output).toBe(0)
+    for (const [name, unit] of [
+      ['the API', 'request'],
+      ['the mocks', 'call'],
+    ]) {
+      expect(output).toMatch(
+        new RegExp(`Where the CPU of ${name} went during the load level \\(pid \\d+, \\d+ ms sampled on its main thread, \\d+ ${unit}s\\)`),
+      )
     }
-  }, 90_000)
+    expect(output).toMatch(/ +[\d.]+ % +[\d.]+ µs\/request {2}undici/)
+    expect(output).toMatch(/ +[\d.]+ % +[\d.]+ µs\/call {2}lab/)
+    expect(output).not.toMatch(/open-load generator/)
+    expect((await readdir(dir)).filter((file) => file.endsWith('.cpuprofile')).length).toBeGreaterThanOrEqual(2)
+
+    // A directory that already holds profiles would mix two runs: refused.
+    const again = runCli('scripts/self-test.ts', ['--quick', '--cpu-prof', dir])
+    expect(await again.exit).toBe(2)
+    expect(again.output()).toMatch(/already holds \d+ \.cpuprofile file\(s\); give an empty or new directory/)
+  })
 
   it('rejects an unknown flag with a clear message', async () => {
     const run = runCli('scripts/self-test.ts', ['--quik'])

@@ -1,7 +1,8 @@
 /** Server-Timing: one entry per stage with its start and duration, sequential or overlapping as the code is. */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createStageTimer, parseServerTiming, type Stage } from '../variants/shared/stage-timing.ts'
 import { startLab, uniformServices, type Lab } from './helpers/lab.ts'
+import { waitUntil } from './helpers/wait.ts'
 
 let lab: Lab
 beforeAll(async () => {
@@ -92,7 +93,5 @@ describe('createStageTimer', () => {
 async function waitForWarm(path: string): Promise<void> {
   const warm = async (): Promise<boolean> =>
     !parseServerTiming((await lab.get(path)).serverTiming ?? '').stages.some((s) => s.name === 'pricing')
-  await vi
-    .waitUntil(warm, { timeout: 5000, interval: 10 })
-    .catch((error: unknown) => Promise.reject(new Error(`${path} never became warm`, { cause: error })))
+  await waitUntil(warm, `${path} never became warm`)
 }

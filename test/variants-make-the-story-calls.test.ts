@@ -1,7 +1,8 @@
 /** Count what the mocks receive: the N+1, the bulk call, the cache, the calls in flight. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { priceCacheKey } from '../variants/shared/price-cache.ts'
 import { startLab, uniformServices, type Lab } from './helpers/lab.ts'
+import { waitUntil } from './helpers/wait.ts'
 
 let lab: Lab
 beforeAll(async () => {
@@ -85,7 +86,5 @@ function firstCacheKey(): string {
 
 /** Until `check` holds: the cache write after a miss lands in the background. */
 async function waitFor(check: () => Promise<boolean>): Promise<void> {
-  await vi
-    .waitUntil(check, { timeout: 5000, interval: 10 })
-    .catch((error: unknown) => Promise.reject(new Error('condition not met within 5 s', { cause: error })))
+  await waitUntil(check, 'the condition was not met')
 }

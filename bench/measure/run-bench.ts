@@ -15,11 +15,11 @@ import { judgePeak } from './judge.ts'
 import { runLatencyPhase } from './latency-phase.ts'
 import { loadStream, runLoadPhase, warmsUpUnderLoad } from './load-phase.ts'
 import { measureMixCase } from './mix-case.ts'
-import { cacheOutcome, createTrafficMix, mixQuery, type TrafficMix } from './traffic-mix.ts'
+import { cacheOutcome, createTrafficMix, mixQuery, type MixRequest, type TrafficMix } from './traffic-mix.ts'
 import type { PhaseContext } from './phase-context.ts'
 import { planLoadLevels, planRun, probeMs, type Model, type Probe } from './plan.ts'
 import { createStepRunner, type StepRunner } from './steps.ts'
-import { createRawSamples } from './raw-samples.ts'
+import { createRawSamples, type RawSamples } from './raw-samples.ts'
 import { runSweepPhase } from './sweep-phase.ts'
 import type { Progress } from '../cli/progress.ts'
 import type { RunSettings } from '../cli/run-settings.ts'
@@ -52,14 +52,7 @@ export async function runBench(
     const variants = await selectVariants(client, settings)
     const names = variants.map((v) => v.name)
     const path = `/products?page=1&limit=${scenario.productsPerPage}`
-    // The traffic mix's sample: what the latency phase sends each variant after its own cases, and the model runs too.
-    const mix = createTrafficMix(scenario)
-    const sample = mix.kind === 'mix' ? mix.sequence(scenario.traffic.sample, MIX_SAMPLE_STREAM) : []
-    // The correctness check covers the sample's first distinct requests besides the measured one (without a sample, the mix's most asked-for).
-    const mixChecked =
-      mix.kind === 'mix'
-        ? [...new Set([...sample, ...mix.catalogue].map((r) => r.path))].filter((p) => p !== path).slice(0, MIX_PATHS_CHECKED)
-        : []
+    const { mix, sample, mixChecked } = trafficOf(scenario, path)
 
     // Injected faults are off while the run checks correctness, warms up and fills the
     // cache, and on for every measurement.
@@ -70,15 +63,9 @@ export async function runBench(
     await setFaults(false)
 
     // Correctness first: identical bodies, or the run stops here. This round also warms up.
-    const check = await steps.run({ phase: 'correctness', label: `same body from ${names.join(', ')}`, estimateMs: 0 }, async () => {
-      // Every variant and path at once: a connection each.
-      const checking = createHttpClient(api.url, undefined, names.length * (1 + mixChecked.length))
-      try {
-        return await checkCorrectness(checking, names, path, mixChecked)
-      } finally {
-        await checking.close()
-      }
-    })
+    const check = await steps.run({ phase: 'correctness', label: `same body from ${names.join(', ')}`, estimateMs: 0 }, () =>
+      checkAll(api.url, names, path, mixChecked),
+    )
     const probe = await warmUp(steps, stack, client, check, path)
     // What a bare call from the API to an upstream costs here, so the lab's overhead can be
     // read against it: measured now that both processes are warm.
@@ -92,105 +79,24 @@ export async function runBench(
       () => calibrateUpstreamHop(api, 'catalog', calibrationSamples),
     )
     // What each variant should cost, derived from its own code in virtual time.
-    const mixInput =
-      mix.kind === 'mix'
-        ? {
-            sample: sample.map(mixQuery),
-            catalogue: mix.catalogue.map((r) => ({ query: mixQuery(r), share: r.share })),
-            load: loadInput(mix, planLoadLevels(settings, names, probe), probe, scenario.productsPerPage),
-          }
-        : undefined
     const outcomes =
       modelled ??
       (await steps.run({ phase: 'model', label: `${names.join(', ')} in virtual time`, estimateMs: 2500 }, () =>
-        modelVariants(scenario, names, { jitter: settings.modelJitter, mix: mixInput }),
+        modelVariants(scenario, names, { jitter: settings.modelJitter, mix: mixInputOf(scenario, settings, names, probe, mix, sample) }),
       ))
-    const model: Model = { floors: {}, saturation: {}, mixFloorsMs: {}, failurePercent: {} }
-    const mixModels: Record<string, MixModel | null> = {}
-    const models: Record<string, VariantModel> = {}
-    const notModelled: Record<string, string> = {}
-    for (const [name, outcome] of Object.entries(outcomes)) {
-      if ('model' in outcome) {
-        models[name] = outcome.model
-        model.floors[name] = outcome.model.floor
-        model.failurePercent[name] = {
-          warm: expectedFailures(scenario, outcome.model, false).percent,
-          cold: expectedFailures(scenario, outcome.model, true).percent,
-        }
-        // The load phase and the sweep send the mix: its saturation is the one to sweep around.
-        model.saturation[name] = outcome.model.mix?.saturation ?? outcome.model.saturation
-        mixModels[name] = outcome.model.mix
-        if (outcome.model.mix) model.mixFloorsMs[name] = outcome.model.mix.requests.map((r) => r.floorMs)
-      } else notModelled[name] = outcome.notModelled
-    }
-    // The other kinds of hop on the models' paths, so the overhead can be read hop by hop (hops.ts).
-    const widths = fanOutWidths(Object.values(model.floors)).filter((k) => k <= MAX_CALLS_AT_ONCE)
-    const kinds = 1 + widths.length + (api.cacheBackend === 'redis' ? 1 : 0)
-    // --quick: half the calls (a quick run's figures per hop are rough; its other figures too).
-    const hopSamples = settings.quick ? { samples: 5, warmUp: 5 } : { samples: calibrationSamples, warmUp: WARM_UP_CALLS }
-    const hopCalibration = await steps.run(
-      {
-        phase: 'calibration',
-        label: `the other hops: the request's own${widths.length ? `, ${widths.join(', ')} calls at once` : ''}${api.cacheBackend === 'redis' ? ', a Redis read' : ''}`,
-        estimateMs: kinds * (CALIBRATION_ROUNDS * hopSamples.samples + hopSamples.warmUp) * 42,
-      },
-      () => calibrateHops(api, widths, hopSamples.samples, hopSamples.warmUp),
+    const { model, mixModels, models, notModelled } = deriveModels(scenario, outcomes)
+    const hopCalibration = await calibrateOtherHops(
+      steps,
+      api,
+      model,
+      settings.quick ? { samples: 5, warmUp: 5 } : { samples: calibrationSamples, warmUp: WARM_UP_CALLS },
     )
     const plan = planRun(scenario, settings, names, probe, model, sample.length)
     progress.plan(plan.steps)
     await setFaults(true)
 
-    const context: PhaseContext = {
-      client,
-      api,
-      upstreams,
-      path,
-      reference: check.reference,
-      traffic: { mix, references: check.references },
-      redisPid: stack.redis.pid,
-      raw,
-      run: (step, work) => steps.run(step, work),
-      // A price list filled minutes earlier could expire mid-measurement, and the stampede to
-      // pricing that follows would depend on how long the run had taken so far. Without
-      // faults: under faults the last cold attempt may have failed to refill it.
-      async fillCache(variant) {
-        if (!probe.usesCache(variant)) return
-        await setFaults(false)
-        await api.flushCache()
-        await client.get(`/${variant}${path}`)
-        await setFaults(true)
-      },
-      async fillMix(variant) {
-        if (!probe.usesCache(variant)) return
-        await setFaults(false)
-        await api.flushCache()
-        await fetchAll(
-          api.url,
-          mix.catalogue.map((r) => `/${variant}${r.path}`),
-          FILL_CONNECTIONS,
-        )
-        await setFaults(true)
-      },
-    }
-    const latency = await runLatencyPhase(context, plan.cases)
-    for (const c of plan.mixCases) {
-      const spec = {
-        variant: c.variant,
-        requests: sample.slice(0, c.count),
-        model: mixModels[c.variant] ?? null,
-        references: check.references,
-      }
-      latency[c.variant] = { ...latency[c.variant], mix: await context.run(c.step, () => measureMixCase(context, spec)) }
-    }
-    const load = await runLoadPhase(
-      context,
-      plan.load,
-      Object.fromEntries(Object.entries(mixModels).map(([name, m]) => [name, m?.load ?? []])),
-    )
-    const swept = await runSweepPhase(context, scenario.requestDeadlineMs, plan.sweep)
-    const peak: Record<string, PeakLoad> = {}
-    for (const { variant, predicted } of plan.sweep)
-      peak[variant] = judgePeak(variant, scenario, predicted, model.floors[variant]!, model.failurePercent[variant]!.warm, swept[variant]!)
+    const context = phaseContext({ client, stack, path, check, mix, raw, steps, probe, setFaults })
+    const { latency, load, peak } = await measurePhases(context, scenario, plan, { model, mixModels, sample, references: check.references })
 
     const results = await assembleResults({
       startedAt,
@@ -215,6 +121,173 @@ export async function runBench(
   } finally {
     await client.close()
   }
+}
+
+/**
+ * The traffic mix, and its sample: what the latency phase sends each variant after its own cases, and the model runs too.
+ * The correctness check covers the sample's first distinct requests besides the measured one (without a sample, the
+ * mix's most asked-for).
+ */
+function trafficOf(scenario: Scenario, path: string): { mix: TrafficMix; sample: MixRequest[]; mixChecked: string[] } {
+  const mix = createTrafficMix(scenario)
+  const sample = mix.kind === 'mix' ? mix.sequence(scenario.traffic.sample, MIX_SAMPLE_STREAM) : []
+  const mixChecked =
+    mix.kind === 'mix'
+      ? [...new Set([...sample, ...mix.catalogue].map((r) => r.path))].filter((p) => p !== path).slice(0, MIX_PATHS_CHECKED)
+      : []
+  return { mix, sample, mixChecked }
+}
+
+/** Every variant and path at once, a connection each: identical bodies, or the run stops (CorrectnessError). */
+async function checkAll(url: string, names: string[], path: string, mixChecked: string[]): Promise<CorrectnessCheck> {
+  const checking = createHttpClient(url, undefined, names.length * (1 + mixChecked.length))
+  try {
+    return await checkCorrectness(checking, names, path, mixChecked)
+  } finally {
+    await checking.close()
+  }
+}
+
+/** The mix the model runs in virtual time: the sample, the catalogue with each request's share, and the load levels' sequences. */
+function mixInputOf(scenario: Scenario, settings: RunSettings, names: string[], probe: Probe, mix: TrafficMix, sample: MixRequest[]) {
+  if (mix.kind !== 'mix') return undefined
+  return {
+    sample: sample.map(mixQuery),
+    catalogue: mix.catalogue.map((r) => ({ query: mixQuery(r), share: r.share })),
+    load: loadInput(mix, planLoadLevels(settings, names, probe), probe, scenario.productsPerPage),
+  }
+}
+
+/** What the run reads each variant against, from its model: floors, saturation (the mix's, which the load phase sends), expected failures. */
+function deriveModels(scenario: Scenario, outcomes: Record<string, ModelOutcome>) {
+  const model: Model = { floors: {}, saturation: {}, mixFloorsMs: {}, failurePercent: {} }
+  const mixModels: Record<string, MixModel | null> = {}
+  const models: Record<string, VariantModel> = {}
+  const notModelled: Record<string, string> = {}
+  for (const [name, outcome] of Object.entries(outcomes)) {
+    if ('model' in outcome) {
+      models[name] = outcome.model
+      model.floors[name] = outcome.model.floor
+      model.failurePercent[name] = {
+        warm: expectedFailures(scenario, outcome.model, false).percent,
+        cold: expectedFailures(scenario, outcome.model, true).percent,
+      }
+      // The load phase and the sweep send the mix: its saturation is the one to sweep around.
+      model.saturation[name] = outcome.model.mix?.saturation ?? outcome.model.saturation
+      mixModels[name] = outcome.model.mix
+      if (outcome.model.mix) model.mixFloorsMs[name] = outcome.model.mix.requests.map((r) => r.floorMs)
+    } else notModelled[name] = outcome.notModelled
+  }
+  return { model, mixModels, models, notModelled }
+}
+
+/**
+ * The other kinds of hop on the models' paths, so the overhead can be read hop by hop (hops.ts):
+ * the request's own, each fan-out width, and a Redis read. `hopSamples`: a --quick run takes half
+ * the calls (its figures per hop are rough; its other figures too).
+ */
+function calibrateOtherHops(steps: StepRunner, api: Stack['api'], model: Model, hopSamples: { samples: number; warmUp: number }) {
+  const widths = fanOutWidths(Object.values(model.floors)).filter((k) => k <= MAX_CALLS_AT_ONCE)
+  const kinds = 1 + widths.length + (api.cacheBackend === 'redis' ? 1 : 0)
+  return steps.run(
+    {
+      phase: 'calibration',
+      label: `the other hops: the request's own${widths.length ? `, ${widths.join(', ')} calls at once` : ''}${api.cacheBackend === 'redis' ? ', a Redis read' : ''}`,
+      estimateMs: kinds * (CALIBRATION_ROUNDS * hopSamples.samples + hopSamples.warmUp) * 42,
+    },
+    () => calibrateHops(api, widths, hopSamples.samples, hopSamples.warmUp),
+  )
+}
+
+/** What the measuring phases share: the target, the steps, and how to fill the price cache before a warm case or a level. */
+function phaseContext({
+  client,
+  stack,
+  path,
+  check,
+  mix,
+  raw,
+  steps,
+  probe,
+  setFaults,
+}: {
+  client: HttpClient
+  stack: Stack
+  path: string
+  check: CorrectnessCheck
+  mix: TrafficMix
+  raw: RawSamples
+  steps: StepRunner
+  probe: Probe
+  setFaults(enabled: boolean): Promise<void>
+}): PhaseContext {
+  const { api, upstreams } = stack
+  return {
+    client,
+    api,
+    upstreams,
+    path,
+    reference: check.reference,
+    traffic: { mix, references: check.references },
+    redisPid: stack.redis.pid,
+    raw,
+    run: (step, work) => steps.run(step, work),
+    // A price list filled minutes earlier could expire mid-measurement, and the stampede to
+    // pricing that follows would depend on how long the run had taken so far. Without
+    // faults: under faults the last cold attempt may have failed to refill it.
+    async fillCache(variant) {
+      if (!probe.usesCache(variant)) return
+      await setFaults(false)
+      await api.flushCache()
+      await client.get(`/${variant}${path}`)
+      await setFaults(true)
+    },
+    async fillMix(variant) {
+      if (!probe.usesCache(variant)) return
+      await setFaults(false)
+      await api.flushCache()
+      await fetchAll(
+        api.url,
+        mix.catalogue.map((r) => `/${variant}${r.path}`),
+        FILL_CONNECTIONS,
+      )
+      await setFaults(true)
+    },
+  }
+}
+
+/** The measurements, in order: latency one request at a time (and the mix's sample), the load levels, the sweep (--sweep). */
+async function measurePhases(
+  context: PhaseContext,
+  scenario: Scenario,
+  plan: ReturnType<typeof planRun>,
+  {
+    model,
+    mixModels,
+    sample,
+    references,
+  }: { model: Model; mixModels: Record<string, MixModel | null>; sample: MixRequest[]; references: Map<string, string> },
+) {
+  const latency = await runLatencyPhase(context, plan.cases)
+  for (const c of plan.mixCases) {
+    const spec = {
+      variant: c.variant,
+      requests: sample.slice(0, c.count),
+      model: mixModels[c.variant] ?? null,
+      references,
+    }
+    latency[c.variant] = { ...latency[c.variant], mix: await context.run(c.step, () => measureMixCase(context, spec)) }
+  }
+  const load = await runLoadPhase(
+    context,
+    plan.load,
+    Object.fromEntries(Object.entries(mixModels).map(([name, m]) => [name, m?.load ?? []])),
+  )
+  const swept = await runSweepPhase(context, scenario.requestDeadlineMs, plan.sweep)
+  const peak: Record<string, PeakLoad> = {}
+  for (const { variant, predicted } of plan.sweep)
+    peak[variant] = judgePeak(variant, scenario, predicted, model.floors[variant]!, model.failurePercent[variant]!.warm, swept[variant]!)
+  return { latency, load, peak }
 }
 
 /**

@@ -17,7 +17,8 @@ export async function freshCopy(prefix: string): Promise<string> {
     .toString()
     .split('\n')
     .filter(Boolean)
-  for (const file of files) {
+  // A node_modules that is a symlink (a checkout that shares another's) is listed by git as untracked: it is linked below, not copied.
+  for (const file of files.filter((f) => f !== 'node_modules')) {
     mkdirSync(dirname(join(copy, file)), { recursive: true })
     cpSync(join(ROOT, file), join(copy, file))
   }

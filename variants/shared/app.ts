@@ -7,15 +7,15 @@
  * lab-api/), which reads the app's parts through their read-only `stats` and may be told
  * when a variant's work starts and settles.
  */
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { LIMITS, type Scenario, type ServiceName } from '../../scenario/types.ts'
-import type { CacheStore } from './cache-types.ts'
+import type { CacheStore, PriceCache } from './cache-types.ts'
 import type { AppParts, Instrument } from './instrument.ts'
 import { loadVariants } from './load-variants.ts'
 import { createPriceCache, priceCacheTiming } from './price-cache.ts'
 import { productPageSchema } from './product-page.ts'
 import { createStageTimer } from './stage-timing.ts'
-import { createUpstreamPools, neverAborted, type ProductQuery } from './upstream-clients.ts'
+import { createUpstreamPools, neverAborted, type ProductQuery, type UpstreamClients, type UpstreamPools } from './upstream-clients.ts'
 
 export type { AppParts, Instrument } from './instrument.ts'
 import { CircuitOpenError, DeadlineError, UpstreamError } from './upstream-error.ts'
@@ -102,56 +102,72 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     variants: variants.map(({ name, parent }) => ({ name, parent, url: `/${name}/products` })),
   }))
 
+  const serve = { scenario, pools, background, shared, priceCache, workStarted }
   for (const variant of variants) {
     app.get<{ Querystring: ProductQuery }>(
       `/${variant.name}/products`,
       { schema: { querystring, response: { 200: productPageSchema } } },
-      async (request, reply) => {
-        const timer = createStageTimer()
-        // The request's deadline: when it passes, the calls still out are aborted and the
-        // answer is a 504 naming the stages that were still waiting.
-        const deadline = new AbortController()
-        const clock = setTimeout(
-          () => deadline.abort(new DeadlineError(scenario.requestDeadlineMs, timer.running())),
-          scenario.requestDeadlineMs,
-        )
-        const missed = new Promise<never>((_, reject) =>
-          deadline.signal.addEventListener('abort', () => reject(deadline.signal.reason), { once: true }),
-        )
-        const deadlineAt = performance.now() + scenario.requestDeadlineMs
-        const timeLeftMs = (): number => deadlineAt - performance.now()
-        const release = workStarted(request)
-        // A getProducts that throws at once, or returns no promise, is handled as one that awaits.
-        const work = Promise.resolve().then(() =>
-          variant.getProducts({
-            query: request.query,
-            upstreams: pools.forRequest(deadline.signal),
-            background,
-            signal: deadline.signal,
-            timeLeftMs,
-            shared,
-            priceCache,
-            time: timer.time,
-          }),
-        )
-        void work.then(release, release)
-        try {
-          const page = await Promise.race([work, missed])
-          reply.header('server-timing', timer.serverTiming())
-          return page
-        } finally {
-          clearTimeout(clock)
-          // Answered (a page, or an error from one call): the calls still out, siblings of
-          // the one that failed, are not needed; they are aborted, as at the deadline.
-          if (!deadline.signal.aborted) deadline.abort(new Error('the request was already answered'))
-          // Whatever the work does after that (its aborted calls reject) is not an answer.
-          work.catch(() => {})
-          missed.catch(() => {})
-        }
-      },
+      (request, reply) => answer(variant, serve, request, reply),
     )
   }
   return app
+}
+
+/** What each request's handler needs of the app: its settings and parts, shared by every request. */
+interface Serving {
+  scenario: Scenario
+  pools: UpstreamPools
+  background: UpstreamClients
+  shared: ReturnType<typeof perProcess>
+  priceCache: PriceCache
+  workStarted: (request: FastifyRequest) => () => void
+}
+
+/** One request to a variant: its work under the request's deadline, and the page with its Server-Timing. */
+async function answer(
+  variant: Variant,
+  { scenario, pools, background, shared, priceCache, workStarted }: Serving,
+  request: FastifyRequest<{ Querystring: ProductQuery }>,
+  reply: FastifyReply,
+): Promise<unknown> {
+  const timer = createStageTimer()
+  // The request's deadline: when it passes, the calls still out are aborted and the
+  // answer is a 504 naming the stages that were still waiting.
+  const deadline = new AbortController()
+  const clock = setTimeout(() => deadline.abort(new DeadlineError(scenario.requestDeadlineMs, timer.running())), scenario.requestDeadlineMs)
+  const missed = new Promise<never>((_, reject) =>
+    deadline.signal.addEventListener('abort', () => reject(deadline.signal.reason), { once: true }),
+  )
+  const deadlineAt = performance.now() + scenario.requestDeadlineMs
+  const timeLeftMs = (): number => deadlineAt - performance.now()
+  const release = workStarted(request)
+  // A getProducts that throws at once, or returns no promise, is handled as one that awaits.
+  const work = Promise.resolve().then(() =>
+    variant.getProducts({
+      query: request.query,
+      upstreams: pools.forRequest(deadline.signal),
+      background,
+      signal: deadline.signal,
+      timeLeftMs,
+      shared,
+      priceCache,
+      time: timer.time,
+    }),
+  )
+  void work.then(release, release)
+  try {
+    const page = await Promise.race([work, missed])
+    reply.header('server-timing', timer.serverTiming())
+    return page
+  } finally {
+    clearTimeout(clock)
+    // Answered (a page, or an error from one call): the calls still out, siblings of
+    // the one that failed, are not needed; they are aborted, as at the deadline.
+    if (!deadline.signal.aborted) deadline.abort(new Error('the request was already answered'))
+    // Whatever the work does after that (its aborted calls reject) is not an answer.
+    work.catch(() => {})
+    missed.catch(() => {})
+  }
 }
 
 function range(parameter: QueryParameter): { minimum: number; maximum: number } {

@@ -8,6 +8,9 @@
  * fails at once), a command timeout of tens of ms (a frozen Redis fails the command;
  * see withTimeout),
  * no per-request retries, and reconnection in the background.
+ *
+ * connectRedisStore and createInProcessStore are closure factories over one connection's state (counters, the pending bound, the
+ * outage warnings): each reads best whole, as the object it returns, which is why connectRedisStore runs past 80 lines.
  */
 import { Redis } from 'ioredis'
 import type { CacheLookups, CacheStore } from './cache-types.ts'

@@ -2,7 +2,10 @@
  * `npm run bench -- --sweep`: fixed request rates around each variant's predicted
  * saturation. bulk is never held above its hard capacity and its saturation is measured
  * within 5 % of it, twice; beyond saturation the queues fill, the 503s and 504s come, and the
- * mocks' counters add up; the report's peak-load charts draw.
+ * mocks' counters add up; the report's peak-load charts draw. Runs alone (vitest.config.ts): its
+ * claims are of the code's capacity, and with another file's bench beside its two sweeps the
+ * machine was 93–99 % busy, the harness's event loop 150–230 ms late, and every level rightly
+ * flagged lab-bound (a full run, 2026-12-07): the machine's figures, not the code's.
  */
 import { writeFileSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
