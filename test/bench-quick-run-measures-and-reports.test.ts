@@ -121,6 +121,13 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
     )
   })
 
+  it("does not lend a --quick run the default scenario's calibrated times: the lede says what the run changed", async () => {
+    const page = readFileSync(join(out, 'report.html'), 'utf8')
+    expect(results.scenario.description).toContain('calibrated to the story')
+    expect(page).not.toContain(results.scenario.description)
+    expect(page).toContain('Scenario "seed", 10 products per page (--quick): not the story&#39;s calibrated scenario, so not its times.')
+  })
+
   it('says what "valid" checked, and beside it how many requests failed under load', async () => {
     // The terminal breaks its lines at 100 columns: its sentences are read with the breaks as spaces.
     const flat = (text: string) => text.replace(/\s+/g, ' ')

@@ -46,7 +46,9 @@ import {
   targetLines,
   validityText,
   type StepRow,
+  isStoryScenario,
 } from './report-model.ts'
+import { DEFAULT_SCENARIO } from '../../scenario/defaults.ts'
 import { overheldShare } from '../record/derived.ts'
 import { formatMs, formatPercent, formatShare, formatTail } from '../record/format.ts'
 import { HOP_TARGET_MS, type Results } from '../record/results.ts'
@@ -114,7 +116,7 @@ function renderHeader(results: Results, title: string): SafeHtml {
   return html`<header>
   <p class="kicker">api-speedup-lab · scenario “${results.scenario.name}” · ${results.finishedAt.slice(0, 16).replace('T', ' ')} UTC${results.run.quick ? ' · quick run' : ''}</p>
   <h1 id="verdict">${l ? l.verdict : h ? headlineText(h) : title}</h1>
-  <p class="lede">${h ? html`<strong>${headlineText(h)}</strong>: ` : ''}p50, one request at a time, price cache warm${l ? `; ${l.counted}` : ''}. ${results.scenario.description}</p>
+  <p class="lede">${h ? html`<strong>${headlineText(h)}</strong>: ` : ''}p50, one request at a time, price cache warm${l ? `; ${l.counted}` : ''}. ${scenarioLede(results)}</p>
   ${!results.valid && html`<div class="invalid"><strong>Invalid run — do not trust these numbers.</strong><ul>${results.problems.map((p) => html`<li>${p}</li>`)}</ul></div>`}
   ${l && renderFixes(results, l)}
   <p class="trust" id="trust-line"><strong>How far to trust it:</strong> ${trustLine(results)} <a href="#trust">Can I trust these numbers?</a></p>
@@ -124,6 +126,23 @@ function renderHeader(results: Results, title: string): SafeHtml {
 }
 
 /** "What each fix buys": the starting point, then the story's fixes, the most time saved first, then any the run could not rank. */
+/**
+ * The scenario's own description, when the run measured it as described: the default's says it
+ * is "calibrated to the story", which a --quick page of 10 or a changed latency makes untrue.
+ * Otherwise, what this run changed.
+ */
+function scenarioLede(results: Results): string {
+  const { scenario } = results
+  if (scenario.name !== DEFAULT_SCENARIO.name || isStoryScenario(scenario)) return scenario.description
+  const changed = [
+    ...(scenario.productsPerPage === DEFAULT_SCENARIO.productsPerPage
+      ? []
+      : [`${scenario.productsPerPage} products per page${results.run.quick ? ' (--quick)' : ''}`]),
+    ...(JSON.stringify(scenario.services) === JSON.stringify(DEFAULT_SCENARIO.services) ? [] : ['services changed by flags']),
+  ]
+  return `Scenario "${scenario.name}", ${changed.join(', ')}: not the story's calibrated scenario, so not its times.`
+}
+
 function renderFixes(results: Results, l: Lesson): SafeHtml {
   const { start, ranked, unranked } = l
   const connections = Math.max(...results.run.connections)
