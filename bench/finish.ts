@@ -7,27 +7,26 @@
  */
 import { checkThresholds, compareResults } from './compare/compare-runs.ts'
 import type { Gate } from './gate.ts'
-import type { Results, WhatIf } from './record/results.ts'
+import type { MeasuredRun, Results, WhatIf } from './record/results.ts'
 import { sealResults } from './record/write-results.ts'
 import { join } from 'node:path'
 
 const secondsSince = (startedAt: Date): number => Math.round((Date.now() - startedAt.getTime()) / 100) / 10
 
 export function finishRun(
-  results: Results,
+  measured: MeasuredRun,
   request: { startedAt: Date; outDir: string; gate: Gate; baseline: { path: string; results: Results } | undefined },
 ): { results: Results; schemaProblem: string | undefined } {
   const { baseline, gate } = request
-  results.durationSeconds = secondsSince(request.startedAt)
-  results.comparison = baseline
-    ? compareResults(baseline.results, results, {
+  const run = { ...measured, durationSeconds: secondsSince(request.startedAt) }
+  const comparison = baseline
+    ? compareResults(baseline.results, run, {
         noisePercent: gate.noisePercent,
         baselinePath: baseline.path,
         currentPath: join(request.outDir, 'results.json'),
       })
     : null
-  results.thresholds = checkThresholds(results, gate.thresholds)
-  return sealResults(results)
+  return sealResults({ ...run, comparison, thresholds: checkThresholds(run, gate.thresholds) })
 }
 
 export function finishWhatIf(whatIf: WhatIf, startedAt: Date): { results: WhatIf; schemaProblem: string | undefined } {

@@ -18,7 +18,7 @@ import { alphaFor, compareRuns, MIN_NOISE_PERCENT, MIN_RUNS, NOISE_POINTS, small
 import { median } from '../measure/stats.ts'
 import { scenarioDifferences } from '../../scenario/lab-roles.ts'
 import { round } from '../record/format.ts'
-import type { ComparisonFigures, Results, RunSample, ThresholdCheck } from '../record/results.ts'
+import type { ComparisonFigures, MeasuredRun, Results, RunSample, ThresholdCheck } from '../record/results.ts'
 
 export interface MetricSpec {
   unit: 'ms' | '/s' | '%'
@@ -91,7 +91,7 @@ export function metricsOf(results: Pick<Results, 'run'>): string[] {
 }
 
 /** A metric's values over the runs: null when any run has it not estimable; undefined when the variant or level was not measured. */
-function valuesOf(results: Results, variant: string, spec: MetricSpec): number[] | null | undefined {
+function valuesOf(results: MeasuredRun, variant: string, spec: MetricSpec): number[] | null | undefined {
   const values = results.runs.map((run) => spec.value(run, variant))
   if (values.some((v) => v === undefined)) return undefined
   if (values.some((v) => v === null)) return null
@@ -125,8 +125,8 @@ export function incomparable(
 }
 
 /** The comparison of `current` against `baseline`, variant by variant and metric by metric. */
-export function compareResults(baseline: Results, current: Results, options: CompareOptions): ComparisonFigures {
-  const names = (r: Results) => Object.keys(r.variants)
+export function compareResults(baseline: MeasuredRun, current: MeasuredRun, options: CompareOptions): ComparisonFigures {
+  const names = (r: MeasuredRun) => Object.keys(r.variants)
   const common = names(current).filter((name) => name in baseline.variants)
   const metrics = metricsOf(current).filter((m) => metricsOf(baseline).includes(m))
   const noisePercent = Math.max(MIN_NOISE_PERCENT, options.noisePercent ?? 0)
@@ -204,7 +204,7 @@ export function compareResults(baseline: Results, current: Results, options: Com
   }
 }
 
-function side(results: Results, path: string | null): ComparisonFigures['current'] & { path: string } {
+function side(results: MeasuredRun, path: string | null): ComparisonFigures['current'] & { path: string } {
   return {
     path: path ?? '',
     startedAt: results.startedAt,
@@ -215,7 +215,7 @@ function side(results: Results, path: string | null): ComparisonFigures['current
 }
 
 /** What differs between the two runs besides the code: each makes a verdict less about the code. */
-function differences(baseline: Results, current: Results): string[] {
+function differences(baseline: MeasuredRun, current: MeasuredRun): string[] {
   const warnings: string[] = []
   const fields = scenarioDifferences(baseline.scenario, current.scenario)
   if (fields.length) {
@@ -230,10 +230,10 @@ function differences(baseline: Results, current: Results): string[] {
       `The load levels differ (${baseline.run.connections.join(', ')} connections, ${baseline.run.durationSeconds} s against ${current.run.connections.join(', ')}, ${current.run.durationSeconds} s): levels on one side only are not compared, and the overall failure share covers different levels.`,
     )
   }
-  const env = (r: Results) => `${r.environment.cpuModel} × ${r.environment.cpuCount}, Node ${r.environment.node}, ${r.environment.os}`
+  const env = (r: MeasuredRun) => `${r.environment.cpuModel} × ${r.environment.cpuCount}, Node ${r.environment.node}, ${r.environment.os}`
   if (env(baseline) !== env(current))
     warnings.push(`The environments differ: the baseline ran on ${env(baseline)}, this run on ${env(current)}.`)
-  const placement = (r: Results) =>
+  const placement = (r: MeasuredRun) =>
     `API ${r.roles.api.placed ? `at ${r.roles.api.url} on ${r.roles.api.host.hostname}` : 'started here'}, upstreams ${r.roles.upstreams.placed ? `at ${r.roles.upstreams.url} on ${r.roles.upstreams.host.hostname}` : 'started here'}`
   if (placement(baseline) !== placement(current))
     warnings.push(`The roles were placed differently: the baseline's ${placement(baseline)}; this run's ${placement(current)}.`)
@@ -300,7 +300,7 @@ export function parseThreshold(
 }
 
 /** Checks each threshold against the median of its metric over the runs. A metric not estimable fails its threshold. */
-export function checkThresholds(results: Results, thresholds: Threshold[]): ThresholdCheck[] {
+export function checkThresholds(results: MeasuredRun, thresholds: Threshold[]): ThresholdCheck[] {
   return thresholds.map((t) => {
     const spec = metricSpec(t.metric)!
     const values = valuesOf(results, t.variant, spec)

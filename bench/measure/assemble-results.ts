@@ -22,8 +22,8 @@ import {
   type LatencyCase,
   type LatencyMeasurements,
   type LoadLevel,
+  type MeasuredRun,
   type PeakLoad,
-  type Results,
   type Roles,
   type VariantResult,
 } from '../record/results.ts'
@@ -78,7 +78,7 @@ export function describeRoles(roles: StackRoles): Roles {
   return { generator, api: place(roles.api), upstreams: place(roles.upstreams), redis: roles.redis }
 }
 
-export async function assembleResults(m: Measured): Promise<Results> {
+export async function assembleResults(m: Measured): Promise<MeasuredRun> {
   const variants: Record<string, VariantResult> = {}
   const problems: string[] = []
   for (const { name, parent } of m.variants) {
@@ -118,8 +118,6 @@ export async function assembleResults(m: Measured): Promise<Results> {
     cacheOutages: m.cacheOutages,
     variants,
     runs: [summarizeRun({ startedAt, valid, variants, environment }, m.raw)],
-    comparison: null,
-    thresholds: [],
   }
 }
 

@@ -23,7 +23,7 @@ import { createRawSamples, type RawSamples } from './raw-samples.ts'
 import { runSweepPhase } from './sweep-phase.ts'
 import type { Progress } from '../cli/progress.ts'
 import type { RunSettings } from '../cli/run-settings.ts'
-import type { PeakLoad, Results } from '../record/results.ts'
+import type { MeasuredRun, PeakLoad } from '../record/results.ts'
 import { modelVariants } from '../stack/model-process.ts'
 import type { LoadInput, MixModel, ModelOutcome } from '../../model/types.ts'
 import type { Stack } from '../stack/start-stack.ts'
@@ -43,7 +43,7 @@ export async function runBench(
   progress: Progress,
   startedAt = new Date(),
   modelled?: Record<string, ModelOutcome>,
-): Promise<{ results: Results; models: Record<string, ModelOutcome> }> {
+): Promise<{ results: MeasuredRun; models: Record<string, ModelOutcome> }> {
   const { api, upstreams } = stack
   const client = createHttpClient(api.url)
   const steps = createStepRunner(progress, api)

@@ -9,7 +9,7 @@ import type { WhatIfRequest } from './what-if.ts'
 import type { Progress } from '../cli/progress.ts'
 import { VARY_RUN, type RunSettings } from '../cli/run-settings.ts'
 import type { Vary } from '../cli/vary.ts'
-import type { Results } from '../record/results.ts'
+import type { MeasuredRun } from '../record/results.ts'
 import { startStack, type RoleUrls, type Stack } from '../stack/start-stack.ts'
 import type { ModelOutcome } from '../../model/types.ts'
 import { resolveScenario } from '../../scenario/resolve-scenario.ts'
@@ -32,7 +32,7 @@ async function measureOnStack(
   interruption: Interruption,
   startedAt: Date,
   models?: Record<string, ModelOutcome>,
-): Promise<{ results: Results; models: Record<string, ModelOutcome> }> {
+): Promise<{ results: MeasuredRun; models: Record<string, ModelOutcome> }> {
   const stack: Stack = await startStack(
     at,
     where,
@@ -53,7 +53,7 @@ async function measureOnStack(
 }
 
 export interface MeasuredRuns {
-  measured: Results[]
+  measured: MeasuredRun[]
   /** Why the runs stopped before the last: a run that failed after others were measured. */
   failedRun: string | undefined
 }
@@ -65,7 +65,7 @@ export async function measureRuns(
   interruption: Interruption,
 ): Promise<MeasuredRuns> {
   const { scenario, settings, where, runs } = request
-  const measured: Results[] = []
+  const measured: MeasuredRun[] = []
   let models: Record<string, ModelOutcome> | undefined
   for (let run = 1; run <= runs && interruption.code === undefined; run++) {
     if (runs > 1) progress.note(`run ${run} of ${runs}: a stack of its own`)
@@ -99,7 +99,7 @@ export async function measureRuns(
  * tables and charts), every run's own figures in `runs`, valid only when every run was, and
  * each run's problems named by its run.
  */
-export function combineRuns({ measured, failedRun }: MeasuredRuns, asked: number, interrupted: boolean): Results {
+export function combineRuns({ measured, failedRun }: MeasuredRuns, asked: number, interrupted: boolean): MeasuredRun {
   const [first] = measured
   if (!first) throw new Error('No run was measured.')
   const last = measured[measured.length - 1]!

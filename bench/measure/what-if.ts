@@ -10,7 +10,7 @@ import type { Vary } from '../cli/vary.ts'
 import { diffAgainstParent, summarizeVariant } from '../record/code-diffs.ts'
 import { describeMachine } from '../record/environment.ts'
 import { formatMs, round } from '../record/format.ts'
-import { SCHEMA_VERSION, type Results, type WhatIf, type WhatIfPoint, type WhatIfVariant } from '../record/results.ts'
+import { SCHEMA_VERSION, type MeasuredRun, type WhatIf, type WhatIfPoint, type WhatIfVariant } from '../record/results.ts'
 import { modelScenarios, type TimedOutcome } from '../stack/model-process.ts'
 import type { JitterMode } from '../../model/types.ts'
 import type { Scenario } from '../../scenario/types.ts'
@@ -35,7 +35,7 @@ export interface WhatIfRequest {
         value: number | null
         variants: string[]
         models: Record<string, TimedOutcome>
-      }) => Promise<Results | { failed: string }>)
+      }) => Promise<MeasuredRun | { failed: string }>)
     | undefined
 }
 
@@ -69,7 +69,7 @@ export async function runWhatIf(request: WhatIfRequest): Promise<WhatIf> {
       if (why) skipped[name] = why
     }
     const measuring = names.filter((name) => !(name in skipped))
-    let measured: Results | { failed: string } | undefined
+    let measured: MeasuredRun | { failed: string } | undefined
     if (request.measure && measuring.length)
       measured = await request.measure({ scenario, value: values[i]!, variants: measuring, models: outcomes })
     points.push(assemblePoint(scenario, values[i]!, outcomes, names, measured, skipped))
@@ -107,7 +107,7 @@ function assemblePoint(
   value: number | null,
   outcomes: Record<string, TimedOutcome>,
   names: string[],
-  measured: Results | { failed: string } | undefined,
+  measured: MeasuredRun | { failed: string } | undefined,
   skipped: Record<string, string>,
 ): WhatIfPoint {
   const results = measured && 'failed' in measured ? undefined : measured

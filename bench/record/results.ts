@@ -760,6 +760,8 @@ export const RESULTS_SCHEMA = Type.Object(
   { additionalProperties: false, $schema: 'http://json-schema.org/draft-07/schema#', title: 'api-speedup-lab results.json' },
 )
 export type Results = Static<typeof RESULTS_SCHEMA>
+/** A run as measured, before the finishing step adds the comparison against a baseline and the --threshold checks (bench/finish.ts). */
+export type MeasuredRun = Omit<Results, 'comparison' | 'thresholds'>
 
 /** What a what-if measured of a variant at one value: the latency phase's figures beside the floor. */
 const WhatIfMeasuredSchema = strict({

@@ -100,9 +100,15 @@ function peakTable(results: Results): string[] {
   ]
 }
 
-/** A table laid out in columns: the first `left` left-aligned, the rest right-aligned, a rule under the header. */
+/**
+ * A table laid out in columns: the first `left` left-aligned, the rest right-aligned, a rule under the header.
+ * Two spaces between columns, or one when two would pass TERMINAL_COLUMNS (a long change such as
+ * "−34 %, within noise" widens its column).
+ */
 function layout(rows: string[][], left: number): string[] {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => [...row[column]!].length)))
+  const wide = 2 + widths.reduce((sum, w) => sum + w, 0) + 2 * (widths.length - 1)
+  const gap = wide > TERMINAL_COLUMNS ? ' ' : '  '
   const render = (row: string[]) =>
     '  ' +
     row
@@ -110,9 +116,9 @@ function layout(rows: string[][], left: number): string[] {
         const pad = ' '.repeat(widths[column]! - [...cell].length)
         return column < left ? cell + pad : pad + cell
       })
-      .join('  ')
+      .join(gap)
       .trimEnd()
-  return [render(rows[0]!), '  ' + widths.map((w) => '─'.repeat(w)).join('  '), ...rows.slice(1).map(render)]
+  return [render(rows[0]!), '  ' + widths.map((w) => '─'.repeat(w)).join(gap), ...rows.slice(1).map(render)]
 }
 
 /** A paragraph broken into lines of at most TERMINAL_COLUMNS, at spaces; the lines after the first indented. */
