@@ -125,7 +125,9 @@ describe.skipIf(SKIP_REDIS)('npm run bench -- --quick', () => {
     const page = readFileSync(join(out, 'report.html'), 'utf8')
     expect(results.scenario.description).toContain('calibrated to the story')
     expect(page).not.toContain(results.scenario.description)
-    expect(page).toContain('Scenario &#34;seed&#34;, 10 products per page (--quick): not the story&#39;s calibrated scenario, so not its times.')
+    expect(page).toContain(
+      'Scenario &#34;seed&#34;, 10 products per page (--quick): not the story&#39;s calibrated scenario, so not its times.',
+    )
   })
 
   it('says what "valid" checked, and beside it how many requests failed under load', async () => {
