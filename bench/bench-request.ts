@@ -6,7 +6,8 @@
  */
 import { parseFlags, readNumberFlag, renderHelp, UsageError, type FlagSpec, type FlagValues } from './cli/flags.ts'
 import { readRoleUrl, ROLE_URL_FLAGS } from './cli/role-flags.ts'
-import { DEFAULT_RUN, QUICK_RUN, resolveRunSettings, type RunSettings } from './cli/run-settings.ts'
+import { resolveRunSettings } from './cli/resolve-run-settings.ts'
+import { DEFAULT_RUN, QUICK_RUN, type RunSettings } from './cli/run-settings.ts'
 import { resolveScenarioFromFlags, SCENARIO_FLAGS } from './cli/scenario-flags.ts'
 import { resolveVary, VARY_PARAMETERS, type Vary } from './cli/vary.ts'
 import { incomparable } from './compare/compare-runs.ts'

@@ -3,7 +3,7 @@
  * routes and what they answer. Types and constants only, so a caller reads it without
  * loading the app or a Redis client.
  */
-import type { Hello } from '../scenario/lab-roles.ts'
+import type { Hello, RoleCpu } from '../scenario/lab-roles.ts'
 import type { ServiceName } from '../scenario/types.ts'
 import type { CacheBackend, PriceCacheCounts } from '../variants/shared/cache-stats.ts'
 
@@ -114,4 +114,27 @@ export interface ApiProcessUsage extends ApiCounters {
    * delay, in ms, since the previous GET of this route (each read starts a new period).
    */
   eventLoop: { idleMs: number; activeMs: number; delayP99Ms: number }
+}
+
+/** The API as whoever measures it holds it (bench/stack/api-process.ts makes one): these routes as calls, and its process. */
+export interface ApiProcess {
+  url: string
+  /** The process's pid when the lab started it here; null for an API running elsewhere (its CPU is read through /__lab/cpu). */
+  pid: number | null
+  cacheBackend: CacheBackend
+  flushCache(): Promise<void>
+  /** A full garbage collection in the API process, so a measurement does not pay for the garbage of the ones before it. */
+  collectGarbage(): Promise<void>
+  usage(): Promise<ApiProcessUsage>
+  /** The API process's CPU and its host's, read by the process itself (the self-checks of an API running elsewhere). */
+  cpu(): Promise<RoleCpu>
+  /** The price cache's lookups and the calls to each upstream since start, and the requests in flight (cheap: read every second of a level). */
+  counters(): Promise<ApiCounters>
+  /** Resolves once no request is in flight in the API (read every 20 ms), or after `patienceMs` (DRAIN_PATIENCE_MS): a level's requests the load generator gave up on still run there. */
+  drained(patienceMs?: number): Promise<void>
+  /** `samples` GETs of `path` on `service`, one at a time, through the API's own pool: each one's time in ms. With `atOnce` k, each sample is k GETs at once on k services (TimeUpstreamCalls). */
+  timeUpstreamCalls(service: ServiceName, path: string, samples: number, atOnce?: number): Promise<number[]>
+  /** `samples` bare reads through the API's Redis client, each after `idleMs` idle: each one's time in ms (TimeCacheReads). */
+  timeCacheReads(samples: number, idleMs: number): Promise<number[]>
+  stop(): Promise<void>
 }

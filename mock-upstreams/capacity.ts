@@ -1,5 +1,5 @@
 import { SERVICE_NAMES, type Scenario, type ServiceName } from '../scenario/types.ts'
-import type { UpstreamStats } from './stats.ts'
+import type { UpstreamStats } from './protocol.ts'
 
 /**
  * A service's capacity: at most `workers` calls served at once; further calls wait in a

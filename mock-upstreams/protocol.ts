@@ -4,7 +4,7 @@
  * injected faults, and a bare echo that measures what the machine's loopback costs; and what
  * they answer. Types and constants only: the harness reads them without loading msw.
  */
-import type { Hello } from '../scenario/lab-roles.ts'
+import type { Hello, RoleCpu } from '../scenario/lab-roles.ts'
 import type { FaultKind, ServiceName } from '../scenario/types.ts'
 
 /** The upstreams' hello: each service's port, in SERVICE_NAMES order. */
@@ -62,4 +62,41 @@ export interface StatsSnapshot {
   overshoot: { calls: number; p50Ms: number; p99Ms: number; meanConfiguredMs: number }
   /** This process's event loop since the reset: busy share, and delay p99 in ms (perf_hooks). */
   eventLoop: { utilizationPercent: number; delayP99Ms: number }
+}
+
+/** The mocks as whoever measures them holds them (bench/stack/upstream-process.ts makes one): these endpoints as calls, and their process. */
+export interface UpstreamProcess {
+  urls: Record<ServiceName, string>
+  /** The process's pid when the lab started it here; null for mocks running elsewhere (their CPU is read through /__lab/cpu). */
+  pid: number | null
+  hello: UpstreamsHello
+  stats(): Promise<StatsSnapshot>
+  /** The mocks process's CPU and its host's, read by the process itself. */
+  cpu(): Promise<RoleCpu>
+  resetStats(): Promise<void>
+  /** Switches the scenario's injected faults off, or on again (each service's sequence resumes where it stopped). */
+  setFaults(enabled: boolean): Promise<void>
+  stop(): Promise<void>
+}
+
+/** How a call that got past the queue ended; `held` when it had a configured latency (not a 4xx). */
+export type CallEnd =
+  { outcome: 'served'; held?: { heldMs: number; configuredMs: number } } | { outcome: 'cancelled' } | { outcome: 'rejected' }
+
+export interface UpstreamStats {
+  /**
+   * Marks a call as started; the returned function marks it finished, by the endpoint that
+   * answered and how it ended (a refusal is counted by `rejected`, at once). A call begun
+   * before a reset() ends uncounted: the new period never saw it begin.
+   */
+  begin(service: ServiceName): (endpoint: string, end: CallEnd) => void
+  /** A call got a worker; `busy` workers are now taken. */
+  working(service: ServiceName, busy: number): void
+  /** A call waited `waitMs` for a worker. */
+  queued(service: ServiceName, waitMs: number): void
+  /** A call refused at once: the queue was full (counted as it begins, so never across a reset). */
+  rejected(service: ServiceName): void
+  injected(service: ServiceName, fault: FaultKind): void
+  snapshot(): StatsSnapshot
+  reset(): void
 }

@@ -9,32 +9,10 @@
  * runs past 80 lines.
  */
 import { createHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks'
-import type { ServiceStats, StatsSnapshot } from './protocol.ts'
+import type { ServiceStats, UpstreamStats } from './protocol.ts'
 import { FAULT_KINDS, SERVICE_NAMES, type FaultKind, type ServiceName } from '../scenario/types.ts'
 
-export type { ServiceStats, StatsSnapshot } from './protocol.ts'
-
-/** How a call that got past the queue ended; `held` when it had a configured latency (not a 4xx). */
-export type CallEnd =
-  { outcome: 'served'; held?: { heldMs: number; configuredMs: number } } | { outcome: 'cancelled' } | { outcome: 'rejected' }
-
-export interface UpstreamStats {
-  /**
-   * Marks a call as started; the returned function marks it finished, by the endpoint that
-   * answered and how it ended (a refusal is counted by `rejected`, at once). A call begun
-   * before a reset() ends uncounted: the new period never saw it begin.
-   */
-  begin(service: ServiceName): (endpoint: string, end: CallEnd) => void
-  /** A call got a worker; `busy` workers are now taken. */
-  working(service: ServiceName, busy: number): void
-  /** A call waited `waitMs` for a worker. */
-  queued(service: ServiceName, waitMs: number): void
-  /** A call refused at once: the queue was full (counted as it begins, so never across a reset). */
-  rejected(service: ServiceName): void
-  injected(service: ServiceName, fault: FaultKind): void
-  snapshot(): StatsSnapshot
-  reset(): void
-}
+export type { CallEnd, ServiceStats, StatsSnapshot, UpstreamStats } from './protocol.ts'
 
 /** The event-loop delay histogram's resolution, in ms. */
 const LOOP_RESOLUTION_MS = 10

@@ -3,6 +3,7 @@
  * that takes a number (--latency, --products, --inventory-per-item, --cache-ttl, --workers…),
  * so each value goes through the same checks as the flag, and an error names both.
  */
+import type { Vary } from './run-settings.ts'
 import { UsageError, type FlagValues } from './flags.ts'
 import { resolveScenarioFromFlags } from './scenario-flags.ts'
 import { suggest } from '../../scenario/suggest.ts'
@@ -27,15 +28,7 @@ export const VARY_PARAMETERS: Record<string, { label: string; unit: string }> = 
 /** Values a --vary may list: each is a model run, and without --predict a measurement. */
 export const MAX_VARY_VALUES = 12
 
-export interface Vary {
-  parameter: string
-  label: string
-  unit: string
-  /** Ascending, whatever order they were given in. */
-  values: number[]
-  /** The scenario at each value, in the order of `values` (ascending). */
-  scenarios: Scenario[]
-}
+export type { Vary } from './run-settings.ts'
 
 /** The scenarios of `--vary`, from the other flags with PARAM set to each value in turn. */
 export async function resolveVary(raw: string, values: FlagValues): Promise<Vary> {

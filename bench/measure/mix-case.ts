@@ -12,7 +12,8 @@
  */
 import { NO_ANSWER, type Target } from './phase-context.ts'
 import { mean, percentiles, statedPercentile, subtractCounts } from './stats.ts'
-import { cacheOutcome, matchesReference, type MixRequest } from './traffic-mix.ts'
+import { cacheOutcome, matchesReference } from './answers.ts'
+import type { MixRequest } from './mix-types.ts'
 import { round, roundStated } from '../record/format.ts'
 import type { MixFigures } from '../record/results.ts'
 import type { MixModel } from '../../model/types.ts'

@@ -25,3 +25,12 @@ export interface TrafficMix {
   /** The stream named `stream` without end: each call, the next request of the same sequence `sequence` gives. */
   stream(stream: string): () => MixRequest
 }
+
+/** What a load level sends one variant: the next request of its sequence, under the variant's prefix, and each path's reference body. */
+export interface LoadTraffic {
+  /** The variant's prefix, e.g. /parallel. */
+  prefix: string
+  next(): MixRequest
+  /** Path → the body every 2xx to it must carry; a path not yet in it takes the first body answered. */
+  references: Map<string, string>
+}

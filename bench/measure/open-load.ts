@@ -14,7 +14,8 @@
  */
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises'
 import { Pool } from 'undici'
-import { cacheOutcome, matchesReference, serverTimingOf, type LoadTraffic } from './traffic-mix.ts'
+import { cacheOutcome, matchesReference, serverTimingOf } from './answers.ts'
+import type { LoadTraffic } from './mix-types.ts'
 import { median } from './stats.ts'
 
 export interface OpenLoadOptions {

@@ -3,8 +3,8 @@ import type { HttpClient } from './http-client.ts'
 import type { RawSamples } from './raw-samples.ts'
 import type { TrafficMix } from './mix-types.ts'
 import type { Step } from '../cli/progress.ts'
-import type { ApiProcess } from '../stack/api-process.ts'
-import type { UpstreamProcess } from '../stack/upstream-process.ts'
+import type { ApiProcess } from '../../lab-api/protocol.ts'
+import type { UpstreamProcess } from '../../mock-upstreams/protocol.ts'
 
 /** What a request that got no answer (a connection error, a timeout) is counted as, beside the statuses. */
 export const NO_ANSWER = 'no answer'

@@ -9,13 +9,11 @@
  */
 import { createRandom, deriveSeed } from '../../mock-upstreams/random.ts'
 import { topLevelCategoryIds } from '../../mock-upstreams/data.ts'
-import type { IncomingHttpHeaders } from 'node:http'
 import type { Scenario } from '../../scenario/types.ts'
 import type { MixRequest, TrafficMix } from './mix-types.ts'
-import { parseServerTiming } from '../../variants/shared/stage-timing.ts'
 import type { ProductQuery } from '../../scenario/wire-types.ts'
 
-export type { MixRequest, TrafficMix } from './mix-types.ts'
+export type { LoadTraffic, MixRequest, TrafficMix } from './mix-types.ts'
 
 /** The API's query for a request of the mix. */
 export function mixQuery(request: MixRequest): ProductQuery {
@@ -72,36 +70,4 @@ export function createTrafficMix(scenario: Scenario): TrafficMix {
   }
 }
 
-/** What a level sends when it sends the traffic mix: the next request of the mix's stream, under the variant's prefix. */
-export interface LoadTraffic {
-  /** The variant's prefix, e.g. /parallel. */
-  prefix: string
-  next(): MixRequest
-  /** Path → the body every 2xx to it must carry; a path not yet in it takes the first body answered. */
-  references: Map<string, string>
-}
-
-/**
- * Whether a 200's body is the one recorded for its path; the first body seen for a path not
- * yet recorded becomes its reference (the correctness check records a few before anything runs).
- */
-export function matchesReference(references: Map<string, string>, path: string, body: string): boolean {
-  const known = references.get(path)
-  if (known === undefined) references.set(path, body)
-  return known === undefined || known === body
-}
-
-/** The Server-Timing header among an answer's headers, whatever its case. */
-export function serverTimingOf(headers: IncomingHttpHeaders | undefined): string | null {
-  const key = headers && Object.keys(headers).find((name) => name.toLowerCase() === 'server-timing')
-  const value = key === undefined ? undefined : headers?.[key]
-  return typeof value === 'string' ? value : null
-}
-
-/** What an answer's Server-Timing says of the price cache: hit (looked up, no pricing call), miss (looked up, then pricing), or null (no lookup). */
-export function cacheOutcome(serverTiming: string | null): 'hit' | 'miss' | null {
-  if (serverTiming === null) return null
-  const stages = parseServerTiming(serverTiming).stages.map((stage) => stage.name)
-  if (!stages.includes('cache')) return null
-  return stages.includes('pricing') ? 'miss' : 'hit'
-}
+export { cacheOutcome, matchesReference, serverTimingOf } from './answers.ts'

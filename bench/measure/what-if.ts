@@ -6,7 +6,7 @@
  */
 import type { VariantInfo } from './assemble-results.ts'
 import { recordModel } from './floors.ts'
-import type { Vary } from '../cli/vary.ts'
+import type { Vary } from '../cli/run-settings.ts'
 import { diffAgainstParent, summarizeVariant } from '../record/code-diffs.ts'
 import { describeMachine } from '../record/environment.ts'
 import { formatMs, round } from '../record/format.ts'

@@ -1,7 +1,7 @@
 /** Starts the API under test in a child process, and talks to its admin routes (also of one running elsewhere: remote-roles.ts). */
 import { fileURLToPath } from 'node:url'
 import { SERVICE_NAMES, type Scenario, type ServiceName } from '../../scenario/types.ts'
-import { ADMIN_PATHS, type ApiCounters, type ApiProcessUsage, type TimedUpstreamCalls } from '../../lab-api/protocol.ts'
+import { ADMIN_PATHS, type ApiCounters, type ApiProcess, type ApiProcessUsage, type TimedUpstreamCalls } from '../../lab-api/protocol.ts'
 import type { CacheBackend } from '../../variants/shared/cache-stats.ts'
 import { askLabProcess } from './admin-client.ts'
 import { CPU_PATH, type RoleCpu } from '../../scenario/lab-roles.ts'
@@ -24,27 +24,7 @@ export interface ApiReady {
   cacheBackend: CacheBackend
 }
 
-export interface ApiProcess {
-  url: string
-  /** The process's pid when the lab started it here; null for an API running elsewhere (its CPU is read through /__lab/cpu). */
-  pid: number | null
-  cacheBackend: CacheBackend
-  flushCache(): Promise<void>
-  /** A full garbage collection in the API process, so a measurement does not pay for the garbage of the ones before it. */
-  collectGarbage(): Promise<void>
-  usage(): Promise<ApiProcessUsage>
-  /** The API process's CPU and its host's, read by the process itself (the self-checks of an API running elsewhere). */
-  cpu(): Promise<RoleCpu>
-  /** The price cache's lookups and the calls to each upstream since start, and the requests in flight (cheap: read every second of a level). */
-  counters(): Promise<ApiCounters>
-  /** Resolves once no request is in flight in the API (read every 20 ms), or after `patienceMs` (DRAIN_PATIENCE_MS): a level's requests the load generator gave up on still run there. */
-  drained(patienceMs?: number): Promise<void>
-  /** `samples` GETs of `path` on `service`, one at a time, through the API's own pool: each one's time in ms. With `atOnce` k, each sample is k GETs at once on k services (TimeUpstreamCalls). */
-  timeUpstreamCalls(service: ServiceName, path: string, samples: number, atOnce?: number): Promise<number[]>
-  /** `samples` bare reads through the API's Redis client, each after `idleMs` idle: each one's time in ms (TimeCacheReads). */
-  timeCacheReads(samples: number, idleMs: number): Promise<number[]>
-  stop(): Promise<void>
-}
+export type { ApiProcess } from '../../lab-api/protocol.ts'
 
 /** How long a level waits, after its last answer, for the requests still in the API to end. */
 export const DRAIN_PATIENCE_MS = 15_000

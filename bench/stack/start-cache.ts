@@ -12,6 +12,7 @@ import { connect, createServer } from 'node:net'
 import { delimiter, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { stopChild } from './lab-process.ts'
+import type { RunningRedis } from './stack-roles.ts'
 import {
   connectRedisStore,
   createInProcessStore,
@@ -20,18 +21,7 @@ import {
   type RedisStoreOptions,
 } from '../../variants/shared/cache-store.ts'
 
-export interface RunningRedis {
-  /** The Redis to use; undefined when there is none and the in-process store stands in. */
-  url: string | undefined
-  /** Where the cache lives, password redacted: fit for logs, results and reports. */
-  description: string
-  /** True when the lab started the redis-server itself. */
-  startedByLab: boolean
-  /** The redis-server the lab started (its CPU is the lab's); null for any other. */
-  pid: number | null
-  /** Stops the redis-server the lab started; nothing otherwise. */
-  stop(): Promise<void>
-}
+export type { RunningRedis } from './stack-roles.ts'
 
 export interface RunningCache extends Omit<RunningRedis, 'url'> {
   store: CacheStore

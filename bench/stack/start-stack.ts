@@ -4,12 +4,12 @@
  * each role given by URL (docs/roles-on-hosts.md), that role where it runs,
  * greeted and checked (remote-roles.ts), and never stopped by the lab.
  */
-import { startApiProcess, type ApiProcess } from './api-process.ts'
+import { startApiProcess } from './api-process.ts'
 import { checkedApi, connectUpstreams, greet } from './remote-roles.ts'
 import { redisAddress, startRedis, type RunningRedis } from './start-cache.ts'
-import { startUpstreamProcess, type UpstreamProcess } from './upstream-process.ts'
+import { startUpstreamProcess } from './upstream-process.ts'
 import type { Hello } from '../../scenario/lab-roles.ts'
-import type { PlacedRole, StackRoles } from './stack-roles.ts'
+import type { PlacedRole, Stack } from './stack-roles.ts'
 import type { Scenario } from '../../scenario/types.ts'
 import type { ApiHello } from '../../lab-api/protocol.ts'
 
@@ -24,16 +24,7 @@ export interface RoleUrls {
 }
 
 /** Where a role ran: its URL, whether it was placed by URL (not started by the lab), and its host. */
-export type { PlacedRole, StackRoles } from './stack-roles.ts'
-
-export interface Stack {
-  redis: RunningRedis
-  upstreams: UpstreamProcess
-  api: ApiProcess
-  roles: StackRoles
-  /** Stops whatever was started, last started first. Safe to call twice. */
-  stop(): Promise<void>
-}
+export type { PlacedRole, Stack, StackRoles } from './stack-roles.ts'
 
 /**
  * Starts Redis, the upstreams and the API, or connects to those given by URL; if any part

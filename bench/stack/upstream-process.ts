@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url'
 import type { ServiceName, Scenario } from '../../scenario/types.ts'
 import { FAULTS_PATH, RESET_PATH, STATS_PATH } from '../../mock-upstreams/protocol.ts'
-import type { UpstreamsHello } from '../../mock-upstreams/protocol.ts'
+import type { UpstreamProcess, UpstreamsHello } from '../../mock-upstreams/protocol.ts'
 import { CPU_PATH, type RoleCpu } from '../../scenario/lab-roles.ts'
 import type { StatsSnapshot } from '../../mock-upstreams/protocol.ts'
 import { askLabProcess } from './admin-client.ts'
@@ -10,19 +10,7 @@ import { forkLabProcess } from './lab-process.ts'
 
 const ENTRY = fileURLToPath(new URL('./upstream-main.ts', import.meta.url))
 
-export interface UpstreamProcess {
-  urls: Record<ServiceName, string>
-  /** The process's pid when the lab started it here; null for mocks running elsewhere (their CPU is read through /__lab/cpu). */
-  pid: number | null
-  hello: UpstreamsHello
-  stats(): Promise<StatsSnapshot>
-  /** The mocks process's CPU and its host's, read by the process itself. */
-  cpu(): Promise<RoleCpu>
-  resetStats(): Promise<void>
-  /** Switches the scenario's injected faults off, or on again (each service's sequence resumes where it stopped). */
-  setFaults(enabled: boolean): Promise<void>
-  stop(): Promise<void>
-}
+export type { UpstreamProcess } from '../../mock-upstreams/protocol.ts'
 
 export async function startUpstreamProcess(scenario: Scenario): Promise<UpstreamProcess> {
   const lab = await forkLabProcess<{ urls: Record<ServiceName, string>; hello: UpstreamsHello }>(ENTRY, { scenario }, 'upstream')

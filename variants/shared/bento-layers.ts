@@ -17,7 +17,7 @@
 import { bentostore } from 'bentocache'
 import { MemoryDriver } from 'bentocache/drivers/memory'
 import { LRUCache } from 'lru-cache'
-import type { CacheStore } from './cache-types.ts'
+import type { CacheStore } from './cache-stats.ts'
 
 /** Price lists a process keeps in memory: the mix's distinct requests are at most a few hundred. */
 const IN_PROCESS_ENTRIES = 10_000

@@ -6,39 +6,17 @@
  */
 import type { Price } from '../../scenario/wire-types.ts'
 
-import type { CacheBackend, CacheStoreStats, PriceCacheStats } from './cache-stats.ts'
+import type { PriceCacheStats } from './cache-stats.ts'
 
 export {
   CACHE_BACKENDS,
   type CacheBackend,
+  type CacheStore,
   type CacheLookups,
   type CacheStoreStats,
   type PriceCacheCounts,
   type PriceCacheStats,
 } from './cache-stats.ts'
-
-export interface CacheStore {
-  readonly backend: CacheBackend
-  get(key: string): Promise<string | null>
-  /**
-   * A get that is not counted in `lookups`: for a cache library's own reads (bentocache's, for
-   * swr), whose caller counts the price lists it serves itself, once per request.
-   */
-  read(key: string): Promise<string | null>
-  /** Stores `value` under `key`, expiring after `ttlSeconds`. */
-  set(key: string, value: string, ttlSeconds: number): Promise<void>
-  /** Several keys in one round trip (Redis MGET): a value or null for each, in order; each key counts as one lookup. */
-  getMany(keys: string[]): Promise<Array<string | null>>
-  /** Several entries in one round trip (a pipeline of SET … EX), each expiring after `ttlSeconds`. */
-  setMany(entries: Array<[key: string, value: string]>, ttlSeconds: number): Promise<void>
-  /** Empties the cache (an operator's flush; benchmarks use it to measure cold requests). Throws CacheUnavailableError when it cannot. */
-  flush(): Promise<void>
-  /** One GET of `key`, not counted in `lookups`: whether Redis answered it (a health check; the lab times it, the hop to Redis). */
-  probe(key: string): Promise<boolean>
-  /** What the store has done since start, read-only: a snapshot. */
-  stats(): CacheStoreStats
-  close(): Promise<void>
-}
 
 export interface PriceCache {
   /** The page's price list, cached under one key for the page's ids (the story's cache-aside). */
