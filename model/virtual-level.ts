@@ -20,7 +20,8 @@
 import { createPriceCache, priceCacheCounts, priceCacheTiming } from '../variants/shared/price-cache.ts'
 import { DeadlineError } from '../variants/shared/upstream-error.ts'
 import { createStageTimer } from '../variants/shared/stage-timing.ts'
-import { neverAborted, type ProductQuery } from '../variants/shared/upstream-clients.ts'
+import { neverAborted } from '../variants/shared/upstream-clients.ts'
+import type { ProductQuery } from '../scenario/wire-types.ts'
 import type { Variant } from '../variants/shared/variant.ts'
 import type { LevelLength, ModelledLevel, VirtualCall } from './types.ts'
 import { onVirtualClock, virtualClients, type VirtualWorld } from './virtual-run.ts'
@@ -94,6 +95,59 @@ export interface FaultTally {
   failedWithoutFault: number
 }
 
+/** What a level's requests share: the world, its clock, the calls made, the one price cache and the background clients. */
+interface LevelRig {
+  variant: Variant
+  world: VirtualWorld
+  clock: { readonly now: number }
+  calls: VirtualCall[]
+  events: { sequence: number }
+  /** Virtual ms since the level began. */
+  now(): number
+  priceCache: ReturnType<typeof createPriceCache>
+  background: ReturnType<typeof virtualClients>
+}
+
+/** One request as the API serves it (variants/shared/app.ts): a failure when the variant throws or the deadline passes first. */
+async function serveRequest(rig: LevelRig, query: ProductQuery): Promise<boolean> {
+  const { variant, world, clock, calls, events, now, priceCache, background } = rig
+  const { scenario } = world
+  const controller = new AbortController()
+  const deadlineAt = clock.now + scenario.requestDeadlineMs
+  const upstreams = virtualClients(world, calls, events, now, { signal: controller.signal, timeoutMs: scenario.upstreamTimeoutMs })
+  let deadline: ReturnType<typeof setTimeout> | undefined
+  const late = new Promise<false>((resolve) => {
+    deadline = setTimeout(() => {
+      controller.abort(new DeadlineError(scenario.requestDeadlineMs, []))
+      resolve(false)
+    }, scenario.requestDeadlineMs)
+  })
+  const served = Promise.resolve()
+    .then(() =>
+      variant.getProducts({
+        query,
+        upstreams,
+        background,
+        signal: controller.signal,
+        timeLeftMs: () => deadlineAt - clock.now,
+        shared: world.shared,
+        priceCache,
+        time: createStageTimer(() => clock.now).time,
+      }),
+    )
+    .then(
+      () => true,
+      () => false,
+    )
+  try {
+    return await Promise.race([served, late])
+  } finally {
+    clearTimeout(deadline)
+    // Answered (or failed): the calls still out are not needed; the API aborts them, as at the deadline.
+    if (!controller.signal.aborted) controller.abort(new Error('the request was already answered'))
+  }
+}
+
 async function runLevel(
   variant: Variant,
   world: VirtualWorld,
@@ -109,6 +163,7 @@ async function runLevel(
     const priceCache = createPriceCache(world.store, priceCacheTiming(scenario), () => {})
     // Work no one request owns (a shared refresh): never aborted by a request, each call bounded by its timeout.
     const background = virtualClients(world, calls, events, now, { signal: neverAborted(), timeoutMs: scenario.upstreamTimeoutMs })
+    const rig: LevelRig = { variant, world, clock, calls, events, now, priceCache, background }
     const countsBefore = priceCacheCounts(world.store, priceCache)
     let next = 0
     let sequenceEnded = false
@@ -120,43 +175,6 @@ async function runLevel(
     let lastAnswerMs = 0
     let timerError: unknown
 
-    /** One request as the API serves it: a failure when the variant throws or the deadline passes first. */
-    const request = async (query: ProductQuery): Promise<boolean> => {
-      const controller = new AbortController()
-      const deadlineAt = clock.now + scenario.requestDeadlineMs
-      const upstreams = virtualClients(world, calls, events, now, { signal: controller.signal, timeoutMs: scenario.upstreamTimeoutMs })
-      let deadline: ReturnType<typeof setTimeout> | undefined
-      const late = new Promise<false>((resolve) => {
-        deadline = setTimeout(() => {
-          controller.abort(new DeadlineError(scenario.requestDeadlineMs, []))
-          resolve(false)
-        }, scenario.requestDeadlineMs)
-      })
-      const served = Promise.resolve()
-        .then(() =>
-          variant.getProducts({
-            query,
-            upstreams,
-            background,
-            signal: controller.signal,
-            timeLeftMs: () => deadlineAt - clock.now,
-            shared: world.shared,
-            priceCache,
-            time: createStageTimer(() => clock.now).time,
-          }),
-        )
-        .then(
-          () => true,
-          () => false,
-        )
-      try {
-        return await Promise.race([served, late])
-      } finally {
-        clearTimeout(deadline)
-        // Answered (or failed): the calls still out are not needed; the API aborts them, as at the deadline.
-        if (!controller.signal.aborted) controller.abort(new Error('the request was already answered'))
-      }
-    }
     const connection = async (): Promise<void> => {
       for (let sent = 0; ; sent++) {
         if ('requestsPerConnection' in length && sent >= length.requestsPerConnection) return
@@ -168,7 +186,7 @@ async function runLevel(
         }
         const sentMs = now()
         const faultsBefore = world.faultsDrawn
-        const ok = await request(query)
+        const ok = await serveRequest(rig, query)
         // One connection, one request at a time: a fault drawn meanwhile was this request's (or its refresh's).
         const faulted = world.faultsDrawn > faultsBefore
         if (faulted) tally.faulted++
@@ -195,26 +213,44 @@ async function runLevel(
     for (let i = 0; i < MAX_EVENTS_AFTER_LEVEL && clock.countTimers() > 0; i++) await clock.nextAsync().catch(() => {})
     if (timerError !== undefined) throw timerError
     const counts = priceCacheCounts(world.store, priceCache)
-    const hits = counts.hits - countsBefore.hits
-    // The model's store never fails nor holds an unusable value: every other lookup is a miss.
-    const misses = counts.misses - countsBefore.misses
-    const seconds = Math.max(lastAnswerMs, 1) / 1000
-    const pricingCalls = calls.filter((call) => call.service === 'pricing').length
-    const level = {
-      connections,
-      length,
-      requests: answered,
-      good,
-      requestsPerSec: answered / seconds,
-      goodPerSec: good / seconds,
-      meanMs: good ? goodMs / good : null,
-      hits,
-      misses,
-      hitRatio: hits + misses ? hits / (hits + misses) : null,
-      pricingCalls,
-      pricingCallsPerSec: pricingCalls / seconds,
-      sequenceEnded,
-    }
-    return { level, calls, tally }
+    const answers = { answered, good, goodMs, lastAnswerMs, sequenceEnded }
+    return { level: levelFigures(connections, length, answers, countsBefore, counts, calls), calls, tally }
   })
+}
+
+/** A level's figures from what its connections counted and the price cache's counts before and after it. */
+function levelFigures(
+  connections: number,
+  length: LevelLength,
+  {
+    answered,
+    good,
+    goodMs,
+    lastAnswerMs,
+    sequenceEnded,
+  }: { answered: number; good: number; goodMs: number; lastAnswerMs: number; sequenceEnded: boolean },
+  before: { hits: number; misses: number },
+  after: { hits: number; misses: number },
+  calls: VirtualCall[],
+): ModelledLevel & { good: number } {
+  const hits = after.hits - before.hits
+  // The model's store never fails nor holds an unusable value: every other lookup is a miss.
+  const misses = after.misses - before.misses
+  const seconds = Math.max(lastAnswerMs, 1) / 1000
+  const pricingCalls = calls.filter((call) => call.service === 'pricing').length
+  return {
+    connections,
+    length,
+    requests: answered,
+    good,
+    requestsPerSec: answered / seconds,
+    goodPerSec: good / seconds,
+    meanMs: good ? goodMs / good : null,
+    hits,
+    misses,
+    hitRatio: hits + misses ? hits / (hits + misses) : null,
+    pricingCalls,
+    pricingCallsPerSec: pricingCalls / seconds,
+    sequenceEnded,
+  }
 }

@@ -29,9 +29,9 @@ import type { JitterMode, VirtualCall, VirtualRun } from './types.ts'
 import { createPriceCache, priceCacheCounts, priceCacheTiming } from '../variants/shared/price-cache.ts'
 import { createInProcessStore, type CacheStore } from '../variants/shared/cache-store.ts'
 import { createStageTimer } from '../variants/shared/stage-timing.ts'
-import type { ProductQuery, UpstreamClients } from '../variants/shared/upstream-clients.ts'
+import type { ProductQuery } from '../scenario/wire-types.ts'
 import { UpstreamError } from '../variants/shared/upstream-error.ts'
-import { perProcess, type Variant, type VariantContext } from '../variants/shared/variant.ts'
+import { perProcess, type UpstreamClients, type Variant, type VariantContext } from '../variants/shared/variant.ts'
 import { createFaultInjector, type FaultInjector } from '../mock-upstreams/faults.ts'
 
 /** Timer events a run may fire before it counts as looping forever in virtual time. */

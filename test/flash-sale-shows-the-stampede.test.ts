@@ -49,11 +49,22 @@ describe.skipIf(SKIP_REDIS)('the flash-sale preset under load', () => {
       // One key, a 3 s TTL: without a stampede a second holds at most one pricing call.
       const most = Math.max(...timeline.map((p) => p.pricingCalls ?? 0))
       expect(most, JSON.stringify(timeline)).toBeGreaterThan(1)
-      // The seconds add up to the level: answers, and pricing calls against the level's own counts.
-      expect(timeline.reduce((sum, p) => sum + p.answers, 0)).toBe(level!.requests)
-      const pricing = timeline.reduce((sum, p) => sum + (p.pricingCalls ?? 0), 0)
+      // The seconds add up to the level: its answers, and the cache's lookups against the level's own counts (the same
+      // counters, read each second).
+      const total = (key: 'answers' | 'cacheHits' | 'cacheMisses' | 'pricingCalls'): number =>
+        timeline.reduce((sum, p) => sum + (p[key] ?? 0), 0)
+      expect(total('answers')).toBe(level!.requests)
       const lookups = level!.priceCache!
-      expect(pricing).toBe(lookups.misses + lookups.unusable + lookups.unavailable)
+      const notHits = lookups.misses + lookups.unusable + lookups.unavailable
+      expect(total('cacheHits')).toBe(lookups.hits)
+      expect(total('cacheMisses')).toBe(notHits)
+      // Each lookup that was not a hit calls pricing, unless its request's deadline passed first (a call after the deadline
+      // never leaves, so it is not counted): the ones short are at most the requests answered 504 at their deadline, or
+      // that the load generator gave up on.
+      // (On a busy machine a run had 46 such lookups and 32 pricing calls: equality is not the code's invariant.)
+      const pricing = total('pricingCalls')
+      expect(pricing).toBeLessThanOrEqual(notHits)
+      expect(notHits - pricing, JSON.stringify(level!.statusCodes)).toBeLessThanOrEqual((level!.statusCodes['504'] ?? 0) + level!.timeouts)
       // The stampede's answers wait for pricing: some second after the spike is slower than the hits.
       const spikeAt = timeline.findIndex((p) => (p.pricingCalls ?? 0) === most)
       const after = timeline.slice(spikeAt, spikeAt + 3).map((p) => p.maxMs ?? 0)

@@ -40,15 +40,7 @@ async function measureLatencyCase(context: Target, spec: LatencyCaseSpec): Promi
   const failures: Array<{ status: string; ms: number }> = []
   // retainSamples: the percentiles are computed from tinybench's own samples (toLatencyStats).
   const bench = new Bench({ iterations: spec.samples, time: 0, warmup: false, throws: true, retainSamples: true })
-  // A slow case stops early once its samples agree (plan.ts, SETTLED_SAMPLES): tinybench keeps the statistics of those it took.
-  const settled = new AbortController()
-  const good: number[] = []
-  const settle = (ms: number): void => {
-    good.push(ms)
-    if (!spec.settleAfter || good.length < spec.settleAfter) return
-    const sorted = [...good].sort((a, b) => a - b)
-    if ((sorted.at(-1)! - sorted[0]!) / median(sorted) <= SETTLED_SPREAD) settled.abort()
-  }
+  const { settled, settle } = settling(spec)
   bench.add(
     `${spec.variant}${spec.cold ? ' (cold)' : ''}`,
     async () => {
@@ -92,8 +84,6 @@ async function measureLatencyCase(context: Target, spec: LatencyCaseSpec): Promi
   }
   const stats = await upstreams.stats()
   const after = await api.counters()
-  const statusCodes: Record<string, number> = {}
-  for (const { status } of failures) statusCodes[status] = (statusCodes[status] ?? 0) + 1
   return {
     latency,
     upstreamCalls: Object.fromEntries(SERVICE_NAMES.map((name) => [name, round(stats.services[name].calls / requests, 3)])) as Record<
@@ -104,14 +94,38 @@ async function measureLatencyCase(context: Target, spec: LatencyCaseSpec): Promi
     stages: medianStages(timings),
     cacheReadsPerRequest: requests ? round((after.cacheReads - before.cacheReads) / requests, 3) : 0,
     cacheStagesAlone: medianLoneCacheStages(timings),
-    failures: {
-      requests,
-      failed: failures.length,
-      statusCodes,
-      p50Ms: failures.length ? round(median(failures.map((f) => f.ms))) : null,
-      injected: SERVICE_NAMES.reduce((sum, name) => sum + FAULT_KINDS.reduce((n, kind) => n + stats.services[name].faults[kind], 0), 0),
-    },
+    failures: failureFigures(requests, failures, stats),
     mismatches,
+  }
+}
+
+/** A slow case stops early once its samples agree (plan.ts, SETTLED_SAMPLES): tinybench keeps the statistics of those it took. */
+function settling(spec: LatencyCaseSpec): { settled: AbortController; settle(ms: number): void } {
+  const settled = new AbortController()
+  const good: number[] = []
+  const settle = (ms: number): void => {
+    good.push(ms)
+    if (!spec.settleAfter || good.length < spec.settleAfter) return
+    const sorted = [...good].sort((a, b) => a - b)
+    if ((sorted.at(-1)! - sorted[0]!) / median(sorted) <= SETTLED_SPREAD) settled.abort()
+  }
+  return { settled, settle }
+}
+
+/** The case's failed attempts: how many of its requests, by status, their median time, and the faults the mocks injected meanwhile. */
+function failureFigures(
+  requests: number,
+  failures: Array<{ status: string; ms: number }>,
+  stats: Awaited<ReturnType<Target['upstreams']['stats']>>,
+): LatencyCase['failures'] {
+  const statusCodes: Record<string, number> = {}
+  for (const { status } of failures) statusCodes[status] = (statusCodes[status] ?? 0) + 1
+  return {
+    requests,
+    failed: failures.length,
+    statusCodes,
+    p50Ms: failures.length ? round(median(failures.map((f) => f.ms))) : null,
+    injected: SERVICE_NAMES.reduce((sum, name) => sum + FAULT_KINDS.reduce((n, kind) => n + stats.services[name].faults[kind], 0), 0),
   }
 }
 

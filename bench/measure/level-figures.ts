@@ -2,7 +2,14 @@
 import { mean, subtractCounts } from './stats.ts'
 import { round, roundStated } from '../record/format.ts'
 import type { LoadLevel, TimelinePoint } from '../record/results.ts'
-import type { ApiCounters } from '../../lab-api/protocol.ts'
+import type { ApiCounters, ApiProcessUsage } from '../../lab-api/protocol.ts'
+
+/** The API's main thread's busy ms between two readings; null where the runtime cannot tell (no event-loop utilization). */
+export function eventLoopMsBetween(before: ApiProcessUsage, after: ApiProcessUsage): number | null {
+  return after.busyMainThreadMicros === null || before.busyMainThreadMicros === null
+    ? null
+    : (after.busyMainThreadMicros - before.busyMainThreadMicros) / 1000
+}
 
 /** A level's figures of the traffic: the mean, of hits and of misses, the API's lookups and pricing calls per second, and its timeline. */
 export function trafficFigures(

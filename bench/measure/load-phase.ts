@@ -15,7 +15,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http'
 import autocannon from 'autocannon'
-import { trafficFigures } from './level-figures.ts'
+import { eventLoopMsBetween, trafficFigures } from './level-figures.ts'
 import { apiLoopBetween, judgeSelfCheck, startSelfCheck } from './self-check.ts'
 import type { PhaseContext, Target } from './phase-context.ts'
 import { keepLevel } from './raw-samples.ts'
@@ -227,10 +227,7 @@ export async function measureLoadLevel(
   // The API's CPU while requests were in flight: not its idle background (GC, timers) after them;
   // per request it handled, those the load generator dropped at the level's end included.
   const cpuMs = (after.busyCpuMicros - before.busyCpuMicros) / 1000
-  const eventLoopMs =
-    after.busyMainThreadMicros === null || before.busyMainThreadMicros === null
-      ? null
-      : (after.busyMainThreadMicros - before.busyMainThreadMicros) / 1000
+  const eventLoopMs = eventLoopMsBetween(before, after)
   const handled = after.handled - before.handled
   const perRequest = (ms: number | null): number | null => (ms !== null && handled >= MIN_REQUESTS_FOR_CPU ? round(ms / handled, 3) : null)
   const seconds = Math.max(elapsedSeconds, 0.001)

@@ -16,7 +16,7 @@ import { nonOkStatuses, round, roundStated } from '../record/format.ts'
 import type { SweepLevel } from '../record/results.ts'
 import type { SweepPlan } from './plan.ts'
 import { SERVICE_NAMES, type ServiceName } from '../../scenario/types.ts'
-import { trafficFigures } from './level-figures.ts'
+import { eventLoopMsBetween, trafficFigures } from './level-figures.ts'
 import { buildTimeline, startCounterReadings } from './timeline.ts'
 
 /** How often the bottleneck's queue is read during a level. */
@@ -85,17 +85,7 @@ export async function measureSweepLevel(
   const stats = await settledStats(upstreams)
   const level = summarizeOpenLoad(run)
 
-  // Judged on the figures as stated, so a row never reads "1.7 against 1.7, still rising".
-  const latencyRiseMs = level.latencyRiseMs === null ? null : round(level.latencyRiseMs)
-  const latencyRisingAboveMs = round(level.risingAboveMs)
-  const queueRise = riseOf(queue, durationSeconds * 1000)
-  const queueRiseStated = queueRise === null ? null : round(queueRise, 1)
-  const queueRisingAbove = round(Math.max(MIN_QUEUE_RISE, RISING_FRACTION * offeredPerSec * (durationSeconds / 2)), 1)
-  const rising = (latencyRiseMs ?? 0) > latencyRisingAboveMs || (queueRiseStated ?? 0) > queueRisingAbove
-  const eventLoopMs =
-    after.busyMainThreadMicros === null || before.busyMainThreadMicros === null
-      ? null
-      : (after.busyMainThreadMicros - before.busyMainThreadMicros) / 1000
+  const eventLoopMs = eventLoopMsBetween(before, after)
   // No good answer at all within the level: 0, as before any answer came.
   const [p50, max] = level.goodLatenciesMs.length ? percentiles(level.goodLatenciesMs, [50, 100]) : [0, 0]
   const non2xx = Object.values(nonOkStatuses(level.statusCodes)).reduce((sum, n) => sum + n, 0)
@@ -116,35 +106,12 @@ export async function measureSweepLevel(
     non2xx,
     statusCodes: level.statusCodes,
     mismatches: level.mismatches,
-    latencyRiseMs,
-    latencyRisingAboveMs,
-    queueRise: queueRiseStated,
-    queueRisingAbove,
-    rising,
+    ...risingFigures(level, queue, offeredPerSec, durationSeconds),
     latePercent: round(level.latePercent, 1),
     maxLateMs: round(level.maxLateMs),
     // Over the same span as the CPU reading: from before the first request to after the last answer.
     apiEventLoopPercent: eventLoopMs === null || elapsedMs <= 0 ? null : round(Math.min(100, (eventLoopMs / elapsedMs) * 100), 1),
-    upstreams: Object.fromEntries(
-      SERVICE_NAMES.map((name) => {
-        const s = stats.services[name]
-        const perCall = (ms: number): number | null => (s.timedCalls ? round(ms / s.timedCalls) : null)
-        return [
-          name,
-          {
-            calls: s.calls,
-            served: s.served,
-            rejected: s.rejected,
-            cancelled: s.cancelled,
-            maxBusy: s.maxBusy,
-            queued: s.queued,
-            longestWaitMs: s.longestWaitMs,
-            heldMsPerCall: perCall(s.heldMs),
-            configuredMsPerCall: perCall(s.configuredMs),
-          },
-        ]
-      }),
-    ) as SweepLevel['upstreams'],
+    upstreams: upstreamFigures(stats),
     selfCheck: judgeSelfCheck(reading, apiLoopBetween(before.eventLoop, after.eventLoop), stats, round(level.latePercent, 1)),
     ...trafficFigures(
       run.requests.flatMap((r) => (r.good && r.doneMs !== null ? [{ ms: r.doneMs - r.dueMs, cache: r.cache }] : [])),
@@ -154,6 +121,46 @@ export async function measureSweepLevel(
       timeline,
     ),
   }
+}
+
+/** Whether the level's latency or the bottleneck's queue was still rising, judged on the figures as stated (never "1.7 against 1.7, still rising"). */
+function risingFigures(
+  level: Pick<ReturnType<typeof summarizeOpenLoad>, 'latencyRiseMs' | 'risingAboveMs'>,
+  queue: Array<[number, number]>,
+  offeredPerSec: number,
+  durationSeconds: number,
+): Pick<SweepLevel, 'latencyRiseMs' | 'latencyRisingAboveMs' | 'queueRise' | 'queueRisingAbove' | 'rising'> {
+  const latencyRiseMs = level.latencyRiseMs === null ? null : round(level.latencyRiseMs)
+  const latencyRisingAboveMs = round(level.risingAboveMs)
+  const rise = riseOf(queue, durationSeconds * 1000)
+  const queueRise = rise === null ? null : round(rise, 1)
+  const queueRisingAbove = round(Math.max(MIN_QUEUE_RISE, RISING_FRACTION * offeredPerSec * (durationSeconds / 2)), 1)
+  const rising = (latencyRiseMs ?? 0) > latencyRisingAboveMs || (queueRise ?? 0) > queueRisingAbove
+  return { latencyRiseMs, latencyRisingAboveMs, queueRise, queueRisingAbove, rising }
+}
+
+/** What each mocked service saw during the level: its calls, queue and 503s, and how long its workers were held per call against the latency configured. */
+function upstreamFigures(stats: Awaited<ReturnType<typeof settledStats>>): SweepLevel['upstreams'] {
+  return Object.fromEntries(
+    SERVICE_NAMES.map((name) => {
+      const s = stats.services[name]
+      const perCall = (ms: number): number | null => (s.timedCalls ? round(ms / s.timedCalls) : null)
+      return [
+        name,
+        {
+          calls: s.calls,
+          served: s.served,
+          rejected: s.rejected,
+          cancelled: s.cancelled,
+          maxBusy: s.maxBusy,
+          queued: s.queued,
+          longestWaitMs: s.longestWaitMs,
+          heldMsPerCall: perCall(s.heldMs),
+          configuredMsPerCall: perCall(s.configuredMs),
+        },
+      ]
+    }),
+  ) as SweepLevel['upstreams']
 }
 
 /**

@@ -5,7 +5,7 @@ import { ADMIN_PATHS, type ApiCounters, type ApiProcess, type ApiProcessUsage, t
 import type { CacheBackend } from '../../variants/shared/cache-stats.ts'
 import { askLabProcess } from './admin-client.ts'
 import { CPU_PATH, type RoleCpu } from '../../scenario/lab-roles.ts'
-import { forkLabProcess } from './lab-process.ts'
+import { preforkLabProcess } from './lab-process.ts'
 
 const ENTRY = fileURLToPath(new URL('./api-main.ts', import.meta.url))
 
@@ -29,16 +29,20 @@ export type { ApiProcess } from '../../lab-api/protocol.ts'
 /** How long a level waits, after its last answer, for the requests still in the API to end. */
 export const DRAIN_PATIENCE_MS = 15_000
 
-export async function startApiProcess(
-  scenario: Scenario,
-  upstreamUrls: Record<ServiceName, string>,
-  upstreamsInstance: string | null,
-  redisUrl: string | undefined,
-): Promise<ApiProcess> {
-  const init: ApiInit = { scenario, upstreamUrls, upstreamsInstance, redisUrl }
+/**
+ * Forks the API process now, so it loads while Redis and the mocks start; `start` gives it
+ * their addresses and waits until it listens. `stop` stops it, started or not.
+ */
+export function preforkApiProcess(): { start(init: ApiInit): Promise<ApiProcess>; stop(): Promise<void> } {
   // --expose-gc: the harness empties the API's heap before each load level (collectGarbage).
-  const lab = await forkLabProcess<ApiReady>(ENTRY, init, 'API', ['--expose-gc'])
-  return apiAt(lab.ready.url, lab.ready.cacheBackend, lab.pid, lab.stop)
+  const forked = preforkLabProcess<ApiReady>(ENTRY, 'API', ['--expose-gc'])
+  return {
+    async start(init) {
+      const lab = await forked.start(init)
+      return apiAt(lab.ready.url, lab.ready.cacheBackend, lab.pid, lab.stop)
+    },
+    stop: forked.stop,
+  }
 }
 
 /** The admin routes of the API at `url`; `stop` stops it when the lab started it (else nothing). */

@@ -49,32 +49,56 @@ export async function forkLabProcess<Ready>(
   nodeFlags: string[] = [],
   startTimeoutMs = 20_000,
 ): Promise<LabProcess<Ready>> {
+  return preforkLabProcess<Ready>(entry, name, nodeFlags).start(init, startTimeoutMs)
+}
+
+/** A lab process forked before its init is known: it loads its modules meanwhile (about a second through tsx). */
+export interface PreforkedProcess<Ready> {
+  /** Sends `init` and waits for the process to say it is ready; stops it if it does not. */
+  start(init: unknown, startTimeoutMs?: number): Promise<LabProcess<Ready>>
+  /** Stops it, started or not. */
+  stop(): Promise<void>
+}
+
+/**
+ * Forks `entry` now; `start` sends its init later. The caller that starts other processes the
+ * init needs (the API needs the mocks' and Redis's addresses) starts them while this one loads.
+ */
+export function preforkLabProcess<Ready>(entry: string, name: string, nodeFlags: string[] = []): PreforkedProcess<Ready> {
   const child = fork(entry, [], {
     execArgv: [...tsxExecArgv(), ...profileFlags(), ...nodeFlags],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   live.add(child)
-  child.once('exit', () => live.delete(child))
+  let exit: string | undefined
+  child.once('exit', (code, signal) => {
+    live.delete(child)
+    exit = signal ?? `code ${code}`
+  })
   const stop = (): Promise<void> => stopChild(child)
-  try {
-    const ready = await new Promise<Ready>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`The ${name} process did not start within ${startTimeoutMs} ms.`)), startTimeoutMs)
-      child.once('message', (message: Message<Ready>) => {
-        clearTimeout(timer)
-        if (message.type === 'ready') resolve(message.ready)
-        else reject(new Error(`The ${name} process failed to start: ${message.message}`))
+  const start = async (init: unknown, startTimeoutMs = 20_000): Promise<LabProcess<Ready>> => {
+    try {
+      const ready = await new Promise<Ready>((resolve, reject) => {
+        if (exit !== undefined) return reject(new Error(`The ${name} process exited during start-up (${exit}).`))
+        const timer = setTimeout(() => reject(new Error(`The ${name} process did not start within ${startTimeoutMs} ms.`)), startTimeoutMs)
+        child.once('message', (message: Message<Ready>) => {
+          clearTimeout(timer)
+          if (message.type === 'ready') resolve(message.ready)
+          else reject(new Error(`The ${name} process failed to start: ${message.message}`))
+        })
+        child.once('exit', (code, signal) => {
+          clearTimeout(timer)
+          reject(new Error(`The ${name} process exited during start-up (${signal ?? `code ${code}`}).`))
+        })
+        child.send(init as object)
       })
-      child.once('exit', (code, signal) => {
-        clearTimeout(timer)
-        reject(new Error(`The ${name} process exited during start-up (${signal ?? `code ${code}`}).`))
-      })
-      child.send(init as object)
-    })
-    return { child, pid: child.pid ?? -1, ready, stop }
-  } catch (error) {
-    await stop()
-    throw error
+      return { child, pid: child.pid ?? -1, ready, stop }
+    } catch (error) {
+      await stop()
+      throw error
+    }
   }
+  return { start, stop }
 }
 
 /** In a child: starts with the parent's init message, reports ready, and closes on SIGTERM or when the parent goes away. */

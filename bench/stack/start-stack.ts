@@ -4,7 +4,7 @@
  * each role given by URL (docs/roles-on-hosts.md), that role where it runs,
  * greeted and checked (remote-roles.ts), and never stopped by the lab.
  */
-import { startApiProcess } from './api-process.ts'
+import { preforkApiProcess } from './api-process.ts'
 import { checkedApi, connectUpstreams, greet } from './remote-roles.ts'
 import { redisAddress, startRedis, type RunningRedis } from './start-cache.ts'
 import { startUpstreamProcess } from './upstream-process.ts'
@@ -85,9 +85,20 @@ export async function startStack(
       }
       return { redis, upstreams, api, roles, stop }
     }
-    const redis = await keep(await startRedis({ redisUrl: where.redisUrl, warn }))
-    const upstreams = where.upstreams ? await connectUpstreams(where.upstreams, scenario) : await keep(await startUpstreamProcess(scenario))
-    const api = await keep(await startApiProcess(scenario, upstreams.urls, upstreams.hello.instance, redis.url))
+    // The API loads its modules while Redis and the mocks start, side by side; it is told their addresses once they listen.
+    const apiProcess = await keep(preforkApiProcess())
+    const [redis, upstreams] = await bothStarted(
+      startRedis({ redisUrl: where.redisUrl, warn }).then(keep),
+      where.upstreams ? connectUpstreams(where.upstreams, scenario) : startUpstreamProcess(scenario).then(keep),
+    )
+    // The API stops before the parts it calls (no warning that Redis went away): last in the list, which stops from the end.
+    stops.push(...stops.splice(stops.indexOf(apiProcess.stop), 1))
+    const api = await apiProcess.start({
+      scenario,
+      upstreamUrls: upstreams.urls,
+      upstreamsInstance: upstreams.hello.instance,
+      redisUrl: redis.url,
+    })
     const apiHello = await greet<ApiHello>('api', api.url)
     const roles = {
       api: placed(api.url, apiHello, false),
@@ -99,4 +110,12 @@ export async function startStack(
     await stop()
     throw error
   }
+}
+
+/** Both parts, once both have settled: a part that started is kept (stopped with the stack) even when the other failed. */
+async function bothStarted<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [first, second] = await Promise.allSettled([a, b])
+  if (first.status === 'rejected') throw first.reason
+  if (second.status === 'rejected') throw second.reason
+  return [first.value, second.value]
 }

@@ -13,13 +13,14 @@ import type { CacheStore, PriceCache } from './cache-types.ts'
 import type { AppParts, Instrument } from './instrument.ts'
 import { loadVariants } from './load-variants.ts'
 import { createPriceCache, priceCacheTiming } from './price-cache.ts'
-import { productPageSchema } from './product-page.ts'
+import { productPageSchema } from './page-schema.ts'
 import { createStageTimer } from './stage-timing.ts'
-import { createUpstreamPools, neverAborted, type ProductQuery, type UpstreamClients, type UpstreamPools } from './upstream-clients.ts'
+import { createUpstreamPools, neverAborted, type UpstreamPools } from './upstream-clients.ts'
+import type { ProductQuery } from '../../scenario/wire-types.ts'
 
 export type { AppParts, Instrument } from './instrument.ts'
 import { CircuitOpenError, DeadlineError, UpstreamError } from './upstream-error.ts'
-import { perProcess, type Variant } from './variant.ts'
+import { perProcess, type UpstreamClients, type Variant } from './variant.ts'
 
 export interface AppOptions {
   scenario: Scenario

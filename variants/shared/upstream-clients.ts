@@ -9,27 +9,9 @@
 import { setMaxListeners } from 'node:events'
 import { Pool } from 'undici'
 import { SERVICE_NAMES, type ServiceName } from '../../scenario/types.ts'
-import type { CatalogPage, CategoryPath, Price, Product, ProductQuery, RatingSummary, StockLevel } from '../../scenario/wire-types.ts'
+import type { CatalogPage, CategoryPath, Price, Product, RatingSummary, StockLevel } from '../../scenario/wire-types.ts'
 import { UpstreamError } from './upstream-error.ts'
-
-export type { ProductQuery } from '../../scenario/wire-types.ts'
-
-/** One call's own options: `signal` abandons this call alone (a resilience policy's timeout, a hedge's loser). */
-export interface CallOptions {
-  signal?: AbortSignal
-}
-
-/** The five services, for one request: every call is aborted when the request's signal is, or its own. */
-export interface UpstreamClients {
-  catalog: { listProducts(query: ProductQuery, options?: CallOptions): Promise<CatalogPage> }
-  inventory: {
-    getStock(productId: number, options?: CallOptions): Promise<StockLevel>
-    getStockBulk(productIds: number[], options?: CallOptions): Promise<StockLevel[]>
-  }
-  pricing: { calculatePrices(productIds: number[], options?: CallOptions): Promise<Price[]> }
-  reviews: { getRatingSummaries(productIds: number[], options?: CallOptions): Promise<RatingSummary[]> }
-  categories: { getAncestorPaths(categoryIds: number[], options?: CallOptions): Promise<CategoryPath[]> }
-}
+import type { CallOptions, UpstreamClients } from './variant.ts'
 
 /** The keep-alive pools, shared by all requests. */
 export interface UpstreamPools {

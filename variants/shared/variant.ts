@@ -1,8 +1,25 @@
 /** What a variant file is: a `parent` (the variant it improves on) and a `getProducts` handler. */
 import type { PriceCache } from './cache-types.ts'
-import type { ProductPage } from './product-page.ts'
+import type { ProductPage } from './page-schema.ts'
 import type { StageTimer } from './stage-timing.ts'
-import type { ProductQuery, UpstreamClients } from './upstream-clients.ts'
+import type { CatalogPage, CategoryPath, Price, ProductQuery, RatingSummary, StockLevel } from '../../scenario/wire-types.ts'
+
+/** One call's own options: `signal` abandons this call alone (a resilience policy's timeout, a hedge's loser). */
+export interface CallOptions {
+  signal?: AbortSignal
+}
+
+/** The five services, for one request: every call is aborted when the request's signal is, or its own. */
+export interface UpstreamClients {
+  catalog: { listProducts(query: ProductQuery, options?: CallOptions): Promise<CatalogPage> }
+  inventory: {
+    getStock(productId: number, options?: CallOptions): Promise<StockLevel>
+    getStockBulk(productIds: number[], options?: CallOptions): Promise<StockLevel[]>
+  }
+  pricing: { calculatePrices(productIds: number[], options?: CallOptions): Promise<Price[]> }
+  reviews: { getRatingSummaries(productIds: number[], options?: CallOptions): Promise<RatingSummary[]> }
+  categories: { getAncestorPaths(categoryIds: number[], options?: CallOptions): Promise<CategoryPath[]> }
+}
 
 export interface VariantContext {
   /** The validated query: page, limit and optionally category. */
