@@ -28,6 +28,12 @@ import { STAGE_NAMES } from '../../variants/shared/stage-timing.ts'
 export const SCHEMA_VERSION = 14
 
 const ISO_DATE = String.raw`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$`
+/**
+ * `schema` described: a copy with `description`, so the JSON Schema documents every field (results/README.md is generated
+ * from it, scripts/results-readme.ts) and a schema used in several places keeps each place's own words.
+ */
+const doc = <T extends TSchema>(description: string, schema: T): T =>
+  Object.defineProperties({}, { ...Object.getOwnPropertyDescriptors(schema), description: { value: description, enumerable: true } }) as T
 const num = () => Type.Number()
 const nonNegative = () => Type.Number({ minimum: 0 })
 const count = () => Type.Integer({ minimum: 0 })
@@ -52,8 +58,7 @@ const statusCounts = () => mapOf(count())
 const stated = () => nullable(nonNegative())
 
 const LatencyStatsSchema = strict({
-  /** The n of every figure below. */
-  samples: Type.Integer({ minimum: 1 }),
+  samples: doc('The n of every figure below.', Type.Integer({ minimum: 1 })),
   p50Ms: nonNegative(),
   p75Ms: nonNegative(),
   p99Ms: stated(),
@@ -61,8 +66,7 @@ const LatencyStatsSchema = strict({
   minMs: nonNegative(),
   maxMs: nonNegative(),
   sdMs: nonNegative(),
-  /** Relative margin of error of the mean, in percent (95 % confidence). */
-  rme: nonNegative(),
+  rme: doc('Relative margin of error of the mean, in percent (95 % confidence).', nonNegative()),
 })
 export type LatencyStats = Static<typeof LatencyStatsSchema>
 
@@ -78,58 +82,67 @@ export type LoopReading = Static<typeof LoopReadingSchema>
  * a level, and whether that makes its figures the lab's rather than the code's (self-check.ts).
  */
 const SelfCheckSchema = strict({
-  /** CPU over the level, in percent of one core, all threads: the harness (load generator), the API under test, the mocked upstreams, Redis; null where the OS does not tell or Redis is not the lab's. */
-  cpuPercent: strict({
-    harness: nullable(nonNegative()),
-    api: nullable(nonNegative()),
-    upstreams: nullable(nonNegative()),
-    redis: nullable(nonNegative()),
-  }),
-  /** The whole machine's CPU over the level, in percent of all its cores; null where the OS does not tell. */
-  machineCpuPercent: nullable(Type.Number({ minimum: 0, maximum: 100 })),
-  /**
-   * The CPU of the API's and the upstreams' hosts over the level, in percent of all their cores, when they run on
-   * another host than the harness (another kernel); null when they share its machine (machineCpuPercent covers them).
-   */
-  hostCpuPercent: strict({
-    api: nullable(Type.Number({ minimum: 0, maximum: 100 })),
-    upstreams: nullable(Type.Number({ minimum: 0, maximum: 100 })),
-  }),
-  /** Each Node process's event loop; null when it could not be read. */
-  eventLoop: strict({ harness: LoopReadingSchema, api: nullable(LoopReadingSchema), upstreams: nullable(LoopReadingSchema) }),
-  /** How much longer than configured the mocks held their served calls (all services), p50 and p99, in ms, and the calls' mean configured latency; null when none was served. */
-  mockOvershoot: nullable(
-    strict({ calls: Type.Integer({ minimum: 1 }), p50Ms: nonNegative(), p99Ms: nonNegative(), meanConfiguredMs: nonNegative() }),
+  cpuPercent: doc(
+    "CPU over the level, in percent of one core, all threads: the harness (load generator), the API under test, the mocked upstreams, Redis; null where the OS does not tell or Redis is not the lab's.",
+    strict({
+      harness: nullable(nonNegative()),
+      api: nullable(nonNegative()),
+      upstreams: nullable(nonNegative()),
+      redis: nullable(nonNegative()),
+    }),
   ),
-  /** The mocked upstreams' CPU per call they received, in ms (all threads): what each upstream call costs the lab; null without a reading or a call. */
-  mockCpuMsPerCall: nullable(nonNegative()),
-  /** Why the level's figures are the lab's or the machine's rather than the code's, one sentence each; empty when none (self-check.ts, LAB_LIMITS). */
-  labBound: Type.Array(text()),
+  machineCpuPercent: doc(
+    "The whole machine's CPU over the level, in percent of all its cores; null where the OS does not tell.",
+    nullable(Type.Number({ minimum: 0, maximum: 100 })),
+  ),
+  hostCpuPercent: doc(
+    "The CPU of the API's and the upstreams' hosts over the level, in percent of all their cores, when they run on another host than the harness (another kernel); null when they share its machine (machineCpuPercent covers them).",
+    strict({
+      api: nullable(Type.Number({ minimum: 0, maximum: 100 })),
+      upstreams: nullable(Type.Number({ minimum: 0, maximum: 100 })),
+    }),
+  ),
+  eventLoop: doc(
+    "Each Node process's event loop; null when it could not be read.",
+    strict({ harness: LoopReadingSchema, api: nullable(LoopReadingSchema), upstreams: nullable(LoopReadingSchema) }),
+  ),
+  mockOvershoot: doc(
+    "How much longer than configured the mocks held their served calls (all services), p50 and p99, in ms, and the calls' mean configured latency; null when none was served.",
+    nullable(strict({ calls: Type.Integer({ minimum: 1 }), p50Ms: nonNegative(), p99Ms: nonNegative(), meanConfiguredMs: nonNegative() })),
+  ),
+  mockCpuMsPerCall: doc(
+    "The mocked upstreams' CPU per call they received, in ms (all threads): what each upstream call costs the lab; null without a reading or a call.",
+    nullable(nonNegative()),
+  ),
+  labBound: doc(
+    "Why the level's figures are the lab's or the machine's rather than the code's, one sentence each; empty when none (self-check.ts, LAB_LIMITS).",
+    Type.Array(text()),
+  ),
 })
 export type SelfCheck = Static<typeof SelfCheckSchema>
 
 /** What a load level's answers were: the fields shared by the connection levels and the sweep's rate levels. */
 const answers = {
-  /** Load levels: the connections autocannon kept busy. Sweep levels: the most requests in flight at once, each on its own connection. */
-  connections: Type.Integer({ minimum: 1 }),
-  /** How long the level actually ran, in seconds: from its first request sent to its last answer. */
-  durationSeconds: nonNegative(),
-  /**
-   * Answers that succeeded (2xx; in the sweep, 200 with the reference body): the n of p50Ms,
-   * p99Ms (p90Ms) and maxMs. A failure has no place in the latency figures: it is counted by
-   * status, error and timeout.
-   */
-  answered: count(),
+  connections: doc(
+    'Load levels: the connections autocannon kept busy. Sweep levels: the most requests in flight at once, each on its own connection.',
+    Type.Integer({ minimum: 1 }),
+  ),
+  durationSeconds: doc('How long the level actually ran, in seconds: from its first request sent to its last answer.', nonNegative()),
+  answered: doc(
+    'Answers that succeeded (2xx; in the sweep, 200 with the reference body): the n of p50Ms, p99Ms (p90Ms) and maxMs. A failure has no place in the latency figures: it is counted by status, error and timeout.',
+    count(),
+  ),
   p50Ms: nonNegative(),
   p99Ms: stated(),
   maxMs: nonNegative(),
-  /** Requests that got no answer: a connection error (reset, refused), or (`timeouts`) none within the client's timeout. Each failure counts in one of the two. */
-  errors: count(),
+  errors: doc(
+    "Requests that got no answer: a connection error (reset, refused), or (`timeouts`) none within the client's timeout. Each failure counts in one of the two.",
+    count(),
+  ),
   timeouts: count(),
   non2xx: count(),
   statusCodes: statusCounts(),
-  /** 2xx responses whose body differed from the reference body. */
-  mismatches: count(),
+  mismatches: doc('2xx responses whose body differed from the reference body.', count()),
 }
 
 /**
@@ -138,12 +151,10 @@ const answers = {
  * not hits), read from the API every second; null when a reading failed.
  */
 const TimelinePointSchema = strict({
-  /** The end of the second, from the level's first request, in seconds. */
-  atSeconds: nonNegative(),
+  atSeconds: doc("The end of the second, from the level's first request, in seconds.", nonNegative()),
   seconds: nonNegative(),
   answers: count(),
-  /** 2xx answers: the n of p50Ms, p99Ms (stated: null below 100) and maxMs; null without one. */
-  good: count(),
+  good: doc('2xx answers: the n of p50Ms, p99Ms (stated: null below 100) and maxMs; null without one.', count()),
   failed: count(),
   p50Ms: nullable(nonNegative()),
   p99Ms: stated(),
@@ -160,64 +171,62 @@ const PriceCacheSchema = strict({
   misses: count(),
   unusable: count(),
   unavailable: count(),
-  /** Of the hits, price lists served past their TTL, within the grace, while one request refreshed them (swr); 0 for the others. */
-  stale: count(),
+  stale: doc(
+    'Of the hits, price lists served past their TTL, within the grace, while one request refreshed them (swr); 0 for the others.',
+    count(),
+  ),
 })
 export type PriceCacheFigures = Static<typeof PriceCacheSchema>
 
 /** What the traffic mix did to a level: the cache's hits, the mean beside the mean of hits alone, pricing's load, the seconds. */
 const trafficFigures = {
-  /**
-   * Mean of the 2xx answers (null without one), and of those whose Server-Timing says they hit
-   * the price cache / did not (a `pricing` stage after the `cache` one: a miss, an unusable value
-   * or Redis unavailable); null without one.
-   */
-  meanMs: nullable(nonNegative()),
+  meanMs: doc(
+    'Mean of the 2xx answers (null without one), and of those whose Server-Timing says they hit the price cache / did not (a `pricing` stage after the `cache` one: a miss, an unusable value or Redis unavailable); null without one.',
+    nullable(nonNegative()),
+  ),
   meanHitMs: nullable(nonNegative()),
   meanMissMs: nullable(nonNegative()),
-  /** The lookups of the level, counted by the API; null when it made none. */
-  priceCache: nullable(PriceCacheSchema),
+  priceCache: doc('The lookups of the level, counted by the API; null when it made none.', nullable(PriceCacheSchema)),
   hitRatio: nullable(Type.Number({ minimum: 0, maximum: 1 })),
-  /** Pricing calls the API began, per second of the level. */
-  pricingCallsPerSec: nonNegative(),
+  pricingCallsPerSec: doc('Pricing calls the API began, per second of the level.', nonNegative()),
   timeline: Type.Array(TimelinePointSchema),
 }
 
 const LoadLevelSchema = strict({
   ...answers,
-  /** Null: the level ran for the run's duration. A number: it ran until each connection had made that many requests (slow variants). */
-  requestsPerConnection: nullable(Type.Integer({ minimum: 1 })),
-  /** Responses received (2xx and not). */
-  requests: count(),
-  /** Every answer per second, 2xx or not. */
-  requestsPerSec: nonNegative(),
-  /** Good answers per second: 2xx with the reference body. */
-  goodPerSec: nonNegative(),
+  requestsPerConnection: doc(
+    "Null: the level ran for the run's duration. A number: it ran until each connection had made that many requests (slow variants).",
+    nullable(Type.Integer({ minimum: 1 })),
+  ),
+  requests: doc('Responses received (2xx and not).', count()),
+  requestsPerSec: doc('Every answer per second, 2xx or not.', nonNegative()),
+  goodPerSec: doc('Good answers per second: 2xx with the reference body.', nonNegative()),
   p90Ms: stated(),
-  /** CPU time (user + system) of the API process, all its threads, while requests were in flight, per request it handled (those the load generator dropped at the level's end included), in ms; null below 20. */
-  apiCpuMsPerRequest: nullable(nonNegative()),
-  /** The same for the event loop's thread alone: the requests' own work, without the runtime's helper threads; null where the OS does not tell. */
-  apiEventLoopMsPerRequest: nullable(nonNegative()),
+  apiCpuMsPerRequest: doc(
+    "CPU time (user + system) of the API process, all its threads, while requests were in flight, per request it handled (those the load generator dropped at the level's end included), in ms; null below 20.",
+    nullable(nonNegative()),
+  ),
+  apiEventLoopMsPerRequest: doc(
+    "The same for the event loop's thread alone: the requests' own work, without the runtime's helper threads; null where the OS does not tell.",
+    nullable(nonNegative()),
+  ),
   selfCheck: SelfCheckSchema,
   ...trafficFigures,
-  /**
-   * The same level in virtual time (model/virtual-level.ts): the variant's own code sent the
-   * same sequence by as many connections, on upstreams with the scenario's workers and queues,
-   * without the lab's own time per request or injected faults. Null without a model, under
-   * traffic single, and in a what-if.
-   */
-  model: nullable(
-    strict({
-      requestsPerSec: nonNegative(),
-      goodPerSec: nonNegative(),
-      /** The mean time of the good answers, in ms; null without one. */
-      meanMs: nullable(nonNegative()),
-      /** Null without a price-cache lookup. */
-      hitRatio: nullable(Type.Number({ minimum: 0, maximum: 1 })),
-      pricingCallsPerSec: nonNegative(),
-      /** The sequence given to the model ran out before the level's end: its figures cover fewer requests. */
-      sequenceEnded: Type.Boolean(),
-    }),
+  model: doc(
+    "The same level in virtual time (model/virtual-level.ts): the variant's own code sent the same sequence by as many connections, on upstreams with the scenario's workers and queues, without the lab's own time per request or injected faults. Null without a model, under traffic single, and in a what-if.",
+    nullable(
+      strict({
+        requestsPerSec: nonNegative(),
+        goodPerSec: nonNegative(),
+        meanMs: doc('The mean time of the good answers, in ms; null without one.', nullable(nonNegative())),
+        hitRatio: doc('Null without a price-cache lookup.', nullable(Type.Number({ minimum: 0, maximum: 1 }))),
+        pricingCallsPerSec: nonNegative(),
+        sequenceEnded: doc(
+          "The sequence given to the model ran out before the level's end: its figures cover fewer requests.",
+          Type.Boolean(),
+        ),
+      }),
+    ),
   ),
 })
 export type LoadLevel = Static<typeof LoadLevelSchema>
@@ -225,51 +234,58 @@ export type LoadLevel = Static<typeof LoadLevelSchema>
 /** What one mocked service saw during a sweep level. calls = served + rejected + cancelled. */
 const UpstreamLevelSchema = strict({
   calls: count(),
-  /** Calls a worker finished and answered (an injected error too). */
-  served: count(),
-  /** Calls refused with 503: every worker busy and the queue full. */
-  rejected: count(),
-  /** Calls the API gave up on (its deadline) before the answer. */
-  cancelled: count(),
+  served: doc('Calls a worker finished and answered (an injected error too).', count()),
+  rejected: doc('Calls refused with 503: every worker busy and the queue full.', count()),
+  cancelled: doc('Calls the API gave up on (its deadline) before the answer.', count()),
   maxBusy: count(),
   queued: count(),
   longestWaitMs: nonNegative(),
-  /** Worker time per served call, from getting a worker to the answer written, and the latency configured for those calls; null when none was served. */
-  heldMsPerCall: nullable(nonNegative()),
+  heldMsPerCall: doc(
+    'Worker time per served call, from getting a worker to the answer written, and the latency configured for those calls; null when none was served.',
+    nullable(nonNegative()),
+  ),
   configuredMsPerCall: nullable(nonNegative()),
 })
 
 const SweepLevelSchema = strict({
   ...answers,
-  /** The fixed request rate offered (open model). */
-  offeredPerSec: nonNegative(),
-  /** Requests sent, on schedule. */
-  requests: count(),
-  /** The steady window: the last three quarters of the sending time (the first is the ramp), in seconds. */
-  windowSeconds: nonNegative(),
-  /** Good answers (200, reference body) to the requests sent in the window, per second of it: never more than offered. */
-  goodputPerSec: nonNegative(),
-  /**
-   * Delivered: the rate at which the requests sent in the window were answered well, from the
-   * spacing of their good answers (the first and last 5 % set aside): held, the rate offered;
-   * past saturation, the capacity. Below 10 good answers, their number ÷ the window.
-   */
-  throughputPerSec: nonNegative(),
-  /** Median latency of the requests sent in the last quarter minus the second quarter's (a failure counts as the client's timeout), in ms; null when a quarter sent none. */
-  latencyRiseMs: nullable(num()),
-  /** The rise above which the latency was still rising: 3 % of the time between the two quarters (a 3 % overload), at least 5 ms. */
-  latencyRisingAboveMs: nonNegative(),
-  /** The bottleneck's mean queue (calls waiting for a worker) in the last quarter minus the second quarter's, read every 250 ms; null when a quarter had no reading. */
-  queueRise: nullable(num()),
-  /** The growth above which the queue was still rising: 3 % of the offered rate over the time between the quarters, at least 1 call. */
-  queueRisingAbove: nonNegative(),
-  /** The latency or the bottleneck's queue was still rising: the level was not held, however it ended. */
-  rising: Type.Boolean(),
-  /** Requests the generator sent more than 2 ms after they were due, in percent, and the latest, in ms: its own error. */
-  latePercent: Type.Number({ minimum: 0, maximum: 100 }),
+  offeredPerSec: doc('The fixed request rate offered (open model).', nonNegative()),
+  requests: doc('Requests sent, on schedule.', count()),
+  windowSeconds: doc('The steady window: the last three quarters of the sending time (the first is the ramp), in seconds.', nonNegative()),
+  goodputPerSec: doc(
+    'Good answers (200, reference body) to the requests sent in the window, per second of it: never more than offered.',
+    nonNegative(),
+  ),
+  throughputPerSec: doc(
+    'Delivered: the rate at which the requests sent in the window were answered well, from the spacing of their good answers (the first and last 5 % set aside): held, the rate offered; past saturation, the capacity. Below 10 good answers, their number ÷ the window.',
+    nonNegative(),
+  ),
+  latencyRiseMs: doc(
+    "Median latency of the requests sent in the last quarter minus the second quarter's (a failure counts as the client's timeout), in ms; null when a quarter sent none.",
+    nullable(num()),
+  ),
+  latencyRisingAboveMs: doc(
+    'The rise above which the latency was still rising: 3 % of the time between the two quarters (a 3 % overload), at least 5 ms.',
+    nonNegative(),
+  ),
+  queueRise: doc(
+    "The bottleneck's mean queue (calls waiting for a worker) in the last quarter minus the second quarter's, read every 250 ms; null when a quarter had no reading.",
+    nullable(num()),
+  ),
+  queueRisingAbove: doc(
+    'The growth above which the queue was still rising: 3 % of the offered rate over the time between the quarters, at least 1 call.',
+    nonNegative(),
+  ),
+  rising: doc("The latency or the bottleneck's queue was still rising: the level was not held, however it ended.", Type.Boolean()),
+  latePercent: doc(
+    'Requests the generator sent more than 2 ms after they were due, in percent, and the latest, in ms: its own error.',
+    Type.Number({ minimum: 0, maximum: 100 }),
+  ),
   maxLateMs: nonNegative(),
-  /** CPU time of the API's event-loop thread while requests were in flight, over the level's duration (first send to last answer), in percent of one core; null where the OS does not tell. */
-  apiEventLoopPercent: nullable(Type.Number({ minimum: 0, maximum: 100 })),
+  apiEventLoopPercent: doc(
+    "CPU time of the API's event-loop thread while requests were in flight, over the level's duration (first send to last answer), in percent of one core; null where the OS does not tell.",
+    nullable(Type.Number({ minimum: 0, maximum: 100 })),
+  ),
   upstreams: perService(UpstreamLevelSchema),
   selfCheck: SelfCheckSchema,
   ...trafficFigures,
@@ -277,57 +293,44 @@ const SweepLevelSchema = strict({
 export type SweepLevel = Static<typeof SweepLevelSchema>
 
 const PeakLoadSchema = strict({
-  /** Little's law on the scenario: the throughput at which the bottleneck's workers are all busy. */
-  predictedPerSec: nonNegative(),
+  predictedPerSec: doc("Little's law on the scenario: the throughput at which the bottleneck's workers are all busy.", nonNegative()),
   bottleneck: Type.Enum(SERVICE_NAMES),
-  /**
-   * The most good answers per second any level sustained: per level, the lower of its goodput
-   * (by send time, never above what was offered) and its throughput (by answer time: past
-   * saturation, the capacity).
-   */
-  measuredPerSec: nonNegative(),
-  /** measured ÷ predicted − 1, in percent. */
-  errorPercent: num(),
-  /** p99 target of the knee: 2 × the floor, at most the deadline. */
-  p99TargetMs: nonNegative(),
-  /** The highest offered load held (latency and queue not rising, p99 under target, no error, goodput ≥ 90 %); null if none was. */
-  kneePerSec: nullable(nonNegative()),
-  /** Why it holds or collapses, in one sentence. */
-  verdict: text(),
-  /** What makes the figures above doubtful, each naming its reason: a figure above the hard capacity, a generator that sent late. */
-  warnings: Type.Array(text()),
+  measuredPerSec: doc(
+    'The most good answers per second any level sustained: per level, the lower of its goodput (by send time, never above what was offered) and its throughput (by answer time: past saturation, the capacity).',
+    nonNegative(),
+  ),
+  errorPercent: doc('measured ÷ predicted − 1, in percent.', num()),
+  p99TargetMs: doc('p99 target of the knee: 2 × the floor, at most the deadline.', nonNegative()),
+  kneePerSec: doc(
+    'The highest offered load held (latency and queue not rising, p99 under target, no error, goodput ≥ 90 %); null if none was.',
+    nullable(nonNegative()),
+  ),
+  verdict: doc('Why it holds or collapses, in one sentence.', text()),
+  warnings: doc(
+    'What makes the figures above doubtful, each naming its reason: a figure above the hard capacity, a generator that sent late.',
+    Type.Array(text()),
+  ),
   levels: Type.Array(SweepLevelSchema),
 })
 export type PeakLoad = Static<typeof PeakLoadSchema>
 
 /** The requests of a latency case that did not answer 200, with the scenario's injected faults. */
 const failures = {
-  /** Requests sent, good or not. */
-  requests: count(),
-  /** Requests that did not answer 200; each was tried again, so none is among the samples. */
-  failed: count(),
-  /** Failed requests per HTTP status ("no answer" when none came). */
-  statusCodes: statusCounts(),
-  /** Median time to a failure, in ms; null when none failed. */
-  p50Ms: nullable(nonNegative()),
-  /** Faults the mocks injected during the case (summed over services). */
-  injected: count(),
+  requests: doc('Requests sent, good or not.', count()),
+  failed: doc('Requests that did not answer 200; each was tried again, so none is among the samples.', count()),
+  statusCodes: doc('Failed requests per HTTP status ("no answer" when none came).', statusCounts()),
+  p50Ms: doc('Median time to a failure, in ms; null when none failed.', nullable(nonNegative())),
+  injected: doc('Faults the mocks injected during the case (summed over services).', count()),
 }
 
 /** Failures of a latency case, and the share the scenario's fault rates predict for the variant's calls. */
 const CaseFailuresSchema = strict({
   ...failures,
-  /**
-   * The share the model expects to fail, in percent: with faults, from the variant's own code sent
-   * 1000 requests (warm; cold: 200) in virtual time with the faults drawn for each call
-   * (model.faults): 1 − Π (1 − fault rate of a service) ^ (its calls per request) when it failed
-   * exactly the requests a fault was drawn for (at least 30 of them), else the share those runs
-   * failed (a retry, a fallback got over some; or it failed some without one); without faults, 0.
-   * Null for a variant without a model.
-   */
-  expectedPercent: nullable(Type.Number({ minimum: 0, maximum: 100 })),
-  /** The calls per request (all services) the model expects: retries included, under faults. */
-  expectedCalls: nullable(nonNegative()),
+  expectedPercent: doc(
+    "The share the model expects to fail, in percent: with faults, from the variant's own code sent 1000 requests (warm; cold: 200) in virtual time with the faults drawn for each call (model.faults): 1 − Π (1 − fault rate of a service) ^ (its calls per request) when it failed exactly the requests a fault was drawn for (at least 30 of them), else the share those runs failed (a retry, a fallback got over some; or it failed some without one); without faults, 0. Null for a variant without a model.",
+    nullable(Type.Number({ minimum: 0, maximum: 100 })),
+  ),
+  expectedCalls: doc('The calls per request (all services) the model expects: retries included, under faults.', nullable(nonNegative())),
 })
 export type CaseFailures = Static<typeof CaseFailuresSchema>
 /** A latency case's failures as measured, before the expectation is set beside them. */
@@ -339,8 +342,10 @@ const CallsSchema = perService(nonNegative())
 const FaultFiguresSchema = strict({
   requests: count(),
   failed: count(),
-  /** Requests during which a fault was drawn; of those, the ones that succeeded (a retry, a fallback got over it); and requests that failed with none drawn (the deadline, the code's own timeout). */
-  faulted: count(),
+  faulted: doc(
+    "Requests during which a fault was drawn; of those, the ones that succeeded (a retry, a fallback got over it); and requests that failed with none drawn (the deadline, the code's own timeout).",
+    count(),
+  ),
   absorbed: count(),
   failedWithoutFault: count(),
   calls: CallsSchema,
@@ -350,33 +355,37 @@ const FaultFiguresSchema = strict({
 
 /** What a variant should cost, from its own code run in virtual time (model/), beyond its floor. */
 export const ModelSchema = strict({
-  /** Upstream calls on the critical path (warm): the chain whose answers set the floor. */
-  callsOnPath: count(),
-  /** For each of them, in order: how many calls were in flight with it, itself included (1: alone; k: one of a fan-out of k). */
-  callsAtOnceOnPath: Type.Array(Type.Integer({ minimum: 1 })),
-  /** Calls per request to each service, warm and cold (the price cache filled, empty). */
-  calls: CallsSchema,
+  callsOnPath: doc('Upstream calls on the critical path (warm): the chain whose answers set the floor.', count()),
+  callsAtOnceOnPath: doc(
+    'For each of them, in order: how many calls were in flight with it, itself included (1: alone; k: one of a fan-out of k).',
+    Type.Array(Type.Integer({ minimum: 1 })),
+  ),
+  calls: doc('Calls per request to each service, warm and cold (the price cache filled, empty).', CallsSchema),
   coldCalls: CallsSchema,
-  /** The most calls in flight at once, warm and cold. */
-  maxInFlight: count(),
+  maxInFlight: doc('The most calls in flight at once, warm and cold.', count()),
   coldMaxInFlight: count(),
-  /** Worker time each request asks of each service (warm), in ms: its calls' configured latency, the jitter's mean and what injected hangs hold. */
-  demandMs: perService(nonNegative()),
-  /** Little's law: the rate at which the bottleneck's workers are all busy; null when no call costs anything (it never saturates). */
-  saturationPerSec: nullable(nonNegative()),
+  demandMs: doc(
+    "Worker time each request asks of each service (warm), in ms: its calls' configured latency, the jitter's mean and what injected hangs hold.",
+    perService(nonNegative()),
+  ),
+  saturationPerSec: doc(
+    "Little's law: the rate at which the bottleneck's workers are all busy; null when no call costs anything (it never saturates).",
+    nullable(nonNegative()),
+  ),
   bottleneck: nullable(Type.Enum(SERVICE_NAMES)),
-  /** The share of requests the scenario's injected faults should fail, warm and cold, in percent (from `faults` when there are any). */
-  expectedFailurePercent: Type.Number({ minimum: 0, maximum: 100 }),
+  expectedFailurePercent: doc(
+    "The share of requests the scenario's injected faults should fail, warm and cold, in percent (from `faults` when there are any).",
+    Type.Number({ minimum: 0, maximum: 100 }),
+  ),
   coldExpectedFailurePercent: Type.Number({ minimum: 0, maximum: 100 }),
-  /**
-   * With injected faults: the variant's own code sent page one `requests` times, one at a time,
-   * in virtual time, the faults drawn for every call from the scenario's seed (warm after one fill;
-   * cold with the cache emptied before each): how many `failed`, the `calls` per request to each
-   * service (retries included) and Little's law on them. Null without faults.
-   */
-  faults: nullable(strict({ warm: FaultFiguresSchema, cold: FaultFiguresSchema })),
-  /** The ideal stage waterfall, warm and cold: each stage's start and duration in virtual time, if the lab cost nothing. */
-  stages: Type.Array(StageSchema),
+  faults: doc(
+    "With injected faults: the variant's own code sent page one `requests` times, one at a time, in virtual time, the faults drawn for every call from the scenario's seed (warm after one fill; cold with the cache emptied before each): how many `failed`, the `calls` per request to each service (retries included) and Little's law on them. Null without faults.",
+    nullable(strict({ warm: FaultFiguresSchema, cold: FaultFiguresSchema })),
+  ),
+  stages: doc(
+    "The ideal stage waterfall, warm and cold: each stage's start and duration in virtual time, if the lab cost nothing.",
+    Type.Array(StageSchema),
+  ),
   coldStages: Type.Array(StageSchema),
 })
 export type ModelFigures = Static<typeof ModelSchema>
@@ -390,44 +399,38 @@ export type ModelFigures = Static<typeof ModelSchema>
  */
 const MixSchema = strict({
   requests: Type.Integer({ minimum: 1 }),
-  /** Distinct requests among them: each one's first lookup cannot hit. */
-  distinct: Type.Integer({ minimum: 1 }),
-  /** Over the good answers (200): n, p50, p99 (stated), mean and max, in ms; null when none came. */
-  latency: nullable(
-    strict({ samples: Type.Integer({ minimum: 1 }), p50Ms: nonNegative(), p99Ms: stated(), meanMs: nonNegative(), maxMs: nonNegative() }),
+  distinct: doc("Distinct requests among them: each one's first lookup cannot hit.", Type.Integer({ minimum: 1 })),
+  latency: doc(
+    'Over the good answers (200): n, p50, p99 (stated), mean and max, in ms; null when none came.',
+    nullable(
+      strict({ samples: Type.Integer({ minimum: 1 }), p50Ms: nonNegative(), p99Ms: stated(), meanMs: nonNegative(), maxMs: nonNegative() }),
+    ),
   ),
-  /**
-   * The mean of the good answers that hit the price cache (Server-Timing: a cache stage and no
-   * pricing stage): the article's "for cached requests"; and of those that looked it up and went
-   * on to pricing. Null when there were none.
-   */
-  meanHitMs: nullable(nonNegative()),
+  meanHitMs: doc(
+    'The mean of the good answers that hit the price cache (Server-Timing: a cache stage and no pricing stage): the article\'s "for cached requests"; and of those that looked it up and went on to pricing. Null when there were none.',
+    nullable(nonNegative()),
+  ),
   meanMissMs: nullable(nonNegative()),
-  /** The lookups, counted by the API; null for a variant that made none. */
-  priceCache: nullable(PriceCacheSchema),
-  /** hits ÷ lookups; null without lookups. */
-  hitRatio: nullable(Type.Number({ minimum: 0, maximum: 1 })),
-  /**
-   * The model: the same requests in virtual time, its hit ratio (null without lookups) and mean
-   * floor; and Little's law over the whole mix with every price list cached (each distinct request's
-   * warm demand weighted by its share), the saturation the load and sweep phases, which send the mix,
-   * are judged against (null: no call costs anything). Null without a model.
-   */
-  expected: nullable(
-    strict({
-      hitRatio: nullable(Type.Number({ minimum: 0, maximum: 1 })),
-      meanFloorMs: nonNegative(),
-      saturationPerSec: nullable(nonNegative()),
-      bottleneck: nullable(Type.Enum(SERVICE_NAMES)),
-    }),
+  priceCache: doc('The lookups, counted by the API; null for a variant that made none.', nullable(PriceCacheSchema)),
+  hitRatio: doc('hits ÷ lookups; null without lookups.', nullable(Type.Number({ minimum: 0, maximum: 1 }))),
+  expected: doc(
+    "The model: the same requests in virtual time, its hit ratio (null without lookups) and mean floor; and Little's law over the whole mix with every price list cached (each distinct request's warm demand weighted by its share), the saturation the load and sweep phases, which send the mix, are judged against (null: no call costs anything). Null without a model.",
+    nullable(
+      strict({
+        hitRatio: nullable(Type.Number({ minimum: 0, maximum: 1 })),
+        meanFloorMs: nonNegative(),
+        saturationPerSec: nullable(nonNegative()),
+        bottleneck: nullable(Type.Enum(SERVICE_NAMES)),
+      }),
+    ),
   ),
-  /** Pricing calls per request, counted by the mocks. */
-  pricingCallsPerRequest: nonNegative(),
-  /** Requests that did not answer 200 (each is sent once, not tried again), by status. */
-  failed: count(),
+  pricingCallsPerRequest: doc('Pricing calls per request, counted by the mocks.', nonNegative()),
+  failed: doc('Requests that did not answer 200 (each is sent once, not tried again), by status.', count()),
   statusCodes: statusCounts(),
-  /** 200s whose body differed from the body first recorded for the same path (by the correctness check, or by whichever variant answered it first). */
-  mismatches: count(),
+  mismatches: doc(
+    '200s whose body differed from the body first recorded for the same path (by the correctness check, or by whichever variant answered it first).',
+    count(),
+  ),
 })
 export type MixFigures = Static<typeof MixSchema>
 
@@ -443,62 +446,56 @@ export type MixFigures = Static<typeof MixSchema>
 export const HOP_TARGET_MS = 0.3
 
 const HopsSchema = strict({
-  /** Hops on the path: 1 (the request's own) + the calls on the path + the Redis reads on it. */
-  count: Type.Integer({ minimum: 1 }),
-  /** The Redis reads alone on the path. */
-  cacheReads: count(),
-  /** The sum of the hops' calibrated overheads, in ms. */
-  calibratedMs: num(),
+  count: doc("Hops on the path: 1 (the request's own) + the calls on the path + the Redis reads on it.", Type.Integer({ minimum: 1 })),
+  cacheReads: doc('The Redis reads alone on the path.', count()),
+  calibratedMs: doc("The sum of the hops' calibrated overheads, in ms.", num()),
   beyondMs: num(),
-  /** beyondMs ÷ count. */
-  beyondPerHopMs: num(),
-  /** beyondPerHopMs at most HOP_TARGET_MS (0.3 ms). */
-  withinTarget: Type.Boolean(),
+  beyondPerHopMs: doc('beyondMs ÷ count.', num()),
+  withinTarget: doc('beyondPerHopMs at most HOP_TARGET_MS (0.3 ms).', Type.Boolean()),
 })
 
 const VariantResultSchema = strict({
   parent: nullable(text()),
-  /** First sentence of the variant file's comment: what it changes. */
-  summary: text(),
-  /** Why the lab has no model of this variant (its virtual run threw, never answered, or looped); null when it has one. */
-  notModelled: nullable(text()),
-  /** Configured upstream latency on the critical path (warm cache), from the variant's virtual run; null when it has no model. */
-  floorMs: nullable(nonNegative()),
+  summary: doc("First sentence of the variant file's comment: what it changes.", text()),
+  notModelled: doc(
+    'Why the lab has no model of this variant (its virtual run threw, never answered, or looped); null when it has one.',
+    nullable(text()),
+  ),
+  floorMs: doc(
+    "Configured upstream latency on the critical path (warm cache), from the variant's virtual run; null when it has no model.",
+    nullable(nonNegative()),
+  ),
   coldFloorMs: nullable(nonNegative()),
-  /** Measured p50 minus the floor: the lab's own overhead. */
-  overheadMs: nullable(num()),
-  /** The overhead divided by the upstream calls on the critical path. */
-  overheadPerCallMs: nullable(num()),
-  /** The lab's fidelity target: p50 within max(3 % of the floor, 5 ms) of the floor. */
-  overheadToleranceMs: nullable(nonNegative()),
+  overheadMs: doc("Measured p50 minus the floor: the lab's own overhead.", nullable(num())),
+  overheadPerCallMs: doc('The overhead divided by the upstream calls on the critical path.', nullable(num())),
+  overheadToleranceMs: doc("The lab's fidelity target: p50 within max(3 % of the floor, 5 ms) of the floor.", nullable(nonNegative())),
   withinTolerance: nullable(Type.Boolean()),
-  /** The overhead hop by hop, against this machine's calibration of each (environment.hopCalibration); null when not modelled, not measured, or a hop has no calibration. */
-  hops: nullable(HopsSchema),
-  /** Warm (or only) measurement, over good answers; null when none came. */
-  latency: nullable(LatencyStatsSchema),
+  hops: doc(
+    "The overhead hop by hop, against this machine's calibration of each (environment.hopCalibration); null when not modelled, not measured, or a hop has no calibration.",
+    nullable(HopsSchema),
+  ),
+  latency: doc('Warm (or only) measurement, over good answers; null when none came.', nullable(LatencyStatsSchema)),
   upstreamCalls: CallsSchema,
-  /** The most upstream calls in flight at once across services. */
-  maxInFlight: count(),
-  /** Read round trips to Redis per request, warm, counted by the API (0 with the in-process map). */
-  cacheReadsPerRequest: nonNegative(),
+  maxInFlight: doc('The most upstream calls in flight at once across services.', count()),
+  cacheReadsPerRequest: doc('Read round trips to Redis per request, warm, counted by the API (0 with the in-process map).', nonNegative()),
   stages: Type.Array(StageSchema),
-  /** The rest of the variant's model (calls, saturation, expected failures, ideal waterfalls); null when not modelled. */
-  model: nullable(ModelSchema),
-  /** For variants that use the price cache: measured with the cache flushed before each sample. */
-  coldLatency: nullable(LatencyStatsSchema),
+  model: doc(
+    "The rest of the variant's model (calls, saturation, expected failures, ideal waterfalls); null when not modelled.",
+    nullable(ModelSchema),
+  ),
+  coldLatency: doc(
+    'For variants that use the price cache: measured with the cache flushed before each sample.',
+    nullable(LatencyStatsSchema),
+  ),
   failures: CaseFailuresSchema,
   coldFailures: nullable(CaseFailuresSchema),
   coldUpstreamCalls: nullable(CallsSchema),
   coldStages: nullable(Type.Array(StageSchema)),
-  /** The traffic mix's sample (scenario.traffic); null with traffic single. */
-  mix: nullable(MixSchema),
+  mix: doc("The traffic mix's sample (scenario.traffic); null with traffic single.", nullable(MixSchema)),
   load: Type.Array(LoadLevelSchema),
-  /** The --sweep: offered load against goodput and latency; null when not swept or not modelled. */
-  peakLoad: nullable(PeakLoadSchema),
-  /** Unified diff of this variant's file against its parent's; null for a root. */
-  diffFromParent: nullable(text()),
-  /** Failed requests in the latency phase, warm and cold. */
-  errors: count(),
+  peakLoad: doc('The --sweep: offered load against goodput and latency; null when not swept or not modelled.', nullable(PeakLoadSchema)),
+  diffFromParent: doc("Unified diff of this variant's file against its parent's; null for a root.", nullable(text())),
+  errors: doc('Failed requests in the latency phase, warm and cold.', count()),
   mismatches: count(),
 })
 export type VariantResult = Static<typeof VariantResultSchema>
@@ -522,15 +519,11 @@ export type LatencyMeasurements = Record<string, { warm?: LatencyCase; cold?: La
  */
 const CalibrationSchema = strict({
   waitMs: nonNegative(),
-  /** Calls per round. */
-  samples: Type.Integer({ minimum: 1 }),
+  samples: doc('Calls per round.', Type.Integer({ minimum: 1 })),
   rounds: Type.Integer({ minimum: 1 }),
-  /** The median call of each round, in ms. */
-  roundP50sMs: Type.Array(nonNegative(), { minItems: 1 }),
-  /** The median of the rounds' medians. */
-  callP50Ms: nonNegative(),
-  /** callP50Ms − waitMs: the least overhead an upstream call can have on this machine. */
-  overheadMs: num(),
+  roundP50sMs: doc('The median call of each round, in ms.', Type.Array(nonNegative(), { minItems: 1 })),
+  callP50Ms: doc("The median of the rounds' medians.", nonNegative()),
+  overheadMs: doc('callP50Ms − waitMs: the least overhead an upstream call can have on this machine.', num()),
 })
 export type Calibration = Static<typeof CalibrationSchema>
 
@@ -547,8 +540,10 @@ const HopCalibrationSchema = strict({
   atOnce: mapOf(CalibrationSchema),
   cacheRead: nullable(CalibrationSchema),
   cacheReadUncalibrated: nullable(text()),
-  /** How many times the Redis read's calibration was taken again after a read Redis did not answer in time (a busy moment): 0 to 2. */
-  cacheReadRetries: count(),
+  cacheReadRetries: doc(
+    "How many times the Redis read's calibration was taken again after a read Redis did not answer in time (a busy moment): 0 to 2.",
+    count(),
+  ),
 })
 export type HopCalibration = Static<typeof HopCalibrationSchema>
 
@@ -568,8 +563,7 @@ export type Machine = Static<typeof MachineSchema>
 const EnvironmentSchema = strict({
   ...machine,
   cacheBackend: Type.Enum(CACHE_BACKENDS),
-  /** Where the cache lived, password redacted. */
-  cache: text(),
+  cache: doc('Where the cache lived, password redacted.', text()),
   calibration: CalibrationSchema,
   hopCalibration: HopCalibrationSchema,
 })
@@ -584,23 +578,24 @@ const HostSchema = strict({ hostname: text(), cores: Type.Integer({ minimum: 1 }
 const PlacedRoleSchema = strict({ url: text(), placed: Type.Boolean(), host: HostSchema, sameMachine: nullable(Type.Boolean()) })
 /** Where each role ran (docs/roles-on-hosts.md). */
 const RolesSchema = strict({
-  /** The harness: the load generator, the correctness check, the latency phase. */
-  generator: HostSchema,
+  generator: doc('The harness: the load generator, the correctness check, the latency phase.', HostSchema),
   api: PlacedRoleSchema,
   upstreams: PlacedRoleSchema,
-  /** host:port of the Redis the API used, as the API names it (null: the in-process map), and whether it was given rather than started by the lab. */
-  redis: strict({ address: nullable(text()), placed: Type.Boolean() }),
+  redis: doc(
+    'host:port of the Redis the API used, as the API names it (null: the in-process map), and whether it was given rather than started by the lab.',
+    strict({ address: nullable(text()), placed: Type.Boolean() }),
+  ),
 })
 export type Roles = Static<typeof RolesSchema>
 
 const CacheOutageSchema = strict({
   phase: text(),
-  /** The step, as the progress line named it, e.g. "cached (warm cache), 50 samples". */
-  step: text(),
-  /** How many times Redis went away during it (one warning each). */
-  outages: count(),
-  /** Lookups answered as misses without asking Redis, because scenario.cacheMaxPendingCommands were already waiting. */
-  shedLookups: count(),
+  step: doc('The step, as the progress line named it, e.g. "cached (warm cache), 50 samples".', text()),
+  outages: doc('How many times Redis went away during it (one warning each).', count()),
+  shedLookups: doc(
+    'Lookups answered as misses without asking Redis, because scenario.cacheMaxPendingCommands were already waiting.',
+    count(),
+  ),
 })
 export type CacheOutage = Static<typeof CacheOutageSchema>
 
@@ -611,36 +606,35 @@ const ScenarioSchema = Type.Unsafe<Scenario>(
 
 /** One run's figures of one variant: what a comparison tests, run against run. */
 const RunVariantSchema = strict({
-  /** One request at a time, warm (or only) case: its requests, failures, and the percentiles of its good answers. */
-  latency: strict({
-    requests: count(),
-    failed: count(),
-    /** Null when no request was answered. */
-    p50Ms: nullable(nonNegative()),
-    /** Null below 20 good answers. */
-    p90Ms: stated(),
-    /** Null below 300 good answers (MIN_ANSWERS_FOR_RUN_P99): "not estimable". */
-    p99Ms: stated(),
-    /** Every good answer's time, in ms (at most the latency phase's samples, 50). */
-    latenciesMs: Type.Array(nonNegative()),
-  }),
+  latency: doc(
+    'One request at a time, warm (or only) case: its requests, failures, and the percentiles of its good answers.',
+    strict({
+      requests: count(),
+      failed: count(),
+      p50Ms: doc('Null when no request was answered.', nullable(nonNegative())),
+      p90Ms: doc('Null below 20 good answers.', stated()),
+      p99Ms: doc('Null below 300 good answers (MIN_ANSWERS_FOR_RUN_P99): "not estimable".', stated()),
+      latenciesMs: doc("Every good answer's time, in ms (at most the latency phase's samples, 50).", Type.Array(nonNegative())),
+    }),
+  ),
   load: Type.Array(
     strict({
       connections: Type.Integer({ minimum: 1 }),
-      /** Requests sent (answered, failed, timed out). */
-      sent: count(),
-      /** Not a good answer: an error status, a different body, a connection error or a timeout. */
-      failed: count(),
+      sent: doc('Requests sent (answered, failed, timed out).', count()),
+      failed: doc('Not a good answer: an error status, a different body, a connection error or a timeout.', count()),
       goodPerSec: nonNegative(),
       p50Ms: nullable(nonNegative()),
       p90Ms: stated(),
       p99Ms: stated(),
-      /** Good answers' times, in ms: all of them up to KEPT_LATENCIES (1,000), else that many taken at even steps in the order they came. */
-      latenciesMs: Type.Array(nonNegative()),
-      /** How many good answers there were (latenciesMs keeps at most 1,000 of them). */
-      answered: count(),
-      /** Why this run's level was lab-bound (its selfCheck.labBound): the machine's figures, not the code's. Empty when it was not. */
-      labBound: Type.Array(text()),
+      latenciesMs: doc(
+        "Good answers' times, in ms: all of them up to KEPT_LATENCIES (1,000), else that many taken at even steps in the order they came.",
+        Type.Array(nonNegative()),
+      ),
+      answered: doc('How many good answers there were (latenciesMs keeps at most 1,000 of them).', count()),
+      labBound: doc(
+        "Why this run's level was lab-bound (its selfCheck.labBound): the machine's figures, not the code's. Empty when it was not.",
+        Type.Array(text()),
+      ),
     }),
   ),
 })
@@ -650,8 +644,7 @@ export type RunVariant = Static<typeof RunVariantSchema>
 const RunSampleSchema = strict({
   startedAt: Type.String({ pattern: ISO_DATE }),
   valid: Type.Boolean(),
-  /** The calibration's overhead in this run: how the machine's floor moved from run to run. */
-  calibrationOverheadMs: num(),
+  calibrationOverheadMs: doc("The calibration's overhead in this run: how the machine's floor moved from run to run.", num()),
   variants: mapOf(RunVariantSchema, { minProperties: 1 }),
 })
 export type RunSample = Static<typeof RunSampleSchema>
@@ -663,37 +656,28 @@ export const VERDICTS = ['regressed', 'improved', 'no change', 'inconclusive', '
 const ComparisonSchema = strict({
   baseline: strict({ path: text(), startedAt: text(), gitCommit: nullable(text()), scenario: text(), runs: count() }),
   current: strict({ path: nullable(text()), startedAt: text(), gitCommit: nullable(text()), scenario: text(), runs: count() }),
-  /** Differences that make the comparison less fair: scenario, machine, Node, quick against full. */
-  warnings: Type.Array(text()),
-  /** T, in percent: a change inside ±T is no change. max(5 %, --noise). */
-  noisePercent: nonNegative(),
-  /** For shares (failures): the band in percentage points. */
-  noisePoints: nonNegative(),
-  /** 0.05, or 0.01 when more than 10 comparisons have a p-value. */
-  alpha: nonNegative(),
+  warnings: doc('Differences that make the comparison less fair: scenario, machine, Node, quick against full.', Type.Array(text())),
+  noisePercent: doc('T, in percent: a change inside ±T is no change. max(5 %, --noise).', nonNegative()),
+  noisePoints: doc('For shares (failures): the band in percentage points.', nonNegative()),
+  alpha: doc('0.05, or 0.01 when more than 10 comparisons have a p-value.', nonNegative()),
   rows: Type.Array(
     strict({
       variant: text(),
-      /** e.g. p50 (one request at a time), rps@50, p99@50, failures@50, failures. */
-      metric: text(),
+      metric: doc('e.g. p50 (one request at a time), rps@50, p99@50, failures@50, failures.', text()),
       unit: text(),
       baselineRuns: count(),
       currentRuns: count(),
-      /** Medians over the runs; null when not estimable on that side. */
-      baselineMedian: nullable(num()),
+      baselineMedian: doc('Medians over the runs; null when not estimable on that side.', nullable(num())),
       currentMedian: nullable(num()),
-      /** In percent (the ratio of medians − 1), or in points for a share; with its bootstrap 95 % interval. */
-      effect: nullable(num()),
+      effect: doc('In percent (the ratio of medians − 1), or in points for a share; with its bootstrap 95 % interval.', nullable(num())),
       low: nullable(num()),
       high: nullable(num()),
       points: Type.Boolean(),
-      /** The exact two-sided Mann–Whitney U p; null below 4 runs a side or when not estimable. */
-      p: nullable(nonNegative()),
+      p: doc('The exact two-sided Mann–Whitney U p; null below 4 runs a side or when not estimable.', nullable(nonNegative())),
       verdict: Type.Enum(VERDICTS),
     }),
   ),
-  /** Variants measured on one side only: reported, not compared. */
-  onlyInBaseline: Type.Array(text()),
+  onlyInBaseline: doc('Variants measured on one side only: reported, not compared.', Type.Array(text())),
   onlyInCurrent: Type.Array(text()),
 })
 export type ComparisonFigures = Static<typeof ComparisonSchema>
@@ -706,56 +690,50 @@ export type ThresholdCheck = Static<typeof ThresholdSchema>
 export const RESULTS_SCHEMA = Type.Object(
   {
     schemaVersion: Type.Literal(SCHEMA_VERSION),
-    /** A measured run; a what-if (--predict, --vary) has its own contract (what-if.ts). */
-    kind: Type.Literal('run'),
+    kind: doc('A measured run; a what-if (--predict, --vary) has its own contract (what-if.ts).', Type.Literal('run')),
     startedAt: Type.String({ pattern: ISO_DATE }),
     finishedAt: Type.String({ pattern: ISO_DATE }),
     durationSeconds: nonNegative(),
-    /**
-     * False when a body differed from the reference, or a request failed in the latency
-     * phase: such numbers are not to be trusted. Errors under load are results, not this.
-     */
-    valid: Type.Boolean(),
+    valid: doc(
+      'False when a body differed from the reference, or a request failed in the latency phase: such numbers are not to be trusted. Errors under load are results, not this.',
+      Type.Boolean(),
+    ),
     problems: Type.Array(text()),
     run: strict({
       quick: Type.Boolean(),
       variants: Type.Array(text(), { minItems: 1 }),
-      /** The request measured, e.g. /products?page=1&limit=50 under each variant's prefix. */
-      path: text(),
+      path: doc("The request measured, e.g. /products?page=1&limit=50 under each variant's prefix.", text()),
       connections: Type.Array(Type.Integer({ minimum: 1 })),
       durationSeconds: nonNegative(),
       sweep: Type.Boolean(),
-      /** How the model counted each service's jitter: its mean on every call, drawn from the seed, or none (--model-jitter). */
-      modelJitter: Type.Enum(JITTER_MODES),
-      /**
-       * The variants measured as an overview: in a run of every variant (no --variants), the lab's
-       * own beyond the story, with half the latency budget (at least 3 samples a case, or the run's own minimum when lower), the cache
-       * warm only (no cold case) and the top load level only (with --quick, none). Empty when --variants named them.
-       */
-      overview: Type.Array(text()),
-      /** --runs: how many runs were made; the variants' figures are the first run's, `runs` holds every run's own. */
-      runs: Type.Integer({ minimum: 1 }),
+      modelJitter: doc(
+        "How the model counted each service's jitter: its mean on every call, drawn from the seed, or none (--model-jitter).",
+        Type.Enum(JITTER_MODES),
+      ),
+      overview: doc(
+        "The variants measured as an overview: in a run of every variant (no --variants), the lab's own beyond the story, with half the latency budget (at least 3 samples a case, or the run's own minimum when lower), the cache warm only (no cold case) and the top load level only (with --quick, none). Empty when --variants named them.",
+        Type.Array(text()),
+      ),
+      runs: doc(
+        "--runs: how many runs were made; the variants' figures are the first run's, `runs` holds every run's own.",
+        Type.Integer({ minimum: 1 }),
+      ),
     }),
-    /** Whether the run reproduced the story: p50 in story order, and its first step against its last. Null when a story variant was not measured. */
-    story: nullable(strict({ ordered: Type.Boolean(), naiveToParallelPercent: num() })),
+    story: doc(
+      'Whether the run reproduced the story: p50 in story order, and its first step against its last. Null when a story variant was not measured.',
+      nullable(strict({ ordered: Type.Boolean(), naiveToParallelPercent: num() })),
+    ),
     scenario: ScenarioSchema,
     environment: EnvironmentSchema,
-    /** Where each role ran: all on this machine unless placed by URL. */
-    roles: RolesSchema,
-    /**
-     * The steps during which the price cache was unavailable: Redis went away (a command
-     * failed or timed out), or lookups were skipped because too many commands were already
-     * waiting. The cached variants then answered from the pricing service, as they are built
-     * to, so those steps' figures include pricing calls. Empty on a healthy run.
-     */
-    cacheOutages: Type.Array(CacheOutageSchema),
+    roles: doc('Where each role ran: all on this machine unless placed by URL.', RolesSchema),
+    cacheOutages: doc(
+      "The steps during which the price cache was unavailable: Redis went away (a command failed or timed out), or lookups were skipped because too many commands were already waiting. The cached variants then answered from the pricing service, as they are built to, so those steps' figures include pricing calls. Empty on a healthy run.",
+      Type.Array(CacheOutageSchema),
+    ),
     variants: mapOf(VariantResultSchema, { minProperties: 1 }),
-    /** Each run's own figures (one without --runs), in the order they ran. */
-    runs: Type.Array(RunSampleSchema, { minItems: 1 }),
-    /** Against --baseline; null without it. */
-    comparison: nullable(ComparisonSchema),
-    /** The --threshold checks, in the order given; empty without them. */
-    thresholds: Type.Array(ThresholdSchema),
+    runs: doc("Each run's own figures (one without --runs), in the order they ran.", Type.Array(RunSampleSchema, { minItems: 1 })),
+    comparison: doc('Against --baseline; null without it.', nullable(ComparisonSchema)),
+    thresholds: doc('The --threshold checks, in the order given; empty without them.', Type.Array(ThresholdSchema)),
   },
   { additionalProperties: false, $schema: 'http://json-schema.org/draft-07/schema#', title: 'api-speedup-lab results.json' },
 )
@@ -765,17 +743,17 @@ export type MeasuredRun = Omit<Results, 'comparison' | 'thresholds'>
 
 /** What a what-if measured of a variant at one value: the latency phase's figures beside the floor. */
 const WhatIfMeasuredSchema = strict({
-  /** Warm (or only) p50 over good answers, and its n; null when none came. */
-  p50Ms: nullable(nonNegative()),
+  p50Ms: doc('Warm (or only) p50 over good answers, and its n; null when none came.', nullable(nonNegative())),
   samples: count(),
   coldP50Ms: nullable(nonNegative()),
   coldSamples: nullable(count()),
-  /** As in a run's variants: p50 − floor, the tolerance max(3 % of the floor, 5 ms), and whether it was within. */
-  overheadMs: nullable(num()),
+  overheadMs: doc(
+    "As in a run's variants: p50 − floor, the tolerance max(3 % of the floor, 5 ms), and whether it was within.",
+    nullable(num()),
+  ),
   overheadToleranceMs: nullable(nonNegative()),
   withinTolerance: nullable(Type.Boolean()),
-  /** Upstream calls per request, as the mocks counted them (warm case). */
-  upstreamCalls: CallsSchema,
+  upstreamCalls: doc('Upstream calls per request, as the mocks counted them (warm case).', CallsSchema),
 })
 export type WhatIfMeasured = Static<typeof WhatIfMeasuredSchema>
 
@@ -784,24 +762,27 @@ const WhatIfVariantSchema = strict({
   floorMs: nullable(nonNegative()),
   coldFloorMs: nullable(nonNegative()),
   model: nullable(ModelSchema),
-  /** Real time the model took for this variant (its virtual runs, cold and warm), in ms: the model's own cost. */
-  modelWallMs: nullable(nonNegative()),
-  /** Null when nothing was measured (--predict, or see notMeasured). */
-  measured: nullable(WhatIfMeasuredSchema),
-  /** Why this variant was not measured at this value while others were (its floor is past the deadline: it would answer 504); null otherwise. */
-  notMeasured: nullable(text()),
+  modelWallMs: doc(
+    "Real time the model took for this variant (its virtual runs, cold and warm), in ms: the model's own cost.",
+    nullable(nonNegative()),
+  ),
+  measured: doc('Null when nothing was measured (--predict, or see notMeasured).', nullable(WhatIfMeasuredSchema)),
+  notMeasured: doc(
+    'Why this variant was not measured at this value while others were (its floor is past the deadline: it would answer 504); null otherwise.',
+    nullable(text()),
+  ),
 })
 export type WhatIfVariant = Static<typeof WhatIfVariantSchema>
 
 const WhatIfPointSchema = strict({
-  /** The varied parameter's value here; null without --vary. */
-  value: nullable(num()),
+  value: doc("The varied parameter's value here; null without --vary.", nullable(num())),
   scenario: ScenarioSchema,
-  /** As a run's: false when a body differed or a request failed in the latency phase (measured points only). */
-  valid: Type.Boolean(),
+  valid: doc("As a run's: false when a body differed or a request failed in the latency phase (measured points only).", Type.Boolean()),
   problems: Type.Array(text()),
-  /** Measured points: where the cache lived, and what a bare call from the API to an upstream cost here. */
-  cacheBackend: nullable(Type.Enum(CACHE_BACKENDS)),
+  cacheBackend: doc(
+    'Measured points: where the cache lived, and what a bare call from the API to an upstream cost here.',
+    nullable(Type.Enum(CACHE_BACKENDS)),
+  ),
   calibration: nullable(CalibrationSchema),
   variants: mapOf(WhatIfVariantSchema, { minProperties: 1 }),
 })
@@ -819,17 +800,17 @@ export const WHAT_IF_SCHEMA = Type.Object(
     startedAt: Type.String({ pattern: ISO_DATE }),
     finishedAt: Type.String({ pattern: ISO_DATE }),
     durationSeconds: nonNegative(),
-    /** False: the model alone (--predict), nothing started or measured. */
-    measured: Type.Boolean(),
+    measured: doc('False: the model alone (--predict), nothing started or measured.', Type.Boolean()),
     valid: Type.Boolean(),
     problems: Type.Array(text()),
     run: strict({ quick: Type.Boolean(), variants: Type.Array(text(), { minItems: 1 }), modelJitter: Type.Enum(JITTER_MODES) }),
-    /** The parameter varied: its flag (e.g. "latency"), what it sets, in which unit, and the values in the order given; null without --vary. */
-    vary: nullable(strict({ parameter: text(), label: text(), unit: text(), values: Type.Array(num(), { minItems: 1 }) })),
+    vary: doc(
+      'The parameter varied: its flag (e.g. "latency"), what it sets, in which unit, and the values in the order given; null without --vary.',
+      nullable(strict({ parameter: text(), label: text(), unit: text(), values: Type.Array(num(), { minItems: 1 }) })),
+    ),
     variants: mapOf(strict({ parent: nullable(text()), summary: text(), diffFromParent: nullable(text()) }), { minProperties: 1 }),
     environment: MachineSchema,
-    /** One per value of the varied parameter, in order; one without --vary. */
-    points: Type.Array(WhatIfPointSchema, { minItems: 1 }),
+    points: doc('One per value of the varied parameter, in order; one without --vary.', Type.Array(WhatIfPointSchema, { minItems: 1 })),
   },
   { additionalProperties: false, $schema: 'http://json-schema.org/draft-07/schema#', title: 'api-speedup-lab results.json (what-if)' },
 )
