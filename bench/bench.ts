@@ -25,7 +25,7 @@ import { renderSummaryMarkdown } from './report/render-markdown.ts'
 import { renderReport } from './report/render-report.ts'
 import { renderTerminalSummary } from './report/render-terminal.ts'
 import { renderWhatIfMarkdown, renderWhatIfReport, renderWhatIfTerminal } from './report/render-what-if.ts'
-import { describeFaults } from './report/report-model.ts'
+import { describeFaults } from './report/report-rows.ts'
 import { RoleError } from './stack/remote-roles.ts'
 
 async function main(): Promise<number> {

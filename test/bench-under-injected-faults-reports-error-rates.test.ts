@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MAX_FAILURES_IN_A_ROW } from '../bench/measure/plan.ts'
 import type { Results } from '../bench/record/results.ts'
-import { faultRows } from '../bench/report/report-model.ts'
+import { faultRows } from '../bench/report/report-rows.ts'
 import { assertValidResults } from '../bench/record/write-results.ts'
 import { drawnCanvases, launchChromium, SKIP_BROWSER } from './helpers/chromium.ts'
 import { SKIP_REDIS } from './helpers/redis.ts'
@@ -133,7 +133,7 @@ describe.skipIf(SKIP_REDIS)('npm run bench under injected faults', () => {
       expect(errors).toEqual([])
       const faultsChart = (await drawnCanvases(page)).find((canvas) => canvas.id === 'faults-chart')
       expect(faultsChart?.drawn).toBeGreaterThan(500)
-      // It draws the shares the tables print (computed once, in report-model), not shares of its own.
+      // It draws the shares the tables print (computed once, in report-rows), not shares of its own.
       const datasets = await page.evaluate(() =>
         (
           window as unknown as { Chart: { getChart(id: string): { data: { datasets: Array<{ label: string; data: unknown[] }> } } } }

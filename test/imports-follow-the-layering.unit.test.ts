@@ -25,12 +25,12 @@ describe('imports follow the layering', () => {
     ['variants/shared/upstream-clients.ts', '../../mock-upstreams/data.ts', 'variants/ imports only scenario/'],
     ['variants/shared/app.ts', '../../lab-api/plugin.ts', 'the lab’s plugin (lab-api/)'],
     ['lab-api/plugin.ts', '../bench/measure/calibrate.ts', 'lab-api/ (the lab’s plugin in the API process)'],
-    ['bench/measure/run-bench.ts', '../report/report-model.ts', 'measuring never imports rendering'],
+    ['bench/measure/run-bench.ts', '../report/report-rows.ts', 'measuring never imports rendering'],
     ['bench/measure/run-bench.ts', '../../bench/report/render-report.ts', 'measuring never imports rendering'],
     ['bench/record/results.ts', '../measure/stats.ts', 'bench/record/'],
     ['bench/stack/api-process.ts', '../measure/plan.ts', 'bench/stack/'],
     ['bench/cli/progress.ts', '../report/html.ts', 'bench/cli/'],
-    ['bench/report/report-model.ts', '../measure/run-bench.ts', 'bench/report/ renders results.json'],
+    ['bench/report/report-rows.ts', '../measure/run-bench.ts', 'bench/report/ renders results.json'],
     ['model/derive.ts', '../bench/measure/floors.ts', 'model/ (the virtual-time runs)'],
   ])('%s may not import %s', async (path, from, why) => {
     const errors = await layeringErrors(path, from)
@@ -46,7 +46,7 @@ describe('imports follow the layering', () => {
     ['variants/shared/app.ts', '../../scenario/types.ts'],
     ['bench/measure/run-bench.ts', '../record/results.ts'],
     ['bench/measure/run-bench.ts', '../stack/start-stack.ts'],
-    ['bench/report/report-model.ts', '../record/format.ts'],
+    ['bench/report/report-rows.ts', '../record/format.ts'],
     ['bench/cli/progress.ts', '../record/format.ts'],
     ['bench/stack/api-process.ts', '../../lab-api/protocol.ts'],
     ['lab-api/plugin.ts', '../variants/shared/app.ts'],

@@ -4,7 +4,7 @@
  * what it means for their figures. Nothing on a healthy run.
  */
 import { describe, expect, it } from 'vitest'
-import { cacheOutageText } from '../bench/report/report-model.ts'
+import { cacheOutageText } from '../bench/report/report-rows.ts'
 import type { CacheOutage, Results } from '../bench/record/results.ts'
 import { DEFAULT_SCENARIO } from '../scenario/defaults.ts'
 

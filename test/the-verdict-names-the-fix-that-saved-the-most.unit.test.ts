@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest'
 import { lesson, trustLine, unrankedReason } from '../bench/report/lesson.ts'
 import { compareMedians, medianInterval } from '../bench/report/noise.ts'
-import { describeChange, stepRows } from '../bench/report/report-model.ts'
+import { describeChange, stepRows } from '../bench/report/report-rows.ts'
 import type { Results } from '../bench/record/results.ts'
 
 /** A run of the story's four steps, one request at a time, with these samples (ms) each; only the fields the lesson reads. */

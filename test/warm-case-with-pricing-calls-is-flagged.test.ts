@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Results } from '../bench/record/results.ts'
-import { warmMissLines } from '../bench/report/report-model.ts'
+import { warmMissLines } from '../bench/report/report-rows.ts'
 import { SKIP_REDIS } from './helpers/redis.ts'
 import { benchRun } from './helpers/bench-run.ts'
 

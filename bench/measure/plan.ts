@@ -76,7 +76,8 @@ export interface RunPlan {
   steps: Step[]
 }
 
-export interface Model {
+/** What the run expects of each variant, read from its model: what the plan and the judge measure against. */
+export interface Expectations {
   floors: Record<string, Floor>
   saturation: Record<string, Saturation>
   /** Each variant's floor for each request of the mix's sample, in order (model.mix); absent without one. */
@@ -90,11 +91,11 @@ export function planRun(
   settings: RunSettings,
   variants: string[],
   probe: Probe,
-  model: Model,
+  expected: Expectations,
   mixSampleSize = 0,
 ): RunPlan {
   const requestMs = (name: string): number => probeMs(probe, name)
-  const cases = variants.flatMap((name) => planCases(settings, name, probe, model.failurePercent[name]))
+  const cases = variants.flatMap((name) => planCases(settings, name, probe, expected.failurePercent[name]))
   // An overview's mix is its load level's: a few requests of the sample, one at a time, tell little beside it.
   const mixCases =
     mixSampleSize === 0
@@ -102,7 +103,12 @@ export function planRun(
       : variants
           .filter((name) => !inOverview(settings, name))
           .map((name) =>
-            planMixCase(settings, name, mixSampleSize, model.mixFloorsMs[name] ?? Array<number>(mixSampleSize).fill(probe.coldMs[name]!)),
+            planMixCase(
+              settings,
+              name,
+              mixSampleSize,
+              expected.mixFloorsMs[name] ?? Array<number>(mixSampleSize).fill(probe.coldMs[name]!),
+            ),
           )
   const load = planLoadLevels(settings, variants, probe).map(({ variant: name, connections, length }): LevelPlan => {
     const lasts = 'durationSeconds' in length ? `${length.durationSeconds}s` : `${length.requestsPerConnection} requests each`
@@ -115,9 +121,9 @@ export function planRun(
     }
   })
   // A variant whose services cost nothing saturates nowhere (W / 0): there is no rate to sweep around.
-  const swept = settings.sweep ? variants.filter((name) => model.floors[name] && Number.isFinite(model.saturation[name]?.perSec)) : []
+  const swept = settings.sweep ? variants.filter((name) => expected.floors[name] && Number.isFinite(expected.saturation[name]?.perSec)) : []
   const sweep = swept.map((name): SweepPlan => {
-    const predicted = model.saturation[name]!
+    const predicted = expected.saturation[name]!
     const levels = SWEEP_FACTORS.map((factor) => {
       const offeredPerSec = predicted.perSec * factor
       const seconds = sweepLevelSeconds(settings.durationSeconds, requestMs(name), factor, scenario.requestDeadlineMs)
@@ -172,7 +178,7 @@ function planCases(
   settings: RunSettings,
   name: string,
   probe: Probe,
-  failurePercent: Model['failurePercent'][string] | undefined,
+  failurePercent: Expectations['failurePercent'][string] | undefined,
 ): CasePlan[] {
   const overview = inOverview(settings, name)
   const samples = (ms: number): number =>

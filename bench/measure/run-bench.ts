@@ -17,7 +17,7 @@ import { loadStream, runLoadPhase, warmsUpUnderLoad } from './load-phase.ts'
 import { measureMixCase } from './mix-case.ts'
 import { cacheOutcome, createTrafficMix, mixQuery, type MixRequest, type TrafficMix } from './traffic-mix.ts'
 import type { PhaseContext } from './phase-context.ts'
-import { planLoadLevels, planRun, probeMs, type Model, type Probe } from './plan.ts'
+import { planLoadLevels, planRun, probeMs, type Expectations, type Probe } from './plan.ts'
 import { createStepRunner, type StepRunner } from './steps.ts'
 import { createRawSamples, type RawSamples } from './raw-samples.ts'
 import { runSweepPhase } from './sweep-phase.ts'
@@ -84,19 +84,24 @@ export async function runBench(
       (await steps.run({ phase: 'model', label: `${names.join(', ')} in virtual time`, estimateMs: 2500 }, () =>
         modelVariants(scenario, names, { jitter: settings.modelJitter, mix: mixInputOf(scenario, settings, names, probe, mix, sample) }),
       ))
-    const { model, mixModels, models, notModelled } = deriveModels(scenario, outcomes)
+    const { expected, mixModels, models, notModelled } = deriveModels(scenario, outcomes)
     const hopCalibration = await calibrateOtherHops(
       steps,
       api,
-      model,
+      expected,
       settings.quick ? { samples: 5, warmUp: 5 } : { samples: calibrationSamples, warmUp: WARM_UP_CALLS },
     )
-    const plan = planRun(scenario, settings, names, probe, model, sample.length)
+    const plan = planRun(scenario, settings, names, probe, expected, sample.length)
     progress.plan(plan.steps)
     await setFaults(true)
 
     const context = phaseContext({ client, stack, path, check, mix, raw, steps, probe, setFaults })
-    const { latency, load, peak } = await measurePhases(context, scenario, plan, { model, mixModels, sample, references: check.references })
+    const { latency, load, peak } = await measurePhases(context, scenario, plan, {
+      expected,
+      mixModels,
+      sample,
+      references: check.references,
+    })
 
     const results = await assembleResults({
       startedAt,
@@ -160,25 +165,25 @@ function mixInputOf(scenario: Scenario, settings: RunSettings, names: string[], 
 
 /** What the run reads each variant against, from its model: floors, saturation (the mix's, which the load phase sends), expected failures. */
 function deriveModels(scenario: Scenario, outcomes: Record<string, ModelOutcome>) {
-  const model: Model = { floors: {}, saturation: {}, mixFloorsMs: {}, failurePercent: {} }
+  const expected: Expectations = { floors: {}, saturation: {}, mixFloorsMs: {}, failurePercent: {} }
   const mixModels: Record<string, MixModel | null> = {}
   const models: Record<string, VariantModel> = {}
   const notModelled: Record<string, string> = {}
   for (const [name, outcome] of Object.entries(outcomes)) {
     if ('model' in outcome) {
       models[name] = outcome.model
-      model.floors[name] = outcome.model.floor
-      model.failurePercent[name] = {
+      expected.floors[name] = outcome.model.floor
+      expected.failurePercent[name] = {
         warm: expectedFailures(scenario, outcome.model, false).percent,
         cold: expectedFailures(scenario, outcome.model, true).percent,
       }
       // The load phase and the sweep send the mix: its saturation is the one to sweep around.
-      model.saturation[name] = outcome.model.mix?.saturation ?? outcome.model.saturation
+      expected.saturation[name] = outcome.model.mix?.saturation ?? outcome.model.saturation
       mixModels[name] = outcome.model.mix
-      if (outcome.model.mix) model.mixFloorsMs[name] = outcome.model.mix.requests.map((r) => r.floorMs)
+      if (outcome.model.mix) expected.mixFloorsMs[name] = outcome.model.mix.requests.map((r) => r.floorMs)
     } else notModelled[name] = outcome.notModelled
   }
-  return { model, mixModels, models, notModelled }
+  return { expected, mixModels, models, notModelled }
 }
 
 /**
@@ -186,8 +191,8 @@ function deriveModels(scenario: Scenario, outcomes: Record<string, ModelOutcome>
  * the request's own, each fan-out width, and a Redis read. `hopSamples`: a --quick run takes half
  * the calls (its figures per hop are rough; its other figures too).
  */
-function calibrateOtherHops(steps: StepRunner, api: Stack['api'], model: Model, hopSamples: { samples: number; warmUp: number }) {
-  const widths = fanOutWidths(Object.values(model.floors)).filter((k) => k <= MAX_CALLS_AT_ONCE)
+function calibrateOtherHops(steps: StepRunner, api: Stack['api'], expected: Expectations, hopSamples: { samples: number; warmUp: number }) {
+  const widths = fanOutWidths(Object.values(expected.floors)).filter((k) => k <= MAX_CALLS_AT_ONCE)
   const kinds = 1 + widths.length + (api.cacheBackend === 'redis' ? 1 : 0)
   return steps.run(
     {
@@ -262,11 +267,11 @@ async function measurePhases(
   scenario: Scenario,
   plan: ReturnType<typeof planRun>,
   {
-    model,
+    expected,
     mixModels,
     sample,
     references,
-  }: { model: Model; mixModels: Record<string, MixModel | null>; sample: MixRequest[]; references: Map<string, string> },
+  }: { expected: Expectations; mixModels: Record<string, MixModel | null>; sample: MixRequest[]; references: Map<string, string> },
 ) {
   const latency = await runLatencyPhase(context, plan.cases)
   for (const c of plan.mixCases) {
@@ -286,7 +291,14 @@ async function measurePhases(
   const swept = await runSweepPhase(context, scenario.requestDeadlineMs, plan.sweep)
   const peak: Record<string, PeakLoad> = {}
   for (const { variant, predicted } of plan.sweep)
-    peak[variant] = judgePeak(variant, scenario, predicted, model.floors[variant]!, model.failurePercent[variant]!.warm, swept[variant]!)
+    peak[variant] = judgePeak(
+      variant,
+      scenario,
+      predicted,
+      expected.floors[variant]!,
+      expected.failurePercent[variant]!.warm,
+      swept[variant]!,
+    )
   return { latency, load, peak }
 }
 

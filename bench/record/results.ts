@@ -3,28 +3,15 @@
  * summary.md, the terminal table, the README's table). Declared once, with TypeBox: each
  * schema below is the JSON Schema ajv checks every file against (write-results.ts, the
  * tests), and `Static<typeof …>` is the TypeScript type the code reads and writes, so the
- * two cannot drift. Documented field by field in results/README.md.
+ * two cannot drift. Every field carries its `description` (doc()), and results/README.md is generated
+ * from them (`npm run results-readme`).
  */
 import { Type, type Static, type TSchema } from 'typebox'
 import { JITTER_MODES, SERVICE_NAMES, type Scenario, type ServiceName } from '../../scenario/types.ts'
 import { CACHE_BACKENDS } from '../../variants/shared/cache-stats.ts'
 import { STAGE_NAMES } from '../../variants/shared/stage-timing.ts'
 
-/**
- * 12: the overhead counted per hop against this machine's calibration of each kind of hop
- * (environment.hopCalibration: the request's own hop, calls made several at once, a Redis read;
- * each variant's `hops`), and the model's `callsAtOnceOnPath`.
- * 10: repeated runs and comparisons (--runs, --baseline, npm run compare): `runs`, each run's
- * own figures with its raw latencies (bounded); `comparison`, the verdicts against a baseline;
- * `thresholds`, the --threshold checks; run.runs.
- * 9: swr (the price cache's getOrSet, bentocache): the price cache's counts have `stale`, the
- * hits served past their TTL; scenario.cacheGraceSeconds.
- * 7: the traffic mix (scenario.traffic): each variant's `mix` in the latency phase, with the
- * price cache's hits and misses as the API counted them and the model's expectation.
- * 6: each variant's whole model is recorded (`model`: calls, critical path, saturation,
- * expected failures, ideal waterfalls warm and cold), and `kind` tells a measured run
- * ('run') from a what-if (`--predict`, `--vary`; what-if.ts) (results/README.md).
- */
+/** The contract's version; what each version changed is in results-history.ts, and results/README.md. */
 export const SCHEMA_VERSION = 14
 
 const ISO_DATE = String.raw`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$`
@@ -34,6 +21,9 @@ const ISO_DATE = String.raw`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$`
  */
 const doc = <T extends TSchema>(description: string, schema: T): T =>
   Object.defineProperties({}, { ...Object.getOwnPropertyDescriptors(schema), description: { value: description, enumerable: true } }) as T
+/** `schema` with a `title`: an object used in several places, documented once under that name in results/README.md. */
+const named = <T extends TSchema>(title: string, schema: T): T =>
+  Object.defineProperties({}, { ...Object.getOwnPropertyDescriptors(schema), title: { value: title, enumerable: true } }) as T
 const num = () => Type.Number()
 const nonNegative = () => Type.Number({ minimum: 0 })
 const count = () => Type.Integer({ minimum: 0 })
@@ -50,75 +40,153 @@ const mapOf = <T extends TSchema>(schema: T, options: { minProperties?: number }
   Type.Unsafe<Record<string, Static<T>>>({ type: 'object', additionalProperties: schema, ...options })
 /** One entry per upstream service. */
 const perService = <T extends TSchema>(schema: T) =>
-  strict(Object.fromEntries(SERVICE_NAMES.map((name) => [name, schema])) as Record<ServiceName, T>)
+  strict(Object.fromEntries(SERVICE_NAMES.map((name) => [name, doc(`The ${name} service's.`, schema)])) as Record<ServiceName, T>)
 /** Responses per HTTP status, e.g. { "200": 180, "504": 12 }. */
 const statusCounts = () => mapOf(count())
 
 /** A p99 (p90) over fewer than 100 (20) values is not stated: null, and the max stands for the tail. */
 const stated = () => nullable(nonNegative())
 
-const LatencyStatsSchema = strict({
-  samples: doc('The n of every figure below.', Type.Integer({ minimum: 1 })),
-  p50Ms: nonNegative(),
-  p75Ms: nonNegative(),
-  p99Ms: stated(),
-  meanMs: nonNegative(),
-  minMs: nonNegative(),
-  maxMs: nonNegative(),
-  sdMs: nonNegative(),
-  rme: doc('Relative margin of error of the mean, in percent (95 % confidence).', nonNegative()),
-})
+const LatencyStatsSchema = named(
+  'LatencyStats',
+  strict({
+    samples: doc('The n of every figure below.', Type.Integer({ minimum: 1 })),
+    p50Ms: doc("Median of the good answers' times (200 only), each from the request sent to its answer, in ms.", nonNegative()),
+    p75Ms: doc('75th percentile of the same times, in ms.', nonNegative()),
+    p99Ms: doc('99th percentile of the same times, in ms; null below 100 samples (maxMs stands for the tail).', stated()),
+    meanMs: doc("Arithmetic mean of the same times, in ms (tinybench's).", nonNegative()),
+    minMs: doc('The fastest good answer, in ms.', nonNegative()),
+    maxMs: doc('The slowest good answer, in ms.', nonNegative()),
+    sdMs: doc("Standard deviation of the same times, in ms (tinybench's).", nonNegative()),
+    rme: doc('Relative margin of error of the mean, in percent (95 % confidence).', nonNegative()),
+  }),
+)
 export type LatencyStats = Static<typeof LatencyStatsSchema>
 
 /** Median start and duration of a stage, from Server-Timing. */
-const StageSchema = strict({ name: Type.Enum(STAGE_NAMES), startMs: num(), durationMs: nonNegative() })
+const StageSchema = named(
+  'Stage',
+  strict({
+    name: doc(
+      "The stage, as Server-Timing names it: an upstream service's calls (`catalog`, `inventory`, `pricing`, `reviews`, `categories`) or `cache`, the price-cache lookup.",
+      Type.Enum(STAGE_NAMES),
+    ),
+    startMs: doc(
+      "When the stage began, from the start of the API's handling of the request, in ms: measured, the median over the answers; in a model, virtual time.",
+      num(),
+    ),
+    durationMs: doc(
+      "From the stage's first start to its last end (one span however often it ran), in ms: measured, the median over the answers; in a model, virtual time.",
+      nonNegative(),
+    ),
+  }),
+)
 
 /** A Node process's event loop over a level: its busy share (perf_hooks' utilisation) and its delay p99, in ms. */
-const LoopReadingSchema = strict({ utilizationPercent: Type.Number({ minimum: 0, maximum: 100 }), delayP99Ms: nonNegative() })
+const LoopReadingSchema = named(
+  'LoopReading',
+  strict({
+    utilizationPercent: doc(
+      "Share of the time the event loop was busy over the level (perf_hooks' event-loop utilisation), in percent.",
+      Type.Number({ minimum: 0, maximum: 100 }),
+    ),
+    delayP99Ms: doc(
+      "p99 of the event loop's delay over the level, in ms, less the delay histogram's 10 ms resolution; 0 without a sample.",
+      nonNegative(),
+    ),
+  }),
+)
 export type LoopReading = Static<typeof LoopReadingSchema>
 
 /**
  * Is it the code or the machine? How busy the lab's own processes and the machine were during
  * a level, and whether that makes its figures the lab's rather than the code's (self-check.ts).
  */
-const SelfCheckSchema = strict({
-  cpuPercent: doc(
-    "CPU over the level, in percent of one core, all threads: the harness (load generator), the API under test, the mocked upstreams, Redis; null where the OS does not tell or Redis is not the lab's.",
-    strict({
-      harness: nullable(nonNegative()),
-      api: nullable(nonNegative()),
-      upstreams: nullable(nonNegative()),
-      redis: nullable(nonNegative()),
-    }),
-  ),
-  machineCpuPercent: doc(
-    "The whole machine's CPU over the level, in percent of all its cores; null where the OS does not tell.",
-    nullable(Type.Number({ minimum: 0, maximum: 100 })),
-  ),
-  hostCpuPercent: doc(
-    "The CPU of the API's and the upstreams' hosts over the level, in percent of all their cores, when they run on another host than the harness (another kernel); null when they share its machine (machineCpuPercent covers them).",
-    strict({
-      api: nullable(Type.Number({ minimum: 0, maximum: 100 })),
-      upstreams: nullable(Type.Number({ minimum: 0, maximum: 100 })),
-    }),
-  ),
-  eventLoop: doc(
-    "Each Node process's event loop; null when it could not be read.",
-    strict({ harness: LoopReadingSchema, api: nullable(LoopReadingSchema), upstreams: nullable(LoopReadingSchema) }),
-  ),
-  mockOvershoot: doc(
-    "How much longer than configured the mocks held their served calls (all services), p50 and p99, in ms, and the calls' mean configured latency; null when none was served.",
-    nullable(strict({ calls: Type.Integer({ minimum: 1 }), p50Ms: nonNegative(), p99Ms: nonNegative(), meanConfiguredMs: nonNegative() })),
-  ),
-  mockCpuMsPerCall: doc(
-    "The mocked upstreams' CPU per call they received, in ms (all threads): what each upstream call costs the lab; null without a reading or a call.",
-    nullable(nonNegative()),
-  ),
-  labBound: doc(
-    "Why the level's figures are the lab's or the machine's rather than the code's, one sentence each; empty when none (self-check.ts, LAB_LIMITS).",
-    Type.Array(text()),
-  ),
-})
+const SelfCheckSchema = named(
+  'SelfCheck',
+  strict({
+    cpuPercent: doc(
+      "CPU over the level, in percent of one core, all threads: the harness (load generator), the API under test, the mocked upstreams, Redis; null where the OS does not tell or Redis is not the lab's.",
+      strict({
+        harness: doc(
+          'The harness process (the load generator and phases), read from /proc; null where the OS does not tell.',
+          nullable(nonNegative()),
+        ),
+        api: doc(
+          'The API under test: from /proc by its pid, or as it reads its own CPU when placed by URL; null where neither tells.',
+          nullable(nonNegative()),
+        ),
+        upstreams: doc(
+          "The mocked upstreams' process: from /proc by its pid, or as it reads its own CPU when placed by URL; null where neither tells.",
+          nullable(nonNegative()),
+        ),
+        redis: doc(
+          'The redis-server the lab started; null for a Redis it did not start, for the in-process map, and where the OS does not tell.',
+          nullable(nonNegative()),
+        ),
+      }),
+    ),
+    machineCpuPercent: doc(
+      "The whole machine's CPU over the level, in percent of all its cores; null where the OS does not tell.",
+      nullable(Type.Number({ minimum: 0, maximum: 100 })),
+    ),
+    hostCpuPercent: doc(
+      "The CPU of the API's and the upstreams' hosts over the level, in percent of all their cores, when they run on another host than the harness (another kernel); null when they share its machine (machineCpuPercent covers them).",
+      strict({
+        api: doc(
+          "The API's host, as the API read its own /proc/stat; null when it shares the harness's machine (or that cannot be told).",
+          nullable(Type.Number({ minimum: 0, maximum: 100 })),
+        ),
+        upstreams: doc(
+          "The upstreams' host, as the mocks read their own /proc/stat; null when it shares the harness's machine (or that cannot be told).",
+          nullable(Type.Number({ minimum: 0, maximum: 100 })),
+        ),
+      }),
+    ),
+    eventLoop: doc(
+      "Each Node process's event loop; null when it could not be read.",
+      strict({
+        harness: doc("The harness's own event loop over the level (perf_hooks).", LoopReadingSchema),
+        api: doc(
+          "The API's event loop over the level, from its own readings between two reads of /__lab/process.",
+          nullable(LoopReadingSchema),
+        ),
+        upstreams: doc(
+          "The mocked upstreams' event loop since their counters were reset at the level's start; null without their counters.",
+          nullable(LoopReadingSchema),
+        ),
+      }),
+    ),
+    mockOvershoot: doc(
+      "How much longer than configured the mocks held their served calls (all services), p50 and p99, in ms, and the calls' mean configured latency; null when none was served.",
+      nullable(
+        strict({
+          calls: doc(
+            'Served calls with a configured latency that the mocks timed, all services: the n of p50Ms and p99Ms.',
+            Type.Integer({ minimum: 1 }),
+          ),
+          p50Ms: doc(
+            'Median time the mocks held a call beyond its configured latency, in ms (a call held no longer counts as 0.001).',
+            nonNegative(),
+          ),
+          p99Ms: doc(
+            '99th percentile of that hold beyond configured, in ms; above max(5 ms, 3 % of meanConfiguredMs) the level is lab-bound.',
+            nonNegative(),
+          ),
+          meanConfiguredMs: doc('The mean latency configured for those calls, in ms.', nonNegative()),
+        }),
+      ),
+    ),
+    mockCpuMsPerCall: doc(
+      "The mocked upstreams' CPU per call they received, in ms (all threads): what each upstream call costs the lab; null without a reading or a call.",
+      nullable(nonNegative()),
+    ),
+    labBound: doc(
+      "Why the level's figures are the lab's or the machine's rather than the code's, one sentence each; empty when none (self-check.ts, LAB_LIMITS).",
+      Type.Array(text()),
+    ),
+  }),
+)
 export type SelfCheck = Static<typeof SelfCheckSchema>
 
 /** What a load level's answers were: the fields shared by the connection levels and the sweep's rate levels. */
@@ -132,16 +200,25 @@ const answers = {
     'Answers that succeeded (2xx; in the sweep, 200 with the reference body): the n of p50Ms, p99Ms (p90Ms) and maxMs. A failure has no place in the latency figures: it is counted by status, error and timeout.',
     count(),
   ),
-  p50Ms: nonNegative(),
-  p99Ms: stated(),
-  maxMs: nonNegative(),
+  p50Ms: doc(
+    'Median time of the answers counted in `answered`, in ms: load levels as autocannon timed each (request written to response read), sweep levels from when each was due; 0 when none came.',
+    nonNegative(),
+  ),
+  p99Ms: doc('99th percentile of the same times, in ms; null below 100 answers (maxMs stands for the tail).', stated()),
+  maxMs: doc('The slowest of the same answers, in ms; 0 when none came.', nonNegative()),
   errors: doc(
     "Requests that got no answer: a connection error (reset, refused), or (`timeouts`) none within the client's timeout. Each failure counts in one of the two.",
     count(),
   ),
-  timeouts: count(),
-  non2xx: count(),
-  statusCodes: statusCounts(),
+  timeouts: doc(
+    "Requests with no answer within the client's timeout (load levels: 30 s; sweep levels: the deadline + 5 s); not also counted in `errors`.",
+    count(),
+  ),
+  non2xx: doc('Responses with a status outside 2xx (e.g. 503 from a full queue, 504 past the deadline).', count()),
+  statusCodes: doc(
+    'Responses per HTTP status, 2xx included, e.g. { "200": 180, "504": 12 }; requests with no answer (errors, timeouts) are not in it.',
+    statusCounts(),
+  ),
   mismatches: doc('2xx responses whose body differed from the reference body.', count()),
 }
 
@@ -150,32 +227,62 @@ const answers = {
  * and what the API counted in it (pricing calls begun, price-cache hits and lookups that were
  * not hits), read from the API every second; null when a reading failed.
  */
-const TimelinePointSchema = strict({
-  atSeconds: doc("The end of the second, from the level's first request, in seconds.", nonNegative()),
-  seconds: nonNegative(),
-  answers: count(),
-  good: doc('2xx answers: the n of p50Ms, p99Ms (stated: null below 100) and maxMs; null without one.', count()),
-  failed: count(),
-  p50Ms: nullable(nonNegative()),
-  p99Ms: stated(),
-  maxMs: nullable(nonNegative()),
-  pricingCalls: nullable(count()),
-  cacheHits: nullable(count()),
-  cacheMisses: nullable(count()),
-})
+const TimelinePointSchema = named(
+  'TimelinePoint',
+  strict({
+    atSeconds: doc("The end of the second, from the level's first request, in seconds.", nonNegative()),
+    seconds: doc(
+      "The span's length, in seconds: about one; the last runs to the level's end, and one under 250 ms joins the span before it.",
+      nonNegative(),
+    ),
+    answers: doc('Answers that came in the span, good or not: responses of any status, connection errors and timeouts.', count()),
+    good: doc('2xx answers: the n of p50Ms, p99Ms (stated: null below 100) and maxMs; null without one.', count()),
+    failed: doc('Answers in the span that were not good: `answers` − `good`.', count()),
+    p50Ms: doc(
+      'Median time of the good answers that came in the span (timed as the level times them), in ms; null without one.',
+      nullable(nonNegative()),
+    ),
+    p99Ms: doc('99th percentile of the same, in ms; null below 100 good answers in the span.', stated()),
+    maxMs: doc('The slowest good answer that came in the span, in ms; null without one.', nullable(nonNegative())),
+    pricingCalls: doc(
+      'Pricing calls the API began in the span, from its counters; null when a reading bounding the span failed.',
+      nullable(count()),
+    ),
+    cacheHits: doc(
+      'Price-cache lookups that hit in the span, as the API counted them; null when a reading bounding the span failed.',
+      nullable(count()),
+    ),
+    cacheMisses: doc(
+      'Lookups in the span that were not hits (misses, unusable values, Redis unavailable); null when a reading bounding the span failed.',
+      nullable(count()),
+    ),
+  }),
+)
 export type TimelinePoint = Static<typeof TimelinePointSchema>
 
 /** Price-cache lookups by outcome, as the API counted them (variants/shared/price-cache.ts, PriceCacheCounts). */
-const PriceCacheSchema = strict({
-  hits: count(),
-  misses: count(),
-  unusable: count(),
-  unavailable: count(),
-  stale: doc(
-    'Of the hits, price lists served past their TTL, within the grace, while one request refreshed them (swr); 0 for the others.',
-    count(),
-  ),
-})
+const PriceCacheSchema = named(
+  'PriceCache',
+  strict({
+    hits: doc(
+      'Lookups that found a usable price list (values found less the unusable ones; for swr, the lists bentocache served fresh or stale).',
+      count(),
+    ),
+    misses: doc('Lookups that found no price list stored (for swr, a refresh the request waited for); each goes on to pricing.', count()),
+    unusable: doc(
+      'Lookups that found a stored value that could not be used (e.g. not a price list for this page); each goes on to pricing, and the value is overwritten.',
+      count(),
+    ),
+    unavailable: doc(
+      'Lookups Redis did not answer: an outage, a command timeout, or a lookup shed past scenario.cacheMaxPendingCommands; each goes on to pricing.',
+      count(),
+    ),
+    stale: doc(
+      'Of the hits, price lists served past their TTL, within the grace, while one request refreshed them (swr); 0 for the others.',
+      count(),
+    ),
+  }),
+)
 export type PriceCacheFigures = Static<typeof PriceCacheSchema>
 
 /** What the traffic mix did to a level: the cache's hits, the mean beside the mean of hits alone, pricing's load, the seconds. */
@@ -184,134 +291,182 @@ const trafficFigures = {
     'Mean of the 2xx answers (null without one), and of those whose Server-Timing says they hit the price cache / did not (a `pricing` stage after the `cache` one: a miss, an unusable value or Redis unavailable); null without one.',
     nullable(nonNegative()),
   ),
-  meanHitMs: nullable(nonNegative()),
-  meanMissMs: nullable(nonNegative()),
+  meanHitMs: doc(
+    "Mean time of the level's good answers whose Server-Timing shows a price-cache hit (a `cache` stage, no `pricing` stage), in ms; null without one.",
+    nullable(nonNegative()),
+  ),
+  meanMissMs: doc(
+    'Mean time of the good answers that looked the cache up and went on to pricing (a miss, an unusable value, Redis unavailable), in ms; null without one.',
+    nullable(nonNegative()),
+  ),
   priceCache: doc('The lookups of the level, counted by the API; null when it made none.', nullable(PriceCacheSchema)),
-  hitRatio: nullable(Type.Number({ minimum: 0, maximum: 1 })),
+  hitRatio: doc(
+    'hits ÷ lookups over the level, as the API counted them (unusable and unavailable lookups count as lookups); null without a lookup.',
+    nullable(Type.Number({ minimum: 0, maximum: 1 })),
+  ),
   pricingCallsPerSec: doc('Pricing calls the API began, per second of the level.', nonNegative()),
-  timeline: Type.Array(TimelinePointSchema),
+  timeline: doc(
+    "The level second by second: the API's counters read every second, one point per span between two readings; spans after the last answer are left out.",
+    Type.Array(TimelinePointSchema),
+  ),
 }
 
-const LoadLevelSchema = strict({
-  ...answers,
-  requestsPerConnection: doc(
-    "Null: the level ran for the run's duration. A number: it ran until each connection had made that many requests (slow variants).",
-    nullable(Type.Integer({ minimum: 1 })),
-  ),
-  requests: doc('Responses received (2xx and not).', count()),
-  requestsPerSec: doc('Every answer per second, 2xx or not.', nonNegative()),
-  goodPerSec: doc('Good answers per second: 2xx with the reference body.', nonNegative()),
-  p90Ms: stated(),
-  apiCpuMsPerRequest: doc(
-    "CPU time (user + system) of the API process, all its threads, while requests were in flight, per request it handled (those the load generator dropped at the level's end included), in ms; null below 20.",
-    nullable(nonNegative()),
-  ),
-  apiEventLoopMsPerRequest: doc(
-    "The same for the event loop's thread alone: the requests' own work, without the runtime's helper threads; null where the OS does not tell.",
-    nullable(nonNegative()),
-  ),
-  selfCheck: SelfCheckSchema,
-  ...trafficFigures,
-  model: doc(
-    "The same level in virtual time (model/virtual-level.ts): the variant's own code sent the same sequence by as many connections, on upstreams with the scenario's workers and queues, without the lab's own time per request or injected faults. Null without a model, under traffic single, and in a what-if.",
-    nullable(
-      strict({
-        requestsPerSec: nonNegative(),
-        goodPerSec: nonNegative(),
-        meanMs: doc('The mean time of the good answers, in ms; null without one.', nullable(nonNegative())),
-        hitRatio: doc('Null without a price-cache lookup.', nullable(Type.Number({ minimum: 0, maximum: 1 }))),
-        pricingCallsPerSec: nonNegative(),
-        sequenceEnded: doc(
-          "The sequence given to the model ran out before the level's end: its figures cover fewer requests.",
-          Type.Boolean(),
-        ),
-      }),
+const LoadLevelSchema = named(
+  'LoadLevel',
+  strict({
+    ...answers,
+    requestsPerConnection: doc(
+      "Null: the level ran for the run's duration. A number: it ran until each connection had made that many requests (slow variants).",
+      nullable(Type.Integer({ minimum: 1 })),
     ),
-  ),
-})
+    requests: doc('Responses received (2xx and not).', count()),
+    requestsPerSec: doc('Every answer per second, 2xx or not.', nonNegative()),
+    goodPerSec: doc('Good answers per second: 2xx with the reference body.', nonNegative()),
+    p90Ms: doc("90th percentile of the 2xx answers' times (as autocannon timed each), in ms; null below 20 answers.", stated()),
+    apiCpuMsPerRequest: doc(
+      "CPU time (user + system) of the API process, all its threads, while requests were in flight, per request it handled (those the load generator dropped at the level's end included), in ms; null below 20.",
+      nullable(nonNegative()),
+    ),
+    apiEventLoopMsPerRequest: doc(
+      "The same for the event loop's thread alone: the requests' own work, without the runtime's helper threads; null where the OS does not tell.",
+      nullable(nonNegative()),
+    ),
+    selfCheck: doc(
+      "Is it the code or the machine: how busy the lab's processes, the machine and the event loops were over the level, and why its figures are lab-bound, if they are.",
+      SelfCheckSchema,
+    ),
+    ...trafficFigures,
+    model: doc(
+      "The same level in virtual time (model/virtual-level.ts): the variant's own code sent the same sequence by as many connections, on upstreams with the scenario's workers and queues, without the lab's own time per request or injected faults. Null without a model, under traffic single, and in a what-if.",
+      nullable(
+        strict({
+          requestsPerSec: doc(
+            "Answers per second in virtual time, good or failed, from the level's first request to its last answer.",
+            nonNegative(),
+          ),
+          goodPerSec: doc('Answers in virtual time that were not failures (answered before the deadline), per second.', nonNegative()),
+          meanMs: doc('The mean time of the good answers, in ms; null without one.', nullable(nonNegative())),
+          hitRatio: doc('Null without a price-cache lookup.', nullable(Type.Number({ minimum: 0, maximum: 1 }))),
+          pricingCallsPerSec: doc("Pricing calls the variant's code made in virtual time, per second of the level.", nonNegative()),
+          sequenceEnded: doc(
+            "The sequence given to the model ran out before the level's end: its figures cover fewer requests.",
+            Type.Boolean(),
+          ),
+        }),
+      ),
+    ),
+  }),
+)
 export type LoadLevel = Static<typeof LoadLevelSchema>
 
 /** What one mocked service saw during a sweep level. calls = served + rejected + cancelled. */
-const UpstreamLevelSchema = strict({
-  calls: count(),
-  served: doc('Calls a worker finished and answered (an injected error too).', count()),
-  rejected: doc('Calls refused with 503: every worker busy and the queue full.', count()),
-  cancelled: doc('Calls the API gave up on (its deadline) before the answer.', count()),
-  maxBusy: count(),
-  queued: count(),
-  longestWaitMs: nonNegative(),
-  heldMsPerCall: doc(
-    'Worker time per served call, from getting a worker to the answer written, and the latency configured for those calls; null when none was served.',
-    nullable(nonNegative()),
-  ),
-  configuredMsPerCall: nullable(nonNegative()),
-})
+const UpstreamLevelSchema = named(
+  'UpstreamLevel',
+  strict({
+    calls: doc(
+      'Calls the service received during the level: served + rejected + cancelled (counted once none is in flight, or after 2 s).',
+      count(),
+    ),
+    served: doc('Calls a worker finished and answered (an injected error too).', count()),
+    rejected: doc('Calls refused with 503: every worker busy and the queue full.', count()),
+    cancelled: doc('Calls the API gave up on (its deadline) before the answer.', count()),
+    maxBusy: doc("The most of the service's workers busy at once during the level (never more than its `workers`).", count()),
+    queued: doc('Calls that had to wait for a worker before getting one.', count()),
+    longestWaitMs: doc('The longest a call waited for a worker, in ms; 0 when none waited.', nonNegative()),
+    heldMsPerCall: doc(
+      'Worker time per served call, from getting a worker to the answer written, and the latency configured for those calls; null when none was served.',
+      nullable(nonNegative()),
+    ),
+    configuredMsPerCall: doc(
+      'The latency configured for the served calls the mocks timed, per call, in ms: what heldMsPerCall is set against; null when none was served.',
+      nullable(nonNegative()),
+    ),
+  }),
+)
 
-const SweepLevelSchema = strict({
-  ...answers,
-  offeredPerSec: doc('The fixed request rate offered (open model).', nonNegative()),
-  requests: doc('Requests sent, on schedule.', count()),
-  windowSeconds: doc('The steady window: the last three quarters of the sending time (the first is the ramp), in seconds.', nonNegative()),
-  goodputPerSec: doc(
-    'Good answers (200, reference body) to the requests sent in the window, per second of it: never more than offered.',
-    nonNegative(),
-  ),
-  throughputPerSec: doc(
-    'Delivered: the rate at which the requests sent in the window were answered well, from the spacing of their good answers (the first and last 5 % set aside): held, the rate offered; past saturation, the capacity. Below 10 good answers, their number ÷ the window.',
-    nonNegative(),
-  ),
-  latencyRiseMs: doc(
-    "Median latency of the requests sent in the last quarter minus the second quarter's (a failure counts as the client's timeout), in ms; null when a quarter sent none.",
-    nullable(num()),
-  ),
-  latencyRisingAboveMs: doc(
-    'The rise above which the latency was still rising: 3 % of the time between the two quarters (a 3 % overload), at least 5 ms.',
-    nonNegative(),
-  ),
-  queueRise: doc(
-    "The bottleneck's mean queue (calls waiting for a worker) in the last quarter minus the second quarter's, read every 250 ms; null when a quarter had no reading.",
-    nullable(num()),
-  ),
-  queueRisingAbove: doc(
-    'The growth above which the queue was still rising: 3 % of the offered rate over the time between the quarters, at least 1 call.',
-    nonNegative(),
-  ),
-  rising: doc("The latency or the bottleneck's queue was still rising: the level was not held, however it ended.", Type.Boolean()),
-  latePercent: doc(
-    'Requests the generator sent more than 2 ms after they were due, in percent, and the latest, in ms: its own error.',
-    Type.Number({ minimum: 0, maximum: 100 }),
-  ),
-  maxLateMs: nonNegative(),
-  apiEventLoopPercent: doc(
-    "CPU time of the API's event-loop thread while requests were in flight, over the level's duration (first send to last answer), in percent of one core; null where the OS does not tell.",
-    nullable(Type.Number({ minimum: 0, maximum: 100 })),
-  ),
-  upstreams: perService(UpstreamLevelSchema),
-  selfCheck: SelfCheckSchema,
-  ...trafficFigures,
-})
+const SweepLevelSchema = named(
+  'SweepLevel',
+  strict({
+    ...answers,
+    offeredPerSec: doc('The fixed request rate offered (open model).', nonNegative()),
+    requests: doc('Requests sent, on schedule.', count()),
+    windowSeconds: doc(
+      'The steady window: the last three quarters of the sending time (the first is the ramp), in seconds.',
+      nonNegative(),
+    ),
+    goodputPerSec: doc(
+      'Good answers (200, reference body) to the requests sent in the window, per second of it: never more than offered.',
+      nonNegative(),
+    ),
+    throughputPerSec: doc(
+      'Delivered: the rate at which the requests sent in the window were answered well, from the spacing of their good answers (the first and last 5 % set aside): held, the rate offered; past saturation, the capacity. Below 10 good answers, their number ÷ the window.',
+      nonNegative(),
+    ),
+    latencyRiseMs: doc(
+      "Median latency of the requests sent in the last quarter minus the second quarter's (a failure counts as the client's timeout), in ms; null when a quarter sent none.",
+      nullable(num()),
+    ),
+    latencyRisingAboveMs: doc(
+      'The rise above which the latency was still rising: 3 % of the time between the two quarters (a 3 % overload), at least 5 ms.',
+      nonNegative(),
+    ),
+    queueRise: doc(
+      "The bottleneck's mean queue (calls waiting for a worker) in the last quarter minus the second quarter's, read every 250 ms; null when a quarter had no reading.",
+      nullable(num()),
+    ),
+    queueRisingAbove: doc(
+      'The growth above which the queue was still rising: 3 % of the offered rate over the time between the quarters, at least 1 call.',
+      nonNegative(),
+    ),
+    rising: doc("The latency or the bottleneck's queue was still rising: the level was not held, however it ended.", Type.Boolean()),
+    latePercent: doc(
+      'Requests the generator sent more than 2 ms after they were due, in percent, and the latest, in ms: its own error.',
+      Type.Number({ minimum: 0, maximum: 100 }),
+    ),
+    maxLateMs: doc("The latest any request left after it was due, in ms: the generator's own error.", nonNegative()),
+    apiEventLoopPercent: doc(
+      "CPU time of the API's event-loop thread while requests were in flight, over the level's duration (first send to last answer), in percent of one core; null where the OS does not tell.",
+      nullable(Type.Number({ minimum: 0, maximum: 100 })),
+    ),
+    upstreams: doc(
+      'What each mocked service saw during the level: its calls and how they ended, its busiest workers and queue, and how long its workers were held per call.',
+      perService(UpstreamLevelSchema),
+    ),
+    selfCheck: doc(
+      "The level's self-check, as for a load level; here a generator that sent more than 5 % of its requests late also makes it lab-bound.",
+      SelfCheckSchema,
+    ),
+    ...trafficFigures,
+  }),
+)
 export type SweepLevel = Static<typeof SweepLevelSchema>
 
-const PeakLoadSchema = strict({
-  predictedPerSec: doc("Little's law on the scenario: the throughput at which the bottleneck's workers are all busy.", nonNegative()),
-  bottleneck: Type.Enum(SERVICE_NAMES),
-  measuredPerSec: doc(
-    'The most good answers per second any level sustained: per level, the lower of its goodput (by send time, never above what was offered) and its throughput (by answer time: past saturation, the capacity).',
-    nonNegative(),
-  ),
-  errorPercent: doc('measured ÷ predicted − 1, in percent.', num()),
-  p99TargetMs: doc('p99 target of the knee: 2 × the floor, at most the deadline.', nonNegative()),
-  kneePerSec: doc(
-    'The highest offered load held (latency and queue not rising, p99 under target, no error, goodput ≥ 90 %); null if none was.',
-    nullable(nonNegative()),
-  ),
-  verdict: doc('Why it holds or collapses, in one sentence.', text()),
-  warnings: doc(
-    'What makes the figures above doubtful, each naming its reason: a figure above the hard capacity, a generator that sent late.',
-    Type.Array(text()),
-  ),
-  levels: Type.Array(SweepLevelSchema),
-})
+const PeakLoadSchema = named(
+  'PeakLoad',
+  strict({
+    predictedPerSec: doc("Little's law on the scenario: the throughput at which the bottleneck's workers are all busy.", nonNegative()),
+    bottleneck: doc(
+      'The service whose workers are all busy first at predictedPerSec (the lowest workers ÷ demand); under the traffic mix, over the whole mix with every price list cached.',
+      Type.Enum(SERVICE_NAMES),
+    ),
+    measuredPerSec: doc(
+      'The most good answers per second any level sustained: per level, the lower of its goodput (by send time, never above what was offered) and its throughput (by answer time: past saturation, the capacity).',
+      nonNegative(),
+    ),
+    errorPercent: doc('measured ÷ predicted − 1, in percent.', num()),
+    p99TargetMs: doc('p99 target of the knee: 2 × the floor, at most the deadline.', nonNegative()),
+    kneePerSec: doc(
+      'The highest offered load held (latency and queue not rising, p99 under target, no error, goodput ≥ 90 %); null if none was.',
+      nullable(nonNegative()),
+    ),
+    verdict: doc('Why it holds or collapses, in one sentence.', text()),
+    warnings: doc(
+      'What makes the figures above doubtful, each naming its reason: a figure above the hard capacity, a generator that sent late.',
+      Type.Array(text()),
+    ),
+    levels: doc('The rate levels, in the order run: 0.5, 0.9, 1.1, 1.5 and 2 × predictedPerSec offered.', Type.Array(SweepLevelSchema)),
+  }),
+)
 export type PeakLoad = Static<typeof PeakLoadSchema>
 
 /** The requests of a latency case that did not answer 200, with the scenario's injected faults. */
@@ -324,70 +479,105 @@ const failures = {
 }
 
 /** Failures of a latency case, and the share the scenario's fault rates predict for the variant's calls. */
-const CaseFailuresSchema = strict({
-  ...failures,
-  expectedPercent: doc(
-    "The share the model expects to fail, in percent: with faults, from the variant's own code sent 1000 requests (warm; cold: 200) in virtual time with the faults drawn for each call (model.faults): 1 − Π (1 − fault rate of a service) ^ (its calls per request) when it failed exactly the requests a fault was drawn for (at least 30 of them), else the share those runs failed (a retry, a fallback got over some; or it failed some without one); without faults, 0. Null for a variant without a model.",
-    nullable(Type.Number({ minimum: 0, maximum: 100 })),
-  ),
-  expectedCalls: doc('The calls per request (all services) the model expects: retries included, under faults.', nullable(nonNegative())),
-})
+const CaseFailuresSchema = named(
+  'CaseFailures',
+  strict({
+    ...failures,
+    expectedPercent: doc(
+      "The share the model expects to fail, in percent: with faults, from the variant's own code sent 1000 requests (warm; cold: 200) in virtual time with the faults drawn for each call (model.faults): 1 − Π (1 − fault rate of a service) ^ (its calls per request) when it failed exactly the requests a fault was drawn for (at least 30 of them), else the share those runs failed (a retry, a fallback got over some; or it failed some without one); without faults, 0. Null for a variant without a model.",
+      nullable(Type.Number({ minimum: 0, maximum: 100 })),
+    ),
+    expectedCalls: doc('The calls per request (all services) the model expects: retries included, under faults.', nullable(nonNegative())),
+  }),
+)
 export type CaseFailures = Static<typeof CaseFailuresSchema>
 /** A latency case's failures as measured, before the expectation is set beside them. */
 export type Failures = Omit<CaseFailures, 'expectedPercent' | 'expectedCalls'>
 
 /** Upstream calls per request, per service, counted by the mocks. */
-const CallsSchema = perService(nonNegative())
+const CallsSchema = named('Calls', perService(nonNegative()))
 
-const FaultFiguresSchema = strict({
-  requests: count(),
-  failed: count(),
-  faulted: doc(
-    "Requests during which a fault was drawn; of those, the ones that succeeded (a retry, a fallback got over it); and requests that failed with none drawn (the deadline, the code's own timeout).",
-    count(),
-  ),
-  absorbed: count(),
-  failedWithoutFault: count(),
-  calls: CallsSchema,
-  saturationPerSec: nullable(nonNegative()),
-  bottleneck: nullable(Type.Enum(SERVICE_NAMES)),
-})
+const FaultFiguresSchema = named(
+  'FaultFigures',
+  strict({
+    requests: doc('Requests the model sent: page one, one at a time (1000 warm, 200 cold).', count()),
+    failed: doc(
+      "Of those, the requests that failed: the variant's code threw (an error the API answers 5xx) or the deadline passed.",
+      count(),
+    ),
+    faulted: doc(
+      "Requests during which a fault was drawn; of those, the ones that succeeded (a retry, a fallback got over it); and requests that failed with none drawn (the deadline, the code's own timeout).",
+      count(),
+    ),
+    absorbed: doc(
+      'Of the faulted requests, those that still succeeded: the code got over the fault (a retry, a fallback, a stale list).',
+      count(),
+    ),
+    failedWithoutFault: doc(
+      "Requests that failed though no fault was drawn for them: the deadline, or a timeout of the code's own.",
+      count(),
+    ),
+    calls: doc('Calls per request to each service in these runs, failed calls and their retries included.', CallsSchema),
+    saturationPerSec: doc(
+      "Little's law on those calls: the rate at which the bottleneck's workers are all busy, in req/s; null when no call costs anything.",
+      nullable(nonNegative()),
+    ),
+    bottleneck: doc(
+      'The service that saturates first on those calls; null when no call costs anything.',
+      nullable(Type.Enum(SERVICE_NAMES)),
+    ),
+  }),
+)
 
 /** What a variant should cost, from its own code run in virtual time (model/), beyond its floor. */
-export const ModelSchema = strict({
-  callsOnPath: doc('Upstream calls on the critical path (warm): the chain whose answers set the floor.', count()),
-  callsAtOnceOnPath: doc(
-    'For each of them, in order: how many calls were in flight with it, itself included (1: alone; k: one of a fan-out of k).',
-    Type.Array(Type.Integer({ minimum: 1 })),
-  ),
-  calls: doc('Calls per request to each service, warm and cold (the price cache filled, empty).', CallsSchema),
-  coldCalls: CallsSchema,
-  maxInFlight: doc('The most calls in flight at once, warm and cold.', count()),
-  coldMaxInFlight: count(),
-  demandMs: doc(
-    "Worker time each request asks of each service (warm), in ms: its calls' configured latency, the jitter's mean and what injected hangs hold.",
-    perService(nonNegative()),
-  ),
-  saturationPerSec: doc(
-    "Little's law: the rate at which the bottleneck's workers are all busy; null when no call costs anything (it never saturates).",
-    nullable(nonNegative()),
-  ),
-  bottleneck: nullable(Type.Enum(SERVICE_NAMES)),
-  expectedFailurePercent: doc(
-    "The share of requests the scenario's injected faults should fail, warm and cold, in percent (from `faults` when there are any).",
-    Type.Number({ minimum: 0, maximum: 100 }),
-  ),
-  coldExpectedFailurePercent: Type.Number({ minimum: 0, maximum: 100 }),
-  faults: doc(
-    "With injected faults: the variant's own code sent page one `requests` times, one at a time, in virtual time, the faults drawn for every call from the scenario's seed (warm after one fill; cold with the cache emptied before each): how many `failed`, the `calls` per request to each service (retries included) and Little's law on them. Null without faults.",
-    nullable(strict({ warm: FaultFiguresSchema, cold: FaultFiguresSchema })),
-  ),
-  stages: doc(
-    "The ideal stage waterfall, warm and cold: each stage's start and duration in virtual time, if the lab cost nothing.",
-    Type.Array(StageSchema),
-  ),
-  coldStages: Type.Array(StageSchema),
-})
+export const ModelSchema = named(
+  'Model',
+  strict({
+    callsOnPath: doc('Upstream calls on the critical path (warm): the chain whose answers set the floor.', count()),
+    callsAtOnceOnPath: doc(
+      'For each of them, in order: how many calls were in flight with it, itself included (1: alone; k: one of a fan-out of k).',
+      Type.Array(Type.Integer({ minimum: 1 })),
+    ),
+    calls: doc('Calls per request to each service, warm and cold (the price cache filled, empty).', CallsSchema),
+    coldCalls: doc('Calls per request to each service with the price cache empty (the cold virtual run).', CallsSchema),
+    maxInFlight: doc('The most calls in flight at once, warm and cold.', count()),
+    coldMaxInFlight: doc('The most calls in flight at once in the cold virtual run (the price cache empty).', count()),
+    demandMs: doc(
+      "Worker time each request asks of each service (warm), in ms: its calls' configured latency, the jitter's mean and what injected hangs hold.",
+      perService(nonNegative()),
+    ),
+    saturationPerSec: doc(
+      "Little's law: the rate at which the bottleneck's workers are all busy; null when no call costs anything (it never saturates).",
+      nullable(nonNegative()),
+    ),
+    bottleneck: doc(
+      'The service whose workers are all busy first at saturationPerSec (the lowest workers ÷ demand; on a tie, the first named); null when no call costs anything.',
+      nullable(Type.Enum(SERVICE_NAMES)),
+    ),
+    expectedFailurePercent: doc(
+      "The share of requests the scenario's injected faults should fail, warm and cold, in percent (from `faults` when there are any).",
+      Type.Number({ minimum: 0, maximum: 100 }),
+    ),
+    coldExpectedFailurePercent: doc(
+      'The same share for a request with the price cache empty, in percent (from faults.cold when there are faults).',
+      Type.Number({ minimum: 0, maximum: 100 }),
+    ),
+    faults: doc(
+      "With injected faults: the variant's own code sent page one `requests` times, one at a time, in virtual time, the faults drawn for every call from the scenario's seed (warm after one fill; cold with the cache emptied before each): how many `failed`, the `calls` per request to each service (retries included) and Little's law on them. Null without faults.",
+      nullable(
+        strict({
+          warm: doc('The warm runs: 1000 requests after one fill of the price cache made without faults.', FaultFiguresSchema),
+          cold: doc('The cold runs: 200 requests, the price cache emptied before each.', FaultFiguresSchema),
+        }),
+      ),
+    ),
+    stages: doc(
+      "The ideal stage waterfall, warm and cold: each stage's start and duration in virtual time, if the lab cost nothing.",
+      Type.Array(StageSchema),
+    ),
+    coldStages: doc('The ideal stage waterfall with the price cache empty, in virtual time.', Type.Array(StageSchema)),
+  }),
+)
 export type ModelFigures = Static<typeof ModelSchema>
 
 /**
@@ -397,41 +587,65 @@ export type ModelFigures = Static<typeof ModelSchema>
  * variant's hit ratio with its own model's, over the same prefix), and every body is checked
  * against the body the correctness check, or the first variant to answer that path, got.
  */
-const MixSchema = strict({
-  requests: Type.Integer({ minimum: 1 }),
-  distinct: doc("Distinct requests among them: each one's first lookup cannot hit.", Type.Integer({ minimum: 1 })),
-  latency: doc(
-    'Over the good answers (200): n, p50, p99 (stated), mean and max, in ms; null when none came.',
-    nullable(
-      strict({ samples: Type.Integer({ minimum: 1 }), p50Ms: nonNegative(), p99Ms: stated(), meanMs: nonNegative(), maxMs: nonNegative() }),
+const MixSchema = named(
+  'Mix',
+  strict({
+    requests: doc(
+      "Requests of the sample sent, from its start in order: as many as fit half a latency case's budget by the model's floors (plus 5 %), at least 2.",
+      Type.Integer({ minimum: 1 }),
     ),
-  ),
-  meanHitMs: doc(
-    'The mean of the good answers that hit the price cache (Server-Timing: a cache stage and no pricing stage): the article\'s "for cached requests"; and of those that looked it up and went on to pricing. Null when there were none.',
-    nullable(nonNegative()),
-  ),
-  meanMissMs: nullable(nonNegative()),
-  priceCache: doc('The lookups, counted by the API; null for a variant that made none.', nullable(PriceCacheSchema)),
-  hitRatio: doc('hits ÷ lookups; null without lookups.', nullable(Type.Number({ minimum: 0, maximum: 1 }))),
-  expected: doc(
-    "The model: the same requests in virtual time, its hit ratio (null without lookups) and mean floor; and Little's law over the whole mix with every price list cached (each distinct request's warm demand weighted by its share), the saturation the load and sweep phases, which send the mix, are judged against (null: no call costs anything). Null without a model.",
-    nullable(
-      strict({
-        hitRatio: nullable(Type.Number({ minimum: 0, maximum: 1 })),
-        meanFloorMs: nonNegative(),
-        saturationPerSec: nullable(nonNegative()),
-        bottleneck: nullable(Type.Enum(SERVICE_NAMES)),
-      }),
+    distinct: doc("Distinct requests among them: each one's first lookup cannot hit.", Type.Integer({ minimum: 1 })),
+    latency: doc(
+      'Over the good answers (200): n, p50, p99 (stated), mean and max, in ms; null when none came.',
+      nullable(
+        strict({
+          samples: doc('Good answers (200): the n of the figures beside it.', Type.Integer({ minimum: 1 })),
+          p50Ms: doc('Median time of the good answers, each from the request sent to its answer, in ms.', nonNegative()),
+          p99Ms: doc('99th percentile of the same, in ms; null below 100 answers (maxMs stands for the tail).', stated()),
+          meanMs: doc('Mean time of the good answers, in ms.', nonNegative()),
+          maxMs: doc('The slowest good answer, in ms.', nonNegative()),
+        }),
+      ),
     ),
-  ),
-  pricingCallsPerRequest: doc('Pricing calls per request, counted by the mocks.', nonNegative()),
-  failed: doc('Requests that did not answer 200 (each is sent once, not tried again), by status.', count()),
-  statusCodes: statusCounts(),
-  mismatches: doc(
-    '200s whose body differed from the body first recorded for the same path (by the correctness check, or by whichever variant answered it first).',
-    count(),
-  ),
-})
+    meanHitMs: doc(
+      'The mean of the good answers that hit the price cache (Server-Timing: a cache stage and no pricing stage): the article\'s "for cached requests"; and of those that looked it up and went on to pricing. Null when there were none.',
+      nullable(nonNegative()),
+    ),
+    meanMissMs: doc(
+      'Mean time of the good answers that looked the price cache up and went on to pricing (Server-Timing: a `cache` stage, then `pricing`), in ms; null without one.',
+      nullable(nonNegative()),
+    ),
+    priceCache: doc('The lookups, counted by the API; null for a variant that made none.', nullable(PriceCacheSchema)),
+    hitRatio: doc('hits ÷ lookups; null without lookups.', nullable(Type.Number({ minimum: 0, maximum: 1 }))),
+    expected: doc(
+      "The model: the same requests in virtual time, its hit ratio (null without lookups) and mean floor; and Little's law over the whole mix with every price list cached (each distinct request's warm demand weighted by its share), the saturation the load and sweep phases, which send the mix, are judged against (null: no call costs anything). Null without a model.",
+      nullable(
+        strict({
+          hitRatio: doc(
+            "The model's hits ÷ lookups over the same requests run in order from an empty cache in virtual time; null without a lookup.",
+            nullable(Type.Number({ minimum: 0, maximum: 1 })),
+          ),
+          meanFloorMs: doc("The mean of those requests' floors in virtual time, in ms.", nonNegative()),
+          saturationPerSec: doc(
+            "Little's law over the whole mix with every price list cached, in req/s; null when no call costs anything.",
+            nullable(nonNegative()),
+          ),
+          bottleneck: doc(
+            'The service that saturates first over the whole mix; null when no call costs anything.',
+            nullable(Type.Enum(SERVICE_NAMES)),
+          ),
+        }),
+      ),
+    ),
+    pricingCallsPerRequest: doc('Pricing calls per request, counted by the mocks.', nonNegative()),
+    failed: doc('Requests that did not answer 200 (each is sent once, not tried again), by status.', count()),
+    statusCodes: doc('The failed requests per HTTP status (`no answer` when none came); 200s are not in it.', statusCounts()),
+    mismatches: doc(
+      '200s whose body differed from the body first recorded for the same path (by the correctness check, or by whichever variant answered it first).',
+      count(),
+    ),
+  }),
+)
 export type MixFigures = Static<typeof MixSchema>
 
 /**
@@ -445,59 +659,95 @@ export type MixFigures = Static<typeof MixSchema>
 /** The lab's target for its own overhead: per hop, at most the hop's calibration + this, in ms (issue 12). */
 export const HOP_TARGET_MS = 0.3
 
-const HopsSchema = strict({
-  count: doc("Hops on the path: 1 (the request's own) + the calls on the path + the Redis reads on it.", Type.Integer({ minimum: 1 })),
-  cacheReads: doc('The Redis reads alone on the path.', count()),
-  calibratedMs: doc("The sum of the hops' calibrated overheads, in ms.", num()),
-  beyondMs: num(),
-  beyondPerHopMs: doc('beyondMs ÷ count.', num()),
-  withinTarget: doc('beyondPerHopMs at most HOP_TARGET_MS (0.3 ms).', Type.Boolean()),
-})
+const HopsSchema = named(
+  'Hops',
+  strict({
+    count: doc("Hops on the path: 1 (the request's own) + the calls on the path + the Redis reads on it.", Type.Integer({ minimum: 1 })),
+    cacheReads: doc('The Redis reads alone on the path.', count()),
+    calibratedMs: doc("The sum of the hops' calibrated overheads, in ms.", num()),
+    beyondMs: doc(
+      "overheadMs − calibratedMs, in ms: what the lab's code and the variant's own work on the path (parsing answers, serialising the page) add to this machine's bare hops.",
+      num(),
+    ),
+    beyondPerHopMs: doc('beyondMs ÷ count.', num()),
+    withinTarget: doc('beyondPerHopMs at most HOP_TARGET_MS (0.3 ms).', Type.Boolean()),
+  }),
+)
 
-const VariantResultSchema = strict({
-  parent: nullable(text()),
-  summary: doc("First sentence of the variant file's comment: what it changes.", text()),
-  notModelled: doc(
-    'Why the lab has no model of this variant (its virtual run threw, never answered, or looped); null when it has one.',
-    nullable(text()),
-  ),
-  floorMs: doc(
-    "Configured upstream latency on the critical path (warm cache), from the variant's virtual run; null when it has no model.",
-    nullable(nonNegative()),
-  ),
-  coldFloorMs: nullable(nonNegative()),
-  overheadMs: doc("Measured p50 minus the floor: the lab's own overhead.", nullable(num())),
-  overheadPerCallMs: doc('The overhead divided by the upstream calls on the critical path.', nullable(num())),
-  overheadToleranceMs: doc("The lab's fidelity target: p50 within max(3 % of the floor, 5 ms) of the floor.", nullable(nonNegative())),
-  withinTolerance: nullable(Type.Boolean()),
-  hops: doc(
-    "The overhead hop by hop, against this machine's calibration of each (environment.hopCalibration); null when not modelled, not measured, or a hop has no calibration.",
-    nullable(HopsSchema),
-  ),
-  latency: doc('Warm (or only) measurement, over good answers; null when none came.', nullable(LatencyStatsSchema)),
-  upstreamCalls: CallsSchema,
-  maxInFlight: doc('The most upstream calls in flight at once across services.', count()),
-  cacheReadsPerRequest: doc('Read round trips to Redis per request, warm, counted by the API (0 with the in-process map).', nonNegative()),
-  stages: Type.Array(StageSchema),
-  model: doc(
-    "The rest of the variant's model (calls, saturation, expected failures, ideal waterfalls); null when not modelled.",
-    nullable(ModelSchema),
-  ),
-  coldLatency: doc(
-    'For variants that use the price cache: measured with the cache flushed before each sample.',
-    nullable(LatencyStatsSchema),
-  ),
-  failures: CaseFailuresSchema,
-  coldFailures: nullable(CaseFailuresSchema),
-  coldUpstreamCalls: nullable(CallsSchema),
-  coldStages: nullable(Type.Array(StageSchema)),
-  mix: doc("The traffic mix's sample (scenario.traffic); null with traffic single.", nullable(MixSchema)),
-  load: Type.Array(LoadLevelSchema),
-  peakLoad: doc('The --sweep: offered load against goodput and latency; null when not swept or not modelled.', nullable(PeakLoadSchema)),
-  diffFromParent: doc("Unified diff of this variant's file against its parent's; null for a root.", nullable(text())),
-  errors: doc('Failed requests in the latency phase, warm and cold.', count()),
-  mismatches: count(),
-})
+const VariantResultSchema = named(
+  'VariantResult',
+  strict({
+    parent: doc("The variant it improves on, as its file's `parent` export names it; null for a root.", nullable(text())),
+    summary: doc("First sentence of the variant file's comment: what it changes.", text()),
+    notModelled: doc(
+      'Why the lab has no model of this variant (its virtual run threw, never answered, or looped); null when it has one.',
+      nullable(text()),
+    ),
+    floorMs: doc(
+      "Configured upstream latency on the critical path (warm cache), from the variant's virtual run; null when it has no model.",
+      nullable(nonNegative()),
+    ),
+    coldFloorMs: doc(
+      'The same with the price cache empty (the cold virtual run), in ms; equal to floorMs for a variant without a cache; null when it has no model.',
+      nullable(nonNegative()),
+    ),
+    overheadMs: doc("Measured p50 minus the floor: the lab's own overhead.", nullable(num())),
+    overheadPerCallMs: doc('The overhead divided by the upstream calls on the critical path.', nullable(num())),
+    overheadToleranceMs: doc("The lab's fidelity target: p50 within max(3 % of the floor, 5 ms) of the floor.", nullable(nonNegative())),
+    withinTolerance: doc(
+      'Whether |overheadMs| is at most overheadToleranceMs; null without a floor or a warm p50.',
+      nullable(Type.Boolean()),
+    ),
+    hops: doc(
+      "The overhead hop by hop, against this machine's calibration of each (environment.hopCalibration); null when not modelled, not measured, or a hop has no calibration.",
+      nullable(HopsSchema),
+    ),
+    latency: doc('Warm (or only) measurement, over good answers; null when none came.', nullable(LatencyStatsSchema)),
+    upstreamCalls: doc(
+      'Upstream calls per request sent, per service, counted by the mocks over the warm (or only) latency case; under faults a request that fails early makes fewer.',
+      CallsSchema,
+    ),
+    maxInFlight: doc('The most upstream calls in flight at once across services.', count()),
+    cacheReadsPerRequest: doc(
+      'Read round trips to Redis per request, warm, counted by the API (0 with the in-process map).',
+      nonNegative(),
+    ),
+    stages: doc(
+      "The warm (or only) case's waterfall: each stage's median start and duration over the good answers' Server-Timing (stages in at least half of them), ordered by start.",
+      Type.Array(StageSchema),
+    ),
+    model: doc(
+      "The rest of the variant's model (calls, saturation, expected failures, ideal waterfalls); null when not modelled.",
+      nullable(ModelSchema),
+    ),
+    coldLatency: doc(
+      'For variants that use the price cache: measured with the cache flushed before each sample.',
+      nullable(LatencyStatsSchema),
+    ),
+    failures: doc(
+      "The warm (or only) latency case's requests that did not answer 200, and the share the model expects to fail.",
+      CaseFailuresSchema,
+    ),
+    coldFailures: doc(
+      'The same for the cold case; null for a variant without one (it does not use the price cache, or is measured as an overview).',
+      nullable(CaseFailuresSchema),
+    ),
+    coldUpstreamCalls: doc(
+      'Upstream calls per request, per service, in the cold case (cache flushed before each request); null like coldFailures.',
+      nullable(CallsSchema),
+    ),
+    coldStages: doc("The cold case's waterfall, as `stages`; null like coldFailures.", nullable(Type.Array(StageSchema))),
+    mix: doc("The traffic mix's sample (scenario.traffic); null with traffic single.", nullable(MixSchema)),
+    load: doc(
+      'One entry per load level (connections), in the order run; empty when none ran for the variant (an overview in a --quick run).',
+      Type.Array(LoadLevelSchema),
+    ),
+    peakLoad: doc('The --sweep: offered load against goodput and latency; null when not swept or not modelled.', nullable(PeakLoadSchema)),
+    diffFromParent: doc("Unified diff of this variant's file against its parent's; null for a root.", nullable(text())),
+    errors: doc('Failed requests in the latency phase, warm and cold.', count()),
+    mismatches: doc('200s in the latency phase, warm and cold, whose body differed from the reference body.', count()),
+  }),
+)
 export type VariantResult = Static<typeof VariantResultSchema>
 
 /** What one latency case measured (a variant, warm or cold): the fields of a VariantResult it fills. */
@@ -517,14 +767,20 @@ export type LatencyMeasurements = Record<string, { warm?: LatencyCase; cold?: La
  * One bare upstream call that waits `waitMs`, from the API process through its own pool to
  * the upstream process's echo endpoint, measured on this machine once both are warm.
  */
-const CalibrationSchema = strict({
-  waitMs: nonNegative(),
-  samples: doc('Calls per round.', Type.Integer({ minimum: 1 })),
-  rounds: Type.Integer({ minimum: 1 }),
-  roundP50sMs: doc('The median call of each round, in ms.', Type.Array(nonNegative(), { minItems: 1 })),
-  callP50Ms: doc("The median of the rounds' medians.", nonNegative()),
-  overheadMs: doc('callP50Ms − waitMs: the least overhead an upstream call can have on this machine.', num()),
-})
+const CalibrationSchema = named(
+  'Calibration',
+  strict({
+    waitMs: doc(
+      'The wait each timed call asked of the echo, in ms (40); 0 for the Redis read, which idles 40 ms before it and whose whole time counts as overhead.',
+      nonNegative(),
+    ),
+    samples: doc('Calls per round.', Type.Integer({ minimum: 1 })),
+    rounds: doc('Rounds of `samples` calls taken, after warm-up calls thrown away (3).', Type.Integer({ minimum: 1 })),
+    roundP50sMs: doc('The median call of each round, in ms.', Type.Array(nonNegative(), { minItems: 1 })),
+    callP50Ms: doc("The median of the rounds' medians.", nonNegative()),
+    overheadMs: doc('callP50Ms − waitMs: the least overhead an upstream call can have on this machine.', num()),
+  }),
+)
 export type Calibration = Static<typeof CalibrationSchema>
 
 /**
@@ -535,202 +791,387 @@ export type Calibration = Static<typeof CalibrationSchema>
  * the API after 40 ms idle (null with the in-process map, or when Redis did not answer every
  * read of it: `cacheReadUncalibrated` says why).
  */
-const HopCalibrationSchema = strict({
-  request: CalibrationSchema,
-  atOnce: mapOf(CalibrationSchema),
-  cacheRead: nullable(CalibrationSchema),
-  cacheReadUncalibrated: nullable(text()),
-  cacheReadRetries: doc(
-    "How many times the Redis read's calibration was taken again after a read Redis did not answer in time (a busy moment): 0 to 2.",
-    count(),
-  ),
-})
+const HopCalibrationSchema = named(
+  'HopCalibration',
+  strict({
+    request: doc(
+      "The request's own hop: a bare call from the harness, on its own keep-alive connection, to the API's echo (its server, no variant's code) waiting 40 ms.",
+      CalibrationSchema,
+    ),
+    atOnce: doc(
+      "By width k, as a string (each k > 1 on a modelled path, at most 64): k bare calls from the API to the mocks' echo made together, from the first call to the last answer.",
+      mapOf(CalibrationSchema),
+    ),
+    cacheRead: doc(
+      "A bare Redis GET of a key never set, through the API's client after 40 ms idle; null with the in-process map, or when Redis did not answer its reads (see cacheReadUncalibrated).",
+      nullable(CalibrationSchema),
+    ),
+    cacheReadUncalibrated: doc(
+      'Why the Redis read has no calibration: the error of its last try, after three; null when it was calibrated or the cache is the in-process map.',
+      nullable(text()),
+    ),
+    cacheReadRetries: doc(
+      "How many times the Redis read's calibration was taken again after a read Redis did not answer in time (a busy moment): 0 to 2.",
+      count(),
+    ),
+  }),
+)
 export type HopCalibration = Static<typeof HopCalibrationSchema>
 
 /** The machine and the code: what a what-if records of its environment too. */
 const machine = {
-  node: text(),
-  os: text(),
-  cpuModel: text(),
-  cpuCount: Type.Integer({ minimum: 1 }),
-  memoryGiB: nonNegative(),
-  gitCommit: nullable(text()),
-  tools: mapOf(text()),
+  node: doc('The Node.js version the harness ran on (process.version).', text()),
+  os: doc("The harness's operating system: type, kernel release, and platform/architecture.", text()),
+  cpuModel: doc("The model of the harness machine's first CPU, as Node reports it; `unknown` when not told.", text()),
+  cpuCount: doc("Logical CPU cores of the harness's machine.", Type.Integer({ minimum: 1 })),
+  memoryGiB: doc("Total memory of the harness's machine, in GiB, to 0.1.", nonNegative()),
+  gitCommit: doc(
+    "The commit the lab's code came from (12 characters), read as it loaded, with `+changes` when tracked files differed; null outside a git checkout.",
+    nullable(text()),
+  ),
+  tools: doc(
+    'Installed versions of fastify, undici, msw, ioredis, tinybench, autocannon and chart.js, by name; `unknown` when a package is not found.',
+    mapOf(text()),
+  ),
 }
-const MachineSchema = strict(machine)
+const MachineSchema = named('Machine', strict(machine))
 export type Machine = Static<typeof MachineSchema>
 
-const EnvironmentSchema = strict({
-  ...machine,
-  cacheBackend: Type.Enum(CACHE_BACKENDS),
-  cache: doc('Where the cache lived, password redacted.', text()),
-  calibration: CalibrationSchema,
-  hopCalibration: HopCalibrationSchema,
-})
+const EnvironmentSchema = named(
+  'Environment',
+  strict({
+    ...machine,
+    cacheBackend: doc(
+      "Where the API's price cache lived: `redis`, or `in-process` (a map in the API, only on a machine without Redis).",
+      Type.Enum(CACHE_BACKENDS),
+    ),
+    cache: doc('Where the cache lived, password redacted.', text()),
+    calibration: doc(
+      "A bare call from the API, through its own pool, to an upstream's echo that waits 40 ms, taken warm: the least overhead any upstream call can have on this machine.",
+      CalibrationSchema,
+    ),
+    hopCalibration: doc(
+      "This machine's cost of each other kind of hop on the variants' paths, bare: the request's own, k calls at once, a Redis read.",
+      HopCalibrationSchema,
+    ),
+  }),
+)
 export type Environment = Static<typeof EnvironmentSchema>
 
 /** A host a role ran on (scenario/lab-roles.ts's HostInfo, without its boot id). */
-const HostSchema = strict({ hostname: text(), cores: Type.Integer({ minimum: 1 }), cpuModel: text(), node: text(), platform: text() })
+const HostSchema = named(
+  'Host',
+  strict({
+    hostname: doc("The host's name.", text()),
+    cores: doc('Logical CPU cores of the host.', Type.Integer({ minimum: 1 })),
+    cpuModel: doc("The model of the host's first CPU, as Node reports it; `unknown` when not told.", text()),
+    node: doc("The Node.js version of the role's process (process.version).", text()),
+    platform: doc("The role process's platform and architecture, e.g. `linux/x64`.", text()),
+  }),
+)
 /**
  * A role's place: its URL, whether the user placed it by URL (--api, --upstreams) rather than the lab starting it, its host, and
  * whether that host is the load generator's machine (the same kernel: the same boot id); null when a side does not tell (off Linux).
  */
-const PlacedRoleSchema = strict({ url: text(), placed: Type.Boolean(), host: HostSchema, sameMachine: nullable(Type.Boolean()) })
+const PlacedRoleSchema = named(
+  'PlacedRole',
+  strict({
+    url: doc("The role's URL: the API's; for the upstreams, the first service's (catalog).", text()),
+    placed: doc(
+      'True when given by URL (--api, --upstreams; with --api, the upstreams it calls too) rather than started by the lab.',
+      Type.Boolean(),
+    ),
+    host: doc('The host the role ran on, as the role itself reported it (its hello), without its boot id.', HostSchema),
+    sameMachine: doc(
+      "True when the role shares the load generator's kernel (the same boot id), always for a role the lab started; null for a placed one when a side does not tell (off Linux).",
+      nullable(Type.Boolean()),
+    ),
+  }),
+)
 /** Where each role ran (docs/roles-on-hosts.md). */
-const RolesSchema = strict({
-  generator: doc('The harness: the load generator, the correctness check, the latency phase.', HostSchema),
-  api: PlacedRoleSchema,
-  upstreams: PlacedRoleSchema,
-  redis: doc(
-    'host:port of the Redis the API used, as the API names it (null: the in-process map), and whether it was given rather than started by the lab.',
-    strict({ address: nullable(text()), placed: Type.Boolean() }),
-  ),
-})
+const RolesSchema = named(
+  'Roles',
+  strict({
+    generator: doc('The harness: the load generator, the correctness check, the latency phase.', HostSchema),
+    api: doc('Where the API under test ran.', PlacedRoleSchema),
+    upstreams: doc('Where the mocked upstream services ran.', PlacedRoleSchema),
+    redis: doc(
+      'host:port of the Redis the API used, as the API names it (null: the in-process map), and whether it was given rather than started by the lab.',
+      strict({
+        address: doc('host:port of the Redis the API used, as the API names it; null for the in-process map.', nullable(text())),
+        placed: doc("True when the lab did not start it: given by --redis-url, or the API's own when --api is given.", Type.Boolean()),
+      }),
+    ),
+  }),
+)
 export type Roles = Static<typeof RolesSchema>
 
-const CacheOutageSchema = strict({
-  phase: text(),
-  step: doc('The step, as the progress line named it, e.g. "cached (warm cache), 50 samples".', text()),
-  outages: doc('How many times Redis went away during it (one warning each).', count()),
-  shedLookups: doc(
-    'Lookups answered as misses without asking Redis, because scenario.cacheMaxPendingCommands were already waiting.',
-    count(),
-  ),
-})
+const CacheOutageSchema = named(
+  'CacheOutage',
+  strict({
+    phase: doc(
+      "The run's phase the step belongs to: `correctness`, `warm-up`, `calibration`, `model`, `latency`, `load` or `sweep`.",
+      text(),
+    ),
+    step: doc('The step, as the progress line named it, e.g. "cached (warm cache), 50 samples".', text()),
+    outages: doc('How many times Redis went away during it (one warning each).', count()),
+    shedLookups: doc(
+      'Lookups answered as misses without asking Redis, because scenario.cacheMaxPendingCommands were already waiting.',
+      count(),
+    ),
+  }),
+)
 export type CacheOutage = Static<typeof CacheOutageSchema>
 
 /** The scenario's own validation (scenario/resolve-scenario.ts) is the full check; here, its shape. */
-const ScenarioSchema = Type.Unsafe<Scenario>(
-  Type.Object({ name: text(), seed: count(), productsPerPage: Type.Integer({ minimum: 1 }), services: Type.Object({}) }),
+const ScenarioSchema = named(
+  'Scenario',
+  Type.Unsafe<Scenario>(
+    Type.Object({
+      name: doc("The scenario's name, shown in the terminal and the report.", text()),
+      seed: doc("Seed of every random draw: data, jitter, injected faults and the traffic mix's sequences. Same seed, same run.", count()),
+      productsPerPage: doc(
+        'Products per page: the `limit` the API uses when none is given, and the one benchmarks request.',
+        Type.Integer({ minimum: 1 }),
+      ),
+      services: doc(
+        'The five mocked upstream services, each with its latency, per-item latency, jitter, workers, queue limit and faults (scenario/types.ts).',
+        Type.Object({}),
+      ),
+    }),
+  ),
 )
 
 /** One run's figures of one variant: what a comparison tests, run against run. */
-const RunVariantSchema = strict({
-  latency: doc(
-    'One request at a time, warm (or only) case: its requests, failures, and the percentiles of its good answers.',
-    strict({
-      requests: count(),
-      failed: count(),
-      p50Ms: doc('Null when no request was answered.', nullable(nonNegative())),
-      p90Ms: doc('Null below 20 good answers.', stated()),
-      p99Ms: doc('Null below 300 good answers (MIN_ANSWERS_FOR_RUN_P99): "not estimable".', stated()),
-      latenciesMs: doc("Every good answer's time, in ms (at most the latency phase's samples, 50).", Type.Array(nonNegative())),
-    }),
-  ),
-  load: Type.Array(
-    strict({
-      connections: Type.Integer({ minimum: 1 }),
-      sent: doc('Requests sent (answered, failed, timed out).', count()),
-      failed: doc('Not a good answer: an error status, a different body, a connection error or a timeout.', count()),
-      goodPerSec: nonNegative(),
-      p50Ms: nullable(nonNegative()),
-      p90Ms: stated(),
-      p99Ms: stated(),
-      latenciesMs: doc(
-        "Good answers' times, in ms: all of them up to KEPT_LATENCIES (1,000), else that many taken at even steps in the order they came.",
-        Type.Array(nonNegative()),
+const RunVariantSchema = named(
+  'RunVariant',
+  strict({
+    latency: doc(
+      'One request at a time, warm (or only) case: its requests, failures, and the percentiles of its good answers.',
+      strict({
+        requests: doc('Requests sent in the warm (or only) latency case, good or not.', count()),
+        failed: doc('Of those, requests that did not answer 200 (each was tried again).', count()),
+        p50Ms: doc('Null when no request was answered.', nullable(nonNegative())),
+        p90Ms: doc('Null below 20 good answers.', stated()),
+        p99Ms: doc('Null below 300 good answers (MIN_ANSWERS_FOR_RUN_P99): "not estimable".', stated()),
+        latenciesMs: doc("Every good answer's time, in ms (at most the latency phase's samples, 50).", Type.Array(nonNegative())),
+      }),
+    ),
+    load: doc(
+      "Per load level the variant ran in this run, in order: the figures a comparison tests, with the good answers' times.",
+      Type.Array(
+        strict({
+          connections: doc("The level's connections.", Type.Integer({ minimum: 1 })),
+          sent: doc('Requests sent (answered, failed, timed out).', count()),
+          failed: doc('Not a good answer: an error status, a different body, a connection error or a timeout.', count()),
+          goodPerSec: doc("Good answers per second at this level in this run (the level's goodPerSec): the `rps@N` figure.", nonNegative()),
+          p50Ms: doc("Median of the level's good answers' times, in ms; null when none came.", nullable(nonNegative())),
+          p90Ms: doc('90th percentile of the same, in ms; null below 20 answers.', stated()),
+          p99Ms: doc('99th percentile of the same, in ms; null below 300 answers (MIN_ANSWERS_FOR_RUN_P99): not estimable.', stated()),
+          latenciesMs: doc(
+            "Good answers' times, in ms: all of them up to KEPT_LATENCIES (1,000), else that many taken at even steps in the order they came.",
+            Type.Array(nonNegative()),
+          ),
+          answered: doc('How many good answers there were (latenciesMs keeps at most 1,000 of them).', count()),
+          labBound: doc(
+            "Why this run's level was lab-bound (its selfCheck.labBound): the machine's figures, not the code's. Empty when it was not.",
+            Type.Array(text()),
+          ),
+        }),
       ),
-      answered: doc('How many good answers there were (latenciesMs keeps at most 1,000 of them).', count()),
-      labBound: doc(
-        "Why this run's level was lab-bound (its selfCheck.labBound): the machine's figures, not the code's. Empty when it was not.",
-        Type.Array(text()),
-      ),
-    }),
-  ),
-})
+    ),
+  }),
+)
 export type RunVariant = Static<typeof RunVariantSchema>
 
 /** One run of a --runs N: a stack of its own (fresh API and upstream processes, an emptied cache). */
-const RunSampleSchema = strict({
-  startedAt: Type.String({ pattern: ISO_DATE }),
-  valid: Type.Boolean(),
-  calibrationOverheadMs: doc("The calibration's overhead in this run: how the machine's floor moved from run to run.", num()),
-  variants: mapOf(RunVariantSchema, { minProperties: 1 }),
-})
+const RunSampleSchema = named(
+  'RunSample',
+  strict({
+    startedAt: doc(
+      "When this run began (ISO 8601, UTC): the first from the command's start, each later one from its own.",
+      Type.String({ pattern: ISO_DATE }),
+    ),
+    valid: doc(
+      "This run's own validity: false when it had a problem (a body that differed from the reference, a latency-phase request that failed beyond what injected faults explain).",
+      Type.Boolean(),
+    ),
+    calibrationOverheadMs: doc("The calibration's overhead in this run: how the machine's floor moved from run to run.", num()),
+    variants: doc("This run's figures of each variant, by name.", mapOf(RunVariantSchema, { minProperties: 1 })),
+  }),
+)
 export type RunSample = Static<typeof RunSampleSchema>
 
 /** 'lab-bound': a load level's figure where a run on either side was lab-bound; its change is the machine's, not judged. */
 export const VERDICTS = ['regressed', 'improved', 'no change', 'inconclusive', 'too few runs', 'not estimable', 'lab-bound'] as const
 
 /** This run against a saved one (--baseline), or two saved runs (npm run compare). */
-const ComparisonSchema = strict({
-  baseline: strict({ path: text(), startedAt: text(), gitCommit: nullable(text()), scenario: text(), runs: count() }),
-  current: strict({ path: nullable(text()), startedAt: text(), gitCommit: nullable(text()), scenario: text(), runs: count() }),
-  warnings: doc('Differences that make the comparison less fair: scenario, machine, Node, quick against full.', Type.Array(text())),
-  noisePercent: doc('T, in percent: a change inside ±T is no change. max(5 %, --noise).', nonNegative()),
-  noisePoints: doc('For shares (failures): the band in percentage points.', nonNegative()),
-  alpha: doc('0.05, or 0.01 when more than 10 comparisons have a p-value.', nonNegative()),
-  rows: Type.Array(
-    strict({
-      variant: text(),
-      metric: doc('e.g. p50 (one request at a time), rps@50, p99@50, failures@50, failures.', text()),
-      unit: text(),
-      baselineRuns: count(),
-      currentRuns: count(),
-      baselineMedian: doc('Medians over the runs; null when not estimable on that side.', nullable(num())),
-      currentMedian: nullable(num()),
-      effect: doc('In percent (the ratio of medians − 1), or in points for a share; with its bootstrap 95 % interval.', nullable(num())),
-      low: nullable(num()),
-      high: nullable(num()),
-      points: Type.Boolean(),
-      p: doc('The exact two-sided Mann–Whitney U p; null below 4 runs a side or when not estimable.', nullable(nonNegative())),
-      verdict: Type.Enum(VERDICTS),
-    }),
-  ),
-  onlyInBaseline: doc('Variants measured on one side only: reported, not compared.', Type.Array(text())),
-  onlyInCurrent: Type.Array(text()),
-})
+const ComparisonSchema = named(
+  'Comparison',
+  strict({
+    baseline: doc(
+      'The saved run compared against: its results.json, start, git commit, scenario name and number of runs.',
+      strict({
+        path: doc("The baseline's results.json, its absolute path as read.", text()),
+        startedAt: doc("When the baseline's command started (ISO 8601, UTC).", text()),
+        gitCommit: doc(
+          "The commit the baseline's code came from (`+changes` when the tree was dirty); null outside git.",
+          nullable(text()),
+        ),
+        scenario: doc("The baseline's scenario name.", text()),
+        runs: doc('How many runs the baseline holds: the n of its side.', count()),
+      }),
+    ),
+    current: doc(
+      'This run, as `baseline`: its results.json, start, git commit, scenario name and number of runs.',
+      strict({
+        path: doc(
+          "This run's results.json, where it is written; the code writes an empty string, never null, when no path is given.",
+          nullable(text()),
+        ),
+        startedAt: doc("When this run's command started (ISO 8601, UTC).", text()),
+        gitCommit: doc("The commit this run's code came from (`+changes` when the tree was dirty); null outside git.", nullable(text())),
+        scenario: doc("This run's scenario name.", text()),
+        runs: doc('How many runs this run holds (--runs): the n of its side.', count()),
+      }),
+    ),
+    warnings: doc('Differences that make the comparison less fair: scenario, machine, Node, quick against full.', Type.Array(text())),
+    noisePercent: doc('T, in percent: a change inside ±T is no change. max(5 %, --noise).', nonNegative()),
+    noisePoints: doc('For shares (failures): the band in percentage points.', nonNegative()),
+    alpha: doc('0.05, or 0.01 when more than 10 comparisons have a p-value.', nonNegative()),
+    rows: doc(
+      'One per variant on both sides and figure both measured: the medians over the runs, the effect with its interval, the p-value and the verdict.',
+      Type.Array(
+        strict({
+          variant: doc('The variant, by name.', text()),
+          metric: doc('e.g. p50 (one request at a time), rps@50, p99@50, failures@50, failures.', text()),
+          unit: doc("The figure's unit: `ms`, `/s` (good answers per second) or `%` (a failure share).", text()),
+          baselineRuns: doc("Runs on the baseline's side: the n of baselineMedian.", count()),
+          currentRuns: doc("Runs on this run's side: the n of currentMedian.", count()),
+          baselineMedian: doc('Medians over the runs; null when not estimable on that side.', nullable(num())),
+          currentMedian: doc("This run's median over its runs; null when not estimable on this side.", nullable(num())),
+          effect: doc(
+            'In percent (the ratio of medians − 1), or in points for a share; with its bootstrap 95 % interval.',
+            nullable(num()),
+          ),
+          low: doc(
+            "Lower end of the effect's seeded bootstrap 95 % interval (10,000 resamples); null below 4 runs a side or when the effect is not estimable.",
+            nullable(num()),
+          ),
+          high: doc('Upper end of the same interval; null like `low`.', nullable(num())),
+          points: doc(
+            'True for a share in percent (failures): effect, low and high are differences in percentage points, not a ratio.',
+            Type.Boolean(),
+          ),
+          p: doc('The exact two-sided Mann–Whitney U p; null below 4 runs a side or when not estimable.', nullable(nonNegative())),
+          verdict: doc(
+            '`regressed`/`improved`: p < alpha and the interval wholly beyond ±T (noisePercent) the worse/better way; `no change`: within ±T; else `inconclusive`; or `too few runs`, `not estimable`, `lab-bound`.',
+            Type.Enum(VERDICTS),
+          ),
+        }),
+      ),
+    ),
+    onlyInBaseline: doc('Variants measured on one side only: reported, not compared.', Type.Array(text())),
+    onlyInCurrent: doc('Variants measured in this run only: reported, not compared.', Type.Array(text())),
+  }),
+)
 export type ComparisonFigures = Static<typeof ComparisonSchema>
 
 /** A --threshold, checked against the median over the runs. */
-const ThresholdSchema = strict({ expression: text(), value: nullable(num()), passed: Type.Boolean(), why: text() })
+const ThresholdSchema = named(
+  'Threshold',
+  strict({
+    expression: doc('The --threshold as given, trimmed, e.g. `parallel.p50<160ms`.', text()),
+    value: doc(
+      "The metric's median over the runs, in its unit (ms, /s or %); null when not measured or not estimable, which fails the check.",
+      nullable(num()),
+    ),
+    passed: doc('Whether the median met the condition; false when there is no value.', Type.Boolean()),
+    why: doc('The figure checked, in words, e.g. `parallel.p50 = 152 ms (median of 5 runs)`, or why it could not be.', text()),
+  }),
+)
 export type ThresholdCheck = Static<typeof ThresholdSchema>
 
 /** JSON Schema (draft-07) of results.json, and through Static its type. */
 export const RESULTS_SCHEMA = Type.Object(
   {
-    schemaVersion: Type.Literal(SCHEMA_VERSION),
+    schemaVersion: doc(
+      "The contract's version, 14 (SCHEMA_VERSION): --baseline and `npm run compare` refuse a file of another version.",
+      Type.Literal(SCHEMA_VERSION),
+    ),
     kind: doc('A measured run; a what-if (--predict, --vary) has its own contract (what-if.ts).', Type.Literal('run')),
-    startedAt: Type.String({ pattern: ISO_DATE }),
-    finishedAt: Type.String({ pattern: ISO_DATE }),
-    durationSeconds: nonNegative(),
+    startedAt: doc('When the command started (ISO 8601, UTC).', Type.String({ pattern: ISO_DATE })),
+    finishedAt: doc(
+      "When measuring ended (with --runs, the last run's), before the comparison and the files (ISO 8601, UTC).",
+      Type.String({ pattern: ISO_DATE }),
+    ),
+    durationSeconds: doc(
+      'The whole command, in seconds: from its start (loading the lab, starting each stack, every run) to the finishing step.',
+      nonNegative(),
+    ),
     valid: doc(
       'False when a body differed from the reference, or a request failed in the latency phase: such numbers are not to be trusted. Errors under load are results, not this.',
       Type.Boolean(),
     ),
-    problems: Type.Array(text()),
-    run: strict({
-      quick: Type.Boolean(),
-      variants: Type.Array(text(), { minItems: 1 }),
-      path: doc("The request measured, e.g. /products?page=1&limit=50 under each variant's prefix.", text()),
-      connections: Type.Array(Type.Integer({ minimum: 1 })),
-      durationSeconds: nonNegative(),
-      sweep: Type.Boolean(),
-      modelJitter: doc(
-        "How the model counted each service's jitter: its mean on every call, drawn from the seed, or none (--model-jitter).",
-        Type.Enum(JITTER_MODES),
-      ),
-      overview: doc(
-        "The variants measured as an overview: in a run of every variant (no --variants), the lab's own beyond the story, with half the latency budget (at least 3 samples a case, or the run's own minimum when lower), the cache warm only (no cold case) and the top load level only (with --quick, none). Empty when --variants named them.",
-        Type.Array(text()),
-      ),
-      runs: doc(
-        "--runs: how many runs were made; the variants' figures are the first run's, `runs` holds every run's own.",
-        Type.Integer({ minimum: 1 }),
-      ),
-    }),
+    problems: doc('Why the run is invalid, one sentence each (prefixed `Run N:` with several runs); empty when valid.', Type.Array(text())),
+    run: doc(
+      'How the run measured, as opposed to what (the scenario): its flags and settings.',
+      strict({
+        quick: doc('Whether --quick was given: fewer samples, shorter load levels, a smaller page unless --products.', Type.Boolean()),
+        variants: doc('The variants measured, in story order.', Type.Array(text(), { minItems: 1 })),
+        path: doc("The request measured, e.g. /products?page=1&limit=50 under each variant's prefix.", text()),
+        connections: doc(
+          'The load levels asked for, in connections (an overview variant runs the top one only, none with --quick).',
+          Type.Array(Type.Integer({ minimum: 1 })),
+        ),
+        durationSeconds: doc(
+          "Seconds each load level was set to run (--duration), before a slow variant's level counts requests instead.",
+          nonNegative(),
+        ),
+        sweep: doc(
+          "Whether the peak-load sweep (--sweep) ran: fixed request rates around each variant's predicted saturation.",
+          Type.Boolean(),
+        ),
+        modelJitter: doc(
+          "How the model counted each service's jitter: its mean on every call, drawn from the seed, or none (--model-jitter).",
+          Type.Enum(JITTER_MODES),
+        ),
+        overview: doc(
+          "The variants measured as an overview: in a run of every variant (no --variants), the lab's own beyond the story, with half the latency budget (at least 3 samples a case, or the run's own minimum when lower), the cache warm only (no cold case) and the top load level only (with --quick, none). Empty when --variants named them.",
+          Type.Array(text()),
+        ),
+        runs: doc(
+          "--runs: how many runs were made; the variants' figures are the first run's, `runs` holds every run's own.",
+          Type.Integer({ minimum: 1 }),
+        ),
+      }),
+    ),
     story: doc(
       'Whether the run reproduced the story: p50 in story order, and its first step against its last. Null when a story variant was not measured.',
-      nullable(strict({ ordered: Type.Boolean(), naiveToParallelPercent: num() })),
+      nullable(
+        strict({
+          ordered: doc('True when the warm p50s fall strictly in story order: naive > bulk > cached > parallel.', Type.Boolean()),
+          naiveToParallelPercent: doc(
+            "parallel's warm p50 against naive's: (parallel − naive) ÷ naive, in percent (negative: faster).",
+            num(),
+          ),
+        }),
+      ),
     ),
-    scenario: ScenarioSchema,
-    environment: EnvironmentSchema,
+    scenario: doc('The resolved scenario, every field (scenario/types.ts).', ScenarioSchema),
+    environment: doc(
+      "The machine and the code, where the price cache lived, and this machine's calibration of each kind of hop.",
+      EnvironmentSchema,
+    ),
     roles: doc('Where each role ran: all on this machine unless placed by URL.', RolesSchema),
     cacheOutages: doc(
       "The steps during which the price cache was unavailable: Redis went away (a command failed or timed out), or lookups were skipped because too many commands were already waiting. The cached variants then answered from the pricing service, as they are built to, so those steps' figures include pricing calls. Empty on a healthy run.",
       Type.Array(CacheOutageSchema),
     ),
-    variants: mapOf(VariantResultSchema, { minProperties: 1 }),
+    variants: doc(
+      "Each measured variant's figures, by name, in story order; with --runs, the first run's.",
+      mapOf(VariantResultSchema, { minProperties: 1 }),
+    ),
     runs: doc("Each run's own figures (one without --runs), in the order they ran.", Type.Array(RunSampleSchema, { minItems: 1 })),
     comparison: doc('Against --baseline; null without it.', nullable(ComparisonSchema)),
     thresholds: doc('The --threshold checks, in the order given; empty without them.', Type.Array(ThresholdSchema)),
@@ -742,50 +1183,80 @@ export type Results = Static<typeof RESULTS_SCHEMA>
 export type MeasuredRun = Omit<Results, 'comparison' | 'thresholds'>
 
 /** What a what-if measured of a variant at one value: the latency phase's figures beside the floor. */
-const WhatIfMeasuredSchema = strict({
-  p50Ms: doc('Warm (or only) p50 over good answers, and its n; null when none came.', nullable(nonNegative())),
-  samples: count(),
-  coldP50Ms: nullable(nonNegative()),
-  coldSamples: nullable(count()),
-  overheadMs: doc(
-    "As in a run's variants: p50 − floor, the tolerance max(3 % of the floor, 5 ms), and whether it was within.",
-    nullable(num()),
-  ),
-  overheadToleranceMs: nullable(nonNegative()),
-  withinTolerance: nullable(Type.Boolean()),
-  upstreamCalls: doc('Upstream calls per request, as the mocks counted them (warm case).', CallsSchema),
-})
+const WhatIfMeasuredSchema = named(
+  'WhatIfMeasured',
+  strict({
+    p50Ms: doc('Warm (or only) p50 over good answers, and its n; null when none came.', nullable(nonNegative())),
+    samples: doc('Good answers in the warm (or only) case: the n of p50Ms; 0 when none came.', count()),
+    coldP50Ms: doc(
+      'p50 of the cold case (price cache flushed before each sample), in ms; null without a cold case or a good answer in it.',
+      nullable(nonNegative()),
+    ),
+    coldSamples: doc(
+      'Good answers in the cold case: the n of coldP50Ms; null without a cold case or a good answer in it.',
+      nullable(count()),
+    ),
+    overheadMs: doc(
+      "As in a run's variants: p50 − floor, the tolerance max(3 % of the floor, 5 ms), and whether it was within.",
+      nullable(num()),
+    ),
+    overheadToleranceMs: doc('The fidelity target max(3 % of the floor, 5 ms), in ms; null without a floor.', nullable(nonNegative())),
+    withinTolerance: doc('Whether |overheadMs| is within overheadToleranceMs; null without a floor or a p50.', nullable(Type.Boolean())),
+    upstreamCalls: doc('Upstream calls per request, as the mocks counted them (warm case).', CallsSchema),
+  }),
+)
 export type WhatIfMeasured = Static<typeof WhatIfMeasuredSchema>
 
-const WhatIfVariantSchema = strict({
-  notModelled: nullable(text()),
-  floorMs: nullable(nonNegative()),
-  coldFloorMs: nullable(nonNegative()),
-  model: nullable(ModelSchema),
-  modelWallMs: doc(
-    "Real time the model took for this variant (its virtual runs, cold and warm), in ms: the model's own cost.",
-    nullable(nonNegative()),
-  ),
-  measured: doc('Null when nothing was measured (--predict, or see notMeasured).', nullable(WhatIfMeasuredSchema)),
-  notMeasured: doc(
-    'Why this variant was not measured at this value while others were (its floor is past the deadline: it would answer 504); null otherwise.',
-    nullable(text()),
-  ),
-})
+const WhatIfVariantSchema = named(
+  'WhatIfVariant',
+  strict({
+    notModelled: doc(
+      'Why the lab has no model of this variant at this value (its virtual run threw, never answered, or looped); null when it has one.',
+      nullable(text()),
+    ),
+    floorMs: doc(
+      'Configured upstream latency on the critical path with the price cache warm, at this value, in ms; null when not modelled.',
+      nullable(nonNegative()),
+    ),
+    coldFloorMs: doc('The same with the price cache empty, in ms; null when not modelled.', nullable(nonNegative())),
+    model: doc("The rest of the variant's model at this value, as in a run; null when not modelled.", nullable(ModelSchema)),
+    modelWallMs: doc(
+      "Real time the model took for this variant (its virtual runs, cold and warm), in ms: the model's own cost.",
+      nullable(nonNegative()),
+    ),
+    measured: doc('Null when nothing was measured (--predict, or see notMeasured).', nullable(WhatIfMeasuredSchema)),
+    notMeasured: doc(
+      'Why this variant was not measured at this value while others were (its floor is past the deadline: it would answer 504); null otherwise.',
+      nullable(text()),
+    ),
+  }),
+)
 export type WhatIfVariant = Static<typeof WhatIfVariantSchema>
 
-const WhatIfPointSchema = strict({
-  value: doc("The varied parameter's value here; null without --vary.", nullable(num())),
-  scenario: ScenarioSchema,
-  valid: doc("As a run's: false when a body differed or a request failed in the latency phase (measured points only).", Type.Boolean()),
-  problems: Type.Array(text()),
-  cacheBackend: doc(
-    'Measured points: where the cache lived, and what a bare call from the API to an upstream cost here.',
-    nullable(Type.Enum(CACHE_BACKENDS)),
-  ),
-  calibration: nullable(CalibrationSchema),
-  variants: mapOf(WhatIfVariantSchema, { minProperties: 1 }),
-})
+const WhatIfPointSchema = named(
+  'WhatIfPoint',
+  strict({
+    value: doc("The varied parameter's value here; null without --vary.", nullable(num())),
+    scenario: doc('The scenario resolved at this value, every field.', ScenarioSchema),
+    valid: doc("As a run's: false when a body differed or a request failed in the latency phase (measured points only).", Type.Boolean()),
+    problems: doc(
+      "Why this value's measurement is not to be trusted, or why it could not be made, one sentence each; empty otherwise.",
+      Type.Array(text()),
+    ),
+    cacheBackend: doc(
+      'Measured points: where the cache lived, and what a bare call from the API to an upstream cost here.',
+      nullable(Type.Enum(CACHE_BACKENDS)),
+    ),
+    calibration: doc(
+      "What a bare call from the API to an upstream cost on this value's stack, as a run's environment.calibration; null when nothing was measured.",
+      nullable(CalibrationSchema),
+    ),
+    variants: doc(
+      'Each variant at this value, by name: its model, and what was measured of it.',
+      mapOf(WhatIfVariantSchema, { minProperties: 1 }),
+    ),
+  }),
+)
 export type WhatIfPoint = Static<typeof WhatIfPointSchema>
 
 /**
@@ -795,21 +1266,60 @@ export type WhatIfPoint = Static<typeof WhatIfPointSchema>
  */
 export const WHAT_IF_SCHEMA = Type.Object(
   {
-    schemaVersion: Type.Literal(SCHEMA_VERSION),
-    kind: Type.Literal('what-if'),
-    startedAt: Type.String({ pattern: ISO_DATE }),
-    finishedAt: Type.String({ pattern: ISO_DATE }),
-    durationSeconds: nonNegative(),
+    schemaVersion: doc("The contract's version, 14 (SCHEMA_VERSION), shared with a measured run's.", Type.Literal(SCHEMA_VERSION)),
+    kind: doc("`what-if`: a --predict or --vary; a measured run's file says `run`.", Type.Literal('what-if')),
+    startedAt: doc('When the command started (ISO 8601, UTC).', Type.String({ pattern: ISO_DATE })),
+    finishedAt: doc('When the last value was done, before the files were written (ISO 8601, UTC).', Type.String({ pattern: ISO_DATE })),
+    durationSeconds: doc(
+      'The whole command, in seconds, from its start to the finishing step: the model and every value measured.',
+      nonNegative(),
+    ),
     measured: doc('False: the model alone (--predict), nothing started or measured.', Type.Boolean()),
-    valid: Type.Boolean(),
-    problems: Type.Array(text()),
-    run: strict({ quick: Type.Boolean(), variants: Type.Array(text(), { minItems: 1 }), modelJitter: Type.Enum(JITTER_MODES) }),
+    valid: doc("False when a value's measurement was not to be trusted or could not be made; true for --predict.", Type.Boolean()),
+    problems: doc(
+      "Every value's problems, one sentence each, prefixed with its value under --vary (e.g. `latency=80: …`); empty when none.",
+      Type.Array(text()),
+    ),
+    run: doc(
+      "How the what-if ran: --quick, the variants, and the model's jitter mode.",
+      strict({
+        quick: doc(
+          "Whether --quick was given: a 10-product page unless --products, and, when measured, --quick's fewer samples per value.",
+          Type.Boolean(),
+        ),
+        variants: doc('The variants modelled, in story order.', Type.Array(text(), { minItems: 1 })),
+        modelJitter: doc(
+          "How the model counted each service's jitter: `mean` on every call (the default), `seed` drawn per call from the seed, or `none` (--model-jitter).",
+          Type.Enum(JITTER_MODES),
+        ),
+      }),
+    ),
     vary: doc(
       'The parameter varied: its flag (e.g. "latency"), what it sets, in which unit, and the values in the order given; null without --vary.',
-      nullable(strict({ parameter: text(), label: text(), unit: text(), values: Type.Array(num(), { minItems: 1 }) })),
+      nullable(
+        strict({
+          parameter: doc('The flag varied, e.g. `latency`, `products`, `pricing-per-item`, `cache-ttl`.', text()),
+          label: doc('What the parameter sets, in words, e.g. `base latency of every service`.', text()),
+          unit: doc("The values' unit: `ms`, `s`, or empty for a count.", text()),
+          values: doc('The values, ascending, whatever order they were given in.', Type.Array(num(), { minItems: 1 })),
+        }),
+      ),
     ),
-    variants: mapOf(strict({ parent: nullable(text()), summary: text(), diffFromParent: nullable(text()) }), { minProperties: 1 }),
-    environment: MachineSchema,
+    variants: doc(
+      'Each variant, by name: its parent, summary and diff against its parent, as in a run.',
+      mapOf(
+        strict({
+          parent: doc('The variant it improves on; null for a root.', nullable(text())),
+          summary: doc("First sentence of the variant file's comment: what it changes.", text()),
+          diffFromParent: doc("Unified diff of the variant's file against its parent's; null for a root.", nullable(text())),
+        }),
+        { minProperties: 1 },
+      ),
+    ),
+    environment: doc(
+      "The machine and the code: Node, OS, CPU, memory, git commit and tool versions (the cache and calibration are each point's).",
+      MachineSchema,
+    ),
     points: doc('One per value of the varied parameter, in order; one without --vary.', Type.Array(WhatIfPointSchema, { minItems: 1 })),
   },
   { additionalProperties: false, $schema: 'http://json-schema.org/draft-07/schema#', title: 'api-speedup-lab results.json (what-if)' },

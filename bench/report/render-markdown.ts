@@ -25,7 +25,7 @@ import {
   stepRows,
   targetLines,
   validityText,
-} from './report-model.ts'
+} from './report-rows.ts'
 import { formatMs, formatPercent, formatShare, formatTail } from '../record/format.ts'
 import type { Results } from '../record/results.ts'
 import { comparisonMarkdown, thresholdLines } from './render-comparison.ts'

@@ -47,7 +47,7 @@ import {
   validityText,
   type StepRow,
   isStoryScenario,
-} from './report-model.ts'
+} from './report-rows.ts'
 import { DEFAULT_SCENARIO } from '../../scenario/defaults.ts'
 import { overheldShare } from '../record/derived.ts'
 import { formatMs, formatPercent, formatShare, formatTail } from '../record/format.ts'

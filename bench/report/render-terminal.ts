@@ -14,7 +14,7 @@ import {
   loadFailures,
   validityText,
   warmMissLines,
-} from './report-model.ts'
+} from './report-rows.ts'
 import { formatMs, formatShare, formatTail } from '../record/format.ts'
 import type { Results } from '../record/results.ts'
 import { comparisonTerminal, thresholdLines } from './render-comparison.ts'

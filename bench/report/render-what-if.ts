@@ -7,10 +7,10 @@
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { embedJson, html, trusted } from './html.ts'
-import { colorData } from './page/page-data.ts'
+import { colorData, type WhatIfPageData } from './page/page-data.ts'
 import { renderDiff, renderScenarioTable } from './shared-sections.ts'
-import { describeFaults, isStoryScenario, PUBLISHED_PRESET } from './report-model.ts'
-import { formatValue, whatIfLines, whatIfRows, whatIfTitle, type WhatIfRow } from './what-if-model.ts'
+import { describeFaults, isStoryScenario, PUBLISHED_PRESET } from './report-rows.ts'
+import { formatValue, whatIfLines, whatIfRows, whatIfTitle, type WhatIfRow } from './what-if-rows.ts'
 import { formatMs, formatPercent, formatShare } from '../record/format.ts'
 import type { WhatIf } from '../record/results.ts'
 import { publishedFigure } from '../../scenario/story.ts'
@@ -171,8 +171,7 @@ ${
   <h2>Scenario${w.vary ? html` (at ${w.vary.parameter} = ${w.vary.values[0]!}${w.vary.unit ? ` ${w.vary.unit}` : ''})` : ''}</h2>
   ${renderScenarioTable(w.points[0]!.scenario)}
 </section>
-<script type="application/json" id="what-if">${embedJson(w)}</script>
-<script type="application/json" id="page-data">${embedJson(colorData(Object.keys(w.variants)))}</script>
+<script type="application/json" id="page-data">${embedJson({ ...colorData(Object.keys(w.variants)), whatIf: w } satisfies WhatIfPageData)}</script>
 <script>${trusted(chartJs)}</script>
 <script type="module">${trusted(script)}</script>
 </body>

@@ -1,6 +1,6 @@
 /** The HTML both pages draw, the run's report and the what-if's: a code diff, and the scenario's table. */
 import { html, type SafeHtml } from './html.ts'
-import { describeServiceFaults } from './report-model.ts'
+import { describeServiceFaults } from './report-rows.ts'
 import { SERVICE_NAMES, type Scenario } from '../../scenario/types.ts'
 
 export function renderDiff(diff: string): SafeHtml {

@@ -3,9 +3,9 @@
  * embedded in the page as one JSON block: the page gets its data one way, and the script
  * only draws. No name of a variant, a service or a stage is written in the script.
  */
-import type { FaultRow } from '../report-model.ts'
-import { describeChange, stepRows } from '../report-model.ts'
-import type { LoadLevel, Results, SweepLevel, TimelinePoint } from '../../record/results.ts'
+import type { FaultRow } from '../report-rows.ts'
+import { describeChange, stepRows } from '../report-rows.ts'
+import type { LoadLevel, Results, SweepLevel, TimelinePoint, WhatIf } from '../../record/results.ts'
 import { isStoryVariant, STORY_VARIANTS, type STORY } from '../../../scenario/story.ts'
 import { SERVICE_NAMES, type ServiceName } from '../../../scenario/types.ts'
 import { STAGE_NAMES, type Stage, type StageName } from '../../../variants/shared/stage-timing.ts'
@@ -50,6 +50,11 @@ export function colorData(names: string[]): ColorData {
   return { variantColors: variantColors(names), stageColors: stageColors(), services: SERVICE_NAMES }
 }
 
+/** The what-if page's one JSON block: the colours and the what-if itself (what-if.js draws from it). */
+export interface WhatIfPageData extends ColorData {
+  whatIf: WhatIf
+}
+
 export interface PageData extends ColorData {
   /**
    * Per variant measured: p50, its tail (p99 or the max), floor, and its label with its change against its parent; `fast`:
@@ -75,7 +80,7 @@ export interface PageData extends ColorData {
   }>
 }
 
-/** The warm fault rows, as the faults chart draws them (shares computed by report-model, not again in the page). */
+/** The warm fault rows, as the faults chart draws them (shares computed by report-rows, not again in the page). */
 export type FaultSeries = Array<Pick<FaultRow, 'variant' | 'expectedPercent' | 'measuredPercent' | 'load'>>
 
 /** The colour of each variant (a run's or a what-if's), in their order. */

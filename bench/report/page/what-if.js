@@ -1,20 +1,19 @@
 // @ts-check
 /**
- * The what-if page's script (--predict, --vary): draws its charts from the JSON embedded in
+ * The what-if page's script (--predict, --vary): draws its charts from the one JSON block embedded in
  * the page. For --vary, each variant's floor against the value as a line, the measured
  * p50s as points over it, and each step's gain against its parent; for one scenario, each
  * variant's ideal waterfall. Inlined into the page as it is, after chart.js; no network.
  */
 /** @typedef {import('../../record/results.ts').WhatIf} WhatIf */
-/** @typedef {import('./page-data.ts').ColorData} ColorData */
+/** @typedef {import('./page-data.ts').WhatIfPageData} WhatIfPageData */
 
 /** @type {typeof import('chart.js').Chart} */
 const Chart = /** @type {any} */ (window).Chart
 
-/** @type {WhatIf} */
-const whatIf = embedded('what-if')
-/** @type {ColorData} */
-const data = embedded('page-data')
+/** @type {WhatIfPageData} */
+const data = JSON.parse(document.getElementById('page-data')?.textContent ?? 'null')
+const whatIf = data.whatIf
 const names = Object.keys(whatIf.variants)
 const points = whatIf.points
 
@@ -31,12 +30,6 @@ if (whatIf.vary) {
   drawGainChart(whatIf.vary)
 }
 drawIdealWaterfalls()
-
-/** @param {string} id */
-function embedded(id) {
-  const element = document.getElementById(id)
-  return element ? JSON.parse(element.textContent ?? 'null') : undefined
-}
 
 /** @param {string} name */
 function color(name) {

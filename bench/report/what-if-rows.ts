@@ -5,7 +5,7 @@
  */
 import { formatMs, formatShare } from '../record/format.ts'
 import type { WhatIf } from '../record/results.ts'
-import { describeFaults, formatOverhead, formatSaturation, percentChange } from './report-model.ts'
+import { describeFaults, formatOverhead, formatSaturation, percentChange } from './report-rows.ts'
 
 export interface WhatIfRow {
   /** The varied parameter's value; null without --vary. */
