@@ -18,6 +18,11 @@ const LAYERS = [
   { files: ['scenario/*/*.ts'], forbidden: String.raw`^\.\./\.\./`, why: SCENARIO },
   { files: ['scenario/*/*/*.ts'], forbidden: String.raw`^\.\./\.\./\.\./`, why: SCENARIO },
   {
+    files: ['roles/**/*.ts'],
+    forbidden: String.raw`^(\.\./)+(bench|variants|mock-upstreams|lab-api|model)(/|$)`,
+    why: 'roles/ (what every role speaks: the hello, the token, the precise wait) imports only scenario/: the mocks, the API and the harness all stand on it',
+  },
+  {
     files: ['mock-upstreams/**/*.ts'],
     forbidden: String.raw`^(\.\./)+(bench|variants)(/|$)`,
     why: 'mock-upstreams/ imports only scenario/: it knows nothing of the harness or the API under test',

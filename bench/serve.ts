@@ -8,7 +8,7 @@ import { parseFlags, readNumberFlag, renderHelp, UsageError } from './cli/flags.
 import { HOST_FLAG, readHost, readRoleUrl, ROLE_URL_FLAGS } from './cli/role-flags.ts'
 import { stopOnSignals } from './cli/stop-on-signals.ts'
 import { EXIT } from './gate.ts'
-import { urlHost } from '../scenario/lab-roles.ts'
+import { urlHost } from '../roles/protocol.ts'
 import type { Scenario } from '../scenario/types.ts'
 import { connectUpstreams, RoleError } from './stack/remote-roles.ts'
 import { resolveScenarioFromFlags, SCENARIO_FLAGS } from './cli/scenario-flags.ts'

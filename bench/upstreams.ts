@@ -9,7 +9,7 @@ import { HOST_FLAG, readHost } from './cli/role-flags.ts'
 import { stopOnSignals } from './cli/stop-on-signals.ts'
 import { resolveScenarioFromFlags, SCENARIO_FLAGS } from './cli/scenario-flags.ts'
 import { startUpstreams, type RunningUpstreams } from '../mock-upstreams/serve-upstreams.ts'
-import { labToken } from '../scenario/lab-roles.ts'
+import { labToken } from '../roles/protocol.ts'
 import { SERVICE_NAMES } from '../scenario/types.ts'
 
 /** The first service's port by default; the others follow it. */

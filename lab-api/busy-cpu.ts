@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { ADMIN_PREFIX } from '../scenario/lab-roles.ts'
+import { ADMIN_PREFIX } from '../roles/protocol.ts'
 
 /** When a variant's work starts: returns the function to call when it settles (called after `maxHoldMs` at the latest). */
 export type Hold = (request: FastifyRequest) => () => void

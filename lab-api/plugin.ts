@@ -2,7 +2,7 @@
  * The lab's instruments inside the API process: added to the app by whoever runs it under the
  * harness (bench/stack/api-main.ts, npm run serve), never by the app itself, which knows only
  * that something may watch it (variants/shared/app.ts, `instrument`):
- * `GET /__lab/hello` says who it is (scenario/lab-roles.ts), what it serves and calls,
+ * `GET /__lab/hello` says who it is (roles/protocol.ts), what it serves and calls,
  * `GET /__lab/cpu` its CPU and its host's (for a bench on another host);
  * `POST /__lab/cache/flush` empties the price cache before a cold measurement,
  * `POST /__lab/gc` collects the heap's garbage before a load level (when node runs with
@@ -30,8 +30,8 @@ import {
   type TimedUpstreamCalls,
   type TimeUpstreamCalls,
 } from './protocol.ts'
-import { CPU_PATH, hello, HELLO_PATH, LAB_TOKEN_HEADER, labTokenHeaders, labTokenRefusal, readRoleCpu } from '../scenario/lab-roles.ts'
-import { sleepUntil } from '../scenario/precise-wait.ts'
+import { CPU_PATH, hello, HELLO_PATH, LAB_TOKEN_HEADER, labTokenHeaders, labTokenRefusal, readRoleCpu } from '../roles/protocol.ts'
+import { sleepUntil } from '../roles/precise-wait.ts'
 import { SERVICE_NAMES, type ServiceName } from '../scenario/types.ts'
 import type { AppParts, Instrument } from '../variants/shared/instrument.ts'
 import { CacheUnavailableError } from '../variants/shared/cache-store.ts'

@@ -3,7 +3,7 @@
  * routes and what they answer. Types and constants only, so a caller reads it without
  * loading the app or a Redis client.
  */
-import type { Hello, RoleCpu } from '../scenario/lab-roles.ts'
+import type { Hello, RoleCpu } from '../roles/protocol.ts'
 import type { ServiceName } from '../scenario/types.ts'
 import type { CacheBackend, PriceCacheCounts } from '../variants/shared/cache-stats.ts'
 

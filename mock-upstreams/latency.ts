@@ -1,11 +1,11 @@
 /**
  * The latency model: how long one call to a mocked service takes, and a sleep that keeps to
- * it (scenario/precise-wait.ts: the API's calibration echo waits with the same one).
+ * it (roles/precise-wait.ts: the API's calibration echo waits with the same one).
  */
 import { SERVICE_NAMES, type Scenario, type ServiceName, type ServiceScenario } from '../scenario/types.ts'
 import { createRandom, deriveSeed, normal } from './random.ts'
 
-export { sleepUntil } from '../scenario/precise-wait.ts'
+export { sleepUntil } from '../roles/precise-wait.ts'
 
 export interface LatencyModel {
   /** Configured latency of one call carrying `items` ids: base + per-item × items + jitter. */

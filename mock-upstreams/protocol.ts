@@ -4,7 +4,7 @@
  * injected faults, and a bare echo that measures what the machine's loopback costs; and what
  * they answer. Types and constants only: the harness reads them without loading msw.
  */
-import type { Hello, RoleCpu } from '../scenario/lab-roles.ts'
+import type { Hello, RoleCpu } from '../roles/protocol.ts'
 import type { FaultKind, ServiceName } from '../scenario/types.ts'
 
 /** The upstreams' hello: each service's port, in SERVICE_NAMES order. */

@@ -23,16 +23,7 @@ import { getResponse } from 'msw'
 import type { HttpHandler } from 'msw'
 import { SERVICE_NAMES, type Scenario, type ServiceName } from '../scenario/types.ts'
 import { ECHO_PATH, FAULTS_PATH, RESET_PATH, STATS_PATH } from './protocol.ts'
-import {
-  ADMIN_PREFIX,
-  CPU_PATH,
-  hello,
-  HELLO_PATH,
-  LAB_TOKEN_HEADER,
-  labTokenRefusal,
-  readRoleCpu,
-  urlHost,
-} from '../scenario/lab-roles.ts'
+import { ADMIN_PREFIX, CPU_PATH, hello, HELLO_PATH, LAB_TOKEN_HEADER, labTokenRefusal, readRoleCpu, urlHost } from '../roles/protocol.ts'
 import {
   BEHIND_ADAPTER_HEADER,
   createUpstreamHandlers,

@@ -32,6 +32,9 @@ describe('imports follow the layering', () => {
     ['bench/cli/progress.ts', '../report/html.ts', 'bench/cli/'],
     ['bench/report/report-rows.ts', '../measure/run-bench.ts', 'bench/report/ renders results.json'],
     ['model/derive.ts', '../bench/measure/floors.ts', 'model/ (the virtual-time runs)'],
+    ['roles/protocol.ts', '../lab-api/protocol.ts', 'roles/ (what every role speaks'],
+    ['roles/precise-wait.ts', '../mock-upstreams/latency.ts', 'roles/ (what every role speaks'],
+    ['scenario/types.ts', '../roles/protocol.ts', 'scenario/ is the lab’s world'],
   ])('%s may not import %s', async (path, from, why) => {
     const errors = await layeringErrors(path, from)
     expect(errors).toHaveLength(1)
@@ -54,12 +57,15 @@ describe('imports follow the layering', () => {
     ['bench/bench.ts', './report/render-report.ts'],
     ['model/virtual-run.ts', '../mock-upstreams/data.ts'],
     ['bench/stack/model-main.ts', '../../model/model-variant.ts'],
+    ['mock-upstreams/latency.ts', '../roles/precise-wait.ts'],
+    ['lab-api/plugin.ts', '../roles/protocol.ts'],
+    ['roles/protocol.ts', '../scenario/types.ts'],
   ])('%s may import %s', async (path, from) => {
     expect(await layeringErrors(path, from)).toEqual([])
   })
 
   it('holds for every file of the lab as it is', async () => {
-    const results = await eslint.lintFiles(['scenario', 'mock-upstreams', 'variants', 'lab-api', 'bench', 'scripts'])
+    const results = await eslint.lintFiles(['scenario', 'roles', 'mock-upstreams', 'variants', 'lab-api', 'bench', 'scripts'])
     const crossings = results.flatMap((r) =>
       r.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => `${r.filePath}:${m.line} ${m.message}`),
     )

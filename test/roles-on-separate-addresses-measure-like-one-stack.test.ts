@@ -16,7 +16,7 @@ import { REDIS_AVAILABLE } from './helpers/redis.ts'
 import { placeRoles, stopRoles, type PlacedRoles } from './helpers/roles.ts'
 import { runCli } from './helpers/run-cli.ts'
 import type { Results } from '../bench/record/results.ts'
-import { LAB_PROTOCOL } from '../scenario/lab-roles.ts'
+import { LAB_PROTOCOL } from '../roles/protocol.ts'
 
 const TOKEN = 'a-shared-secret'
 const SCENARIO = ['--latency', '20']

@@ -5,7 +5,7 @@
  * stack's to find out (bench/stack/remote-roles.ts).
  */
 import { UsageError, type FlagSpec, type FlagValues } from './flags.ts'
-import { isLoopback } from '../../scenario/lab-roles.ts'
+import { isLoopback } from '../../roles/protocol.ts'
 
 export const ROLE_URL_FLAGS = {
   api: {

@@ -16,7 +16,7 @@
  */
 import { alphaFor, compareRuns, MIN_NOISE_PERCENT, MIN_RUNS, NOISE_POINTS, smallestP, type Verdict } from './compare-stats.ts'
 import { median } from '../measure/stats.ts'
-import { scenarioDifferences } from '../../scenario/lab-roles.ts'
+import { scenarioDifferences } from '../../roles/protocol.ts'
 import { round } from '../record/format.ts'
 import type { ComparisonFigures, MeasuredRun, Results, RunSample, ThresholdCheck } from '../record/results.ts'
 

@@ -28,7 +28,7 @@ import {
   type VariantResult,
 } from '../record/results.ts'
 import type { PlacedRole, StackRoles } from '../stack/stack-roles.ts'
-import { describeHost } from '../../scenario/lab-roles.ts'
+import { describeHost } from '../../roles/protocol.ts'
 import type { Scenario } from '../../scenario/types.ts'
 import type { CacheBackend } from '../../variants/shared/cache-stats.ts'
 

@@ -16,7 +16,7 @@ import { round } from '../record/format.ts'
 import type { LoopReading, SelfCheck } from '../record/results.ts'
 import type { StatsSnapshot } from '../../mock-upstreams/protocol.ts'
 import type { ApiProcessUsage } from '../../lab-api/protocol.ts'
-import { describeHost, hostTicks, type HostTicks, type RoleCpu } from '../../scenario/lab-roles.ts'
+import { describeHost, hostTicks, type HostTicks, type RoleCpu } from '../../roles/protocol.ts'
 
 /**
  * A role whose CPU a level's self-check reads: by its pid from /proc when the lab started it

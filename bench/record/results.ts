@@ -858,7 +858,7 @@ const EnvironmentSchema = named(
 )
 export type Environment = Static<typeof EnvironmentSchema>
 
-/** A host a role ran on (scenario/lab-roles.ts's HostInfo, without its boot id). */
+/** A host a role ran on (roles/protocol.ts's HostInfo, without its boot id). */
 const HostSchema = named(
   'Host',
   strict({

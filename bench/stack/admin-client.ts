@@ -5,7 +5,7 @@
  * message, never a value read as if it had worked; and one that does not come within
  * ADMIN_TIMEOUT_MS (a role on another host that went away) is an error too, not a hang.
  */
-import { labTokenHeaders } from '../../scenario/lab-roles.ts'
+import { labTokenHeaders } from '../../roles/protocol.ts'
 
 /** The longest an admin request may take: far more than any takes (the calibration's rounds: about 1 s). */
 const ADMIN_TIMEOUT_MS = 30_000

@@ -4,7 +4,7 @@ import { SERVICE_NAMES, type Scenario, type ServiceName } from '../../scenario/t
 import { ADMIN_PATHS, type ApiCounters, type ApiProcess, type ApiProcessUsage, type TimedUpstreamCalls } from '../../lab-api/protocol.ts'
 import type { CacheBackend } from '../../variants/shared/cache-stats.ts'
 import { askLabProcess } from './admin-client.ts'
-import { CPU_PATH, type RoleCpu } from '../../scenario/lab-roles.ts'
+import { CPU_PATH, type RoleCpu } from '../../roles/protocol.ts'
 import { preforkLabProcess } from './lab-process.ts'
 
 const ENTRY = fileURLToPath(new URL('./api-main.ts', import.meta.url))

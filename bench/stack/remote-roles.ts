@@ -3,7 +3,7 @@
  * `npm run upstreams` and the API under test started with `npm run serve`, on this host or
  * another, measured by `npm run bench -- --api URL --upstreams URL`.
  *
- * Each role is greeted (GET /__lab/hello, scenario/lab-roles.ts) before anything is measured,
+ * Each role is greeted (GET /__lab/hello, roles/protocol.ts) before anything is measured,
  * and every way it can be the wrong one is a RoleError naming the role and its URL: it does
  * not answer, refuses the lab's token, is not the lab or not that role, runs another version
  * of the lab, runs other values of the scenario fields it acts on, serves other code than the
@@ -27,7 +27,7 @@ import {
   scenarioDifferences,
   type Hello,
   type RoleName,
-} from '../../scenario/lab-roles.ts'
+} from '../../roles/protocol.ts'
 import { SERVICE_NAMES, type Scenario } from '../../scenario/types.ts'
 import type { ApiHello } from '../../lab-api/protocol.ts'
 import { CACHE_BACKENDS } from '../../variants/shared/cache-stats.ts'
@@ -45,7 +45,7 @@ export class RoleError extends Error {
   }
 }
 
-/** The hellos' shapes (scenario/lab-roles.ts, UpstreamsHello, ApiHello): a role that answers another shape is named, not read. */
+/** The hellos' shapes (roles/protocol.ts, UpstreamsHello, ApiHello): a role that answers another shape is named, not read. */
 const HostShape = Type.Object({
   hostname: Type.String(),
   cores: Type.Integer({ minimum: 1 }),

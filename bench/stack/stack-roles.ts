@@ -1,7 +1,7 @@
 /** A started stack, and where each of its roles ran: started here, or placed by URL on a host of its own. Types only. */
 import type { ApiProcess } from '../../lab-api/protocol.ts'
 import type { UpstreamProcess } from '../../mock-upstreams/protocol.ts'
-import type { HostInfo } from '../../scenario/lab-roles.ts'
+import type { HostInfo } from '../../roles/protocol.ts'
 
 export interface PlacedRole {
   url: string

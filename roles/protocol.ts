@@ -4,7 +4,8 @@
  * upstreams (`npm run upstreams`). Every role answers `GET /__lab/hello` with who it is (the
  * lab's version and protocol, its role, an id for this start, its host and its scenario),
  * and, when LAB_TOKEN is set in its environment, refuses every `/__lab/*` request that does
- * not carry that token. In scenario/ because the mocks, the API and the harness all speak it.
+ * not carry that token. In roles/, beneath all three: the mocks, the API's plugin and the harness
+ * all speak it, and none of them imports another.
  *
  * The token comparison and the host's CPU are written here by hand: a constant-time compare
  * is one call of node:crypto, and the host's busy and idle time is one line of /proc/stat.
@@ -46,7 +47,7 @@ export const LAB_VERSION: string = (() => {
  * variant means restarting the API alone. Not JSON files (scenario presets, a user's own) nor
  * the lockfile's bytes, which `npm install` may rewrite on another host without changing a version.
  */
-const CODE_FOLDERS = ['bench', 'lab-api', 'mock-upstreams', 'model', 'scenario', 'variants/shared']
+const CODE_FOLDERS = ['bench', 'lab-api', 'mock-upstreams', 'model', 'roles', 'scenario', 'variants/shared']
 const CODE_FILE = /\.(ts|js|css)$/
 let codeDigest: string | undefined
 
