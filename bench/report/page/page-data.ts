@@ -5,6 +5,7 @@
  */
 import type { FaultRow } from '../report-rows.ts'
 import { describeChange, stepRows } from '../report-rows.ts'
+import { sustainedPerSec } from '../../record/derived.ts'
 import type { LoadLevel, Results, SweepLevel, TimelinePoint, WhatIf } from '../../record/results.ts'
 import { isStoryVariant, STORY_VARIANTS, type STORY } from '../../../scenario/story.ts'
 import { SERVICE_NAMES, type ServiceName } from '../../../scenario/types.ts'
@@ -159,7 +160,7 @@ export function pageData(results: Results, faults: FaultSeries | null = null): P
           kneePerSec: peak.kneePerSec,
           levels: peak.levels.map((l) => ({
             offeredPerSec: l.offeredPerSec,
-            sustainedPerSec: Math.min(l.goodputPerSec, l.throughputPerSec),
+            sustainedPerSec: sustainedPerSec(l),
             tailMs: tail(l),
             labBound: l.selfCheck.labBound.length > 0,
           })),
