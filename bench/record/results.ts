@@ -236,7 +236,10 @@ const TimelinePointSchema = named(
       nonNegative(),
     ),
     answers: doc('Answers that came in the span, good or not: responses of any status, connection errors and timeouts.', count()),
-    good: doc('2xx answers: the n of p50Ms, p99Ms (stated: null below 100) and maxMs; null without one.', count()),
+    good: doc(
+      'Good answers in the span (load: 2xx; sweep: 200 with the reference body): the n of p50Ms, p99Ms (null below 100) and maxMs; 0 without one.',
+      count(),
+    ),
     failed: doc('Answers in the span that were not good: `answers` − `good`.', count()),
     p50Ms: doc(
       'Median time of the good answers that came in the span (timed as the level times them), in ms; null without one.',
@@ -288,7 +291,7 @@ export type PriceCacheFigures = Static<typeof PriceCacheSchema>
 /** What the traffic mix did to a level: the cache's hits, the mean beside the mean of hits alone, pricing's load, the seconds. */
 const trafficFigures = {
   meanMs: doc(
-    'Mean of the 2xx answers (null without one), and of those whose Server-Timing says they hit the price cache / did not (a `pricing` stage after the `cache` one: a miss, an unusable value or Redis unavailable); null without one.',
+    "Mean time of the level's good answers (load: 2xx; sweep: 200 with the reference body), timed as p50Ms, in ms; null without one.",
     nullable(nonNegative()),
   ),
   meanHitMs: doc(
@@ -320,7 +323,10 @@ const LoadLevelSchema = named(
       nullable(Type.Integer({ minimum: 1 })),
     ),
     requests: doc('Responses received (2xx and not).', count()),
-    requestsPerSec: doc('Every answer per second, 2xx or not.', nonNegative()),
+    requestsPerSec: doc(
+      "Responses received (any status; connection errors and timeouts not counted) per second of the level's duration.",
+      nonNegative(),
+    ),
     goodPerSec: doc('Good answers per second: 2xx with the reference body.', nonNegative()),
     p90Ms: doc("90th percentile of the 2xx answers' times (as autocannon timed each), in ms; null below 20 answers.", stated()),
     apiCpuMsPerRequest: doc(
@@ -328,7 +334,7 @@ const LoadLevelSchema = named(
       nullable(nonNegative()),
     ),
     apiEventLoopMsPerRequest: doc(
-      "The same for the event loop's thread alone: the requests' own work, without the runtime's helper threads; null where the OS does not tell.",
+      "CPU time of the API's event-loop thread alone while requests were in flight, per request it handled, in ms; null below 20 requests or where the OS does not tell.",
       nullable(nonNegative()),
     ),
     selfCheck: doc(
@@ -374,7 +380,7 @@ const UpstreamLevelSchema = named(
     queued: doc('Calls that had to wait for a worker before getting one.', count()),
     longestWaitMs: doc('The longest a call waited for a worker, in ms; 0 when none waited.', nonNegative()),
     heldMsPerCall: doc(
-      'Worker time per served call, from getting a worker to the answer written, and the latency configured for those calls; null when none was served.',
+      'Worker time per timed served call (answered after its configured latency), from getting a worker to the answer written, in ms; null when no such call was served.',
       nullable(nonNegative()),
     ),
     configuredMsPerCall: doc(
@@ -420,12 +426,12 @@ const SweepLevelSchema = named(
     ),
     rising: doc("The latency or the bottleneck's queue was still rising: the level was not held, however it ended.", Type.Boolean()),
     latePercent: doc(
-      'Requests the generator sent more than 2 ms after they were due, in percent, and the latest, in ms: its own error.',
+      'Requests the generator sent more than 2 ms after they were due, in percent of those sent: its own error (maxLateMs gives the latest).',
       Type.Number({ minimum: 0, maximum: 100 }),
     ),
     maxLateMs: doc("The latest any request left after it was due, in ms: the generator's own error.", nonNegative()),
     apiEventLoopPercent: doc(
-      "CPU time of the API's event-loop thread while requests were in flight, over the level's duration (first send to last answer), in percent of one core; null where the OS does not tell.",
+      "CPU time of the API's event-loop thread while requests were in flight ÷ the level's wall time (start of sending to after the API drained), in percent of one core, at most 100; null where the OS does not tell.",
       nullable(Type.Number({ minimum: 0, maximum: 100 })),
     ),
     upstreams: doc(
@@ -456,12 +462,12 @@ const PeakLoadSchema = named(
     errorPercent: doc('measured ÷ predicted − 1, in percent.', num()),
     p99TargetMs: doc('p99 target of the knee: 2 × the floor, at most the deadline.', nonNegative()),
     kneePerSec: doc(
-      'The highest offered load held (latency and queue not rising, p99 under target, no error, goodput ≥ 90 %); null if none was.',
+      "Highest offered rate held: not rising, p99 (max below 100 answers) ≤ p99TargetMs, no wrong body, failures within the faults' expected share + 3σ (none without), goodput ≥ 90 % of what should succeed; null if none.",
       nullable(nonNegative()),
     ),
     verdict: doc('Why it holds or collapses, in one sentence.', text()),
     warnings: doc(
-      'What makes the figures above doubtful, each naming its reason: a figure above the hard capacity, a generator that sent late.',
+      'What makes the figures doubtful, each with its reason: a measured rate or knee above the hard capacity, a lab-bound level, a generator that sent over 10 % of a level late; empty when none.',
       Type.Array(text()),
     ),
     levels: doc('The rate levels, in the order run: 0.5, 0.9, 1.1, 1.5 and 2 × predictedPerSec offered.', Type.Array(SweepLevelSchema)),
@@ -505,10 +511,7 @@ const FaultFiguresSchema = named(
       "Of those, the requests that failed: the variant's code threw (an error the API answers 5xx) or the deadline passed.",
       count(),
     ),
-    faulted: doc(
-      "Requests during which a fault was drawn; of those, the ones that succeeded (a retry, a fallback got over it); and requests that failed with none drawn (the deadline, the code's own timeout).",
-      count(),
-    ),
+    faulted: doc('Of those, the requests during which a fault was drawn for one of their calls: the n of `absorbed`.', count()),
     absorbed: doc(
       'Of the faulted requests, those that still succeeded: the code got over the fault (a retry, a fallback, a stale list).',
       count(),
@@ -538,9 +541,12 @@ export const ModelSchema = named(
       'For each of them, in order: how many calls were in flight with it, itself included (1: alone; k: one of a fan-out of k).',
       Type.Array(Type.Integer({ minimum: 1 })),
     ),
-    calls: doc('Calls per request to each service, warm and cold (the price cache filled, empty).', CallsSchema),
+    calls: doc(
+      "Calls per request to each service with the price cache warm (the warm virtual run); coldCalls has the cold run's.",
+      CallsSchema,
+    ),
     coldCalls: doc('Calls per request to each service with the price cache empty (the cold virtual run).', CallsSchema),
-    maxInFlight: doc('The most calls in flight at once, warm and cold.', count()),
+    maxInFlight: doc("The most calls in flight at once in the warm virtual run; coldMaxInFlight has the cold run's.", count()),
     coldMaxInFlight: doc('The most calls in flight at once in the cold virtual run (the price cache empty).', count()),
     demandMs: doc(
       "Worker time each request asks of each service (warm), in ms: its calls' configured latency, the jitter's mean and what injected hangs hold.",
@@ -555,7 +561,7 @@ export const ModelSchema = named(
       nullable(Type.Enum(SERVICE_NAMES)),
     ),
     expectedFailurePercent: doc(
-      "The share of requests the scenario's injected faults should fail, warm and cold, in percent (from `faults` when there are any).",
+      "The share of requests with the price cache warm that the scenario's injected faults should fail, in percent (from faults.warm when there are faults); 0 without faults.",
       Type.Number({ minimum: 0, maximum: 100 }),
     ),
     coldExpectedFailurePercent: doc(
@@ -572,7 +578,7 @@ export const ModelSchema = named(
       ),
     ),
     stages: doc(
-      "The ideal stage waterfall, warm and cold: each stage's start and duration in virtual time, if the lab cost nothing.",
+      "The ideal stage waterfall with the price cache warm: each stage's start and duration in virtual time, if the lab cost nothing; coldStages has the cold one.",
       Type.Array(StageSchema),
     ),
     coldStages: doc('The ideal stage waterfall with the price cache empty, in virtual time.', Type.Array(StageSchema)),
@@ -608,7 +614,7 @@ const MixSchema = named(
       ),
     ),
     meanHitMs: doc(
-      'The mean of the good answers that hit the price cache (Server-Timing: a cache stage and no pricing stage): the article\'s "for cached requests"; and of those that looked it up and went on to pricing. Null when there were none.',
+      'Mean time of the good answers (200) that hit the price cache (Server-Timing: a `cache` stage, no `pricing`), in ms; null without one.',
       nullable(nonNegative()),
     ),
     meanMissMs: doc(
@@ -691,7 +697,10 @@ const VariantResultSchema = named(
       'The same with the price cache empty (the cold virtual run), in ms; equal to floorMs for a variant without a cache; null when it has no model.',
       nullable(nonNegative()),
     ),
-    overheadMs: doc("Measured p50 minus the floor: the lab's own overhead.", nullable(num())),
+    overheadMs: doc(
+      "Warm (or only) p50 minus floorMs, in ms: what the lab and the code's own work on the path add to the configured latency; null without a model or a good answer.",
+      nullable(num()),
+    ),
     overheadPerCallMs: doc('The overhead divided by the upstream calls on the critical path.', nullable(num())),
     overheadToleranceMs: doc("The lab's fidelity target: p50 within max(3 % of the floor, 5 ms) of the floor.", nullable(nonNegative())),
     withinTolerance: doc(
@@ -737,7 +746,10 @@ const VariantResultSchema = named(
       nullable(CallsSchema),
     ),
     coldStages: doc("The cold case's waterfall, as `stages`; null like coldFailures.", nullable(Type.Array(StageSchema))),
-    mix: doc("The traffic mix's sample (scenario.traffic); null with traffic single.", nullable(MixSchema)),
+    mix: doc(
+      "The traffic mix's sample (scenario.traffic); null with traffic single, and for a variant measured as an overview.",
+      nullable(MixSchema),
+    ),
     load: doc(
       'One entry per load level (connections), in the order run; empty when none ran for the variant (an overview in a --quick run).',
       Type.Array(LoadLevelSchema),
@@ -775,7 +787,10 @@ const CalibrationSchema = named(
       nonNegative(),
     ),
     samples: doc('Calls per round.', Type.Integer({ minimum: 1 })),
-    rounds: doc('Rounds of `samples` calls taken, after warm-up calls thrown away (3).', Type.Integer({ minimum: 1 })),
+    rounds: doc(
+      'Rounds of `samples` calls taken (3), after warm-up calls thrown away (10; 5 for the other hops under --quick).',
+      Type.Integer({ minimum: 1 }),
+    ),
     roundP50sMs: doc('The median call of each round, in ms.', Type.Array(nonNegative(), { minItems: 1 })),
     callP50Ms: doc("The median of the rounds' medians.", nonNegative()),
     overheadMs: doc('callP50Ms − waitMs: the least overhead an upstream call can have on this machine.', num()),
@@ -951,7 +966,7 @@ const RunVariantSchema = named(
       strict({
         requests: doc('Requests sent in the warm (or only) latency case, good or not.', count()),
         failed: doc('Of those, requests that did not answer 200 (each was tried again).', count()),
-        p50Ms: doc('Null when no request was answered.', nullable(nonNegative())),
+        p50Ms: doc("Median of the good answers' (200) times, in ms; null when none came.", nullable(nonNegative())),
         p90Ms: doc('Null below 20 good answers.', stated()),
         p99Ms: doc('Null below 300 good answers (MIN_ANSWERS_FOR_RUN_P99): "not estimable".', stated()),
         latenciesMs: doc("Every good answer's time, in ms (at most the latency phase's samples, 50).", Type.Array(nonNegative())),
@@ -1038,7 +1053,7 @@ const ComparisonSchema = named(
     warnings: doc('Differences that make the comparison less fair: scenario, machine, Node, quick against full.', Type.Array(text())),
     noisePercent: doc('T, in percent: a change inside ±T is no change. max(5 %, --noise).', nonNegative()),
     noisePoints: doc('For shares (failures): the band in percentage points.', nonNegative()),
-    alpha: doc('0.05, or 0.01 when more than 10 comparisons have a p-value.', nonNegative()),
+    alpha: doc('0.05, or 0.01 when more than 10 rows are tested (estimable, not lab-bound, at least 4 runs a side).', nonNegative()),
     rows: doc(
       'One per variant on both sides and figure both measured: the medians over the runs, the effect with its interval, the p-value and the verdict.',
       Type.Array(
@@ -1110,7 +1125,7 @@ export const RESULTS_SCHEMA = Type.Object(
       nonNegative(),
     ),
     valid: doc(
-      'False when a body differed from the reference, or a request failed in the latency phase: such numbers are not to be trusted. Errors under load are results, not this.',
+      'False when a body differed from the reference (any phase), a latency or mix request failed beyond what injected faults explain, or --runs was cut short. Errors under load are results, not this.',
       Type.Boolean(),
     ),
     problems: doc('Why the run is invalid, one sentence each (prefixed `Run N:` with several runs); empty when valid.', Type.Array(text())),
@@ -1197,7 +1212,7 @@ const WhatIfMeasuredSchema = named(
       nullable(count()),
     ),
     overheadMs: doc(
-      "As in a run's variants: p50 − floor, the tolerance max(3 % of the floor, 5 ms), and whether it was within.",
+      "Warm (or only) p50 minus floorMs at this value, in ms, as in a run's variants; null without a floor or a good answer.",
       nullable(num()),
     ),
     overheadToleranceMs: doc('The fidelity target max(3 % of the floor, 5 ms), in ms; null without a floor.', nullable(nonNegative())),
@@ -1221,12 +1236,12 @@ const WhatIfVariantSchema = named(
     coldFloorMs: doc('The same with the price cache empty, in ms; null when not modelled.', nullable(nonNegative())),
     model: doc("The rest of the variant's model at this value, as in a run; null when not modelled.", nullable(ModelSchema)),
     modelWallMs: doc(
-      "Real time the model took for this variant (its virtual runs, cold and warm), in ms: the model's own cost.",
+      'Real time the model took for this variant at this value (cold and warm runs, the mix, the fault runs), in ms; null when its model process failed or found no variant file.',
       nullable(nonNegative()),
     ),
     measured: doc('Null when nothing was measured (--predict, or see notMeasured).', nullable(WhatIfMeasuredSchema)),
     notMeasured: doc(
-      'Why this variant was not measured at this value while others were (its floor is past the deadline: it would answer 504); null otherwise.',
+      'Why this variant was not measured at this value while others were: its slower floor (warm or cold) is at or past 95 % of the deadline, so it would answer 504; null otherwise.',
       nullable(text()),
     ),
   }),
@@ -1244,7 +1259,7 @@ const WhatIfPointSchema = named(
       Type.Array(text()),
     ),
     cacheBackend: doc(
-      'Measured points: where the cache lived, and what a bare call from the API to an upstream cost here.',
+      "Where the price cache lived on this value's stack: `redis` or `in-process`; null when nothing was measured.",
       nullable(Type.Enum(CACHE_BACKENDS)),
     ),
     calibration: doc(
@@ -1274,7 +1289,10 @@ export const WHAT_IF_SCHEMA = Type.Object(
       'The whole command, in seconds, from its start to the finishing step: the model and every value measured.',
       nonNegative(),
     ),
-    measured: doc('False: the model alone (--predict), nothing started or measured.', Type.Boolean()),
+    measured: doc(
+      "True when each value's latency phase was measured (--vary without --predict); false for the model alone (--predict): nothing started or measured.",
+      Type.Boolean(),
+    ),
     valid: doc("False when a value's measurement was not to be trusted or could not be made; true for --predict.", Type.Boolean()),
     problems: doc(
       "Every value's problems, one sentence each, prefixed with its value under --vary (e.g. `latency=80: …`); empty when none.",
@@ -1295,7 +1313,7 @@ export const WHAT_IF_SCHEMA = Type.Object(
       }),
     ),
     vary: doc(
-      'The parameter varied: its flag (e.g. "latency"), what it sets, in which unit, and the values in the order given; null without --vary.',
+      'The parameter varied: its flag (e.g. `latency`), what it sets, its unit, and the values in ascending order; null without --vary.',
       nullable(
         strict({
           parameter: doc('The flag varied, e.g. `latency`, `products`, `pricing-per-item`, `cache-ttl`.', text()),
