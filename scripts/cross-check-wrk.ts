@@ -14,6 +14,7 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { parseArgs } from 'node:util'
 import { measureLoadLevel } from '../bench/measure/load-phase.ts'
+import { othersCpuPercent } from '../bench/measure/self-check.ts'
 import { formatMs, round } from '../bench/record/format.ts'
 import { startStack, type Stack } from '../bench/stack/start-stack.ts'
 import { resolveScenario } from '../scenario/resolve-scenario.ts'
@@ -122,6 +123,12 @@ try {
     for (const { errors } of wrkRuns) if (errors) console.log(`wrk at ${connections} connections: ${errors}`)
     for (const { selfCheck } of labRuns)
       if (selfCheck.labBound.length) console.log(`A lab run at ${connections} connections was lab-bound: ${selfCheck.labBound.join('; ')}`)
+    // What else ran beside the lab's runs: a disagreement on a busy machine is the machine's, not the code's.
+    const others = labRuns.map(({ selfCheck }) => othersCpuPercent(selfCheck))
+    if (others.every((percent) => percent !== null))
+      console.log(
+        `Beside the lab at ${connections} connections: ${Math.round(Math.max(...(others as number[])))} % of a core used by other processes (the busier of the lab's two runs).`,
+      )
   }
   const widths = rows[0]!.map((_, k) => Math.max(...rows.map((row) => row[k]!.length)))
   for (const row of rows) console.log(row.map((cell, k) => (k < 2 ? cell.padEnd(widths[k]!) : cell.padStart(widths[k]!))).join('  '))

@@ -9,7 +9,8 @@ import { availableParallelism } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { measureLoadLevel } from '../bench/measure/load-phase.ts'
-import { judgeSelfCheck, LAB_LIMITS, type MachineReading } from '../bench/measure/self-check.ts'
+import { judgeSelfCheck, LAB_LIMITS, othersCpuPercent, type MachineReading } from '../bench/measure/self-check.ts'
+import { QUIET_ATTEMPTS, QUIET_OTHERS_PERCENT } from './helpers/quiet.ts'
 import { startStack, type Stack } from '../bench/stack/start-stack.ts'
 import type { SelfCheck } from '../bench/record/results.ts'
 import type { StatsSnapshot } from '../mock-upstreams/stats.ts'
@@ -17,14 +18,9 @@ import { resolveScenario } from '../scenario/resolve-scenario.ts'
 import { SERVICE_NAMES } from '../scenario/types.ts'
 
 const PATH = '/products?page=1&limit=10'
-/** A machine is quiet when the processes other than the lab's used less than this share of one core over the level. */
-const QUIET_OTHERS_PERCENT = 25
 
-/** The machine's CPU over a level beyond the lab's own processes (harness, API, upstreams, Redis), in percent of one core. */
-function othersPercent(selfCheck: SelfCheck): number {
-  const lab = Object.values(selfCheck.cpuPercent).reduce<number>((sum, percent) => sum + (percent ?? 0), 0)
-  return (selfCheck.machineCpuPercent ?? 0) * availableParallelism() - lab
-}
+/** The machine's CPU over a level beyond the lab's own processes, in percent of one core (0 where the OS does not tell). */
+const othersPercent = (selfCheck: SelfCheck): number => othersCpuPercent(selfCheck) ?? 0
 
 describe('a load level, quiet and then with the machine saturated on purpose', () => {
   let stack: Stack
@@ -52,7 +48,8 @@ describe('a load level, quiet and then with the machine saturated on purpose', (
     // QUIET_OTHERS_PERCENT of one core. A level measured while something else ran (a developer's editor, another
     // test run) is measured again, up to three times; one that never was quiet must be flagged for the machine.
     let { selfCheck } = await level()
-    for (let attempt = 1; attempt < 3 && othersPercent(selfCheck) >= QUIET_OTHERS_PERCENT; attempt++) ({ selfCheck } = await level())
+    for (let attempt = 1; attempt < QUIET_ATTEMPTS && othersPercent(selfCheck) >= QUIET_OTHERS_PERCENT; attempt++)
+      ({ selfCheck } = await level())
     // Quiet: nothing is lab-bound. Not quiet after three tries: only the machine may be named, and only beyond its limit.
     const quiet = othersPercent(selfCheck) < QUIET_OTHERS_PERCENT
     const why = `${othersPercent(selfCheck).toFixed(0)} % of a core beyond the lab's processes: ${JSON.stringify(selfCheck)}`
