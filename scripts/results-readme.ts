@@ -39,7 +39,12 @@ export interface Schema {
 /** Titled schemas documented elsewhere: the link their fields get instead of a section here. */
 const ELSEWHERE: Record<string, string> = { Scenario: '../docs/scenario.md' }
 
-const anchor = (title: string): string => `#${title.toLowerCase()}`
+/** GitHub's anchor of a `### title` heading: lower case, punctuation dropped, spaces as hyphens. */
+const anchor = (title: string): string =>
+  `#${title
+    .toLowerCase()
+    .replace(/[^\w\- ]/g, '')
+    .replaceAll(' ', '-')}`
 const cell = (text: string): string => text.replaceAll('|', '\\|').replaceAll('\n', ' ')
 
 /** The schema without its `null` alternative, and whether it had one. */
@@ -131,9 +136,10 @@ function sections(titled: Map<string, Schema>, skip: Set<string>): string {
   const out: string[] = []
   for (const [title, schema] of titled) {
     if (skip.has(title)) continue
-    const lead = schema.description ? `${schema.description}\n\n` : ''
-    if (isMap(schema)) out.push(`### ${title}\n\n${lead}A map: each key holds ${typeText(schema.additionalProperties)}.`)
-    else out.push(`### ${title}\n\n${lead}${table(rowsOf(schema))}`)
+    // No lead from the schema's description: the first place an object is met may be a field's doc(), whose words are
+    // that field's, not the object's. Each field that holds it says what it is there.
+    if (isMap(schema)) out.push(`### ${title}\n\nA map: each key holds ${typeText(schema.additionalProperties)}.`)
+    else out.push(`### ${title}\n\n${table(rowsOf(schema))}`)
   }
   return out.join('\n\n')
 }

@@ -50,7 +50,7 @@ describe.skipIf(SKIP_REDIS)('the flash-sale preset under load', () => {
       const most = Math.max(...timeline.map((p) => p.pricingCalls ?? 0))
       expect(most, JSON.stringify(timeline)).toBeGreaterThan(1)
       // The seconds add up to the level: its answers, and the cache's lookups against the level's own counts (the same
-      // counters, read each second).
+      // counters, read each second; what the API did while it drained after the last answer is in the last point).
       const total = (key: 'answers' | 'cacheHits' | 'cacheMisses' | 'pricingCalls'): number =>
         timeline.reduce((sum, p) => sum + (p[key] ?? 0), 0)
       expect(total('answers')).toBe(level!.requests)
@@ -58,13 +58,12 @@ describe.skipIf(SKIP_REDIS)('the flash-sale preset under load', () => {
       const notHits = lookups.misses + lookups.unusable + lookups.unavailable
       expect(total('cacheHits')).toBe(lookups.hits)
       expect(total('cacheMisses')).toBe(notHits)
-      // Each lookup that was not a hit calls pricing, unless its request's deadline passed first (a call after the deadline
-      // never leaves, so it is not counted): the ones short are at most the requests answered 504 at their deadline, or
-      // that the load generator gave up on.
-      // (On a busy machine a run had 46 such lookups and 32 pricing calls: equality is not the code's invariant.)
+      // Each lookup that was not a hit calls pricing, unless its request had ended first (its deadline passed, or a
+      // sibling call failed and the request was answered): a call after that never leaves, so it is not counted. The
+      // ones short are at most the requests that failed.
       const pricing = total('pricingCalls')
       expect(pricing).toBeLessThanOrEqual(notHits)
-      expect(notHits - pricing, JSON.stringify(level!.statusCodes)).toBeLessThanOrEqual((level!.statusCodes['504'] ?? 0) + level!.timeouts)
+      expect(notHits - pricing, JSON.stringify(level!.statusCodes)).toBeLessThanOrEqual(level!.non2xx + level!.errors + level!.timeouts)
       // The stampede's answers wait for pricing: some second after the spike is slower than the hits.
       const spikeAt = timeline.findIndex((p) => (p.pricingCalls ?? 0) === most)
       const after = timeline.slice(spikeAt, spikeAt + 3).map((p) => p.maxMs ?? 0)

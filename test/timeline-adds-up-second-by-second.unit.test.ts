@@ -80,8 +80,12 @@ describe('buildTimeline', () => {
     expect(points.map((p) => p.answers)).toEqual([1, 1, 1])
   })
 
-  it('a level with no answer still shows what the API counted; spans after the last answer are left out', () => {
+  it('a level with no answer still shows what the API counted; spans after the last answer join the last point, their counts kept', () => {
     expect(buildTimeline([], readings).map((p) => p.pricingCalls)).toEqual([3, 0, 1])
-    expect(buildTimeline([{ atMs: 300, goodMs: 10 }], readings).map((p) => p.answers)).toEqual([1])
+    // The API drained after the last answer (at 300 ms): its lookups and pricing calls until the last reading are the level's too.
+    const [only, ...none] = buildTimeline([{ atMs: 300, goodMs: 10 }], readings)
+    expect(none).toEqual([])
+    expect([only!.atSeconds, only!.seconds, only!.answers]).toEqual([2.4, 2.4, 1])
+    expect([only!.pricingCalls, only!.cacheHits, only!.cacheMisses]).toEqual([4, 26, 4])
   })
 })

@@ -11,7 +11,7 @@
  * The harness's event loop comes from perf_hooks (utilisation, and a delay histogram).
  */
 import { readFileSync } from 'node:fs'
-import { availableParallelism } from 'node:os'
+import { cpus } from 'node:os'
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { round } from '../record/format.ts'
 import type { LoopReading, SelfCheck } from '../record/results.ts'
@@ -166,22 +166,20 @@ export async function startSelfCheck(roles: LabRoles): Promise<{ stop(): Promise
   }
 }
 
-/** The API's event loop between two reads of GET /__lab/process (the second one's delay is the period's). */
 /**
  * The machine's CPU over a level beyond the lab's own processes (harness, API, upstreams,
  * Redis), in percent of one core: what else ran beside the measurement. Null where the OS
- * does not tell the machine's CPU. A test that compares timings reads it to tell a busy
- * machine from a disagreement of the code's.
+ * does not tell the machine's CPU. `cores`: every CPU, as /proc/stat's total counts them (not
+ * the affinity's). A test that compares timings reads it to tell a busy machine from a
+ * disagreement of the code's.
  */
-export function othersCpuPercent(
-  selfCheck: Pick<SelfCheck, 'cpuPercent' | 'machineCpuPercent'>,
-  cores = availableParallelism(),
-): number | null {
+export function othersCpuPercent(selfCheck: Pick<SelfCheck, 'cpuPercent' | 'machineCpuPercent'>, cores = cpus().length): number | null {
   if (selfCheck.machineCpuPercent === null) return null
   const lab = Object.values(selfCheck.cpuPercent).reduce<number>((sum, percent) => sum + (percent ?? 0), 0)
   return Math.max(0, selfCheck.machineCpuPercent * cores - lab)
 }
 
+/** The API's event loop between two reads of GET /__lab/process (the second one's delay is the period's). */
 export function apiLoopBetween(before: ApiProcessUsage['eventLoop'], after: ApiProcessUsage['eventLoop']): LoopReading {
   const active = after.activeMs - before.activeMs
   const total = active + (after.idleMs - before.idleMs)

@@ -72,10 +72,18 @@ export function startCounterReadings(
   }
 }
 
-/** The answers between each two readings, with what the counters say of that span; a span with no answer after the last answer is left out (unless no answer came at all). */
+/**
+ * The answers between each two readings, with what the counters say of that span. A span with
+ * no answer after the last answer (the API draining what the load generator dropped at the
+ * level's end) is not a point of its own, a drop to zero that never happened: it joins the last
+ * point, whose counts run to that later reading, so the points' counts add up to the level's
+ * (unless no answer came at all: then every span is a point).
+ */
 export function buildTimeline(answers: TimedAnswer[], readings: CounterReading[]): TimelinePoint[] {
   const lastAnswerMs = answers.reduce((latest, a) => Math.max(latest, a.atMs), 0)
   const points: TimelinePoint[] = []
+  /** The last point's answers and the reading it starts from, to extend it. */
+  let last: { answers: TimedAnswer[]; from: CounterReading } | undefined
   const sorted = [...answers].sort((a, b) => a.atMs - b.atMs)
   let i = 0
   for (let k = 1; k < readings.length; k++) {
@@ -84,8 +92,12 @@ export function buildTimeline(answers: TimedAnswer[], readings: CounterReading[]
     const inSpan: TimedAnswer[] = []
     // The last span takes every answer left (one that came as the final reading was taken).
     while (i < sorted.length && (sorted[i]!.atMs <= to.atMs || k === readings.length - 1)) inSpan.push(sorted[i++]!)
-    if (inSpan.length === 0 && answers.length > 0 && from.atMs >= lastAnswerMs) continue
+    if (inSpan.length === 0 && answers.length > 0 && from.atMs >= lastAnswerMs && last) {
+      points[points.length - 1] = toPoint(last.answers, to.atMs, to.atMs - last.from.atMs, last.from.counters, to.counters)
+      continue
+    }
     points.push(toPoint(inSpan, to.atMs, to.atMs - from.atMs, from.counters, to.counters))
+    last = { answers: inSpan, from }
   }
   return points
 }

@@ -232,7 +232,7 @@ const TimelinePointSchema = named(
   strict({
     atSeconds: doc("The end of the second, from the level's first request, in seconds.", nonNegative()),
     seconds: doc(
-      "The span's length, in seconds: about one; the last runs to the level's end, and one under 250 ms joins the span before it.",
+      "The span's length, in seconds: about one; the last runs to the last reading, once the API has drained what the level left in flight, and one under 250 ms joins the span before it.",
       nonNegative(),
     ),
     answers: doc('Answers that came in the span, good or not: responses of any status, connection errors and timeouts.', count()),
@@ -309,7 +309,7 @@ const trafficFigures = {
   ),
   pricingCallsPerSec: doc('Pricing calls the API began, per second of the level.', nonNegative()),
   timeline: doc(
-    "The level second by second: the API's counters read every second, one point per span between two readings; spans after the last answer are left out.",
+    "The level second by second: the API's counters read every second, one point per span between two readings; a span after the last answer joins the last point, so the counts add up to the level's.",
     Type.Array(TimelinePointSchema),
   ),
 }

@@ -79,7 +79,8 @@ export function preforkLabProcess<Ready>(entry: string, name: string, nodeFlags:
   const start = async (init: unknown, startTimeoutMs = 20_000): Promise<LabProcess<Ready>> => {
     try {
       const ready = await new Promise<Ready>((resolve, reject) => {
-        if (exit !== undefined) return reject(new Error(`The ${name} process exited during start-up (${exit}).`))
+        if (exit !== undefined || !child.connected)
+          return reject(new Error(`The ${name} process exited during start-up (${exit ?? 'its channel closed'}).`))
         const timer = setTimeout(() => reject(new Error(`The ${name} process did not start within ${startTimeoutMs} ms.`)), startTimeoutMs)
         child.once('message', (message: Message<Ready>) => {
           clearTimeout(timer)
@@ -90,7 +91,13 @@ export function preforkLabProcess<Ready>(entry: string, name: string, nodeFlags:
           clearTimeout(timer)
           reject(new Error(`The ${name} process exited during start-up (${signal ?? `code ${code}`}).`))
         })
-        child.send(init as object)
+        // A child that dies as its init is sent closes the channel: an error to reject with, not an unhandled one.
+        child.send(init as object, (error) => {
+          if (error) {
+            clearTimeout(timer)
+            reject(new Error(`The ${name} process could not be given its start-up (${error.message}).`))
+          }
+        })
       })
       return { child, pid: child.pid ?? -1, ready, stop }
     } catch (error) {

@@ -91,6 +91,8 @@ export async function startStack(
       startRedis({ redisUrl: where.redisUrl, warn }).then(keep),
       where.upstreams ? connectUpstreams(where.upstreams, scenario) : startUpstreamProcess(scenario).then(keep),
     )
+    // A Ctrl-C while the mocks given by URL were greeted: the API is not told to start (stop() stops it, forked or not).
+    if (stopping) throw new Error('The stack was stopped while it was starting.')
     // The API stops before the parts it calls (no warning that Redis went away): last in the list, which stops from the end.
     stops.push(...stops.splice(stops.indexOf(apiProcess.stop), 1))
     const api = await apiProcess.start({

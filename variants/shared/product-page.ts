@@ -7,8 +7,8 @@ import type { CatalogPage, CategoryPath, Price, RatingSummary, StockLevel } from
 import { UpstreamError } from './upstream-error.ts'
 import type { ProductPage } from './page-schema.ts'
 
-/** The page's type, for a variant that builds its own answer. */
-export type { ProductPage } from './page-schema.ts'
+/** The page's schema and types, as before they had a file of their own: a variant that imports them from here still builds. */
+export { productPageSchema, type ProductPage, type ProductView } from './page-schema.ts'
 
 export interface PageParts {
   stock: StockLevel[]

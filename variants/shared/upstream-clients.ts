@@ -13,6 +13,10 @@ import type { CatalogPage, CategoryPath, Price, Product, RatingSummary, StockLev
 import { UpstreamError } from './upstream-error.ts'
 import type { CallOptions, UpstreamClients } from './variant.ts'
 
+/** Where they were before the variant contract held them: a variant that imports them from here still builds. */
+export type { CallOptions, UpstreamClients } from './variant.ts'
+export type { ProductQuery } from '../../scenario/wire-types.ts'
+
 /** The keep-alive pools, shared by all requests. */
 export interface UpstreamPools {
   /** Clients whose calls end when `signal` aborts (the request's deadline) or after the per-call timeout. */
