@@ -46,16 +46,20 @@ describe('a load level, quiet and then with the machine saturated on purpose', (
     await level()
     // Quiet means no process but the lab's was busy: the machine's CPU beyond the lab's own processes' under
     // QUIET_OTHERS_PERCENT of one core. A level measured while something else ran (a developer's editor, another
-    // test run) is measured again, up to three times; one that never was quiet must be flagged for the machine.
+    // test run) is measured again, up to three times.
     let { selfCheck } = await level()
     for (let attempt = 1; attempt < QUIET_ATTEMPTS && othersPercent(selfCheck) >= QUIET_OTHERS_PERCENT; attempt++)
       ({ selfCheck } = await level())
-    // Quiet: nothing is lab-bound. Not quiet after three tries: only the machine may be named, and only beyond its limit.
-    const quiet = othersPercent(selfCheck) < QUIET_OTHERS_PERCENT
-    const why = `${othersPercent(selfCheck).toFixed(0)} % of a core beyond the lab's processes: ${JSON.stringify(selfCheck)}`
-    expect(selfCheck.labBound, why).toEqual(quiet ? [] : selfCheck.labBound.filter((reason) => /^the machine's CPU was/.test(reason)))
+    // Not quiet after three tries: the machine was too busy to judge (another process's load delays the mocks too), and
+    // the test says so rather than judge the flag on it. Quiet: nothing is lab-bound.
+    const others = othersPercent(selfCheck)
+    if (others >= QUIET_OTHERS_PERCENT)
+      expect.fail(
+        `The machine was too busy to judge: other processes used ${others.toFixed(0)} % of a core beside the lab's in each of ${QUIET_ATTEMPTS} attempts (quiet: under ${QUIET_OTHERS_PERCENT} %). ${JSON.stringify(selfCheck)}`,
+      )
+    expect(selfCheck.labBound, JSON.stringify(selfCheck)).toEqual([])
     expect(selfCheck.machineCpuPercent).not.toBeNull()
-    expect(selfCheck.machineCpuPercent! < LAB_LIMITS.machineCpuPercent || selfCheck.labBound.length > 0, why).toBe(true)
+    expect(selfCheck.machineCpuPercent!).toBeLessThan(LAB_LIMITS.machineCpuPercent)
     for (const name of ['harness', 'api', 'upstreams'] as const) expect(selfCheck.cpuPercent[name], name).not.toBeNull()
     expect(selfCheck.eventLoop.api).not.toBeNull()
     expect(selfCheck.eventLoop.upstreams).not.toBeNull()
