@@ -15,15 +15,16 @@ import { STAGE_NAMES } from '../../variants/shared/stage-timing.ts'
 export const SCHEMA_VERSION = 14
 
 const ISO_DATE = String.raw`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$`
+/** A copy of `schema` with one annotation added: the original, used elsewhere too, keeps its own (TypeBox's hidden keys copied). */
+const annotated = <T extends TSchema>(schema: T, keyword: 'description' | 'title', value: string): T =>
+  Object.defineProperties({}, { ...Object.getOwnPropertyDescriptors(schema), [keyword]: { value, enumerable: true } }) as T
 /**
- * `schema` described: a copy with `description`, so the JSON Schema documents every field (results/README.md is generated
- * from it, scripts/results-readme.ts) and a schema used in several places keeps each place's own words.
+ * `schema` described, so the JSON Schema documents every field (results/README.md is generated from it,
+ * scripts/results-readme.ts) and a schema used in several places keeps each place's own words.
  */
-const doc = <T extends TSchema>(description: string, schema: T): T =>
-  Object.defineProperties({}, { ...Object.getOwnPropertyDescriptors(schema), description: { value: description, enumerable: true } }) as T
+const doc = <T extends TSchema>(description: string, schema: T): T => annotated(schema, 'description', description)
 /** `schema` with a `title`: an object used in several places, documented once under that name in results/README.md. */
-const named = <T extends TSchema>(title: string, schema: T): T =>
-  Object.defineProperties({}, { ...Object.getOwnPropertyDescriptors(schema), title: { value: title, enumerable: true } }) as T
+const named = <T extends TSchema>(title: string, schema: T): T => annotated(schema, 'title', title)
 const num = () => Type.Number()
 const nonNegative = () => Type.Number({ minimum: 0 })
 const count = () => Type.Integer({ minimum: 0 })
@@ -223,7 +224,7 @@ const answers = {
 }
 
 /**
- * One second of a load or sweep level (the last may be shorter): the answers that came in it,
+ * One second of a load or sweep level (the last may be shorter, or run on while the API drains): the answers that came in it,
  * and what the API counted in it (pricing calls begun, price-cache hits and lookups that were
  * not hits), read from the API every second; null when a reading failed.
  */

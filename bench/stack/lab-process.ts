@@ -87,9 +87,10 @@ export function preforkLabProcess<Ready>(entry: string, name: string, nodeFlags:
           if (message.type === 'ready') resolve(message.ready)
           else reject(new Error(`The ${name} process failed to start: ${message.message}`))
         })
-        child.once('exit', (code, signal) => {
+        // After the listener set at the fork, which has recorded why.
+        child.once('exit', () => {
           clearTimeout(timer)
-          reject(new Error(`The ${name} process exited during start-up (${signal ?? `code ${code}`}).`))
+          reject(new Error(`The ${name} process exited during start-up (${exit}).`))
         })
         // A child that dies as its init is sent closes the channel: an error to reject with, not an unhandled one.
         child.send(init as object, (error) => {
