@@ -12,7 +12,7 @@ import type { Scenario } from '../../scenario/types.ts'
 
 const ENTRY = fileURLToPath(new URL('./model-main.ts', import.meta.url))
 
-/** Real time a model process may take for one job: starting (tsx) and a variant's virtual runs, which take milliseconds. */
+/** Real time a model process may take for one job: starting (from its bundle, or through tsx) and a variant's virtual runs, which take milliseconds. */
 export const MODEL_WALL_MS = 15_000
 /** And for each job after the first: far more than a virtual run takes, so only a variant that hangs runs over. */
 const MODEL_WALL_MS_PER_JOB = 1000
@@ -102,6 +102,8 @@ async function modelIn(
     'model',
     [],
     MODEL_WALL_MS + (jobs.length - 1) * (options.mix?.load ? MODEL_WALL_MS_PER_JOB_WITH_LOAD : MODEL_WALL_MS_PER_JOB),
+    // Variant files elsewhere than variants/ (a test's fixtures) are not in the bundle: they load through tsx.
+    options.dir !== undefined,
   )
   await lab.stop()
   return lab.ready

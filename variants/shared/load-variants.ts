@@ -22,7 +22,10 @@ export async function readVariants(dir = VARIANTS_DIR): Promise<Variant[]> {
     if (!VARIANT_NAME.test(name)) {
       throw new Error(`Variant file "${file}": the name must be kebab-case (a-z, 0-9, -), up to 40 characters, as it is used in URLs.`)
     }
-    const module = (await import(pathToFileURL(variantFile(name, dir)).href)) as Record<string, unknown>
+    // A pattern a bundler resolves to every file here at build time (the lab's processes start from a bundle); elsewhere, the path.
+    const module = (
+      dir === VARIANTS_DIR ? await import(`../${name}.ts`) : await import(pathToFileURL(variantFile(name, dir)).href)
+    ) as Record<string, unknown>
     const { parent, getProducts } = module
     if (typeof getProducts !== 'function') {
       throw new Error(
