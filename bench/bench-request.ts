@@ -7,7 +7,7 @@
 import { parseFlags, readNumberFlag, renderHelp, UsageError, type FlagSpec, type FlagValues } from './cli/flags.ts'
 import { readRoleUrl, ROLE_URL_FLAGS } from './cli/role-flags.ts'
 import { resolveRunSettings } from './cli/resolve-run-settings.ts'
-import { DEFAULT_RUN, QUICK_RUN, type RunSettings } from './cli/run-settings.ts'
+import { DEFAULT_RUN, measures, QUICK_RUN, type RunSettings } from './cli/run-settings.ts'
 import { resolveScenarioFromFlags, SCENARIO_FLAGS } from './cli/scenario-flags.ts'
 import { resolveVary, VARY_PARAMETERS, type Vary } from './cli/vary.ts'
 import { incomparable } from './compare/compare-runs.ts'
@@ -45,7 +45,15 @@ export const FLAGS = {
     value: 'PARAM=V1,V2,…',
     help: `the model at each value of one parameter (${Object.keys(VARY_PARAMETERS).join(', ')}); without --predict, each value's latency is measured too (one request at a time, no load levels)`,
   },
-  variants: { type: 'string', value: 'LIST', help: 'variants to measure, comma-separated (default: all)' },
+  variants: {
+    type: 'string',
+    value: 'LIST',
+    help: "variants to measure, comma-separated (default: all but the combinations of the story's fixes that are not its steps)",
+  },
+  ablation: {
+    type: 'boolean',
+    help: "also measure the four combinations of the story's fixes that are not its steps (naive-cached, naive-parallel, bulk-parallel, naive-cached-parallel; one request at a time and the top load level), so what each fix is worth in any order comes from measured p50s, not the model's alone",
+  },
   connections: {
     type: 'string',
     value: 'LIST',
@@ -116,9 +124,7 @@ export async function resolveBenchRequest(argv: string[], startedAt: Date, env =
     values,
     found.map((v) => v.name),
   )
-  const variants = found
-    .filter((v) => !settings.variants.length || settings.variants.includes(v.name))
-    .map(({ name, parent }) => ({ name, parent }))
+  const variants = found.filter((v) => measures(settings, v.name)).map(({ name, parent }) => ({ name, parent }))
   const runs = readNumberFlag(values, 'runs', true) ?? 1
   if (runs < 1 || runs > MAX_RUNS) throw new UsageError(`Flag --runs: got ${runs}; expected an integer from 1 to ${MAX_RUNS}.`)
   const gate = resolveGate(
@@ -158,7 +164,7 @@ export async function resolveBenchRequest(argv: string[], startedAt: Date, env =
 function refuseWithWhatIf(values: FlagValues): void {
   const what = values.predict ? 'predict' : 'vary'
   const measuring = values.predict ? 'it measures nothing' : '--vary measures the latency phase alone'
-  const measuringFlags = ['sweep', 'connections', 'duration', 'runs', 'baseline', 'fail-on', 'threshold', 'noise']
+  const measuringFlags = ['sweep', 'connections', 'duration', 'runs', 'baseline', 'fail-on', 'threshold', 'noise', 'ablation']
   for (const flag of [...measuringFlags, ...(values.predict ? ['redis-url'] : [])]) {
     if (values[flag] !== undefined) throw new UsageError(`Flag --${flag} does not go with --${what}: ${measuring}.`)
   }

@@ -68,3 +68,39 @@ export function isStoryVariant(variant: string): boolean {
 export function beyondTheStory(variant: string): { lesson: string; preset: string | null } | undefined {
   return BEYOND_THE_STORY.find((step) => step.variant === variant)
 }
+
+/** The story's three fixes, in the story's order, as a reader names them. */
+export const FIXES = ['the N+1 fix', 'the price cache', 'concurrency'] as const satisfies ReadonlyArray<(typeof STORY)[number]['fix']>
+
+export type Fix = (typeof FIXES)[number]
+
+/**
+ * The story's fixes in every combination, each a variant of variants/: none (naive), each
+ * alone, each pair and all three (parallel). What a fix is worth whatever order it comes in
+ * (its Shapley share, bench/measure/attribution.ts) is read from these eight. The four that
+ * are not steps of the story are modelled in every run, and measured only when asked
+ * (--ablation, or by name with --variants).
+ */
+export const COMBINATIONS: ReadonlyArray<{ variant: string; fixes: readonly Fix[] }> = [
+  { variant: 'naive', fixes: [] },
+  { variant: 'bulk', fixes: ['the N+1 fix'] },
+  { variant: 'naive-cached', fixes: ['the price cache'] },
+  { variant: 'naive-parallel', fixes: ['concurrency'] },
+  { variant: 'cached', fixes: ['the N+1 fix', 'the price cache'] },
+  { variant: 'bulk-parallel', fixes: ['the N+1 fix', 'concurrency'] },
+  { variant: 'naive-cached-parallel', fixes: ['the price cache', 'concurrency'] },
+  { variant: 'parallel', fixes: ['the N+1 fix', 'the price cache', 'concurrency'] },
+]
+
+/** The combinations' variants, in the table's order. */
+export const COMBINATION_VARIANTS: readonly string[] = COMBINATIONS.map((c) => c.variant)
+
+/** One of the eight combinations of the story's fixes (its four steps among them). */
+export function isCombination(variant: string): boolean {
+  return COMBINATION_VARIANTS.includes(variant)
+}
+
+/** A combination of the story's fixes that is not a step of the story: measured only when asked. */
+export function isCombinationOnly(variant: string): boolean {
+  return COMBINATION_VARIANTS.includes(variant) && !isStoryVariant(variant)
+}

@@ -19,7 +19,11 @@ describe('variants', () => {
       ['item-cache', 'parallel'],
       ['resilient', 'parallel'],
       ['swr', 'parallel'],
+      ['bulk-parallel', 'bulk'],
       ['dataloader', 'naive'],
+      ['naive-cached', 'naive'],
+      ['naive-cached-parallel', 'naive-cached'],
+      ['naive-parallel', 'naive'],
     ])
   })
 
@@ -31,7 +35,8 @@ describe('variants', () => {
       variant('naive', null),
       variant('batched', 'bulk'),
     ])
-    expect(ordered.map((v) => v.name)).toEqual(['naive', 'bulk', 'batched', 'cached', 'parallel'])
+    // The story's next step first, then the others by name.
+    expect(ordered.map((v) => v.name)).toEqual(['naive', 'bulk', 'cached', 'parallel', 'batched'])
   })
 
   it('reject a parent that does not exist, and a cycle', () => {

@@ -23,6 +23,7 @@ export function resolveRunSettings(values: FlagValues, knownVariants: readonly s
     outDir: typeof values.out === 'string' ? values.out : undefined,
     sweep: values.sweep === true,
     modelJitter: parseModelJitter(values['model-jitter']),
+    ablation: values.ablation === true,
   }
 }
 

@@ -3,7 +3,7 @@
  * measured): which variants, how many samples, which load levels, where results go.
  * Defaults and the --quick preset live here and nowhere else.
  */
-import { beyondTheStory } from '../../scenario/story.ts'
+import { beyondTheStory, isCombination, isCombinationOnly } from '../../scenario/story.ts'
 import type { JitterMode, Scenario } from '../../scenario/types.ts'
 
 export interface RunSettings {
@@ -26,9 +26,14 @@ export interface RunSettings {
   sweep: boolean
   /** How the model counts each service's jitter: its mean (default), drawn from the seed, or none. */
   modelJitter: JitterMode
+  /**
+   * --ablation: also measure the combinations of the story's fixes that are not its steps, so
+   * each fix's worth in any order is read from measured p50s, not from the model alone.
+   */
+  ablation: boolean
 }
 
-export const DEFAULT_RUN: Omit<RunSettings, 'outDir' | 'variants' | 'sweep' | 'modelJitter'> = {
+export const DEFAULT_RUN: Omit<RunSettings, 'outDir' | 'variants' | 'sweep' | 'modelJitter' | 'ablation'> = {
   quick: false,
   // One at a time is the latency phase's; the default run measures peak load, where the lesson is read
   // (--connections 10,50 adds a level below it: about 30 s more).
@@ -70,6 +75,16 @@ export const RUN_LIMITS = {
 } as const
 
 /**
+ * Whether the run measures a variant: every one, or those named with --variants; the
+ * combinations of the story's fixes that are not its steps only with --ablation or by name
+ * (the model runs them in every run).
+ */
+export function measures(settings: Pick<RunSettings, 'variants' | 'ablation'>, variant: string): boolean {
+  if (settings.ablation && isCombination(variant)) return true
+  return settings.variants.length ? settings.variants.includes(variant) : !isCombinationOnly(variant)
+}
+
+/**
  * Whether a variant is measured as an overview: in a run that measures every variant (no
  * `--variants`), the lab's own variants beyond the story get half the latency budget (at least
  * OVERVIEW_MIN_SAMPLES (plan.ts) samples a case, or the run's own minimum when lower), the cache warm only (no cold case), no sample of
@@ -77,7 +92,7 @@ export const RUN_LIMITS = {
  * variant always does.
  */
 export function inOverview(settings: Pick<RunSettings, 'variants'>, variant: string): boolean {
-  return settings.variants.length === 0 && beyondTheStory(variant) !== undefined
+  return settings.variants.length === 0 && (beyondTheStory(variant) !== undefined || isCombinationOnly(variant))
 }
 
 /** A --vary, resolved (vary.ts): the parameter, its values ascending, and the scenario at each. */

@@ -32,6 +32,9 @@ import { describeHost } from '../../roles/protocol.ts'
 import type { Scenario } from '../../scenario/types.ts'
 import type { CacheBackend } from '../../variants/shared/cache-stats.ts'
 
+import { attributeFixes } from './attribution.ts'
+import type { ModelOutcome } from '../../model/types.ts'
+
 export interface VariantInfo {
   name: string
   parent: string | null
@@ -54,6 +57,8 @@ export interface Measured {
   models: Record<string, VariantModel>
   /** Why a variant has no model: its virtual run threw, never answered, or looped. */
   notModelled: Record<string, string>
+  /** Every model the run derived: the measured variants' and the eight combinations of the story's fixes. */
+  outcomes: Record<string, ModelOutcome>
   latency: LatencyMeasurements
   load: Record<string, LoadLevel[]>
   peak: Record<string, PeakLoad>
@@ -118,6 +123,7 @@ export async function assembleResults(m: Measured): Promise<MeasuredRun> {
     cacheOutages: m.cacheOutages,
     variants,
     runs: [summarizeRun({ startedAt, valid, variants, environment }, m.raw)],
+    attribution: attributeFixes(m.outcomes, Object.fromEntries(Object.entries(variants).map(([name, v]) => [name, v.latency?.p50Ms]))),
   }
 }
 

@@ -22,12 +22,13 @@ import { createStepRunner, type StepRunner } from './steps.ts'
 import { createRawSamples, type RawSamples } from './raw-samples.ts'
 import { runSweepPhase } from './sweep-phase.ts'
 import type { Progress } from '../cli/progress.ts'
-import type { RunSettings } from '../cli/run-settings.ts'
+import { measures, type RunSettings } from '../cli/run-settings.ts'
 import type { MeasuredRun, PeakLoad } from '../record/results.ts'
 import { modelVariants } from '../stack/model-process.ts'
 import type { LoadInput, MixModel, ModelOutcome } from '../../model/types.ts'
 import type { Stack } from '../stack/stack-roles.ts'
 import { injectsFaults } from '../../scenario/faults.ts'
+import { COMBINATION_VARIANTS } from '../../scenario/story.ts'
 import type { Scenario } from '../../scenario/types.ts'
 import { parseServerTiming } from '../../variants/shared/stage-timing.ts'
 
@@ -79,12 +80,21 @@ export async function runBench(
       () => calibrateUpstreamHop(api, 'catalog', calibrationSamples),
     )
     // What each variant should cost, derived from its own code in virtual time.
+    // And the eight combinations of the story's fixes, for what each fix is worth in any order (attribution.ts): no mix, no load.
+    const combinations = COMBINATION_VARIANTS.filter((name) => !names.includes(name))
     const outcomes =
       modelled ??
-      (await steps.run({ phase: 'model', label: `${names.join(', ')} in virtual time`, estimateMs: 2500 }, () =>
-        modelVariants(scenario, names, { jitter: settings.modelJitter, mix: mixInputOf(scenario, settings, names, probe, mix, sample) }),
-      ))
-    const { expected, mixModels, models, notModelled } = deriveModels(scenario, outcomes)
+      (await steps.run({ phase: 'model', label: `${names.join(', ')} in virtual time`, estimateMs: 2500 }, async () => {
+        const [measuring, others] = await Promise.all([
+          modelVariants(scenario, names, { jitter: settings.modelJitter, mix: mixInputOf(scenario, settings, names, probe, mix, sample) }),
+          modelVariants(scenario, combinations, { jitter: settings.modelJitter }),
+        ])
+        return { ...others, ...measuring }
+      }))
+    const { expected, mixModels, models, notModelled } = deriveModels(
+      scenario,
+      Object.fromEntries(names.map((name) => [name, outcomes[name]!])),
+    )
     const hopCalibration = await calibrateOtherHops(
       steps,
       api,
@@ -115,6 +125,7 @@ export async function runBench(
       hopCalibration,
       models,
       notModelled,
+      outcomes,
       latency,
       load,
       peak,
@@ -369,7 +380,7 @@ const MIX_PATHS_CHECKED = 1
 /** The variants the API serves, in story order; only those asked for by --variants. */
 async function selectVariants(client: HttpClient, settings: RunSettings): Promise<VariantInfo[]> {
   const served = (JSON.parse((await client.get('/')).body) as { variants: VariantInfo[] }).variants
-  return settings.variants.length ? served.filter((v) => settings.variants.includes(v.name)) : served
+  return served.filter((v) => measures(settings, v.name))
 }
 
 /**

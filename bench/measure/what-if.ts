@@ -5,6 +5,7 @@
  * started for the model alone.
  */
 import type { VariantInfo } from './assemble-results.ts'
+import { attributeFixes } from './attribution.ts'
 import { recordModel } from './floors.ts'
 import type { Vary } from '../cli/run-settings.ts'
 import { diffAgainstParent, summarizeVariant } from '../record/code-diffs.ts'
@@ -13,6 +14,7 @@ import { formatMs, round } from '../record/format.ts'
 import { SCHEMA_VERSION, type MeasuredRun, type WhatIf, type WhatIfPoint, type WhatIfVariant } from '../record/results.ts'
 import { modelScenarios, type TimedOutcome } from '../stack/model-process.ts'
 import type { JitterMode } from '../../model/types.ts'
+import { COMBINATION_VARIANTS } from '../../scenario/story.ts'
 import type { Scenario } from '../../scenario/types.ts'
 
 export interface WhatIfRequest {
@@ -59,7 +61,9 @@ export async function runWhatIf(request: WhatIfRequest): Promise<WhatIf> {
   const names = variants.map((v) => v.name)
   const scenarios = vary ? vary.scenarios : [request.scenario]
   const values = vary ? vary.values : [null]
-  const models = await modelScenarios(scenarios, names, { jitter: request.modelJitter })
+  // The eight combinations of the story's fixes too, for what each fix is worth in any order (attribution.ts).
+  const modelled = [...names, ...COMBINATION_VARIANTS.filter((name) => !names.includes(name))]
+  const models = await modelScenarios(scenarios, modelled, { jitter: request.modelJitter })
   const points: WhatIfPoint[] = []
   for (const [i, scenario] of scenarios.entries()) {
     const outcomes = models[i]!
@@ -72,7 +76,7 @@ export async function runWhatIf(request: WhatIfRequest): Promise<WhatIf> {
     let measured: MeasuredRun | { failed: string } | undefined
     if (request.measure && measuring.length)
       measured = await request.measure({ scenario, value: values[i]!, variants: measuring, models: outcomes })
-    points.push(assemblePoint(scenario, values[i]!, outcomes, names, measured, skipped))
+    points.push({ ...assemblePoint(scenario, values[i]!, outcomes, names, measured, skipped), attribution: attributeFixes(outcomes) })
   }
   const problems = points.flatMap((point) =>
     point.problems.map((problem) => (vary ? `${vary.parameter}=${point.value}: ${problem}` : problem)),
@@ -109,7 +113,7 @@ function assemblePoint(
   names: string[],
   measured: MeasuredRun | { failed: string } | undefined,
   skipped: Record<string, string>,
-): WhatIfPoint {
+): Omit<WhatIfPoint, 'attribution'> {
   const results = measured && 'failed' in measured ? undefined : measured
   const variants: Record<string, WhatIfVariant> = {}
   for (const name of names) {

@@ -5,6 +5,11 @@
  */
 export const SCHEMA_HISTORY: ReadonlyArray<{ version: number; change: string }> = [
   {
+    version: 15,
+    change:
+      "Version 15 added `attribution`, in a run and in each what-if point: what each of the story's three fixes is worth whatever order it comes in, its Shapley share over the eight combinations of the fixes (each a variant), of the model's warm floor, cold floor and saturation, and of the measured p50s when all eight were measured (--ablation). A file of version 14 cannot be compared with one of 15: measure the baseline again.",
+  },
+  {
     version: 14,
     change:
       "Version 14 added each run's `labBound` per load level (`runs[].variants.*.load[].labBound`, that run's level's `selfCheck.labBound`), and the comparison's verdict `lab-bound`: a level's figure lab-bound in a run on either side is shown, not judged. A file of version 13 cannot be compared with one of 14: measure the baseline again.",

@@ -8,11 +8,12 @@
  */
 import { Type, type Static, type TSchema } from 'typebox'
 import { JITTER_MODES, SERVICE_NAMES, type Scenario, type ServiceName } from '../../scenario/types.ts'
+import { FIXES } from '../../scenario/story.ts'
 import { CACHE_BACKENDS } from '../../variants/shared/cache-stats.ts'
 import { STAGE_NAMES } from '../../variants/shared/stage-timing.ts'
 
 /** The contract's version; what each version changed is in results-history.ts, and results/README.md. */
-export const SCHEMA_VERSION = 14
+export const SCHEMA_VERSION = 15
 
 const ISO_DATE = String.raw`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$`
 /** A copy of `schema` with one annotation added: the original, used elsewhere too, keeps its own (TypeBox's hidden keys copied). */
@@ -1108,11 +1109,69 @@ const ThresholdSchema = named(
 )
 export type ThresholdCheck = Static<typeof ThresholdSchema>
 
+const FixFigureSchema = named(
+  'FixFigure',
+  strict({
+    unit: doc(
+      "The figure's unit: `ms` for a floor or a p50 (lower is better), `req/s` for a saturation rate (higher is better).",
+      Type.Enum(['ms', 'req/s'] as const),
+    ),
+    start: doc("The figure with none of the story's fixes (naive's).", num()),
+    end: doc("The figure with all three (parallel's).", num()),
+    gain: doc('What the three fixes gain together, start to end, as an improvement (positive when they helped), in `unit`.', num()),
+    shares: doc(
+      'Each fix, most worth first (by Shapley share). The shares add up to `gain`.',
+      Type.Array(
+        strict({
+          fix: doc('The fix, as the story names it.', Type.Enum(FIXES)),
+          shapley: doc(
+            'Its Shapley share: its gain averaged over the 6 orders in which the three fixes could be applied, in `unit`. What it is worth whatever order it comes in.',
+            num(),
+          ),
+          percentOfGain: doc('Its Shapley share as a percentage of `gain`; the three add up to 100.', num()),
+          inStoryOrder: doc("Its gain in the story's order (N+1, cache, concurrency): its step against its parent, in `unit`.", num()),
+          appliedFirst: doc('Its gain applied first, to naive, in `unit`.', num()),
+          appliedLast: doc('Its gain applied last, to the other two fixes together, in `unit`.', num()),
+        }),
+        { minItems: 3, maxItems: 3 },
+      ),
+    ),
+  }),
+)
+
+const AttributionSchema = named(
+  'Attribution',
+  strict({
+    variants: doc(
+      "The eight combinations of the story's fixes, each a variant (scenario/story.ts, COMBINATIONS): which fixes each has.",
+      mapOf(Type.Array(Type.Enum(FIXES))),
+    ),
+    warmFloor: doc(
+      "Each fix's share of the warm floor (the model's); null when a combination could not be modelled.",
+      nullable(FixFigureSchema),
+    ),
+    coldFloor: doc(
+      "Each fix's share of the cold floor (the model's, price cache empty); null when a combination could not be modelled.",
+      nullable(FixFigureSchema),
+    ),
+    saturation: doc(
+      "Each fix's share of the saturation rate (the model's, one request's calls, Little's law); null when a combination could not be modelled.",
+      nullable(FixFigureSchema),
+    ),
+    p50: doc(
+      "Each fix's share of the measured p50 (one request at a time, cache warm): only when all eight combinations were measured (--ablation); null otherwise.",
+      nullable(FixFigureSchema),
+    ),
+    notModelled: doc('The combinations the model could not run, by name, with why; empty when all eight were.', mapOf(text())),
+  }),
+)
+export type Attribution = Static<typeof AttributionSchema>
+
 /** JSON Schema (draft-07) of results.json, and through Static its type. */
 export const RESULTS_SCHEMA = Type.Object(
   {
     schemaVersion: doc(
-      "The contract's version, 14 (SCHEMA_VERSION): --baseline and `npm run compare` refuse a file of another version.",
+      "The contract's version, 15 (SCHEMA_VERSION): --baseline and `npm run compare` refuse a file of another version.",
       Type.Literal(SCHEMA_VERSION),
     ),
     kind: doc('A measured run; a what-if (--predict, --vary) has its own contract (what-if.ts).', Type.Literal('run')),
@@ -1189,6 +1248,10 @@ export const RESULTS_SCHEMA = Type.Object(
       mapOf(VariantResultSchema, { minProperties: 1 }),
     ),
     runs: doc("Each run's own figures (one without --runs), in the order they ran.", Type.Array(RunSampleSchema, { minItems: 1 })),
+    attribution: doc(
+      "What each of the story's fixes is worth whatever order it comes in, from the eight combinations of the three: the model's figures in every run, and the measured p50s when all eight were measured (--ablation).",
+      AttributionSchema,
+    ),
     comparison: doc('Against --baseline; null without it.', nullable(ComparisonSchema)),
     thresholds: doc('The --threshold checks, in the order given; empty without them.', Type.Array(ThresholdSchema)),
   },
@@ -1271,6 +1334,10 @@ const WhatIfPointSchema = named(
       'Each variant at this value, by name: its model, and what was measured of it.',
       mapOf(WhatIfVariantSchema, { minProperties: 1 }),
     ),
+    attribution: doc(
+      "What each of the story's fixes is worth at this value whatever order it comes in, from the model of the eight combinations.",
+      AttributionSchema,
+    ),
   }),
 )
 export type WhatIfPoint = Static<typeof WhatIfPointSchema>
@@ -1282,7 +1349,7 @@ export type WhatIfPoint = Static<typeof WhatIfPointSchema>
  */
 export const WHAT_IF_SCHEMA = Type.Object(
   {
-    schemaVersion: doc("The contract's version, 14 (SCHEMA_VERSION), shared with a measured run's.", Type.Literal(SCHEMA_VERSION)),
+    schemaVersion: doc("The contract's version, 15 (SCHEMA_VERSION), shared with a measured run's.", Type.Literal(SCHEMA_VERSION)),
     kind: doc("`what-if`: a --predict or --vary; a measured run's file says `run`.", Type.Literal('what-if')),
     startedAt: doc('When the command started (ISO 8601, UTC).', Type.String({ pattern: ISO_DATE })),
     finishedAt: doc('When the last value was done, before the files were written (ISO 8601, UTC).', Type.String({ pattern: ISO_DATE })),

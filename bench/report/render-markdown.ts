@@ -30,6 +30,7 @@ import { formatMs, formatPercent, formatShare, formatTail } from '../record/form
 import type { Results } from '../record/results.ts'
 import { comparisonMarkdown, thresholdLines } from './render-comparison.ts'
 import { lesson, peakRows, trustLine, unrankedReason, type FixRow } from './lesson.ts'
+import { attributionMarkdown } from './render-attribution.ts'
 
 export function renderSummaryMarkdown(results: Results): string {
   const rows = stepRows(results)
@@ -115,6 +116,7 @@ export function lessonMarkdown(results: Results): string[] {
           '',
         ]
       : []),
+    ...attributionMarkdown(results.attribution, escapeMarkdown),
     ...(peak.length
       ? [
           `### At peak: ${peak[0]!.connections} connections`,

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { embedJson, html, trusted, type SafeHtml } from './html.ts'
 import { renderDiff, renderScenarioTable } from './shared-sections.ts'
 import { comparisonSection } from './render-comparison.ts'
+import { renderAttribution } from './render-attribution.ts'
 import { faultSeries, pageData, type PageData, type Waterfall, type WaterfallGroup } from './page/page-data.ts'
 import { lesson, peakRows, trustLine, unrankedReason, type FixRow, type Lesson } from './lesson.ts'
 import {
@@ -74,6 +75,7 @@ export async function renderReport(results: Results): Promise<string> {
 </head>
 <body>
 ${renderHeader(results, title)}
+${renderAttribution(results.attribution)}
 ${comparisonSection(results)}
 ${renderPeak(results)}
 ${renderLatency(results, data)}

@@ -4,7 +4,7 @@
  * to trust it, and what went wrong if anything did). Every other figure is in report.html and
  * summary.md.
  */
-import { lesson, peakRows, trustLine, type FixRow, type Lesson } from './lesson.ts'
+import { anyOrder, lesson, peakRows, trustLine, type FixRow, type Lesson } from './lesson.ts'
 import {
   cacheOutageText,
   describeFixChange,
@@ -37,6 +37,7 @@ export function renderTerminalSummary(results: Results): string {
           ...layout(fixTable(l), 2),
         ]
       : []),
+    ...(anyOrder(results.attribution) ? ['', ...wrap(anyOrder(results.attribution)!.sentence)] : []),
     ...peakTable(results),
     '',
     ...wrap(`How far to trust it: ${trustLine(results)}`),

@@ -2,12 +2,15 @@
  * A what-if's renderings (--predict, --vary): the terminal table, summary.md and report.html.
  * The page draws, for --vary, each variant's floor against the value as a line and the
  * measured p50s as points over it (when each fix matters), and each step's gain at each
- * value; for one scenario, the ideal waterfall of each variant.
+ * value, and each fix's Shapley share at each value; for one scenario, what each fix is worth
+ * in any order and the ideal waterfall of each variant.
  */
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { embedJson, html, trusted } from './html.ts'
 import { colorData, type WhatIfPageData } from './page/page-data.ts'
+import { anyOrder } from './lesson.ts'
+import { attributionMarkdown, renderAttribution } from './render-attribution.ts'
 import { renderDiff, renderScenarioTable } from './shared-sections.ts'
 import { describeFaults, isStoryScenario, PUBLISHED_PRESET } from './report-rows.ts'
 import { formatValue, whatIfLines, whatIfRows, whatIfTitle, type WhatIfRow } from './what-if-rows.ts'
@@ -57,6 +60,14 @@ function columns(w: WhatIf): Column[] {
   ]
 }
 
+/** What each fix is worth in any order, a sentence per value. */
+function anyOrderLines(w: WhatIf): string[] {
+  return w.points.flatMap((point) => {
+    const lead = anyOrder(point.attribution)
+    return lead ? [w.vary ? `At ${formatValue(w, point.value)}: ${lead.sentence}` : lead.sentence] : []
+  })
+}
+
 export function renderWhatIfTerminal(w: WhatIf): string {
   const cols = columns(w)
   const rows = whatIfRows(w)
@@ -77,6 +88,7 @@ export function renderWhatIfTerminal(w: WhatIf): string {
     widths.map((n) => '─'.repeat(n)).join('  '),
     ...table.slice(1).map(render),
     '',
+    ...anyOrderLines(w),
     ...whatIfLines(w),
   ].join('\n')
 }
@@ -93,6 +105,9 @@ export function renderWhatIfMarkdown(w: WhatIf): string {
     `|${cols.map((c) => (c.text ? '---' : '---:')).join('|')}|`,
     ...whatIfRows(w).map((r) => `| ${cols.map((c) => escape(c.cell(r)) || ' ').join(' | ')} |`),
     '',
+    ...(w.points.length === 1
+      ? attributionMarkdown(w.points[0]!.attribution, escape)
+      : anyOrderLines(w).map((line) => `- ${escape(line)}`)),
     ...whatIfLines(w).map((line) => `- ${escape(line)}`),
     '',
   ].join('\n')
@@ -123,10 +138,13 @@ export async function renderWhatIfReport(w: WhatIf): Promise<string> {
   <h1>${title}</h1>
   ${w.valid ? '' : html`<div class="invalid"><strong>Invalid run — do not trust the measured figures.</strong><ul>${w.problems.map((p) => html`<li>${p}</li>`)}</ul></div>`}
 </header>
+${single ? renderAttribution(w.points[0]!.attribution) : ''}
 ${
   w.vary
     ? html`<section>
   <h2>When each fix matters</h2>
+  <p class="note">Each fix's worth in any order (its Shapley share of the model's warm floor, over the 8 combinations of the three fixes) at each value: order-free, where the steps below depend on the story's order.</p>
+  <div class="chart"><canvas id="shares-chart" aria-label="each fix's Shapley share of the warm floor against ${w.vary.label}"></canvas></div>
   <p class="note">Each variant's floor (a line: its own code in virtual time at each value)${w.measured ? html` and its measured p50 (points; one request at a time)` : ''}, against ${w.vary.label}. Where two lines meet, the step between them buys nothing.</p>
   <div class="chart tall"><canvas id="vary-chart" aria-label="floor per variant against ${w.vary.label}"></canvas></div>
   <h3>Each step's gain against its parent</h3>

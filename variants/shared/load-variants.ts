@@ -7,6 +7,7 @@ import { readdir } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Variant } from './variant.ts'
+import { isStoryVariant } from '../../scenario/story.ts'
 import { VARIANT_NAME, VARIANTS_DIR, variantFile } from './variant-files.ts'
 
 export async function loadVariants(dir = VARIANTS_DIR): Promise<Variant[]> {
@@ -40,7 +41,7 @@ export async function readVariants(dir = VARIANTS_DIR): Promise<Variant[]> {
   return variants
 }
 
-/** Roots first, then each variant after its parent (depth first, names alphabetical). */
+/** Roots first, then each variant after its parent (depth first: the story's next step first, then the others by name). */
 export function orderByParent(variants: Variant[]): Variant[] {
   const names = new Set(variants.map((v) => v.name))
   for (const v of variants) {
@@ -50,7 +51,9 @@ export function orderByParent(variants: Variant[]): Variant[] {
   }
   const ordered: Variant[] = []
   const visit = (parent: string | null): void => {
-    const children = variants.filter((candidate) => candidate.parent === parent).sort((a, b) => a.name.localeCompare(b.name))
+    const children = variants
+      .filter((candidate) => candidate.parent === parent)
+      .sort((a, b) => Number(isStoryVariant(b.name)) - Number(isStoryVariant(a.name)) || a.name.localeCompare(b.name))
     for (const v of children) {
       ordered.push(v)
       visit(v.name)

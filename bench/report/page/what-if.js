@@ -27,6 +27,7 @@ document.querySelectorAll('code.swatch').forEach((element) => {
 })
 if (whatIf.vary) {
   drawVaryChart(whatIf.vary)
+  drawSharesChart(whatIf.vary)
   drawGainChart(whatIf.vary)
 }
 drawIdealWaterfalls()
@@ -84,6 +85,44 @@ function drawVaryChart(vary) {
       scales: {
         x: { type: 'linear', title: { display: true, text: axisTitle(vary) } },
         y: { type: 'logarithmic', title: { display: true, text: 'ms (log scale)' } },
+      },
+      plugins: {
+        tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${c.parsed.y === null ? '—' : `${c.parsed.y.toFixed(1)} ms`}` } },
+      },
+    },
+  })
+}
+
+/** Each fix in the colour of the story's step that brings it (bulk, cached, parallel), as report.css draws it. */
+const FIX_COLORS = /** @type {Record<string, string>} */ ({
+  'the N+1 fix': '#f0ad4e',
+  'the price cache': '#3a8fd9',
+  concurrency: '#2f9e57',
+})
+
+/**
+ * Each fix's Shapley share of the warm floor at each value, a line per fix: when each fix matters, whatever its order.
+ * @param {NonNullable<WhatIf['vary']>} vary
+ */
+function drawSharesChart(vary) {
+  const fixes = Object.keys(FIX_COLORS)
+  /** @type {any[]} */
+  const datasets = fixes.map((fix) => ({
+    type: 'line',
+    label: fix,
+    data: points.map((p) => ({ x: p.value, y: p.attribution.warmFloor?.shares.find((s) => s.fix === fix)?.shapley ?? null })),
+    borderColor: FIX_COLORS[fix],
+    backgroundColor: FIX_COLORS[fix],
+    pointRadius: 3,
+    borderWidth: 2,
+  }))
+  new Chart(canvas('shares-chart'), {
+    type: 'line',
+    data: { datasets },
+    options: {
+      scales: {
+        x: { type: 'linear', title: { display: true, text: axisTitle(vary) } },
+        y: { min: 0, title: { display: true, text: 'ms saved, in any order (Shapley share)' } },
       },
       plugins: {
         tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${c.parsed.y === null ? '—' : `${c.parsed.y.toFixed(1)} ms`}` } },
