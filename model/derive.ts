@@ -8,7 +8,7 @@ import { SERVICE_NAMES, type Scenario, type ServiceName } from '../scenario/type
 import type { Saturation, VariantModel, VirtualCall, VirtualRun } from './types.ts'
 
 /** The model of a variant from one warm and one cold virtual run. */
-export function deriveModel(scenario: Scenario, warm: VirtualRun, cold: VirtualRun): Omit<VariantModel, 'mix' | 'faults'> {
+export function deriveModel(scenario: Scenario, warm: VirtualRun, cold: VirtualRun): Omit<VariantModel, 'mix' | 'faults' | 'structure'> {
   const warmCalls = beforeAnswer(warm)
   const warmPath = criticalPath(warmCalls)
   return {

@@ -11,6 +11,7 @@ import type { FaultModel, JitterMode, MixInput, MixModel, ModelledLevel, ModelOu
 import { runLoadVirtually, runRequestsVirtually } from './virtual-level.ts'
 import type { ProductQuery } from '../scenario/wire-types.ts'
 import { createVirtualWorld, NotModelledError, runVirtually } from './virtual-run.ts'
+import { structureOf, valuesOf, workOut, type CallStructure } from './structure.ts'
 
 export type { ModelOutcome } from './types.ts'
 
@@ -99,21 +100,74 @@ function faultModel(
   return { ...counts, calls: perService, saturation: mixSaturation(scenario, [{ share: requests ? 1 / requests : 0, calls }]) }
 }
 
+/** The values the structure is checked at, beside the run's own: every latency and per-item cost halved, then tripled and halved. */
+const CHECKED_AT = [
+  { latency: 0.5, perItem: 0.5 },
+  { latency: 3, perItem: 0.5 },
+  { latency: 0.5, perItem: 3 },
+]
+
+/**
+ * Whether the structure of the variant's runs gives its model's own floors at other values: the
+ * run's, and CHECKED_AT's, cold and warm, each against a virtual run there. True, or where it
+ * did not: code whose control flow depends on time makes other calls, or the same later.
+ */
+async function checkStructure(
+  scenario: Scenario,
+  variant: Variant,
+  jitter: JitterMode,
+  structure: { warm: CallStructure; cold: CallStructure },
+): Promise<true | string> {
+  for (const { latency, perItem } of [{ latency: 1, perItem: 1 }, ...CHECKED_AT]) {
+    const services = Object.fromEntries(
+      SERVICE_NAMES.map((name) => {
+        const s = scenario.services[name]
+        return [name, { ...s, latencyMs: s.latencyMs * latency, perItemMs: s.perItemMs * perItem }]
+      }),
+    ) as Scenario['services']
+    const at = { ...scenario, services }
+    const world = createVirtualWorld(at, jitter)
+    const runs = { cold: await runVirtually(variant, world), warm: await runVirtually(variant, world) }
+    for (const state of ['cold', 'warm'] as const) {
+      const expected = exactFloorMs(runs[state])
+      const worked = workOut(structure[state], valuesOf(at))
+      if (Math.abs(worked - expected) > STRUCTURE_TOLERANCE_MS)
+        return `its ${state} floor with every latency ×${latency} and per-item cost ×${perItem} is ${round(expected)} ms in its own run, ${round(worked)} ms from its structure at the run's values: its control flow depends on time`
+    }
+  }
+  return true
+}
+
+/** A structure made for another page size: the run's own is checked. */
+export const NOT_CHECKED = "not checked at this page size (the run's own is)"
+
+/** How close a structure worked out must come to a run's own floor to count as the same. */
+export const STRUCTURE_TOLERANCE_MS = 0.01
+
+const round = (ms: number): number => Math.round(ms * 100) / 100
+
+/**
+ * `structureOnly`: the runs' structures and floors for the report's sliders at another page size, without the
+ * faults' model or the structure's check (the run's own scenario checks it).
+ */
 export async function modelVariant(
   scenario: Scenario,
   variant: Variant,
   jitter: JitterMode = 'mean',
   mix?: MixInput,
+  { structureOnly = false } = {},
 ): Promise<ModelOutcome> {
   try {
     const world = createVirtualWorld(scenario, jitter)
     const cold = await runVirtually(variant, world)
     const warm = await runVirtually(variant, world)
+    const structure = { warm: structureOf(scenario, warm), cold: structureOf(scenario, cold) }
     return {
       model: {
         ...deriveModel(scenario, warm, cold),
-        mix: mix?.catalogue.length ? await modelMix(scenario, variant, jitter, mix) : null,
-        faults: await modelFaults(scenario, variant, jitter),
+        mix: mix?.catalogue.length && !structureOnly ? await modelMix(scenario, variant, jitter, mix) : null,
+        faults: structureOnly ? null : await modelFaults(scenario, variant, jitter),
+        structure: { ...structure, exact: structureOnly ? NOT_CHECKED : await checkStructure(scenario, variant, jitter, structure) },
       },
     }
   } catch (error) {

@@ -5,6 +5,7 @@
 import type { ServiceName } from '../scenario/types.ts'
 import type { Stage } from '../variants/shared/stage-timing.ts'
 import type { ProductQuery } from '../scenario/wire-types.ts'
+import type { CallStructure } from './structure.ts'
 
 /** One upstream call of a virtual run: virtual ms from the request's start. */
 export interface VirtualCall {
@@ -147,6 +148,11 @@ export interface VariantModel {
   mix: MixModel | null
   /** What the scenario's injected faults cost the variant's own code, warm and cold; null when it injects none. */
   faults: { warm: FaultModel; cold: FaultModel } | null
+  /**
+   * Its warm and cold runs as structures of calls, to be worked out at other latencies (structure.ts), and whether they
+   * gave the model's own floors at other values too (`exact`; if not, why: its control flow depends on time).
+   */
+  structure: { warm: CallStructure; cold: CallStructure; exact: true | string }
 }
 
 /**

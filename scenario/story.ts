@@ -77,7 +77,7 @@ export type Fix = (typeof FIXES)[number]
 /**
  * The story's fixes in every combination, each a variant of variants/: none (naive), each
  * alone, each pair and all three (parallel). What a fix is worth whatever order it comes in
- * (its Shapley share, bench/measure/attribution.ts) is read from these eight. The four that
+ * (its Shapley share, model/shapley.ts) is read from these eight. The four that
  * are not steps of the story are modelled in every run, and measured only when asked
  * (--ablation, or by name with --variants).
  */

@@ -12,7 +12,21 @@ describe.skipIf(SKIP_REDIS)('npm run serve', () => {
     await serve.waitFor(/Ctrl-C stops/)
     const text = serve.output()
     const urls = [...text.matchAll(/^ +[\w-]+ +http:\/\/127\.0\.0\.1:(\d+)\/([\w-]+)\/products/gm)]
-    expect(urls.map((m) => m[2])).toEqual(['naive', 'bulk', 'cached', 'parallel', 'item-cache', 'resilient', 'swr', 'dataloader'])
+    // Every file of variants/, the combinations of the story's fixes among them, in the order the lab loads them.
+    expect(urls.map((m) => m[2])).toEqual([
+      'naive',
+      'bulk',
+      'cached',
+      'parallel',
+      'item-cache',
+      'resilient',
+      'swr',
+      'bulk-parallel',
+      'dataloader',
+      'naive-cached',
+      'naive-cached-parallel',
+      'naive-parallel',
+    ])
     const apiPort = Number(urls[0]![1])
     const upstreamPorts = [...text.matchAll(/(?:catalog|inventory|pricing|reviews|categories) http:\/\/127\.0\.0\.1:(\d+)/g)].map((m) =>
       Number(m[1]),

@@ -5,7 +5,7 @@
  * parallel's. Checked against figures worked by hand, and against scenarios that change the ranking.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
-import { attribute, type Attribution } from '../bench/measure/attribution.ts'
+import { attribute, type Attribution } from '../model/shapley.ts'
 import { modelVariants } from '../bench/stack/model-process.ts'
 import type { ModelOutcome } from '../model/types.ts'
 import { resolveScenario } from '../scenario/resolve-scenario.ts'

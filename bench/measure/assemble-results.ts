@@ -33,6 +33,7 @@ import type { Scenario } from '../../scenario/types.ts'
 import type { CacheBackend } from '../../variants/shared/cache-stats.ts'
 
 import { attributeFixes } from './attribution.ts'
+import type { Sliders } from '../record/results.ts'
 import type { ModelOutcome } from '../../model/types.ts'
 
 export interface VariantInfo {
@@ -59,6 +60,8 @@ export interface Measured {
   notModelled: Record<string, string>
   /** Every model the run derived: the measured variants' and the eight combinations of the story's fixes. */
   outcomes: Record<string, ModelOutcome>
+  /** What the report's what-if sliders work out (sliders.ts); null in a --runs' later runs. */
+  sliders: Sliders | null
   latency: LatencyMeasurements
   load: Record<string, LoadLevel[]>
   peak: Record<string, PeakLoad>
@@ -123,6 +126,7 @@ export async function assembleResults(m: Measured): Promise<MeasuredRun> {
     cacheOutages: m.cacheOutages,
     variants,
     runs: [summarizeRun({ startedAt, valid, variants, environment }, m.raw)],
+    sliders: m.sliders,
     attribution: attributeFixes(m.outcomes, Object.fromEntries(Object.entries(variants).map(([name, v]) => [name, v.latency?.p50Ms]))),
   }
 }

@@ -21,6 +21,7 @@ import { planLoadLevels, planRun, probeMs, type Expectations, type Probe } from 
 import { createStepRunner, type StepRunner } from './steps.ts'
 import { createRawSamples, type RawSamples } from './raw-samples.ts'
 import { runSweepPhase } from './sweep-phase.ts'
+import { assembleSliders, modelOtherStops } from './sliders.ts'
 import type { Progress } from '../cli/progress.ts'
 import { measures, type RunSettings } from '../cli/run-settings.ts'
 import type { MeasuredRun, PeakLoad } from '../record/results.ts'
@@ -82,15 +83,21 @@ export async function runBench(
     // What each variant should cost, derived from its own code in virtual time.
     // And the eight combinations of the story's fixes, for what each fix is worth in any order (attribution.ts): no mix, no load.
     const combinations = COMBINATION_VARIANTS.filter((name) => !names.includes(name))
-    const outcomes =
-      modelled ??
-      (await steps.run({ phase: 'model', label: `${names.join(', ')} in virtual time`, estimateMs: 2500 }, async () => {
-        const [measuring, others] = await Promise.all([
-          modelVariants(scenario, names, { jitter: settings.modelJitter, mix: mixInputOf(scenario, settings, names, probe, mix, sample) }),
-          modelVariants(scenario, combinations, { jitter: settings.modelJitter }),
-        ])
-        return { ...others, ...measuring }
-      }))
+    // And, for the report's what-if sliders, every one of them at the other page sizes the products slider stops at.
+    const { outcomes, sliders } = modelled
+      ? { outcomes: modelled, sliders: null }
+      : await steps.run({ phase: 'model', label: `${names.join(', ')} in virtual time`, estimateMs: 2500 }, async () => {
+          const [measuring, others, stops] = await Promise.all([
+            modelVariants(scenario, names, {
+              jitter: settings.modelJitter,
+              mix: mixInputOf(scenario, settings, names, probe, mix, sample),
+            }),
+            modelVariants(scenario, combinations, { jitter: settings.modelJitter }),
+            modelOtherStops(scenario, [...names, ...combinations], settings.modelJitter),
+          ])
+          const outcomes = { ...others, ...measuring }
+          return { outcomes, sliders: assembleSliders(scenario, outcomes, stops) }
+        })
     const { expected, mixModels, models, notModelled } = deriveModels(
       scenario,
       Object.fromEntries(names.map((name) => [name, outcomes[name]!])),
@@ -126,6 +133,7 @@ export async function runBench(
       models,
       notModelled,
       outcomes,
+      sliders,
       latency,
       load,
       peak,

@@ -6,6 +6,7 @@
  */
 import type { VariantInfo } from './assemble-results.ts'
 import { attributeFixes } from './attribution.ts'
+import { assembleSliders, modelOtherStops } from './sliders.ts'
 import { recordModel } from './floors.ts'
 import type { Vary } from '../cli/run-settings.ts'
 import { diffAgainstParent, summarizeVariant } from '../record/code-diffs.ts'
@@ -103,6 +104,9 @@ export async function runWhatIf(request: WhatIfRequest): Promise<WhatIf> {
     ),
     environment: describeMachine(),
     points,
+    sliders: vary
+      ? null
+      : assembleSliders(request.scenario, models[0]!, await modelOtherStops(request.scenario, modelled, request.modelJitter)),
   }
 }
 

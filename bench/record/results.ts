@@ -1109,6 +1109,42 @@ const ThresholdSchema = named(
 )
 export type ThresholdCheck = Static<typeof ThresholdSchema>
 
+const CallStructureSchema = named(
+  'CallStructure',
+  strict({
+    calls: doc(
+      "Each call in the order the code made it: its service's index in `catalog, inventory, pricing, reviews, categories`, its ids, and how many answers had come when it was made.",
+      Type.Array(Type.Tuple([count(), count(), count()])),
+    ),
+    offsetsMs: doc(
+      "Each call's time beyond its service's base latency and per-item cost at the scenario's values (its jitter: the mean, or the seed's draw), in ms; null when no call has any (no jitter).",
+      nullable(Type.Array(num())),
+    ),
+    answerOrder: doc("The calls' indices in the order their answers came.", Type.Array(count())),
+    answered: doc('How many answers had come when the request answered: it waited for those.', count()),
+  }),
+)
+
+const SlidersSchema = named(
+  'Sliders',
+  strict({
+    products: doc(
+      "The page sizes the products slider stops at, ascending (the run's own among them).",
+      Type.Array(count(), { minItems: 1 }),
+    ),
+    variants: doc("The variants worked out: the run's and the eight combinations of the story's fixes.", Type.Array(text())),
+    exact: doc(
+      "Each variant's structure at the run's page size checked against the model's own runs: true when it gave their floors at the run's values and at three others (every latency and per-item cost halved or tripled), else why not (its control flow depends on time): the page marks its figures away from the run's values.",
+      mapOf(Type.Union([Type.Literal(true), text()])),
+    ),
+    at: doc(
+      "At each page size of `products`, in order: each variant's warm and cold runs as structures of calls; null for a variant that could not be modelled there.",
+      Type.Array(mapOf(nullable(strict({ warm: CallStructureSchema, cold: CallStructureSchema })))),
+    ),
+  }),
+)
+export type Sliders = Static<typeof SlidersSchema>
+
 const FixFigureSchema = named(
   'FixFigure',
   strict({
@@ -1251,6 +1287,10 @@ export const RESULTS_SCHEMA = Type.Object(
     attribution: doc(
       "What each of the story's fixes is worth whatever order it comes in, from the eight combinations of the three: the model's figures in every run, and the measured p50s when all eight were measured (--ablation).",
       AttributionSchema,
+    ),
+    sliders: doc(
+      "What the report's what-if sliders work out in the page without a server: each variant's calls as structures, at each page size the products slider stops at. Null in a run's later runs (the first run's are kept).",
+      nullable(SlidersSchema),
     ),
     comparison: doc('Against --baseline; null without it.', nullable(ComparisonSchema)),
     thresholds: doc('The --threshold checks, in the order given; empty without them.', Type.Array(ThresholdSchema)),
@@ -1407,6 +1447,10 @@ export const WHAT_IF_SCHEMA = Type.Object(
       MachineSchema,
     ),
     points: doc('One per value of the varied parameter, in order; one without --vary.', Type.Array(WhatIfPointSchema, { minItems: 1 })),
+    sliders: doc(
+      "As a run's: what the page's what-if sliders work out, at the scenario of a --predict; null with --vary (its page draws the values it was given).",
+      nullable(SlidersSchema),
+    ),
   },
   { additionalProperties: false, $schema: 'http://json-schema.org/draft-07/schema#', title: 'api-speedup-lab results.json (what-if)' },
 )

@@ -8,6 +8,7 @@ import { mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/p
 import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Ajv } from 'ajv'
+import stringify from 'json-stringify-pretty-compact'
 import { RESULTS_SCHEMA, WHAT_IF_SCHEMA, type Results, type WhatIf } from './results.ts'
 import { deepFreeze } from '../../scenario/deep-freeze.ts'
 
@@ -72,7 +73,8 @@ export function sealResults<T extends Results | WhatIf>(results: T): { results: 
 export async function writeRun(dir: string, results: Results | WhatIf, files: RunFiles): Promise<void> {
   await mkdir(dir, { recursive: true })
   for (const [name, content] of Object.entries(files)) await writeAtomically(join(dir, name), content)
-  await writeAtomically(join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
+  // Indented, with the short arrays and objects (a call's [service, ids, answers], a stage) on one line each.
+  await writeAtomically(join(dir, 'results.json'), `${stringify(results, { maxLength: 120 })}\n`)
   // results/latest is the newest measured run: a what-if (--predict, --vary) does not move it.
   if (results.kind === 'run' && resolve(dirname(dir)) === resolve(RESULTS_DIR)) await pointLatestAt(dir)
 }

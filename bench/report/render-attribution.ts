@@ -1,11 +1,12 @@
 /**
  * "What each fix is worth, in any order", in every rendering (report.html of a run and of a
  * what-if, summary.md, the terminal): each fix's Shapley share (results.json `attribution`,
- * bench/measure/attribution.ts) ranked, beside what the story's order credits it with, and the
+ * model/shapley.ts) ranked, beside what the story's order credits it with, and the
  * starting figure drawn as a bar cut into what each fix removed and what is left.
  */
 import { html, type SafeHtml } from './html.ts'
 import { anyOrder } from './lesson.ts'
+import { wide } from './shared-sections.ts'
 import { formatMs, formatShare } from '../record/format.ts'
 import type { Attribution } from '../record/results.ts'
 
@@ -32,7 +33,7 @@ function stackedBar(figure: FixFigure, label: string): SafeHtml {
 }
 
 function table(figure: FixFigure, caption: string): SafeHtml {
-  return html`<table class="fix-shares">
+  return wide(html`<table class="fix-shares">
     <caption>${caption}</caption>
     <thead><tr><th class="num">rank</th><th>fix</th><th class="num">worth in any order</th><th class="num">share</th><th class="num">in the story's order</th><th class="num">applied first</th><th class="num">applied last</th></tr></thead>
     <tbody>${figure.shares.map(
@@ -46,7 +47,7 @@ function table(figure: FixFigure, caption: string): SafeHtml {
         <td class="num">${formatIn(figure, s.appliedLast)}</td>
       </tr>`,
     )}</tbody>
-  </table>`
+  </table>`)
 }
 
 /** The section, or nothing when the eight combinations have no figure to share out. */

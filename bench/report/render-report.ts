@@ -12,9 +12,10 @@
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { embedJson, html, trusted, type SafeHtml } from './html.ts'
-import { renderDiff, renderScenarioTable } from './shared-sections.ts'
+import { renderDiff, renderScenarioTable, wide } from './shared-sections.ts'
 import { comparisonSection } from './render-comparison.ts'
 import { renderAttribution } from './render-attribution.ts'
+import { renderSlidersPanel, slidersScript } from './render-sliders.ts'
 import { faultSeries, pageData, type PageData, type Waterfall, type WaterfallGroup } from './page/page-data.ts'
 import { lesson, peakRows, trustLine, unrankedReason, type FixRow, type Lesson } from './lesson.ts'
 import {
@@ -60,7 +61,12 @@ const STYLE = asset('./page/report.css')
 const SCRIPT = asset('./page/report.js')
 
 export async function renderReport(results: Results): Promise<string> {
-  const [chartJs, style, script] = await Promise.all([readFile(CHART_JS, 'utf8'), readFile(STYLE, 'utf8'), readFile(SCRIPT, 'utf8')])
+  const [chartJs, style, script, slidersJs] = await Promise.all([
+    readFile(CHART_JS, 'utf8'),
+    readFile(STYLE, 'utf8'),
+    readFile(SCRIPT, 'utf8'),
+    slidersScript(),
+  ])
   const title = `api-speedup-lab: ${results.scenario.name}`
   // What the page's script draws, computed once: the charts' captions below read the same figures.
   const data = pageData(results, describeFaults(results.scenario) ? faultSeries(faultRows(results)) : null)
@@ -76,6 +82,7 @@ export async function renderReport(results: Results): Promise<string> {
 <body>
 ${renderHeader(results, title)}
 ${renderAttribution(results.attribution)}
+${renderSlidersPanel(data.sliders)}
 ${comparisonSection(results)}
 ${renderPeak(results)}
 ${renderLatency(results, data)}
@@ -90,6 +97,7 @@ ${renderOwnFix(results)}
 ${renderTrust(results)}
 
 <script type="application/json" id="page-data">${embedJson(data)}</script>
+${data.sliders && slidersJs}
 <script>${trusted(chartJs)}</script>
 <script type="module">${trusted(script)}</script>
 </body>
@@ -103,11 +111,6 @@ function fold(id: string, heading: string, body: SafeHtml | SafeHtml[], open = f
   return html`<details class="fold" id="${id}"${open ? trusted(' open') : ''}><summary><h2>${heading}</h2></summary>
   <div class="folded">${body}</div>
 </details>`
-}
-
-/** A table that may be wider than the page: it scrolls in its own box, its first column sticky, with a cue. */
-function wide(table: SafeHtml): SafeHtml {
-  return html`<div class="wide" tabindex="0" role="region" aria-label="a wide table: scroll sideways">${table}</div>`
 }
 
 function renderHeader(results: Results, title: string): SafeHtml {

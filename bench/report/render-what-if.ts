@@ -8,9 +8,10 @@
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { embedJson, html, trusted } from './html.ts'
-import { colorData, type WhatIfPageData } from './page/page-data.ts'
+import { colorData, slidersData, type WhatIfPageData } from './page/page-data.ts'
 import { anyOrder } from './lesson.ts'
 import { attributionMarkdown, renderAttribution } from './render-attribution.ts'
+import { renderSlidersPanel, slidersScript } from './render-sliders.ts'
 import { renderDiff, renderScenarioTable } from './shared-sections.ts'
 import { describeFaults, isStoryScenario, PUBLISHED_PRESET } from './report-rows.ts'
 import { formatValue, whatIfLines, whatIfRows, whatIfTitle, type WhatIfRow } from './what-if-rows.ts'
@@ -119,7 +120,17 @@ const STYLE = asset('./page/report.css')
 const SCRIPT = asset('./page/what-if.js')
 
 export async function renderWhatIfReport(w: WhatIf): Promise<string> {
-  const [chartJs, style, script] = await Promise.all([readFile(CHART_JS, 'utf8'), readFile(STYLE, 'utf8'), readFile(SCRIPT, 'utf8')])
+  const [chartJs, style, script, slidersJs] = await Promise.all([
+    readFile(CHART_JS, 'utf8'),
+    readFile(STYLE, 'utf8'),
+    readFile(SCRIPT, 'utf8'),
+    slidersScript(),
+  ])
+  const sliders = slidersData(
+    w.sliders,
+    w.points[0]!.scenario,
+    Object.fromEntries(Object.entries(w.variants).map(([name, v]) => [name, v.parent])),
+  )
   const cols = columns(w)
   const title = whatIfTitle(w)
   const rows = whatIfRows(w)
@@ -139,6 +150,7 @@ export async function renderWhatIfReport(w: WhatIf): Promise<string> {
   ${w.valid ? '' : html`<div class="invalid"><strong>Invalid run — do not trust the measured figures.</strong><ul>${w.problems.map((p) => html`<li>${p}</li>`)}</ul></div>`}
 </header>
 ${single ? renderAttribution(w.points[0]!.attribution) : ''}
+${renderSlidersPanel(sliders)}
 ${
   w.vary
     ? html`<section>
@@ -189,7 +201,8 @@ ${
   <h2>Scenario${w.vary ? html` (at ${w.vary.parameter} = ${w.vary.values[0]!}${w.vary.unit ? ` ${w.vary.unit}` : ''})` : ''}</h2>
   ${renderScenarioTable(w.points[0]!.scenario)}
 </section>
-<script type="application/json" id="page-data">${embedJson({ ...colorData(Object.keys(w.variants)), whatIf: w } satisfies WhatIfPageData)}</script>
+<script type="application/json" id="page-data">${embedJson({ ...colorData(Object.keys(w.variants)), whatIf: w, sliders } satisfies WhatIfPageData)}</script>
+${sliders && slidersJs}
 <script>${trusted(chartJs)}</script>
 <script type="module">${trusted(script)}</script>
 </body>

@@ -35,6 +35,8 @@ export interface ModelOptions {
   jitter?: JitterMode
   /** The traffic mix to run in virtual time after the cold and warm runs (model.mix); none by default. */
   mix?: MixInput
+  /** The runs' structures and floors only: no faults' model, no check of the structure (the report's sliders at other page sizes). */
+  structureOnly?: boolean
 }
 
 /** Each variant's model at `scenario`. */
@@ -98,7 +100,7 @@ async function modelIn(
 ): Promise<Array<ModelJob & { outcome: TimedOutcome }>> {
   const lab = await forkLabProcess<Array<ModelJob & { outcome: TimedOutcome }>>(
     ENTRY,
-    { scenarios, jobs, dir: options.dir, jitter: options.jitter ?? 'mean', mix: options.mix },
+    { scenarios, jobs, dir: options.dir, jitter: options.jitter ?? 'mean', mix: options.mix, structureOnly: options.structureOnly },
     'model',
     [],
     MODEL_WALL_MS + (jobs.length - 1) * (options.mix?.load ? MODEL_WALL_MS_PER_JOB_WITH_LOAD : MODEL_WALL_MS_PER_JOB),

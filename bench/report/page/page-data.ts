@@ -6,9 +6,10 @@
 import type { FaultRow } from '../report-rows.ts'
 import { describeChange, stepRows } from '../report-rows.ts'
 import { sustainedPerSec } from '../../record/derived.ts'
-import type { LoadLevel, Results, SweepLevel, TimelinePoint, WhatIf } from '../../record/results.ts'
+import type { LoadLevel, Results, Sliders, SweepLevel, TimelinePoint, WhatIf } from '../../record/results.ts'
+import { valuesOf, type StructureValues } from '../../../model/structure.ts'
 import { isStoryVariant, STORY_VARIANTS, type STORY } from '../../../scenario/story.ts'
-import { SERVICE_NAMES, type ServiceName } from '../../../scenario/types.ts'
+import { SERVICE_NAMES, type Scenario, type ServiceName } from '../../../scenario/types.ts'
 import { STAGE_NAMES, type Stage, type StageName } from '../../../variants/shared/stage-timing.ts'
 
 /** One per step of the story, in its order (red to green); the type checks there is one per step. */
@@ -51,12 +52,30 @@ export function colorData(names: string[]): ColorData {
   return { variantColors: variantColors(names), stageColors: stageColors(), services: SERVICE_NAMES }
 }
 
-/** The what-if page's one JSON block: the colours and the what-if itself (what-if.js draws from it). */
+/** The what-if sliders' data (sliders.ts works them out in the page): the structures, and the values they start at. */
+export interface SlidersPageData {
+  sliders: Sliders
+  /** The scenario's values, where the sliders start (the cache's hit ratio at 100 %: the warm floor). */
+  start: StructureValues & { productsPerPage: number }
+  /** Each variant's parent, for its gain. */
+  parents: Record<string, string | null>
+  /** The variants the table shows (the run's); the other combinations of the fixes are worked out for the shares only. */
+  shown: string[]
+}
+
+export function slidersData(sliders: Sliders | null, scenario: Scenario, parents: Record<string, string | null>): SlidersPageData | null {
+  if (!sliders) return null
+  return { sliders, start: { ...valuesOf(scenario), productsPerPage: scenario.productsPerPage }, parents, shown: Object.keys(parents) }
+}
+
+/** The what-if page's one JSON block: the colours, the what-if itself (what-if.js draws from it) and the sliders' data. */
 export interface WhatIfPageData extends ColorData {
   whatIf: WhatIf
+  sliders: SlidersPageData | null
 }
 
 export interface PageData extends ColorData {
+  sliders: SlidersPageData | null
   /**
    * Per variant measured: p50, its tail (p99 or the max), floor, and its label with its change against its parent; `fast`:
    * within 4× of the fastest p50, drawn on an axis of their own so a halving among them still looks like one.
@@ -106,6 +125,11 @@ export function pageData(results: Results, faults: FaultSeries | null = null): P
   const fastestP50 = Math.min(...Object.values(results.variants).flatMap((v) => (v.latency ? [v.latency.p50Ms] : [])))
   return {
     ...colorData(names),
+    sliders: slidersData(
+      results.sliders,
+      results.scenario,
+      Object.fromEntries(Object.entries(results.variants).map(([name, v]) => [name, v.parent])),
+    ),
     latency: rows.map((r) => {
       const v = results.variants[r.variant]!
       const change = describeChange(r)

@@ -11,6 +11,13 @@
 /** @type {typeof import('chart.js').Chart} */
 const Chart = /** @type {any} */ (window).Chart
 
+/** Each fix in the colour of the story's step that brings it (bulk, cached, parallel), as report.css draws it. */
+const FIX_COLORS = /** @type {Record<string, string>} */ ({
+  'the N+1 fix': '#f0ad4e',
+  'the price cache': '#3a8fd9',
+  concurrency: '#2f9e57',
+})
+
 /** @type {WhatIfPageData} */
 const data = JSON.parse(document.getElementById('page-data')?.textContent ?? 'null')
 const whatIf = data.whatIf
@@ -92,13 +99,6 @@ function drawVaryChart(vary) {
     },
   })
 }
-
-/** Each fix in the colour of the story's step that brings it (bulk, cached, parallel), as report.css draws it. */
-const FIX_COLORS = /** @type {Record<string, string>} */ ({
-  'the N+1 fix': '#f0ad4e',
-  'the price cache': '#3a8fd9',
-  concurrency: '#2f9e57',
-})
 
 /**
  * Each fix's Shapley share of the warm floor at each value, a line per fix: when each fix matters, whatever its order.

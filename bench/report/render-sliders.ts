@@ -1,0 +1,69 @@
+/**
+ * The what-if sliders' panel, in a run's report and a --predict's: the inputs and the table
+ * page/sliders.ts fills, and that script bundled by esbuild for the page (it imports the
+ * model's structure and the Shapley share, so the page works them out with the harness's code).
+ */
+import { fileURLToPath } from 'node:url'
+import { html, trusted, type SafeHtml } from './html.ts'
+import type { SlidersPageData } from './page/page-data.ts'
+import { SERVICE_NAMES } from '../../scenario/types.ts'
+
+const SCRIPT = fileURLToPath(new URL('./page/sliders.ts', import.meta.url))
+
+/** The sliders' ranges, in ms. */
+export const LATENCY_RANGE_MS = { min: 0, max: 200 }
+export const PER_ITEM_RANGE_MS = { min: 0, max: 100 }
+
+let bundled: Promise<string> | undefined
+
+/** page/sliders.ts and what it imports, as one script element for the page, after its JSON block. */
+export async function slidersScript(): Promise<SafeHtml> {
+  return html`<script>${trusted(await bundle())}</script>`
+}
+
+function bundle(): Promise<string> {
+  bundled ??= import('esbuild').then(async ({ build }) => {
+    const result = await build({
+      entryPoints: [SCRIPT],
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      target: 'es2022',
+      write: false,
+      minify: true,
+      logLevel: 'silent',
+    })
+    // Inside a script element: nothing in it may read as its end tag.
+    return result.outputFiles[0]!.text.replace(/<\/(script)/gi, '<\\/$1')
+  })
+  return bundled
+}
+
+function slider(name: string, label: string, min: number, max: number, value: number, step = 1): SafeHtml {
+  return html`<label class="slider"><span>${label}</span><input type="range" name="${name}" min="${min}" max="${max}" step="${step}" value="${value}"><output data-for="${name}"></output></label>`
+}
+
+/** The panel: folded, so the page opens on the lesson. Its script (slidersScript) goes after the page's JSON block. */
+export function renderSlidersPanel(data: SlidersPageData | null): SafeHtml | '' {
+  if (!data) return ''
+  const { start, sliders } = data
+  const productStop = sliders.products.indexOf(start.productsPerPage)
+  const approximate = Object.entries(sliders.exact).filter(([name, exact]) => exact !== true && data.shown.includes(name))
+  return html`<details class="fold" id="what-if-sliders"><summary><h2>What if? Move a latency</h2></summary>
+  <div class="folded">
+  <p class="note">The model's floors worked out again in this page, with no server, as the sliders move: each variant's calls as its own code made them in virtual time, each call waiting for the answers it was made after and for a worker of its service, at the sliders' latencies. The cache's hit ratio weighs the warm floor against the cold one.</p>
+  <div class="sliders">
+    ${slider('latency-all', 'every service', LATENCY_RANGE_MS.min, LATENCY_RANGE_MS.max, start.latencyMs.inventory)}
+    ${SERVICE_NAMES.map((name) => slider(`latency-${name}`, name, LATENCY_RANGE_MS.min, LATENCY_RANGE_MS.max, start.latencyMs[name]))}
+    ${slider('pricing-per-item', 'pricing, per item', PER_ITEM_RANGE_MS.min, PER_ITEM_RANGE_MS.max, start.perItemMs.pricing)}
+    ${slider('products', 'products per page', 0, sliders.products.length - 1, productStop)}
+    ${slider('hit-ratio', "price cache's hit ratio", 0, 100, 100)}
+  </div>
+  <table class="slider-floors"><thead><tr><th>variant</th><th class="num">floor</th><th class="num">vs parent</th></tr></thead>
+  <tbody>${data.shown.map((name) => html`<tr data-variant="${name}"><td><code class="swatch" data-variant="${name}">${name}</code></td><td class="num floor"></td><td class="num vs-parent"></td></tr>`)}</tbody></table>
+  <h3>What each fix is worth here, in any order</h3>
+  <ol class="slider-shares"></ol>
+  <p class="note">Exact for code whose calls depend on answers only. ≈: a variant whose structure did not give its own floors at other values (its control flow depends on time), exact only at the run's values${approximate.length ? html`: ${approximate.map(([name, why]) => `${name} (${why as string})`).join('; ')}` : ''}. The page sizes are those the model ran at: ${sliders.products.join(', ')}.</p>
+  </div>
+</details>`
+}
