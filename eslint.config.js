@@ -104,7 +104,8 @@ export default tseslint.config(
       ],
     },
   },
-  // The report page's script runs in the browser (inlined into report.html).
+  // The report page's script runs in the browser (inlined into report.html); the launcher and the bundler in node.
   { files: ['bench/report/page/*.js'], languageOptions: { globals: globals.browser } },
+  { files: ['bench/launch.js', 'bench/stack/bundle.js'], languageOptions: { globals: globals.node } },
   { files: ['**/*.css'], plugins: { css }, language: 'css/css', ...css.configs.recommended },
 )

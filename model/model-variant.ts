@@ -7,11 +7,21 @@ import { faultRate } from '../scenario/faults.ts'
 import { SERVICE_NAMES, type Scenario, type ServiceName } from '../scenario/types.ts'
 import type { Variant } from '../variants/shared/variant.ts'
 import { deriveModel, exactFloorMs, mixSaturation } from './derive.ts'
-import type { FaultModel, JitterMode, MixInput, MixModel, ModelledLevel, ModelOutcome, VariantModel, VirtualCall } from './types.ts'
+import type {
+  FaultModel,
+  JitterMode,
+  MixInput,
+  MixModel,
+  ModelledLevel,
+  ModelOutcome,
+  VariantModel,
+  VirtualCall,
+  VirtualRun,
+} from './types.ts'
 import { runLoadVirtually, runRequestsVirtually } from './virtual-level.ts'
 import type { ProductQuery } from '../scenario/wire-types.ts'
 import { createVirtualWorld, NotModelledError, runVirtually } from './virtual-run.ts'
-import { structureOf, valuesOf, workOut, type CallStructure } from './structure.ts'
+import { scenarioAt, STRUCTURE_SETTINGS, structureOf, valuesOf, workOut } from './structure.ts'
 
 export type { ModelOutcome } from './types.ts'
 
@@ -100,46 +110,63 @@ function faultModel(
   return { ...counts, calls: perService, saturation: mixSaturation(scenario, [{ share: requests ? 1 / requests : 0, calls }]) }
 }
 
-/** The values the structure is checked at, beside the run's own: every latency and per-item cost halved, then tripled and halved. */
-const CHECKED_AT = [
-  { latency: 0.5, perItem: 0.5 },
-  { latency: 3, perItem: 0.5 },
-  { latency: 0.5, perItem: 3 },
-]
-
 /**
- * Whether the structure of the variant's runs gives its model's own floors at other values: the
- * run's, and CHECKED_AT's, cold and warm, each against a virtual run there. True, or where it
- * did not: code whose control flow depends on time makes other calls, or the same later.
+ * The structure of the variant's runs (structure.ts), learned from its runs at the run's values
+ * and at STRUCTURE_SETTINGS', cold and warm, and checked against each of them: true, or why it
+ * does not give their floors (and then the structure of its own run's answers alone).
  */
-async function checkStructure(
+async function modelStructure(
   scenario: Scenario,
   variant: Variant,
   jitter: JitterMode,
-  structure: { warm: CallStructure; cold: CallStructure },
-): Promise<true | string> {
-  for (const { latency, perItem } of [{ latency: 1, perItem: 1 }, ...CHECKED_AT]) {
-    const services = Object.fromEntries(
-      SERVICE_NAMES.map((name) => {
-        const s = scenario.services[name]
-        return [name, { ...s, latencyMs: s.latencyMs * latency, perItemMs: s.perItemMs * perItem }]
-      }),
-    ) as Scenario['services']
-    const at = { ...scenario, services }
+  own: { cold: VirtualRun; warm: VirtualRun },
+): Promise<VariantModel['structure']> {
+  const runs = [{ scenario, ...own }]
+  for (const setting of STRUCTURE_SETTINGS) {
+    const at = scenarioAt(scenario, setting)
     const world = createVirtualWorld(at, jitter)
-    const runs = { cold: await runVirtually(variant, world), warm: await runVirtually(variant, world) }
+    runs.push({ scenario: at, cold: await runVirtually(variant, world), warm: await runVirtually(variant, world) })
+  }
+  const learned = {
+    cold: structureOf(
+      scenario,
+      runs.map((r) => r.cold),
+    ),
+    warm: structureOf(
+      scenario,
+      runs.map((r) => r.warm),
+    ),
+  }
+  // Where the structure learned from every run is not exact, the one from the run's own answers alone, the closer at its values.
+  const ownOnly = { cold: structureOf(scenario, [own.cold])!, warm: structureOf(scenario, [own.warm])! }
+  if (!learned.cold || !learned.warm)
+    return { ...ownOnly, exact: 'it makes other calls at other latencies: its control flow depends on time' }
+  const structure = { cold: learned.cold, warm: learned.warm }
+  for (const [i, run] of runs.entries()) {
     for (const state of ['cold', 'warm'] as const) {
-      const expected = exactFloorMs(runs[state])
-      const worked = workOut(structure[state], valuesOf(at))
-      if (Math.abs(worked - expected) > STRUCTURE_TOLERANCE_MS)
-        return `its ${state} floor with every latency ×${latency} and per-item cost ×${perItem} is ${round(expected)} ms in its own run, ${round(worked)} ms from its structure at the run's values: its control flow depends on time`
+      const expected = exactFloorMs(run[state])
+      const worked = workOut(structure[state], valuesOf(run.scenario))
+      if (Math.abs(worked - expected) <= STRUCTURE_TOLERANCE_MS) continue
+      const figures = `${round(expected)} ms in its own run, ${round(worked)} ms from its structure`
+      const timers = 'it waits for something besides answers (a timer of its own), so its control flow depends on time'
+      return {
+        ...ownOnly,
+        exact:
+          i > 0
+            ? `its ${state} floor at other latencies (${describeSetting(STRUCTURE_SETTINGS[i - 1]!)}) is ${figures}: ${timers}`
+            : run[state].calls.some((call) => !Number.isInteger(call.configuredMs))
+              ? `its ${state} floor at the run's values is ${figures}: the model's clock counts whole milliseconds per timer, which calls with fractions of a millisecond (jitter) waiting for a worker add up differently`
+              : `its ${state} floor at the run's values is ${figures}: ${timers}`,
+      }
     }
   }
-  return true
+  return { ...structure, exact: true }
 }
 
-/** A structure made for another page size: the run's own is checked. */
-export const NOT_CHECKED = "not checked at this page size (the run's own is)"
+function describeSetting({ latency, perItem }: (typeof STRUCTURE_SETTINGS)[number]): string {
+  const latencies = Object.entries(latency).map(([name, k]) => `${name === 'all' ? 'every latency' : `${name}'s latency`} ×${k}`)
+  return [...latencies, ...(perItem === 1 ? [] : [`per-item cost ×${perItem}`])].join(', ')
+}
 
 /** How close a structure worked out must come to a run's own floor to count as the same. */
 export const STRUCTURE_TOLERANCE_MS = 0.01
@@ -148,7 +175,7 @@ const round = (ms: number): number => Math.round(ms * 100) / 100
 
 /**
  * `structureOnly`: the runs' structures and floors for the report's sliders at another page size, without the
- * faults' model or the structure's check (the run's own scenario checks it).
+ * faults' model or the mix.
  */
 export async function modelVariant(
   scenario: Scenario,
@@ -161,13 +188,12 @@ export async function modelVariant(
     const world = createVirtualWorld(scenario, jitter)
     const cold = await runVirtually(variant, world)
     const warm = await runVirtually(variant, world)
-    const structure = { warm: structureOf(scenario, warm), cold: structureOf(scenario, cold) }
     return {
       model: {
         ...deriveModel(scenario, warm, cold),
         mix: mix?.catalogue.length && !structureOnly ? await modelMix(scenario, variant, jitter, mix) : null,
         faults: structureOnly ? null : await modelFaults(scenario, variant, jitter),
-        structure: { ...structure, exact: structureOnly ? NOT_CHECKED : await checkStructure(scenario, variant, jitter, structure) },
+        structure: await modelStructure(scenario, variant, jitter, { cold, warm }),
       },
     }
   } catch (error) {

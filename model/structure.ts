@@ -1,31 +1,34 @@
 /**
- * A virtual run as a structure of calls, to be worked out again at other latencies without
- * running the code (the report's what-if sliders, in the page): each call's service, its ids,
- * the time it took beyond its service's base latency and per-item cost (its jitter: the mean,
- * or the seed's draw), and the answers it was made after. Worked out again, each call is made
- * once every answer it was made after has come, waits for a worker of its service in the order
- * calls reach it (as the mocks and the virtual world hold them), and takes its service's latency
- * at the new values; the request answers once the answers it waited for have come.
+ * A variant's virtual runs as a structure of calls, to be worked out again at other latencies
+ * without running the code (the report's what-if sliders, in the page): each call's service, its
+ * ids, the time it took beyond its service's base latency and per-item cost (its jitter: the
+ * mean, or the seed's draw), and the calls whose answers it waited for. Worked out again, each
+ * call is made once those answers have come, waits for a worker of its service in the order calls
+ * reach it (as the mocks and the virtual world hold them), and takes its service's latency at the
+ * new values; the request answers once the answers it waited for have come.
  *
- * That is exact for code whose calls depend on answers only: the same calls in the same order at
- * any latency. Code whose control flow depends on time (a timeout, a hedge, a batching window)
- * can make other calls at other values; `checkStructure` compares the structure with the model's
- * own runs, and a variant it does not match is marked in the page.
+ * What a call waited for is learned, not assumed: one run only says which answers had come when
+ * it was made, and at the default values many come at the same moment (inventory, reviews and
+ * categories all take 40 ms). So the same code is run at other values too, each service made
+ * slower on its own (`STRUCTURE_SETTINGS`), and a call waited for the answers that had
+ * come before it in every one of them. Then the structure is checked against each of those runs:
+ * code whose control flow depends on time (a timeout that fires, a hedge, a batching window)
+ * makes other calls, or the same ones later, and is marked (`exact` says why).
  *
  * Written by hand: it is the model's own queueing, replayed; no library holds it.
  */
 import { SERVICE_NAMES, type Scenario, type ServiceName } from '../scenario/types.ts'
-import type { VirtualRun } from './types.ts'
+import type { VirtualCall, VirtualRun } from './types.ts'
 
 export interface CallStructure {
-  /** Each call in the order made: its service's index in SERVICE_NAMES, its ids, and how many answers had come when it was made. */
-  calls: Array<[service: number, items: number, answersBefore: number]>
+  /** Each call in the order made: its service's index in SERVICE_NAMES, and its ids. */
+  calls: Array<[service: number, items: number]>
+  /** For each call, the calls (by index) whose answers it waited for, the ones implied by others left out. */
+  after: number[][]
+  /** The calls whose answers the request's own answer waited for, the implied ones left out. */
+  answerAfter: number[]
   /** Each call's time beyond its service's base latency and per-item cost at the run's scenario, in ms; null when none has any (no jitter). */
   offsetsMs: number[] | null
-  /** The calls' indices in the order their answers came (answered calls only). */
-  answerOrder: number[]
-  /** How many answers had come when the request answered: it waited for those. */
-  answered: number
 }
 
 /** What the structure is worked out at: each service's base latency, per-item cost and workers. */
@@ -41,33 +44,98 @@ export function valuesOf(scenario: Scenario): StructureValues {
   return { latencyMs: by((s) => s.latencyMs), perItemMs: by((s) => s.perItemMs), workers: by((s) => s.workers) }
 }
 
-/** The structure of a virtual run made at `scenario`. */
-export function structureOf(scenario: Scenario, run: VirtualRun): CallStructure {
-  const answered = run.calls.map((call, i) => ({ call, i })).filter(({ call }) => call.endSeq >= 0)
-  const answerOrder = answered.sort((a, b) => a.call.endSeq - b.call.endSeq).map(({ i }) => i)
-  const endSeqs = answerOrder.map((i) => run.calls[i]!.endSeq)
-  const answersBefore = (seq: number): number => endSeqs.filter((end) => end < seq).length
-  const offsetsMs = run.calls.map((call) => {
+/**
+ * The values, beside the run's own, at which the code is run again to learn what each call waited
+ * for and to check the structure: each service alone 4× slower (its answers come later, so a call
+ * made before them did not wait for them: every tie between services is broken), no per-item
+ * cost, and every latency halved or tripled with the per-item cost tripled or halved.
+ */
+export const STRUCTURE_SETTINGS: ReadonlyArray<{ latency: Partial<Record<ServiceName | 'all', number>>; perItem: number }> = [
+  ...SERVICE_NAMES.map((name) => ({ latency: { [name]: 4 }, perItem: 1 })),
+  { latency: {}, perItem: 0 },
+  { latency: { all: 0.5 }, perItem: 3 },
+  { latency: { all: 3 }, perItem: 0.5 },
+]
+
+/** The scenario at one of STRUCTURE_SETTINGS. */
+export function scenarioAt(scenario: Scenario, setting: (typeof STRUCTURE_SETTINGS)[number]): Scenario {
+  const services = Object.fromEntries(
+    SERVICE_NAMES.map((name) => {
+      const s = scenario.services[name]
+      const k = setting.latency[name] ?? setting.latency.all ?? 1
+      return [name, { ...s, latencyMs: s.latencyMs * k, perItemMs: s.perItemMs * setting.perItem }]
+    }),
+  ) as Scenario['services']
+  return { ...scenario, services }
+}
+
+/** A call's identity across runs: its service, its ids and how many such calls came before it. */
+function keysOf(calls: readonly VirtualCall[]): string[] {
+  const seen = new Map<string, number>()
+  return calls.map((call) => {
+    const key = `${call.service}:${call.items}`
+    const n = seen.get(key) ?? 0
+    seen.set(key, n + 1)
+    return `${key}#${n}`
+  })
+}
+
+/** Of `deps` (indices), those not already waited for through another: each call's own list stays short (a chain: one each). */
+function reduce(deps: Set<number>, closure: Array<Set<number>>): number[] {
+  return [...deps].filter((d) => ![...deps].some((other) => other !== d && closure[other]!.has(d))).sort((a, b) => a - b)
+}
+
+/**
+ * The structure of `runs` (the same request of the same code at the run's values first, then at
+ * others): what each call waited for is what had answered before it was made in every run. Null
+ * when the runs did not make the same calls (the code's control flow depends on time).
+ */
+export function structureOf(scenario: Scenario, runs: readonly VirtualRun[]): CallStructure | null {
+  const [base] = runs
+  if (!base) return null
+  const keys = keysOf(base.calls)
+  const answeredBefore = (run: VirtualRun, seq: number, runKeys: string[]): Set<string> =>
+    new Set(run.calls.flatMap((call, i) => (call.endSeq >= 0 && call.endSeq < seq ? [runKeys[i]!] : [])))
+  const callDeps = keys.map(() => null as Set<string> | null)
+  let answerDeps = null as Set<string> | null
+  for (const run of runs) {
+    const runKeys = keysOf(run.calls)
+    if (runKeys.length !== keys.length || !keys.every((key) => runKeys.includes(key))) return null
+    const index = new Map(runKeys.map((key, i) => [key, i]))
+    for (const [i, key] of keys.entries()) {
+      const before = answeredBefore(run, run.calls[index.get(key)!]!.startSeq, runKeys)
+      callDeps[i] = callDeps[i] ? new Set([...callDeps[i]!].filter((k) => before.has(k))) : before
+    }
+    const beforeAnswer = answeredBefore(run, run.answeredSeq, runKeys)
+    const previous: Set<string> | null = answerDeps
+    answerDeps = previous ? new Set([...previous].filter((k) => beforeAnswer.has(k))) : beforeAnswer
+  }
+  const indexOf = new Map(keys.map((key, i) => [key, i]))
+  const deps = callDeps.map((set) => new Set([...set!].map((key) => indexOf.get(key)!)))
+  // Everything each call waited for, directly or through another: calls are made after what they wait for.
+  const closure: Array<Set<number>> = []
+  for (const [i] of keys.entries()) closure[i] = new Set([...deps[i]!].flatMap((d) => [d, ...closure[d]!]))
+  const offsetsMs = base.calls.map((call) => {
     const service = scenario.services[call.service]
     return round6(call.configuredMs - service.latencyMs - service.perItemMs * call.items)
   })
   return {
-    calls: run.calls.map((call) => [SERVICE_NAMES.indexOf(call.service), call.items, answersBefore(call.startSeq)]),
+    calls: base.calls.map((call) => [SERVICE_NAMES.indexOf(call.service), call.items]),
+    after: deps.map((set) => reduce(set, closure)),
+    answerAfter: reduce(new Set([...answerDeps!].map((key) => indexOf.get(key)!)), closure),
     offsetsMs: offsetsMs.some((ms) => ms !== 0) ? offsetsMs : null,
-    answerOrder,
-    answered: answersBefore(run.answeredSeq),
   }
 }
 
 const round6 = (ms: number): number => Math.round(ms * 1e6) / 1e6
 
 /**
- * The floor at `values`: when the request answers, in ms. An event at a time, the calls that end first first; a
- * call is made once the answers it was made after have all come, and takes a free worker of its
- * service, or waits behind the calls that reached it before.
+ * The floor at `values`: when the request answers, in ms. An event at a time, the calls that
+ * end first first; a call is made once the answers it waited for have all come, and takes a free
+ * worker of its service, or waits behind the calls that reached it before.
  */
 export function workOut(structure: CallStructure, values: StructureValues): number {
-  const { calls, offsetsMs, answerOrder } = structure
+  const { calls, after, offsetsMs } = structure
   const n = calls.length
   const duration = calls.map(([s, items], i) => {
     const service = SERVICE_NAMES[s]!
@@ -79,6 +147,7 @@ export function workOut(structure: CallStructure, values: StructureValues): numb
   const queues = SERVICE_NAMES.map(() => [] as number[])
   const busy = SERVICE_NAMES.map(() => 0)
   let now = 0
+  const answered = (j: number): boolean => end[j]! <= now && !running.includes(j)
   const startFree = (): void => {
     for (const [s, queue] of queues.entries()) {
       while (queue.length && busy[s]! < Math.max(1, values.workers[SERVICE_NAMES[s]!])) {
@@ -90,9 +159,9 @@ export function workOut(structure: CallStructure, values: StructureValues): numb
     }
   }
   const make = (): void => {
-    // The calls whose answers-before have all come, in the order the code made them.
+    // The calls whose answers-waited-for have all come, in the order the code made them.
     for (let i = 0; i < n; i++)
-      if (!made[i] && answerOrder.slice(0, calls[i]![2]).every((j) => end[j]! <= now)) {
+      if (!made[i] && after[i]!.every(answered)) {
         made[i] = true
         queues[calls[i]![0]]!.push(i)
       }
@@ -107,6 +176,6 @@ export function workOut(structure: CallStructure, values: StructureValues): numb
     startFree()
     make()
   }
-  const waited = answerOrder.slice(0, structure.answered).map((i) => end[i]!)
+  const waited = structure.answerAfter.map((i) => end[i]!)
   return waited.length ? Math.max(...waited) : 0
 }

@@ -4,7 +4,9 @@
  * Shapley share (the mean of its gain over the six orders) adds up to naive's floor minus
  * parallel's. Checked against figures worked by hand, and against scenarios that change the ranking.
  */
+import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { anyOrderVerdict } from '../bench/report/lesson.ts'
 import { attribute, type Attribution } from '../model/shapley.ts'
 import { modelVariants } from '../bench/stack/model-process.ts'
 import type { ModelOutcome } from '../model/types.ts'
@@ -138,5 +140,59 @@ describe('the eight combinations in the model', () => {
     const cheap = await at({ services: { inventory: { latencyMs: 5 } } })
     expect(share(cheap.warm, 'the N+1 fix').shapley).toBeLessThan(share(byDefault.warm, 'the N+1 fix').shapley)
     expect(share(cheap.warm, 'the N+1 fix').percentOfGain).toBeLessThan(share(byDefault.warm, 'the N+1 fix').percentOfGain)
+  })
+})
+
+describe("a variant's structure of calls, replayed at other values (the report's sliders)", () => {
+  const FIXTURES = fileURLToPath(new URL('./fixtures/variants/', import.meta.url))
+
+  it('is exact for every variant of the lab: their calls depend on answers only', async () => {
+    const outcomes = await modelVariants(resolveScenario({}), [...COMBINATION_VARIANTS, 'item-cache', 'resilient', 'swr', 'dataloader'])
+    for (const [name, outcome] of Object.entries(outcomes)) expect(modelled(outcome).structure.exact, name).toBe(true)
+  })
+
+  it('is marked where the control flow depends on time: a batching window, a timeout that fires at other values', async () => {
+    const outcomes = await modelVariants(resolveScenario({}), ['batched-loader', 'falls-back-after-a-timeout'], { dir: FIXTURES })
+    // The window holds the stock call 10 ms after the catalog's answer: not an answer it was made after.
+    expect(modelled(outcomes['batched-loader']).structure.exact).toMatch(
+      /its (cold|warm) floor at the run's values is .*: it waits for something besides answers \(a timer of its own\), so its control flow depends on time/,
+    )
+    // The timeout fires only where pricing takes longer than 2 s: there reviews are asked before pricing's answer, so the structure
+    // learned from every run does not wait for it, and does not give the run's own floor.
+    expect(modelled(outcomes['falls-back-after-a-timeout']).structure.exact).toMatch(
+      /its cold floor at (other latencies \(.*\)|the run's values) is .*: it waits for something besides answers \(a timer of its own\), so its control flow depends on time/,
+    )
+  })
+})
+
+describe('the verdict in any order, from measured p50s (--ablation)', () => {
+  /** A run's attribution and first run from each combination's samples (ms), as the harness records them. */
+  const measured = (samples: Record<string, number[]>) => {
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+    const a = attribute(Object.fromEntries(Object.entries(samples).map(([v, s]) => [v, median(s)])), 'lower')!
+    return {
+      attribution: { p50: { unit: 'ms', ...a } },
+      runs: [{ variants: Object.fromEntries(Object.entries(samples).map(([v, s]) => [v, { latency: { latenciesMs: s } }])) }],
+    } as unknown as Parameters<typeof anyOrderVerdict>[0]
+  }
+  const around = (ms: number, spread: number, n = 7) => Array.from({ length: n }, (_, i) => ms + spread * (i - (n - 1) / 2))
+
+  it('names the fix worth the most when the medians leave no doubt, and says what it is a share of', () => {
+    const verdict = anyOrderVerdict(measured(Object.fromEntries(Object.entries(HAND_WORKED).map(([v, f]) => [v, around(f.warmMs, 1)]))))
+    expect(verdict).toBe(
+      'The price cache is worth the most in any order: 1.75 s of the 3.83 s the three fixes save together (46 %; Shapley shares of the measured p50s of all 8 combinations).',
+    )
+  })
+
+  it('names the runners-up the noise cannot tell from it', () => {
+    // Concurrency (1.06 s) and the N+1 fix (1.02 s) are 40 ms apart; samples 100 ms apart blur them, not the cache.
+    const wide = Object.fromEntries(Object.entries(HAND_WORKED).map(([v, f]) => [v, around(f.warmMs, 100)]))
+    expect(anyOrderVerdict(measured(wide))).toMatch(/^The price cache, concurrency and the N\+1 fix are worth about the same in any order/)
+  })
+
+  it('gives no verdict from samples too few for a 95 % interval of each median', () => {
+    expect(
+      anyOrderVerdict(measured(Object.fromEntries(Object.entries(HAND_WORKED).map(([v, f]) => [v, around(f.warmMs, 1, 5)])))),
+    ).toBeUndefined()
   })
 })

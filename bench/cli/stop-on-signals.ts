@@ -10,7 +10,7 @@ export function stopOnSignals(stopParts: () => Promise<void>): (code: number) =>
       await stopParts().catch(() => {})
       process.exit(code)
     })())
-  // `on`, not `once`: a Ctrl-C can arrive twice (from the terminal and relayed by tsx),
+  // `on`, not `once`: a Ctrl-C can arrive twice (from the terminal, and relayed by npm or tsx),
   // and a second one must not kill the process half-way through stopping.
   process.on('SIGINT', () => {
     if (!stopping) console.log('\nStopping…')

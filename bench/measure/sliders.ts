@@ -14,7 +14,7 @@ import type { Scenario } from '../../scenario/types.ts'
 /** The page sizes the products slider stops at, beside the run's own. */
 export const PRODUCT_STOPS = [10, 20, 50, 100] as const
 
-/** The structures at the stops other than the run's page size (structures only: no faults, no check), in a process of their own. */
+/** The structures at the stops other than the run's page size (no faults' model, no mix), in a process of their own. */
 export async function modelOtherStops(
   scenario: Scenario,
   variants: string[],
@@ -29,7 +29,7 @@ export async function modelOtherStops(
   return new Map(stops.map((products, i) => [products, outcomes[i]!]))
 }
 
-/** The sliders' record: the run's own models at its page size (their structures checked), the others' structures at theirs. */
+/** The sliders' record: the run's own models at its page size, the others' at theirs. */
 export function assembleSliders(
   scenario: Scenario,
   atRun: Record<string, ModelOutcome>,
@@ -37,17 +37,10 @@ export function assembleSliders(
 ): Sliders {
   const variants = Object.keys(atRun)
   const products = [...new Set([...others.keys(), scenario.productsPerPage])].sort((a, b) => a - b)
-  const structureOf = (outcome: ModelOutcome | undefined) =>
-    outcome && 'model' in outcome ? { warm: outcome.model.structure.warm, cold: outcome.model.structure.cold } : null
+  const structureOf = (outcome: ModelOutcome | undefined) => (outcome && 'model' in outcome ? outcome.model.structure : null)
   return {
     products,
     variants,
-    exact: Object.fromEntries(
-      variants.flatMap((name) => {
-        const outcome = atRun[name]
-        return outcome && 'model' in outcome ? [[name, outcome.model.structure.exact] as const] : []
-      }),
-    ),
     at: products.map((p) =>
       Object.fromEntries(variants.map((name) => [name, structureOf(p === scenario.productsPerPage ? atRun[name] : others.get(p)?.[name])])),
     ),

@@ -1113,15 +1113,18 @@ const CallStructureSchema = named(
   'CallStructure',
   strict({
     calls: doc(
-      "Each call in the order the code made it: its service's index in `catalog, inventory, pricing, reviews, categories`, its ids, and how many answers had come when it was made.",
-      Type.Array(Type.Tuple([count(), count(), count()])),
+      "Each call in the order the code made it: its service's index in `catalog, inventory, pricing, reviews, categories`, and its ids.",
+      Type.Array(Type.Tuple([count(), count()])),
     ),
+    after: doc(
+      "For each call, the calls (by index) whose answers it waited for: those that had answered before it was made in every run of the code, at the run's values and at the others the structure was learned at; the ones implied by others left out.",
+      Type.Array(Type.Array(count())),
+    ),
+    answerAfter: doc("The calls whose answers the request's own answer waited for, learned the same way.", Type.Array(count())),
     offsetsMs: doc(
       "Each call's time beyond its service's base latency and per-item cost at the scenario's values (its jitter: the mean, or the seed's draw), in ms; null when no call has any (no jitter).",
       nullable(Type.Array(num())),
     ),
-    answerOrder: doc("The calls' indices in the order their answers came.", Type.Array(count())),
-    answered: doc('How many answers had come when the request answered: it waited for those.', count()),
   }),
 )
 
@@ -1133,13 +1136,11 @@ const SlidersSchema = named(
       Type.Array(count(), { minItems: 1 }),
     ),
     variants: doc("The variants worked out: the run's and the eight combinations of the story's fixes.", Type.Array(text())),
-    exact: doc(
-      "Each variant's structure at the run's page size checked against the model's own runs: true when it gave their floors at the run's values and at three others (every latency and per-item cost halved or tripled), else why not (its control flow depends on time): the page marks its figures away from the run's values.",
-      mapOf(Type.Union([Type.Literal(true), text()])),
-    ),
     at: doc(
-      "At each page size of `products`, in order: each variant's warm and cold runs as structures of calls; null for a variant that could not be modelled there.",
-      Type.Array(mapOf(nullable(strict({ warm: CallStructureSchema, cold: CallStructureSchema })))),
+      "At each page size of `products`, in order: each variant's warm and cold runs as structures of calls, learned from its code run at the scenario's values and at 8 others (each service's latency alone ×4, no per-item cost, every latency ×0.5 and ×3), and `exact`: true when the structure gives the floors of all those runs, else why not (its control flow depends on time): the page marks its figures away from the run's values. Null for a variant that could not be modelled there.",
+      Type.Array(
+        mapOf(nullable(strict({ warm: CallStructureSchema, cold: CallStructureSchema, exact: Type.Union([Type.Literal(true), text()]) }))),
+      ),
     ),
   }),
 )

@@ -6,9 +6,10 @@
  * another fix.
  */
 import { compareMedians, medianInterval, type Change } from './noise.ts'
+import { attribute } from '../../model/shapley.ts'
 import { formatMs, formatShare } from '../record/format.ts'
 import type { Attribution, LoadLevel, Results } from '../record/results.ts'
-import { isStoryVariant, STORY, storyFix } from '../../scenario/story.ts'
+import { COMBINATION_VARIANTS, isStoryVariant, STORY, storyFix } from '../../scenario/story.ts'
 
 /** One step of the story: what its fix bought against the step before it. */
 export interface FixRow {
@@ -53,10 +54,15 @@ export interface Lesson {
   ranked: FixRow[]
   /** The fixes with no saving to rank (unrankedReason says why), in the story's order. */
   unranked: FixRow[]
-  /** "The N+1 fix saved the most time: 2.02 s of naive's 4.04 s (50 %)." */
+  /**
+   * "The N+1 fix saved the most time: 2.02 s of naive's 4.04 s (50 %)."; with all eight combinations measured
+   * (--ablation), what each fix is worth in any order: "The price cache is worth the most in any order: …".
+   */
   verdict: string
-  /** How the savings were counted, in a clause. */
+  /** How the savings in the table were counted, in a clause. */
   counted: string
+  /** Whether the verdict is what each fix is worth in any order (all eight combinations measured), not the table's story order. */
+  verdictInAnyOrder: boolean
 }
 
 /** The story's measured steps as rows, in the story's order; a step is set against its parent in the story, when that was measured. */
@@ -131,7 +137,50 @@ export function lesson(results: Results): Lesson | undefined {
     verdict = `${capitalize(list(all.map((r) => r.fix)))} saved about the same time, within this run's noise: ${list(all.map((r) => `${formatMs(r.savedMs)} (${formatShare(r.savedPercentOfStart)})`))} ${of}.`
   } else
     verdict = `${capitalize(best.fix)} saved the most time: ${formatMs(best.savedMs)} ${of} (${formatShare(best.savedPercentOfStart)}).`
-  return { start, ranked, unranked, verdict, counted }
+  const inAnyOrder = anyOrderVerdict(results)
+  return { start, ranked, unranked, verdict: inAnyOrder ?? verdict, counted, verdictInAnyOrder: inAnyOrder !== undefined }
+}
+
+/**
+ * With all eight combinations measured (--ablation), the verdict is what each fix is worth in any
+ * order, from the measured p50s, and says so. A fix's share is a weighted sum of the eight medians,
+ * so the range it can take is read from their intervals (noise.ts): a runner-up whose range meets
+ * the best's is named with it. Only with samples enough for a 95 % interval of every median
+ * (ANY_ORDER_MIN_SAMPLES); with fewer, the verdict stays the story's, and the any-order sentence
+ * beside it gives the shares.
+ */
+export function anyOrderVerdict(results: Pick<Results, 'attribution' | 'runs'>): string | undefined {
+  const measured = results.attribution?.p50
+  if (!measured || measured.gain <= 0) return undefined
+  const [run] = results.runs
+  const intervals = Object.fromEntries(
+    COMBINATION_VARIANTS.map((name) => [name, medianInterval(run?.variants[name]?.latency.latenciesMs ?? [])]),
+  )
+  if (Object.values(intervals).some((i) => i === null || i.coverage < 0.95)) return undefined
+  // Each combination's weight in each fix's share: the share of a figure that is 1 for that combination and 0 for the others.
+  const weight = (fix: string, name: string): number =>
+    attribute(Object.fromEntries(COMBINATION_VARIANTS.map((v) => [v, v === name ? 1 : 0])), 'lower')!.shares.find((s) => s.fix === fix)!
+      .shapley
+  const range = (fix: string): [number, number] => {
+    let low = 0
+    let high = 0
+    for (const name of COMBINATION_VARIANTS) {
+      const w = weight(fix, name)
+      const { low: l, high: h } = intervals[name]!
+      low += w * (w > 0 ? l : h)
+      high += w * (w > 0 ? h : l)
+    }
+    return [low, high]
+  }
+  const [best, ...rest] = measured.shares
+  const tied = rest.filter((s) => overlap(range(best!.fix), range(s.fix)))
+  const of = `of the ${formatMs(measured.gain)} the three fixes save together`
+  const source = 'Shapley shares of the measured p50s of all 8 combinations'
+  if (tied.length) {
+    const all = [best!, ...tied]
+    return `${capitalize(list(all.map((s) => s.fix)))} are worth about the same in any order, within this run's noise: ${list(all.map((s) => `${formatMs(s.shapley)} (${formatShare(s.percentOfGain)})`))} ${of} (${source}).`
+  }
+  return `${capitalize(best!.fix)} is worth the most in any order: ${formatMs(best!.shapley)} ${of} (${formatShare(best!.percentOfGain)}; ${source}).`
 }
 
 type FixFigure = NonNullable<Attribution['warmFloor']>

@@ -53,19 +53,29 @@ function table(figure: FixFigure, caption: string): SafeHtml {
 /** The section, or nothing when the eight combinations have no figure to share out. */
 export function renderAttribution(attribution: Attribution | null | undefined): SafeHtml | '' {
   const lead = anyOrder(attribution)
-  if (!attribution || !lead) return ''
+  const missing = Object.entries(attribution?.notModelled ?? {})
+  if (!attribution || !lead)
+    return missing.length
+      ? html`<section id="any-order"><h2>What each fix is worth, in any order</h2><p class="caution">It needs all 8 combinations of the story's fixes; not modelled: ${missing.map(([v, why]) => `${v} (${why})`).join('; ')}.</p></section>`
+      : ''
   const figure = lead.figure
   const others: Array<[string, FixFigure | null]> = [
     ...(lead.source === 'measured' ? ([["the model's warm floor", attribution.warmFloor]] as Array<[string, FixFigure | null]>) : []),
     ["the model's cold floor (price cache empty)", attribution.coldFloor],
     ["the model's saturation rate (higher is better)", attribution.saturation],
   ]
-  const missing = Object.entries(attribution.notModelled)
   return html`<section id="any-order">
   <h2>What each fix is worth, in any order</h2>
   <p>${lead.sentence}</p>
-  ${stackedBar(figure, `${formatIn(figure, figure.start)} with no fix, cut into what each fix removes, in any order, and the ${formatIn(figure, figure.end)} left with all three`)}
-  <p class="note key">The bar: naive's ${formatIn(figure, figure.start)} (${lead.of === 'the measured p50s' ? 'measured p50' : 'warm floor'}), cut into what each fix removes and, grey, the ${formatIn(figure, figure.end)} left with all three. <em>Worth in any order</em>: the fix's gain averaged over the 6 orders in which the three could be applied (its Shapley share); the three add up to the whole gain. <em>In the story's order</em>: its step against its parent, which depends on what came before it; <em>applied first</em> and <em>last</em>: the range the order moves it in.</p>
+  ${
+    figure.shares.every((s) => s.shapley >= 0)
+      ? stackedBar(
+          figure,
+          `${formatIn(figure, figure.start)} with no fix, cut into what each fix removes, in any order, and the ${formatIn(figure, figure.end)} left with all three`,
+        )
+      : html`<p class="caution">A fix costs time here in any order (a negative share): the starting figure cannot be cut into the three, so no bar is drawn.</p>`
+  }
+  <p class="note key">The bar: naive's ${formatIn(figure, figure.start)} (${lead.of === 'the measured p50s' ? 'measured p50' : 'warm floor'}), cut into what each fix removes and, grey, the ${formatIn(figure, figure.end)} left with all three. <em>Worth in any order</em>: the fix's gain averaged over the 6 orders in which the three could be applied (its Shapley share); the three add up to the whole gain. <em>In the story's order</em>: its step against its parent, which depends on what came before it; <em>applied first</em>, <em>applied last</em>: its gain when it comes first and when it comes last (after one other fix alone, it can gain less or more than either).</p>
   ${table(figure, `Shapley shares of ${lead.of}`)}
   <details class="more"><summary>The same for the model's other figures</summary>
     ${others.map(([name, f]) => (f ? table(f, `Shapley shares of ${name}: ${formatIn(f, f.start)} → ${formatIn(f, f.end)}`) : ''))}

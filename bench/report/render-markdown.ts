@@ -103,7 +103,12 @@ export function lessonMarkdown(results: Results): string[] {
   const at = results.run.connections.length ? ` at ${Math.max(...results.run.connections)} conn.` : ''
   return [
     ...(l ? [`**${escapeMarkdown(l.verdict)}**`, ''] : []),
-    ...(h ? [`${escapeMarkdown(headlineText(h))}: p50, one request at a time, price cache warm${l ? `; ${l.counted}` : ''}.`, ''] : []),
+    ...(h
+      ? [
+          `${escapeMarkdown(headlineText(h))}: p50, one request at a time, price cache warm${l ? `; ${l.verdictInAnyOrder ? `the table below: ${l.counted}` : l.counted}` : ''}.`,
+          '',
+        ]
+      : []),
     ...(l
       ? [
           '### What each fix buys',

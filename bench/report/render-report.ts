@@ -121,7 +121,7 @@ function renderHeader(results: Results, title: string): SafeHtml {
   return html`<header>
   <p class="kicker">api-speedup-lab · scenario “${results.scenario.name}” · ${results.finishedAt.slice(0, 16).replace('T', ' ')} UTC${results.run.quick ? ' · quick run' : ''}</p>
   <h1 id="verdict">${l ? l.verdict : h ? headlineText(h) : title}</h1>
-  <p class="lede">${h ? html`<strong>${headlineText(h)}</strong>: ` : ''}p50, one request at a time, price cache warm${l ? `; ${l.counted}` : ''}. ${scenarioLede(results)}</p>
+  <p class="lede">${h ? html`<strong>${headlineText(h)}</strong>: ` : ''}p50, one request at a time, price cache warm${l ? `; ${l.verdictInAnyOrder ? `the table below: ${l.counted}` : l.counted}` : ''}. ${scenarioLede(results)}</p>
   ${!results.valid && html`<div class="invalid"><strong>Invalid run — do not trust these numbers.</strong><ul>${results.problems.map((p) => html`<li>${p}</li>`)}</ul></div>`}
   ${l && renderFixes(results, l)}
   <p class="trust" id="trust-line"><strong>How far to trust it:</strong> ${trustLine(results)} <a href="#trust">Can I trust these numbers?</a></p>

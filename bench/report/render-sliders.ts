@@ -39,8 +39,9 @@ function bundle(): Promise<string> {
   return bundled
 }
 
-function slider(name: string, label: string, min: number, max: number, value: number, step = 1): SafeHtml {
-  return html`<label class="slider"><span>${label}</span><input type="range" name="${name}" min="${min}" max="${max}" step="${step}" value="${value}"><output data-for="${name}"></output></label>`
+/** A range input; its maximum is raised to its starting value when that is beyond, and a latency slides by any amount (a scenario's may be 100.4 ms). */
+function slider(name: string, label: string, min: number, max: number, value: number, step: number | 'any' = 'any'): SafeHtml {
+  return html`<label class="slider"><span>${label}</span><input type="range" name="${name}" min="${min}" max="${Math.max(max, Math.ceil(value))}" step="${step}" value="${value}"><output data-for="${name}"></output></label>`
 }
 
 /** The panel: folded, so the page opens on the lesson. Its script (slidersScript) goes after the page's JSON block. */
@@ -48,7 +49,9 @@ export function renderSlidersPanel(data: SlidersPageData | null): SafeHtml | '' 
   if (!data) return ''
   const { start, sliders } = data
   const productStop = sliders.products.indexOf(start.productsPerPage)
-  const approximate = Object.entries(sliders.exact).filter(([name, exact]) => exact !== true && data.shown.includes(name))
+  const approximate = Object.entries(sliders.at[productStop] ?? {}).flatMap(([name, s]) =>
+    s && s.exact !== true && data.shown.includes(name) ? [[name, s.exact] as const] : [],
+  )
   return html`<details class="fold" id="what-if-sliders"><summary><h2>What if? Move a latency</h2></summary>
   <div class="folded">
   <p class="note">The model's floors worked out again in this page, with no server, as the sliders move: each variant's calls as its own code made them in virtual time, each call waiting for the answers it was made after and for a worker of its service, at the sliders' latencies. The cache's hit ratio weighs the warm floor against the cold one.</p>
@@ -56,14 +59,14 @@ export function renderSlidersPanel(data: SlidersPageData | null): SafeHtml | '' 
     ${slider('latency-all', 'every service', LATENCY_RANGE_MS.min, LATENCY_RANGE_MS.max, start.latencyMs.inventory)}
     ${SERVICE_NAMES.map((name) => slider(`latency-${name}`, name, LATENCY_RANGE_MS.min, LATENCY_RANGE_MS.max, start.latencyMs[name]))}
     ${slider('pricing-per-item', 'pricing, per item', PER_ITEM_RANGE_MS.min, PER_ITEM_RANGE_MS.max, start.perItemMs.pricing)}
-    ${slider('products', 'products per page', 0, sliders.products.length - 1, productStop)}
-    ${slider('hit-ratio', "price cache's hit ratio", 0, 100, 100)}
+    ${slider('products', 'products per page', 0, sliders.products.length - 1, productStop, 1)}
+    ${slider('hit-ratio', "price cache's hit ratio", 0, 100, 100, 1)}
   </div>
   <table class="slider-floors"><thead><tr><th>variant</th><th class="num">floor</th><th class="num">vs parent</th></tr></thead>
   <tbody>${data.shown.map((name) => html`<tr data-variant="${name}"><td><code class="swatch" data-variant="${name}">${name}</code></td><td class="num floor"></td><td class="num vs-parent"></td></tr>`)}</tbody></table>
   <h3>What each fix is worth here, in any order</h3>
   <ol class="slider-shares"></ol>
-  <p class="note">Exact for code whose calls depend on answers only. ≈: a variant whose structure did not give its own floors at other values (its control flow depends on time), exact only at the run's values${approximate.length ? html`: ${approximate.map(([name, why]) => `${name} (${why as string})`).join('; ')}` : ''}. The page sizes are those the model ran at: ${sliders.products.join(', ')}.</p>
+  <p class="note">Exact for code whose calls depend on answers only. ≈: a variant whose structure did not give its own floors at other values (its control flow depends on time), exact only at the run's values${approximate.length ? html`: ${approximate.map(([name, why]) => `${name} (${why})`).join('; ')}` : ''}. The page sizes are those the model ran at: ${sliders.products.join(', ')}.</p>
   </div>
 </details>`
 }

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { onTestFinished } from 'vitest'
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const LAUNCHER = fileURLToPath(new URL('../../bench/launch.js', import.meta.url))
 
 export interface RunningCli {
   child: ChildProcess
@@ -31,7 +32,8 @@ export function runCli(
   env: NodeJS.ProcessEnv = {},
   { nodeFlags = [], under = [] }: CliOptions = {},
 ): RunningCli {
-  const command = [...under, process.execPath, ...nodeFlags, '--import', 'tsx', script, ...args]
+  // As the npm scripts start it: from its bundle (bench/launch.js), with this checkout's launcher whatever checkout the script is in.
+  const command = [...under, process.execPath, ...nodeFlags, LAUNCHER, script, ...args]
   const child = spawn(command[0]!, command.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
   started.add(child)
   child.once('exit', () => started.delete(child))

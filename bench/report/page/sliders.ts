@@ -8,6 +8,7 @@
 import type { SlidersPageData } from './page-data.ts'
 import { attribute } from '../../../model/shapley.ts'
 import { workOut } from '../../../model/structure.ts'
+import { COMBINATION_VARIANTS } from '../../../scenario/story.ts'
 import { SERVICE_NAMES, type ServiceName } from '../../../scenario/types.ts'
 
 /** Where the sliders are: the values a figure is worked out at. */
@@ -22,7 +23,7 @@ export interface SliderValues {
 export interface WorkedOut {
   /** Each variant's floor at these values, in ms; null when it has no structure there. */
   floorsMs: Record<string, number | null>
-  /** Whether each variant's figure is exact here: at the run's values always; elsewhere when its structure matched the model's runs. */
+  /** Whether each variant's figure is exact: its structure gave the floors of the model's own runs at every value it was checked at. */
   exact: Record<string, boolean>
   attribution: ReturnType<typeof attribute>
 }
@@ -37,10 +38,6 @@ export function workOutAt(data: SlidersPageData, values: SliderValues): WorkedOu
     perItemMs: { ...start.perItemMs, pricing: values.pricingPerItemMs },
     workers: start.workers,
   }
-  const atStart =
-    values.productsPerPage === start.productsPerPage &&
-    values.pricingPerItemMs === start.perItemMs.pricing &&
-    SERVICE_NAMES.every((name) => values.latencyMs[name] === start.latencyMs[name])
   const floorsMs: Record<string, number | null> = {}
   const exact: Record<string, boolean> = {}
   for (const name of sliders.variants) {
@@ -53,7 +50,7 @@ export function workOutAt(data: SlidersPageData, values: SliderValues): WorkedOu
     const warm = workOut(structure.warm, structureValues)
     const cold = workOut(structure.cold, structureValues)
     floorsMs[name] = values.hitRatio * warm + (1 - values.hitRatio) * cold
-    exact[name] = atStart || sliders.exact[name] === true
+    exact[name] = structure.exact === true
   }
   return { floorsMs, exact, attribution: attribute(floorsMs, 'lower') }
 }
@@ -101,15 +98,19 @@ function redraw(data: SlidersPageData, root: HTMLElement): void {
   const shares = root.querySelector<HTMLElement>('.slider-shares')!
   const a = worked.attribution
   shares.replaceChildren()
+  const missing = data.sliders.variants.filter((name) => worked.floorsMs[name] === null)
   if (!a || a.gain <= 0) {
-    shares.textContent = 'No fix saves time at these values.'
+    shares.textContent = a
+      ? 'No fix saves time at these values.'
+      : `It needs all 8 combinations of the story's fixes; not modelled here: ${missing.join(', ')}.`
     return
   }
   for (const share of a.shares) {
     const item = document.createElement('li')
     item.dataset.fix = share.fix
     item.dataset.shapleyMs = String(share.shapley)
-    item.textContent = `${share.fix}: ${ms(share.shapley)} (${Math.round(share.percentOfGain)} %), in the story's order ${ms(share.inStoryOrder)}`
+    const approximate = !Object.entries(worked.exact).every(([name, exact]) => exact || !COMBINATION_VARIANTS.includes(name))
+    item.textContent = `${share.fix}: ${approximate ? '≈ ' : ''}${ms(share.shapley)} (${Math.round(share.percentOfGain)} %), in the story's order ${ms(share.inStoryOrder)}`
     shares.append(item)
   }
 }

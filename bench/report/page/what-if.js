@@ -122,7 +122,7 @@ function drawSharesChart(vary) {
     options: {
       scales: {
         x: { type: 'linear', title: { display: true, text: axisTitle(vary) } },
-        y: { min: 0, title: { display: true, text: 'ms saved, in any order (Shapley share)' } },
+        y: { suggestedMin: 0, title: { display: true, text: 'ms saved, in any order (Shapley share; below 0: it costs time)' } },
       },
       plugins: {
         tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${c.parsed.y === null ? '—' : `${c.parsed.y.toFixed(1)} ms`}` } },
