@@ -14,6 +14,7 @@ import type {
   MixModel,
   ModelledLevel,
   ModelOutcome,
+  StructureWanted,
   VariantModel,
   VirtualCall,
   VirtualRun,
@@ -120,7 +121,7 @@ async function modelStructure(
   variant: Variant,
   jitter: JitterMode,
   own: { cold: VirtualRun; warm: VirtualRun },
-): Promise<VariantModel['structure']> {
+): Promise<NonNullable<VariantModel['structure']>> {
   const runs = [{ scenario, ...own }]
   for (const setting of STRUCTURE_SETTINGS) {
     const at = scenarioAt(scenario, setting)
@@ -174,15 +175,15 @@ export const STRUCTURE_TOLERANCE_MS = 0.01
 const round = (ms: number): number => Math.round(ms * 100) / 100
 
 /**
- * `structureOnly`: the runs' structures and floors for the report's sliders at another page size, without the
- * faults' model or the mix.
+ * `structure`: whether to learn the structure of its runs for the report's sliders (modelStructure: 18 more
+ * virtual runs), besides the rest or alone (the floors and the structure, no faults' model, no mix).
  */
 export async function modelVariant(
   scenario: Scenario,
   variant: Variant,
   jitter: JitterMode = 'mean',
   mix?: MixInput,
-  { structureOnly = false } = {},
+  { structure = 'none' }: { structure?: StructureWanted } = {},
 ): Promise<ModelOutcome> {
   try {
     const world = createVirtualWorld(scenario, jitter)
@@ -191,9 +192,9 @@ export async function modelVariant(
     return {
       model: {
         ...deriveModel(scenario, warm, cold),
-        mix: mix?.catalogue.length && !structureOnly ? await modelMix(scenario, variant, jitter, mix) : null,
-        faults: structureOnly ? null : await modelFaults(scenario, variant, jitter),
-        structure: await modelStructure(scenario, variant, jitter, { cold, warm }),
+        mix: mix?.catalogue.length && structure !== 'only' ? await modelMix(scenario, variant, jitter, mix) : null,
+        faults: structure === 'only' ? null : await modelFaults(scenario, variant, jitter),
+        structure: structure === 'none' ? null : await modelStructure(scenario, variant, jitter, { cold, warm }),
       },
     }
   } catch (error) {

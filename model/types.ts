@@ -152,8 +152,11 @@ export interface VariantModel {
    * Its warm and cold runs as structures of calls, to be worked out at other latencies (structure.ts), and whether they
    * gave the model's own floors at other values too (`exact`; if not, why: its control flow depends on time).
    */
-  structure: { warm: CallStructure; cold: CallStructure; exact: true | string }
+  structure: { warm: CallStructure; cold: CallStructure; exact: true | string } | null
 }
+
+/** Whether to learn the structure of a variant's runs (the report's sliders): not, besides the rest, or alone (no faults, no mix). */
+export type StructureWanted = 'none' | 'also' | 'only'
 
 /**
  * The variant's own code sent `requests` requests of page one, one at a time (the latency phase's

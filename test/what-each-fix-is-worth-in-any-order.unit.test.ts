@@ -147,19 +147,24 @@ describe("a variant's structure of calls, replayed at other values (the report's
   const FIXTURES = fileURLToPath(new URL('./fixtures/variants/', import.meta.url))
 
   it('is exact for every variant of the lab: their calls depend on answers only', async () => {
-    const outcomes = await modelVariants(resolveScenario({}), [...COMBINATION_VARIANTS, 'item-cache', 'resilient', 'swr', 'dataloader'])
-    for (const [name, outcome] of Object.entries(outcomes)) expect(modelled(outcome).structure.exact, name).toBe(true)
+    const outcomes = await modelVariants(resolveScenario({}), [...COMBINATION_VARIANTS, 'item-cache', 'resilient', 'swr', 'dataloader'], {
+      structure: 'also',
+    })
+    for (const [name, outcome] of Object.entries(outcomes)) expect(modelled(outcome).structure!.exact, name).toBe(true)
   })
 
   it('is marked where the control flow depends on time: a batching window, a timeout that fires at other values', async () => {
-    const outcomes = await modelVariants(resolveScenario({}), ['batched-loader', 'falls-back-after-a-timeout'], { dir: FIXTURES })
+    const outcomes = await modelVariants(resolveScenario({}), ['batched-loader', 'falls-back-after-a-timeout'], {
+      dir: FIXTURES,
+      structure: 'also',
+    })
     // The window holds the stock call 10 ms after the catalog's answer: not an answer it was made after.
-    expect(modelled(outcomes['batched-loader']).structure.exact).toMatch(
+    expect(modelled(outcomes['batched-loader']).structure!.exact).toMatch(
       /its (cold|warm) floor at the run's values is .*: it waits for something besides answers \(a timer of its own\), so its control flow depends on time/,
     )
     // The timeout fires only where pricing takes longer than 2 s: there reviews are asked before pricing's answer, so the structure
     // learned from every run does not wait for it, and does not give the run's own floor.
-    expect(modelled(outcomes['falls-back-after-a-timeout']).structure.exact).toMatch(
+    expect(modelled(outcomes['falls-back-after-a-timeout']).structure!.exact).toMatch(
       /its cold floor at (other latencies \(.*\)|the run's values) is .*: it waits for something besides answers \(a timer of its own\), so its control flow depends on time/,
     )
   })

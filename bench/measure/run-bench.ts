@@ -24,7 +24,7 @@ import { runSweepPhase } from './sweep-phase.ts'
 import { assembleSliders, modelOtherStops } from './sliders.ts'
 import type { Progress } from '../cli/progress.ts'
 import { measures, type RunSettings } from '../cli/run-settings.ts'
-import type { MeasuredRun, PeakLoad } from '../record/results.ts'
+import type { MeasuredRun, PeakLoad, Sliders } from '../record/results.ts'
 import { modelVariants } from '../stack/model-process.ts'
 import type { LoadInput, MixModel, ModelOutcome } from '../../model/types.ts'
 import type { Stack } from '../stack/stack-roles.ts'
@@ -80,24 +80,10 @@ export async function runBench(
       },
       () => calibrateUpstreamHop(api, 'catalog', calibrationSamples),
     )
-    // What each variant should cost, derived from its own code in virtual time.
-    // And the eight combinations of the story's fixes, for what each fix is worth in any order (attribution.ts): no mix, no load.
-    const combinations = COMBINATION_VARIANTS.filter((name) => !names.includes(name))
-    // And, for the report's what-if sliders, every one of them at the other page sizes the products slider stops at.
+    // What each variant should cost, derived from its own code in virtual time (the first run; a --runs' later ones reuse it).
     const { outcomes, sliders } = modelled
       ? { outcomes: modelled, sliders: null }
-      : await steps.run({ phase: 'model', label: `${names.join(', ')} in virtual time`, estimateMs: 2500 }, async () => {
-          const [measuring, others, stops] = await Promise.all([
-            modelVariants(scenario, names, {
-              jitter: settings.modelJitter,
-              mix: mixInputOf(scenario, settings, names, probe, mix, sample),
-            }),
-            modelVariants(scenario, combinations, { jitter: settings.modelJitter }),
-            modelOtherStops(scenario, [...names, ...combinations], settings.modelJitter),
-          ])
-          const outcomes = { ...others, ...measuring }
-          return { outcomes, sliders: assembleSliders(scenario, outcomes, stops) }
-        })
+      : await modelStep(steps, scenario, settings, names, mixInputOf(scenario, settings, names, probe, mix, sample))
     const { expected, mixModels, models, notModelled } = deriveModels(
       scenario,
       Object.fromEntries(names.map((name) => [name, outcomes[name]!])),
@@ -145,6 +131,31 @@ export async function runBench(
   } finally {
     await client.close()
   }
+}
+
+/**
+ * The model step, three model processes at once: the measured variants (with the mix), the eight
+ * combinations of the story's fixes not among them (for what each fix is worth in any order:
+ * attribution.ts), and every one of them at the other page sizes the report's sliders stop at.
+ */
+async function modelStep(
+  steps: StepRunner,
+  scenario: Scenario,
+  settings: RunSettings,
+  names: string[],
+  mixInput: ReturnType<typeof mixInputOf>,
+): Promise<{ outcomes: Record<string, ModelOutcome>; sliders: Sliders }> {
+  const combinations = COMBINATION_VARIANTS.filter((name) => !names.includes(name))
+  const jitter = settings.modelJitter
+  return steps.run({ phase: 'model', label: `${names.join(', ')} in virtual time`, estimateMs: 6000 }, async () => {
+    const [measuring, others, stops] = await Promise.all([
+      modelVariants(scenario, names, { jitter, mix: mixInput, structure: 'also' }),
+      modelVariants(scenario, combinations, { jitter, structure: 'also' }),
+      modelOtherStops(scenario, [...names, ...combinations], jitter),
+    ])
+    const outcomes = { ...others, ...measuring }
+    return { outcomes, sliders: assembleSliders(scenario, outcomes, stops) }
+  })
 }
 
 /**

@@ -24,7 +24,7 @@ export async function modelOtherStops(
   const outcomes = await modelScenarios(
     stops.map((productsPerPage) => resolveScenario(scenario, { productsPerPage })),
     variants,
-    { jitter, structureOnly: true },
+    { jitter, structure: 'only' },
   )
   return new Map(stops.map((products, i) => [products, outcomes[i]!]))
 }

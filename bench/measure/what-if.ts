@@ -64,7 +64,8 @@ export async function runWhatIf(request: WhatIfRequest): Promise<WhatIf> {
   const values = vary ? vary.values : [null]
   // The eight combinations of the story's fixes too, for what each fix is worth in any order (attribution.ts).
   const modelled = [...names, ...COMBINATION_VARIANTS.filter((name) => !names.includes(name))]
-  const models = await modelScenarios(scenarios, modelled, { jitter: request.modelJitter })
+  // With the structures of their runs for the page's sliders, at the one scenario of a --predict.
+  const models = await modelScenarios(scenarios, modelled, { jitter: request.modelJitter, structure: vary ? 'none' : 'also' })
   const points: WhatIfPoint[] = []
   for (const [i, scenario] of scenarios.entries()) {
     const outcomes = models[i]!

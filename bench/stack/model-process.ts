@@ -7,7 +7,7 @@
  */
 import { fileURLToPath } from 'node:url'
 import { forkLabProcess } from './lab-process.ts'
-import type { JitterMode, MixInput, ModelOutcome } from '../../model/types.ts'
+import type { JitterMode, MixInput, ModelOutcome, StructureWanted } from '../../model/types.ts'
 import type { Scenario } from '../../scenario/types.ts'
 
 const ENTRY = fileURLToPath(new URL('./model-main.ts', import.meta.url))
@@ -35,8 +35,8 @@ export interface ModelOptions {
   jitter?: JitterMode
   /** The traffic mix to run in virtual time after the cold and warm runs (model.mix); none by default. */
   mix?: MixInput
-  /** The runs' structures and floors only: no faults' model, no check of the structure (the report's sliders at other page sizes). */
-  structureOnly?: boolean
+  /** Whether to learn each variant's structure of calls for the report's sliders, besides the rest or alone ('none' by default). */
+  structure?: StructureWanted
 }
 
 /** Each variant's model at `scenario`. */
@@ -100,7 +100,7 @@ async function modelIn(
 ): Promise<Array<ModelJob & { outcome: TimedOutcome }>> {
   const lab = await forkLabProcess<Array<ModelJob & { outcome: TimedOutcome }>>(
     ENTRY,
-    { scenarios, jobs, dir: options.dir, jitter: options.jitter ?? 'mean', mix: options.mix, structureOnly: options.structureOnly },
+    { scenarios, jobs, dir: options.dir, jitter: options.jitter ?? 'mean', mix: options.mix, structure: options.structure },
     'model',
     [],
     MODEL_WALL_MS + (jobs.length - 1) * (options.mix?.load ? MODEL_WALL_MS_PER_JOB_WITH_LOAD : MODEL_WALL_MS_PER_JOB),
