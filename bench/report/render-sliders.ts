@@ -54,7 +54,7 @@ export function renderSlidersPanel(data: SlidersPageData | null): SafeHtml | '' 
   )
   return html`<details class="fold" id="what-if-sliders"><summary><h2>What if? Move a latency</h2></summary>
   <div class="folded">
-  <p class="note">The model's floors worked out again in this page, with no server, as the sliders move: each variant's calls as its own code made them in virtual time, each call waiting for the answers it was made after and for a worker of its service, at the sliders' latencies. The cache's hit ratio weighs the warm floor against the cold one.</p>
+  <p class="note">The model's floors worked out again in this page, with no server, as the sliders move: each variant's calls as its own code made them in virtual time, each call waiting for the answers it waited for there (learned from its code run at 9 settings) and for a worker of its service, at the sliders' latencies. The cache's hit ratio weighs the warm floor against the cold one.</p>
   <div class="sliders">
     ${slider('latency-all', 'every service', LATENCY_RANGE_MS.min, LATENCY_RANGE_MS.max, start.latencyMs.inventory)}
     ${SERVICE_NAMES.map((name) => slider(`latency-${name}`, name, LATENCY_RANGE_MS.min, LATENCY_RANGE_MS.max, start.latencyMs[name]))}
@@ -66,7 +66,7 @@ export function renderSlidersPanel(data: SlidersPageData | null): SafeHtml | '' 
   <tbody>${data.shown.map((name) => html`<tr data-variant="${name}"><td><code class="swatch" data-variant="${name}">${name}</code></td><td class="num floor"></td><td class="num vs-parent"></td></tr>`)}</tbody></table>
   <h3>What each fix is worth here, in any order</h3>
   <ol class="slider-shares"></ol>
-  <p class="note">Exact for code whose calls depend on answers only. ≈: a variant whose structure did not give its own floors at other values (its control flow depends on time), exact only at the run's values${approximate.length ? html`: ${approximate.map(([name, why]) => `${name} (${why})`).join('; ')}` : ''}. The page sizes are those the model ran at: ${sliders.products.join(', ')}.</p>
+  <p class="note">Exact for code whose calls depend on answers only. ≈: a variant whose structure did not give the floors of its code's own runs at those settings (its control flow depends on time), replayed from its own run's order of answers, approximate${approximate.length ? html`: ${approximate.map(([name, why]) => `${name} (${why})`).join('; ')}` : ''}. The page sizes are those the model ran at: ${sliders.products.join(', ')}.</p>
   </div>
 </details>`
 }
