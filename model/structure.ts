@@ -18,18 +18,9 @@
  * Written by hand: it is the model's own queueing, replayed; no library holds it.
  */
 import { SERVICE_NAMES, type Scenario, type ServiceName } from '../scenario/types.ts'
-import type { VirtualCall, VirtualRun } from './types.ts'
+import type { CallStructure, VirtualCall, VirtualRun } from './types.ts'
 
-export interface CallStructure {
-  /** Each call in the order made: its service's index in SERVICE_NAMES, and its ids. */
-  calls: Array<[service: number, items: number]>
-  /** For each call, the calls (by index) whose answers it waited for, the ones implied by others left out. */
-  after: number[][]
-  /** The calls whose answers the request's own answer waited for, the implied ones left out. */
-  answerAfter: number[]
-  /** Each call's time beyond its service's base latency and per-item cost at the run's scenario, in ms; null when none has any (no jitter). */
-  offsetsMs: number[] | null
-}
+export type { CallStructure } from './types.ts'
 
 /** What the structure is worked out at: each service's base latency, per-item cost and workers. */
 export interface StructureValues {

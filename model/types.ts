@@ -5,7 +5,6 @@
 import type { ServiceName } from '../scenario/types.ts'
 import type { Stage } from '../variants/shared/stage-timing.ts'
 import type { ProductQuery } from '../scenario/wire-types.ts'
-import type { CallStructure } from './structure.ts'
 
 /** One upstream call of a virtual run: virtual ms from the request's start. */
 export interface VirtualCall {
@@ -139,6 +138,18 @@ export interface ModelledLevel {
   pricingCallsPerSec: number
   /** The sequence given ran out before the level's end: its figures cover fewer requests than the level sends. */
   sequenceEnded: boolean
+}
+
+/** A virtual run as a structure of calls, replayed at other latencies by structure.ts (the report's sliders). */
+export interface CallStructure {
+  /** Each call in the order made: its service's index in SERVICE_NAMES, and its ids. */
+  calls: Array<[service: number, items: number]>
+  /** For each call, the calls (by index) whose answers it waited for, the ones implied by others left out. */
+  after: number[][]
+  /** The calls whose answers the request's own answer waited for, the implied ones left out. */
+  answerAfter: number[]
+  /** Each call's time beyond its service's base latency and per-item cost at the run's scenario, in ms; null when none has any (no jitter). */
+  offsetsMs: number[] | null
 }
 
 export interface VariantModel {

@@ -55,3 +55,8 @@ export function embedJson(value: unknown): SafeHtml {
       .replace(/\u2029/g, '\\u2029'),
   )
 }
+
+/** A table that may be wider than the page: it scrolls in its own box, its first column sticky, with a cue. */
+export function wide(table: SafeHtml): SafeHtml {
+  return html`<div class="wide" tabindex="0" role="region" aria-label="a wide table: scroll sideways">${table}</div>`
+}

@@ -4,9 +4,8 @@
  * model/shapley.ts) ranked, beside what the story's order credits it with, and the
  * starting figure drawn as a bar cut into what each fix removed and what is left.
  */
-import { html, type SafeHtml } from './html.ts'
+import { html, wide, type SafeHtml } from './html.ts'
 import { anyOrder } from './lesson.ts'
-import { wide } from './shared-sections.ts'
 import { formatMs, formatShare } from '../record/format.ts'
 import type { Attribution } from '../record/results.ts'
 

@@ -11,8 +11,8 @@
  */
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { embedJson, html, trusted, type SafeHtml } from './html.ts'
-import { renderDiff, renderScenarioTable, wide } from './shared-sections.ts'
+import { embedJson, html, trusted, wide, type SafeHtml } from './html.ts'
+import { renderDiff, renderScenarioTable } from './shared-sections.ts'
 import { comparisonSection } from './render-comparison.ts'
 import { renderAttribution } from './render-attribution.ts'
 import { renderSlidersPanel, slidersScript } from './render-sliders.ts'

@@ -5,10 +5,27 @@
  */
 import { fileURLToPath } from 'node:url'
 import { html, trusted, type SafeHtml } from './html.ts'
-import type { SlidersPageData } from './page/page-data.ts'
-import { SERVICE_NAMES } from '../../scenario/types.ts'
+import type { Sliders } from '../record/results.ts'
+import { valuesOf, type StructureValues } from '../../model/structure.ts'
+import { SERVICE_NAMES, type Scenario } from '../../scenario/types.ts'
 
 const SCRIPT = fileURLToPath(new URL('./page/sliders.ts', import.meta.url))
+
+/** The what-if sliders' data (sliders.ts works them out in the page): the structures, and the values they start at. */
+export interface SlidersPageData {
+  sliders: Sliders
+  /** The scenario's values, where the sliders start (the cache's hit ratio at 100 %: the warm floor). */
+  start: StructureValues & { productsPerPage: number }
+  /** Each variant's parent, for its gain. */
+  parents: Record<string, string | null>
+  /** The variants the table shows (the run's); the other combinations of the fixes are worked out for the shares only. */
+  shown: string[]
+}
+
+export function slidersData(sliders: Sliders | null, scenario: Scenario, parents: Record<string, string | null>): SlidersPageData | null {
+  if (!sliders) return null
+  return { sliders, start: { ...valuesOf(scenario), productsPerPage: scenario.productsPerPage }, parents, shown: Object.keys(parents) }
+}
 
 /** The sliders' ranges, in ms. */
 export const LATENCY_RANGE_MS = { min: 0, max: 200 }

@@ -35,8 +35,3 @@ export function renderScenarioTable(s: Scenario, path?: string): SafeHtml {
     ${path !== undefined && html`<tr><th>request measured</th><td><code>/&lt;variant&gt;${path}</code></td></tr>`}
   </tbody></table></div>`
 }
-
-/** A table that may be wider than the page: it scrolls in its own box, its first column sticky, with a cue. */
-export function wide(table: SafeHtml): SafeHtml {
-  return html`<div class="wide" tabindex="0" role="region" aria-label="a wide table: scroll sideways">${table}</div>`
-}

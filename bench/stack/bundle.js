@@ -4,7 +4,7 @@
  * processes start from a bundle rather than through tsx's loader, which every module a process
  * imports, the packages' too, goes through (the harness loaded in 1.73 s through tsx, 0.88 s from
  * its bundle; the API 1.63 s of CPU against 0.69 s; 2 cores). Plain JavaScript, so that
- * bench/launch.js can run it before anything can load TypeScript; lab-bundle.ts uses it for the
+ * bench/launch.js can run it before anything can load TypeScript; lab-process.ts uses it for the
  * child processes.
  *
  * A bundle holds the same code: each file's `import.meta.url` is its own (the lab finds

@@ -1,12 +1,13 @@
 /**
  * The lab's child processes (the mocked upstreams, the API under test, the model): forked from
- * their bundle (lab-bundle.ts) or through tsx, handed their start-up data over IPC, and stopped
+ * their bundle or through tsx (below), handed their start-up data over IPC, and stopped
  * by their parent. A child also
  * exits when its parent goes away, so none is left behind.
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { childCommand } from './lab-bundle.ts'
+import { fileURLToPath } from 'node:url'
+import { bundle } from './bundle.js'
 
 export interface LabProcess<Ready> {
   child: ChildProcess
@@ -26,6 +27,32 @@ const live = new Set<ChildProcess>()
 process.on('exit', () => {
   for (const child of live) child.kill('SIGKILL')
 })
+
+/**
+ * The children start from a bundle of their TypeScript (bundle.js), built once per lab process,
+ * all three in one esbuild call, rather than through tsx's loader: a quick bench starts three of
+ * them, a --runs N bench 2N + 1. Where no bundle can be built (a variant that does not parse, a
+ * read-only node_modules), a child starts through tsx as before and says nothing: the error, if
+ * any, is the variant's own and tsx reports it as it always did. LAB_TSX=1 starts them through
+ * tsx always (a stack trace then names the .ts lines), and so does a CPU profile, whose frames
+ * name their files.
+ */
+const ENTRIES = ['api-main.ts', 'upstream-main.ts', 'model-main.ts'].map((file) => fileURLToPath(new URL(`./${file}`, import.meta.url)))
+export const TSX_ENV = 'LAB_TSX'
+
+/** node's --import flag that loads tsx, so a child runs TypeScript like its parent. */
+export function tsxExecArgv(): string[] {
+  return ['--import', import.meta.resolve('tsx')]
+}
+
+let bundles: Promise<Map<string, string> | null> | undefined
+
+/** What to fork for `entry` (one of the lab's .ts entries): its bundle, built on first use, or the .ts file through tsx. */
+async function childCommand(entry: string, throughTsx: boolean): Promise<{ file: string; execArgv: string[] }> {
+  bundles ??= process.env[TSX_ENV] === '1' ? Promise.resolve(null) : bundle(ENTRIES).catch(() => null)
+  const bundled = throughTsx ? undefined : (await bundles)?.get(entry)
+  return bundled ? { file: bundled, execArgv: [] } : { file: entry, execArgv: tsxExecArgv() }
+}
 
 /**
  * Set to a directory, every child the lab forks writes a V8 CPU profile there as it exits
@@ -70,7 +97,7 @@ export function preforkLabProcess<Ready>(
 ): PreforkedProcess<Ready> {
   let exit: string | undefined
   // A CPU profile names each frame's file: through tsx, the .ts files; a bundle would be one file.
-  const forked = childCommand(entry, { throughTsx: throughTsx || profileFlags().length > 0 }).then(({ file, execArgv }) => {
+  const forked = childCommand(entry, throughTsx || profileFlags().length > 0).then(({ file, execArgv }) => {
     const child = fork(file, [], {
       execArgv: [...execArgv, ...profileFlags(), ...nodeFlags],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

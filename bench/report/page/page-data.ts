@@ -6,10 +6,10 @@
 import type { FaultRow } from '../report-rows.ts'
 import { describeChange, stepRows } from '../report-rows.ts'
 import { sustainedPerSec } from '../../record/derived.ts'
-import type { LoadLevel, Results, Sliders, SweepLevel, TimelinePoint, WhatIf } from '../../record/results.ts'
-import { valuesOf, type StructureValues } from '../../../model/structure.ts'
+import type { LoadLevel, Results, SweepLevel, TimelinePoint, WhatIf } from '../../record/results.ts'
+import { slidersData, type SlidersPageData } from '../render-sliders.ts'
 import { isStoryVariant, STORY_VARIANTS, type STORY } from '../../../scenario/story.ts'
-import { SERVICE_NAMES, type Scenario, type ServiceName } from '../../../scenario/types.ts'
+import { SERVICE_NAMES, type ServiceName } from '../../../scenario/types.ts'
 import { STAGE_NAMES, type Stage, type StageName } from '../../../variants/shared/stage-timing.ts'
 
 /** One per step of the story, in its order (red to green); the type checks there is one per step. */
@@ -50,22 +50,6 @@ export interface ColorData {
 
 export function colorData(names: string[]): ColorData {
   return { variantColors: variantColors(names), stageColors: stageColors(), services: SERVICE_NAMES }
-}
-
-/** The what-if sliders' data (sliders.ts works them out in the page): the structures, and the values they start at. */
-export interface SlidersPageData {
-  sliders: Sliders
-  /** The scenario's values, where the sliders start (the cache's hit ratio at 100 %: the warm floor). */
-  start: StructureValues & { productsPerPage: number }
-  /** Each variant's parent, for its gain. */
-  parents: Record<string, string | null>
-  /** The variants the table shows (the run's); the other combinations of the fixes are worked out for the shares only. */
-  shown: string[]
-}
-
-export function slidersData(sliders: Sliders | null, scenario: Scenario, parents: Record<string, string | null>): SlidersPageData | null {
-  if (!sliders) return null
-  return { sliders, start: { ...valuesOf(scenario), productsPerPage: scenario.productsPerPage }, parents, shown: Object.keys(parents) }
 }
 
 /** The what-if page's one JSON block: the colours, the what-if itself (what-if.js draws from it) and the sliders' data. */

@@ -5,7 +5,7 @@
  * again from the structures of the model's virtual runs (model/structure.ts: the same code as the
  * harness's), with no server and no network. Bundled by esbuild into the page (render-sliders.ts).
  */
-import type { SlidersPageData } from './page-data.ts'
+import type { SlidersPageData } from '../render-sliders.ts'
 import { attribute } from '../../../model/shapley.ts'
 import { workOut } from '../../../model/structure.ts'
 import { COMBINATION_VARIANTS } from '../../../scenario/story.ts'
