@@ -52,7 +52,7 @@ export const FLAGS = {
   },
   ablation: {
     type: 'boolean',
-    help: "also measure the four combinations of the story's fixes that are not its steps (naive-cached, naive-parallel, bulk-parallel, naive-cached-parallel; one request at a time and the top load level), so what each fix is worth in any order comes from measured p50s, not the model's alone",
+    help: "also measure the combinations of the story's fixes that are not its steps (naive-cached, naive-parallel, bulk-parallel, naive-cached-parallel; without --variants as the variants beyond the story are: one request at a time, cache warm, and the top load level unless --quick; with --variants all eight, beside those named, in full), so what each fix is worth in any order comes from measured p50s, not the model's alone",
   },
   connections: {
     type: 'string',

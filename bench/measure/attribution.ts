@@ -39,12 +39,13 @@ export function attributeFixes(
   outcomes: Readonly<Record<string, ModelOutcome>>,
   measuredP50sMs: Readonly<Record<string, number | null | undefined>> = {},
 ): AttributionRecord {
-  const models = Object.fromEntries(
-    COMBINATIONS.flatMap(({ variant }) => {
-      const outcome = outcomes[variant]
-      return outcome && 'model' in outcome ? [[variant, outcome.model] as const] : []
-    }),
-  )
+  const models: Record<string, VariantModel> = {}
+  const notModelled: Record<string, string> = {}
+  for (const { variant } of COMBINATIONS) {
+    const outcome = outcomes[variant]
+    if (outcome && 'model' in outcome) models[variant] = outcome.model
+    else notModelled[variant] = outcome ? outcome.notModelled : `variants/${variant}.ts was not modelled`
+  }
   const figure = (read: (model: VariantModel) => number) => Object.fromEntries(Object.entries(models).map(([v, m]) => [v, read(m)]))
   return {
     variants: Object.fromEntries(COMBINATIONS.map((c) => [c.variant, [...c.fixes]])),
@@ -70,12 +71,6 @@ export function attributeFixes(
       'req/s',
     ),
     p50: recorded(attribute(measuredP50sMs, 'lower'), 'ms'),
-    notModelled: Object.fromEntries(
-      COMBINATIONS.flatMap(({ variant }) => {
-        const outcome = outcomes[variant]
-        if (outcome && 'model' in outcome) return []
-        return [[variant, outcome ? outcome.notModelled : `variants/${variant}.ts was not modelled`] as const]
-      }),
-    ),
+    notModelled,
   }
 }

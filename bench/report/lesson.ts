@@ -157,15 +157,18 @@ export function anyOrderVerdict(results: Pick<Results, 'attribution' | 'runs'>):
     COMBINATION_VARIANTS.map((name) => [name, medianInterval(run?.variants[name]?.latency.latenciesMs ?? [])]),
   )
   if (Object.values(intervals).some((i) => i === null || i.coverage < 0.95)) return undefined
-  // Each combination's weight in each fix's share: the share of a figure that is 1 for that combination and 0 for the others.
-  const weight = (fix: string, name: string): number =>
-    attribute(Object.fromEntries(COMBINATION_VARIANTS.map((v) => [v, v === name ? 1 : 0])), 'lower')!.shares.find((s) => s.fix === fix)!
-      .shapley
+  // Each combination's weight in each fix's share: the shares of a figure that is 1 for that combination and 0 for the others.
+  const weights = new Map(
+    COMBINATION_VARIANTS.map((name) => [
+      name,
+      attribute(Object.fromEntries(COMBINATION_VARIANTS.map((v) => [v, v === name ? 1 : 0])), 'lower')!.shares,
+    ]),
+  )
   const range = (fix: string): [number, number] => {
     let low = 0
     let high = 0
     for (const name of COMBINATION_VARIANTS) {
-      const w = weight(fix, name)
+      const w = weights.get(name)!.find((s) => s.fix === fix)!.shapley
       const { low: l, high: h } = intervals[name]!
       low += w * (w > 0 ? l : h)
       high += w * (w > 0 ? h : l)
@@ -173,7 +176,8 @@ export function anyOrderVerdict(results: Pick<Results, 'attribution' | 'runs'>):
     return [low, high]
   }
   const [best, ...rest] = measured.shares
-  const tied = rest.filter((s) => overlap(range(best!.fix), range(s.fix)))
+  const bestRange = range(best!.fix)
+  const tied = rest.filter((s) => overlap(bestRange, range(s.fix)))
   const of = `of the ${formatMs(measured.gain)} the three fixes save together`
   const source = 'Shapley shares of the measured p50s of all 8 combinations'
   if (tied.length) {

@@ -27,6 +27,7 @@ export function renderTerminalSummary(results: Results): string {
   const l = lesson(results)
   const outage = cacheOutageText(results)
   const underLoad = loadFailures(results)
+  const inAnyOrder = anyOrder(results.attribution)
   const paragraphs = [...(l ? [l.verdict] : []), ...(h ? [`${headlineText(h)}: p50, one request at a time, price cache warm.`] : [])]
   const lines = [
     ...paragraphs.flatMap((p) => wrap(p)),
@@ -37,7 +38,7 @@ export function renderTerminalSummary(results: Results): string {
           ...layout(fixTable(l), 2),
         ]
       : []),
-    ...(anyOrder(results.attribution) ? ['', ...wrap(anyOrder(results.attribution)!.sentence)] : []),
+    ...(inAnyOrder ? ['', ...wrap(inAnyOrder.sentence)] : []),
     ...peakTable(results),
     '',
     ...wrap(`How far to trust it: ${trustLine(results)}`),
