@@ -71,9 +71,32 @@ function keysOf(calls: readonly VirtualCall[]): string[] {
   })
 }
 
-/** Of `deps` (indices), those not already waited for through another: each call's own list stays short (a chain: one each). */
-function reduce(deps: Set<number>, closure: Array<Set<number>>): number[] {
-  return [...deps].filter((d) => ![...deps].some((other) => other !== d && closure[other]!.has(d))).sort((a, b) => a - b)
+/** A set of call indices as bits: the structures of a page of a hundred products intersect and close sets of hundreds of calls. */
+type Bits = Uint32Array
+const bitsFor = (n: number): Bits => new Uint32Array(Math.ceil(n / 32))
+const has = (bits: Bits, i: number): boolean => (bits[i >>> 5]! & (1 << (i & 31))) !== 0
+const add = (bits: Bits, i: number): void => {
+  bits[i >>> 5]! |= 1 << (i & 31)
+}
+const members = (bits: Bits, n: number): number[] => Array.from({ length: n }, (_, i) => i).filter((i) => has(bits, i))
+
+/**
+ * For each call of `run` (in base order, through `perm`), the calls that had answered when it was
+ * made; and those that had answered when the request answered (the last entry).
+ */
+function answeredBefore(run: VirtualRun, perm: readonly number[]): Bits[] {
+  const n = perm.length
+  const answered = perm.map((_, j) => j).filter((j) => run.calls[perm[j]!]!.endSeq >= 0)
+  answered.sort((a, b) => run.calls[perm[a]!]!.endSeq - run.calls[perm[b]!]!.endSeq)
+  const before = (seq: number): Bits => {
+    const bits = bitsFor(n)
+    for (const j of answered) {
+      if (run.calls[perm[j]!]!.endSeq >= seq) break
+      add(bits, j)
+    }
+    return bits
+  }
+  return [...perm.map((at) => before(run.calls[at]!.startSeq)), before(run.answeredSeq)]
 }
 
 /**
@@ -85,35 +108,39 @@ export function structureOf(scenario: Scenario, runs: readonly VirtualRun[]): Ca
   const [base] = runs
   if (!base) return null
   const keys = keysOf(base.calls)
-  const answeredBefore = (run: VirtualRun, seq: number, runKeys: string[]): Set<string> =>
-    new Set(run.calls.flatMap((call, i) => (call.endSeq >= 0 && call.endSeq < seq ? [runKeys[i]!] : [])))
-  const callDeps = keys.map(() => null as Set<string> | null)
-  let answerDeps = null as Set<string> | null
+  const n = keys.length
+  // deps[i] for each call, then the answer's (deps[n]): intersected run by run.
+  let deps: Bits[] | null = null
   for (const run of runs) {
-    const runKeys = keysOf(run.calls)
-    if (runKeys.length !== keys.length || !keys.every((key) => runKeys.includes(key))) return null
-    const index = new Map(runKeys.map((key, i) => [key, i]))
-    for (const [i, key] of keys.entries()) {
-      const before = answeredBefore(run, run.calls[index.get(key)!]!.startSeq, runKeys)
-      callDeps[i] = callDeps[i] ? new Set([...callDeps[i]!].filter((k) => before.has(k))) : before
-    }
-    const beforeAnswer = answeredBefore(run, run.answeredSeq, runKeys)
-    const previous: Set<string> | null = answerDeps
-    answerDeps = previous ? new Set([...previous].filter((k) => beforeAnswer.has(k))) : beforeAnswer
+    const index = new Map(keysOf(run.calls).map((key, i) => [key, i]))
+    if (run.calls.length !== n || !keys.every((key) => index.has(key))) return null
+    const before = answeredBefore(
+      run,
+      keys.map((key) => index.get(key)!),
+    )
+    if (deps) for (const [i, bits] of deps.entries()) bits.forEach((word, w) => (bits[w] = word & before[i]![w]!))
+    else deps = before
   }
-  const indexOf = new Map(keys.map((key, i) => [key, i]))
-  const deps = callDeps.map((set) => new Set([...set!].map((key) => indexOf.get(key)!)))
-  // Everything each call waited for, directly or through another: calls are made after what they wait for.
-  const closure: Array<Set<number>> = []
-  for (const [i] of keys.entries()) closure[i] = new Set([...deps[i]!].flatMap((d) => [d, ...closure[d]!]))
+  // Everything each call waited for, directly or through another (calls are made after what they wait for, so
+  // in order); of its own list, what it did not already wait for through another: a chain is one each.
+  const closure: Bits[] = []
+  const direct = deps!.map((bits, i) => {
+    const through = bitsFor(n)
+    for (const d of members(bits, n)) closure[d]!.forEach((word, w) => (through[w]! |= word))
+    if (i < n) closure[i] = bits.map((word, w) => word | through[w]!)
+    return members(
+      bits.map((word, w) => word & ~through[w]!),
+      n,
+    )
+  })
   const offsetsMs = base.calls.map((call) => {
     const service = scenario.services[call.service]
     return round6(call.configuredMs - service.latencyMs - service.perItemMs * call.items)
   })
   return {
     calls: base.calls.map((call) => [SERVICE_NAMES.indexOf(call.service), call.items]),
-    after: deps.map((set) => reduce(set, closure)),
-    answerAfter: reduce(new Set([...answerDeps!].map((key) => indexOf.get(key)!)), closure),
+    after: direct.slice(0, n),
+    answerAfter: direct[n]!,
     offsetsMs: offsetsMs.some((ms) => ms !== 0) ? offsetsMs : null,
   }
 }

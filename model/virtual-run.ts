@@ -66,11 +66,24 @@ export interface VirtualWorld {
   faultsDrawn: number
 }
 
+/**
+ * The dataset of a seed and a catalogue size, made once per process: a world is made for every
+ * virtual run (the structure's nine settings, the sliders' page sizes), and the catalogue is the
+ * same in each. It is read only (its lazy index of categories fills the same way in every world).
+ */
+const datasets = new Map<string, Dataset>()
+function datasetOf(scenario: Scenario): Dataset {
+  const key = `${scenario.seed}/${scenario.catalogSize}`
+  let dataset = datasets.get(key)
+  if (!dataset) datasets.set(key, (dataset = createDataset(scenario.seed, scenario.catalogSize)))
+  return dataset
+}
+
 export function createVirtualWorld(scenario: Scenario, jitter: JitterMode = 'mean', { faults = false } = {}): VirtualWorld {
   const latency = createLatencyModels(scenario)
   return {
     scenario,
-    dataset: createDataset(scenario.seed, scenario.catalogSize),
+    dataset: datasetOf(scenario),
     store: createInProcessStore(),
     jitter,
     latency,

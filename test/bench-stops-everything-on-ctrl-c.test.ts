@@ -13,7 +13,8 @@ import { isRunning, portIsOpen } from './helpers/processes.ts'
 import { runCli } from './helpers/run-cli.ts'
 
 describe.skipIf(SKIP_REDIS)('npm run bench interrupted', () => {
-  it.each([
+  // At once: each case is its own bench, and each mostly waits on its stack's latencies.
+  it.concurrent.each([
     // One variant is enough to be interrupted: more would only lengthen the start. One handler stops everything
     // whatever the phase; the phases here differ by what runs besides the stack: nothing yet (calibration),
     // autocannon's sockets (load), the open-load generator's (sweep); tinybench's (latency) is the --vary case's
