@@ -9,6 +9,7 @@ import { readRoleUrl, ROLE_URL_FLAGS } from './cli/role-flags.ts'
 import { resolveRunSettings } from './cli/resolve-run-settings.ts'
 import { DEFAULT_RUN, measures, QUICK_RUN, type RunSettings } from './cli/run-settings.ts'
 import { resolveScenarioFromFlags, SCENARIO_FLAGS } from './cli/scenario-flags.ts'
+import { DEFAULT_TRACE_SAMPLE, readTraceFlags, TRACE_FLAGS } from './cli/trace-flags.ts'
 import { resolveVary, VARY_PARAMETERS, type Vary } from './cli/vary.ts'
 import { incomparable } from './compare/compare-runs.ts'
 import { GATE_FLAGS, resolveGate, type Gate } from './gate.ts'
@@ -76,6 +77,7 @@ export const FLAGS = {
     help: 'after measuring, compare against a saved run (its directory, its results.json, or latest): a verdict per variant and figure',
   },
   ...GATE_FLAGS,
+  ...TRACE_FLAGS,
   ...ROLE_URL_FLAGS,
   ...SCENARIO_FLAGS,
 } satisfies Record<string, FlagSpec>
@@ -120,10 +122,18 @@ export async function resolveBenchRequest(argv: string[], startedAt: Date, env =
   const scenario = await resolveScenarioFromFlags({ ...values, ...quickPage })
   const vary = typeof values.vary === 'string' ? await resolveVary(values.vary, { ...values, ...quickPage }) : undefined
   const found = await loadVariants()
-  const settings = resolveRunSettings(
-    values,
-    found.map((v) => v.name),
-  )
+  const trace = readTraceFlags(values, scenario.seed, DEFAULT_TRACE_SAMPLE)
+  if (trace && values.api !== undefined)
+    throw new UsageError(
+      'Flag --trace and --otlp trace the API the lab starts: for one given by --api, start it with `npm run serve -- --trace DIR`.',
+    )
+  const settings = {
+    ...resolveRunSettings(
+      values,
+      found.map((v) => v.name),
+    ),
+    ...(trace ? { trace } : {}),
+  }
   const variants = found.filter((v) => measures(settings, v.name)).map(({ name, parent }) => ({ name, parent }))
   const runs = readNumberFlag(values, 'runs', true) ?? 1
   if (runs < 1 || runs > MAX_RUNS) throw new UsageError(`Flag --runs: got ${runs}; expected an integer from 1 to ${MAX_RUNS}.`)
@@ -165,7 +175,7 @@ function refuseWithWhatIf(values: FlagValues): void {
   const what = values.predict ? 'predict' : 'vary'
   const measuring = values.predict ? 'it measures nothing' : '--vary measures the latency phase alone'
   const measuringFlags = ['sweep', 'connections', 'duration', 'runs', 'baseline', 'fail-on', 'threshold', 'noise', 'ablation']
-  for (const flag of [...measuringFlags, ...(values.predict ? ['redis-url'] : [])]) {
+  for (const flag of [...measuringFlags, ...(values.predict ? ['redis-url', 'trace', 'otlp', 'trace-sample'] : [])]) {
     if (values[flag] !== undefined) throw new UsageError(`Flag --${flag} does not go with --${what}: ${measuring}.`)
   }
   const why = values.predict

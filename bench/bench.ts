@@ -27,6 +27,7 @@ import { renderTerminalSummary } from './report/render-terminal.ts'
 import { renderWhatIfMarkdown, renderWhatIfReport, renderWhatIfTerminal } from './report/render-what-if.ts'
 import { describeFaults } from './report/report-rows.ts'
 import { RoleError } from './stack/remote-roles.ts'
+import { startTraceFile } from '../lab-api/trace-file.ts'
 
 async function main(): Promise<number> {
   // From the process's start, so a run's duration includes loading the lab.
@@ -44,6 +45,7 @@ async function main(): Promise<number> {
   }
   const progress = createProgress()
   const interruption = stopOnSignals(request, progress)
+  if (request.settings.trace?.dir) startTraceFile(request.settings.trace.dir)
   console.error(announce(request))
   try {
     if (request.vary) {

@@ -18,12 +18,16 @@ import { startCache, type RunningCache } from './stack/start-cache.ts'
 import { startUpstreamProcess, type UpstreamProcess } from './stack/upstream-process.ts'
 import { labApi } from '../lab-api/plugin.ts'
 import { buildApp } from '../variants/shared/app.ts'
+import { createApiTracing, type ApiTracing } from '../lab-api/tracing.ts'
+import { startTraceFile } from '../lab-api/trace-file.ts'
+import { readTraceFlags, TRACE_FLAGS } from './cli/trace-flags.ts'
 import type { FastifyInstance } from 'fastify'
 
 const FLAGS = {
   ...HOST_FLAG,
   port: { type: 'string', value: 'PORT', help: 'port of the API (default 3000; 0 picks a free one)' },
   upstreams: ROLE_URL_FLAGS.upstreams,
+  ...TRACE_FLAGS,
   ...SCENARIO_FLAGS,
 } as const
 
@@ -44,12 +48,15 @@ async function main(): Promise<void> {
   const redisUrl = typeof values['redis-url'] === 'string' ? values['redis-url'] : process.env.REDIS_URL
   const { host, warning } = readHost(values)
   const upstreamsUrl = readRoleUrl(values, 'upstreams')
+  const trace = readTraceFlags(values, scenario.seed, 1)
 
   let cache: RunningCache | undefined
   let upstreams: UpstreamProcess | undefined
   let app: FastifyInstance | undefined
+  let tracing: ApiTracing | undefined
   const stopAll = stopOnSignals(async () => {
     await app?.close().catch(() => {})
+    await tracing?.shutdown().catch(() => {})
     await upstreams?.stop().catch(() => {})
     await cache?.stop().catch(() => {})
   })
@@ -64,7 +71,9 @@ async function main(): Promise<void> {
     upstreams = upstreamsUrl ? await connectUpstreams(upstreamsUrl, scenario) : await startUpstreamProcess(scenario)
     // The admin routes too: a bench on another host measures this API through them (--api).
     const surroundings = { upstreams: { urls: upstreams.urls, instance: upstreams.hello.instance }, cacheAddress: cache.address }
-    app = await buildApp({ scenario, upstreamUrls: upstreams.urls, cache: cache.store, instrument: labApi(surroundings) })
+    if (trace?.dir) startTraceFile(trace.dir)
+    tracing = trace ? createApiTracing(trace, upstreams.urls) : undefined
+    app = await buildApp({ scenario, upstreamUrls: upstreams.urls, cache: cache.store, instrument: labApi(surroundings, tracing) })
     await app.listen({ host, port })
   } catch (error) {
     if (error instanceof RoleError) {

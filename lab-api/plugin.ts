@@ -17,8 +17,9 @@
  * With LAB_TOKEN in the environment, every /__lab/* route wants it in the x-lab-token header.
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { isAdminRequest, trackBusyCpu } from './busy-cpu.ts'
+import type { ApiTracing, TracePhase } from './tracing.ts'
 import {
   ADMIN_PATHS,
   MAX_CALLS_AT_ONCE,
@@ -49,12 +50,50 @@ const LOOP_RESOLUTION_MS = 10
  * The plugin, as the app's instrument. `surroundings`: what its hello says of the API's upstreams
  * and Redis (set by whoever starts it); by default, the upstream URLs alone.
  */
-export function labApi(surroundings?: ApiSurroundings): Instrument {
-  return (app, parts) =>
-    addLabRoutes(app, parts, surroundings ?? { upstreams: { urls: parts.upstreamUrls, instance: null }, cacheAddress: null })
+export function labApi(surroundings?: ApiSurroundings, tracing?: ApiTracing): Instrument {
+  return (app, parts) => {
+    const added = addLabRoutes(app, parts, surroundings ?? { upstreams: { urls: parts.upstreamUrls, instance: null }, cacheAddress: null })
+    addTraceRoutes(app, tracing)
+    if (!tracing) return added
+    tracing.attach(app)
+    return {
+      workStarted(request) {
+        tracing.workStarted(request)
+        return added.workStarted(request)
+      },
+    }
+  }
 }
 
-function addLabRoutes(app: FastifyInstance, parts: AppParts, surroundings: ApiSurroundings): ReturnType<Instrument> {
+/** POST /__lab/trace sets the phase and the share traced; POST /__lab/trace/flush exports what has ended. Without tracing: 409, saying so. */
+function addTraceRoutes(app: FastifyInstance, tracing: ApiTracing | undefined): void {
+  const off = { statusCode: 409, error: 'Conflict', message: 'API: tracing is off (start it with --trace or --otlp)' }
+  app.post<{ Body: TracePhase }>(
+    ADMIN_PATHS.trace,
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['phase', 'ratio'],
+          additionalProperties: false,
+          properties: { phase: { type: 'string', maxLength: 40 }, ratio: { type: 'number', minimum: 0, maximum: 1 } },
+        },
+      },
+    },
+    async (request, reply) => {
+      if (!tracing) return reply.code(409).send(off)
+      tracing.setPhase(request.body)
+      return tracing.counts()
+    },
+  )
+  app.post(ADMIN_PATHS.traceFlush, async (_request, reply) => (tracing ? tracing.flush() : reply.code(409).send(off)))
+}
+
+function addLabRoutes(
+  app: FastifyInstance,
+  parts: AppParts,
+  surroundings: ApiSurroundings,
+): { workStarted(request: FastifyRequest): () => void } {
   const { scenario, cache, priceCache, pools } = parts
   // A variant's work counts as in flight until it settles, also after its answer (a deadline's
   // 504) or after the client went away (autocannon at a level's end). Held at most a deadline

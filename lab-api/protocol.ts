@@ -17,6 +17,9 @@ export const ADMIN_PATHS = {
   timeCacheReads: '/__lab/time-cache-reads',
   echo: '/__lab/echo',
   counters: '/__lab/counters',
+  /** With --trace or --otlp: which phase the requests are of, and the share traced (TracePhase); its flush. */
+  trace: '/__lab/trace',
+  traceFlush: '/__lab/trace/flush',
 } as const
 
 /** What the API knows of its surroundings, for its hello: set by whoever starts it. */
@@ -136,5 +139,16 @@ export interface ApiProcess {
   timeUpstreamCalls(service: ServiceName, path: string, samples: number, atOnce?: number): Promise<number[]>
   /** `samples` bare reads through the API's Redis client, each after `idleMs` idle: each one's time in ms (TimeCacheReads). */
   timeCacheReads(samples: number, idleMs: number): Promise<number[]>
+  /** With tracing on: the phase the next requests are of and the share of them traced; without, nothing. */
+  tracePhase(phase: string, ratio: number): Promise<void>
+  /** With tracing on: every span ended so far, exported; the counts so far (null without tracing). */
+  flushTraces(): Promise<TraceCounts | null>
   stop(): Promise<void>
+}
+
+/** What the API's tracing made (lab-api/tracing.ts): requests traced, spans exported, batches an exporter refused. */
+export interface TraceCounts {
+  requests: number
+  spans: number
+  exportFailures: number
 }

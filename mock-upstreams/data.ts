@@ -7,7 +7,7 @@
  * why it runs past 80 lines.
  */
 import type { CatalogPage, Category, CategoryPath, Price, Product, RatingSummary, StockLevel } from '../scenario/wire-types.ts'
-import { createRandom, deriveSeed, hashToUnit, pick } from './random.ts'
+import { createRandom, deriveSeed, hashToUnit, pick } from '../scenario/random.ts'
 
 export interface Dataset {
   categories: ReadonlyMap<number, Category>

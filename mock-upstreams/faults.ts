@@ -10,7 +10,7 @@
  */
 import { faultRate } from '../scenario/faults.ts'
 import { SERVICE_NAMES, type FaultKind, type Scenario, type ServiceName } from '../scenario/types.ts'
-import { createRandom, deriveSeed, type Random } from './random.ts'
+import { createRandom, deriveSeed, type Random } from '../scenario/random.ts'
 
 export interface FaultInjector {
   /** The fault for the next call to `service`, or undefined; draws nothing while switched off. */

@@ -3,7 +3,8 @@
  * it (roles/precise-wait.ts: the API's calibration echo waits with the same one).
  */
 import { SERVICE_NAMES, type Scenario, type ServiceName, type ServiceScenario } from '../scenario/types.ts'
-import { createRandom, deriveSeed, normal } from './random.ts'
+import { createRandom, deriveSeed, normal } from '../scenario/random.ts'
+import { empiricalDraw } from '../scenario/jitter.ts'
 
 export { sleepUntil } from '../roles/precise-wait.ts'
 
@@ -32,6 +33,8 @@ export function createLatencyModel(service: ServiceScenario, seed: number, label
           return base + random() * jitter.maxMs
         case 'lognormal':
           return base + jitter.medianMs * Math.exp(jitter.sigma * normal(random))
+        case 'empirical':
+          return base + empiricalDraw(jitter.quantilesMs, random())
       }
     },
   }

@@ -263,7 +263,12 @@ async function askMsw(service: Service, method: string, url: string, req: Incomi
   const items = response.headers.get(ITEMS_HEADER)
   return {
     status: response.status,
-    headers: { 'content-type': response.headers.get('content-type') ?? 'application/json', 'content-length': payload.length },
+    headers: {
+      'content-type': response.headers.get('content-type') ?? 'application/json',
+      'content-length': payload.length,
+      // The ids the answer carries, for the API's client spans (--trace): the lab's own traces say each call's item count.
+      ...(items === null ? {} : { [ITEMS_HEADER]: items }),
+    },
     payload,
     endpoint: response.headers.get(ENDPOINT_HEADER) ?? 'unknown',
     items: items === null ? undefined : Number(items),

@@ -153,6 +153,11 @@ const round6 = (ms: number): number => Math.round(ms * 1e6) / 1e6
  * worker of its service, or waits behind the calls that reached it before.
  */
 export function workOut(structure: CallStructure, values: StructureValues): number {
+  return replay(structure, values).answerMs
+}
+
+/** The same, call by call: when each call took a worker and when it answered, and when the request answered, in ms. */
+export function replay(structure: CallStructure, values: StructureValues): { startMs: number[]; endMs: number[]; answerMs: number } {
   const { calls, after, offsetsMs } = structure
   const n = calls.length
   const duration = calls.map(([s, items], i) => {
@@ -160,6 +165,7 @@ export function workOut(structure: CallStructure, values: StructureValues): numb
     return Math.max(0, values.latencyMs[service] + values.perItemMs[service] * items + (offsetsMs?.[i] ?? 0))
   })
   const end = new Array<number>(n).fill(Number.NaN)
+  const start = new Array<number>(n).fill(Number.NaN)
   const made = new Array<boolean>(n).fill(false)
   const running: number[] = []
   const queues = SERVICE_NAMES.map(() => [] as number[])
@@ -171,6 +177,7 @@ export function workOut(structure: CallStructure, values: StructureValues): numb
       while (queue.length && busy[s]! < Math.max(1, values.workers[SERVICE_NAMES[s]!])) {
         const i = queue.shift()!
         busy[s]!++
+        start[i] = now
         end[i] = now + duration[i]!
         running.push(i)
       }
@@ -195,5 +202,5 @@ export function workOut(structure: CallStructure, values: StructureValues): numb
     make()
   }
   const waited = structure.answerAfter.map((i) => end[i]!)
-  return waited.length ? Math.max(...waited) : 0
+  return { startMs: start, endMs: end, answerMs: waited.length ? Math.max(...waited) : 0 }
 }

@@ -17,6 +17,7 @@
  * under a second) and injected faults (the levels' worlds have none; runRequestsVirtually,
  * in a world with faults, gives what they cost).
  */
+import { setMaxListeners } from 'node:events'
 import { createPriceCache, priceCacheCounts, priceCacheTiming } from '../variants/shared/price-cache.ts'
 import { DeadlineError } from '../variants/shared/upstream-error.ts'
 import { createStageTimer } from '../variants/shared/stage-timing.ts'
@@ -113,6 +114,8 @@ async function serveRequest(rig: LevelRig, query: ProductQuery): Promise<boolean
   const { variant, world, clock, calls, events, now, priceCache, background } = rig
   const { scenario } = world
   const controller = new AbortController()
+  // As the API's: every call of the request listens to it, a fan-out of 50 calls is not a leak.
+  setMaxListeners(0, controller.signal)
   const deadlineAt = clock.now + scenario.requestDeadlineMs
   const upstreams = virtualClients(world, calls, events, now, { signal: controller.signal, timeoutMs: scenario.upstreamTimeoutMs })
   let deadline: ReturnType<typeof setTimeout> | undefined

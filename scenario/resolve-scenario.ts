@@ -164,6 +164,16 @@ function validateJitter(raw: unknown, path: string): Jitter {
         medianMs: readNumber(obj.medianMs, `${path}.medianMs`, LIMITS.jitterMs),
         sigma: readNumber(obj.sigma, `${path}.sigma`, LIMITS.sigma),
       }
+    case 'empirical': {
+      checkKeys(obj, ['kind', 'quantilesMs'], `${path}.`)
+      const raw = obj.quantilesMs
+      const { min, max } = LIMITS.quantiles
+      const expected = `${min} to ${max} numbers of ms, ascending, e.g. [0, 3.5, 9, 40] (the quantiles at evenly spaced probabilities from 0 to 1)`
+      if (!Array.isArray(raw) || raw.length < min || raw.length > max) throw new ScenarioError(`${path}.quantilesMs`, raw, expected)
+      const quantilesMs = raw.map((q, i) => readNumber(q, `${path}.quantilesMs[${i}]`, LIMITS.jitterMs))
+      if (quantilesMs.some((q, i) => i > 0 && q < quantilesMs[i - 1]!)) throw new ScenarioError(`${path}.quantilesMs`, raw, expected)
+      return { kind: 'empirical', quantilesMs }
+    }
   }
 }
 

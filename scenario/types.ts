@@ -7,7 +7,7 @@
 export const SERVICE_NAMES = ['catalog', 'inventory', 'pricing', 'reviews', 'categories'] as const
 export type ServiceName = (typeof SERVICE_NAMES)[number]
 
-export const JITTER_KINDS = ['none', 'uniform', 'lognormal'] as const
+export const JITTER_KINDS = ['none', 'uniform', 'lognormal', 'empirical'] as const
 export type JitterKind = (typeof JITTER_KINDS)[number]
 
 /** Random extra latency added to every call, drawn from the scenario's seeded generator. */
@@ -17,6 +17,12 @@ export type Jitter =
   | { kind: 'uniform'; maxMs: number }
   /** Adds a lognormal draw with median `medianMs` and shape `sigma` (heavy right tail). */
   | { kind: 'lognormal'; medianMs: number; sigma: number }
+  /**
+   * Adds a draw from a measured distribution (`npm run calibrate` writes it from traces): its
+   * quantiles at evenly spaced probabilities from 0 to 1, ascending; a draw falls between the
+   * two quantiles around a uniform probability, linearly.
+   */
+  | { kind: 'empirical'; quantilesMs: number[] }
 
 export interface ServiceScenario {
   /** Latency of every call, in ms, before per-item latency and jitter. @default 40 (catalog: 100) */
@@ -134,6 +140,8 @@ export const LIMITS = {
   perItemMs: { min: 0, max: 10_000 },
   jitterMs: { min: 0, max: 60_000 },
   sigma: { min: 0, max: 5 },
+  /** An empirical jitter's quantiles: from 2 (a uniform) to 101 (every percentile). */
+  quantiles: { min: 2, max: 101 },
   cacheTtlSeconds: { min: 1, max: 86_400 * 365 },
   cacheGraceSeconds: { min: 0, max: 86_400 * 365 },
   cacheCommandTimeoutMs: { min: 1, max: 10_000 },

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { ALPHA, bootstrapEffect, compareRuns, mannWhitneyU, MIN_NOISE_PERCENT } from '../bench/compare/compare-stats.ts'
-import { createRandom, normal } from '../mock-upstreams/random.ts'
+import { createRandom, normal } from '../scenario/random.ts'
 import { compareResults } from '../bench/compare/compare-runs.ts'
 import type { Results } from '../bench/record/results.ts'
 import { comparisonNotes } from '../bench/report/render-comparison.ts'

@@ -5,6 +5,7 @@
  */
 import { beyondTheStory, isCombination, isCombinationOnly } from '../../scenario/story.ts'
 import type { JitterMode, Scenario } from '../../scenario/types.ts'
+import type { TraceSettings } from '../../lab-api/trace-file.ts'
 
 export interface RunSettings {
   /** A small, fast run for CI and a first look. */
@@ -31,6 +32,8 @@ export interface RunSettings {
    * each fix's worth in any order is read from measured p50s, not from the model alone.
    */
   ablation: boolean
+  /** --trace, --otlp: the API's requests as OpenTelemetry traces (ratio: the share traced under load); undefined without. */
+  trace?: TraceSettings
 }
 
 export const DEFAULT_RUN: Omit<RunSettings, 'outDir' | 'variants' | 'sweep' | 'modelJitter' | 'ablation'> = {

@@ -20,7 +20,7 @@
  */
 import { median } from '../measure/stats.ts'
 import { NOISE_PERCENT } from '../record/noise-band.ts'
-import { createRandom, deriveSeed } from '../../mock-upstreams/random.ts'
+import { createRandom, deriveSeed } from '../../scenario/random.ts'
 
 /** Below this many runs on either side, no p-value is given (benchstat: "need >= 4 samples"; at 4 a side the exact two-sided p can reach 0.029). */
 export const MIN_RUNS = 4

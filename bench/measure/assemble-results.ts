@@ -70,6 +70,8 @@ export interface Measured {
   raw: RawSamples
   /** Where the API, the upstreams and Redis ran. */
   roles: StackRoles
+  /** --trace, --otlp: what the API's tracing wrote and sent; null without. */
+  trace: MeasuredRun['run']['trace']
 }
 
 /** Where each role ran, for results.json: the harness's own host, and whether each role shared its machine (its kernel). */
@@ -118,6 +120,7 @@ export async function assembleResults(m: Measured): Promise<MeasuredRun> {
       modelJitter: settings.modelJitter,
       overview: m.variants.map((v) => v.name).filter((name) => inOverview(settings, name)),
       runs: 1,
+      trace: m.trace,
     },
     story: judgeStory(variants),
     scenario: m.scenario,

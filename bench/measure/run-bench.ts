@@ -4,6 +4,7 @@
  * peak load, and assemble results.json. Each phase lives in its own file; this one only
  * runs them in order. Rendering and writing are the caller's.
  */
+import { join, relative } from 'node:path'
 import { Pool } from 'undici'
 import { assembleResults, type VariantInfo } from './assemble-results.ts'
 import { CALIBRATION_ROUNDS, calibrateHops, calibrateUpstreamHop, MAX_CALLS_AT_ONCE, WARM_UP_CALLS } from './calibrate.ts'
@@ -21,6 +22,7 @@ import { planLoadLevels, planRun, probeMs, type Expectations, type Probe } from 
 import { createStepRunner, type StepRunner } from './steps.ts'
 import { createRawSamples, type RawSamples } from './raw-samples.ts'
 import { runSweepPhase } from './sweep-phase.ts'
+import { measureTraceCost, type TraceCost } from './trace-cost.ts'
 import { assembleSliders, modelOtherStops } from './sliders.ts'
 import type { Progress } from '../cli/progress.ts'
 import { measures, type RunSettings } from '../cli/run-settings.ts'
@@ -28,6 +30,8 @@ import type { MeasuredRun, PeakLoad, Sliders } from '../record/results.ts'
 import { modelVariants } from '../stack/model-process.ts'
 import type { LoadInput, MixModel, ModelOutcome } from '../../model/types.ts'
 import type { Stack } from '../stack/stack-roles.ts'
+import type { TraceCounts } from '../../lab-api/protocol.ts'
+import { TRACE_FILE, type TraceSettings } from '../../lab-api/trace-file.ts'
 import { injectsFaults } from '../../scenario/faults.ts'
 import { COMBINATION_VARIANTS } from '../../scenario/story.ts'
 import type { Scenario } from '../../scenario/types.ts'
@@ -48,7 +52,7 @@ export async function runBench(
 ): Promise<{ results: MeasuredRun; models: Record<string, ModelOutcome> }> {
   const { api, upstreams } = stack
   const client = createHttpClient(api.url)
-  const steps = createStepRunner(progress, api)
+  const steps = createStepRunner(progress, api, settings.trace)
   const raw = createRawSamples()
   try {
     const variants = await selectVariants(client, settings)
@@ -94,6 +98,7 @@ export async function runBench(
       expected,
       settings.quick ? { samples: 5, warmUp: 5 } : { samples: calibrationSamples, warmUp: WARM_UP_CALLS },
     )
+    const traceCost = settings.trace ? await traceCostStep(steps, api, client, names, path) : null
     const plan = planRun(scenario, settings, names, probe, expected, sample.length)
     progress.plan(plan.steps)
     await setFaults(true)
@@ -105,6 +110,7 @@ export async function runBench(
       sample,
       references: check.references,
     })
+    const traced = await api.flushTraces()
 
     const results = await assembleResults({
       startedAt,
@@ -126,11 +132,30 @@ export async function runBench(
       cacheOutages: steps.cacheOutages,
       raw,
       roles: stack.roles,
+      trace: traced && traceRecord(settings.trace!, traced, traceCost!),
     })
     return { results, models: outcomes }
   } finally {
     await client.close()
   }
+}
+
+/** --trace, --otlp: what a traced request costs the API, on parallel when it is measured (else the last variant). */
+async function traceCostStep(steps: StepRunner, api: Stack['api'], client: HttpClient, names: string[], path: string): Promise<TraceCost> {
+  const variant = names.includes('parallel') ? 'parallel' : names[names.length - 1]!
+  return steps.run(
+    { phase: 'calibration', label: `what tracing costs the API: ${variant}, traced and not`, estimateMs: 3000 },
+    async () => ({
+      variant,
+      ...(await measureTraceCost(api, `/${variant}${path}`)),
+    }),
+  )
+}
+
+/** What --trace and --otlp wrote and sent in this run, and what a traced request cost. */
+function traceRecord(trace: TraceSettings, counts: TraceCounts, cost: TraceCost): NonNullable<MeasuredRun['run']['trace']> {
+  const file = trace.dir ? relative(process.cwd(), join(trace.dir, TRACE_FILE)) : null
+  return { file, otlpUrl: trace.otlpUrl ?? null, sample: trace.ratio, ...counts, cost }
 }
 
 /**

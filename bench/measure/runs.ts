@@ -38,6 +38,7 @@ async function measureOnStack(
     where,
     (message) => progress.note(message),
     (stop) => interruption.stopWith(stop),
+    settings.trace,
   )
   try {
     const role = (name: string, url: string, pid: number | null, host: string) =>

@@ -7,7 +7,7 @@
  * binary search over it (a few lines), and it must use the lab's own seeded generator so
  * the sequence depends on the scenario's seed and nothing else.
  */
-import { createRandom, deriveSeed } from '../../mock-upstreams/random.ts'
+import { createRandom, deriveSeed } from '../../scenario/random.ts'
 import { topLevelCategoryIds } from '../../mock-upstreams/data.ts'
 import type { Scenario } from '../../scenario/types.ts'
 import type { MixRequest, TrafficMix } from './mix-types.ts'

@@ -5,6 +5,11 @@
  */
 export const SCHEMA_HISTORY: ReadonlyArray<{ version: number; change: string }> = [
   {
+    version: 16,
+    change:
+      "Version 16 added `run.trace`: with --trace or --otlp, the API's requests as OpenTelemetry traces (where they went, the requests traced, the spans exported, the batches refused); null without. A file of version 15 cannot be compared with one of 16: measure the baseline again.",
+  },
+  {
     version: 15,
     change:
       "Version 15 added `attribution`, in a run and in each what-if point: what each of the story's three fixes is worth whatever order it comes in, its Shapley share over the eight combinations of the fixes (each a variant), of the model's warm floor, cold floor and saturation, and of the measured p50s when all eight were measured (--ablation). A file of version 14 cannot be compared with one of 15: measure the baseline again.",

@@ -13,7 +13,7 @@ import { CACHE_BACKENDS } from '../../variants/shared/cache-stats.ts'
 import { STAGE_NAMES } from '../../variants/shared/stage-timing.ts'
 
 /** The contract's version; what each version changed is in results-history.ts, and results/README.md. */
-export const SCHEMA_VERSION = 15
+export const SCHEMA_VERSION = 16
 
 const ISO_DATE = String.raw`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$`
 /** A copy of `schema` with one annotation added: the original, used elsewhere too, keeps its own (TypeBox's hidden keys copied). */
@@ -1255,6 +1255,43 @@ export const RESULTS_SCHEMA = Type.Object(
         runs: doc(
           "--runs: how many runs were made; the variants' figures are the first run's, `runs` holds every run's own.",
           Type.Integer({ minimum: 1 }),
+        ),
+        trace: doc(
+          "--trace and --otlp: the API's requests as OpenTelemetry traces, what was written and sent (every run's together); null without them.",
+          nullable(
+            strict({
+              file: doc(
+                'The OTLP JSON lines file (one ExportTraceServiceRequest per line), relative to the working directory; null with --otlp alone.',
+                nullable(text()),
+              ),
+              otlpUrl: doc('The OTLP/HTTP endpoint the spans were sent to; null with --trace alone.', nullable(text())),
+              sample: doc(
+                'The share of requests traced under load and in the sweep (--trace-sample); the latency phase traces every request.',
+                num(),
+              ),
+              requests: doc(
+                'Requests traced: each a server span with its stages, upstream calls and Redis commands.',
+                Type.Integer({ minimum: 0 }),
+              ),
+              spans: doc('Spans exported, of every kind.', Type.Integer({ minimum: 0 })),
+              exportFailures: doc(
+                'Batches an exporter refused (a collector that did not answer): their spans are missing from it.',
+                Type.Integer({ minimum: 0 }),
+              ),
+              cost: doc(
+                "What a traced request cost the API beyond an untraced one, measured before the latency phase on this run's stack: 4 rounds of 20 warm requests of one variant, traced and not in turn, the API process's CPU (exports included) per request.",
+                strict({
+                  variant: doc('The variant whose requests were timed (parallel when measured).', text()),
+                  untracedCpuMs: doc('API CPU per request, untraced: the median of the 4 rounds, in ms.', nonNegative()),
+                  addedCpuMs: doc(
+                    "The CPU a traced request adds: the median of the rounds' differences, in ms (below 0 within noise).",
+                    num(),
+                  ),
+                  requests: doc('Requests timed, traced and not: the n behind both figures.', Type.Integer({ minimum: 1 })),
+                }),
+              ),
+            }),
+          ),
         ),
       }),
     ),

@@ -2,6 +2,7 @@
 import { html, type SafeHtml } from './html.ts'
 import { describeServiceFaults } from './report-rows.ts'
 import { SERVICE_NAMES, type Scenario } from '../../scenario/types.ts'
+import { describeJitter } from '../../scenario/jitter.ts'
 
 export function renderDiff(diff: string): SafeHtml {
   const lines = diff.split('\n').filter((line) => !line.startsWith('===') && !line.startsWith('Index:'))
@@ -22,7 +23,7 @@ export function renderDiff(diff: string): SafeHtml {
 export function renderScenarioTable(s: Scenario, path?: string): SafeHtml {
   const services = SERVICE_NAMES.map((name) => {
     const service = s.services[name]
-    const jitter = service.jitter.kind === 'none' ? 'none' : JSON.stringify(service.jitter)
+    const jitter = describeJitter(service.jitter)
     return html`<tr><td>${name}</td><td class="num">${service.latencyMs}</td><td class="num">${service.perItemMs}</td><td>${jitter}</td><td class="num">${service.workers}</td><td>${describeServiceFaults(s, name) ?? 'none'}</td></tr>`
   })
   return html`<div><h3>Scenario “${s.name}”</h3>

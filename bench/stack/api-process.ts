@@ -1,8 +1,16 @@
 /** Starts the API under test in a child process, and talks to its admin routes (also of one running elsewhere: remote-roles.ts). */
 import { fileURLToPath } from 'node:url'
 import { SERVICE_NAMES, type Scenario, type ServiceName } from '../../scenario/types.ts'
-import { ADMIN_PATHS, type ApiCounters, type ApiProcess, type ApiProcessUsage, type TimedUpstreamCalls } from '../../lab-api/protocol.ts'
+import {
+  ADMIN_PATHS,
+  type ApiCounters,
+  type ApiProcess,
+  type ApiProcessUsage,
+  type TimedUpstreamCalls,
+  type TraceCounts,
+} from '../../lab-api/protocol.ts'
 import type { CacheBackend } from '../../variants/shared/cache-stats.ts'
+import type { TraceSettings } from '../../lab-api/trace-file.ts'
 import { askLabProcess } from './admin-client.ts'
 import { CPU_PATH, type RoleCpu } from '../../roles/protocol.ts'
 import { preforkLabProcess } from './lab-process.ts'
@@ -16,6 +24,8 @@ export interface ApiInit {
   /** The instance id of the upstreams' hello, for the API's own hello. */
   upstreamsInstance: string | null
   redisUrl: string | undefined
+  /** --trace, --otlp: the API's requests as OpenTelemetry traces; none without. */
+  trace?: TraceSettings
 }
 
 /** What api-main.ts answers once it listens. */
@@ -39,14 +49,14 @@ export function preforkApiProcess(): { start(init: ApiInit): Promise<ApiProcess>
   return {
     async start(init) {
       const lab = await forked.start(init)
-      return apiAt(lab.ready.url, lab.ready.cacheBackend, lab.pid, lab.stop)
+      return apiAt(lab.ready.url, lab.ready.cacheBackend, lab.pid, lab.stop, init.trace !== undefined)
     },
     stop: forked.stop,
   }
 }
 
 /** The admin routes of the API at `url`; `stop` stops it when the lab started it (else nothing). */
-export function apiAt(url: string, cacheBackend: CacheBackend, pid: number | null, stop: () => Promise<void>): ApiProcess {
+export function apiAt(url: string, cacheBackend: CacheBackend, pid: number | null, stop: () => Promise<void>, tracing = false): ApiProcess {
   const counters = async (): Promise<ApiCounters> => {
     const answer = (await askLabProcess('API', `${url}${ADMIN_PATHS.counters}`, 'GET', 'read the API’s counters')) as Partial<ApiCounters>
     const counts = (value: unknown, keys: readonly string[]): boolean =>
@@ -99,6 +109,14 @@ export function apiAt(url: string, cacheBackend: CacheBackend, pid: number | nul
     },
     timeCacheReads: (samples, idleMs) =>
       times('time reads from the API to Redis', ADMIN_PATHS.timeCacheReads, { samples, idleMs }, samples),
+    async tracePhase(phase, ratio) {
+      if (!tracing) return
+      await askLabProcess('API', `${url}${ADMIN_PATHS.trace}`, 'POST', `trace the ${phase} phase`, { phase, ratio })
+    },
+    async flushTraces() {
+      if (!tracing) return null
+      return (await askLabProcess('API', `${url}${ADMIN_PATHS.traceFlush}`, 'POST', 'write the traces')) as TraceCounts
+    },
     stop,
   }
 }

@@ -12,6 +12,7 @@ import type { Hello } from '../../roles/protocol.ts'
 import type { PlacedRole, Stack } from './stack-roles.ts'
 import type { Scenario } from '../../scenario/types.ts'
 import type { ApiHello } from '../../lab-api/protocol.ts'
+import type { TraceSettings } from '../../lab-api/trace-file.ts'
 
 /** Where the roles are: a URL for each one placed elsewhere; the others are started here. */
 export interface RoleUrls {
@@ -36,6 +37,7 @@ export async function startStack(
   where: RoleUrls,
   warn: (message: string) => void,
   onStarted?: (stop: () => Promise<void>) => void,
+  trace?: TraceSettings,
 ): Promise<Stack> {
   const stops: Array<() => Promise<void>> = []
   let stopping: Promise<void> | undefined
@@ -100,6 +102,8 @@ export async function startStack(
       upstreamUrls: upstreams.urls,
       upstreamsInstance: upstreams.hello.instance,
       redisUrl: redis.url,
+      // Nothing traced until the harness names the phase (steps.ts).
+      ...(trace ? { trace: { ...trace, ratio: 0 } } : {}),
     })
     const apiHello = await greet<ApiHello>('api', api.url)
     const roles = {

@@ -7,6 +7,7 @@
  * lab-api/), which reads the app's parts through their read-only `stats` and may be told
  * when a variant's work starts and settles.
  */
+import { setMaxListeners } from 'node:events'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { LIMITS, type Scenario, type ServiceName } from '../../scenario/types.ts'
 import type { CacheStore, PriceCache } from './cache-types.ts'
@@ -135,6 +136,8 @@ async function answer(
   // The request's deadline: when it passes, the calls still out are aborted and the
   // answer is a 504 naming the stages that were still waiting.
   const deadline = new AbortController()
+  // Every call of the request listens to it: a fan-out of 50 calls is not a leak.
+  setMaxListeners(0, deadline.signal)
   const clock = setTimeout(() => deadline.abort(new DeadlineError(scenario.requestDeadlineMs, timer.running())), scenario.requestDeadlineMs)
   const missed = new Promise<never>((_, reject) =>
     deadline.signal.addEventListener('abort', () => reject(deadline.signal.reason), { once: true }),

@@ -1,0 +1,131 @@
+/**
+ * `npm run calibrate -- FILE… [--out scenario.json] [--map NAME=service]…`: a team's own
+ * production latencies, from its traces (OTLP JSON, Jaeger JSON, Zipkin v2 JSON), as a scenario
+ * the lab runs (`npm run bench -- --scenario FILE`). Prints the calibration report; writes the
+ * scenario. Exit 2 on a bad flag, a file it cannot read or a called service not mapped.
+ */
+import { writeFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { calibrate, NoCallsError, UnmappedServicesError, type ServiceMap } from './calibrate/calibrate-traces.ts'
+import { calibratedScenario, JITTER_FITS, type JitterFit } from './calibrate/calibrated-scenario.ts'
+import { readTraceFile, TraceFileError, type TraceSpan } from './calibrate/read-traces.ts'
+import { renderCalibration } from './calibrate/render-calibration.ts'
+import { whatFixesBuy } from './calibrate/what-fixes-buy.ts'
+import { listFlag, parseFlags, renderHelp, UsageError, type FlagSpec } from './cli/flags.ts'
+import { EXIT } from './gate.ts'
+import { ITEMS_ATTRIBUTE } from '../lab-api/trace-file.ts'
+import { ScenarioError } from '../scenario/resolve-scenario.ts'
+import { SERVICE_NAMES, type ServiceName } from '../scenario/types.ts'
+
+const FLAGS = {
+  out: { type: 'string', value: 'FILE', help: 'where to write the scenario (default calibrated.json)' },
+  map: {
+    type: 'string',
+    value: 'NAME=SERVICE',
+    multiple: true,
+    help: `a called service's name in the traces → one of the lab's (${SERVICE_NAMES.join(', ')}) or ignore; repeatable. Names equal to the lab's map to themselves`,
+  },
+  items: {
+    type: 'string',
+    value: 'KEY',
+    help: `the span attribute that holds a call's item count (default ${ITEMS_ATTRIBUTE}, the lab's own)`,
+  },
+  endpoint: {
+    type: 'string',
+    value: 'NAME',
+    help: "the endpoint whose shape is matched with the story's variants: its server span's name (default: the one with the most requests)",
+  },
+  jitter: {
+    type: 'string',
+    value: 'FIT',
+    help: "the jitter the scenario gets: empirical (default: the calls' own quantiles) or lognormal (the fitted one, where one fits)",
+  },
+} satisfies Record<string, FlagSpec>
+
+const USAGE = `Usage: npm run calibrate -- FILE… [flags]
+
+Reads traces of your endpoint (OTLP JSON as the collector's file exporter writes it, Jaeger's
+JSON export, Zipkin v2 JSON; told apart by content) and writes a scenario with your services'
+latencies: base, per-item cost, jitter, error share. Then: npm run bench -- --scenario FILE.
+Only service names, durations, item counts and error flags are read from the spans.`
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2)
+  const { files, flags } = splitFiles(argv)
+  const values = parseFlags(flags, FLAGS)
+  if (values.help) {
+    console.log(renderHelp(USAGE, FLAGS))
+    return EXIT.ok
+  }
+  if (files.length === 0) throw new UsageError('Give one or more trace files: npm run calibrate -- traces.json [flags]. See --help.')
+  const map = readMap(listFlag(values, 'map'))
+  const itemsKey = typeof values.items === 'string' ? values.items : ITEMS_ATTRIBUTE
+  const jitter = readJitterFit(values.jitter)
+  const out = typeof values.out === 'string' ? values.out : 'calibrated.json'
+  const spans: TraceSpan[] = []
+  const formats: string[] = []
+  for (const file of files) {
+    const read = await readTraceFile(file, itemsKey)
+    spans.push(...read.spans)
+    formats.push(`${file} (${read.format})`)
+  }
+  const calibration = calibrate(spans, map, typeof values.endpoint === 'string' ? values.endpoint : undefined)
+  const { input, scenario } = calibratedScenario(calibration, files, jitter)
+  console.log(renderCalibration(calibration, formats, await whatFixesBuy(scenario, calibration.shape)))
+  writeFileSync(out, `${JSON.stringify(input, null, 2)}\n`)
+  console.log(`\nWrote ${out}. Run it: npm run bench -- --scenario ${out}`)
+  return EXIT.ok
+}
+
+/** The trace files (the arguments that are not flags or their values) apart from the flags. */
+function splitFiles(argv: string[]): { files: string[]; flags: string[] } {
+  const options = Object.fromEntries(Object.entries(FLAGS).map(([name, spec]) => [name, { type: spec.type }]))
+  const { tokens } = parseArgs({
+    args: argv,
+    options: { ...options, help: { type: 'boolean' } },
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  })
+  const positions = new Set(tokens.flatMap((t) => (t.kind === 'positional' ? [t.index] : [])))
+  return { files: argv.filter((_, i) => positions.has(i)), flags: argv.filter((_, i) => !positions.has(i)) }
+}
+
+function readMap(entries: string[]): ServiceMap {
+  const map: ServiceMap = {}
+  const targets = [...SERVICE_NAMES, 'ignore']
+  for (const entry of entries) {
+    const at = entry.lastIndexOf('=')
+    const [name, target] = [entry.slice(0, at), entry.slice(at + 1)]
+    if (at <= 0 || !targets.includes(target))
+      throw new UsageError(
+        `Flag --map: got "${entry}"; expected NAME=SERVICE with SERVICE one of ${targets.join(', ')}, e.g. --map stock-api=inventory.`,
+      )
+    map[name] = target as ServiceName | 'ignore'
+  }
+  return map
+}
+
+function readJitterFit(raw: string | boolean | undefined): JitterFit {
+  if (raw === undefined) return 'empirical'
+  if (typeof raw === 'string' && (JITTER_FITS as readonly string[]).includes(raw)) return raw as JitterFit
+  throw new UsageError(`Flag --jitter: got "${String(raw)}"; expected ${JITTER_FITS.join(' or ')}.`)
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (
+      error instanceof UsageError ||
+      error instanceof TraceFileError ||
+      error instanceof UnmappedServicesError ||
+      error instanceof NoCallsError ||
+      error instanceof ScenarioError
+    ) {
+      console.error(error.message)
+      process.exit(EXIT.usage)
+    }
+    console.error(`calibrate failed: ${(error as Error).message}`)
+    process.exit(1)
+  },
+)
