@@ -6,7 +6,7 @@ import { configDefaults, defineConfig } from 'vitest/config'
  * - `e2e`: everything that starts a stack (mocks over HTTP, the API, Redis, a bench, Chromium);
  * - `e2e-alone` (`*.alone.test.ts`): e2e tests that read the whole machine's CPU (the lab-bound flag) or set two
  *   timings side by side (the lab against wrk, a comparison of runs against a saved baseline, a level's rate against
- *   the server's view): after every other file, one at a time, on a quiet machine. With three files at once, a run
+ *   the server's view, traced durations against configured latencies): after every other file, one at a time, on a quiet machine. With three files at once, a run
  *   measured during another file's bench and its baseline measured during none differ by the machine, not the code.
  */
 export default defineConfig({

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util'
 import { calibrate, NoCallsError, UnmappedServicesError, type ServiceMap } from './calibrate/calibrate-traces.ts'
 import { calibratedScenario, JITTER_FITS, type JitterFit } from './calibrate/calibrated-scenario.ts'
 import { readTraceFile, TraceFileError, type TraceSpan } from './calibrate/read-traces.ts'
-import { renderCalibration } from './calibrate/render-calibration.ts'
+import { calibrationReport, renderCalibration, renderCalibrationHtml } from './calibrate/render-calibration.ts'
 import { whatFixesBuy } from './calibrate/what-fixes-buy.ts'
 import { listFlag, parseFlags, renderHelp, UsageError, type FlagSpec } from './cli/flags.ts'
 import { EXIT } from './gate.ts'
@@ -18,7 +18,11 @@ import { ScenarioError } from '../scenario/resolve-scenario.ts'
 import { SERVICE_NAMES, type ServiceName } from '../scenario/types.ts'
 
 const FLAGS = {
-  out: { type: 'string', value: 'FILE', help: 'where to write the scenario (default calibrated.json)' },
+  out: {
+    type: 'string',
+    value: 'FILE',
+    help: 'where to write the scenario (default calibrated.json); the report goes beside it (calibrated.html)',
+  },
   map: {
     type: 'string',
     value: 'NAME=SERVICE',
@@ -71,9 +75,12 @@ async function main(): Promise<number> {
   }
   const calibration = calibrate(spans, map, typeof values.endpoint === 'string' ? values.endpoint : undefined)
   const { input, scenario } = calibratedScenario(calibration, files, jitter)
-  console.log(renderCalibration(calibration, formats, await whatFixesBuy(scenario, calibration.shape)))
+  const report = calibrationReport(calibration, formats, await whatFixesBuy(scenario, calibration.shape))
+  console.log(renderCalibration(report))
+  const page = out.replace(/(\.json)?$/, '.html')
   writeFileSync(out, `${JSON.stringify(input, null, 2)}\n`)
-  console.log(`\nWrote ${out}. Run it: npm run bench -- --scenario ${out}`)
+  writeFileSync(page, renderCalibrationHtml(report))
+  console.log(`\nWrote ${out} and the report ${page}. Run it: npm run bench -- --scenario ${out}`)
   return EXIT.ok
 }
 

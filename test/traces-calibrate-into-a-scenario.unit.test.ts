@@ -14,7 +14,7 @@ import { calibrate, UnmappedServicesError, type ServiceMap } from '../bench/cali
 import { calibratedScenario } from '../bench/calibrate/calibrated-scenario.ts'
 import { fitService } from '../bench/calibrate/fit.ts'
 import { readTraceFile, TraceFileError } from '../bench/calibrate/read-traces.ts'
-import { renderCalibration } from '../bench/calibrate/render-calibration.ts'
+import { calibrationReport, renderCalibration, renderCalibrationHtml } from '../bench/calibrate/render-calibration.ts'
 import { empiricalDraw, jitterMeanMs } from '../scenario/jitter.ts'
 import { createRandom, normal } from '../scenario/random.ts'
 import { resolveScenario, ScenarioError } from '../scenario/resolve-scenario.ts'
@@ -90,8 +90,10 @@ describe('trace files read alike, whatever wrote them', () => {
       const { spans } = await readTraceFile(join(FIXTURES, fixture), 'items.count')
       expect(JSON.stringify(spans)).not.toContain(SECRETS[0])
       const calibration = calibrate(spans, MAP)
+      const report = calibrationReport(calibration, [fixture], null)
       const outputs = [
-        renderCalibration(calibration, [fixture], null),
+        renderCalibration(report),
+        renderCalibrationHtml(report),
         JSON.stringify(calibratedScenario(calibration, [fixture], 'empirical').input),
       ]
       for (const output of outputs) for (const secret of SECRETS) expect(output).not.toContain(secret)

@@ -1,7 +1,9 @@
 /**
- * The calibration report in the terminal: per service, the fitted figures beside the traces'
- * own p50, p90 and p99 and the number of calls behind them; the services ignored; the page
- * size; and the endpoint's own shape, calls per request one after another or together.
+ * The calibration report, in the terminal and as a small HTML page: per service, the fitted
+ * figures beside the traces' own p50, p90 and p99 and the number of calls behind them; the
+ * services ignored; the page size; the endpoint's own shape, calls per request one after another
+ * or together, the combination of the fixes it matches and what each would buy. One set of rows
+ * and sentences (calibrationReport), two renderings.
  */
 import type { Calibration } from './calibrate-traces.ts'
 import type { ServiceFit } from './fit.ts'
@@ -11,6 +13,7 @@ import { anyOrder } from '../report/lesson.ts'
 import { COMBINATION_VARIANTS, FIXES } from '../../scenario/story.ts'
 import { SERVICE_NAMES } from '../../scenario/types.ts'
 import { empiricalDraw } from '../../scenario/jitter.ts'
+import { html } from '../report/html.ts'
 
 /** Why a service has no per-item cost, in a few words (the note under the table says more). */
 const SHORT: Record<Exclude<ServiceFit['perItemFrom'], 'slope'>, string> = {
@@ -19,6 +22,9 @@ const SHORT: Record<Exclude<ServiceFit['perItemFrom'], 'slope'>, string> = {
   'no item counts': 'no counts',
 }
 
+const NOTE =
+  'base + per item × items + jitter. The base is where a lognormal fitted to the calls’ quantiles starts (the 1st percentile when none fits), with its 90 % interval over resamples of the calls: the split between base and jitter rests on the jitter’s skew alone, which a few hundred calls tell loosely. Their sum, which the lab runs, is the calls’ own distribution whatever the split. A per-item cost is a Theil–Sen slope over the calls’ item counts, kept when Kendall’s test tells it from none (none told), else 0 (one count: every call carried as many; no counts: no item attribute).'
+
 const ms = (n: number): string => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2))
 
 /** The fitted jitter at p50 and p90: the empirical distribution's own. */
@@ -26,7 +32,14 @@ export function jitterAt(fit: ServiceFit, p: number): number {
   return empiricalDraw(fit.jitterQuantilesMs, p)
 }
 
-export function renderCalibration(calibration: Calibration, sources: string[], fixes: WhatFixesBuy | null): string {
+export interface CalibrationReport {
+  title: string
+  header: string[]
+  rows: string[][]
+  notes: string[]
+}
+
+export function calibrationReport(calibration: Calibration, sources: string[], fixes: WhatFixesBuy | null): CalibrationReport {
   const header = [
     'service',
     'calls',
@@ -65,27 +78,43 @@ export function renderCalibration(calibration: Calibration, sources: string[], f
       ],
     ]
   })
+  const missing = SERVICE_NAMES.filter((s) => !calibration.services[s])
+  return {
+    title: `Calibrated from ${calibration.calls} upstream calls in ${calibration.traces} traces (${sources.join(', ')}); ${calibration.spans} spans read.`,
+    header,
+    rows,
+    notes: [
+      NOTE,
+      ...(missing.length ? [`Not in the traces, at the lab's defaults: ${missing.join(', ')}.`] : []),
+      ...(calibration.ignored.length ? [`Ignored: ${calibration.ignored.map((i) => `${i.name} (${i.spans} spans)`).join(', ')}.`] : []),
+      calibration.productsPerPage !== undefined
+        ? `Page size: ${calibration.productsPerPage} products (the catalog's items per call).`
+        : "Page size: not told by the traces (no item count on the catalog's calls): the lab's default is kept.",
+      ...shapeLines(calibration, fixes),
+      ...fixLines(fixes),
+    ],
+  }
+}
+
+export function renderCalibration(report: CalibrationReport): string {
+  const { header, rows } = report
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
   const line = (cells: string[]) =>
     `  ${cells.map((c, i) => (i === 0 || i === 9 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')}`.trimEnd()
-  const missing = SERVICE_NAMES.filter((s) => !calibration.services[s])
-  const lines = [
-    `Calibrated from ${calibration.calls} upstream calls in ${calibration.traces} traces (${sources.join(', ')}); ${calibration.spans} spans read.`,
-    '',
-    line(header),
-    line(widths.map((w) => '─'.repeat(w))),
-    ...rows.map(line),
-    '',
-    'base + per item × items + jitter. The base is where a lognormal fitted to the calls’ quantiles starts (the 1st percentile when none fits), with its 90 % interval over resamples of the calls: the split between base and jitter rests on the jitter’s skew alone, which a few hundred calls tell loosely. Their sum, which the lab runs, is the calls’ own distribution whatever the split. A per-item cost is a Theil–Sen slope over the calls’ item counts, kept when Kendall’s test tells it from none (none told), else 0 (one count: every call carried as many; no counts: no item attribute).',
-    ...(missing.length ? [`Not in the traces, at the lab's defaults: ${missing.join(', ')}.`] : []),
-    ...(calibration.ignored.length ? [`Ignored: ${calibration.ignored.map((i) => `${i.name} (${i.spans} spans)`).join(', ')}.`] : []),
-    calibration.productsPerPage !== undefined
-      ? `Page size: ${calibration.productsPerPage} products (the catalog's items per call).`
-      : "Page size: not told by the traces (no item count on the catalog's calls): the lab's default is kept.",
-    ...shapeLines(calibration, fixes),
-    ...fixLines(fixes),
-  ]
-  return lines.join('\n')
+  return [report.title, '', line(header), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line), '', ...report.notes].join('\n')
+}
+
+/** The same as a page of its own: the table and the sentences, every value escaped. */
+export function renderCalibrationHtml(report: CalibrationReport): string {
+  const numeric = (i: number) => i !== 0 && i !== 9
+  const page = html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Calibration: api-speedup-lab</title>
+<style>body{font:15px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1d2433}table{border-collapse:collapse;display:block;overflow-x:auto}th,td{padding:.3rem .6rem;border-bottom:1px solid #dde2ea;white-space:nowrap}th{text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums}p{max-width:60rem}</style>
+</head><body><h1>Your latencies, from your traces</h1><p>${report.title}</p>
+<table><thead><tr>${report.header.map((h) => html`<th>${h}</th>`)}</tr></thead>
+<tbody>${report.rows.map((row) => html`<tr>${row.map((cell, i) => (numeric(i) ? html`<td class="num">${cell}</td>` : html`<td>${cell}</td>`))}</tr>`)}</tbody></table>
+${report.notes.map((note) => html`<p>${note}</p>`)}</body></html>`
+  return `<!doctype html>\n${page.html}\n`
 }
 
 function shapeLines(calibration: Calibration, fixes: WhatFixesBuy | null): string[] {

@@ -48,6 +48,7 @@ export function renderTerminalSummary(results: Results): string {
       ...(outage ? [outage] : []),
       ...warmMissLines(results),
       ...(faultLine(results) ? [faultLine(results)!] : []),
+      ...(traceLine(results) ? [traceLine(results)!] : []),
       ...Object.values(results.variants).flatMap((v) =>
         v.peakLoad ? [`Peak: ${v.peakLoad.verdict}`, ...v.peakLoad.warnings.map((w) => `Warning: ${w}`)] : [],
       ),
@@ -136,4 +137,14 @@ export function wrap(text: string, indent = '  '): string[] {
   }
   if (line) lines.push(line)
   return lines
+}
+
+/** --trace, --otlp: what was written and sent, and what a traced request cost the API. */
+function traceLine(results: Results): string | undefined {
+  const trace = results.run.trace
+  if (!trace) return undefined
+  const where = [trace.file, trace.otlpUrl].filter((w): w is string => w !== null).join(' and ')
+  const failed = trace.exportFailures ? `; ${trace.exportFailures} batches were refused by the collector, their spans missing there` : ''
+  const { cost } = trace
+  return `Traces: ${trace.spans} spans of ${trace.requests} requests to ${where} (every latency request, ${formatShare(trace.sample * 100)} under load)${failed}. A traced request cost the API ${cost.addedCpuMs.toFixed(2)} ms of CPU more than an untraced one (${cost.untracedCpuMs.toFixed(2)} ms; ${cost.variant}, n = ${cost.requests}).`
 }
