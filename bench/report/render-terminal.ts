@@ -146,5 +146,5 @@ function traceLine(results: Results): string | undefined {
   const where = [trace.file, trace.otlpUrl].filter((w): w is string => w !== null).join(' and ')
   const failed = trace.exportFailures ? `; ${trace.exportFailures} batches were refused by the collector, their spans missing there` : ''
   const { cost } = trace
-  return `Traces: ${trace.spans} spans of ${trace.requests} requests to ${where} (every latency request, ${formatShare(trace.sample * 100)} under load)${failed}. A traced request cost the API ${cost.addedCpuMs.toFixed(2)} ms of CPU more than an untraced one (${cost.untracedCpuMs.toFixed(2)} ms; ${cost.variant}, n = ${cost.requests}).`
+  return `Traces: ${trace.spans} spans of ${trace.requests} requests to ${where} (every latency request, ${formatShare(trace.sample * 100)} under load, and half the ${cost.requests} of the cost's step, lab.phase trace-cost)${failed}. A traced request cost the API process ${cost.addedCpuMs.toFixed(2)} ms of CPU more than an untraced one (${cost.untracedCpuMs.toFixed(2)} ms; ${cost.variant}).`
 }
