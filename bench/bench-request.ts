@@ -123,6 +123,10 @@ export async function resolveBenchRequest(argv: string[], startedAt: Date, env =
   const vary = typeof values.vary === 'string' ? await resolveVary(values.vary, { ...values, ...quickPage }) : undefined
   const found = await loadVariants()
   const trace = readTraceFlags(values, scenario.seed, DEFAULT_TRACE_SAMPLE)
+  if (trace && vary)
+    throw new UsageError(
+      'Flag --trace and --otlp trace a measured run, not a --vary: each value runs on a stack of its own, and one trace file would mix their scenarios.',
+    )
   if (trace && values.api !== undefined)
     throw new UsageError(
       'Flag --trace and --otlp trace the API the lab starts: for one given by --api, start it with `npm run serve -- --trace DIR`.',

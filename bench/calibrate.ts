@@ -51,7 +51,9 @@ const USAGE = `Usage: npm run calibrate -- FILE… [flags]
 Reads traces of your endpoint (OTLP JSON as the collector's file exporter writes it, Jaeger's
 JSON export, Zipkin v2 JSON; told apart by content) and writes a scenario with your services'
 latencies: base, per-item cost, jitter, error share. Then: npm run bench -- --scenario FILE.
-Only service names, durations, item counts and error flags are read from the spans.`
+Of each span it keeps the names of its service and of the one it called, its ids (to link spans),
+its name (compared with --endpoint), its start, duration, item count and whether it failed; it
+prints or writes only service names, durations, item counts and error shares.`
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2)
@@ -70,12 +72,20 @@ async function main(): Promise<number> {
   const formats: string[] = []
   for (const file of files) {
     const read = await readTraceFile(file, itemsKey)
-    spans.push(...read.spans)
+    for (const span of read.spans) spans.push(span)
     formats.push(`${file} (${read.format})`)
   }
   const calibration = calibrate(spans, map, typeof values.endpoint === 'string' ? values.endpoint : undefined)
   const { input, scenario } = calibratedScenario(calibration, files, jitter)
-  const report = calibrationReport(calibration, formats, await whatFixesBuy(scenario, calibration.shape))
+  const report = calibrationReport(
+    calibration,
+    formats,
+    await whatFixesBuy(
+      scenario,
+      calibration.shape,
+      SERVICE_NAMES.filter((s) => calibration.services[s] || calibration.failedOnly.includes(s)),
+    ),
+  )
   console.log(renderCalibration(report))
   const page = out.replace(/(\.json)?$/, '.html')
   writeFileSync(out, `${JSON.stringify(input, null, 2)}\n`)

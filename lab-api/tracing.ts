@@ -20,7 +20,7 @@
  * Which requests: `ratio` of them, drawn from the seed (the harness sets 1 in the latency
  * phase, `--trace-sample` under load, 0 around them: calibration, warm-up, the correctness check).
  */
-import { AsyncLocalStorage } from 'node:async_hooks'
+import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks'
 import diagnostics from 'node:diagnostics_channel'
 import { appendFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -95,9 +95,18 @@ export function createApiTracing(settings: TraceSettings, upstreamUrls: Record<S
         })
         serverSpans.set(request, { span })
       })
+      // The client went away before the answer (autocannon at a level's end): fastify runs no onResponse.
+      app.addHook('onRequestAbort', async (request) => {
+        const traced = serverSpans.get(request)
+        if (!traced) return
+        serverSpans.delete(request)
+        traced.span.setAttribute('lab.client_gone', true)
+        traced.span.end(epochMs())
+      })
       app.addHook('onResponse', async (request, reply) => {
         const traced = serverSpans.get(request)
         if (!traced) return
+        serverSpans.delete(request)
         const { span, workStartedAt } = traced
         span.setAttribute('http.response.status_code', reply.statusCode)
         if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR })
@@ -111,7 +120,7 @@ export function createApiTracing(settings: TraceSettings, upstreamUrls: Record<S
               .end(start + stage.durationMs)
           }
         }
-        span.end()
+        span.end(epochMs())
       })
     },
     workStarted(request) {
@@ -135,13 +144,25 @@ export function createApiTracing(settings: TraceSettings, upstreamUrls: Record<S
     },
   }
 
+  /**
+   * The span of the request that made an undici call. A call made while every connection of its pool
+   * is busy waits in the pool's queue, and undici creates it later, from another connection's drain:
+   * the context there is another request's. Its handler, an AsyncResource made when the code called,
+   * keeps the caller's context; undici keeps the handler under a symbol named "handler".
+   */
+  function callersSpan(request: object): Span | undefined {
+    const key = Object.getOwnPropertySymbols(request).find((symbol) => symbol.description === 'handler')
+    const handler = key ? (request as Record<symbol, unknown>)[key] : undefined
+    return handler instanceof AsyncResource ? handler.runInAsyncScope(() => current.getStore()) : current.getStore()
+  }
+
   /** A client span per upstream call made within a traced request: from undici's request:create to its last byte or error. */
   function subscribeUpstreamCalls(): () => void {
     type UndiciRequest = { origin?: string | URL; method?: string; path?: string }
     const calls = new WeakMap<UndiciRequest, Span>()
     const onCreate = (message: unknown): void => {
       const { request } = message as { request: UndiciRequest }
-      const parent = current.getStore()
+      const parent = callersSpan(request)
       const service = serviceOf.get(String(request.origin ?? '').replace(/\/$/, ''))
       if (!parent || !service) return
       const origin = new URL(String(request.origin))
@@ -179,11 +200,14 @@ export function createApiTracing(settings: TraceSettings, upstreamUrls: Record<S
       const span = calls.get(request)
       if (!span) return
       calls.delete(request)
-      if (error) {
+      if (error && isAbort(error)) {
+        // Given up on by its request (answered already, or past its deadline): not the service's failure.
+        span.setAttribute('lab.cancelled', true)
+      } else if (error) {
         span.setStatus({ code: SpanStatusCode.ERROR, message: error.name })
         span.setAttribute('error.type', error.name)
       }
-      span.end()
+      span.end(epochMs())
     }
     const channels: Array<[string, (message: unknown) => void]> = [
       ['undici:request:create', onCreate],
@@ -202,7 +226,7 @@ export function createApiTracing(settings: TraceSettings, upstreamUrls: Record<S
     type CommandContext = { command?: string; span?: Span }
     const channel = diagnostics.tracingChannel<unknown, CommandContext>('ioredis:command')
     const end = (ctx: CommandContext): void => {
-      ctx.span?.end()
+      ctx.span?.end(epochMs())
       ctx.span = undefined
     }
     const handlers = {
@@ -233,9 +257,15 @@ export function createApiTracing(settings: TraceSettings, upstreamUrls: Record<S
   }
 }
 
+/** An abort: the request gave the call up (undici's RequestAbortedError, or the signal's own reason). */
+function isAbort(error: Error): boolean {
+  return error.name === 'AbortError' || error.name === 'RequestAbortedError' || (error as { code?: string }).code === 'UND_ERR_ABORTED'
+}
+
 /**
- * Now, in ms since the epoch, to the µs: a span's start as the SDK takes it by default is
- * Date.now()'s whole ms, and a call made 0.7 ms after the one before it ended would seem to overlap it.
+ * Now, in ms since the epoch, to the µs (every span starts and ends on this clock): the SDK's own is
+ * Date.now()'s whole ms for a span given its start, and a call made 0.7 ms after the one before it
+ * ended would seem to overlap it.
  */
 const epochMs = (): number => performance.timeOrigin + performance.now()
 

@@ -132,9 +132,12 @@ describe.skipIf(SKIP_REDIS)('the API traced: --otlp URL and --trace DIR', () => 
     expect(results.variants.naive!.upstreamCalls.inventory).toBe(results.scenario.productsPerPage)
   })
 
-  it('traces the load phase too, at --trace-sample, and nothing of the lab’s own steps', () => {
+  it('traces the load phase too, at --trace-sample, the cost step labelled, and nothing of the lab’s other steps', () => {
     const spans = spansOf(received.map((r) => r.body))
     const phases = new Set(spans.filter((s) => s.kind === SERVER).map((s) => attribute(s, 'lab.phase')))
-    expect([...phases].sort()).toEqual(['latency', 'load'])
+    expect([...phases].sort()).toEqual(['latency', 'load', 'trace-cost'])
+    // The cost step: 4 rounds of 20 requests traced (and 20 not).
+    expect(spans.filter((s) => s.kind === SERVER && attribute(s, 'lab.phase') === 'trace-cost')).toHaveLength(80)
+    expect(results.run.trace!.cost).toMatchObject({ variant: 'bulk', requests: 160 })
   })
 })

@@ -23,10 +23,10 @@ export class UnmappedServicesError extends Error {
     super(
       [
         `${unmapped.length === 1 ? 'A called service is' : `${unmapped.length} called services are`} not one of the lab's (${SERVICE_NAMES.join(', ')}). Map each one, or ignore it:`,
-        ...unmapped.map((f) => `  --map '${f.name}=${suggestService(f.name)}'`),
+        ...unmapped.map((f) => `  --map ${shellQuote(`${f.name}=${suggestService(f.name)}`)}`),
         `(a guess from each name: check it; "ignore" leaves a service out.)`,
         'Every service called in the traces:',
-        ...found.map((f) => `  ${f.name}: ${f.spans} spans${f.mapped ? ` → ${f.mapped}` : ' (not mapped)'}`),
+        ...found.map((f) => `  ${visible(f.name)}: ${f.spans} spans${f.mapped ? ` → ${f.mapped}` : ' (not mapped)'}`),
       ].join('\n'),
     )
   }
@@ -39,6 +39,16 @@ const SYNONYMS: Record<ServiceName, readonly string[]> = {
   pricing: ['pricing', 'price', 'offer', 'quote'],
   reviews: ['review', 'rating'],
   categories: ['categor', 'taxonomy', 'breadcrumb'],
+}
+
+/** A word for a POSIX shell, quoted whatever it holds (a name from a trace may hold a quote); control characters shown as \u escapes. */
+function shellQuote(word: string): string {
+  return `'${visible(word).replace(/'/g, `'\\''`)}'`
+}
+
+/** A name from a trace, its control characters shown as \u escapes: printed, it cannot move the terminal's cursor. */
+function visible(name: string): string {
+  return [...name].map((c) => (c < ' ' || c === '\u007f' ? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}` : c)).join('')
 }
 
 function suggestService(name: string): string {
@@ -70,15 +80,18 @@ export interface Calibration {
   traces: number
   services: Partial<Record<ServiceName, ServiceFit>>
   ignored: Array<{ name: string; spans: number }>
+  /** Services every call of which failed: no latency told, the lab's defaults kept. */
+  failedOnly: ServiceName[]
   /** The page size the traces tell (the catalog's items per call), or undefined. */
   productsPerPage: number | undefined
   shape: EndpointShape | null
 }
 
 export function calibrate(spans: TraceSpan[], map: ServiceMap, endpoint?: string): Calibration {
-  const calls = spans.filter((s) => s.kind === 'client' && s.peer !== undefined)
+  // A call its request gave up on (answered already, or past its deadline) is neither a duration nor the service's failure.
+  const calls = spans.filter((s) => s.kind === 'client' && s.peer !== undefined && !s.cancelled)
   const byName = new Map<string, TraceSpan[]>()
-  for (const call of calls) byName.set(call.peer!, [...(byName.get(call.peer!) ?? []), call])
+  for (const call of calls) append(byName, call.peer!, call)
   const mappedAs = (name: string): ServiceName | 'ignore' | undefined =>
     map[name] ??
     ((SERVICE_NAMES as readonly string[]).includes(name) ? (name as ServiceName) : IGNORED_BY_DEFAULT.includes(name) ? 'ignore' : undefined)
@@ -93,10 +106,15 @@ export function calibrate(spans: TraceSpan[], map: ServiceMap, endpoint?: string
     return mapped === 'ignore' ? undefined : mapped
   }
   const services: Calibration['services'] = {}
+  const failedOnly: ServiceName[] = []
   for (const service of SERVICE_NAMES) {
     const mine = calls.filter((c) => serviceOf(c) === service)
     if (mine.length === 0) continue
     const ok = mine.filter((c) => !c.error)
+    if (ok.length === 0) {
+      failedOnly.push(service)
+      continue
+    }
     services[service] = fitService({
       durationsMs: ok.map((c) => c.durationMs),
       items: ok.map((c) => c.items),
@@ -111,6 +129,7 @@ export function calibrate(spans: TraceSpan[], map: ServiceMap, endpoint?: string
     traces: new Set(spans.map((s) => s.traceId)).size,
     services,
     ignored: found.filter((f) => f.mapped === 'ignore').map(({ name, spans: n }) => ({ name, spans: n })),
+    failedOnly,
     productsPerPage: catalogItems !== undefined && catalogItems >= 1 ? catalogItems : undefined,
     shape: shapeOf(spans, serviceOf, endpoint),
   }
@@ -144,13 +163,16 @@ function shapeOf(
 ): EndpointShape | null {
   const ids = new Set(spans.map((s) => s.spanId))
   const children = new Map<string, TraceSpan[]>()
-  for (const span of spans) if (span.parentId) children.set(span.parentId, [...(children.get(span.parentId) ?? []), span])
+  for (const span of spans) if (span.parentId) append(children, span.parentId, span)
   const below = (span: TraceSpan): TraceSpan[] => (children.get(span.spanId) ?? []).flatMap((child) => [child, ...below(child)])
   const groups = new Map<string, TraceSpan[][]>()
   for (const root of spans) {
     if (root.kind !== 'server' || (root.parentId !== undefined && ids.has(root.parentId))) continue
-    const calls = below(root).filter((s) => s.kind === 'client' && serviceOf(s) !== undefined)
-    if (calls.length) groups.set(root.name, [...(groups.get(root.name) ?? []), calls])
+    // The endpoint's own calls (not those its upstreams made in turn), made before it answered (not a refresh in the background).
+    const calls = below(root).filter(
+      (s) => s.kind === 'client' && s.service === root.service && serviceOf(s) !== undefined && s.startMs <= root.startMs + root.durationMs,
+    )
+    if (calls.length) append(groups, root.name, calls)
   }
   if (groups.size === 0) return null
   if (endpoint !== undefined && !groups.has(endpoint))
@@ -162,7 +184,7 @@ function shapeOf(
   const byPage = new Map<number | undefined, TraceSpan[][]>()
   for (const request of chosen) {
     const page = request.find((c) => serviceOf(c) === 'catalog')?.items
-    byPage.set(page, [...(byPage.get(page) ?? []), request])
+    append(byPage, page, request)
   }
   const [products, requests] = [...byPage].sort((a, b) => b[1].length - a[1].length)[0]!
   const calls: EndpointShape['calls'] = {}
@@ -182,6 +204,12 @@ function shapeOf(
     serviceAtOnce,
     atOnce: median(requests.map((request) => maxInFlight(request))),
   }
+}
+
+function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key)
+  if (list) list.push(value)
+  else map.set(key, [value])
 }
 
 function median(values: number[]): number {

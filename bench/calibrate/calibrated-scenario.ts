@@ -2,12 +2,13 @@
  * A calibration as a scenario file the lab already accepts (`--scenario FILE`): each service
  * seen in the traces with its fitted base latency, per-item cost, jitter (empirical: its
  * quantiles; or the fitted lognormal) and error share (as injected errors); the services not
- * seen keep the lab's defaults; the page size when the traces told it. Checked by the scenario's
- * own validation before it is written, with the same errors as any scenario file.
+ * seen keep the lab's defaults; the page size when the traces told it. A figure past the scenario's
+ * limits (a call of over a minute) is held at the limit. Checked by the scenario's own validation
+ * before it is written, with the same errors as any scenario file.
  */
 import type { Calibration } from './calibrate-traces.ts'
 import { resolveScenario } from '../../scenario/resolve-scenario.ts'
-import { SERVICE_NAMES, type Jitter, type Scenario, type ServiceName } from '../../scenario/types.ts'
+import { LIMITS, SERVICE_NAMES, type Jitter, type Scenario, type ServiceName } from '../../scenario/types.ts'
 
 export const JITTER_FITS = ['empirical', 'lognormal'] as const
 export type JitterFit = (typeof JITTER_FITS)[number]
@@ -29,10 +30,10 @@ export function calibratedScenario(calibration: Calibration, sources: string[], 
         ? { kind: 'lognormal', medianMs: fit.lognormal.medianMs, sigma: fit.lognormal.sigma }
         : fit.jitterQuantilesMs.every((q) => q === 0)
           ? { kind: 'none' }
-          : { kind: 'empirical', quantilesMs: fit.jitterQuantilesMs }
+          : { kind: 'empirical', quantilesMs: fit.jitterQuantilesMs.map((q) => Math.min(q, LIMITS.jitterMs.max)) }
     services[service] = {
-      latencyMs: fit.baseMs,
-      perItemMs: fit.perItemMs,
+      latencyMs: Math.min(fit.baseMs, LIMITS.latencyMs.max),
+      perItemMs: Math.min(fit.perItemMs, LIMITS.perItemMs.max),
       jitter,
       ...(fit.errorPercent > 0 ? { faults: { errorRate: Math.min(1, fit.errorPercent / 100) } } : {}),
     }

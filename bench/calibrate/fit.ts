@@ -66,8 +66,7 @@ export function fitService({ durationsMs, items, errors, maxConcurrent }: Servic
   const fitted = shiftedLognormal(rest)
   const baseMs = Math.max(0, fitted ? fitted.shift : r(1))
   const jitter = rest.map((ms) => Math.max(0, ms - baseMs))
-  const points = Math.min(101, Math.max(2, jitter.length))
-  const jitterQuantilesMs = Array.from({ length: points }, (_, i) => round3(percentile(jitter, (i / (points - 1)) * 100)))
+  const jitterQuantilesMs = quantilesOf(jitter)
   return {
     calls,
     timed: durationsMs.length,
@@ -88,6 +87,24 @@ export function fitService({ durationsMs, items, errors, maxConcurrent }: Servic
 }
 
 /**
+ * The jitter's quantiles at evenly spaced probabilities from 0 to 1 (101 of them, fewer for fewer
+ * calls), as the lab draws them: between two quantiles, linearly. The top segment (p99 to the
+ * maximum) would be drawn for 1 % of calls up to the slowest one seen: one call of 30 s among ten
+ * thousand of 40 ms would make 1 % of the lab's calls up to 30 s. Its end is set instead so that the
+ * segment's mean is the top calls' own mean, within [p99, the maximum].
+ */
+function quantilesOf(jitter: number[]): number[] {
+  const sorted = [...jitter].sort((a, b) => a - b)
+  const points = Math.min(101, Math.max(2, sorted.length))
+  const quantiles = Array.from({ length: points }, (_, i) => percentile(sorted, (i / (points - 1)) * 100))
+  const below = quantiles[points - 2]!
+  const top = sorted.filter((ms) => ms >= below)
+  const topMean = top.reduce((a, b) => a + b, 0) / top.length
+  quantiles[points - 1] = Math.min(sorted[sorted.length - 1]!, Math.max(below, 2 * topMean - below))
+  return quantiles.map(round3)
+}
+
+/**
  * The median of the slopes between every two calls of different item counts (Theil–Sen), and
  * whether the calls tell one at all: Kendall's S of items against duration, against its spread
  * with the items' ties (|z| ≥ 2.58, 1 %). A slope the calls cannot tell from none is not kept:
@@ -95,8 +112,8 @@ export function fitService({ durationsMs, items, errors, maxConcurrent }: Servic
  */
 function perItemSlope(durationsMs: number[], items: Array<number | undefined>): { msPerItem: number; told: boolean } {
   const points = durationsMs.flatMap((ms, i) => (items[i] === undefined ? [] : [[items[i]!, ms] as const]))
-  const step = Math.max(1, Math.ceil(points.length / MAX_SLOPE_POINTS))
-  const used = points.filter((_, i) => i % step === 0)
+  // Over MAX_SLOPE_POINTS, a seeded random subset: every k-th call in file order could keep one item count of a pattern.
+  const used = points.length <= MAX_SLOPE_POINTS ? points : seededSample(points, MAX_SLOPE_POINTS)
   const slopes: number[] = []
   let s = 0
   for (let i = 0; i < used.length; i++)
@@ -122,6 +139,28 @@ function perItemSlope(durationsMs: number[], items: Array<number | undefined>): 
   }
 }
 
+function seededSample<T>(values: readonly T[], n: number): T[] {
+  const random = xorshift()
+  const copy = [...values]
+  // A partial Fisher–Yates shuffle: the first n are a uniform sample.
+  for (let i = 0; i < n; i++) {
+    const j = i + Math.floor(random() * (copy.length - i))
+    ;[copy[i], copy[j]] = [copy[j]!, copy[i]!]
+  }
+  return copy.slice(0, n)
+}
+
+/** xorshift32 from a fixed seed: the same calls give the same figures. */
+function xorshift(): () => number {
+  let state = 0x9e3779b9
+  return () => {
+    state ^= state << 13
+    state ^= state >>> 17
+    state ^= state << 5
+    return (state >>> 0) / 4294967296
+  }
+}
+
 function countsOf(values: number[]): Map<number, number> {
   const counts = new Map<number, number>()
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1)
@@ -131,14 +170,15 @@ function countsOf(values: number[]): Map<number, number> {
 /**
  * A shifted lognormal fitted to the quantiles: q(p) = shift + scale·e^(σ·z(p)) at p = 2 %, 5 %, 10 %…
  * 95 %, 98 %; for each σ on a grid, shift and scale by least squares (linear in them), and the σ that
- * fits best (its shift may come out below 0: the caller holds the base at 0). Null when no σ gives a positive scale.
+ * fits best (its shift may come out below 0: the caller holds the base at 0). Null when no σ gives a positive scale, or
+ * the best σ is at the grid's end.
  */
 function shiftedLognormal(sorted: number[]): { shift: number; scale: number; sigma: number } | null {
   const ps = [2, 5, ...Array.from({ length: 18 }, (_, i) => 10 + i * 5), 98]
   const zs = ps.map((p) => probit(p / 100))
   const qs = ps.map((p) => percentile(sorted, p))
   let best: { shift: number; scale: number; sigma: number; sse: number } | null = null
-  for (let sigma = 0.02; sigma <= 2.5; sigma += 0.01) {
+  for (let sigma = SIGMA_MIN; sigma <= SIGMA_MAX; sigma += 0.01) {
     const xs = zs.map((z) => Math.exp(sigma * z))
     const mx = xs.reduce((a, b) => a + b) / xs.length
     const my = qs.reduce((a, b) => a + b) / qs.length
@@ -154,28 +194,26 @@ function shiftedLognormal(sorted: number[]): { shift: number; scale: number; sig
     const sse = xs.reduce((sum, x, i) => sum + (shift + scale * x - qs[i]!) ** 2, 0)
     if (!best || sse < best.sse) best = { shift, scale, sigma, sse }
   }
-  return best
+  // At the grid's ends the calls are not skewed to the right (a symmetric or left-skewed rest would put the shift far
+  // below them) or are skewed beyond any lognormal: none fits.
+  return best && best.sigma > SIGMA_MIN + 0.005 && best.sigma < SIGMA_MAX - 0.005 ? best : null
 }
 
+const SIGMA_MIN = 0.02
+const SIGMA_MAX = 2.5
 const BOOTSTRAPS = 100
 
 /** The shift's 5th and 95th percentiles over resamples of `rest` (a seeded generator: the same calls, the same interval). */
 function bootstrapShift(rest: number[]): [number, number] {
-  let state = 0x9e3779b9
-  const random = (): number => {
-    // xorshift32: enough to resample, and the same interval for the same calls.
-    state ^= state << 13
-    state ^= state >>> 17
-    state ^= state << 5
-    return (state >>> 0) / 4294967296
-  }
+  const random = xorshift()
   const shifts: number[] = []
   for (let b = 0; b < BOOTSTRAPS; b++) {
     const sample = Array.from({ length: rest.length }, () => rest[Math.floor(random() * rest.length)]!).sort((x, y) => x - y)
     shifts.push(shiftedLognormal(sample)?.shift ?? percentile(sample, 1))
   }
   shifts.sort((x, y) => x - y)
-  return [round3(Math.max(0, percentile(shifts, 5))), round3(percentile(shifts, 95))]
+  const [low, high] = [Math.max(0, percentile(shifts, 5)), Math.max(0, percentile(shifts, 95))]
+  return [round3(low), round3(Math.max(low, high))]
 }
 
 /** The standard normal's quantile (Acklam's rational approximation, |error| < 1.2e-9). */

@@ -16,7 +16,7 @@
  * zipkin2-api.yaml).
  */
 import { createReadStream } from 'node:fs'
-import { stat } from 'node:fs/promises'
+import { open, stat } from 'node:fs/promises'
 import { createInterface } from 'node:readline'
 
 /** A span, format aside. */
@@ -37,6 +37,8 @@ export interface TraceSpan {
   /** The items the call carried, from the items attribute when it has one. */
   items: number | undefined
   error: boolean
+  /** Given up on by its request (the lab's `lab.cancelled`): neither a duration nor a failure. */
+  cancelled: boolean
 }
 
 export type TraceFormat = 'otlp' | 'jaeger' | 'zipkin'
@@ -63,7 +65,10 @@ export async function readTraceFile(file: string, itemsKey: string): Promise<{ f
   const lineReader = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })
   // One JSON document per line (OTLP's file exporter) or one document over many lines: tried a line at a time, then whole.
   let perLine = true
-  for await (const line of lineReader) {
+  if (size > MAX_JSON_FILE_BYTES && !(await startsWithALine(file))) throw new TraceFileError(tooBig(file, size))
+  for await (const read of lineReader) {
+    // A byte-order mark before the first line is not JSON.
+    const line = lineNumber === 0 ? read.replace(/^\uFEFF/, '') : read
     lineNumber++
     if (perLine) {
       if (line.trim() === '') continue
@@ -74,17 +79,14 @@ export async function readTraceFile(file: string, itemsKey: string): Promise<{ f
       } catch {
         if (lines > 1) throw new TraceFileError(`${file}: line ${lineNumber} is not valid JSON (the lines before it were).`)
         perLine = false
-        if (size > MAX_JSON_FILE_BYTES)
-          throw new TraceFileError(
-            `${file}: ${Math.round(size / 1024 / 1024)} MB of JSON in one document, above the ${MAX_JSON_FILE_BYTES / 1024 / 1024} MB read whole; export it as OTLP JSON lines (the collector's file exporter), which are read a line at a time.`,
-          )
+        if (size > MAX_JSON_FILE_BYTES) throw new TraceFileError(tooBig(file, size))
         whole = `${line}\n`
         continue
       }
       const kind = formatOf(document)
       if (!kind) throw new TraceFileError(notAFormat(file))
       format ??= kind
-      spans.push(...spansOf(kind, document, itemsKey, `${file} line ${lineNumber}`))
+      for (const span of spansOf(kind, document, itemsKey, `${file} line ${lineNumber}`)) spans.push(span)
     } else whole += `${line}\n`
   }
   if (!perLine) {
@@ -96,10 +98,24 @@ export async function readTraceFile(file: string, itemsKey: string): Promise<{ f
     }
     format = formatOf(document)
     if (!format) throw new TraceFileError(notAFormat(file))
-    spans.push(...spansOf(format, document, itemsKey, file))
+    for (const span of spansOf(format, document, itemsKey, file)) spans.push(span)
   }
   if (!format) throw new TraceFileError(`${file}: no JSON in it.`)
   return { format, spans }
+}
+
+const tooBig = (file: string, size: number): string =>
+  `${file}: ${Math.round(size / 1024 / 1024)} MB of JSON in one document, above the ${MAX_JSON_FILE_BYTES / 1024 / 1024} MB read whole; export it as OTLP JSON lines (the collector's file exporter), which are read a line at a time.`
+
+/** Whether the file's first MB holds a line's end: JSON lines, read a line at a time; else one document, read whole. */
+async function startsWithALine(file: string): Promise<boolean> {
+  const handle = await open(file)
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(1024 * 1024), 0, 1024 * 1024, 0)
+    return buffer.subarray(0, bytesRead).includes(10)
+  } finally {
+    await handle.close()
+  }
 }
 
 const notAFormat = (file: string): string =>
@@ -172,6 +188,7 @@ function otlpSpans(document: unknown, itemsKey: string): TraceSpan[] {
           items: asNumber(attributes[itemsKey]),
           error:
             status.code === 2 || status.code === 'STATUS_CODE_ERROR' || (asNumber(attributes['http.response.status_code']) ?? 0) >= 500,
+          cancelled: attributes['lab.cancelled'] === true,
         })
       }
     }
@@ -229,6 +246,7 @@ function jaegerSpans(document: unknown, itemsKey: string): TraceSpan[] {
           tags.error === true ||
           tags.error === 'true' ||
           (asNumber(tags['http.status_code'] ?? tags['http.response.status_code']) ?? 0) >= 500,
+        cancelled: tags['lab.cancelled'] === true,
       })
     }
   }
@@ -255,6 +273,7 @@ function zipkinSpans(document: unknown, itemsKey: string): TraceSpan[] {
         durationMs: (asNumber(span.duration) ?? Number.NaN) / 1000,
         items: asNumber(tags[itemsKey]),
         error: 'error' in tags || (asNumber(tags['http.status_code'] ?? tags['http.response.status_code']) ?? 0) >= 500,
+        cancelled: tags['lab.cancelled'] === 'true',
       } satisfies TraceSpan
     })
 }

@@ -10,7 +10,7 @@ import type { ServiceFit } from './fit.ts'
 import type { WhatFixesBuy } from './what-fixes-buy.ts'
 import { formatMs } from '../record/format.ts'
 import { anyOrder } from '../report/lesson.ts'
-import { COMBINATION_VARIANTS, FIXES } from '../../scenario/story.ts'
+import { COMBINATION_VARIANTS, COMBINATIONS, FIXES } from '../../scenario/story.ts'
 import { SERVICE_NAMES } from '../../scenario/types.ts'
 import { empiricalDraw } from '../../scenario/jitter.ts'
 import { html } from '../report/html.ts'
@@ -78,7 +78,7 @@ export function calibrationReport(calibration: Calibration, sources: string[], f
       ],
     ]
   })
-  const missing = SERVICE_NAMES.filter((s) => !calibration.services[s])
+  const missing = SERVICE_NAMES.filter((s) => !calibration.services[s] && !calibration.failedOnly.includes(s))
   return {
     title: `Calibrated from ${calibration.calls} upstream calls in ${calibration.traces} traces (${sources.join(', ')}); ${calibration.spans} spans read.`,
     header,
@@ -86,12 +86,15 @@ export function calibrationReport(calibration: Calibration, sources: string[], f
     notes: [
       NOTE,
       ...(missing.length ? [`Not in the traces, at the lab's defaults: ${missing.join(', ')}.`] : []),
+      ...(calibration.failedOnly.length
+        ? [`Every call failed, so no latency is told, the lab's defaults kept: ${calibration.failedOnly.join(', ')}.`]
+        : []),
       ...(calibration.ignored.length ? [`Ignored: ${calibration.ignored.map((i) => `${i.name} (${i.spans} spans)`).join(', ')}.`] : []),
       calibration.productsPerPage !== undefined
         ? `Page size: ${calibration.productsPerPage} products (the catalog's items per call).`
         : "Page size: not told by the traces (no item count on the catalog's calls): the lab's default is kept.",
       ...shapeLines(calibration, fixes),
-      ...fixLines(fixes),
+      ...fixLines(fixes, calibration),
     ],
   }
 }
@@ -141,8 +144,13 @@ function shapeLines(calibration: Calibration, fixes: WhatFixesBuy | null): strin
   if (match) {
     const has = match.fixes.length ? `with ${list(match.fixes)}` : 'none of the three fixes: its N+1, no price cache, one call at a time'
     const missing = FIXES.filter((f) => !match.fixes.includes(f))
+    const cacheOf = (variant: string, cache: string) =>
+      COMBINATIONS.find((c) => c.variant === variant)!.fixes.includes('the price cache') ? ` (${cache} cache)` : ''
+    const alike = match.alike.length
+      ? ` The calls alone do not tell it from ${list(match.alike.map((a) => `${a.variant}'s${cacheOf(a.variant, a.cache)}`))}.`
+      : ''
     lines.push(
-      `${match.exact ? 'Its calls match' : 'Its calls come closest to'} ${match.variant}'s${match.fixes.includes('the price cache') ? ` (${match.cache} cache)` : ''}: ${has}.${missing.length ? ` Not yet: ${list(missing)}.` : ''}`,
+      `${match.exact ? 'Its calls match' : 'Its calls come closest to'} ${match.variant}'s${cacheOf(match.variant, match.cache)}: ${has}.${missing.length ? ` Not yet: ${list(missing)}.` : ''}${alike}`,
     )
   }
   return lines
@@ -152,13 +160,19 @@ const list = (items: readonly string[]): string =>
   items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`
 
 /** What each fix would buy at these latencies, in any order: the model's warm floors of the eight combinations. */
-function fixLines(fixes: WhatFixesBuy | null): string[] {
+function fixLines(fixes: WhatFixesBuy | null, calibration: Calibration): string[] {
   if (!fixes) return []
+  const pricing = calibration.services.pricing
   const sentence = anyOrder(fixes.attribution)?.sentence
   const floors = COMBINATION_VARIANTS.filter((v) => fixes.floorsMs[v] !== undefined).map((v) => `${v} ${formatMs(fixes.floorsMs[v]!)}`)
   return [
     '',
     `At these latencies, from the model (each combination of the fixes run in virtual time): warm floors ${floors.join(', ')}.`,
     ...(sentence ? [sentence] : []),
+    ...(pricing && pricing.perItemFrom !== 'slope'
+      ? [
+          `Pricing's per-item cost is not told by these traces (${pricing.perItemFrom}): its whole latency is charged to every call, whatever its ids, so the N+1 and the bulk call cost it alike and a per-product pricing call would be charged a whole page's.`,
+        ]
+      : []),
   ]
 }

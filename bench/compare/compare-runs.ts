@@ -237,6 +237,9 @@ function differences(baseline: MeasuredRun, current: MeasuredRun): string[] {
     `API ${r.roles.api.placed ? `at ${r.roles.api.url} on ${r.roles.api.host.hostname}` : 'started here'}, upstreams ${r.roles.upstreams.placed ? `at ${r.roles.upstreams.url} on ${r.roles.upstreams.host.hostname}` : 'started here'}`
   if (placement(baseline) !== placement(current))
     warnings.push(`The roles were placed differently: the baseline's ${placement(baseline)}; this run's ${placement(current)}.`)
+  const traced = (r: MeasuredRun) => (r.run.trace ? `traced (--trace/--otlp, ${r.run.trace.sample * 100} % under load)` : 'not traced')
+  if (traced(baseline) !== traced(current))
+    warnings.push(`The baseline was ${traced(baseline)}, this run ${traced(current)}: a traced request costs the API more CPU.`)
   if (baseline.environment.cacheBackend !== current.environment.cacheBackend)
     warnings.push(`The price cache differs: ${baseline.environment.cacheBackend} against ${current.environment.cacheBackend}.`)
   if (!baseline.valid || !current.valid)

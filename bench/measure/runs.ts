@@ -113,12 +113,20 @@ export function combineRuns({ measured, failedRun }: MeasuredRuns, asked: number
     finishedAt: last.finishedAt,
     valid: measured.every((r) => r.valid) && !(interrupted && measured.length < asked) && !failedRun,
     problems,
-    run: { ...first.run, runs: measured.length },
+    run: { ...first.run, runs: measured.length, trace: traceOfRuns(measured) },
     cacheOutages: measured.flatMap((r, i) =>
       r.cacheOutages.map((outage) => (measured.length > 1 ? { ...outage, step: `run ${i + 1}: ${outage.step}` } : outage)),
     ),
     runs: measured.flatMap((r) => r.runs),
   }
+}
+
+/** --trace: every run's API wrote to the same file; the counts add up, the cost is the first run's. */
+function traceOfRuns(measured: MeasuredRun[]): MeasuredRun['run']['trace'] {
+  const [first, ...rest] = measured.map((r) => r.run.trace)
+  if (!first) return null
+  const sum = (read: (t: NonNullable<typeof first>) => number) => [first, ...rest].reduce((total, t) => total + (t ? read(t) : 0), 0)
+  return { ...first, requests: sum((t) => t.requests), spans: sum((t) => t.spans), exportFailures: sum((t) => t.exportFailures) }
 }
 
 /** A --vary's measurement at each value: the latency phase alone (no load levels, no sweep), on a stack of its own. */

@@ -1257,7 +1257,7 @@ export const RESULTS_SCHEMA = Type.Object(
           Type.Integer({ minimum: 1 }),
         ),
         trace: doc(
-          "--trace and --otlp: the API's requests as OpenTelemetry traces, what was written and sent (every run's together); null without them.",
+          "--trace and --otlp: the API's requests as OpenTelemetry traces, what was written and sent (every run's together with --runs); null without them.",
           nullable(
             strict({
               file: doc(
@@ -1279,7 +1279,7 @@ export const RESULTS_SCHEMA = Type.Object(
                 Type.Integer({ minimum: 0 }),
               ),
               cost: doc(
-                "What a traced request cost the API beyond an untraced one, measured before the latency phase on this run's stack: 4 rounds of 20 warm requests of one variant, traced and not in turn, the API process's CPU (exports included) per request.",
+                "What a traced request cost the API process beyond one not drawn for tracing, measured before the latency phase on this run's stack (the first run's with --runs): 4 rounds of 20 warm requests of one variant, 5 at a time, traced and not in turn, the process's CPU (exports included) per request. What every request pays once tracing is on, drawn or not (a hook, the channels' subscribers), is in both figures, so not in the difference.",
                 strict({
                   variant: doc('The variant whose requests were timed (parallel when measured).', text()),
                   untracedCpuMs: doc('API CPU per request, untraced: the median of the 4 rounds, in ms.', nonNegative()),
