@@ -4,7 +4,7 @@
  * the lab runs (`npm run bench -- --scenario FILE`). Prints the calibration report; writes the
  * scenario. Exit 2 on a bad flag, a file it cannot read or a called service not mapped.
  */
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { calibrate, NoCallsError, UnmappedServicesError, type ServiceMap } from './calibrate/calibrate-traces.ts'
 import { calibratedScenario, JITTER_FITS, type JitterFit } from './calibrate/calibrated-scenario.ts'
@@ -28,6 +28,11 @@ const FLAGS = {
     value: 'NAME=SERVICE',
     multiple: true,
     help: `a called service's name in the traces → one of the lab's (${SERVICE_NAMES.join(', ')}) or ignore; repeatable. Names equal to the lab's map to themselves`,
+  },
+  'map-file': {
+    type: 'string',
+    value: 'FILE',
+    help: 'the same mapping as a JSON file, e.g. {"stock-api": "inventory", "audit-log": "ignore"}; a --map given too wins',
   },
   items: {
     type: 'string',
@@ -64,7 +69,7 @@ async function main(): Promise<number> {
     return EXIT.ok
   }
   if (files.length === 0) throw new UsageError('Give one or more trace files: npm run calibrate -- traces.json [flags]. See --help.')
-  const map = readMap(listFlag(values, 'map'))
+  const map = { ...(typeof values['map-file'] === 'string' ? readMapFile(values['map-file']) : {}), ...readMap(listFlag(values, 'map')) }
   const itemsKey = typeof values.items === 'string' ? values.items : ITEMS_ATTRIBUTE
   const jitter = readJitterFit(values.jitter)
   const out = typeof values.out === 'string' ? values.out : 'calibrated.json'
@@ -108,7 +113,7 @@ function splitFiles(argv: string[]): { files: string[]; flags: string[] } {
   return { files: argv.filter((_, i) => positions.has(i)), flags: argv.filter((_, i) => !positions.has(i)) }
 }
 
-function readMap(entries: string[]): ServiceMap {
+function readMap(entries: string[], flag = '--map'): ServiceMap {
   const map: ServiceMap = {}
   const targets = [...SERVICE_NAMES, 'ignore']
   for (const entry of entries) {
@@ -116,11 +121,28 @@ function readMap(entries: string[]): ServiceMap {
     const [name, target] = [entry.slice(0, at), entry.slice(at + 1)]
     if (at <= 0 || !targets.includes(target))
       throw new UsageError(
-        `Flag --map: got "${entry}"; expected NAME=SERVICE with SERVICE one of ${targets.join(', ')}, e.g. --map stock-api=inventory.`,
+        `Flag ${flag}: got "${entry}"; expected NAME=SERVICE with SERVICE one of ${targets.join(', ')}, e.g. --map stock-api=inventory.`,
       )
     map[name] = target as ServiceName | 'ignore'
   }
   return map
+}
+
+/** A mapping file: a JSON object of called names to the lab's services (or ignore), checked as --map is. */
+function readMapFile(file: string): ServiceMap {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'))
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not valid JSON'
+    throw new UsageError(`Flag --map-file: ${file}: ${why}; expected {"NAME": "SERVICE", …}.`)
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new UsageError(`Flag --map-file: ${file}: expected a JSON object {"NAME": "SERVICE", …}.`)
+  return readMap(
+    Object.entries(parsed).map(([name, target]) => `${name}=${String(target)}`),
+    `--map-file ${file}`,
+  )
 }
 
 function readJitterFit(raw: string | boolean | undefined): JitterFit {

@@ -13,7 +13,7 @@
  * the calibrated scenario runs, its floors from the calibrated latencies; the
  * CLI's errors (an unmapped service, exit 2) and a planted secret that reaches no output.
  */
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -114,10 +114,15 @@ describe.skipIf(SKIP_REDIS)('traces of the lab calibrated back into its scenario
     expect(await unmapped.exit).toBe(2)
     expect(unmapped.output()).toContain("--map 'stock-api=inventory'")
     expect(unmapped.output()).not.toMatch(/\n\s+at /)
+    // Four names in a mapping file, one on the command line.
+    const mapFile = join(dir, 'map.json')
+    writeFileSync(
+      mapFile,
+      JSON.stringify({ 'product-db': 'catalog', 'price-api': 'pricing', 'review-api': 'reviews', 'taxonomy-api': 'categories' }),
+    )
     const mapped = runCli('bench/calibrate.ts', [
       join(FIXTURES, 'jaeger-shop.json'),
-      ...['--map', 'stock-api=inventory', '--map', 'product-db=catalog', '--map', 'price-api=pricing'],
-      ...['--map', 'review-api=reviews', '--map', 'taxonomy-api=categories', '--items', 'items.count'],
+      ...['--map-file', mapFile, '--map', 'stock-api=inventory', '--items', 'items.count'],
       ...['--out', join(dir, 'shop.json')],
     ])
     expect(await mapped.exit, mapped.output()).toBe(0)

@@ -24,7 +24,7 @@ export class UnmappedServicesError extends Error {
       [
         `${unmapped.length === 1 ? 'A called service is' : `${unmapped.length} called services are`} not one of the lab's (${SERVICE_NAMES.join(', ')}). Map each one, or ignore it:`,
         ...unmapped.map((f) => `  --map ${shellQuote(`${f.name}=${suggestService(f.name)}`)}`),
-        `(a guess from each name: check it; "ignore" leaves a service out.)`,
+        `(a guess from each name: check it; "ignore" leaves a service out; --map-file takes them as a JSON object.)`,
         'Every service called in the traces:',
         ...found.map((f) => `  ${visible(f.name)}: ${f.spans} spans${f.mapped ? ` → ${f.mapped}` : ' (not mapped)'}`),
       ].join('\n'),
