@@ -11,7 +11,9 @@
  * pools (the calibration of the API → upstream hop, one call or several at once), and
  * `POST /__lab/time-cache-reads` times bare reads through its Redis client (the calibration of
  * the API → Redis hop); `GET /__lab/echo?ms=40` answers after `ms`, waited precisely, with no
- * variant's code (the calibration of the request's own hop, harness → API). With them, the app
+ * variant's code (the calibration of the request's own hop, harness → API); with --trace or
+ * --otlp, `POST /__lab/trace` names the phase the next requests are of and the share traced, and
+ * `POST /__lab/trace/flush` exports the spans ended so far (tracing.ts). With them, the app
  * counts the CPU it spends while requests are in flight (busy-cpu.ts).
  *
  * With LAB_TOKEN in the environment, every /__lab/* route wants it in the x-lab-token header.

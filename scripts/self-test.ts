@@ -15,8 +15,15 @@ import { resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import { calibrateHops, calibrateUpstreamHop } from '../bench/measure/calibrate.ts'
-import { cacheReadsOnPath, callsCalibration, fanOutWidths, hopGroups, judgeHops, medianLoneCacheStages } from '../bench/measure/hops.ts'
-import { medianStages } from '../bench/measure/latency-phase.ts'
+import {
+  cacheReadsOnPath,
+  callsCalibration,
+  fanOutWidths,
+  hopGroups,
+  judgeHops,
+  medianHopWaterfall,
+  medianLoneCacheStages,
+} from '../bench/measure/hops.ts'
 import { createHttpClient } from '../bench/measure/http-client.ts'
 import { measureLoadLevel } from '../bench/measure/load-phase.ts'
 import { runOpenLoad, summarizeOpenLoad } from '../bench/measure/open-load.ts'
@@ -149,7 +156,7 @@ try {
       }
       const [p50] = percentiles(times, [50])
       const overMs = p50! - floor.warmMs
-      const waterfall = medianStages(headers)
+      const waterfall = medianHopWaterfall(headers)
       // The Redis reads on the path: the answers' lone cache stages, no more than the reads the API made per request.
       const readsPerRequest = ((await api.counters()).cacheReads - before.cacheReads) / SAMPLES
       const judged = judgeHops(
