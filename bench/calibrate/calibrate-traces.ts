@@ -9,6 +9,7 @@
  */
 import type { TraceSpan } from './read-traces.ts'
 import { fitService, type ServiceFit } from './fit.ts'
+import { median } from '../measure/stats.ts'
 import { SERVICE_NAMES, type ServiceName } from '../../scenario/types.ts'
 
 /** A called service's name → one of the lab's services, or ignored. */
@@ -135,11 +136,16 @@ export function calibrate(spans: TraceSpan[], map: ServiceMap, endpoint?: string
   }
 }
 
-/** The most of `calls` in flight at once: their starts and ends in time order. */
+/** The most of `calls` in flight at once. */
 function maxInFlight(calls: readonly TraceSpan[]): number {
-  const events = calls.flatMap((c) => [
-    [c.startMs, 1],
-    [c.startMs + c.durationMs, -1],
+  return mostAtOnce(calls.map((c) => [c.startMs, c.startMs + c.durationMs]))
+}
+
+/** The most of these intervals ([start, end], ms) open at once: their starts and ends in time order. */
+export function mostAtOnce(intervals: ReadonlyArray<readonly [number, number]>): number {
+  const events = intervals.flatMap(([start, end]) => [
+    [start, 1],
+    [end, -1],
   ])
   // At the same instant an end comes before a start: a call made as another answers did not overlap it.
   events.sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!)
@@ -210,10 +216,4 @@ function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key)
   if (list) list.push(value)
   else map.set(key, [value])
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }

@@ -246,8 +246,7 @@ function fitError(jitter: number[], { scale, sigma }: { scale: number; sigma: nu
 }
 
 function mode(values: number[]): number | undefined {
-  const counts = new Map<number, number>()
-  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1)
+  const counts = countsOf(values)
   let best: number | undefined
   for (const [v, n] of counts) if (best === undefined || n > counts.get(best)!) best = v
   return best

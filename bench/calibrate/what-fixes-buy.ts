@@ -4,7 +4,7 @@
  * makes to each service, and how many at once), and what each fix would buy at these latencies,
  * in any order (each fix's Shapley share of the warm floor, as a run reports it).
  */
-import type { EndpointShape } from './calibrate-traces.ts'
+import { mostAtOnce, type EndpointShape } from './calibrate-traces.ts'
 import { attributeFixes } from '../measure/attribution.ts'
 import type { Attribution } from '../record/results.ts'
 import { modelVariants } from '../stack/model-process.ts'
@@ -63,14 +63,7 @@ export function shapeOfStructure(structure: CallStructure, scenario: Scenario): 
   const { startMs, endMs } = replay(structure, valuesOf(scenario))
   const calls: VariantShape['calls'] = {}
   for (const [s] of structure.calls) calls[SERVICE_NAMES[s]!] = (calls[SERVICE_NAMES[s]!] ?? 0) + 1
-  const events = startMs.flatMap((start, i) => [
-    [start, 1],
-    [endMs[i]!, -1],
-  ])
-  events.sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!)
-  let now = 0
-  let atOnce = 0
-  for (const [, step] of events) atOnce = Math.max(atOnce, (now += step!))
+  const atOnce = mostAtOnce(startMs.map((start, i) => [start, endMs[i]!] as const))
   return { calls, atOnce }
 }
 

@@ -1269,14 +1269,11 @@ export const RESULTS_SCHEMA = Type.Object(
                 'The share of requests traced under load and in the sweep (--trace-sample); the latency phase traces every request.',
                 num(),
               ),
-              requests: doc(
-                'Requests traced: each a server span with its stages, upstream calls and Redis commands.',
-                Type.Integer({ minimum: 0 }),
-              ),
-              spans: doc('Spans exported, of every kind.', Type.Integer({ minimum: 0 })),
+              requests: doc('Requests traced: each a server span with its stages, upstream calls and Redis commands.', count()),
+              spans: doc('Spans exported, of every kind.', count()),
               exportFailures: doc(
                 'Batches an exporter refused (a collector that did not answer): their spans are missing from it.',
-                Type.Integer({ minimum: 0 }),
+                count(),
               ),
               cost: doc(
                 "What a traced request cost the API process beyond one not drawn for tracing, measured before the latency phase on this run's stack (the first run's with --runs): 4 rounds of 20 warm requests of one variant, 5 at a time, traced and not in turn, the process's CPU (exports included) per request. What every request pays once tracing is on, drawn or not (a hook, the channels' subscribers), is in both figures, so not in the difference.",
