@@ -72,7 +72,7 @@ async function main(): Promise<void> {
     // The admin routes too: a bench on another host measures this API through them (--api).
     const surroundings = { upstreams: { urls: upstreams.urls, instance: upstreams.hello.instance }, cacheAddress: cache.address }
     if (trace?.dir) startTraceFile(trace.dir)
-    tracing = trace ? createApiTracing(trace, upstreams.urls) : undefined
+    tracing = trace ? await createApiTracing(trace, upstreams.urls) : undefined
     app = await buildApp({ scenario, upstreamUrls: upstreams.urls, cache: cache.store, instrument: labApi(surroundings, tracing) })
     await app.listen({ host, port })
   } catch (error) {

@@ -24,12 +24,9 @@ import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks'
 import diagnostics from 'node:diagnostics_channel'
 import { appendFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api'
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core'
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
-import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer'
-import { resourceFromAttributes } from '@opentelemetry/resources'
-import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base'
+import type { Span } from '@opentelemetry/api'
+import type { ExportResult } from '@opentelemetry/core'
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { TraceCounts } from './protocol.ts'
 import { ITEMS_ATTRIBUTE, TRACE_FILE, type TracePhase, type TraceSettings } from './trace-file.ts'
@@ -54,11 +51,29 @@ export interface ApiTracing {
   shutdown(): Promise<void>
 }
 
-export function createApiTracing(settings: TraceSettings, upstreamUrls: Record<ServiceName, string>): ApiTracing {
+/** The SDK's packages, loaded only when tracing is on: an API process without --trace does not pay their 160 ms of start-up. */
+async function loadSdk() {
+  const [api, core, otlp, transformer, resources, sdk] = await Promise.all([
+    import('@opentelemetry/api'),
+    import('@opentelemetry/core'),
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/otlp-transformer'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/sdk-trace-base'),
+  ])
+  return { ...api, ...core, ...otlp, ...transformer, ...resources, ...sdk }
+}
+
+type Sdk = Awaited<ReturnType<typeof loadSdk>>
+
+export async function createApiTracing(settings: TraceSettings, upstreamUrls: Record<ServiceName, string>): Promise<ApiTracing> {
+  const sdk = await loadSdk()
+  const { context, SpanKind, SpanStatusCode, trace, OTLPTraceExporter, BasicTracerProvider, BatchSpanProcessor, resourceFromAttributes } =
+    sdk
   const exporters: SpanExporter[] = []
-  if (settings.dir) exporters.push(fileExporter(settings.dir))
+  if (settings.dir) exporters.push(fileExporter(sdk, settings.dir))
   if (settings.otlpUrl) exporters.push(new OTLPTraceExporter({ url: settings.otlpUrl, timeoutMillis: 5000 }))
-  const counting = countingExporters(exporters)
+  const counting = countingExporters(sdk, exporters)
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': SERVICE_NAME }),
     spanProcessors: [
@@ -276,7 +291,7 @@ function headerValue(headers: Array<Buffer | string>, name: string): string | un
 }
 
 /** As the collector's file exporter writes traces: each batch one ExportTraceServiceRequest, in OTLP JSON, on a line. */
-function fileExporter(dir: string): SpanExporter {
+function fileExporter({ JsonTraceSerializer, ExportResultCode }: Sdk, dir: string): SpanExporter {
   const file = join(dir, TRACE_FILE)
   return {
     export(spans: ReadableSpan[], done: (result: ExportResult) => void) {
@@ -293,7 +308,10 @@ function fileExporter(dir: string): SpanExporter {
 }
 
 /** The exporters as one, counting the spans they took and the batches one of them refused (a collector gone away). */
-function countingExporters(exporters: SpanExporter[]): { exporter: SpanExporter; counts(): Omit<TraceCounts, 'requests'> } {
+function countingExporters(
+  { ExportResultCode }: Sdk,
+  exporters: SpanExporter[],
+): { exporter: SpanExporter; counts(): Omit<TraceCounts, 'requests'> } {
   let spans = 0
   let exportFailures = 0
   const exporter: SpanExporter = {

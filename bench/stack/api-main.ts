@@ -19,7 +19,7 @@ runAsLabProcess<ApiInit, ApiReady>('API', async ({ scenario: input, upstreamUrls
     maxPendingCommands: scenario.cacheMaxPendingCommands,
   })
   const surroundings = { upstreams: { urls: upstreamUrls, instance: upstreamsInstance }, cacheAddress: redisAddress(redisUrl) }
-  const tracing = trace ? createApiTracing(trace, upstreamUrls) : undefined
+  const tracing = trace ? await createApiTracing(trace, upstreamUrls) : undefined
   const app = await buildApp({ scenario, upstreamUrls, cache: store, instrument: labApi(surroundings, tracing) })
   const url = await app.listen({ host: '127.0.0.1', port: 0 })
   return {
