@@ -7,11 +7,13 @@
 import { parseFlags, readNumberFlag, renderHelp, UsageError, type FlagSpec, type FlagValues } from './cli/flags.ts'
 import { readRoleUrl, ROLE_URL_FLAGS } from './cli/role-flags.ts'
 import { resolveRunSettings } from './cli/resolve-run-settings.ts'
-import { DEFAULT_RUN, measures, QUICK_RUN, type RunSettings } from './cli/run-settings.ts'
+import { DEFAULT_RUN, measures, QUICK_COMPARED, QUICK_RUN, type RunSettings } from './cli/run-settings.ts'
 import { resolveScenarioFromFlags, SCENARIO_FLAGS } from './cli/scenario-flags.ts'
 import { DEFAULT_TRACE_SAMPLE, readTraceFlags, TRACE_FLAGS } from './cli/trace-flags.ts'
 import { resolveVary, VARY_PARAMETERS, type Vary } from './cli/vary.ts'
 import { incomparable } from './compare/compare-runs.ts'
+import { MIN_RUNS } from './compare/compare-stats.ts'
+import { DEFAULT_MAX_RUNS } from './compare/detect.ts'
 import { GATE_FLAGS, resolveGate, type Gate } from './gate.ts'
 import type { VariantInfo } from './measure/assemble-results.ts'
 import { SCHEMA_VERSION, type Results } from './record/results.ts'
@@ -68,8 +70,17 @@ export const FLAGS = {
   out: { type: 'string', value: 'DIR', help: 'where to write results (default results/<timestamp>/, also reachable as results/latest)' },
   runs: {
     type: 'string',
+    value: 'N|auto',
+    help: `measure N times, each run on a stack of its own (fresh API and upstream processes, an emptied cache; roles placed by --api/--upstreams are not restarted, their cache is emptied); each run's figures are kept for comparisons (default 1, at most ${MAX_RUNS}). auto, with --baseline: add runs until the comparison could call a change of --detect on every figure of --detect-on, or --max-runs`,
+  },
+  'max-runs': {
+    type: 'string',
     value: 'N',
-    help: `measure N times, each run on a stack of its own (fresh API and upstream processes, an emptied cache; roles placed by --api/--upstreams are not restarted, their cache is emptied); each run's figures are kept for comparisons (default 1, at most ${MAX_RUNS})`,
+    help: `with --runs auto: the most runs to add (default ${DEFAULT_MAX_RUNS})`,
+  },
+  aa: {
+    type: 'boolean',
+    help: `an A/A: the same code measured as two interleaved sets of --runs N runs each (N ≥ ${MIN_RUNS}), compared; writes noise.json, each figure's noise and the T it implies, for --noise`,
   },
   baseline: {
     type: 'string',
@@ -104,7 +115,12 @@ export interface BenchRequest {
   variants: VariantInfo[]
   where: RoleUrls
   outDir: string
+  /** The runs to make: --runs N; with --runs auto, the most (--max-runs); with --aa, each set's. */
   runs: number
+  /** --runs auto: runs are added until the comparison against the baseline reaches --detect's target. */
+  auto: boolean
+  /** --aa: 2 × runs runs, the odd-numbered set A, the even-numbered set B, compared. */
+  aa: boolean
   gate: Gate
   baseline: { path: string; results: Results } | undefined
 }
@@ -138,10 +154,11 @@ export async function resolveBenchRequest(argv: string[], startedAt: Date, env =
     ),
     ...(trace ? { trace } : {}),
   }
+  const { runs, auto, aa } = readRuns(values)
+  // A quick run whose runs are compared takes more one-at-a-time samples: see QUICK_COMPARED.
+  if (settings.quick && (runs > 1 || auto || aa)) Object.assign(settings, QUICK_COMPARED)
   const variants = found.filter((v) => measures(settings, v.name)).map(({ name, parent }) => ({ name, parent }))
-  const runs = readNumberFlag(values, 'runs', true) ?? 1
-  if (runs < 1 || runs > MAX_RUNS) throw new UsageError(`Flag --runs: got ${runs}; expected an integer from 1 to ${MAX_RUNS}.`)
-  const gate = resolveGate(
+  const gate = await resolveGate(
     values,
     variants.map((v) => v.name),
     settings.connections,
@@ -149,6 +166,9 @@ export async function resolveBenchRequest(argv: string[], startedAt: Date, env =
   )
   if (gate.failOnRegressed && values.baseline === undefined)
     throw new UsageError('Flag --fail-on regressed needs --baseline: there is nothing to regress against.')
+  for (const flag of ['detect', 'detect-on'])
+    if (values[flag] !== undefined && values.baseline === undefined)
+      throw new UsageError(`Flag --${flag} needs --baseline (or --runs auto with one): it says what a comparison must be able to call.`)
   // The baseline is read before anything starts: a path that cannot be compared costs no run.
   const baseline =
     typeof values.baseline === 'string'
@@ -169,16 +189,67 @@ export async function resolveBenchRequest(argv: string[], startedAt: Date, env =
     where: { redisUrl, api: readRoleUrl(values, 'api'), upstreams: readRoleUrl(values, 'upstreams') },
     outDir: settings.outDir ?? defaultRunDir(startedAt),
     runs,
+    auto,
+    aa,
     gate,
     baseline,
   }
+}
+
+/** --runs N, --runs auto (with --baseline; --max-runs), --aa (--runs N a set): checked against each other. */
+function readRuns(values: FlagValues): { runs: number; auto: boolean; aa: boolean } {
+  const aa = values.aa === true
+  const auto = values.runs === 'auto'
+  if (values['max-runs'] !== undefined && !auto) throw new UsageError('Flag --max-runs goes with --runs auto: it caps the runs added.')
+  if (auto) {
+    if (values.baseline === undefined)
+      throw new UsageError(
+        'Flag --runs auto needs --baseline: the runs are added until the comparison against it could call a change of --detect.',
+      )
+    if (aa) throw new UsageError('Flag --runs auto does not go with --aa: an A/A measures --runs N runs in each set.')
+    const maxRuns = readNumberFlag(values, 'max-runs', true) ?? DEFAULT_MAX_RUNS
+    if (maxRuns < MIN_RUNS || maxRuns > MAX_RUNS)
+      throw new UsageError(
+        `Flag --max-runs: got ${maxRuns}; expected an integer from ${MIN_RUNS} (the fewest a comparison can call on) to ${MAX_RUNS}.`,
+      )
+    return { runs: maxRuns, auto, aa }
+  }
+  if (typeof values.runs === 'string' && !/^\s*\d+\s*$/.test(values.runs))
+    throw new UsageError(`Flag --runs: got "${values.runs}"; expected an integer from 1 to ${MAX_RUNS}, or auto.`)
+  const runs = readNumberFlag(values, 'runs', true) ?? 1
+  if (aa) {
+    if (values.runs === undefined || runs < MIN_RUNS || 2 * runs > MAX_RUNS)
+      throw new UsageError(
+        `Flag --aa needs --runs N, the runs in each set, from ${MIN_RUNS} (the fewest a comparison can call on) to ${MAX_RUNS / 2}; got ${values.runs === undefined ? 'none' : runs}.`,
+      )
+    for (const flag of ['baseline', 'fail-on', 'detect', 'detect-on'])
+      if (values[flag] !== undefined)
+        throw new UsageError(`Flag --${flag} does not go with --aa: an A/A compares the same code with itself.`)
+    return { runs, auto, aa }
+  }
+  if (runs < 1 || runs > MAX_RUNS) throw new UsageError(`Flag --runs: got ${runs}; expected an integer from 1 to ${MAX_RUNS}, or auto.`)
+  return { runs, auto, aa }
 }
 
 /** --predict and --vary measure no load level and compare nothing: the flags that would are refused. */
 function refuseWithWhatIf(values: FlagValues): void {
   const what = values.predict ? 'predict' : 'vary'
   const measuring = values.predict ? 'it measures nothing' : '--vary measures the latency phase alone'
-  const measuringFlags = ['sweep', 'connections', 'duration', 'runs', 'baseline', 'fail-on', 'threshold', 'noise', 'ablation']
+  const measuringFlags = [
+    'sweep',
+    'connections',
+    'duration',
+    'runs',
+    'max-runs',
+    'aa',
+    'baseline',
+    'fail-on',
+    'threshold',
+    'noise',
+    'detect',
+    'detect-on',
+    'ablation',
+  ]
   for (const flag of [...measuringFlags, ...(values.predict ? ['redis-url', 'trace', 'otlp', 'trace-sample'] : [])]) {
     if (values[flag] !== undefined) throw new UsageError(`Flag --${flag} does not go with --${what}: ${measuring}.`)
   }

@@ -13,11 +13,13 @@ import { relative } from 'node:path'
 import { resolveBenchRequest, type BenchRequest } from './bench-request.ts'
 import { UsageError } from './cli/flags.ts'
 import { createProgress, type Progress } from './cli/progress.ts'
-import { finishRun, finishWhatIf } from './finish.ts'
+import { finishAa, finishRun, finishWhatIf } from './finish.ts'
 import { EXIT, exitCode } from './gate.ts'
 import { CorrectnessError } from './measure/check-correctness.ts'
-import { combineRuns, measureEachValue, measureRuns, type Interruption } from './measure/runs.ts'
+import { combineRuns } from './measure/combine-runs.ts'
+import { measureEachValue, measureRuns, type Interruption } from './measure/runs.ts'
 import { runWhatIf } from './measure/what-if.ts'
+import { aaLoop, splitAa, untilDetected, withAuto } from './runs-compared.ts'
 import { formatDuration } from './record/format.ts'
 import type { Results, WhatIf } from './record/results.ts'
 import { writeRun, type RunFiles } from './record/write-results.ts'
@@ -55,13 +57,19 @@ async function main(): Promise<number> {
       const code = await write(finishWhatIf(measured, request.startedAt), request)
       return interruption.code ?? code
     }
-    const runs = await measureRuns(request, progress, interruption)
+    const loop = request.auto ? untilDetected(request, progress) : request.aa ? aaLoop(request.runs) : {}
+    const runs = await measureRuns({ ...request, runs: request.aa ? 2 * request.runs : request.runs }, progress, interruption, loop)
     if (runs.measured.length === 0) {
       process.stderr.write('\nInterrupted before the first run was measured: no results are written.\n')
       return interruption.code ?? 130
     }
     progress.stop()
-    const finished = finishRun(combineRuns(runs, request.runs, interruption.code !== undefined), request)
+    const interrupted = interruption.code !== undefined
+    const finished = request.aa
+      ? finishAa(splitAa(runs, request.runs, interrupted), request)
+      : request.auto
+        ? finishRun(withAuto(combineRuns(runs, 'enough', interrupted), request), request)
+        : finishRun(combineRuns(runs, request.runs, interrupted), request)
     const code = await write(finished, request)
     return interruption.code ?? code
   } finally {
@@ -70,7 +78,7 @@ async function main(): Promise<number> {
 }
 
 /** The first line: what is measured, at which scenario; and the injected faults, if any. */
-function announce({ scenario, settings, vary, predict }: BenchRequest): string {
+function announce({ scenario, settings, vary, predict, auto, aa, runs, gate }: BenchRequest): string {
   const page =
     vary?.parameter === 'products' ? `${vary.values.join(', ')} products per page` : `${scenario.productsPerPage} products per page`
   const varying = vary ? `; ${vary.parameter} at ${vary.values.join(', ')}${vary.unit ? ` ${vary.unit}` : ''}` : ''
@@ -82,6 +90,12 @@ function announce({ scenario, settings, vary, predict }: BenchRequest): string {
   return [
     `api-speedup-lab bench: scenario "${scenario.name}", ${page}${settings.quick ? ' (quick run)' : ''}${vary ? `${varying}, the latency phase at each` : ''}`,
     ...(faults ? [`injected faults (off for the correctness check and the warm-up): ${faults}`] : []),
+    ...(auto
+      ? [
+          `--runs auto: runs are added until the comparison could call a change of ${gate.detect.percent === undefined ? "twice each figure's T" : `${gate.detect.percent} %`} on ${gate.detect.on.join(', ')} of every variant, at most ${runs} runs`,
+        ]
+      : []),
+    ...(aa ? [`--aa: the same code as two interleaved sets of ${runs} runs (${2 * runs} runs), compared; noise.json written`] : []),
   ].join('\n')
 }
 
@@ -95,12 +109,12 @@ function whatIfOf(request: BenchRequest) {
  * what was measured so far is written; otherwise, or the second time, everything the lab started
  * is stopped at once and nothing is written.
  */
-function stopOnSignals({ vary, runs }: BenchRequest, progress: Progress): Interruption {
+function stopOnSignals({ vary, runs, auto, aa }: BenchRequest, progress: Progress): Interruption {
   let stopStack: (() => Promise<void>) | undefined
   let exiting: Promise<void> | undefined
   let code: number | undefined
   const onSignal = (signalCode: number) => () => {
-    if ((vary || runs > 1) && code === undefined) {
+    if ((vary || runs > 1 || auto || aa) && code === undefined) {
       code = signalCode
       const kept = vary
         ? 'the values measured so far will be written, the others marked not measured'
@@ -142,11 +156,11 @@ async function renderOutputs(results: Results | WhatIf): Promise<{ files: RunFil
 
 /** Renders the sealed results, writes them (results.json last), prints the terminal's summary, and says the exit code. */
 async function write(
-  { results, schemaProblem }: { results: Results | WhatIf; schemaProblem: string | undefined },
+  { results, schemaProblem, data }: { results: Results | WhatIf; schemaProblem: string | undefined; data?: Record<string, unknown> },
   request: BenchRequest,
 ): Promise<number> {
   const { files, terminal } = await renderOutputs(results)
-  await writeRun(request.outDir, results, files)
+  await writeRun(request.outDir, results, files, data)
   if (schemaProblem) console.error(`\nWARNING (a bug in the lab, please report it): ${schemaProblem}`)
   console.log(terminal)
   const shown = relative(process.cwd(), request.outDir) || '.'

@@ -65,9 +65,11 @@ async function main(): Promise<number> {
     )
   const baseline = await read(a, 'A')
   const current = await read(b, 'B')
-  const gate = resolveGate(values, Object.keys(current.results.variants), current.results.run.connections, Number.POSITIVE_INFINITY)
+  const gate = await resolveGate(values, Object.keys(current.results.variants), current.results.run.connections, Number.POSITIVE_INFINITY)
   const comparison = compareResults(baseline.results, current.results, {
-    noisePercent: gate.noisePercent,
+    noise: gate.noise,
+    detect: gate.detect,
+    failOnRegressed: gate.failOnRegressed,
     baselinePath: baseline.path,
     currentPath: current.path,
   })

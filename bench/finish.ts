@@ -6,10 +6,11 @@
  * the schema marked invalid.
  */
 import { checkThresholds, compareResults } from './compare/compare-runs.ts'
+import { noiseFileOf } from './compare/noise.ts'
 import type { Gate } from './gate.ts'
-import type { MeasuredRun, Results, WhatIf } from './record/results.ts'
-import { sealResults } from './record/write-results.ts'
-import { join } from 'node:path'
+import type { MeasuredRun, NoiseFile, Results, WhatIf } from './record/results.ts'
+import { assertValidNoise, sealResults } from './record/write-results.ts'
+import { join, relative } from 'node:path'
 
 const secondsSince = (startedAt: Date): number => Math.round((Date.now() - startedAt.getTime()) / 100) / 10
 
@@ -21,12 +22,40 @@ export function finishRun(
   const run = { ...measured, durationSeconds: secondsSince(request.startedAt) }
   const comparison = baseline
     ? compareResults(baseline.results, run, {
-        noisePercent: gate.noisePercent,
+        noise: gate.noise,
+        detect: gate.detect,
+        failOnRegressed: gate.failOnRegressed,
         baselinePath: baseline.path,
         currentPath: join(request.outDir, 'results.json'),
       })
     : null
   return sealResults({ ...run, comparison, thresholds: checkThresholds(run, gate.thresholds) })
+}
+
+/**
+ * An A/A (--aa): set B finished alone, set A finished against it as against a baseline, and the
+ * noise file made from their comparison. The files: set A's as any run's, set B's results.json
+ * in aa-b/, noise.json beside them (`data`, written before results.json).
+ */
+export function finishAa(
+  { setA, setB }: { setA: MeasuredRun; setB: MeasuredRun | null },
+  request: { startedAt: Date; outDir: string; gate: Gate },
+): { results: Results; schemaProblem: string | undefined; data: Record<string, Results | NoiseFile> } {
+  const alone = { ...request, baseline: undefined }
+  if (!setB) {
+    const problems = [...setA.problems, 'The A/A stopped before set B was measured: nothing is compared and no noise file is written.']
+    return { ...finishRun({ ...setA, valid: false, problems }, alone), data: {} }
+  }
+  const b = finishRun(setB, alone).results
+  const noisePath = join(request.outDir, 'noise.json')
+  const aa = { noiseFile: relative(process.cwd(), noisePath) || noisePath }
+  const finished = finishRun(
+    { ...setA, run: { ...setA.run, aa } },
+    { ...request, baseline: { path: join(request.outDir, 'aa-b', 'results.json'), results: b } },
+  )
+  const noise = noiseFileOf(finished.results.comparison!, setA, setB)
+  assertValidNoise(noise)
+  return { ...finished, data: { 'aa-b/results.json': b, 'noise.json': noise } }
 }
 
 export function finishWhatIf(whatIf: WhatIf, startedAt: Date): { results: WhatIf; schemaProblem: string | undefined } {

@@ -1,6 +1,7 @@
 /**
  * The flags that make a run a CI gate, shared by `npm run bench` and `npm run compare`:
- * --noise, --fail-on regressed, --threshold (repeatable), and the exit codes they lead to.
+ * --noise (a percentage or an A/A's noise file), --detect and --detect-on (what a comparison
+ * must be able to call), --fail-on regressed, --threshold (repeatable), and the exit codes.
  *
  * Exit codes (docs/comparing-runs.md, "Exit codes"):
  *   0  the run (or comparison) is valid, nothing regressed that --fail-on names, every threshold held
@@ -13,16 +14,28 @@
  * An invalid run (1) is reported before a regression (3), and a regression before a threshold (4).
  */
 import { listFlag, readNumberFlag, UsageError, type FlagSpec, type FlagValues } from './cli/flags.ts'
-import { parseThreshold, type Threshold } from './compare/compare-runs.ts'
+import { metricSpec, parseThreshold, type Threshold } from './compare/compare-runs.ts'
+import { DEFAULT_DETECT_ON, unreachable, type DetectTarget, type NoiseSetting } from './compare/detect.ts'
 import type { ComparisonFigures, ThresholdCheck } from './record/results.ts'
+import { readNoiseFile } from './record/write-results.ts'
 
 export const EXIT = { ok: 0, invalid: 1, usage: 2, regressed: 3, threshold: 4, role: 5 } as const
 
 export const GATE_FLAGS = {
   noise: {
     type: 'string',
+    value: 'PCT|FILE',
+    help: 'T, the noise threshold of a comparison: a change inside ±T is "no change". A percentage (default and least: 5), or the noise file an A/A wrote (--aa): each figure it names takes the T its A/A implied',
+  },
+  detect: {
+    type: 'string',
     value: 'PCT',
-    help: 'T, the noise threshold of a comparison, in percent: a change inside ±T is "no change" (default and least: 5)',
+    help: `the change a comparison must be able to call (percent; points for failures), on the figures of --detect-on: --runs auto adds runs until it can, and --fail-on warns when it cannot (default: twice each figure's T)`,
+  },
+  'detect-on': {
+    type: 'string',
+    value: 'LIST',
+    help: `the figures --detect applies to, comma-separated, for every variant compared (default ${DEFAULT_DETECT_ON.join(',')}: one request at a time)`,
   },
   'fail-on': {
     type: 'string',
@@ -38,16 +51,41 @@ export const GATE_FLAGS = {
 } satisfies Record<string, FlagSpec>
 
 export interface Gate {
-  noisePercent: number | undefined
+  noise: NoiseSetting
+  detect: DetectTarget
   failOnRegressed: boolean
   thresholds: Threshold[]
 }
 
-/** The gate's flags, validated; a bad one is a UsageError naming it. */
-export function resolveGate(values: FlagValues, variants: readonly string[], connections: readonly number[], maxSamples: number): Gate {
-  const noisePercent = readNumberFlag(values, 'noise')
-  if (noisePercent !== undefined && (noisePercent < 0 || noisePercent > 100))
-    throw new UsageError(`Flag --noise: got ${noisePercent}; expected a percentage from 0 to 100.`)
+/** The gate's flags, validated (a noise file read); a bad one is a UsageError naming it. */
+export async function resolveGate(
+  values: FlagValues,
+  variants: readonly string[],
+  connections: readonly number[],
+  maxSamples: number,
+): Promise<Gate> {
+  const noise = await readNoise(values.noise)
+  const detectPercent = readNumberFlag(values, 'detect')
+  if (detectPercent !== undefined && (detectPercent <= 0 || detectPercent > 100))
+    throw new UsageError(`Flag --detect: got ${detectPercent}; expected a percentage above 0, at most 100.`)
+  const on = values['detect-on'] === undefined ? [...DEFAULT_DETECT_ON] : listFlag(values, 'detect-on')
+  for (const metric of on) {
+    if (!metricSpec(metric))
+      throw new UsageError(
+        `Flag --detect-on: "${metric}" is not a figure; known: p50, p90, p99 (one request at a time), rps@N, p50@N, p90@N, p99@N, failures@N (at N connections), failures.`,
+      )
+    const at = /@(\d+)$/.exec(metric)
+    if (at && !connections.includes(Number(at[1])))
+      throw new UsageError(
+        `Flag --detect-on: this run has no load level of ${at[1]} connections (its levels: ${connections.join(', ') || 'none'}).`,
+      )
+  }
+  const detect = { percent: detectPercent, on }
+  const never = unreachable(detect, noise, variants, (metric) => metricSpec(metric)!.points)
+  if (never.length)
+    throw new UsageError(
+      `Flag --detect ${detectPercent}: no number of runs can call a change of ${detectPercent} on ${never.join(', ')}: a change is called only when its whole interval lies beyond ±T. Ask for more than T, or measure the noise with an A/A (npm run bench -- --aa --runs 5 …) and pass --noise with its noise file, whose T may be smaller.`,
+    )
   const failOn = values['fail-on']
   if (failOn !== undefined && failOn !== 'regressed') throw new UsageError(`Flag --fail-on: got "${String(failOn)}"; expected "regressed".`)
   const thresholds = listFlag(values, 'threshold').map((expression) => {
@@ -57,7 +95,24 @@ export function resolveGate(values: FlagValues, variants: readonly string[], con
       throw new UsageError((error as Error).message)
     }
   })
-  return { noisePercent, failOnRegressed: failOn === 'regressed', thresholds }
+  return { noise, detect, failOnRegressed: failOn === 'regressed', thresholds }
+}
+
+/** --noise PCT or --noise FILE: a number is a percentage, anything else the path of a noise file. */
+async function readNoise(value: FlagValues[string]): Promise<NoiseSetting> {
+  if (value === undefined) return {}
+  const given = String(value)
+  if (/^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$/.test(given)) {
+    const percent = Number(given)
+    if (percent < 0 || percent > 100)
+      throw new UsageError(`Flag --noise: got ${percent}; expected a percentage from 0 to 100, or a noise file.`)
+    return { percent }
+  }
+  try {
+    return { file: await readNoiseFile(given) }
+  } catch (error) {
+    throw new UsageError(`Flag --noise: ${(error as Error).message}`)
+  }
 }
 
 /** The exit code for a finished run or comparison. */

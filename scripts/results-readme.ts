@@ -15,7 +15,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { RESULTS_SCHEMA, SCHEMA_VERSION, WHAT_IF_SCHEMA } from '../bench/record/results.ts'
+import { NOISE_FILE_VERSION, NOISE_SCHEMA, RESULTS_SCHEMA, SCHEMA_VERSION, WHAT_IF_SCHEMA } from '../bench/record/results.ts'
 import { SCHEMA_HISTORY } from '../bench/record/results-history.ts'
 
 export const RESULTS_README = fileURLToPath(new URL('../results/README.md', import.meta.url))
@@ -152,6 +152,7 @@ export function undescribedFields(): string[] {
   }
   check(RESULTS_SCHEMA as Schema, 'results')
   check(WHAT_IF_SCHEMA as Schema, 'what-if')
+  check(NOISE_SCHEMA as Schema, 'noise')
   for (const [title, schema] of titledIn(RESULTS_SCHEMA as Schema)) if (isObject(schema)) check(schema, title)
   for (const [title, schema] of titledIn(WHAT_IF_SCHEMA as Schema)) if (isObject(schema)) check(schema, title)
   return [...new Set(missing)]
@@ -199,6 +200,16 @@ also the latency phase at each value, on a stack of its own) write the same thre
 report is a page of its own. A what-if does not move \`results/latest\`, which stays on the
 newest measured run, and \`npm run readme\` refuses one.`
 
+const NOISE = `## An A/A's noise.json
+
+\`npm run bench -- --aa --runs N\` measures the same code as two interleaved sets of N runs
+(the odd-numbered runs set A, the even-numbered set B) and compares set A, its
+\`results.json\`, against set B, kept whole in \`aa-b/results.json\`. Beside them it writes
+\`noise.json\`: per variant and figure, both sets' per-run values, the A/A's change and
+interval, and the T it implies. \`--noise FILE\` (bench and compare) gives each figure it
+names that T. Its own contract, \`NOISE_SCHEMA\` in \`bench/record/results.ts\`, version
+${NOISE_FILE_VERSION}.`
+
 /** The whole of results/README.md. */
 export function resultsReadme(results: Schema = RESULTS_SCHEMA as Schema, whatIf: Schema = WHAT_IF_SCHEMA as Schema): string {
   const runTitled = titledIn(results)
@@ -212,6 +223,8 @@ export function resultsReadme(results: Schema = RESULTS_SCHEMA as Schema, whatIf
     WHAT_IF,
     table(rowsOf(whatIf)),
     sections(whatIfTitled, new Set(runTitled.keys())),
+    NOISE,
+    table(rowsOf(NOISE_SCHEMA as Schema)),
     `## Versions\n\nA file of another version cannot be compared with this one (\`npm run compare\` and \`--baseline\` say so): measure the baseline again.\n\n${history}`,
   ].join('\n\n')}\n`
 }

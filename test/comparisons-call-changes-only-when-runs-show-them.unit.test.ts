@@ -161,10 +161,10 @@ describe('a load level lab-bound in a run on either side', () => {
     } as unknown as Results
   }
   const verdictOf = (baseline: Results, current: Results, metric: string) =>
-    compareResults(baseline, current, { baselinePath: 'a', currentPath: null }).rows.find((r) => r.metric === metric)!
+    compareResults(baseline, current, { noise: {}, baselinePath: 'a', currentPath: null }).rows.find((r) => r.metric === metric)!
 
   it('is not judged: a +18 % p50@10 is "lab-bound", its change still shown, and the note names the level', () => {
-    const comparison = compareResults(saved(70, [], 1), saved(70 * 1.18, [2], 2), { baselinePath: 'a', currentPath: null })
+    const comparison = compareResults(saved(70, [], 1), saved(70 * 1.18, [2], 2), { noise: {}, baselinePath: 'a', currentPath: null })
     const row = comparison.rows.find((r) => r.metric === 'p50@10')!
     expect(row.verdict).toBe('lab-bound')
     expect(row.effect!).toBeGreaterThan(10)

@@ -62,6 +62,16 @@ export const QUICK_RUN = {
 } as const
 
 /**
+ * --quick when runs are compared (--runs N above 1, --runs auto, --aa): the latency phase's
+ * budget and most samples raised, so each run's one-at-a-time p50 is steady enough for a
+ * comparison to call a small change (parallel: 5 warm samples a run otherwise).
+ */
+export const QUICK_COMPARED = {
+  latencyBudgetMs: 2400,
+  maxSamples: 20,
+} as const
+
+/**
  * --vary without --predict: only the latency phase at each value, with samples between
  * --quick's and a full run's (a value's p50 is read against its floor, not charted alone).
  */

@@ -14,7 +14,17 @@
  * (an A/A comparison on 2 cores once called a lab-bound p50@10 regressed by +18 %). The
  * statistics are compare-stats.ts'.
  */
-import { alphaFor, compareRuns, MIN_NOISE_PERCENT, MIN_RUNS, NOISE_POINTS, smallestP, type Verdict } from './compare-stats.ts'
+import {
+  alphaFor,
+  compareRuns,
+  medianInterval,
+  MIN_NOISE_PERCENT,
+  MIN_RUNS,
+  NOISE_POINTS,
+  smallestP,
+  type Verdict,
+} from './compare-stats.ts'
+import { DEFAULT_DETECT_ON, targetedRows, targetOf, thresholdFor, type DetectTarget, type NoiseSetting } from './detect.ts'
 import { median } from '../measure/stats.ts'
 import { scenarioDifferences } from '../../roles/protocol.ts'
 import { round } from '../record/format.ts'
@@ -91,7 +101,7 @@ export function metricsOf(results: Pick<Results, 'run'>): string[] {
 }
 
 /** A metric's values over the runs: null when any run has it not estimable; undefined when the variant or level was not measured. */
-function valuesOf(results: MeasuredRun, variant: string, spec: MetricSpec): number[] | null | undefined {
+export function valuesOf(results: MeasuredRun, variant: string, spec: MetricSpec): number[] | null | undefined {
   const values = results.runs.map((run) => spec.value(run, variant))
   if (values.some((v) => v === undefined)) return undefined
   if (values.some((v) => v === null)) return null
@@ -99,8 +109,11 @@ function valuesOf(results: MeasuredRun, variant: string, spec: MetricSpec): numb
 }
 
 export interface CompareOptions {
-  /** --noise: T's floor, in percent, above MIN_NOISE_PERCENT. */
-  noisePercent?: number
+  /** --noise: T's floor in percent, or an A/A's noise file (each figure it names takes its own T). */
+  noise: NoiseSetting
+  /** --detect and --detect-on: with --fail-on regressed, the figures whose MDC is beyond the target are named. */
+  detect?: DetectTarget
+  failOnRegressed?: boolean
   baselinePath: string
   currentPath: string | null
 }
@@ -129,10 +142,10 @@ export function compareResults(baseline: MeasuredRun, current: MeasuredRun, opti
   const names = (r: MeasuredRun) => Object.keys(r.variants)
   const common = names(current).filter((name) => name in baseline.variants)
   const metrics = metricsOf(current).filter((m) => metricsOf(baseline).includes(m))
-  const noisePercent = Math.max(MIN_NOISE_PERCENT, options.noisePercent ?? 0)
+  const noisePercent = Math.max(MIN_NOISE_PERCENT, options.noise.percent ?? 0)
   type Row = ComparisonFigures['rows'][number]
   const pending: Array<{
-    row: Omit<Row, 'verdict' | 'p' | 'effect' | 'low' | 'high'>
+    row: Omit<Row, 'verdict' | 'p' | 'effect' | 'low' | 'high' | 'mdc'>
     a: number[] | null
     b: number[] | null
     spec: MetricSpec
@@ -155,6 +168,7 @@ export function compareResults(baseline: MeasuredRun, current: MeasuredRun, opti
           baselineMedian: a ? round(median(a), 3) : null,
           currentMedian: b ? round(median(b), 3) : null,
           points: spec.points,
+          ...(({ threshold, from }) => ({ threshold, thresholdFrom: from }))(thresholdFor(options.noise, variant, metric, spec.points)),
         },
         a,
         b,
@@ -166,10 +180,10 @@ export function compareResults(baseline: MeasuredRun, current: MeasuredRun, opti
   const tested = pending.filter(({ a, b, labBound }) => a && b && !labBound && a.length >= MIN_RUNS && b.length >= MIN_RUNS).length
   const alpha = alphaFor(tested)
   const rows: Row[] = pending.map(({ row, a, b, spec, labBound }, i) => {
-    if (!a || !b) return { ...row, verdict: 'not estimable' as Verdict, p: null, effect: null, low: null, high: null }
+    if (!a || !b) return { ...row, verdict: 'not estimable' as Verdict, p: null, effect: null, low: null, high: null, mdc: null }
     const c = compareRuns(a, b, {
       higherIsWorse: spec.higherIsWorse,
-      thresholdPercent: spec.points ? NOISE_POINTS : noisePercent,
+      thresholdPercent: row.threshold,
       alpha,
       points: spec.points,
       seed: i + 1,
@@ -182,26 +196,67 @@ export function compareResults(baseline: MeasuredRun, current: MeasuredRun, opti
       effect: r(c.effect),
       low: r(c.low),
       high: r(c.high),
+      // A lab-bound figure is not judged: what it could have detected is not said either.
+      mdc: labBound ? null : r(c.mdc),
     }
   })
-  const warnings = differences(baseline, current)
+  const warnings = [...differences(baseline, current), ...noiseFileDifferences(options.noise, current)]
   const [n, m] = [baseline.runs.length, current.runs.length]
   if (n >= MIN_RUNS && m >= MIN_RUNS && smallestP(n, m) >= alpha) {
     warnings.push(
       `No figure can be called regressed or improved: with ${n} runs against ${m}, the smallest p the exact test can give is ${smallestP(n, m).toFixed(3)}, not below α = ${alpha} (${tested} figures tested). Measure more runs on both sides.`,
     )
   }
-  return {
+  const comparison = {
     baseline: side(baseline, options.baselinePath),
     current: side(current, options.currentPath),
     warnings,
     noisePercent,
+    noiseFile: options.noise.file?.path ?? null,
     noisePoints: NOISE_POINTS,
     alpha,
     rows,
     onlyInBaseline: names(baseline).filter((name) => !(name in current.variants)),
     onlyInCurrent: names(current).filter((name) => !(name in baseline.variants)),
   }
+  if (options.failOnRegressed) warnings.push(...blindSpots(comparison, options.detect ?? { percent: undefined, on: DEFAULT_DETECT_ON }))
+  return comparison
+}
+
+/**
+ * --fail-on regressed: the targeted figures whose regression of the target's size could pass the
+ * gate unseen, because this comparison could not have called it (its MDC is beyond the target).
+ */
+function blindSpots(comparison: ComparisonFigures, detect: DetectTarget): string[] {
+  const unit = (row: { points: boolean }) => (row.points ? ' pt' : ' %')
+  const blind = targetedRows(comparison, detect).filter((row) => row.mdc === null || row.mdc > targetOf(detect, row.threshold))
+  if (blind.length === 0) return []
+  const named = blind.map((row) =>
+    row.mdc === null
+      ? `${row.variant} ${row.metric} (no change can be called: ${row.verdict === 'too few runs' ? 'fewer than 4 runs a side' : row.verdict})`
+      : `${row.variant} ${row.metric} only beyond ±${row.mdc.toFixed(1)}${unit(row)} (target ${targetOf(detect, row.threshold)}${unit(row)})`,
+  )
+  return [
+    `--fail-on regressed cannot be trusted to catch a change of the target's size: with these runs it could call ${named.join('; ')}. A smaller regression would pass unseen: measure more runs (--runs auto adds them until the target is reached).`,
+  ]
+}
+
+/** A noise file measured in other conditions than this run: its T may not be this run's noise. */
+function noiseFileDifferences(noise: NoiseSetting, current: MeasuredRun): string[] {
+  const file = noise.file
+  if (!file) return []
+  const { noise: n } = file
+  const env = environmentOf(current)
+  const differs = [
+    ...(n.scenario !== current.scenario.name ? [`scenario "${n.scenario}", not "${current.scenario.name}"`] : []),
+    ...(n.quick !== current.run.quick ? [n.quick ? 'a --quick run' : 'not a --quick run'] : []),
+    ...(n.environment !== env ? [`on ${n.environment}`] : []),
+  ]
+  return differs.length
+    ? [
+        `The noise file ${file.path} was measured in other conditions (${differs.join('; ')}): its T is another run's noise, not necessarily this one's.`,
+      ]
+    : []
 }
 
 function side(results: MeasuredRun, path: string | null): ComparisonFigures['current'] & { path: string } {
@@ -212,6 +267,11 @@ function side(results: MeasuredRun, path: string | null): ComparisonFigures['cur
     scenario: results.scenario.name,
     runs: results.runs.length,
   }
+}
+
+/** Where a run ran, in words: CPU × count, Node, OS (a comparison and a noise file tell machines apart by it). */
+export function environmentOf(r: MeasuredRun): string {
+  return `${r.environment.cpuModel} × ${r.environment.cpuCount}, Node ${r.environment.node}, ${r.environment.os}`
 }
 
 /** What differs between the two runs besides the code: each makes a verdict less about the code. */
@@ -230,7 +290,7 @@ function differences(baseline: MeasuredRun, current: MeasuredRun): string[] {
       `The load levels differ (${baseline.run.connections.join(', ')} connections, ${baseline.run.durationSeconds} s against ${current.run.connections.join(', ')}, ${current.run.durationSeconds} s): levels on one side only are not compared, and the overall failure share covers different levels.`,
     )
   }
-  const env = (r: MeasuredRun) => `${r.environment.cpuModel} × ${r.environment.cpuCount}, Node ${r.environment.node}, ${r.environment.os}`
+  const env = environmentOf
   if (env(baseline) !== env(current))
     warnings.push(`The environments differ: the baseline ran on ${env(baseline)}, this run on ${env(current)}.`)
   const placement = (r: MeasuredRun) =>
@@ -311,17 +371,28 @@ export function checkThresholds(results: MeasuredRun, thresholds: Threshold[]): 
       return {
         expression: t.expression,
         value: null,
+        low: null,
+        high: null,
         passed: false,
         why: `${t.variant}.${t.metric} was not ${values === null ? 'estimable' : 'measured'} in this run`,
       }
     const value = round(median(values), 3)
     const passed = t.op === '<' ? value < t.value : t.op === '<=' ? value <= t.value : t.op === '>' ? value > t.value : value >= t.value
-    const shown = `${value}${spec.unit === '/s' ? '/s' : ` ${spec.unit}`}`
+    const unit = spec.unit === '/s' ? '/s' : ` ${spec.unit}`
+    const range = medianInterval(values)
+    // An interval that holds the threshold's value: the runs cannot tell which side the figure is on.
+    const undecided = range !== null && range.low <= t.value && t.value <= range.high
+    const of =
+      results.runs.length > 1
+        ? ` (median of ${results.runs.length} runs${range ? `, 95 % interval ${round(range.low, 1)}–${round(range.high, 1)}${unit}` : ''})`
+        : ''
     return {
       expression: t.expression,
       value,
+      low: range ? round(range.low, 3) : null,
+      high: range ? round(range.high, 3) : null,
       passed,
-      why: `${t.variant}.${t.metric} = ${shown}${results.runs.length > 1 ? ` (median of ${results.runs.length} runs)` : ''}`,
+      why: `${t.variant}.${t.metric} = ${value}${unit}${of}${undecided ? `: the interval holds ${t.value}${unit}, so these runs cannot say which side of it the figure is on; measure more runs before trusting this check` : ''}`,
     }
   })
 }

@@ -120,6 +120,9 @@ export async function assembleResults(m: Measured): Promise<MeasuredRun> {
       modelJitter: settings.modelJitter,
       overview: m.variants.map((v) => v.name).filter((name) => inOverview(settings, name)),
       runs: 1,
+      // Set by the runs loop (bench.ts): a single run knows nothing of the runs around it.
+      auto: null,
+      aa: null,
       trace: m.trace,
     },
     story: judgeStory(variants),

@@ -10,6 +10,7 @@ import type { Progress } from '../cli/progress.ts'
 import { VARY_RUN, type RunSettings } from '../cli/run-settings.ts'
 import type { Vary } from '../cli/run-settings.ts'
 import type { MeasuredRun } from '../record/results.ts'
+import type { MeasuredRuns, RunsLoop } from './combine-runs.ts'
 import { startStack, type RoleUrls, type Stack } from '../stack/start-stack.ts'
 import type { ModelOutcome } from '../../model/types.ts'
 import { resolveScenario } from '../../scenario/resolve-scenario.ts'
@@ -53,23 +54,18 @@ async function measureOnStack(
   }
 }
 
-export interface MeasuredRuns {
-  measured: MeasuredRun[]
-  /** Why the runs stopped before the last: a run that failed after others were measured. */
-  failedRun: string | undefined
-}
-
-/** `runs` runs of the scenario, one after the other, until one is interrupted or fails (the first one's failure is thrown). */
+/** `runs` runs of the scenario, one after the other, until one is interrupted or fails (the first one's failure is thrown), or `loop.enough` says so. */
 export async function measureRuns(
   request: { scenario: Scenario; settings: RunSettings; where: RoleUrls; runs: number; startedAt: Date },
   progress: Progress,
   interruption: Interruption,
+  loop: RunsLoop = {},
 ): Promise<MeasuredRuns> {
   const { scenario, settings, where, runs } = request
   const measured: MeasuredRun[] = []
   let models: Record<string, ModelOutcome> | undefined
   for (let run = 1; run <= runs && interruption.code === undefined; run++) {
-    if (runs > 1) progress.note(`run ${run} of ${runs}: a stack of its own`)
+    if (runs > 1) progress.note(`${loop.label?.(run) ?? `run ${run} of ${runs}`}: a stack of its own`)
     try {
       // The first run from the command's start (its duration includes loading the lab), the others from their own.
       const one = await measureOnStack(
@@ -83,6 +79,7 @@ export async function measureRuns(
       )
       measured.push(one.results)
       models = one.models
+      if (loop.enough?.(measured)) break
     } catch (error) {
       // Ctrl-C once during a run: the runs measured before it are written; so they are when a later run fails.
       if (interruption.code !== undefined) continue
@@ -93,40 +90,6 @@ export async function measureRuns(
     }
   }
   return { measured, failedRun: undefined }
-}
-
-/**
- * The runs of a --runs N as one results.json: the first run's figures in full (the report's
- * tables and charts), every run's own figures in `runs`, valid only when every run was, and
- * each run's problems named by its run.
- */
-export function combineRuns({ measured, failedRun }: MeasuredRuns, asked: number, interrupted: boolean): MeasuredRun {
-  const [first] = measured
-  if (!first) throw new Error('No run was measured.')
-  const last = measured[measured.length - 1]!
-  const problems = measured.flatMap((r, i) => r.problems.map((problem) => (measured.length > 1 ? `Run ${i + 1}: ${problem}` : problem)))
-  if (interrupted && measured.length < asked)
-    problems.push(`Interrupted (Ctrl-C) after ${measured.length} of ${asked} runs: the comparison has fewer runs than asked.`)
-  if (failedRun) problems.push(failedRun)
-  return {
-    ...first,
-    finishedAt: last.finishedAt,
-    valid: measured.every((r) => r.valid) && !(interrupted && measured.length < asked) && !failedRun,
-    problems,
-    run: { ...first.run, runs: measured.length, trace: traceOfRuns(measured) },
-    cacheOutages: measured.flatMap((r, i) =>
-      r.cacheOutages.map((outage) => (measured.length > 1 ? { ...outage, step: `run ${i + 1}: ${outage.step}` } : outage)),
-    ),
-    runs: measured.flatMap((r) => r.runs),
-  }
-}
-
-/** --trace: every run's API wrote to the same file; the counts add up, the cost is the first run's. */
-function traceOfRuns(measured: MeasuredRun[]): MeasuredRun['run']['trace'] {
-  const [first, ...rest] = measured.map((r) => r.run.trace)
-  if (!first) return null
-  const sum = (read: (t: NonNullable<typeof first>) => number) => [first, ...rest].reduce((total, t) => total + (t ? read(t) : 0), 0)
-  return { ...first, requests: sum((t) => t.requests), spans: sum((t) => t.spans), exportFailures: sum((t) => t.exportFailures) }
 }
 
 /** A --vary's measurement at each value: the latency phase alone (no load levels, no sweep), on a stack of its own. */

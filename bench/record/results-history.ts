@@ -5,6 +5,11 @@
  */
 export const SCHEMA_HISTORY: ReadonlyArray<{ version: number; change: string }> = [
   {
+    version: 17,
+    change:
+      "Version 17 added what a comparison could have detected: each row's `mdc` (the minimum detectable change), its own T (`threshold`, `thresholdFrom`: the default, --noise, or an A/A's noise file) and the comparison's `noiseFile`; each threshold check's bootstrap interval of its median (`low`, `high`); `run.auto` (--runs auto: the target, whether it was reached) and `run.aa` (--aa: set A of an A/A, its noise file). A file of version 16 cannot be compared with one of 17: measure the baseline again.",
+  },
+  {
     version: 16,
     change:
       "Version 16 added `run.trace`: with --trace or --otlp, the API's requests as OpenTelemetry traces (where they went, the requests traced, the spans exported, the batches refused); null without. A file of version 15 cannot be compared with one of 16: measure the baseline again.",

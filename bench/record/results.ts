@@ -13,7 +13,7 @@ import { CACHE_BACKENDS } from '../../variants/shared/cache-stats.ts'
 import { STAGE_NAMES } from '../../variants/shared/stage-timing.ts'
 
 /** The contract's version; what each version changed is in results-history.ts, and results/README.md. */
-export const SCHEMA_VERSION = 16
+export const SCHEMA_VERSION = 17
 
 const ISO_DATE = String.raw`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$`
 /** A copy of `schema` with one annotation added: the original, used elsewhere too, keeps its own (TypeBox's hidden keys copied). */
@@ -1021,6 +1021,8 @@ export type RunSample = Static<typeof RunSampleSchema>
 
 /** 'lab-bound': a load level's figure where a run on either side was lab-bound; its change is the machine's, not judged. */
 export const VERDICTS = ['regressed', 'improved', 'no change', 'inconclusive', 'too few runs', 'not estimable', 'lab-bound'] as const
+export const THRESHOLD_SOURCES = ['default', '--noise', 'A/A'] as const
+export type ThresholdSource = (typeof THRESHOLD_SOURCES)[number]
 
 /** This run against a saved one (--baseline), or two saved runs (npm run compare). */
 const ComparisonSchema = named(
@@ -1053,7 +1055,14 @@ const ComparisonSchema = named(
       }),
     ),
     warnings: doc('Differences that make the comparison less fair: scenario, machine, Node, quick against full.', Type.Array(text())),
-    noisePercent: doc('T, in percent: a change inside ±T is no change. max(5 %, --noise).', nonNegative()),
+    noisePercent: doc(
+      "T, in percent, for the figures the noise file does not name: a change inside ±T is no change. max(5 %, --noise PCT); 5 with --noise FILE. Each row's own T is its `threshold`.",
+      nonNegative(),
+    ),
+    noiseFile: doc(
+      'With --noise FILE: the noise file an A/A wrote (--aa), as read; each figure it names takes the T its A/A implied. Null without.',
+      nullable(text()),
+    ),
     noisePoints: doc('For shares (failures): the band in percentage points.', nonNegative()),
     alpha: doc('0.05, or 0.01 when more than 10 rows are tested (estimable, not lab-bound, at least 4 runs a side).', nonNegative()),
     rows: doc(
@@ -1081,6 +1090,18 @@ const ComparisonSchema = named(
             Type.Boolean(),
           ),
           p: doc('The exact two-sided Mann–Whitney U p; null below 4 runs a side or when not estimable.', nullable(nonNegative())),
+          threshold: doc(
+            "This row's T, in the effect's unit (percent, or points for a share): a change inside ±T is no change.",
+            nonNegative(),
+          ),
+          thresholdFrom: doc(
+            'Where T came from: `default` (5 %, or 1 point for a share), `--noise` (a percentage given), `A/A` (the noise file an A/A wrote, for this variant and figure).',
+            Type.Enum(THRESHOLD_SOURCES),
+          ),
+          mdc: doc(
+            "The minimum detectable change, in the effect's unit: the smallest change, either way, that this comparison could have called regressed or improved. The current side's runs moved (their spread kept) until the same test and the same seeded bootstrap would call them: the interval wholly beyond ±T and p < alpha. Null when no change could be (too few runs, a figure not estimable or lab-bound).",
+            nullable(nonNegative()),
+          ),
           verdict: doc(
             '`regressed`/`improved`: p < alpha and the interval wholly beyond ±T (noisePercent) the worse/better way; `no change`: within ±T; else `inconclusive`; or `too few runs`, `not estimable`, `lab-bound`.',
             Type.Enum(VERDICTS),
@@ -1104,6 +1125,11 @@ const ThresholdSchema = named(
       nullable(num()),
     ),
     passed: doc('Whether the median met the condition; false when there is no value.', Type.Boolean()),
+    low: doc(
+      "Lower end of the median's seeded bootstrap 95 % interval over the runs; null below 4 runs or without a value.",
+      nullable(num()),
+    ),
+    high: doc('Upper end of the same interval; null like `low`.', nullable(num())),
     why: doc('The figure checked, in words, e.g. `parallel.p50 = 152 ms (median of 5 runs)`, or why it could not be.', text()),
   }),
 )
@@ -1208,7 +1234,7 @@ export type Attribution = Static<typeof AttributionSchema>
 export const RESULTS_SCHEMA = Type.Object(
   {
     schemaVersion: doc(
-      "The contract's version, 15 (SCHEMA_VERSION): --baseline and `npm run compare` refuse a file of another version.",
+      `The contract's version, ${SCHEMA_VERSION} (SCHEMA_VERSION): --baseline and \`npm run compare\` refuse a file of another version.`,
       Type.Literal(SCHEMA_VERSION),
     ),
     kind: doc('A measured run; a what-if (--predict, --vary) has its own contract (what-if.ts).', Type.Literal('run')),
@@ -1255,6 +1281,38 @@ export const RESULTS_SCHEMA = Type.Object(
         runs: doc(
           "--runs: how many runs were made; the variants' figures are the first run's, `runs` holds every run's own.",
           Type.Integer({ minimum: 1 }),
+        ),
+        auto: doc(
+          '--runs auto: the runs were added one at a time until every targeted figure could call a change of `detect`, or `maxRuns` was reached; null with --runs N.',
+          nullable(
+            strict({
+              detect: doc(
+                "The change each targeted figure was to detect (--detect), in its unit (percent, or points for a share); null when it was each figure's 2 × T.",
+                nullable(nonNegative()),
+              ),
+              on: doc('The targeted figures (--detect-on), e.g. `p50`, for every variant compared.', Type.Array(text(), { minItems: 1 })),
+              maxRuns: doc('The cap (--max-runs).', Type.Integer({ minimum: 1 })),
+              reached: doc('Whether every targeted figure reached its target before the cap; `runs` is the runs it took.', Type.Boolean()),
+              worst: doc(
+                'The targeted figure furthest from its target when the runs stopped: its MDC (null: no change could be called) and its target.',
+                nullable(
+                  strict({
+                    variant: doc('The variant, by name.', text()),
+                    metric: doc('The figure, e.g. `p50`.', text()),
+                    mdc: doc(
+                      "Its minimum detectable change, in the effect's unit; null when none could be called.",
+                      nullable(nonNegative()),
+                    ),
+                    target: doc("Its target, in the effect's unit.", nonNegative()),
+                  }),
+                ),
+              ),
+            }),
+          ),
+        ),
+        aa: doc(
+          "--aa: this run is set A of an A/A (the odd-numbered runs), compared against set B (the even-numbered, same code, interleaved); its noise file's path, relative to the working directory. Null otherwise.",
+          nullable(strict({ noiseFile: doc('The noise file written (noise.json beside results.json).', text()) })),
         ),
         trace: doc(
           "--trace and --otlp: the API's requests as OpenTelemetry traces, what was written and sent (every run's together with --runs); null without them.",
@@ -1424,7 +1482,10 @@ export type WhatIfPoint = Static<typeof WhatIfPointSchema>
  */
 export const WHAT_IF_SCHEMA = Type.Object(
   {
-    schemaVersion: doc("The contract's version, 15 (SCHEMA_VERSION), shared with a measured run's.", Type.Literal(SCHEMA_VERSION)),
+    schemaVersion: doc(
+      `The contract's version, ${SCHEMA_VERSION} (SCHEMA_VERSION), shared with a measured run's.`,
+      Type.Literal(SCHEMA_VERSION),
+    ),
     kind: doc("`what-if`: a --predict or --vary; a measured run's file says `run`.", Type.Literal('what-if')),
     startedAt: doc('When the command started (ISO 8601, UTC).', Type.String({ pattern: ISO_DATE })),
     finishedAt: doc('When the last value was done, before the files were written (ISO 8601, UTC).', Type.String({ pattern: ISO_DATE })),
@@ -1490,3 +1551,51 @@ export const WHAT_IF_SCHEMA = Type.Object(
   { additionalProperties: false, $schema: 'http://json-schema.org/draft-07/schema#', title: 'api-speedup-lab results.json (what-if)' },
 )
 export type WhatIf = Static<typeof WHAT_IF_SCHEMA>
+
+/** The noise file's own version (noise.json): --noise FILE refuses another. */
+export const NOISE_FILE_VERSION = 1
+
+/**
+ * noise.json: what an A/A measured (`npm run bench -- --aa --runs N`), the same code as two
+ * interleaved sets of runs, and the T each figure's A/A implies; --noise FILE reads it.
+ */
+export const NOISE_SCHEMA = Type.Object(
+  {
+    kind: doc("Always `noise`: an A/A's noise file.", Type.Literal('noise')),
+    version: doc(`The noise file's version, ${NOISE_FILE_VERSION}.`, Type.Literal(NOISE_FILE_VERSION)),
+    createdAt: doc('When the A/A started (ISO 8601, UTC).', Type.String({ pattern: ISO_DATE })),
+    gitCommit: doc('The commit measured (`+changes` when the tree was dirty); null outside git.', nullable(text())),
+    environment: doc('Where it ran: CPU model × count, Node, OS; a comparison on another says so.', text()),
+    scenario: doc("The A/A's scenario name; a comparison of another scenario says so.", text()),
+    quick: doc('Whether the A/A was --quick: a run of the other kind says so.', Type.Boolean()),
+    runs: doc('Runs in each set: set A the odd-numbered runs, set B the even-numbered.', Type.Integer({ minimum: 1 })),
+    figures: doc(
+      'One per variant and figure both sets measured.',
+      Type.Array(
+        strict({
+          variant: doc('The variant, by name.', text()),
+          metric: doc('The figure, as in a comparison: p50, rps@10, failures, …', text()),
+          unit: doc('`ms`, `/s` or `%`.', text()),
+          points: doc('True for a share (failures): effect, interval and T in points.', Type.Boolean()),
+          a: doc("Set A's per-run values, in the figure's unit; empty when not estimable.", Type.Array(num())),
+          b: doc("Set B's, the same way.", Type.Array(num())),
+          effect: doc(
+            "Set A against set B, as the A/A's results.json compares them: the ratio of medians − 1 in percent (points for a share); null when not estimable.",
+            nullable(num()),
+          ),
+          low: doc(
+            "Lower end of the effect's seeded bootstrap 95 % interval: how far apart the same code's two sets can seem.",
+            nullable(num()),
+          ),
+          high: doc('Upper end of the same interval.', nullable(num())),
+          t: doc(
+            'The T this A/A implies: the farthest end of its interval from 0, rounded up to a tenth, at least 1 (percent, or points). What the same code measured twice could show. Null when the figure was not estimable, lab-bound, or below 4 runs a set: such a figure keeps the default T.',
+            nullable(nonNegative()),
+          ),
+        }),
+      ),
+    ),
+  },
+  { additionalProperties: false, $schema: 'http://json-schema.org/draft-07/schema#', title: 'api-speedup-lab noise.json' },
+)
+export type NoiseFile = Static<typeof NOISE_SCHEMA>

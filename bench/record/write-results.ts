@@ -9,7 +9,7 @@ import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Ajv } from 'ajv'
 import stringify from 'json-stringify-pretty-compact'
-import { RESULTS_SCHEMA, WHAT_IF_SCHEMA, type Results, type WhatIf } from './results.ts'
+import { NOISE_FILE_VERSION, NOISE_SCHEMA, RESULTS_SCHEMA, WHAT_IF_SCHEMA, type NoiseFile, type Results, type WhatIf } from './results.ts'
 import { deepFreeze } from '../../scenario/deep-freeze.ts'
 
 export const RESULTS_DIR = fileURLToPath(new URL('../../results', import.meta.url))
@@ -69,10 +69,17 @@ export function sealResults<T extends Results | WhatIf>(results: T): { results: 
   return { results: deepFreeze(results), schemaProblem }
 }
 
-/** Writes a sealed run's files: report.html and summary.md first, results.json last. */
-export async function writeRun(dir: string, results: Results | WhatIf, files: RunFiles): Promise<void> {
+/**
+ * Writes a sealed run's files: report.html and summary.md first, then `data` (an A/A's set B and
+ * noise file, as JSON, each at its path under `dir`), results.json last.
+ */
+export async function writeRun(dir: string, results: Results | WhatIf, files: RunFiles, data: Record<string, unknown> = {}): Promise<void> {
   await mkdir(dir, { recursive: true })
   for (const [name, content] of Object.entries(files)) await writeAtomically(join(dir, name), content)
+  for (const [name, value] of Object.entries(data)) {
+    await mkdir(dirname(join(dir, name)), { recursive: true })
+    await writeAtomically(join(dir, name), `${stringify(value, { maxLength: 120 })}\n`)
+  }
   // Indented, with the short arrays and objects (a call's [service, ids, answers], a stage) on one line each.
   await writeAtomically(join(dir, 'results.json'), `${stringify(results, { maxLength: 120 })}\n`)
   // results/latest is the newest measured run: a what-if (--predict, --vary) does not move it.
@@ -130,4 +137,46 @@ export async function readSavedRun(
     throw new Error(`${path}: does not match results.json's schema: ${(error as Error).message.slice(0, 500)}`)
   }
   return { path, results: parsed }
+}
+
+let validateNoise: ReturnType<Ajv['compile']> | undefined
+
+/**
+ * A noise file (--noise FILE): an A/A's noise.json, or the directory holding it. Throws an Error
+ * that names the path and says what is wrong (no such file, not JSON, not a noise file, another
+ * version, a field that does not match its schema).
+ */
+export async function readNoiseFile(where: string): Promise<{ path: string; noise: NoiseFile }> {
+  let path = resolve(where)
+  try {
+    if ((await stat(path)).isDirectory()) path = join(path, 'noise.json')
+  } catch {
+    throw new Error(`${where}: no such file or directory.`)
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'))
+  } catch (error) {
+    throw new Error(`${path}: not a noise file the lab can read (${(error as Error).message}).`)
+  }
+  const { kind, version } = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as { kind?: unknown; version?: unknown }
+  if (kind !== 'noise')
+    throw new Error(`${path}: not a noise file (kind ${JSON.stringify(kind ?? null)}); an A/A writes one: npm run bench -- --aa --runs N.`)
+  if (version !== NOISE_FILE_VERSION)
+    throw new Error(`${path}: a noise file of version ${String(version)}; this lab reads ${NOISE_FILE_VERSION}. Measure the A/A again.`)
+  const validate = (validateNoise ??= ajv.compile(NOISE_SCHEMA))
+  if (!validate(parsed)) {
+    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? ''}`).join('; ')
+    throw new Error(`${path}: does not match the noise file's schema: ${problems.slice(0, 500)}`)
+  }
+  return { path, noise: parsed as NoiseFile }
+}
+
+/** Checks a noise file against its schema (a mismatch is a bug in the lab): throws naming every problem. */
+export function assertValidNoise(noise: unknown): asserts noise is NoiseFile {
+  const validate = (validateNoise ??= ajv.compile(NOISE_SCHEMA))
+  if (!validate(noise)) {
+    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? ''}`).join('; ')
+    throw new Error(`noise.json does not match its schema: ${problems}`)
+  }
 }

@@ -47,7 +47,7 @@ export function renderSummaryMarkdown(results: Results): string {
     '',
     ...(underLoad && underLoad.failed > 0 ? [`> ${escapeMarkdown(underLoad.text)}`, ''] : []),
     ...(outage ? [`> ${escapeMarkdown(outage)}`, ''] : []),
-    ...(results.comparison ? comparisonMarkdown(results.comparison, escapeMarkdown) : []),
+    ...(results.comparison ? comparisonMarkdown(results.comparison, escapeMarkdown, results.run) : []),
     ...(results.thresholds.length ? [...thresholdLines(results.thresholds).map((line) => `- ${escapeMarkdown(line)}`), ''] : []),
     // The details fold (GitHub renders <details>): a pull request's comment shows the lesson, the rest one click away.
     '<details><summary>Every figure: step by step, how far to trust it, under load, the mix, faults, peak hours</summary>',

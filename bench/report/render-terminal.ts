@@ -53,7 +53,7 @@ export function renderTerminalSummary(results: Results): string {
         v.peakLoad ? [`Peak: ${v.peakLoad.verdict}`, ...v.peakLoad.warnings.map((w) => `Warning: ${w}`)] : [],
       ),
     ].flatMap((p) => wrap(p)),
-    ...(results.comparison ? ['', ...comparisonTerminal(results.comparison).flatMap((p) => wrap(p, '    '))] : []),
+    ...(results.comparison ? ['', ...comparisonTerminal(results.comparison, results.run).flatMap((p) => wrap(p, '    '))] : []),
     ...thresholdLines(results.thresholds).flatMap((p) => wrap(p)),
   ]
   return lines.join('\n')

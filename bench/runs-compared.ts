@@ -1,0 +1,74 @@
+/**
+ * The two ways a run's number of runs serves a comparison, as loops handed to measureRuns
+ * (measure/runs.ts) and what is made of their runs:
+ *
+ * - --runs auto: runs are added, each on a stack of its own, until the comparison against the
+ *   baseline could call a change of --detect on every figure of --detect-on (compare/detect.ts:
+ *   the stopping rule reads each figure's minimum detectable change, never its verdict), or
+ *   --max-runs is reached. results.json's `run.auto` says which, and what was reached;
+ * - --aa: the same code measured as 2 × N interleaved runs, the odd-numbered set A, the
+ *   even-numbered set B, each combined as a --runs N; finish.ts compares set A against set B and
+ *   makes the noise file.
+ */
+import type { Progress } from './cli/progress.ts'
+import { compareResults } from './compare/compare-runs.ts'
+import { MIN_RUNS } from './compare/compare-stats.ts'
+import { detection, type DetectTarget, type NoiseSetting } from './compare/detect.ts'
+import { combineRuns, type MeasuredRuns, type RunsLoop } from './measure/combine-runs.ts'
+import type { MeasuredRun, Results } from './record/results.ts'
+
+/** What the loops read of the bench's request (bench-request.ts). */
+interface RunsRequest {
+  /** --runs N; with --runs auto, the cap; with --aa, each set's. */
+  runs: number
+  gate: { noise: NoiseSetting; detect: DetectTarget }
+  baseline: { path: string; results: Results } | undefined
+}
+
+/** The comparison of a run against the baseline, and how far its targeted figures are from the target. */
+function detectionOf(run: MeasuredRun, request: RunsRequest) {
+  const baseline = request.baseline!
+  const comparison = compareResults(baseline.results, run, { noise: request.gate.noise, baselinePath: baseline.path, currentPath: null })
+  return detection(comparison, request.gate.detect)
+}
+
+/** --runs auto: after each run from the MIN_RUNS-th, the runs so far compared; enough once every targeted figure reaches its target. */
+export function untilDetected(request: RunsRequest, progress: Progress): RunsLoop {
+  return {
+    label: (run) => `run ${run} (--runs auto, at most ${request.runs})`,
+    enough(measured) {
+      if (measured.length < MIN_RUNS) return false
+      const { reached, worst } = detectionOf(combineRuns({ measured: [...measured], failedRun: undefined }, 'enough', false), request)
+      if (worst) {
+        const unit = worst.metric.startsWith('failures') ? ' pt' : ' %'
+        const could = worst.mdc === null ? 'no change yet' : `changes beyond ±${worst.mdc.toFixed(1)}${unit}`
+        progress.note(
+          `after ${measured.length} runs: ${reached ? 'every targeted figure could call its target; the farthest, ' : ''}${worst.variant} ${worst.metric} could call ${could} (target ${worst.target}${unit})`,
+        )
+      }
+      return reached
+    },
+  }
+}
+
+/** `run.auto` of a --runs auto: the target, the cap, and what the runs reached. */
+export function withAuto(run: MeasuredRun, request: RunsRequest): MeasuredRun {
+  const { reached, worst } = detectionOf(run, request)
+  const auto = { detect: request.gate.detect.percent ?? null, on: [...request.gate.detect.on], maxRuns: request.runs, reached, worst }
+  return { ...run, run: { ...run.run, auto } }
+}
+
+/** --aa: each run named by its set in the progress. */
+export function aaLoop(runsPerSet: number): RunsLoop {
+  return { label: (run) => `run ${run} of ${2 * runsPerSet} (A/A: set ${run % 2 ? 'A' : 'B'})` }
+}
+
+/** --aa: the runs split into set A (the odd-numbered) and set B (the even-numbered), each combined as a --runs N. */
+export function splitAa(all: MeasuredRuns, runsPerSet: number, interrupted: boolean): { setA: MeasuredRun; setB: MeasuredRun | null } {
+  const set = (parity: number): MeasuredRuns => ({ measured: all.measured.filter((_, i) => i % 2 === parity), failedRun: all.failedRun })
+  const setB = set(1)
+  return {
+    setA: combineRuns(set(0), runsPerSet, interrupted),
+    setB: setB.measured.length ? combineRuns(setB, runsPerSet, interrupted) : null,
+  }
+}
