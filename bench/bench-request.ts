@@ -11,7 +11,7 @@ import { DEFAULT_RUN, measures, QUICK_COMPARED, QUICK_RUN, type RunSettings } fr
 import { resolveScenarioFromFlags, SCENARIO_FLAGS } from './cli/scenario-flags.ts'
 import { DEFAULT_TRACE_SAMPLE, readTraceFlags, TRACE_FLAGS } from './cli/trace-flags.ts'
 import { resolveVary, VARY_PARAMETERS, type Vary } from './cli/vary.ts'
-import { incomparable } from './compare/compare-runs.ts'
+import { autoProblems, incomparable } from './compare/compare-runs.ts'
 import { MIN_RUNS } from './compare/compare-stats.ts'
 import { DEFAULT_MAX_RUNS } from './compare/detect.ts'
 import { GATE_FLAGS, resolveGate, type Gate } from './gate.ts'
@@ -167,8 +167,10 @@ export async function resolveBenchRequest(argv: string[], startedAt: Date, env =
   if (gate.failOnRegressed && values.baseline === undefined)
     throw new UsageError('Flag --fail-on regressed needs --baseline: there is nothing to regress against.')
   for (const flag of ['detect', 'detect-on'])
-    if (values[flag] !== undefined && values.baseline === undefined)
-      throw new UsageError(`Flag --${flag} needs --baseline (or --runs auto with one): it says what a comparison must be able to call.`)
+    if (values[flag] !== undefined && !auto && !gate.failOnRegressed)
+      throw new UsageError(
+        `Flag --${flag} says what --runs auto must reach, or what --fail-on regressed must be able to call: give one of them (with --baseline).`,
+      )
   // The baseline is read before anything starts: a path that cannot be compared costs no run.
   const baseline =
     typeof values.baseline === 'string'
@@ -178,6 +180,15 @@ export async function resolveBenchRequest(argv: string[], startedAt: Date, env =
           throw new UsageError(`Flag --baseline: ${error.message}`)
         })
       : undefined
+  const cannot =
+    auto && baseline
+      ? autoProblems(
+          baseline.results,
+          variants.map((v) => v.name),
+          gate.detect,
+        )
+      : []
+  if (cannot.length) throw new UsageError(`Flag --runs auto cannot reach a target against this baseline: ${cannot.join('; ')}.`)
   const redisUrl = typeof values['redis-url'] === 'string' ? values['redis-url'] : env.REDIS_URL
   return {
     startedAt,

@@ -27,6 +27,7 @@ import { renderSummaryMarkdown } from './report/render-markdown.ts'
 import { renderReport } from './report/render-report.ts'
 import { renderTerminalSummary } from './report/render-terminal.ts'
 import { renderWhatIfMarkdown, renderWhatIfReport, renderWhatIfTerminal } from './report/render-what-if.ts'
+import { targetUnit } from './report/render-comparison.ts'
 import { describeFaults } from './report/report-rows.ts'
 import { RoleError } from './stack/remote-roles.ts'
 import { startTraceFile } from '../lab-api/trace-file.ts'
@@ -68,7 +69,7 @@ async function main(): Promise<number> {
     const finished = request.aa
       ? finishAa(splitAa(runs, request.runs, interrupted), request)
       : request.auto
-        ? finishRun(withAuto(combineRuns(runs, 'enough', interrupted), request), request)
+        ? finishRun(withAuto(combineRuns(runs, 'enough', interrupted), request, runs, interrupted), request)
         : finishRun(combineRuns(runs, request.runs, interrupted), request)
     const code = await write(finished, request)
     return interruption.code ?? code
@@ -92,10 +93,12 @@ function announce({ scenario, settings, vary, predict, auto, aa, runs, gate }: B
     ...(faults ? [`injected faults (off for the correctness check and the warm-up): ${faults}`] : []),
     ...(auto
       ? [
-          `--runs auto: runs are added until the comparison could call a change of ${gate.detect.percent === undefined ? "twice each figure's T" : `${gate.detect.percent} %`} on ${gate.detect.on.join(', ')} of every variant, at most ${runs} runs`,
+          `--runs auto: runs are added until the comparison could call a change of ${gate.detect.percent === undefined ? "twice each figure's T" : `${gate.detect.percent}${targetUnit(gate.detect.on)}`} on ${gate.detect.on.join(', ')} of every variant, at most ${runs} runs`,
         ]
       : []),
-    ...(aa ? [`--aa: the same code as two interleaved sets of ${runs} runs (${2 * runs} runs), compared; noise.json written`] : []),
+    ...(aa
+      ? [`--aa: the same code as two interleaved sets of ${runs} runs (${2 * runs} runs, A B B A …), compared; noise.json written`]
+      : []),
   ].join('\n')
 }
 

@@ -47,14 +47,23 @@ export function finishAa(
     return { ...finishRun({ ...setA, valid: false, problems }, alone), data: {} }
   }
   const b = finishRun(setB, alone).results
+  const baseline = { path: join(request.outDir, 'aa-b', 'results.json'), results: b }
+  // The noise of an A/A that is not valid (a run failed, Ctrl-C, a body that differed) would pass for a measure: none is written.
+  if (!setA.valid || !setB.valid) {
+    const problems = [...setA.problems, ...setB.problems.map((p) => `Set B: ${p}`), 'The A/A is not valid: no noise file is written.']
+    const finished = finishRun({ ...setA, valid: false, problems, run: { ...setA.run, aa: { noiseFile: null } } }, { ...request, baseline })
+    return { ...finished, data: { 'aa-b/results.json': b } }
+  }
   const noisePath = join(request.outDir, 'noise.json')
   const aa = { noiseFile: relative(process.cwd(), noisePath) || noisePath }
-  const finished = finishRun(
-    { ...setA, run: { ...setA.run, aa } },
-    { ...request, baseline: { path: join(request.outDir, 'aa-b', 'results.json'), results: b } },
-  )
+  const finished = finishRun({ ...setA, run: { ...setA.run, aa } }, { ...request, baseline })
   const noise = noiseFileOf(finished.results.comparison!, setA, setB)
-  assertValidNoise(noise)
+  try {
+    assertValidNoise(noise)
+  } catch (error) {
+    // A bug in the lab: the runs are kept, the noise file is not written, and the warning says why.
+    return { ...finished, schemaProblem: (error as Error).message, data: { 'aa-b/results.json': b } }
+  }
   return { ...finished, data: { 'aa-b/results.json': b, 'noise.json': noise } }
 }
 

@@ -68,7 +68,11 @@ export async function resolveGate(
   const detectPercent = readNumberFlag(values, 'detect')
   if (detectPercent !== undefined && (detectPercent <= 0 || detectPercent > 100))
     throw new UsageError(`Flag --detect: got ${detectPercent}; expected a percentage above 0, at most 100.`)
-  const on = values['detect-on'] === undefined ? [...DEFAULT_DETECT_ON] : listFlag(values, 'detect-on')
+  const on =
+    typeof values['detect-on'] === 'string'
+      ? [...new Set(values['detect-on'].split(',').map((metric) => metric.trim()))].filter(Boolean)
+      : [...DEFAULT_DETECT_ON]
+  if (on.length === 0) throw new UsageError('Flag --detect-on: got no figure; expected a comma-separated list, e.g. p50,rps@50.')
   for (const metric of on) {
     if (!metricSpec(metric))
       throw new UsageError(
@@ -102,8 +106,10 @@ export async function resolveGate(
 async function readNoise(value: FlagValues[string]): Promise<NoiseSetting> {
   if (value === undefined) return {}
   const given = String(value)
-  if (/^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$/.test(given)) {
-    const percent = Number(given)
+  // A number, with or without %, is a percentage (a file named so: ./5); anything else a path.
+  const number = given.trim().replace(/\s*%$/, '')
+  if (number !== '' && Number.isFinite(Number(number))) {
+    const percent = Number(number)
     if (percent < 0 || percent > 100)
       throw new UsageError(`Flag --noise: got ${percent}; expected a percentage from 0 to 100, or a noise file.`)
     return { percent }
@@ -111,7 +117,7 @@ async function readNoise(value: FlagValues[string]): Promise<NoiseSetting> {
   try {
     return { file: await readNoiseFile(given) }
   } catch (error) {
-    throw new UsageError(`Flag --noise: ${(error as Error).message}`)
+    throw new UsageError(`Flag --noise: ${(error as Error).message} (--noise takes a percentage or an A/A's noise file.)`)
   }
 }
 

@@ -6,16 +6,15 @@
  *   baseline could call a change of --detect on every figure of --detect-on (compare/detect.ts:
  *   the stopping rule reads each figure's minimum detectable change, never its verdict), or
  *   --max-runs is reached. results.json's `run.auto` says which, and what was reached;
- * - --aa: the same code measured as 2 × N interleaved runs, the odd-numbered set A, the
- *   even-numbered set B, each combined as a --runs N; finish.ts compares set A against set B and
- *   makes the noise file.
+ * - --aa: the same code measured as 2 × N interleaved runs, A B B A A B …, each set combined
+ *   as a --runs N; finish.ts compares set A against set B and makes the noise file.
  */
 import type { Progress } from './cli/progress.ts'
 import { compareResults } from './compare/compare-runs.ts'
 import { MIN_RUNS } from './compare/compare-stats.ts'
 import { detection, type DetectTarget, type NoiseSetting } from './compare/detect.ts'
 import { combineRuns, type MeasuredRuns, type RunsLoop } from './measure/combine-runs.ts'
-import type { MeasuredRun, Results } from './record/results.ts'
+import type { AutoStop, MeasuredRun, Results } from './record/results.ts'
 
 /** What the loops read of the bench's request (bench-request.ts). */
 interface RunsRequest {
@@ -38,7 +37,16 @@ export function untilDetected(request: RunsRequest, progress: Progress): RunsLoo
     label: (run) => `run ${run} (--runs auto, at most ${request.runs})`,
     enough(measured) {
       if (measured.length < MIN_RUNS) return false
-      const { reached, worst } = detectionOf(combineRuns({ measured: [...measured], failedRun: undefined }, 'enough', false), request)
+      const { reached, worst, never } = detectionOf(
+        combineRuns({ measured: [...measured], failedRun: undefined }, 'enough', false),
+        request,
+      )
+      if (never.length) {
+        progress.note(
+          `after ${measured.length} runs: ${never.map((r) => `${r.variant} ${r.metric} (${r.verdict})`).join(', ')} can never be called: the runs stop`,
+        )
+        return true
+      }
       if (worst) {
         const unit = worst.metric.startsWith('failures') ? ' pt' : ' %'
         const could = worst.mdc === null ? 'no change yet' : `changes beyond ±${worst.mdc.toFixed(1)}${unit}`
@@ -51,24 +59,39 @@ export function untilDetected(request: RunsRequest, progress: Progress): RunsLoo
   }
 }
 
-/** `run.auto` of a --runs auto: the target, the cap, and what the runs reached. */
-export function withAuto(run: MeasuredRun, request: RunsRequest): MeasuredRun {
-  const { reached, worst } = detectionOf(run, request)
-  const auto = { detect: request.gate.detect.percent ?? null, on: [...request.gate.detect.on], maxRuns: request.runs, reached, worst }
+/** `run.auto` of a --runs auto: the target, the cap, why the runs stopped, and what they reached. */
+export function withAuto(run: MeasuredRun, request: RunsRequest, runs: MeasuredRuns, interrupted: boolean): MeasuredRun {
+  const { reached, worst, never } = detectionOf(run, request)
+  const stopped: AutoStop = interrupted
+    ? 'interrupted'
+    : runs.failedRun
+      ? 'failed'
+      : never.length
+        ? 'unreachable'
+        : reached
+          ? 'reached'
+          : 'cap'
+  const auto = { detect: request.gate.detect.percent ?? null, on: [...request.gate.detect.on], maxRuns: request.runs, stopped, worst }
   return { ...run, run: { ...run.run, auto } }
 }
 
 /** --aa: each run named by its set in the progress. */
 export function aaLoop(runsPerSet: number): RunsLoop {
-  return { label: (run) => `run ${run} of ${2 * runsPerSet} (A/A: set ${run % 2 ? 'A' : 'B'})` }
+  return { label: (run) => `run ${run} of ${2 * runsPerSet} (A/A: set ${setOf(run)})` }
 }
 
-/** --aa: the runs split into set A (the odd-numbered) and set B (the even-numbered), each combined as a --runs N. */
+/** --aa: the set a run belongs to, in the order A B B A A B B A …, so neither set always runs first (run 1: a cold machine). */
+const setOf = (run: number): 'A' | 'B' => (((run - 1) % 2 === 0) === (Math.floor((run - 1) / 2) % 2 === 0) ? 'A' : 'B')
+
+/** --aa: the runs split into set A and set B (setOf), each combined as a --runs N. */
 export function splitAa(all: MeasuredRuns, runsPerSet: number, interrupted: boolean): { setA: MeasuredRun; setB: MeasuredRun | null } {
-  const set = (parity: number): MeasuredRuns => ({ measured: all.measured.filter((_, i) => i % 2 === parity), failedRun: all.failedRun })
-  const setB = set(1)
+  const set = (name: 'A' | 'B'): MeasuredRuns => ({
+    measured: all.measured.filter((_, i) => setOf(i + 1) === name),
+    failedRun: all.failedRun,
+  })
+  const setB = set('B')
   return {
-    setA: combineRuns(set(0), runsPerSet, interrupted),
+    setA: combineRuns(set('A'), runsPerSet, interrupted),
     setB: setB.measured.length ? combineRuns(setB, runsPerSet, interrupted) : null,
   }
 }

@@ -12,9 +12,12 @@
  *   the exact test stands between noise and a false alarm.
  */
 import { describe, expect, it } from 'vitest'
-import { ALPHA, compareRuns, minimumDetectableChange, MIN_RUNS } from '../bench/compare/compare-stats.ts'
+import { ALPHA, bootstrapEffect, compareRuns, minimumDetectableChange, MIN_RUNS } from '../bench/compare/compare-stats.ts'
+import { median } from '../bench/measure/stats.ts'
 import { detection } from '../bench/compare/detect.ts'
-import type { ComparisonFigures } from '../bench/record/results.ts'
+import type { AutoStop, ComparisonFigures } from '../bench/record/results.ts'
+import { runsSentence } from '../bench/report/render-comparison.ts'
+import { aaLoop } from '../bench/runs-compared.ts'
 import { createRandom, normal, type Random } from '../scenario/random.ts'
 
 /** Per-run p50s around 148 ms (parallel's, quick): three shapes of run-to-run noise. */
@@ -75,8 +78,48 @@ describe('the MDC, worked out', () => {
     const moved = (percent: number) => baseline.map((v) => v * (1 + percent / 100))
     expect(compareRuns(baseline, moved(mdc + 0.05), { ...options, higherIsWorse: true }).verdict).toBe('regressed')
     expect(compareRuns(baseline, moved(mdc - 0.3), { ...options, higherIsWorse: true }).verdict).not.toBe('regressed')
-    // It does not depend on where the current side stands: the same spread moved by +7 % has the same MDC.
+    // Scaling the current side (its median anywhere) leaves it as it is: the same runs 7 % slower have the same MDC.
+    // (Moving them by a fixed number of ms changes it only as their spread relative to their median changes.)
     expect(minimumDetectableChange(baseline, moved(7), options)).toBeCloseTo(mdc, 6)
+  })
+
+  it.each([
+    {
+      name: '4 against 4, where the exact test, not the interval, sets it',
+      a: [100, 101, 102, 110],
+      b: [99, 103, 104, 108],
+      points: false,
+      exactTestBinds: true,
+    },
+    {
+      name: '5 against 6',
+      a: [148.2, 147.1, 149.9, 150.3, 146.8],
+      b: [147.5, 151.2, 148.8, 146.9, 149.1, 150.2],
+      points: false,
+      exactTestBinds: false,
+    },
+    { name: 'a share, in points', a: [0, 1, 0, 2, 0], b: [0, 1, 3, 2, 1], points: true, exactTestBinds: false },
+  ])('equals a brute-force search, $name: the runs moved by bisection until compareRuns calls them', ({ a, b, points, exactTestBinds }) => {
+    const options = { thresholdPercent: 1, alpha: ALPHA, points, seed: 3 }
+    const [mA, mB] = [median(a), median(b)]
+    const brute = (way: 1 | -1): number => {
+      const moved = (d: number) => (points ? b.map((c) => c + (mA - mB) + way * d) : b.map((c) => (c * mA * (1 + (way * d) / 100)) / mB))
+      const called = (d: number) =>
+        compareRuns(a, moved(d), { ...options, higherIsWorse: true }).verdict === (way > 0 ? 'regressed' : 'improved')
+      let [lo, hi] = [0, 99]
+      expect(called(hi)).toBe(true)
+      for (let i = 0; i < 40; i++) [lo, hi] = called((lo + hi) / 2) ? [lo, (lo + hi) / 2] : [(lo + hi) / 2, hi]
+      return hi
+    }
+    const mdc = minimumDetectableChange(a, b, options)!
+    expect(mdc).toBeCloseTo(Math.max(brute(1), brute(-1)), 6)
+    // Never below what the interval alone allows (its bound the slower way); beyond it where the exact test binds.
+    const sized = bootstrapEffect(a, b, options)!
+    const intervalOnly = points
+      ? 1 + sized.effect - sized.low
+      : 100 * (((1 + 1 / 100) * (1 + sized.effect / 100)) / (1 + sized.low / 100) - 1)
+    expect(mdc).toBeGreaterThanOrEqual(intervalOnly - 1e-9)
+    expect(mdc > intervalOnly + 1).toBe(exactTestBinds)
   })
 
   it('is null below MIN_RUNS a side, or when the exact test cannot reach α', () => {
@@ -84,12 +127,6 @@ describe('the MDC, worked out', () => {
     // 4 against 4: the smallest p is 0.029, above α = 0.01.
     expect(minimumDetectableChange([1, 2, 3, 4], [1, 2, 3, 4], { thresholdPercent: 5, alpha: 0.01 })).toBeNull()
     expect(MIN_RUNS).toBe(4)
-  })
-
-  it('for a share, in points', () => {
-    const mdc = minimumDetectableChange([0, 1, 0, 2, 0], [0, 1, 3, 2, 1], { thresholdPercent: 1, alpha: ALPHA, points: true })!
-    expect(mdc).toBeGreaterThan(1)
-    expect(mdc).toBeLessThan(10)
   })
 })
 
@@ -126,5 +163,24 @@ describe('--runs auto: runs added until the MDC reaches its target', () => {
     expect(regressed / TRIALS).toBeLessThanOrEqual(ALPHA)
     // The rule did stop at different run counts: the test is of a rule that acts, not of the cap.
     expect(new Set(stops).size).toBeGreaterThan(2)
+  })
+})
+
+describe('--aa and --runs auto, as the runs loop and the page tell them', () => {
+  it('interleaves the A/A as A B B A A B B A, so neither set always runs first', () => {
+    const loop = aaLoop(4)
+    expect(Array.from({ length: 8 }, (_, i) => /set ([AB])/.exec(loop.label!(i + 1))![1]).join('')).toBe('ABBAABBA')
+  })
+
+  it('says why --runs auto stopped: the target, the cap, a figure never callable, Ctrl-C', () => {
+    const auto = { detect: 5, on: ['p50'], maxRuns: 20, worst: { variant: 'parallel', metric: 'p50', mdc: 6.2, target: 5 } }
+    const say = (stopped: AutoStop, runs: number) => runsSentence({ runs, aa: null, auto: { ...auto, stopped } })
+    expect(say('reached', 7)).toMatch(/^--runs auto: 7 runs reached the target, a change of 5 % callable on p50/)
+    expect(say('cap', 20)).toMatch(
+      /^--runs auto: the cap of 20 runs came before the target \(5 % on p50 of every variant\): parallel p50 could call changes beyond ±6\.2 % \(target 5 %\)/,
+    )
+    expect(say('unreachable', 4)).toMatch(/stopped after 4 runs: a targeted figure can never be called/)
+    expect(say('interrupted', 6)).toMatch(/stopped after 6 runs, before the target .*interrupted \(Ctrl-C\)/)
+    expect(say('interrupted', 6)).not.toMatch(/cap/)
   })
 })

@@ -47,7 +47,13 @@ describe('npm run bench with bad input', () => {
     [['--aa'], /Flag --aa needs --runs N, the runs in each set, from 4 .* got none/],
     [['--aa', '--runs', '3'], /Flag --aa needs --runs N.*got 3/],
     [['--aa', '--runs', '5', '--baseline', 'latest'], /Flag --baseline does not go with --aa/],
-    [['--detect', '8'], /Flag --detect needs --baseline/],
+    [['--detect', '8'], /Flag --detect says what --runs auto must reach, or what --fail-on regressed must be able to call/],
+    [['--baseline', '/no/such/run', '--detect-on', 'p50'], /Flag --detect-on says what --runs auto must reach/],
+    [
+      ['--baseline', '/no/such/run', '--fail-on', 'regressed', '--detect', '8', '--detect-on', 'p50,p51'],
+      /Flag --detect-on: "p51" is not a figure/,
+    ],
+    [['--baseline', '/no/such/run', '--fail-on', 'regressed', '--detect', '8', '--detect-on', ','], /Flag --detect-on: got no figure/],
     [
       ['--baseline', '/no/such/run', '--detect', '5'],
       /Flag --detect 5: no number of runs can call a change of 5 on naive\.p50 \(T 5 %, default\)/,
@@ -57,6 +63,7 @@ describe('npm run bench with bad input', () => {
     [['--noise', '/no/such/noise.json'], /Flag --noise: \/no\/such\/noise\.json: no such file or directory/],
     [['--noise', 'package.json'], /Flag --noise: .*package\.json: not a noise file \(kind null\); an A\/A writes one/],
     [['--noise', '-3'], /Flag --noise: got -3; expected a percentage from 0 to 100, or a noise file/],
+    [['--noise', '150%'], /Flag --noise: got 150; expected a percentage from 0 to 100/],
     [['--predict', '--aa'], /Flag --aa does not go with --predict/],
     [['--fail-on', 'regressed'], /Flag --fail-on regressed needs --baseline/],
     [['--baseline', '/no/such/run'], /^Flag --baseline: /],
@@ -74,6 +81,14 @@ describe('npm run bench with good input', () => {
   it('--help lists every flag', async () => {
     const help = ((await resolve(['--help'])) as { help: string }).help
     for (const flag of Object.keys(FLAGS)) expect(help).toContain(`--${flag}`)
+  })
+
+  it('reads --noise as a percentage, with or without %, and --detect-on as a comma-separated list', async () => {
+    const request = (await resolve(['--noise', '7%', '--quick'])) as BenchRequest
+    expect(request.gate.noise).toEqual({ percent: 7 })
+    const { resolveGate } = await import('../bench/gate.ts')
+    const gate = await resolveGate({ 'detect-on': 'p50, p90,p50', detect: '8' }, ['parallel'], [10], 10)
+    expect(gate.detect).toEqual({ percent: 8, on: ['p50', 'p90'] })
   })
 
   it('resolves --quick to its page, the named variants in story order, and the run settings', async () => {

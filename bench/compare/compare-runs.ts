@@ -24,7 +24,7 @@ import {
   smallestP,
   type Verdict,
 } from './compare-stats.ts'
-import { DEFAULT_DETECT_ON, targetedRows, targetOf, thresholdFor, type DetectTarget, type NoiseSetting } from './detect.ts'
+import { DEFAULT_DETECT_ON, neverCalled, targetedRows, targetOf, thresholdFor, type DetectTarget, type NoiseSetting } from './detect.ts'
 import { median } from '../measure/stats.ts'
 import { scenarioDifferences } from '../../roles/protocol.ts'
 import { round } from '../record/format.ts'
@@ -143,7 +143,6 @@ export function compareResults(baseline: MeasuredRun, current: MeasuredRun, opti
   const common = names(current).filter((name) => name in baseline.variants)
   const metrics = metricsOf(current).filter((m) => metricsOf(baseline).includes(m))
   const noisePercent = Math.max(MIN_NOISE_PERCENT, options.noise.percent ?? 0)
-  type Row = ComparisonFigures['rows'][number]
   const pending: Array<{
     row: Omit<Row, 'verdict' | 'p' | 'effect' | 'low' | 'high' | 'mdc'>
     a: number[] | null
@@ -231,14 +230,49 @@ function blindSpots(comparison: ComparisonFigures, detect: DetectTarget): string
   const unit = (row: { points: boolean }) => (row.points ? ' pt' : ' %')
   const blind = targetedRows(comparison, detect).filter((row) => row.mdc === null || row.mdc > targetOf(detect, row.threshold))
   if (blind.length === 0) return []
+  const why = (row: Row): string =>
+    neverCalled(row)
+      ? `${row.verdict}: never judged`
+      : row.baselineRuns < MIN_RUNS || row.currentRuns < MIN_RUNS
+        ? `fewer than ${MIN_RUNS} runs a side`
+        : smallestP(row.baselineRuns, row.currentRuns) >= comparison.alpha
+          ? `the exact test cannot reach α = ${comparison.alpha} with ${row.baselineRuns} runs against ${row.currentRuns}`
+          : 'a median of 0'
   const named = blind.map((row) =>
     row.mdc === null
-      ? `${row.variant} ${row.metric} (no change can be called: ${row.verdict === 'too few runs' ? 'fewer than 4 runs a side' : row.verdict})`
+      ? `${row.variant} ${row.metric} nothing (${why(row)})`
       : `${row.variant} ${row.metric} only beyond ±${row.mdc.toFixed(1)}${unit(row)} (target ${targetOf(detect, row.threshold)}${unit(row)})`,
   )
   return [
     `--fail-on regressed cannot be trusted to catch a change of the target's size: with these runs it could call ${named.join('; ')}. A smaller regression would pass unseen: measure more runs (--runs auto adds them until the target is reached).`,
   ]
+}
+
+type Row = ComparisonFigures['rows'][number]
+
+/**
+ * Why --runs auto cannot start against this baseline: fewer than MIN_RUNS runs (no change could
+ * ever be called), or a targeted figure no run can help (not measured, not estimable or
+ * lab-bound in the baseline). Each named; empty when it can start.
+ */
+export function autoProblems(baseline: MeasuredRun, variants: readonly string[], detect: DetectTarget): string[] {
+  if (baseline.runs.length < MIN_RUNS)
+    return [
+      `the baseline has ${baseline.runs.length} run${baseline.runs.length === 1 ? '' : 's'}; no change can be called below ${MIN_RUNS} a side`,
+    ]
+  return variants
+    .filter((variant) => variant in baseline.variants)
+    .flatMap((variant) =>
+      detect.on.flatMap((metric) => {
+        const spec = metricSpec(metric)!
+        const values = valuesOf(baseline, variant, spec)
+        if (values === undefined) return [`${variant} ${metric} was not measured in the baseline`]
+        if (values === null) return [`${variant} ${metric} is not estimable in the baseline`]
+        if (baseline.runs.some((run) => spec.labBound?.(run, variant) ?? false))
+          return [`${variant} ${metric} is lab-bound in the baseline`]
+        return []
+      }),
+    )
 }
 
 /** A noise file measured in other conditions than this run: its T may not be this run's noise. */

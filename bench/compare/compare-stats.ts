@@ -230,7 +230,8 @@ function detectableOneWay(
   for (const a of baseline) {
     for (const c of current) {
       const delta = points ? way * (a - c - (mBase - mNow)) : (way * 100 * (a * mNow)) / (c * mBase) - way * 100
-      if (delta > start && (points || way > 0 || delta < 100)) crossings.push(delta)
+      // A run of 0 never crosses by scaling (its crossing is infinite).
+      if (Number.isFinite(delta) && delta > start && (points || way > 0 || delta < 100)) crossings.push(delta)
     }
   }
   const edges = [start, ...[...new Set(crossings)].sort((x, y) => x - y)]

@@ -12,14 +12,15 @@
  *   neither, so where the effect happens to fall does not decide when the runs stop.
  */
 import { MIN_NOISE_PERCENT, NOISE_POINTS } from './compare-stats.ts'
+import { MIN_MEASURED_T } from '../record/noise-band.ts'
 import type { ComparisonFigures, NoiseFile, ThresholdSource } from '../record/results.ts'
+
+export { MIN_MEASURED_T }
 
 /** The figures --detect targets unless --detect-on names others: the p50, one request at a time. */
 export const DEFAULT_DETECT_ON = ['p50'] as const
 /** --max-runs' default: the most runs --runs auto adds. */
 export const DEFAULT_MAX_RUNS = 20
-/** The smallest T an A/A may imply, in percent or points: a T of 0 would call a change of any size. */
-export const MIN_MEASURED_T = 1
 
 /** --noise: a percentage, or an A/A's noise file. */
 export interface NoiseSetting {
@@ -45,7 +46,9 @@ export function thresholdFor(
   if (measured !== undefined && measured !== null) return { threshold: measured, from: 'A/A' }
   if (points) return { threshold: NOISE_POINTS, from: 'default' }
   const given = noise.percent ?? 0
-  return given > MIN_NOISE_PERCENT ? { threshold: given, from: '--noise' } : { threshold: MIN_NOISE_PERCENT, from: 'default' }
+  return noise.percent !== undefined && given >= MIN_NOISE_PERCENT
+    ? { threshold: given, from: '--noise' }
+    : { threshold: MIN_NOISE_PERCENT, from: 'default' }
 }
 
 /** The change a figure is to detect: --detect, else twice its T. */
@@ -74,10 +77,13 @@ export function unreachable(
 
 type Row = ComparisonFigures['rows'][number]
 
-/** The rows a target applies to: the targeted figures of every variant compared, none lab-bound. */
+/** The rows a target applies to: the targeted figures of every variant compared. */
 export function targetedRows(comparison: ComparisonFigures, detect: DetectTarget): Row[] {
-  return comparison.rows.filter((row) => detect.on.includes(row.metric) && row.verdict !== 'lab-bound')
+  return comparison.rows.filter((row) => detect.on.includes(row.metric))
 }
+
+/** A row no number of runs can call: lab-bound in some run, or not estimable in some run (either stays so as runs are added). */
+export const neverCalled = (row: Row): boolean => row.verdict === 'lab-bound' || row.verdict === 'not estimable'
 
 /** How far a row is from its target: its MDC over the target (Infinity when no change could be called). */
 const shortfall = (row: Row, detect: DetectTarget): number =>
@@ -85,17 +91,21 @@ const shortfall = (row: Row, detect: DetectTarget): number =>
 
 /**
  * The stopping rule: reached when every targeted row's MDC is at most its target. `worst` is the
- * row furthest from its target (null when there is no targeted row, which never counts as reached).
+ * row furthest from its target among those runs can still help (null when there is none); `never`,
+ * the targeted rows no run can help (neverCalled). No targeted row, or any in `never`: not reached.
  */
 export function detection(
   comparison: ComparisonFigures,
   detect: DetectTarget,
-): { reached: boolean; worst: { variant: string; metric: string; mdc: number | null; target: number } | null } {
-  const rows = targetedRows(comparison, detect)
-  if (rows.length === 0) return { reached: false, worst: null }
+): { reached: boolean; worst: { variant: string; metric: string; mdc: number | null; target: number } | null; never: Row[] } {
+  const targeted = targetedRows(comparison, detect)
+  const never = targeted.filter(neverCalled)
+  const rows = targeted.filter((row) => !neverCalled(row))
+  if (rows.length === 0) return { reached: false, worst: null, never }
   const worst = rows.reduce((a, b) => (shortfall(b, detect) > shortfall(a, detect) ? b : a))
   return {
-    reached: rows.every((row) => shortfall(row, detect) <= 1),
+    reached: never.length === 0 && rows.every((row) => shortfall(row, detect) <= 1),
     worst: { variant: worst.variant, metric: worst.metric, mdc: worst.mdc, target: targetOf(detect, worst.threshold) },
+    never,
   }
 }

@@ -24,8 +24,9 @@ export function noiseFileOf(comparison: ComparisonFigures, setA: MeasuredRun, se
     runs: Math.min(setA.runs.length, setB.runs.length),
     figures: comparison.rows.map((row) => {
       const spec = metricSpec(row.metric)!
+      // The row's interval is rounded to 2 decimals: its farthest end may lie up to 0.005 beyond the figure.
       const farthest =
-        row.low === null || row.high === null || NO_T.has(row.verdict) ? null : Math.max(Math.abs(row.low), Math.abs(row.high))
+        row.low === null || row.high === null || NO_T.has(row.verdict) ? null : Math.max(Math.abs(row.low), Math.abs(row.high)) + 0.005
       return {
         variant: row.variant,
         metric: row.metric,

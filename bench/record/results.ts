@@ -11,6 +11,7 @@ import { JITTER_MODES, SERVICE_NAMES, type Scenario, type ServiceName } from '..
 import { FIXES } from '../../scenario/story.ts'
 import { CACHE_BACKENDS } from '../../variants/shared/cache-stats.ts'
 import { STAGE_NAMES } from '../../variants/shared/stage-timing.ts'
+import { MIN_MEASURED_T } from './noise-band.ts'
 
 /** The contract's version; what each version changed is in results-history.ts, and results/README.md. */
 export const SCHEMA_VERSION = 17
@@ -1022,6 +1023,8 @@ export type RunSample = Static<typeof RunSampleSchema>
 /** 'lab-bound': a load level's figure where a run on either side was lab-bound; its change is the machine's, not judged. */
 export const VERDICTS = ['regressed', 'improved', 'no change', 'inconclusive', 'too few runs', 'not estimable', 'lab-bound'] as const
 export const THRESHOLD_SOURCES = ['default', '--noise', 'A/A'] as const
+export const AUTO_STOPS = ['reached', 'cap', 'unreachable', 'interrupted', 'failed'] as const
+export type AutoStop = (typeof AUTO_STOPS)[number]
 export type ThresholdSource = (typeof THRESHOLD_SOURCES)[number]
 
 /** This run against a saved one (--baseline), or two saved runs (npm run compare). */
@@ -1099,7 +1102,7 @@ const ComparisonSchema = named(
             Type.Enum(THRESHOLD_SOURCES),
           ),
           mdc: doc(
-            "The minimum detectable change, in the effect's unit: the smallest change, either way, that this comparison could have called regressed or improved. The current side's runs moved (their spread kept) until the same test and the same seeded bootstrap would call them: the interval wholly beyond ±T and p < alpha. Null when no change could be (too few runs, a figure not estimable or lab-bound).",
+            "The minimum detectable change, in the effect's unit: the smallest change, either way, that this comparison could have called regressed or improved. The current side's runs scaled (points: shifted), their spread kept, until the same test and the same seeded bootstrap would call them: the interval wholly beyond ±T and p < alpha. Null when none could be: fewer than 4 runs a side, the exact test unable to reach alpha with these run counts, a figure not estimable or lab-bound, or a median of 0 or below (a ratio cannot be moved from 0).",
             nullable(nonNegative()),
           ),
           verdict: doc(
@@ -1292,7 +1295,10 @@ export const RESULTS_SCHEMA = Type.Object(
               ),
               on: doc('The targeted figures (--detect-on), e.g. `p50`, for every variant compared.', Type.Array(text(), { minItems: 1 })),
               maxRuns: doc('The cap (--max-runs).', Type.Integer({ minimum: 1 })),
-              reached: doc('Whether every targeted figure reached its target before the cap; `runs` is the runs it took.', Type.Boolean()),
+              stopped: doc(
+                'Why the runs stopped (`runs` is how many it took): `reached` (every targeted figure could call its target), `cap` (--max-runs came first), `unreachable` (a targeted figure can never be called: lab-bound or not estimable), `interrupted` (Ctrl-C), `failed` (a run failed).',
+                Type.Enum(AUTO_STOPS),
+              ),
               worst: doc(
                 'The targeted figure furthest from its target when the runs stopped: its MDC (null: no change could be called) and its target.',
                 nullable(
@@ -1311,8 +1317,15 @@ export const RESULTS_SCHEMA = Type.Object(
           ),
         ),
         aa: doc(
-          "--aa: this run is set A of an A/A (the odd-numbered runs), compared against set B (the even-numbered, same code, interleaved); its noise file's path, relative to the working directory. Null otherwise.",
-          nullable(strict({ noiseFile: doc('The noise file written (noise.json beside results.json).', text()) })),
+          "--aa: this run is set A of an A/A, compared against set B (the same code, their runs interleaved A B B A A B …); its noise file's path, relative to the working directory. Null otherwise.",
+          nullable(
+            strict({
+              noiseFile: doc(
+                'The noise file written (noise.json beside results.json); null when the A/A was not valid (a run failed, Ctrl-C, a body that differed): no noise file is written from it.',
+                nullable(text()),
+              ),
+            }),
+          ),
         ),
         trace: doc(
           "--trace and --otlp: the API's requests as OpenTelemetry traces, what was written and sent (every run's together with --runs); null without them.",
@@ -1568,7 +1581,7 @@ export const NOISE_SCHEMA = Type.Object(
     environment: doc('Where it ran: CPU model × count, Node, OS; a comparison on another says so.', text()),
     scenario: doc("The A/A's scenario name; a comparison of another scenario says so.", text()),
     quick: doc('Whether the A/A was --quick: a run of the other kind says so.', Type.Boolean()),
-    runs: doc('Runs in each set: set A the odd-numbered runs, set B the even-numbered.', Type.Integer({ minimum: 1 })),
+    runs: doc('Runs in each set, interleaved A B B A A B …, so neither set always runs first.', Type.Integer({ minimum: 1 })),
     figures: doc(
       'One per variant and figure both sets measured.',
       Type.Array(
@@ -1589,8 +1602,8 @@ export const NOISE_SCHEMA = Type.Object(
           ),
           high: doc('Upper end of the same interval.', nullable(num())),
           t: doc(
-            'The T this A/A implies: the farthest end of its interval from 0, rounded up to a tenth, at least 1 (percent, or points). What the same code measured twice could show. Null when the figure was not estimable, lab-bound, or below 4 runs a set: such a figure keeps the default T.',
-            nullable(nonNegative()),
+            'The T this A/A implies: the farthest end of its interval from 0, rounded up to a tenth, at least 1 (percent, or points). What the same code measured twice, with this many runs, could show. Null when the figure was not estimable, lab-bound, below 4 runs a set, or had a median of 0: such a figure keeps the default T.',
+            nullable(Type.Number({ minimum: MIN_MEASURED_T })),
           ),
         }),
       ),

@@ -31,29 +31,55 @@ const FROM: Record<Row['thresholdFrom'], string> = { default: 'default', '--nois
  * A row's verdict with what the comparison could have detected: "inconclusive: could call changes
  * beyond ±9.8 % (T ±5 %, default)". A regression or an improvement says only its verdict.
  */
-export function formatVerdict(row: Row): string {
+export function formatVerdict(row: Row, alpha: number): string {
   const t = `T ±${row.threshold}${unitOf(row)}, ${FROM[row.thresholdFrom]}`
   if (row.verdict === 'regressed' || row.verdict === 'improved') return `${row.verdict} (${t})`
   if (row.verdict === 'lab-bound' || row.verdict === 'not estimable') return row.verdict
-  if (row.mdc === null) return `${row.verdict}: no change could be called with these runs (${t})`
+  if (row.mdc === null) return `${row.verdict}; nothing could have been called: ${whyNothing(row, alpha)} (${t})`
   return `${row.verdict}: could call changes beyond ±${row.mdc.toFixed(1)}${unitOf(row)} (${t})`
+}
+
+/** Why a row's MDC is null though it was judged: the run counts, the exact test's reach, or a median of 0. */
+function whyNothing(row: Row, alpha: number): string {
+  const [n, m] = [row.baselineRuns, row.currentRuns]
+  if (row.verdict === 'too few runs') return `fewer than 4 runs a side (${n} against ${m})`
+  // 2 / C(n + m, n): the smallest p of an exact test of n runs against m.
+  let ways = 1
+  for (let i = 1; i <= Math.min(n, m); i++) ways = (ways * (n + m - i + 1)) / i
+  if (2 / ways >= alpha) return `with ${n} runs against ${m}, the exact test cannot reach α = ${alpha}`
+  return 'a median of 0, which a ratio cannot be moved from'
 }
 
 /** --runs auto and --aa, in a sentence: how many runs, and what they reached. */
 export function runsSentence(run: Pick<Results['run'], 'auto' | 'aa' | 'runs'>): string | undefined {
   if (run.aa)
-    return `An A/A: the same code as two interleaved sets of runs, set A (this run, ${run.runs} runs) against set B; each figure's T is in ${run.aa.noiseFile}, for --noise.`
+    return `An A/A: the same code as two interleaved sets of runs, set A (this run, ${run.runs} runs) against set B; ${run.aa.noiseFile ? `each figure's T is in ${run.aa.noiseFile}, for --noise` : 'not valid, so no noise file was written'}.`
   const auto = run.auto
   if (!auto) return undefined
   const figures = `${auto.on.join(', ')} of every variant`
   const unit = (metric: string) => (metric.startsWith('failures') ? ' pt' : ' %')
-  const target = auto.detect === null ? "twice each figure's T" : `${auto.detect}${unit(auto.on[0]!)}`
-  const worst = auto.worst
-  const reach = (w: NonNullable<typeof worst>) =>
-    `${w.variant} ${w.metric} could call ${w.mdc === null ? 'no change' : `changes beyond ±${w.mdc.toFixed(1)}${unit(w.metric)}`} (target ${w.target}${unit(w.metric)})`
-  if (auto.reached)
-    return `--runs auto: ${run.runs} runs reached the target, a change of ${target} callable on ${figures}${worst ? `; the farthest, ${reach(worst)}` : ''}.`
-  return `--runs auto: the cap of ${auto.maxRuns} runs came before the target (${target} on ${figures}): ${worst ? reach(worst) : 'no figure could be compared'}. Smaller changes may pass unseen.`
+  const target = auto.detect === null ? "twice each figure's T" : `${auto.detect}${targetUnit(auto.on)}`
+  const w = auto.worst
+  const reach = w
+    ? `${w.variant} ${w.metric} could call ${w.mdc === null ? 'no change' : `changes beyond ±${w.mdc.toFixed(1)}${unit(w.metric)}`} (target ${w.target}${unit(w.metric)})`
+    : 'no figure could be compared'
+  const after = `${run.runs} run${run.runs === 1 ? '' : 's'}`
+  switch (auto.stopped) {
+    case 'reached':
+      return `--runs auto: ${after} reached the target, a change of ${target} callable on ${figures}${w ? `; the farthest, ${reach}` : ''}.`
+    case 'cap':
+      return `--runs auto: the cap of ${auto.maxRuns} runs came before the target (${target} on ${figures}): ${reach}. Smaller changes may pass unseen.`
+    case 'unreachable':
+      return `--runs auto: stopped after ${after}: a targeted figure can never be called (lab-bound or not estimable, see below), so no number of runs reaches the target (${target} on ${figures}).`
+    default:
+      return `--runs auto: stopped after ${after}, before the target (${target} on ${figures}), ${auto.stopped === 'interrupted' ? 'interrupted (Ctrl-C)' : 'a run failed'}: ${reach}.`
+  }
+}
+
+/** The unit of a target over these figures: points for failure shares, percent for the others. */
+export function targetUnit(on: readonly string[]): string {
+  const shares = on.filter((metric) => metric.startsWith('failures')).length
+  return shares === 0 ? ' %' : shares === on.length ? ' pt' : ' (percent; points for failures)'
 }
 
 function formatValue(value: number | null, unit: string): string {
@@ -124,7 +150,7 @@ export function comparisonTerminal(c: ComparisonFigures, run?: Pick<Results['run
               ? 'no change'
               : 'inconclusive'
       return `  ${variant.padEnd(width)}  ${worst.padEnd(12)}  ${keyRows(c, variant)
-        .map((r) => `${r.metric} ${formatChange(r)} ${formatVerdict(r)}`)
+        .map((r) => `${r.metric} ${formatChange(r)} ${formatVerdict(r, c.alpha)}`)
         .join(' · ')}`
     }),
     ...comparisonNotes(c).map((note) => `  ${note}`),
@@ -199,7 +225,7 @@ function forestPlot(c: ComparisonFigures): SafeHtml {
     ${r.low !== null && r.high !== null && html`<line class="interval" x1="${fmt(x(r.low))}" x2="${fmt(x(r.high))}" y1="${fmt(y)}" y2="${fmt(y)}"></line>`}
     ${Math.abs(r.effect!) > extent && html`<text class="clipped" x="${fmt(x(r.effect!) + (r.effect! > 0 ? 6 : -14))}" y="${fmt(y + 4)}">${r.effect! > 0 ? '→' : '←'}</text>`}
     ${r.mdc !== null && r.mdc <= extent && [-r.mdc, r.mdc].map((at) => html`<line class="mdc" x1="${fmt(x(at))}" x2="${fmt(x(at))}" y1="${fmt(y - 6)}" y2="${fmt(y + 6)}"></line>`)}
-    <circle cx="${fmt(x(r.effect!))}" cy="${fmt(y)}" r="4"><title>${r.variant} ${r.metric}: ${formatChange(r)}, ${formatVerdict(r)}</title></circle>
+    <circle cx="${fmt(x(r.effect!))}" cy="${fmt(y)}" r="4"><title>${r.variant} ${r.metric}: ${formatChange(r)}, ${formatVerdict(r, c.alpha)}</title></circle>
   </g>`
   })}
 </svg>`
