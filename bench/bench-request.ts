@@ -163,14 +163,10 @@ export async function resolveBenchRequest(argv: string[], startedAt: Date, env =
     variants.map((v) => v.name),
     settings.connections,
     settings.maxSamples,
+    { auto },
   )
   if (gate.failOnRegressed && values.baseline === undefined)
     throw new UsageError('Flag --fail-on regressed needs --baseline: there is nothing to regress against.')
-  for (const flag of ['detect', 'detect-on'])
-    if (values[flag] !== undefined && !auto && !gate.failOnRegressed)
-      throw new UsageError(
-        `Flag --${flag} says what --runs auto must reach, or what --fail-on regressed must be able to call: give one of them (with --baseline).`,
-      )
   // The baseline is read before anything starts: a path that cannot be compared costs no run.
   const baseline =
     typeof values.baseline === 'string'

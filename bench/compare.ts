@@ -63,9 +63,6 @@ async function main(): Promise<number> {
         throw new UsageError(`${label}: ${error.message}`)
       },
     )
-  for (const flag of ['detect', 'detect-on'])
-    if (values[flag] !== undefined && values['fail-on'] === undefined)
-      throw new UsageError(`Flag --${flag} says what --fail-on regressed must be able to call: give --fail-on regressed too.`)
   const baseline = await read(a, 'A')
   const current = await read(b, 'B')
   const gate = await resolveGate(values, Object.keys(current.results.variants), current.results.run.connections, Number.POSITIVE_INFINITY)

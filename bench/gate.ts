@@ -57,12 +57,13 @@ export interface Gate {
   thresholds: Threshold[]
 }
 
-/** The gate's flags, validated (a noise file read); a bad one is a UsageError naming it. */
+/** The gate's flags, validated (a noise file read); a bad one is a UsageError naming it. `auto`: --runs auto, which --detect serves too. */
 export async function resolveGate(
   values: FlagValues,
   variants: readonly string[],
   connections: readonly number[],
   maxSamples: number,
+  { auto = false }: { auto?: boolean } = {},
 ): Promise<Gate> {
   const noise = await readNoise(values.noise)
   const detectPercent = readNumberFlag(values, 'detect')
@@ -99,6 +100,11 @@ export async function resolveGate(
       throw new UsageError((error as Error).message)
     }
   })
+  for (const flag of ['detect', 'detect-on'])
+    if (values[flag] !== undefined && !auto && values['fail-on'] === undefined)
+      throw new UsageError(
+        `Flag --${flag} says what --runs auto must reach, or what --fail-on regressed must be able to call: give one of them (with --baseline).`,
+      )
   return { noise, detect, failOnRegressed: failOn === 'regressed', thresholds }
 }
 

@@ -87,7 +87,7 @@ describe('npm run bench with good input', () => {
     const request = (await resolve(['--noise', '7%', '--quick'])) as BenchRequest
     expect(request.gate.noise).toEqual({ percent: 7 })
     const { resolveGate } = await import('../bench/gate.ts')
-    const gate = await resolveGate({ 'detect-on': 'p50, p90,p50', detect: '8' }, ['parallel'], [10], 10)
+    const gate = await resolveGate({ 'detect-on': 'p50, p90,p50', detect: '8' }, ['parallel'], [10], 10, { auto: true })
     expect(gate.detect).toEqual({ percent: 8, on: ['p50', 'p90'] })
   })
 

@@ -24,7 +24,7 @@ import {
   smallestP,
   type Verdict,
 } from './compare-stats.ts'
-import { DEFAULT_DETECT_ON, neverCalled, targetedRows, targetOf, thresholdFor, type DetectTarget, type NoiseSetting } from './detect.ts'
+import { DEFAULT_DETECT_ON, targetedRows, targetOf, thresholdFor, type DetectTarget, type NoiseSetting } from './detect.ts'
 import { median } from '../measure/stats.ts'
 import { scenarioDifferences } from '../../roles/protocol.ts'
 import { round } from '../record/format.ts'
@@ -144,7 +144,7 @@ export function compareResults(baseline: MeasuredRun, current: MeasuredRun, opti
   const metrics = metricsOf(current).filter((m) => metricsOf(baseline).includes(m))
   const noisePercent = Math.max(MIN_NOISE_PERCENT, options.noise.percent ?? 0)
   const pending: Array<{
-    row: Omit<Row, 'verdict' | 'p' | 'effect' | 'low' | 'high' | 'mdc'>
+    row: Omit<Row, 'verdict' | 'p' | 'effect' | 'low' | 'high' | 'mdc' | 'mdcWhy'>
     a: number[] | null
     b: number[] | null
     spec: MetricSpec
@@ -167,7 +167,7 @@ export function compareResults(baseline: MeasuredRun, current: MeasuredRun, opti
           baselineMedian: a ? round(median(a), 3) : null,
           currentMedian: b ? round(median(b), 3) : null,
           points: spec.points,
-          ...(({ threshold, from }) => ({ threshold, thresholdFrom: from }))(thresholdFor(options.noise, variant, metric, spec.points)),
+          ...thresholdFor(options.noise, variant, metric, spec.points),
         },
         a,
         b,
@@ -179,7 +179,17 @@ export function compareResults(baseline: MeasuredRun, current: MeasuredRun, opti
   const tested = pending.filter(({ a, b, labBound }) => a && b && !labBound && a.length >= MIN_RUNS && b.length >= MIN_RUNS).length
   const alpha = alphaFor(tested)
   const rows: Row[] = pending.map(({ row, a, b, spec, labBound }, i) => {
-    if (!a || !b) return { ...row, verdict: 'not estimable' as Verdict, p: null, effect: null, low: null, high: null, mdc: null }
+    if (!a || !b)
+      return {
+        ...row,
+        verdict: 'not estimable' as Verdict,
+        p: null,
+        effect: null,
+        low: null,
+        high: null,
+        mdc: null,
+        mdcWhy: 'not estimable: never judged',
+      }
     const c = compareRuns(a, b, {
       higherIsWorse: spec.higherIsWorse,
       thresholdPercent: row.threshold,
@@ -188,6 +198,8 @@ export function compareResults(baseline: MeasuredRun, current: MeasuredRun, opti
       seed: i + 1,
     })
     const r = (x: number | null) => (x === null ? null : round(x, 2))
+    // A lab-bound figure is not judged: what it could have detected is not said either.
+    const mdc = labBound ? null : r(c.mdc)
     return {
       ...row,
       verdict: labBound ? 'lab-bound' : c.verdict,
@@ -195,8 +207,8 @@ export function compareResults(baseline: MeasuredRun, current: MeasuredRun, opti
       effect: r(c.effect),
       low: r(c.low),
       high: r(c.high),
-      // A lab-bound figure is not judged: what it could have detected is not said either.
-      mdc: labBound ? null : r(c.mdc),
+      mdc,
+      mdcWhy: mdc !== null ? null : labBound ? 'lab-bound: never judged' : nothingCallable(row.baselineRuns, row.currentRuns, alpha),
     }
   })
   const warnings = [...differences(baseline, current), ...noiseFileDifferences(options.noise, current)]
@@ -230,17 +242,9 @@ function blindSpots(comparison: ComparisonFigures, detect: DetectTarget): string
   const unit = (row: { points: boolean }) => (row.points ? ' pt' : ' %')
   const blind = targetedRows(comparison, detect).filter((row) => row.mdc === null || row.mdc > targetOf(detect, row.threshold))
   if (blind.length === 0) return []
-  const why = (row: Row): string =>
-    neverCalled(row)
-      ? `${row.verdict}: never judged`
-      : row.baselineRuns < MIN_RUNS || row.currentRuns < MIN_RUNS
-        ? `fewer than ${MIN_RUNS} runs a side`
-        : smallestP(row.baselineRuns, row.currentRuns) >= comparison.alpha
-          ? `the exact test cannot reach α = ${comparison.alpha} with ${row.baselineRuns} runs against ${row.currentRuns}`
-          : 'a median of 0'
   const named = blind.map((row) =>
     row.mdc === null
-      ? `${row.variant} ${row.metric} nothing (${why(row)})`
+      ? `${row.variant} ${row.metric} nothing (${row.mdcWhy})`
       : `${row.variant} ${row.metric} only beyond ±${row.mdc.toFixed(1)}${unit(row)} (target ${targetOf(detect, row.threshold)}${unit(row)})`,
   )
   return [
@@ -249,6 +253,13 @@ function blindSpots(comparison: ComparisonFigures, detect: DetectTarget): string
 }
 
 type Row = ComparisonFigures['rows'][number]
+
+/** Why nothing could be called on a judged figure (minimumDetectableChange's null): the run counts, the exact test's reach, or a median of 0. */
+function nothingCallable(n: number, m: number, alpha: number): string {
+  if (n < MIN_RUNS || m < MIN_RUNS) return `fewer than ${MIN_RUNS} runs a side (${n} against ${m})`
+  if (smallestP(n, m) >= alpha) return `with ${n} runs against ${m}, the exact test cannot reach α = ${alpha}`
+  return 'a median of 0, which a ratio cannot be moved from'
+}
 
 /**
  * Why --runs auto cannot start against this baseline: fewer than MIN_RUNS runs (no change could

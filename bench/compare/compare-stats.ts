@@ -110,11 +110,6 @@ export function mannWhitneyU(a: readonly number[], b: readonly number[]): { u: n
 }
 
 /**
- * The effect of `current` against `baseline` and its bootstrap 95 % interval: the ratio of
- * medians − 1, in percent, or with `points` the difference of medians (for shares already in
- * percent). Null when the baseline's median is 0 and the effect is a ratio.
- */
-/**
  * A resampler: each call draws values.length of `values` with replacement, into `into` (as long),
  * and returns their median. Seeded: the same seed draws the same runs, whatever their values.
  * Kept sorted as drawn (insertion, for a handful of runs where a sort call costs more), so the
@@ -150,6 +145,11 @@ export function medianInterval(values: readonly number[], seed = 1): { low: numb
   return interval(medians.sort())
 }
 
+/**
+ * The effect of `current` against `baseline` and its bootstrap 95 % interval: the ratio of
+ * medians − 1, in percent, or with `points` the difference of medians (for shares already in
+ * percent). Null when the baseline's median is 0 and the effect is a ratio.
+ */
 export function bootstrapEffect(
   baseline: readonly number[],
   current: readonly number[],

@@ -41,14 +41,14 @@ export function thresholdFor(
   variant: string,
   metric: string,
   points: boolean,
-): { threshold: number; from: ThresholdSource } {
+): { threshold: number; thresholdFrom: ThresholdSource } {
   const measured = noise.file?.noise.figures.find((f) => f.variant === variant && f.metric === metric)?.t
-  if (measured !== undefined && measured !== null) return { threshold: measured, from: 'A/A' }
-  if (points) return { threshold: NOISE_POINTS, from: 'default' }
+  if (measured !== undefined && measured !== null) return { threshold: measured, thresholdFrom: 'A/A' }
+  if (points) return { threshold: NOISE_POINTS, thresholdFrom: 'default' }
   const given = noise.percent ?? 0
   return noise.percent !== undefined && given >= MIN_NOISE_PERCENT
-    ? { threshold: given, from: '--noise' }
-    : { threshold: MIN_NOISE_PERCENT, from: 'default' }
+    ? { threshold: given, thresholdFrom: '--noise' }
+    : { threshold: MIN_NOISE_PERCENT, thresholdFrom: 'default' }
 }
 
 /** The change a figure is to detect: --detect, else twice its T. */
@@ -69,7 +69,7 @@ export function unreachable(
   if (detect.percent === undefined) return []
   return variants.flatMap((variant) =>
     detect.on.flatMap((metric) => {
-      const { threshold, from } = thresholdFor(noise, variant, metric, pointsOf(metric))
+      const { threshold, thresholdFrom: from } = thresholdFor(noise, variant, metric, pointsOf(metric))
       return threshold >= detect.percent! ? [`${variant}.${metric} (T ${threshold}${pointsOf(metric) ? ' pt' : ' %'}, ${from})`] : []
     }),
   )

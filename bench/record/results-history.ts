@@ -7,7 +7,7 @@ export const SCHEMA_HISTORY: ReadonlyArray<{ version: number; change: string }> 
   {
     version: 17,
     change:
-      "Version 17 added what a comparison could have detected: each row's `mdc` (the minimum detectable change), its own T (`threshold`, `thresholdFrom`: the default, --noise, or an A/A's noise file) and the comparison's `noiseFile`; each threshold check's bootstrap interval of its median (`low`, `high`); `run.auto` (--runs auto: the target, whether it was reached) and `run.aa` (--aa: set A of an A/A, its noise file). A file of version 16 cannot be compared with one of 17: measure the baseline again.",
+      "Version 17 added what a comparison could have detected: each row's `mdc` (the minimum detectable change) and why it is null when it is (`mdcWhy`), its own T (`threshold`, `thresholdFrom`: the default, --noise, or an A/A's noise file) and the comparison's `noiseFile`; each threshold check's bootstrap interval of its median (`low`, `high`); `run.auto` (--runs auto: the target, whether it was reached) and `run.aa` (--aa: set A of an A/A, its noise file). A file of version 16 cannot be compared with one of 17: measure the baseline again.",
   },
   {
     version: 16,

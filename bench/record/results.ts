@@ -1105,6 +1105,10 @@ const ComparisonSchema = named(
             "The minimum detectable change, in the effect's unit: the smallest change, either way, that this comparison could have called regressed or improved. The current side's runs scaled (points: shifted), their spread kept, until the same test and the same seeded bootstrap would call them: the interval wholly beyond ±T and p < alpha. Null when none could be: fewer than 4 runs a side, the exact test unable to reach alpha with these run counts, a figure not estimable or lab-bound, or a median of 0 or below (a ratio cannot be moved from 0).",
             nullable(nonNegative()),
           ),
+          mdcWhy: doc(
+            'Why `mdc` is null, in words (e.g. `with 4 runs against 4, the exact test cannot reach α = 0.01`, `lab-bound: never judged`); null when it is not.',
+            nullable(text()),
+          ),
           verdict: doc(
             '`regressed`/`improved`: p < alpha and the interval wholly beyond ±T (noisePercent) the worse/better way; `no change`: within ±T; else `inconclusive`; or `too few runs`, `not estimable`, `lab-bound`.',
             Type.Enum(VERDICTS),

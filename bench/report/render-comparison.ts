@@ -31,23 +31,12 @@ const FROM: Record<Row['thresholdFrom'], string> = { default: 'default', '--nois
  * A row's verdict with what the comparison could have detected: "inconclusive: could call changes
  * beyond ±9.8 % (T ±5 %, default)". A regression or an improvement says only its verdict.
  */
-export function formatVerdict(row: Row, alpha: number): string {
+export function formatVerdict(row: Row): string {
   const t = `T ±${row.threshold}${unitOf(row)}, ${FROM[row.thresholdFrom]}`
   if (row.verdict === 'regressed' || row.verdict === 'improved') return `${row.verdict} (${t})`
   if (row.verdict === 'lab-bound' || row.verdict === 'not estimable') return row.verdict
-  if (row.mdc === null) return `${row.verdict}; nothing could have been called: ${whyNothing(row, alpha)} (${t})`
+  if (row.mdc === null) return `${row.verdict}; nothing could have been called: ${row.mdcWhy} (${t})`
   return `${row.verdict}: could call changes beyond ±${row.mdc.toFixed(1)}${unitOf(row)} (${t})`
-}
-
-/** Why a row's MDC is null though it was judged: the run counts, the exact test's reach, or a median of 0. */
-function whyNothing(row: Row, alpha: number): string {
-  const [n, m] = [row.baselineRuns, row.currentRuns]
-  if (row.verdict === 'too few runs') return `fewer than 4 runs a side (${n} against ${m})`
-  // 2 / C(n + m, n): the smallest p of an exact test of n runs against m.
-  let ways = 1
-  for (let i = 1; i <= Math.min(n, m); i++) ways = (ways * (n + m - i + 1)) / i
-  if (2 / ways >= alpha) return `with ${n} runs against ${m}, the exact test cannot reach α = ${alpha}`
-  return 'a median of 0, which a ratio cannot be moved from'
 }
 
 /** --runs auto and --aa, in a sentence: how many runs, and what they reached. */
@@ -150,7 +139,7 @@ export function comparisonTerminal(c: ComparisonFigures, run?: Pick<Results['run
               ? 'no change'
               : 'inconclusive'
       return `  ${variant.padEnd(width)}  ${worst.padEnd(12)}  ${keyRows(c, variant)
-        .map((r) => `${r.metric} ${formatChange(r)} ${formatVerdict(r, c.alpha)}`)
+        .map((r) => `${r.metric} ${formatChange(r)} ${formatVerdict(r)}`)
         .join(' · ')}`
     }),
     ...comparisonNotes(c).map((note) => `  ${note}`),
@@ -225,7 +214,7 @@ function forestPlot(c: ComparisonFigures): SafeHtml {
     ${r.low !== null && r.high !== null && html`<line class="interval" x1="${fmt(x(r.low))}" x2="${fmt(x(r.high))}" y1="${fmt(y)}" y2="${fmt(y)}"></line>`}
     ${Math.abs(r.effect!) > extent && html`<text class="clipped" x="${fmt(x(r.effect!) + (r.effect! > 0 ? 6 : -14))}" y="${fmt(y + 4)}">${r.effect! > 0 ? '→' : '←'}</text>`}
     ${r.mdc !== null && r.mdc <= extent && [-r.mdc, r.mdc].map((at) => html`<line class="mdc" x1="${fmt(x(at))}" x2="${fmt(x(at))}" y1="${fmt(y - 6)}" y2="${fmt(y + 6)}"></line>`)}
-    <circle cx="${fmt(x(r.effect!))}" cy="${fmt(y)}" r="4"><title>${r.variant} ${r.metric}: ${formatChange(r)}, ${formatVerdict(r, c.alpha)}</title></circle>
+    <circle cx="${fmt(x(r.effect!))}" cy="${fmt(y)}" r="4"><title>${r.variant} ${r.metric}: ${formatChange(r)}, ${formatVerdict(r)}</title></circle>
   </g>`
   })}
 </svg>`
